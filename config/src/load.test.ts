@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig, parseStaffList } from './load';
+
+const validEnv = {
+  NODE_ENV: 'test',
+  WECHAT_APPID: 'wx0000000000demo01',
+  WECHAT_SECRET: 'secret',
+  SESSION_SECRET: 's'.repeat(32),
+  MEMBER_CODE_SECRET: 'm'.repeat(32),
+  PHONE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('turns defaults and environment into one typed tree', () => {
+    const config = loadConfig({ ...validEnv, PORT: '4001', STAFF: 'oAbc:admin:店长,oDef:clerk' });
+    expect(config.server.port).toBe(4001);
+    expect(config.database.url).toBeNull();
+    expect(config.tiers.map((t) => t.code)).toEqual(['normal', 'silver', 'gold', 'diamond']);
+    expect(config.tiers[1].minSpendFen).toBe(200000);
+    expect(config.memberCode.periodSeconds).toBe(60);
+    expect(config.businessCalendar.timeZone).toBe('Asia/Shanghai');
+    expect(config.staff).toEqual([
+      { openid: 'oAbc', role: 'admin', name: '店长' },
+      { openid: 'oDef', role: 'clerk', name: null },
+    ]);
+  });
+
+  it('names the key and its environment variable when a value is missing or wrong', () => {
+    const { SESSION_SECRET: _omitted, ...withoutSecret } = validEnv;
+    expect(problemsOf(withoutSecret)).toEqual(['security.sessionSecret (env SESSION_SECRET): is required']);
+    expect(problemsOf({ ...validEnv, PORT: 'eighty' })[0]).toMatch(/^server\.port \(env PORT\)/);
+    expect(problemsOf({ ...validEnv, WECHAT_APPID: 'abc' })[0]).toMatch(/^wechat\.appid \(env WECHAT_APPID\): must look like/);
+    expect(problemsOf({ ...validEnv, DATABASE_URL: 'postgres://x/y' })[0]).toMatch(/^database\.url/);
+    expect(problemsOf({ ...validEnv, STAFF: 'oAbc:owner' })[0]).toMatch(/^staff\.0\.role/);
+    expect(problemsOf({ ...validEnv, PHONE_ENCRYPTION_KEY: 'short' })[0]).toMatch(/32 random bytes/);
+  });
+
+  it('deep-merges a business override file over the defaults and validates it', () => {
+    const { writeFileSync, mkdtempSync } = require('node:fs') as typeof import('node:fs');
+    const dir = mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'cfg-'));
+    const good = `${dir}/good.json`;
+    writeFileSync(good, JSON.stringify({ memberCode: { periodSeconds: 30 } }));
+    const config = loadConfig({ ...validEnv, CONFIG_FILE: good });
+    expect(config.memberCode).toEqual({ periodSeconds: 30, graceSeconds: 15, prefix: '66' });
+
+    const bad = `${dir}/bad.json`;
+    writeFileSync(bad, JSON.stringify({ businessCalendar: { timeZone: 'Mars/Olympus' }, tiers: [] }));
+    const problems = problemsOf({ ...validEnv, CONFIG_FILE: bad });
+    expect(problems.some((p) => p.startsWith('businessCalendar.timeZone'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('tiers'))).toBe(true);
+  });
+
+  it('parses the STAFF list leniently and leaves judging to the schema', () => {
+    expect(parseStaffList(' a:clerk , ,b:admin:Ms:Li ')).toEqual([
+      { openid: 'a', role: 'clerk', name: null },
+      { openid: 'b', role: 'admin', name: 'Ms:Li' },
+    ]);
+  });
+});

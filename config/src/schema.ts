@@ -1,0 +1,105 @@
+import { STAFF_ROLES, TIER_CODES, type TierCode } from '@member/shared';
+import { z } from 'zod';
+
+const fen = z.int().nonnegative();
+const permille = z.int().min(0).max(10000);
+const secret = z.string().min(32, 'must be at least 32 characters');
+const baseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+
+const tier = z.object({
+  code: z.enum(TIER_CODES as [TierCode, ...TierCode[]]),
+  name: z.string().min(1).max(10),
+  minSpendFen: fen,
+  pointsMultiplierPermille: permille,
+  memberPricePermille: permille.max(1000),
+  benefits: z.array(z.string().min(1)).max(10),
+});
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The whole runtime configuration. Keys are what error messages name, e.g. `memberCode.periodSeconds`. */
+export const configSchema = z.object({
+  env: z.enum(['development', 'test', 'production']),
+  appName: z.string().min(1),
+  server: z.object({
+    host: z.string().min(1),
+    port: z.int().min(0).max(65535),
+    /** Folder of the mini-program's H5 build to serve at `/` (demo), or null. */
+    h5StaticDir: z.string().min(1).nullable(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  database: z.object({
+    /** mysql://user:pass@host:port/db; null → the embedded SQLite file. */
+    url: z.url({ protocol: /^mysql$/ }).nullable(),
+    sqlitePath: z.string().min(1),
+    poolSize: z.int().min(1).max(500),
+  }),
+  wechat: z.object({
+    appid: z.string().regex(/^wx[0-9a-zA-Z]{16}$/, 'must look like wx followed by 16 letters or digits'),
+    secret: z.string().min(1),
+    apiBaseUrl: baseUrl,
+    payApiBaseUrl: baseUrl,
+    tokenRefreshAheadSeconds: z.int().min(0).max(3600),
+    requestTimeoutMs: z.int().min(100).max(60000),
+  }),
+  security: z.object({
+    sessionSecret: secret,
+    memberCodeSecret: secret,
+    /** 32 bytes, base64: AES-256-GCM for phone numbers; a separate HMAC key for look-ups is derived from it. */
+    phoneEncryptionKey: z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 random bytes in base64'),
+  }),
+  session: z.object({ ttlSeconds: z.int().min(60).max(86400) }),
+  businessCalendar: z.object({
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
+  }),
+  tierWindowMonths: z.int().min(1).max(36),
+  tiers: z
+    .array(tier)
+    .min(1)
+    .superRefine((tiers, ctx) => {
+      const codes = new Set(tiers.map((t) => t.code));
+      if (codes.size !== tiers.length) ctx.addIssue({ code: 'custom', message: 'tier codes must be unique' });
+      if (!tiers.some((t) => t.minSpendFen === 0)) {
+        ctx.addIssue({ code: 'custom', message: 'the lowest tier must start at minSpendFen 0' });
+      }
+      const thresholds = new Set(tiers.map((t) => t.minSpendFen));
+      if (thresholds.size !== tiers.length) ctx.addIssue({ code: 'custom', message: 'tier thresholds must differ' });
+    }),
+  memberCode: z.object({
+    periodSeconds: z.int().min(10).max(3600),
+    /** Extra seconds a code stays valid after its period, for a slow scan at the till. */
+    graceSeconds: z.int().min(0).max(300),
+    prefix: z.string().regex(/^[1-9]\d$/, 'must be two digits, not starting with 0'),
+  }),
+  birthday: z.object({
+    changeCooldownMonths: z.int().min(0).max(120),
+    maxAgeYears: z.int().min(1).max(150),
+  }),
+  lifecycle: z
+    .object({ dormantAfterDays: z.int().min(1), churnedAfterDays: z.int().min(1) })
+    .refine((l) => l.churnedAfterDays > l.dormantAfterDays, 'churnedAfterDays must exceed dormantAfterDays'),
+  privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
+  staff: z.array(
+    z.object({
+      openid: z.string().min(1).max(64),
+      role: z.enum(STAFF_ROLES as ['clerk', 'admin']),
+      name: z.string().max(32).nullable(),
+    }),
+  ),
+  demo: z.object({
+    /** Where the browser reaches the WeChat emulator's dev API (H5 demo/test only); null in production. */
+    emulatorPublicUrl: baseUrl.nullable(),
+  }),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+export type TierConfig = AppConfig['tiers'][number];

@@ -1,0 +1,34 @@
+// One jest run for every TypeScript package except the mini-program (built and driven in Chromium instead).
+// swc transpiles both our TypeScript and the ESM-only NestJS 12 packages (see ../shared/toolchain.md).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(ts|m?js)$': swc },
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|uid|load-esm|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)',
+  ],
+  moduleNameMapper: {
+    '^@member/shared$': '<rootDir>/shared/src/index.ts',
+    '^@member/config$': '<rootDir>/config/src/index.ts',
+  },
+  rootDir: __dirname,
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'shared', testMatch: ['<rootDir>/shared/src/**/*.test.ts'] },
+    { ...common, displayName: 'config', testMatch: ['<rootDir>/config/src/**/*.test.ts'] },
+    { ...common, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.test.ts'] },
+    { ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/wechat-emulator/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'], testTimeout: 120000 },
+  ],
+};

@@ -1,0 +1,125 @@
+/**
+ * The HTTP contract between the mini-program and the server. All paths are under `/api`. Times are ISO-8601
+ * strings in UTC; calendar dates are "YYYY-MM-DD" in the business calendar; money is integer fen.
+ * Every non-2xx answer carries an `ApiErrorBody` (see errors.ts).
+ */
+import type { CalendarDate } from './calendar';
+import type { LifecycleStatus, StaffRole, TierCode } from './enums';
+import type { Fen } from './money';
+
+export const API_PREFIX = '/api';
+
+/** GET /api/public-config: what the app needs before login. `emulatorBaseUrl` is set only in demo/test mode. */
+export interface PublicConfig {
+  appName: string;
+  privacyPolicyVersion: string;
+  memberCodePeriodSeconds: number;
+  emulatorBaseUrl: string | null;
+}
+
+/** POST /api/auth/login — the `wx.login()` code. */
+export interface LoginRequest {
+  code: string;
+}
+export interface LoginResponse {
+  /** Bearer token for `Authorization: Bearer …`; short-lived: log in again silently when it expires. */
+  token: string;
+  expiresAt: string;
+  member: MemberProfile;
+  staffRole: StaffRole | null;
+}
+
+export interface MemberProfile {
+  id: number;
+  nickname: string | null;
+  avatarUrl: string | null;
+  /** Masked, e.g. "138****8000"; null until the member joined. */
+  phoneMasked: string | null;
+  joined: boolean;
+  joinedAt: string | null;
+  birthday: CalendarDate | null;
+  /** First day the birthday may be changed again; null when it can be changed now. */
+  birthdayLockedUntil: CalendarDate | null;
+}
+
+/** POST /api/members/me/join — privacy consent plus the getPhoneNumber code. */
+export interface JoinRequest {
+  privacyAccepted: true;
+  privacyPolicyVersion: string;
+  phoneCode: string;
+}
+
+/** PATCH /api/members/me */
+export interface UpdateProfileRequest {
+  nickname?: string;
+  avatarUrl?: string | null;
+}
+
+/** PUT /api/members/me/birthday */
+export interface SetBirthdayRequest {
+  birthday: CalendarDate;
+}
+
+export interface TierSummary {
+  code: TierCode;
+  name: string;
+  minSpendFen: Fen;
+  benefits: string[];
+}
+
+/** GET /api/members/me/card */
+export interface MemberCard {
+  member: MemberProfile;
+  tier: TierSummary;
+  nextTier: TierSummary | null;
+  /** Spend over the rolling tier window. */
+  spendFen: Fen;
+  remainingToNextTierFen: Fen;
+  progressPercent: number;
+  pointsBalance: number;
+  couponCount: number;
+  lifecycleStatus: LifecycleStatus;
+}
+
+/** GET /api/members/me/code — the rotating member code shown at the till. */
+export interface MemberCodeResponse {
+  code: string;
+  /** After this instant the server refuses the code. */
+  expiresAt: string;
+  /** Fetch a new code after this many seconds. */
+  refreshInSeconds: number;
+  serverTime: string;
+}
+
+/** POST /api/staff/member-code/verify (clerk or admin) */
+export interface VerifyMemberCodeRequest {
+  code: string;
+}
+
+/** What a clerk sees about a member: enough to serve them, never the full phone number. */
+export interface StaffMemberView {
+  id: number;
+  nickname: string | null;
+  avatarUrl: string | null;
+  phoneMasked: string | null;
+  tier: TierSummary;
+  pointsBalance: number;
+  couponCount: number;
+  birthday: CalendarDate | null;
+  joinedAt: string | null;
+  lifecycleStatus: LifecycleStatus;
+}
+
+/** GET /api/staff/me */
+export interface StaffProfile {
+  openid: string;
+  role: StaffRole;
+  name: string | null;
+}
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  database: 'up' | 'down';
+  driver: 'mysql' | 'sqljs';
+  time: string;
+}

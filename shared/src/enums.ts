@@ -1,0 +1,29 @@
+/**
+ * Every status in the system is a string-literal enum declared once here, so the server, the database
+ * columns and the mini-program agree on the same spelling. No magic numbers, no sentinel values.
+ */
+export const TierCode = {
+  Normal: 'normal',
+  Silver: 'silver',
+  Gold: 'gold',
+  Diamond: 'diamond',
+} as const;
+export type TierCode = (typeof TierCode)[keyof typeof TierCode];
+export const TIER_CODES: readonly TierCode[] = Object.values(TierCode);
+
+/** new → active → regular (常客) → dormant (沉睡) → churned (流失); see product.md "Tiers". */
+export const LifecycleStatus = {
+  New: 'new',
+  Active: 'active',
+  Regular: 'regular',
+  Dormant: 'dormant',
+  Churned: 'churned',
+} as const;
+export type LifecycleStatus = (typeof LifecycleStatus)[keyof typeof LifecycleStatus];
+
+export const StaffRole = {
+  Clerk: 'clerk',
+  Admin: 'admin',
+} as const;
+export type StaffRole = (typeof StaffRole)[keyof typeof StaffRole];
+export const STAFF_ROLES: readonly StaffRole[] = Object.values(StaffRole);

@@ -1,0 +1,52 @@
+/**
+ * Domain error codes: stable strings the client and the tests match on, each with an HTTP status and the
+ * zh-CN sentence the member (or clerk) sees. Never match on the message; it may be reworded.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: '提交的信息有误，请检查后重试' },
+  AUTH_REQUIRED: { status: 401, message: '请先登录' },
+  SESSION_EXPIRED: { status: 401, message: '登录已过期，请重新进入' },
+  FORBIDDEN: { status: 403, message: '没有权限进行此操作' },
+  NOT_FOUND: { status: 404, message: '内容不存在' },
+  RATE_LIMITED: { status: 429, message: '操作太频繁，请稍后再试' },
+  INTERNAL_ERROR: { status: 500, message: '系统繁忙，请稍后再试' },
+
+  WECHAT_CODE_INVALID: { status: 400, message: '微信登录凭证无效或已过期，请重新进入' },
+  WECHAT_CODE_USED: { status: 400, message: '微信登录凭证已使用，请重新进入' },
+  WECHAT_USER_BLOCKED: { status: 403, message: '当前微信账号存在风险，暂时无法登录' },
+  WECHAT_RATE_LIMITED: { status: 429, message: '微信登录过于频繁，请稍后再试' },
+  WECHAT_UNAVAILABLE: { status: 503, message: '微信服务繁忙，请稍后再试' },
+
+  PRIVACY_CONSENT_REQUIRED: { status: 400, message: '请先阅读并同意隐私保护指引' },
+  PHONE_CODE_INVALID: { status: 400, message: '手机号授权已失效，请重新授权' },
+  PHONE_ALREADY_BOUND: { status: 409, message: '该手机号已绑定其他会员账号' },
+  MEMBER_ALREADY_JOINED: { status: 409, message: '您已经是会员了' },
+  MEMBER_NOT_JOINED: { status: 403, message: '请先开通会员' },
+  MEMBER_NOT_FOUND: { status: 404, message: '未找到该会员' },
+
+  BIRTHDAY_INVALID: { status: 400, message: '请填写正确的生日' },
+  BIRTHDAY_CHANGE_TOO_SOON: { status: 409, message: '生日一年内只能修改一次' },
+
+  MEMBER_CODE_INVALID: { status: 400, message: '会员码无效，请让顾客刷新后重新出示' },
+  MEMBER_CODE_EXPIRED: { status: 410, message: '会员码已过期，请让顾客刷新后重新出示' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** The body of every non-2xx answer from our API. */
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Field-level problems for VALIDATION_FAILED: path → reason (developer-facing, not shown to members). */
+  details?: Array<{ path: string; reason: string }>;
+  requestId?: string;
+}
+
+export function errorMessage(code: ErrorCode): string {
+  return ERRORS[code].message;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, value);
+}
