@@ -1,0 +1,32 @@
+import { StaffRole } from '@member/shared';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const StaffSource = { Config: 'config', Cli: 'cli' } as const;
+export type StaffSource = (typeof StaffSource)[keyof typeof StaffSource];
+
+/** A WeChat user (by openid) who may use the staff pages, with a role. Checked on every staff request. */
+@Entity('staff_member')
+export class StaffMember {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Index('uq_staff_openid', { unique: true })
+  @Column({ type: 'varchar', length: 64 })
+  openid!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  role!: StaffRole;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  name!: string | null;
+
+  /** Where the binding came from: config entries are re-applied at every start, CLI ones are kept. */
+  @Column({ type: 'varchar', length: 16 })
+  source!: StaffSource;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { AppConfig } from '@member/config';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { StaffMember } from '../auth/staff-member.entity';
+import { Member } from '../members/member.entity';
+import { Foundation1763900000000 } from './migrations/1763900000000-Foundation';
+
+export const ENTITIES = [Member, StaffMember];
+export const MIGRATIONS = [Foundation1763900000000];
+
+export type DatabaseDriver = 'mysql' | 'sqljs';
+
+/**
+ * MySQL when a DATABASE_URL is configured (the system of record); otherwise an embedded SQLite file through
+ * sql.js, so a newcomer's `npm start` needs no database server. sql.js is SQLite compiled to WebAssembly: it
+ * installs with no native build (better-sqlite3 must compile with node-gyp on every fresh machine) and its
+ * whole-file saves are fine at demo scale. Times are UTC on both (mysql2 `timezone: 'Z'`).
+ */
+export function dataSourceOptions(database: Pick<AppConfig['database'], 'url' | 'sqlitePath' | 'poolSize'>, options: { sqliteInMemory?: boolean } = {}): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  if (database.url) {
+    return {
+      ...common,
+      type: 'mysql',
+      url: database.url,
+      timezone: 'Z',
+      charset: 'utf8mb4_unicode_ci',
+      poolSize: database.poolSize,
+      extra: { connectionLimit: database.poolSize, waitForConnections: true },
+    };
+  }
+  if (options.sqliteInMemory) return { ...common, type: 'sqljs' };
+  const location = resolve(database.sqlitePath);
+  mkdirSync(dirname(location), { recursive: true });
+  return { ...common, type: 'sqljs', location, autoSave: true, useLocalForage: false };
+}
+
+export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  if (options.type === 'mysql') await assertUtcSessions(dataSource);
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+/**
+ * Column defaults (CURRENT_TIMESTAMP) are computed by MySQL in its session time zone, while we read and write
+ * every datetime as UTC. A server in another zone would silently shift timestamps, so refuse to start.
+ */
+async function assertUtcSessions(dataSource: DataSource): Promise<void> {
+  const [row] = (await dataSource.query('SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) AS utc_offset_seconds')) as Array<{ utc_offset_seconds: string | number }>;
+  if (Number(row.utc_offset_seconds) !== 0) {
+    await dataSource.destroy();
+    throw new Error(`MySQL's time zone is not UTC (offset ${row.utc_offset_seconds} s): set default_time_zone='+00:00' on the server`);
+  }
+}

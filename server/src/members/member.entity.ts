@@ -1,0 +1,81 @@
+import { LifecycleStatus, TierCode } from '@member/shared';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+
+/**
+ * One WeChat user of the mini-program. A row exists from the first silent login; the member has "joined"
+ * once they accepted the privacy terms and bound a phone number.
+ */
+@Entity('member')
+@Index('idx_member_birthday', ['birthdayMonth', 'birthdayDay'])
+export class Member {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Index('uq_member_openid', { unique: true })
+  @Column({ type: 'varchar', length: 64 })
+  openid!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  unionid!: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  nickname!: string | null;
+
+  @Column({ name: 'avatar_url', type: 'varchar', length: 512, nullable: true })
+  avatarUrl!: string | null;
+
+  /** AES-256-GCM ciphertext of "+<country> <number>"; see PhoneVault. */
+  @Column({ name: 'phone_cipher', type: 'varchar', length: 255, nullable: true })
+  phoneCipher!: string | null;
+
+  /** HMAC of the normalised number: look-up and the one-member-per-phone rule without storing it in clear. */
+  @Index('uq_member_phone_hash', { unique: true })
+  @Column({ name: 'phone_hash', type: 'varchar', length: 64, nullable: true })
+  phoneHash!: string | null;
+
+  @Column({ name: 'phone_masked', type: 'varchar', length: 20, nullable: true })
+  phoneMasked!: string | null;
+
+  @Column({ name: 'privacy_policy_version', type: 'varchar', length: 32, nullable: true })
+  privacyPolicyVersion!: string | null;
+
+  @Column({ name: 'privacy_accepted_at', type: 'datetime', nullable: true })
+  privacyAcceptedAt!: Date | null;
+
+  @Column({ name: 'joined_at', type: 'datetime', nullable: true })
+  joinedAt!: Date | null;
+
+  /** Calendar date "YYYY-MM-DD" (no time zone: a birthday is a date, not an instant). */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  birthday!: string | null;
+
+  /** Month and day split out so the birthday job finds "born this month/day" through an index. */
+  @Column({ name: 'birthday_month', type: 'smallint', nullable: true })
+  birthdayMonth!: number | null;
+
+  @Column({ name: 'birthday_day', type: 'smallint', nullable: true })
+  birthdayDay!: number | null;
+
+  /** Business-calendar date the birthday was last set: the once-a-year change rule counts from it. */
+  @Column({ name: 'birthday_set_on', type: 'varchar', length: 10, nullable: true })
+  birthdaySetOn!: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: TierCode.Normal })
+  tier!: TierCode;
+
+  @Column({ name: 'lifecycle_status', type: 'varchar', length: 16, default: LifecycleStatus.New })
+  lifecycleStatus!: LifecycleStatus;
+
+  @Column({ name: 'points_balance', type: 'int', default: 0 })
+  pointsBalance!: number;
+
+  /** Optimistic concurrency for profile edits (birthday rule): updates are conditional on it. */
+  @VersionColumn({ type: 'int' })
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
+  updatedAt!: Date;
+}

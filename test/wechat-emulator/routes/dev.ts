@@ -1,0 +1,159 @@
+// The dev API: not WeChat. It stands in for the WeChat client (wx.login, the getPhoneNumber button,
+// wx.requestSubscribeMessage) and lets tests move the clock, inject faults and read what was sent.
+// Errors here are plain HTTP 400 {error}, except /dev/subscribe, which answers like the client API.
+import { ENDPOINTS, type Ctx, type EndpointName, Halt, type Reply, type Route } from '../protocol';
+import { newLoginCode, newPhoneCode } from '../ids';
+import type { AppConfig, Fault } from '../state';
+import { findTemplate } from './subscribe';
+
+const MAX_TMPL_IDS = 3; // the current doc says 5; older clients and the forum say 3, so cap at 3
+const DECISIONS = ['accept', 'reject', 'ban', 'filter'];
+
+const bad = (error: string): Halt => new Halt({ status: 400, json: { error } });
+
+function body(ctx: Ctx): Record<string, unknown> {
+  const text = ctx.rawBody.toString('utf8').trim();
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw bad('body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function appOf(ctx: Ctx, appid: unknown): AppConfig {
+  if (appid === undefined) return ctx.state.defaultApp();
+  const app = typeof appid === 'string' ? ctx.state.apps.get(appid) : undefined;
+  if (!app) throw bad(`unknown appid ${String(appid)}`);
+  return app;
+}
+
+function userOf(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw bad('user (a non-empty name) is required');
+  return value;
+}
+
+/** What wx.login() gives the named user: a fresh code, plus their openid for the test's convenience. */
+function loginCode(ctx: Ctx): Reply {
+  const b = body(ctx);
+  const app = appOf(ctx, b.appid);
+  const user = userOf(b.user);
+  const openid = ctx.state.registerUser(app.appid, user);
+  const code = newLoginCode();
+  ctx.state.loginCodes.set(code, { code, appid: app.appid, user, openid, issuedAt: ctx.state.clock.now(), used: false });
+  return { json: { code, openid } };
+}
+
+/** What the getPhoneNumber button gives: a code the server exchanges for this number. */
+function phoneCode(ctx: Ctx): Reply {
+  const b = body(ctx);
+  const app = appOf(ctx, b.appid);
+  const user = userOf(b.user);
+  const countryCode = String(b.countryCode ?? '86');
+  const phone = b.phoneNumber;
+  if (!/^\d{1,4}$/.test(countryCode)) throw bad('countryCode must be 1-4 digits');
+  const pattern = countryCode === '86' ? /^1[3-9]\d{9}$/ : /^\d{4,15}$/;
+  if (typeof phone !== 'string' || !pattern.test(phone)) {
+    throw bad('phoneNumber must be the pure number, 11 digits starting with 1 for countryCode 86');
+  }
+  const openid = ctx.state.registerUser(app.appid, user);
+  const code = newPhoneCode();
+  ctx.state.phoneCodes.set(code, {
+    code, appid: app.appid, user, openid, purePhoneNumber: phone, countryCode, issuedAt: ctx.state.clock.now(), used: false,
+  });
+  return { json: { code } };
+}
+
+/** wx.requestSubscribeMessage: each "accept" is one more send allowed for (openid, template). */
+function subscribe(ctx: Ctx): Reply {
+  const b = body(ctx);
+  const app = appOf(ctx, b.appid);
+  const user = userOf(b.user);
+  const fail = (errCode: number, detail: string): Reply => ({
+    json: { errMsg: `requestSubscribeMessage:fail ${detail}`, errCode },
+  });
+  const ids = b.tmplIds;
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+    return fail(10004, 'parameter error: parameter.tmplIds should be Array of String');
+  }
+  if (ids.length === 0) return fail(10001, "TmplIds can't be empty");
+  if (ids.length > MAX_TMPL_IDS) return fail(20003, 'Templates count out of max bounds');
+  if (ids.some((id) => !findTemplate(app, id))) return fail(20001, 'No template data return, verify the template id exist');
+  const decisions = b.decisions ?? {};
+  if (typeof decisions !== 'object' || decisions === null || Array.isArray(decisions)) throw bad('decisions must be an object');
+  const result: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
+  const openid = ctx.state.registerUser(app.appid, user);
+  for (const id of ids as string[]) {
+    const decision = (decisions as Record<string, unknown>)[id] ?? 'accept';
+    if (typeof decision !== 'string' || !DECISIONS.includes(decision)) throw bad(`decision for ${id} must be one of ${DECISIONS.join('|')}`);
+    if (decision === 'accept') ctx.state.addQuota(openid, id, 1);
+    result[id] = decision;
+  }
+  return { json: result };
+}
+
+function inbox(ctx: Ctx): Reply {
+  const openid = ctx.query.get('openid');
+  const templateId = ctx.query.get('template_id');
+  const messages = ctx.state.inbox.filter(
+    (m) => (!openid || m.touser === openid) && (!templateId || m.template_id === templateId),
+  );
+  return { json: { messages } };
+}
+
+function quota(ctx: Ctx): Reply {
+  const openid = ctx.query.get('openid');
+  const templateId = ctx.query.get('template_id');
+  if (!openid || !templateId) throw bad('openid and template_id are required');
+  return { json: { remaining: ctx.state.getQuota(openid, templateId) } };
+}
+
+function clock(ctx: Ctx): Reply {
+  const { clock } = ctx.state;
+  if (ctx.method === 'POST') {
+    const seconds = body(ctx).advanceSeconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw bad('advanceSeconds must be a number >= 0');
+    clock.advance(seconds);
+  }
+  return { json: { now: clock.now(), nowSeconds: clock.nowSeconds(), offsetSeconds: clock.offsetSeconds } };
+}
+
+function faults(ctx: Ctx): Reply {
+  const { state } = ctx;
+  if (ctx.method === 'POST') {
+    const b = body(ctx);
+    const endpoint = b.endpoint as EndpointName;
+    if (!ENDPOINTS.includes(endpoint)) throw bad(`endpoint must be one of ${ENDPOINTS.join('|')}`);
+    const isInt = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+    const times = b.times ?? 1;
+    if (!isInt(times, 1, 1e6)) throw bad('times must be an integer >= 1');
+    if (b.errcode !== undefined && !isInt(b.errcode, -1e9, 1e9)) throw bad('errcode must be an integer');
+    if (b.httpStatus !== undefined && !isInt(b.httpStatus, 100, 599)) throw bad('httpStatus must be 100-599');
+    if (b.delayMs !== undefined && !isInt(b.delayMs, 0, 600_000)) throw bad('delayMs must be 0-600000');
+    if (b.errcode === undefined && b.httpStatus === undefined && b.delayMs === undefined) {
+      throw bad('give errcode, httpStatus or delayMs');
+    }
+    const fault: Fault = { remaining: times as number };
+    if (b.errcode !== undefined) fault.errcode = b.errcode as number;
+    if (b.httpStatus !== undefined) fault.httpStatus = b.httpStatus as number;
+    if (b.delayMs !== undefined) fault.delayMs = b.delayMs as number;
+    state.faults.set(endpoint, [...(state.faults.get(endpoint) ?? []), fault]);
+  }
+  return { json: Object.fromEntries(state.faults) };
+}
+
+export const devRoutes: Route[] = [
+  { path: '/dev/health', methods: ['GET'], handle: () => ({ json: { ok: true } }) },
+  { path: '/dev/login-code', methods: ['POST'], handle: loginCode },
+  { path: '/dev/phone-code', methods: ['POST'], handle: phoneCode },
+  { path: '/dev/subscribe', methods: ['POST'], handle: subscribe },
+  { path: '/dev/inbox', methods: ['GET'], handle: inbox },
+  { path: '/dev/quota', methods: ['GET'], handle: quota },
+  { path: '/dev/clock', methods: ['GET', 'POST'], handle: clock },
+  { path: '/dev/faults', methods: ['GET', 'POST'], handle: faults },
+  { path: '/dev/stats', methods: ['GET'], handle: (ctx) => ({ json: { ...ctx.state.calls } }) },
+  { path: '/dev/reset', methods: ['POST'], handle: (ctx) => (ctx.state.reset(), { json: { ok: true } }) },
+];

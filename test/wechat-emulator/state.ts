@@ -1,0 +1,154 @@
+// Everything the emulated WeChat remembers. Public on purpose: tests may read it directly.
+import { Clock } from './clock';
+import { openidFor } from './ids';
+import { ENDPOINTS, type EndpointName } from './protocol';
+
+export interface TemplateConfig {
+  id: string;
+  /** key → value type ("thing", "amount", …). Omitted, or a key mapped to "", infers from the key name (thing1 → thing). */
+  keys?: Record<string, string>;
+}
+
+export interface AppConfig {
+  appid: string;
+  secret: string;
+  /** jscode2session returns unionid only for apps bound to an Open Platform account. */
+  unionid?: boolean;
+  /** Subscribe-message templates of this app. Omitted = any template id is accepted, types inferred from key names. */
+  templates?: TemplateConfig[];
+  /** Released pages; `page` of subscribe/send and getwxacodeunlimit must be one of them. Omitted = not checked. */
+  pages?: string[];
+}
+
+export interface TokenRecord {
+  token: string;
+  appid: string;
+  /** /cgi-bin/token and /cgi-bin/stable_token keep separate tokens. */
+  pool: 'token' | 'stable';
+  issuedAt: number;
+  expiresAt: number;
+  /** Set when superseded: the token works until then, then answers 40001. */
+  revokedAt?: number;
+}
+
+export interface LoginCode {
+  code: string;
+  appid: string;
+  user: string;
+  openid: string;
+  issuedAt: number;
+  used: boolean;
+}
+
+export interface PhoneCode {
+  code: string;
+  appid: string;
+  user: string;
+  openid: string;
+  purePhoneNumber: string;
+  countryCode: string;
+  issuedAt: number;
+  used: boolean;
+}
+
+export interface InboxMessage {
+  msgid: number;
+  appid: string;
+  touser: string;
+  template_id: string;
+  page?: string;
+  miniprogram_state: string;
+  lang: string;
+  data: Record<string, { value: string }>;
+  /** Emulator-clock milliseconds and the same as ISO text. */
+  sentAt: number;
+  sentTime: string;
+}
+
+export interface Fault {
+  errcode?: number;
+  httpStatus?: number;
+  delayMs?: number;
+  /** How many more calls this fault hits. */
+  remaining: number;
+}
+
+/** Codes (login and phone) live 5 minutes. */
+export const CODE_TTL_MS = 300_000;
+
+export class EmulatorState {
+  readonly apps = new Map<string, AppConfig>();
+  readonly calls = {} as Record<EndpointName, number>;
+  /** openid → who it is; an openid not listed here is unknown to WeChat (40003). */
+  readonly users = new Map<string, { appid: string; user: string }>();
+  readonly loginCodes = new Map<string, LoginCode>();
+  /** openid → times of successful jscode2session calls, for the 100/min limit. */
+  readonly loginTimes = new Map<string, number[]>();
+  /** openid → session_key of the latest login. */
+  readonly sessionKeys = new Map<string, string>();
+  readonly tokens = new Map<string, TokenRecord>();
+  /** `${pool}:${appid}` → the latest token of that pool. */
+  readonly currentTokens = new Map<string, string>();
+  /** appid → times of stable_token force_refresh calls. */
+  readonly forceRefreshes = new Map<string, number[]>();
+  readonly phoneCodes = new Map<string, PhoneCode>();
+  /** `${openid} ${template_id}` → sends left (one per "accept"). */
+  readonly quota = new Map<string, number>();
+  readonly inbox: InboxMessage[] = [];
+  readonly faults = new Map<EndpointName, Fault[]>();
+  private msgSeq = 0;
+
+  constructor(
+    apps: AppConfig[],
+    readonly clock: Clock,
+  ) {
+    if (apps.length === 0) throw new Error('at least one app (appid + secret) is required');
+    for (const app of apps) this.apps.set(app.appid, app);
+    this.reset();
+  }
+
+  /** Forget every code, token, quota, message, fault and count; rewind the clock. Apps stay. */
+  reset(): void {
+    for (const name of ENDPOINTS) this.calls[name] = 0;
+    for (const map of [
+      this.users, this.loginCodes, this.loginTimes, this.sessionKeys, this.tokens,
+      this.currentTokens, this.forceRefreshes, this.phoneCodes, this.quota, this.faults,
+    ]) map.clear();
+    this.inbox.length = 0;
+    this.msgSeq = 0;
+    this.clock.reset();
+  }
+
+  defaultApp(): AppConfig {
+    return this.apps.values().next().value as AppConfig;
+  }
+
+  /** Makes `user` exist in `appid` (as opening the mini-program would) and returns their openid. */
+  registerUser(appid: string, user: string): string {
+    const openid = openidFor(appid, user);
+    this.users.set(openid, { appid, user });
+    return openid;
+  }
+
+  getQuota(openid: string, templateId: string): number {
+    return this.quota.get(`${openid} ${templateId}`) ?? 0;
+  }
+
+  addQuota(openid: string, templateId: string, delta: number): void {
+    this.quota.set(`${openid} ${templateId}`, this.getQuota(openid, templateId) + delta);
+  }
+
+  /** Safe integers (real msgids exceed 2^53, which JSON.parse would round). */
+  nextMsgId(): number {
+    return 2_944_022_981_100_000 + ++this.msgSeq;
+  }
+
+  /** The fault to apply to this call of `endpoint`, if one is queued. */
+  takeFault(endpoint: EndpointName): Fault | undefined {
+    const queue = this.faults.get(endpoint);
+    const fault = queue?.[0];
+    if (!queue || !fault) return undefined;
+    if (--fault.remaining <= 0) queue.shift();
+    return fault;
+  }
+}
