@@ -1,0 +1,64 @@
+import type { StaffRole } from '@member/shared';
+import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '../common/domain-error';
+import { SessionTokens, type SessionClaims } from './session';
+import { StaffService } from './staff.service';
+
+interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  session?: SessionClaims;
+  staffRole?: StaffRole;
+}
+
+function bearerToken(request: AuthenticatedRequest): string | null {
+  const header = request.headers.authorization;
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
+  return match ? match[1] : null;
+}
+
+/** Any logged-in WeChat user (a member row exists from the first login). */
+@Injectable()
+export class MemberAuthGuard implements CanActivate {
+  constructor(private readonly sessions: SessionTokens) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerToken(request);
+    if (!token) throw new DomainError('AUTH_REQUIRED');
+    request.session = this.sessions.verify(token);
+    return true;
+  }
+}
+
+const STAFF_ROLES_KEY = 'staffRoles';
+/** Which staff roles may call a route; staff routes without it accept every staff role. */
+export const StaffRoles = (...roles: StaffRole[]) => SetMetadata(STAFF_ROLES_KEY, roles);
+
+/** A logged-in user whose openid is bound to a staff role right now (read from the database every time). */
+@Injectable()
+export class StaffGuard implements CanActivate {
+  constructor(
+    private readonly memberAuth: MemberAuthGuard,
+    private readonly staff: StaffService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.memberAuth.canActivate(context);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const role = await this.staff.roleOf(request.session!.openid);
+    const allowed = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_ROLES_KEY, [context.getHandler(), context.getClass()]);
+    if (!role || (allowed && !allowed.includes(role))) throw new DomainError('FORBIDDEN');
+    request.staffRole = role;
+    return true;
+  }
+}
+
+/** The caller's session claims, in a handler behind MemberAuthGuard or StaffGuard. */
+export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext): SessionClaims => {
+  const session = context.switchToHttp().getRequest<AuthenticatedRequest>().session;
+  if (!session) throw new DomainError('AUTH_REQUIRED');
+  return session;
+});

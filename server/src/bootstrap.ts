@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { API_PREFIX } from '@member/shared';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { StaffService } from './auth/staff.service';
+import { requestId, type CoreOptions } from './core.module';
+
+/**
+ * Builds the HTTP application (Fastify: about twice Express's throughput for the same work, see design.md),
+ * without listening, so tests can boot exactly what production runs.
+ */
+export async function createApp(options: CoreOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: 64 * 1024, requestIdHeader: false, genReqId: requestId });
+  adapter.getInstance().addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX.slice(1));
+  app.enableShutdownHooks();
+
+  const h5 = options.config.server.h5StaticDir;
+  if (h5) {
+    const root = resolve(h5);
+    if (!existsSync(resolve(root, 'index.html'))) throw new Error(`H5_STATIC_DIR ${root} has no index.html: build the mini-program first`);
+    // One route per file (no wildcard), so unknown /api paths still answer our JSON 404.
+    app.useStaticAssets({ root, prefix: '/', wildcard: false });
+  }
+
+  await app.get(StaffService).syncFromConfig();
+  return app;
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from '@member/config';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG } from './common/app-config';
+import { Clock, SystemClock } from './common/clock';
+import { dataSourceOptions, openDatabase } from './database/data-source';
+import { TransactionRunner } from './database/transaction-runner';
+import { WechatClient } from './wechat/wechat.client';
+
+export interface CoreOptions {
+  config: AppConfig;
+  /** Tests pass a ManualClock; production the system clock. */
+  clock?: Clock;
+  /** Tests pass an already migrated DataSource; otherwise one is opened from config. */
+  dataSource?: DataSource;
+}
+
+const REQUEST_ID = /^[\w.-]{8,64}$/;
+
+/** Honour a caller's request id (a gateway's) when it looks like one; otherwise make one. */
+export function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Config, clock, logging, the database and the WeChat client: what every feature module builds on. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: CoreModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.server.logLevel,
+            // Fastify has already given the request its id (see requestId below); log under the same one.
+            genReqId: (req) => (req as { id?: string }).id ?? requestId(req),
+            // Ids and routes only: no headers (tokens), no query strings (codes), no bodies (phone numbers).
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            transport: undefined,
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(config.database), retryAttempts: 1, retryDelay: 500 }),
+          dataSourceFactory: async (dataSourceOptionsFromFactory) => options.dataSource ?? openDatabase(dataSourceOptionsFromFactory!),
+        }),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        TransactionRunner,
+        {
+          provide: WechatClient,
+          useFactory: (clock: Clock) => new WechatClient({ ...config.wechat, apiBaseUrl: config.wechat.apiBaseUrl }, clock),
+          inject: [Clock],
+        },
+      ],
+      exports: [APP_CONFIG, Clock, TransactionRunner, WechatClient],
+    };
+  }
+}

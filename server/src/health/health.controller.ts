@@ -1,0 +1,45 @@
+import type { AppConfig } from '@member/config';
+import type { HealthResponse, PublicConfig } from '@member/shared';
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** For load balancers: 200 when the database answers, 503 when it does not. */
+  @Get('health')
+  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponse> {
+    let database: HealthResponse['database'] = 'up';
+    try {
+      await this.dataSource.query('SELECT 1');
+    } catch {
+      database = 'down';
+      reply.status(503);
+    }
+    return {
+      status: database === 'up' ? 'ok' : 'degraded',
+      database,
+      driver: this.dataSource.options.type === 'mysql' ? 'mysql' : 'sqljs',
+      time: this.clock.now().toISOString(),
+    };
+  }
+
+  /** What the mini-program needs before login. */
+  @Get('public-config')
+  publicConfig(): PublicConfig {
+    return {
+      appName: this.config.appName,
+      privacyPolicyVersion: this.config.privacy.policyVersion,
+      memberCodePeriodSeconds: this.config.memberCode.periodSeconds,
+      emulatorBaseUrl: this.config.demo.emulatorPublicUrl,
+    };
+  }
+}

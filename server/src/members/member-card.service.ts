@@ -1,0 +1,72 @@
+import type { AppConfig } from '@member/config';
+import { tierProgress, type MemberCard, type MemberCodeResponse, type StaffMemberView } from '@member/shared';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { checkMemberCode, issueMemberCode, type MemberCodeSettings } from './member-code';
+import type { Member } from './member.entity';
+import { tierOf, toStaffView, toTierSummary } from './member.views';
+import { MembersService } from './members.service';
+
+/** The member card, its rotating code, and what a clerk sees after scanning that code. */
+@Injectable()
+export class MemberCardService {
+  private readonly codeSettings: MemberCodeSettings;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly members: MembersService,
+    private readonly clock: Clock,
+  ) {
+    this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
+  }
+
+  async getCard(memberId: number): Promise<MemberCard> {
+    const member = await this.members.getMember(memberId);
+    const spendFen = await this.spendInTierWindow(member);
+    const progress = tierProgress(this.config.tiers, tierOf(this.config, member).code, spendFen);
+    return {
+      member: this.members.profileOf(member),
+      tier: toTierSummary(progress.current),
+      nextTier: progress.next ? toTierSummary(progress.next) : null,
+      spendFen,
+      remainingToNextTierFen: progress.remainingFen,
+      progressPercent: progress.percent,
+      pointsBalance: member.pointsBalance,
+      couponCount: await this.usableCouponCount(member),
+      lifecycleStatus: member.lifecycleStatus,
+    };
+  }
+
+  async issueCode(memberId: number): Promise<MemberCodeResponse> {
+    const member = await this.members.getMember(memberId);
+    if (!member.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
+    const now = this.clock.now();
+    const issued = issueMemberCode(this.codeSettings, member.id, now);
+    return { code: issued.code, expiresAt: issued.expiresAt.toISOString(), refreshInSeconds: issued.refreshInSeconds, serverTime: now.toISOString() };
+  }
+
+  /** A clerk scanned or typed a member code: a forged code and a stale screenshot are both refused. */
+  async verifyCode(code: string): Promise<StaffMemberView> {
+    const check = checkMemberCode(this.codeSettings, code, this.clock.now());
+    if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
+    return this.staffView(check.memberId);
+  }
+
+  async staffView(memberId: number): Promise<StaffMemberView> {
+    const member = await this.members.getMember(memberId);
+    if (!member.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
+    return toStaffView(member, this.config, await this.usableCouponCount(member));
+  }
+
+  // Purchases (orders) and coupons are the next modules to land; until then no member has spend or coupons,
+  // so these answer the true value, zero. They become queries over those tables when the modules exist.
+  private async spendInTierWindow(_member: Member): Promise<number> {
+    return 0;
+  }
+
+  private async usableCouponCount(_member: Member): Promise<number> {
+    return 0;
+  }
+}

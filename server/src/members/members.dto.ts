@@ -1,0 +1,34 @@
+import type { JoinRequest, LoginRequest, SetBirthdayRequest, UpdateProfileRequest, VerifyMemberCodeRequest } from '@member/shared';
+import { z } from 'zod';
+
+/**
+ * Request schemas for the members and auth routes, checked against the shared contract types so the two
+ * cannot drift apart. Shape problems answer VALIDATION_FAILED; business rules (consent, birthday rules)
+ * answer their own codes from the services.
+ */
+const wechatCode = z.string().trim().min(1).max(256);
+
+export const loginBody = z.strictObject({ code: wechatCode }) satisfies z.ZodType<LoginRequest>;
+
+export const joinBody = z.strictObject({
+  privacyAccepted: z.boolean(),
+  privacyPolicyVersion: z.string().min(1).max(32),
+  phoneCode: wechatCode,
+}) satisfies z.ZodType<Omit<JoinRequest, 'privacyAccepted'> & { privacyAccepted: boolean }>;
+
+export const updateProfileBody = z
+  .strictObject({
+    nickname: z.string().trim().min(1).max(32).optional(),
+    avatarUrl: z.url({ protocol: /^https?$/ }).max(512).nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to update') satisfies z.ZodType<UpdateProfileRequest>;
+
+export const setBirthdayBody = z.strictObject({
+  birthday: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'),
+}) satisfies z.ZodType<SetBirthdayRequest>;
+
+export const verifyMemberCodeBody = z.strictObject({
+  code: z.string().trim().min(1).max(64),
+}) satisfies z.ZodType<VerifyMemberCodeRequest>;
+
+export const memberIdParam = z.coerce.number().int().positive().max(2 ** 31 - 1);

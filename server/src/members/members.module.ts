@@ -1,0 +1,19 @@
+import type { AppConfig } from '@member/config';
+import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '../common/app-config';
+import { MemberCardService } from './member-card.service';
+import { MembersController } from './members.controller';
+import { MembersService } from './members.service';
+import { PhoneVault } from './phone-vault';
+import { StaffMembersController } from './staff-members.controller';
+
+@Module({
+  controllers: [MembersController, StaffMembersController],
+  providers: [
+    MembersService,
+    MemberCardService,
+    { provide: PhoneVault, useFactory: (config: AppConfig) => new PhoneVault(config.security.phoneEncryptionKey), inject: [APP_CONFIG] },
+  ],
+  exports: [MembersService, MemberCardService],
+})
+export class MembersModule {}

@@ -1,0 +1,152 @@
+import type { AppConfig } from '@member/config';
+import { decideBirthdayChange, parseCalendarDate, type JoinRequest, type MemberProfile, type UpdateProfileRequest } from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { businessDate, Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { WechatClient } from '../wechat/wechat.client';
+import { WechatApiError } from '../wechat/wechat.errors';
+import { Member } from './member.entity';
+import { toProfile } from './member.views';
+import { PhoneVault } from './phone-vault';
+
+/** The member's own profile: created on first login, joined with consent + phone, birthday once a year. */
+@Injectable()
+export class MembersService {
+  private readonly logger = new Logger(MembersService.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly wechat: WechatClient,
+    private readonly phoneVault: PhoneVault,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The member row for an openid, created on first sight; two first logins at once still make one row. */
+  async findOrCreateByOpenid(openid: string, unionid: string | null): Promise<Member> {
+    const repository = this.dataSource.getRepository(Member);
+    const existing = await repository.findOneBy({ openid });
+    if (existing) return existing;
+    try {
+      await this.transactions.run((em) => em.insert(Member, { openid, unionid }));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    return repository.findOneByOrFail({ openid });
+  }
+
+  async getMember(memberId: number, manager: EntityManager = this.dataSource.manager): Promise<Member> {
+    const member = await manager.findOneBy(Member, { id: memberId });
+    if (!member) throw new DomainError('MEMBER_NOT_FOUND');
+    return member;
+  }
+
+  async getProfile(memberId: number): Promise<MemberProfile> {
+    return this.profileOf(await this.getMember(memberId));
+  }
+
+  profileOf(member: Member): MemberProfile {
+    return toProfile(member, this.config, this.today());
+  }
+
+  /**
+   * Joining = consent to the current privacy policy + a verified phone number. Joining again is a
+   * successful no-op (a retried request whose answer was lost must not fail), and a phone number can belong
+   * to one member only (unique index on its hash).
+   */
+  async join(memberId: number, request: JoinRequest, openid: string): Promise<MemberProfile> {
+    if (request.privacyAccepted !== true || request.privacyPolicyVersion !== this.config.privacy.policyVersion) {
+      throw new DomainError('PRIVACY_CONSENT_REQUIRED', undefined, { version: request.privacyPolicyVersion });
+    }
+    const current = await this.getMember(memberId);
+    if (current.joinedAt) return this.profileOf(current);
+
+    // The WeChat call happens before the transaction: no slow network call while holding row locks.
+    const phone = await this.exchangePhoneCode(request.phoneCode, openid);
+    const normalized = PhoneVault.normalize(phone.countryCode, phone.purePhoneNumber);
+    const now = this.clock.now();
+    try {
+      await this.transactions.run(async (em) => {
+        await em
+          .createQueryBuilder()
+          .update(Member)
+          .set({
+            phoneCipher: this.phoneVault.seal(normalized),
+            phoneHash: this.phoneVault.lookupHash(normalized),
+            phoneMasked: PhoneVault.mask(phone.purePhoneNumber),
+            privacyPolicyVersion: request.privacyPolicyVersion,
+            privacyAcceptedAt: now,
+            joinedAt: now,
+          })
+          .where('id = :id AND joined_at IS NULL', { id: memberId })
+          .execute();
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('PHONE_ALREADY_BOUND');
+      throw error;
+    }
+    this.logger.log({ memberId }, 'member joined');
+    return this.profileOf(await this.getMember(memberId));
+  }
+
+  async updateProfile(memberId: number, patch: UpdateProfileRequest): Promise<MemberProfile> {
+    const changes: Partial<Member> = {};
+    if (patch.nickname !== undefined) changes.nickname = patch.nickname;
+    if (patch.avatarUrl !== undefined) changes.avatarUrl = patch.avatarUrl;
+    if (Object.keys(changes).length > 0) {
+      await this.transactions.run((em) => em.update(Member, { id: memberId }, changes));
+    }
+    return this.getProfile(memberId);
+  }
+
+  /**
+   * Sets the birthday under the once-a-year rule. The update is conditional on the row's version, so two
+   * changes racing each other cannot both pass the rule: the loser re-reads and is judged again.
+   */
+  async setBirthday(memberId: number, birthday: string): Promise<MemberProfile> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const member = await this.getMember(memberId);
+      if (!member.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
+      const today = this.today();
+      const decision = decideBirthdayChange({
+        current: member.birthday,
+        lastSetOn: member.birthdaySetOn,
+        requested: birthday,
+        today,
+        rule: this.config.birthday,
+      });
+      if (!decision.ok) {
+        throw new DomainError(decision.code, undefined, 'nextChangeOn' in decision ? { nextChangeOn: decision.nextChangeOn } : undefined);
+      }
+      if (!decision.changed) return this.profileOf(member);
+      const date = parseCalendarDate(birthday)!;
+      const result = await this.transactions.run((em) =>
+        em
+          .createQueryBuilder()
+          .update(Member)
+          .set({ birthday, birthdayMonth: date.month, birthdayDay: date.day, birthdaySetOn: today, version: () => 'version + 1' })
+          .where('id = :id AND version = :version', { id: memberId, version: member.version })
+          .execute(),
+      );
+      if (result.affected === 1) return this.getProfile(memberId);
+    }
+    throw new DomainError('BIRTHDAY_CHANGE_TOO_SOON');
+  }
+
+  private today() {
+    return businessDate(this.clock.now(), this.config.businessCalendar.timeZone);
+  }
+
+  private async exchangePhoneCode(code: string, openid: string) {
+    try {
+      return await this.wechat.getPhoneNumber(code, openid);
+    } catch (error) {
+      if (error instanceof WechatApiError && error.errcode === 40029) throw new DomainError('PHONE_CODE_INVALID');
+      throw error;
+    }
+  }
+}
