@@ -4,12 +4,8 @@ import { createApp } from '../bootstrap';
 import { ManualClock } from '../common/clock';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases';
 import { startEmulator, TEST_APP, type RunningEmulator } from './emulator';
+import { TEST_SECRETS } from './secrets';
 
-export const TEST_SECRETS = {
-  SESSION_SECRET: 'test-session-secret-0123456789abcdef',
-  MEMBER_CODE_SECRET: 'test-member-code-secret-0123456789',
-  PHONE_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-};
 
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({

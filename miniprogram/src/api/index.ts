@@ -1,0 +1,56 @@
+/** The typed API client: one function per endpoint of the shared contract (shared/src/api.ts). */
+import type {
+  JoinRequest,
+  MemberCard,
+  MemberCodeResponse,
+  MemberProfile,
+  SetBirthdayRequest,
+  StaffMemberView,
+  StaffProfile,
+  UpdateProfileRequest,
+  VerifyMemberCodeRequest,
+} from '@member/shared';
+import { authedRequest } from './client';
+import { updateSessionMember } from './session';
+
+export { ApiError, isApiError, messageOf } from './errors';
+export { currentSession, ensureSession, loadPublicConfig, onSessionChange, startSession, type Session } from './session';
+export { uploadAvatar } from './upload';
+
+/** The contract leaves these answers open; a MemberProfile is used when the server sends one. */
+function keepMember(result: unknown): void {
+  const member = result as Partial<MemberProfile> | null;
+  if (member && typeof member === 'object' && typeof member.id === 'number' && typeof member.joined === 'boolean') {
+    updateSessionMember(member as MemberProfile);
+  }
+}
+
+export async function getMemberCard(): Promise<MemberCard> {
+  const card = await authedRequest<MemberCard>('GET', '/members/me/card');
+  updateSessionMember(card.member);
+  return card;
+}
+
+export function getMemberCode(): Promise<MemberCodeResponse> {
+  return authedRequest<MemberCodeResponse>('GET', '/members/me/code');
+}
+
+export async function joinMembership(request: JoinRequest): Promise<void> {
+  keepMember(await authedRequest<unknown>('POST', '/members/me/join', request));
+}
+
+export async function updateProfile(request: UpdateProfileRequest): Promise<void> {
+  keepMember(await authedRequest<unknown>('PATCH', '/members/me', request));
+}
+
+export async function setBirthday(request: SetBirthdayRequest): Promise<void> {
+  keepMember(await authedRequest<unknown>('PUT', '/members/me/birthday', request));
+}
+
+export function getStaffProfile(): Promise<StaffProfile> {
+  return authedRequest<StaffProfile>('GET', '/staff/me');
+}
+
+export function verifyMemberCode(request: VerifyMemberCodeRequest): Promise<StaffMemberView> {
+  return authedRequest<StaffMemberView>('POST', '/staff/member-code/verify', request);
+}

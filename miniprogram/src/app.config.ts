@@ -1,0 +1,14 @@
+export default defineAppConfig({
+  // Member pages live in the main package; the card is the home page.
+  pages: ['pages/card/index', 'pages/join/index', 'pages/profile/index'],
+  // Staff pages are downloaded only by the few who open them.
+  subPackages: [{ root: 'staff', pages: ['home/index'] }],
+  window: {
+    backgroundTextStyle: 'dark',
+    backgroundColor: '#f4f5f7',
+    navigationBarBackgroundColor: '#ffffff',
+    navigationBarTitleText: '会员中心',
+    navigationBarTextStyle: 'black',
+  },
+  lazyCodeLoading: 'requiredComponents',
+});

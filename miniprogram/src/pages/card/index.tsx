@@ -1,0 +1,156 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { Button, Text, View } from '@tarojs/components';
+import type { MemberCard as MemberCardData, StaffRole } from '@member/shared';
+import { ensureSession, getMemberCard, isApiError, messageOf } from '../../api';
+import MemberCard from '../../components/MemberCard';
+import MemberCode from '../../components/MemberCode';
+import StateView from '../../components/StateView';
+import { useMemberCode } from '../../hooks/useMemberCode';
+import './index.scss';
+
+type CardState =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'welcome' }
+  | { kind: 'ready'; card: MemberCardData };
+
+const WELCOME_BENEFITS = [
+  { title: '消费积分', text: '每消费 1 元得 1 积分，积分可抵现' },
+  { title: '等级权益', text: '银卡、金卡、钻石会员享更多折扣与礼遇' },
+  { title: '生日礼遇', text: '生日月专属好礼与双倍积分' },
+  { title: '会员专享券', text: '不定期发放会员专属优惠券' },
+];
+
+export default function CardPage() {
+  const [state, setState] = useState<CardState>({ kind: 'loading' });
+  const [staffRole, setStaffRole] = useState<StaffRole | null>(null);
+  const loading = useRef(false);
+  const hasCard = useRef(false);
+
+  /** `quiet`: keep what is on screen while reloading (coming back to the page, pull-down refresh). */
+  const load = useCallback(async (quiet: boolean) => {
+    if (loading.current) return;
+    loading.current = true;
+    if (!quiet) setState({ kind: 'loading' });
+    try {
+      const session = await ensureSession();
+      setStaffRole(session.staffRole);
+      const card = await getMemberCard();
+      hasCard.current = card.member.joined;
+      setState(card.member.joined ? { kind: 'ready', card } : { kind: 'welcome' });
+    } catch (error) {
+      if (isApiError(error) && error.code === 'MEMBER_NOT_JOINED') {
+        hasCard.current = false;
+        setState({ kind: 'welcome' });
+      } else if (quiet && hasCard.current) {
+        void Taro.showToast({ title: messageOf(error), icon: 'none' });
+      } else {
+        setState({ kind: 'error', message: messageOf(error) });
+      }
+    } finally {
+      loading.current = false;
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(false);
+  }, [load]);
+  // Back from join / profile: refresh quietly (the first show is covered by the initial load).
+  useDidShow(() => {
+    if (hasCard.current) void load(true);
+  });
+  usePullDownRefresh(() => {
+    void load(true).finally(() => Taro.stopPullDownRefresh());
+  });
+
+  const memberCode = useMemberCode(state.kind === 'ready');
+
+  if (state.kind === 'loading') {
+    return (
+      <View className='page card-page'>
+        <StateView status='loading' idPrefix='card-page' title='正在打开会员卡…' />
+      </View>
+    );
+  }
+
+  if (state.kind === 'error') {
+    return (
+      <View className='page card-page'>
+        <StateView status='error' idPrefix='card-page' title='会员卡加载失败' message={state.message} onRetry={() => void load(false)} />
+      </View>
+    );
+  }
+
+  if (state.kind === 'welcome') {
+    return (
+      <View className='page card-page'>
+        <View id='card-welcome' className='welcome'>
+          <Text className='welcome__eyebrow'>MEMBERSHIP</Text>
+          <Text className='welcome__title'>成为会员，尊享专属权益</Text>
+          <Text className='welcome__subtitle'>开通即得会员卡，消费积分、等级升级、生日礼遇一卡尽享</Text>
+        </View>
+        <View className='section welcome-benefits'>
+          {WELCOME_BENEFITS.map((benefit) => (
+            <View key={benefit.title} className='welcome-benefits__item'>
+              <View className='welcome-benefits__dot' />
+              <View className='welcome-benefits__text'>
+                <Text className='welcome-benefits__title'>{benefit.title}</Text>
+                <Text className='welcome-benefits__desc'>{benefit.text}</Text>
+              </View>
+            </View>
+          ))}
+        </View>
+        <Button id='card-join' className='primary-button card-page__join' onClick={() => void Taro.navigateTo({ url: '/pages/join/index' })}>
+          开通会员
+        </Button>
+        {staffRole ? <StaffEntry /> : null}
+      </View>
+    );
+  }
+
+  const { card } = state;
+  return (
+    <View className='page card-page'>
+      <MemberCard card={card} />
+
+      <View className='card-page__code'>
+        <MemberCode
+          code={memberCode.code}
+          status={memberCode.status}
+          secondsLeft={memberCode.secondsLeft}
+          refreshing={memberCode.refreshing}
+          errorMessage={memberCode.errorMessage}
+          onRefresh={memberCode.refresh}
+        />
+      </View>
+
+      {card.tier.benefits.length > 0 ? (
+        <View id='card-benefits' className='section'>
+          <Text className='section-title'>{card.tier.name}权益</Text>
+          {card.tier.benefits.map((benefit) => (
+            <View key={benefit} className='card-page__benefit'>
+              <Text className='card-page__benefit-dot'>·</Text>
+              <Text>{benefit}</Text>
+            </View>
+          ))}
+        </View>
+      ) : null}
+
+      <View id='goto-profile' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/profile/index' })}>
+        <Text>个人资料</Text>
+        <Text className='link-row__arrow'>›</Text>
+      </View>
+      {staffRole ? <StaffEntry /> : null}
+    </View>
+  );
+}
+
+function StaffEntry() {
+  return (
+    <View id='staff-entry' className='link-row link-row--staff' onClick={() => void Taro.navigateTo({ url: '/staff/home/index' })}>
+      <Text>员工入口</Text>
+      <Text className='link-row__arrow'>›</Text>
+    </View>
+  );
+}

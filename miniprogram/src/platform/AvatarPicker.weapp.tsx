@@ -1,0 +1,24 @@
+import { Button, Image, Text, View } from '@tarojs/components';
+import type { AvatarPickerProps } from './types';
+import './AvatarPicker.scss';
+
+/** WeChat's avatar chooser (wx.getUserProfile no longer returns a real avatar, wechat-protocols §8). */
+export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: AvatarPickerProps) {
+  return (
+    <Button
+      id='avatar-choose'
+      className='avatar-picker avatar-picker--button'
+      openType='chooseAvatar'
+      disabled={disabled || undefined}
+      onChooseAvatar={(event) => {
+        const picked = (event.detail as { avatarUrl?: string }).avatarUrl;
+        if (picked) onPick({ kind: 'file', value: picked });
+      }}
+    >
+      <View className='avatar-picker__circle'>
+        {avatarUrl ? <Image className='avatar-picker__img' src={avatarUrl} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
+      </View>
+      <Text className='avatar-picker__hint'>点击更换头像</Text>
+    </Button>
+  );
+}

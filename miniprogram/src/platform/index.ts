@@ -1,0 +1,22 @@
+/**
+ * Fallback for targets other than weapp and h5 (Taro picks index.weapp.ts / index.h5.ts by TARO_ENV first).
+ * TypeScript type-checks imports of './platform' against this file, so it carries the shared interface.
+ */
+import type { Platform } from './types';
+
+const unsupported = (): Promise<never> => Promise.reject(new Error('当前环境暂不支持该功能'));
+
+const fallback: Platform = {
+  name: 'unsupported',
+  apiOrigin: '',
+  canScan: false,
+  identity: () => 'unsupported',
+  login: unsupported,
+  scanCode: unsupported,
+  keepScreenBright: async () => {},
+  protectFromCapture: async () => {},
+  onScreenCapture: () => () => {},
+  openPrivacyContract: async () => false,
+};
+
+export default fallback;

@@ -1,0 +1,62 @@
+/**
+ * WeChat capabilities behind one interface. Pages and the API client use `platform` only; which implementation
+ * they get is decided at build time by Taro's file-suffix resolution (index.weapp.ts / index.h5.ts).
+ */
+export type PlatformName = 'weapp' | 'h5' | 'unsupported';
+
+export interface PlatformContext {
+  /** From GET /api/public-config; the H5 build needs it to reach the WeChat emulator, weapp ignores it. */
+  emulatorBaseUrl: string | null;
+}
+
+export interface Platform {
+  readonly name: PlatformName;
+  /** Origin of the API (no trailing slash, no `/api`); '' means the page's own origin. */
+  readonly apiOrigin: string;
+  /** A short label for who is logged in on this device, so a stored session is never reused for someone else. */
+  identity(): string;
+  /** A one-time login code (wx.login on weapp; the emulator's dev endpoint on H5). */
+  login(context: PlatformContext): Promise<string>;
+  /** Whether scanCode can open a camera scanner here. */
+  readonly canScan: boolean;
+  /** Opens the scanner; resolves to the scanned text, or null when the person cancelled. */
+  scanCode(): Promise<string | null>;
+  /** Full brightness while the member code is on screen; `false` restores what it was. */
+  keepScreenBright(on: boolean): Promise<void>;
+  /** Hides the screen content in screenshots and recordings while the member code is on screen. */
+  protectFromCapture(on: boolean): Promise<void>;
+  /** Calls `listener` when the person takes a screenshot; returns the unsubscribe function. */
+  onScreenCapture(listener: () => void): () => void;
+  /** Opens the WeChat privacy contract (weapp); false when there is none to show. */
+  openPrivacyContract(): Promise<boolean>;
+}
+
+/** Props of the phone-number button; the platform file decides how the code is obtained. */
+export interface PhoneNumberButtonProps {
+  id?: string;
+  /** Button text. */
+  label?: string;
+  disabled?: boolean;
+  loading?: boolean;
+  /** A getPhoneNumber code, to send to the server within 5 minutes. */
+  onCode: (code: string) => void;
+  /** The person declined or the code could not be obtained: a message for them. */
+  onFail?: (message: string) => void;
+}
+
+/** Props of the avatar picker. */
+export interface AvatarPickerProps {
+  avatarUrl: string | null;
+  disabled?: boolean;
+  /** weapp: a temporary file path to upload; h5: an https URL typed in. */
+  onPick: (picked: { kind: 'file' | 'url'; value: string }) => void;
+}
+
+/** Props of the birthday field ("YYYY-MM-DD"). */
+export interface BirthdayFieldProps {
+  value: string;
+  disabled?: boolean;
+  /** Latest selectable date ("YYYY-MM-DD"), normally today. */
+  end: string;
+  onChange: (value: string) => void;
+}

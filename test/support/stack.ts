@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMysqlDatabase } from '../../server/src/testing/databases';
+import { TEST_SECRETS } from '../../server/src/testing/secrets';
+import { openidFor } from '../wechat-emulator';
+import { REPO_ROOT, startProcess, type RunningProcess } from './processes';
+
+export const STACK_APP = { appid: 'wx0000000000e2e001', secret: 'e2e-app-secret-0123456789abcdef0' };
+export { TEST_SECRETS };
+
+export interface StackOptions {
+  database: 'mariadb' | 'sqlite';
+  /** Emulator user names bound to staff roles through the STAFF setting. */
+  staff?: Array<{ user: string; role: 'clerk' | 'admin'; name?: string }>;
+  /** Serve the mini-program's H5 build from the server (browser tests). */
+  serveH5?: boolean;
+  env?: Record<string, string>;
+}
+
+export interface Stack {
+  serverUrl: string;
+  emulatorUrl: string;
+  appid: string;
+  databaseUrl: string | null;
+  openidOf(user: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real thing, as separate processes: the WeChat emulator, and the built server (server/dist) on a fresh
+ * MariaDB database or a fresh SQLite file, talking HTTP to each other. Needs `npm run build:ts` first.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const serverMain = join(REPO_ROOT, 'server', 'dist', 'main.js');
+  if (!existsSync(serverMain)) throw new Error('server/dist/main.js is missing: run `npm run build:ts` first');
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', '0', '--appid', STACK_APP.appid, '--secret', STACK_APP.secret], {
+      ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
+      label: 'WeChat emulator',
+    });
+    cleanups.push(() => emulator.process.stop());
+    const emulatorUrl = emulator.match[1];
+
+    let databaseUrl: string | null = null;
+    let sqlitePath = join(require('node:os').tmpdir(), `mp-e2e-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`);
+    if (options.database === 'mariadb') {
+      const database = await createMysqlDatabase();
+      databaseUrl = database.url;
+      cleanups.push(() => database.drop());
+    } else {
+      cleanups.push(async () => require('node:fs').rmSync(sqlitePath, { force: true }));
+    }
+
+    const staff = (options.staff ?? []).map((s) => `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}`).join(',');
+    const server: { process: RunningProcess; match: RegExpMatchArray } = await startProcess(process.execPath, [serverMain], {
+      ready: /^SERVER_LISTENING (\S+)/,
+      label: 'server',
+      env: {
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+        WECHAT_APPID: STACK_APP.appid,
+        WECHAT_SECRET: STACK_APP.secret,
+        WECHAT_API_BASE: emulatorUrl,
+        EMULATOR_PUBLIC_URL: emulatorUrl,
+        ...TEST_SECRETS,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '', SQLITE_PATH: sqlitePath }),
+        STAFF: staff,
+        H5_STATIC_DIR: options.serveH5 ? join(REPO_ROOT, 'miniprogram', 'dist', 'h5') : '',
+        ...options.env,
+      },
+    });
+    cleanups.push(() => server.process.stop());
+    return {
+      serverUrl: server.match[1],
+      emulatorUrl,
+      appid: STACK_APP.appid,
+      databaseUrl,
+      openidOf: (user) => openidFor(STACK_APP.appid, user),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
