@@ -21,7 +21,7 @@ const common = {
     '^@member/shared$': '<rootDir>/shared/src/index.ts',
     '^@member/config$': '<rootDir>/config/src/index.ts',
   },
-  rootDir: __dirname,
+  rootDir: require('node:path').resolve(__dirname, '..'),
 };
 module.exports = {
   projects: [

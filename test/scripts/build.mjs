@@ -1,0 +1,6 @@
+// npm run build: the server (tsc) and both production builds of the mini-program, with their sizes.
+// Fails when the weapp main package is over 1.5 MB (WeChat's limit is 2 MB).
+import { step } from './lib.mjs';
+
+step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
+step('Mini-program: weapp + H5 production builds and sizes', 'npm', ['run', 'build', '-w', 'miniprogram']);

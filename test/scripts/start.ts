@@ -1,0 +1,87 @@
+// npm start: the whole demo on one machine with no database server — the WeChat emulator, the server on
+// an embedded SQLite file (or DATABASE_URL if you set one), and the mini-program's H5 build served by it.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openidFor } from '../wechat-emulator';
+import { REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
+// @ts-expect-error plain ESM helper shared with the other root scripts
+import { h5IsStale, step } from './lib.mjs';
+
+const DATA_DIR = join(REPO_ROOT, '.data');
+const PORT = process.env.PORT ?? '3000';
+const EMULATOR_PORT = process.env.WECHAT_EMULATOR_PORT ?? '3457';
+const APPID = process.env.WECHAT_APPID ?? 'wx0000000000demo01';
+const DEMO_CLERK = 'clerk';
+
+/** Demo secrets are made once and kept in .data/, so sessions and phone ciphertexts survive a restart. */
+function demoSecrets(): Record<string, string> {
+  const file = join(DATA_DIR, 'demo-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  mkdirSync(DATA_DIR, { recursive: true });
+  const secrets = {
+    WECHAT_SECRET: randomBytes(16).toString('hex'),
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    MEMBER_CODE_SECRET: randomBytes(32).toString('base64url'),
+    PHONE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function main(): Promise<void> {
+  step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
+  if (h5IsStale()) step('Mini-program: H5 build', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
+
+  const secrets = demoSecrets();
+  const running: RunningProcess[] = [];
+  const stopAll = async () => {
+    for (const proc of running.reverse()) await proc.stop();
+  };
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+  process.stdout.write('\n▶ Starting the WeChat emulator and the server…\n');
+  const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', EMULATOR_PORT, '--appid', APPID, '--secret', secrets.WECHAT_SECRET], {
+    ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
+    label: `WeChat emulator (port ${EMULATOR_PORT})`,
+  });
+  running.push(emulator.process);
+  const emulatorUrl = emulator.match[1];
+
+  const server = await startProcess(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], {
+    ready: /^SERVER_LISTENING (\S+) driver=(\S+)/,
+    label: `server (port ${PORT})`,
+    timeoutMs: 60_000,
+    env: {
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      HOST: process.env.HOST ?? '127.0.0.1',
+      PORT,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      SQLITE_PATH: process.env.SQLITE_PATH ?? join(DATA_DIR, 'member.sqlite'),
+      WECHAT_APPID: APPID,
+      WECHAT_API_BASE: emulatorUrl,
+      EMULATOR_PUBLIC_URL: emulatorUrl,
+      H5_STATIC_DIR: join(REPO_ROOT, 'miniprogram', 'dist', 'h5'),
+      STAFF: process.env.STAFF ?? `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
+      ...secrets,
+    },
+  });
+  running.push(server.process);
+  // Keep showing what the server logs (warnings and errors at the default level).
+  server.process.child.stdout!.pipe(process.stdout);
+  server.process.child.stderr!.pipe(process.stderr);
+
+  const url = `${server.match[1]}/`;
+  process.stdout.write(
+    `\n  会员小程序（H5 演示）已启动 / The member program is running:\n\n      ${url}\n\n` +
+      `  Database: ${server.match[2] === 'mysql' ? 'MySQL (DATABASE_URL)' : `embedded SQLite, ${join('.data', 'member.sqlite')}`}; WeChat: the local emulator at ${emulatorUrl}.\n` +
+      `  Each browser is its own WeChat user; add ?user=${DEMO_CLERK} to the address to be the demo store manager (staff pages).\n` +
+      '  Press Ctrl+C to stop.\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\n✖ The demo could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
