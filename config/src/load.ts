@@ -125,3 +125,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
   );
 }
+
+/** Only the database settings, for tools (the staff CLI) that need no WeChat or session secrets. */
+export function loadDatabaseConfig(env: Env = process.env): AppConfig['database'] {
+  const merged = deepMerge(ENVIRONMENT_DEFAULTS, fromEnv(env));
+  const result = configSchema.shape.database.safeParse(merged.database);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `database.${issue.path.join('.')}: ${issue.message}`));
+}

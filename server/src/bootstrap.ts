@@ -31,6 +31,6 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
     app.useStaticAssets({ root, prefix: '/', wildcard: false });
   }
 
-  await app.get(StaffService).syncFromConfig();
+  await app.get(StaffService).syncFromConfig(options.config.staff);
   return app;
 }

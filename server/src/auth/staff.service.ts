@@ -2,7 +2,6 @@ import type { AppConfig } from '@member/config';
 import type { StaffRole } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
-import { InjectConfig } from '../common/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { StaffMember, StaffSource } from './staff-member.entity';
 
@@ -12,7 +11,6 @@ export class StaffService {
   private readonly logger = new Logger(StaffService.name);
 
   constructor(
-    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
   ) {}
@@ -26,8 +24,7 @@ export class StaffService {
   }
 
   /** Makes the config's staff list true in the database; config entries dropped from the list are removed. */
-  async syncFromConfig(): Promise<void> {
-    const wanted = this.config.staff;
+  async syncFromConfig(wanted: AppConfig['staff']): Promise<void> {
     await this.transactions.run(async (em) => {
       for (const entry of wanted) await this.upsertWith(em.getRepository(StaffMember), entry.openid, entry.role, entry.name, StaffSource.Config);
       const stale = await em.find(StaffMember, { where: { source: StaffSource.Config } });

@@ -1,0 +1,56 @@
+import { ConfigError, loadDatabaseConfig } from '@member/config';
+import { STAFF_ROLES, type StaffRole } from '@member/shared';
+import { StaffService } from '../auth/staff.service';
+import { dataSourceOptions, openDatabase } from '../database/data-source';
+import { TransactionRunner } from '../database/transaction-runner';
+
+const USAGE = `usage: npm run staff -- add <openid> <clerk|admin> [name]
+       npm run staff -- remove <openid>
+       npm run staff -- list
+Binds WeChat users (by openid) to staff roles in the database named by DATABASE_URL (or SQLITE_PATH).`;
+
+/** Staff bindings without a restart: roles are read on every staff request, so changes apply at once. */
+async function main(args: string[]): Promise<number> {
+  const [command, openid, role, ...nameParts] = args;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 64;
+  }
+  const dataSource = await openDatabase(dataSourceOptions(loadDatabaseConfig()));
+  try {
+    const staff = new StaffService(dataSource, new TransactionRunner(dataSource));
+    switch (command) {
+      case 'add':
+        if (!openid || !STAFF_ROLES.includes(role as StaffRole)) {
+          process.stderr.write(`add needs an openid and a role (${STAFF_ROLES.join(' or ')})\n${USAGE}\n`);
+          return 64;
+        }
+        await staff.bind(openid, role as StaffRole, nameParts.join(' ') || null);
+        process.stdout.write(`${openid} is now ${role}\n`);
+        return 0;
+      case 'remove':
+        if (!openid) {
+          process.stderr.write(`remove needs an openid\n${USAGE}\n`);
+          return 64;
+        }
+        process.stdout.write((await staff.unbind(openid)) ? `${openid} is no longer staff\n` : `${openid} was not staff\n`);
+        return 0;
+      case 'list':
+        for (const s of await staff.list()) process.stdout.write(`${s.openid}\t${s.role}\t${s.name ?? ''}\t(${s.source})\n`);
+        return 0;
+      default:
+        process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
+        return 64;
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);
