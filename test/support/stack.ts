@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMysqlDatabase } from '../../server/src/testing/databases';
+import { createMysqlDatabase } from '../../server/src/testing/mysql';
 import { TEST_SECRETS } from '../../server/src/testing/secrets';
 import { openidFor } from '../wechat-emulator';
 import { REPO_ROOT, startProcess, type RunningProcess } from './processes';
@@ -15,6 +15,8 @@ export interface StackOptions {
   /** Serve the mini-program's H5 build from the server (browser tests). */
   serveH5?: boolean;
   env?: Record<string, string>;
+  /** Extra node flags for the server process, e.g. ['--cpu-prof'] to profile it under load. */
+  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -56,7 +58,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
 
     const staff = (options.staff ?? []).map((s) => `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}`).join(',');
-    const server: { process: RunningProcess; match: RegExpMatchArray } = await startProcess(process.execPath, [serverMain], {
+    const server: { process: RunningProcess; match: RegExpMatchArray } = await startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
       ready: /^SERVER_LISTENING (\S+)/,
       label: 'server',
       env: {

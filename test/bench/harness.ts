@@ -1,0 +1,74 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/processes';
+
+export interface LoadResult {
+  operations: number;
+  failures: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** `concurrency` workers call `operation` back to back for `seconds`, with a live progress line. */
+export async function runLoad(label: string, concurrency: number, seconds: number, operation: (worker: number) => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const progress = setInterval(() => {
+    const elapsed = (performance.now() - started) / 1000;
+    process.stdout.write(`\r  ${label}: ${latencies.length} done, ${Math.round(latencies.length / elapsed)}/s, ${elapsed.toFixed(0)}/${seconds} s   `);
+  }, 1000);
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const ok = await operation(worker).catch(() => false);
+        latencies.push(performance.now() - t0);
+        if (!ok) failures++;
+      }
+    }),
+  );
+  clearInterval(progress);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
+  const result = { operations: latencies.length, failures, seconds: Number(elapsed.toFixed(2)), perSecond: Math.round(latencies.length / elapsed), p50Ms: pick(0.5), p99Ms: pick(0.99) };
+  process.stdout.write(`\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${failures} failed${' '.repeat(20)}\n`);
+  return result;
+}
+
+export interface BenchResult {
+  name: string;
+  ours: number;
+  baseline: number;
+  unit: string;
+  ratio: number;
+  violations: number;
+  params: Record<string, unknown>;
+  at: string;
+  [extra: string]: unknown;
+}
+
+/** Prints the summary and writes test/bench/results/<name>.json in the common format (design.md). */
+export function report(result: Omit<BenchResult, "ratio" | "at">): BenchResult {
+  // ratio is ours / baseline: higher is always better (design.md).
+  const full = { ...result, ratio: Number((result.ours / result.baseline).toFixed(3)), at: new Date().toISOString() };
+  const dir = join(REPO_ROOT, 'test', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${result.name}.json`), `${JSON.stringify(full, null, 2)}\n`);
+  process.stdout.write(
+    `\n${result.name}: ours ${full.ours} ${full.unit}, baseline ${full.baseline} ${full.unit}, ratio ${full.ratio}, violations ${full.violations}\n` +
+      `written to test/bench/results/${result.name}.json\n`,
+  );
+  return full as BenchResult;
+}
+
+export function numberArg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
