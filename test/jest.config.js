@@ -22,6 +22,7 @@ const common = {
     '^@member/config$': '<rootDir>/config/src/index.ts',
   },
   rootDir: require('node:path').resolve(__dirname, '..'),
+  setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
 };
 module.exports = {
   projects: [
@@ -29,6 +30,9 @@ module.exports = {
     { ...common, displayName: 'config', testMatch: ['<rootDir>/config/src/**/*.test.ts'] },
     { ...common, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.test.ts'] },
     { ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/wechat-emulator/**/*.test.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'], testTimeout: 120000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'] },
   ],
+  // Jest 30 reads this only at the top level. Generous because the e2e suites start processes and a browser
+  // on a 2-core machine; no test asserts a wall-clock time.
+  testTimeout: 120000,
 };

@@ -25,6 +25,8 @@ export interface Stack {
   appid: string;
   databaseUrl: string | null;
   openidOf(user: string): string;
+  /** Everything the server process wrote to stdout and stderr so far (its logs). */
+  serverOutput(): string;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       appid: STACK_APP.appid,
       databaseUrl,
       openidOf: (user) => openidFor(STACK_APP.appid, user),
+      serverOutput: () => server.process.output(),
       stop,
     };
   } catch (error) {
