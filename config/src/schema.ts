@@ -58,6 +58,8 @@ export const configSchema = z.object({
       .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 random bytes in base64'),
   }),
   session: z.object({ ttlSeconds: z.int().min(60).max(86400) }),
+  /** Avatars members upload (weapp chooseAvatar): stored in the database, served at /api/media/avatars. */
+  avatar: z.object({ maxBytes: z.int().min(1024).max(5 * 1024 * 1024) }),
   businessCalendar: z.object({
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   }),

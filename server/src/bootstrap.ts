@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import fastifyMultipart from '@fastify/multipart';
 import { API_PREFIX } from '@member/shared';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,6 +22,8 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX.slice(1));
+  // Multipart only for the avatar upload; the route sets its own size limit from config.
+  await app.register(fastifyMultipart, { limits: { files: 1, fields: 4, fileSize: options.config.avatar.maxBytes } });
   app.enableShutdownHooks();
 
   const h5 = options.config.server.h5StaticDir;

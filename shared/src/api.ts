@@ -55,6 +55,12 @@ export interface UpdateProfileRequest {
   avatarUrl?: string | null;
 }
 
+/**
+ * POST /api/members/me/avatar — multipart/form-data, field `file` (what wx.uploadFile sends after
+ * chooseAvatar): a JPG, PNG or WebP image; answers the MemberProfile whose `avatarUrl` is then a
+ * server-relative path (`/api/media/avatars/<sha256>`), served publicly and cacheable forever.
+ */
+
 /** PUT /api/members/me/birthday */
 export interface SetBirthdayRequest {
   birthday: CalendarDate;

@@ -24,6 +24,9 @@ export const ERRORS = {
   MEMBER_NOT_JOINED: { status: 403, message: '请先开通会员' },
   MEMBER_NOT_FOUND: { status: 404, message: '未找到该会员' },
 
+  AVATAR_INVALID: { status: 400, message: '请上传 JPG、PNG 或 WebP 格式的图片' },
+  AVATAR_TOO_LARGE: { status: 413, message: '头像图片太大，请换一张较小的图片' },
+
   BIRTHDAY_INVALID: { status: 400, message: '请填写正确的生日' },
   BIRTHDAY_CHANGE_TOO_SOON: { status: 409, message: '生日一年内只能修改一次' },
 

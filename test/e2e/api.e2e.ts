@@ -175,3 +175,48 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
     expect(answer.headers.get('x-request-id')).toBe('test-request-0001');
   });
 });
+
+describe('avatar upload over HTTP (what wx.uploadFile sends)', () => {
+  let stack: Stack;
+  let api: TestApi;
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+  beforeAll(async () => {
+    stack = await startStack({ database: 'mariadb' });
+    api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+  });
+  afterAll(() => stack?.stop());
+
+  const upload = (token: string, bytes: Buffer, field = 'file', type = 'image/png') => {
+    const form = new FormData();
+    form.append(field, new Blob([new Uint8Array(bytes)], { type }), 'tmp_avatar.png');
+    return fetch(`${stack.serverUrl}/api/members/me/avatar`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  };
+
+  it('stores the picture and serves it back, cacheable, at the profile’s avatarUrl', async () => {
+    const member = await api.joinedMember('avatar-e2e', '13000000001', POLICY);
+    const response = await upload(member.token, png);
+    expect(response.status).toBe(200);
+    const profile = (await response.json()) as { avatarUrl: string };
+    const image = await fetch(`${stack.serverUrl}${profile.avatarUrl}`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('cache-control')).toContain('immutable');
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(png);
+  });
+
+  it('answers bad uploads with clear codes', async () => {
+    const member = await api.login('avatar-e2e-2');
+    const notImage = await upload(member.token, Buffer.from('hello'), 'file', 'image/png');
+    expect([notImage.status, ((await notImage.json()) as { code: string }).code]).toEqual([400, 'AVATAR_INVALID']);
+    const tooBig = await upload(member.token, Buffer.concat([png, Buffer.alloc(400 * 1024)]));
+    expect([tooBig.status, ((await tooBig.json()) as { code: string }).code]).toEqual([413, 'AVATAR_TOO_LARGE']);
+    const wrongField = await upload(member.token, png, 'photo');
+    expect([wrongField.status, ((await wrongField.json()) as { code: string }).code]).toEqual([400, 'VALIDATION_FAILED']);
+    const json = await api.call('POST', '/members/me/avatar', { token: member.token, body: { file: 'x' } });
+    expect([json.status, json.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const anonymous = await upload('', png);
+    expect(anonymous.status).toBe(401);
+    const missing = await api.call('GET', `/media/avatars/${'0'.repeat(64)}`);
+    expect([missing.status, missing.body.code]).toEqual([404, 'NOT_FOUND']);
+  });
+});

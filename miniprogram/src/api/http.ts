@@ -12,6 +12,11 @@ export function apiUrl(path: string): string {
   return `${platform.apiOrigin}${API_PREFIX}${path}`;
 }
 
+/** Media the server stores (uploaded avatars) come as server-relative paths; other URLs pass through. */
+export function mediaUrl(url: string): string {
+  return url.startsWith('/') ? `${platform.apiOrigin}${url}` : url;
+}
+
 /**
  * One HTTP round trip, no session logic: resolves with the body on 2xx, rejects with an ApiError otherwise.
  * Taro.request resolves for every HTTP status and rejects only when no answer arrived.

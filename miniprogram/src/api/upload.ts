@@ -6,8 +6,7 @@ import { ensureSession, updateSessionMember } from './session';
 
 /**
  * Uploads the avatar the member picked with `<Button openType="chooseAvatar">` (a temporary file on the
- * device). NOT YET IN THE CONTRACT: proposed as `POST /api/members/me/avatar` (multipart field `file`) →
- * MemberProfile with the stored `avatarUrl`. Until the server has it, the member sees the server's 404 message.
+ * device) as `POST /api/members/me/avatar`, multipart field `file` → MemberProfile with the new `avatarUrl`.
  */
 export async function uploadAvatar(filePath: string): Promise<MemberProfile> {
   const session = await ensureSession();

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Button, Image, Input, Text, View } from '@tarojs/components';
 import type { AvatarPickerProps } from './types';
 import './AvatarPicker.scss';
+import { mediaUrl } from '../api/http';
 
 /** The browser has no WeChat avatar chooser: an image URL can be typed in instead. */
 export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: AvatarPickerProps) {
@@ -11,7 +12,7 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
   return (
     <View className='avatar-picker avatar-picker--h5'>
       <View className='avatar-picker__circle'>
-        {avatarUrl ? <Image className='avatar-picker__img' src={avatarUrl} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
+        {avatarUrl ? <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
       </View>
       <View className='avatar-picker__url'>
         <Input

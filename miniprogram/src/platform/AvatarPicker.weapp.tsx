@@ -1,6 +1,7 @@
 import { Button, Image, Text, View } from '@tarojs/components';
 import type { AvatarPickerProps } from './types';
 import './AvatarPicker.scss';
+import { mediaUrl } from '../api/http';
 
 /** WeChat's avatar chooser (wx.getUserProfile no longer returns a real avatar, wechat-protocols §8). */
 export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: AvatarPickerProps) {
@@ -16,7 +17,7 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
       }}
     >
       <View className='avatar-picker__circle'>
-        {avatarUrl ? <Image className='avatar-picker__img' src={avatarUrl} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
+        {avatarUrl ? <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
       </View>
       <Text className='avatar-picker__hint'>点击更换头像</Text>
     </Button>

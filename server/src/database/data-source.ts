@@ -3,11 +3,13 @@ import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '@member/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { StaffMember } from '../auth/staff-member.entity';
+import { MemberAvatar } from '../members/member-avatar.entity';
 import { Member } from '../members/member.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-Foundation';
+import { MemberAvatar1763900000001 } from './migrations/1763900000001-MemberAvatar';
 
-export const ENTITIES = [Member, StaffMember];
-export const MIGRATIONS = [Foundation1763900000000];
+export const ENTITIES = [Member, MemberAvatar, StaffMember];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

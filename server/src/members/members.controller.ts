@@ -1,8 +1,11 @@
 import type { JoinRequest, MemberCard, MemberCodeResponse, MemberProfile, SetBirthdayRequest, UpdateProfileRequest } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Patch, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Put, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
+import { DomainError } from '../common/domain-error';
 import { ZodPipe } from '../common/zod.pipe';
+import { AvatarService } from './avatar.service';
 import { MemberCardService } from './member-card.service';
 import { joinBody, setBirthdayBody, updateProfileBody } from './members.dto';
 import { MembersService } from './members.service';
@@ -14,6 +17,7 @@ export class MembersController {
   constructor(
     private readonly members: MembersService,
     private readonly cards: MemberCardService,
+    private readonly avatars: AvatarService,
   ) {}
 
   @Get()
@@ -35,6 +39,20 @@ export class MembersController {
   @Put('birthday')
   setBirthday(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(setBirthdayBody)) body: SetBirthdayRequest): Promise<MemberProfile> {
     return this.members.setBirthday(session.memberId, body.birthday);
+  }
+
+  /** The picture from weapp's chooseAvatar, sent by wx.uploadFile as multipart field `file`. */
+  @Post('avatar')
+  @HttpCode(200)
+  async uploadAvatar(@CurrentSession() session: SessionClaims, @Req() request: FastifyRequest): Promise<MemberProfile> {
+    if (!request.isMultipart()) throw new DomainError('VALIDATION_FAILED', [{ path: '(body)', reason: 'expected multipart/form-data with a file field' }]);
+    const file = await request.file({ limits: { fileSize: this.avatars.maxBytes, files: 1 } });
+    if (!file || file.fieldname !== 'file') throw new DomainError('VALIDATION_FAILED', [{ path: 'file', reason: 'a file field is required' }]);
+    const bytes = await file.toBuffer().catch((error: { code?: string }) => {
+      if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('AVATAR_TOO_LARGE');
+      throw error;
+    });
+    return this.avatars.saveAvatar(session.memberId, bytes);
   }
 
   @Get('card')

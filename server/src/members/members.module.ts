@@ -1,6 +1,8 @@
 import type { AppConfig } from '@member/config';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../common/app-config';
+import { AvatarService } from './avatar.service';
+import { MediaController } from './media.controller';
 import { MemberCardService } from './member-card.service';
 import { MembersController } from './members.controller';
 import { MembersService } from './members.service';
@@ -8,10 +10,11 @@ import { PhoneVault } from './phone-vault';
 import { StaffMembersController } from './staff-members.controller';
 
 @Module({
-  controllers: [MembersController, StaffMembersController],
+  controllers: [MembersController, StaffMembersController, MediaController],
   providers: [
     MembersService,
     MemberCardService,
+    AvatarService,
     { provide: PhoneVault, useFactory: (config: AppConfig) => new PhoneVault(config.security.phoneEncryptionKey), inject: [APP_CONFIG] },
   ],
   exports: [MembersService, MemberCardService],

@@ -2,6 +2,7 @@ import { Image, Text, View } from '@tarojs/components';
 import type { MemberCard as MemberCardData } from '@member/shared';
 import TierProgress from '../TierProgress';
 import './index.scss';
+import { mediaUrl } from '../../api/http';
 
 export interface MemberCardProps {
   card: MemberCardData;
@@ -17,7 +18,7 @@ export default function MemberCard({ card, fallbackName = '微信用户' }: Memb
       <View className='member-card__head'>
         <View className='member-card__avatar'>
           {card.member.avatarUrl ? (
-            <Image className='member-card__avatar-img' src={card.member.avatarUrl} mode='aspectFill' />
+            <Image className='member-card__avatar-img' src={mediaUrl(card.member.avatarUrl)} mode='aspectFill' />
           ) : (
             <Text>{name.slice(0, 1)}</Text>
           )}
