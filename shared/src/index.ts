@@ -5,3 +5,5 @@ export * from './errors';
 export * from './money';
 export * from './rules/birthday';
 export * from './rules/tier-progress';
+export * from './coupons';
+export * from './rules/coupon-discount';
