@@ -60,6 +60,15 @@ export const configSchema = z.object({
   session: z.object({ ttlSeconds: z.int().min(60).max(86400) }),
   /** Avatars members upload (weapp chooseAvatar): stored in the database, served at /api/media/avatars. */
   avatar: z.object({ maxBytes: z.int().min(1024).max(5 * 1024 * 1024) }),
+  coupons: z.object({
+    /** "New members only" coupons: joined within this many days. */
+    newMemberDays: z.int().min(1).max(3650),
+    /** How often the expiry sweep runs (once per period across all instances); 0 turns it off. */
+    expirySweepSeconds: z.int().min(0).max(86400),
+    /** The wallet badges coupons expiring within this many days ("3天后过期"). */
+    expiringSoonDays: z.int().min(0).max(60),
+    walletPageSize: z.int().min(10).max(500),
+  }),
   businessCalendar: z.object({
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   }),

@@ -3,13 +3,18 @@ import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '@member/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { StaffMember } from '../auth/staff-member.entity';
+import { CouponRedemption } from '../coupons/coupon-redemption.entity';
+import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { Coupon } from '../coupons/coupon.entity';
+import { JobRun } from '../jobs/job-run.entity';
 import { MemberAvatar } from '../members/member-avatar.entity';
 import { Member } from '../members/member.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-Foundation';
 import { MemberAvatar1763900000001 } from './migrations/1763900000001-MemberAvatar';
+import { Coupons1763900000002 } from './migrations/1763900000002-Coupons';
 
-export const ENTITIES = [Member, MemberAvatar, StaffMember];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001];
+export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

@@ -3,6 +3,7 @@ import { tierProgress, type MemberCard, type MemberCodeResponse, type StaffMembe
 import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
+import { WalletService } from '../coupons/wallet.service';
 import { DomainError } from '../common/domain-error';
 import { checkMemberCode, issueMemberCode, type MemberCodeSettings } from './member-code';
 import type { Member } from './member.entity';
@@ -17,6 +18,7 @@ export class MemberCardService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly members: MembersService,
+    private readonly wallet: WalletService,
     private readonly clock: Clock,
   ) {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
@@ -60,13 +62,13 @@ export class MemberCardService {
     return toStaffView(member, this.config, await this.usableCouponCount(member));
   }
 
-  // Purchases (orders) and coupons are the next modules to land; until then no member has spend or coupons,
-  // so these answer the true value, zero. They become queries over those tables when the modules exist.
+  // Purchases (orders) are the next module to land; until then no member has spend, so this answers the
+  // true value, zero. It becomes a query over the orders of the tier window when that module exists.
   private async spendInTierWindow(_member: Member): Promise<number> {
     return 0;
   }
 
-  private async usableCouponCount(_member: Member): Promise<number> {
-    return 0;
+  private usableCouponCount(member: Member): Promise<number> {
+    return this.wallet.usableCount(member.id);
   }
 }

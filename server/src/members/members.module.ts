@@ -1,5 +1,6 @@
 import type { AppConfig } from '@member/config';
 import { Module } from '@nestjs/common';
+import { CouponsModule } from '../coupons/coupons.module';
 import { APP_CONFIG } from '../common/app-config';
 import { AvatarService } from './avatar.service';
 import { MediaController } from './media.controller';
@@ -10,6 +11,8 @@ import { PhoneVault } from './phone-vault';
 import { StaffMembersController } from './staff-members.controller';
 
 @Module({
+  // The card shows the usable coupon count: members reads from coupons, never the other way round.
+  imports: [CouponsModule],
   controllers: [MembersController, StaffMembersController, MediaController],
   providers: [
     MembersService,

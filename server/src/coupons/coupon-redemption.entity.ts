@@ -1,0 +1,43 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const RedemptionStatus = { Redeemed: 'redeemed', Reversed: 'reversed' } as const;
+export type RedemptionStatus = (typeof RedemptionStatus)[keyof typeof RedemptionStatus];
+
+/** A clerk's redemption (核销) of a coupon at the till, and its undo (a refund). */
+@Entity('coupon_redemption')
+@Index('uq_redemption_idempotency', ['staffOpenid', 'idempotencyKey'], { unique: true })
+export class CouponRedemption {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Index('idx_redemption_coupon')
+  @Column({ name: 'coupon_id', type: 'int' })
+  couponId!: number;
+
+  @Column({ name: 'member_id', type: 'int' })
+  memberId!: number;
+
+  @Column({ name: 'staff_openid', type: 'varchar', length: 64 })
+  staffOpenid!: string;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 64, nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ name: 'order_amount_fen', type: 'int' })
+  orderAmountFen!: number;
+
+  @Column({ name: 'discount_fen', type: 'int' })
+  discountFen!: number;
+
+  @Column({ name: 'payable_fen', type: 'int' })
+  payableFen!: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: RedemptionStatus;
+
+  @Column({ name: 'redeemed_at', type: 'datetime' })
+  redeemedAt!: Date;
+
+  @Column({ name: 'reversed_at', type: 'datetime', nullable: true })
+  reversedAt!: Date | null;
+}

@@ -1,0 +1,69 @@
+import type { CouponTemplateView, CouponTerms, CouponValidity, CouponView, TierCode } from '@member/shared';
+import type { CouponTemplate } from './coupon-template.entity';
+import type { Coupon } from './coupon.entity';
+import { daysLeft, validityState } from './coupon-rules';
+
+export function termsOf(template: CouponTemplate): CouponTerms {
+  return {
+    kind: template.kind,
+    valueFen: template.valueFen,
+    thresholdFen: template.thresholdFen,
+    percentPermille: template.percentPermille,
+    capFen: template.capFen,
+    giftName: template.giftName,
+    stacksWithMemberDiscount: Boolean(template.stacksWithMemberDiscount),
+  };
+}
+
+export function validityOf(template: CouponTemplate): CouponValidity {
+  return template.validityType === 'fixed'
+    ? { type: 'fixed', validFrom: template.validFrom!.toISOString(), validUntil: template.validUntil!.toISOString() }
+    : { type: 'relative', validDays: template.validDays! };
+}
+
+export function audienceTiersOf(template: CouponTemplate): TierCode[] {
+  return template.audienceTiers ? (template.audienceTiers.split(',') as TierCode[]) : [];
+}
+
+export function toTemplateView(template: CouponTemplate): CouponTemplateView {
+  return {
+    id: template.id,
+    name: template.name,
+    description: template.description,
+    terms: termsOf(template),
+    totalStock: template.totalStock,
+    perMemberLimit: template.perMemberLimit,
+    validity: validityOf(template),
+    claimStartsAt: template.claimStartsAt.toISOString(),
+    claimEndsAt: template.claimEndsAt.toISOString(),
+    audience: template.audience,
+    audienceTiers: audienceTiersOf(template),
+    status: template.status,
+    claimedCount: template.claimedCount,
+    redeemedCount: template.redeemedCount,
+    createdAt: template.createdAt.toISOString(),
+  };
+}
+
+/**
+ * A coupon as its owner and the till see it. An "available" coupon whose validity has passed shows as
+ * expired at once, without waiting for the expiry sweep to change its row.
+ */
+export function toCouponView(coupon: Coupon, template: CouponTemplate, now: Date, timeZone: string): CouponView {
+  const state = validityState(now, coupon.validFrom, coupon.validUntil);
+  const status = coupon.status === 'available' && state === 'expired' ? 'expired' : coupon.status;
+  return {
+    id: coupon.id,
+    templateId: coupon.templateId,
+    name: template.name,
+    description: template.description,
+    terms: termsOf(template),
+    code: coupon.code,
+    status,
+    validFrom: coupon.validFrom.toISOString(),
+    validUntil: coupon.validUntil.toISOString(),
+    daysLeft: status === 'available' ? daysLeft(now, coupon.validUntil, timeZone) : null,
+    claimedAt: coupon.claimedAt.toISOString(),
+    redeemedAt: coupon.redeemedAt?.toISOString() ?? null,
+  };
+}

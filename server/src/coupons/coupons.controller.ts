@@ -1,0 +1,39 @@
+import type { ClaimCentreEntry, ClaimCouponRequest, CouponView, WalletResponse } from '@member/shared';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
+import type { SessionClaims } from '../auth/session';
+import { ZodPipe } from '../common/zod.pipe';
+import { ClaimService } from './claim.service';
+import { claimBody, idParam, walletQuery } from './coupons.dto';
+import { WalletService } from './wallet.service';
+
+/** The member's claim centre and wallet. */
+@Controller('coupons')
+@UseGuards(MemberAuthGuard)
+export class CouponsController {
+  constructor(
+    private readonly claims: ClaimService,
+    private readonly wallet: WalletService,
+  ) {}
+
+  @Get('claim-centre')
+  claimCentre(@CurrentSession() session: SessionClaims): Promise<ClaimCentreEntry[]> {
+    return this.claims.claimCentre(session.memberId);
+  }
+
+  @Post('templates/:id/claim')
+  @HttpCode(200)
+  claim(@CurrentSession() session: SessionClaims, @Param('id', new ZodPipe(idParam)) templateId: number, @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest): Promise<CouponView> {
+    return this.claims.claim(session.memberId, templateId, body.idempotencyKey);
+  }
+
+  @Get('wallet')
+  walletTab(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(walletQuery)) query: { tab: 'usable' | 'used' | 'expired' }): Promise<WalletResponse> {
+    return this.wallet.wallet(session.memberId, query.tab);
+  }
+
+  @Get(':id')
+  detail(@CurrentSession() session: SessionClaims, @Param('id', new ZodPipe(idParam)) couponId: number): Promise<CouponView> {
+    return this.wallet.detail(session.memberId, couponId);
+  }
+}

@@ -1,0 +1,64 @@
+import { COUPON_KINDS, TIER_CODES, type ClaimCouponRequest, type CreateCouponTemplateRequest, type RedeemCouponRequest, type SetCouponTemplateStatusRequest } from '@member/shared';
+import { z } from 'zod';
+
+const fen = z.int().min(0).max(100_000_000);
+const instant = z.iso.datetime({ offset: true });
+const idempotencyKey = z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');
+
+const terms = z
+  .strictObject({
+    kind: z.enum(COUPON_KINDS as ['cash_off', 'no_threshold', 'percent_off', 'gift']),
+    valueFen: fen.min(1).nullable(),
+    thresholdFen: fen,
+    percentPermille: z.int().min(1).max(999).nullable(),
+    capFen: fen.min(1).nullable(),
+    giftName: z.string().trim().min(1).max(40).nullable(),
+    stacksWithMemberDiscount: z.boolean(),
+  })
+  .superRefine((t, ctx) => {
+    const need = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: 'custom', path: [path], message });
+    if (t.kind === 'cash_off' || t.kind === 'no_threshold') need(t.valueFen !== null, 'valueFen', 'cash coupons need valueFen');
+    if (t.kind === 'cash_off') need(t.thresholdFen > 0, 'thresholdFen', '满减 needs a threshold; use no_threshold for 无门槛');
+    if (t.kind === 'no_threshold') need(t.thresholdFen === 0, 'thresholdFen', '无门槛 coupons have no threshold');
+    if (t.kind === 'percent_off') need(t.percentPermille !== null, 'percentPermille', 'percentage coupons need percentPermille');
+    if (t.kind === 'gift') need(t.giftName !== null, 'giftName', 'gift coupons need giftName');
+  });
+
+const validity = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('fixed'), validFrom: instant, validUntil: instant }).refine((v) => v.validUntil > v.validFrom, { message: 'validUntil must be after validFrom', path: ['validUntil'] }),
+  z.strictObject({ type: z.literal('relative'), validDays: z.int().min(1).max(3650) }),
+]);
+
+export const createTemplateBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(40),
+    description: z.string().trim().max(200).optional(),
+    terms,
+    totalStock: z.int().min(1).max(10_000_000),
+    perMemberLimit: z.int().min(1).max(100),
+    validity,
+    claimStartsAt: instant,
+    claimEndsAt: instant,
+    audience: z.enum(['all', 'tiers', 'new_members']),
+    audienceTiers: z.array(z.enum(TIER_CODES as ['normal', 'silver', 'gold', 'diamond'])).max(10).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (new Date(body.claimEndsAt) <= new Date(body.claimStartsAt)) ctx.addIssue({ code: 'custom', path: ['claimEndsAt'], message: 'claimEndsAt must be after claimStartsAt' });
+    if (body.audience === 'tiers' && !body.audienceTiers?.length) ctx.addIssue({ code: 'custom', path: ['audienceTiers'], message: 'name at least one tier' });
+    if (body.perMemberLimit > body.totalStock) ctx.addIssue({ code: 'custom', path: ['perMemberLimit'], message: 'cannot exceed totalStock' });
+  }) satisfies z.ZodType<CreateCouponTemplateRequest>;
+
+export const setTemplateStatusBody = z.strictObject({ status: z.enum(['active', 'paused']) }) satisfies z.ZodType<SetCouponTemplateStatusRequest>;
+
+export const claimBody = z.strictObject({ idempotencyKey }) satisfies z.ZodType<ClaimCouponRequest>;
+
+export const redeemBody = z.strictObject({
+  code: z.string().trim().transform((code) => code.replace(/[\s-]/g, '')).pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code')),
+  orderAmountFen: fen,
+  memberId: z.int().positive().optional(),
+  idempotencyKey: idempotencyKey.optional(),
+}) satisfies z.ZodType<RedeemCouponRequest, unknown>;
+
+export const walletQuery = z.strictObject({ tab: z.enum(['usable', 'used', 'expired']).default('usable') });
+
+export const idParam = z.coerce.number().int().positive().max(2 ** 31 - 1);

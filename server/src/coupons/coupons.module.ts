@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { JobRunner } from '../jobs/job-runner';
+import { ClaimService } from './claim.service';
+import { CouponExpiryJob } from './coupon-expiry.job';
+import { CouponsController } from './coupons.controller';
+import { RedemptionService } from './redemption.service';
+import { AdminCouponTemplatesController, StaffCouponsController } from './staff-coupons.controller';
+import { TemplatesService } from './templates.service';
+import { WalletService } from './wallet.service';
+
+@Module({
+  controllers: [CouponsController, StaffCouponsController, AdminCouponTemplatesController],
+  providers: [TemplatesService, ClaimService, WalletService, RedemptionService, CouponExpiryJob, JobRunner],
+  exports: [WalletService, ClaimService, RedemptionService, TemplatesService, CouponExpiryJob],
+})
+export class CouponsModule {}

@@ -1,0 +1,169 @@
+import type { AppConfig } from '@member/config';
+import { computeCouponDiscount, errorMessage, type CouponPreview, type ErrorCode, type RedeemCouponRequest, type RedemptionView, type ReverseRedemptionResponse } from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { CouponRedemption, RedemptionStatus } from './coupon-redemption.entity';
+import { CouponTemplate } from './coupon-template.entity';
+import { Coupon } from './coupon.entity';
+import { validityState } from './coupon-rules';
+import { termsOf, toCouponView } from './coupon.views';
+
+/**
+ * Redemption at the till (核销) and its undo. A coupon is redeemed by a conditional UPDATE
+ * (`status = 'available'` and still valid): of any number of simultaneous attempts exactly one changes the
+ * row, the rest see COUPON_ALREADY_REDEEMED. Reversing is the same in the other direction.
+ */
+@Injectable()
+export class RedemptionService {
+  private readonly logger = new Logger(RedemptionService.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /** What the coupon gives on this order, or why it does not apply; changes nothing. */
+  async preview(request: RedeemCouponRequest): Promise<CouponPreview> {
+    const { coupon, template } = await this.findByCode(request.code);
+    const now = this.clock.now();
+    const view = toCouponView(coupon, template, now, this.config.businessCalendar.timeZone);
+    const blocked = this.blockReason(coupon, request.memberId, now);
+    const discount = computeCouponDiscount(termsOf(template), request.orderAmountFen);
+    const reason: ErrorCode | null = blocked ?? (discount.applicable ? null : discount.reason);
+    return {
+      coupon: view,
+      memberId: coupon.memberId,
+      applicable: reason === null,
+      reason,
+      reasonText: reason ? errorMessage(reason) : null,
+      discountFen: reason ? 0 : discount.discountFen,
+      payableFen: reason ? request.orderAmountFen : discount.payableFen,
+      giftName: reason ? null : discount.giftName,
+    };
+  }
+
+  async redeem(request: RedeemCouponRequest, staffOpenid: string): Promise<RedemptionView> {
+    if (request.idempotencyKey) {
+      const earlier = await this.dataSource.getRepository(CouponRedemption).findOneBy({ staffOpenid, idempotencyKey: request.idempotencyKey });
+      if (earlier) return this.replay(earlier, request.code);
+    }
+    const preview = await this.preview(request);
+    if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+    const now = this.clock.now();
+    let redemptionId: number;
+    try {
+      redemptionId = await this.transactions.run(async (em) => {
+        const changed = await em
+          .createQueryBuilder()
+          .update(Coupon)
+          .set({ status: 'redeemed', redeemedAt: now })
+          .where("id = :id AND status = 'available' AND valid_from <= :now AND valid_until >= :second", {
+            id: preview.coupon.id,
+            now,
+            second: new Date(Math.floor(now.getTime() / 1000) * 1000),
+          })
+          .execute();
+        if (changed.affected !== 1) throw new DomainError('COUPON_ALREADY_REDEEMED');
+        const inserted = await em.insert(CouponRedemption, {
+          couponId: preview.coupon.id,
+          memberId: preview.memberId,
+          staffOpenid,
+          idempotencyKey: request.idempotencyKey ?? null,
+          orderAmountFen: request.orderAmountFen,
+          discountFen: preview.discountFen,
+          payableFen: preview.payableFen,
+          status: RedemptionStatus.Redeemed,
+          redeemedAt: now,
+        });
+        await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count + 1' }).where('id = :id', { id: preview.coupon.templateId }).execute();
+        return inserted.identifiers[0].id as number;
+      });
+    } catch (error) {
+      // The same request retried at the same moment: answer what the first one did.
+      if (request.idempotencyKey && isUniqueViolation(error)) {
+        const earlier = await this.dataSource.getRepository(CouponRedemption).findOneByOrFail({ staffOpenid, idempotencyKey: request.idempotencyKey });
+        return this.replay(earlier, request.code);
+      }
+      if (error instanceof DomainError && error.code === 'COUPON_ALREADY_REDEEMED') throw new DomainError(await this.whyNotRedeemable(preview.coupon.id));
+      throw error;
+    }
+    this.logger.log({ couponId: preview.coupon.id, redemptionId, memberId: preview.memberId }, 'coupon redeemed');
+    const { coupon, template } = await this.findByCode(request.code);
+    return { ...preview, coupon: toCouponView(coupon, template, now, this.config.businessCalendar.timeZone), redemptionId, redeemedAt: now.toISOString() };
+  }
+
+  /** A refund: the coupon returns to the wallet if still valid, else it is expired. Reversing twice is refused. */
+  async reverse(redemptionId: number): Promise<ReverseRedemptionResponse> {
+    const redemption = await this.dataSource.getRepository(CouponRedemption).findOneBy({ id: redemptionId });
+    if (!redemption) throw new DomainError('REDEMPTION_NOT_FOUND');
+    const now = this.clock.now();
+    const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    await this.transactions.run(async (em) => {
+      const changed = await em
+        .createQueryBuilder()
+        .update(CouponRedemption)
+        .set({ status: RedemptionStatus.Reversed, reversedAt: now })
+        .where('id = :id AND status = :redeemed', { id: redemptionId, redeemed: RedemptionStatus.Redeemed })
+        .execute();
+      if (changed.affected !== 1) throw new DomainError('REDEMPTION_ALREADY_REVERSED');
+      await em
+        .createQueryBuilder()
+        .update(Coupon)
+        .set({ status: () => `CASE WHEN valid_until >= :second THEN 'available' ELSE 'expired' END`, redeemedAt: null })
+        .where("id = :id AND status = 'redeemed'", { id: redemption.couponId })
+        .setParameter('second', second)
+        .execute();
+      const coupon = await em.findOneByOrFail(Coupon, { id: redemption.couponId });
+      await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count - 1' }).where('id = :id AND redeemed_count > 0', { id: coupon.templateId }).execute();
+    });
+    const coupon = await this.dataSource.getRepository(Coupon).findOneByOrFail({ id: redemption.couponId });
+    const template = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: coupon.templateId });
+    this.logger.log({ couponId: coupon.id, redemptionId, restored: coupon.status === 'available' }, 'redemption reversed');
+    return { coupon: toCouponView(coupon, template, now, this.config.businessCalendar.timeZone), restored: coupon.status === 'available' };
+  }
+
+  private async findByCode(code: string): Promise<{ coupon: Coupon; template: CouponTemplate }> {
+    const coupon = await this.dataSource.getRepository(Coupon).findOneBy({ code: code.replace(/[\s-]/g, '') });
+    if (!coupon) throw new DomainError('COUPON_NOT_FOUND');
+    const template = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: coupon.templateId });
+    return { coupon, template };
+  }
+
+  private blockReason(coupon: Coupon, memberId: number | undefined, now: Date): ErrorCode | null {
+    if (memberId !== undefined && coupon.memberId !== memberId) return 'COUPON_OTHER_MEMBER';
+    if (coupon.status === 'redeemed') return 'COUPON_ALREADY_REDEEMED';
+    if (coupon.status === 'expired') return 'COUPON_EXPIRED';
+    const state = validityState(now, coupon.validFrom, coupon.validUntil);
+    if (state === 'expired') return 'COUPON_EXPIRED';
+    if (state === 'not_yet_valid') return 'COUPON_NOT_YET_VALID';
+    return null;
+  }
+
+  private async whyNotRedeemable(couponId: number): Promise<ErrorCode> {
+    const coupon = await this.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId });
+    return this.blockReason(coupon, undefined, this.clock.now()) ?? 'COUPON_ALREADY_REDEEMED';
+  }
+
+  private async replay(redemption: CouponRedemption, code: string): Promise<RedemptionView> {
+    const { coupon, template } = await this.findByCode(code);
+    if (coupon.id !== redemption.couponId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    return {
+      coupon: toCouponView(coupon, template, this.clock.now(), this.config.businessCalendar.timeZone),
+      memberId: redemption.memberId,
+      applicable: true,
+      reason: null,
+      reasonText: null,
+      discountFen: redemption.discountFen,
+      payableFen: redemption.payableFen,
+      giftName: template.giftName,
+      redemptionId: redemption.id,
+      redeemedAt: redemption.redeemedAt.toISOString(),
+    };
+  }
+}
