@@ -7,7 +7,7 @@ import { ClaimService } from './claim.service';
 import { CouponExpiryJob } from './coupon-expiry.job';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
-import { insertJoinedMembers, templateRequest } from './coupons.test-support';
+import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
 import { RedemptionService } from './redemption.service';
 import { TemplatesService } from './templates.service';
 import { WalletService } from './wallet.service';
