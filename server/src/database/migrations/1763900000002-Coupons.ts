@@ -64,10 +64,9 @@ export class Coupons1763900000002 implements MigrationInterface {
           new TableIndex({ name: 'idx_coupon_wallet', columnNames: ['member_id', 'status', 'valid_until'] }),
           new TableIndex({ name: 'idx_coupon_expiry', columnNames: ['status', 'valid_until'] }),
         ],
-        foreignKeys: [
-          { columnNames: ['template_id'], referencedTableName: 'coupon_template', referencedColumnNames: ['id'] },
-          { columnNames: ['member_id'], referencedTableName: 'member', referencedColumnNames: ['id'] },
-        ],
+        // No foreign key to coupon_template on purpose: its check share-locks the hot template row inside
+        // every claim (see ClaimService.insertClaim). Only the claim code writes template_id, from a row it read.
+        foreignKeys: [{ columnNames: ['member_id'], referencedTableName: 'member', referencedColumnNames: ['id'] }],
       }),
     );
     await queryRunner.createTable(
