@@ -5,7 +5,7 @@
 import { createPool } from 'mysql2/promise';
 import { TestApi } from '../support/api-client';
 import { startStack } from '../support/stack';
-import { numberArg, report, runLoad } from './harness';
+import { leanClient, numberArg, report, runLoad } from './harness';
 
 async function main(): Promise<void> {
   const concurrency = numberArg('concurrency', 32);
@@ -22,10 +22,11 @@ async function main(): Promise<void> {
       members.push({ token: session.token, id: session.member.id });
     }
 
+    const http = leanClient(stack.serverUrl, concurrency);
     let violations = 0;
     const cardOf = async (worker: number, i: number) => {
       const member = members[(worker * 7919 + i) % members.length];
-      const answer = await api.call('GET', '/members/me/card', { token: member.token });
+      const answer = await http('GET', '/members/me/card', { token: member.token });
       // A card that is not the caller's own would be a leak: count it as a correctness violation.
       if (answer.status === 200 && answer.body.member.id !== member.id) violations++;
       return answer.status === 200;

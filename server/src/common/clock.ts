@@ -35,3 +35,31 @@ export class ManualClock extends Clock {
 export function businessDate(at: Date, timeZone: string): CalendarDate {
   return DateTime.fromJSDate(at, { zone: timeZone }).toISODate() as CalendarDate;
 }
+
+const BUCKET_MS = 15 * 60_000;
+const dayStarts = new Map<string, number>();
+
+/**
+ * The instant the business day containing `at` began (local midnight in `timeZone`). Memoized per
+ * 15-minute bucket: every real zone's offset is a multiple of 15 minutes, so local midnight never falls
+ * inside a bucket and all instants of a bucket share one answer. Hot paths (claims, wallet badges) ask this
+ * thousands of times a second; luxon's zone arithmetic was 9 % of a claim's CPU.
+ */
+export function startOfBusinessDay(at: Date, timeZone: string): Date {
+  const bucket = Math.floor(at.getTime() / BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    start = DateTime.fromJSDate(at, { zone: timeZone }).startOf('day').toMillis();
+    if (dayStarts.size > 50_000) dayStarts.clear();
+    dayStarts.set(key, start);
+  }
+  return new Date(start);
+}
+
+/** Local midnight starting the business day `days` after the one containing `at` (DST-safe). */
+export function addBusinessDays(at: Date, days: number, timeZone: string): Date {
+  // Noon of the target day is at least 11 hours from either midnight whatever a DST change does.
+  const noon = startOfBusinessDay(at, timeZone).getTime() + days * 86_400_000 + 12 * 3_600_000;
+  return startOfBusinessDay(new Date(noon), timeZone);
+}

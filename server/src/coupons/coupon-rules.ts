@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { addBusinessDays, startOfBusinessDay } from '../common/clock';
 import type { AppConfig } from '@member/config';
 import { TierCode, type ClaimBlockReason, type CouponValidity } from '@member/shared';
 
@@ -10,8 +11,8 @@ import { TierCode, type ClaimBlockReason, type CouponValidity } from '@member/sh
 /** The validity a coupon claimed at `claimedAt` gets. "Valid for N days" ends at 23:59:59 local of day N (day 1 = claim day). */
 export function couponValidity(validity: CouponValidity, claimedAt: Date, timeZone: string): { validFrom: Date; validUntil: Date } {
   if (validity.type === 'fixed') return { validFrom: new Date(validity.validFrom), validUntil: new Date(validity.validUntil) };
-  const lastSecond = DateTime.fromJSDate(claimedAt, { zone: timeZone }).startOf('day').plus({ days: validity.validDays }).minus({ seconds: 1 });
-  return { validFrom: claimedAt, validUntil: lastSecond.toJSDate() };
+  const lastSecond = addBusinessDays(claimedAt, validity.validDays, timeZone).getTime() - 1000;
+  return { validFrom: claimedAt, validUntil: new Date(lastSecond) };
 }
 
 /** Valid from `validFrom` through the whole last second `validUntil` (stored at second precision). */
@@ -23,9 +24,10 @@ export function validityState(now: Date, validFrom: Date, validUntil: Date): 'no
 
 /** Whole business-calendar days left including today: 1 = expires today. */
 export function daysLeft(now: Date, validUntil: Date, timeZone: string): number {
-  const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
-  const lastDay = DateTime.fromJSDate(validUntil, { zone: timeZone }).startOf('day');
-  return Math.max(0, Math.round(lastDay.diff(today, 'days').days) + 1);
+  const today = startOfBusinessDay(now, timeZone).getTime();
+  const lastDay = startOfBusinessDay(validUntil, timeZone).getTime();
+  // Rounding absorbs a 23- or 25-hour day at a DST change.
+  return Math.max(0, Math.round((lastDay - today) / 86_400_000) + 1);
 }
 
 export interface ClaimSituation {
