@@ -1,4 +1,5 @@
-// One jest run for every TypeScript package except the mini-program (built and driven in Chromium instead).
+// One jest run for every TypeScript package. The mini-program's pages are built and driven in Chromium (e2e);
+// its pure helpers (utils/) are tested here like any other code.
 // swc transpiles both our TypeScript and the ESM-only NestJS 12 packages (see ../shared/toolchain.md).
 const swc = [
   '@swc/jest',
@@ -28,6 +29,7 @@ module.exports = {
   projects: [
     { ...common, displayName: 'shared', testMatch: ['<rootDir>/shared/src/**/*.test.ts'] },
     { ...common, displayName: 'config', testMatch: ['<rootDir>/config/src/**/*.test.ts'] },
+    { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/miniprogram/src/**/*.test.ts'] },
     { ...common, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.test.ts'] },
     { ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/wechat-emulator/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'] },

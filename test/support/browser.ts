@@ -24,5 +24,9 @@ export async function phonePage(browser: Browser): Promise<Page> {
 /** Saves a full-page screenshot for a person to look at (gitignored). */
 export async function snapshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Taro's H5 router slides pages in and toasts fade: let them settle so the picture shows one page, still.
+  await page
+    .waitForFunction("document.getAnimations().every((animation) => animation.playState !== 'running')", undefined, { timeout: 3000 })
+    .catch(() => undefined);
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }

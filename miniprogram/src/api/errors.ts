@@ -15,13 +15,16 @@ export class ApiError extends Error {
   /** HTTP status; 0 when no answer arrived. */
   readonly status: number;
   readonly requestId?: string;
+  /** VALIDATION_FAILED only: which fields the server refused (paths like `terms.valueFen`). */
+  readonly details?: ApiErrorBody['details'];
 
-  constructor(code: ErrorCode | ClientErrorCode, message: string, status: number, requestId?: string) {
+  constructor(code: ErrorCode | ClientErrorCode, message: string, status: number, requestId?: string, details?: ApiErrorBody['details']) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
     this.requestId = requestId;
+    this.details = details;
   }
 
   static client(code: ClientErrorCode, status = 0, message = CLIENT_ERROR_MESSAGES[code]): ApiError {
@@ -33,7 +36,8 @@ export class ApiError extends Error {
     const candidate = (body ?? {}) as Partial<ApiErrorBody>;
     if (isErrorCode(candidate.code)) {
       const message = typeof candidate.message === 'string' && candidate.message ? candidate.message : ERRORS[candidate.code].message;
-      return new ApiError(candidate.code, message, status, candidate.requestId);
+      const details = Array.isArray(candidate.details) ? candidate.details.filter((d) => d && typeof d.path === 'string') : undefined;
+      return new ApiError(candidate.code, message, status, candidate.requestId, details);
     }
     // No contract body (a proxy's page, a crash): pick the closest known meaning by status.
     if (status === 401) return new ApiError('AUTH_REQUIRED', ERRORS.AUTH_REQUIRED.message, status);
@@ -44,6 +48,14 @@ export class ApiError extends Error {
     }
     return ApiError.client('BAD_RESPONSE', status);
   }
+}
+
+/**
+ * Whether the request may have reached the server without us seeing the answer (no answer, or a 5xx):
+ * a retry of such a request must carry the same idempotency key.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
 }
 
 export function isApiError(error: unknown): error is ApiError {

@@ -13,7 +13,9 @@ import type {
 import { authedRequest } from './client';
 import { updateSessionMember } from './session';
 
-export { ApiError, isApiError, messageOf } from './errors';
+export { ApiError, isApiError, messageOf, outcomeUnknown } from './errors';
+export { newIdempotencyKey, PendingKeys } from './idempotency';
+export * from './coupons';
 export { currentSession, ensureSession, loadPublicConfig, onSessionChange, startSession, type Session } from './session';
 export { uploadAvatar } from './upload';
 

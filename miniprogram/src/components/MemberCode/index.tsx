@@ -1,6 +1,5 @@
-import { useMemo } from 'react';
-import { Button, Image, Text, View } from '@tarojs/components';
-import { barcodeImage, groupDigits, qrImage } from '../../utils/code-images';
+import { Button, Text, View } from '@tarojs/components';
+import CodeImages from '../CodeImages';
 import StateView from '../StateView';
 import './index.scss';
 
@@ -29,15 +28,6 @@ export default function MemberCode({
   onRefresh,
   title = '会员码',
 }: MemberCodeProps) {
-  const images = useMemo(() => {
-    if (!code) return null;
-    try {
-      return { barcode: barcodeImage(code), qr: qrImage(code) };
-    } catch {
-      return null;
-    }
-  }, [code]);
-
   return (
     <View id='member-code' className='member-code'>
       <View className='member-code__head'>
@@ -45,23 +35,13 @@ export default function MemberCode({
         <Text className='member-code__hint'>向店员出示，用于积分和核销</Text>
       </View>
 
-      {status === 'error' && !images ? (
+      {status === 'error' && !code ? (
         <StateView status='error' idPrefix='member-code' compact title='会员码加载失败' message={errorMessage} onRetry={onRefresh} />
-      ) : !images ? (
+      ) : !code ? (
         <StateView status='loading' idPrefix='member-code' compact title='正在生成会员码…' />
       ) : (
         <View className={`member-code__body${refreshing ? ' member-code__body--refreshing' : ''}`}>
-          <Image
-            id='member-code-barcode'
-            className='member-code__barcode'
-            src={images.barcode.uri}
-            mode='scaleToFill'
-            ariaLabel='会员条形码'
-          />
-          <Text id='member-code-text' className='member-code__digits'>
-            {groupDigits(code ?? '')}
-          </Text>
-          <Image id='member-code-qr' className='member-code__qr' src={images.qr.uri} mode='aspectFit' ariaLabel='会员二维码' />
+          <CodeImages code={code} idPrefix='member-code' subject='会员' />
           <View className='member-code__foot'>
             <Text id='member-code-countdown' className='member-code__countdown'>
               {status === 'error' ? errorMessage ?? '刷新失败' : refreshing ? '正在刷新…' : `${secondsLeft} 秒后自动刷新`}

@@ -137,6 +137,17 @@ export default function CardPage() {
         </View>
       ) : null}
 
+      <View className='card-page__shortcuts'>
+        <View id='goto-coupons' className='card-page__shortcut' onClick={() => void Taro.navigateTo({ url: '/pages/coupons/index' })}>
+          <Text className='card-page__shortcut-title'>领券中心</Text>
+          <Text className='card-page__shortcut-sub'>会员专享券</Text>
+        </View>
+        <View id='goto-wallet' className='card-page__shortcut' onClick={() => void Taro.navigateTo({ url: '/pages/wallet/index' })}>
+          <Text className='card-page__shortcut-title'>我的券包</Text>
+          <Text className='card-page__shortcut-sub'>{card.couponCount > 0 ? `${card.couponCount} 张可用` : '暂无可用券'}</Text>
+        </View>
+      </View>
+
       <View id='goto-profile' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/profile/index' })}>
         <Text>个人资料</Text>
         <Text className='link-row__arrow'>›</Text>

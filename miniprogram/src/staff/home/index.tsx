@@ -112,6 +112,19 @@ export default function StaffHomePage() {
         </Text>
       </View>
 
+      <View className='staff-actions'>
+        <View id='staff-goto-redeem' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/redeem/index' })}>
+          <Text className='staff-actions__title'>核销优惠券</Text>
+          <Text className='staff-actions__sub'>扫券码，算优惠</Text>
+        </View>
+        {staff.role === StaffRole.Admin ? (
+          <View id='staff-goto-templates' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/templates/index' })}>
+            <Text className='staff-actions__title'>优惠券管理</Text>
+            <Text className='staff-actions__sub'>新建、暂停、看领用</Text>
+          </View>
+        ) : null}
+      </View>
+
       {platform.canScan ? (
         <Button id='staff-scan' className='primary-button staff-page__scan' disabled={verifying || undefined} onClick={() => void scan()}>
           扫码识别会员
@@ -190,6 +203,13 @@ export default function StaffHomePage() {
               ))}
             </View>
           ) : null}
+          <Button
+            id='staff-redeem-member'
+            className='primary-button staff-member__redeem'
+            onClick={() => void Taro.navigateTo({ url: `/staff/redeem/index?memberId=${member.id}` })}
+          >
+            核销该会员的优惠券
+          </Button>
         </View>
       ) : (
         <View id='staff-empty' className='staff-page__empty'>

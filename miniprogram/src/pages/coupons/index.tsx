@@ -1,0 +1,129 @@
+import { useRef, useState } from 'react';
+import Taro from '@tarojs/taro';
+import { Button, Text, View } from '@tarojs/components';
+import type { ClaimCentreEntry } from '@member/shared';
+import { claimCoupon, ensureSession, getClaimCentre, messageOf, PendingKeys } from '../../api';
+import CouponTicket from '../../components/CouponTicket';
+import StateView from '../../components/StateView';
+import { useLoader } from '../../hooks/useLoader';
+import { templateValidityText } from '../../utils/coupons';
+import './index.scss';
+
+/** Below this many left, the ticket says "仅剩 N 张" so members know to hurry. */
+const LOW_STOCK = 50;
+
+async function fetchClaimCentre(): Promise<ClaimCentreEntry[]> {
+  await ensureSession();
+  return getClaimCentre();
+}
+
+export default function ClaimCentrePage() {
+  const { state, reload } = useLoader(fetchClaimCentre, { blockedBy: ['MEMBER_NOT_JOINED'] });
+  const [claiming, setClaiming] = useState<number | null>(null);
+  const [errors, setErrors] = useState<Record<number, string>>({});
+  const keys = useRef(new PendingKeys()).current;
+
+  const claim = async (entry: ClaimCentreEntry) => {
+    const templateId = entry.template.id;
+    const action = `claim-${templateId}`;
+    setClaiming(templateId);
+    setErrors((current) => ({ ...current, [templateId]: '' }));
+    try {
+      await claimCoupon(templateId, keys.keyFor(action));
+      keys.settle(action);
+      void Taro.showToast({ title: '领取成功，已放入券包', icon: 'none' });
+    } catch (error) {
+      keys.settle(action, error);
+      setErrors((current) => ({ ...current, [templateId]: messageOf(error) }));
+    } finally {
+      setClaiming(null);
+    }
+    // The stock left, my count and whether I may claim again all changed: ask the server, never guess.
+    await reload(true);
+  };
+
+  if (state.kind === 'loading') {
+    return (
+      <View className='page claim-page'>
+        <StateView status='loading' idPrefix='claim-page' title='正在加载优惠券…' />
+      </View>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <View className='page claim-page'>
+        <StateView status='error' idPrefix='claim-page' title='优惠券加载失败' message={state.message} onRetry={() => void reload(false)} />
+      </View>
+    );
+  }
+  if (state.kind === 'blocked') {
+    return (
+      <View className='page claim-page'>
+        <StateView
+          status='empty'
+          idPrefix='claim-page'
+          title='开通会员后即可领券'
+          message='会员专享券仅限会员领取'
+          retryText='去开通会员'
+          onRetry={() => void Taro.navigateTo({ url: '/pages/join/index' })}
+        />
+      </View>
+    );
+  }
+
+  const entries = state.data;
+  return (
+    <View className='page claim-page'>
+      <View id='goto-wallet' className='link-row claim-page__wallet' onClick={() => void Taro.navigateTo({ url: '/pages/wallet/index' })}>
+        <Text>我的券包</Text>
+        <Text className='link-row__arrow'>›</Text>
+      </View>
+
+      {entries.length === 0 ? (
+        <StateView status='empty' idPrefix='claim-page' title='暂时没有可领的券' message='新券上线后会在这里出现，稍后再来看看' />
+      ) : (
+        entries.map((entry) => {
+          const { template } = entry;
+          const meta = [templateValidityText(template.validity)];
+          if (template.perMemberLimit > 1) meta.push(`每人限领 ${template.perMemberLimit} 张，已领 ${entry.claimedByMe} 张`);
+          if (entry.canClaim && entry.remainingStock <= LOW_STOCK) meta.push(`仅剩 ${entry.remainingStock} 张`);
+          const busy = claiming === template.id;
+          return (
+            <CouponTicket
+              key={template.id}
+              id={`claim-entry-${template.id}`}
+              terms={template.terms}
+              name={template.name}
+              meta={meta}
+              muted={!entry.canClaim}
+              action={
+                entry.canClaim ? (
+                  <Button
+                    id={`claim-${template.id}`}
+                    className='claim-page__claim'
+                    loading={busy}
+                    disabled={claiming !== null || undefined}
+                    onClick={() => void claim(entry)}
+                  >
+                    {busy ? '领取中' : entry.claimedByMe > 0 ? '再领一张' : '立即领取'}
+                  </Button>
+                ) : (
+                  <Text id={`claim-${template.id}`} className='claim-page__blocked'>
+                    {entry.blockedText ?? '暂不可领'}
+                  </Text>
+                )
+              }
+              footer={
+                errors[template.id] ? (
+                  <Text id={`claim-error-${template.id}`} className='claim-page__error'>
+                    {errors[template.id]}
+                  </Text>
+                ) : null
+              }
+            />
+          );
+        })
+      )}
+    </View>
+  );
+}
