@@ -5,12 +5,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openidFor } from '../wechat-emulator';
 import { REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
+import { seedDemoCoupons } from './demo-coupons';
 // @ts-expect-error plain ESM helper shared with the other root scripts
 import { h5IsStale, step } from './lib.mjs';
 
-const DATA_DIR = join(REPO_ROOT, '.data');
-const PORT = process.env.PORT ?? '3000';
-const EMULATOR_PORT = process.env.WECHAT_EMULATOR_PORT ?? '3457';
+/** Where the demo keeps its database and secrets; DEMO_DATA_DIR moves it (the start-up test uses a temporary one). */
+const DATA_DIR = process.env.DEMO_DATA_DIR || join(REPO_ROOT, '.data');
+const PORT = process.env.PORT || '3000';
+const EMULATOR_PORT = process.env.WECHAT_EMULATOR_PORT || '3457';
 const APPID = process.env.WECHAT_APPID ?? 'wx0000000000demo01';
 const DEMO_CLERK = 'clerk';
 
@@ -58,12 +60,12 @@ async function main(): Promise<void> {
       HOST: process.env.HOST ?? '127.0.0.1',
       PORT,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      SQLITE_PATH: process.env.SQLITE_PATH ?? join(DATA_DIR, 'member.sqlite'),
+      SQLITE_PATH: process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite'),
       WECHAT_APPID: APPID,
       WECHAT_API_BASE: emulatorUrl,
       EMULATOR_PUBLIC_URL: emulatorUrl,
       H5_STATIC_DIR: join(REPO_ROOT, 'miniprogram', 'dist', 'h5'),
-      STAFF: process.env.STAFF ?? `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
+      STAFF: process.env.STAFF || `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
       ...secrets,
     },
   });
@@ -72,11 +74,16 @@ async function main(): Promise<void> {
   server.process.child.stdout!.pipe(process.stdout);
   server.process.child.stderr!.pipe(process.stderr);
 
+  // Only the embedded demo database gets sample coupons: never write demo data into a MySQL you pointed us at.
+  let seeded = 0;
+  if (server.match[2] !== 'mysql' && !process.env.STAFF) seeded = await seedDemoCoupons(server.match[1], emulatorUrl, APPID, DEMO_CLERK);
+
   const url = `${server.match[1]}/`;
   process.stdout.write(
     `\n  会员小程序（H5 演示）已启动 / The member program is running:\n\n      ${url}\n\n` +
-      `  Database: ${server.match[2] === 'mysql' ? 'MySQL (DATABASE_URL)' : `embedded SQLite, ${join('.data', 'member.sqlite')}`}; WeChat: the local emulator at ${emulatorUrl}.\n` +
+      `  Database: ${server.match[2] === 'mysql' ? 'MySQL (DATABASE_URL)' : `embedded SQLite, ${process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite')}`}; WeChat: the local emulator at ${emulatorUrl}.\n` +
       `  Each browser is its own WeChat user; add ?user=${DEMO_CLERK} to the address to be the demo store manager (staff pages).\n` +
+      (seeded ? `  ${seeded} sample coupons are waiting in 领券中心 (the claim centre).\n` : '') +
       '  Press Ctrl+C to stop.\n',
   );
 }

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestApi } from '../support/api-client';
+import { startProcess, type RunningProcess } from '../support/processes';
+
+/**
+ * `npm start` as a newcomer runs it: no database server, no settings. The demo comes up on the embedded SQLite
+ * file with the emulator, serves the H5 build, and its claim centre has sample coupons a shopper can claim;
+ * a second start on the same data adds no more.
+ */
+describe('npm start (the demo)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mp-demo-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const startDemo = () =>
+    startProcess(process.execPath, ['--import', 'tsx', 'test/scripts/start.ts'], {
+      ready: /^\s+(http:\/\/127\.0\.0\.1:\d+)\/\s*$/,
+      label: 'npm start',
+      timeoutMs: 90_000,
+      env: { DEMO_DATA_DIR: dataDir, PORT: '0', WECHAT_EMULATOR_PORT: '0', WECHAT_APPID: 'wx0000000000demo01', DATABASE_URL: '', STAFF: '', SQLITE_PATH: '' },
+    });
+
+  it('starts with sample coupons a shopper can claim, and does not add them twice', async () => {
+    let demo: { process: RunningProcess; match: RegExpMatchArray } | undefined = await startDemo();
+    try {
+      const serverUrl = demo.match[1];
+      const emulatorUrl = /the local emulator at (\S+?)\.?$/m.exec(demo.process.output())?.[1];
+      expect(emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(demo.process.output()).toContain('3 sample coupons');
+      expect(demo.process.output()).toContain(join(dataDir, 'member.sqlite'));
+
+      const page = await fetch(`${serverUrl}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app"');
+
+      const api = new TestApi(serverUrl, emulatorUrl!, 'wx0000000000demo01');
+      const shopper = await api.joinedMember('newcomer', '13600001234', '2026-11');
+      const centre = await api.call('GET', '/coupons/claim-centre', { token: shopper.token });
+      expect(centre.status).toBe(200);
+      const claimable = centre.body.filter((entry: { canClaim: boolean }) => entry.canClaim);
+      expect(claimable.length).toBeGreaterThanOrEqual(2); // the gold-tier one is shown, but not claimable by a new member
+      const claimed = await api.call('POST', `/coupons/templates/${claimable[0].template.id}/claim`, { token: shopper.token, body: { idempotencyKey: 'demo-claim-1' } });
+      expect(claimed.status).toBe(200);
+      await demo.process.stop();
+
+      demo = await startDemo();
+      expect(demo.process.output()).not.toContain('sample coupons');
+      const again = new TestApi(demo.match[1], /the local emulator at (\S+?)\.?$/m.exec(demo.process.output())![1], 'wx0000000000demo01');
+      const manager = await again.login('clerk');
+      const templates = await again.call('GET', '/admin/coupon-templates', { token: manager.token });
+      expect(templates.body).toHaveLength(3);
+    } finally {
+      await demo?.process.stop();
+    }
+  });
+});
