@@ -69,6 +69,21 @@ export const configSchema = z.object({
     expiringSoonDays: z.int().min(0).max(60),
     walletPageSize: z.int().min(10).max(500),
   }),
+  points: z.object({
+    /** Points earned in a year expire at the end of the year this many years later (product default 1). */
+    expiryYearsAfter: z.int().min(0).max(10),
+    /** Fewest points one purchase may burn. */
+    minBurnPoints: z.int().min(0).max(1_000_000),
+    /** Most of the amount due (after the coupon) points may pay, per-mille. */
+    maxBurnPermilleOfOrder: z.int().min(0).max(1000),
+    /** The bonus on member days and in the birthday window (2000 = double points). */
+    doublePermille: z.int().min(1000).max(10_000),
+    /** Member days (会员日) as days of the month on the business calendar, e.g. [8, 18, 28]. */
+    memberDaysOfMonth: z.array(z.int().min(1).max(31)).max(31),
+    /** How often the expiry sweep runs (once per period across all instances); 0 turns it off. */
+    expirySweepSeconds: z.int().min(0).max(86400),
+    historyPageSize: z.int().min(10).max(500),
+  }),
   businessCalendar: z.object({
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   }),

@@ -6,13 +6,14 @@ import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { MembersModule } from './members/members.module';
+import { PointsModule } from './points/points.module';
 
 @Module({})
 export class AppModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(options), AuthCoreModule, MembersModule, AuthModule],
+      imports: [CoreModule.forRoot(options), AuthCoreModule, MembersModule, PointsModule, AuthModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
     };

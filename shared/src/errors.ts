@@ -48,6 +48,14 @@ export const ERRORS = {
   REDEMPTION_ALREADY_REVERSED: { status: 409, message: '该核销已撤销' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, message: '请求重复，请刷新后重试' },
 
+  POINTS_BURN_TOO_SMALL: { status: 409, message: '积分抵扣未达到最低使用数量' },
+  POINTS_BURN_TOO_LARGE: { status: 409, message: '积分抵扣超过本单可抵扣上限' },
+  POINTS_INSUFFICIENT: { status: 409, message: '积分余额不足' },
+  PURCHASE_NOT_FOUND: { status: 404, message: '未找到该消费记录' },
+  PURCHASE_AMOUNT_INVALID: { status: 400, message: '请输入正确的消费金额' },
+  REFUND_AMOUNT_INVALID: { status: 400, message: '请输入正确的退款金额' },
+  REFUND_EXCEEDS_PAID: { status: 409, message: '退款金额不能超过实付金额' },
+
   MEMBER_CODE_INVALID: { status: 400, message: '会员码无效，请让顾客刷新后重新出示' },
   MEMBER_CODE_EXPIRED: { status: 410, message: '会员码已过期，请让顾客刷新后重新出示' },
 } as const satisfies Record<string, { status: number; message: string }>;

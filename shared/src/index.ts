@@ -7,3 +7,5 @@ export * from './rules/birthday';
 export * from './rules/tier-progress';
 export * from './coupons';
 export * from './rules/coupon-discount';
+export * from './rules/points';
+export * from './purchases';

@@ -1,7 +1,7 @@
 import type { AppConfig } from '@member/config';
 import { computeCouponDiscount, errorMessage, type CouponPreview, type ErrorCode, type RedeemCouponRequest, type RedemptionView, type ReverseRedemptionResponse } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -58,32 +58,7 @@ export class RedemptionService {
     const now = this.clock.now();
     let redemptionId: number;
     try {
-      redemptionId = await this.transactions.run(async (em) => {
-        const changed = await em
-          .createQueryBuilder()
-          .update(Coupon)
-          .set({ status: 'redeemed', redeemedAt: now })
-          .where("id = :id AND status = 'available' AND valid_from <= :now AND valid_until >= :second", {
-            id: preview.coupon.id,
-            now,
-            second: new Date(Math.floor(now.getTime() / 1000) * 1000),
-          })
-          .execute();
-        if (changed.affected !== 1) throw new DomainError('COUPON_ALREADY_REDEEMED');
-        const inserted = await em.insert(CouponRedemption, {
-          couponId: preview.coupon.id,
-          memberId: preview.memberId,
-          staffOpenid,
-          idempotencyKey: request.idempotencyKey ?? null,
-          orderAmountFen: request.orderAmountFen,
-          discountFen: preview.discountFen,
-          payableFen: preview.payableFen,
-          status: RedemptionStatus.Redeemed,
-          redeemedAt: now,
-        });
-        await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count + 1' }).where('id = :id', { id: preview.coupon.templateId }).execute();
-        return inserted.identifiers[0].id as number;
-      });
+      redemptionId = await this.transactions.run((em) => this.redeemWithin(em, preview, request, staffOpenid, now));
     } catch (error) {
       // The same request retried at the same moment: answer what the first one did.
       if (request.idempotencyKey && isUniqueViolation(error)) {
@@ -103,29 +78,64 @@ export class RedemptionService {
     const redemption = await this.dataSource.getRepository(CouponRedemption).findOneBy({ id: redemptionId });
     if (!redemption) throw new DomainError('REDEMPTION_NOT_FOUND');
     const now = this.clock.now();
-    const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    await this.transactions.run(async (em) => {
-      const changed = await em
-        .createQueryBuilder()
-        .update(CouponRedemption)
-        .set({ status: RedemptionStatus.Reversed, reversedAt: now })
-        .where('id = :id AND status = :redeemed', { id: redemptionId, redeemed: RedemptionStatus.Redeemed })
-        .execute();
-      if (changed.affected !== 1) throw new DomainError('REDEMPTION_ALREADY_REVERSED');
-      await em
-        .createQueryBuilder()
-        .update(Coupon)
-        .set({ status: () => `CASE WHEN valid_until >= :second THEN 'available' ELSE 'expired' END`, redeemedAt: null })
-        .where("id = :id AND status = 'redeemed'", { id: redemption.couponId })
-        .setParameter('second', second)
-        .execute();
-      const coupon = await em.findOneByOrFail(Coupon, { id: redemption.couponId });
-      await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count - 1' }).where('id = :id AND redeemed_count > 0', { id: coupon.templateId }).execute();
-    });
+    await this.transactions.run((em) => this.reverseWithin(em, redemption, now));
     const coupon = await this.dataSource.getRepository(Coupon).findOneByOrFail({ id: redemption.couponId });
     const template = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: coupon.templateId });
     this.logger.log({ couponId: coupon.id, redemptionId, restored: coupon.status === 'available' }, 'redemption reversed');
     return { coupon: toCouponView(coupon, template, now, this.config.businessCalendar.timeZone), restored: coupon.status === 'available' };
+  }
+
+  /**
+   * Redeems inside the caller's transaction (a purchase recorded at the till redeems its coupon in the same
+   * transaction as its points). A conditional UPDATE: of simultaneous attempts exactly one changes the row.
+   */
+  async redeemWithin(em: EntityManager, preview: CouponPreview, request: Pick<RedeemCouponRequest, 'orderAmountFen' | 'idempotencyKey'>, staffOpenid: string, now: Date): Promise<number> {
+    const changed = await em
+      .createQueryBuilder()
+      .update(Coupon)
+      .set({ status: 'redeemed', redeemedAt: now })
+      .where("id = :id AND status = 'available' AND valid_from <= :now AND valid_until >= :second", {
+        id: preview.coupon.id,
+        now,
+        second: new Date(Math.floor(now.getTime() / 1000) * 1000),
+      })
+      .execute();
+    if (changed.affected !== 1) throw new DomainError('COUPON_ALREADY_REDEEMED');
+    const inserted = await em.insert(CouponRedemption, {
+      couponId: preview.coupon.id,
+      memberId: preview.memberId,
+      staffOpenid,
+      idempotencyKey: request.idempotencyKey ?? null,
+      orderAmountFen: request.orderAmountFen,
+      discountFen: preview.discountFen,
+      payableFen: preview.payableFen,
+      status: RedemptionStatus.Redeemed,
+      redeemedAt: now,
+    });
+    await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count + 1' }).where('id = :id', { id: preview.coupon.templateId }).execute();
+    return inserted.identifiers[0].id as number;
+  }
+
+  /** Reverses inside the caller's transaction; answers whether the coupon is usable again. */
+  async reverseWithin(em: EntityManager, redemption: Pick<CouponRedemption, 'id' | 'couponId'>, now: Date): Promise<boolean> {
+    const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const changed = await em
+      .createQueryBuilder()
+      .update(CouponRedemption)
+      .set({ status: RedemptionStatus.Reversed, reversedAt: now })
+      .where('id = :id AND status = :redeemed', { id: redemption.id, redeemed: RedemptionStatus.Redeemed })
+      .execute();
+    if (changed.affected !== 1) throw new DomainError('REDEMPTION_ALREADY_REVERSED');
+    await em
+      .createQueryBuilder()
+      .update(Coupon)
+      .set({ status: () => `CASE WHEN valid_until >= :second THEN 'available' ELSE 'expired' END`, redeemedAt: null })
+      .where("id = :id AND status = 'redeemed'", { id: redemption.couponId })
+      .setParameter('second', second)
+      .execute();
+    const coupon = await em.findOneByOrFail(Coupon, { id: redemption.couponId });
+    await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count - 1' }).where('id = :id AND redeemed_count > 0', { id: coupon.templateId }).execute();
+    return coupon.status === 'available';
   }
 
   private async findByCode(code: string): Promise<{ coupon: Coupon; template: CouponTemplate }> {

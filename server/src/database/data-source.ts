@@ -12,9 +12,11 @@ import { Member } from '../members/member.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-Foundation';
 import { MemberAvatar1763900000001 } from './migrations/1763900000001-MemberAvatar';
 import { Coupons1763900000002 } from './migrations/1763900000002-Coupons';
+import { PointsAndPurchases1763900000003 } from './migrations/1763900000003-PointsAndPurchases';
+import { PointsLedgerLine, PointsLot, Purchase, PurchaseRefund } from '../points/points.entities';
 
-export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002];
+export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

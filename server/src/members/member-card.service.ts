@@ -4,6 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { WalletService } from '../coupons/wallet.service';
+import { spendInWindow } from '../points/spend';
+import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { checkMemberCode, issueMemberCode, type MemberCodeSettings } from './member-code';
 import type { Member } from './member.entity';
@@ -20,6 +22,7 @@ export class MemberCardService {
     private readonly members: MembersService,
     private readonly wallet: WalletService,
     private readonly clock: Clock,
+    private readonly dataSource: DataSource,
   ) {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
   }
@@ -62,10 +65,8 @@ export class MemberCardService {
     return toStaffView(member, this.config, await this.usableCouponCount(member));
   }
 
-  // Purchases (orders) are the next module to land; until then no member has spend, so this answers the
-  // true value, zero. It becomes a query over the orders of the tier window when that module exists.
-  private async spendInTierWindow(_member: Member): Promise<number> {
-    return 0;
+  private spendInTierWindow(member: Member): Promise<number> {
+    return spendInWindow(this.dataSource.manager, member.id, this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
   }
 
   private usableCouponCount(member: Member): Promise<number> {

@@ -69,6 +69,9 @@ export class Member {
   @Column({ name: 'points_balance', type: 'int', default: 0 })
   pointsBalance!: number;
 
+  @Column({ name: 'last_purchase_at', type: 'datetime', nullable: true })
+  lastPurchaseAt!: Date | null;
+
   /** Optimistic concurrency for profile edits (birthday rule): updates are conditional on it. */
   @VersionColumn({ type: 'int' })
   version!: number;

@@ -1,0 +1,64 @@
+import type { AppConfig } from '@member/config';
+import type { PointsHistoryLine, PointsResponse } from '@member/shared';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { sqlDate } from '../database/sql';
+import { Member } from '../members/member.entity';
+import { PointsLedgerLine, Purchase, type PointsReason } from './points.entities';
+
+const TITLES: Record<PointsReason, string> = {
+  earn: '消费积分',
+  burn: '积分抵现',
+  clawback: '退款扣回积分',
+  restore: '退款退回积分',
+  expire: '积分过期',
+};
+
+/** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */
+@Injectable()
+export class PointsHistoryService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async history(memberId: number, before: number | null): Promise<PointsResponse> {
+    const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
+    if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
+    const pageSize = this.config.points.historyPageSize;
+    const query = this.dataSource.getRepository(PointsLedgerLine).createQueryBuilder('l').where('l.member_id = :memberId', { memberId });
+    if (before !== null) query.andWhere('l.id < :before', { before });
+    const lines = await query.orderBy('l.id', 'DESC').take(pageSize + 1).getMany();
+    const page = lines.slice(0, pageSize);
+
+    const purchaseIds = [...new Set(page.map((l) => l.purchaseId).filter((id): id is number => id !== null))];
+    const stores = new Map<number, string>();
+    if (purchaseIds.length) {
+      for (const p of await this.dataSource.getRepository(Purchase).createQueryBuilder('p').select(['p.id', 'p.storeCode', 'p.bonusPermille']).whereInIds(purchaseIds).getMany()) {
+        stores.set(p.id, p.bonusPermille > 1000 ? `${p.storeCode} · 多倍积分` : p.storeCode);
+      }
+    }
+    const expiring: Array<{ points: number | string; expiresAt: Date | string }> = await this.dataSource.query(
+      'SELECT SUM(remaining) AS points, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 AND expires_at >= ? GROUP BY expires_at ORDER BY expires_at LIMIT 3',
+      [memberId, sqlDate(this.dataSource.manager, this.clock.now())],
+    );
+    return {
+      balance: member.pointsBalance,
+      expiring: expiring.map((e) => ({ points: Number(e.points), expiresAt: new Date(e.expiresAt).toISOString() })),
+      lines: page.map((line): PointsHistoryLine => ({
+        id: line.id,
+        reason: line.reason,
+        title: line.purchaseId !== null && stores.has(line.purchaseId) ? `${TITLES[line.reason]} · 门店 ${stores.get(line.purchaseId)}` : TITLES[line.reason],
+        delta: line.delta,
+        balanceAfter: line.balanceAfter,
+        at: line.createdAt.toISOString(),
+        expiresAt: line.delta > 0 && line.expiresAt ? line.expiresAt.toISOString() : null,
+      })),
+      nextBefore: lines.length > pageSize ? page[page.length - 1].id : null,
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CouponsModule } from '../coupons/coupons.module';
+import { JobRunner } from '../jobs/job-runner';
+import { PointsController, StaffPurchasesController } from './points.controller';
+import { PointsExpiryJob } from './points-expiry.job';
+import { PointsHistoryService } from './points-history.service';
+import { PointsLedger } from './points-ledger';
+import { PurchasesService } from './purchases.service';
+
+@Module({
+  imports: [CouponsModule],
+  controllers: [PointsController, StaffPurchasesController],
+  providers: [PointsLedger, PurchasesService, PointsHistoryService, PointsExpiryJob, JobRunner],
+  exports: [PointsLedger, PurchasesService, PointsExpiryJob],
+})
+export class PointsModule {}

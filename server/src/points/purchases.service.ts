@@ -1,0 +1,273 @@
+import type { AppConfig } from '@member/config';
+import {
+  bonusPermille,
+  checkRefund,
+  decideBurn,
+  pointsEarned,
+  pointsExpiryFor,
+  refundShares,
+  tierForSpend,
+  type ErrorCode,
+  type PurchaseView,
+  type RecordPurchaseRequest,
+  type RefundPurchaseRequest,
+  type RefundView,
+} from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource, type EntityManager } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { CouponRedemption } from '../coupons/coupon-redemption.entity';
+import { RedemptionService } from '../coupons/redemption.service';
+import { sqlDate } from '../database/sql';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
+import { Member } from '../members/member.entity';
+import { PointsLedger } from './points-ledger';
+import { PointsLedgerLine, Purchase, PurchaseRefund } from './points.entities';
+import { spendInWindow } from './spend';
+
+/**
+ * Purchases recorded at the till and their refunds. One transaction per purchase: redeem the coupon, burn
+ * points, record the purchase, earn points, upgrade the tier. A resent request (same clerk, same key)
+ * answers the first result; a refund (same refund number) likewise. Tiers only go up here: downgrades are a
+ * scheduled review, never the side effect of a purchase.
+ */
+@Injectable()
+export class PurchasesService {
+  private readonly logger = new Logger(PurchasesService.name);
+  private readonly codeSettings: MemberCodeSettings;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly ledger: PointsLedger,
+    private readonly redemptions: RedemptionService,
+    private readonly clock: Clock,
+  ) {
+    this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
+  }
+
+  async record(request: RecordPurchaseRequest, staffOpenid: string): Promise<PurchaseView> {
+    const earlier = await this.dataSource.getRepository(Purchase).findOneBy({ staffOpenid, idempotencyKey: request.idempotencyKey });
+    if (earlier) return this.view(earlier);
+
+    const now = this.clock.now();
+    const check = checkMemberCode(this.codeSettings, request.memberCode, now);
+    if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
+    const member = await this.dataSource.getRepository(Member).findOneBy({ id: check.memberId });
+    if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
+
+    // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
+    const preview = request.couponCode ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id }) : null;
+    if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+
+    let purchaseId: number;
+    try {
+      purchaseId = await this.transactions.run(async (em) => {
+        const couponDiscountFen = preview?.discountFen ?? 0;
+        const dueFen = request.amountFen - couponDiscountFen;
+        const balance = await this.ledger.lockBalance(em, member.id);
+        const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder });
+        if (!burn.ok) throw new DomainError(burn.code);
+        const paidFen = dueFen - burn.valueFen;
+        const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
+        const tier = this.tierConfig(member.tier);
+        const earned = pointsEarned({ paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
+
+        const redemptionId = preview
+          ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now)
+          : null;
+        const inserted = await em.insert(Purchase, {
+          memberId: member.id,
+          staffOpenid,
+          idempotencyKey: request.idempotencyKey,
+          storeCode: request.storeCode,
+          grossFen: request.amountFen,
+          couponId: preview?.coupon.id ?? null,
+          redemptionId,
+          couponDiscountFen,
+          pointsBurned: burn.points,
+          paidFen,
+          refundedFen: 0,
+          pointsEarned: earned,
+          bonusPermille: bonus,
+          purchasedAt: now,
+        });
+        const id = inserted.identifiers[0].id as number;
+        await this.ledger.debit(em, { memberId: member.id, points: burn.points, reason: 'burn', sourceKey: `purchase:${id}:burn`, purchaseId: id, now });
+        await this.ledger.credit(em, { memberId: member.id, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
+        await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), member.id]);
+        await this.upgradeTier(em, member, now);
+        return id;
+      });
+    } catch (error) {
+      // The same purchase sent twice at the same moment: the loser answers the winner's result.
+      if (isUniqueViolation(error)) {
+        const winner = await this.dataSource.getRepository(Purchase).findOneBy({ staffOpenid, idempotencyKey: request.idempotencyKey });
+        if (winner) return this.view(winner);
+      }
+      throw error;
+    }
+    const purchase = await this.dataSource.getRepository(Purchase).findOneByOrFail({ id: purchaseId });
+    this.logger.log({ purchaseId, memberId: member.id, paidFen: purchase.paidFen, pointsEarned: purchase.pointsEarned }, 'purchase recorded');
+    return this.view(purchase);
+  }
+
+  async refund(purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string): Promise<RefundView> {
+    const purchase = await this.dataSource.getRepository(Purchase).findOneBy({ id: purchaseId });
+    if (!purchase) throw new DomainError('PURCHASE_NOT_FOUND');
+    const earlier = await this.dataSource.getRepository(PurchaseRefund).findOneBy({ purchaseId, refundNo: request.refundNo });
+    if (earlier) return this.refundView(earlier);
+    const invalid = checkRefund(purchase.paidFen, 0, request.amountFen);
+    if (invalid) throw new DomainError(invalid);
+
+    const now = this.clock.now();
+    let refundId: number;
+    try {
+      refundId = await this.transactions.run(async (em) => {
+        // Concurrent refunds of one purchase: the conditional UPDATE admits them only while the total stays
+        // within what was paid, and locks the row, so each sees the refunds before it.
+        const taken = await em
+          .createQueryBuilder()
+          .update(Purchase)
+          .set({ refundedFen: () => 'refunded_fen + :amount' })
+          .where('id = :id AND refunded_fen + :amount <= paid_fen', { id: purchaseId, amount: request.amountFen })
+          .execute();
+        if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
+        const after = await em.findOneByOrFail(Purchase, { id: purchaseId });
+        const refundedBeforeFen = after.refundedFen - request.amountFen;
+        const shares = refundShares({ paidFen: after.paidFen, earnedPoints: after.pointsEarned, burnedPoints: after.pointsBurned, refundedBeforeFen, refundFen: request.amountFen });
+
+        const inserted = await em.insert(PurchaseRefund, {
+          purchaseId,
+          refundNo: request.refundNo,
+          amountFen: request.amountFen,
+          pointsClawed: 0,
+          pointsShortfall: 0,
+          pointsRestored: 0,
+          couponRestored: false,
+          staffOpenid,
+          refundedAt: now,
+        });
+        const id = inserted.identifiers[0].id as number;
+        const earnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:earn` });
+        const clawed = await this.ledger.debit(em, {
+          memberId: after.memberId,
+          points: shares.clawbackPoints,
+          upToBalance: true,
+          firstFromLedgerId: earnLine?.id,
+          reason: 'clawback',
+          sourceKey: `refund:${id}:clawback`,
+          purchaseId,
+          now,
+        });
+        let restored = 0;
+        if (shares.restorePoints > 0) {
+          const burnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:burn` });
+          // Given-back points keep the expiry of the points that were burned (they do not become younger).
+          const expiresAt = burnLine?.expiresAt ?? this.expiryFor(after.purchasedAt);
+          await this.ledger.credit(em, { memberId: after.memberId, points: shares.restorePoints, reason: 'restore', sourceKey: `refund:${id}:restore`, purchaseId, now, expiresAt });
+          restored = shares.restorePoints;
+        }
+        let couponRestored = false;
+        if (shares.full && after.redemptionId) {
+          const redemption = await em.findOneByOrFail(CouponRedemption, { id: after.redemptionId });
+          couponRestored = await this.redemptions.reverseWithin(em, redemption, now);
+        }
+        await em.update(PurchaseRefund, { id }, { pointsClawed: clawed.taken, pointsShortfall: shares.clawbackPoints - clawed.taken, pointsRestored: restored, couponRestored });
+        return id;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const winner = await this.dataSource.getRepository(PurchaseRefund).findOneBy({ purchaseId, refundNo: request.refundNo });
+        if (winner) return this.refundView(winner);
+      }
+      throw error;
+    }
+    const refund = await this.dataSource.getRepository(PurchaseRefund).findOneByOrFail({ id: refundId });
+    this.logger.log({ purchaseId, refundId, amountFen: refund.amountFen, pointsClawed: refund.pointsClawed, pointsShortfall: refund.pointsShortfall }, 'purchase refunded');
+    return this.refundView(refund);
+  }
+
+  async get(purchaseId: number): Promise<PurchaseView> {
+    const purchase = await this.dataSource.getRepository(Purchase).findOneBy({ id: purchaseId });
+    if (!purchase) throw new DomainError('PURCHASE_NOT_FOUND');
+    return this.view(purchase);
+  }
+
+  /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. */
+  private async upgradeTier(em: EntityManager, member: Member, now: Date): Promise<void> {
+    const spend = await spendInWindow(em, member.id, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
+    const reached = tierForSpend(this.config.tiers, spend);
+    if (reached.minSpendFen > this.tierConfig(member.tier).minSpendFen) {
+      await em.query('UPDATE member SET tier = ? WHERE id = ?', [reached.code, member.id]);
+      this.logger.log({ memberId: member.id, from: member.tier, to: reached.code }, 'tier upgraded');
+    }
+  }
+
+  private tierConfig(code: string) {
+    return this.config.tiers.find((t) => t.code === code) ?? [...this.config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
+  }
+
+  private isMemberDay(now: Date): boolean {
+    const day = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).day;
+    return this.config.points.memberDaysOfMonth.includes(day);
+  }
+
+  /**
+   * Birthday month double points. The birthday perk job (a later step) will also switch this on per member for
+   * a configurable window; until then the window is the birthday month on the business calendar.
+   */
+  private inBirthdayWindow(member: Member, now: Date): boolean {
+    if (!member.birthdayMonth) return false;
+    return DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).month === member.birthdayMonth;
+  }
+
+  private expiryFor(earnedAt: Date): Date {
+    const offset = DateTime.fromJSDate(earnedAt, { zone: this.config.businessCalendar.timeZone }).offset;
+    return pointsExpiryFor(earnedAt, offset, this.config.points.expiryYearsAfter);
+  }
+
+  private async view(purchase: Purchase): Promise<PurchaseView> {
+    const member = await this.dataSource.getRepository(Member).findOneByOrFail({ id: purchase.memberId });
+    const tier = this.tierConfig(member.tier);
+    return {
+      id: purchase.id,
+      memberId: purchase.memberId,
+      storeCode: purchase.storeCode,
+      grossFen: purchase.grossFen,
+      couponDiscountFen: purchase.couponDiscountFen,
+      couponId: purchase.couponId,
+      pointsBurned: purchase.pointsBurned,
+      paidFen: purchase.paidFen,
+      refundedFen: purchase.refundedFen,
+      pointsEarned: purchase.pointsEarned,
+      bonusPermille: purchase.bonusPermille,
+      purchasedAt: purchase.purchasedAt.toISOString(),
+      member: {
+        pointsBalance: member.pointsBalance,
+        tier: tier.code,
+        tierName: tier.name,
+        spendFen: await spendInWindow(this.dataSource.manager, member.id, this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone),
+      },
+    };
+  }
+
+  private async refundView(refund: PurchaseRefund): Promise<RefundView> {
+    return {
+      id: refund.id,
+      purchaseId: refund.purchaseId,
+      amountFen: refund.amountFen,
+      pointsClawed: refund.pointsClawed,
+      pointsShortfall: refund.pointsShortfall,
+      pointsRestored: refund.pointsRestored,
+      couponRestored: Boolean(refund.couponRestored),
+      refundedAt: refund.refundedAt.toISOString(),
+      purchase: await this.get(refund.purchaseId),
+    };
+  }
+}
