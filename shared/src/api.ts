@@ -70,6 +70,8 @@ export interface TierSummary {
   code: TierCode;
   name: string;
   minSpendFen: Fen;
+  /** Points per ¥1 in per-mille (1200 = ×1.2). */
+  pointsMultiplierPermille: number;
   benefits: string[];
 }
 
@@ -85,6 +87,10 @@ export interface MemberCard {
   pointsBalance: number;
   couponCount: number;
   lifecycleStatus: LifecycleStatus;
+  /** Every tier, lowest first, for the tier page. */
+  tiers: TierSummary[];
+  /** The rolling window spend is counted over. */
+  tierWindowMonths: number;
 }
 
 /** GET /api/members/me/code — the rotating member code shown at the till. */

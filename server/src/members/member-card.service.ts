@@ -1,5 +1,5 @@
 import type { AppConfig } from '@member/config';
-import { tierProgress, type MemberCard, type MemberCodeResponse, type StaffMemberView } from '@member/shared';
+import { sortTiers, tierProgress, type MemberCard, type MemberCodeResponse, type StaffMemberView } from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
@@ -41,6 +41,8 @@ export class MemberCardService {
       pointsBalance: member.pointsBalance,
       couponCount: await this.usableCouponCount(member),
       lifecycleStatus: member.lifecycleStatus,
+      tiers: sortTiers(this.config.tiers).map(toTierSummary),
+      tierWindowMonths: this.config.tierWindowMonths,
     };
   }
 

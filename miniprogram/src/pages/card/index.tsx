@@ -148,6 +148,14 @@ export default function CardPage() {
         </View>
       </View>
 
+      <View id='goto-points' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/points/index' })}>
+        <Text>积分明细</Text>
+        <Text className='link-row__arrow'>›</Text>
+      </View>
+      <View id='goto-tier' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/tier/index' })}>
+        <Text>会员等级与权益</Text>
+        <Text className='link-row__arrow'>›</Text>
+      </View>
       <View id='goto-profile' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/profile/index' })}>
         <Text>个人资料</Text>
         <Text className='link-row__arrow'>›</Text>

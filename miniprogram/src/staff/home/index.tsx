@@ -26,6 +26,8 @@ export default function StaffHomePage() {
   const [input, setInput] = useState('');
   const [verifying, setVerifying] = useState(false);
   const [member, setMember] = useState<StaffMemberView | null>(null);
+  // The code that identified the member: the purchase page records against it (it stays valid ~75 s).
+  const [verifiedCode, setVerifiedCode] = useState('');
   const [error, setError] = useState('');
 
   const load = useCallback(async () => {
@@ -52,6 +54,7 @@ export default function StaffHomePage() {
     setMember(null);
     try {
       setMember(await verifyMemberCode({ code }));
+      setVerifiedCode(code);
       setInput('');
     } catch (failure) {
       setError(isNotStaff(failure) ? NOT_STAFF_MESSAGE : messageOf(failure));
@@ -113,6 +116,10 @@ export default function StaffHomePage() {
       </View>
 
       <View className='staff-actions'>
+        <View id='staff-goto-purchase' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/purchase/index' })}>
+          <Text className='staff-actions__title'>记录消费</Text>
+          <Text className='staff-actions__sub'>积分、用券、退款</Text>
+        </View>
         <View id='staff-goto-redeem' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/redeem/index' })}>
           <Text className='staff-actions__title'>核销优惠券</Text>
           <Text className='staff-actions__sub'>扫券码，算优惠</Text>
@@ -204,8 +211,15 @@ export default function StaffHomePage() {
             </View>
           ) : null}
           <Button
-            id='staff-redeem-member'
+            id='staff-purchase-member'
             className='primary-button staff-member__redeem'
+            onClick={() => void Taro.navigateTo({ url: `/staff/purchase/index?code=${verifiedCode}` })}
+          >
+            为该会员记录消费
+          </Button>
+          <Button
+            id='staff-redeem-member'
+            className='ghost-button staff-member__redeem'
             onClick={() => void Taro.navigateTo({ url: `/staff/redeem/index?memberId=${member.id}` })}
           >
             核销该会员的优惠券

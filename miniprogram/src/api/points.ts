@@ -1,0 +1,16 @@
+/** Purchases at the till (clerk) and the member's points. */
+import type { PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
+import { authedRequest } from './client';
+
+export function recordPurchase(request: RecordPurchaseRequest): Promise<PurchaseView> {
+  return authedRequest<PurchaseView>('POST', '/staff/purchases', request);
+}
+
+export function refundPurchase(purchaseId: number, request: RefundPurchaseRequest): Promise<RefundView> {
+  return authedRequest<RefundView>('POST', `/staff/purchases/${purchaseId}/refunds`, request);
+}
+
+/** `before`: the `nextBefore` of the previous page. */
+export function getPoints(before?: number): Promise<PointsResponse> {
+  return authedRequest<PointsResponse>('GET', `/members/me/points${before ? `?before=${before}` : ''}`);
+}

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { TestApi } from '../support/api-client';
+import { launchChromium, phonePage, snapshot } from '../support/browser';
+import { REPO_ROOT } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
+
+const POLICY = '2026-11';
+
+/**
+ * Points and tiers in the H5 build against the real server on MariaDB: a clerk verifies a member's code and
+ * records a ¥2,500 purchase → the member's card shows 2,500 points, silver and the progress to gold → the
+ * points page lists the line with its expiry → the clerk refunds ¥500 and the points follow.
+ */
+describe('points and tiers in the mini-program H5', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
+    stack = await startStack({ database: 'mariadb', serveH5: true, staff: [{ user: 'till-qian', role: 'clerk', name: '钱店员' }] });
+    api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const open = (page: Page, user: string, route: string) => page.goto(`${stack.serverUrl}/?user=${user}#/${route}`);
+  const on = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first();
+  const text = async (page: Page, selector: string) => ((await on(page, selector).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+  it('a clerk records a purchase; the member sees the points, the tier and the history; a refund takes points back', async () => {
+    await api.joinedMember('shopper-sun', '13500001234', POLICY);
+    const shopper = await phonePage(browser);
+    await open(shopper, 'shopper-sun', 'pages/card/index');
+    await on(shopper, '#member-code-text').waitFor({ timeout: 15_000 });
+    expect(await text(shopper, '#card-points')).toBe('0');
+    const memberCode = (await text(shopper, '#member-code-text')).replace(/\D/g, '');
+
+    // The clerk identifies the member by the code on the shopper's screen, then records the purchase.
+    const clerk = await phonePage(browser);
+    await open(clerk, 'till-qian', 'staff/home/index');
+    await on(clerk, '#staff-code-input input').fill(memberCode);
+    await on(clerk, '#staff-verify').click();
+    await on(clerk, '#staff-member').waitFor();
+    await on(clerk, '#staff-purchase-member').click();
+    await on(clerk, '#purchase-amount input').waitFor();
+    expect(await on(clerk, '#purchase-member-code input').inputValue()).toBe(memberCode);
+    await on(clerk, '#purchase-submit').click();
+    expect(await text(clerk, '#purchase-error')).toContain('消费金额');
+    await on(clerk, '#purchase-amount input').fill('2500');
+    await on(clerk, '#purchase-store input').fill('SH-001');
+    await snapshot(clerk, '21-purchase-form');
+    await on(clerk, '#purchase-submit').click();
+    await on(clerk, '#purchase-result').waitFor();
+    expect(await text(clerk, '#purchase-earned')).toBe('+2500');
+    expect(await text(clerk, '#purchase-balance')).toBe('2500');
+    expect(await text(clerk, '#purchase-tier')).toBe('银卡会员');
+    await snapshot(clerk, '22-purchase-recorded');
+
+    // The member's card, refreshed: points, silver, and what is left to gold (¥10,000 − ¥2,500).
+    await shopper.reload();
+    await on(shopper, '#member-card').waitFor({ timeout: 15_000 });
+    expect(await text(shopper, '#card-points')).toBe('2500');
+    expect(await text(shopper, '#card-tier')).toContain('银卡');
+    expect(await text(shopper, '#card-progress')).toContain('再消费 ¥7,500 升级为 金卡会员');
+    await snapshot(shopper, '23-card-after-purchase');
+
+    await on(shopper, '#goto-points').click();
+    await on(shopper, '#points-balance').waitFor();
+    expect(await text(shopper, '#points-balance')).toBe('2500');
+    expect(await text(shopper, '.points-line')).toMatch(/^消费积分 · 门店 SH-001\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} · \d{4}-12-31 过期\s*\+2500\s*余额 2500$/);
+    expect(await text(shopper, '#points-expiring')).toMatch(/^2500 积分将于 \d{4}-12-31 过期$/);
+    await snapshot(shopper, '24-points-history');
+
+    // A partial refund at the till takes back the points that part earned.
+    await on(clerk, '#refund-amount input').fill('500');
+    await on(clerk, '#refund-submit').click();
+    await clerk.locator('.purchase-result__refund >> visible=true').first().waitFor();
+    expect(await text(clerk, '.purchase-result__refund')).toContain('扣回 500 积分');
+    expect(await text(clerk, '#purchase-balance')).toBe('2000');
+
+    await shopper.reload();
+    await on(shopper, '#points-balance').waitFor({ timeout: 15_000 });
+    expect(await text(shopper, '#points-balance')).toBe('2000');
+    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回积分 · 门店 SH-001.*-500\s*余额 2000$/);
+
+    await open(shopper, 'shopper-sun', 'pages/tier/index');
+    await on(shopper, '#tier-current').waitFor({ timeout: 15_000 });
+    expect(await text(shopper, '#tier-current')).toBe('银卡会员');
+    expect(await text(shopper, '#tier-spend')).toBe('近 12 个月消费 ¥2,000');
+    expect(await text(shopper, '#tier-gold')).toContain('近 12 个月消费满 ¥10,000');
+    await snapshot(shopper, '25-tier-page');
+  });
+});
