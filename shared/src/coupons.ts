@@ -68,10 +68,13 @@ export interface CreateCouponTemplateRequest {
   audience: CouponAudience;
   /** With audience "tiers": the tiers that may claim. */
   audienceTiers?: TierCode[];
+  /** Set: the template is sold in the points shop for this many points, and cannot be claimed for free. */
+  pointsPrice?: number | null;
 }
 
-export interface CouponTemplateView extends Omit<CreateCouponTemplateRequest, 'description'> {
+export interface CouponTemplateView extends Omit<CreateCouponTemplateRequest, 'description' | 'pointsPrice'> {
   id: number;
+  pointsPrice: number | null;
   description: string | null;
   status: CouponTemplateStatus;
   claimedCount: number;
@@ -93,7 +96,8 @@ export type ClaimBlockReason =
   | 'COUPON_CLAIM_NOT_STARTED'
   | 'COUPON_CLAIM_ENDED'
   | 'COUPON_TEMPLATE_PAUSED'
-  | 'MEMBER_NOT_JOINED';
+  | 'MEMBER_NOT_JOINED'
+  | 'POINTS_INSUFFICIENT';
 
 /** GET /api/coupons/claim-centre: one entry per template the member can see. */
 export interface ClaimCentreEntry {
@@ -105,6 +109,11 @@ export interface ClaimCentreEntry {
   blockedBy: ClaimBlockReason | null;
   /** zh-CN reason for the button, e.g. "已领完", "每人限领 1 张", "仅金卡及以上". */
   blockedText: string | null;
+}
+
+/** GET /api/points-shop: coupons to exchange for points. */
+export interface PointsShopEntry extends ClaimCentreEntry {
+  pointsPrice: number;
 }
 
 /** POST /api/coupons/templates/:id/claim — the key makes a retried tap return the same coupon. */

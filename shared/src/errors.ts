@@ -43,6 +43,7 @@ export const ERRORS = {
   COUPON_EXPIRED: { status: 410, message: '该券已过期' },
   COUPON_NOT_YET_VALID: { status: 409, message: '该券尚未到使用时间' },
   COUPON_BELOW_THRESHOLD: { status: 409, message: '订单金额未达到该券的使用门槛' },
+  COUPON_POINTS_ONLY: { status: 409, message: '该券需在积分商城用积分兑换' },
   COUPON_OTHER_MEMBER: { status: 403, message: '该券不属于当前会员' },
   REDEMPTION_NOT_FOUND: { status: 404, message: '未找到该核销记录' },
   REDEMPTION_ALREADY_REVERSED: { status: 409, message: '该核销已撤销' },

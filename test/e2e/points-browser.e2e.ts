@@ -20,7 +20,14 @@ describe('points and tiers in the mini-program H5', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
-    stack = await startStack({ database: 'mariadb', serveH5: true, staff: [{ user: 'till-qian', role: 'clerk', name: '钱店员' }] });
+    stack = await startStack({
+      database: 'mariadb',
+      serveH5: true,
+      staff: [
+        { user: 'till-qian', role: 'clerk', name: '钱店员' },
+        { user: 'marketing-li', role: 'admin' },
+      ],
+    });
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     browser = await launchChromium();
   });
@@ -95,5 +102,37 @@ describe('points and tiers in the mini-program H5', () => {
     expect(await text(shopper, '#tier-spend')).toBe('近 12 个月消费 ¥2,000');
     expect(await text(shopper, '#tier-gold')).toContain('近 12 个月消费满 ¥10,000');
     await snapshot(shopper, '25-tier-page');
+
+    // The points shop: marketing prices a coupon at 500 points; the member exchanges 2,000 → 1,500.
+    const admin = (await api.login('marketing-li')).token;
+    const priced = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: {
+        name: '积分兑换 10 元券',
+        terms: { kind: 'no_threshold', valueFen: 1000, thresholdFen: 0, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
+        totalStock: 100,
+        perMemberLimit: 5,
+        validity: { type: 'relative', validDays: 30 },
+        claimStartsAt: new Date(Date.now() - 60_000).toISOString(),
+        claimEndsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        audience: 'all',
+        pointsPrice: 500,
+      },
+    });
+    expect(priced.status).toBe(201);
+    await open(shopper, 'shopper-sun', 'pages/points/index');
+    await on(shopper, '#goto-points-shop').click();
+    await on(shopper, `#shop-exchange-${priced.body.id}`).waitFor({ timeout: 15_000 });
+    expect(await text(shopper, `#shop-entry-${priced.body.id}`)).toContain('500 积分');
+    await snapshot(shopper, '26-points-shop');
+    await on(shopper, `#shop-exchange-${priced.body.id}`).click();
+    await shopper.locator('.taro__modal .taro-model__btn >> visible=true').filter({ hasText: '兑换' }).click();
+    await shopper.getByText('兑换成功，已放入券包').waitFor();
+    const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: (await api.login('shopper-sun')).token });
+    expect(wallet.body.coupons.map((c: { name: string }) => c.name)).toEqual(['积分兑换 10 元券']);
+    await open(shopper, 'shopper-sun', 'pages/points/index');
+    await on(shopper, '#points-balance').waitFor({ timeout: 15_000 });
+    expect(await text(shopper, '#points-balance')).toBe('1500');
+    expect(await text(shopper, '.points-line')).toMatch(/^积分兑换优惠券.*-500\s*余额 1500$/);
   });
 });

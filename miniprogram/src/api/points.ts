@@ -1,5 +1,5 @@
 /** Purchases at the till (clerk) and the member's points. */
-import type { PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
+import type { ClaimCouponRequest, CouponView, PointsShopEntry, PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
 import { authedRequest } from './client';
 
 export function recordPurchase(request: RecordPurchaseRequest): Promise<PurchaseView> {
@@ -8,6 +8,16 @@ export function recordPurchase(request: RecordPurchaseRequest): Promise<Purchase
 
 export function refundPurchase(purchaseId: number, request: RefundPurchaseRequest): Promise<RefundView> {
   return authedRequest<RefundView>('POST', `/staff/purchases/${purchaseId}/refunds`, request);
+}
+
+export function getPointsShop(): Promise<PointsShopEntry[]> {
+  return authedRequest<PointsShopEntry[]>('GET', '/points-shop');
+}
+
+/** `idempotencyKey`: one per tap, the same again when that tap is retried after a network error. */
+export function exchangePoints(templateId: number, idempotencyKey: string): Promise<CouponView> {
+  const request: ClaimCouponRequest = { idempotencyKey };
+  return authedRequest<CouponView>('POST', `/points-shop/${templateId}/exchange`, request);
 }
 
 /** `before`: the `nextBefore` of the previous page. */

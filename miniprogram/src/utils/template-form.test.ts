@@ -66,6 +66,12 @@ describe('the new-coupon form', () => {
     expect(request.validity).toEqual({ type: 'fixed', validFrom: '2026-11-30T16:00:00.000Z', validUntil: '2026-12-31T15:59:59.000Z' });
   });
 
+  it('prices a coupon in points for the points shop, or leaves it free', () => {
+    expect(requestOf({ kind: 'no_threshold', value: '10', pointsPrice: '500' }).pointsPrice).toBe(500);
+    expect(requestOf({ kind: 'no_threshold', value: '10', pointsPrice: ' ' })).not.toHaveProperty('pointsPrice');
+    expect(errorsOf({ kind: 'no_threshold', value: '10', pointsPrice: '0' }).pointsPrice).toMatch(/积分/);
+  });
+
   it('maps the server’s field paths back to the inputs', () => {
     expect(fieldOfServerPath('terms.valueFen')).toBe('value');
     expect(fieldOfServerPath('claimEndsAt')).toBe('claimEnds');

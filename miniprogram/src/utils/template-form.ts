@@ -33,6 +33,8 @@ export interface TemplateForm {
   audience: CouponAudience;
   tiers: TierCode[];
   stacksWithMemberDiscount: boolean;
+  /** Empty = a free coupon in the claim centre; a number = sold in the points shop for that many points. */
+  pointsPrice: string;
 }
 
 export type TemplateFormField = keyof TemplateForm;
@@ -60,6 +62,7 @@ export function emptyTemplateForm(today: string, in30Days: string): TemplateForm
     audience: 'all',
     tiers: [],
     stacksWithMemberDiscount: false,
+    pointsPrice: '',
   };
 }
 
@@ -152,6 +155,11 @@ export function buildTemplateRequest(form: TemplateForm, now: Date): { request: 
   if (validity?.type === 'fixed' && claimEndsAt && claimEndsAt > validity.validUntil && !errors.claimEnds) errors.claimEnds = '领取结束不能晚于有效期结束';
 
   if (form.audience === 'tiers' && form.tiers.length === 0) errors.tiers = '请至少选择一个会员等级';
+  let pointsPrice: number | null = null;
+  if (form.pointsPrice.trim()) {
+    pointsPrice = parseCount(form.pointsPrice, 1, 10_000_000);
+    if (pointsPrice === null) errors.pointsPrice = '兑换积分请输入 1–10,000,000 的整数，不填则为免费领取';
+  }
 
   if (Object.keys(errors).length > 0 || totalStock === null || perMemberLimit === null || !validity || !claimStartsAt || !claimEndsAt) {
     return { errors };
@@ -168,6 +176,7 @@ export function buildTemplateRequest(form: TemplateForm, now: Date): { request: 
       claimEndsAt,
       audience: form.audience,
       ...(form.audience === 'tiers' ? { audienceTiers: form.tiers } : {}),
+      ...(pointsPrice !== null ? { pointsPrice } : {}),
     },
   };
 }
@@ -192,6 +201,7 @@ const SERVER_PATHS: Record<string, TemplateFormField> = {
   claimStartsAt: 'claimStarts',
   claimEndsAt: 'claimEnds',
   audienceTiers: 'tiers',
+  pointsPrice: 'pointsPrice',
 };
 
 export function fieldOfServerPath(path: string): TemplateFormField | null {

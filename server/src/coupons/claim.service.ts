@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { AppConfig } from '@member/config';
-import type { ClaimCentreEntry, CouponView } from '@member/shared';
+import type { ClaimCentreEntry, CouponView, PointsShopEntry } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, MoreThanOrEqual, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -35,11 +35,25 @@ export class ClaimService {
     private readonly clock: Clock,
   ) {}
 
+  /** Free coupons: templates without a points price. */
   async claimCentre(memberId: number): Promise<ClaimCentreEntry[]> {
+    return (await this.entries(memberId, 'free')).map(({ entry }) => entry);
+  }
+
+  /** The points shop: templates with a points price; "not enough points" is one more reason to block. */
+  async pointsShop(memberId: number, balance: number): Promise<PointsShopEntry[]> {
+    return (await this.entries(memberId, 'shop')).map(({ entry, pointsPrice }) => {
+      const price = pointsPrice ?? 0;
+      if (entry.canClaim && balance < price) return { ...entry, pointsPrice: price, canClaim: false, blockedBy: 'POINTS_INSUFFICIENT', blockedText: `积分不足，还差 ${price - balance}` };
+      return { ...entry, pointsPrice: price };
+    });
+  }
+
+  private async entries(memberId: number, kind: 'free' | 'shop'): Promise<Array<{ entry: ClaimCentreEntry; pointsPrice: number | null }>> {
     const now = this.clock.now();
     const member = await this.member(memberId);
     const templates = await this.dataSource.getRepository(CouponTemplate).find({
-      where: { claimEndsAt: MoreThanOrEqual(now) },
+      where: { claimEndsAt: MoreThanOrEqual(now), pointsPrice: kind === 'free' ? IsNull() : Not(IsNull()) },
       order: { claimStartsAt: 'ASC', id: 'ASC' },
       take: 100,
     });
@@ -59,7 +73,7 @@ export class ClaimService {
     return templates.map((template) => {
       const situation = this.situation(template, member, mine.get(template.id) ?? 0, now);
       const blockedBy = claimBlockReason(situation);
-      return {
+      const entry: ClaimCentreEntry = {
         template: {
           id: template.id,
           name: template.name,
@@ -75,10 +89,16 @@ export class ClaimService {
         blockedBy,
         blockedText: blockedBy ? claimBlockText(blockedBy, situation, this.config.businessCalendar.timeZone) : null,
       };
+      return { entry, pointsPrice: template.pointsPrice ?? null };
     });
   }
 
-  async claim(memberId: number, templateId: number, idempotencyKey: string): Promise<CouponView> {
+  /**
+   * `payment`: a points-shop exchange. Its `within` runs in the claim's own transaction once the coupon row and
+   * the stock are taken (it debits the points), so the coupon and the points move together or not at all.
+   * Without it, a template with a points price is refused.
+   */
+  async claim(memberId: number, templateId: number, idempotencyKey: string, payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> }): Promise<CouponView> {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const now = this.clock.now();
       const template = await this.templateForClaim(templateId, now);
@@ -91,10 +111,15 @@ export class ClaimService {
         blocked = claimBlockReason(this.situation(await this.templateForClaim(templateId, now), claimant.member, claimant.claimedByMe, now));
       }
       if (blocked) throw new DomainError(blocked);
+      if ((template.pointsPrice ?? null) !== null && !payment) throw new DomainError('COUPON_POINTS_ONLY');
       const { validFrom, validUntil } = couponValidity(validityOf(template), now, this.config.businessCalendar.timeZone);
       const fresh = { templateId, memberId, seq: claimant.claimedByMe + 1, code: newCouponCode(), validFrom, validUntil, idempotencyKey, claimedAt: now };
       try {
-        const id = await this.transactions.run((em) => this.insertClaim(em, fresh));
+        const id = await this.transactions.run(async (em) => {
+          const couponId = await this.insertClaim(em, fresh);
+          if (payment) await payment.within(em, couponId, now);
+          return couponId;
+        });
         const coupon = Object.assign(new Coupon(), fresh, { id, status: 'available', redeemedAt: null, createdAt: now, updatedAt: now });
         return toCouponView(coupon, template, now, this.config.businessCalendar.timeZone);
       } catch (error) {

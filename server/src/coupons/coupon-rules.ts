@@ -82,6 +82,8 @@ export function claimBlockText(reason: ClaimBlockReason, s: ClaimSituation, time
       return s.template.perMemberLimit === 1 ? '已领取（每人限领 1 张）' : `每人限领 ${s.template.perMemberLimit} 张`;
     case 'COUPON_OUT_OF_STOCK':
       return '已领完';
+    case 'POINTS_INSUFFICIENT':
+      return '积分不足';
   }
 }
 

@@ -34,6 +34,10 @@ export class CouponTemplate {
   @Column({ name: 'stacks_with_member_discount', type: 'boolean', default: false })
   stacksWithMemberDiscount!: boolean;
 
+  /** Sold in the points shop for this many points; null = a free claim from the claim centre. */
+  @Column({ name: 'points_price', type: 'int', nullable: true })
+  pointsPrice!: number | null;
+
   @Column({ name: 'total_stock', type: 'int' })
   totalStock!: number;
 

@@ -38,6 +38,7 @@ export function toTemplateView(template: CouponTemplate): CouponTemplateView {
     claimEndsAt: template.claimEndsAt.toISOString(),
     audience: template.audience,
     audienceTiers: audienceTiersOf(template),
+    pointsPrice: template.pointsPrice ?? null,
     status: template.status,
     claimedCount: template.claimedCount,
     redeemedCount: template.redeemedCount,

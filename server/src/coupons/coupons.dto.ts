@@ -41,6 +41,7 @@ export const createTemplateBody = z
     claimEndsAt: instant,
     audience: z.enum(['all', 'tiers', 'new_members']),
     audienceTiers: z.array(z.enum(TIER_CODES as ['normal', 'silver', 'gold', 'diamond'])).max(10).optional(),
+    pointsPrice: z.int().min(1).max(10_000_000).nullable().optional(),
   })
   .superRefine((body, ctx) => {
     if (new Date(body.claimEndsAt) <= new Date(body.claimStartsAt)) ctx.addIssue({ code: 'custom', path: ['claimEndsAt'], message: 'claimEndsAt must be after claimStartsAt' });

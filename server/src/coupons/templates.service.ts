@@ -37,6 +37,7 @@ export class TemplatesService {
         claimEndsAt: new Date(request.claimEndsAt),
         audience: request.audience,
         audienceTiers: request.audience === 'tiers' ? (request.audienceTiers ?? []).join(',') : null,
+        pointsPrice: request.pointsPrice ?? null,
       });
       return result.identifiers[0].id as number;
     });

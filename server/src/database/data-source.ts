@@ -13,10 +13,11 @@ import { Foundation1763900000000 } from './migrations/1763900000000-Foundation';
 import { MemberAvatar1763900000001 } from './migrations/1763900000001-MemberAvatar';
 import { Coupons1763900000002 } from './migrations/1763900000002-Coupons';
 import { PointsAndPurchases1763900000003 } from './migrations/1763900000003-PointsAndPurchases';
+import { PointsShop1763900000006 } from './migrations/1763900000006-PointsShop';
 import { PointsLedgerLine, PointsLot, Purchase, PurchaseRefund } from '../points/points.entities';
 
 export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, PointsShop1763900000006];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

@@ -15,6 +15,7 @@ const TITLES: Record<PointsReason, string> = {
   clawback: '退款扣回积分',
   restore: '退款退回积分',
   expire: '积分过期',
+  exchange: '积分兑换优惠券',
 };
 
 /** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */

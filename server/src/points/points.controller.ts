@@ -1,9 +1,11 @@
-import type { PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
+import type { ClaimCouponRequest, CouponView, PointsShopEntry, PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { CurrentSession, MemberAuthGuard, StaffGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
 import { ZodPipe } from '../common/zod.pipe';
+import { claimBody, idParam } from '../coupons/coupons.dto';
 import { PointsHistoryService } from './points-history.service';
+import { PointsShopService } from './points-shop.service';
 import { historyQuery, purchaseIdParam, recordPurchaseBody, refundBody } from './points.dto';
 import { PurchasesService } from './purchases.service';
 
@@ -40,5 +42,23 @@ export class StaffPurchasesController {
   @HttpCode(200)
   refund(@CurrentSession() session: SessionClaims, @Param('id', new ZodPipe(purchaseIdParam)) id: number, @Body(new ZodPipe(refundBody)) body: RefundPurchaseRequest): Promise<RefundView> {
     return this.purchases.refund(id, body, session.openid);
+  }
+}
+
+/** The points shop: coupons priced in points. */
+@Controller('points-shop')
+@UseGuards(MemberAuthGuard)
+export class PointsShopController {
+  constructor(private readonly shop: PointsShopService) {}
+
+  @Get()
+  entries(@CurrentSession() session: SessionClaims): Promise<PointsShopEntry[]> {
+    return this.shop.entries(session.memberId);
+  }
+
+  @Post(':id/exchange')
+  @HttpCode(200)
+  exchange(@CurrentSession() session: SessionClaims, @Param('id', new ZodPipe(idParam)) templateId: number, @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest): Promise<CouponView> {
+    return this.shop.exchange(session.memberId, templateId, body.idempotencyKey);
   }
 }

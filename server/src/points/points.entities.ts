@@ -12,6 +12,8 @@ export const PointsReason = {
   Restore: 'restore',
   /** A lot reached its expiry. */
   Expire: 'expire',
+  /** Exchanged for a coupon in the points shop. */
+  Exchange: 'exchange',
 } as const;
 export type PointsReason = (typeof PointsReason)[keyof typeof PointsReason];
 

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CouponsModule } from '../coupons/coupons.module';
 import { JobRunner } from '../jobs/job-runner';
-import { PointsController, StaffPurchasesController } from './points.controller';
+import { PointsController, PointsShopController, StaffPurchasesController } from './points.controller';
+import { PointsShopService } from './points-shop.service';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsHistoryService } from './points-history.service';
 import { PointsLedger } from './points-ledger';
@@ -9,8 +10,8 @@ import { PurchasesService } from './purchases.service';
 
 @Module({
   imports: [CouponsModule],
-  controllers: [PointsController, StaffPurchasesController],
-  providers: [PointsLedger, PurchasesService, PointsHistoryService, PointsExpiryJob, JobRunner],
+  controllers: [PointsController, PointsShopController, StaffPurchasesController],
+  providers: [PointsLedger, PurchasesService, PointsHistoryService, PointsShopService, PointsExpiryJob, JobRunner],
   exports: [PointsLedger, PurchasesService, PointsExpiryJob],
 })
 export class PointsModule {}

@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { PointsHistoryLine, PointsResponse } from '@member/shared';
 import { ensureSession, getPoints, messageOf } from '../../api';
@@ -68,6 +69,11 @@ export default function PointsPage() {
             {expiring[0].points} 积分将于 {businessDate(expiring[0].expiresAt)} 过期
           </Text>
         ) : null}
+      </View>
+
+      <View id='goto-points-shop' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/points-shop/index' })}>
+        <Text>积分商城：用积分兑换优惠券</Text>
+        <Text className='link-row__arrow'>›</Text>
       </View>
 
       <View className='section'>

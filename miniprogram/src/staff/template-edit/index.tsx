@@ -192,6 +192,9 @@ export default function TemplateEditPage() {
           onSelect={(value) => set('stacksWithMemberDiscount', value === 'yes')}
         />
       </Row>
+      <Row label='积分兑换（可不填：不填为免费领取，填写则在积分商城用积分兑换）' error={errors.pointsPrice}>
+        {text('pointsPrice', 'tpl-points-price', '如 500 积分', 'number', 8)}
+      </Row>
       <Row label='使用说明（可不填）' error={errors.description}>
         <Textarea
           id='tpl-description'

@@ -80,7 +80,7 @@ export default function TemplatesPage() {
             terms={template.terms}
             name={template.name}
             muted={template.status === 'paused'}
-            meta={[templateValidityText(template.validity), `${audienceText(template)} · 每人限领 ${template.perMemberLimit} 张`, claimWindowText(template, now)]}
+            meta={[templateValidityText(template.validity), `${audienceText(template)} · 每人限领 ${template.perMemberLimit} 张`, claimWindowText(template, now), ...(template.pointsPrice !== null ? [`积分商城 · ${template.pointsPrice} 积分兑换`] : [])]}
             footer={
               <View className='templates-page__foot'>
                 <Text id={`template-counts-${template.id}`} className='templates-page__counts'>
