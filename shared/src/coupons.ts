@@ -132,6 +132,8 @@ export interface CouponView {
   status: CouponStatus;
   validFrom: string;
   validUntil: string;
+  /** Available but its validity has not begun yet, judged by the server's clock (a phone's clock may be wrong). */
+  notYetValid: boolean;
   /** Whole business-calendar days left including today (1 = expires today); null unless usable. */
   daysLeft: number | null;
   claimedAt: string;

@@ -63,6 +63,7 @@ export function toCouponView(coupon: Coupon, template: CouponTemplate, now: Date
     status,
     validFrom: coupon.validFrom.toISOString(),
     validUntil: coupon.validUntil.toISOString(),
+    notYetValid: status === 'available' && state === 'not_yet_valid',
     daysLeft: status === 'available' ? daysLeft(now, coupon.validUntil, timeZone) : null,
     claimedAt: coupon.claimedAt.toISOString(),
     redeemedAt: coupon.redeemedAt?.toISOString() ?? null,

@@ -49,6 +49,17 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     expect((await templates.get(template.id)).claimedCount).toBe(1);
   });
 
+  it('a fixed-window coupon claimed early is not yet valid (by the server clock) until its window opens', async () => {
+    const template = await templates.create(templateRequest(t.clock.now(), { validity: { type: 'fixed', validFrom: '2026-11-24T16:00:00Z', validUntil: '2026-11-30T15:59:59Z' } }));
+    const me = member();
+    const coupon = await claims.claim(me, template.id, key());
+    expect(coupon).toMatchObject({ status: 'available', notYetValid: true });
+    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000 })).toMatchObject({ applicable: false, reason: 'COUPON_NOT_YET_VALID' });
+    t.clock.set('2026-11-24T16:00:00Z'); // 00:00 on the 25th in Shanghai
+    expect(await wallet.detail(me, coupon.id)).toMatchObject({ notYetValid: false, daysLeft: 6 });
+    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000 })).toMatchObject({ applicable: true, discountFen: 2000 });
+  });
+
   it('answers a retried claim (same key) with the same coupon, and refuses the key for another template', async () => {
     const a = await templates.create(templateRequest(t.clock.now(), { perMemberLimit: 3 }));
     const b = await templates.create(templateRequest(t.clock.now()));

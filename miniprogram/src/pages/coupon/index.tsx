@@ -70,7 +70,7 @@ export default function CouponPage() {
 
   const coupon = state.data;
   const usable = coupon.status === 'available';
-  const notYet = usable && Date.parse(coupon.validFrom) > Date.now();
+  const notYet = usable && coupon.notYetValid;
   return (
     <View className='page coupon-page'>
       <CouponTicket

@@ -23,7 +23,7 @@ function isTab(value: unknown): value is WalletTab {
 /** The lines under a coupon's name: when it can be used, or when it was used / ended. */
 function couponMeta(coupon: CouponView): string[] {
   if (coupon.status === 'redeemed' && coupon.redeemedAt) return [`使用时间 ${businessDateTime(coupon.redeemedAt)}`];
-  if (coupon.status === 'available' && Date.parse(coupon.validFrom) > Date.now()) {
+  if (coupon.status === 'available' && coupon.notYetValid) {
     return [`${businessDateTime(coupon.validFrom)} 起可用`, `有效期至 ${businessDate(coupon.validUntil)}`];
   }
   return [`有效期至 ${businessDateTime(coupon.validUntil)}`];
