@@ -59,6 +59,26 @@ describe('loadConfig', () => {
     expect(problems.some((p) => p.startsWith('tiers'))).toBe(true);
   });
 
+  it('configures the birthday perk: a month window at 00:05 with no coupon by default, the template id from the environment', () => {
+    expect(loadConfig(validEnv).birthday.perk).toEqual({ window: 'month', couponTemplateId: null, runAtLocalTime: '00:05' });
+    expect(loadConfig({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: '42' }).birthday.perk.couponTemplateId).toBe(42);
+    expect(problemsOf({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: 'birthday' })[0]).toMatch(/^birthday\.perk\.couponTemplateId \(env BIRTHDAY_COUPON_TEMPLATE_ID\)/);
+    expect(problemsOf({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: '0' })[0]).toMatch(/^birthday\.perk\.couponTemplateId/);
+  });
+
+  it.each([
+    [{ window: 'week' }, 'birthday.perk.window'],
+    [{ runAtLocalTime: '24:00' }, 'birthday.perk.runAtLocalTime'],
+    [{ runAtLocalTime: '0:05' }, 'birthday.perk.runAtLocalTime'],
+  ])('refuses a birthday perk override %j', (perk, key) => {
+    const { writeFileSync, mkdtempSync } = require('node:fs') as typeof import('node:fs');
+    const file = `${mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'cfg-'))}/perk.json`;
+    writeFileSync(file, JSON.stringify({ birthday: { perk } }));
+    const problems = problemsOf({ ...validEnv, CONFIG_FILE: file });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith(key)).toBe(true);
+  });
+
   it('parses the STAFF list leniently and leaves judging to the schema', () => {
     expect(parseStaffList(' a:clerk , ,b:admin:Ms:Li ')).toEqual([
       { openid: 'a', role: 'clerk', name: null },

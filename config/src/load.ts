@@ -31,8 +31,10 @@ export const ENV_KEYS: Record<string, string> = {
   PHONE_ENCRYPTION_KEY: 'security.phoneEncryptionKey',
   STAFF: 'staff',
   EMULATOR_PUBLIC_URL: 'demo.emulatorPublicUrl',
+  // Which template is the birthday coupon is deployment data (its id in this database), not a business default.
+  BIRTHDAY_COUPON_TEMPLATE_ID: 'birthday.perk.couponTemplateId',
 };
-const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize']);
+const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize', 'birthday.perk.couponTemplateId']);
 
 export function readDefaults(): Json {
   // dist/ and src/ both sit one level below the package root, where defaults.json lives.

@@ -1,4 +1,4 @@
-import { STAFF_ROLES, TIER_CODES, type TierCode } from '@member/shared';
+import { BIRTHDAY_WINDOW_KINDS, STAFF_ROLES, TIER_CODES, type TierCode } from '@member/shared';
 import { z } from 'zod';
 
 const fen = z.int().nonnegative();
@@ -109,6 +109,19 @@ export const configSchema = z.object({
   birthday: z.object({
     changeCooldownMonths: z.int().min(0).max(120),
     maxAgeYears: z.int().min(1).max(150),
+    /** The birthday perk (生日礼遇): double points for the window, and a coupon, once per member per year. */
+    perk: z.object({
+      /** The whole birthday month (the window opens on the 1st), or the birthday itself. */
+      window: z.enum(BIRTHDAY_WINDOW_KINDS as ['month', 'day']),
+      /**
+       * The coupon template the birthday coupon comes from: an ordinary template marketing creates (give it a
+       * claim window that has already ended, so it stays out of the claim centre). Its stock and pause apply;
+       * its claim window, audience and per-member limit do not. null: double points only, no coupon.
+       */
+      couponTemplateId: z.int().positive().nullable(),
+      /** When the daily job runs, local time in the business time zone ("00:05"). */
+      runAtLocalTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour clock) in the business time zone'),
+    }),
   }),
   lifecycle: z
     .object({ dormantAfterDays: z.int().min(1), churnedAfterDays: z.int().min(1) })

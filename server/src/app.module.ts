@@ -2,18 +2,29 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthCoreModule } from './auth/auth-core.module';
 import { AuthModule } from './auth/auth.module';
+import { BirthdayModule } from './birthday/birthday.module';
 import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { MembersModule } from './members/members.module';
 import { PointsModule } from './points/points.module';
+import { TestModeModule } from './test-mode/test-mode.module';
 
 @Module({})
 export class AppModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(options), AuthCoreModule, MembersModule, PointsModule, AuthModule],
+      imports: [
+        CoreModule.forRoot(options),
+        AuthCoreModule,
+        MembersModule,
+        PointsModule,
+        BirthdayModule,
+        AuthModule,
+        // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
+        ...(options.config.env === 'test' ? [TestModeModule] : []),
+      ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
     };

@@ -5,14 +5,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from './common/app-config';
-import { Clock, SystemClock } from './common/clock';
+import { Clock, ShiftedClock, SystemClock } from './common/clock';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { TransactionRunner } from './database/transaction-runner';
 import { WechatClient } from './wechat/wechat.client';
 
 export interface CoreOptions {
   config: AppConfig;
-  /** Tests pass a ManualClock; production the system clock. */
+  /** Tests pass a ManualClock; otherwise the system clock (shiftable in test mode). */
   clock?: Clock;
   /** Tests pass an already migrated DataSource; otherwise one is opened from config. */
   dataSource?: DataSource;
@@ -55,7 +55,8 @@ export class CoreModule {
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        // A test-mode process gets a clock its end-to-end tests can move (POST /api/test/clock); nothing else does.
+        { provide: Clock, useValue: options.clock ?? (config.env === 'test' ? new ShiftedClock() : new SystemClock()) },
         TransactionRunner,
         {
           provide: WechatClient,

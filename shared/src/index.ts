@@ -4,6 +4,7 @@ export * from './enums';
 export * from './errors';
 export * from './money';
 export * from './rules/birthday';
+export * from './birthday-perks';
 export * from './rules/tier-progress';
 export * from './coupons';
 export * from './rules/coupon-discount';

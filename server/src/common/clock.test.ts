@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { addBusinessDays, businessDate, startOfBusinessDay } from './clock';
+import { addBusinessDays, businessDate, isSettableClock, ManualClock, ShiftedClock, startOfBusinessDay, SystemClock } from './clock';
 
 describe('business calendar', () => {
   it('finds local midnight in Asia/Shanghai, which is 16:00 UTC the day before', () => {
@@ -28,5 +28,23 @@ describe('business calendar', () => {
     const before = new Date('2026-03-07T17:00:00Z'); // 12:00 local on the 7th
     expect(addBusinessDays(before, 2, 'America/New_York').toISOString()).toBe('2026-03-09T04:00:00.000Z');
     expect(addBusinessDays(new Date('2026-11-23T02:00:00Z'), 7, 'Asia/Shanghai').toISOString()).toBe('2026-11-29T16:00:00.000Z');
+  });
+});
+
+describe('test clocks', () => {
+  it('a shifted clock stands where it was set and keeps running from there', async () => {
+    const clock = new ShiftedClock();
+    expect(Math.abs(clock.now().getTime() - Date.now())).toBeLessThan(50);
+    clock.set('2027-02-28T00:05:00+08:00');
+    const first = clock.now().getTime();
+    expect(Math.abs(first - Date.parse('2027-02-27T16:05:00Z'))).toBeLessThan(50);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(first + 25);
+  });
+
+  it('only the test clocks can be set', () => {
+    expect(isSettableClock(new ShiftedClock())).toBe(true);
+    expect(isSettableClock(new ManualClock())).toBe(true);
+    expect(isSettableClock(new SystemClock())).toBe(false);
   });
 });

@@ -15,8 +15,31 @@ export class SystemClock extends Clock {
   }
 }
 
+/** A clock that can be set: what the test-mode endpoint POST /api/test/clock needs. */
+export interface SettableClock {
+  set(at: Date | string): void;
+}
+
+export function isSettableClock(clock: Clock): clock is Clock & SettableClock {
+  return typeof (clock as Partial<SettableClock>).set === 'function';
+}
+
+/**
+ * The clock of a server process started with NODE_ENV=test: the system clock until an end-to-end test sets
+ * it, then running on from the time set (an offset, so sessions, member codes and timers keep ticking).
+ */
+export class ShiftedClock extends Clock implements SettableClock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  set(at: Date | string): void {
+    this.offsetMs = new Date(at).getTime() - Date.now();
+  }
+}
+
 /** A clock tests set and advance by hand. */
-export class ManualClock extends Clock {
+export class ManualClock extends Clock implements SettableClock {
   constructor(private current: Date = new Date()) {
     super();
   }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '@member/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { StaffMember } from '../auth/staff-member.entity';
+import { BirthdayPerk, BirthdayPerkCheckpoint } from '../birthday/birthday.entities';
 import { CouponRedemption } from '../coupons/coupon-redemption.entity';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { Coupon } from '../coupons/coupon.entity';
@@ -13,11 +14,12 @@ import { Foundation1763900000000 } from './migrations/1763900000000-Foundation';
 import { MemberAvatar1763900000001 } from './migrations/1763900000001-MemberAvatar';
 import { Coupons1763900000002 } from './migrations/1763900000002-Coupons';
 import { PointsAndPurchases1763900000003 } from './migrations/1763900000003-PointsAndPurchases';
+import { BirthdayPerks1763900000004 } from './migrations/1763900000004-BirthdayPerks';
 import { PointsShop1763900000006 } from './migrations/1763900000006-PointsShop';
 import { PointsLedgerLine, PointsLot, Purchase, PurchaseRefund } from '../points/points.entities';
 
-export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, PointsShop1763900000006];
+export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

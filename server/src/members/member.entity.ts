@@ -72,6 +72,10 @@ export class Member {
   @Column({ name: 'last_purchase_at', type: 'datetime', nullable: true })
   lastPurchaseAt!: Date | null;
 
+  /** Purchases earn double points through this second (the birthday window's end), set by the birthday job. */
+  @Column({ name: 'double_points_until', type: 'datetime', nullable: true })
+  doublePointsUntil!: Date | null;
+
   /** Optimistic concurrency for profile edits (birthday rule): updates are conditional on it. */
   @VersionColumn({ type: 'int' })
   version!: number;

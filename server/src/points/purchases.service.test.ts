@@ -66,7 +66,7 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     t.clock.set('2026-11-28T02:00:00Z'); // the 28th: member day
     expect((await buy(gold, 10_000)).pointsEarned).toBe(240);
     const birthdayInNovember = member();
-    await t.db.dataSource.query('UPDATE member SET birthday = ?, birthday_month = 11, birthday_day = 3 WHERE id = ?', ['1990-11-03', birthdayInNovember]);
+    await t.db.dataSource.query('UPDATE member SET birthday = ?, birthday_month = 11, birthday_day = 3, double_points_until = ? WHERE id = ?', ['1990-11-03', '2026-11-30 15:59:59', birthdayInNovember]);
     expect((await buy(birthdayInNovember, 10_000)).pointsEarned).toBe(200); // member day and birthday month: ×2, not ×4
     t.clock.set('2026-12-01T02:00:00Z');
     expect((await buy(birthdayInNovember, 10_000)).pointsEarned).toBe(100);

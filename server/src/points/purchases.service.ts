@@ -219,12 +219,11 @@ export class PurchasesService {
   }
 
   /**
-   * Birthday month double points. The birthday perk job (a later step) will also switch this on per member for
-   * a configurable window; until then the window is the birthday month on the business calendar.
+   * Birthday double points: the birthday perk job switches them on per member through the last second of the
+   * window (stored at second precision, so through the whole of that second, like a coupon's validity).
    */
   private inBirthdayWindow(member: Member, now: Date): boolean {
-    if (!member.birthdayMonth) return false;
-    return DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).month === member.birthdayMonth;
+    return member.doublePointsUntil !== null && now.getTime() < member.doublePointsUntil.getTime() + 1000;
   }
 
   private expiryFor(earnedAt: Date): Date {

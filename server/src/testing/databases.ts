@@ -40,7 +40,8 @@ export async function createTestDatabase(kind: TestDatabaseKind, poolSize = 20):
     dataSource,
     url: database.url,
     async drop() {
-      await dataSource.destroy();
+      // app.close() has usually destroyed it already; destroying twice throws and would skip the DROP.
+      if (dataSource.isInitialized) await dataSource.destroy();
       await database.drop();
     },
   };

@@ -1,0 +1,305 @@
+import type { AppConfig } from '@member/config';
+import { birthdayWindowContaining, type BirthdayPerkRunResult, type BirthdayWindow, type CalendarDate } from '@member/shared';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource, type EntityManager } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { businessDate, Clock } from '../common/clock';
+import { newCouponCode } from '../coupons/claim.service';
+import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { couponValidity } from '../coupons/coupon-rules';
+import { validityOf } from '../coupons/coupon.views';
+import { forUpdate, sqlDate } from '../database/sql';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { JobRunner } from '../jobs/job-runner';
+import { birthdayCandidateParams, birthdayCandidatesSql, birthdayChunks, birthdayCouponKey, birthdaySpanSql, MYSQL_RANDOM_COUPON_CODE } from './birthday-sql';
+
+/** How often an instance looks whether today's run is due (it runs once a day, at runAtLocalTime). */
+const CHECK_EVERY_SECONDS = 60;
+/**
+ * A day's run that has not finished this long after it started is presumed dead (its instance crashed or
+ * was stopped) and another instance takes it over, resuming from the checkpoints. Safe even when the first
+ * run was merely slow: two runs at once grant each perk once (each chunk's checkpoint admits one of them).
+ */
+const TAKE_OVER_AFTER_SECONDS = 15 * 60;
+/** Chunks worked at once on MySQL. They touch disjoint members; the embedded SQLite has one writer anyway. */
+const PARALLEL_CHUNKS = 2;
+/**
+ * Rows per multi-row INSERT and ids per IN list. MySQL takes 65,535 placeholders a statement (a coupon row has
+ * 10); fewer, larger statements cost fewer round trips. SQLite builds may stop at 999 or 32,766: stay small.
+ */
+const ROWS_PER_STATEMENT = { mysql: 2000, sqlite: 90 };
+/** A chunk is retried when a fresh coupon code collides with an existing one (unique index), at worst. */
+const MAX_CHUNK_ATTEMPTS = 3;
+
+interface RunContext {
+  now: Date;
+  runOn: CalendarDate;
+  window: BirthdayWindow;
+  /** The last second of the window: double points through it. */
+  doublePointsUntil: Date;
+  coupon: { templateId: number; validFrom: Date; validUntil: Date } | null;
+}
+
+interface ChunkOutcome {
+  skipped: boolean;
+  perks: number;
+  coupons: number;
+}
+
+/** Thrown inside a chunk's transaction when its coupons do not all fit the stock: it rolls back and retries scarce. */
+class StockRanShort extends Error {}
+
+/**
+ * The birthday perk (生日礼遇): once a day (Asia/Shanghai by default) every joined member whose birthday window
+ * is open gets, once per year, the birthday coupon and double points until the window closes.
+ *
+ * Set-based and chunked: members are found through idx_member_birthday one member id range at a time, and
+ * each range is one short transaction of set statements: coupons by INSERT … SELECT with codes drawn by the
+ * database (multi-row VALUES with codes from Node on the embedded SQLite), perks by INSERT … SELECT from those
+ * coupons, the members' double points, the stock. Once a year holds by unique keys, not by care:
+ * birthday_perk (member, year), and the coupon's (member, idempotency key `birthday:<year>`) and (template,
+ * member, seq = year). Each range starts by inserting its checkpoint (run day, first id), so a rerun or a
+ * second instance skips what is done, and a crashed run resumes where it stopped.
+ *
+ * Stock: a range's coupons are inserted first and their stock taken last, by one conditional UPDATE for the
+ * whole range (`claimed_count + n <= total_stock`), so the template row is locked only for the end of the
+ * range's transaction. If the stock cannot cover the range, the range rolls back and runs again "scarce":
+ * it locks the template row, takes what is left, and the members after that (in id order) get double points
+ * without the coupon. No per-coupon race, and the counter only ever moves by a conditional relative UPDATE.
+ *
+ * Every window that is open on the run's day is worked, not only the one that opens that day: a month window
+ * whose first day was missed (an outage) is caught up on the 2nd, and a member who sets a birthday inside
+ * their window gets the perk at the next daily run. One perk per calendar year whatever the birthday says,
+ * and the birthday itself changes at most once a year.
+ */
+@Injectable()
+export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BirthdayPerkJob.name);
+  private timer: NodeJS.Timeout | null = null;
+  /** The last business day this instance saw the run finished: no more tries that day. */
+  private finishedOn: CalendarDate | null = null;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly jobs: JobRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // In test mode the clock jumps wherever a test puts it; tests run the job themselves (runScheduled, or
+    // POST /api/test/jobs/birthday), so it never fires in the middle of another test.
+    if (this.config.env === 'test') return;
+    this.timer = setInterval(() => {
+      this.runScheduled().catch((error: unknown) => this.logger.error({ err: error }, 'birthday perk run failed'));
+    }, CHECK_EVERY_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * The scheduled entry point: from runAtLocalTime on, one run per business day across all instances (a dead
+   * run is taken over). Answers what this instance's run did, or null when it did not run.
+   */
+  async runScheduled(): Promise<BirthdayPerkRunResult | null> {
+    const now = this.clock.now();
+    const local = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone });
+    if (local.toFormat('HH:mm') < this.config.birthday.perk.runAtLocalTime) return null;
+    const runOn = local.toISODate() as CalendarDate;
+    if (this.finishedOn === runOn) return null;
+    let result: BirthdayPerkRunResult | null = null;
+    const outcome = await this.jobs.runOnce(
+      'birthday-perk',
+      runOn,
+      async () => {
+        result = await this.grantPerks(now);
+        return `window ${result.window.key}: ${result.perksGranted} perks, ${result.couponsIssued} coupons, ${result.couponsShort} short`;
+      },
+      { takeOverAfterSeconds: TAKE_OVER_AFTER_SECONDS },
+    );
+    if (outcome !== null || (await this.jobs.isFinished('birthday-perk', runOn))) this.finishedOn = runOn;
+    return result;
+  }
+
+  /**
+   * Grants the perks of the window open at `now`'s business date to every joined member born in it who has
+   * none for the year. Idempotent, resumable, and safe to run from several places at once.
+   */
+  async grantPerks(now: Date = this.clock.now(), onProgress?: (done: number, total: number) => void): Promise<BirthdayPerkRunResult> {
+    const run = await this.runContext(now);
+    const { window } = run;
+    const [span]: Array<{ first: number | string | null; last: number | string | null }> = await this.dataSource.query(birthdaySpanSql(window.days.length), [window.month, ...window.days]);
+    const chunks = span.first === null || span.last === null ? [] : birthdayChunks(Number(span.first), Number(span.last));
+
+    const result: BirthdayPerkRunResult = {
+      runOn: run.runOn,
+      window: { kind: window.kind, key: window.key, year: window.year, opensOn: window.opensOn, closesOn: window.closesOn },
+      perksGranted: 0,
+      couponsIssued: 0,
+      couponsShort: 0,
+      chunksDone: 0,
+      chunksSkipped: 0,
+    };
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < chunks.length) {
+        const [first, last] = chunks[next++];
+        try {
+          const outcome = await this.grantChunk(run, first, last);
+          if (outcome.skipped) result.chunksSkipped++;
+          else result.chunksDone++;
+          result.perksGranted += outcome.perks;
+          result.couponsIssued += outcome.coupons;
+          if (run.coupon) result.couponsShort += outcome.perks - outcome.coupons;
+          onProgress?.(result.chunksDone + result.chunksSkipped, chunks.length);
+        } catch (error) {
+          // The other workers stop after their current chunk; the next run resumes from the checkpoints.
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: this.transactions.isEmbedded ? 1 : PARALLEL_CHUNKS }, worker));
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+    if (result.couponsShort > 0) this.logger.warn({ window: window.key, templateId: run.coupon?.templateId, short: result.couponsShort }, 'birthday coupons ran out of stock');
+    this.logger.log({ ...result, window: window.key }, 'birthday perks granted');
+    return result;
+  }
+
+  private get rowsPerStatement(): number {
+    return this.transactions.isEmbedded ? ROWS_PER_STATEMENT.sqlite : ROWS_PER_STATEMENT.mysql;
+  }
+
+  private async runContext(now: Date): Promise<RunContext> {
+    const timeZone = this.config.businessCalendar.timeZone;
+    const runOn = businessDate(now, timeZone);
+    const window = birthdayWindowContaining(runOn, this.config.birthday.perk.window);
+    const doublePointsUntil = new Date(DateTime.fromISO(window.closesOn, { zone: timeZone }).plus({ days: 1 }).startOf('day').toMillis() - 1000);
+    const templateId = this.config.birthday.perk.couponTemplateId;
+    if (templateId === null) return { now, runOn, window, doublePointsUntil, coupon: null };
+    const template = await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: templateId });
+    // A configured template that does not exist is a configuration error: stop before granting anything,
+    // rather than hand out this year's perks without the coupon for good.
+    if (!template) throw new Error(`birthday.perk.couponTemplateId ${templateId}: no such coupon template`);
+    const { validFrom, validUntil } = couponValidity(validityOf(template), now, timeZone);
+    return { now, runOn, window, doublePointsUntil, coupon: { templateId, validFrom, validUntil } };
+  }
+
+  private async grantChunk(run: RunContext, first: number, last: number): Promise<ChunkOutcome> {
+    let scarce = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactions.run((em) => this.grantChunkWithin(em, run, first, last, scarce));
+      } catch (error) {
+        if (error instanceof StockRanShort) {
+          scarce = true;
+          continue;
+        }
+        // A fresh coupon code that happens to exist already: the whole chunk rolled back; new codes next time.
+        if (isUniqueViolation(error) && attempt < MAX_CHUNK_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async grantChunkWithin(em: EntityManager, run: RunContext, first: number, last: number, scarce: boolean): Promise<ChunkOutcome> {
+    const at = sqlDate(em, run.now);
+    try {
+      await em.query('INSERT INTO birthday_perk_checkpoint (run_on, first_member_id, last_member_id, perks_granted, coupons_issued, created_at) VALUES (?, ?, ?, 0, 0, ?)', [run.runOn, first, last, at]);
+    } catch (error) {
+      // Another run did (or is doing: we waited for its commit) this chunk today.
+      if (isUniqueViolation(error)) return { skipped: true, perks: 0, coupons: 0 };
+      throw error;
+    }
+    const rows: Array<{ id: number | string }> = await em.query(birthdayCandidatesSql(run.window.days.length), birthdayCandidateParams(run.window, first, last));
+    const members = rows.map((row) => Number(row.id));
+    let withCoupon: number[] = [];
+    if (members.length > 0 && run.coupon) withCoupon = await this.issueCoupons(em, run, run.coupon, members, scarce);
+    const withoutCoupon = members.slice(withCoupon.length);
+
+    const until = sqlDate(em, run.doublePointsUntil);
+    const couponKey = birthdayCouponKey(run.window.year);
+    for (const batch of batches(withCoupon, this.rowsPerStatement)) {
+      // Each perk points at its coupon, found through the coupon's own (member, idempotency key) index.
+      await em.query(
+        `INSERT INTO birthday_perk (member_id, year, coupon_id, double_points_until, created_at)
+         SELECT c.member_id, ?, c.id, ?, ? FROM coupon c WHERE c.idempotency_key = ? AND c.member_id IN (${marks(batch.length)})`,
+        [run.window.year, until, at, couponKey, ...batch],
+      );
+    }
+    for (const batch of batches(withoutCoupon, this.rowsPerStatement)) {
+      await em.query(
+        `INSERT INTO birthday_perk (member_id, year, coupon_id, double_points_until, created_at) VALUES ${batch.map(() => '(?, ?, NULL, ?, ?)').join(', ')}`,
+        batch.flatMap((memberId) => [memberId, run.window.year, until, at]),
+      );
+    }
+    // Plain SQL, so the member's version (which guards profile edits) is left alone.
+    for (const batch of batches(members, this.rowsPerStatement)) await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${marks(batch.length)})`, [until, ...batch]);
+    if (run.coupon && withCoupon.length > 0 && !scarce) {
+      // Stock last (see the class comment): one conditional UPDATE for the whole chunk.
+      const taken = await em.queryRunner!.query(
+        "UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND status = 'active' AND claimed_count + ? <= total_stock",
+        [withCoupon.length, run.coupon.templateId, withCoupon.length],
+        true,
+      );
+      if (taken.affected !== 1) throw new StockRanShort();
+    }
+    await em.query('UPDATE birthday_perk_checkpoint SET perks_granted = ?, coupons_issued = ? WHERE run_on = ? AND first_member_id = ?', [members.length, withCoupon.length, run.runOn, first]);
+    return { skipped: false, perks: members.length, coupons: withCoupon.length };
+  }
+
+  /** Inserts the coupons of the chunk's first members (all of them unless stock is scarce); answers who got one. */
+  private async issueCoupons(em: EntityManager, run: RunContext, coupon: NonNullable<RunContext['coupon']>, members: number[], scarce: boolean): Promise<number[]> {
+    let count = members.length;
+    if (scarce) {
+      // Rare path: lock the template row, take what is left (nothing when paused), in one conditional UPDATE.
+      const [row]: Array<{ remaining: number | string; status: string }> = await em.query(
+        `SELECT total_stock - claimed_count AS remaining, status FROM coupon_template WHERE id = ?${forUpdate(em)}`,
+        [coupon.templateId],
+      );
+      count = row && row.status === 'active' ? Math.max(0, Math.min(count, Number(row.remaining))) : 0;
+      if (count > 0) {
+        const taken = await em.queryRunner!.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND claimed_count + ? <= total_stock', [count, coupon.templateId, count], true);
+        if (taken.affected !== 1) throw new Error(`coupon template ${coupon.templateId}: stock changed under its lock`);
+      }
+    }
+    const chosen = members.slice(0, count);
+    const validFrom = sqlDate(em, coupon.validFrom);
+    const validUntil = sqlDate(em, coupon.validUntil);
+    const at = sqlDate(em, run.now);
+    const key = birthdayCouponKey(run.window.year);
+    // seq = the perk year: far above any per-member claim limit (≤ 100), so a birthday coupon never takes the
+    // seq of a claim of the same template, and a second one for the same year hits the unique key.
+    const columns = 'template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at';
+    for (const batch of batches(chosen, this.rowsPerStatement)) {
+      if (this.transactions.isEmbedded) {
+        // The embedded demo database: codes from Node's CSPRNG, one row of values each.
+        await em.query(
+          `INSERT INTO coupon (${columns}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`,
+          batch.flatMap((memberId) => [coupon.templateId, memberId, run.window.year, newCouponCode(), validFrom, validUntil, key, at, at, at]),
+        );
+      } else {
+        await em.query(
+          `INSERT INTO coupon (${columns}) SELECT ?, m.id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? FROM member m WHERE m.id IN (${marks(batch.length)})`,
+          [coupon.templateId, run.window.year, validFrom, validUntil, key, at, at, at, ...batch],
+        );
+      }
+    }
+    return chosen;
+  }
+}
+
+function* batches<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function marks(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}

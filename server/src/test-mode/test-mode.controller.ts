@@ -1,0 +1,56 @@
+import type { AppConfig } from '@member/config';
+import type { BirthdayPerkRunResult, TestClockRequest, TestClockResponse } from '@member/shared';
+import { Body, Controller, Get, HttpCode, Injectable, Post, UseGuards, type CanActivate } from '@nestjs/common';
+import { z } from 'zod';
+import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
+import { InjectConfig } from '../common/app-config';
+import { Clock, isSettableClock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { ZodPipe } from '../common/zod.pipe';
+
+const setClockBody = z.strictObject({ now: z.iso.datetime({ offset: true }) }) satisfies z.ZodType<TestClockRequest>;
+
+/**
+ * Test mode only. The module is not even loaded in another mode (see AppModule); this guard answers 404 as
+ * well, so the routes stay closed if the module is ever imported by mistake.
+ */
+@Injectable()
+export class TestModeGuard implements CanActivate {
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  canActivate(): boolean {
+    if (this.config.env !== 'test') throw new DomainError('NOT_FOUND');
+    return true;
+  }
+}
+
+/** What end-to-end tests need from a server they cannot otherwise steer: its clock, and the daily jobs on demand. */
+@Controller('test')
+@UseGuards(TestModeGuard)
+export class TestModeController {
+  constructor(
+    private readonly clock: Clock,
+    private readonly birthdayPerks: BirthdayPerkJob,
+  ) {}
+
+  @Get('clock')
+  now(): TestClockResponse {
+    return { now: this.clock.now().toISOString() };
+  }
+
+  /** Sets the server's clock (it runs on from there). Sessions are judged by it: log in again after a jump. */
+  @Post('clock')
+  @HttpCode(200)
+  setClock(@Body(new ZodPipe(setClockBody)) body: TestClockRequest): TestClockResponse {
+    if (!isSettableClock(this.clock)) throw new DomainError('NOT_FOUND');
+    this.clock.set(body.now);
+    return { now: this.clock.now().toISOString() };
+  }
+
+  /** Runs the birthday job now, for the business day of the server's clock (idempotent like the daily run). */
+  @Post('jobs/birthday')
+  @HttpCode(200)
+  runBirthdayJob(): Promise<BirthdayPerkRunResult> {
+    return this.birthdayPerks.grantPerks();
+  }
+}
