@@ -124,8 +124,21 @@ export const configSchema = z.object({
     }),
   }),
   lifecycle: z
-    .object({ dormantAfterDays: z.int().min(1), churnedAfterDays: z.int().min(1) })
+    .object({
+      dormantAfterDays: z.int().min(1),
+      churnedAfterDays: z.int().min(1),
+      /** 常客 (regular): at least this many purchases in each of the last `regularMonths` complete months. */
+      regularMinPurchasesPerMonth: z.int().min(1).max(100),
+      regularMonths: z.int().min(1).max(12),
+    })
     .refine((l) => l.churnedAfterDays > l.dormantAfterDays, 'churnedAfterDays must exceed dormantAfterDays'),
+  /** The periodic review: tier downgrades after a grace period, and lifecycle statuses. */
+  membershipReview: z.object({
+    /** A tier is lowered only after the spend has stayed below it this many days. */
+    tierGraceDays: z.int().min(0).max(365),
+    /** How often the review runs (once per period across all instances); 0 turns it off. */
+    runEverySeconds: z.int().min(0).max(7 * 86400),
+  }),
   privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
   staff: z.array(
     z.object({

@@ -7,6 +7,7 @@ import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { MembersModule } from './members/members.module';
+import { MembershipModule } from './membership/membership.module';
 import { PointsModule } from './points/points.module';
 import { TestModeModule } from './test-mode/test-mode.module';
 
@@ -21,6 +22,7 @@ export class AppModule {
         MembersModule,
         PointsModule,
         BirthdayModule,
+        MembershipModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

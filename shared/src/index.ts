@@ -10,3 +10,4 @@ export * from './coupons';
 export * from './rules/coupon-discount';
 export * from './rules/points';
 export * from './purchases';
+export * from './rules/membership-review';

@@ -72,6 +72,10 @@ export class Member {
   @Column({ name: 'last_purchase_at', type: 'datetime', nullable: true })
   lastPurchaseAt!: Date | null;
 
+  /** Since when the review has seen the spend below the tier (the downgrade grace period); null when it is not. */
+  @Column({ name: 'tier_below_since', type: 'datetime', nullable: true })
+  tierBelowSince!: Date | null;
+
   /** Purchases earn double points through this second (the birthday window's end), set by the birthday job. */
   @Column({ name: 'double_points_until', type: 'datetime', nullable: true })
   doublePointsUntil!: Date | null;

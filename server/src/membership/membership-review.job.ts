@@ -1,0 +1,147 @@
+import type { AppConfig } from '@member/config';
+import { lifecycleStatus, reviewTier, type LifecycleStatus, type TierCode } from '@member/shared';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { forUpdate, sqlDate } from '../database/sql';
+import { TransactionRunner } from '../database/transaction-runner';
+import { JobRunner } from '../jobs/job-runner';
+import { spendInWindow } from '../points/spend';
+
+const CHUNK = 500;
+
+interface MemberRow {
+  id: number | string;
+  tier: TierCode;
+  lifecycleStatus: LifecycleStatus;
+  joinedAt: Date | string;
+  lastPurchaseAt: Date | string | null;
+  tierBelowSince: Date | string | null;
+}
+
+export interface ReviewOutcome {
+  reviewed: number;
+  downgraded: number;
+  graceStarted: number;
+  statusChanged: number;
+}
+
+const asDate = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`));
+
+/**
+ * The periodic review of every joined member, in id-range chunks: tier downgrades after the grace period and
+ * lifecycle statuses. A tier change is decided inside a transaction holding the member's row lock (the same
+ * lock every purchase takes to move points), with the spend read after the lock: the review can never
+ * interleave with a purchase, so a tier never drops in the middle of one. Running it twice, or on two
+ * instances at once, gives the same result: every decision is a function of the data and the clock.
+ */
+@Injectable()
+export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MembershipReviewJob.name);
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly jobs: JobRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = this.config.membershipReview.runEverySeconds;
+    if (every <= 0) return;
+    this.timer = setInterval(() => {
+      void this.jobs
+        .runOnce('membership-review', JobRunner.periodOf(this.clock.now(), every), async () => JSON.stringify(await this.review()))
+        .catch((error: unknown) => this.logger.error({ err: error }, 'membership review failed'));
+    }, every * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async review(): Promise<ReviewOutcome> {
+    const now = this.clock.now();
+    const outcome: ReviewOutcome = { reviewed: 0, downgraded: 0, graceStarted: 0, statusChanged: 0 };
+    let afterId = 0;
+    for (;;) {
+      const members: MemberRow[] = await this.dataSource.query(
+        `SELECT id, tier, lifecycle_status AS lifecycleStatus, joined_at AS joinedAt, last_purchase_at AS lastPurchaseAt, tier_below_since AS tierBelowSince
+           FROM member WHERE id > ? AND joined_at IS NOT NULL ORDER BY id LIMIT ?`,
+        [afterId, CHUNK],
+      );
+      if (members.length === 0) return outcome;
+      afterId = Number(members[members.length - 1].id);
+      const monthly = await this.purchasesPerMonth(members.map((m) => Number(m.id)), now);
+      for (const member of members) {
+        outcome.reviewed++;
+        await this.reviewLifecycle(member, monthly.get(Number(member.id)) ?? [], now, outcome);
+        if (this.isAboveEntryTier(member.tier) || member.tierBelowSince !== null) await this.reviewMemberTier(Number(member.id), now, outcome);
+      }
+    }
+  }
+
+  private isAboveEntryTier(code: TierCode): boolean {
+    const entry = [...this.config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
+    return code !== entry.code;
+  }
+
+  private async reviewMemberTier(memberId: number, now: Date, outcome: ReviewOutcome): Promise<void> {
+    await this.transactions.run(async (em) => {
+      const [row]: MemberRow[] = await em.query(`SELECT id, tier, tier_below_since AS tierBelowSince FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
+      if (!row) return;
+      const spendFen = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
+      const belowSince = asDate(row.tierBelowSince);
+      const decision = reviewTier({ tiers: this.config.tiers, current: row.tier, spendFen, belowSince, now, graceDays: this.config.membershipReview.tierGraceDays });
+      if (decision.tier === row.tier && decision.belowSince?.getTime() === belowSince?.getTime()) return;
+      await em.query('UPDATE member SET tier = ?, tier_below_since = ? WHERE id = ?', [decision.tier, decision.belowSince ? sqlDate(em, decision.belowSince) : null, memberId]);
+      if (decision.downgraded) {
+        outcome.downgraded++;
+        this.logger.log({ memberId, from: row.tier, to: decision.tier, spendFen }, 'tier lowered after the grace period');
+      } else if (decision.belowSince && !belowSince) outcome.graceStarted++;
+    });
+  }
+
+  private async reviewLifecycle(member: MemberRow, months: number[], now: Date, outcome: ReviewOutcome): Promise<void> {
+    const status = lifecycleStatus({
+      joinedAt: asDate(member.joinedAt)!,
+      lastPurchaseAt: asDate(member.lastPurchaseAt),
+      purchasesInLastMonths: months,
+      now,
+      rule: this.config.lifecycle,
+    });
+    if (status === member.lifecycleStatus) return;
+    // Conditional on what was read, so a purchase's own update (last_purchase_at) is never overwritten by a stale view.
+    await this.dataSource.query('UPDATE member SET lifecycle_status = ? WHERE id = ? AND lifecycle_status = ?', [status, member.id, member.lifecycleStatus]);
+    outcome.statusChanged++;
+  }
+
+  /** Purchases (not fully refunded) per member in each of the last complete business-calendar months, most recent first. */
+  private async purchasesPerMonth(memberIds: number[], now: Date): Promise<Map<number, number[]>> {
+    const zone = this.config.businessCalendar.timeZone;
+    const months = this.config.lifecycle.regularMonths;
+    const thisMonth = DateTime.fromJSDate(now, { zone }).startOf('month');
+    const from = thisMonth.minus({ months }).toJSDate();
+    const placeholders = memberIds.map(() => '?').join(',');
+    const rows: Array<{ memberId: number | string; purchasedAt: Date | string }> = await this.dataSource.query(
+      `SELECT member_id AS memberId, purchased_at AS purchasedAt FROM purchase
+        WHERE member_id IN (${placeholders}) AND purchased_at >= ? AND purchased_at < ? AND refunded_fen < paid_fen`,
+      [...memberIds, sqlDate(this.dataSource.manager, from), sqlDate(this.dataSource.manager, thisMonth.toJSDate())],
+    );
+    const counts = new Map<number, number[]>();
+    for (const row of rows) {
+      const at = DateTime.fromJSDate(asDate(row.purchasedAt)!, { zone }).startOf('month');
+      const index = Math.round(thisMonth.diff(at, 'months').months) - 1; // 0 = last month
+      if (index < 0 || index >= months) continue;
+      const list = counts.get(Number(row.memberId)) ?? new Array<number>(months).fill(0);
+      list[index]++;
+      counts.set(Number(row.memberId), list);
+    }
+    return counts;
+  }
+}
