@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { launchChromium, phonePage, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -38,10 +38,7 @@ describe('coupons in the mini-program H5', () => {
     await stack?.stop();
   });
 
-  const open = (page: Page, user: string, route: string) => page.goto(`${stack.serverUrl}/?user=${user}#/${route}`);
-  // Taro's H5 router keeps the pages below the top one in the DOM (hidden): look only at what is on screen.
-  const on = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first();
-  const text = async (page: Page, selector: string) => ((await on(page, selector).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const { open, on, text } = h5(() => stack.serverUrl);
   const idOf = async (page: Page, selector: string, prefix: string) => Number(((await on(page, selector).getAttribute('id')) ?? '').slice(prefix.length));
 
   it('admin creates a coupon → member claims it → wallet → clerk redeems it → wallet shows it used', async () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { launchChromium, phonePage, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -36,9 +36,7 @@ describe('points and tiers in the mini-program H5', () => {
     await stack?.stop();
   });
 
-  const open = (page: Page, user: string, route: string) => page.goto(`${stack.serverUrl}/?user=${user}#/${route}`);
-  const on = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first();
-  const text = async (page: Page, selector: string) => ((await on(page, selector).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const { open, on, text } = h5(() => stack.serverUrl);
 
   it('a clerk records a purchase; the member sees the points, the tier and the history; a refund takes points back', async () => {
     await api.joinedMember('shopper-sun', '13500001234', POLICY);

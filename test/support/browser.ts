@@ -30,3 +30,22 @@ export async function snapshot(page: Page, name: string): Promise<void> {
     .catch(() => undefined);
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Page helpers for the H5 build served by a test stack (`serverUrl` is read at call time: stacks start in beforeAll). Taro's H5 router keeps the pages below the top one in
+ * the DOM (hidden), so `on` and `text` look only at what is on screen.
+ */
+export function h5(serverUrl: () => string) {
+  let loads = 0;
+  const on = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first();
+  return {
+    /**
+     * Opens `route` as the emulator user `user` (each user is its own WeChat account), always as a fresh page
+     * load: a URL differing only in its hash would let the router show a stale page kept from before.
+     */
+    open: (page: Page, user: string, route: string) => page.goto(`${serverUrl()}/?user=${user}&load=${++loads}#/${route}`),
+    on,
+    /** The visible element's text, whitespace collapsed. */
+    text: async (page: Page, selector: string) => ((await on(page, selector).textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+  };
+}

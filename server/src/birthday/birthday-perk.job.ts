@@ -76,7 +76,7 @@ class StockRanShort extends Error {}
 @Injectable()
 export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BirthdayPerkJob.name);
-  private timer: NodeJS.Timeout | null = null;
+  private stop: () => void = () => undefined;
   /** The last business day this instance saw the run finished: no more tries that day. */
   private finishedOn: CalendarDate | null = null;
 
@@ -92,14 +92,11 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     // In test mode the clock jumps wherever a test puts it; tests run the job themselves (runScheduled, or
     // POST /api/test/jobs/birthday), so it never fires in the middle of another test.
     if (this.config.env === 'test') return;
-    this.timer = setInterval(() => {
-      this.runScheduled().catch((error: unknown) => this.logger.error({ err: error }, 'birthday perk run failed'));
-    }, CHECK_EVERY_SECONDS * 1000);
-    this.timer.unref();
+    this.stop = this.jobs.repeat(CHECK_EVERY_SECONDS, 'birthday-perks', () => this.runScheduled());
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stop();
   }
 
   /**

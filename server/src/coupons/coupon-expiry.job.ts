@@ -17,7 +17,7 @@ const CHUNK = 1000;
 @Injectable()
 export class CouponExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CouponExpiryJob.name);
-  private timer: NodeJS.Timeout | null = null;
+  private stop: () => void = () => undefined;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -28,16 +28,11 @@ export class CouponExpiryJob implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.coupons.expirySweepSeconds;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      this.runScheduled().catch((error: unknown) => this.logger.error({ err: error }, 'coupon expiry sweep failed'));
-    }, every * 1000);
-    this.timer.unref();
+    this.stop = this.jobs.repeat(this.config.coupons.expirySweepSeconds, 'coupon-expiry', () => this.runScheduled());
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stop();
   }
 
   /** The scheduled entry point: at most once per period across instances. */

@@ -40,7 +40,7 @@ const asDate = (value: Date | string | null): Date | null => (value === null ? n
 @Injectable()
 export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MembershipReviewJob.name);
-  private timer: NodeJS.Timeout | null = null;
+  private stop: () => void = () => undefined;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -52,17 +52,11 @@ export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     const every = this.config.membershipReview.runEverySeconds;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      void this.jobs
-        .runOnce('membership-review', JobRunner.periodOf(this.clock.now(), every), async () => JSON.stringify(await this.review()))
-        .catch((error: unknown) => this.logger.error({ err: error }, 'membership review failed'));
-    }, every * 1000);
-    this.timer.unref();
+    this.stop = this.jobs.repeat(every, 'membership-review', () => this.jobs.runOnce('membership-review', JobRunner.periodOf(this.clock.now(), every), async () => JSON.stringify(await this.review())));
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stop();
   }
 
   async review(): Promise<ReviewOutcome> {

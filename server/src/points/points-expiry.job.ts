@@ -17,7 +17,7 @@ const CHUNK = 500;
 @Injectable()
 export class PointsExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PointsExpiryJob.name);
-  private timer: NodeJS.Timeout | null = null;
+  private stop: () => void = () => undefined;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -30,15 +30,11 @@ export class PointsExpiryJob implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     const every = this.config.points.expirySweepSeconds;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      void this.jobs.runOnce('points-expiry', JobRunner.periodOf(this.clock.now(), every), async () => `${await this.sweep()} points expired`).catch((error: unknown) => this.logger.error({ err: error }, 'points expiry failed'));
-    }, every * 1000);
-    this.timer.unref();
+    this.stop = this.jobs.repeat(every, 'points-expiry', () => this.jobs.runOnce('points-expiry', JobRunner.periodOf(this.clock.now(), every), async () => `${await this.sweep()} points expired`));
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stop();
   }
 
   /** Answers the points expired by this run. */

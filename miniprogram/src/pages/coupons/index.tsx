@@ -100,7 +100,7 @@ export default function ClaimCentrePage() {
                 entry.canClaim ? (
                   <Button
                     id={`claim-${template.id}`}
-                    className='claim-page__claim'
+                    className='coupon-ticket__cta'
                     loading={busy}
                     disabled={claiming !== null || undefined}
                     onClick={() => void claim(entry)}
@@ -108,14 +108,14 @@ export default function ClaimCentrePage() {
                     {busy ? '领取中' : entry.claimedByMe > 0 ? '再领一张' : '立即领取'}
                   </Button>
                 ) : (
-                  <Text id={`claim-${template.id}`} className='claim-page__blocked'>
+                  <Text id={`claim-${template.id}`} className='coupon-ticket__blocked'>
                     {entry.blockedText ?? '暂不可领'}
                   </Text>
                 )
               }
               footer={
                 errors[template.id] ? (
-                  <Text id={`claim-error-${template.id}`} className='claim-page__error'>
+                  <Text id={`claim-error-${template.id}`} className='coupon-ticket__error'>
                     {errors[template.id]}
                   </Text>
                 ) : null

@@ -7,7 +7,6 @@ import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { templateValidityText } from '../../utils/coupons';
-import './index.scss';
 
 async function fetchShop(): Promise<PointsShopEntry[]> {
   await ensureSession();
@@ -77,16 +76,16 @@ export default function PointsShopPage() {
             muted={!entry.canClaim}
             action={
               entry.canClaim ? (
-                <Button id={`shop-exchange-${entry.template.id}`} className='shop-page__exchange' loading={busy === entry.template.id} disabled={busy !== null || undefined} onClick={() => void exchange(entry)}>
+                <Button id={`shop-exchange-${entry.template.id}`} className='coupon-ticket__cta' loading={busy === entry.template.id} disabled={busy !== null || undefined} onClick={() => void exchange(entry)}>
                   兑换
                 </Button>
               ) : (
-                <Text id={`shop-exchange-${entry.template.id}`} className='shop-page__blocked'>
+                <Text id={`shop-exchange-${entry.template.id}`} className='coupon-ticket__blocked'>
                   {entry.blockedText ?? '暂不可兑换'}
                 </Text>
               )
             }
-            footer={errors[entry.template.id] ? <Text className='shop-page__error'>{errors[entry.template.id]}</Text> : null}
+            footer={errors[entry.template.id] ? <Text className='coupon-ticket__error'>{errors[entry.template.id]}</Text> : null}
           />
         ))
       )}
