@@ -87,6 +87,8 @@ export interface MemberCard {
   pointsBalance: number;
   couponCount: number;
   lifecycleStatus: LifecycleStatus;
+  /** While the birthday perk's double points last: until this instant (the window's last second); else null. */
+  doublePointsUntil: string | null;
   /** Every tier, lowest first, for the tier page. */
   tiers: TierSummary[];
   /** The rolling window spend is counted over. */

@@ -74,6 +74,10 @@ describe('the birthday perk in the mini-program H5', () => {
     expect(await text(shopper, '[id^="coupon-"].coupon-ticket')).toContain('生日礼券');
     expect(await text(shopper, '[id^="coupon-"].coupon-ticket')).toContain('有效期至 2027-03-31 23:59');
     await snapshot(shopper, '27-birthday-coupon');
+    await open(shopper, 'shopper-march', 'pages/card/index');
+    await on(shopper, '#card-double-points').waitFor({ timeout: 15_000 });
+    expect(await text(shopper, '#card-double-points')).toBe('生日礼遇：消费双倍积分，至 2027-03-31');
+    await snapshot(shopper, '28-card-double-points');
 
     // Double points in the birthday month: ¥100 earns 200.
     const fresh = await api.login('shopper-march');

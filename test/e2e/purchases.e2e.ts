@@ -28,7 +28,7 @@ describe('purchases and points end to end', () => {
     expect(resent.body.id).toBe(recorded.body.id);
 
     const card = await api.call('GET', '/members/me/card', { token: shopper.token });
-    expect(card.body).toMatchObject({ pointsBalance: 2500, spendFen: 250_000, tier: { code: 'silver' }, nextTier: { code: 'gold' }, tierWindowMonths: 12 });
+    expect(card.body).toMatchObject({ pointsBalance: 2500, spendFen: 250_000, tier: { code: 'silver' }, nextTier: { code: 'gold' }, tierWindowMonths: 12, doublePointsUntil: null });
     expect(card.body.tiers.map((t: { code: string }) => t.code)).toEqual(['normal', 'silver', 'gold', 'diamond']);
 
     const refund = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, { token: clerk, body: { amountFen: 50_000, refundNo: 'till-refund-0001' } });

@@ -41,6 +41,7 @@ export class MemberCardService {
       pointsBalance: member.pointsBalance,
       couponCount: await this.usableCouponCount(member),
       lifecycleStatus: member.lifecycleStatus,
+      doublePointsUntil: member.doublePointsUntil && member.doublePointsUntil.getTime() + 1000 > this.clock.now().getTime() ? member.doublePointsUntil.toISOString() : null,
       tiers: sortTiers(this.config.tiers).map(toTierSummary),
       tierWindowMonths: this.config.tierWindowMonths,
     };

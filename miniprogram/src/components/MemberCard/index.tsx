@@ -3,6 +3,7 @@ import type { MemberCard as MemberCardData } from '@member/shared';
 import TierProgress from '../TierProgress';
 import './index.scss';
 import { mediaUrl } from '../../api/http';
+import { businessDate } from '../../utils/dates';
 
 export interface MemberCardProps {
   card: MemberCardData;
@@ -49,6 +50,12 @@ export default function MemberCard({ card, fallbackName = '微信用户' }: Memb
           <Text className='member-card__stat-label'>优惠券</Text>
         </View>
       </View>
+
+      {card.doublePointsUntil ? (
+        <Text id='card-double-points' className='member-card__double'>
+          生日礼遇：消费双倍积分，至 {businessDate(card.doublePointsUntil)}
+        </Text>
+      ) : null}
 
       <TierProgress
         nextTierName={card.nextTier ? card.nextTier.name : null}
