@@ -60,6 +60,19 @@ describe.each(TEST_DATABASES)('the membership review on %s', (kind) => {
     expect(await memberRow(me)).toMatchObject({ tier: 'silver', tierBelowSince: null });
   });
 
+  it('a review racing a purchase never leaves the member below what the purchase earns', async () => {
+    const members = await insertJoinedMembers(t.db.dataSource, 8, `race-${kind}`, new Date('2026-01-01T00:00:00Z'));
+    for (const id of members) await buy(id, 1_200_000); // gold
+    t.clock.set('2027-01-11T02:00:00Z');
+    await job.review(); // the grace period starts for all
+    t.clock.advance(31 * DAY); // over: the next review would lower them…
+    // …while each buys ¥10,000 again, which keeps them gold whichever commits first.
+    await Promise.all([job.review(), ...members.map((id) => buy(id, 1_000_000))]);
+    for (const id of members) expect(await memberRow(id)).toMatchObject({ tier: 'gold' });
+    await job.review();
+    for (const id of members) expect(await memberRow(id)).toMatchObject({ tier: 'gold', tierBelowSince: null });
+  });
+
   it('moves members through new → active → regular → dormant → churned, the same when run twice at once', async () => {
     const [fresh, buyer, regular] = await insertJoinedMembers(t.db.dataSource, 3, `life-${kind}`, new Date('2026-01-09T00:00:00Z'));
     for (const month of ['2026-01', '2026-02', '2026-03']) {

@@ -21,7 +21,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { CouponRedemption } from '../coupons/coupon-redemption.entity';
 import { RedemptionService } from '../coupons/redemption.service';
-import { sqlDate } from '../database/sql';
+import { forUpdate, sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
 import { Member } from '../members/member.entity';
@@ -75,7 +75,11 @@ export class PurchasesService {
         if (!burn.ok) throw new DomainError(burn.code);
         const paidFen = dueFen - burn.valueFen;
         const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
-        const tier = this.tierConfig(member.tier);
+        // The tier as it is now, under the row lock: the one read before the transaction may be stale (the
+        // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
+        const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [member.id]);
+        const currentTier = locked.tier;
+        const tier = this.tierConfig(currentTier);
         const earned = pointsEarned({ paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
 
         const redemptionId = preview
@@ -101,7 +105,7 @@ export class PurchasesService {
         await this.ledger.debit(em, { memberId: member.id, points: burn.points, reason: 'burn', sourceKey: `purchase:${id}:burn`, purchaseId: id, now });
         await this.ledger.credit(em, { memberId: member.id, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
         await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), member.id]);
-        await this.upgradeTier(em, member, now);
+        await this.upgradeTier(em, member.id, currentTier, now);
         return id;
       });
     } catch (error) {
@@ -200,7 +204,8 @@ export class PurchasesService {
   }
 
   /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. */
-  private async upgradeTier(em: EntityManager, member: Member, now: Date): Promise<void> {
+  private async upgradeTier(em: EntityManager, memberId: number, currentTier: string, now: Date): Promise<void> {
+    const member = { id: memberId, tier: currentTier };
     const spend = await spendInWindow(em, member.id, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
     const reached = tierForSpend(this.config.tiers, spend);
     if (reached.minSpendFen > this.tierConfig(member.tier).minSpendFen) {
