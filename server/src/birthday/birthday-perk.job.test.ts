@@ -12,6 +12,7 @@ import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { BirthdayPerkJob } from './birthday-perk.job';
 import { BIRTHDAY_CHUNK_ID_SPAN, birthdayChunks } from './birthday-sql';
+import { sqlDateValue as asDate } from '../database/sql';
 
 /** 00:05 in Shanghai on a business date = 16:05 UTC the day before. */
 const shanghai = (date: string, time = '00:05:00') => new Date(new Date(`${date}T${time}+08:00`).getTime());
@@ -344,8 +345,3 @@ describe('birthday chunks', () => {
     expect(birthdayChunks(first, last, span)).toEqual(expected);
   });
 });
-
-/** mysql2 gives a Date; sql.js gives TypeORM's "YYYY-MM-DD HH:MM:SS.SSS" in UTC. */
-function asDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
-}

@@ -6,6 +6,7 @@ import { DataSource, IsNull, MoreThanOrEqual, Not, type EntityManager } from 'ty
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { sqlDateValue as asDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
 import { CouponTemplate } from './coupon-template.entity';
@@ -230,12 +231,6 @@ export class ClaimService {
       config: this.config,
     };
   }
-}
-
-/** mysql2 gives a Date; sql.js gives "YYYY-MM-DD HH:MM:SS.SSS" in UTC (how TypeORM stores it there). */
-function asDate(value: Date | string | null): Date | null {
-  if (value === null || value instanceof Date) return value;
-  return new Date(`${value.replace(' ', 'T')}Z`);
 }
 
 /** 16 random digits starting with 9 (member codes start with the member-code prefix): unique by index. */

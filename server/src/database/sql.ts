@@ -19,3 +19,14 @@ export function sqlDate(em: Manager, date: Date): unknown {
 export function forUpdate(em: Manager): string {
   return em.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
 }
+
+/**
+ * A datetime column read with plain SQL, as a Date: mysql2 gives a Date already; sql.js gives TypeORM's
+ * "YYYY-MM-DD HH:MM:SS.SSS" in UTC (how `sqlDate` writes it).
+ */
+export function sqlDateValue(value: Date | string): Date;
+export function sqlDateValue(value: Date | string | null): Date | null;
+export function sqlDateValue(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(`${value.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`);
+}

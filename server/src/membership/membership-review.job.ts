@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
-import { forUpdate, sqlDate } from '../database/sql';
+import { forUpdate, sqlDate, sqlDateValue as asDate } from '../database/sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobRunner } from '../jobs/job-runner';
 import { spendInWindow } from '../points/spend';
@@ -28,7 +28,6 @@ export interface ReviewOutcome {
   statusChanged: number;
 }
 
-const asDate = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`));
 
 /**
  * The periodic review of every joined member, in id-range chunks: tier downgrades after the grace period and

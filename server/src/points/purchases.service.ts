@@ -205,14 +205,15 @@ export class PurchasesService {
 
   /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. */
   private async upgradeTier(em: EntityManager, memberId: number, currentTier: string, now: Date): Promise<void> {
-    const member = { id: memberId, tier: currentTier };
-    const spend = await spendInWindow(em, member.id, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
+    const spend = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
     const reached = tierForSpend(this.config.tiers, spend);
-    if (reached.minSpendFen > this.tierConfig(member.tier).minSpendFen) {
-      await em.query('UPDATE member SET tier = ? WHERE id = ?', [reached.code, member.id]);
-      this.logger.log({ memberId: member.id, from: member.tier, to: reached.code }, 'tier upgraded');
+    if (reached.minSpendFen > this.tierConfig(currentTier).minSpendFen) {
+      // Back above the tier while a downgrade grace period was running: that period is over too.
+      await em.query('UPDATE member SET tier = ?, tier_below_since = NULL WHERE id = ?', [reached.code, memberId]);
+      this.logger.log({ memberId, from: currentTier, to: reached.code }, 'tier upgraded');
     }
   }
+
 
   private tierConfig(code: string) {
     return this.config.tiers.find((t) => t.code === code) ?? [...this.config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
