@@ -26,6 +26,14 @@ export const ENV_KEYS: Record<string, string> = {
   WECHAT_SECRET: 'wechat.secret',
   WECHAT_API_BASE: 'wechat.apiBaseUrl',
   WECHATPAY_API_BASE: 'wechat.payApiBaseUrl',
+  WECHATPAY_MCHID: 'wechatPay.mchid',
+  WECHATPAY_MERCHANT_SERIAL_NO: 'wechatPay.merchantSerialNo',
+  WECHATPAY_MERCHANT_KEY_FILE: 'wechatPay.merchantPrivateKeyFile',
+  WECHATPAY_API_V3_KEY: 'wechatPay.apiV3Key',
+  WECHATPAY_PUBLIC_KEY_ID: 'wechatPay.publicKeyId',
+  WECHATPAY_PUBLIC_KEY_FILE: 'wechatPay.publicKeyFile',
+  WECHATPAY_NOTIFY_URL: 'wechatPay.notifyUrl',
+  WECHATPAY_REFUND_NOTIFY_URL: 'wechatPay.refundNotifyUrl',
   SESSION_SECRET: 'security.sessionSecret',
   MEMBER_CODE_SECRET: 'security.memberCodeSecret',
   PHONE_ENCRYPTION_KEY: 'security.phoneEncryptionKey',
@@ -52,6 +60,9 @@ const ENVIRONMENT_DEFAULTS: Json = {
   staff: [],
   demo: { emulatorPublicUrl: null },
 };
+
+/** WeChat Pay is configured only when WECHATPAY_MCHID is set; the optional keys default to null then. */
+const WECHAT_PAY_DEFAULTS: Json = { publicKeyId: null, publicKeyFile: null };
 
 function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -115,6 +126,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
   const merged = deepMerge(deepMerge(deepMerge(ENVIRONMENT_DEFAULTS, readDefaults()), override), fromEnv(env));
+  merged.wechatPay = isPlainObject(merged.wechatPay) ? deepMerge(WECHAT_PAY_DEFAULTS, merged.wechatPay) : null;
   const result = configSchema.safeParse(merged);
   if (result.success) return result.data;
   const envNameOf = (path: string) => Object.entries(ENV_KEYS).find(([, key]) => key === path)?.[0];

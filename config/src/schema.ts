@@ -139,6 +139,43 @@ export const configSchema = z.object({
     /** How often the review runs (once per period across all instances); 0 turns it off. */
     runEverySeconds: z.int().min(0).max(7 * 86400),
   }),
+  /** The stores members can pay at in the app (the till shows each store's payment code). */
+  stores: z.array(z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), name: z.string().min(1).max(20) })).min(1),
+  payment: z.object({
+    /** An unpaid order is closed (at WeChat too) and its coupon and points released after this many minutes. */
+    orderExpireMinutes: z.int().min(5).max(7 * 24 * 60),
+    /** Order description WeChat shows the payer (≤ 127 chars); the store name is appended. */
+    description: z.string().min(1).max(100),
+    /** Largest amount one order may charge (fen). */
+    maxOrderFen: fen.min(1),
+    /** How often the reconciliation job runs (query unconfirmed orders and refunds, close expired ones); 0 = off. */
+    reconcileEverySeconds: z.int().min(0).max(3600),
+    /** An order (or refund) not confirmed by a notification this long after it started is queried at WeChat. */
+    queryAfterSeconds: z.int().min(0).max(86400),
+    /** A notification or response whose Wechatpay-Timestamp is further from our clock than this is refused. */
+    signatureMaxSkewSeconds: z.int().min(30).max(3600),
+  }),
+  /**
+   * The merchant's WeChat Pay credentials, or null when payment is not set up (pay endpoints then answer
+   * PAY_NOT_CONFIGURED). Key material comes from files, never from the config JSON.
+   */
+  wechatPay: z
+    .object({
+      mchid: z.string().regex(/^\d{8,12}$/, 'must be the 8-12 digit merchant id'),
+      /** Serial number of the merchant API certificate (signs our requests). */
+      merchantSerialNo: z.string().regex(/^[0-9A-Fa-f]{8,40}$/),
+      merchantPrivateKeyFile: z.string().min(1),
+      apiV3Key: z.string().length(32, 'must be the 32-character APIv3 key'),
+      /** WeChat Pay public-key mode: the key id (PUB_KEY_ID_…) and its PEM file. Platform certificates are fetched as needed. */
+      publicKeyId: z.string().regex(/^PUB_KEY_ID_\w+$/).nullable(),
+      publicKeyFile: z.string().min(1).nullable(),
+      /** Where WeChat posts payment notifications (https in production, no query string). */
+      notifyUrl: z.url({ protocol: /^https?$/ }),
+      /** Where WeChat posts refund notifications. */
+      refundNotifyUrl: z.url({ protocol: /^https?$/ }),
+    })
+    .refine((p) => (p.publicKeyId === null) === (p.publicKeyFile === null), 'publicKeyId and publicKeyFile go together')
+    .nullable(),
   privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
   staff: z.array(
     z.object({

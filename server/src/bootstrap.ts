@@ -19,7 +19,11 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    // WeChat Pay notifications are verified against their exact bytes.
+    rawBody: true,
+  });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX.slice(1));
   // Multipart only for the avatar upload; the route sets its own size limit from config.

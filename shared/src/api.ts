@@ -15,6 +15,9 @@ export interface PublicConfig {
   privacyPolicyVersion: string;
   memberCodePeriodSeconds: number;
   emulatorBaseUrl: string | null;
+  /** Whether members can pay in the app (WeChat Pay is set up), and at which stores. */
+  payEnabled: boolean;
+  stores: Array<{ code: string; name: string }>;
 }
 
 /** POST /api/auth/login — the `wx.login()` code. */

@@ -57,6 +57,16 @@ export const ERRORS = {
   REFUND_AMOUNT_INVALID: { status: 400, message: '请输入正确的退款金额' },
   REFUND_EXCEEDS_PAID: { status: 409, message: '退款金额不能超过实付金额' },
 
+  PAY_NOT_CONFIGURED: { status: 503, message: '暂未开通微信支付，请到收银台付款' },
+  PAY_AMOUNT_INVALID: { status: 400, message: '请输入正确的支付金额' },
+  PAY_AMOUNT_ZERO: { status: 409, message: '优惠后无需支付，请到收银台结账' },
+  PAY_STORE_UNKNOWN: { status: 404, message: '未找到该门店，请重新扫码' },
+  PAY_ORDER_NOT_FOUND: { status: 404, message: '未找到该订单' },
+  PAY_ORDER_CLOSED: { status: 409, message: '订单已关闭，请重新下单' },
+  PAY_ORDER_NOT_PAID: { status: 409, message: '订单尚未支付，不能退款' },
+  PAY_REFUND_NO_REUSED: { status: 409, message: '该退款单号已用于其他金额或订单' },
+  PAY_UNAVAILABLE: { status: 503, message: '微信支付繁忙，请稍后再试' },
+
   MEMBER_CODE_INVALID: { status: 400, message: '会员码无效，请让顾客刷新后重新出示' },
   MEMBER_CODE_EXPIRED: { status: 410, message: '会员码已过期，请让顾客刷新后重新出示' },
 } as const satisfies Record<string, { status: number; message: string }>;

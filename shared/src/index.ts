@@ -11,3 +11,5 @@ export * from './rules/coupon-discount';
 export * from './rules/points';
 export * from './purchases';
 export * from './rules/membership-review';
+export * from './payments';
+export * from './rules/checkout';

@@ -18,9 +18,11 @@ import { BirthdayPerks1763900000004 } from './migrations/1763900000004-BirthdayP
 import { PointsShop1763900000006 } from './migrations/1763900000006-PointsShop';
 import { MembershipReview1763900000007 } from './migrations/1763900000007-MembershipReview';
 import { PointsLedgerLine, PointsLot, Purchase, PurchaseRefund } from '../points/points.entities';
+import { Payments1763900000008 } from './migrations/1763900000008-Payments';
+import { PayOrder, PayRefund } from '../payments/pay-order.entity';
 
-export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007];
+export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint, PayOrder, PayRefund];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

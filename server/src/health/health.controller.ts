@@ -40,6 +40,8 @@ export class HealthController {
       privacyPolicyVersion: this.config.privacy.policyVersion,
       memberCodePeriodSeconds: this.config.memberCode.periodSeconds,
       emulatorBaseUrl: this.config.demo.emulatorPublicUrl,
+      payEnabled: this.config.wechatPay !== null,
+      stores: this.config.stores,
     };
   }
 }

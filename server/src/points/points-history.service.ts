@@ -53,7 +53,7 @@ export class PointsHistoryService {
       lines: page.map((line): PointsHistoryLine => ({
         id: line.id,
         reason: line.reason,
-        title: line.purchaseId !== null && stores.has(line.purchaseId) ? `${TITLES[line.reason]} · 门店 ${stores.get(line.purchaseId)}` : TITLES[line.reason],
+        title: line.purchaseId !== null && stores.has(line.purchaseId) ? `${TITLES[line.reason]} · 门店 ${stores.get(line.purchaseId)}` : titleOf(line),
         delta: line.delta,
         balanceAfter: line.balanceAfter,
         at: line.createdAt.toISOString(),
@@ -62,4 +62,11 @@ export class PointsHistoryService {
       nextBefore: lines.length > pageSize ? page[page.length - 1].id : null,
     };
   }
+}
+
+/** Points an unpaid app order held and gave back are not a refund. */
+function titleOf(line: PointsLedgerLine): string {
+  if (line.reason === 'restore' && line.sourceKey.startsWith('payorder:')) return '订单未支付，积分退回';
+  if (line.reason === 'burn' && line.sourceKey.startsWith('payorder:')) return '微信支付积分抵现';
+  return TITLES[line.reason];
 }

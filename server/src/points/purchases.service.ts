@@ -74,18 +74,11 @@ export class PurchasesService {
         const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder });
         if (!burn.ok) throw new DomainError(burn.code);
         const paidFen = dueFen - burn.valueFen;
-        const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
-        // The tier as it is now, under the row lock: the one read before the transaction may be stale (the
-        // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
-        const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [member.id]);
-        const currentTier = locked.tier;
-        const tier = this.tierConfig(currentTier);
-        const earned = pointsEarned({ paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
 
         const redemptionId = preview
           ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now)
           : null;
-        const inserted = await em.insert(Purchase, {
+        return this.settleWithin(em, {
           memberId: member.id,
           staffOpenid,
           idempotencyKey: request.idempotencyKey,
@@ -94,19 +87,10 @@ export class PurchasesService {
           couponId: preview?.coupon.id ?? null,
           redemptionId,
           couponDiscountFen,
-          pointsBurned: burn.points,
           paidFen,
-          refundedFen: 0,
-          pointsEarned: earned,
-          bonusPermille: bonus,
-          purchasedAt: now,
+          burn: { points: burn.points },
+          now,
         });
-        const id = inserted.identifiers[0].id as number;
-        await this.ledger.debit(em, { memberId: member.id, points: burn.points, reason: 'burn', sourceKey: `purchase:${id}:burn`, purchaseId: id, now });
-        await this.ledger.credit(em, { memberId: member.id, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
-        await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), member.id]);
-        await this.upgradeTier(em, member.id, currentTier, now);
-        return id;
       });
     } catch (error) {
       // The same purchase sent twice at the same moment: the loser answers the winner's result.
@@ -121,6 +105,50 @@ export class PurchasesService {
     return this.view(purchase);
   }
 
+  /**
+   * Records a purchase whose coupon is already redeemed, inside the caller's transaction: burns its points (or
+   * links the points an app order already held), earns points on what was paid at the member's tier and
+   * bonus, stamps the last purchase and upgrades the tier. Shared by the till and WeChat Pay completion.
+   */
+  async settleWithin(em: EntityManager, sale: Sale): Promise<number> {
+    const { memberId, now } = sale;
+    const member = await em.findOneByOrFail(Member, { id: memberId });
+    const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
+    // The tier as it is now, under the row lock: one read before the transaction may be stale (the
+    // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
+    const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
+    const currentTier = locked.tier;
+    const tier = this.tierConfig(currentTier);
+    const earned = pointsEarned({ paidFen: sale.paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
+    const pointsBurned = 'points' in sale.burn ? sale.burn.points : sale.burn.heldPoints;
+    const inserted = await em.insert(Purchase, {
+      memberId,
+      staffOpenid: sale.staffOpenid,
+      idempotencyKey: sale.idempotencyKey,
+      storeCode: sale.storeCode,
+      grossFen: sale.grossFen,
+      couponId: sale.couponId,
+      redemptionId: sale.redemptionId,
+      couponDiscountFen: sale.couponDiscountFen,
+      pointsBurned,
+      paidFen: sale.paidFen,
+      refundedFen: 0,
+      pointsEarned: earned,
+      bonusPermille: bonus,
+      purchasedAt: now,
+    });
+    const id = inserted.identifiers[0].id as number;
+    if ('points' in sale.burn) {
+      await this.ledger.debit(em, { memberId, points: sale.burn.points, reason: 'burn', sourceKey: burnSourceKey(id), purchaseId: id, now });
+    } else if (sale.burn.heldPoints > 0) {
+      await em.update(PointsLedgerLine, { sourceKey: sale.burn.sourceKey }, { purchaseId: id });
+    }
+    await this.ledger.credit(em, { memberId, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
+    await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), memberId]);
+    await this.upgradeTier(em, memberId, currentTier, now);
+    return id;
+  }
+
   async refund(purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string): Promise<RefundView> {
     const purchase = await this.dataSource.getRepository(Purchase).findOneBy({ id: purchaseId });
     if (!purchase) throw new DomainError('PURCHASE_NOT_FOUND');
@@ -132,59 +160,7 @@ export class PurchasesService {
     const now = this.clock.now();
     let refundId: number;
     try {
-      refundId = await this.transactions.run(async (em) => {
-        // Concurrent refunds of one purchase: the conditional UPDATE admits them only while the total stays
-        // within what was paid, and locks the row, so each sees the refunds before it.
-        const taken = await em
-          .createQueryBuilder()
-          .update(Purchase)
-          .set({ refundedFen: () => 'refunded_fen + :amount' })
-          .where('id = :id AND refunded_fen + :amount <= paid_fen', { id: purchaseId, amount: request.amountFen })
-          .execute();
-        if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
-        const after = await em.findOneByOrFail(Purchase, { id: purchaseId });
-        const refundedBeforeFen = after.refundedFen - request.amountFen;
-        const shares = refundShares({ paidFen: after.paidFen, earnedPoints: after.pointsEarned, burnedPoints: after.pointsBurned, refundedBeforeFen, refundFen: request.amountFen });
-
-        const inserted = await em.insert(PurchaseRefund, {
-          purchaseId,
-          refundNo: request.refundNo,
-          amountFen: request.amountFen,
-          pointsClawed: 0,
-          pointsShortfall: 0,
-          pointsRestored: 0,
-          couponRestored: false,
-          staffOpenid,
-          refundedAt: now,
-        });
-        const id = inserted.identifiers[0].id as number;
-        const earnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:earn` });
-        const clawed = await this.ledger.debit(em, {
-          memberId: after.memberId,
-          points: shares.clawbackPoints,
-          upToBalance: true,
-          firstFromLedgerId: earnLine?.id,
-          reason: 'clawback',
-          sourceKey: `refund:${id}:clawback`,
-          purchaseId,
-          now,
-        });
-        let restored = 0;
-        if (shares.restorePoints > 0) {
-          const burnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:burn` });
-          // Given-back points keep the expiry of the points that were burned (they do not become younger).
-          const expiresAt = burnLine?.expiresAt ?? this.expiryFor(after.purchasedAt);
-          await this.ledger.credit(em, { memberId: after.memberId, points: shares.restorePoints, reason: 'restore', sourceKey: `refund:${id}:restore`, purchaseId, now, expiresAt });
-          restored = shares.restorePoints;
-        }
-        let couponRestored = false;
-        if (shares.full && after.redemptionId) {
-          const redemption = await em.findOneByOrFail(CouponRedemption, { id: after.redemptionId });
-          couponRestored = await this.redemptions.reverseWithin(em, redemption, now);
-        }
-        await em.update(PurchaseRefund, { id }, { pointsClawed: clawed.taken, pointsShortfall: shares.clawbackPoints - clawed.taken, pointsRestored: restored, couponRestored });
-        return id;
-      });
+      refundId = await this.transactions.run((em) => this.refundWithin(em, purchaseId, request, staffOpenid, now));
     } catch (error) {
       if (isUniqueViolation(error)) {
         const winner = await this.dataSource.getRepository(PurchaseRefund).findOneBy({ purchaseId, refundNo: request.refundNo });
@@ -195,6 +171,64 @@ export class PurchasesService {
     const refund = await this.dataSource.getRepository(PurchaseRefund).findOneByOrFail({ id: refundId });
     this.logger.log({ purchaseId, refundId, amountFen: refund.amountFen, pointsClawed: refund.pointsClawed, pointsShortfall: refund.pointsShortfall }, 'purchase refunded');
     return this.refundView(refund);
+  }
+
+  /**
+   * A refund's effects inside the caller's transaction: claws back the share of earned points, gives back the
+   * share of burned points, and the coupon on the full refund. Refuses a total above what was paid.
+   */
+  async refundWithin(em: EntityManager, purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string, now: Date): Promise<number> {
+    // Concurrent refunds of one purchase: the conditional UPDATE admits them only while the total stays
+    // within what was paid, and locks the row, so each sees the refunds before it.
+    const taken = await em
+      .createQueryBuilder()
+      .update(Purchase)
+      .set({ refundedFen: () => 'refunded_fen + :amount' })
+      .where('id = :id AND refunded_fen + :amount <= paid_fen', { id: purchaseId, amount: request.amountFen })
+      .execute();
+    if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
+    const after = await em.findOneByOrFail(Purchase, { id: purchaseId });
+    const refundedBeforeFen = after.refundedFen - request.amountFen;
+    const shares = refundShares({ paidFen: after.paidFen, earnedPoints: after.pointsEarned, burnedPoints: after.pointsBurned, refundedBeforeFen, refundFen: request.amountFen });
+
+    const inserted = await em.insert(PurchaseRefund, {
+      purchaseId,
+      refundNo: request.refundNo,
+      amountFen: request.amountFen,
+      pointsClawed: 0,
+      pointsShortfall: 0,
+      pointsRestored: 0,
+      couponRestored: false,
+      staffOpenid,
+      refundedAt: now,
+    });
+    const id = inserted.identifiers[0].id as number;
+    const earnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:earn` });
+    const clawed = await this.ledger.debit(em, {
+      memberId: after.memberId,
+      points: shares.clawbackPoints,
+      upToBalance: true,
+      firstFromLedgerId: earnLine?.id,
+      reason: 'clawback',
+      sourceKey: `refund:${id}:clawback`,
+      purchaseId,
+      now,
+    });
+    let restored = 0;
+    if (shares.restorePoints > 0) {
+      const burnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId) });
+      // Given-back points keep the expiry of the points that were burned (they do not become younger).
+      const expiresAt = burnLine?.expiresAt ?? this.expiryFor(after.purchasedAt);
+      await this.ledger.credit(em, { memberId: after.memberId, points: shares.restorePoints, reason: 'restore', sourceKey: `refund:${id}:restore`, purchaseId, now, expiresAt });
+      restored = shares.restorePoints;
+    }
+    let couponRestored = false;
+    if (shares.full && after.redemptionId) {
+      const redemption = await em.findOneByOrFail(CouponRedemption, { id: after.redemptionId });
+      couponRestored = await this.redemptions.reverseWithin(em, redemption, now);
+    }
+    await em.update(PurchaseRefund, { id }, { pointsClawed: clawed.taken, pointsShortfall: shares.clawbackPoints - clawed.taken, pointsRestored: restored, couponRestored });
+    return id;
   }
 
   async get(purchaseId: number): Promise<PurchaseView> {
@@ -275,4 +309,31 @@ export class PurchasesService {
       purchase: await this.get(refund.purchaseId),
     };
   }
+}
+
+/** The "clerk" of purchases paid in the app with WeChat Pay; their idempotency key is the order's out_trade_no. */
+export const WECHAT_PAY_CHANNEL = 'wechat-pay';
+
+/** The ledger line of points an app order holds from checkout until it is paid or closed. */
+export function payOrderBurnKey(outTradeNo: string): string {
+  return `payorder:${outTradeNo}:burn`;
+}
+
+function burnSourceKey(purchaseId: number): string {
+  return `purchase:${purchaseId}:burn`;
+}
+
+export interface Sale {
+  memberId: number;
+  staffOpenid: string;
+  idempotencyKey: string;
+  storeCode: string;
+  grossFen: number;
+  couponId: number | null;
+  redemptionId: number | null;
+  couponDiscountFen: number;
+  paidFen: number;
+  /** Points to burn now (the till), or points an app order already holds under `sourceKey`. */
+  burn: { points: number } | { heldPoints: number; sourceKey: string };
+  now: Date;
 }

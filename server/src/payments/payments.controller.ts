@@ -1,0 +1,115 @@
+import type { CheckoutOptions, CreatePayOrderRequest, CreatePayOrderResponse, CreatePayRefundRequest, PayOrderListResponse, PayOrderStatus, PayOrderView } from '@member/shared';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res, UseGuards, type RawBodyRequest } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentSession, MemberAuthGuard, StaffGuard } from '../auth/auth.guards';
+import type { SessionClaims } from '../auth/session';
+import { ZodPipe } from '../common/zod.pipe';
+import { checkoutQuery, createOrderBody, orderQuery, outTradeNoParam, refundBody, staffOrdersQuery } from './payments.dto';
+import { PaymentsService } from './payments.service';
+import { NotificationRejected, WechatPayClient, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
+
+/** The member pays in the app. */
+@Controller('pay')
+@UseGuards(MemberAuthGuard)
+export class PayController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Get('checkout')
+  checkout(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(checkoutQuery)) query: { amountFen: number; storeCode: string }): Promise<CheckoutOptions> {
+    return this.payments.checkout(session.memberId, query.amountFen, query.storeCode);
+  }
+
+  @Post('orders')
+  @HttpCode(200)
+  create(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(createOrderBody)) body: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+    return this.payments.create(session.memberId, body);
+  }
+
+  @Get('orders/:outTradeNo')
+  get(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Query(new ZodPipe(orderQuery)) query: { confirm?: string }): Promise<CreatePayOrderResponse> {
+    return this.payments.get(session.memberId, outTradeNo, query.confirm === '1');
+  }
+
+  @Post('orders/:outTradeNo/cancel')
+  @HttpCode(200)
+  cancel(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
+    return this.payments.cancel(session.memberId, outTradeNo);
+  }
+}
+
+/** Clerk and admin: see app orders, refund them. */
+@Controller('staff/pay/orders')
+@UseGuards(StaffGuard)
+export class StaffPayController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Get()
+  list(@Query(new ZodPipe(staffOrdersQuery)) query: { status?: PayOrderStatus; before?: number }): Promise<PayOrderListResponse> {
+    return this.payments.staffOrders(query.status, query.before);
+  }
+
+  @Get(':outTradeNo')
+  get(@Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
+    return this.payments.staffOrder(outTradeNo);
+  }
+
+  @Post(':outTradeNo/refunds')
+  @HttpCode(200)
+  refund(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Body(new ZodPipe(refundBody)) body: CreatePayRefundRequest): Promise<PayOrderView> {
+    return this.payments.refund(outTradeNo, body, session.openid);
+  }
+}
+
+/**
+ * WeChat Pay's notifications. The answer is the HTTP status (204 = done; 4xx/5xx = WeChat retries): a
+ * notification that does not verify is refused with 400 and changes nothing; one that verifies but cannot be
+ * processed now answers 500 so WeChat sends it again. Verification needs the raw body bytes.
+ */
+@Controller('pay/notify')
+export class PayNotifyController {
+  private readonly logger = new Logger(PayNotifyController.name);
+
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly wechatPay: WechatPayClient,
+  ) {}
+
+  @Post('transaction')
+  async transaction(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
+    await this.handle(request, reply, async (eventType, resource: WechatTransaction) => {
+      if (eventType === 'TRANSACTION.SUCCESS') await this.payments.applyTransaction(resource);
+    });
+  }
+
+  @Post('refund')
+  async refund(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
+    await this.handle(request, reply, async (eventType, resource: WechatRefund) => {
+      if (eventType.startsWith('REFUND.')) await this.payments.applyRefund(resource);
+    });
+  }
+
+  private async handle<T>(request: RawBodyRequest<FastifyRequest>, reply: FastifyReply, apply: (eventType: string, resource: T) => Promise<void>): Promise<void> {
+    if (!this.wechatPay.configured) {
+      await reply.status(404).send({ code: 'FAIL', message: '未开通微信支付' });
+      return;
+    }
+    const raw = request.rawBody?.toString('utf8') ?? '';
+    let notification;
+    try {
+      notification = await this.wechatPay.verifyNotification<T>(request.headers as Record<string, string | undefined>, raw);
+    } catch (error) {
+      if (!(error instanceof NotificationRejected)) throw error;
+      this.logger.warn({ reason: error.reason }, 'WeChat Pay notification refused');
+      await reply.status(400).send({ code: 'FAIL', message: '验签失败' });
+      return;
+    }
+    try {
+      await apply(notification.eventType, notification.resource);
+    } catch (error) {
+      this.logger.error({ err: error, notificationId: notification.id }, 'WeChat Pay notification not processed; WeChat will retry');
+      await reply.status(500).send({ code: 'FAIL', message: '处理失败' });
+      return;
+    }
+    await reply.status(204).send();
+  }
+}

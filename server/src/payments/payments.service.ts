@@ -1,0 +1,584 @@
+import { randomBytes } from 'node:crypto';
+import type { AppConfig } from '@member/config';
+import {
+  checkRefund,
+  computeCouponDiscount,
+  errorMessage,
+  PayOrderStatus,
+  PayRefundStatus,
+  quoteCheckout,
+  type CheckoutOptions,
+  type CreatePayOrderRequest,
+  type CreatePayOrderResponse,
+  type CreatePayRefundRequest,
+  type ErrorCode,
+  type PayOrderListResponse,
+  type PayOrderView,
+  type PayRefundView,
+} from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, In, LessThan, type EntityManager } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { CouponRedemption } from '../coupons/coupon-redemption.entity';
+import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { Coupon } from '../coupons/coupon.entity';
+import { RedemptionService } from '../coupons/redemption.service';
+import { WalletService } from '../coupons/wallet.service';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { Member } from '../members/member.entity';
+import { PointsLedger } from '../points/points-ledger';
+import { PointsLedgerLine, PurchaseRefund } from '../points/points.entities';
+import { payOrderBurnKey, PurchasesService, WECHAT_PAY_CHANNEL } from '../points/purchases.service';
+import { PayOrder, PayRefund } from './pay-order.entity';
+import { WechatPayApiError, WechatPayClient, WechatPayUnavailableError, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
+
+const RECONCILE_BATCH = 100;
+const STAFF_PAGE = 30;
+/** An order whose prepay never came back (a crash or failure between our insert and WeChat's answer). */
+const PREPAY_LOST_AFTER_MS = 60_000;
+
+/**
+ * Paying in the app with WeChat Pay. Checkout prices the order with the shared quote, holds its coupon and
+ * points in one transaction, then (outside any transaction) asks WeChat for a prepay. WeChat's notification —
+ * or the reconciliation job's query when a notification is missed — completes the order exactly once: a
+ * conditional UPDATE from `pending` admits one completion, which records the purchase (points, tier) in the
+ * same transaction. Closing an unpaid order (expired or cancelled) closes it at WeChat first, then gives the
+ * coupon and points back. Refunds are asked of WeChat and take effect when WeChat confirms them.
+ */
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly ledger: PointsLedger,
+    private readonly redemptions: RedemptionService,
+    private readonly purchases: PurchasesService,
+    private readonly wallet: WalletService,
+    private readonly wechatPay: WechatPayClient,
+    private readonly clock: Clock,
+  ) {}
+
+  /** What the member may apply to this amount at this store: their usable coupons (and why not) and points. */
+  async checkout(memberId: number, amountFen: number, storeCode: string): Promise<CheckoutOptions> {
+    this.requireConfigured();
+    const store = this.store(storeCode);
+    this.checkAmount(amountFen);
+    const member = await this.joinedMember(memberId);
+    const usable = await this.wallet.wallet(memberId, 'usable');
+    const coupons = usable.coupons.map((coupon) => {
+      const discount = computeCouponDiscount(coupon.terms, amountFen);
+      const reason: ErrorCode | null = coupon.notYetValid ? 'COUPON_NOT_YET_VALID' : discount.applicable ? null : discount.reason;
+      return { coupon, applicable: reason === null, reasonText: reason ? errorMessage(reason) : null };
+    });
+    // Applicable first, the one taking most off first; the rest keep the wallet's soonest-to-expire order.
+    coupons.sort((a, b) => Number(b.applicable) - Number(a.applicable));
+    return { amountFen, storeCode: store.code, storeName: store.name, coupons, pointsBalance: member.pointsBalance, burnRule: this.burnRule() };
+  }
+
+  async create(memberId: number, request: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+    const earlier = await this.dataSource.getRepository(PayOrder).findOneBy({ memberId, idempotencyKey: request.idempotencyKey });
+    if (earlier) return this.answer(earlier);
+    this.requireConfigured();
+    const store = this.store(request.storeCode);
+    this.checkAmount(request.amountFen);
+    const member = await this.joinedMember(memberId);
+
+    // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
+    let preview = null;
+    if (request.couponId !== undefined) {
+      const coupon = await this.dataSource.getRepository(Coupon).findOneBy({ id: request.couponId });
+      if (!coupon || coupon.memberId !== memberId) throw new DomainError('COUPON_NOT_FOUND');
+      preview = await this.redemptions.preview({ code: coupon.code, orderAmountFen: request.amountFen, memberId });
+      if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+    }
+
+    const now = this.clock.now();
+    const outTradeNo = newOutTradeNo(now);
+    let orderId: number;
+    try {
+      orderId = await this.transactions.run(async (em) => {
+        const balance = await this.ledger.lockBalance(em, memberId);
+        const quote = quoteCheckout({ amountFen: request.amountFen, coupon: preview?.coupon.terms ?? null, pointsToBurn: request.pointsToBurn ?? 0, balance, burnRule: this.burnRule() });
+        if (!quote.ok) throw new DomainError(quote.code);
+        const inserted = await em.insert(PayOrder, {
+          outTradeNo,
+          memberId,
+          openid: member.openid,
+          idempotencyKey: request.idempotencyKey,
+          storeCode: store.code,
+          status: PayOrderStatus.Pending,
+          grossFen: quote.grossFen,
+          couponId: preview?.coupon.id ?? null,
+          redemptionId: null,
+          couponDiscountFen: quote.couponDiscountFen,
+          pointsBurned: quote.pointsBurned,
+          payableFen: quote.payableFen,
+          refundCommittedFen: 0,
+          refundedFen: 0,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + this.config.payment.orderExpireMinutes * 60_000),
+        });
+        const id = inserted.identifiers[0].id as number;
+        if (preview) {
+          const redemptionId = await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` }, WECHAT_PAY_CHANNEL, now);
+          await em.update(PayOrder, { id }, { redemptionId });
+        }
+        await this.ledger.debit(em, { memberId, points: quote.pointsBurned, reason: 'burn', sourceKey: payOrderBurnKey(outTradeNo), now });
+        return id;
+      });
+    } catch (error) {
+      // The same checkout sent twice at once: the loser answers the winner's order.
+      if (isUniqueViolation(error)) {
+        const winner = await this.dataSource.getRepository(PayOrder).findOneBy({ memberId, idempotencyKey: request.idempotencyKey });
+        if (winner) return this.answer(winner);
+      }
+      throw error;
+    }
+
+    // The slow call, after commit: no transaction waits on WeChat.
+    const order = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: orderId });
+    try {
+      const prepay = await this.wechatPay.prepay({
+        outTradeNo,
+        description: `${this.config.payment.description}-${store.name}`.slice(0, 127),
+        totalFen: order.payableFen,
+        openid: order.openid,
+        expiresAt: order.expiresAt,
+      });
+      await this.dataSource.getRepository(PayOrder).update({ id: orderId }, { prepayId: prepay.prepayId });
+      order.prepayId = prepay.prepayId;
+      this.logger.log({ outTradeNo, memberId, payableFen: order.payableFen }, 'pay order created');
+      return { order: await this.view(order), payment: prepay.params };
+    } catch (error) {
+      this.logger.warn({ err: error, outTradeNo }, 'prepay failed; releasing the coupon and points');
+      await this.closeLocally(order, this.clock.now());
+      throw new DomainError(error instanceof WechatPayApiError && error.code === 'PARAM_ERROR' ? 'PAY_AMOUNT_INVALID' : 'PAY_UNAVAILABLE', undefined, { reason: (error as Error).message });
+    }
+  }
+
+  /**
+   * The member's order. With `confirm` (the app calls it right after `requestPayment` succeeds), a pending
+   * order is looked up at WeChat at once, so the result shows even when the notification is late.
+   */
+  async get(memberId: number, outTradeNo: string, confirm: boolean): Promise<CreatePayOrderResponse> {
+    let order = await this.memberOrder(memberId, outTradeNo);
+    if (confirm && order.status === PayOrderStatus.Pending && order.prepayId) {
+      try {
+        const transaction = await this.wechatPay.queryOrder(outTradeNo);
+        if (transaction?.trade_state === 'SUCCESS') await this.applyTransaction(transaction);
+      } catch (error) {
+        this.logger.warn({ err: error, outTradeNo }, 'order query failed; the notification or the job will complete it');
+      }
+      order = await this.memberOrder(memberId, outTradeNo);
+    }
+    return this.answer(order);
+  }
+
+  /** The member gives up: the order is closed (at WeChat first) and the coupon and points come back. */
+  async cancel(memberId: number, outTradeNo: string): Promise<PayOrderView> {
+    const order = await this.memberOrder(memberId, outTradeNo);
+    if (order.status === PayOrderStatus.Pending) await this.close(order);
+    return this.view(await this.memberOrder(memberId, outTradeNo));
+  }
+
+  /** A verified TRANSACTION.SUCCESS notification (or a query's answer): completes the order once. */
+  async applyTransaction(transaction: WechatTransaction): Promise<'completed' | 'duplicate' | 'flagged' | 'ignored' | 'unknown'> {
+    const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo: transaction.out_trade_no });
+    if (!order) {
+      this.logger.error({ outTradeNo: transaction.out_trade_no }, 'WeChat reported a payment for an order we do not know');
+      return 'unknown';
+    }
+    if (transaction.trade_state !== 'SUCCESS') return 'ignored';
+    const mismatch = this.mismatch(order, transaction);
+    if (mismatch) {
+      await this.flag(order, mismatch);
+      return 'flagged';
+    }
+    const now = this.clock.now();
+    const paidAt = parseWechatTime(transaction.success_time) ?? now;
+    const outcome = await this.transactions.run(async (em) => {
+      const taken = await em
+        .createQueryBuilder()
+        .update(PayOrder)
+        .set({ status: PayOrderStatus.Paid, transactionId: transaction.transaction_id ?? null, paidAt })
+        .where('id = :id AND status = :pending', { id: order.id, pending: PayOrderStatus.Pending })
+        .execute();
+      if (taken.affected !== 1) return 'duplicate' as const;
+      const purchaseId = await this.purchases.settleWithin(em, {
+        memberId: order.memberId,
+        staffOpenid: WECHAT_PAY_CHANNEL,
+        idempotencyKey: order.outTradeNo,
+        storeCode: order.storeCode,
+        grossFen: order.grossFen,
+        couponId: order.couponId,
+        redemptionId: order.redemptionId,
+        couponDiscountFen: order.couponDiscountFen,
+        paidFen: order.payableFen,
+        burn: { heldPoints: order.pointsBurned, sourceKey: payOrderBurnKey(order.outTradeNo) },
+        now: paidAt,
+      });
+      await em.update(PayOrder, { id: order.id }, { purchaseId });
+      return 'completed' as const;
+    });
+    if (outcome === 'completed') {
+      this.logger.log({ outTradeNo: order.outTradeNo, transactionId: transaction.transaction_id }, 'pay order completed');
+      return outcome;
+    }
+    // Paid at WeChat after we closed it (its close failed or raced): the money is taken but the holds were
+    // given back, so nothing is granted and an admin refunds it.
+    const current = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id });
+    if (current.status === PayOrderStatus.Closed) {
+      await this.dataSource.getRepository(PayOrder).update({ id: order.id, status: PayOrderStatus.Closed }, { status: PayOrderStatus.Flagged, flagReason: 'paid after the order was closed', transactionId: transaction.transaction_id ?? null, paidAt });
+      this.logger.error({ outTradeNo: order.outTradeNo }, 'payment arrived for a closed order: flagged for refund');
+      return 'flagged';
+    }
+    return 'duplicate';
+  }
+
+  /** A verified refund notification (or a refund query's answer). */
+  async applyRefund(wechat: WechatRefund): Promise<'succeeded' | 'failed' | 'pending' | 'duplicate' | 'unknown'> {
+    const refund = await this.dataSource.getRepository(PayRefund).findOneBy({ outRefundNo: wechat.out_refund_no });
+    if (!refund) {
+      this.logger.error({ outRefundNo: wechat.out_refund_no }, 'WeChat reported a refund we do not know');
+      return 'unknown';
+    }
+    const status = wechat.refund_status ?? wechat.status;
+    if (status === 'SUCCESS') return (await this.settleRefund(refund, wechat)) ? 'succeeded' : 'duplicate';
+    if (status === 'CLOSED') return (await this.failRefund(refund, 'WeChat closed the refund')) ? 'failed' : 'duplicate';
+    // PROCESSING, and ABNORMAL (not final: the money could not reach the payer's account; WeChat or an
+    // admin resolves it), leave it processing.
+    if (status === 'ABNORMAL') this.logger.warn({ outRefundNo: refund.outRefundNo }, 'refund ABNORMAL at WeChat');
+    return 'pending';
+  }
+
+  /** Clerk/admin: refund all or part of a paid order. The same out_refund_no again answers the same refund. */
+  async refund(outTradeNo: string, request: CreatePayRefundRequest, staffOpenid: string): Promise<PayOrderView> {
+    const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo });
+    if (!order) throw new DomainError('PAY_ORDER_NOT_FOUND');
+    const earlier = await this.dataSource.getRepository(PayRefund).findOneBy({ outRefundNo: request.outRefundNo });
+    if (earlier) {
+      if (earlier.payOrderId !== order.id || earlier.amountFen !== request.amountFen) throw new DomainError('PAY_REFUND_NO_REUSED');
+      return this.view(await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id }));
+    }
+    if (order.status !== PayOrderStatus.Paid) throw new DomainError('PAY_ORDER_NOT_PAID');
+    const invalid = checkRefund(order.payableFen, 0, request.amountFen);
+    if (invalid) throw new DomainError(invalid);
+    this.requireConfigured();
+
+    const now = this.clock.now();
+    let refund: PayRefund;
+    try {
+      refund = await this.transactions.run(async (em) => {
+        // Concurrent refunds: admitted only while asked-for refunds stay within what was paid.
+        const taken = await em
+          .createQueryBuilder()
+          .update(PayOrder)
+          .set({ refundCommittedFen: () => 'refund_committed_fen + :amount' })
+          .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', { id: order.id, paid: PayOrderStatus.Paid, amount: request.amountFen })
+          .execute();
+        if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
+        const row = em.create(PayRefund, {
+          payOrderId: order.id,
+          outRefundNo: request.outRefundNo,
+          amountFen: request.amountFen,
+          status: PayRefundStatus.Processing,
+          reason: request.reason ?? null,
+          staffOpenid,
+          createdAt: now,
+        });
+        await em.insert(PayRefund, row);
+        return row;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return this.refund(outTradeNo, request, staffOpenid);
+      throw error;
+    }
+    await this.askWechatToRefund(order, refund);
+    return this.view(await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id }));
+  }
+
+  async staffOrder(outTradeNo: string): Promise<PayOrderView> {
+    const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo });
+    if (!order) throw new DomainError('PAY_ORDER_NOT_FOUND');
+    return this.view(order);
+  }
+
+  async staffOrders(status: PayOrderStatus | undefined, before: number | undefined): Promise<PayOrderListResponse> {
+    const orders = await this.dataSource.getRepository(PayOrder).find({
+      where: { ...(status ? { status } : {}), ...(before ? { id: LessThan(before) } : {}) },
+      order: { id: 'DESC' },
+      take: STAFF_PAGE,
+    });
+    const views = await Promise.all(orders.map((order) => this.view(order)));
+    return { orders: views, nextBefore: orders.length === STAFF_PAGE ? orders[orders.length - 1].id : null };
+  }
+
+  /**
+   * The safety net for missed notifications: pending orders older than `queryAfterSeconds` are looked up at
+   * WeChat (completed if paid, closed if expired), and so are refunds still processing.
+   */
+  async reconcile(): Promise<{ completed: number; closed: number; refundsSettled: number }> {
+    const now = this.clock.now();
+    const queryBefore = new Date(now.getTime() - this.config.payment.queryAfterSeconds * 1000);
+    const result = { completed: 0, closed: 0, refundsSettled: 0 };
+    const pending = await this.dataSource.getRepository(PayOrder).find({ where: { status: PayOrderStatus.Pending, createdAt: LessThan(queryBefore) }, order: { createdAt: 'ASC' }, take: RECONCILE_BATCH });
+    for (const order of pending) {
+      try {
+        if (!order.prepayId) {
+          if (now.getTime() - order.createdAt.getTime() > PREPAY_LOST_AFTER_MS) {
+            await this.close(order);
+            result.closed++;
+          }
+          continue;
+        }
+        const transaction = await this.wechatPay.queryOrder(order.outTradeNo);
+        if (transaction?.trade_state === 'SUCCESS') {
+          if ((await this.applyTransaction(transaction)) === 'completed') result.completed++;
+        } else if (!transaction || transaction.trade_state === 'CLOSED' || now >= order.expiresAt) {
+          await this.close(order);
+          result.closed++;
+        }
+      } catch (error) {
+        this.logger.warn({ err: error, outTradeNo: order.outTradeNo }, 'reconciling an order failed; next run retries');
+      }
+    }
+    const refunds = await this.dataSource.getRepository(PayRefund).find({ where: { status: PayRefundStatus.Processing, createdAt: LessThan(queryBefore) }, order: { createdAt: 'ASC' }, take: RECONCILE_BATCH });
+    for (const refund of refunds) {
+      try {
+        const wechat = await this.wechatPay.queryRefund(refund.outRefundNo);
+        if (!wechat) {
+          // WeChat never got it (we timed out before it answered): ask again, same number, refunded once.
+          const order = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: refund.payOrderId });
+          await this.askWechatToRefund(order, refund);
+        } else if ((await this.applyRefund(wechat)) === 'succeeded') {
+          result.refundsSettled++;
+        }
+      } catch (error) {
+        this.logger.warn({ err: error, outRefundNo: refund.outRefundNo }, 'reconciling a refund failed; next run retries');
+      }
+    }
+    return result;
+  }
+
+  /** Closes an unpaid order at WeChat, then here; if WeChat says it was paid meanwhile, completes it instead. */
+  private async close(order: PayOrder): Promise<void> {
+    if (order.prepayId) {
+      const outcome = await this.wechatPay.closeOrder(order.outTradeNo);
+      if (outcome === 'paid') {
+        const transaction = await this.wechatPay.queryOrder(order.outTradeNo);
+        if (transaction?.trade_state === 'SUCCESS') await this.applyTransaction(transaction);
+        return;
+      }
+    }
+    await this.closeLocally(order, this.clock.now());
+  }
+
+  private async closeLocally(order: PayOrder, now: Date): Promise<void> {
+    const closed = await this.transactions.run(async (em) => {
+      const taken = await em
+        .createQueryBuilder()
+        .update(PayOrder)
+        .set({ status: PayOrderStatus.Closed, closedAt: now })
+        .where('id = :id AND status = :pending', { id: order.id, pending: PayOrderStatus.Pending })
+        .execute();
+      if (taken.affected !== 1) return false;
+      await this.releaseHolds(em, order, now);
+      return true;
+    });
+    if (closed) this.logger.log({ outTradeNo: order.outTradeNo }, 'pay order closed; coupon and points released');
+  }
+
+  /** WeChat reported something that does not match the order: nothing is granted, the holds go back. */
+  private async flag(order: PayOrder, reason: string): Promise<void> {
+    const now = this.clock.now();
+    await this.transactions.run(async (em) => {
+      const taken = await em
+        .createQueryBuilder()
+        .update(PayOrder)
+        .set({ status: PayOrderStatus.Flagged, flagReason: reason.slice(0, 200) })
+        .where('id = :id AND status = :pending', { id: order.id, pending: PayOrderStatus.Pending })
+        .execute();
+      if (taken.affected === 1) await this.releaseHolds(em, order, now);
+    });
+    this.logger.error({ outTradeNo: order.outTradeNo, reason }, 'payment does not match the order: flagged, nothing granted');
+  }
+
+  /** Gives back what checkout held: the coupon (if still valid) and the points, with the expiry they had. */
+  private async releaseHolds(em: EntityManager, order: PayOrder, now: Date): Promise<void> {
+    const fresh = await em.findOneByOrFail(PayOrder, { id: order.id });
+    if (fresh.redemptionId) {
+      const redemption = await em.findOneByOrFail(CouponRedemption, { id: fresh.redemptionId });
+      await this.redemptions.reverseWithin(em, redemption, now);
+    }
+    if (fresh.pointsBurned > 0) {
+      const burnLine = await em.findOneByOrFail(PointsLedgerLine, { sourceKey: payOrderBurnKey(fresh.outTradeNo) });
+      await this.ledger.credit(em, { memberId: fresh.memberId, points: fresh.pointsBurned, reason: 'restore', sourceKey: `payorder:${fresh.outTradeNo}:release`, now, expiresAt: burnLine.expiresAt ?? now });
+    }
+  }
+
+  private async askWechatToRefund(order: PayOrder, refund: PayRefund): Promise<void> {
+    try {
+      const wechat = await this.wechatPay.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: refund.amountFen, totalFen: order.payableFen, reason: refund.reason ?? undefined });
+      if (wechat.refund_id) await this.dataSource.getRepository(PayRefund).update({ id: refund.id }, { refundId: wechat.refund_id });
+      if (wechat.status === 'SUCCESS' || wechat.status === 'CLOSED') await this.applyRefund(wechat);
+    } catch (error) {
+      if (error instanceof WechatPayApiError) {
+        await this.failRefund(refund, `${error.code}: ${error.detail}`);
+        throw new DomainError(error.code === 'NOT_ENOUGH' ? 'REFUND_EXCEEDS_PAID' : 'PAY_UNAVAILABLE', undefined, { reason: error.message });
+      }
+      // No answer: WeChat may or may not have it. It stays processing; the job asks again with the same number.
+      if (error instanceof WechatPayUnavailableError) {
+        this.logger.warn({ err: error, outRefundNo: refund.outRefundNo }, 'refund request got no answer; will retry');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** WeChat confirmed the refund: its points and coupon effects apply, once. */
+  private async settleRefund(refund: PayRefund, wechat: WechatRefund): Promise<boolean> {
+    if (wechat.amount?.refund !== undefined && wechat.amount.refund !== refund.amountFen) {
+      this.logger.error({ outRefundNo: refund.outRefundNo, ours: refund.amountFen, wechat: wechat.amount.refund }, 'WeChat refunded another amount than asked: left for an admin');
+      return false;
+    }
+    const now = this.clock.now();
+    const settled = await this.transactions.run(async (em) => {
+      const taken = await em
+        .createQueryBuilder()
+        .update(PayRefund)
+        .set({ status: PayRefundStatus.Succeeded, succeededAt: parseWechatTime(wechat.success_time) ?? now, refundId: wechat.refund_id ?? refund.refundId })
+        .where('id = :id AND status = :processing', { id: refund.id, processing: PayRefundStatus.Processing })
+        .execute();
+      if (taken.affected !== 1) return false;
+      const order = await em.findOneByOrFail(PayOrder, { id: refund.payOrderId });
+      if (order.purchaseId) {
+        const purchaseRefundId = await this.purchases.refundWithin(em, order.purchaseId, { amountFen: refund.amountFen, refundNo: refund.outRefundNo }, refund.staffOpenid, now);
+        await em.update(PayRefund, { id: refund.id }, { purchaseRefundId });
+      }
+      await em.createQueryBuilder().update(PayOrder).set({ refundedFen: () => 'refunded_fen + :amount' }).where('id = :id', { id: order.id, amount: refund.amountFen }).execute();
+      return true;
+    });
+    if (settled) this.logger.log({ outRefundNo: refund.outRefundNo, amountFen: refund.amountFen }, 'refund succeeded');
+    return settled;
+  }
+
+  private async failRefund(refund: PayRefund, failure: string): Promise<boolean> {
+    return this.transactions.run(async (em) => {
+      const taken = await em
+        .createQueryBuilder()
+        .update(PayRefund)
+        .set({ status: PayRefundStatus.Failed, failure: failure.slice(0, 200) })
+        .where('id = :id AND status = :processing', { id: refund.id, processing: PayRefundStatus.Processing })
+        .execute();
+      if (taken.affected !== 1) return false;
+      await em.createQueryBuilder().update(PayOrder).set({ refundCommittedFen: () => 'refund_committed_fen - :amount' }).where('id = :id', { id: refund.payOrderId, amount: refund.amountFen }).execute();
+      return true;
+    });
+  }
+
+  /** Null when WeChat's report matches the order; else why it does not. */
+  private mismatch(order: PayOrder, transaction: WechatTransaction): string | null {
+    if (transaction.appid !== this.config.wechat.appid) return `appid ${transaction.appid}`;
+    if (transaction.mchid !== this.wechatPay.mchid) return `mchid ${transaction.mchid}`;
+    if (transaction.amount?.total !== order.payableFen) return `amount ${transaction.amount?.total} fen, order ${order.payableFen}`;
+    if ((transaction.amount?.currency ?? 'CNY') !== 'CNY') return `currency ${transaction.amount?.currency}`;
+    if (transaction.payer?.openid && transaction.payer.openid !== order.openid) return 'payer is not the member';
+    return null;
+  }
+
+  private async answer(order: PayOrder): Promise<CreatePayOrderResponse> {
+    const payable = order.status === PayOrderStatus.Pending && order.prepayId !== null && this.clock.now() < order.expiresAt;
+    return { order: await this.view(order), payment: payable ? this.wechatPay.paymentParams(order.prepayId as string) : null };
+  }
+
+  private async view(order: PayOrder): Promise<PayOrderView> {
+    const refunds = await this.dataSource.getRepository(PayRefund).find({ where: { payOrderId: order.id }, order: { id: 'ASC' } });
+    const purchaseRefundIds = refunds.map((r) => r.purchaseRefundId).filter((id): id is number => id !== null);
+    const effects = purchaseRefundIds.length ? await this.dataSource.getRepository(PurchaseRefund).findBy({ id: In(purchaseRefundIds) }) : [];
+    let couponName: string | null = null;
+    if (order.couponId) {
+      const coupon = await this.dataSource.getRepository(Coupon).findOneBy({ id: order.couponId });
+      couponName = coupon ? ((await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: coupon.templateId }))?.name ?? null) : null;
+    }
+    return {
+      outTradeNo: order.outTradeNo,
+      memberId: order.memberId,
+      storeCode: order.storeCode,
+      status: order.status,
+      grossFen: order.grossFen,
+      couponId: order.couponId,
+      couponName,
+      couponDiscountFen: order.couponDiscountFen,
+      pointsBurned: order.pointsBurned,
+      payableFen: order.payableFen,
+      refundedFen: order.refundedFen,
+      createdAt: order.createdAt.toISOString(),
+      expiresAt: order.expiresAt.toISOString(),
+      paidAt: order.paidAt?.toISOString() ?? null,
+      transactionId: order.transactionId,
+      flagReason: order.flagReason,
+      purchase: order.purchaseId ? await this.purchases.get(order.purchaseId) : null,
+      refunds: refunds.map((refund): PayRefundView => {
+        const effect = effects.find((e) => e.id === refund.purchaseRefundId);
+        return {
+          outRefundNo: refund.outRefundNo,
+          amountFen: refund.amountFen,
+          status: refund.status,
+          createdAt: refund.createdAt.toISOString(),
+          succeededAt: refund.succeededAt?.toISOString() ?? null,
+          pointsClawed: effect?.pointsClawed ?? 0,
+          pointsRestored: effect?.pointsRestored ?? 0,
+          couponRestored: Boolean(effect?.couponRestored),
+        };
+      }),
+    };
+  }
+
+  private async memberOrder(memberId: number, outTradeNo: string): Promise<PayOrder> {
+    const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo });
+    // Another member's order is "not found", not "forbidden": order numbers must not be probed.
+    if (!order || order.memberId !== memberId) throw new DomainError('PAY_ORDER_NOT_FOUND');
+    return order;
+  }
+
+  private async joinedMember(memberId: number): Promise<Member> {
+    const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
+    if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
+    return member;
+  }
+
+  private store(code: string): AppConfig['stores'][number] {
+    const store = this.config.stores.find((s) => s.code === code);
+    if (!store) throw new DomainError('PAY_STORE_UNKNOWN');
+    return store;
+  }
+
+  private checkAmount(amountFen: number): void {
+    if (!Number.isSafeInteger(amountFen) || amountFen < 1 || amountFen > this.config.payment.maxOrderFen) throw new DomainError('PAY_AMOUNT_INVALID');
+  }
+
+  private burnRule() {
+    return { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
+  }
+
+  private requireConfigured(): void {
+    if (!this.wechatPay.configured) throw new DomainError('PAY_NOT_CONFIGURED');
+  }
+}
+
+/** "P" + Beijing yyyyMMddHHmmss + 12 random hex: 27 characters, unique, sortable by time, nothing guessable. */
+function newOutTradeNo(now: Date): string {
+  const beijing = new Date(now.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '').slice(0, 14);
+  return `P${beijing}${randomBytes(6).toString('hex')}`;
+}
+
+function parseWechatTime(text: string | undefined): Date | null {
+  if (!text) return null;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
