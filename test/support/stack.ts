@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMysqlDatabase } from '../../server/src/testing/mysql';
+import { freePort, payEnv } from '../../server/src/testing/pay';
 import { TEST_SECRETS } from '../../server/src/testing/secrets';
+import { createPayKeys, payKeysToEmulatorConfig, type PayKeys } from '../wechat-emulator/pay/keys';
 import { openidFor } from '../wechat-emulator';
 import { REPO_ROOT, startProcess, type RunningProcess } from './processes';
 
@@ -17,6 +20,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra node flags for the server process, e.g. ['--cpu-prof'] to profile it under load. */
   nodeArgs?: string[];
+  /**
+   * WeChat Pay: fresh merchant and platform keys, the emulator's Pay API (notification retries compressed
+   * by `notifyRetryScale`), and the server configured with the merchant half and its notify URLs.
+   */
+  pay?: { notifyRetryScale?: number; refundSettleMs?: number };
 }
 
 export interface Stack {
@@ -24,6 +32,8 @@ export interface Stack {
   emulatorUrl: string;
   appid: string;
   databaseUrl: string | null;
+  /** The WeChat Pay keys when started with `pay`. */
+  payKeys: PayKeys | null;
   openidOf(user: string): string;
   /** Everything the server process wrote to stdout and stderr so far (its logs). */
   serverOutput(): string;
@@ -42,7 +52,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', '0', '--appid', STACK_APP.appid, '--secret', STACK_APP.secret], {
+    let payKeys: PayKeys | null = null;
+    let payDir = '';
+    const emulatorArgs = ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', '0', '--appid', STACK_APP.appid, '--secret', STACK_APP.secret];
+    if (options.pay) {
+      payKeys = createPayKeys({ appids: [STACK_APP.appid] });
+      payDir = mkdtempSync(join(tmpdir(), 'e2e-wechatpay-'));
+      writeFileSync(join(payDir, 'apiclient_key.pem'), payKeys.merchant.privateKeyPem, { mode: 0o600 });
+      writeFileSync(join(payDir, 'pub_key.pem'), payKeys.platform.publicKeyPem);
+      const pay = { ...payKeysToEmulatorConfig(payKeys), notifyRetryScale: options.pay.notifyRetryScale ?? 0.01, refundSettleMs: options.pay.refundSettleMs ?? 300 };
+      writeFileSync(join(payDir, 'emulator.json'), JSON.stringify({ pay }));
+      emulatorArgs.push('--config', join(payDir, 'emulator.json'));
+      cleanups.push(async () => require('node:fs').rmSync(payDir, { recursive: true, force: true }));
+    }
+    const emulator = await startProcess(process.execPath, emulatorArgs, {
       ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
       label: 'WeChat emulator',
     });
@@ -59,6 +82,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cleanups.push(async () => require('node:fs').rmSync(sqlitePath, { force: true }));
     }
 
+    // The notify URL names the server's port, so the port is chosen before the server starts.
+    const port = options.pay ? await freePort() : 0;
     const staff = (options.staff ?? []).map((s) => `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}`).join(',');
     const server: { process: RunningProcess; match: RegExpMatchArray } = await startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
       ready: /^SERVER_LISTENING (\S+)/,
@@ -66,7 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: {
         NODE_ENV: 'test',
         HOST: '127.0.0.1',
-        PORT: '0',
+        PORT: String(port),
         LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
         WECHAT_APPID: STACK_APP.appid,
         WECHAT_SECRET: STACK_APP.secret,
@@ -76,6 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '', SQLITE_PATH: sqlitePath }),
         STAFF: staff,
         H5_STATIC_DIR: options.serveH5 ? join(REPO_ROOT, 'miniprogram', 'dist', 'h5') : '',
+        ...(payKeys ? payEnv(payKeys, payDir, emulatorUrl, `http://127.0.0.1:${port}`) : {}),
         ...options.env,
       },
     });
@@ -85,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       emulatorUrl,
       appid: STACK_APP.appid,
       databaseUrl,
+      payKeys,
       openidOf: (user) => openidFor(STACK_APP.appid, user),
       serverOutput: () => server.process.output(),
       stop,

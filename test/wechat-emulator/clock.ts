@@ -14,6 +14,14 @@ export class Clock {
     return Math.floor(this.now() / 1000);
   }
 
+  /**
+   * The base clock without /dev/clock jumps. A jump can't move the server's own clock, so WeChat Pay's
+   * signature timestamps (which the server compares with its clock, ±5 min) follow this one.
+   */
+  baseNow(): number {
+    return this.base();
+  }
+
   /** Only forward: WeChat's clock never goes back, and nothing here is written to undo expiry. */
   advance(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('advanceSeconds must be a number >= 0');

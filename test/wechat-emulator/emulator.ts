@@ -1,10 +1,14 @@
-// An HTTP server speaking api.weixin.qq.com's protocol, for tests and the local demo.
-// Routes come from per-area modules (routes/*); a pay/ module can add its own the same way.
+// An HTTP server speaking api.weixin.qq.com's and api.mch.weixin.qq.com's (WeChat Pay v3) protocols, for
+// tests and the local demo. Routes come from per-area modules (routes/*, pay/*).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock';
-import { ERRMSG, type Ctx, Halt, type Reply, type Route, wxError } from './protocol';
+import { payDevRoutes } from './pay/dev';
+import { payFaultReply } from './pay/protocol';
+import { payRoutes } from './pay/routes';
+import { PayState, type PayOptions } from './pay/state';
+import { ERRMSG, type Ctx, Halt, isPayEndpoint, type Reply, type Route, wxError } from './protocol';
 import { devRoutes } from './routes/dev';
 import { loginRoutes } from './routes/login';
 import { phoneRoutes } from './routes/phone';
@@ -26,6 +30,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** One line per request; the CLI sends it to stderr, tests leave it off. */
   log?: (line: string) => void;
+  /** WeChat Pay v3 (merchants, platform keys, notification timing). Without it, pay routes answer as to an unknown merchant. */
+  pay?: PayOptions;
 }
 
 export interface Emulator {
@@ -79,6 +85,8 @@ function summary(reply: Reply): string {
   const json = reply.json as { errcode?: number; error?: string } | undefined;
   if (json?.errcode !== undefined && json.errcode !== 0) return `errcode ${json.errcode}`;
   if (json?.error) return json.error;
+  // Pay answers are serialized before sending (they are signed), so read the code back from the body.
+  if ((reply.status ?? 200) >= 400 && typeof reply.body === 'string') return /"code":"([A-Z_]+)"/.exec(reply.body)?.[1] ?? '';
   return '';
 }
 
@@ -88,10 +96,14 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     templates: app.templates ?? options.templates,
     pages: app.pages ?? options.pages,
   }));
-  const state = new EmulatorState(apps, new Clock(options.now));
+  const clock = new Clock(options.now);
+  const state = new EmulatorState(apps, clock, new PayState(options.pay, clock, options.log));
   const routes = new Map<string, Route>();
-  for (const route of [...loginRoutes, ...tokenRoutes, ...phoneRoutes, ...subscribeRoutes, ...wxacodeRoutes, ...devRoutes]) {
-    routes.set(route.path, route);
+  const patternRoutes: Route[] = [];
+  const all = [...loginRoutes, ...tokenRoutes, ...phoneRoutes, ...subscribeRoutes, ...wxacodeRoutes, ...devRoutes, ...payRoutes, ...payDevRoutes];
+  for (const route of all) {
+    if (route.pattern) patternRoutes.push(route);
+    else routes.set(route.path, route);
   }
 
   async function dispatch(req: IncomingMessage, headers: Record<string, string>): Promise<Reply> {
@@ -105,8 +117,17 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       if (method === 'OPTIONS') return { status: 204 };
     }
     const rawBody = await readBody(req);
-    const route = routes.get(url.pathname);
+    const route = routes.get(url.pathname) ?? patternRoutes.find((r) => r.pattern?.test(url.pathname));
     if (!route) return { status: 404, json: wxError(40066, 'invalid url').json };
+    let params: Record<string, string> = {};
+    if (route.pattern) {
+      const groups = route.pattern.exec(url.pathname)?.groups ?? {};
+      try {
+        params = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
+      } catch {
+        params = groups;
+      }
+    }
     if (route.methods && !route.methods.includes(method)) {
       return isDev ? { status: 405, json: { error: `use ${route.methods.join(' or ')}` } } : wxError(43002, 'require POST method');
     }
@@ -114,13 +135,19 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       state.calls[route.endpoint]++;
       const fault = state.takeFault(route.endpoint);
       if (fault?.delayMs) await sleep(fault.delayMs);
+      // WeChat Pay fails with a real status and a signed {code, message}.
+      if (fault && isPayEndpoint(route.endpoint) && (fault.httpStatus !== undefined || fault.code !== undefined)) {
+        return payFaultReply(state.pay, fault);
+      }
       // An HTTP-level failure looks like WeChat's gateway: an HTML page, not JSON.
       if (fault?.httpStatus) {
         return { status: fault.httpStatus, body: `<html><body><h1>${fault.httpStatus}</h1></body></html>`, contentType: 'text/html' };
       }
       if (fault?.errcode !== undefined) return wxError(fault.errcode, ERRMSG[fault.errcode] ?? 'injected fault');
     }
-    const ctx: Ctx = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, state };
+    const ctx: Ctx = {
+      method, url: req.url ?? '/', path: url.pathname, params, query: url.searchParams, headers: req.headers, rawBody, state,
+    };
     return await route.handle(ctx);
   }
 
@@ -157,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     state,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        state.pay.stop(); // notification retries and refund settlement timers
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive sockets (fetch keeps them) would hold close() open.
         server.closeAllConnections();

@@ -1,8 +1,11 @@
 // The envelope and plumbing shared by every route: WeChat's {errcode, errmsg} errors, the
-// access_token check, JSON bodies. A later pay/ module reuses Route/Ctx/Halt with its own envelope.
+// access_token check, JSON bodies. pay/ reuses Route/Ctx/Halt with its own envelope (pay/protocol.ts).
 import type { IncomingHttpHeaders } from 'node:http';
 import { newRid } from './ids';
 import type { AppConfig, EmulatorState, TokenRecord } from './state';
+
+/** WeChat Pay endpoints: their faults answer pay-style (`{code, message}`, a real HTTP status). */
+export const PAY_ENDPOINTS = ['pay_jsapi', 'pay_query', 'pay_close', 'pay_refund', 'pay_refund_query', 'pay_certificates'] as const;
 
 /** Endpoints that are counted in /dev/stats and can have faults injected. */
 export const ENDPOINTS = [
@@ -12,8 +15,14 @@ export const ENDPOINTS = [
   'getuserphonenumber',
   'subscribe_send',
   'getwxacodeunlimit',
+  ...PAY_ENDPOINTS,
 ] as const;
 export type EndpointName = (typeof ENDPOINTS)[number];
+export type PayEndpointName = (typeof PAY_ENDPOINTS)[number];
+
+export function isPayEndpoint(name: EndpointName | undefined): name is PayEndpointName {
+  return (PAY_ENDPOINTS as readonly string[]).includes(name as string);
+}
 
 export interface Reply {
   status?: number;
@@ -26,7 +35,11 @@ export interface Reply {
 
 export interface Ctx {
   method: string;
+  /** The request target as sent, path and query: WeChat Pay signs exactly this. */
+  url: string;
   path: string;
+  /** Named groups of the route's `pattern` (decoded), e.g. out_trade_no. */
+  params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   rawBody: Buffer;
@@ -35,6 +48,8 @@ export interface Ctx {
 
 export interface Route {
   path: string;
+  /** For paths with parameters (`/v3/pay/transactions/id/{transaction_id}`); tried after exact paths. */
+  pattern?: RegExp;
   /** Allowed methods; omitted = any (WeChat's GET endpoints also answer POST). */
   methods?: string[];
   endpoint?: EndpointName;

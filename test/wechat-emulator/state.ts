@@ -1,6 +1,7 @@
 // Everything the emulated WeChat remembers. Public on purpose: tests may read it directly.
 import { Clock } from './clock';
 import { openidFor } from './ids';
+import { PayState } from './pay/state';
 import { ENDPOINTS, type EndpointName } from './protocol';
 
 export interface TemplateConfig {
@@ -68,6 +69,8 @@ export interface InboxMessage {
 export interface Fault {
   errcode?: number;
   httpStatus?: number;
+  /** Pay endpoints only: the `code` of the `{code, message}` answer (default SYSTEM_ERROR). */
+  code?: string;
   delayMs?: number;
   /** How many more calls this fault hits. */
   remaining: number;
@@ -98,17 +101,23 @@ export class EmulatorState {
   readonly faults = new Map<EndpointName, Fault[]>();
   private msgSeq = 0;
 
+  /** WeChat Pay: merchants, orders, refunds, notifications. Unconfigured unless the emulator got `pay`. */
+  readonly pay: PayState;
+
   constructor(
     apps: AppConfig[],
     readonly clock: Clock,
+    pay?: PayState,
   ) {
+    this.pay = pay ?? new PayState(undefined, clock);
     if (apps.length === 0) throw new Error('at least one app (appid + secret) is required');
     for (const app of apps) this.apps.set(app.appid, app);
     this.reset();
   }
 
-  /** Forget every code, token, quota, message, fault and count; rewind the clock. Apps stay. */
+  /** Forget every code, token, quota, message, fault, count and pay record, cancel pay timers; rewind the clock. Apps and merchants stay. */
   reset(): void {
+    this.pay.reset();
     for (const name of ENDPOINTS) this.calls[name] = 0;
     for (const map of [
       this.users, this.loginCodes, this.loginTimes, this.sessionKeys, this.tokens,

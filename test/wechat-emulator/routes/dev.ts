@@ -1,7 +1,8 @@
 // The dev API: not WeChat. It stands in for the WeChat client (wx.login, the getPhoneNumber button,
 // wx.requestSubscribeMessage) and lets tests move the clock, inject faults and read what was sent.
+// The pay part (wx.requestPayment, notifications) is in pay/dev.ts.
 // Errors here are plain HTTP 400 {error}, except /dev/subscribe, which answers like the client API.
-import { ENDPOINTS, type Ctx, type EndpointName, Halt, type Reply, type Route } from '../protocol';
+import { ENDPOINTS, type Ctx, type EndpointName, Halt, isPayEndpoint, type Reply, type Route } from '../protocol';
 import { newLoginCode, newPhoneCode } from '../ids';
 import type { AppConfig, Fault } from '../state';
 import { findTemplate } from './subscribe';
@@ -9,9 +10,9 @@ import { findTemplate } from './subscribe';
 const MAX_TMPL_IDS = 3; // the current doc says 5; older clients and the forum say 3, so cap at 3
 const DECISIONS = ['accept', 'reject', 'ban', 'filter'];
 
-const bad = (error: string): Halt => new Halt({ status: 400, json: { error } });
+export const bad = (error: string): Halt => new Halt({ status: 400, json: { error } });
 
-function body(ctx: Ctx): Record<string, unknown> {
+export function body(ctx: Ctx): Record<string, unknown> {
   const text = ctx.rawBody.toString('utf8').trim();
   if (text === '') return {};
   let value: unknown;
@@ -31,7 +32,7 @@ function appOf(ctx: Ctx, appid: unknown): AppConfig {
   return app;
 }
 
-function userOf(value: unknown): string {
+export function userOf(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw bad('user (a non-empty name) is required');
   return value;
 }
@@ -133,11 +134,16 @@ function faults(ctx: Ctx): Reply {
     if (b.errcode !== undefined && !isInt(b.errcode, -1e9, 1e9)) throw bad('errcode must be an integer');
     if (b.httpStatus !== undefined && !isInt(b.httpStatus, 100, 599)) throw bad('httpStatus must be 100-599');
     if (b.delayMs !== undefined && !isInt(b.delayMs, 0, 600_000)) throw bad('delayMs must be 0-600000');
-    if (b.errcode === undefined && b.httpStatus === undefined && b.delayMs === undefined) {
-      throw bad('give errcode, httpStatus or delayMs');
+    if (b.code !== undefined && (typeof b.code !== 'string' || !/^[A-Z][A-Z_]*$/.test(b.code))) throw bad('code must be like SYSTEM_ERROR');
+    // Pay answers {code, message} with a real status; the rest answer errcodes.
+    if (isPayEndpoint(endpoint) && b.errcode !== undefined) throw bad('pay endpoints take code and httpStatus, not errcode');
+    if (!isPayEndpoint(endpoint) && b.code !== undefined) throw bad('code is for pay endpoints; use errcode');
+    if (b.errcode === undefined && b.httpStatus === undefined && b.delayMs === undefined && b.code === undefined) {
+      throw bad('give errcode, code, httpStatus or delayMs');
     }
     const fault: Fault = { remaining: times as number };
     if (b.errcode !== undefined) fault.errcode = b.errcode as number;
+    if (b.code !== undefined) fault.code = b.code as string;
     if (b.httpStatus !== undefined) fault.httpStatus = b.httpStatus as number;
     if (b.delayMs !== undefined) fault.delayMs = b.delayMs as number;
     state.faults.set(endpoint, [...(state.faults.get(endpoint) ?? []), fault]);
