@@ -21,7 +21,7 @@ describe('npm start (the demo)', () => {
       env: { DEMO_DATA_DIR: dataDir, PORT: '0', WECHAT_EMULATOR_PORT: '0', WECHAT_APPID: 'wx0000000000demo01', DATABASE_URL: '', STAFF: '', SQLITE_PATH: '' },
     });
 
-  it('starts with sample coupons a shopper can claim, and does not add them twice', async () => {
+  it('starts with sample coupons a shopper can claim and pay with WeChat Pay, and does not add them twice', async () => {
     let demo: { process: RunningProcess; match: RegExpMatchArray } | undefined = await startDemo();
     try {
       const serverUrl = demo.match[1];
@@ -42,6 +42,24 @@ describe('npm start (the demo)', () => {
       expect(claimable.length).toBeGreaterThanOrEqual(2); // the gold-tier one is shown, but not claimable by a new member
       const claimed = await api.call('POST', `/coupons/templates/${claimable[0].template.id}/claim`, { token: shopper.token, body: { idempotencyKey: 'demo-claim-1' } });
       expect(claimed.status).toBe(200);
+
+      // The demo takes WeChat Pay: an order, the emulator's cashier, and the notification back to the server.
+      const config = await api.call('GET', '/public-config');
+      expect(config.body.payEnabled).toBe(true);
+      const order = await api.call('POST', '/pay/orders', { token: shopper.token, body: { amountFen: 8800, storeCode: config.body.stores[0].code, idempotencyKey: 'demo-pay-1' } });
+      expect(order.status).toBe(200);
+      const cashier = await fetch(`${emulatorUrl}/dev/pay/request-payment`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'newcomer', ...order.body.payment }),
+      });
+      expect(await cashier.json()).toEqual({ errMsg: 'requestPayment:ok' });
+      let paid = order.body.order.status;
+      for (let i = 0; i < 100 && paid !== 'paid'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        paid = (await api.call('GET', `/pay/orders/${order.body.order.outTradeNo}`, { token: shopper.token })).body.order.status;
+      }
+      expect(paid).toBe('paid');
       await demo.process.stop();
 
       demo = await startDemo();

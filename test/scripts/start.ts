@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort, payEnv } from '../../server/src/testing/pay';
 import { openidFor } from '../wechat-emulator';
+import { createPayKeys, type PayKeys } from '../wechat-emulator/pay/keys';
 import { REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
 import { seedDemoCoupons } from './demo-coupons';
 // @ts-expect-error plain ESM helper shared with the other root scripts
@@ -31,11 +33,33 @@ function demoSecrets(): Record<string, string> {
   return secrets;
 }
 
+/**
+ * Demo WeChat Pay keys (merchant, platform public key and certificate), made once and kept in .data/ like the
+ * secrets: the emulator plays WeChat Pay with the platform half, the server gets the merchant half as files.
+ */
+function demoPayKeys(): { keysFile: string; dir: string; keys: PayKeys } {
+  const dir = join(DATA_DIR, 'wechatpay');
+  const keysFile = join(dir, 'demo-pay-keys.json');
+  if (existsSync(keysFile)) {
+    const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as PayKeys;
+    if (keys.appids.includes(APPID)) return { keysFile, dir, keys };
+  }
+  mkdirSync(dir, { recursive: true });
+  const keys = createPayKeys({ appids: [APPID] });
+  writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  writeFileSync(join(dir, 'apiclient_key.pem'), keys.merchant.privateKeyPem, { mode: 0o600 });
+  writeFileSync(join(dir, 'pub_key.pem'), keys.platform.publicKeyPem);
+  return { keysFile, dir, keys };
+}
+
 async function main(): Promise<void> {
   step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
   if (h5IsStale()) step('Mini-program: H5 build', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
 
   const secrets = demoSecrets();
+  const pay = demoPayKeys();
+  // WeChat Pay posts notifications to the server's own URL, so the port is fixed before the server starts.
+  const port = PORT === '0' ? String(await freePort()) : PORT;
   const running: RunningProcess[] = [];
   const stopAll = async () => {
     for (const proc of running.reverse()) await proc.stop();
@@ -44,7 +68,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   process.stdout.write('\n▶ Starting the WeChat emulator and the server…\n');
-  const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', EMULATOR_PORT, '--appid', APPID, '--secret', secrets.WECHAT_SECRET], {
+  const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', EMULATOR_PORT, '--appid', APPID, '--secret', secrets.WECHAT_SECRET, '--pay-keys', pay.keysFile], {
     ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
     label: `WeChat emulator (port ${EMULATOR_PORT})`,
   });
@@ -53,12 +77,12 @@ async function main(): Promise<void> {
 
   const server = await startProcess(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], {
     ready: /^SERVER_LISTENING (\S+) driver=(\S+)/,
-    label: `server (port ${PORT})`,
+    label: `server (port ${port})`,
     timeoutMs: 60_000,
     env: {
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       HOST: process.env.HOST ?? '127.0.0.1',
-      PORT,
+      PORT: port,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       SQLITE_PATH: process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite'),
       WECHAT_APPID: APPID,
@@ -66,6 +90,7 @@ async function main(): Promise<void> {
       EMULATOR_PUBLIC_URL: emulatorUrl,
       H5_STATIC_DIR: join(REPO_ROOT, 'miniprogram', 'dist', 'h5'),
       STAFF: process.env.STAFF || `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
+      ...payEnv(pay.keys, pay.dir, emulatorUrl, `http://127.0.0.1:${port}`),
       ...secrets,
     },
   });
@@ -82,6 +107,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  会员小程序（H5 演示）已启动 / The member program is running:\n\n      ${url}\n\n` +
       `  Database: ${server.match[2] === 'mysql' ? 'MySQL (DATABASE_URL)' : `embedded SQLite, ${process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite')}`}; WeChat: the local emulator at ${emulatorUrl}.\n` +
+      '  WeChat Pay: the emulator is the cashier (付款 on the card); notifications come back to the server.\n' +
       `  Each browser is its own WeChat user; add ?user=${DEMO_CLERK} to the address to be the demo store manager (staff pages).\n` +
       (seeded ? `  ${seeded} sample coupons are waiting in 领券中心 (the claim centre).\n` : '') +
       '  Press Ctrl+C to stop.\n',
