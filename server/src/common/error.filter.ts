@@ -1,4 +1,4 @@
-import { ERRORS, errorMessage, type ApiErrorBody, type ErrorCode } from '@member/shared';
+import { API_PREFIX, ERRORS, errorMessage, type ApiErrorBody, type ErrorCode } from '@member/shared';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors';
@@ -30,6 +30,11 @@ export class ApiErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const requestId = String(request.id);
     const { status, body } = this.describe(error, requestId, request);
+    // WeChat Pay reads its notify URLs' answers as {code: 'FAIL', message}, even when our JSON parser refused the body.
+    if (request.url.startsWith(`${API_PREFIX}/pay/notify/`)) {
+      void reply.status(status).send({ code: 'FAIL', message: status < 500 ? '请求格式错误' : '处理失败' });
+      return;
+    }
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
