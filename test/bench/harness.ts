@@ -33,7 +33,34 @@ export async function runLoad(label: string, concurrency: number, seconds: numbe
     }),
   );
   clearInterval(progress);
-  const elapsed = (performance.now() - started) / 1000;
+  return summarize(label, latencies, failures, (performance.now() - started) / 1000);
+}
+
+/** `count` operations (indexes 0…count-1) spread over `concurrency` workers, with a live progress line. */
+export async function runBatch(label: string, concurrency: number, count: number, operation: (index: number) => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  const progress = setInterval(() => {
+    process.stdout.write(`\r  ${label}: ${latencies.length}/${count}   `);
+  }, 1000);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        const t0 = performance.now();
+        const ok = await operation(index).catch(() => false);
+        latencies.push(performance.now() - t0);
+        if (!ok) failures++;
+      }
+    }),
+  );
+  clearInterval(progress);
+  return summarize(label, latencies, failures, (performance.now() - started) / 1000);
+}
+
+function summarize(label: string, latencies: number[], failures: number, elapsed: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
   const result = { operations: latencies.length, failures, seconds: Number(elapsed.toFixed(2)), perSecond: Math.round(latencies.length / elapsed), p50Ms: pick(0.5), p99Ms: pick(0.99) };
