@@ -10,7 +10,7 @@ import { createConnection } from 'mysql2/promise';
 import type { AddressInfo } from 'node:net';
 import { TestApi } from '../support/api-client';
 import { startStack } from '../support/stack';
-import { aesGcmEncrypt, beijingTime, nonceStr, rsaSign } from '../wechat-emulator/pay/crypto';
+import { notificationEnvelope, platformSignature, successfulTransaction } from '../wechat-emulator/pay/envelope';
 import { numberArg, report, runBatch } from './harness';
 
 interface Notification {
@@ -37,44 +37,14 @@ async function main(): Promise<void> {
       const created = await api.call('POST', '/pay/orders', { token: member.token, body: { amountFen: 1000 + (i % 50) * 100, storeCode: 'S001', idempotencyKey: `bench-pay-${i}` } });
       if (created.status !== 200) return false;
       const order = created.body.order;
-      const resource = {
-        appid: stack.appid,
-        mchid: keys.mchid,
-        out_trade_no: order.outTradeNo,
-        transaction_id: `4200${Date.now()}${String(i).padStart(6, '0')}`,
-        trade_type: 'JSAPI',
-        trade_state: 'SUCCESS',
-        trade_state_desc: '支付成功',
-        bank_type: 'OTHERS',
-        attach: '',
-        success_time: beijingTime(Date.now()),
-        payer: { openid: stack.openidOf(member.user) },
-        amount: { total: order.payableFen, payer_total: order.payableFen, currency: 'CNY', payer_currency: 'CNY' },
-      };
-      const encrypted = aesGcmEncrypt(keys.apiV3Key, JSON.stringify(resource), 'transaction');
-      const body = JSON.stringify({
-        id: `EV-${nonceStr(16)}`,
-        create_time: beijingTime(Date.now()),
-        resource_type: 'encrypt-resource',
-        event_type: 'TRANSACTION.SUCCESS',
-        summary: '支付成功',
-        resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: encrypted.ciphertext, associated_data: 'transaction', nonce: encrypted.nonce },
-      });
+      const resource = successfulTransaction({ appid: stack.appid, mchid: keys.mchid, outTradeNo: order.outTradeNo, openid: stack.openidOf(member.user), totalFen: order.payableFen, nowMs: Date.now(), transactionId: `4200${Date.now()}${String(i).padStart(6, '0')}` });
+      const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: resource }, Date.now());
       notifications.push({ outTradeNo: order.outTradeNo, headers: { 'content-type': 'application/json' }, body });
       return true;
     });
     // Signed just before sending: WeChat's timestamps are fresh, and the server refuses ones over 5 minutes old.
     const sign = (n: Notification) => {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const nonce = nonceStr(32);
-      n.headers = {
-        'content-type': 'application/json',
-        'wechatpay-timestamp': timestamp,
-        'wechatpay-nonce': nonce,
-        'wechatpay-serial': keys.platform.publicKeyId,
-        'wechatpay-signature': rsaSign(keys.platform.privateKeyPem, `${timestamp}\n${nonce}\n${n.body}\n`),
-        'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
-      };
+      n.headers = { 'content-type': 'application/json', ...platformSignature(keys.platform.privateKeyPem, keys.platform.publicKeyId, n.body, Math.floor(Date.now() / 1000)) };
     };
     notifications.forEach(sign);
 

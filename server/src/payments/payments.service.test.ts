@@ -14,7 +14,8 @@ import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { freePort } from '../testing/pay';
 import { startTestApp, type TestApp } from '../testing/test-app';
-import { aesGcmEncrypt, beijingTime, nonceStr, rsaSign } from '../../../test/wechat-emulator/pay/crypto';
+import { rsaSign } from '../../../test/wechat-emulator/pay/crypto';
+import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../test/wechat-emulator/pay/envelope';
 import { PayOrder } from './pay-order.entity';
 import { PaymentsService } from './payments.service';
 
@@ -75,44 +76,18 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   }
 
   /** A notification as WeChat would send it, signed with the platform key, for tests of what must be refused. */
-  function craftNotification(resource: object, options: { timestamp?: number; serial?: string; signature?: string; eventType?: string } = {}) {
+  function craftNotification(resource: object, options: { timestamp?: number; serial?: string; signature?: string } = {}) {
     const keys = t.pay!.keys;
-    const encrypted = aesGcmEncrypt(keys.apiV3Key, JSON.stringify(resource), 'transaction');
-    const body = JSON.stringify({
-      id: `EV-${nonceStr(10)}`,
-      create_time: beijingTime(Date.now()),
-      resource_type: 'encrypt-resource',
-      event_type: options.eventType ?? 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
-      resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: encrypted.ciphertext, associated_data: 'transaction', nonce: encrypted.nonce },
-    });
-    const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-    const nonce = nonceStr(32);
-    const headers = {
-      'content-type': 'application/json',
-      'wechatpay-timestamp': timestamp,
-      'wechatpay-nonce': nonce,
-      'wechatpay-serial': options.serial ?? keys.platform.publicKeyId,
-      'wechatpay-signature': options.signature ?? rsaSign(keys.platform.privateKeyPem, `${timestamp}\n${nonce}\n${body}\n`),
-      'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
-    };
+    const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: resource }, Date.now());
+    const signed = platformSignature(keys.platform.privateKeyPem, options.serial ?? keys.platform.publicKeyId, body, options.timestamp ?? Math.floor(Date.now() / 1000));
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v])) };
+    if (options.signature) headers['wechatpay-signature'] = options.signature;
     return { headers, body };
   }
 
   const post = (url: string, notification: { headers: Record<string, string>; body: string }) => fetch(url, { method: 'POST', headers: notification.headers, body: notification.body });
   const transactionFor = (order: PayOrder, overrides: Json = {}) => ({
-    appid: TEST_APP.appid,
-    mchid: t.pay!.keys.mchid,
-    out_trade_no: order.outTradeNo,
-    transaction_id: `42000${Date.now()}`,
-    trade_type: 'JSAPI',
-    trade_state: 'SUCCESS',
-    trade_state_desc: '支付成功',
-    bank_type: 'OTHERS',
-    attach: '',
-    success_time: beijingTime(Date.now()),
-    payer: { openid: order.openid },
-    amount: { total: order.payableFen, payer_total: order.payableFen, currency: 'CNY', payer_currency: 'CNY' },
+    ...successfulTransaction({ appid: TEST_APP.appid, mchid: t.pay!.keys.mchid, outTradeNo: order.outTradeNo, openid: order.openid, totalFen: order.payableFen, nowMs: Date.now(), transactionId: `42000${Date.now()}` }),
     ...overrides,
   });
 

@@ -1,7 +1,6 @@
 // Payment and refund notifications: the encrypted envelope POSTed to the merchant's notify_url, signed
 // with the platform key, retried on WeChat's schedule until the server answers 200 or 204 in time.
-import { aesGcmEncrypt, beijingTime } from './crypto';
-import { newEventId } from './ids';
+import { notificationEnvelope } from './envelope';
 import { signatureHeaders } from './protocol';
 import type { NotificationAttempt, PayMerchantConfig, PayNotification, PayState } from './state';
 
@@ -22,23 +21,7 @@ export interface NotificationEvent {
 
 /** Records the notification and, unless notifications are dropped, starts delivering it. */
 export function notify(pay: PayState, event: NotificationEvent): PayNotification {
-  const now = pay.clock.now();
-  const id = newEventId(now);
-  const { nonce, ciphertext } = aesGcmEncrypt(event.merchant.apiV3Key, JSON.stringify(event.plaintext), event.originalType);
-  const body = JSON.stringify({
-    id,
-    create_time: beijingTime(now),
-    resource_type: 'encrypt-resource',
-    event_type: event.eventType,
-    summary: event.summary,
-    resource: {
-      original_type: event.originalType,
-      algorithm: 'AEAD_AES_256_GCM',
-      ciphertext,
-      associated_data: event.originalType,
-      nonce,
-    },
-  });
+  const { id, body } = notificationEnvelope(event.merchant.apiV3Key, event, pay.clock.now());
   const notification: PayNotification = {
     id,
     mchid: event.merchant.mchid,

@@ -3,7 +3,8 @@
 // headers over `${ts}\n${nonce}\n${body}\n` with the platform key chosen by settings.signWith.
 import { type Ctx, Halt, type Reply, type Route } from '../protocol';
 import type { Fault } from '../state';
-import { nonceStr, rsaSign, rsaVerify, SIGNATURE_TYPE } from './crypto';
+import { rsaVerify } from './crypto';
+import { platformSignature } from './envelope';
 import { newRequestId } from './ids';
 import type { PayMerchantConfig, PayState } from './state';
 
@@ -47,15 +48,7 @@ export function signReply(pay: PayState, reply: Reply): Reply {
 export function signatureHeaders(pay: PayState, body: string): Record<string, string> {
   const signer = pay.signer();
   if (!signer) throw new Error('pay is not configured');
-  const timestamp = String(Math.floor(pay.clock.baseNow() / 1000));
-  const nonce = nonceStr(32);
-  return {
-    'Wechatpay-Timestamp': timestamp,
-    'Wechatpay-Nonce': nonce,
-    'Wechatpay-Signature': rsaSign(signer.privateKeyPem, `${timestamp}\n${nonce}\n${body}\n`),
-    'Wechatpay-Serial': signer.serial,
-    'Wechatpay-Signature-Type': SIGNATURE_TYPE,
-  };
+  return platformSignature(signer.privateKeyPem, signer.serial, body, Math.floor(pay.clock.baseNow() / 1000));
 }
 
 /** What an injected fault on a pay endpoint answers: JSON `{code, message}` with the fault's status, signed. */
