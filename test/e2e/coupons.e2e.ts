@@ -1,4 +1,5 @@
 import { TestApi } from '../support/api-client';
+import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 
 const POLICY = '2026-11';
@@ -19,17 +20,7 @@ describe('coupons end to end', () => {
   });
   afterAll(() => stack?.stop());
 
-  const template = (overrides: Record<string, unknown> = {}) => ({
-    name: '满200减20',
-    terms: { kind: 'cash_off', valueFen: 2000, thresholdFen: 20000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
-    totalStock: 50,
-    perMemberLimit: 1,
-    validity: { type: 'relative', validDays: 7 },
-    claimStartsAt: new Date(Date.now() - hour).toISOString(),
-    claimEndsAt: new Date(Date.now() + 24 * hour).toISOString(),
-    audience: 'all',
-    ...overrides,
-  });
+  const template = cashOffTemplateBody;
 
   it('admin creates a template; a shopper claims it once (a retry gives the same coupon); the wallet and card show it', async () => {
     const created = await api.call('POST', '/admin/coupon-templates', { token: admin, body: template() });

@@ -1,9 +1,9 @@
 import { quoteCheckout } from '@member/shared';
 import { TestApi } from '../support/api-client';
+import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 
 const POLICY = '2026-11';
-const hour = 3_600_000;
 
 /**
  * WeChat Pay over real HTTP between three processes: the server (MariaDB), the emulator playing WeChat Pay
@@ -33,19 +33,7 @@ describe('WeChat Pay end to end', () => {
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     admin = (await api.login('pay-boss')).token;
     clerk = (await api.login('pay-till')).token;
-    const template = await api.call('POST', '/admin/coupon-templates', {
-      token: admin,
-      body: {
-        name: '满200减20',
-        terms: { kind: 'cash_off', valueFen: 2000, thresholdFen: 20000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
-        totalStock: 50,
-        perMemberLimit: 1,
-        validity: { type: 'relative', validDays: 7 },
-        claimStartsAt: new Date(Date.now() - hour).toISOString(),
-        claimEndsAt: new Date(Date.now() + 24 * hour).toISOString(),
-        audience: 'all',
-      },
-    });
+    const template = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody() });
     couponTemplateId = template.body.id;
   });
   afterAll(() => stack?.stop());
