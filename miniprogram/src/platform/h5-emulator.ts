@@ -4,6 +4,7 @@
  * mint the same one-time codes WeChat would, so the server's real code-exchange path is exercised.
  */
 import Taro from '@tarojs/taro';
+import type { RequestPaymentParams } from '@member/shared';
 
 const USER_KEY = 'h5.emulatorUser';
 
@@ -82,4 +83,24 @@ export async function mintPhoneCode(baseUrl: string | null, user: string, phoneN
   const { code } = await postJson<{ code: string }>(baseUrl, '/dev/phone-code', { user, phoneNumber });
   if (!code) throw new EmulatorUnavailableError('微信模拟器未返回手机号凭证');
   return code;
+}
+
+/**
+ * Stands in for wx.requestPayment and WeChat's cashier: `POST /dev/pay/request-payment` with the signed
+ * parameters and what the member chose. The emulator checks the signature, the prepay and the payer as WeChat
+ * would, and on 'pay' sends the server the signed payment notification. Answers WeChat's errMsg.
+ */
+export async function requestPaymentAtEmulator(baseUrl: string | null, user: string, params: RequestPaymentParams, decision: 'pay' | 'cancel'): Promise<string> {
+  const { errMsg } = await postJson<{ errMsg?: string }>(baseUrl, '/dev/pay/request-payment', {
+    user,
+    appid: params.appId,
+    timeStamp: params.timeStamp,
+    nonceStr: params.nonceStr,
+    package: params.package,
+    signType: params.signType,
+    paySign: params.paySign,
+    decision,
+  });
+  if (typeof errMsg !== 'string') throw new EmulatorUnavailableError('微信模拟器未返回支付结果');
+  return errMsg;
 }

@@ -17,6 +17,7 @@ const fallback: Platform = {
   protectFromCapture: async () => {},
   onScreenCapture: () => () => {},
   openPrivacyContract: async () => false,
+  requestPayment: () => Promise.reject(new Error('当前环境暂不支持微信支付，请在微信中打开')),
 };
 
 export default fallback;

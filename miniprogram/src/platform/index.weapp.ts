@@ -1,4 +1,5 @@
 import Taro from '@tarojs/taro';
+import { paymentOutcomeOf } from '../utils/pay';
 import type { Platform } from './types';
 
 /** Brightness before the member code raised it; restored when the code leaves the screen. */
@@ -64,6 +65,24 @@ const weapp: Platform = {
     const callback = () => listener();
     Taro.onUserCaptureScreen(callback);
     return () => Taro.offUserCaptureScreen(callback);
+  },
+
+  async requestPayment(params) {
+    try {
+      await Taro.requestPayment({
+        timeStamp: params.timeStamp,
+        nonceStr: params.nonceStr,
+        package: params.package,
+        signType: params.signType,
+        paySign: params.paySign,
+      });
+      return 'paid';
+    } catch (error) {
+      // "requestPayment:fail cancel": the member closed the cashier; the order stays payable.
+      const outcome = paymentOutcomeOf(errMsgOf(error));
+      if (outcome.kind === 'failed') throw new Error(outcome.message);
+      return outcome.kind;
+    }
   },
 
   openPrivacyContract() {

@@ -2,12 +2,25 @@
  * WeChat capabilities behind one interface. Pages and the API client use `platform` only; which implementation
  * they get is decided at build time by Taro's file-suffix resolution (index.weapp.ts / index.h5.ts).
  */
+import type { RequestPaymentParams } from '@member/shared';
+
 export type PlatformName = 'weapp' | 'h5' | 'unsupported';
 
 export interface PlatformContext {
   /** From GET /api/public-config; the H5 build needs it to reach the WeChat emulator, weapp ignores it. */
   emulatorBaseUrl: string | null;
 }
+
+/** What the cashier shows besides the signed parameters (the H5 stand-in needs it; WeChat's cashier reads the order). */
+export interface PaymentContext extends PlatformContext {
+  /** What WeChat Pay charges, in fen. */
+  amountFen: number;
+  /** Where the member pays, e.g. "悦享旗舰店". */
+  storeName?: string;
+}
+
+/** How the member left the cashier: paid, or closed it without paying (the order stays payable). */
+export type PaymentOutcome = 'paid' | 'cancelled';
 
 export interface Platform {
   readonly name: PlatformName;
@@ -29,6 +42,12 @@ export interface Platform {
   onScreenCapture(listener: () => void): () => void;
   /** Opens the WeChat privacy contract (weapp); false when there is none to show. */
   openPrivacyContract(): Promise<boolean>;
+  /**
+   * Opens WeChat Pay's cashier with the parameters the server made and signed (wx.requestPayment on weapp; the
+   * emulator's cashier on H5). Resolves 'paid' or 'cancelled'; rejects with a zh-CN message on any other failure.
+   * 'paid' only means the cashier said so: the order's status comes from the server (GET …?confirm=1).
+   */
+  requestPayment(params: RequestPaymentParams, context: PaymentContext): Promise<PaymentOutcome>;
 }
 
 /** Props of the phone-number button; the platform file decides how the code is obtained. */

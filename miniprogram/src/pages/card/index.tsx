@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { MemberCard as MemberCardData, StaffRole } from '@member/shared';
-import { ensureSession, getMemberCard, isApiError, messageOf } from '../../api';
+import { ensureSession, getMemberCard, isApiError, loadPublicConfig, messageOf } from '../../api';
 import MemberCard from '../../components/MemberCard';
 import MemberCode from '../../components/MemberCode';
 import StateView from '../../components/StateView';
@@ -25,6 +25,7 @@ const WELCOME_BENEFITS = [
 export default function CardPage() {
   const [state, setState] = useState<CardState>({ kind: 'loading' });
   const [staffRole, setStaffRole] = useState<StaffRole | null>(null);
+  const [payEnabled, setPayEnabled] = useState(false);
   const loading = useRef(false);
   const hasCard = useRef(false);
 
@@ -36,6 +37,8 @@ export default function CardPage() {
     try {
       const session = await ensureSession();
       setStaffRole(session.staffRole);
+      // Paying in the app is offered only where WeChat Pay is set up (the session already loaded the config).
+      void loadPublicConfig().then((config) => setPayEnabled(config.payEnabled), () => undefined);
       const card = await getMemberCard();
       hasCard.current = card.member.joined;
       setState(card.member.joined ? { kind: 'ready', card } : { kind: 'welcome' });
@@ -124,6 +127,19 @@ export default function CardPage() {
           onRefresh={memberCode.refresh}
         />
       </View>
+
+      {payEnabled ? (
+        <View id='card-pay' className='card-page__pay' onClick={() => void Taro.navigateTo({ url: '/pages/pay/index' })}>
+          <View className='card-page__pay-icon'>
+            <Text>¥</Text>
+          </View>
+          <View className='card-page__pay-text'>
+            <Text className='card-page__pay-title'>付款</Text>
+            <Text className='card-page__pay-sub'>微信支付，可用优惠券和积分抵现</Text>
+          </View>
+          <Text className='card-page__pay-arrow'>›</Text>
+        </View>
+      ) : null}
 
       {card.tier.benefits.length > 0 ? (
         <View id='card-benefits' className='section'>

@@ -124,6 +124,14 @@ export default function StaffHomePage() {
           <Text className='staff-actions__title'>核销优惠券</Text>
           <Text className='staff-actions__sub'>扫券码，算优惠</Text>
         </View>
+        <View id='staff-goto-paycode' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/paycode/index' })}>
+          <Text className='staff-actions__title'>收款码</Text>
+          <Text className='staff-actions__sub'>顾客扫码，会员中心付款</Text>
+        </View>
+        <View id='staff-goto-pay-orders' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/pay-orders/index' })}>
+          <Text className='staff-actions__title'>支付订单</Text>
+          <Text className='staff-actions__sub'>查看在线付款、退款</Text>
+        </View>
         {staff.role === StaffRole.Admin ? (
           <View id='staff-goto-templates' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/templates/index' })}>
             <Text className='staff-actions__title'>优惠券管理</Text>
