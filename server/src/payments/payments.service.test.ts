@@ -135,6 +135,31 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     expect(await couponStatus(me.couponId!)).toBe('available');
   });
 
+  it('calls WeChat only after its transaction commits: while WeChat is slow, the order, the holds and the refund are already visible', async () => {
+    const me = await newMember(1000, true);
+    await emulatorPost('/dev/faults', { endpoint: 'pay_jsapi', delayMs: 1500 });
+    const creating = payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+    // Read from another connection: on MariaDB an open transaction's rows would not be visible yet.
+    const seen = await waitFor('the committed order while WeChat has not answered', async () => (await t.db.dataSource.getRepository(PayOrder).findBy({ memberId: me.id }))[0]);
+    expect(seen).toMatchObject({ status: 'pending', prepayId: null });
+    expect(await balanceOf(me.id)).toBe(500);
+    expect(await couponStatus(me.couponId!)).toBe('redeemed');
+    const created = await creating;
+    expect(created.payment).not.toBeNull();
+
+    expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
+    await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
+    await emulatorPost('/dev/faults', { endpoint: 'pay_refund', delayMs: 1500 });
+    const refunding = payments.refund(created.order.outTradeNo, { amountFen: 1000, outRefundNo: `R-${created.order.outTradeNo}-slow` }, 'o-clerk');
+    const reserved = await waitFor('the committed refund while WeChat has not answered', async () => {
+      const order = await orderOf(created.order.outTradeNo);
+      return order.refundCommittedFen === 1000 && order;
+    });
+    expect(reserved.refundedFen).toBe(0);
+    expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${created.order.outTradeNo}`)).refunds).toHaveLength(0);
+    await refunding;
+  });
+
   it('completes exactly once: the same notification 20 times at once, then again to a restarted server', async () => {
     const me = await newMember(1000, true);
     const created = await paidOrder(me.id, me.user, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
