@@ -92,7 +92,8 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   });
 
   beforeAll(async () => {
-    t = await startTestApp(kind, {}, { pay: true });
+    // These tests send forged and mismatched notifications on purpose: the warnings they cause are expected.
+    t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
     payments = t.app.get(PaymentsService);
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
   });
