@@ -13,3 +13,5 @@ export * from './purchases';
 export * from './rules/membership-review';
 export * from './payments';
 export * from './rules/checkout';
+export * from './messages';
+export * from './rules/subscribe-values';

@@ -1,7 +1,7 @@
 // Value rules per type, end to end: each sample is sent as "<type>1" to an app without a template
 // list (types come from key names), and must pass (errcode 0) or fail with 47003 naming the key.
 import { type Harness, startHarness } from './harness';
-import { typeFromKey } from './subscribe-rules';
+import { subscribeTypeOfKey as typeFromKey } from '@member/shared';
 
 const THING_20 = '一二三四五六七八九十一二三四五六七八九十';
 const samples: Array<[type: string, value: string, valid: boolean]> = [

@@ -1,7 +1,7 @@
 // POST /cgi-bin/message/subscribe/send: one send per "accept" the user gave in wx.requestSubscribeMessage.
 import { type Ctx, jsonObject, type Reply, requireToken, type Route, str, wxError, wxOk } from '../protocol';
 import type { AppConfig, TemplateConfig } from '../state';
-import { isValidValue, typeFromKey } from '../subscribe-rules';
+import { isValidSubscribeValue as isValidValue, subscribeTypeOfKey as typeFromKey } from '@member/shared';
 
 const STATES = ['developer', 'trial', 'formal'];
 const LANGS = ['zh_CN', 'en_US', 'zh_HK', 'zh_TW'];
