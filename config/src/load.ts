@@ -41,8 +41,10 @@ export const ENV_KEYS: Record<string, string> = {
   EMULATOR_PUBLIC_URL: 'demo.emulatorPublicUrl',
   // Which template is the birthday coupon is deployment data (its id in this database), not a business default.
   BIRTHDAY_COUPON_TEMPLATE_ID: 'birthday.perk.couponTemplateId',
+  // 0 stops this instance's message sender (e.g. an instance kept for admin work only).
+  MESSAGE_SENDER_EVERY_SECONDS: 'messages.senderEverySeconds',
 };
-const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize', 'birthday.perk.couponTemplateId']);
+const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize', 'birthday.perk.couponTemplateId', 'messages.senderEverySeconds']);
 
 export function readDefaults(): Json {
   // dist/ and src/ both sit one level below the package root, where defaults.json lives.

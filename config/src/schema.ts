@@ -1,4 +1,4 @@
-import { BIRTHDAY_WINDOW_KINDS, STAFF_ROLES, TIER_CODES, type TierCode } from '@member/shared';
+import { BIRTHDAY_WINDOW_KINDS, MESSAGE_KINDS, type MessageKind, STAFF_ROLES, SUBSCRIBE_MOMENTS, type SubscribeMoment, TIER_CODES, type TierCode } from '@member/shared';
 import { z } from 'zod';
 
 const fen = z.int().nonnegative();
@@ -176,6 +176,38 @@ export const configSchema = z.object({
     })
     .refine((p) => (p.publicKeyId === null) === (p.publicKeyFile === null), 'publicKeyId and publicKeyFile go together')
     .nullable(),
+  /** Subscription messages (订阅消息): the templates chosen in the MP console, and how the sender behaves. */
+  messages: z.object({
+    /** One one-time template per kind. `fields` fill the template's keys from variables: {"thing1": "{couponName}"}. */
+    templates: z.record(
+      z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]),
+      z.object({
+        templateId: z.string().regex(/^[\w-]{8,64}$/, 'must be the template id from the MP console'),
+        title: z.string().min(1).max(20),
+        description: z.string().min(1).max(60),
+        /** The mini-program page the message opens. */
+        page: z.string().regex(/^pages\/[\w/-]+(\?.*)?$/, 'must be a page path such as pages/card/index'),
+        fields: z.record(z.string().regex(/^[a-z_]+\d+$/), z.string().min(1).max(60)),
+      }),
+    ),
+    /** Which kinds the app asks for at each moment (at most 3 per requestSubscribeMessage call). */
+    moments: z.record(z.enum(SUBSCRIBE_MOMENTS as [SubscribeMoment, ...SubscribeMoment[]]), z.array(z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]])).min(1).max(3)),
+    /** No sends between start and end, local time (messages wait until the end, they are not dropped). */
+    quietHours: z.object({
+      start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'),
+      end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'),
+    }),
+    /** At most `maxMessages` sent to one member in any `perDays` days; further ones are skipped. */
+    frequencyCap: z.object({ maxMessages: z.int().min(1).max(100), perDays: z.int().min(1).max(365) }),
+    /** Sends per second, all instances together (each takes its share of every one-second slot). */
+    sendRatePerSecond: z.int().min(1).max(10_000),
+    /** How often each instance's sender looks for due messages; 0 turns the sender off. */
+    senderEverySeconds: z.number().min(0).max(3600),
+    /** Retries of a send that failed for a passing reason (-1, 45009, 5xx, timeout), and the waits between them. */
+    retryBackoffSeconds: z.array(z.int().min(1).max(86400)).min(1).max(10),
+    /** The app version messages open: formal in production, developer/trial while testing. */
+    miniprogramState: z.enum(['developer', 'trial', 'formal']),
+  }),
   privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
   staff: z.array(
     z.object({

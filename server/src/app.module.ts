@@ -8,6 +8,7 @@ import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { MembersModule } from './members/members.module';
 import { MembershipModule } from './membership/membership.module';
+import { MessagesModule } from './messages/messages.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PointsModule } from './points/points.module';
 import { TestModeModule } from './test-mode/test-mode.module';
@@ -25,6 +26,7 @@ export class AppModule {
         BirthdayModule,
         MembershipModule,
         PaymentsModule,
+        MessagesModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

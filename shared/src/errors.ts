@@ -66,6 +66,8 @@ export const ERRORS = {
   PAY_ORDER_NOT_PAID: { status: 409, message: '订单尚未支付，不能退款' },
   PAY_REFUND_NO_REUSED: { status: 409, message: '该退款单号已用于其他金额或订单' },
   PAY_UNAVAILABLE: { status: 503, message: '微信支付繁忙，请稍后再试' },
+  MESSAGE_KIND_UNKNOWN: { status: 404, message: '没有这种消息通知' },
+  MESSAGE_TEMPLATE_UNKNOWN: { status: 400, message: '订阅结果与本店的消息模板不符，请重试' },
 
   MEMBER_CODE_INVALID: { status: 400, message: '会员码无效，请让顾客刷新后重新出示' },
   MEMBER_CODE_EXPIRED: { status: 410, message: '会员码已过期，请让顾客刷新后重新出示' },

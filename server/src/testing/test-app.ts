@@ -12,6 +12,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
+    // Service tests drive the message sender themselves (OutboxSender.runOnce), never on a timer.
+    MESSAGE_SENDER_EVERY_SECONDS: '0',
     WECHAT_APPID: TEST_APP.appid,
     WECHAT_SECRET: TEST_APP.secret,
     ...TEST_SECRETS,
