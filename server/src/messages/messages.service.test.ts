@@ -7,6 +7,7 @@ import { DomainError } from '../common/domain-error';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
+import { PurchasesService } from '../points/purchases.service';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { startTestApp, type TestApp } from '../testing/test-app';
@@ -199,6 +200,26 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await drain();
     expect(await inboxOf(slow.openid)).toHaveLength(1);
     expect(await grantOf(slow.id, 'coupon_arrived')).toBe(await wechatQuota(slow.openid, 'coupon_arrived'));
+  });
+
+  it('tells a subscribed member about the points a purchase earned, in the purchase’s transaction; others get no row', async () => {
+    const subscribed = await newMember();
+    const other = await newMember();
+    await subscribe(subscribed, ['points_change']);
+    const buy = (memberId: number, n: number) =>
+      t.app.get(TransactionRunner).run((em) =>
+        t.app.get(PurchasesService).settleWithin(em, { memberId, staffOpenid: 'o-till', idempotencyKey: `msg-buy-${memberId}-${n}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
+      );
+    await buy(subscribed.id, 1);
+    await buy(other.id, 1);
+    expect(await rowsOf(other.id)).toHaveLength(0);
+    await drain();
+    const [message] = await inboxOf(subscribed.openid);
+    const balance = (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: subscribed.id })).pointsBalance;
+    expect(message).toMatchObject({ template_id: templateOf('points_change'), page: 'pages/points/index', data: { number1: { value: String(balance) }, number2: { value: String(balance) }, thing3: { value: '消费¥128.00获得积分' } } });
+    // The grant is used: the next purchase queues nothing until the member subscribes again.
+    await buy(subscribed.id, 2);
+    expect(await rowsOf(subscribed.id)).toHaveLength(1);
   });
 
   it('keeps to the send rate per second, across passes', async () => {

@@ -133,6 +133,19 @@ export class MessagesService {
     return rendered.ok ? 'queued' : 'invalid';
   }
 
+  /**
+   * For messages the member asked for by subscribing (points changes): queued only when a grant is there to
+   * send it, so everyday events do not fill the outbox with rows that could only be skipped.
+   */
+  async queueIfReachable(em: EntityManager, message: QueueMessage): Promise<QueueOutcome | 'unreachable'> {
+    const templateId = this.config.messages.templates[message.kind].templateId;
+    const grant = await em.findOneBy(MessageGrant, { memberId: message.memberId, templateId });
+    if (!grant || grant.remaining <= 0) return 'unreachable';
+    const preference = await em.findOneBy(MessagePreference, { memberId: message.memberId, kind: message.kind });
+    if (preference && !preference.enabled) return 'unreachable';
+    return this.queue(em, message);
+  }
+
   /** Name for messages: the member's nickname when WeChat will take it as a `thing`, else 会员. */
   static displayName(member: Pick<Member, 'nickname'>): string {
     const name = member.nickname?.trim();

@@ -1,6 +1,8 @@
 import type { AppConfig } from '@member/config';
 import {
   bonusPermille,
+  formatFen,
+  MessageKind,
   checkRefund,
   decideBurn,
   pointsEarned,
@@ -27,6 +29,7 @@ import { checkMemberCode, type MemberCodeSettings } from '../members/member-code
 import { Member } from '../members/member.entity';
 import { PointsLedger } from './points-ledger';
 import { PointsLedgerLine, Purchase, PurchaseRefund } from './points.entities';
+import { MessagesService } from '../messages/messages.service';
 import { spendInWindow } from './spend';
 
 /**
@@ -47,6 +50,7 @@ export class PurchasesService {
     private readonly ledger: PointsLedger,
     private readonly redemptions: RedemptionService,
     private readonly clock: Clock,
+    private readonly messages: MessagesService,
   ) {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
   }
@@ -143,7 +147,16 @@ export class PurchasesService {
     } else if (sale.burn.heldPoints > 0) {
       await em.update(PointsLedgerLine, { sourceKey: sale.burn.sourceKey }, { purchaseId: id });
     }
-    await this.ledger.credit(em, { memberId, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
+    const line = await this.ledger.credit(em, { memberId, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
+    if (line) {
+      // Into the outbox with the purchase (sent after commit by the sender), if the member asked for it.
+      await this.messages.queueIfReachable(em, {
+        memberId,
+        kind: MessageKind.PointsChange,
+        vars: { delta: earned, balance: line.balanceAfter, reason: `消费${formatFen(sale.paidFen, { keepCents: true })}获得积分` },
+        dedupeKey: `points:purchase:${id}`,
+      });
+    }
     await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), memberId]);
     await this.upgradeTier(em, memberId, currentTier, now);
     return id;
