@@ -1,5 +1,5 @@
 import type { AppConfig } from '@member/config';
-import { birthdayWindowContaining, type BirthdayPerkRunResult, type BirthdayWindow, type CalendarDate } from '@member/shared';
+import { birthdayWindowContaining, MessageKind, type BirthdayPerkRunResult, type BirthdayWindow, type CalendarDate } from '@member/shared';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -12,6 +12,7 @@ import { validityOf } from '../coupons/coupon.views';
 import { forUpdate, sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { JobRunner } from '../jobs/job-runner';
+import { MessagesService } from '../messages/messages.service';
 import { birthdayCandidateParams, birthdayCandidatesSql, birthdayChunks, birthdayCouponKey, birthdaySpanSql, MYSQL_RANDOM_COUPON_CODE } from './birthday-sql';
 
 /** How often an instance looks whether today's run is due (it runs once a day, at runAtLocalTime). */
@@ -38,7 +39,7 @@ interface RunContext {
   window: BirthdayWindow;
   /** The last second of the window: double points through it. */
   doublePointsUntil: Date;
-  coupon: { templateId: number; validFrom: Date; validUntil: Date } | null;
+  coupon: { templateId: number; templateName: string; validFrom: Date; validUntil: Date } | null;
 }
 
 interface ChunkOutcome {
@@ -86,6 +87,7 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     private readonly transactions: TransactionRunner,
     private readonly jobs: JobRunner,
     private readonly clock: Clock,
+    private readonly messages: MessagesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -186,7 +188,7 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     // rather than hand out this year's perks without the coupon for good.
     if (!template) throw new Error(`birthday.perk.couponTemplateId ${templateId}: no such coupon template`);
     const { validFrom, validUntil } = couponValidity(validityOf(template), now, timeZone);
-    return { now, runOn, window, doublePointsUntil, coupon: { templateId, validFrom, validUntil } };
+    return { now, runOn, window, doublePointsUntil, coupon: { templateId, templateName: template.name, validFrom, validUntil } };
   }
 
   private async grantChunk(run: RunContext, first: number, last: number): Promise<ChunkOutcome> {
@@ -248,8 +250,32 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
       );
       if (taken.affected !== 1) throw new StockRanShort();
     }
+    await this.queueGreetings(em, run, members, new Set(withCoupon));
     await em.query('UPDATE birthday_perk_checkpoint SET perks_granted = ?, coupons_issued = ? WHERE run_on = ? AND first_member_id = ?', [members.length, withCoupon.length, run.runOn, first]);
     return { skipped: false, perks: members.length, coupons: withCoupon.length };
+  }
+
+  /**
+   * The birthday greeting for the chunk's members who accepted it in the app (few of a chunk): written into the
+   * outbox with the perk, sent by the sender after the quiet hours the 00:05 run falls in.
+   */
+  private async queueGreetings(em: EntityManager, run: RunContext, members: number[], withCoupon: Set<number>): Promise<void> {
+    const templateId = this.config.messages.templates[MessageKind.Birthday].templateId;
+    for (const batch of batches(members, this.rowsPerStatement)) {
+      const reachable: Array<{ id: number | string; nickname: string | null }> = await em.query(
+        `SELECT m.id, m.nickname FROM member m JOIN message_grant g ON g.member_id = m.id AND g.template_id = ? AND g.remaining > 0 WHERE m.id IN (${marks(batch.length)})`,
+        [templateId, ...batch],
+      );
+      for (const member of reachable) {
+        const memberId = Number(member.id);
+        await this.messages.queue(em, {
+          memberId,
+          kind: MessageKind.Birthday,
+          vars: { name: MessagesService.displayName(member), gift: withCoupon.has(memberId) && run.coupon ? `${run.coupon.templateName}已放入券包` : '生日期间消费享双倍积分', validUntil: run.window.closesOn },
+          dedupeKey: `birthday:${memberId}:${run.window.year}`,
+        });
+      }
+    }
   }
 
   /** Inserts the coupons of the chunk's first members (all of them unless stock is scarce); answers who got one. */

@@ -2,10 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxStatus, type MessageKind, type SubscribeDecision } from '@member/shared';
+import { In } from 'typeorm';
 import { createApp } from '../bootstrap';
 import { DomainError } from '../common/domain-error';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
+import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
+import { businessDate } from '../common/clock';
 import { Member } from '../members/member.entity';
 import { PurchasesService } from '../points/purchases.service';
 import { TEST_DATABASES } from '../testing/databases';
@@ -220,6 +223,22 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     // The grant is used: the next purchase queues nothing until the member subscribes again.
     await buy(subscribed.id, 2);
     expect(await rowsOf(subscribed.id)).toHaveLength(1);
+  });
+
+  it('greets a member on the birthday perk run when they accepted the birthday message, once a year', async () => {
+    const month = Number(businessDate(t.clock.now(), t.config.businessCalendar.timeZone).slice(5, 7));
+    const fan = await newMember('周周');
+    const quiet = await newMember('默默');
+    await t.db.dataSource.getRepository(Member).update({ id: In([fan.id, quiet.id]) }, { birthdayMonth: month, birthdayDay: 2 });
+    await subscribe(fan, ['birthday']);
+    const job = t.app.get(BirthdayPerkJob);
+    await job.grantPerks(t.clock.now());
+    await job.grantPerks(t.clock.now());
+    expect(await rowsOf(quiet.id)).toHaveLength(0);
+    await drain();
+    const inbox = await inboxOf(fan.openid);
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({ template_id: templateOf('birthday'), data: { thing1: { value: '周周，祝您生日快乐' }, thing2: { value: '生日期间消费享双倍积分' }, date3: { value: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } } });
   });
 
   it('keeps to the send rate per second, across passes', async () => {
