@@ -83,10 +83,10 @@ export class MessagesService {
         await em.insert(SubscribeReport, { memberId, idempotencyKey: request.idempotencyKey, moment: request.moment, accepted: accepted.join(','), createdAt: now });
         for (const templateId of accepted) await this.addGrant(em, memberId, templateId, now);
       });
+      if (accepted.length) this.logger.log({ memberId, moment: request.moment, accepted: accepted.length }, 'subscription grants added');
     } catch (error) {
       if (!isUniqueViolation(error)) throw error; // the same report again: already counted
     }
-    if (accepted.length) this.logger.log({ memberId, moment: request.moment, accepted: accepted.length }, 'subscription grants added');
     return this.preferences(memberId);
   }
 

@@ -120,7 +120,8 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         .where('id IN (:...ids) AND status = :queued', { ids, queued: OutboxStatus.Queued })
         .execute();
       await em.query('UPDATE message_send_window SET slot_start = ?, used = ? WHERE id = 1', [sqlDate(em, new Date(slot)), used + ids.length]);
-      return em.find(OutboxMessage, { where: { id: In(ids), status: OutboxStatus.Sending, claimedAt: now }, order: { id: 'ASC' } });
+      // Ours: locked by this transaction since the SELECT, so no other sender can have moved them.
+      return em.find(OutboxMessage, { where: { id: In(ids), status: OutboxStatus.Sending }, order: { id: 'ASC' } });
     });
   }
 
