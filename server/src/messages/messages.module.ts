@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { JobRunner } from '../jobs/job-runner';
+import { CouponReminderJob } from './coupon-reminder.job';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboxSender } from './outbox-sender';
 
 @Module({
   controllers: [MessagesController],
-  providers: [MessagesService, OutboxSender, JobRunner],
-  exports: [MessagesService, OutboxSender],
+  providers: [MessagesService, OutboxSender, CouponReminderJob, JobRunner],
+  exports: [MessagesService, OutboxSender, CouponReminderJob],
 })
 export class MessagesModule {}

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { OutboxStatus, type MessageKind, type SubscribeDecision } from '@member/shared';
 import { In } from 'typeorm';
 import { createApp } from '../bootstrap';
+import { ClaimService } from '../coupons/claim.service';
+import { TemplatesService } from '../coupons/templates.service';
+import { templateRequest } from '../testing/coupon-fixtures';
 import { DomainError } from '../common/domain-error';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -16,6 +19,7 @@ import { openidFor, TEST_APP } from '../testing/emulator';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { MessageGrant, OutboxMessage } from './message.entities';
 import { MessagesService, type QueueMessage } from './messages.service';
+import { CouponReminderJob } from './coupon-reminder.job';
 import { OutboxSender } from './outbox-sender';
 
 type Json = any;
@@ -241,6 +245,28 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     const inbox = await inboxOf(fan.openid);
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ template_id: templateOf('birthday'), data: { thing1: { value: '周周，祝您生日快乐' }, thing2: { value: '生日期间消费享双倍积分' }, date3: { value: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } } });
+  });
+
+  it('reminds a subscribed member of a coupon whose last day is three days away, once per coupon', async () => {
+    const fan = await newMember();
+    const optedOut = await newMember();
+    await subscribe(fan, ['coupon_expiring']);
+    await subscribe(optedOut, ['coupon_expiring']);
+    await messages.setEnabled(optedOut.id, 'coupon_expiring', false);
+    const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '冬日暖饮券', totalStock: 10 }));
+    const coupon = await t.app.get(ClaimService).claim(fan.id, template.id, key());
+    await t.app.get(ClaimService).claim(optedOut.id, template.id, key());
+    const job = t.app.get(CouponReminderJob);
+    const lastDay = new Date(coupon.validUntil);
+    const daysBefore = t.config.messages.couponExpiringReminder.daysBefore;
+    expect(await job.remind(new Date(lastDay.getTime() - (daysBefore + 1) * 86_400_000))).toBe(0); // four days before: not yet
+    const reminderDay = new Date(lastDay.getTime() - daysBefore * 86_400_000);
+    expect(await job.remind(reminderDay)).toBe(1);
+    expect(await job.remind(reminderDay)).toBe(0);
+    await drain();
+    const [message] = await inboxOf(fan.openid);
+    expect(message).toMatchObject({ template_id: templateOf('coupon_expiring'), data: { thing1: { value: '冬日暖饮券' }, date2: { value: businessDate(lastDay, t.config.businessCalendar.timeZone) } } });
+    expect(await inboxOf(optedOut.openid)).toHaveLength(0);
   });
 
   it('keeps to the send rate per second, across passes', async () => {
