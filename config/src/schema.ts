@@ -1,4 +1,5 @@
 import { BIRTHDAY_WINDOW_KINDS, MESSAGE_KINDS, type MessageKind, STAFF_ROLES, SUBSCRIBE_MOMENTS, type SubscribeMoment, TIER_CODES, type TierCode } from '@member/shared';
+import { SCORED_RFM_SEGMENTS, type ScoredRfmSegment, uncoveredScoreCombinations } from '@member/shared';
 import { z } from 'zod';
 
 const fen = z.int().nonnegative();
@@ -23,6 +24,9 @@ const isTimeZone = (zone: string) => {
     return false;
   }
 };
+
+/** An inclusive range of RFM scores, [lowest, highest]. */
+const rfmScoreRange = z.tuple([z.int().min(1).max(5), z.int().min(1).max(5)]).refine(([low, high]) => low <= high, 'lowest must not exceed highest');
 
 /** The whole runtime configuration. Keys are what error messages name, e.g. `memberCode.periodSeconds`. */
 export const configSchema = z.object({
@@ -201,6 +205,8 @@ export const configSchema = z.object({
     frequencyCap: z.object({ maxMessages: z.int().min(1).max(100), perDays: z.int().min(1).max(365) }),
     /** Sends per second, all instances together (each takes its share of every one-second slot). */
     sendRatePerSecond: z.int().min(1).max(10_000),
+    /** WeChat calls one instance's sender keeps in flight. */
+    sendParallelism: z.int().min(1).max(256),
     /** How often each instance's sender looks for due messages; 0 turns the sender off. */
     senderEverySeconds: z.number().min(0).max(3600),
     /** Retries of a send that failed for a passing reason (-1, 45009, 5xx, timeout), and the waits between them. */
@@ -212,6 +218,31 @@ export const configSchema = z.object({
     }),
     /** The app version messages open: formal in production, developer/trial while testing. */
     miniprogramState: z.enum(['developer', 'trial', 'formal']),
+  }),
+  /** Audiences (客户分层): the periodic RFM refresh and the audience preview marketing staff use. */
+  segments: z.object({
+    /** RFM frequency and monetary count the purchases of the last this many months (business calendar). */
+    windowMonths: z.int().min(1).max(36),
+    /** How often the RFM refresh runs (once per period across all instances); 0 = only when staff ask for it. */
+    refreshEverySeconds: z.int().min(0).max(7 * 86400),
+    /** Members shown (masked) with an audience preview; 0 shows none. */
+    previewSampleSize: z.int().min(0).max(20),
+    /** Score ranges → segment, first match wins (shared/src/rules/rfm.ts); every r/f/m combination must match one. */
+    rules: z
+      .array(
+        z.object({
+          segment: z.enum(SCORED_RFM_SEGMENTS as [ScoredRfmSegment, ...ScoredRfmSegment[]]),
+          r: rfmScoreRange,
+          f: rfmScoreRange,
+          m: rfmScoreRange,
+        }),
+      )
+      .min(1)
+      .max(50)
+      .superRefine((rules, ctx) => {
+        const missing = uncoveredScoreCombinations(rules);
+        if (missing.length > 0) ctx.addIssue({ code: 'custom', message: `no rule matches ${missing.slice(0, 5).map((s) => `r=${s.r} f=${s.f} m=${s.m}`).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}` });
+      }),
   }),
   privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
   staff: z.array(

@@ -168,3 +168,29 @@ describe('POST /wxa/getwxacodeunlimit', () => {
     expect(res.headers.get('content-type')).toBe('image/png');
   });
 });
+
+describe('load-test helpers', () => {
+  it('adds many users’ accepts at once, and they send like ordinary ones', async () => {
+    expect(await h.post('/dev/quota', { users: ['u1', 'u2', 'u3'], templateId: 'T', add: 2 })).toEqual({ users: 3 });
+    const token = await h.token();
+    const openid = (await h.login('u2')).openid;
+    expect((await json(await fetch(`${h.url}/dev/quota?openid=${openid}&template_id=T`))).remaining).toBe(2);
+    const send = await fetch(`${h.url}/cgi-bin/message/subscribe/send?access_token=${token}`, { method: 'POST', body: JSON.stringify({ touser: openid, template_id: 'T', data: { thing1: { value: 'hi' } } }) });
+    expect((await json(send)).errcode).toBe(0);
+    expect((await h.post('/dev/quota', { users: [], templateId: 'T' })).error).toMatch(/users/);
+  });
+
+  it('caps subscribe_send at perSecond per wall-clock second with 45011, changing nothing over the cap', async () => {
+    const send = await readySend('bob', 10);
+    await h.post('/dev/limits', { endpoint: 'subscribe_send', perSecond: 3 });
+    // Start at the top of a second so all ten calls fall in one.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+    const codes: number[] = [];
+    for (let i = 0; i < 10; i++) codes.push((await json(await send())).errcode);
+    expect(codes.filter((c) => c === 0)).toHaveLength(3);
+    expect(codes.filter((c) => c === 45011)).toHaveLength(7);
+    expect(h.state.inbox).toHaveLength(3);
+    await h.post('/dev/limits', { endpoint: 'subscribe_send', perSecond: null });
+    expect((await json(await send())).errcode).toBe(0);
+  });
+});

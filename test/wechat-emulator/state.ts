@@ -99,6 +99,8 @@ export class EmulatorState {
   readonly quota = new Map<string, number>();
   readonly inbox: InboxMessage[] = [];
   readonly faults = new Map<EndpointName, Fault[]>();
+  /** subscribe_send capacity per wall-clock second (null: unlimited); see /dev/limits. */
+  sendRateLimit: { perSecond: number; second: number; used: number } | null = null;
   private msgSeq = 0;
 
   /** WeChat Pay: merchants, orders, refunds, notifications. Unconfigured unless the emulator got `pay`. */
@@ -124,6 +126,7 @@ export class EmulatorState {
       this.currentTokens, this.forceRefreshes, this.phoneCodes, this.quota, this.faults,
     ]) map.clear();
     this.inbox.length = 0;
+    this.sendRateLimit = null;
     this.msgSeq = 0;
     this.clock.reset();
   }
@@ -150,6 +153,20 @@ export class EmulatorState {
   /** Safe integers (real msgids exceed 2^53, which JSON.parse would round). */
   nextMsgId(): number {
     return 2_944_022_981_100_000 + ++this.msgSeq;
+  }
+
+  /** Whether one more subscribe_send fits this wall-clock second's capacity (and counts it if so). */
+  takeSendCapacity(): boolean {
+    const limit = this.sendRateLimit;
+    if (!limit) return true;
+    const second = Math.floor(Date.now() / 1000);
+    if (limit.second !== second) {
+      limit.second = second;
+      limit.used = 0;
+    }
+    if (limit.used >= limit.perSecond) return false;
+    limit.used++;
+    return true;
   }
 
   /** The fault to apply to this call of `endpoint`, if one is queued. */

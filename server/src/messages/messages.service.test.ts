@@ -78,7 +78,7 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
   beforeAll(async () => {
     // A short WeChat timeout, so the "WeChat too slow" case takes a second, not five.
     const dir = mkdtempSync(join(tmpdir(), 'messages-config-'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ wechat: { requestTimeoutMs: 400 } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ wechat: { requestTimeoutMs: 1000 } }));
     t = await startTestApp(kind, { LOG_LEVEL: 'silent', CONFIG_FILE: join(dir, 'config.json') });
     messages = t.app.get(MessagesService);
     sender = t.app.get(OutboxSender);
@@ -201,11 +201,11 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
 
     const slow = await newMember();
     await subscribe(slow, ['coupon_arrived']);
-    await emulatorPost('/dev/faults', { endpoint: 'subscribe_send', delayMs: 1200 });
+    await emulatorPost('/dev/faults', { endpoint: 'subscribe_send', delayMs: 2500 });
     await queue(couponArrived(slow.id, 1));
     await drain();
     expect((await rowsOf(slow.id))[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('not resent') });
-    await new Promise((resolve) => setTimeout(resolve, 1200)); // WeChat finishes the slow call after we gave up
+    await new Promise((resolve) => setTimeout(resolve, 1600)); // WeChat finishes the slow call after we gave up
     await drain();
     expect(await inboxOf(slow.openid)).toHaveLength(1);
     expect(await grantOf(slow.id, 'coupon_arrived')).toBe(await wechatQuota(slow.openid, 'coupon_arrived'));

@@ -12,14 +12,12 @@ import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors'
 import { MessageGrant, MessagePreference, OutboxMessage } from './message.entities';
 import { quietUntil } from './quiet-hours';
 
-/** WeChat did not take the message for a passing reason: the same row is tried again later. */
-const RETRYABLE_ERRCODES = new Set([-1, 45009]);
+/** WeChat did not take the message for a passing reason (busy, daily or per-minute limit): tried again later. */
+const RETRYABLE_ERRCODES = new Set([-1, 45009, 45011]);
 /** "No quota": our ledger thought there was a grant; WeChat knows better, so the grant goes to 0. */
 const NO_QUOTA = 43101;
 /** Claims per pass at most, whatever the rate allows (a pass sends them before the next claim). */
 const CLAIM_LIMIT = 500;
-/** WeChat calls in flight per instance. */
-const SEND_PARALLELISM = 8;
 /** A row still `sending` this long after its claim belongs to a sender that died mid-call: never resent. */
 const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
@@ -78,11 +76,21 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
     await this.markInterrupted(now);
     summary.quietUntil = quietUntil(now, this.config.messages.quietHours, this.config.businessCalendar.timeZone);
     if (summary.quietUntil) return summary;
-    const rows = await this.claim(now);
-    summary.claimed = rows.length;
+    // Claims until this second's budget is spent or nothing is due; each batch is sent before the next claim.
+    for (;;) {
+      const rows = await this.claim(this.clock.now());
+      summary.claimed += rows.length;
+      await this.sendAll(rows, summary);
+      if (rows.length < CLAIM_LIMIT) break;
+    }
+    if (summary.claimed) this.logger.log(summary, 'message send pass');
+    return summary;
+  }
+
+  private async sendAll(rows: OutboxMessage[], summary: SendPassSummary): Promise<void> {
     let next = 0;
     await Promise.all(
-      Array.from({ length: Math.min(SEND_PARALLELISM, rows.length) }, async () => {
+      Array.from({ length: Math.min(this.config.messages.sendParallelism, rows.length) }, async () => {
         while (next < rows.length) {
           const row = rows[next++];
           const outcome = await this.deliver(row).catch((error: unknown) => {
@@ -93,8 +101,6 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         }
       }),
     );
-    if (rows.length) this.logger.log(summary, 'message send pass');
-    return summary;
   }
 
   /**

@@ -10,6 +10,8 @@ import { findTemplate } from './subscribe';
 const MAX_TMPL_IDS = 3; // the current doc says 5; older clients and the forum say 3, so cap at 3
 const DECISIONS = ['accept', 'reject', 'ban', 'filter'];
 
+const isInt = (v: unknown, min: number, max: number): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
 export const bad = (error: string): Halt => new Halt({ status: 400, json: { error } });
 
 export function body(ctx: Ctx): Record<string, unknown> {
@@ -106,6 +108,7 @@ function inbox(ctx: Ctx): Reply {
 }
 
 function quota(ctx: Ctx): Reply {
+  if (ctx.method === 'POST') return grantQuota(ctx);
   const openid = ctx.query.get('openid');
   const templateId = ctx.query.get('template_id');
   if (!openid || !templateId) throw bad('openid and template_id are required');
@@ -122,13 +125,44 @@ function clock(ctx: Ctx): Reply {
   return { json: { now: clock.now(), nowSeconds: clock.nowSeconds(), offsetSeconds: clock.offsetSeconds } };
 }
 
+/**
+ * Many users' accepts at once (what 100,000 taps on 允许 would add), for load tests: registers each user in
+ * the app and adds `add` sends of `templateId` to each.
+ */
+function grantQuota(ctx: Ctx): Reply {
+  const b = body(ctx);
+  const app = appOf(ctx, b.appid);
+  if (!Array.isArray(b.users) || b.users.length === 0 || b.users.length > 200_000 || b.users.some((u) => typeof u !== 'string' || u === '')) {
+    throw bad('users must be 1-200000 non-empty names');
+  }
+  if (typeof b.templateId !== 'string' || !findTemplate(app, b.templateId)) throw bad('templateId must be one of the app\'s templates');
+  const add = b.add ?? 1;
+  if (!isInt(add, 1, 1000)) throw bad('add must be an integer 1-1000');
+  for (const user of b.users as string[]) ctx.state.addQuota(ctx.state.registerUser(app.appid, user), b.templateId, add as number);
+  return { json: { users: b.users.length } };
+}
+
+/**
+ * `{endpoint: 'subscribe_send', perSecond}`: WeChat's per-second capacity for this app; calls beyond it in
+ * the same wall-clock second answer 45011 (api minute-quota reach limit) and change nothing. perSecond null lifts it.
+ */
+function limits(ctx: Ctx): Reply {
+  const { state } = ctx;
+  if (ctx.method === 'POST') {
+    const b = body(ctx);
+    if (b.endpoint !== 'subscribe_send') throw bad("endpoint must be 'subscribe_send'");
+    if (b.perSecond !== null && !isInt(b.perSecond, 1, 1_000_000)) throw bad('perSecond must be an integer 1-1000000, or null');
+    state.sendRateLimit = b.perSecond === null ? null : { perSecond: b.perSecond as number, second: 0, used: 0 };
+  }
+  return { json: { subscribe_send: state.sendRateLimit && { perSecond: state.sendRateLimit.perSecond } } };
+}
+
 function faults(ctx: Ctx): Reply {
   const { state } = ctx;
   if (ctx.method === 'POST') {
     const b = body(ctx);
     const endpoint = b.endpoint as EndpointName;
     if (!ENDPOINTS.includes(endpoint)) throw bad(`endpoint must be one of ${ENDPOINTS.join('|')}`);
-    const isInt = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
     const times = b.times ?? 1;
     if (!isInt(times, 1, 1e6)) throw bad('times must be an integer >= 1');
     if (b.errcode !== undefined && !isInt(b.errcode, -1e9, 1e9)) throw bad('errcode must be an integer');
@@ -157,7 +191,8 @@ export const devRoutes: Route[] = [
   { path: '/dev/phone-code', methods: ['POST'], handle: phoneCode },
   { path: '/dev/subscribe', methods: ['POST'], handle: subscribe },
   { path: '/dev/inbox', methods: ['GET'], handle: inbox },
-  { path: '/dev/quota', methods: ['GET'], handle: quota },
+  { path: '/dev/quota', methods: ['GET', 'POST'], handle: quota },
+  { path: '/dev/limits', methods: ['GET', 'POST'], handle: limits },
   { path: '/dev/clock', methods: ['GET', 'POST'], handle: clock },
   { path: '/dev/faults', methods: ['GET', 'POST'], handle: faults },
   { path: '/dev/stats', methods: ['GET'], handle: (ctx) => ({ json: { ...ctx.state.calls } }) },

@@ -28,6 +28,7 @@ const invalid = (what: string): Reply => wxError(47003, `argument invalid! ${wha
 
 function send(ctx: Ctx): Reply {
   const { app } = requireToken(ctx);
+  if (!ctx.state.takeSendCapacity()) return wxError(45011, 'api minute-quota reach limit mostly 100 times per minute');
   const body = jsonObject(ctx);
   const { state } = ctx;
   // WeChat's order: who, which template, what content, where it leads, then whether the user allows it.
