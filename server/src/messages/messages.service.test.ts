@@ -119,7 +119,8 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await queue(couponArrived(me.id, 1))).toBe('duplicate');
     await drain();
     const rows = await rowsOf(me.id);
-    expect(rows.map((r) => [r.status, r.skipReason])).toEqual([['sent', null], ['sent', null], ['skipped', 'no_grant']]);
+    // One member's messages go out in parallel, so which one finds no grant left is not fixed: only how many.
+    expect(rows.map((r) => `${r.status}:${r.skipReason ?? ''}`).sort()).toEqual(['sent:', 'sent:', 'skipped:no_grant']);
     const inbox = await inboxOf(me.openid);
     expect(inbox).toHaveLength(2);
     expect(inbox[0]).toMatchObject({ template_id: templateOf('coupon_arrived'), page: 'pages/wallet/index', data: { thing1: { value: '满200减20' }, date2: { value: '2026-12-09' } } });
