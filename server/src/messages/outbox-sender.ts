@@ -31,7 +31,7 @@ export interface SendPassSummary {
   quietUntil: Date | null;
 }
 
-type Outcome = 'sent' | 'skipped' | 'failed' | 'retrying';
+type Outcome = 'failed' | 'retrying';
 
 /**
  * Sends what the outbox holds. Each pass: nothing during quiet hours (rows wait, they are not dropped);
@@ -87,19 +87,120 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
     return summary;
   }
 
+  /**
+   * One claimed batch: admitted together under the members' row locks (one transaction, a handful of
+   * statements for the whole batch), sent with `sendParallelism` calls in flight, and the successes recorded
+   * together; failures are handled one by one (they are rare and each has its own rule).
+   */
   private async sendAll(rows: OutboxMessage[], summary: SendPassSummary): Promise<void> {
+    if (rows.length === 0) return;
+    const admitted = await this.transactions.run((em) => this.admit(em, rows, this.clock.now()));
+    summary.skipped += rows.length - admitted.length;
+    const sent: Array<{ id: number; msgid: string | null }> = [];
     let next = 0;
     await Promise.all(
-      Array.from({ length: Math.min(this.config.messages.sendParallelism, rows.length) }, async () => {
-        while (next < rows.length) {
-          const row = rows[next++];
-          const outcome = await this.deliver(row).catch((error: unknown) => {
-            this.logger.error({ err: error, messageId: row.id }, 'sending a message failed unexpectedly; left as sending, never resent');
-            return 'failed' as const;
-          });
-          summary[outcome]++;
+      Array.from({ length: Math.min(this.config.messages.sendParallelism, admitted.length) }, async () => {
+        while (next < admitted.length) {
+          const { row, openid } = admitted[next++];
+          try {
+            const answer = await this.wechat.callWithToken<{ msgid?: number | string }>('subscribe_send', '/cgi-bin/message/subscribe/send', {
+              touser: openid,
+              template_id: row.templateId,
+              page: row.page,
+              data: JSON.parse(row.data) as unknown,
+              miniprogram_state: this.config.messages.miniprogramState,
+              lang: 'zh_CN',
+            });
+            sent.push({ id: row.id, msgid: answer.msgid === undefined ? null : String(answer.msgid) });
+          } catch (error) {
+            const outcome = await this.afterError(row, error).catch((unexpected: unknown) => {
+              this.logger.error({ err: unexpected, messageId: row.id }, 'sending a message failed unexpectedly; left as sending, never resent');
+              return 'failed' as const;
+            });
+            summary[outcome]++;
+          }
         }
       }),
+    );
+    await this.recordSent(sent);
+    summary.sent += sent.length;
+  }
+
+  /**
+   * The checks that need the members' row locks (a concurrent sender or purchase for the same member waits):
+   * the member still there, the kind switched on, the frequency cap, one grant each. Skips are written here;
+   * the admitted rows come back with the openid to send to, their grant spent.
+   */
+  private async admit(em: EntityManager, rows: OutboxMessage[], now: Date): Promise<Array<{ row: OutboxMessage; openid: string }>> {
+    const memberIds = [...new Set(rows.map((r) => r.memberId))].sort((a, b) => a - b);
+    const marks = memberIds.map(() => '?').join(', ');
+    const members = (await em.query(`SELECT id, openid, joined_at AS joinedAt FROM member WHERE id IN (${marks})${forUpdate(em)}`, memberIds)) as Array<{ id: number | string; openid: string; joinedAt: unknown }>;
+    const openidOf = new Map(members.filter((m) => m.joinedAt).map((m) => [Number(m.id), m.openid]));
+    const optedOut = new Set(
+      ((await em.query(`SELECT member_id AS memberId, kind FROM message_preference WHERE member_id IN (${marks}) AND enabled = ?`, [...memberIds, false])) as Array<{ memberId: number | string; kind: string }>).map(
+        (p) => `${Number(p.memberId)} ${p.kind}`,
+      ),
+    );
+    const cap = this.config.messages.frequencyCap;
+    const since = new Date(now.getTime() - cap.perDays * 86_400_000);
+    const recentOf = new Map(
+      (
+        (await em.query(
+          `SELECT member_id AS memberId, COUNT(*) AS n FROM message_outbox WHERE member_id IN (${marks}) AND ((status = ? AND sent_at >= ?) OR (status = ? AND grant_spent = ?)) GROUP BY member_id`,
+          [...memberIds, OutboxStatus.Sent, sqlDate(em, since), OutboxStatus.Sending, true],
+        )) as Array<{ memberId: number | string; n: number | string }>
+      ).map((r) => [Number(r.memberId), Number(r.n)]),
+    );
+    const grants = (await em.query(`SELECT id, member_id AS memberId, template_id AS templateId, remaining FROM message_grant WHERE member_id IN (${marks})`, memberIds)) as Array<{
+      id: number | string;
+      memberId: number | string;
+      templateId: string;
+      remaining: number | string;
+    }>;
+    const grantOf = new Map(grants.map((g) => [`${Number(g.memberId)} ${g.templateId}`, { id: Number(g.id), left: Number(g.remaining), spent: 0 }]));
+
+    const skipped = new Map<OutboxSkipReason, number[]>();
+    const admitted: Array<{ row: OutboxMessage; openid: string }> = [];
+    const skip = (reason: OutboxSkipReason, row: OutboxMessage) => skipped.set(reason, [...(skipped.get(reason) ?? []), row.id]);
+    for (const row of rows) {
+      const openid = openidOf.get(row.memberId);
+      if (!openid) skip(OutboxSkipReason.NoMember, row);
+      else if (optedOut.has(`${row.memberId} ${row.kind}`)) skip(OutboxSkipReason.OptedOut, row);
+      else if ((recentOf.get(row.memberId) ?? 0) >= cap.maxMessages) skip(OutboxSkipReason.FrequencyCap, row);
+      else {
+        const grant = grantOf.get(`${row.memberId} ${row.templateId}`);
+        if (!grant || grant.left - grant.spent <= 0) skip(OutboxSkipReason.NoGrant, row);
+        else {
+          grant.spent++;
+          recentOf.set(row.memberId, (recentOf.get(row.memberId) ?? 0) + 1);
+          admitted.push({ row, openid });
+        }
+      }
+    }
+    for (const [reason, ids] of skipped) {
+      await em.createQueryBuilder().update(OutboxMessage).set({ status: OutboxStatus.Skipped, skipReason: reason }).where('id IN (:...ids) AND status = :sending', { ids, sending: OutboxStatus.Sending }).execute();
+    }
+    const spent = [...grantOf.values()].filter((g) => g.spent > 0);
+    if (spent.length > 0) {
+      // Relative and conditional: reports only ever add meanwhile, and other senders wait for our member locks.
+      await em.query(
+        `UPDATE message_grant SET remaining = remaining - CASE id ${spent.map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ? WHERE id IN (${spent.map(() => '?').join(', ')})`,
+        [...spent.flatMap((g) => [g.id, g.spent]), sqlDate(em, now), ...spent.map((g) => g.id)],
+      );
+      await em.createQueryBuilder().update(OutboxMessage).set({ grantSpent: true }).where('id IN (:...ids)', { ids: admitted.map((a) => a.row.id) }).execute();
+    }
+    return admitted;
+  }
+
+  /** The batch's successes in one statement (a crash before it leaves them `sending`: never resent, as they must not be). */
+  private async recordSent(sent: Array<{ id: number; msgid: string | null }>): Promise<void> {
+    if (sent.length === 0) return;
+    const now = this.clock.now();
+    await this.transactions.run((em) =>
+      em.query(
+        `UPDATE message_outbox SET status = ?, sent_at = ?, msgid = CASE id ${sent.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${sent.map(() => '?').join(', ')}) AND status = ?`,
+        [OutboxStatus.Sent, sqlDate(em, now), ...sent.flatMap((x) => [x.id, x.msgid]), ...sent.map((x) => x.id), OutboxStatus.Sending],
+      ),
     );
   }
 
@@ -129,53 +230,6 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
       // Ours: locked by this transaction since the SELECT, so no other sender can have moved them.
       return em.find(OutboxMessage, { where: { id: In(ids), status: OutboxStatus.Sending }, order: { id: 'ASC' } });
     });
-  }
-
-  private async deliver(row: OutboxMessage): Promise<Outcome> {
-    const now = this.clock.now();
-    const verdict = await this.transactions.run(async (em) => this.admit(em, row, now));
-    if (verdict.skip) {
-      await this.finish(row, { status: OutboxStatus.Skipped, skipReason: verdict.skip });
-      return 'skipped';
-    }
-    try {
-      const answer = await this.wechat.callWithToken<{ msgid?: number | string }>('subscribe_send', '/cgi-bin/message/subscribe/send', {
-        touser: verdict.openid,
-        template_id: row.templateId,
-        page: row.page,
-        data: JSON.parse(row.data) as unknown,
-        miniprogram_state: this.config.messages.miniprogramState,
-        lang: 'zh_CN',
-      });
-      await this.finish(row, { status: OutboxStatus.Sent, sentAt: this.clock.now(), msgid: answer.msgid === undefined ? null : String(answer.msgid) });
-      return 'sent';
-    } catch (error) {
-      return this.afterError(row, error);
-    }
-  }
-
-  /** The checks that need the member's row lock: a concurrent sender for the same member waits here. */
-  private async admit(em: EntityManager, row: OutboxMessage, now: Date): Promise<{ skip: OutboxSkipReason; openid?: undefined } | { skip: null; openid: string }> {
-    const [member] = (await em.query(`SELECT openid, joined_at AS joinedAt FROM member WHERE id = ?${forUpdate(em)}`, [row.memberId])) as Array<{ openid: string; joinedAt: unknown }>;
-    if (!member?.joinedAt) return { skip: OutboxSkipReason.NoMember };
-    const preference = await em.findOneBy(MessagePreference, { memberId: row.memberId, kind: row.kind });
-    if (preference && !preference.enabled) return { skip: OutboxSkipReason.OptedOut };
-    const cap = this.config.messages.frequencyCap;
-    const since = new Date(now.getTime() - cap.perDays * 86_400_000);
-    const [recent] = (await em.query(
-      'SELECT COUNT(*) AS n FROM message_outbox WHERE member_id = ? AND id <> ? AND ((status = ? AND sent_at >= ?) OR (status = ? AND grant_spent = ?))',
-      [row.memberId, row.id, OutboxStatus.Sent, sqlDate(em, since), OutboxStatus.Sending, true],
-    )) as Array<{ n: number | string }>;
-    if (Number(recent.n) >= cap.maxMessages) return { skip: OutboxSkipReason.FrequencyCap };
-    const spent = await em
-      .createQueryBuilder()
-      .update(MessageGrant)
-      .set({ remaining: () => 'remaining - 1', updatedAt: now })
-      .where('member_id = :memberId AND template_id = :templateId AND remaining > 0', { memberId: row.memberId, templateId: row.templateId })
-      .execute();
-    if (spent.affected !== 1) return { skip: OutboxSkipReason.NoGrant };
-    await em.update(OutboxMessage, { id: row.id }, { grantSpent: true });
-    return { skip: null, openid: member.openid };
   }
 
   private async afterError(row: OutboxMessage, error: unknown): Promise<Outcome> {
