@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { issueMemberCode } from '../../server/src/members/member-code';
-import { launchChromium, phonePage, snapshot } from '../support/browser';
+import { answerSubscribeSheet, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, TEST_SECRETS, type Stack } from '../support/stack';
 
@@ -96,6 +96,7 @@ describe('mini-program H5 in Chromium', () => {
     await shopper.locator('#birthday-input input').fill('1992-06-18');
     await snapshot(shopper, '07-profile-birthday');
     await shopper.locator('#birthday-save').click();
+    await answerSubscribeSheet(shopper, '取消'); // the app asks whether it may send the birthday greeting
     await shopper.locator('#birthday-locked').waitFor();
     expect(await shopper.locator('#birthday-locked').textContent()).toMatch(/\d{4}-\d{2}-\d{2}|\d{4}年/);
     await snapshot(shopper, '08-profile-birthday-locked');

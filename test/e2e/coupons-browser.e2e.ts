@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { answerSubscribeSheet, h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -86,6 +86,8 @@ describe('coupons in the mini-program H5', () => {
     expect(await text(shopper, `#claim-entry-${templateId}`)).toContain('满200减20');
     await snapshot(shopper, '12-claim-centre');
     await on(shopper, `#claim-${templateId}`).click();
+    // The app asks, at this natural moment, whether coupon messages may be sent (see messages-browser.e2e.ts).
+    await answerSubscribeSheet(shopper, '取消');
     // Limit 1: once claimed the button gives way to the reason, from the server.
     await on(shopper, `#claim-entry-${templateId} .coupon-ticket--muted, #claim-entry-${templateId}.coupon-ticket--muted`).waitFor();
     expect(await text(shopper, `#claim-${templateId}`)).toContain('每人限领 1 张');

@@ -49,3 +49,14 @@ export function h5(serverUrl: () => string) {
     text: async (page: Page, selector: string) => ((await on(page, selector).textContent()) ?? '').replace(/\s+/g, ' ').trim(),
   };
 }
+
+/**
+ * Answers the H5 stand-in of WeChat's subscription sheet (订阅消息), which the app opens at natural moments
+ * (after a claim, after saving the birthday), and waits for it to close.
+ */
+export async function answerSubscribeSheet(page: Page, label: '允许' | '取消'): Promise<void> {
+  const button = page.locator('.taro__modal .taro-model__btn >> visible=true').filter({ hasText: label });
+  await button.waitFor();
+  await button.click();
+  await page.locator('.taro-modal__content').first().waitFor({ state: 'hidden' });
+}

@@ -16,6 +16,7 @@ import { updateSessionMember } from './session';
 export { ApiError, isApiError, messageOf, outcomeUnknown } from './errors';
 export { newIdempotencyKey, PendingKeys } from './idempotency';
 export * from './coupons';
+export * from './messages';
 export * from './payments';
 export * from './points';
 export { currentSession, ensureSession, loadPublicConfig, onSessionChange, startSession, type Session } from './session';

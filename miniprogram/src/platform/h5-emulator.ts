@@ -4,7 +4,7 @@
  * mint the same one-time codes WeChat would, so the server's real code-exchange path is exercised.
  */
 import Taro from '@tarojs/taro';
-import type { RequestPaymentParams } from '@member/shared';
+import type { RequestPaymentParams, SubscribeDecision } from '@member/shared';
 
 const USER_KEY = 'h5.emulatorUser';
 
@@ -103,4 +103,15 @@ export async function requestPaymentAtEmulator(baseUrl: string | null, user: str
   });
   if (typeof errMsg !== 'string') throw new EmulatorUnavailableError('微信模拟器未返回支付结果');
   return errMsg;
+}
+
+/**
+ * Stands in for wx.requestSubscribeMessage once the member answered the stand-in sheet: `POST /dev/subscribe`
+ * with the same decision for every template. The emulator adds its quota for each accept, as WeChat would, and
+ * answers what WeChat's API answers (`{errMsg: "requestSubscribeMessage:ok", <id>: "accept"…}` or a fail).
+ */
+export async function subscribeAtEmulator(baseUrl: string | null, user: string, tmplIds: string[], decision: SubscribeDecision): Promise<Record<string, unknown>> {
+  const decisions: Record<string, SubscribeDecision> = {};
+  for (const id of tmplIds) decisions[id] = decision;
+  return postJson<Record<string, unknown>>(baseUrl, '/dev/subscribe', { user, tmplIds, decisions });
 }

@@ -18,6 +18,8 @@ const fallback: Platform = {
   onScreenCapture: () => () => {},
   openPrivacyContract: async () => false,
   requestPayment: () => Promise.reject(new Error('当前环境暂不支持微信支付，请在微信中打开')),
+  // No subscription messages outside WeChat (and its browser stand-in): nothing decided, nothing to report.
+  requestSubscribeMessage: async () => ({}),
 };
 
 export default fallback;

@@ -1,4 +1,6 @@
 import Taro from '@tarojs/taro';
+import { MAX_TEMPLATES_PER_SUBSCRIBE_CALL } from '@member/shared';
+import { decisionsOf } from '../utils/messages';
 import { paymentOutcomeOf } from '../utils/pay';
 import type { Platform } from './types';
 
@@ -82,6 +84,21 @@ const weapp: Platform = {
       const outcome = paymentOutcomeOf(errMsgOf(error));
       if (outcome.kind === 'failed') throw new Error(outcome.message);
       return outcome.kind;
+    }
+  },
+
+  async requestSubscribeMessage(templateIds) {
+    const tmplIds = templateIds.slice(0, MAX_TEMPLATES_PER_SUBSCRIBE_CALL);
+    if (tmplIds.length === 0) return {};
+    try {
+      // Reaches WeChat before this function's first await, so it still counts as part of the caller's tap.
+      // (Taro's typing wants Alipay's entityIds too; WeChat takes tmplIds only.)
+      const result = await Taro.requestSubscribeMessage({ tmplIds } as Taro.requestSubscribeMessage.Option);
+      return decisionsOf(result, tmplIds);
+    } catch {
+      // "requestSubscribeMessage:fail …": the main switch is off (20004), no network, not from a tap… Nothing
+      // was decided; the member's action goes on and nothing alarming is shown.
+      return {};
     }
   },
 

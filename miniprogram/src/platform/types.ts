@@ -2,7 +2,7 @@
  * WeChat capabilities behind one interface. Pages and the API client use `platform` only; which implementation
  * they get is decided at build time by Taro's file-suffix resolution (index.weapp.ts / index.h5.ts).
  */
-import type { RequestPaymentParams } from '@member/shared';
+import type { RequestPaymentParams, SubscribeDecision } from '@member/shared';
 
 export type PlatformName = 'weapp' | 'h5' | 'unsupported';
 
@@ -48,6 +48,15 @@ export interface Platform {
    * 'paid' only means the cashier said so: the order's status comes from the server (GET …?confirm=1).
    */
   requestPayment(params: RequestPaymentParams, context: PaymentContext): Promise<PaymentOutcome>;
+  /**
+   * Puts subscription-message templates to the member (wx.requestSubscribeMessage on weapp; a modal standing in
+   * for WeChat's sheet plus the emulator on H5), at most MAX_TEMPLATES_PER_SUBSCRIBE_CALL ids (more are dropped).
+   * WeChat accepts the call only inside a tap: call it before the tap handler's first await; it reaches WeChat
+   * synchronously. Resolves template id → decision; {} when nothing was decided (WeChat's main switch off,
+   * errCode 20004, no network, not supported here). Never rejects.
+   * `titles`: template id → zh-CN title, which the H5 stand-in shows (WeChat's sheet reads its own).
+   */
+  requestSubscribeMessage(templateIds: string[], titles: Record<string, string>, context: PlatformContext): Promise<Record<string, SubscribeDecision>>;
 }
 
 /** Props of the phone-number button; the platform file decides how the code is obtained. */

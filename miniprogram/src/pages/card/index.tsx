@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
-import type { MemberCard as MemberCardData, StaffRole } from '@member/shared';
+import type { MemberCard as MemberCardData, MessagePreferencesResponse, StaffRole } from '@member/shared';
 import { ensureSession, getMemberCard, isApiError, loadPublicConfig, messageOf } from '../../api';
 import MemberCard from '../../components/MemberCard';
 import MemberCode from '../../components/MemberCode';
 import StateView from '../../components/StateView';
 import { useMemberCode } from '../../hooks/useMemberCode';
+import { messagesSummary } from '../../utils/messages';
+import { onMessagePreferences, peekMessagePreferences, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
 type CardState =
@@ -26,6 +28,7 @@ export default function CardPage() {
   const [state, setState] = useState<CardState>({ kind: 'loading' });
   const [staffRole, setStaffRole] = useState<StaffRole | null>(null);
   const [payEnabled, setPayEnabled] = useState(false);
+  const [messages, setMessages] = useState<MessagePreferencesResponse | null>(peekMessagePreferences);
   const loading = useRef(false);
   const hasCard = useRef(false);
 
@@ -42,6 +45,8 @@ export default function CardPage() {
       const card = await getMemberCard();
       hasCard.current = card.member.joined;
       setState(card.member.joined ? { kind: 'ready', card } : { kind: 'welcome' });
+      // The 消息通知 line; the card never waits for it, and without it the line just shows no count.
+      if (card.member.joined) void warmMessagePreferences().catch(() => undefined);
     } catch (error) {
       if (isApiError(error) && error.code === 'MEMBER_NOT_JOINED') {
         hasCard.current = false;
@@ -59,6 +64,8 @@ export default function CardPage() {
   useEffect(() => {
     void load(false);
   }, [load]);
+  // Every newer answer (a report from another page, a switch on the messages page) updates the line.
+  useEffect(() => onMessagePreferences(setMessages), []);
   // Back from join / profile: refresh quietly (the first show is covered by the initial load).
   useDidShow(() => {
     if (hasCard.current) void load(true);
@@ -171,6 +178,17 @@ export default function CardPage() {
       <View id='goto-tier' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/tier/index' })}>
         <Text>会员等级与权益</Text>
         <Text className='link-row__arrow'>›</Text>
+      </View>
+      <View id='card-messages' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/messages/index' })}>
+        <Text>消息通知</Text>
+        <View className='link-row__end'>
+          {messages ? (
+            <Text id='card-messages-summary' className='link-row__value'>
+              {messagesSummary(messages)}
+            </Text>
+          ) : null}
+          <Text className='link-row__arrow'>›</Text>
+        </View>
       </View>
       <View id='goto-profile' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/profile/index' })}>
         <Text>个人资料</Text>

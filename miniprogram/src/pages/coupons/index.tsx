@@ -1,12 +1,13 @@
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
-import type { ClaimCentreEntry } from '@member/shared';
+import { SubscribeMoment, type ClaimCentreEntry } from '@member/shared';
 import { claimCoupon, ensureSession, getClaimCentre, messageOf, PendingKeys } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { templateValidityText } from '../../utils/coupons';
+import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
 /** Below this many left, the ticket says "仅剩 N 张" so members know to hurry. */
@@ -14,6 +15,8 @@ const LOW_STOCK = 50;
 
 async function fetchClaimCentre(): Promise<ClaimCentreEntry[]> {
   await ensureSession();
+  // Ready before the member taps 立即领取, which asks for coupon messages inside the tap.
+  void warmMessagePreferences().catch(() => undefined);
   return getClaimCentre();
 }
 
@@ -24,6 +27,8 @@ export default function ClaimCentrePage() {
   const keys = useRef(new PendingKeys()).current;
 
   const claim = async (entry: ClaimCentreEntry) => {
+    // First, inside the tap (WeChat's rule): offer the coupon reminders. The claim does not wait for the answer.
+    void askAtMoment(SubscribeMoment.CouponClaimed);
     const templateId = entry.template.id;
     const action = `claim-${templateId}`;
     setClaiming(templateId);

@@ -1,15 +1,17 @@
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
-import type { PointsShopEntry } from '@member/shared';
+import { SubscribeMoment, type PointsShopEntry } from '@member/shared';
 import { ensureSession, exchangePoints, getPointsShop, messageOf, PendingKeys } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { templateValidityText } from '../../utils/coupons';
+import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 
 async function fetchShop(): Promise<PointsShopEntry[]> {
   await ensureSession();
+  void warmMessagePreferences().catch(() => undefined);
   return getPointsShop();
 }
 
@@ -22,7 +24,16 @@ export default function PointsShopPage() {
 
   const exchange = async (entry: PointsShopEntry) => {
     const { id } = entry.template;
-    const confirmed = await Taro.showModal({ title: '确认兑换', content: `使用 ${entry.pointsPrice} 积分兑换「${entry.template.name}」？`, confirmText: '兑换' });
+    const confirmed = await Taro.showModal({
+      title: '确认兑换',
+      content: `使用 ${entry.pointsPrice} 积分兑换「${entry.template.name}」？`,
+      confirmText: '兑换',
+      // The tap on 兑换 is the member's tap: ask in the modal's own callback, as close to it as we can get (the
+      // await below comes a tick later and may no longer count as a tap). The exchange does not wait for it.
+      success: (result) => {
+        if (result.confirm) void askAtMoment(SubscribeMoment.CouponClaimed);
+      },
+    });
     if (!confirmed.confirm) return;
     const action = `exchange-${id}`;
     setBusy(id);

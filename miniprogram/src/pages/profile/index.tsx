@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Input, Text, View } from '@tarojs/components';
-import { compareCalendarDates, ERRORS, parseCalendarDate, type MemberProfile } from '@member/shared';
+import { compareCalendarDates, ERRORS, parseCalendarDate, SubscribeMoment, type MemberProfile } from '@member/shared';
 import { getMemberCard, isApiError, messageOf, setBirthday, updateProfile, uploadAvatar } from '../../api';
 import StateView from '../../components/StateView';
 import AvatarPicker from '../../platform/AvatarPicker';
 import BirthdayField from '../../platform/BirthdayField';
 import { formatChineseDate, todayOnDevice } from '../../utils/dates';
+import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
 type PageState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'not-joined' } | { kind: 'ready'; member: MemberProfile };
@@ -33,7 +34,11 @@ export default function ProfilePage() {
     try {
       const card = await getMemberCard();
       if (!card.member.joined) setState({ kind: 'not-joined' });
-      else show(card.member);
+      else {
+        show(card.member);
+        // Ready before 保存生日, which offers the birthday greeting inside the tap.
+        if (!card.member.birthdayLockedUntil) void warmMessagePreferences().catch(() => undefined);
+      }
     } catch (failure) {
       if (isApiError(failure) && failure.code === 'MEMBER_NOT_JOINED') setState({ kind: 'not-joined' });
       else if (!quiet) setState({ kind: 'error', message: messageOf(failure) });
@@ -117,6 +122,8 @@ export default function ProfilePage() {
       setBirthdayError(ERRORS.BIRTHDAY_INVALID.message);
       return;
     }
+    // Still inside the tap (WeChat's rule): offer the birthday greeting; saving does not wait for the answer.
+    void askAtMoment(SubscribeMoment.BirthdaySet);
     setSavingBirthday(true);
     try {
       await setBirthday({ birthday });
