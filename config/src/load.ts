@@ -43,8 +43,9 @@ export const ENV_KEYS: Record<string, string> = {
   BIRTHDAY_COUPON_TEMPLATE_ID: 'birthday.perk.couponTemplateId',
   // 0 stops this instance's message sender (e.g. an instance kept for admin work only).
   MESSAGE_SENDER_EVERY_SECONDS: 'messages.senderEverySeconds',
+  CAMPAIGN_SCHEDULER_EVERY_SECONDS: 'campaigns.schedulerEverySeconds',
 };
-const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize', 'birthday.perk.couponTemplateId', 'messages.senderEverySeconds']);
+const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize', 'birthday.perk.couponTemplateId', 'messages.senderEverySeconds', 'campaigns.schedulerEverySeconds']);
 
 export function readDefaults(): Json {
   // dist/ and src/ both sit one level below the package root, where defaults.json lives.

@@ -244,6 +244,14 @@ export const configSchema = z.object({
         if (missing.length > 0) ctx.addIssue({ code: 'custom', message: `no rule matches ${missing.slice(0, 5).map((s) => `r=${s.r} f=${s.f} m=${s.m}`).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}` });
       }),
   }),
+  campaigns: z.object({
+    /** Member ids per issuance chunk (one short transaction each; the run's checkpoint moves with it). */
+    chunkMemberIds: z.int().min(100).max(1_000_000),
+    /** How often each instance looks for due runs and unfinished ones; 0 turns the scheduler off. */
+    schedulerEverySeconds: z.int().min(0).max(3600),
+    /** Recurring campaigns (birthday, reactivation, coupon expiry) run once a day from this local time. */
+    recurringRunAtLocalTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour clock) in the business time zone'),
+  }),
   privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
   staff: z.array(
     z.object({

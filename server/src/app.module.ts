@@ -8,9 +8,11 @@ import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { MembersModule } from './members/members.module';
 import { MembershipModule } from './membership/membership.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { MessagesModule } from './messages/messages.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PointsModule } from './points/points.module';
+import { SegmentsModule } from './segments/segments.module';
 import { TestModeModule } from './test-mode/test-mode.module';
 
 @Module({})
@@ -27,6 +29,8 @@ export class AppModule {
         MembershipModule,
         PaymentsModule,
         MessagesModule,
+        SegmentsModule,
+        CampaignsModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

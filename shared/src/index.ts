@@ -15,3 +15,6 @@ export * from './payments';
 export * from './rules/checkout';
 export * from './messages';
 export * from './rules/subscribe-values';
+export * from './segments';
+export * from './rules/rfm';
+export * from './campaigns';

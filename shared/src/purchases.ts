@@ -55,7 +55,7 @@ export interface RefundView {
   purchase: PurchaseView;
 }
 
-export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange';
+export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign';
 
 export interface PointsHistoryLine {
   id: number;

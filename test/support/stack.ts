@@ -25,6 +25,8 @@ export interface StackOptions {
    * by `notifyRetryScale`), and the server configured with the merchant half and its notify URLs.
    */
   pay?: { notifyRetryScale?: number; refundSettleMs?: number };
+  /** More server processes on the same database and emulator (MariaDB only), as a scaled-out deployment runs. */
+  extraInstances?: number;
 }
 
 export interface Stack {
@@ -32,6 +34,8 @@ export interface Stack {
   emulatorUrl: string;
   appid: string;
   databaseUrl: string | null;
+  /** The URLs of the extra server processes (see StackOptions.extraInstances). */
+  extraServerUrls: string[];
   /** The WeChat Pay keys when started with `pay`. */
   payKeys: PayKeys | null;
   openidOf(user: string): string;
@@ -85,13 +89,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The notify URL names the server's port, so the port is chosen before the server starts.
     const port = options.pay ? await freePort() : 0;
     const staff = (options.staff ?? []).map((s) => `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}`).join(',');
-    const server: { process: RunningProcess; match: RegExpMatchArray } = await startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
+    const startServer = (serverPort: number, label: string): Promise<{ process: RunningProcess; match: RegExpMatchArray }> => startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
       ready: /^SERVER_LISTENING (\S+)/,
-      label: 'server',
+      label,
       env: {
         NODE_ENV: 'test',
         HOST: '127.0.0.1',
-        PORT: String(port),
+        PORT: String(serverPort),
         LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
         WECHAT_APPID: STACK_APP.appid,
         WECHAT_SECRET: STACK_APP.secret,
@@ -105,9 +109,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...options.env,
       },
     });
+    const server = await startServer(port, 'server');
     cleanups.push(() => server.process.stop());
+    const extraServerUrls: string[] = [];
+    for (let i = 0; i < (options.extraInstances ?? 0); i++) {
+      if (!databaseUrl) throw new Error('extra instances need MariaDB: the embedded SQLite file is one process\'s');
+      const extra = await startServer(0, `server ${i + 2}`);
+      cleanups.push(() => extra.process.stop());
+      extraServerUrls.push(extra.match[1]);
+    }
     return {
       serverUrl: server.match[1],
+      extraServerUrls,
       emulatorUrl,
       appid: STACK_APP.appid,
       databaseUrl,

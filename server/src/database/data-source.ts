@@ -22,9 +22,13 @@ import { Payments1763900000008 } from './migrations/1763900000008-Payments';
 import { PayOrder, PayRefund } from '../payments/pay-order.entity';
 import { Messages1763900000009 } from './migrations/1763900000009-Messages';
 import { MessageGrant, MessagePreference, OutboxMessage, SendWindow, SubscribeReport } from '../messages/message.entities';
+import { Segments1763900000010 } from './migrations/1763900000010-Segments';
+import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
+import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
+import { Campaign, CampaignMember, CampaignRun } from '../campaigns/campaign.entities';
 
-export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint, PayOrder, PayRefund, MessageGrant, SubscribeReport, MessagePreference, OutboxMessage, SendWindow];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009];
+export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint, PayOrder, PayRefund, MessageGrant, SubscribeReport, MessagePreference, OutboxMessage, SendWindow, MemberRfm, MemberRfmRefresh, Campaign, CampaignRun, CampaignMember];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009, Segments1763900000010, Campaigns1763900000011];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

@@ -16,6 +16,7 @@ import { Member } from '../members/member.entity';
 import { PurchasesService } from '../points/purchases.service';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
+import { grantMismatches } from '../testing/ledgers';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { MessageGrant, OutboxMessage } from './message.entities';
 import { MessagesService, type QueueMessage } from './messages.service';
@@ -86,6 +87,8 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     t.clock.advance(0.25);
   });
   afterAll(() => t?.close());
+  // WeChat keeps its own count of each member's accepts; ours must say the same after every test.
+  afterEach(async () => expect(await grantMismatches(t.db.dataSource, t.emulator.url)).toEqual([]));
 
   it('keeps a grant ledger from what the app reports: accepts add, a resent report adds nothing, switches apply', async () => {
     const me = await newMember();

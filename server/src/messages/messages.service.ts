@@ -16,6 +16,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
 import { MessageGrant, MessagePreference, OutboxMessage, SubscribeReport } from './message.entities';
@@ -134,6 +135,36 @@ export class MessagesService {
   }
 
   /**
+   * Many messages of one kind in a few multi-row INSERTs (a campaign chunk's): values rendered and checked per
+   * member like `queue`. The caller guarantees the dedupe keys are new (a campaign chunk is issued once);
+   * a clash fails the caller's transaction, which is then retried whole. Answers how many were queued.
+   */
+  async queueMany(em: EntityManager, kind: MessageKind, messages: Array<Omit<QueueMessage, 'kind'>>): Promise<number> {
+    const template = this.config.messages.templates[kind];
+    const now = this.clock.now();
+    let queued = 0;
+    const rows = messages.map((message) => {
+      const rendered = renderSubscribeData(template.fields, message.vars);
+      if (rendered.ok) queued++;
+      else this.logger.error({ memberId: message.memberId, kind, problems: rendered.problems }, 'message values do not fit the template: not sent');
+      return {
+        dedupeKey: message.dedupeKey,
+        memberId: message.memberId,
+        kind,
+        templateId: template.templateId,
+        page: template.page,
+        data: JSON.stringify(rendered.ok ? rendered.data : {}),
+        status: rendered.ok ? OutboxStatus.Queued : OutboxStatus.Failed,
+        error: rendered.ok ? null : rendered.problems.map((p) => `${p.key}: ${p.reason}`).join('; ').slice(0, 200),
+        dueAt: message.dueAt ?? now,
+        createdAt: now,
+      };
+    });
+    for (let i = 0; i < rows.length; i += 500) await em.createQueryBuilder().insert().into(OutboxMessage).values(rows.slice(i, i + 500)).updateEntity(false).execute();
+    return queued;
+  }
+
+  /**
    * For messages the member asked for by subscribing (points changes): queued only when a grant is there to
    * send it, so everyday events do not fill the outbox with rows that could only be skipped.
    */
@@ -152,21 +183,17 @@ export class MessagesService {
     return name ? name : '会员';
   }
 
+  /**
+   * One more send allowed: a single upsert, so concurrent reports (of this member or of neighbours in the
+   * index) never take a gap lock first and then insert into the gap, which deadlocks on MySQL.
+   */
   private async addGrant(em: EntityManager, memberId: number, templateId: string, now: Date): Promise<void> {
-    const added = await em
-      .createQueryBuilder()
-      .update(MessageGrant)
-      .set({ remaining: () => 'remaining + 1', acceptedTotal: () => 'accepted_total + 1', updatedAt: now })
-      .where('member_id = :memberId AND template_id = :templateId', { memberId, templateId })
-      .execute();
-    if (added.affected === 1) return;
-    try {
-      await em.insert(MessageGrant, { memberId, templateId, remaining: 1, acceptedTotal: 1, updatedAt: now });
-    } catch (error) {
-      // Another report inserted the row first: count ours on it.
-      if (!isUniqueViolation(error)) throw error;
-      await em.createQueryBuilder().update(MessageGrant).set({ remaining: () => 'remaining + 1', acceptedTotal: () => 'accepted_total + 1', updatedAt: now }).where('member_id = :memberId AND template_id = :templateId', { memberId, templateId }).execute();
-    }
+    const at = sqlDate(em, now);
+    const upsert =
+      em.connection.options.type === 'mysql'
+        ? 'ON DUPLICATE KEY UPDATE remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = VALUES(updated_at)'
+        : 'ON CONFLICT (member_id, template_id) DO UPDATE SET remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = excluded.updated_at';
+    await em.query(`INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) VALUES (?, ?, 1, 1, ?) ${upsert}`, [memberId, templateId, at]);
   }
 
   private async joinedMember(memberId: number): Promise<Member> {

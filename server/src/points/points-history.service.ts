@@ -16,6 +16,7 @@ const TITLES: Record<PointsReason, string> = {
   restore: '退款退回积分',
   expire: '积分过期',
   exchange: '积分兑换优惠券',
+  campaign: '活动赠送积分',
 };
 
 /** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */

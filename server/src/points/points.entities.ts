@@ -14,6 +14,8 @@ export const PointsReason = {
   Expire: 'expire',
   /** Exchanged for a coupon in the points shop. */
   Exchange: 'exchange',
+  /** Given by a marketing campaign. */
+  Campaign: 'campaign',
 } as const;
 export type PointsReason = (typeof PointsReason)[keyof typeof PointsReason];
 

@@ -3,6 +3,7 @@ import type { BirthdayPerkRunResult, TestClockRequest, TestClockResponse } from 
 import { Body, Controller, Get, HttpCode, Injectable, Post, UseGuards, type CanActivate } from '@nestjs/common';
 import { z } from 'zod';
 import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
+import { CampaignSchedulerJob } from '../campaigns/campaign-scheduler.job';
 import { InjectConfig } from '../common/app-config';
 import { Clock, isSettableClock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -31,6 +32,7 @@ export class TestModeController {
   constructor(
     private readonly clock: Clock,
     private readonly birthdayPerks: BirthdayPerkJob,
+    private readonly campaignScheduler: CampaignSchedulerJob,
   ) {}
 
   @Get('clock')
@@ -52,5 +54,12 @@ export class TestModeController {
   @HttpCode(200)
   runBirthdayJob(): Promise<BirthdayPerkRunResult> {
     return this.birthdayPerks.grantPerks();
+  }
+
+  /** One campaign scheduler pass now (start due runs, issue unfinished ones to the end); answers the runs it worked on. */
+  @Post('jobs/campaigns')
+  @HttpCode(200)
+  async runCampaigns(): Promise<{ runs: number }> {
+    return { runs: await this.campaignScheduler.runOnce() };
   }
 }

@@ -14,6 +14,7 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: 'warn',
     // Service tests drive the message sender themselves (OutboxSender.runOnce), never on a timer.
     MESSAGE_SENDER_EVERY_SECONDS: '0',
+    CAMPAIGN_SCHEDULER_EVERY_SECONDS: '0',
     WECHAT_APPID: TEST_APP.appid,
     WECHAT_SECRET: TEST_APP.secret,
     ...TEST_SECRETS,

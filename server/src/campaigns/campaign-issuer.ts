@@ -1,0 +1,285 @@
+import type { AppConfig } from '@member/config';
+import { type AudienceFilter, CampaignRunStatus, pointsExpiryFor, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus } from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource, type EntityManager } from 'typeorm';
+import { MYSQL_RANDOM_COUPON_CODE } from '../birthday/birthday-sql';
+import { InjectConfig } from '../common/app-config';
+import { addBusinessDays, businessDate, Clock } from '../common/clock';
+import { newCouponCode } from '../coupons/claim.service';
+import { couponValidity } from '../coupons/coupon-rules';
+import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { validityOf } from '../coupons/coupon.views';
+import { forUpdate, sqlDate } from '../database/sql';
+import { TransactionRunner } from '../database/transaction-runner';
+import { MessagesService } from '../messages/messages.service';
+import { PointsLedger } from '../points/points-ledger';
+import { PointsReason } from '../points/points.entities';
+import { audienceQuery } from '../segments/audience-sql';
+import { Campaign, CampaignRun } from './campaign.entities';
+
+/** Rows per multi-row statement. */
+const ROWS_PER_STATEMENT = 500;
+/** A chunk rolled back by a coupon-code clash is simply tried again with new codes. */
+const MAX_CHUNK_ATTEMPTS = 5;
+
+/** What a campaign's coupons are recognised by: one per member per run (the coupon's unique idempotency key). */
+export const campaignCouponKey = (runId: number) => `campaign-run:${runId}`;
+/** The claim sequence campaign coupons take: far above any per-member claim limit, one per run. */
+export const campaignCouponSeq = (runId: number) => 1_000_000 + runId;
+/** The outbox key of a run's message to a member: one message per campaign run and member. */
+export const campaignMessageKey = (runId: number, memberId: number) => `campaign:${runId}:${memberId}`;
+export const campaignMessagePrefix = (runId: number) => `campaign:${runId}:`;
+
+interface ChunkOutcome {
+  targeted: number;
+  heldOut: number;
+  couponsIssued: number;
+  couponsShort: number;
+  pointsGranted: number;
+  messagesQueued: number;
+  messagesNoGrant: number;
+}
+
+/**
+ * Issues a run to its audience, set-based, one chunk of member ids per transaction. The chunk's first
+ * statement moves the run's checkpoint conditionally (`next_member_id = :from`), so two instances working on
+ * the same run take different chunks and a chunk is done once; everything the chunk issues (members, coupons,
+ * points, queued messages) commits with the checkpoint, or none of it does.
+ */
+@Injectable()
+export class CampaignIssuer {
+  private readonly logger = new Logger(CampaignIssuer.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly ledger: PointsLedger,
+    private readonly messages: MessagesService,
+  ) {}
+
+  private get chunkSpan(): number {
+    return this.config.campaigns.chunkMemberIds;
+  }
+
+  /** Works on the run until it is done (or the campaign is paused); safe to call from any number of places. */
+  async issue(runId: number, onProgress?: (done: number, total: number) => void): Promise<CampaignRun> {
+    for (;;) {
+      const run = await this.dataSource.getRepository(CampaignRun).findOneByOrFail({ id: runId });
+      if (run.status === CampaignRunStatus.Done) return run;
+      const campaign = await this.dataSource.getRepository(Campaign).findOneByOrFail({ id: run.campaignId });
+      if (campaign.status === CampaignStatus.Paused) return run;
+      if (run.nextMemberId > run.lastMemberId) {
+        await this.finish(run, campaign);
+        continue;
+      }
+      const from = run.nextMemberId;
+      const to = Math.min(run.lastMemberId, from + this.chunkSpan - 1);
+      await this.issueChunk(run, campaign, from, to);
+      onProgress?.(Math.min(to, run.lastMemberId), run.lastMemberId);
+    }
+  }
+
+  private async issueChunk(run: CampaignRun, campaign: Campaign, from: number, to: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.transactions.run((em) => this.issueChunkWithin(em, run, campaign, from, to));
+        if (outcome) this.logger.debug({ runId: run.id, from, to, ...outcome }, 'campaign chunk issued');
+        return;
+      } catch (error) {
+        // A fresh coupon code that happens to exist already rolls the chunk back: new codes next time.
+        if (attempt < MAX_CHUNK_ATTEMPTS && /duplicate|unique/i.test((error as Error).message)) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Null when another instance took this chunk first. */
+  private async issueChunkWithin(em: EntityManager, run: CampaignRun, campaign: Campaign, from: number, to: number): Promise<ChunkOutcome | null> {
+    const taken = await em.createQueryBuilder().update(CampaignRun).set({ nextMemberId: to + 1 }).where('id = :id AND next_member_id = :from', { id: run.id, from }).execute();
+    if (taken.affected !== 1) return null;
+    const now = this.clock.now();
+    const at = sqlDate(em, now);
+
+    // 1. Who: the audience as of the run, within the chunk, with the recurring schedule's own condition.
+    const audience = this.audienceSql(em, campaign, run);
+    const inserted = await em.query(
+      `INSERT INTO campaign_member (run_id, member_id, holdout, created_at)
+       SELECT ?, m.id, CASE WHEN (m.id * 7919 + ?) % 1000 < ? THEN 1 ELSE 0 END, ? FROM ${audience.from}
+        WHERE ${audience.where} AND m.id BETWEEN ? AND ?`,
+      [run.id, run.id * 104_729, campaign.holdoutPermille, at, ...audience.params, from, to],
+    );
+    void inserted;
+    const [counts] = (await em.query('SELECT COUNT(*) AS targeted, SUM(CASE WHEN holdout THEN 1 ELSE 0 END) AS heldOut FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ?', [run.id, from, to])) as Array<{ targeted: number | string; heldOut: number | string | null }>;
+    const targeted = Number(counts.targeted);
+    const heldOut = Number(counts.heldOut ?? 0);
+    const outcome: ChunkOutcome = { targeted, heldOut, couponsIssued: 0, couponsShort: 0, pointsGranted: 0, messagesQueued: 0, messagesNoGrant: 0 };
+    // The treated members' ids are read only when something is given to them one by one (points, messages, or coupons on SQLite).
+    const needIds = campaign.points > 0 || campaign.messageKind !== null || (campaign.couponTemplateId !== null && this.transactions.isEmbedded);
+    const treated = needIds
+      ? ((await em.query('SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ? AND holdout = ? ORDER BY member_id', [run.id, from, to, false])) as Array<{ memberId: number | string }>).map((m) => Number(m.memberId))
+      : [];
+    const treatedCount = targeted - heldOut;
+
+    // 2. The coupon, stock first taken in one conditional UPDATE; when short, what is left.
+    let withCoupon: number[] = [];
+    let couponCount = 0;
+    let template: CouponTemplate | null = null;
+    if (campaign.couponTemplateId !== null && treatedCount > 0) {
+      template = await em.findOneByOrFail(CouponTemplate, { id: campaign.couponTemplateId });
+      couponCount = await this.issueCoupons(em, run, template, { from, to, treated, treatedCount }, now);
+      withCoupon = treated.slice(0, couponCount);
+      outcome.couponsIssued = couponCount;
+      outcome.couponsShort = treatedCount - couponCount;
+    }
+
+    // 3. Points, through the ledger (its source key makes each member's grant once per run).
+    if (campaign.points > 0) {
+      const expiresAt = this.pointsExpiry(now);
+      for (const memberId of treated) {
+        const line = await this.ledger.credit(em, { memberId, points: campaign.points, reason: PointsReason.Campaign, sourceKey: `campaign-run:${run.id}:member:${memberId}`, now, expiresAt });
+        if (line) outcome.pointsGranted += campaign.points;
+      }
+    }
+
+    // 4. The message, for treated members with an accept left (the others are counted, not queued).
+    if (campaign.messageKind && treated.length > 0) {
+      const templateId = this.config.messages.templates[campaign.messageKind].templateId;
+      const reachable: Array<{ id: number | string; nickname: string | null }> = [];
+      for (let i = 0; i < treated.length; i += ROWS_PER_STATEMENT) {
+        const batch = treated.slice(i, i + ROWS_PER_STATEMENT);
+        reachable.push(
+          ...(await em.query(`SELECT m.id, m.nickname FROM member m JOIN message_grant g ON g.member_id = m.id AND g.template_id = ? AND g.remaining > 0 WHERE m.id IN (${batch.map(() => '?').join(', ')})`, [templateId, ...batch])),
+        );
+      }
+      outcome.messagesNoGrant = treated.length - reachable.length;
+      const timeZone = this.config.businessCalendar.timeZone;
+      const couponUntil = template ? couponValidity(validityOf(template), now, timeZone).validUntil : null;
+      const hasCoupon = new Set(withCoupon);
+      outcome.messagesQueued = await this.messages.queueMany(
+        em,
+        campaign.messageKind,
+        reachable.map((member) => {
+          const memberId = Number(member.id);
+          const gotCoupon = hasCoupon.has(memberId) && template !== null;
+          const offer = campaign.offerText ?? (gotCoupon ? `${template!.name}已到账` : `${campaign.points}积分已到账`);
+          return {
+            memberId,
+            vars: {
+              name: MessagesService.displayName(member),
+              couponName: gotCoupon ? template!.name : offer,
+              expiresOn: (couponUntil ? businessDate(couponUntil, timeZone) : businessDate(now, timeZone)) as CalendarDate,
+              offer,
+              gift: offer,
+              validUntil: businessDate(couponUntil ?? now, timeZone),
+              delta: campaign.points,
+              balance: campaign.points,
+              reason: campaign.name,
+            },
+            dedupeKey: campaignMessageKey(run.id, memberId),
+          };
+        }),
+      );
+    }
+
+    await em
+      .createQueryBuilder()
+      .update(CampaignRun)
+      .set({
+        targeted: () => `targeted + ${outcome.targeted}`,
+        heldOut: () => `held_out + ${outcome.heldOut}`,
+        couponsIssued: () => `coupons_issued + ${outcome.couponsIssued}`,
+        couponsShort: () => `coupons_short + ${outcome.couponsShort}`,
+        pointsGranted: () => `points_granted + ${outcome.pointsGranted}`,
+        messagesQueued: () => `messages_queued + ${outcome.messagesQueued}`,
+        messagesNoGrant: () => `messages_no_grant + ${outcome.messagesNoGrant}`,
+      })
+      .where('id = :id', { id: run.id })
+      .execute();
+    return outcome;
+  }
+
+  /** The run's audience as SQL over `member m` (joined with member_rfm when the filter needs it). */
+  private audienceSql(em: EntityManager, campaign: Campaign, run: CampaignRun): { from: string; where: string; params: unknown[] } {
+    const timeZone = this.config.businessCalendar.timeZone;
+    const query = audienceQuery(JSON.parse(campaign.filter) as AudienceFilter, { now: run.asOf, timeZone, date: (value) => sqlDate(em, value) });
+    const from = query.from.includes('member m') ? query.from : `${query.from} JOIN member m ON m.id = ${query.memberId}`;
+    const where = [query.where, 'm.joined_at IS NOT NULL'];
+    const params = [...query.params];
+    const day = (offset: number) => sqlDate(em, addBusinessDays(run.asOf, offset, timeZone));
+    if (campaign.schedule === CampaignSchedule.Reactivation) {
+      // Exactly N days quiet today: a member is reached once per quiet spell, on the day it reaches N.
+      where.push('m.last_purchase_at >= ? AND m.last_purchase_at < ?');
+      params.push(day(-(campaign.dormantDays ?? 0)), day(1 - (campaign.dormantDays ?? 0)));
+    } else if (campaign.schedule === CampaignSchedule.CouponExpiry) {
+      where.push(`EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`);
+      params.push(day(campaign.daysBefore ?? 0), day((campaign.daysBefore ?? 0) + 1));
+    } else if (campaign.schedule === CampaignSchedule.Birthday) {
+      const local = DateTime.fromJSDate(run.asOf, { zone: timeZone });
+      if (this.config.birthday.perk.window === 'month') {
+        where.push('m.birthday_month = ?');
+        params.push(local.month);
+      } else {
+        where.push('m.birthday_month = ? AND m.birthday_day = ?');
+        params.push(local.month, local.day);
+      }
+    }
+    return { from, where: where.map((w) => `(${w})`).join(' AND '), params };
+  }
+
+  /**
+   * The chunk's coupons: stock for all of them in one conditional UPDATE (when short or paused, what is left,
+   * under the template's lock), then the rows: on MySQL one INSERT … SELECT over the chunk's treated members
+   * with codes from RANDOM_BYTES; on the embedded SQLite, codes from Node's CSPRNG in multi-row INSERTs.
+   * Answers how many were issued (to the first members by id when short).
+   */
+  private async issueCoupons(em: EntityManager, run: CampaignRun, template: CouponTemplate, chunk: { from: number; to: number; treated: number[]; treatedCount: number }, now: Date): Promise<number> {
+    let count = chunk.treatedCount;
+    const all = await em.queryRunner!.query("UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND status = 'active' AND claimed_count + ? <= total_stock", [count, template.id, count], true);
+    if (all.affected !== 1) {
+      const [row]: Array<{ remaining: number | string; status: string }> = await em.query(`SELECT total_stock - claimed_count AS remaining, status FROM coupon_template WHERE id = ?${forUpdate(em)}`, [template.id]);
+      count = row && row.status === 'active' ? Math.max(0, Math.min(count, Number(row.remaining))) : 0;
+      if (count > 0) await em.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', [count, template.id]);
+    }
+    if (count === 0) return 0;
+    const { validFrom, validUntil } = couponValidity(validityOf(template), now, this.config.businessCalendar.timeZone);
+    const values = [sqlDate(em, validFrom), sqlDate(em, validUntil), campaignCouponKey(run.id), sqlDate(em, now), sqlDate(em, now), sqlDate(em, now)];
+    const columns = 'template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at';
+    if (this.transactions.isEmbedded) {
+      const chosen = chunk.treated.slice(0, count);
+      for (let i = 0; i < chosen.length; i += ROWS_PER_STATEMENT) {
+        const batch = chosen.slice(i, i + ROWS_PER_STATEMENT);
+        await em.query(
+          `INSERT INTO coupon (${columns}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`,
+          batch.flatMap((memberId) => [template.id, memberId, campaignCouponSeq(run.id), newCouponCode(), ...values]),
+        );
+      }
+    } else {
+      await em.query(
+        `INSERT INTO coupon (${columns})
+         SELECT ?, cm.member_id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ?
+           FROM campaign_member cm WHERE cm.run_id = ? AND cm.member_id BETWEEN ? AND ? AND cm.holdout = 0 ORDER BY cm.member_id LIMIT ?`,
+        [template.id, campaignCouponSeq(run.id), ...values, run.id, chunk.from, chunk.to, count],
+      );
+    }
+    return count;
+  }
+
+  /** Like earned points: the end of the year `expiryYearsAfter` after, on the business calendar. */
+  private pointsExpiry(now: Date): Date {
+    const offset = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).offset;
+    return pointsExpiryFor(now, offset, this.config.points.expiryYearsAfter);
+  }
+
+  private async finish(run: CampaignRun, campaign: Campaign): Promise<void> {
+    const now = this.clock.now();
+    await this.transactions.run(async (em) => {
+      const done = await em.createQueryBuilder().update(CampaignRun).set({ status: CampaignRunStatus.Done, finishedAt: now }).where('id = :id AND status = :issuing', { id: run.id, issuing: CampaignRunStatus.Issuing }).execute();
+      const oneOff = campaign.schedule === CampaignSchedule.Now || campaign.schedule === CampaignSchedule.At;
+      if (done.affected === 1 && oneOff) await em.update(Campaign, { id: campaign.id, status: CampaignStatus.Active }, { status: CampaignStatus.Ended });
+    });
+    this.logger.log({ runId: run.id, campaignId: campaign.id }, 'campaign run finished');
+  }
+}

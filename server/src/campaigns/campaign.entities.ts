@@ -1,0 +1,139 @@
+import { type CampaignRunStatus, type CampaignSchedule, type CampaignStatus, type MessageKind } from '@member/shared';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A campaign as marketing set it up. The audience filter is stored as JSON and applied anew at each run. */
+@Entity('campaign')
+@Index('uq_campaign_idempotency', ['idempotencyKey'], { unique: true })
+@Index('idx_campaign_status', ['status'])
+export class Campaign {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ type: 'varchar', length: 40 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: CampaignStatus;
+
+  /** AudienceFilter, JSON. */
+  @Column({ type: 'text' })
+  filter!: string;
+
+  @Column({ name: 'coupon_template_id', type: 'int', nullable: true })
+  couponTemplateId!: number | null;
+
+  @Column({ type: 'int', default: 0 })
+  points!: number;
+
+  @Column({ name: 'message_kind', type: 'varchar', length: 24, nullable: true })
+  messageKind!: MessageKind | null;
+
+  @Column({ name: 'offer_text', type: 'varchar', length: 40, nullable: true })
+  offerText!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  schedule!: CampaignSchedule;
+
+  @Column({ name: 'starts_at', type: 'datetime', nullable: true })
+  startsAt!: Date | null;
+
+  @Column({ name: 'dormant_days', type: 'int', nullable: true })
+  dormantDays!: number | null;
+
+  @Column({ name: 'days_before', type: 'int', nullable: true })
+  daysBefore!: number | null;
+
+  @Column({ name: 'holdout_permille', type: 'int', default: 0 })
+  holdoutPermille!: number;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 64 })
+  idempotencyKey!: string;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 64 })
+  createdBy!: string;
+
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+
+  @Column({ name: 'launched_at', type: 'datetime', nullable: true })
+  launchedAt!: Date | null;
+}
+
+/**
+ * One issuance of a campaign: 'once' for a one-off, a business date for a recurring one (unique per campaign,
+ * so two schedulers create it once). `next_member_id` is the checkpoint: each chunk of member ids moves it in the
+ * chunk's own transaction, so a crash loses at most the chunk in flight and a restart carries on from there.
+ */
+@Entity('campaign_run')
+@Index('uq_campaign_run_period', ['campaignId', 'period'], { unique: true })
+@Index('idx_campaign_run_status', ['status'])
+export class CampaignRun {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ name: 'campaign_id', type: 'int' })
+  campaignId!: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  period!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: CampaignRunStatus;
+
+  /** The audience as of the run's start (relative criteria such as "days since" are computed from it). */
+  @Column({ name: 'as_of', type: 'datetime' })
+  asOf!: Date;
+
+  @Column({ name: 'next_member_id', type: 'int', default: 0 })
+  nextMemberId!: number;
+
+  /** The highest member id when the run started: members joining later are not part of it. */
+  @Column({ name: 'last_member_id', type: 'int', default: 0 })
+  lastMemberId!: number;
+
+  @Column({ type: 'int', default: 0 })
+  targeted!: number;
+
+  @Column({ name: 'held_out', type: 'int', default: 0 })
+  heldOut!: number;
+
+  @Column({ name: 'coupons_issued', type: 'int', default: 0 })
+  couponsIssued!: number;
+
+  @Column({ name: 'coupons_short', type: 'int', default: 0 })
+  couponsShort!: number;
+
+  @Column({ name: 'points_granted', type: 'int', default: 0 })
+  pointsGranted!: number;
+
+  @Column({ name: 'messages_queued', type: 'int', default: 0 })
+  messagesQueued!: number;
+
+  /** Treated members with no accept for the message's template: nothing queued for them. */
+  @Column({ name: 'messages_no_grant', type: 'int', default: 0 })
+  messagesNoGrant!: number;
+
+  @Column({ name: 'started_at', type: 'datetime' })
+  startedAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'datetime', nullable: true })
+  finishedAt!: Date | null;
+}
+
+/** Who a run reached: the primary key (run, member) is what makes "each member at most once per run" hold. */
+@Entity('campaign_member')
+@Index('idx_campaign_member_member', ['memberId'])
+export class CampaignMember {
+  @PrimaryColumn({ name: 'run_id', type: 'int' })
+  runId!: number;
+
+  @PrimaryColumn({ name: 'member_id', type: 'int' })
+  memberId!: number;
+
+  /** In the holdout: counted, given nothing, compared with the treated. */
+  @Column({ type: 'boolean' })
+  holdout!: boolean;
+
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+}

@@ -1,0 +1,48 @@
+import type { CampaignListResponse, CampaignView, CreateCampaignRequest } from '@member/shared';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { CurrentSession, StaffGuard, StaffRoles } from '../auth/auth.guards';
+import type { SessionClaims } from '../auth/session';
+import { ZodPipe } from '../common/zod.pipe';
+import { campaignIdParam, createCampaignBody } from './campaigns.dto';
+import { CampaignsService } from './campaigns.service';
+
+/** Marketing (admins): campaigns and their run reports. */
+@Controller('admin/campaigns')
+@UseGuards(StaffGuard)
+@StaffRoles('admin')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Get()
+  list(): Promise<CampaignListResponse> {
+    return this.campaigns.list();
+  }
+
+  @Post()
+  create(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(createCampaignBody)) body: CreateCampaignRequest): Promise<CampaignView> {
+    return this.campaigns.create(body, session.openid);
+  }
+
+  @Get(':id')
+  get(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<CampaignView> {
+    return this.campaigns.get(id);
+  }
+
+  @Post(':id/launch')
+  @HttpCode(200)
+  launch(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<CampaignView> {
+    return this.campaigns.launch(id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  pause(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<CampaignView> {
+    return this.campaigns.setPaused(id, true);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  resume(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<CampaignView> {
+    return this.campaigns.setPaused(id, false);
+  }
+}

@@ -1,0 +1,30 @@
+import { CAMPAIGN_SCHEDULES, MESSAGE_KINDS, type CampaignSchedule, type CreateCampaignRequest, type MessageKind } from '@member/shared';
+import { z } from 'zod';
+import { audienceFilterBody } from '../segments/segments.dto';
+
+export const createCampaignBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(40),
+    filter: audienceFilterBody,
+    couponTemplateId: z.int().positive().max(2 ** 31 - 1).nullable(),
+    points: z.int().min(0).max(100_000),
+    messageKind: z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]).nullable(),
+    offerText: z.string().trim().min(1).max(20).nullable(),
+    schedule: z.enum(CAMPAIGN_SCHEDULES as [CampaignSchedule, ...CampaignSchedule[]]),
+    startsAt: z.iso.datetime({ offset: true }).nullable(),
+    dormantDays: z.int().min(1).max(3650).nullable(),
+    daysBefore: z.int().min(1).max(60).nullable(),
+    holdoutPermille: z.int().min(0).max(500),
+    idempotencyKey: z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -'),
+  })
+  .superRefine((c, ctx) => {
+    const need = (field: 'startsAt' | 'dormantDays' | 'daysBefore', when: CampaignSchedule) => {
+      if (c.schedule === when && c[field] === null) ctx.addIssue({ code: 'custom', path: [field], message: `is required for schedule ${when}` });
+      if (c.schedule !== when && c[field] !== null) ctx.addIssue({ code: 'custom', path: [field], message: `is only for schedule ${when}` });
+    };
+    need('startsAt', 'at');
+    need('dormantDays', 'reactivation');
+    need('daysBefore', 'coupon_expiry');
+  }) satisfies z.ZodType<CreateCampaignRequest, unknown>;
+
+export const campaignIdParam = z.coerce.number().int().positive().max(2 ** 31 - 1);

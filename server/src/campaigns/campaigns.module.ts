@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { JobRunner } from '../jobs/job-runner';
+import { MessagesModule } from '../messages/messages.module';
+import { PointsModule } from '../points/points.module';
+import { CampaignIssuer } from './campaign-issuer';
+import { CampaignSchedulerJob } from './campaign-scheduler.job';
+import { CampaignsController } from './campaigns.controller';
+import { CampaignsService } from './campaigns.service';
+
+@Module({
+  imports: [MessagesModule, PointsModule],
+  controllers: [CampaignsController],
+  providers: [CampaignIssuer, CampaignsService, CampaignSchedulerJob, JobRunner],
+  exports: [CampaignsService, CampaignIssuer, CampaignSchedulerJob],
+})
+export class CampaignsModule {}

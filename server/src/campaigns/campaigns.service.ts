@@ -1,0 +1,229 @@
+import type { AppConfig } from '@member/config';
+import {
+  CampaignRunStatus,
+  CampaignSchedule,
+  CampaignStatus,
+  OutboxStatus,
+  type AudienceFilter,
+  type CampaignListResponse,
+  type CampaignMessageOutcomes,
+  type CampaignRunView,
+  type CampaignView,
+  type CreateCampaignRequest,
+} from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { sqlDate } from '../database/sql';
+import { Campaign, CampaignRun } from './campaign.entities';
+import { campaignCouponSeq, campaignMessagePrefix, CampaignIssuer } from './campaign-issuer';
+
+const RECENT_RUNS = 30;
+
+/** Marketing's campaigns: set up, launched, paused; their runs started on schedule and reported on. */
+@Injectable()
+export class CampaignsService {
+  private readonly logger = new Logger(CampaignsService.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly issuer: CampaignIssuer,
+  ) {}
+
+  async create(request: CreateCampaignRequest, staffOpenid: string): Promise<CampaignView> {
+    const earlier = await this.dataSource.getRepository(Campaign).findOneBy({ idempotencyKey: request.idempotencyKey });
+    if (earlier) return this.view(earlier);
+    if (request.couponTemplateId === null && request.points === 0 && request.messageKind === null) throw new DomainError('CAMPAIGN_EMPTY_OFFER');
+    if (request.couponTemplateId !== null && !(await this.dataSource.getRepository(CouponTemplate).existsBy({ id: request.couponTemplateId }))) throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
+    try {
+      const inserted = await this.dataSource.getRepository(Campaign).insert({
+        name: request.name,
+        status: CampaignStatus.Draft,
+        filter: JSON.stringify(request.filter),
+        couponTemplateId: request.couponTemplateId,
+        points: request.points,
+        messageKind: request.messageKind,
+        offerText: request.offerText,
+        schedule: request.schedule,
+        startsAt: request.startsAt ? new Date(request.startsAt) : null,
+        dormantDays: request.dormantDays,
+        daysBefore: request.daysBefore,
+        holdoutPermille: request.holdoutPermille,
+        idempotencyKey: request.idempotencyKey,
+        createdBy: staffOpenid,
+        createdAt: this.clock.now(),
+        launchedAt: null,
+      });
+      return this.get(inserted.identifiers[0].id as number);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.view(await this.dataSource.getRepository(Campaign).findOneByOrFail({ idempotencyKey: request.idempotencyKey }));
+    }
+  }
+
+  async list(): Promise<CampaignListResponse> {
+    const campaigns = await this.dataSource.getRepository(Campaign).find({ order: { id: 'DESC' }, take: 100 });
+    return { campaigns: await Promise.all(campaigns.map((c) => this.view(c))) };
+  }
+
+  async get(id: number): Promise<CampaignView> {
+    return this.view(await this.campaign(id));
+  }
+
+  /** Draft → active. A "now" campaign's run starts at once (issued in the background by the scheduler). */
+  async launch(id: number): Promise<CampaignView> {
+    const campaign = await this.campaign(id);
+    const now = this.clock.now();
+    const moved = await this.dataSource.getRepository(Campaign).update({ id, status: CampaignStatus.Draft }, { status: CampaignStatus.Active, launchedAt: now });
+    if (!moved.affected) throw new DomainError(campaign.status === CampaignStatus.Draft ? 'CAMPAIGN_STATUS_CONFLICT' : 'CAMPAIGN_NOT_DRAFT');
+    this.logger.log({ campaignId: id }, 'campaign launched');
+    if (campaign.schedule === CampaignSchedule.Now) await this.startRun(await this.campaign(id), 'once', now);
+    return this.get(id);
+  }
+
+  async setPaused(id: number, paused: boolean): Promise<CampaignView> {
+    const [from, to] = paused ? [CampaignStatus.Active, CampaignStatus.Paused] : [CampaignStatus.Paused, CampaignStatus.Active];
+    const moved = await this.dataSource.getRepository(Campaign).update({ id, status: from }, { status: to });
+    if (!moved.affected) {
+      await this.campaign(id);
+      throw new DomainError('CAMPAIGN_STATUS_CONFLICT');
+    }
+    return this.get(id);
+  }
+
+  /**
+   * The scheduler's pass: starts the runs that are due (one-off at their time, recurring once a day from
+   * `recurringRunAtLocalTime`), then works on every unfinished run. Any number of instances may do this at once.
+   */
+  async tick(): Promise<number> {
+    const now = this.clock.now();
+    const local = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone });
+    const active = await this.dataSource.getRepository(Campaign).findBy({ status: CampaignStatus.Active });
+    for (const campaign of active) {
+      if (campaign.schedule === CampaignSchedule.Now) await this.startRun(campaign, 'once', now);
+      else if (campaign.schedule === CampaignSchedule.At) {
+        if (campaign.startsAt && campaign.startsAt <= now) await this.startRun(campaign, 'once', now);
+      } else if (local.toFormat('HH:mm') >= this.config.campaigns.recurringRunAtLocalTime) {
+        await this.startRun(campaign, local.toISODate() as string, now);
+      }
+    }
+    const unfinished = await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } });
+    for (const run of unfinished) await this.issuer.issue(run.id);
+    return unfinished.length;
+  }
+
+  /** Creates the campaign's run for `period` once, whoever asks (the unique key on campaign × period). */
+  private async startRun(campaign: Campaign, period: string, now: Date): Promise<void> {
+    const [{ last }] = (await this.dataSource.query('SELECT MAX(id) AS last FROM member')) as Array<{ last: number | string | null }>;
+    try {
+      await this.dataSource.getRepository(CampaignRun).insert({
+        campaignId: campaign.id,
+        period,
+        status: CampaignRunStatus.Issuing,
+        asOf: now,
+        nextMemberId: 1,
+        lastMemberId: Number(last ?? 0),
+        startedAt: now,
+        finishedAt: null,
+      });
+      this.logger.log({ campaignId: campaign.id, period }, 'campaign run started');
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error; // this period's run exists already
+    }
+  }
+
+  private async campaign(id: number): Promise<Campaign> {
+    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id });
+    if (!campaign) throw new DomainError('CAMPAIGN_NOT_FOUND');
+    return campaign;
+  }
+
+  private async view(campaign: Campaign): Promise<CampaignView> {
+    const template = campaign.couponTemplateId === null ? null : await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: campaign.couponTemplateId });
+    const runs = await this.dataSource.getRepository(CampaignRun).find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: RECENT_RUNS });
+    return {
+      id: campaign.id,
+      name: campaign.name,
+      status: campaign.status,
+      filter: JSON.parse(campaign.filter) as AudienceFilter,
+      couponTemplateId: campaign.couponTemplateId,
+      couponTemplateName: template?.name ?? null,
+      points: campaign.points,
+      messageKind: campaign.messageKind,
+      offerText: campaign.offerText,
+      schedule: campaign.schedule,
+      startsAt: campaign.startsAt?.toISOString() ?? null,
+      dormantDays: campaign.dormantDays,
+      daysBefore: campaign.daysBefore,
+      holdoutPermille: campaign.holdoutPermille,
+      createdAt: campaign.createdAt.toISOString(),
+      launchedAt: campaign.launchedAt?.toISOString() ?? null,
+      runs: await Promise.all(runs.map((run) => this.runView(run, campaign))),
+    };
+  }
+
+  /** The run report: what was issued, what became of the messages, and treatment against holdout since. */
+  private async runView(run: CampaignRun, campaign: Campaign): Promise<CampaignRunView> {
+    const q = <T>(sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<T[]>;
+    const outcomes = await q<{ status: string; reason: string | null; errcode: number | string | null; n: number | string }>(
+      'SELECT status, skip_reason AS reason, errcode, COUNT(*) AS n FROM message_outbox WHERE dedupe_key LIKE ? GROUP BY status, skip_reason, errcode',
+      [`${campaignMessagePrefix(run.id)}%`],
+    );
+    const messages: CampaignMessageOutcomes = { queued: 0, sent: 0, skipped: {}, failed: {} };
+    if (run.messagesNoGrant > 0) messages.skipped.no_grant = run.messagesNoGrant;
+    for (const row of outcomes) {
+      const n = Number(row.n);
+      if (row.status === OutboxStatus.Queued || row.status === OutboxStatus.Sending) messages.queued += n;
+      else if (row.status === OutboxStatus.Sent) messages.sent += n;
+      else if (row.status === OutboxStatus.Skipped) messages.skipped[row.reason ?? 'unknown'] = (messages.skipped[row.reason ?? 'unknown'] ?? 0) + n;
+      else {
+        const code = row.errcode === null ? 'other' : String(row.errcode);
+        messages.failed[code] = (messages.failed[code] ?? 0) + n;
+      }
+    }
+    let couponsRedeemed = 0;
+    if (campaign.couponTemplateId !== null) {
+      const [row] = await q<{ n: number | string }>("SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'", [campaign.couponTemplateId, campaignCouponSeq(run.id)]);
+      couponsRedeemed = Number(row.n);
+    }
+    const since = sqlDate(this.dataSource.manager, run.startedAt);
+    const groups = await q<{ holdout: number | boolean; members: number | string }>('SELECT holdout, COUNT(*) AS members FROM campaign_member WHERE run_id = ? GROUP BY holdout', [run.id]);
+    const revenue = await q<{ holdout: number | boolean; purchasers: number | string; revenue: number | string | null }>(
+      `SELECT cm.holdout, COUNT(DISTINCT p.member_id) AS purchasers, SUM(p.paid_fen - p.refunded_fen) AS revenue
+         FROM campaign_member cm JOIN purchase p ON p.member_id = cm.member_id AND p.purchased_at >= ?
+        WHERE cm.run_id = ? GROUP BY cm.holdout`,
+      [since, run.id],
+    );
+    const side = (holdout: boolean) => {
+      const members = Number(groups.find((g) => Boolean(Number(g.holdout)) === holdout)?.members ?? 0);
+      const r = revenue.find((g) => Boolean(Number(g.holdout)) === holdout);
+      const revenueFen = Number(r?.revenue ?? 0);
+      return { members, revenueFen, revenuePerMemberFen: members ? Math.round(revenueFen / members) : 0, purchasers: Number(r?.purchasers ?? 0) };
+    };
+    return {
+      id: run.id,
+      period: run.period,
+      status: run.status,
+      targeted: run.targeted,
+      heldOut: run.heldOut,
+      couponsIssued: run.couponsIssued,
+      couponsShort: run.couponsShort,
+      pointsGranted: run.pointsGranted,
+      messages,
+      couponsRedeemed,
+      treatment: side(false),
+      holdout: side(true),
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+    };
+  }
+}
+
