@@ -15,6 +15,7 @@ import { updateSessionMember } from './session';
 
 export { ApiError, isApiError, messageOf, outcomeUnknown } from './errors';
 export { newIdempotencyKey, PendingKeys } from './idempotency';
+export * from './campaigns';
 export * from './coupons';
 export * from './messages';
 export * from './payments';

@@ -133,10 +133,20 @@ export default function StaffHomePage() {
           <Text className='staff-actions__sub'>查看在线付款、退款</Text>
         </View>
         {staff.role === StaffRole.Admin ? (
-          <View id='staff-goto-templates' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/templates/index' })}>
-            <Text className='staff-actions__title'>优惠券管理</Text>
-            <Text className='staff-actions__sub'>新建、暂停、看领用</Text>
-          </View>
+          <>
+            <View id='staff-goto-templates' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/templates/index' })}>
+              <Text className='staff-actions__title'>优惠券管理</Text>
+              <Text className='staff-actions__sub'>新建、暂停、看领用</Text>
+            </View>
+            <View id='staff-goto-audience' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/audience/index' })}>
+              <Text className='staff-actions__title'>客户分层</Text>
+              <Text className='staff-actions__sub'>圈选人群，看可触达人数</Text>
+            </View>
+            <View id='staff-goto-campaigns' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/campaigns/index' })}>
+              <Text className='staff-actions__title'>营销活动</Text>
+              <Text className='staff-actions__sub'>发券、送积分、推消息</Text>
+            </View>
+          </>
         ) : null}
       </View>
 

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '营销活动',
+  enablePullDownRefresh: true,
+});
