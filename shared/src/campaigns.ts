@@ -68,7 +68,7 @@ export interface CreateCampaignRequest {
 export interface CampaignMessageOutcomes {
   queued: number;
   sent: number;
-  /** Not sent on purpose, by reason (no_grant, opted_out, frequency_cap, quiet_hours, no_member). */
+  /** Not sent on purpose, by reason (no_grant, opted_out, frequency_cap, no_member; quiet hours delay, they never skip). */
   skipped: Record<string, number>;
   /** Refused by WeChat, by errcode ('timeout' / 'invalid' when there is none). */
   failed: Record<string, number>;

@@ -103,8 +103,6 @@ export const OutboxSkipReason = {
   OptedOut: 'opted_out',
   /** The member already got the most messages allowed in the cap window. */
   FrequencyCap: 'frequency_cap',
-  /** Still inside quiet hours when the message stopped being useful (its send-by time passed). */
-  QuietHours: 'quiet_hours',
   /** The member left or was removed. */
   NoMember: 'no_member',
 } as const;

@@ -157,10 +157,10 @@ describe('the new-campaign form', () => {
 
 describe('the run report', () => {
   it('lists skipped messages by reason in a fixed order and failures by count', () => {
-    const report = run({ messages: { queued: 0, sent: 1, skipped: { quiet_hours: 2, no_grant: 5, opted_out: 0, mystery: 1 }, failed: { '40003': 1, '43101': 3 } } });
+    const report = run({ messages: { queued: 0, sent: 1, skipped: { frequency_cap: 2, no_grant: 5, opted_out: 0, mystery: 1 }, failed: { '40003': 1, '43101': 3 } } });
     expect(skippedLines(report)).toEqual([
       { key: 'no_grant', label: '未订阅', count: 5 },
-      { key: 'quiet_hours', label: '免打扰时段', count: 2 },
+      { key: 'frequency_cap', label: '频次限制', count: 2 },
       { key: 'mystery', label: 'mystery', count: 1 },
     ]);
     expect(failedLines(report).map((line) => [line.key, line.count])).toEqual([

@@ -39,7 +39,6 @@ export const SKIP_REASON_NAMES: Record<string, string> = {
   no_grant: '未订阅',
   opted_out: '已关闭',
   frequency_cap: '频次限制',
-  quiet_hours: '免打扰时段',
   no_member: '会员不存在',
 };
 
