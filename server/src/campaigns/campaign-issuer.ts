@@ -217,6 +217,8 @@ export class CampaignIssuer {
       where.push(`EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`);
       params.push(day(campaign.daysBefore ?? 0), day((campaign.daysBefore ?? 0) + 1));
     } else if (campaign.schedule === CampaignSchedule.Birthday) {
+      // Members in their birthday window today, once a year: a daily run also reaches those who set their
+      // birthday (or joined) after the window opened, and never anyone a second time that year.
       const local = DateTime.fromJSDate(run.asOf, { zone: timeZone });
       if (this.config.birthday.perk.window === 'month') {
         where.push('m.birthday_month = ?');
@@ -225,6 +227,8 @@ export class CampaignIssuer {
         where.push('m.birthday_month = ? AND m.birthday_day = ?');
         params.push(local.month, local.day);
       }
+      where.push('NOT EXISTS (SELECT 1 FROM campaign_member seen JOIN campaign_run r ON r.id = seen.run_id WHERE seen.member_id = m.id AND r.campaign_id = ? AND r.id <> ? AND r.period LIKE ?)');
+      params.push(campaign.id, run.id, `${local.year}-%`);
     }
     return { from, where: where.map((w) => `(${w})`).join(' AND '), params };
   }

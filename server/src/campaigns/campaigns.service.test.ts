@@ -202,6 +202,26 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     t.clock.advance(-86_400);
   });
 
+  it('a birthday campaign runs daily in the birthday month and reaches each member once a year', async () => {
+    const month = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', month: 'numeric' }).format(t.clock.now()));
+    const [early] = await members(1, month);
+    const campaign = await campaigns.create(request({ filter: { lifecycleStatuses: ['new', 'active', 'regular', 'dormant', 'churned'] }, points: 88, schedule: 'birthday' }), 'o-boss');
+    await campaigns.launch(campaign.id);
+    await campaigns.tick();
+    const first = (await campaigns.get(campaign.id)).runs[0];
+    expect(first.targeted).toBeGreaterThanOrEqual(1);
+    t.clock.advance(86_400);
+    const [late] = await members(1, month); // set a birthday in this month after the first run
+    await campaigns.tick();
+    const runs = (await campaigns.get(campaign.id)).runs;
+    expect(runs).toHaveLength(2);
+    expect(runs[0].targeted).toBe(1); // only the newcomer: nobody a second time this year
+    expect((await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: early.id })).pointsBalance).toBe(88);
+    expect((await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: late.id })).pointsBalance).toBe(88);
+    await campaigns.setPaused(campaign.id, true);
+    t.clock.advance(-86_400);
+  });
+
   it('refuses an empty offer, an unknown coupon and launching twice', async () => {
     expect(codeOf(await campaigns.create(request({}), 'o-boss').catch((e) => e))).toBe('CAMPAIGN_EMPTY_OFFER');
     expect(codeOf(await campaigns.create(request({ couponTemplateId: 999_999 }), 'o-boss').catch((e) => e))).toBe('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');

@@ -15,7 +15,7 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
     (await fetch(`${t.emulator.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
 
   beforeAll(async () => {
-    t = await startTestApp(kind, {}, { pay: { certificateOnly: true } });
+    t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: { certificateOnly: true } }); // it forges a notification on purpose
     await emulator('/dev/pay/settings', { signWith: 'certificate' });
   });
   afterAll(() => t?.close());
