@@ -20,7 +20,7 @@ describe('two server instances', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'two-instances-'));
     // Small chunks, so both schedulers get some of the run.
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ campaigns: { chunkMemberIds: 100 } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ campaigns: { chunkMemberIds: 500 } }));
     stack = await startStack({
       database: 'mariadb',
       staff: [{ user: 'twin-boss', role: 'admin' }],
@@ -75,5 +75,47 @@ describe('two server instances', () => {
     const quota = ((await (await fetch(`${stack.emulatorUrl}/dev/quota?template_id=${templateId}`)).json()) as { quota: Record<string, number> }).quota;
     const [ours] = await pool.query('SELECT m.openid, g.remaining FROM message_grant g JOIN member m ON m.id = g.member_id WHERE g.template_id = ?', [templateId]);
     expect((ours as Array<{ openid: string; remaining: number }>).filter((row) => (quota[row.openid] ?? 0) !== Number(row.remaining))).toEqual([]);
+  });
+
+  it('a run whose server is killed mid-chunk is finished by the other one, every member issued exactly once', async () => {
+    const KILL_MEMBERS = 60_000;
+    const other = new TestApi(stack.extraServerUrls[0], stack.emulatorUrl, stack.appid);
+    const admin = (await other.login('twin-boss')).token;
+    const now = new Date('2026-11-23T02:00:00Z');
+    for (let from = 0; from < KILL_MEMBERS; from += 10_000) {
+      const rows = Array.from({ length: 10_000 }, (_, i) => [`kill-${from + i}`, now, now, 'kill', 1]);
+      await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [rows]);
+    }
+    const coupon = await other.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '断电券', totalStock: 1_000_000 }) });
+    const created = await other.call('POST', '/admin/campaigns', {
+      token: admin,
+      body: { name: '断电续跑', filter: {}, couponTemplateId: coupon.body.id, points: 0, messageKind: null, offerText: null, schedule: 'now', startsAt: null, dormantDays: null, daysBefore: null, holdoutPermille: 0, idempotencyKey: 'kill-campaign-01' },
+    });
+    expect((await other.call('POST', `/admin/campaigns/${created.body.id}/launch`, { token: admin })).status).toBe(200);
+
+    // Kill the first server as soon as the run is under way (it and the other one share the chunks).
+    for (let i = 0; i < 200; i++) {
+      const [rows] = await pool.query('SELECT targeted FROM campaign_run WHERE campaign_id = ?', [created.body.id]);
+      if (Number((rows as any)[0]?.targeted ?? 0) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await stack.killServer();
+    const [partial] = await pool.query('SELECT targeted, status FROM campaign_run WHERE campaign_id = ?', [created.body.id]);
+    expect((partial as any)[0].status).toBe('issuing');
+
+    let run: any;
+    for (let i = 0; i < 600; i++) {
+      run = (await other.call('GET', `/admin/campaigns/${created.body.id}`, { token: admin })).body.runs[0];
+      if (run?.status === 'done') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [[joined]] = (await pool.query('SELECT COUNT(*) AS n FROM member WHERE joined_at IS NOT NULL')) as any;
+    expect(run).toMatchObject({ status: 'done', targeted: Number(joined.n), couponsIssued: Number(joined.n) });
+    const [[members]] = (await pool.query('SELECT COUNT(*) AS n, COUNT(DISTINCT member_id) AS d FROM campaign_member WHERE run_id = ?', [run.id])) as any;
+    expect([Number(members.n), Number(members.d)]).toEqual([Number(joined.n), Number(joined.n)]);
+    const [[coupons]] = (await pool.query('SELECT COUNT(*) AS n, COUNT(DISTINCT member_id) AS d FROM coupon WHERE template_id = ?', [coupon.body.id])) as any;
+    expect([Number(coupons.n), Number(coupons.d)]).toEqual([Number(joined.n), Number(joined.n)]);
+    const [[stock]] = (await pool.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [coupon.body.id])) as any;
+    expect(Number(stock.n)).toBe(Number(joined.n));
   });
 });

@@ -39,6 +39,8 @@ export interface Stack {
   /** The WeChat Pay keys when started with `pay`. */
   payKeys: PayKeys | null;
   openidOf(user: string): string;
+  /** Kills the main server process at once (SIGKILL: no shutdown hooks, open transactions left to the database). */
+  killServer(): Promise<void>;
   /** Everything the server process wrote to stdout and stderr so far (its logs). */
   serverOutput(): string;
   stop(): Promise<void>;
@@ -127,6 +129,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       payKeys,
       openidOf: (user) => openidFor(STACK_APP.appid, user),
       serverOutput: () => server.process.output(),
+      killServer: () =>
+        new Promise<void>((resolve) => {
+          const child = server.process.child;
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
       stop,
     };
   } catch (error) {
