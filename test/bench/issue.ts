@@ -8,7 +8,7 @@
 // time), and violations = members issued twice + members missed.
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { TestApi } from '../support/api-client';
-import { cashOffTemplateBody } from '../support/fixtures';
+import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
 import { startStack } from '../support/stack';
 import { numberArg, report } from './harness';
 
@@ -62,20 +62,7 @@ async function main(): Promise<void> {
     done(`baseline: ${baselineRows.toLocaleString('en')} coupon rows in ${baselineSeconds.toFixed(2)} s`);
 
     // 3. Ours: create, launch, one scheduler pass issues the whole run.
-    const campaign = await call('POST', '/admin/campaigns', {
-      name: '全员回馈',
-      filter: {},
-      couponTemplateId: ours.id,
-      points: 0,
-      messageKind: null,
-      offerText: null,
-      schedule: 'now',
-      startsAt: null,
-      dormantDays: null,
-      daysBefore: null,
-      holdoutPermille: 0,
-      idempotencyKey: 'bench-issue-campaign',
-    });
+    const campaign = await call('POST', '/admin/campaigns', campaignBody({ name: '全员回馈', couponTemplateId: ours.id, idempotencyKey: 'bench-issue-campaign' }));
     started = performance.now();
     await call('POST', `/admin/campaigns/${campaign.id}/launch`);
     const watching = setInterval(() => {

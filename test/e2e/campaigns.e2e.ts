@@ -1,5 +1,5 @@
 import { TestApi } from '../support/api-client';
-import { cashOffTemplateBody } from '../support/fixtures';
+import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 
 const POLICY = '2026-11';
@@ -23,21 +23,7 @@ describe('campaigns end to end', () => {
 
   const emulator = async (path: string, body?: unknown): Promise<any> =>
     (await fetch(`${stack.emulatorUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-  const campaign = (overrides: Record<string, unknown> = {}) => ({
-    name: '冬日回归礼',
-    filter: { lifecycleStatuses: ['new'] },
-    couponTemplateId: null,
-    points: 0,
-    messageKind: null,
-    offerText: null,
-    schedule: 'now',
-    startsAt: null,
-    dormantDays: null,
-    daysBefore: null,
-    holdoutPermille: 0,
-    idempotencyKey: 'campaign-create-0001',
-    ...overrides,
-  });
+  const campaign = (overrides: Record<string, unknown> = {}) => campaignBody({ filter: { lifecycleStatuses: ['new'] }, ...overrides });
 
   it('an admin launches a coupon-and-message campaign: the subscribed member gets both, the other only the coupon', async () => {
     const fan = await api.joinedMember('camp-fan', '13500001111', POLICY);

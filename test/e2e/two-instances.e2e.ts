@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool, type Pool } from 'mysql2/promise';
 import { TestApi } from '../support/api-client';
-import { cashOffTemplateBody } from '../support/fixtures';
+import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 
 const MEMBERS = 300;
@@ -53,7 +53,7 @@ describe('two server instances', () => {
     const coupon = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '双实例券', totalStock: 1000 }) });
     const created = await api.call('POST', '/admin/campaigns', {
       token: admin,
-      body: { name: '双实例活动', filter: {}, couponTemplateId: coupon.body.id, points: 0, messageKind: 'coupon_arrived', offerText: null, schedule: 'now', startsAt: null, dormantDays: null, daysBefore: null, holdoutPermille: 0, idempotencyKey: 'twin-campaign-01' },
+      body: campaignBody({ name: '双实例活动', couponTemplateId: coupon.body.id, messageKind: 'coupon_arrived', idempotencyKey: 'twin-campaign-01' }),
     });
     expect((await api.call('POST', `/admin/campaigns/${created.body.id}/launch`, { token: admin })).status).toBe(200);
 
@@ -89,7 +89,7 @@ describe('two server instances', () => {
     const coupon = await other.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '断电券', totalStock: 1_000_000 }) });
     const created = await other.call('POST', '/admin/campaigns', {
       token: admin,
-      body: { name: '断电续跑', filter: {}, couponTemplateId: coupon.body.id, points: 0, messageKind: null, offerText: null, schedule: 'now', startsAt: null, dormantDays: null, daysBefore: null, holdoutPermille: 0, idempotencyKey: 'kill-campaign-01' },
+      body: campaignBody({ name: '断电续跑', couponTemplateId: coupon.body.id, idempotencyKey: 'kill-campaign-01' }),
     });
     expect((await other.call('POST', `/admin/campaigns/${created.body.id}/launch`, { token: admin })).status).toBe(200);
 

@@ -16,3 +16,22 @@ export function cashOffTemplateBody(overrides: Record<string, unknown> = {}): Re
     ...overrides,
   };
 }
+
+/** POST /admin/campaigns: a one-off campaign to every member with nothing chosen yet (give it an offer). */
+export function campaignBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: '冬日回归礼',
+    filter: {},
+    couponTemplateId: null,
+    points: 0,
+    messageKind: null,
+    offerText: null,
+    schedule: 'now',
+    startsAt: null,
+    dormantDays: null,
+    daysBefore: null,
+    holdoutPermille: 0,
+    idempotencyKey: 'campaign-create-0001',
+    ...overrides,
+  };
+}
