@@ -203,6 +203,17 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect((await rowsOf(busy.id))[0]).toMatchObject({ status: 'sent', attempts: 3 });
     expect(await inboxOf(busy.openid)).toHaveLength(1);
 
+    // WeChat's per-period limit: tried again in the next second, not after the long backoff.
+    const limited = await newMember();
+    await subscribe(limited, ['coupon_arrived']);
+    await emulatorPost('/dev/faults', { endpoint: 'subscribe_send', errcode: 45011 });
+    await queue(couponArrived(limited.id, 1));
+    await sender.runOnce();
+    expect((await rowsOf(limited.id))[0]).toMatchObject({ status: 'queued', errcode: 45011 });
+    t.clock.advance(1);
+    await drain();
+    expect((await rowsOf(limited.id))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+
     const slow = await newMember();
     await subscribe(slow, ['coupon_arrived']);
     await emulatorPost('/dev/faults', { endpoint: 'subscribe_send', delayMs: 2500 });

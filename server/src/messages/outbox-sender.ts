@@ -12,8 +12,12 @@ import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors'
 import { MessageGrant, MessagePreference, OutboxMessage } from './message.entities';
 import { quietUntil } from './quiet-hours';
 
-/** WeChat did not take the message for a passing reason (busy, daily or per-minute limit): tried again later. */
-const RETRYABLE_ERRCODES = new Set([-1, 45009, 45011]);
+/** WeChat did not take the message for a passing reason (busy, daily limit): tried again after the backoff. */
+const RETRYABLE_ERRCODES = new Set([-1, 45009]);
+/** WeChat's per-period call limit: our second and WeChat's never line up exactly, so a burst can spill over. */
+const RATE_LIMITED = 45011;
+/** A rate-limited message goes again in the next second, this many times before the ordinary backoff applies. */
+const RATE_LIMIT_RETRIES = 30;
 /** "No quota": our ledger thought there was a grant; WeChat knows better, so the grant goes to 0. */
 const NO_QUOTA = 43101;
 /** Claims per pass at most, whatever the rate allows (a pass sends them before the next claim). */
@@ -243,7 +247,11 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         });
         return 'failed';
       }
-      if (RETRYABLE_ERRCODES.has(error.errcode)) return this.retryOrFail(row, error.errcode, `errcode ${error.errcode}`, now);
+      if (error.errcode === RATE_LIMITED && row.attempts <= RATE_LIMIT_RETRIES) {
+        await this.giveBackAndFinish(row, { status: OutboxStatus.Queued, errcode: error.errcode, error: 'rate limited (45011)', dueAt: new Date(now.getTime() + 1000) });
+        return 'retrying';
+      }
+      if (RETRYABLE_ERRCODES.has(error.errcode) || error.errcode === RATE_LIMITED) return this.retryOrFail(row, error.errcode, `errcode ${error.errcode}`, now);
       // 40003, 40037, 47003, 41030…: this message can never be sent as it is. WeChat used no quota: give it back.
       await this.giveBackAndFinish(row, { status: OutboxStatus.Failed, errcode: error.errcode, error: error.errmsg.slice(0, 200) });
       return 'failed';
