@@ -7,6 +7,9 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
  */
 @Entity('member')
 @Index('idx_member_birthday', ['birthdayMonth', 'birthdayDay'])
+// Audience counts read only these (see server/src/segments/audience-sql.ts and the Segments migration).
+@Index('idx_member_audience', ['tier', 'lifecycleStatus', 'birthdayMonth', 'lastPurchaseAt', 'joinedAt'])
+@Index('idx_member_audience_id', ['id', 'joinedAt', 'tier', 'lifecycleStatus', 'birthdayMonth', 'lastPurchaseAt'])
 export class Member {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;

@@ -9,6 +9,8 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 @Entity('message_grant')
 @Index('uq_message_grant', ['memberId', 'templateId'], { unique: true })
 @Index('idx_message_grant_template', ['templateId', 'remaining'])
+// "Who of an audience has a grant left", in member id order (see the Segments migration).
+@Index('idx_message_grant_reach', ['templateId', 'memberId', 'remaining'])
 export class MessageGrant {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;
