@@ -1,5 +1,5 @@
 import type { AppConfig } from '@member/config';
-import { type AudienceFilter, CampaignRunStatus, pointsExpiryFor, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus } from '@member/shared';
+import { type AudienceFilter, CampaignRunStatus, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -11,10 +11,11 @@ import { couponValidity } from '../coupons/coupon-rules';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { validityOf } from '../coupons/coupon.views';
 import { forUpdate, sqlDate } from '../database/sql';
-import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { MessagesService } from '../messages/messages.service';
 import { PointsLedger } from '../points/points-ledger';
 import { PointsReason } from '../points/points.entities';
+import { PurchasesService } from '../points/purchases.service';
 import { audienceQuery } from '../segments/audience-sql';
 import { Campaign, CampaignRun } from './campaign.entities';
 
@@ -57,6 +58,7 @@ export class CampaignIssuer {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     private readonly ledger: PointsLedger,
+    private readonly purchases: PurchasesService,
     private readonly messages: MessagesService,
   ) {}
 
@@ -90,7 +92,7 @@ export class CampaignIssuer {
         return;
       } catch (error) {
         // A fresh coupon code that happens to exist already rolls the chunk back: new codes next time.
-        if (attempt < MAX_CHUNK_ATTEMPTS && /duplicate|unique/i.test((error as Error).message)) continue;
+        if (attempt < MAX_CHUNK_ATTEMPTS && isUniqueViolation(error)) continue;
         throw error;
       }
     }
@@ -105,13 +107,12 @@ export class CampaignIssuer {
 
     // 1. Who: the audience as of the run, within the chunk, with the recurring schedule's own condition.
     const audience = this.audienceSql(em, campaign, run);
-    const inserted = await em.query(
+    await em.query(
       `INSERT INTO campaign_member (run_id, member_id, holdout, created_at)
        SELECT ?, m.id, CASE WHEN (m.id * 7919 + ?) % 1000 < ? THEN 1 ELSE 0 END, ? FROM ${audience.from}
         WHERE ${audience.where} AND m.id BETWEEN ? AND ?`,
       [run.id, run.id * 104_729, campaign.holdoutPermille, at, ...audience.params, from, to],
     );
-    void inserted;
     const [counts] = (await em.query('SELECT COUNT(*) AS targeted, SUM(CASE WHEN holdout THEN 1 ELSE 0 END) AS heldOut FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ?', [run.id, from, to])) as Array<{ targeted: number | string; heldOut: number | string | null }>;
     const targeted = Number(counts.targeted);
     const heldOut = Number(counts.heldOut ?? 0);
@@ -137,7 +138,7 @@ export class CampaignIssuer {
 
     // 3. Points, through the ledger (its source key makes each member's grant once per run).
     if (campaign.points > 0) {
-      const expiresAt = this.pointsExpiry(now);
+      const expiresAt = this.purchases.expiryFor(now); // like earned points
       for (const memberId of treated) {
         const line = await this.ledger.credit(em, { memberId, points: campaign.points, reason: PointsReason.Campaign, sourceKey: `campaign-run:${run.id}:member:${memberId}`, now, expiresAt });
         if (line) outcome.pointsGranted += campaign.points;
@@ -269,12 +270,6 @@ export class CampaignIssuer {
       );
     }
     return count;
-  }
-
-  /** Like earned points: the end of the year `expiryYearsAfter` after, on the business calendar. */
-  private pointsExpiry(now: Date): Date {
-    const offset = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).offset;
-    return pointsExpiryFor(now, offset, this.config.points.expiryYearsAfter);
   }
 
   private async finish(run: CampaignRun, campaign: Campaign): Promise<void> {

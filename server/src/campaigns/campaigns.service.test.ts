@@ -6,7 +6,9 @@ import { createApp } from '../bootstrap';
 import { DomainError } from '../common/domain-error';
 import { TemplatesService } from '../coupons/templates.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
+import { TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
+import { PurchasesService } from '../points/purchases.service';
 import { MessagesService } from '../messages/messages.service';
 import { OutboxSender } from '../messages/outbox-sender';
 import { templateRequest } from '../testing/coupon-fixtures';
@@ -128,6 +130,14 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     expect(await coupons(template.id, heldOutIds)).toBe(0);
     expect(await coupons(template.id, audience.map((m) => m.id))).toBe(run.couponsIssued);
     expect((await t.db.dataSource.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [template.id]))[0].n).toBe(run.couponsIssued);
+    // The report compares what each side spent since the run: one treated member buys ¥128.
+    const buyer = audience.find((m) => !heldOutIds.includes(m.id))!;
+    await t.app.get(TransactionRunner).run((em) =>
+      t.app.get(PurchasesService).settleWithin(em, { memberId: buyer.id, staffOpenid: 'o-till', idempotencyKey: `holdout-buy-${buyer.id}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
+    );
+    const [report] = (await campaigns.get(campaign.id)).runs;
+    expect(report.treatment).toEqual({ members: treated, revenueFen: 12_800, revenuePerMemberFen: Math.round(12_800 / treated), purchasers: 1 });
+    expect(report.holdout).toEqual({ members: run.heldOut, revenueFen: 0, revenuePerMemberFen: 0, purchasers: 0 });
   });
 
   it('resumes a run that died between chunks, and every member is issued exactly once', async () => {

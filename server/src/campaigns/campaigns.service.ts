@@ -71,7 +71,8 @@ export class CampaignsService {
 
   async list(): Promise<CampaignListResponse> {
     const campaigns = await this.dataSource.getRepository(Campaign).find({ order: { id: 'DESC' }, take: 100 });
-    return { campaigns: await Promise.all(campaigns.map((c) => this.view(c))) };
+    // The list shows each campaign's latest run only; the campaign's page has the rest.
+    return { campaigns: await Promise.all(campaigns.map((c) => this.view(c, 1))) };
   }
 
   async get(id: number): Promise<CampaignView> {
@@ -146,9 +147,9 @@ export class CampaignsService {
     return campaign;
   }
 
-  private async view(campaign: Campaign): Promise<CampaignView> {
+  private async view(campaign: Campaign, runLimit = RECENT_RUNS): Promise<CampaignView> {
     const template = campaign.couponTemplateId === null ? null : await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: campaign.couponTemplateId });
-    const runs = await this.dataSource.getRepository(CampaignRun).find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: RECENT_RUNS });
+    const runs = await this.dataSource.getRepository(CampaignRun).find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: runLimit });
     return {
       id: campaign.id,
       name: campaign.name,
@@ -194,16 +195,19 @@ export class CampaignsService {
       const [row] = await q<{ n: number | string }>("SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'", [campaign.couponTemplateId, campaignCouponSeq(run.id)]);
       couponsRedeemed = Number(row.n);
     }
-    const since = sqlDate(this.dataSource.manager, run.startedAt);
-    const groups = await q<{ holdout: number | boolean; members: number | string }>('SELECT holdout, COUNT(*) AS members FROM campaign_member WHERE run_id = ? GROUP BY holdout', [run.id]);
-    const revenue = await q<{ holdout: number | boolean; purchasers: number | string; revenue: number | string | null }>(
-      `SELECT cm.holdout, COUNT(DISTINCT p.member_id) AS purchasers, SUM(p.paid_fen - p.refunded_fen) AS revenue
-         FROM campaign_member cm JOIN purchase p ON p.member_id = cm.member_id AND p.purchased_at >= ?
-        WHERE cm.run_id = ? GROUP BY cm.holdout`,
-      [since, run.id],
-    );
+    // Revenue since the run started, treated against held out: once the run is done (while it issues, the
+    // audience is still growing and the join over its members would be repeated by every poll for nothing).
+    const revenue =
+      run.status === CampaignRunStatus.Done
+        ? await q<{ holdout: number | boolean; purchasers: number | string; revenue: number | string | null }>(
+            `SELECT cm.holdout, COUNT(DISTINCT p.member_id) AS purchasers, SUM(p.paid_fen - p.refunded_fen) AS revenue
+               FROM campaign_member cm JOIN purchase p ON p.member_id = cm.member_id AND p.purchased_at >= ?
+              WHERE cm.run_id = ? GROUP BY cm.holdout`,
+            [sqlDate(this.dataSource.manager, run.startedAt), run.id],
+          )
+        : [];
     const side = (holdout: boolean) => {
-      const members = Number(groups.find((g) => Boolean(Number(g.holdout)) === holdout)?.members ?? 0);
+      const members = holdout ? run.heldOut : run.targeted - run.heldOut;
       const r = revenue.find((g) => Boolean(Number(g.holdout)) === holdout);
       const revenueFen = Number(r?.revenue ?? 0);
       return { members, revenueFen, revenuePerMemberFen: members ? Math.round(revenueFen / members) : 0, purchasers: Number(r?.purchasers ?? 0) };

@@ -108,13 +108,38 @@ export class MessagesService {
    * would refuse (47003) is recorded as failed instead of being sent.
    */
   async queue(em: EntityManager, message: QueueMessage): Promise<QueueOutcome> {
-    const template = this.config.messages.templates[message.kind];
-    const rendered = renderSubscribeData(template.fields, message.vars);
+    const row = this.outboxRow(message.kind, message, this.clock.now());
+    try {
+      await em.insert(OutboxMessage, row);
+    } catch (error) {
+      // The same cause queued before: one message per cause. (A duplicate key fails only this statement.)
+      if (isUniqueViolation(error)) return 'duplicate';
+      throw error;
+    }
+    return row.status === OutboxStatus.Queued ? 'queued' : 'invalid';
+  }
+
+  /**
+   * Many messages of one kind in a few multi-row INSERTs (a campaign chunk's), each rendered and checked like
+   * `queue`. The caller guarantees the dedupe keys are new (a campaign chunk is issued once); a clash fails the
+   * caller's transaction, which is then retried whole. Answers how many were queued.
+   */
+  async queueMany(em: EntityManager, kind: MessageKind, messages: Array<Omit<QueueMessage, 'kind'>>): Promise<number> {
     const now = this.clock.now();
-    const row = {
+    const rows = messages.map((message) => this.outboxRow(kind, message, now));
+    for (let i = 0; i < rows.length; i += 500) await em.createQueryBuilder().insert().into(OutboxMessage).values(rows.slice(i, i + 500)).updateEntity(false).execute();
+    return rows.filter((row) => row.status === OutboxStatus.Queued).length;
+  }
+
+  /** The outbox row for one message: values filled, fitted and checked now; one WeChat would refuse is recorded as failed. */
+  private outboxRow(kind: MessageKind, message: Omit<QueueMessage, 'kind'>, now: Date) {
+    const template = this.config.messages.templates[kind];
+    const rendered = renderSubscribeData(template.fields, message.vars);
+    if (!rendered.ok) this.logger.error({ memberId: message.memberId, kind, problems: rendered.problems }, 'message values do not fit the template: not sent');
+    return {
       dedupeKey: message.dedupeKey,
       memberId: message.memberId,
-      kind: message.kind,
+      kind,
       templateId: template.templateId,
       page: template.page,
       data: JSON.stringify(rendered.ok ? rendered.data : {}),
@@ -123,45 +148,6 @@ export class MessagesService {
       dueAt: message.dueAt ?? now,
       createdAt: now,
     };
-    if (!rendered.ok) this.logger.error({ memberId: message.memberId, kind: message.kind, problems: rendered.problems }, 'message values do not fit the template: not sent');
-    try {
-      await em.insert(OutboxMessage, row);
-    } catch (error) {
-      // The same cause queued before: one message per cause. (A duplicate key fails only this statement.)
-      if (isUniqueViolation(error)) return 'duplicate';
-      throw error;
-    }
-    return rendered.ok ? 'queued' : 'invalid';
-  }
-
-  /**
-   * Many messages of one kind in a few multi-row INSERTs (a campaign chunk's): values rendered and checked per
-   * member like `queue`. The caller guarantees the dedupe keys are new (a campaign chunk is issued once);
-   * a clash fails the caller's transaction, which is then retried whole. Answers how many were queued.
-   */
-  async queueMany(em: EntityManager, kind: MessageKind, messages: Array<Omit<QueueMessage, 'kind'>>): Promise<number> {
-    const template = this.config.messages.templates[kind];
-    const now = this.clock.now();
-    let queued = 0;
-    const rows = messages.map((message) => {
-      const rendered = renderSubscribeData(template.fields, message.vars);
-      if (rendered.ok) queued++;
-      else this.logger.error({ memberId: message.memberId, kind, problems: rendered.problems }, 'message values do not fit the template: not sent');
-      return {
-        dedupeKey: message.dedupeKey,
-        memberId: message.memberId,
-        kind,
-        templateId: template.templateId,
-        page: template.page,
-        data: JSON.stringify(rendered.ok ? rendered.data : {}),
-        status: rendered.ok ? OutboxStatus.Queued : OutboxStatus.Failed,
-        error: rendered.ok ? null : rendered.problems.map((p) => `${p.key}: ${p.reason}`).join('; ').slice(0, 200),
-        dueAt: message.dueAt ?? now,
-        createdAt: now,
-      };
-    });
-    for (let i = 0; i < rows.length; i += 500) await em.createQueryBuilder().insert().into(OutboxMessage).values(rows.slice(i, i + 500)).updateEntity(false).execute();
-    return queued;
   }
 
   /**

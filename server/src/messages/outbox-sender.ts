@@ -9,7 +9,7 @@ import { forUpdate, sqlDate, sqlDateValue } from '../database/sql';
 import { JobRunner } from '../jobs/job-runner';
 import { WechatClient } from '../wechat/wechat.client';
 import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors';
-import { MessageGrant, MessagePreference, OutboxMessage } from './message.entities';
+import { MessageGrant, OutboxMessage } from './message.entities';
 import { quietUntil } from './quiet-hours';
 
 /** WeChat did not take the message for a passing reason (busy, daily limit): tried again after the backoff. */

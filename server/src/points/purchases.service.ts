@@ -279,7 +279,8 @@ export class PurchasesService {
     return member.doublePointsUntil !== null && now.getTime() < member.doublePointsUntil.getTime() + 1000;
   }
 
-  private expiryFor(earnedAt: Date): Date {
+  /** When points credited at `earnedAt` expire: the end of the year `expiryYearsAfter` after, on the business calendar. */
+  expiryFor(earnedAt: Date): Date {
     const offset = DateTime.fromJSDate(earnedAt, { zone: this.config.businessCalendar.timeZone }).offset;
     return pointsExpiryFor(earnedAt, offset, this.config.points.expiryYearsAfter);
   }
