@@ -61,15 +61,16 @@ function stableToken(ctx: Ctx): Reply {
   const cur = current(state, appid, 'stable');
 
   if (body.force_refresh === true) {
-    // Limited to 20 a day (Beijing day) and at least 30 s apart.
+    // Limited to 20 a day (Beijing day). A second force_refresh within 30 s of the last one "不会刷新": it is
+    // not an error, it answers the current token as normal mode would, and uses none of the day's 20.
     const day = Math.floor((now + BEIJING_OFFSET_MS) / DAY_MS);
     const times = (state.forceRefreshes.get(appid) ?? []).filter(
       (t) => Math.floor((t + BEIJING_OFFSET_MS) / DAY_MS) === day,
     );
     state.forceRefreshes.set(appid, times);
     const last = times[times.length - 1];
-    if (last !== undefined && now - last < FORCE_REFRESH_SPACING_MS) {
-      return wxError(45011, 'api minute-quota reach limit, force_refresh needs 30 s between calls');
+    if (last !== undefined && now - last < FORCE_REFRESH_SPACING_MS && cur && cur.revokedAt === undefined && cur.expiresAt > now) {
+      return { json: { access_token: cur.token, expires_in: Math.floor((cur.expiresAt - now) / 1000) } };
     }
     if (times.length >= FORCE_REFRESH_PER_DAY) return wxError(45009, 'reach max api daily quota limit');
     times.push(now);
