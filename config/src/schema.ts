@@ -2,6 +2,9 @@ import { BIRTHDAY_WINDOW_KINDS, MESSAGE_KINDS, type MessageKind, STAFF_ROLES, SU
 import { SCORED_RFM_SEGMENTS, type ScoredRfmSegment, uncoveredScoreCombinations } from '@member/shared';
 import { z } from 'zod';
 
+/** stable_token rolls its token over in the token's last 5 minutes (wechat-protocols.md §2). */
+export const MAX_TOKEN_REFRESH_AHEAD_SECONDS = 300;
+
 const fen = z.int().nonnegative();
 const permille = z.int().min(0).max(10000);
 const secret = z.string().min(32, 'must be at least 32 characters');
@@ -50,7 +53,15 @@ export const configSchema = z.object({
     secret: z.string().min(1),
     apiBaseUrl: baseUrl,
     payApiBaseUrl: baseUrl,
-    tokenRefreshAheadSeconds: z.int().min(0).max(3600),
+    /**
+     * How long before expiry the access token is refreshed. At most 300: stable_token hands out the same token
+     * until its last 5 minutes, so a longer lead would fetch again on every call in between (past the
+     * 10,000 calls/min limit under load).
+     */
+    tokenRefreshAheadSeconds: z
+      .int()
+      .min(0)
+      .max(MAX_TOKEN_REFRESH_AHEAD_SECONDS, `must be at most ${MAX_TOKEN_REFRESH_AHEAD_SECONDS}: stable_token returns the same token until its last ${MAX_TOKEN_REFRESH_AHEAD_SECONDS} s, so refreshing earlier refetches on every call`),
     requestTimeoutMs: z.int().min(100).max(60000),
   }),
   security: z.object({

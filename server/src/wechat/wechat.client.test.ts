@@ -66,6 +66,30 @@ describe('WechatClient against the WeChat emulator', () => {
     expect((await emulatorStats(emulator.url)).stable_token).toBe(4);
   });
 
+  it('fetches once per refresh window, even when stable_token hands back the token it already has', async () => {
+    // An instance that starts mid-life gets whole seconds left (6199 of 6199.5), so its window opens half a
+    // second before WeChat rolls the token over: WeChat still answers the same token with 300 s left.
+    await client.tokens.getToken();
+    clock.advance(1000.5);
+    const late = new WechatClient({ ...TEST_APP, apiBaseUrl: emulator.url, tokenRefreshAheadSeconds: 300, requestTimeoutMs: 2000 }, clock);
+    const held = await late.tokens.getToken();
+    clock.advance(6199 - 300);
+    for (let i = 0; i < 20; i++) expect(await late.tokens.getToken()).toBe(held);
+    expect((await emulatorStats(emulator.url)).stable_token).toBe(3);
+    clock.advance(1); // WeChat has rolled over by now; ours still works to its end, and is not fetched again
+    expect(await late.getPhoneNumber(await mintPhoneCode(emulator.url, 'gus', '13900000002'))).toMatchObject({ purePhoneNumber: '13900000002' });
+    expect((await emulatorStats(emulator.url)).stable_token).toBe(3);
+    clock.advance(299); // ours ran out: one fetch for the new token
+    const next = await Promise.all(Array.from({ length: 20 }, () => late.tokens.getToken()));
+    expect(new Set(next).size).toBe(1);
+    expect(next[0]).not.toBe(held);
+    expect((await emulatorStats(emulator.url)).stable_token).toBe(4);
+  });
+
+  it('refuses a refresh-ahead longer than stable_token’s 300 s rollover', () => {
+    expect(() => new WechatClient({ ...TEST_APP, apiBaseUrl: emulator.url, tokenRefreshAheadSeconds: 3600, requestTimeoutMs: 2000 }, clock)).toThrow(/refreshAheadSeconds must be 0-300/);
+  });
+
   it('rejects a used phone code with 40029', async () => {
     const code = await mintPhoneCode(emulator.url, 'erin', '13700000000');
     await client.getPhoneNumber(code);
