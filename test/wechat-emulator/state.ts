@@ -53,7 +53,8 @@ export interface PhoneCode {
 }
 
 export interface InboxMessage {
-  msgid: number;
+  /** Exact, as decimal text: real msgids exceed 2^53 (the send answer carries it as a bare JSON number). */
+  msgid: string;
   appid: string;
   touser: string;
   template_id: string;
@@ -150,9 +151,13 @@ export class EmulatorState {
     this.quota.set(`${openid} ${templateId}`, this.getQuota(openid, templateId) + delta);
   }
 
-  /** Safe integers (real msgids exceed 2^53, which JSON.parse would round). */
-  nextMsgId(): number {
-    return 2_944_022_981_100_000 + ++this.msgSeq;
+  /**
+   * Like WeChat's, beyond 2^53 (294402298110051942 is one seen in the wild), so a client that parses the
+   * answer with plain JSON.parse gets a rounded id that matches nothing. Always odd: no double this large is
+   * odd, so such a client never gets one right by luck.
+   */
+  nextMsgId(): string {
+    return (294_402_298_110_051_941n + BigInt(++this.msgSeq) * 2n).toString();
   }
 
   /** Whether one more subscribe_send fits this wall-clock second's capacity (and counts it if so). */

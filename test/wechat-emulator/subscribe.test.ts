@@ -30,6 +30,17 @@ async function send(body: Record<string, unknown>): Promise<any> {
   return h.post(`/cgi-bin/message/subscribe/send?access_token=${token}`, body);
 }
 
+/** The answer as sent: msgid is a bare number too large for JSON.parse to keep. */
+async function sendRaw(body: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${h.url}/cgi-bin/message/subscribe/send?access_token=${token}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return res.text();
+}
+const msgidOf = (text: string): string => /"msgid":(\d+)/.exec(text)?.[1] ?? 'none';
+
 describe('POST /dev/subscribe (wx.requestSubscribeMessage)', () => {
   it('returns the client’s success object, accept by default', async () => {
     expect(await subscribe('alice', [ORDER, POINTS], { [POINTS]: 'reject' })).toEqual({
@@ -51,6 +62,17 @@ describe('POST /dev/subscribe (wx.requestSubscribeMessage)', () => {
 });
 
 describe('POST /cgi-bin/message/subscribe/send', () => {
+  it('answers msgid as a bare JSON number beyond 2^53, as WeChat does', async () => {
+    const touser = await openid('alice');
+    await subscribe('alice', [ORDER, ORDER]);
+    const texts = [await sendRaw({ touser, template_id: ORDER, data: orderData }), await sendRaw({ touser, template_id: ORDER, data: orderData })];
+    const ids = texts.map(msgidOf);
+    for (const id of ids) expect(BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    // Parsed plainly, both round to one wrong double: a client must read the digits.
+    expect(texts.map((t) => String(JSON.parse(t).msgid))).not.toEqual(ids);
+    expect(h.state.inbox.map((m) => m.msgid)).toEqual(ids);
+  });
+
   it('allows exactly one send per accept, then 43101', async () => {
     const touser = await openid('alice');
     await subscribe('alice', [ORDER]);
@@ -58,10 +80,10 @@ describe('POST /cgi-bin/message/subscribe/send', () => {
     await subscribe('alice', [ORDER], { [ORDER]: 'ban' });
     expect(await h.get('/dev/quota', { openid: touser, template_id: ORDER })).toEqual({ remaining: 2 });
     expect(await h.get('/dev/quota', { openid: touser, template_id: POINTS })).toEqual({ remaining: 0 });
-    const first = await send({ touser, template_id: ORDER, data: orderData });
-    const second = await send({ touser, template_id: ORDER, data: orderData });
-    expect(first).toEqual({ errcode: 0, errmsg: 'ok', msgid: expect.any(Number) });
-    expect(second.msgid).not.toBe(first.msgid);
+    const first = await sendRaw({ touser, template_id: ORDER, data: orderData });
+    const second = await sendRaw({ touser, template_id: ORDER, data: orderData });
+    expect(first).toMatch(/^\{"errcode":0,"errmsg":"ok","msgid":\d+\}$/);
+    expect(msgidOf(second)).not.toBe(msgidOf(first));
     const third = await send({ touser, template_id: ORDER, data: orderData });
     expect(third.errcode).toBe(43101);
     expect(third.errmsg).toMatch(/^user refuse to accept the msg, rid: /);
@@ -73,11 +95,11 @@ describe('POST /cgi-bin/message/subscribe/send', () => {
     const touser = await openid('alice');
     await subscribe('alice', [ORDER]);
     await h.advance(5);
-    const res = await send({ touser, template_id: ORDER, page: 'pages/order/detail?id=7', data: orderData });
+    const res = await sendRaw({ touser, template_id: ORDER, page: 'pages/order/detail?id=7', data: orderData });
     const { messages } = await h.get('/dev/inbox', { openid: touser });
     expect(messages).toEqual([
       expect.objectContaining({
-        msgid: res.msgid,
+        msgid: msgidOf(res),
         touser,
         template_id: ORDER,
         page: 'pages/order/detail?id=7',

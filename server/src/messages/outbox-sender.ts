@@ -115,6 +115,7 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
               miniprogram_state: this.config.messages.miniprogramState,
               lang: 'zh_CN',
             });
+            // Beyond 2^53 it arrives as exact digits (WechatHttp); a smaller one as a number, exact either way.
             sent.push({ id: row.id, msgid: answer.msgid === undefined ? null : String(answer.msgid) });
           } catch (error) {
             const outcome = await this.afterError(row, error).catch((unexpected: unknown) => {

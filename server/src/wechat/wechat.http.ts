@@ -1,9 +1,10 @@
+import { parseJsonLosslessly } from './lossless-json';
 import { WechatApiError, WechatUnavailableError } from './wechat.errors';
 
 /**
  * The HTTP envelope of api.weixin.qq.com: JSON `{errcode, errmsg}`, where a missing errcode means success
- * (jscode2session stopped sending it in 2022). Network failures and non-JSON answers become
- * WechatUnavailableError; a non-zero errcode becomes WechatApiError.
+ * (jscode2session stopped sending it in 2022). Integers beyond 2^53 (msgid) arrive as exact strings.
+ * Network failures and non-JSON answers become WechatUnavailableError; a non-zero errcode becomes WechatApiError.
  */
 export class WechatHttp {
   constructor(
@@ -34,7 +35,7 @@ export class WechatHttp {
     if (!response.ok) throw new WechatUnavailableError(endpoint, `HTTP ${response.status}`);
     let body: { errcode?: number; errmsg?: string } & Record<string, unknown>;
     try {
-      body = JSON.parse(text);
+      body = parseJsonLosslessly(text) as typeof body;
     } catch {
       throw new WechatUnavailableError(endpoint, 'answer is not JSON');
     }

@@ -74,7 +74,9 @@ function send(ctx: Ctx): Reply {
     sentAt,
     sentTime: new Date(sentAt).toISOString(),
   });
-  return wxOk({ msgid });
+  // A bare JSON number, as WeChat sends it: JSON.stringify cannot write one this large, so it is spliced in.
+  const text = JSON.stringify(wxOk({ msgid: 0 }).json).replace('"msgid":0', `"msgid":${msgid}`);
+  return { body: text, contentType: 'application/json; charset=UTF-8' };
 }
 
 export const subscribeRoutes: Route[] = [
