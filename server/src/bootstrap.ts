@@ -5,9 +5,9 @@ import fastifyMultipart from '@fastify/multipart';
 import { API_PREFIX } from '@member/shared';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { StaffService } from './auth/staff.service';
+import { httpLoggerOptions, PinoNestLogger } from './common/logging';
 import { requestId, type CoreOptions } from './core.module';
 
 /**
@@ -15,7 +15,13 @@ import { requestId, type CoreOptions } from './core.module';
  * without listening, so tests can boot exactly what production runs.
  */
 export async function createApp(options: CoreOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: 64 * 1024, requestIdHeader: false, genReqId: requestId });
+  const adapter = new FastifyAdapter({
+    trustProxy: true,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: false,
+    genReqId: requestId,
+    logger: httpLoggerOptions(options.config.server.logLevel),
+  });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -24,7 +30,7 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
     // WeChat Pay notifications are verified against their exact bytes.
     rawBody: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new PinoNestLogger(adapter.getInstance().log));
   app.setGlobalPrefix(API_PREFIX.slice(1));
   // Multipart only for the avatar upload; the route sets its own size limit from config.
   await app.register(fastifyMultipart, { limits: { files: 1, fields: 4, fileSize: options.config.avatar.maxBytes } });

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '@member/config';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from './common/app-config';
 import { Clock, ShiftedClock, SystemClock } from './common/clock';
@@ -26,7 +25,7 @@ export function requestId(req: { headers: Record<string, string | string[] | und
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** Config, clock, logging, the database and the WeChat client: what every feature module builds on. */
+/** Config, clock, the database and the WeChat client: what every feature module builds on (logging: bootstrap.ts). */
 @Global()
 @Module({})
 export class CoreModule {
@@ -35,19 +34,6 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.server.logLevel,
-            // Fastify has already given the request its id (see requestId below); log under the same one.
-            genReqId: (req) => (req as { id?: string }).id ?? requestId(req),
-            // Ids and routes only: no headers (tokens), no query strings (codes), no bodies (phone numbers).
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            transport: undefined,
-          },
-        }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(config.database), retryAttempts: 1, retryDelay: 500 }),
           dataSourceFactory: async (dataSourceOptionsFromFactory) => options.dataSource ?? openDatabase(dataSourceOptionsFromFactory!),
