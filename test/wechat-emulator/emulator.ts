@@ -137,7 +137,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       if (fault?.delayMs) await sleep(fault.delayMs);
       // WeChat Pay fails with a real status and a signed {code, message}.
       if (fault && isPayEndpoint(route.endpoint) && (fault.httpStatus !== undefined || fault.code !== undefined)) {
-        return payFaultReply(state.pay, fault);
+        return payFaultReply(state.pay, fault, req.headers['wechatpay-serial']);
       }
       // An HTTP-level failure looks like WeChat's gateway: an HTML page, not JSON.
       if (fault?.httpStatus) {

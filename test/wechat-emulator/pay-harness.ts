@@ -22,11 +22,12 @@ export interface PayResult {
 
 /**
  * wechatpay-node-v3's IPayRequest over fetch, rewriting WeChat's host to the emulator. The body is
- * JSON.stringify(params), byte for byte what the library signed.
+ * JSON.stringify(params), byte for byte what the library signed. `extraHeaders` go on every request (the
+ * library never sends Wechatpay-Serial; a public-key merchant must).
  */
-export function fetchAdapter(base: string) {
+export function fetchAdapter(base: string, extraHeaders: Record<string, string> = {}) {
   const call = async (method: string, url: string, headers: Record<string, string>, body?: string): Promise<PayResult> => {
-    const res = await fetch(url.replace(WECHATPAY_BASE, base), { method, headers, body });
+    const res = await fetch(url.replace(WECHATPAY_BASE, base), { method, headers: { ...headers, ...extraHeaders }, body });
     const text = await res.text();
     let data: Json;
     if (text !== '') {
@@ -45,8 +46,11 @@ export function fetchAdapter(base: string) {
   };
 }
 
-/** The real client as our server would build it: merchant key and serial, APIv3 key. */
-export function payClient(keys: PayKeys, emulatorUrl: string, appid = keys.appids[0]): Pay {
+/**
+ * The real client as our server would build it: merchant key and serial, APIv3 key, and in public-key mode
+ * (the default) `Wechatpay-Serial: PUB_KEY_ID_…` on every request so answers are signed with the public key.
+ */
+export function payClient(keys: PayKeys, emulatorUrl: string, appid = keys.appids[0], mode: 'publicKey' | 'certificate' = 'publicKey'): Pay {
   const pay = new Pay({
     appid,
     mchid: keys.mchid,
@@ -55,7 +59,7 @@ export function payClient(keys: PayKeys, emulatorUrl: string, appid = keys.appid
     privateKey: Buffer.from(keys.merchant.privateKeyPem),
     key: keys.apiV3Key,
   });
-  pay.createHttp(fetchAdapter(emulatorUrl));
+  pay.createHttp(fetchAdapter(emulatorUrl, mode === 'publicKey' ? { 'Wechatpay-Serial': keys.platform.publicKeyId } : {}));
   return pay;
 }
 

@@ -22,7 +22,7 @@ async function signed(
   method: 'GET' | 'POST',
   url: string,
   body: unknown,
-  opts: { timestamp?: number; serial?: string; mchid?: string; key?: string; tamperBody?: string; header?: string } = {},
+  opts: { timestamp?: number; serial?: string; mchid?: string; key?: string; tamperBody?: string; header?: string; wechatpaySerial?: string | null } = {},
 ): Promise<PayResult> {
   const text = body === undefined ? '' : JSON.stringify(body);
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
@@ -33,7 +33,13 @@ async function signed(
     `WECHATPAY2-SHA256-RSA2048 mchid="${opts.mchid ?? h.keys.mchid}",nonce_str="${nonce}",signature="${signature}",timestamp="${ts}",serial_no="${opts.serial ?? h.keys.merchant.serialNo}"`;
   const res = await fetch(`${h.url}${url}`, {
     method,
-    headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      authorization,
+      'content-type': 'application/json',
+      accept: 'application/json',
+      // Public-key mode, as our server sends it; null leaves it out (certificate mode).
+      ...(opts.wechatpaySerial === null ? {} : { 'wechatpay-serial': opts.wechatpaySerial ?? h.keys.platform.publicKeyId }),
+    },
     body: method === 'POST' ? (opts.tamperBody ?? text) : undefined,
   });
   const raw = await res.text();

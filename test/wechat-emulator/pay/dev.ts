@@ -27,7 +27,7 @@ function orderView(pay: PayState, order: PayOrder): Record<string, unknown> {
  * (default: the order's). Checks what the WeChat
  * client and cashier check: RSA paySign over `${appId}\n${timeStamp}\n${nonceStr}\n${package}\n` with the
  * merchant key, a live prepay_id of this app, an unpaid order still payable, the ordering user. Then the
- * user pays (decision 'pay', default) or cancels.
+ * user pays (decision 'pay', default), cancels, or stays in the cashier entering the password ('paying').
  */
 function requestPayment(ctx: Ctx): Reply {
   const pay = configured(ctx);
@@ -36,7 +36,7 @@ function requestPayment(ctx: Ctx): Reply {
   if (b.appid !== undefined && (typeof b.appid !== 'string' || b.appid === '')) throw bad('appid must be a non-empty string');
   const fail = (detail: string): Reply => ({ json: { errMsg: `requestPayment:fail ${detail}` } });
   const decision = b.decision ?? 'pay';
-  if (decision !== 'pay' && decision !== 'cancel') throw bad("decision must be 'pay' or 'cancel'");
+  if (decision !== 'pay' && decision !== 'cancel' && decision !== 'paying') throw bad("decision must be 'pay', 'cancel' or 'paying'");
   const { timeStamp, nonceStr, package: pkg, signType, paySign } = b;
   if (typeof timeStamp !== 'string' || !/^\d{10}$/.test(timeStamp)) return fail('parameter error: timeStamp must be a 10-digit string');
   if (typeof nonceStr !== 'string' || nonceStr === '' || nonceStr.length > 32) return fail('parameter error: nonceStr must be 1-32 characters');
@@ -64,6 +64,12 @@ function requestPayment(ctx: Ctx): Reply {
   if (order.payer.openid !== openidFor(appid, user)) return fail('当前用户不是下单用户');
   ctx.state.registerUser(appid, user);
   if (decision === 'cancel') return { json: { errMsg: 'requestPayment:fail cancel' } };
+  // The member is still entering the password: the order reads USERPAYING and a close answers 202. The
+  // call answers as the cashier would while it is still open; a later 'pay' completes it.
+  if (decision === 'paying') {
+    order.trade_state = 'USERPAYING';
+    return { json: { errMsg: 'requestPayment:paying' } };
+  }
 
   order.trade_state = 'SUCCESS';
   order.transaction_id = newTransactionId(now);
@@ -125,10 +131,10 @@ function settings(ctx: Ctx): Reply {
       next.notify = b.notify;
     }
     if (b.signWith !== undefined) {
-      if (b.signWith !== 'publicKey' && b.signWith !== 'certificate') throw bad("signWith must be 'publicKey' or 'certificate'");
+      if (b.signWith !== 'publicKey' && b.signWith !== 'certificate' && b.signWith !== 'mixed') throw bad("signWith must be 'publicKey', 'certificate' or 'mixed'");
       next.signWith = b.signWith as SignWith;
     }
-    const num = (name: 'notifyRetryScale' | 'refundSettleMs' | 'notifyTimeoutMs', max: number) => {
+    const num = (name: 'notifyRetryScale' | 'refundSettleMs' | 'notifyTimeoutMs' | 'refundSpacingMs', max: number) => {
       const v = b[name];
       if (v === undefined) return;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) throw bad(`${name} must be a number 0-${max}`);
@@ -137,6 +143,7 @@ function settings(ctx: Ctx): Reply {
     num('notifyRetryScale', 100);
     num('refundSettleMs', 86_400_000);
     num('notifyTimeoutMs', 600_000);
+    num('refundSpacingMs', 3_600_000);
     pay.settings = next;
   }
   return { json: pay.settings };

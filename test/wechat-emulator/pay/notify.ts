@@ -31,6 +31,7 @@ export function notify(pay: PayState, event: NotificationEvent): PayNotification
     url: event.url,
     headers: {},
     body,
+    sequence: pay.notifications.length,
     attempts: [],
     delivered: false,
   };
@@ -44,7 +45,7 @@ export async function deliver(pay: PayState, n: PayNotification): Promise<Notifi
   const headers = {
     'Content-Type': 'application/json',
     'User-Agent': 'Mozilla/4.0',
-    ...signatureHeaders(pay, n.body),
+    ...signatureHeaders(pay, pay.notificationSigner(n) ?? missingPlatform(), n.body),
   };
   n.headers = headers;
   const record: NotificationAttempt = { at: pay.clock.now() };
@@ -66,6 +67,10 @@ export async function deliver(pay: PayState, n: PayNotification): Promise<Notifi
   if (record.status === 200 || record.status === 204) n.delivered = true;
   pay.log?.(`pay notify ${n.eventType} ${n.outRefundNo ?? n.outTradeNo} → ${record.status ?? record.error}`);
   return record;
+}
+
+function missingPlatform(): never {
+  throw new Error('pay is not configured');
 }
 
 /** Attempt `index` (0 = first send), then the next on WeChat's schedule while not delivered. */

@@ -1,6 +1,6 @@
 // WeChat Pay API v3's envelope: errors are real HTTP statuses with `{code, message, detail?}`, every
 // request carries a signed Authorization header, and every answer (errors too) is signed in Wechatpay-*
-// headers over `${ts}\n${nonce}\n${body}\n` with the platform key chosen by settings.signWith.
+// headers over `${ts}\n${nonce}\n${body}\n` with the platform key the request's Wechatpay-Serial asks for.
 import { type Ctx, Halt, type Reply, type Route } from '../protocol';
 import type { Fault } from '../state';
 import { rsaVerify } from './crypto';
@@ -26,9 +26,12 @@ export function paramError(pointer: string, label: string, issue: string, value?
   });
 }
 
-/** Signs the reply as WeChat does: the JSON is serialized here so the signature covers the exact bytes sent. */
-export function signReply(pay: PayState, reply: Reply): Reply {
-  const signer = pay.signer();
+/**
+ * Signs the reply as WeChat does: the JSON is serialized here so the signature covers the exact bytes sent;
+ * the key follows the request's Wechatpay-Serial header (public key when it names it, else the certificate).
+ */
+export function signReply(pay: PayState, reply: Reply, requestSerial: string | undefined): Reply {
+  const signer = pay.answerSigner(requestSerial);
   let body = '';
   const out: Reply = { ...reply, headers: { ...reply.headers, 'Request-ID': newRequestId() } };
   if (reply.json !== undefined) {
@@ -40,22 +43,37 @@ export function signReply(pay: PayState, reply: Reply): Reply {
     body = reply.body.toString();
   }
   if (!signer) return out; // no pay configured: nothing to sign with, as for an unknown merchant
-  out.headers = { ...out.headers, ...signatureHeaders(pay, body) };
+  out.headers = { ...out.headers, ...platformSignature(signer.privateKeyPem, signer.serial, body, Math.floor(pay.clock.baseNow() / 1000)) };
   return out;
 }
 
-/** The five Wechatpay-* headers over `body`, with a fresh timestamp and nonce. */
-export function signatureHeaders(pay: PayState, body: string): Record<string, string> {
-  const signer = pay.signer();
-  if (!signer) throw new Error('pay is not configured');
+/** The five Wechatpay-* headers over `body`, with a fresh timestamp and nonce, signed with `signer`. */
+export function signatureHeaders(pay: PayState, signer: { serial: string; privateKeyPem: string }, body: string): Record<string, string> {
   return platformSignature(signer.privateKeyPem, signer.serial, body, Math.floor(pay.clock.baseNow() / 1000));
 }
 
-/** What an injected fault on a pay endpoint answers: JSON `{code, message}` with the fault's status, signed. */
-export function payFaultReply(pay: PayState, fault: Fault): Reply {
+/** WeChat's wording for the answers tests inject most, so a fault reads like the real thing. */
+const FAULT_MESSAGES: Record<string, string> = {
+  SYSTEM_ERROR: '系统异常，请稍后重试',
+  USERPAYING: '用户支付中，需要输入密码',
+  ORDER_CLOSED: '订单已关闭',
+  TRADE_ERROR: '交易错误',
+  ORDERPAID: '订单已支付',
+  NOT_ENOUGH: '基本账户余额不足，请充值后重新发起',
+  FREQUENCY_LIMITED: '频率超限，请降低请求接口频率',
+  RATELIMIT_EXCEEDED: '请求超过频率限制',
+  PARAM_ERROR: '参数错误',
+  INVALID_REQUEST: '参数符合参数格式，但不符合业务规则',
+};
+
+/**
+ * What an injected fault on a pay endpoint answers: JSON `{code, message}` with the fault's status, signed
+ * with the key the request asked for (a 202 USERPAYING is a 2xx the merchant must verify like any other).
+ */
+export function payFaultReply(pay: PayState, fault: Fault, requestSerial?: string | string[]): Reply {
   const code = fault.code ?? 'SYSTEM_ERROR';
-  const message = code === 'SYSTEM_ERROR' ? '系统异常，请稍后重试' : 'injected fault';
-  return signReply(pay, { status: fault.httpStatus ?? 500, json: { code, message } });
+  const serial = Array.isArray(requestSerial) ? requestSerial[0] : requestSerial;
+  return signReply(pay, { status: fault.httpStatus ?? 500, json: { code, message: FAULT_MESSAGES[code] ?? 'injected fault' } }, serial);
 }
 
 /**
@@ -131,7 +149,7 @@ export function payRoute(spec: PayRouteSpec): Route {
           reply = err.reply;
         }
       }
-      return signReply(pay, reply);
+      return signReply(pay, reply, ctx.headers['wechatpay-serial'] as string | undefined);
     },
   };
 }

@@ -17,6 +17,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const TRADE_STATE_DESC: Record<TradeState, string> = {
   NOTPAY: '订单未支付',
+  USERPAYING: '用户支付中（输入密码）',
   SUCCESS: '支付成功',
   CLOSED: '订单已关闭',
   REFUND: '转入退款',
@@ -248,13 +249,18 @@ function queryByTransactionId(ctx: Ctx, merchant: PayMerchantConfig, pay: PaySta
   return { json: transactionView(order) };
 }
 
-/** 204 for an unpaid or already closed order; a paid one can't be closed. */
+/**
+ * 204 for an unpaid order, and again for one already closed (a repeated close is not an error); 202 USERPAYING
+ * while the member is in the cashier (the order stays open: it may still be paid); a paid one can't be closed.
+ * 400 ORDER_CLOSED and 403 TRADE_ERROR are documented answers too: tests get them through /dev/faults.
+ */
 function close(ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Reply {
   const body = payJson(ctx);
   sameMerchant(body.mchid, merchant, '/body/mchid');
   const order = pay.order(merchant.mchid, ctx.params.out_trade_no);
   if (!order) throw orderNotExist();
   if (order.trade_state === 'SUCCESS' || order.trade_state === 'REFUND') throw payError(400, 'ORDERPAID', '订单已支付');
+  if (order.trade_state === 'USERPAYING') return { status: 202, json: { code: 'USERPAYING', message: '用户支付中，需要输入密码' } };
   if (order.trade_state === 'NOTPAY') {
     order.trade_state = 'CLOSED';
     order.closedAt = pay.clock.now();
@@ -296,7 +302,10 @@ function settleLater(pay: PayState, refund: PayRefund, merchant: PayMerchantConf
   });
 }
 
-/** POST /v3/refund/domestic/refunds → 200 PROCESSING; repeating an out_refund_no returns that refund. */
+/**
+ * POST /v3/refund/domestic/refunds → 200 PROCESSING; repeating an out_refund_no returns that refund (so a
+ * merchant retries a failed or interrupted refund with the same number); `reason` is at most 80 UTF-8 bytes.
+ */
 function refund(ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Reply {
   const body = payJson(ctx);
   const transactionId = stringField(body, 'transaction_id', '/body/transaction_id', '微信支付订单号', { max: 32 });
@@ -329,6 +338,12 @@ function refund(ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Reply {
   const refunded = pay.refundsOf(order).reduce((sum, r) => sum + r.amount.refund, 0);
   if (refunded >= order.amount.total) throw payError(400, 'INVALID_REQUEST', '订单已全额退款');
   if (refundFen > order.amount.total - refunded) throw payError(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
+  // A new refund of the same order within a minute of the last one is refused; the same out_refund_no again
+  // (above) is not a new refund and is answered whatever the time.
+  const last = pay.lastRefundAt(order);
+  if (last !== undefined && pay.clock.now() - last < pay.settings.refundSpacingMs) {
+    throw payError(429, 'FREQUENCY_LIMITED', '同一笔订单的退款请求需间隔1分钟，请稍后再试');
+  }
 
   const now = pay.clock.now();
   const record: PayRefund = {

@@ -27,7 +27,13 @@ export interface PayPlatformConfig {
   certPrivateKeyPem: string;
 }
 
-export type SignWith = 'publicKey' | 'certificate';
+/**
+ * Which platform identity the merchant has at WeChat. 'publicKey': answers are signed with the public key when
+ * the request names it in Wechatpay-Serial (else with the certificate), notifications with the public key.
+ * 'certificate': a merchant without a public key, everything signed with the certificate. 'mixed': the ~7-day
+ * migration window, answers as for 'publicKey' but notifications alternate between the two serials.
+ */
+export type SignWith = 'publicKey' | 'certificate' | 'mixed';
 
 export interface PayOptions {
   merchants: PayMerchantConfig[];
@@ -40,6 +46,8 @@ export interface PayOptions {
   notifyTimeoutMs?: number;
   /** Real ms after which a PROCESSING refund turns SUCCESS. Default 1000. */
   refundSettleMs?: number;
+  /** Refunds of one order must be this far apart (emulator clock), else 429 FREQUENCY_LIMITED. Default 60000 (WeChat's 1 minute). */
+  refundSpacingMs?: number;
 }
 
 export interface PaySettings {
@@ -49,9 +57,11 @@ export interface PaySettings {
   notifyRetryScale: number;
   notifyTimeoutMs: number;
   refundSettleMs: number;
+  refundSpacingMs: number;
 }
 
-export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
+/** USERPAYING: the member is in the cashier (entering the password); WeChat then answers a close with 202. */
+export type TradeState = 'NOTPAY' | 'USERPAYING' | 'SUCCESS' | 'CLOSED' | 'REFUND';
 
 export interface PayOrder {
   mchid: string;
@@ -117,6 +127,8 @@ export interface PayNotification {
   headers: Record<string, string>;
   /** The exact raw body sent. */
   body: string;
+  /** 0, 1, 2… in the order notifications were made ('mixed' signing alternates on it). */
+  sequence: number;
   attempts: NotificationAttempt[];
   delivered: boolean;
 }
@@ -190,6 +202,7 @@ export class PayState {
       notifyRetryScale: o?.notifyRetryScale ?? 1,
       notifyTimeoutMs: o?.notifyTimeoutMs ?? 5000,
       refundSettleMs: o?.refundSettleMs ?? 1000,
+      refundSpacingMs: o?.refundSpacingMs ?? 60_000,
     };
   }
 
@@ -239,12 +252,28 @@ export class PayState {
     return [...this.refunds.values()].filter((r) => r.mchid === order.mchid && r.out_trade_no === order.out_trade_no);
   }
 
-  /** The platform key and serial that sign right now, per settings.signWith. */
-  signer(): { serial: string; privateKeyPem: string } | undefined {
+  /**
+   * The key that signs an API answer. WeChat signs with the public key only when the request carries its id in
+   * Wechatpay-Serial; without it (or with anything else) the answer is signed with the platform certificate.
+   */
+  answerSigner(requestSerial: string | undefined): { serial: string; privateKeyPem: string } | undefined {
     const p = this.platform;
     if (!p) return undefined;
-    return this.settings.signWith === 'certificate'
-      ? { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem }
-      : { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem };
+    const publicKey = this.settings.signWith !== 'certificate' && requestSerial === p.publicKeyId;
+    return publicKey ? { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem } : { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem };
+  }
+
+  /** The key that signs a notification: per settings.signWith; 'mixed' alternates notification by notification. */
+  notificationSigner(n: { sequence: number }): { serial: string; privateKeyPem: string } | undefined {
+    const p = this.platform;
+    if (!p) return undefined;
+    const certificate = this.settings.signWith === 'certificate' || (this.settings.signWith === 'mixed' && n.sequence % 2 === 1);
+    return certificate ? { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem } : { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem };
+  }
+
+  /** Refunds already taken for an order, newest last (for the 1-minute spacing). */
+  lastRefundAt(order: PayOrder): number | undefined {
+    const times = this.refundsOf(order).map((r) => r.createdAt);
+    return times.length ? Math.max(...times) : undefined;
   }
 }
