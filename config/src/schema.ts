@@ -1,5 +1,6 @@
 import { BIRTHDAY_WINDOW_KINDS, MESSAGE_KINDS, type MessageKind, STAFF_ROLES, SUBSCRIBE_MOMENTS, type SubscribeMoment, TIER_CODES, type TierCode } from '@member/shared';
 import { SCORED_RFM_SEGMENTS, type ScoredRfmSegment, uncoveredScoreCombinations } from '@member/shared';
+import { isSubscribePhrase, SUBSCRIBE_PHRASES, subscribeTypeOfKey } from '@member/shared';
 import { z } from 'zod';
 
 /** stable_token rolls its token over in the token's last 5 minutes (wechat-protocols.md §2). */
@@ -202,7 +203,14 @@ export const configSchema = z.object({
         description: z.string().min(1).max(60),
         /** The mini-program page the message opens. */
         page: z.string().regex(/^pages\/[\w/-]+(\?.*)?$/, 'must be a page path such as pages/card/index'),
-        fields: z.record(z.string().regex(/^[a-z_]+\d+$/), z.string().min(1).max(60)),
+        fields: z.record(z.string().regex(/^[a-z_]+\d+$/), z.string().min(1).max(60)).superRefine((fields, ctx) => {
+          // WeChat refuses some phrases its own rule allows, so a fixed phrase must be one we have tested.
+          for (const [key, text] of Object.entries(fields)) {
+            if (subscribeTypeOfKey(key) === 'phrase' && !text.includes('{') && !isSubscribePhrase(text)) {
+              ctx.addIssue({ code: 'custom', path: [key], message: `"${text}" is not one of the tested phrases: ${SUBSCRIBE_PHRASES.join(' ')}` });
+            }
+          }
+        }),
       }),
     ),
     /** Which kinds the app asks for at each moment (at most 3 per requestSubscribeMessage call). */

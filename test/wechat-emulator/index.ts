@@ -11,4 +11,4 @@ export {
   type PayOrder, type PayRefund, type PayNotification, type NotificationAttempt, type TradeState,
 } from './pay/state';
 export { RETRY_SCHEDULE_S } from './pay/notify';
-export { SUBSCRIBE_VALUE_RULES as VALUE_RULES, isValidSubscribeValue as isValidValue, subscribeTypeOfKey as typeFromKey } from '@member/shared';
+export { acceptsValue, refusedInPractice, typeFromKey } from './subscribe-rules';

@@ -1,4 +1,4 @@
-import { fitSubscribeValue, isValidSubscribeValue, renderSubscribeData } from './subscribe-values';
+import { fitSubscribeValue, isValidSubscribeValue, renderSubscribeData, SUBSCRIBE_PHRASES } from './subscribe-values';
 
 describe('subscribe message values', () => {
   it('fits long things and Chinese names, and leaves other types alone', () => {
@@ -26,11 +26,26 @@ describe('subscribe message values', () => {
       ok: false,
       problems: [
         { key: 'thing1', reason: 'no value for {couponName}' },
+        { key: 'phrase2', reason: '"已经到账啦" is not one of our tested phrases' },
         { key: 'widget3', reason: 'unknown field type' },
         { key: 'date4', reason: '"明天" is not a valid date' },
       ],
     });
     expect(renderSubscribeData({ phrase2: '{status}' }, { status: '已到账了吗啊' })).toMatchObject({ ok: false });
     expect(renderSubscribeData({ character_string1: '{code}' }, { code: 'AB-12' }, { character_string1: 'phrase' })).toMatchObject({ ok: false });
+  });
+
+  it('puts only phrases from the fixed, tested list into phrase fields: WeChat refuses some valid-looking ones', () => {
+    expect(renderSubscribeData({ phrase1: '{status}', phrase2: '已到账' }, { status: '即将过期' })).toEqual({
+      ok: true,
+      data: { phrase1: { value: '即将过期' }, phrase2: { value: '已到账' } },
+    });
+    // Four Chinese characters pass WeChat's documented rule, but this one was never tried: not sent.
+    expect(isValidSubscribeValue('phrase', '马上到账')).toBe(true);
+    expect(renderSubscribeData({ phrase1: '{status}' }, { status: '马上到账' })).toEqual({
+      ok: false,
+      problems: [{ key: 'phrase1', reason: '"马上到账" is not one of our tested phrases' }],
+    });
+    for (const phrase of SUBSCRIBE_PHRASES) expect(Array.from(phrase).length).toBeLessThanOrEqual(4);
   });
 });

@@ -1,7 +1,8 @@
 // Value rules of subscribe-message fields, by type (wechat-protocols.md §4). The type is the key name without
 // its number (thing1 → thing, character_string12 → character_string) unless a template says otherwise.
 // WeChat rejects a send whose value breaks its field's rule with 47003, naming the field. The server checks
-// and fits values with these before queueing a message; the emulator enforces them as WeChat does.
+// and fits values with these before queueing a message. The emulator has its own implementation of WeChat's
+// rules (test/wechat-emulator/subscribe-rules.ts), and a test holds the two to the same answers.
 
 const DATE = String.raw`\d{4}(?:[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])|年(?:0?[1-9]|1[0-2])月(?:0?[1-9]|[12]\d|3[01])日)`;
 const TIME = String.raw`(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?`;
@@ -41,6 +42,21 @@ export const SUBSCRIBE_VALUE_RULES: Record<string, (value: string) => boolean> =
   /** Allowed values are set per template in the console; not modelled, any short value passes. */
   enum: (v) => chars(v) <= 20,
 };
+
+/**
+ * Every value our messages may put in a `phrase` field. WeChat's doc allows up to 5 Chinese characters, but
+ * in practice it refuses some 5-character phrases (47003) and does not say which, so a phrase we send comes
+ * from this list only: none longer than 4, each one sent to the emulator by a test. Add to it with a test run.
+ */
+export const SUBSCRIBE_PHRASES: readonly string[] = [
+  '已到账', '已发放', '已领取', '待使用', '已使用', '即将过期', '已过期', '已退回', '已退款', '已取消', '已完成',
+  '积分到账', '积分扣减', '积分过期', '已升级', '已降级', '生日快乐', '欢迎回来',
+];
+
+/** Whether `value` is one of the phrases we send (see SUBSCRIBE_PHRASES). */
+export function isSubscribePhrase(value: string): boolean {
+  return SUBSCRIBE_PHRASES.includes(value);
+}
 
 /** thing1 → thing; undefined when the key does not look like "<type><number>". */
 export function subscribeTypeOfKey(key: string): string | undefined {
@@ -97,6 +113,11 @@ export function renderSubscribeData(fields: Record<string, string>, vars: Record
     const value = fitSubscribeValue(type, filled);
     if (!isValidSubscribeValue(type, value)) {
       problems.push({ key, reason: `"${value}" is not a valid ${type}` });
+      continue;
+    }
+    // Valid by the doc is not enough for a phrase: WeChat refuses some in practice.
+    if (type === 'phrase' && !isSubscribePhrase(value)) {
+      problems.push({ key, reason: `"${value}" is not one of our tested phrases` });
       continue;
     }
     data[key] = { value };

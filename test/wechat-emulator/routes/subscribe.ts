@@ -1,7 +1,8 @@
 // POST /cgi-bin/message/subscribe/send: one send per "accept" the user gave in wx.requestSubscribeMessage.
 import { type Ctx, jsonObject, type Reply, requireToken, type Route, str, wxError, wxOk } from '../protocol';
 import type { AppConfig, TemplateConfig } from '../state';
-import { isValidSubscribeValue as isValidValue, subscribeTypeOfKey as typeFromKey } from '@member/shared';
+// WeChat's rules as the emulator has them, independent of the server's (see subscribe-rules.ts).
+import { acceptsValue, refusedInPractice, typeFromKey } from '../subscribe-rules';
 
 const STATES = ['developer', 'trial', 'formal'];
 const LANGS = ['zh_CN', 'en_US', 'zh_HK', 'zh_TW'];
@@ -45,7 +46,7 @@ function send(ctx: Ctx): Reply {
     const type = fieldType(template, key);
     const value = typeof entry === 'object' && entry !== null ? (entry as { value?: unknown }).value : undefined;
     // Values must be JSON strings; a number is a data error in our server, so it fails here too.
-    if (type === undefined || typeof value !== 'string' || !isValidValue(type, value)) return invalid(`data.${key}.value`);
+    if (type === undefined || typeof value !== 'string' || !acceptsValue(type, value) || refusedInPractice(type, value)) return invalid(`data.${key}.value`);
     fields[key] = { value };
   }
   if (Object.keys(fields).length === 0) return invalid('data');
