@@ -77,6 +77,7 @@ describe('GET /sns/jscode2session', () => {
     ['missing js_code', 41008, { js_code: '' }],
     ['risk_ code', 40226, { js_code: 'risk_1' }],
     ['busy_ code', -1, { js_code: 'busy_1' }],
+    ['quota_ code', 45009, { js_code: 'quota_1' }],
   ])('%s → %i', async (_name, errcode, override) => {
     const { code } = await h.login('alice');
     const query = { appid: APP.appid, secret: APP.secret, js_code: code, grant_type: 'authorization_code', ...override };

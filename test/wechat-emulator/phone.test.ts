@@ -19,7 +19,7 @@ async function exchange(body: Record<string, unknown>, app = APP): Promise<any> 
 
 describe('POST /wxa/business/getuserphonenumber', () => {
   it('returns the number in WeChat’s shape', async () => {
-    const code = await phoneCode('alice');
+    const code = await phoneCode('alice', '13800138000', { countryCodeAs: 'string' });
     await h.advance(10);
     expect(await exchange({ code })).toEqual({
       errcode: 0,
@@ -33,8 +33,22 @@ describe('POST /wxa/business/getuserphonenumber', () => {
     });
   });
 
+  it('sends countryCode as a string or as a number, as asked, and either at random otherwise', async () => {
+    const raw = async (code: string) => {
+      const token = await h.token();
+      const res = await fetch(`${h.url}/wxa/business/getuserphonenumber?access_token=${token}`, { method: 'POST', body: JSON.stringify({ code }) });
+      return /"countryCode":("86"|86)[,}]/.exec(await res.text())?.[1];
+    };
+    expect(await raw(await phoneCode('alice', '13800138000', { countryCodeAs: 'string' }))).toBe('"86"');
+    expect(await raw(await phoneCode('alice', '13800138000', { countryCodeAs: 'number' }))).toBe('86');
+    const seen = new Set<string | undefined>();
+    for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await raw(await phoneCode('alice')));
+    expect(seen).toEqual(new Set(['"86"', '86']));
+    expect((await h.post('/dev/phone-code', { user: 'alice', phoneNumber: '13800138000', countryCodeAs: 'text' })).error).toMatch(/countryCodeAs/);
+  });
+
   it('prefixes numbers outside the mainland with their country code', async () => {
-    const code = await phoneCode('bob', '4155550100', { countryCode: '1' });
+    const code = await phoneCode('bob', '4155550100', { countryCode: '1', countryCodeAs: 'string' });
     const res = await exchange({ code });
     expect(res.phone_info).toMatchObject({ phoneNumber: '+1 4155550100', purePhoneNumber: '4155550100', countryCode: '1' });
   });

@@ -48,6 +48,11 @@ export interface PhoneCode {
   openid: string;
   purePhoneNumber: string;
   countryCode: string;
+  /**
+   * How the answer carries countryCode: WeChat's doc types it a string ("86") and its own example shows the
+   * number 86, so clients must take both. Omitted: either, at random, answer by answer.
+   */
+  countryCodeAs?: 'string' | 'number';
   issuedAt: number;
   used: boolean;
 }

@@ -62,10 +62,12 @@ function phoneCode(ctx: Ctx): Reply {
   if (typeof phone !== 'string' || !pattern.test(phone)) {
     throw bad('phoneNumber must be the pure number, 11 digits starting with 1 for countryCode 86');
   }
+  const countryCodeAs = b.countryCodeAs;
+  if (countryCodeAs !== undefined && countryCodeAs !== 'string' && countryCodeAs !== 'number') throw bad("countryCodeAs must be 'string' or 'number'");
   const openid = ctx.state.registerUser(app.appid, user);
   const code = newPhoneCode();
   ctx.state.phoneCodes.set(code, {
-    code, appid: app.appid, user, openid, purePhoneNumber: phone, countryCode, issuedAt: ctx.state.clock.now(), used: false,
+    code, appid: app.appid, user, openid, purePhoneNumber: phone, countryCode, countryCodeAs, issuedAt: ctx.state.clock.now(), used: false,
   });
   return { json: { code } };
 }

@@ -24,6 +24,8 @@ function jscode2session(ctx: Ctx): Reply {
   // Magic codes so tests can provoke WeChat's rare answers without minting anything.
   if (code.startsWith('busy_')) return wxError(-1, ERRMSG[-1]);
   if (code.startsWith('risk_')) return wxError(40226, 'high risk user, login blocked');
+  // The app's own call quota for the day is spent: every user's login fails until it resets.
+  if (code.startsWith('quota_')) return wxError(45009, ERRMSG[45009]);
 
   const now = state.clock.now();
   const issued = state.loginCodes.get(code);

@@ -20,12 +20,14 @@ function getUserPhoneNumber(ctx: Ctx): Reply {
   if (openid !== undefined && openid !== issued.openid) return wxError(40029, ERRMSG[40029]);
   issued.used = true;
   const pure = issued.purePhoneNumber;
+  const asNumber = (issued.countryCodeAs ?? (Math.random() < 0.5 ? 'string' : 'number')) === 'number';
   return wxOk({
     phone_info: {
       // Mainland numbers come back without a prefix; others as "+<cc> <number>".
       phoneNumber: issued.countryCode === '86' ? pure : `+${issued.countryCode} ${pure}`,
       purePhoneNumber: pure,
-      countryCode: issued.countryCode,
+      // Documented as a string, shown as a number in WeChat's own example: both reach clients.
+      countryCode: asNumber ? Number(issued.countryCode) : issued.countryCode,
       watermark: { timestamp: state.clock.nowSeconds(), appid: app.appid },
     },
   });
