@@ -13,6 +13,8 @@ const LOGIN_ERRORS = new Map([
   [40163, 'WECHAT_CODE_USED'],
   [40226, 'WECHAT_USER_BLOCKED'],
   [45011, 'WECHAT_RATE_LIMITED'],
+  // The app's daily call quota: a limit like 45011 for the member (try again later), not a server fault.
+  [45009, 'WECHAT_RATE_LIMITED'],
   [-1, 'WECHAT_UNAVAILABLE'],
 ] as const);
 

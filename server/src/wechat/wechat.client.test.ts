@@ -1,6 +1,6 @@
 import { ManualClock } from '../common/clock';
 import { emulatorStats, mintLoginCode, mintPhoneCode, openidFor, startEmulator, TEST_APP, type RunningEmulator } from '../testing/emulator';
-import { WechatClient } from './wechat.client';
+import { countryCodeOf, WechatClient } from './wechat.client';
 import { WechatApiError, WechatUnavailableError } from './wechat.errors';
 
 describe('WechatClient against the WeChat emulator', () => {
@@ -88,6 +88,19 @@ describe('WechatClient against the WeChat emulator', () => {
 
   it('refuses a refresh-ahead longer than stable_token’s 300 s rollover', () => {
     expect(() => new WechatClient({ ...TEST_APP, apiBaseUrl: emulator.url, tokenRefreshAheadSeconds: 3600, requestTimeoutMs: 2000 }, clock)).toThrow(/refreshAheadSeconds must be 0-300/);
+  });
+
+  it('reads countryCode whether WeChat sends it as a number or as a string', async () => {
+    for (const countryCodeAs of ['number', 'string', undefined]) {
+      const response = await fetch(`${emulator.url}/dev/phone-code`, {
+        method: 'POST',
+        body: JSON.stringify({ appid: TEST_APP.appid, user: 'hal', phoneNumber: '13900000003', countryCodeAs }),
+      });
+      const { code } = (await response.json()) as { code: string };
+      expect(await client.getPhoneNumber(code)).toEqual({ purePhoneNumber: '13900000003', countryCode: '86' });
+    }
+    expect([86, '86', ' +86 ', 1, '852', undefined, null, ''].map(countryCodeOf)).toEqual(['86', '86', '86', '1', '852', '86', '86', '86']);
+    for (const odd of ['abc', 0, 86.5, '08', '12345', {}, true]) expect(() => countryCodeOf(odd)).toThrow(WechatApiError);
   });
 
   it('rejects a used phone code with 40029', async () => {

@@ -25,6 +25,18 @@ export interface WechatPhone {
 }
 
 /**
+ * countryCode as digits ("86"). WeChat's doc types it a string but its own example shows the number 86, and
+ * both arrive; a "+86" is taken too. Missing is taken as 86, the mainland, as before.
+ * Anything else is not WeChat's protocol: better refused than stored as some member's phone.
+ */
+export function countryCodeOf(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '86';
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/^\+/, '') : '';
+  if (!/^[1-9]\d{0,3}$/.test(text)) throw new WechatApiError('getuserphonenumber', -1, 'countryCode is not 1-4 digits');
+  return text;
+}
+
+/**
  * Our client of WeChat's server API. The base URL comes from config: WeChat in production, the emulator in
  * tests and the demo; the same code talks to both.
  */
@@ -61,8 +73,7 @@ export class WechatClient {
     );
     const info = body.phone_info;
     if (!info?.purePhoneNumber) throw new WechatApiError('getuserphonenumber', -1, 'no phone_info in answer');
-    // The doc types countryCode as a string but its own example shows a number: accept both.
-    return { purePhoneNumber: String(info.purePhoneNumber), countryCode: String(info.countryCode ?? '86') };
+    return { purePhoneNumber: String(info.purePhoneNumber), countryCode: countryCodeOf(info.countryCode) };
   }
 
   /** POST to an `?access_token=` API; a rejected token is replaced once and the call repeated. */
