@@ -170,6 +170,11 @@ export const configSchema = z.object({
     queryAfterSeconds: z.int().min(0).max(86400),
     /** A notification or response whose Wechatpay-Timestamp is further from our clock than this is refused. */
     signatureMaxSkewSeconds: z.int().min(30).max(3600),
+    /**
+     * No close call to WeChat this soon after an order is created (WeChat advises at least 5 minutes, or the
+     * close may race the order's own state); a member's cancel before then is decided by a query.
+     */
+    closeNotBeforeSeconds: z.int().min(0).max(3600).default(300),
   }),
   /**
    * The merchant's WeChat Pay credentials, or null when payment is not set up (pay endpoints then answer
@@ -182,9 +187,15 @@ export const configSchema = z.object({
       merchantSerialNo: z.string().regex(/^[0-9A-Fa-f]{8,40}$/),
       merchantPrivateKeyFile: z.string().min(1),
       apiV3Key: z.string().length(32, 'must be the 32-character APIv3 key'),
-      /** WeChat Pay public-key mode: the key id (PUB_KEY_ID_…) and its PEM file. Platform certificates are fetched as needed. */
+      /** WeChat Pay public-key mode: the key id (PUB_KEY_ID_…) and its PEM file. */
       publicKeyId: z.string().regex(/^PUB_KEY_ID_\w+$/).nullable(),
       publicKeyFile: z.string().min(1).nullable(),
+      /**
+       * Whether platform certificates are downloaded (/v3/certificates) to verify what WeChat signs with them.
+       * Default: only without a public key. Set true with a public key during WeChat's migration window, when
+       * notifications may still come signed with a certificate; public-key-only merchants never download.
+       */
+      platformCertificates: z.boolean().optional(),
       /** Where WeChat posts payment notifications (https in production, no query string). */
       notifyUrl: z.url({ protocol: /^https?$/ }),
       /** Where WeChat posts refund notifications. */

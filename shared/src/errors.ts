@@ -66,6 +66,10 @@ export const ERRORS = {
   PAY_ORDER_NOT_PAID: { status: 409, message: '订单尚未支付，不能退款' },
   PAY_REFUND_NO_REUSED: { status: 409, message: '该退款单号已用于其他金额或订单' },
   PAY_UNAVAILABLE: { status: 503, message: '微信支付繁忙，请稍后再试' },
+  /** WeChat refused the order's parameters (PARAM_ERROR): a setup problem for the shop, not the member's amount. */
+  PAY_PARAMS_REJECTED: { status: 502, message: '微信支付未能受理该订单，请到收银台付款或联系门店' },
+  /** NOT_ENOUGH: the merchant's WeChat Pay balance cannot cover the refund; it is kept and retried automatically. */
+  PAY_REFUND_BALANCE_LOW: { status: 503, message: '商户账户余额不足，退款已登记，余额充足后将自动重试' },
   CAMPAIGN_NOT_FOUND: { status: 404, message: '未找到该活动' },
   CAMPAIGN_NOT_DRAFT: { status: 409, message: '活动已发布，不能再修改' },
   CAMPAIGN_STATUS_CONFLICT: { status: 409, message: '活动当前状态不允许此操作' },

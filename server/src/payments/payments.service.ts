@@ -32,12 +32,16 @@ import { PointsLedger } from '../points/points-ledger';
 import { PointsLedgerLine, PurchaseRefund } from '../points/points.entities';
 import { payOrderBurnKey, PurchasesService, WECHAT_PAY_CHANNEL } from '../points/purchases.service';
 import { PayOrder, PayRefund } from './pay-order.entity';
-import { WechatPayApiError, WechatPayClient, WechatPayUnavailableError, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
+import { cutUtf8, WechatPayApiError, WechatPayClient, WechatPayUnavailableError, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
 
 const RECONCILE_BATCH = 100;
 const STAFF_PAGE = 30;
 /** An order whose prepay never came back (a crash or failure between our insert and WeChat's answer). */
 const PREPAY_LOST_AFTER_MS = 60_000;
+/** WeChat's answers that mean "not now" for a refund: it is kept processing and asked again with the same number. */
+const REFUND_LATER_CODES = new Set(['NOT_ENOUGH', 'FREQUENCY_LIMITED', 'RATELIMIT_EXCEEDED', 'SYSTEM_ERROR']);
+/** Trade states in which nothing can be paid any more. */
+const FINISHED_UNPAID = new Set<WechatTransaction['trade_state']>(['CLOSED', 'REVOKED', 'PAYERROR']);
 
 /**
  * Paying in the app with WeChat Pay. Checkout prices the order with the shared quote, holds its coupon and
@@ -145,7 +149,8 @@ export class PaymentsService {
     try {
       const prepay = await this.wechatPay.prepay({
         outTradeNo,
-        description: `${this.config.payment.description}-${store.name}`.slice(0, 127),
+        // WeChat's limit is 127 UTF-8 bytes (the client cuts it there, between characters).
+        description: `${this.config.payment.description}-${store.name}`,
         totalFen: order.payableFen,
         openid: order.openid,
         expiresAt: order.expiresAt,
@@ -157,7 +162,9 @@ export class PaymentsService {
     } catch (error) {
       this.logger.warn({ err: error, outTradeNo }, 'prepay failed; releasing the coupon and points');
       await this.closeLocally(order, this.clock.now());
-      throw new DomainError(error instanceof WechatPayApiError && error.code === 'PARAM_ERROR' ? 'PAY_AMOUNT_INVALID' : 'PAY_UNAVAILABLE', undefined, { reason: (error as Error).message });
+      // PARAM_ERROR names a field WeChat refused (description, openid, notify_url…): a setup problem, never
+      // "the amount is wrong", and not worth retrying as if WeChat were busy.
+      throw new DomainError(error instanceof WechatPayApiError && error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE', undefined, { reason: (error as Error).message });
     }
   }
 
@@ -256,13 +263,24 @@ export class PaymentsService {
     return 'pending';
   }
 
-  /** Clerk/admin: refund all or part of a paid order. The same out_refund_no again answers the same refund. */
+  /**
+   * Clerk/admin: refund all or part of a paid order. The same out_refund_no again is the same refund: answered
+   * as it stands, asked of WeChat again if WeChat never confirmed it, and re-admitted if it had failed — WeChat
+   * wants a failed or interrupted refund retried with its own number, never a new one.
+   */
   async refund(outTradeNo: string, request: CreatePayRefundRequest, staffOpenid: string): Promise<PayOrderView> {
     const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo });
     if (!order) throw new DomainError('PAY_ORDER_NOT_FOUND');
     const earlier = await this.dataSource.getRepository(PayRefund).findOneBy({ outRefundNo: request.outRefundNo });
     if (earlier) {
       if (earlier.payOrderId !== order.id || earlier.amountFen !== request.amountFen) throw new DomainError('PAY_REFUND_NO_REUSED');
+      if (earlier.status === PayRefundStatus.Failed) {
+        this.requireConfigured();
+        if (await this.readmitRefund(earlier)) await this.askWechatToRefund(order, earlier);
+      } else if (earlier.status === PayRefundStatus.Processing && earlier.refundId === null) {
+        this.requireConfigured();
+        await this.askWechatToRefund(order, earlier);
+      }
       return this.view(await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id }));
     }
     if (order.status !== PayOrderStatus.Paid) throw new DomainError('PAY_ORDER_NOT_PAID');
@@ -287,7 +305,8 @@ export class PaymentsService {
           outRefundNo: request.outRefundNo,
           amountFen: request.amountFen,
           status: PayRefundStatus.Processing,
-          reason: request.reason ?? null,
+          // Kept as WeChat gets it: at most 80 UTF-8 bytes, cut between characters.
+          reason: request.reason === undefined ? null : cutUtf8(request.reason, 80),
           staffOpenid,
           createdAt: now,
         });
@@ -330,18 +349,18 @@ export class PaymentsService {
     for (const order of pending) {
       try {
         if (!order.prepayId) {
-          if (now.getTime() - order.createdAt.getTime() > PREPAY_LOST_AFTER_MS) {
-            await this.close(order);
-            result.closed++;
-          }
+          if (now.getTime() - order.createdAt.getTime() > PREPAY_LOST_AFTER_MS && (await this.close(order))) result.closed++;
           continue;
         }
         const transaction = await this.wechatPay.queryOrder(order.outTradeNo);
         if (transaction?.trade_state === 'SUCCESS') {
           if ((await this.applyTransaction(transaction)) === 'completed') result.completed++;
-        } else if (!transaction || transaction.trade_state === 'CLOSED' || now >= order.expiresAt) {
-          await this.close(order);
-          result.closed++;
+        } else if (!transaction || FINISHED_UNPAID.has(transaction.trade_state)) {
+          // WeChat has nothing payable under this number: the holds go back without a close call.
+          if (await this.closeLocally(order, now)) result.closed++;
+        } else if (now >= order.expiresAt && transaction.trade_state === 'NOTPAY') {
+          // USERPAYING is left alone: the member is paying right now; the next run looks again.
+          if (await this.close(order)) result.closed++;
         }
       } catch (error) {
         this.logger.warn({ err: error, outTradeNo: order.outTradeNo }, 'reconciling an order failed; next run retries');
@@ -365,20 +384,37 @@ export class PaymentsService {
     return result;
   }
 
-  /** Closes an unpaid order at WeChat, then here; if WeChat says it was paid meanwhile, completes it instead. */
-  private async close(order: PayOrder): Promise<void> {
-    if (order.prepayId) {
+  /**
+   * Closes an unpaid order, deciding by what WeChat says, never by a guess: a 204, a repeated close or 400
+   * ORDER_CLOSED close it here too (the holds go back); 202 USERPAYING leaves it pending (the member is paying:
+   * closing here would flag the payment about to land); anything else (403 TRADE_ERROR, ORDERPAID) is settled
+   * by a query's trade_state. Within `closeNotBeforeSeconds` of creation WeChat is not asked to close at all
+   * (it advises against it): the query decides, and a NOTPAY order is closed here, its payment window
+   * ending at WeChat with the order's time_expire. True when the order was closed here.
+   */
+  private async close(order: PayOrder): Promise<boolean> {
+    if (!order.prepayId) return this.closeLocally(order, this.clock.now());
+    const young = this.clock.now().getTime() - order.createdAt.getTime() < this.config.payment.closeNotBeforeSeconds * 1000;
+    if (!young) {
       const outcome = await this.wechatPay.closeOrder(order.outTradeNo);
-      if (outcome === 'paid') {
-        const transaction = await this.wechatPay.queryOrder(order.outTradeNo);
-        if (transaction?.trade_state === 'SUCCESS') await this.applyTransaction(transaction);
-        return;
+      if (outcome === 'closed') return this.closeLocally(order, this.clock.now());
+      if (outcome === 'paying') {
+        this.logger.log({ outTradeNo: order.outTradeNo }, 'not closed: the member is paying (USERPAYING)');
+        return false;
       }
     }
-    await this.closeLocally(order, this.clock.now());
+    const transaction = await this.wechatPay.queryOrder(order.outTradeNo);
+    if (transaction?.trade_state === 'SUCCESS') {
+      await this.applyTransaction(transaction);
+      return false;
+    }
+    if (!transaction || FINISHED_UNPAID.has(transaction.trade_state) || (young && transaction.trade_state === 'NOTPAY')) return this.closeLocally(order, this.clock.now());
+    // USERPAYING, or NOTPAY after a close WeChat would not do (TRADE_ERROR): still open; the job asks again.
+    this.logger.log({ outTradeNo: order.outTradeNo, tradeState: transaction.trade_state }, 'not closed yet: WeChat still has the order open');
+    return false;
   }
 
-  private async closeLocally(order: PayOrder, now: Date): Promise<void> {
+  private async closeLocally(order: PayOrder, now: Date): Promise<boolean> {
     const closed = await this.transactions.run(async (em) => {
       const taken = await em
         .createQueryBuilder()
@@ -391,6 +427,7 @@ export class PaymentsService {
       return true;
     });
     if (closed) this.logger.log({ outTradeNo: order.outTradeNo }, 'pay order closed; coupon and points released');
+    return closed;
   }
 
   /** WeChat reported something that does not match the order: nothing is granted, the holds go back. */
@@ -421,23 +458,57 @@ export class PaymentsService {
     }
   }
 
+  /**
+   * Asks WeChat for the refund, always under its own out_refund_no. What WeChat refuses for good (PARAM_ERROR,
+   * INVALID_REQUEST…) fails it and gives the amount back to the order; what means "not now" — no answer, 5xx,
+   * 429/FREQUENCY_LIMITED (refunds of one order are a minute apart), NOT_ENOUGH (the merchant's balance is low)
+   * — keeps it processing for the reconcile job to ask again with the same number.
+   */
   private async askWechatToRefund(order: PayOrder, refund: PayRefund): Promise<void> {
     try {
       const wechat = await this.wechatPay.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: refund.amountFen, totalFen: order.payableFen, reason: refund.reason ?? undefined });
-      if (wechat.refund_id) await this.dataSource.getRepository(PayRefund).update({ id: refund.id }, { refundId: wechat.refund_id });
+      if (wechat.refund_id) await this.dataSource.getRepository(PayRefund).update({ id: refund.id }, { refundId: wechat.refund_id, failure: null });
       if (wechat.status === 'SUCCESS' || wechat.status === 'CLOSED') await this.applyRefund(wechat);
     } catch (error) {
+      if (error instanceof WechatPayApiError && REFUND_LATER_CODES.has(error.code)) {
+        await this.dataSource.getRepository(PayRefund).update({ id: refund.id, status: PayRefundStatus.Processing }, { failure: `${error.code}: retrying`.slice(0, 200) });
+        this.logger.warn({ outRefundNo: refund.outRefundNo, code: error.code }, 'WeChat cannot refund now; will retry with the same number');
+        if (error.code === 'NOT_ENOUGH') throw new DomainError('PAY_REFUND_BALANCE_LOW', undefined, { reason: error.message });
+        return;
+      }
       if (error instanceof WechatPayApiError) {
         await this.failRefund(refund, `${error.code}: ${error.detail}`);
-        throw new DomainError(error.code === 'NOT_ENOUGH' ? 'REFUND_EXCEEDS_PAID' : 'PAY_UNAVAILABLE', undefined, { reason: error.message });
+        throw new DomainError(error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE', undefined, { reason: error.message });
       }
-      // No answer: WeChat may or may not have it. It stays processing; the job asks again with the same number.
+      // No answer, or "later" (5xx, 429): WeChat may or may not have it. It stays processing; the job asks again with the same number.
       if (error instanceof WechatPayUnavailableError) {
         this.logger.warn({ err: error, outRefundNo: refund.outRefundNo }, 'refund request got no answer; will retry');
         return;
       }
       throw error;
     }
+  }
+
+  /** A failed refund asked for again (same number): admitted again only while refunds stay within what was paid. */
+  private async readmitRefund(refund: PayRefund): Promise<boolean> {
+    return this.transactions.run(async (em) => {
+      const reopened = await em
+        .createQueryBuilder()
+        .update(PayRefund)
+        .set({ status: PayRefundStatus.Processing, failure: null })
+        .where('id = :id AND status = :failed', { id: refund.id, failed: PayRefundStatus.Failed })
+        .execute();
+      if (reopened.affected !== 1) return false; // another retry got there first
+      const taken = await em
+        .createQueryBuilder()
+        .update(PayOrder)
+        .set({ refundCommittedFen: () => 'refund_committed_fen + :amount' })
+        .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', { id: refund.payOrderId, paid: PayOrderStatus.Paid, amount: refund.amountFen })
+        .execute();
+      if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
+      refund.status = PayRefundStatus.Processing;
+      return true;
+    });
   }
 
   /** WeChat confirmed the refund: its points and coupon effects apply, once. */

@@ -1,0 +1,348 @@
+// WeChat Pay by WeChat's own rules (wechat-protocols.md §6, issue 13): public-key mode names its key on every
+// request, closing is decided by what WeChat says, what WeChat sends is decrypted with its tag checked, refunds
+// follow WeChat's limits and are retried under their own number, and texts are cut in UTF-8 bytes.
+import { errorMessage, PayOrderStatus, type RequestPaymentParams } from '@member/shared';
+import { DomainError } from '../common/domain-error';
+import { ClaimService } from '../coupons/claim.service';
+import { Coupon } from '../coupons/coupon.entity';
+import { TemplatesService } from '../coupons/templates.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Member } from '../members/member.entity';
+import { PointsLedger } from '../points/points-ledger';
+import { templateRequest } from '../testing/coupon-fixtures';
+import { TEST_DATABASES } from '../testing/databases';
+import { openidFor, TEST_APP } from '../testing/emulator';
+import { startTestApp, type TestApp } from '../testing/test-app';
+import { aesGcmEncrypt } from '../../../test/wechat-emulator/pay/crypto';
+import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../test/wechat-emulator/pay/envelope';
+import { PayOrder, PayRefund } from './pay-order.entity';
+import { PaymentsService } from './payments.service';
+import { cutUtf8, decryptResource, WechatPayClient } from './wechat-pay.client';
+
+type Json = any;
+const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
+let seq = 0;
+const key = () => `rules-key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('cutUtf8', () => {
+  it('cuts at a byte limit between characters', () => {
+    expect(cutUtf8('退'.repeat(30), 80)).toBe('退'.repeat(26)); // 78 bytes; a 27th would make 81
+    expect(cutUtf8(`ab${'😀'.repeat(40)}`, 127)).toBe(`ab${'😀'.repeat(31)}`); // 2 + 31×4 = 126
+    expect(cutUtf8('short', 80)).toBe('short');
+  });
+});
+
+describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => {
+  let t: TestApp;
+  let payments: PaymentsService;
+  let templateId: number;
+  let userSeq = 0;
+
+  const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
+  const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
+    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const fault = (endpoint: string, code: string, httpStatus: number) => emulatorPost('/dev/faults', { endpoint, code, httpStatus });
+  const calls = async (endpoint: string): Promise<number> => (await emulatorGet('/dev/stats'))[endpoint];
+
+  async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
+    const user = `rules-${kind}-${++userSeq}`;
+    const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
+    const inserted = await t.db.dataSource.getRepository(Member).insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
+    const id = Number(inserted.identifiers[0].id);
+    if (points > 0) {
+      await t.app.get(TransactionRunner).run((em) =>
+        t.app.get(PointsLedger).credit(em, { memberId: id, points, reason: 'earn', sourceKey: `seed:${id}`, now: t.clock.now(), expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000) }),
+      );
+    }
+    const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
+    return { id, user, couponId };
+  }
+
+  const balanceOf = async (memberId: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
+  const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
+  const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
+  const refundOf = (outRefundNo: string) => t.db.dataSource.getRepository(PayRefund).findOneByOrFail({ outRefundNo });
+  const requestPayment = (user: string, params: RequestPaymentParams, decision: 'pay' | 'cancel' | 'paying' = 'pay') =>
+    emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision });
+  const atWechat = async (outTradeNo: string) => (await emulatorGet(`/dev/pay/orders?out_trade_no=${outTradeNo}`)).orders[0];
+
+  async function paidOrder(amountFen = 30000) {
+    const me = await newMember();
+    const created = await payments.create(me.id, { amountFen, storeCode: 'S001', idempotencyKey: key() });
+    expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
+    await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
+    return { me, no: created.order.outTradeNo };
+  }
+
+  /** Moves our clock (and, with `wechatSeconds`, WeChat's) forward, runs the job, then puts our clock back. */
+  async function reconcileAfter(seconds: number, wechatSeconds = 0) {
+    if (wechatSeconds) await emulatorPost('/dev/clock', { advanceSeconds: wechatSeconds });
+    t.clock.advance(seconds);
+    try {
+      return await payments.reconcile();
+    } finally {
+      t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
+    }
+  }
+
+  beforeAll(async () => {
+    // Forged and tampered notifications are sent on purpose: their warnings are expected.
+    t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
+    payments = t.app.get(PaymentsService);
+    templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
+  });
+  afterAll(() => t?.close());
+
+  describe('1. public-key mode', () => {
+    it('names PUB_KEY_ID_… on every request, so every answer is signed with the public key, and never downloads certificates', async () => {
+      // WeChat signs with the certificate when the header is missing: a server that forgot it would have to
+      // download certificates (impossible once they are retired) or fail every answer.
+      const before = await calls('pay_certificates');
+      const { me, no } = await paidOrder(20000);
+      expect((await payments.get(me.id, no, true)).order.status).toBe('paid');
+      const refunded = await payments.refund(no, { amountFen: 100, outRefundNo: `R-${no}-pk` }, 'o-clerk');
+      expect(refunded.refunds[0].status).toBe('processing');
+      const other = await newMember();
+      const open = await payments.create(other.id, { amountFen: 500, storeCode: 'S001', idempotencyKey: key() });
+      expect(open.payment).not.toBeNull();
+      expect((await payments.cancel(other.id, open.order.outTradeNo)).status).toBe('closed');
+      expect(await calls('pay_certificates')).toBe(before);
+    });
+
+    it('does not download certificates for notifications naming unknown serials, however many arrive', async () => {
+      const me = await newMember();
+      const created = await payments.create(me.id, { amountFen: 1000, storeCode: 'S001', idempotencyKey: key() });
+      const order = await orderOf(created.order.outTradeNo);
+      const keys = t.pay!.keys;
+      const before = await calls('pay_certificates');
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: { out_trade_no: order.outTradeNo } }, Date.now());
+          const headers = lower(platformSignature(keys.platform.certPrivateKeyPem, `7${String(i).padStart(39, '0')}`, body, Math.floor(Date.now() / 1000)));
+          return (await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).status;
+        }),
+      );
+      expect(answers.every((s) => s === 400)).toBe(true);
+      expect(await calls('pay_certificates')).toBe(before);
+      await payments.cancel(me.id, order.outTradeNo);
+    });
+
+    it('keeps both verifiers during the migration window: notifications signed with either serial verify', async () => {
+      const client = new WechatPayClient({ ...t.config, wechatPay: { ...t.config.wechatPay!, platformCertificates: true } }, t.clock);
+      await emulatorPost('/dev/pay/settings', { signWith: 'mixed', notify: 'drop' });
+      try {
+        const first = await newMember();
+        const second = await newMember();
+        const orders = [await payments.create(first.id, { amountFen: 700, storeCode: 'S001', idempotencyKey: key() }), await payments.create(second.id, { amountFen: 800, storeCode: 'S001', idempotencyKey: key() })];
+        await requestPayment(first.user, orders[0].payment!);
+        await requestPayment(second.user, orders[1].payment!);
+        const sent = await Promise.all(orders.map(async (o) => (await emulatorGet(`/dev/pay/notifications?out_trade_no=${o.order.outTradeNo}`)).notifications[0]));
+        // Drop mode records without sending; the resend signs them as settings say ('mixed': one serial each).
+        // Our public-key-only server refuses the certificate one; a server in migration mode verifies both.
+        const seen: string[] = [];
+        for (const n of sent) {
+          await emulatorPost('/dev/pay/notifications/resend', { id: n.id });
+          const recorded = (await emulatorGet(`/dev/pay/notifications?out_trade_no=${n.outTradeNo}`)).notifications[0];
+          seen.push(lower(recorded.headers)['wechatpay-serial']);
+          const verified = await client.verifyNotification<{ out_trade_no: string }>(lower(recorded.headers), recorded.body);
+          expect(verified.resource.out_trade_no).toBe(n.outTradeNo);
+        }
+        expect(new Set(seen)).toEqual(new Set([t.pay!.keys.platform.publicKeyId, t.pay!.keys.platform.certSerialNo]));
+        // The refused one is found by the job's query.
+        await reconcileAfter(t.config.payment.queryAfterSeconds + 1);
+        for (const o of orders) expect((await orderOf(o.order.outTradeNo)).status).toBe('paid');
+      } finally {
+        await emulatorPost('/dev/pay/settings', { signWith: 'publicKey', notify: 'send' });
+      }
+    });
+  });
+
+  describe('2. closing orders', () => {
+    it('does not ask WeChat to close within 5 minutes of creation: a member’s cancel is decided by a query, holds back at once', async () => {
+      const me = await newMember(600, true);
+      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 100, idempotencyKey: key() });
+      const closes = await calls('pay_close');
+      expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('closed');
+      expect(await calls('pay_close')).toBe(closes);
+      expect(await balanceOf(me.id)).toBe(600);
+      expect(await couponStatus(me.couponId!)).toBe('available');
+    });
+
+    it('never closes on 202 USERPAYING: the member pays after expiry and the order completes instead of being flagged', async () => {
+      const me = await newMember(1000, true);
+      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+      expect(await requestPayment(me.user, created.payment!, 'paying')).toEqual({ errMsg: 'requestPayment:paying' });
+      expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBe(0);
+      expect((await orderOf(created.order.outTradeNo)).status).toBe('pending');
+      // The member taps cancel in our app meanwhile: WeChat answers the close with 202, the order stays open.
+      t.clock.advance(t.config.payment.closeNotBeforeSeconds + 1);
+      try {
+        expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('pending');
+      } finally {
+        t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
+      }
+      expect(await balanceOf(me.id)).toBe(500);
+      expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
+      await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
+      expect(await couponStatus(me.couponId!)).toBe('redeemed');
+    });
+
+    it('takes 400 ORDER_CLOSED as closed: the expired order closes here and the coupon and points come back', async () => {
+      const me = await newMember(1000, true);
+      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+      await fault('pay_close', 'ORDER_CLOSED', 400);
+      expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBeGreaterThanOrEqual(1);
+      expect((await orderOf(created.order.outTradeNo)).status).toBe('closed');
+      expect(await balanceOf(me.id)).toBe(1000);
+      expect(await couponStatus(me.couponId!)).toBe('available');
+    });
+
+    it('does not take 403 TRADE_ERROR as paid: it asks, and an order WeChat has closed is closed here too', async () => {
+      const me = await newMember(1000, true);
+      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+      const no = created.order.outTradeNo;
+      // Past the 5 minutes, closed at WeChat already (by another instance), then the close answers TRADE_ERROR.
+      t.clock.advance(t.config.payment.closeNotBeforeSeconds + 1);
+      try {
+        await t.app.get(WechatPayClient).closeOrder(no);
+        await fault('pay_close', 'TRADE_ERROR', 403);
+        expect((await payments.cancel(me.id, no)).status).toBe('closed');
+      } finally {
+        t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
+      }
+      expect(await balanceOf(me.id)).toBe(1000);
+      expect(await couponStatus(me.couponId!)).toBe('available');
+      // A TRADE_ERROR on an order still NOTPAY leaves it pending for the next run, not completed.
+      const other = await newMember();
+      const open = await payments.create(other.id, { amountFen: 900, storeCode: 'S001', idempotencyKey: key() });
+      await fault('pay_close', 'TRADE_ERROR', 403);
+      const result = await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1);
+      expect(result.completed).toBe(0);
+      expect((await orderOf(open.order.outTradeNo)).status).toBe('pending');
+      expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBeGreaterThanOrEqual(1);
+      expect((await orderOf(open.order.outTradeNo)).status).toBe('closed');
+      expect((await atWechat(open.order.outTradeNo)).trade_state).toBe('CLOSED');
+    });
+  });
+
+  describe('3. authenticated decryption', () => {
+    it('refuses a notification whose ciphertext was changed under a valid signature, and acts on nothing', async () => {
+      const me = await newMember(1000, true);
+      const created = await payments.create(me.id, { amountFen: 10000, storeCode: 'S001', idempotencyKey: key() });
+      const order = await orderOf(created.order.outTradeNo);
+      const keys = t.pay!.keys;
+      const plaintext = JSON.stringify(successfulTransaction({ appid: TEST_APP.appid, mchid: keys.mchid, outTradeNo: order.outTradeNo, openid: order.openid, totalFen: order.payableFen, nowMs: Date.now(), transactionId: `42000${Date.now()}` }));
+      const { nonce, ciphertext } = aesGcmEncrypt(keys.apiV3Key, plaintext, 'transaction');
+      // GCM is a stream cipher: flipping one ciphertext bit flips the same plaintext bit. 10000 becomes 90000.
+      const bytes = Buffer.from(ciphertext, 'base64');
+      bytes[Buffer.from(plaintext.slice(0, plaintext.indexOf('"total":10000') + 8)).length] ^= 0x08;
+      const tampered = bytes.toString('base64');
+      expect(() => decryptResource(keys.apiV3Key, { ciphertext: tampered, nonce, associated_data: 'transaction' })).toThrow();
+      const body = JSON.stringify({ id: 'EV-1', create_time: '2026-01-01T00:00:00+08:00', resource_type: 'encrypt-resource', event_type: 'TRANSACTION.SUCCESS', summary: '支付成功', resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: tampered, associated_data: 'transaction', nonce } });
+      const headers = lower(platformSignature(keys.platform.privateKeyPem, keys.platform.publicKeyId, body, Math.floor(Date.now() / 1000)));
+      const response = await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'FAIL' });
+      expect(await orderOf(order.outTradeNo)).toMatchObject({ status: 'pending', flagReason: null });
+      await payments.cancel(me.id, order.outTradeNo);
+    });
+  });
+
+  describe('4. refunds by WeChat’s rules', () => {
+    it('cuts reason to 80 UTF-8 bytes between characters: 30 Chinese characters refund instead of failing', async () => {
+      const { no } = await paidOrder();
+      const view = await payments.refund(no, { amountFen: 1000, outRefundNo: `R-${no}-why`, reason: '顾客对商品不满意要求退款，店长已核实同意办理退款手续谢谢' }, 'o-clerk');
+      expect(view.refunds[0].status).toBe('processing');
+      const [sent] = (await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds;
+      expect(Buffer.byteLength(sent.reason)).toBeLessThanOrEqual(80);
+      await waitFor('refund settled', async () => (await refundOf(`R-${no}-why`)).status === 'succeeded');
+    });
+
+    it('NOT_ENOUGH is the merchant’s balance: its own error, the refund kept and retried with the same number', async () => {
+      const { no } = await paidOrder();
+      await fault('pay_refund', 'NOT_ENOUGH', 403);
+      expect(codeOf(await payments.refund(no, { amountFen: 2000, outRefundNo: `R-${no}-poor` }, 'o-clerk').catch((e) => e))).toBe('PAY_REFUND_BALANCE_LOW');
+      expect((await refundOf(`R-${no}-poor`)).status).toBe('processing');
+      expect((await orderOf(no)).refundCommittedFen).toBe(2000);
+      await reconcileAfter(t.config.payment.queryAfterSeconds + 1);
+      await waitFor('refund settled', async () => (await refundOf(`R-${no}-poor`)).status === 'succeeded');
+      expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds.map((r: Json) => r.out_refund_no)).toEqual([`R-${no}-poor`]);
+    });
+
+    it('a second refund within WeChat’s minute (429 FREQUENCY_LIMITED) is kept and sent again later, not failed', async () => {
+      const { no } = await paidOrder();
+      await payments.refund(no, { amountFen: 1000, outRefundNo: `R-${no}-a` }, 'o-clerk');
+      const second = await payments.refund(no, { amountFen: 1500, outRefundNo: `R-${no}-b` }, 'o-clerk');
+      expect(second.refunds.map((r) => r.status)).toEqual(['processing', 'processing']);
+      expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds).toHaveLength(1);
+      await reconcileAfter(t.config.payment.queryAfterSeconds + 1, 61);
+      await waitFor('both settled', async () => (await refundOf(`R-${no}-b`)).status === 'succeeded' && (await refundOf(`R-${no}-a`)).status === 'succeeded');
+      expect((await orderOf(no)).refundedFen).toBe(2500);
+    });
+
+    it('retries a failed refund under its own number when the clerk sends it again', async () => {
+      const { no } = await paidOrder();
+      await fault('pay_refund', 'INVALID_REQUEST', 400);
+      const request = { amountFen: 3000, outRefundNo: `R-${no}-again` };
+      expect(codeOf(await payments.refund(no, request, 'o-clerk').catch((e) => e))).toBe('PAY_UNAVAILABLE');
+      expect((await refundOf(request.outRefundNo)).status).toBe('failed');
+      expect((await orderOf(no)).refundCommittedFen).toBe(0);
+      const retried = await payments.refund(no, request, 'o-clerk');
+      expect(retried.refunds).toEqual([expect.objectContaining({ outRefundNo: request.outRefundNo, status: 'processing' })]);
+      await waitFor('refund settled', async () => (await refundOf(request.outRefundNo)).status === 'succeeded');
+      expect((await orderOf(no)).refundedFen).toBe(3000);
+    });
+
+    it('asks again at once for an interrupted refund sent again with the same number', async () => {
+      const { no } = await paidOrder();
+      await fault('pay_refund', 'SYSTEM_ERROR', 503);
+      const request = { amountFen: 4000, outRefundNo: `R-${no}-cut` };
+      expect((await payments.refund(no, request, 'o-clerk')).refunds[0].status).toBe('processing');
+      expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds).toHaveLength(0);
+      await payments.refund(no, request, 'o-clerk');
+      await waitFor('refund settled', async () => (await refundOf(request.outRefundNo)).status === 'succeeded');
+    });
+  });
+
+  describe('5. order texts and PARAM_ERROR', () => {
+    it('cuts description to 127 UTF-8 bytes: a long Chinese description still orders', async () => {
+      const original = t.config.payment.description;
+      (t.config.payment as { description: string }).description = '悦享会员'.repeat(25); // 100 characters, 300 bytes
+      try {
+        const me = await newMember();
+        const created = await payments.create(me.id, { amountFen: 1200, storeCode: 'S001', idempotencyKey: key() });
+        expect(created.payment).not.toBeNull();
+        const description = (await atWechat(created.order.outTradeNo)).description as string;
+        expect(Buffer.byteLength(description)).toBeLessThanOrEqual(127);
+        expect(description.startsWith('悦享会员悦享会员')).toBe(true);
+        await payments.cancel(me.id, created.order.outTradeNo);
+      } finally {
+        (t.config.payment as { description: string }).description = original;
+      }
+    });
+
+    it('shows PARAM_ERROR as its own error, not as a wrong amount, and gives the holds back', async () => {
+      const me = await newMember(1000, true);
+      await fault('pay_jsapi', 'PARAM_ERROR', 400);
+      const error = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() }).catch((e) => e);
+      expect(codeOf(error)).toBe('PAY_PARAMS_REJECTED');
+      expect(errorMessage('PAY_PARAMS_REJECTED')).not.toBe(errorMessage('PAY_AMOUNT_INVALID'));
+      expect(await balanceOf(me.id)).toBe(1000);
+      expect(await couponStatus(me.couponId!)).toBe('available');
+    });
+  });
+});
+
+function lower(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
