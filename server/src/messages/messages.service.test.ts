@@ -131,6 +131,19 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await wechatQuota(me.openid, 'coupon_arrived')).toBe(0);
   });
 
+  it('keeps WeChat’s msgid exact: beyond 2^53, stored as the digits WeChat sent', async () => {
+    const me = await newMember();
+    await subscribe(me, ['coupon_arrived']);
+    await subscribe(me, ['coupon_arrived']);
+    for (const n of [1, 2]) expect(await queue(couponArrived(me.id, `msgid-${n}`))).toBe('queued');
+    await drain();
+    const stored = (await rowsOf(me.id)).map((r) => r.msgid).sort();
+    const sent = (await inboxOf(me.openid)).map((m: Json) => m.msgid as string).sort();
+    expect(sent).toHaveLength(2);
+    for (const id of sent) expect(BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(stored).toEqual(sent);
+  });
+
   it('never queues values WeChat would refuse, and respects the member’s switch', async () => {
     const me = await newMember();
     await subscribe(me, ['coupon_arrived', 'points_change']);
