@@ -17,6 +17,7 @@ import { aesGcmEncrypt } from '../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../test/wechat-emulator/pay/envelope';
 import { PayOrder, PayRefund } from './pay-order.entity';
 import { PaymentsService } from './payments.service';
+import { Aes, Formatter, Rsa, type WechatpayAxiosPlugin } from 'wechatpay-axios-plugin';
 import { cutUtf8, decryptResource, WechatPayClient } from './wechat-pay.client';
 
 type Json = any;
@@ -311,6 +312,39 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds).toHaveLength(0);
       await payments.refund(no, request, 'o-clerk');
       await waitFor('refund settled', async () => (await refundOf(request.outRefundNo)).status === 'succeeded');
+    });
+  });
+
+  describe('6. checked by an independent implementation (wechatpay-axios-plugin)', () => {
+    it('accepts a notification encrypted and signed by the library alone, and completes the order', async () => {
+      const AesGcm = (Aes as unknown as typeof WechatpayAxiosPlugin.Aes).AesGcm;
+      const me = await newMember();
+      const created = await payments.create(me.id, { amountFen: 6600, storeCode: 'S001', idempotencyKey: key() });
+      const order = await orderOf(created.order.outTradeNo);
+      const keys = t.pay!.keys;
+      const plaintext = { appid: TEST_APP.appid, mchid: keys.mchid, out_trade_no: order.outTradeNo, transaction_id: `4200000${Date.now()}`, trade_type: 'JSAPI', trade_state: 'SUCCESS', trade_state_desc: '支付成功', bank_type: 'OTHERS', attach: '', success_time: '2026-01-01T10:00:00+08:00', payer: { openid: order.openid }, amount: { total: 6600, payer_total: 6600, currency: 'CNY', payer_currency: 'CNY' } };
+      const nonce = Formatter.nonce(12);
+      const body = JSON.stringify({
+        id: 'EV-2026010110000012345678',
+        create_time: '2026-01-01T10:00:01+08:00',
+        resource_type: 'encrypt-resource',
+        event_type: 'TRANSACTION.SUCCESS',
+        summary: '支付成功',
+        resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: AesGcm.encrypt(JSON.stringify(plaintext), keys.apiV3Key, nonce, 'transaction'), associated_data: 'transaction', nonce },
+      });
+      const timestamp = String(Formatter.timestamp());
+      const headerNonce = Formatter.nonce();
+      const headers = {
+        'content-type': 'application/json',
+        'wechatpay-timestamp': timestamp,
+        'wechatpay-nonce': headerNonce,
+        'wechatpay-serial': keys.platform.publicKeyId,
+        'wechatpay-signature': Rsa.sign(Formatter.response(timestamp, headerNonce, body), Rsa.from(keys.platform.privateKeyPem, Rsa.KEY_TYPE_PRIVATE)),
+        'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
+      };
+      const response = await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers, body });
+      expect(response.status).toBe(204);
+      expect(await orderOf(order.outTradeNo)).toMatchObject({ status: 'paid', transactionId: plaintext.transaction_id });
     });
   });
 
