@@ -13,6 +13,8 @@ import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { aesGcmEncrypt } from '../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../test/wechat-emulator/pay/envelope';
 import { PayOrder, PayRefund } from './pay-order.entity';
@@ -256,6 +258,31 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       expect(await response.json()).toMatchObject({ code: 'FAIL' });
       expect(await orderOf(order.outTradeNo)).toMatchObject({ status: 'pending', flagReason: null });
       await payments.cancel(me.id, order.outTradeNo);
+    });
+  });
+
+  describe('3b. the downloaded certificate list', () => {
+    it('is trusted only when signed by a certificate it contains, as the official SDKs check it', async () => {
+      const keys = t.pay!.keys;
+      let signWith = keys.merchant.privateKeyPem; // first: a list signed by someone else
+      const server = createServer((_req, res) => {
+        const { nonce, ciphertext } = aesGcmEncrypt(keys.apiV3Key, keys.platform.certPem, 'certificate');
+        const body = JSON.stringify({ data: [{ serial_no: keys.platform.certSerialNo, effective_time: '2020-01-01T00:00:00+08:00', expire_time: '2099-01-01T00:00:00+08:00', encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext } }] });
+        res.writeHead(200, { 'content-type': 'application/json', ...platformSignature(signWith, keys.platform.certSerialNo, body, Math.floor(Date.now() / 1000)) });
+        res.end(body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const clientFor = () => new WechatPayClient({ ...t.config, wechat: { ...t.config.wechat, payApiBaseUrl: base }, wechatPay: { ...t.config.wechatPay!, publicKeyId: null, publicKeyFile: null } }, t.clock);
+      const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: { out_trade_no: 'X123456' } }, Date.now());
+      const headers = lower(platformSignature(keys.platform.certPrivateKeyPem, keys.platform.certSerialNo, body, Math.floor(Date.now() / 1000)));
+      try {
+        await expect(clientFor().verifyNotification(headers, body)).rejects.toThrow(/unknown serial/);
+        signWith = keys.platform.certPrivateKeyPem;
+        await expect(clientFor().verifyNotification(headers, body)).resolves.toMatchObject({ resource: { out_trade_no: 'X123456' } });
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     });
   });
 
