@@ -21,6 +21,9 @@ const common = {
   moduleNameMapper: {
     '^@member/shared$': '<rootDir>/shared/src/index.ts',
     '^@member/config$': '<rootDir>/config/src/index.ts',
+    // file-type 21 (the last major that runs on Node 20) exports only ESM conditions jest's resolver does not
+    // know ('module-sync'); point it at the file, which swc transpiles like the Nest packages.
+    '^file-type$': '<rootDir>/node_modules/file-type/index.js',
   },
   rootDir: require('node:path').resolve(__dirname, '..'),
   setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
