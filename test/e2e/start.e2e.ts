@@ -9,6 +9,9 @@ import { startProcess, type RunningProcess } from '../support/processes';
  * file with the emulator, serves the H5 build, and its claim centre has sample coupons a shopper can claim;
  * a second start on the same data adds no more.
  */
+/** The demo names the emulator's inbox among the things to try; the emulator's URL is its origin. */
+const EMULATOR_URL = /(http:\/\/127\.0\.0\.1:\d+)\/dev\/inbox/;
+
 describe('npm start (the demo)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mp-demo-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -25,7 +28,7 @@ describe('npm start (the demo)', () => {
     let demo: { process: RunningProcess; match: RegExpMatchArray } | undefined = await startDemo();
     try {
       const serverUrl = demo.match[1];
-      const emulatorUrl = /the local emulator at (\S+?)\.?$/m.exec(demo.process.output())?.[1];
+      const emulatorUrl = EMULATOR_URL.exec(demo.process.output())?.[1];
       expect(emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(demo.process.output()).toContain('3 sample coupons');
       expect(demo.process.output()).toContain(join(dataDir, 'member.sqlite'));
@@ -64,7 +67,7 @@ describe('npm start (the demo)', () => {
 
       demo = await startDemo();
       expect(demo.process.output()).not.toContain('sample coupons');
-      const again = new TestApi(demo.match[1], /the local emulator at (\S+?)\.?$/m.exec(demo.process.output())![1], 'wx0000000000demo01');
+      const again = new TestApi(demo.match[1], EMULATOR_URL.exec(demo.process.output())![1], 'wx0000000000demo01');
       const manager = await again.login('clerk');
       const templates = await again.call('GET', '/admin/coupon-templates', { token: manager.token });
       expect(templates.body).toHaveLength(3);

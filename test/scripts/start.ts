@@ -1,18 +1,18 @@
 // npm start: the whole demo on one machine with no database server — the WeChat emulator, the server on
 // an embedded SQLite file (or DATABASE_URL if you set one), and the mini-program's H5 build served by it.
+//
+// It must work on a fresh clone where nothing is built yet: the emulator and the server's helpers load
+// @member/shared from shared/dist, so this file imports nothing of ours (only types) until the build steps ran.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, payEnv } from '../../server/src/testing/pay';
-import { openidFor } from '../wechat-emulator';
-import { createPayKeys, type PayKeys } from '../wechat-emulator/pay/keys';
-import { REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
-import { seedDemoCoupons } from './demo-coupons';
+import type { PayKeys } from '../wechat-emulator/pay/keys';
+import type { RunningProcess } from '../support/processes';
 // @ts-expect-error plain ESM helper shared with the other root scripts
-import { h5IsStale, step } from './lib.mjs';
+import { done, h5IsStale, ROOT, shanghaiTime, step } from './lib.mjs';
 
 /** Where the demo keeps its database and secrets; DEMO_DATA_DIR moves it (the start-up test uses a temporary one). */
-const DATA_DIR = process.env.DEMO_DATA_DIR || join(REPO_ROOT, '.data');
+const DATA_DIR: string = process.env.DEMO_DATA_DIR || join(ROOT as string, '.data');
 const PORT = process.env.PORT || '3000';
 const EMULATOR_PORT = process.env.WECHAT_EMULATOR_PORT || '3457';
 const APPID = process.env.WECHAT_APPID ?? 'wx0000000000demo01';
@@ -37,13 +37,14 @@ function demoSecrets(): Record<string, string> {
  * Demo WeChat Pay keys (merchant, platform public key and certificate), made once and kept in .data/ like the
  * secrets: the emulator plays WeChat Pay with the platform half, the server gets the merchant half as files.
  */
-function demoPayKeys(): { keysFile: string; dir: string; keys: PayKeys } {
+async function demoPayKeys(): Promise<{ keysFile: string; dir: string; keys: PayKeys }> {
   const dir = join(DATA_DIR, 'wechatpay');
   const keysFile = join(dir, 'demo-pay-keys.json');
   if (existsSync(keysFile)) {
     const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as PayKeys;
     if (keys.appids.includes(APPID)) return { keysFile, dir, keys };
   }
+  const { createPayKeys } = await import('../wechat-emulator/pay/keys.js');
   mkdirSync(dir, { recursive: true });
   const keys = createPayKeys({ appids: [APPID] });
   writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
@@ -52,12 +53,50 @@ function demoPayKeys(): { keysFile: string; dir: string; keys: PayKeys } {
   return { keysFile, dir, keys };
 }
 
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/**
+ * The server writes one JSON object a line (for log collectors); in the demo's terminal a person reads it, so
+ * each becomes `02:18:10 WARN [Context] message {fields}` in Shanghai time. Anything else passes unchanged.
+ */
+function readableLogLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const { level, time, msg, context, pid: _pid, hostname: _hostname, ...fields } = entry;
+  const clock = typeof time === 'number' ? (shanghaiTime(new Date(time)) as string).slice(11) : '';
+  const extra = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+  return `${clock} ${LEVELS[level as number] ?? String(level)}${context ? ` [${String(context)}]` : ''} ${String(msg ?? '')}${extra}`;
+}
+
+function pipeReadable(stream: NodeJS.ReadableStream, to: NodeJS.WriteStream): void {
+  let buffered = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) to.write(`${readableLogLine(line)}\n`);
+  });
+}
+
 async function main(): Promise<void> {
-  step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
-  if (h5IsStale()) step('Mini-program: H5 build', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
+  const started = Date.now();
+  process.stdout.write(`\n悦享会员 demo · ${shanghaiTime()} (Asia/Shanghai)\n\n`);
+  step('Compile shared, config and server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
+  if (h5IsStale()) step('Build the mini-program for the browser (H5)', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
+  else done('Mini-program H5 build is up to date', Date.now());
+
+  // Only now is @member/shared built: load the emulator and the process helpers.
+  const { openidFor } = await import('../wechat-emulator/index.js');
+  const { startProcess } = await import('../support/processes.js');
+  const { freePort, payEnv } = await import('../../server/src/testing/pay.js');
+  const { seedDemoCoupons } = await import('./demo-coupons.js');
 
   const secrets = demoSecrets();
-  const pay = demoPayKeys();
+  const pay = await demoPayKeys();
   // WeChat Pay posts notifications to the server's own URL, so the port is fixed before the server starts.
   const port = PORT === '0' ? String(await freePort()) : PORT;
   const running: RunningProcess[] = [];
@@ -67,15 +106,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
-  process.stdout.write('\n▶ Starting the WeChat emulator and the server…\n');
+  let stepStarted = Date.now();
   const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', EMULATOR_PORT, '--appid', APPID, '--secret', secrets.WECHAT_SECRET, '--pay-keys', pay.keysFile], {
     ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
     label: `WeChat emulator (port ${EMULATOR_PORT})`,
   });
   running.push(emulator.process);
   const emulatorUrl = emulator.match[1];
+  done('Start the WeChat emulator', stepStarted, emulatorUrl);
 
-  const server = await startProcess(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], {
+  stepStarted = Date.now();
+  const sqlitePath = process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite');
+  const server = await startProcess(process.execPath, [join(ROOT as string, 'server', 'dist', 'main.js')], {
     ready: /^SERVER_LISTENING (\S+) driver=(\S+)/,
     label: `server (port ${port})`,
     timeoutMs: 60_000,
@@ -84,37 +126,41 @@ async function main(): Promise<void> {
       HOST: process.env.HOST ?? '127.0.0.1',
       PORT: port,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      SQLITE_PATH: process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite'),
+      SQLITE_PATH: sqlitePath,
       WECHAT_APPID: APPID,
       WECHAT_API_BASE: emulatorUrl,
       EMULATOR_PUBLIC_URL: emulatorUrl,
-      H5_STATIC_DIR: join(REPO_ROOT, 'miniprogram', 'dist', 'h5'),
+      H5_STATIC_DIR: join(ROOT as string, 'miniprogram', 'dist', 'h5'),
       STAFF: process.env.STAFF || `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
       ...payEnv(pay.keys, pay.dir, emulatorUrl, `http://127.0.0.1:${port}`),
       ...secrets,
     },
   });
   running.push(server.process);
-  // Keep showing what the server logs (warnings and errors at the default level).
-  server.process.child.stdout!.pipe(process.stdout);
-  server.process.child.stderr!.pipe(process.stderr);
+  const onMysql = server.match[2] === 'mysql';
+  done(onMysql ? 'Start the server on MySQL (DATABASE_URL)' : 'Start the server on embedded SQLite', stepStarted, onMysql ? '' : sqlitePath);
+  // From here on, show what the server logs (warnings and errors at the default level), readably.
+  pipeReadable(server.process.child.stdout!, process.stdout);
+  pipeReadable(server.process.child.stderr!, process.stderr);
 
   // Only the embedded demo database gets sample coupons: never write demo data into a MySQL you pointed us at.
+  stepStarted = Date.now();
   let seeded = 0;
-  if (server.match[2] !== 'mysql' && !process.env.STAFF) seeded = await seedDemoCoupons(server.match[1], emulatorUrl, APPID, DEMO_CLERK);
+  if (!onMysql && !process.env.STAFF) seeded = await seedDemoCoupons(server.match[1], emulatorUrl, APPID, DEMO_CLERK);
+  if (seeded) done(`Put ${seeded} sample coupons in 领券中心`, stepStarted);
 
   const url = `${server.match[1]}/`;
   process.stdout.write(
-    `\n  会员小程序（H5 演示）已启动 / The member program is running:\n\n      ${url}\n\n` +
-      `  Database: ${server.match[2] === 'mysql' ? 'MySQL (DATABASE_URL)' : `embedded SQLite, ${process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite')}`}; WeChat: the local emulator at ${emulatorUrl}.\n` +
-      '  WeChat Pay: the emulator is the cashier (付款 on the card); notifications come back to the server.\n' +
-      `  Each browser is its own WeChat user; add ?user=${DEMO_CLERK} to the address to be the demo store manager (staff pages).\n` +
-      (seeded ? `  ${seeded} sample coupons are waiting in 领券中心 (the claim centre).\n` : '') +
-      '  Press Ctrl+C to stop.\n',
+    `\n  Ready in ${((Date.now() - started) / 1000).toFixed(0)} s. Each browser is its own WeChat user. Try:\n` +
+      `    · ${url}?user=${DEMO_CLERK}  — the demo store manager: 员工入口 (staff pages), 营销活动, 支付订单\n` +
+      '    · 付款 on the member card — WeChat Pay with the emulator as the cashier\n' +
+      `    · ${emulatorUrl}/dev/inbox  — the subscription messages the server sent\n` +
+      '  Ctrl+C stops the demo.\n\n' +
+      `  Open the member program (会员小程序) in a browser:\n\n  ${url}\n\n`,
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`\n✖ The demo could not start: ${(error as Error).message}\n`);
+  process.stderr.write(`\n  ✖ The demo could not start: ${(error as Error).message}\n`);
   process.exit(1);
 });
