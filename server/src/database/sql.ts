@@ -30,3 +30,18 @@ export function sqlDateValue(value: Date | string | null): Date | null {
   if (value === null || value instanceof Date) return value;
   return new Date(`${value.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`);
 }
+
+/**
+ * Runs a plain-SQL write and answers the rows it changed (matched, on MySQL), so a conditional UPDATE can be
+ * checked on both drivers: mysql2 reports affectedRows, sql.js its rows-modified count. Inside a transaction
+ * it runs on the transaction's connection.
+ */
+export async function execute(em: Pick<EntityManager, 'connection' | 'queryRunner'>, sql: string, parameters: unknown[]): Promise<number> {
+  const runner = em.queryRunner ?? em.connection.createQueryRunner();
+  try {
+    const result = await runner.query(sql, parameters, true);
+    return Number(result.affected ?? 0);
+  } finally {
+    if (!em.queryRunner) await runner.release();
+  }
+}

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { forUpdate } from '../database/sql';
+import { execute, forUpdate, sqlDateValue } from '../database/sql';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { PointsLedgerLine, PointsLot, type PointsReason } from './points.entities';
 
@@ -16,13 +16,21 @@ export interface Movement {
 
 /**
  * The only code that moves points, always inside the caller's transaction. Each movement first locks the
- * member's row (an UPDATE that matches it takes the row lock on MySQL; sql.js transactions run one at a time),
- * so the balance it reads cannot change under it: two concurrent spends are serialized per member and the
- * second sees what the first left. Then it writes one ledger line and moves lots: credits add a lot, debits
- * take from lots oldest expiry first (or from named lots first).
+ * member's row (a locking read on MySQL; sql.js transactions run one at a time), so the balance it reads cannot
+ * change under it: two concurrent spends are serialized per member and the second sees what the first left.
+ * Then it writes one ledger line and moves lots: credits add a lot, debits take from lots oldest expiry first
+ * (or from named lots first).
+ *
+ * Lots are read with a locking read too, and changed only by conditional UPDATEs (`remaining - n` where
+ * `remaining >= n`): a plain read inside a MySQL transaction answers from the transaction's snapshot, which can
+ * predate a movement that committed while we waited for the member's lock (a refund settlement reads the order
+ * before it locks anything), and writing `remaining = <what we read> - n` then undid that movement. The balance
+ * changes by a delta that may not take it below 0, checked by affected rows.
  */
 @Injectable()
 export class PointsLedger {
+  private readonly logger = new Logger(PointsLedger.name);
+
   /** Locks the member row for the rest of the transaction and answers the balance. */
   async lockBalance(em: EntityManager, memberId: number): Promise<number> {
     // A locking read: on MySQL it waits for, then sees, what concurrent movements committed, whatever snapshot
@@ -38,7 +46,7 @@ export class PointsLedger {
     const balance = await this.lockBalance(em, movement.memberId);
     const line = await this.appendLine(em, movement, movement.points, balance + movement.points, movement.expiresAt);
     await em.insert(PointsLot, { memberId: movement.memberId, ledgerId: line.id, points: movement.points, remaining: movement.points, expiresAt: movement.expiresAt });
-    await this.setBalance(em, movement.memberId, balance + movement.points);
+    await this.moveBalance(em, movement.memberId, movement.points);
     return line;
   }
 
@@ -54,41 +62,64 @@ export class PointsLedger {
     const wanted = Math.min(movement.points, balance);
     if (wanted === 0) return { taken: 0, line: null };
 
-    const lots = await em
-      .createQueryBuilder(PointsLot, 'l')
-      .where('l.member_id = :memberId AND l.remaining > 0', { memberId: movement.memberId })
-      .orderBy('l.expires_at', 'ASC')
-      .addOrderBy('l.id', 'ASC')
-      .getMany();
+    const lots = await this.lockLots(em, movement.memberId);
     if (movement.firstFromLedgerId !== undefined) lots.sort((a, b) => Number(b.ledgerId === movement.firstFromLedgerId) - Number(a.ledgerId === movement.firstFromLedgerId));
     let left = wanted;
     let earliestExpiry: Date | null = null;
     for (const lot of lots) {
       if (left === 0) break;
       const take = Math.min(lot.remaining, left);
-      await em.update(PointsLot, { id: lot.id }, { remaining: lot.remaining - take });
+      await this.takeFromLot(em, lot.id, take);
       left -= take;
       if (!earliestExpiry || lot.expiresAt < earliestExpiry) earliestExpiry = lot.expiresAt;
     }
     // Lots and balance are written together; they can only disagree through a bug, which must not pass silently.
     if (left !== 0) throw new Error(`points lots of member ${movement.memberId} hold ${wanted - left}, balance says ${balance}`);
     const line = await this.appendLine(em, movement, -wanted, balance - wanted, earliestExpiry);
-    await this.setBalance(em, movement.memberId, balance - wanted);
+    await this.moveBalance(em, movement.memberId, -wanted);
     return { taken: wanted, line };
   }
 
-  /** Takes what is left of one lot (its expiry), once: a lot already emptied or expired by another run changes nothing. */
+  /**
+   * Takes what is left of one lot (its expiry), once: a lot already emptied or expired by another run changes
+   * nothing. Never below 0: should the lots ever hold more than the balance (they cannot unless a bug wrote them
+   * apart), the lot is emptied and the balance taken to 0, not beyond.
+   */
   async expireLot(em: EntityManager, lotId: number, now: Date): Promise<number> {
     const lot = await em.findOneBy(PointsLot, { id: lotId });
     if (!lot || lot.remaining <= 0) return 0;
     const balance = await this.lockBalance(em, lot.memberId);
-    const [fresh]: Array<{ remaining: number | string; expiresAt: Date | string }> = await em.query(`SELECT remaining, expires_at AS expiresAt FROM points_lot WHERE id = ?${forUpdate(em)}`, [lotId]);
+    const [fresh]: Array<{ remaining: number | string }> = await em.query(`SELECT remaining FROM points_lot WHERE id = ?${forUpdate(em)}`, [lotId]);
     const remaining = Number(fresh.remaining);
     if (remaining <= 0) return 0;
-    await em.update(PointsLot, { id: lotId }, { remaining: 0 });
-    await this.appendLine(em, { memberId: lot.memberId, reason: 'expire', sourceKey: `expire:lot:${lotId}`, now }, -remaining, balance - remaining, lot.expiresAt);
-    await this.setBalance(em, lot.memberId, balance - remaining);
-    return remaining;
+    await this.takeFromLot(em, lotId, remaining);
+    const taken = Math.min(remaining, balance);
+    if (taken < remaining) this.logger.error({ memberId: lot.memberId, lotId, remaining, balance }, 'points lot held more than the balance: expired down to 0');
+    if (taken === 0) return 0;
+    await this.appendLine(em, { memberId: lot.memberId, reason: 'expire', sourceKey: `expire:lot:${lotId}`, now }, -taken, balance - taken, lot.expiresAt);
+    await this.moveBalance(em, lot.memberId, -taken);
+    return taken;
+  }
+
+  /** The member's lots with points left, soonest expiry first, locked (and current) for the rest of the transaction. */
+  private async lockLots(em: EntityManager, memberId: number): Promise<Array<{ id: number; ledgerId: number; remaining: number; expiresAt: Date }>> {
+    const rows: Array<{ id: number | string; ledgerId: number | string; remaining: number | string; expiresAt: Date | string }> = await em.query(
+      `SELECT id, ledger_id AS ledgerId, remaining, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, id${forUpdate(em)}`,
+      [memberId],
+    );
+    return rows.map((row) => ({ id: Number(row.id), ledgerId: Number(row.ledgerId), remaining: Number(row.remaining), expiresAt: sqlDateValue(row.expiresAt) }));
+  }
+
+  /** `points` out of one lot, only if it holds them: a lot never goes below 0 (nor above its original: nothing adds to one). */
+  private async takeFromLot(em: EntityManager, lotId: number, points: number): Promise<void> {
+    const changed = await execute(em, 'UPDATE points_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ?', [points, lotId, points]);
+    if (changed !== 1) throw new Error(`points lot ${lotId} holds fewer than ${points} points`);
+  }
+
+  /** The balance moves by `delta`, never below 0 (a debit is decided under the member's lock; this holds it in SQL too). */
+  private async moveBalance(em: EntityManager, memberId: number, delta: number): Promise<void> {
+    const changed = await execute(em, 'UPDATE member SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0', [delta, memberId, delta]);
+    if (changed !== 1) throw new Error(`points balance of member ${memberId} cannot move by ${delta}`);
   }
 
   private async appendLine(em: EntityManager, movement: Movement, delta: number, balanceAfter: number, expiresAt: Date | null): Promise<PointsLedgerLine> {
@@ -109,10 +140,6 @@ export class PointsLedger {
       throw error;
     }
     return line;
-  }
-
-  private async setBalance(em: EntityManager, memberId: number, balance: number): Promise<void> {
-    await em.query('UPDATE member SET points_balance = ? WHERE id = ?', [balance, memberId]);
   }
 }
 
