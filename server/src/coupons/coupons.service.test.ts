@@ -3,6 +3,7 @@ import { MemberCardService } from '../members/member-card.service';
 import { Member } from '../members/member.entity';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { ClaimService } from './claim.service';
 import { CouponExpiryJob } from './coupon-expiry.job';
 import { CouponTemplate } from './coupon-template.entity';
@@ -36,6 +37,8 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     members = await insertJoinedMembers(t.db.dataSource, 700, `m-${kind}`, new Date('2026-11-20T00:00:00Z'));
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set(START));
 
   it('claims a coupon into the wallet, valid until 23:59:59 Shanghai of the 7th day, and counts it on the card', async () => {

@@ -5,6 +5,7 @@ import { Member } from '../members/member.entity';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { PayOrder } from './pay-order.entity';
 import { PaymentsService } from './payments.service';
 import { rsaSign } from '../../../test/wechat-emulator/pay/crypto';
@@ -19,6 +20,8 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
     await emulator('/dev/pay/settings', { signWith: 'certificate' });
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
   it('verifies answers and notifications with the downloaded certificate, and completes the payment', async () => {
     const user = `cert-payer-${kind}`;

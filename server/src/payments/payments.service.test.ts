@@ -14,6 +14,7 @@ import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { freePort } from '../testing/pay';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { rsaSign } from '../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../test/wechat-emulator/pay/envelope';
 import { PayOrder } from './pay-order.entity';
@@ -98,6 +99,8 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
   it('charges what the server computes: ¥300 with a ¥20-off-¥200 coupon and 500 points is ¥275, and the notification completes it', async () => {
     const me = await newMember(2000, true);

@@ -13,6 +13,7 @@ import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { aesGcmEncrypt } from '../../../test/wechat-emulator/pay/crypto';
@@ -105,6 +106,8 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
   describe('1. public-key mode', () => {
     it('names PUB_KEY_ID_… on every request, so every answer is signed with the public key, and never downloads certificates', async () => {

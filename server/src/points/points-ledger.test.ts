@@ -4,6 +4,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { insertJoinedMembers } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsLedger } from './points-ledger';
 import { Purchase } from './points.entities';
@@ -49,6 +50,8 @@ describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
     members = await insertJoinedMembers(t.db.dataSource, 10, `lots-${kind}`, new Date('2026-01-05T00:00:00Z'));
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set(START));
 
   // Issue 14, defect 2. A WeChat Pay refund settles in a transaction that reads the order (a plain read: on

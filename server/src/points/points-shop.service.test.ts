@@ -7,6 +7,7 @@ import { Member } from '../members/member.entity';
 import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { PointsShopService } from './points-shop.service';
 import { PurchasesService } from './purchases.service';
 
@@ -36,6 +37,8 @@ describe.each(TEST_DATABASES)('the points shop on %s', (kind) => {
     members = await insertJoinedMembers(t.db.dataSource, 20, `shop-${kind}`, new Date('2026-11-01T00:00:00Z'));
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set('2026-11-23T02:00:00Z'));
   afterEach(async () => {
     const broken = await t.db.dataSource.query(

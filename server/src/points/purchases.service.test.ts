@@ -7,6 +7,7 @@ import { Member } from '../members/member.entity';
 import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsHistoryService } from './points-history.service';
 import { PurchasesService } from './purchases.service';
@@ -46,6 +47,8 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     members = await insertJoinedMembers(t.db.dataSource, 80, `p-${kind}`, new Date('2026-01-05T00:00:00Z'));
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set(START));
   afterEach(() => expectLedgerConsistent());
 

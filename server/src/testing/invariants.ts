@@ -1,0 +1,193 @@
+import type { DataSource } from 'typeorm';
+import { grantMismatches } from './ledgers';
+
+/**
+ * The rules every module keeps together, checked on the whole database at once (MariaDB or SQLite): what must
+ * hold after any history of operations, whoever ran them and in whatever order. Each check is one set-based
+ * query answering the rows that break it, so the checker stays cheap enough to run after every test.
+ *
+ * Kept to the schema (the migrations), not to any service: a test can end in any state, and a service's own
+ * reading of the data is exactly what this must not trust.
+ */
+export interface InvariantViolation {
+  /** Which rule broke (a stable name, e.g. `points.balance-ledger-lots`). */
+  invariant: string;
+  /** The rows that break it, as the query read them. */
+  rows: Array<Record<string, unknown>>;
+}
+
+export interface InvariantOptions {
+  /** The WeChat emulator's URL: our message grants are compared with its quota when given. */
+  emulatorUrl?: string;
+  /** Rules to leave out by name (a test that corrupts data on purpose), e.g. `['points.balance-ledger-lots']`. */
+  skip?: string[];
+}
+
+const CHECKS: Array<{ invariant: string; sql: string }> = [
+  {
+    invariant: 'points.balance-ledger-lots',
+    // balance = Σ ledger = Σ lot remaining, and never negative.
+    sql: `SELECT m.id AS memberId, m.points_balance AS balance, COALESCE(l.total, 0) AS ledger, COALESCE(p.total, 0) AS lots
+            FROM member m
+            LEFT JOIN (SELECT member_id, SUM(delta) AS total FROM points_ledger GROUP BY member_id) l ON l.member_id = m.id
+            LEFT JOIN (SELECT member_id, SUM(remaining) AS total FROM points_lot GROUP BY member_id) p ON p.member_id = m.id
+           WHERE m.points_balance < 0 OR m.points_balance <> COALESCE(l.total, 0) OR m.points_balance <> COALESCE(p.total, 0)`,
+  },
+  {
+    invariant: 'points.lot-within-original',
+    sql: 'SELECT id AS lotId, member_id AS memberId, points, remaining FROM points_lot WHERE remaining < 0 OR remaining > points OR points <= 0',
+  },
+  {
+    invariant: 'points.ledger-balance-after-not-negative',
+    sql: 'SELECT id AS lineId, member_id AS memberId, delta, balance_after AS balanceAfter, source_key AS sourceKey FROM points_ledger WHERE balance_after < 0',
+  },
+  {
+    invariant: 'points.ledger-running-balance',
+    // Each line's balance_after is the sum of the member's lines up to it (lines are written under the member's lock, in id order).
+    sql: `SELECT l.id AS lineId, l.member_id AS memberId, l.balance_after AS balanceAfter,
+                 (SELECT SUM(e.delta) FROM points_ledger e WHERE e.member_id = l.member_id AND e.id <= l.id) AS running
+            FROM points_ledger l
+           WHERE l.balance_after <> (SELECT SUM(e.delta) FROM points_ledger e WHERE e.member_id = l.member_id AND e.id <= l.id)`,
+  },
+  {
+    invariant: 'sale.purchase-refunds-within-paid',
+    // A purchase's refunded_fen is its refunds' sum, within what was paid.
+    sql: `SELECT p.id AS purchaseId, p.paid_fen AS paid, p.refunded_fen AS refunded, COALESCE(r.total, 0) AS refunds
+            FROM purchase p LEFT JOIN (SELECT purchase_id, SUM(amount_fen) AS total FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
+           WHERE p.refunded_fen < 0 OR p.refunded_fen > p.paid_fen OR p.refunded_fen <> COALESCE(r.total, 0)`,
+  },
+  {
+    invariant: 'sale.refund-ceiling-across-routes',
+    // Money that left (or may leave) for one app-paid sale, by every route: WeChat Pay refunds asked or done,
+    // plus till refunds of its purchase that no WeChat refund stands behind. Never above what was paid.
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.payable_fen AS paid, COALESCE(w.total, 0) AS wechat, COALESCE(t.total, 0) AS till
+            FROM pay_order o
+            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status <> 'failed' GROUP BY pay_order_id) w ON w.pay_order_id = o.id
+            LEFT JOIN (SELECT pr.purchase_id, SUM(pr.amount_fen) AS total FROM purchase_refund pr
+                        WHERE NOT EXISTS (SELECT 1 FROM pay_refund x WHERE x.purchase_refund_id = pr.id) GROUP BY pr.purchase_id) t ON t.purchase_id = o.purchase_id
+           WHERE COALESCE(w.total, 0) + COALESCE(t.total, 0) > o.payable_fen`,
+  },
+  {
+    invariant: 'sale.pay-order-refund-counters',
+    // refunded_fen = Σ succeeded refunds ≤ refund_committed_fen = Σ refunds not failed (or flagged) ≤ payable.
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.payable_fen AS paid, o.refunded_fen AS refunded, o.refund_committed_fen AS committed,
+                 COALESCE(s.total, 0) AS succeeded, COALESCE(c.total, 0) AS open
+            FROM pay_order o
+            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status = 'succeeded' GROUP BY pay_order_id) s ON s.pay_order_id = o.id
+            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status IN ('processing', 'succeeded') GROUP BY pay_order_id) c ON c.pay_order_id = o.id
+           WHERE o.refunded_fen <> COALESCE(s.total, 0) OR o.refund_committed_fen < COALESCE(c.total, 0) OR o.refund_committed_fen > o.payable_fen OR o.refunded_fen > o.refund_committed_fen`,
+  },
+  {
+    invariant: 'sale.paid-order-has-its-purchase',
+    // A paid order was settled once: one purchase, for what WeChat charged; any other order has none.
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.status, o.purchase_id AS purchaseId, p.paid_fen AS purchasePaid, o.payable_fen AS payable,
+                 (SELECT COUNT(*) FROM purchase q WHERE q.staff_openid = 'wechat-pay' AND q.idempotency_key = o.out_trade_no) AS purchases
+            FROM pay_order o LEFT JOIN purchase p ON p.id = o.purchase_id
+           WHERE (o.status = 'paid' AND (p.id IS NULL OR p.paid_fen <> o.payable_fen))
+              OR (SELECT COUNT(*) FROM purchase q WHERE q.staff_openid = 'wechat-pay' AND q.idempotency_key = o.out_trade_no) > (CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END)`,
+  },
+  {
+    invariant: 'coupon.status-agrees-with-redemptions',
+    // A redeemed coupon has exactly one redemption in force; any other coupon has none.
+    sql: `SELECT c.id AS couponId, c.status, COALESCE(r.active, 0) AS activeRedemptions
+            FROM coupon c LEFT JOIN (SELECT coupon_id, COUNT(*) AS active FROM coupon_redemption WHERE status = 'redeemed' GROUP BY coupon_id) r ON r.coupon_id = c.id
+           WHERE COALESCE(r.active, 0) <> (CASE WHEN c.status = 'redeemed' THEN 1 ELSE 0 END)`,
+  },
+  {
+    invariant: 'coupon.redemption-of-its-member',
+    sql: 'SELECT r.id AS redemptionId, r.coupon_id AS couponId, r.member_id AS redemptionMember, c.member_id AS couponMember FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE r.member_id <> c.member_id',
+  },
+  {
+    invariant: 'coupon.held-by-its-order',
+    // An app order holds its coupon while pending and keeps it once paid (until a full refund); a closed or
+    // flagged order holds nothing.
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.status AS orderStatus, o.payable_fen AS payable, o.refunded_fen AS refunded, r.status AS redemption, c.status AS coupon
+            FROM pay_order o JOIN coupon_redemption r ON r.id = o.redemption_id JOIN coupon c ON c.id = r.coupon_id
+           WHERE (o.status = 'pending' AND (r.status <> 'redeemed' OR c.status <> 'redeemed'))
+              OR (o.status IN ('closed', 'flagged') AND r.status = 'redeemed')
+              OR (o.status = 'paid' AND o.refunded_fen < o.payable_fen AND r.status <> 'redeemed')
+              OR (o.coupon_id IS NOT NULL AND o.coupon_id <> r.coupon_id)`,
+  },
+  {
+    invariant: 'coupon.order-with-coupon-has-redemption',
+    sql: "SELECT o.out_trade_no AS outTradeNo, o.status, o.coupon_id AS couponId FROM pay_order o WHERE o.coupon_id IS NOT NULL AND o.redemption_id IS NULL AND o.status IN ('pending', 'paid') AND o.prepay_id IS NOT NULL",
+  },
+  {
+    invariant: 'coupon.held-by-its-purchase',
+    // A till purchase (or a settled app order) keeps its coupon until it is refunded in full.
+    sql: `SELECT p.id AS purchaseId, p.paid_fen AS paid, p.refunded_fen AS refunded, r.status AS redemption, c.status AS coupon
+            FROM purchase p JOIN coupon_redemption r ON r.id = p.redemption_id JOIN coupon c ON c.id = r.coupon_id
+           WHERE ((p.refunded_fen < p.paid_fen OR p.paid_fen = 0) AND r.status <> 'redeemed')
+              OR (p.paid_fen > 0 AND p.refunded_fen = p.paid_fen AND r.status = 'redeemed')`,
+  },
+  {
+    invariant: 'coupon.template-counters',
+    // claimed_count = coupons issued ≤ stock; redeemed_count = redemptions in force.
+    sql: `SELECT t.id AS templateId, t.total_stock AS stock, t.claimed_count AS claimed, COALESCE(c.issued, 0) AS issued, t.redeemed_count AS redeemed, COALESCE(r.active, 0) AS activeRedemptions
+            FROM coupon_template t
+            LEFT JOIN (SELECT template_id, COUNT(*) AS issued FROM coupon GROUP BY template_id) c ON c.template_id = t.id
+            LEFT JOIN (SELECT k.template_id, COUNT(*) AS active FROM coupon_redemption x JOIN coupon k ON k.id = x.coupon_id WHERE x.status = 'redeemed' GROUP BY k.template_id) r ON r.template_id = t.id
+           WHERE t.claimed_count <> COALESCE(c.issued, 0) OR t.claimed_count > t.total_stock OR t.redeemed_count <> COALESCE(r.active, 0)`,
+  },
+  {
+    invariant: 'points.held-by-its-order',
+    // Points an app order burns are held while it is pending or paid and given back once it is closed or flagged.
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.status, o.points_burned AS burned, COALESCE(b.delta, 0) AS held, COALESCE(g.delta, 0) AS released
+            FROM pay_order o
+            LEFT JOIN points_ledger b ON b.source_key = ${concat("'payorder:'", 'o.out_trade_no', "':burn'")}
+            LEFT JOIN points_ledger g ON g.source_key = ${concat("'payorder:'", 'o.out_trade_no', "':release'")}
+           WHERE o.points_burned > 0 AND (
+                 COALESCE(b.delta, 0) <> -o.points_burned
+              OR (o.status IN ('closed', 'flagged') AND COALESCE(g.delta, 0) <> o.points_burned)
+              OR (o.status IN ('pending', 'paid') AND g.id IS NOT NULL))`,
+  },
+  {
+    invariant: 'points.purchase-effects',
+    // A purchase earned what it says, once; its refunds took back no more than it earned and gave back no more than it burned.
+    sql: `SELECT p.id AS purchaseId, p.points_earned AS earned, COALESCE(e.delta, 0) AS earnLine, COALESCE(r.clawed, 0) AS clawed, COALESCE(r.restored, 0) AS restored, p.points_burned AS burned
+            FROM purchase p
+            LEFT JOIN points_ledger e ON e.source_key = ${concat("'purchase:'", 'p.id', "':earn'")}
+            LEFT JOIN (SELECT purchase_id, SUM(points_clawed + points_shortfall) AS clawed, SUM(points_restored) AS restored FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
+           WHERE COALESCE(e.delta, 0) <> p.points_earned OR COALESCE(r.clawed, 0) > p.points_earned OR COALESCE(r.restored, 0) > p.points_burned`,
+  },
+];
+
+/** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */
+function concat(...parts: string[]): string {
+  return `__CONCAT__(${parts.join(', ')})`;
+}
+
+function dialect(dataSource: DataSource, sql: string): string {
+  const mysql = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
+  return sql.replace(/__CONCAT__\(([^()]*)\)/g, (_, inner: string) => (mysql ? `CONCAT(${inner})` : `(${inner.split(', ').join(' || ')})`));
+}
+
+/** Every invariant that does not hold right now, with the rows that break it; empty when all hold. */
+export async function checkInvariants(dataSource: DataSource, options: InvariantOptions = {}): Promise<InvariantViolation[]> {
+  const skip = new Set(options.skip ?? []);
+  const violations: InvariantViolation[] = [];
+  for (const check of CHECKS) {
+    if (skip.has(check.invariant)) continue;
+    const rows = (await dataSource.query(dialect(dataSource, check.sql))) as Array<Record<string, unknown>>;
+    if (rows.length > 0) violations.push({ invariant: check.invariant, rows: rows.slice(0, 20).map(plain) });
+  }
+  if (options.emulatorUrl && !skip.has('messages.grants-match-wechat')) {
+    const mismatches = await grantMismatches(dataSource, options.emulatorUrl);
+    if (mismatches.length > 0) violations.push({ invariant: 'messages.grants-match-wechat', rows: mismatches.slice(0, 20) });
+  }
+  return violations;
+}
+
+/** The names of every invariant the checker knows. */
+export const INVARIANTS: string[] = [...CHECKS.map((c) => c.invariant), 'messages.grants-match-wechat'];
+
+/** Jest: fails the test with the broken invariants and their rows. */
+export async function expectInvariants(dataSource: DataSource, options: InvariantOptions = {}): Promise<void> {
+  const violations = await checkInvariants(dataSource, options);
+  if (violations.length > 0) throw new Error(`invariants broken:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+/** Numbers as numbers (MariaDB answers SUMs as decimal strings), so reports read the same on both databases. */
+function plain(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.0+)?$/.test(v) ? Number(v) : v]));
+}
