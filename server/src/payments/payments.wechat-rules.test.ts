@@ -1,4 +1,4 @@
-// WeChat Pay by WeChat's own rules (wechat-protocols.md §6, issue 13): public-key mode names its key on every
+// WeChat Pay by WeChat's own rules (WeChat Pay v3 docs, issue 13): public-key mode names its key on every
 // request, closing is decided by what WeChat says, what WeChat sends is decrypted with its tag checked, refunds
 // follow WeChat's limits and are retried under their own number, and texts are cut in UTF-8 bytes.
 import { errorMessage, PayOrderStatus, type RequestPaymentParams } from '@member/shared';

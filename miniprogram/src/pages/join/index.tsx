@@ -45,6 +45,11 @@ export default function JoinPage() {
 
   const join = async (phoneCode: string) => {
     if (state.kind !== 'form') return;
+    // The button is inactive until the box is ticked; this is the second lock, so no path joins without consent.
+    if (!agreed) {
+      setError('请先勾选同意隐私保护指引');
+      return;
+    }
     setError('');
     setSubmitting(true);
     const request: JoinRequest = { privacyAccepted: true, privacyPolicyVersion: state.policyVersion, phoneCode };
