@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { Button, Image, Input, Text, View } from '@tarojs/components';
+import { Image, Input, Text, View } from '@tarojs/components';
+import ActionButton from '../components/ActionButton';
 import type { AvatarPickerProps } from './types';
 import './AvatarPicker.scss';
 import { mediaUrl } from '../api/http';
@@ -23,14 +24,14 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
           disabled={disabled}
           onInput={(event) => setUrl(event.detail.value)}
         />
-        <Button
+        <ActionButton
           id='avatar-save'
           className='avatar-picker__save'
           disabled={disabled || !valid || url.trim() === (avatarUrl ?? '') || undefined}
           onClick={() => onPick({ kind: 'url', value: url.trim() })}
         >
           使用
-        </Button>
+        </ActionButton>
       </View>
     </View>
   );

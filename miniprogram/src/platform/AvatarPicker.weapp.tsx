@@ -1,4 +1,5 @@
-import { Button, Image, Text, View } from '@tarojs/components';
+import { Image, Text, View } from '@tarojs/components';
+import ActionButton from '../components/ActionButton';
 import type { AvatarPickerProps } from './types';
 import './AvatarPicker.scss';
 import { mediaUrl } from '../api/http';
@@ -6,7 +7,7 @@ import { mediaUrl } from '../api/http';
 /** WeChat's avatar chooser (wx.getUserProfile no longer returns a real avatar, wechat-protocols §8). */
 export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: AvatarPickerProps) {
   return (
-    <Button
+    <ActionButton
       id='avatar-choose'
       className='avatar-picker avatar-picker--button'
       openType='chooseAvatar'
@@ -20,6 +21,6 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
         {avatarUrl ? <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
       </View>
       <Text className='avatar-picker__hint'>点击更换头像</Text>
-    </Button>
+    </ActionButton>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
+import ActionButton from '../components/ActionButton';
 import { loadPublicConfig } from '../api/session';
 import { emulatorUser, mintPhoneCode } from './h5-emulator';
 import type { PhoneNumberButtonProps } from './types';
@@ -46,9 +47,9 @@ export default function PhoneNumberButton({ id, label = '验证手机号', disab
 
   return (
     <View className='phone-number-h5'>
-      <Button id={id} className='phone-number-button' disabled={disabled || loading || undefined} loading={loading} onClick={() => setOpen(true)}>
+      <ActionButton id={id} className='phone-number-button' disabled={disabled || loading || undefined} loading={loading} onClick={() => setOpen(true)}>
         {label}
-      </Button>
+      </ActionButton>
       {open ? (
         <View className='phone-sheet'>
           <View className='phone-sheet__mask' onClick={cancel} />
@@ -74,12 +75,12 @@ export default function PhoneNumberButton({ id, label = '验证手机号', disab
                 {error}
               </Text>
             ) : null}
-            <Button id='phone-confirm' className='phone-sheet__confirm' loading={minting} disabled={minting || undefined} onClick={() => void confirm()}>
+            <ActionButton id='phone-confirm' className='phone-sheet__confirm' loading={minting} disabled={minting || undefined} onClick={() => void confirm()}>
               允许并继续
-            </Button>
-            <Button id='phone-cancel' className='phone-sheet__cancel' onClick={cancel}>
+            </ActionButton>
+            <ActionButton id='phone-cancel' className='phone-sheet__cancel' onClick={cancel}>
               取消
-            </Button>
+            </ActionButton>
           </View>
         </View>
       ) : null}

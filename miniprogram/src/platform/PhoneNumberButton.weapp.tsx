@@ -1,4 +1,4 @@
-import { Button } from '@tarojs/components';
+import ActionButton from '../components/ActionButton';
 import type { PhoneNumberButtonProps } from './types';
 import './PhoneNumberButton.scss';
 
@@ -8,7 +8,7 @@ import './PhoneNumberButton.scss';
  */
 export default function PhoneNumberButton({ id, label = '微信手机号快捷验证', disabled = false, loading = false, onCode, onFail }: PhoneNumberButtonProps) {
   return (
-    <Button
+    <ActionButton
       id={id}
       className='phone-number-button'
       openType='getPhoneNumber|agreePrivacyAuthorization'
@@ -29,6 +29,6 @@ export default function PhoneNumberButton({ id, label = '微信手机号快捷�
       }}
     >
       {label}
-    </Button>
+    </ActionButton>
   );
 }

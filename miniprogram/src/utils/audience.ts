@@ -20,7 +20,7 @@ import { parseCount, TIER_NAMES } from './coupons';
 
 export const LIFECYCLE_STATUSES: readonly LifecycleStatus[] = Object.values(LifecycleStatus);
 
-/** product.md "Tiers": new → active → regular (常客) → dormant (沉睡) → churned (流失). */
+/** config/README.md, "Tiers": new → active → regular (常客) → dormant (沉睡) → churned (流失). */
 export const LIFECYCLE_STATUS_NAMES: Record<LifecycleStatus, string> = {
   new: '新会员',
   active: '活跃',

@@ -88,7 +88,7 @@ export interface CampaignForm {
 export type CampaignFormField = Exclude<keyof CampaignForm, 'startsTime'> | 'audience' | 'offer';
 export type CampaignFormErrors = Partial<Record<CampaignFormField, string>>;
 
-/** product.md: dormant after 90 days without a purchase; the expiry reminder's default is 3 days before. */
+/** config/README.md: dormant after 90 days without a purchase; the expiry reminder's default is 3 days before. */
 export function emptyCampaignForm(today: string): CampaignForm {
   return {
     name: '',

@@ -1,4 +1,5 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../ActionButton';
 import CodeImages from '../CodeImages';
 import StateView from '../StateView';
 import './index.scss';
@@ -46,9 +47,9 @@ export default function MemberCode({
             <Text id='member-code-countdown' className='member-code__countdown'>
               {status === 'error' ? errorMessage ?? '刷新失败' : refreshing ? '正在刷新…' : `${secondsLeft} 秒后自动刷新`}
             </Text>
-            <Button id='member-code-refresh' className='member-code__refresh' onClick={onRefresh} disabled={refreshing || undefined}>
+            <ActionButton id='member-code-refresh' className='member-code__refresh' onClick={onRefresh} disabled={refreshing || undefined}>
               刷新
-            </Button>
+            </ActionButton>
           </View>
         </View>
       )}

@@ -1,4 +1,5 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../ActionButton';
 import './index.scss';
 
 export type StateViewStatus = 'loading' | 'empty' | 'error';
@@ -47,9 +48,9 @@ export default function StateView({
       <Text className='state-view__title'>{title ?? DEFAULT_TITLES[status]}</Text>
       {message ? <Text className='state-view__message'>{message}</Text> : null}
       {showRetry ? (
-        <Button id={`${idPrefix}-retry`} className='state-view__retry' onClick={onRetry}>
+        <ActionButton id={`${idPrefix}-retry`} className='state-view__retry' onClick={onRetry}>
           {retryText}
-        </Button>
+        </ActionButton>
       ) : null}
     </View>
   );

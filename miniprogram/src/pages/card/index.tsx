@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { MemberCard as MemberCardData, MessagePreferencesResponse, StaffRole } from '@member/shared';
 import { ensureSession, getMemberCard, isApiError, loadPublicConfig, messageOf } from '../../api';
 import MemberCard from '../../components/MemberCard';
@@ -111,9 +112,9 @@ export default function CardPage() {
             </View>
           ))}
         </View>
-        <Button id='card-join' className='primary-button card-page__join' onClick={() => void Taro.navigateTo({ url: '/pages/join/index' })}>
+        <ActionButton id='card-join' className='primary-button card-page__join' onClick={() => void Taro.navigateTo({ url: '/pages/join/index' })}>
           开通会员
-        </Button>
+        </ActionButton>
         {staffRole ? <StaffEntry /> : null}
       </View>
     );

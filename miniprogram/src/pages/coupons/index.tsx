@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { SubscribeMoment, type ClaimCentreEntry } from '@member/shared';
 import { claimCoupon, ensureSession, getClaimCentre, messageOf, PendingKeys } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
@@ -103,7 +104,7 @@ export default function ClaimCentrePage() {
               muted={!entry.canClaim}
               action={
                 entry.canClaim ? (
-                  <Button
+                  <ActionButton
                     id={`claim-${template.id}`}
                     className='coupon-ticket__cta'
                     loading={busy}
@@ -111,7 +112,7 @@ export default function ClaimCentrePage() {
                     onClick={() => void claim(entry)}
                   >
                     {busy ? '领取中' : entry.claimedByMe > 0 ? '再领一张' : '立即领取'}
-                  </Button>
+                  </ActionButton>
                 ) : (
                   <Text id={`claim-${template.id}`} className='coupon-ticket__blocked'>
                     {entry.blockedText ?? '暂不可领'}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Switch, Text, View } from '@tarojs/components';
+import { Switch, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { SubscribeMoment, type MessageKindView, type MessagePreferencesResponse } from '@member/shared';
 import { ensureSession, messageOf, setMessagePreference } from '../../api';
 import StateView from '../../components/StateView';
@@ -124,9 +125,9 @@ export default function MessagesPage() {
         <Text className='messages-page__note-line'>关闭某类消息后，我们不会再向您发送该类消息，重新打开即可恢复。</Text>
       </View>
 
-      <Button id='messages-subscribe' className='primary-button messages-page__subscribe' loading={subscribing} disabled={subscribing || undefined} onClick={() => subscribe(preferences)}>
+      <ActionButton id='messages-subscribe' className='primary-button messages-page__subscribe' loading={subscribing} disabled={subscribing || undefined} onClick={() => subscribe(preferences)}>
         开启消息通知
-      </Button>
+      </ActionButton>
     </View>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { FEN_PER_POINT, type PayOrderView, type PublicConfig } from '@member/shared';
 import { ensureSession, getPayOrder, loadPublicConfig, messageOf } from '../../api';
 import StateView from '../../components/StateView';
@@ -78,9 +79,9 @@ export default function PayResultPage() {
     return (
       <View className='page pay-result-page'>
         <StateView status='error' idPrefix='pay-result' title='支付结果查询失败' message={state.message} retryText='重新查询' onRetry={() => void confirm()} />
-        <Button id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
+        <ActionButton id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
           返回会员卡
-        </Button>
+        </ActionButton>
       </View>
     );
   }
@@ -97,12 +98,12 @@ export default function PayResultPage() {
           <Text className='pay-result-head__sub'>暂未收到微信支付的结果。如已扣款，积分稍后到账；请勿重复付款。</Text>
           {state.order ? <Text className='pay-result-head__sub'>订单号 {state.order.outTradeNo}</Text> : null}
         </View>
-        <Button id='pay-result-retry' className='primary-button pay-result-page__back' onClick={() => void confirm()}>
+        <ActionButton id='pay-result-retry' className='primary-button pay-result-page__back' onClick={() => void confirm()}>
           刷新结果
-        </Button>
-        <Button id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
+        </ActionButton>
+        <ActionButton id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
           返回会员卡
-        </Button>
+        </ActionButton>
       </View>
     );
   }
@@ -126,9 +127,9 @@ export default function PayResultPage() {
           </Text>
           <Text className='pay-result-head__sub'>订单号 {order.outTradeNo}</Text>
         </View>
-        <Button id='pay-result-card' className='primary-button pay-result-page__back' onClick={backToCard}>
+        <ActionButton id='pay-result-card' className='primary-button pay-result-page__back' onClick={backToCard}>
           返回会员卡
-        </Button>
+        </ActionButton>
       </View>
     );
   }
@@ -182,9 +183,9 @@ export default function PayResultPage() {
         <Line label='订单号' value={order.outTradeNo} small />
       </View>
 
-      <Button id='pay-result-card' className='primary-button pay-result-page__back' onClick={backToCard}>
+      <ActionButton id='pay-result-card' className='primary-button pay-result-page__back' onClick={backToCard}>
         返回会员卡
-      </Button>
+      </ActionButton>
     </View>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Switch, Text, View } from '@tarojs/components';
+import { Input, Switch, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { decodeStorePaymentCode, errorMessage, FEN_PER_POINT, type CheckoutOptions, type CreatePayOrderResponse, type ErrorCode, type PayOrderView, type PublicConfig } from '@member/shared';
 import { cancelPayOrder, createPayOrder, ensureSession, getCheckoutOptions, getPayOrder, isApiError, loadPublicConfig, messageOf, outcomeUnknown, PendingKeys } from '../../api';
 import ChoiceChips from '../../components/ChoiceChips';
@@ -317,9 +318,9 @@ export default function PayPage() {
         <View className='pay-hero__head'>
           <Text className='pay-hero__label'>付款给</Text>
           {platform.canScan ? (
-            <Button id='pay-scan' className='pay-hero__scan' disabled={locked || undefined} onClick={() => void scan()}>
+            <ActionButton id='pay-scan' className='pay-hero__scan' disabled={locked || undefined} onClick={() => void scan()}>
               扫码付款
-            </Button>
+            </ActionButton>
           ) : null}
         </View>
         <ChoiceChips
@@ -361,12 +362,12 @@ export default function PayPage() {
           <Text className='pay-pending__title'>订单待支付 {money(pending.order.payableFen)}</Text>
           <Text className='pay-pending__text'>{pendingText(pending.order)}</Text>
           <View className='pay-pending__actions'>
-            <Button id='pay-cancel-order' className='pay-pending__cancel' loading={busy === 'cancel'} disabled={busy !== null || undefined} onClick={() => void cancelOrder()}>
+            <ActionButton id='pay-cancel-order' className='pay-pending__cancel' loading={busy === 'cancel'} disabled={busy !== null || undefined} onClick={() => void cancelOrder()}>
               取消订单
-            </Button>
-            <Button id='pay-resume' className='pay-pending__resume' loading={busy === 'resume'} disabled={busy !== null || undefined} onClick={() => void resume()}>
+            </ActionButton>
+            <ActionButton id='pay-resume' className='pay-pending__resume' loading={busy === 'resume'} disabled={busy !== null || undefined} onClick={() => void resume()}>
               继续支付
-            </Button>
+            </ActionButton>
           </View>
         </View>
       ) : null}
@@ -492,9 +493,9 @@ export default function PayPage() {
             {payable !== null ? money(payable) : '¥--'}
           </Text>
         </View>
-        <Button id='pay-submit' className='pay-bar__submit' loading={busy === 'submit'} disabled={!canSubmit || undefined} onClick={() => void submit()}>
+        <ActionButton id='pay-submit' className='pay-bar__submit' loading={busy === 'submit'} disabled={!canSubmit || undefined} onClick={() => void submit()}>
           {pending ? '待支付' : '确认付款'}
-        </Button>
+        </ActionButton>
       </View>
     </View>
   );

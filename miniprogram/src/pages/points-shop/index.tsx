@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { SubscribeMoment, type PointsShopEntry } from '@member/shared';
 import { ensureSession, exchangePoints, getPointsShop, messageOf, PendingKeys } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
@@ -87,9 +88,9 @@ export default function PointsShopPage() {
             muted={!entry.canClaim}
             action={
               entry.canClaim ? (
-                <Button id={`shop-exchange-${entry.template.id}`} className='coupon-ticket__cta' loading={busy === entry.template.id} disabled={busy !== null || undefined} onClick={() => void exchange(entry)}>
+                <ActionButton id={`shop-exchange-${entry.template.id}`} className='coupon-ticket__cta' loading={busy === entry.template.id} disabled={busy !== null || undefined} onClick={() => void exchange(entry)}>
                   兑换
-                </Button>
+                </ActionButton>
               ) : (
                 <Text id={`shop-exchange-${entry.template.id}`} className='coupon-ticket__blocked'>
                   {entry.blockedText ?? '暂不可兑换'}

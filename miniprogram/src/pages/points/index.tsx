@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { PointsHistoryLine, PointsResponse } from '@member/shared';
 import { ensureSession, getPoints, messageOf } from '../../api';
 import StateView from '../../components/StateView';
@@ -84,9 +85,9 @@ export default function PointsPage() {
           lines.map((line) => <HistoryLine key={line.id} line={line} />)
         )}
         {nextBefore !== null ? (
-          <Button id='points-more' className='ghost-button points-page__more' loading={loadingMore} disabled={loadingMore || undefined} onClick={() => void loadMore()}>
+          <ActionButton id='points-more' className='ghost-button points-page__more' loading={loadingMore} disabled={loadingMore || undefined} onClick={() => void loadMore()}>
             加载更多
-          </Button>
+          </ActionButton>
         ) : null}
         {moreError ? <Text className='form-error'>{moreError}</Text> : null}
       </View>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { MessageKind, SegmentsRefreshResponse } from '@member/shared';
 import { getSegmentsOverview, isApiError, messageOf, refreshSegments } from '../../api';
 import AudienceFilter from '../../components/AudienceFilter';
@@ -72,9 +73,9 @@ export default function AudiencePage() {
                 ? `上次分层共 ${lastRefresh.members} 位会员，其中 ${lastRefresh.scoredMembers} 位近${lastRefresh.windowMonths}个月有消费`
                 : '首次使用请先刷新分层数据'}
             </Text>
-            <Button id='audience-refresh' className='audience-page__refresh' loading={refreshing} disabled={refreshing || undefined} onClick={() => void refresh()}>
+            <ActionButton id='audience-refresh' className='audience-page__refresh' loading={refreshing} disabled={refreshing || undefined} onClick={() => void refresh()}>
               刷新分层数据
-            </Button>
+            </ActionButton>
           </View>
         </AudiencePreview>
       </View>
@@ -95,9 +96,9 @@ export default function AudiencePage() {
         <AudienceFilter form={form} onChange={setForm} errors={reading.ok ? {} : reading.errors} segmentCounts={lastRefresh?.segments ?? null} />
       </View>
 
-      <Button id='audience-create-campaign' className='primary-button audience-page__create' onClick={createCampaign}>
+      <ActionButton id='audience-create-campaign' className='primary-button audience-page__create' onClick={createCampaign}>
         用此人群创建活动
-      </Button>
+      </ActionButton>
     </View>
   );
 }

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Picker, Text, View } from '@tarojs/components';
+import { Input, Picker, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { describeCouponTerms, MESSAGE_KINDS, type CampaignSchedule, type CouponTemplateView, type MessageKind } from '@member/shared';
 import { createCampaign, isApiError, listCouponTemplates, messageOf, newIdempotencyKey } from '../../api';
 import AudienceFilter from '../../components/AudienceFilter';
@@ -259,9 +260,9 @@ export default function CampaignEditPage() {
           {formError}
         </Text>
       ) : null}
-      <Button id='campaign-save' className='primary-button campaign-form__submit' loading={saving} disabled={saving || undefined} onClick={() => void submit()}>
+      <ActionButton id='campaign-save' className='primary-button campaign-form__submit' loading={saving} disabled={saving || undefined} onClick={() => void submit()}>
         保存活动
-      </Button>
+      </ActionButton>
       <Text className='campaign-form__hint campaign-form__center'>保存后为草稿，在活动页确认人数后再发布</Text>
     </View>
   );

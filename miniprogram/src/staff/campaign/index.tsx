@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { CampaignRunView, CampaignView } from '@member/shared';
 import { changeCampaign, getCampaign, messageOf, previewAudience, type CampaignAction } from '../../api';
 import StateView from '../../components/StateView';
@@ -147,19 +148,19 @@ export default function CampaignPage() {
       </View>
 
       {view.status === 'draft' ? (
-        <Button id='campaign-launch' className='primary-button campaign-page__action' loading={busy === 'launch'} disabled={busy !== null || undefined} onClick={() => void act('launch')}>
+        <ActionButton id='campaign-launch' className='primary-button campaign-page__action' loading={busy === 'launch'} disabled={busy !== null || undefined} onClick={() => void act('launch')}>
           发布活动
-        </Button>
+        </ActionButton>
       ) : null}
       {view.status === 'active' ? (
-        <Button id='campaign-pause' className='ghost-button campaign-page__action' loading={busy === 'pause'} disabled={busy !== null || undefined} onClick={() => void act('pause')}>
+        <ActionButton id='campaign-pause' className='ghost-button campaign-page__action' loading={busy === 'pause'} disabled={busy !== null || undefined} onClick={() => void act('pause')}>
           暂停活动
-        </Button>
+        </ActionButton>
       ) : null}
       {view.status === 'paused' ? (
-        <Button id='campaign-resume' className='primary-button campaign-page__action' loading={busy === 'resume'} disabled={busy !== null || undefined} onClick={() => void act('resume')}>
+        <ActionButton id='campaign-resume' className='primary-button campaign-page__action' loading={busy === 'resume'} disabled={busy !== null || undefined} onClick={() => void act('resume')}>
           恢复活动
-        </Button>
+        </ActionButton>
       ) : null}
 
       <View id='campaign-runs' className='campaign-page__runs'>

@@ -1,5 +1,6 @@
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { CampaignView } from '@member/shared';
 import { listCampaigns } from '../../api';
 import StateView from '../../components/StateView';
@@ -36,9 +37,9 @@ export default function CampaignsPage() {
 
   return (
     <View className='page campaigns-page'>
-      <Button id='campaign-new' className='primary-button' onClick={() => void Taro.navigateTo({ url: '/staff/campaign-edit/index' })}>
+      <ActionButton id='campaign-new' className='primary-button' onClick={() => void Taro.navigateTo({ url: '/staff/campaign-edit/index' })}>
         新建活动
-      </Button>
+      </ActionButton>
       {state.data.campaigns.length === 0 ? (
         <StateView status='empty' idPrefix='campaigns-page' title='还没有活动' message='选好人群、优惠和消息，就能发起第一次活动' />
       ) : (

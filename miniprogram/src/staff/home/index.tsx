@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { StaffRole, type StaffMemberView, type StaffProfile } from '@member/shared';
 import { getStaffProfile, isApiError, messageOf, verifyMemberCode } from '../../api';
 import StateView from '../../components/StateView';
@@ -151,9 +152,9 @@ export default function StaffHomePage() {
       </View>
 
       {platform.canScan ? (
-        <Button id='staff-scan' className='primary-button staff-page__scan' disabled={verifying || undefined} onClick={() => void scan()}>
+        <ActionButton id='staff-scan' className='primary-button staff-page__scan' disabled={verifying || undefined} onClick={() => void scan()}>
           扫码识别会员
-        </Button>
+        </ActionButton>
       ) : null}
 
       <View className='section'>
@@ -170,9 +171,9 @@ export default function StaffHomePage() {
             onInput={(event) => setInput(event.detail.value)}
             onConfirm={() => void verify(input)}
           />
-          <Button id='staff-verify' className='staff-page__verify' loading={verifying} disabled={verifying || undefined} onClick={() => void verify(input)}>
+          <ActionButton id='staff-verify' className='staff-page__verify' loading={verifying} disabled={verifying || undefined} onClick={() => void verify(input)}>
             查询
-          </Button>
+          </ActionButton>
         </View>
         {error ? (
           <Text id='staff-error' className='form-error'>
@@ -228,20 +229,20 @@ export default function StaffHomePage() {
               ))}
             </View>
           ) : null}
-          <Button
+          <ActionButton
             id='staff-purchase-member'
             className='primary-button staff-member__redeem'
             onClick={() => void Taro.navigateTo({ url: `/staff/purchase/index?code=${verifiedCode}` })}
           >
             为该会员记录消费
-          </Button>
-          <Button
+          </ActionButton>
+          <ActionButton
             id='staff-redeem-member'
             className='ghost-button staff-member__redeem'
             onClick={() => void Taro.navigateTo({ url: `/staff/redeem/index?memberId=${member.id}` })}
           >
             核销该会员的优惠券
-          </Button>
+          </ActionButton>
         </View>
       ) : (
         <View id='staff-empty' className='staff-page__empty'>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { FEN_PER_POINT, type PayOrderView, type PayRefundView, type PublicConfig } from '@member/shared';
 import { getStaffPayOrder, loadPublicConfig, messageOf, outcomeUnknown, PendingKeys, refundPayOrder } from '../../api';
 import StateView from '../../components/StateView';
@@ -210,16 +211,16 @@ export default function PayOrderPage() {
                 }}
               />
             </View>
-            <Button id='refund-half' className='pay-order-page__quick' disabled={busy || unanswered !== null || halfOf(refundable) === 0 || undefined} onClick={() => setAmountText(yuanInputText(halfOf(refundable)))}>
+            <ActionButton id='refund-half' className='pay-order-page__quick' disabled={busy || unanswered !== null || halfOf(refundable) === 0 || undefined} onClick={() => setAmountText(yuanInputText(halfOf(refundable)))}>
               退一半
-            </Button>
-            <Button id='refund-full' className='pay-order-page__quick' disabled={busy || unanswered !== null || undefined} onClick={() => setAmountText(yuanInputText(refundable))}>
+            </ActionButton>
+            <ActionButton id='refund-full' className='pay-order-page__quick' disabled={busy || unanswered !== null || undefined} onClick={() => setAmountText(yuanInputText(refundable))}>
               全额
-            </Button>
+            </ActionButton>
           </View>
-          <Button id='refund-submit' className='primary-button pay-order-page__submit' loading={busy} disabled={busy || undefined} onClick={() => void submit()}>
+          <ActionButton id='refund-submit' className='primary-button pay-order-page__submit' loading={busy} disabled={busy || undefined} onClick={() => void submit()}>
             {unanswered ? `重试退款 ${money(unanswered.amountFen)}` : '退款'}
-          </Button>
+          </ActionButton>
           {error ? (
             <Text id='refund-error' className='form-error'>
               {error}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { PayOrderListResponse, PayOrderStatus, PayOrderView, PublicConfig } from '@member/shared';
 import { listPayOrders, loadPublicConfig, messageOf } from '../../api';
 import ChoiceChips from '../../components/ChoiceChips';
@@ -73,9 +74,9 @@ export default function PayOrdersPage() {
             <OrderRow key={order.outTradeNo} order={order} storeName={stores.find((s) => s.code === order.storeCode)?.name ?? `门店 ${order.storeCode}`} />
           ))}
           {state.data.nextBefore !== null ? (
-            <Button id='pay-orders-more' className='ghost-button pay-orders-page__more' loading={loadingMore} disabled={loadingMore || undefined} onClick={() => void loadMore()}>
+            <ActionButton id='pay-orders-more' className='ghost-button pay-orders-page__more' loading={loadingMore} disabled={loadingMore || undefined} onClick={() => void loadMore()}>
               加载更多
-            </Button>
+            </ActionButton>
           ) : (
             <Text className='pay-orders-page__end'>没有更多了</Text>
           )}

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { formatFen, parseYuanToFen, type PurchaseView, type RefundView } from '@member/shared';
 import { messageOf, PendingKeys, recordPurchase, refundPurchase } from '../../api';
 import platform from '../../platform';
@@ -107,9 +108,9 @@ export default function PurchasePage() {
       <View className='purchase-page__row'>
         <Input id={id} className='purchase-page__input' type='text' placeholder={placeholder} maxlength={48} value={value} disabled={busy || purchase !== null} onInput={(e) => set(e.detail.value)} />
         {scanLabel && platform.canScan ? (
-          <Button className='purchase-page__scan' disabled={busy || purchase !== null || undefined} onClick={() => void scan(set)}>
+          <ActionButton className='purchase-page__scan' disabled={busy || purchase !== null || undefined} onClick={() => void scan(set)}>
             {scanLabel}
-          </Button>
+          </ActionButton>
         ) : null}
       </View>
     </View>
@@ -124,9 +125,9 @@ export default function PurchasePage() {
         {field('purchase-coupon', '优惠券码（可不填）', couponCode, setCouponCode, '顾客出示的券码', '扫券')}
         {field('purchase-points', '积分抵扣（可不填，100 积分 = ¥1）', points, setPoints, '如 500')}
         {purchase === null ? (
-          <Button id='purchase-submit' className='primary-button purchase-page__action' loading={busy} disabled={busy || undefined} onClick={() => void submit()}>
+          <ActionButton id='purchase-submit' className='primary-button purchase-page__action' loading={busy} disabled={busy || undefined} onClick={() => void submit()}>
             记录消费
-          </Button>
+          </ActionButton>
         ) : null}
         {error ? (
           <Text id='purchase-error' className='form-error'>
@@ -160,9 +161,9 @@ export default function PurchasePage() {
               <Text className='purchase-page__label'>退款金额（元，最多 {formatFen(purchase.paidFen - purchase.refundedFen)}）</Text>
               <View className='purchase-page__row'>
                 <Input id='refund-amount' className='purchase-page__input' type='digit' placeholder='部分或全部' maxlength={12} value={refundAmount} disabled={busy} onInput={(e) => setRefundAmount(e.detail.value)} />
-                <Button id='refund-submit' className='purchase-page__scan' loading={busy} disabled={busy || undefined} onClick={() => void refund()}>
+                <ActionButton id='refund-submit' className='purchase-page__scan' loading={busy} disabled={busy || undefined} onClick={() => void refund()}>
                   退款
-                </Button>
+                </ActionButton>
               </View>
             </View>
           ) : (
@@ -170,9 +171,9 @@ export default function PurchasePage() {
               已全额退款
             </Text>
           )}
-          <Button id='purchase-next' className='ghost-button purchase-page__action' disabled={busy || undefined} onClick={startOver}>
+          <ActionButton id='purchase-next' className='ghost-button purchase-page__action' disabled={busy || undefined} onClick={startOver}>
             记录下一笔
-          </Button>
+          </ActionButton>
         </View>
       ) : null}
     </View>

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { formatFen, parseYuanToFen, type CouponPreview, type RedemptionView, type ReverseRedemptionResponse } from '@member/shared';
 import { isApiError, messageOf, PendingKeys, previewRedemption, redeemCoupon, reverseRedemption } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
@@ -146,9 +147,9 @@ export default function RedeemPage() {
             onInput={onEdit(setCode)}
           />
           {platform.canScan ? (
-            <Button id='redeem-scan' className='redeem-page__scan' disabled={!editable || busy || undefined} onClick={() => void scan()}>
+            <ActionButton id='redeem-scan' className='redeem-page__scan' disabled={!editable || busy || undefined} onClick={() => void scan()}>
               扫码
-            </Button>
+            </ActionButton>
           ) : null}
         </View>
         <Text className='section-title redeem-page__label'>订单金额（元）</Text>
@@ -164,9 +165,9 @@ export default function RedeemPage() {
           onConfirm={() => void preview()}
         />
         {step.kind === 'input' ? (
-          <Button id='redeem-preview' className='primary-button redeem-page__action' loading={busy} disabled={busy || undefined} onClick={() => void preview()}>
+          <ActionButton id='redeem-preview' className='primary-button redeem-page__action' loading={busy} disabled={busy || undefined} onClick={() => void preview()}>
             查看优惠
-          </Button>
+          </ActionButton>
         ) : null}
         {error ? (
           <Text id='redeem-error' className='form-error'>
@@ -180,9 +181,9 @@ export default function RedeemPage() {
           <CouponTicket terms={step.preview.coupon.terms} name={step.preview.coupon.name} meta={[`有效期至 ${businessDateTime(step.preview.coupon.validUntil)}`]} muted={!step.preview.applicable} />
           <Sums amountFen={step.amountFen} preview={step.preview} />
           {step.preview.applicable ? (
-            <Button id='redeem-confirm' className='primary-button redeem-page__action' loading={busy} disabled={busy || undefined} onClick={() => void redeem()}>
+            <ActionButton id='redeem-confirm' className='primary-button redeem-page__action' loading={busy} disabled={busy || undefined} onClick={() => void redeem()}>
               确认核销
-            </Button>
+            </ActionButton>
           ) : (
             <Text id='redeem-reason' className='form-error'>
               {step.preview.reasonText ?? '该券不能用于本单'}
@@ -208,22 +209,22 @@ export default function RedeemPage() {
             confirmingReverse ? (
               <View className='redeem-page__confirm-row'>
                 <Text className='redeem-page__confirm-text'>确认撤销这次核销（顾客退款）？</Text>
-                <Button id='redeem-reverse-cancel' className='ghost-button redeem-page__half' disabled={busy || undefined} onClick={() => setConfirmingReverse(false)}>
+                <ActionButton id='redeem-reverse-cancel' className='ghost-button redeem-page__half' disabled={busy || undefined} onClick={() => setConfirmingReverse(false)}>
                   不撤销
-                </Button>
-                <Button id='redeem-reverse-confirm' className='primary-button redeem-page__half' loading={busy} disabled={busy || undefined} onClick={() => void reverse()}>
+                </ActionButton>
+                <ActionButton id='redeem-reverse-confirm' className='primary-button redeem-page__half' loading={busy} disabled={busy || undefined} onClick={() => void reverse()}>
                   确认撤销
-                </Button>
+                </ActionButton>
               </View>
             ) : (
-              <Button id='redeem-reverse' className='ghost-button redeem-page__action' disabled={busy || undefined} onClick={() => setConfirmingReverse(true)}>
+              <ActionButton id='redeem-reverse' className='ghost-button redeem-page__action' disabled={busy || undefined} onClick={() => setConfirmingReverse(true)}>
                 撤销核销（退款）
-              </Button>
+              </ActionButton>
             )
           ) : null}
-          <Button id='redeem-next' className='primary-button redeem-page__action' disabled={busy || undefined} onClick={startOver}>
+          <ActionButton id='redeem-next' className='primary-button redeem-page__action' disabled={busy || undefined} onClick={startOver}>
             核销下一张
-          </Button>
+          </ActionButton>
         </View>
       ) : null}
     </View>

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Picker, Text, Textarea, View } from '@tarojs/components';
+import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { COUPON_KINDS, TIER_CODES, type CouponAudience, type CouponKind, type TierCode } from '@member/shared';
 import { createCouponTemplate, isApiError, messageOf } from '../../api';
 import ChoiceChips from '../../components/ChoiceChips';
@@ -219,9 +220,9 @@ export default function TemplateEditPage() {
           {formError}
         </Text>
       ) : null}
-      <Button id='tpl-submit' className='primary-button tpl-form__submit' loading={saving} disabled={saving || undefined} onClick={() => void submit()}>
+      <ActionButton id='tpl-submit' className='primary-button tpl-form__submit' loading={saving} disabled={saving || undefined} onClick={() => void submit()}>
         创建并开始领取
-      </Button>
+      </ActionButton>
     </View>
   );
 }

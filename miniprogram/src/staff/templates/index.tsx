@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import type { CouponTemplateView } from '@member/shared';
 import { listCouponTemplates, messageOf, setCouponTemplateStatus } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
@@ -67,9 +68,9 @@ export default function TemplatesPage() {
   const now = Date.now();
   return (
     <View className='page templates-page'>
-      <Button id='template-new' className='primary-button' onClick={() => void Taro.navigateTo({ url: '/staff/template-edit/index' })}>
+      <ActionButton id='template-new' className='primary-button' onClick={() => void Taro.navigateTo({ url: '/staff/template-edit/index' })}>
         新建优惠券
-      </Button>
+      </ActionButton>
       {state.data.length === 0 ? (
         <StateView status='empty' idPrefix='templates-page' title='还没有优惠券' message='点击上方按钮创建第一张券' />
       ) : (
@@ -87,7 +88,7 @@ export default function TemplatesPage() {
                   已领 {template.claimedCount}/{template.totalStock} · 已核销 {template.redeemedCount}
                 </Text>
                 <Text className={`templates-page__status templates-page__status--${template.status}`}>{TEMPLATE_STATUS_NAMES[template.status]}</Text>
-                <Button
+                <ActionButton
                   id={`template-toggle-${template.id}`}
                   className='templates-page__toggle'
                   loading={toggling === template.id}
@@ -95,7 +96,7 @@ export default function TemplatesPage() {
                   onClick={() => void toggle(template)}
                 >
                   {template.status === 'active' ? '暂停' : '恢复'}
-                </Button>
+                </ActionButton>
               </View>
             }
           />
