@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Form, Input, Text, View } from '@tarojs/components';
+import ActionButton from '../../components/ActionButton';
 import { compareCalendarDates, ERRORS, parseCalendarDate, SubscribeMoment, type MemberProfile } from '@member/shared';
 import { getMemberCard, isApiError, messageOf, setBirthday, updateProfile, uploadAvatar } from '../../api';
 import StateView from '../../components/StateView';
@@ -81,8 +82,16 @@ export default function ProfilePage() {
   const { member } = state;
   const locked = member.birthdayLockedUntil;
   const trimmedNickname = nickname.trim();
+  const nicknameSaveInactive = savingProfile || !trimmedNickname || trimmedNickname === (member.nickname ?? '');
 
-  const saveNickname = async () => {
+  /**
+   * WeChat checks a type="nickname" input when it loses focus and clears it if the check fails, without an input
+   * event: the page's own copy would still hold the refused text. So the value saved is the one the form
+   * submits, read at submit time.
+   */
+  const saveNickname = async (submitted: string) => {
+    if (nicknameSaveInactive) return;
+    const trimmedNickname = submitted.trim();
     setProfileError('');
     if (!trimmedNickname) {
       setProfileError('请填写昵称');
@@ -145,9 +154,13 @@ export default function ProfilePage() {
 
       <View className='section'>
         <Text className='section-title'>昵称</Text>
-        <View className='profile-page__row'>
+        <Form
+          className='profile-page__row'
+          onSubmit={(event) => void saveNickname(String((event.detail.value as { nickname?: unknown } | undefined)?.nickname ?? ''))}
+        >
           <Input
             id='profile-nickname'
+            name='nickname'
             className='profile-page__input'
             type='nickname'
             placeholder='请输入昵称'
@@ -157,16 +170,16 @@ export default function ProfilePage() {
             // WeChat fills the nickname in from its keyboard suggestion without an input event on some clients.
             onBlur={(event) => setNickname(event.detail.value)}
           />
-          <Button
+          <ActionButton
             id='profile-save'
             className='profile-page__save'
+            formType='submit'
             loading={savingProfile}
-            disabled={savingProfile || !trimmedNickname || trimmedNickname === (member.nickname ?? '') || undefined}
-            onClick={() => void saveNickname()}
+            disabled={nicknameSaveInactive}
           >
             保存
-          </Button>
-        </View>
+          </ActionButton>
+        </Form>
         {profileError ? (
           <Text id='profile-error' className='form-error'>
             {profileError}
@@ -186,7 +199,7 @@ export default function ProfilePage() {
             生日设置后一年内只能修改一次，请确认无误后保存。生日月可享专属礼遇。
           </Text>
         )}
-        <Button
+        <ActionButton
           id='birthday-save'
           className='primary-button profile-page__birthday-save'
           loading={savingBirthday}
@@ -194,7 +207,7 @@ export default function ProfilePage() {
           onClick={() => void saveBirthday()}
         >
           {member.birthday ? '修改生日' : '保存生日'}
-        </Button>
+        </ActionButton>
         {birthdayError ? (
           <Text id='birthday-error' className='form-error'>
             {birthdayError}
