@@ -1,6 +1,6 @@
 // One jest run for every TypeScript package. The mini-program's pages are built and driven in Chromium (e2e);
 // its pure helpers (utils/) are tested here like any other code.
-// swc transpiles both our TypeScript and the ESM-only NestJS 12 packages (see ../shared/toolchain.md).
+// swc transpiles both our TypeScript and the ESM-only NestJS 12 packages (README.md, "Toolchain notes").
 const swc = [
   '@swc/jest',
   {

@@ -11,7 +11,7 @@ import { httpLoggerOptions, PinoNestLogger } from './common/logging';
 import { requestId, type CoreOptions } from './core.module';
 
 /**
- * Builds the HTTP application (Fastify: about twice Express's throughput for the same work, see design.md),
+ * Builds the HTTP application (Fastify: about twice Express's throughput for the same work, measured for this project),
  * without listening, so tests can boot exactly what production runs.
  */
 export async function createApp(options: CoreOptions): Promise<NestFastifyApplication> {

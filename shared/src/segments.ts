@@ -1,7 +1,7 @@
 /**
  * Audiences (客户分层): the filters marketing staff combine, the RFM segments they can pick, and the preview that
- * tells them how many members match and how many of those a message could reach. See product.md, "Campaigns
- * and segments"; the scoring rule is in rules/rfm.ts.
+ * tells them how many members match and how many of those a message could reach. See config/README.md,
+ * "Audiences and campaigns"; the scoring rule is in rules/rfm.ts.
  */
 import type { LifecycleStatus, TierCode } from './enums';
 import type { MessageKind } from './messages';

@@ -79,12 +79,12 @@ export interface BenchMeasurement {
   [extra: string]: unknown;
 }
 
-/** The common result format of design.md, "Benchmarks". */
+/** The common result format of every bench (README.md, "Benchmarks"). */
 export type BenchResult = BenchMeasurement & { ratio: number; at: string };
 
-/** Prints the summary and writes test/bench/results/<name>.json in the common format (design.md). */
+/** Prints the summary and writes test/bench/results/<name>.json in the common format. */
 export function report(result: BenchMeasurement): BenchResult {
-  // ratio is ours / baseline: higher is always better (design.md).
+  // ratio is ours / baseline: higher is always better .
   const full: BenchResult = { ...result, ratio: Number((result.ours / result.baseline).toFixed(3)), at: new Date().toISOString() };
   const dir = join(REPO_ROOT, 'test', 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -1,4 +1,4 @@
-// WeChat Pay as it really answers (wechat-protocols.md §6): the answer's key follows the request's
+// WeChat Pay as it really answers (WeChat Pay v3 docs): the answer's key follows the request's
 // Wechatpay-Serial, callbacks mix serials during the migration window, a close can answer 202 USERPAYING,
 // refunds are a minute apart and their reason is counted in bytes, and tests can make any endpoint answer
 // 202/400/403/429/NOT_ENOUGH through /dev/faults.

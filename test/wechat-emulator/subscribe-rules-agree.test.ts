@@ -7,7 +7,7 @@ import { isValidSubscribeValue, subscribeTypeOfKey } from '@member/shared';
 import { acceptsValue, typeFromKey } from './subscribe-rules';
 
 const T20 = '一二三四五六七八九十'.repeat(2);
-// [type, value, what WeChat's table (wechat-protocols.md §4) says]
+// [type, value, what WeChat's table (订阅消息 value types) says]
 const table: Array<[string, string, boolean]> = [
   ['thing', T20, true], ['thing', `${T20}一`, false], ['thing', 'Latte x2, ¥32', true], ['thing', 'x'.repeat(20), true],
   ['thing', '🎂生日快乐', true], ['thing', '', false],

@@ -1,5 +1,5 @@
 // WeChat's value rules for subscribe-message fields, as the emulator enforces them: written from the table in
-// wechat-protocols.md §4 and nothing else. It deliberately shares no code with the server's own checks
+// WeChat's 订阅消息 value table and nothing else. It deliberately shares no code with the server's own checks
 // (shared/src/rules/subscribe-values.ts): if both sides used one function, a wrong rule could never fail a
 // test. subscribe-rules-agree.test.ts runs one table of values through both and wants the same answers.
 

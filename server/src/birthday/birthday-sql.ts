@@ -1,5 +1,5 @@
 // Plain strings, no entities: the birthday benchmark prints this look-up's EXPLAIN, and benchmark scripts run
-// under tsx, which cannot load decorated entity modules (see shared/toolchain.md).
+// under tsx, which cannot load decorated entity modules (README.md, "Toolchain notes").
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 

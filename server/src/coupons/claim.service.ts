@@ -185,7 +185,7 @@ export class ClaimService {
    */
   private async insertClaim(em: EntityManager, fresh: Pick<Coupon, 'templateId' | 'memberId' | 'seq' | 'code' | 'validFrom' | 'validUntil' | 'idempotencyKey' | 'claimedAt'>): Promise<number> {
     // The hot path of a flash claim, in plain SQL: TypeORM's query building was 44 % of the server's CPU
-    // here (design.md allows a measured hot path to drop below the ORM). Values still go through the
+    // here (a measured hot path may drop below the ORM). Values still go through the
     // driver's own conversion, so both databases store exactly what the entities would.
     const runner = em.queryRunner!;
     const metadata = em.connection.getMetadata(Coupon);

@@ -1,5 +1,5 @@
 // Plain strings, no entities: the audience benchmark prints these queries' EXPLAIN, and benchmark scripts run
-// under tsx, which cannot load decorated entity modules (see shared/toolchain.md).
+// under tsx, which cannot load decorated entity modules (README.md, "Toolchain notes").
 import type { AudienceFilter } from '@member/shared';
 import { addBusinessDays } from '../common/clock';
 

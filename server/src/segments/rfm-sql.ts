@@ -1,5 +1,5 @@
 // Plain strings, no entities: the refresh's statements for MySQL/MariaDB and for the embedded SQLite (sql.js),
-// kept apart from the job so the benchmark can read them (it runs under tsx; see shared/toolchain.md).
+// kept apart from the job so the benchmark can read them (it runs under tsx; README.md, "Toolchain notes").
 import { RFM_BETTER, RfmSegment, type Better, type QuintileThresholds, type RfmPopulationThresholds, type RfmSegmentRule } from '@member/shared';
 
 export type Dialect = 'mysql' | 'sqlite';

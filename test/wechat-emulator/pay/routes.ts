@@ -1,6 +1,6 @@
 // The merchant API of WeChat Pay v3 (api.mch.weixin.qq.com) for JSAPI / mini-program payment: order,
 // query, close, refund, refund query and the platform certificate download. Every route authenticates the
-// caller and signs its answer (payRoute); see /work/shared/wechat-protocols.md §6.
+// caller and signs its answer (payRoute); see the README's WeChat Pay section.
 import { X509Certificate } from 'node:crypto';
 import type { Ctx, Reply, Route } from '../protocol';
 import { aesGcmEncrypt, beijingTime, parseRfc3339 } from './crypto';
