@@ -13,7 +13,7 @@ const swc = [
   },
 ];
 const common = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/jest-environment.js',
   transform: { '^.+\\.(ts|m?js)$': swc },
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|uid|load-esm|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)',

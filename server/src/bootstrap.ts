@@ -20,7 +20,7 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
     genReqId: requestId,
-    logger: httpLoggerOptions(options.config.server.logLevel),
+    logger: httpLoggerOptions(options.config.server.logLevel, options.logSink),
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

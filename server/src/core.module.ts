@@ -4,6 +4,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from './common/app-config';
+import type { LogSink } from './common/logging';
 import { Clock, ShiftedClock, SystemClock } from './common/clock';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { TransactionRunner } from './database/transaction-runner';
@@ -15,6 +16,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Tests pass an already migrated DataSource; otherwise one is opened from config. */
   dataSource?: DataSource;
+  /** Where the logs go; stdout when not given. */
+  logSink?: LogSink;
 }
 
 const REQUEST_ID = /^[\w.-]{8,64}$/;

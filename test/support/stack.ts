@@ -120,6 +120,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cleanups.push(() => extra.process.stop());
       extraServerUrls.push(extra.match[1]);
     }
+    // The test environment prints what the server wrote during a test only if that test fails.
+    const watched = ((globalThis as { __serverProcesses?: Array<{ label: string; output(): string }> }).__serverProcesses ??= []);
+    watched.push({ label: `server ${server.match[1]}`, output: () => server.process.output() });
     return {
       serverUrl: server.match[1],
       extraServerUrls,

@@ -3,14 +3,20 @@ import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
+/** Where log lines go instead of stdout (tests keep them and show them only for a test that failed). */
+export interface LogSink {
+  write(line: string): void;
+}
+
 /**
  * Fastify's own pino logger, configured for us: ids and routes only. No headers (tokens), no query strings
  * (codes, phone look-ups), no bodies (phone numbers): a request line carries its id, method, path and status.
  * Fastify already logs every request under its id (`reqId`), so no extra HTTP-logging package is needed.
  */
-export function httpLoggerOptions(level: string): FastifyServerOptions['logger'] {
+export function httpLoggerOptions(level: string, stream?: LogSink): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, path: String(req.url).split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -8,6 +8,18 @@ import { freePort, payEnv, payKeysToEmulatorConfig, testPayKeys, type PayKeys } 
 import { TEST_SECRETS } from './secrets';
 
 
+/**
+ * In-process test apps log into the running test's buffer (see test/support/jest-environment.js), which is printed
+ * only when that test fails: a passing run shows results, not the warnings tests provoke on purpose.
+ */
+export const testLogSink = {
+  write(line: string): void {
+    const sink = (globalThis as { __serverLogLines?: string[] }).__serverLogLines;
+    if (sink) sink.push(line);
+    else process.stderr.write(line);
+  },
+};
+
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
@@ -64,7 +76,7 @@ export async function startTestApp(kind: TestDatabaseKind, env: Record<string, s
 async function finish(kind: TestDatabaseKind, clock: ManualClock, emulator: RunningEmulator, env: Record<string, string>, pay: { keys: PayKeys; serverUrl: string; port: number } | null): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   const config = testConfig(env);
-  const app = await createApp({ config, clock, dataSource: db.dataSource });
+  const app = await createApp({ config, clock, dataSource: db.dataSource, logSink: testLogSink });
   await app.init();
   if (pay) await app.listen(pay.port, '127.0.0.1');
   return {
