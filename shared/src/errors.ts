@@ -48,6 +48,8 @@ export const ERRORS = {
   REDEMPTION_NOT_FOUND: { status: 404, message: '未找到该核销记录' },
   REDEMPTION_ALREADY_REVERSED: { status: 409, message: '该核销已撤销' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, message: '请求重复，请刷新后重试' },
+  /** The redemption belongs to an app order or a till purchase: only that sale's refund, cancel or expiry undoes it. */
+  REDEMPTION_OWNED_BY_SALE: { status: 409, message: '该券随订单核销，请通过订单退款或取消来撤销' },
 
   POINTS_BURN_TOO_SMALL: { status: 409, message: '积分抵扣未达到最低使用数量' },
   POINTS_BURN_TOO_LARGE: { status: 409, message: '积分抵扣超过本单可抵扣上限' },
@@ -56,6 +58,8 @@ export const ERRORS = {
   PURCHASE_AMOUNT_INVALID: { status: 400, message: '请输入正确的消费金额' },
   REFUND_AMOUNT_INVALID: { status: 400, message: '请输入正确的退款金额' },
   REFUND_EXCEEDS_PAID: { status: 409, message: '退款金额不能超过实付金额' },
+  /** A sale paid with WeChat Pay is refunded through WeChat Pay only (one refund ceiling whatever the route). */
+  REFUND_VIA_WECHAT_PAY: { status: 409, message: '该笔消费为微信支付，请在微信支付订单中退款' },
 
   PAY_NOT_CONFIGURED: { status: 503, message: '暂未开通微信支付，请到收银台付款' },
   PAY_AMOUNT_INVALID: { status: 400, message: '请输入正确的支付金额' },

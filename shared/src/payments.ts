@@ -20,6 +20,11 @@ export const PayRefundStatus = {
   Succeeded: 'succeeded',
   /** WeChat closed it or it could not be made: nothing moved; the amount may be refunded again. */
   Failed: 'failed',
+  /**
+   * WeChat reported it succeeded but it conflicts with our state (e.g. it would exceed what was paid, another
+   * amount than asked, or a refund we had failed): recorded, no points or coupon effects applied, left for a person.
+   */
+  Flagged: 'flagged',
 } as const;
 export type PayRefundStatus = (typeof PayRefundStatus)[keyof typeof PayRefundStatus];
 
@@ -64,6 +69,8 @@ export interface PayRefundView {
   pointsClawed: number;
   pointsRestored: number;
   couponRestored: boolean;
+  /** Why a flagged refund was flagged (staff-facing); null otherwise. */
+  flagReason: string | null;
 }
 
 export interface PayOrderView {

@@ -3,6 +3,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export const RedemptionStatus = { Redeemed: 'redeemed', Reversed: 'reversed' } as const;
 export type RedemptionStatus = (typeof RedemptionStatus)[keyof typeof RedemptionStatus];
 
+/** The sale a redemption was made for: only that sale's refund, cancel or expiry may undo it. */
+export const RedemptionOwner = { PayOrder: 'pay_order', Purchase: 'purchase' } as const;
+export type RedemptionOwner = (typeof RedemptionOwner)[keyof typeof RedemptionOwner];
+
 /** A clerk's redemption (核销) of a coupon at the till, and its undo (a refund). */
 @Entity('coupon_redemption')
 @Index('uq_redemption_idempotency', ['staffOpenid', 'idempotencyKey'], { unique: true })
@@ -22,6 +26,14 @@ export class CouponRedemption {
 
   @Column({ name: 'idempotency_key', type: 'varchar', length: 64, nullable: true })
   idempotencyKey!: string | null;
+
+  /** A standalone redemption's request, hashed: the same key with another payload is refused. */
+  @Column({ name: 'request_hash', type: 'varchar', length: 64, nullable: true })
+  requestHash!: string | null;
+
+  /** Null for a standalone redemption at the till; else the kind of sale that holds it. */
+  @Column({ name: 'owner_kind', type: 'varchar', length: 16, nullable: true })
+  ownerKind!: RedemptionOwner | null;
 
   @Column({ name: 'order_amount_fen', type: 'int' })
   orderAmountFen!: number;

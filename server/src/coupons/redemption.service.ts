@@ -3,10 +3,11 @@ import { computeCouponDiscount, errorMessage, type CouponPreview, type ErrorCode
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
+import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
-import { CouponRedemption, RedemptionStatus } from './coupon-redemption.entity';
+import { CouponRedemption, RedemptionOwner, RedemptionStatus } from './coupon-redemption.entity';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { validityState } from './coupon-rules';
@@ -49,36 +50,46 @@ export class RedemptionService {
   }
 
   async redeem(request: RedeemCouponRequest, staffOpenid: string): Promise<RedemptionView> {
+    const hash = redeemHash(request);
     if (request.idempotencyKey) {
-      const earlier = await this.dataSource.getRepository(CouponRedemption).findOneBy({ staffOpenid, idempotencyKey: request.idempotencyKey });
-      if (earlier) return this.replay(earlier, request.code);
+      const earlier = await this.byKey(staffOpenid, request.idempotencyKey);
+      if (earlier) return this.replay(earlier, request.code, hash);
     }
-    const preview = await this.preview(request);
-    if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
     const now = this.clock.now();
+    let previewed: CouponPreview | null = null;
     let redemptionId: number;
     try {
-      redemptionId = await this.transactions.run((em) => this.redeemWithin(em, preview, request, staffOpenid, now));
+      const preview = await this.preview(request);
+      previewed = preview;
+      if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+      redemptionId = await this.transactions.run((em) => this.redeemWithin(em, preview, request, staffOpenid, now, { requestHash: hash }));
     } catch (error) {
-      // The same request retried at the same moment: answer what the first one did.
-      if (request.idempotencyKey && isUniqueViolation(error)) {
-        const earlier = await this.dataSource.getRepository(CouponRedemption).findOneByOrFail({ staffOpenid, idempotencyKey: request.idempotencyKey });
-        return this.replay(earlier, request.code);
+      // The same request retried while the first was under way: its checks fail (the coupon is taken) or its
+      // insert hits the key, because the first committed. Every retry answers what the first one did.
+      if (request.idempotencyKey && (error instanceof DomainError || isUniqueViolation(error))) {
+        const earlier = await this.byKey(staffOpenid, request.idempotencyKey);
+        if (earlier) return this.replay(earlier, request.code, hash);
       }
-      if (error instanceof DomainError && error.code === 'COUPON_ALREADY_REDEEMED') throw new DomainError(await this.whyNotRedeemable(preview.coupon.id));
+      if (previewed?.applicable && error instanceof DomainError && error.code === 'COUPON_ALREADY_REDEEMED') throw new DomainError(await this.whyNotRedeemable(previewed.coupon.id));
       throw error;
     }
+    const preview = previewed as CouponPreview; // set before the redemption could succeed
     this.logger.log({ couponId: preview.coupon.id, redemptionId, memberId: preview.memberId }, 'coupon redeemed');
     const { coupon, template } = await this.findByCode(request.code);
     return { ...preview, coupon: toCouponView(coupon, template, now, this.config.businessCalendar.timeZone), redemptionId, redeemedAt: now.toISOString() };
   }
 
-  /** A refund: the coupon returns to the wallet if still valid, else it is expired. Reversing twice is refused. */
+  /**
+   * The clerk undoes a standalone redemption (the customer returns the goods). A redemption made for an app
+   * order or a till purchase is refused: the sale keeps its discount, so only its refund, cancel or expiry
+   * may give the coupon back. Reversing twice is refused.
+   */
   async reverse(redemptionId: number): Promise<ReverseRedemptionResponse> {
     const redemption = await this.dataSource.getRepository(CouponRedemption).findOneBy({ id: redemptionId });
     if (!redemption) throw new DomainError('REDEMPTION_NOT_FOUND');
+    if (redemption.ownerKind !== null) throw new DomainError('REDEMPTION_OWNED_BY_SALE');
     const now = this.clock.now();
-    await this.transactions.run((em) => this.reverseWithin(em, redemption, now));
+    await this.transactions.run((em) => this.reverseWithin(em, redemption, now, { standalone: true }));
     const coupon = await this.dataSource.getRepository(Coupon).findOneByOrFail({ id: redemption.couponId });
     const template = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: coupon.templateId });
     this.logger.log({ couponId: coupon.id, redemptionId, restored: coupon.status === 'available' }, 'redemption reversed');
@@ -89,7 +100,14 @@ export class RedemptionService {
    * Redeems inside the caller's transaction (a purchase recorded at the till redeems its coupon in the same
    * transaction as its points). A conditional UPDATE: of simultaneous attempts exactly one changes the row.
    */
-  async redeemWithin(em: EntityManager, preview: CouponPreview, request: Pick<RedeemCouponRequest, 'orderAmountFen' | 'idempotencyKey'>, staffOpenid: string, now: Date): Promise<number> {
+  async redeemWithin(
+    em: EntityManager,
+    preview: CouponPreview,
+    request: Pick<RedeemCouponRequest, 'orderAmountFen' | 'idempotencyKey'>,
+    staffOpenid: string,
+    now: Date,
+    options: { owner?: RedemptionOwner; requestHash?: string } = {},
+  ): Promise<number> {
     const changed = await em
       .createQueryBuilder()
       .update(Coupon)
@@ -106,6 +124,8 @@ export class RedemptionService {
       memberId: preview.memberId,
       staffOpenid,
       idempotencyKey: request.idempotencyKey ?? null,
+      requestHash: options.requestHash ?? null,
+      ownerKind: options.owner ?? null,
       orderAmountFen: request.orderAmountFen,
       discountFen: preview.discountFen,
       payableFen: preview.payableFen,
@@ -116,16 +136,23 @@ export class RedemptionService {
     return inserted.identifiers[0].id as number;
   }
 
-  /** Reverses inside the caller's transaction; answers whether the coupon is usable again. */
-  async reverseWithin(em: EntityManager, redemption: Pick<CouponRedemption, 'id' | 'couponId'>, now: Date): Promise<boolean> {
+  /**
+   * Reverses inside the caller's transaction; answers whether the coupon is usable again. The owning sale's
+   * refund, cancel or expiry calls it as is; `standalone` (the clerk's reverse) only matches a redemption no sale
+   * holds, in the same conditional UPDATE.
+   */
+  async reverseWithin(em: EntityManager, redemption: Pick<CouponRedemption, 'id' | 'couponId'>, now: Date, options: { standalone?: boolean } = {}): Promise<boolean> {
     const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const changed = await em
       .createQueryBuilder()
       .update(CouponRedemption)
       .set({ status: RedemptionStatus.Reversed, reversedAt: now })
-      .where('id = :id AND status = :redeemed', { id: redemption.id, redeemed: RedemptionStatus.Redeemed })
+      .where(`id = :id AND status = :redeemed${options.standalone ? ' AND owner_kind IS NULL' : ''}`, { id: redemption.id, redeemed: RedemptionStatus.Redeemed })
       .execute();
-    if (changed.affected !== 1) throw new DomainError('REDEMPTION_ALREADY_REVERSED');
+    if (changed.affected !== 1) {
+      const current = await em.findOneByOrFail(CouponRedemption, { id: redemption.id });
+      throw new DomainError(current.status === RedemptionStatus.Redeemed && current.ownerKind !== null ? 'REDEMPTION_OWNED_BY_SALE' : 'REDEMPTION_ALREADY_REVERSED');
+    }
     await em
       .createQueryBuilder()
       .update(Coupon)
@@ -160,7 +187,14 @@ export class RedemptionService {
     return this.blockReason(coupon, undefined, this.clock.now()) ?? 'COUPON_ALREADY_REDEEMED';
   }
 
-  private async replay(redemption: CouponRedemption, code: string): Promise<RedemptionView> {
+  private byKey(staffOpenid: string, idempotencyKey: string): Promise<CouponRedemption | null> {
+    return this.dataSource.getRepository(CouponRedemption).findOneBy({ staffOpenid, idempotencyKey });
+  }
+
+  /** The first redemption under this key, answered again; refused when the key was used for another request. */
+  private async replay(redemption: CouponRedemption, code: string, hash: string): Promise<RedemptionView> {
+    // A sale's own redemption (its key is derived from the sale's) is never the answer to a standalone request.
+    if (redemption.ownerKind !== null || (redemption.requestHash !== null && redemption.requestHash !== hash)) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     const { coupon, template } = await this.findByCode(code);
     if (coupon.id !== redemption.couponId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     return {
@@ -176,4 +210,9 @@ export class RedemptionService {
       redeemedAt: redemption.redeemedAt.toISOString(),
     };
   }
+}
+
+/** A standalone redemption's payload: the coupon (as the clerk typed it, normalised), the order amount, the member. */
+function redeemHash(request: RedeemCouponRequest): string {
+  return requestHash({ code: request.code.replace(/[\s-]/g, ''), orderAmountFen: request.orderAmountFen, memberId: request.memberId ?? null });
 }

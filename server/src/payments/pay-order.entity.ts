@@ -30,6 +30,10 @@ export class PayOrder {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 64 })
   idempotencyKey!: string;
 
+  /** What the checkout asked for (amount, store, coupon, points), hashed: the same key with another payload is refused. */
+  @Column({ name: 'request_hash', type: 'varchar', length: 64, nullable: true })
+  requestHash!: string | null;
+
   @Column({ name: 'store_code', type: 'varchar', length: 32 })
   storeCode!: string;
 
@@ -121,6 +125,10 @@ export class PayRefund {
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   failure!: string | null;
+
+  /** Status `flagged`: WeChat confirmed a refund that conflicts with our state; why, for the person who resolves it. */
+  @Column({ name: 'flag_reason', type: 'varchar', length: 200, nullable: true })
+  flagReason!: string | null;
 
   @Column({ name: 'purchase_refund_id', type: 'int', nullable: true })
   purchaseRefundId!: number | null;

@@ -8,6 +8,7 @@ import {
   PayRefundStatus,
   quoteCheckout,
   type CheckoutOptions,
+  type CouponPreview,
   type CreatePayOrderRequest,
   type CreatePayOrderResponse,
   type CreatePayRefundRequest,
@@ -19,9 +20,10 @@ import {
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, LessThan, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
+import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { CouponRedemption } from '../coupons/coupon-redemption.entity';
+import { CouponRedemption, RedemptionOwner } from '../coupons/coupon-redemption.entity';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { Coupon } from '../coupons/coupon.entity';
 import { RedemptionService } from '../coupons/redemption.service';
@@ -40,6 +42,8 @@ const STAFF_PAGE = 30;
 const PREPAY_LOST_AFTER_MS = 60_000;
 /** WeChat's answers that mean "not now" for a refund: it is kept processing and asked again with the same number. */
 const REFUND_LATER_CODES = new Set(['NOT_ENOUGH', 'FREQUENCY_LIMITED', 'RATELIMIT_EXCEEDED', 'SYSTEM_ERROR']);
+/** How long a resent checkout waits for the first request's prepay before answering the order as it stands. */
+const PREPAY_WAIT_MS = 10_000;
 /** Trade states in which nothing can be paid any more. */
 const FINISHED_UNPAID = new Set<WechatTransaction['trade_state']>(['CLOSED', 'REVOKED', 'PAYERROR']);
 
@@ -85,72 +89,31 @@ export class PaymentsService {
   }
 
   async create(memberId: number, request: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
-    const earlier = await this.dataSource.getRepository(PayOrder).findOneBy({ memberId, idempotencyKey: request.idempotencyKey });
-    if (earlier) return this.answer(earlier);
-    this.requireConfigured();
-    const store = this.store(request.storeCode);
-    this.checkAmount(request.amountFen);
-    const member = await this.joinedMember(memberId);
-
-    // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
-    let preview = null;
-    if (request.couponId !== undefined) {
-      const coupon = await this.dataSource.getRepository(Coupon).findOneBy({ id: request.couponId });
-      if (!coupon || coupon.memberId !== memberId) throw new DomainError('COUPON_NOT_FOUND');
-      preview = await this.redemptions.preview({ code: coupon.code, orderAmountFen: request.amountFen, memberId });
-      if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
-    }
-
-    const now = this.clock.now();
-    const outTradeNo = newOutTradeNo(now);
+    const hash = checkoutHash(request);
+    const earlier = await this.orderByKey(memberId, request.idempotencyKey);
+    if (earlier) return this.replayOrder(earlier, hash);
     let orderId: number;
     try {
-      orderId = await this.transactions.run(async (em) => {
-        const balance = await this.ledger.lockBalance(em, memberId);
-        const quote = quoteCheckout({ amountFen: request.amountFen, coupon: preview?.coupon.terms ?? null, pointsToBurn: request.pointsToBurn ?? 0, balance, burnRule: this.burnRule() });
-        if (!quote.ok) throw new DomainError(quote.code);
-        const inserted = await em.insert(PayOrder, {
-          outTradeNo,
-          memberId,
-          openid: member.openid,
-          idempotencyKey: request.idempotencyKey,
-          storeCode: store.code,
-          status: PayOrderStatus.Pending,
-          grossFen: quote.grossFen,
-          couponId: preview?.coupon.id ?? null,
-          redemptionId: null,
-          couponDiscountFen: quote.couponDiscountFen,
-          pointsBurned: quote.pointsBurned,
-          payableFen: quote.payableFen,
-          refundCommittedFen: 0,
-          refundedFen: 0,
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + this.config.payment.orderExpireMinutes * 60_000),
-        });
-        const id = inserted.identifiers[0].id as number;
-        if (preview) {
-          const redemptionId = await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` }, WECHAT_PAY_CHANNEL, now);
-          await em.update(PayOrder, { id }, { redemptionId });
-        }
-        await this.ledger.debit(em, { memberId, points: quote.pointsBurned, reason: 'burn', sourceKey: payOrderBurnKey(outTradeNo), now });
-        return id;
-      });
+      orderId = await this.holdOrder(memberId, request, hash);
     } catch (error) {
-      // The same checkout sent twice at once: the loser answers the winner's order.
-      if (isUniqueViolation(error)) {
-        const winner = await this.dataSource.getRepository(PayOrder).findOneBy({ memberId, idempotencyKey: request.idempotencyKey });
-        if (winner) return this.answer(winner);
+      // The same checkout sent again while the first was under way: its checks fail (the coupon is taken, the
+      // points are spent: it waited on the member's row lock until the first committed) or its insert hits the
+      // key. Every resend answers the first order.
+      if (error instanceof DomainError || isUniqueViolation(error)) {
+        const winner = await this.orderByKey(memberId, request.idempotencyKey);
+        if (winner) return this.replayOrder(winner, hash);
       }
       throw error;
     }
 
     // The slow call, after commit: no transaction waits on WeChat.
     const order = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: orderId });
+    const outTradeNo = order.outTradeNo;
     try {
       const prepay = await this.wechatPay.prepay({
         outTradeNo,
         // WeChat's limit is 127 UTF-8 bytes (the client cuts it there, between characters).
-        description: `${this.config.payment.description}-${store.name}`,
+        description: `${this.config.payment.description}-${this.store(order.storeCode).name}`,
         totalFen: order.payableFen,
         openid: order.openid,
         expiresAt: order.expiresAt,
@@ -166,6 +129,78 @@ export class PaymentsService {
       // "the amount is wrong", and not worth retrying as if WeChat were busy.
       throw new DomainError(error instanceof WechatPayApiError && error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE', undefined, { reason: (error as Error).message });
     }
+  }
+
+  /** Prices the checkout and holds its coupon and points with a pending order, in one transaction; its id. */
+  private async holdOrder(memberId: number, request: CreatePayOrderRequest, hash: string): Promise<number> {
+    this.requireConfigured();
+    const store = this.store(request.storeCode);
+    this.checkAmount(request.amountFen);
+    const member = await this.joinedMember(memberId);
+
+    // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
+    let preview: CouponPreview | null = null;
+    if (request.couponId !== undefined) {
+      const coupon = await this.dataSource.getRepository(Coupon).findOneBy({ id: request.couponId });
+      if (!coupon || coupon.memberId !== memberId) throw new DomainError('COUPON_NOT_FOUND');
+      preview = await this.redemptions.preview({ code: coupon.code, orderAmountFen: request.amountFen, memberId });
+      if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+    }
+    const held = preview;
+
+    const now = this.clock.now();
+    const outTradeNo = newOutTradeNo(now);
+    return this.transactions.run(async (em) => {
+      const balance = await this.ledger.lockBalance(em, memberId);
+      const quote = quoteCheckout({ amountFen: request.amountFen, coupon: held?.coupon.terms ?? null, pointsToBurn: request.pointsToBurn ?? 0, balance, burnRule: this.burnRule() });
+      if (!quote.ok) throw new DomainError(quote.code);
+      const inserted = await em.insert(PayOrder, {
+        outTradeNo,
+        memberId,
+        openid: member.openid,
+        idempotencyKey: request.idempotencyKey,
+        requestHash: hash,
+        storeCode: store.code,
+        status: PayOrderStatus.Pending,
+        grossFen: quote.grossFen,
+        couponId: held?.coupon.id ?? null,
+        redemptionId: null,
+        couponDiscountFen: quote.couponDiscountFen,
+        pointsBurned: quote.pointsBurned,
+        payableFen: quote.payableFen,
+        refundCommittedFen: 0,
+        refundedFen: 0,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + this.config.payment.orderExpireMinutes * 60_000),
+      });
+      const id = inserted.identifiers[0].id as number;
+      if (held) {
+        const redemptionId = await this.redemptions.redeemWithin(em, held, { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` }, WECHAT_PAY_CHANNEL, now, { owner: RedemptionOwner.PayOrder });
+        await em.update(PayOrder, { id }, { redemptionId });
+      }
+      await this.ledger.debit(em, { memberId, points: quote.pointsBurned, reason: 'burn', sourceKey: payOrderBurnKey(outTradeNo), now });
+      return id;
+    });
+  }
+
+  private orderByKey(memberId: number, idempotencyKey: string): Promise<PayOrder | null> {
+    return this.dataSource.getRepository(PayOrder).findOneBy({ memberId, idempotencyKey });
+  }
+
+  /**
+   * The first order under this key, answered again; refused when the key was used for another checkout. While
+   * the first request is still asking WeChat for its prepay, a resend waits for it briefly, so it answers the
+   * same payment parameters rather than an order it cannot pay.
+   */
+  private async replayOrder(order: PayOrder, hash: string): Promise<CreatePayOrderResponse> {
+    if (order.requestHash !== null && order.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    let current = order;
+    const until = Date.now() + PREPAY_WAIT_MS;
+    while (current.status === PayOrderStatus.Pending && current.prepayId === null && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      current = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id });
+    }
+    return this.answer(current);
   }
 
   /**
@@ -248,14 +283,14 @@ export class PaymentsService {
   }
 
   /** A verified refund notification (or a refund query's answer). */
-  async applyRefund(wechat: WechatRefund): Promise<'succeeded' | 'failed' | 'pending' | 'duplicate' | 'unknown'> {
+  async applyRefund(wechat: WechatRefund): Promise<'succeeded' | 'flagged' | 'failed' | 'pending' | 'duplicate' | 'unknown'> {
     const refund = await this.dataSource.getRepository(PayRefund).findOneBy({ outRefundNo: wechat.out_refund_no });
     if (!refund) {
       this.logger.error({ outRefundNo: wechat.out_refund_no }, 'WeChat reported a refund we do not know');
       return 'unknown';
     }
     const status = wechat.refund_status ?? wechat.status;
-    if (status === 'SUCCESS') return (await this.settleRefund(refund, wechat)) ? 'succeeded' : 'duplicate';
+    if (status === 'SUCCESS') return this.settleRefund(refund, wechat);
     if (status === 'CLOSED') return (await this.failRefund(refund, 'WeChat closed the refund')) ? 'failed' : 'duplicate';
     // PROCESSING, and ABNORMAL (not final: the money could not reach the payer's account; WeChat or an
     // admin resolves it), leave it processing.
@@ -511,31 +546,77 @@ export class PaymentsService {
     });
   }
 
-  /** WeChat confirmed the refund: its points and coupon effects apply, once. */
-  private async settleRefund(refund: PayRefund, wechat: WechatRefund): Promise<boolean> {
+  /**
+   * WeChat confirmed the refund: its points and coupon effects apply, once. A confirmation that conflicts with
+   * our state — another amount than asked, a refund we had failed, effects the sale refuses (it would exceed
+   * what was paid) — cannot be undone at WeChat and must not be answered 500 for ever: the refund is recorded
+   * as `flagged` with the reason, nothing is applied, and a person resolves it (the staff order view shows it).
+   */
+  private async settleRefund(refund: PayRefund, wechat: WechatRefund): Promise<'succeeded' | 'flagged' | 'duplicate'> {
     if (wechat.amount?.refund !== undefined && wechat.amount.refund !== refund.amountFen) {
-      this.logger.error({ outRefundNo: refund.outRefundNo, ours: refund.amountFen, wechat: wechat.amount.refund }, 'WeChat refunded another amount than asked: left for an admin');
-      return false;
+      return this.flagRefund(refund, wechat, `WeChat refunded ${wechat.amount.refund} fen, asked ${refund.amountFen}`);
     }
     const now = this.clock.now();
-    const settled = await this.transactions.run(async (em) => {
-      const taken = await em
+    let settled: 'succeeded' | 'not-processing';
+    try {
+      settled = await this.transactions.run(async (em) => {
+        const taken = await em
+          .createQueryBuilder()
+          .update(PayRefund)
+          .set({ status: PayRefundStatus.Succeeded, succeededAt: parseWechatTime(wechat.success_time) ?? now, refundId: wechat.refund_id ?? refund.refundId })
+          .where('id = :id AND status = :processing', { id: refund.id, processing: PayRefundStatus.Processing })
+          .execute();
+        if (taken.affected !== 1) return 'not-processing' as const;
+        const order = await em.findOneByOrFail(PayOrder, { id: refund.payOrderId });
+        if (order.purchaseId) {
+          const purchaseRefundId = await this.purchases.refundWithin(em, order.purchaseId, { amountFen: refund.amountFen, refundNo: refund.outRefundNo }, refund.staffOpenid, now, { viaWechatPay: true });
+          await em.update(PayRefund, { id: refund.id }, { purchaseRefundId });
+        }
+        await em.createQueryBuilder().update(PayOrder).set({ refundedFen: () => 'refunded_fen + :amount' }).where('id = :id', { id: order.id, amount: refund.amountFen }).execute();
+        return 'succeeded' as const;
+      });
+    } catch (error) {
+      // A domain refusal is our state disagreeing with money WeChat has already moved: no retry can fix it.
+      if (error instanceof DomainError) return this.flagRefund(refund, wechat, `${error.code} when WeChat confirmed it`);
+      throw error;
+    }
+    if (settled === 'succeeded') {
+      this.logger.log({ outRefundNo: refund.outRefundNo, amountFen: refund.amountFen }, 'refund succeeded');
+      return 'succeeded';
+    }
+    const current = await this.dataSource.getRepository(PayRefund).findOneByOrFail({ id: refund.id });
+    if (current.status === PayRefundStatus.Failed) return this.flagRefund(current, wechat, 'WeChat confirmed a refund we had recorded as failed');
+    return 'duplicate';
+  }
+
+  /**
+   * Records a confirmation we cannot apply. The amount stays committed on the order (WeChat refunded it, so no
+   * new refund may use it); refunded_fen counts only refunds whose effects applied.
+   */
+  private async flagRefund(refund: PayRefund, wechat: WechatRefund, reason: string): Promise<'flagged' | 'duplicate'> {
+    const now = this.clock.now();
+    const flagged = await this.transactions.run(async (em) => {
+      const flag = (from: PayRefundStatus) =>
+        em
+          .createQueryBuilder()
+          .update(PayRefund)
+          .set({ status: PayRefundStatus.Flagged, flagReason: reason.slice(0, 200), succeededAt: parseWechatTime(wechat.success_time) ?? now, refundId: wechat.refund_id ?? refund.refundId })
+          .where('id = :id AND status = :from', { id: refund.id, from })
+          .execute();
+      if ((await flag(PayRefundStatus.Processing)).affected === 1) return true;
+      if ((await flag(PayRefundStatus.Failed)).affected !== 1) return false;
+      // Committed again while that stays within what was paid (WeChat itself refuses refunds beyond it).
+      await em
         .createQueryBuilder()
-        .update(PayRefund)
-        .set({ status: PayRefundStatus.Succeeded, succeededAt: parseWechatTime(wechat.success_time) ?? now, refundId: wechat.refund_id ?? refund.refundId })
-        .where('id = :id AND status = :processing', { id: refund.id, processing: PayRefundStatus.Processing })
+        .update(PayOrder)
+        .set({ refundCommittedFen: () => 'refund_committed_fen + :amount' })
+        .where('id = :id AND refund_committed_fen + :amount <= payable_fen', { id: refund.payOrderId, amount: refund.amountFen })
         .execute();
-      if (taken.affected !== 1) return false;
-      const order = await em.findOneByOrFail(PayOrder, { id: refund.payOrderId });
-      if (order.purchaseId) {
-        const purchaseRefundId = await this.purchases.refundWithin(em, order.purchaseId, { amountFen: refund.amountFen, refundNo: refund.outRefundNo }, refund.staffOpenid, now);
-        await em.update(PayRefund, { id: refund.id }, { purchaseRefundId });
-      }
-      await em.createQueryBuilder().update(PayOrder).set({ refundedFen: () => 'refunded_fen + :amount' }).where('id = :id', { id: order.id, amount: refund.amountFen }).execute();
       return true;
     });
-    if (settled) this.logger.log({ outRefundNo: refund.outRefundNo, amountFen: refund.amountFen }, 'refund succeeded');
-    return settled;
+    if (!flagged) return 'duplicate';
+    this.logger.error({ outRefundNo: refund.outRefundNo, amountFen: refund.amountFen, reason }, 'WeChat confirmed a refund that conflicts with our state: flagged for a person');
+    return 'flagged';
   }
 
   private async failRefund(refund: PayRefund, failure: string): Promise<boolean> {
@@ -605,6 +686,7 @@ export class PaymentsService {
           pointsClawed: effect?.pointsClawed ?? 0,
           pointsRestored: effect?.pointsRestored ?? 0,
           couponRestored: Boolean(effect?.couponRestored),
+          flagReason: refund.flagReason,
         };
       }),
     };
@@ -646,6 +728,11 @@ export class PaymentsService {
 function newOutTradeNo(now: Date): string {
   const beijing = new Date(now.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '').slice(0, 14);
   return `P${beijing}${randomBytes(6).toString('hex')}`;
+}
+
+/** What a checkout asks for; the member is part of the key itself. */
+function checkoutHash(request: CreatePayOrderRequest): string {
+  return requestHash({ amountFen: request.amountFen, storeCode: request.storeCode, couponId: request.couponId ?? null, pointsToBurn: request.pointsToBurn ?? 0 });
 }
 
 function parseWechatTime(text: string | undefined): Date | null {

@@ -104,6 +104,10 @@ export class Purchase {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 64 })
   idempotencyKey!: string;
 
+  /** What the till asked for, hashed: the same key with another payload is refused (null for app orders). */
+  @Column({ name: 'request_hash', type: 'varchar', length: 64, nullable: true })
+  requestHash!: string | null;
+
   @Column({ name: 'store_code', type: 'varchar', length: 32 })
   storeCode!: string;
 

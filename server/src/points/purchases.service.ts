@@ -19,9 +19,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
+import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { CouponRedemption } from '../coupons/coupon-redemption.entity';
+import { CouponRedemption, RedemptionOwner } from '../coupons/coupon-redemption.entity';
 import { RedemptionService } from '../coupons/redemption.service';
 import { forUpdate, sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
@@ -56,9 +57,29 @@ export class PurchasesService {
   }
 
   async record(request: RecordPurchaseRequest, staffOpenid: string): Promise<PurchaseView> {
-    const earlier = await this.dataSource.getRepository(Purchase).findOneBy({ staffOpenid, idempotencyKey: request.idempotencyKey });
-    if (earlier) return this.view(earlier);
+    const hash = purchaseHash(request);
+    const earlier = await this.purchaseByKey(staffOpenid, request.idempotencyKey);
+    if (earlier) return this.replayPurchase(earlier, request, hash);
 
+    let purchaseId: number;
+    try {
+      purchaseId = await this.recordOnce(request, staffOpenid, hash);
+    } catch (error) {
+      // The same purchase sent again while the first was under way: its checks fail (coupon taken, points
+      // spent: it waited on the member's row lock until the first committed) or its insert hits the key.
+      // Every resend answers the first result.
+      if (error instanceof DomainError || isUniqueViolation(error)) {
+        const winner = await this.purchaseByKey(staffOpenid, request.idempotencyKey);
+        if (winner) return this.replayPurchase(winner, request, hash);
+      }
+      throw error;
+    }
+    const purchase = await this.dataSource.getRepository(Purchase).findOneByOrFail({ id: purchaseId });
+    this.logger.log({ purchaseId, memberId: purchase.memberId, paidFen: purchase.paidFen, pointsEarned: purchase.pointsEarned }, 'purchase recorded');
+    return this.view(purchase);
+  }
+
+  private async recordOnce(request: RecordPurchaseRequest, staffOpenid: string, hash: string): Promise<number> {
     const now = this.clock.now();
     const check = checkMemberCode(this.codeSettings, request.memberCode, now);
     if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
@@ -69,43 +90,44 @@ export class PurchasesService {
     const preview = request.couponCode ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id }) : null;
     if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
 
-    let purchaseId: number;
-    try {
-      purchaseId = await this.transactions.run(async (em) => {
-        const couponDiscountFen = preview?.discountFen ?? 0;
-        const dueFen = request.amountFen - couponDiscountFen;
-        const balance = await this.ledger.lockBalance(em, member.id);
-        const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder });
-        if (!burn.ok) throw new DomainError(burn.code);
-        const paidFen = dueFen - burn.valueFen;
+    return this.transactions.run(async (em) => {
+      const couponDiscountFen = preview?.discountFen ?? 0;
+      const dueFen = request.amountFen - couponDiscountFen;
+      const balance = await this.ledger.lockBalance(em, member.id);
+      const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder });
+      if (!burn.ok) throw new DomainError(burn.code);
+      const paidFen = dueFen - burn.valueFen;
 
-        const redemptionId = preview
-          ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now)
-          : null;
-        return this.settleWithin(em, {
-          memberId: member.id,
-          staffOpenid,
-          idempotencyKey: request.idempotencyKey,
-          storeCode: request.storeCode,
-          grossFen: request.amountFen,
-          couponId: preview?.coupon.id ?? null,
-          redemptionId,
-          couponDiscountFen,
-          paidFen,
-          burn: { points: burn.points },
-          now,
-        });
+      const redemptionId = preview
+        ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now, { owner: RedemptionOwner.Purchase })
+        : null;
+      return this.settleWithin(em, {
+        memberId: member.id,
+        staffOpenid,
+        idempotencyKey: request.idempotencyKey,
+        requestHash: hash,
+        storeCode: request.storeCode,
+        grossFen: request.amountFen,
+        couponId: preview?.coupon.id ?? null,
+        redemptionId,
+        couponDiscountFen,
+        paidFen,
+        burn: { points: burn.points },
+        now,
       });
-    } catch (error) {
-      // The same purchase sent twice at the same moment: the loser answers the winner's result.
-      if (isUniqueViolation(error)) {
-        const winner = await this.dataSource.getRepository(Purchase).findOneBy({ staffOpenid, idempotencyKey: request.idempotencyKey });
-        if (winner) return this.view(winner);
-      }
-      throw error;
-    }
-    const purchase = await this.dataSource.getRepository(Purchase).findOneByOrFail({ id: purchaseId });
-    this.logger.log({ purchaseId, memberId: member.id, paidFen: purchase.paidFen, pointsEarned: purchase.pointsEarned }, 'purchase recorded');
+    });
+  }
+
+  private purchaseByKey(staffOpenid: string, idempotencyKey: string): Promise<Purchase | null> {
+    return this.dataSource.getRepository(Purchase).findOneBy({ staffOpenid, idempotencyKey });
+  }
+
+  /** The first purchase under this key, answered again; refused when the key was used for another sale. */
+  private async replayPurchase(purchase: Purchase, request: RecordPurchaseRequest, hash: string): Promise<PurchaseView> {
+    if (purchase.requestHash !== null && purchase.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    // The member code rotates, so it is not in the hash; a still-valid code of another member is another sale.
+    const check = checkMemberCode(this.codeSettings, request.memberCode, this.clock.now());
+    if (check.ok && check.memberId !== purchase.memberId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     return this.view(purchase);
   }
 
@@ -129,6 +151,7 @@ export class PurchasesService {
       memberId,
       staffOpenid: sale.staffOpenid,
       idempotencyKey: sale.idempotencyKey,
+      requestHash: sale.requestHash ?? null,
       storeCode: sale.storeCode,
       grossFen: sale.grossFen,
       couponId: sale.couponId,
@@ -162,11 +185,17 @@ export class PurchasesService {
     return id;
   }
 
+  /**
+   * A refund at the till. A sale paid with WeChat Pay is refused here: its money goes back through WeChat Pay
+   * (`PaymentsService.refund`), so one sale has one refund ceiling whatever the route. The same refund number
+   * again answers the first refund, even when sent many times at once; with another amount it is refused.
+   */
   async refund(purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string): Promise<RefundView> {
     const purchase = await this.dataSource.getRepository(Purchase).findOneBy({ id: purchaseId });
     if (!purchase) throw new DomainError('PURCHASE_NOT_FOUND');
-    const earlier = await this.dataSource.getRepository(PurchaseRefund).findOneBy({ purchaseId, refundNo: request.refundNo });
-    if (earlier) return this.refundView(earlier);
+    const earlier = await this.refundByNo(purchaseId, request.refundNo);
+    if (earlier) return this.replayRefund(earlier, request);
+    if (purchase.staffOpenid === WECHAT_PAY_CHANNEL) throw new DomainError('REFUND_VIA_WECHAT_PAY');
     const invalid = checkRefund(purchase.paidFen, 0, request.amountFen);
     if (invalid) throw new DomainError(invalid);
 
@@ -175,9 +204,11 @@ export class PurchasesService {
     try {
       refundId = await this.transactions.run((em) => this.refundWithin(em, purchaseId, request, staffOpenid, now));
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        const winner = await this.dataSource.getRepository(PurchaseRefund).findOneBy({ purchaseId, refundNo: request.refundNo });
-        if (winner) return this.refundView(winner);
+      // A resend racing the first: it waited on the purchase row and then found the ceiling reached, or hit the
+      // refund number's unique key. Either way the first committed; answer it.
+      if (error instanceof DomainError || isUniqueViolation(error)) {
+        const winner = await this.refundByNo(purchaseId, request.refundNo);
+        if (winner) return this.replayRefund(winner, request);
       }
       throw error;
     }
@@ -186,20 +217,36 @@ export class PurchasesService {
     return this.refundView(refund);
   }
 
+  private refundByNo(purchaseId: number, refundNo: string): Promise<PurchaseRefund | null> {
+    return this.dataSource.getRepository(PurchaseRefund).findOneBy({ purchaseId, refundNo });
+  }
+
+  private replayRefund(refund: PurchaseRefund, request: RefundPurchaseRequest): Promise<RefundView> {
+    if (refund.amountFen !== request.amountFen) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    return this.refundView(refund);
+  }
+
   /**
    * A refund's effects inside the caller's transaction: claws back the share of earned points, gives back the
    * share of burned points, and the coupon on the full refund. Refuses a total above what was paid.
    */
-  async refundWithin(em: EntityManager, purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string, now: Date): Promise<number> {
+  async refundWithin(em: EntityManager, purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string, now: Date, options: { viaWechatPay?: boolean } = {}): Promise<number> {
     // Concurrent refunds of one purchase: the conditional UPDATE admits them only while the total stays
-    // within what was paid, and locks the row, so each sees the refunds before it.
+    // within what was paid, and locks the row, so each sees the refunds before it. A sale paid with WeChat Pay
+    // is refunded only by WeChat Pay's confirmation (`viaWechatPay`), never by a clerk at the till; a till
+    // sale never by WeChat Pay.
+    const viaWechatPay = options.viaWechatPay === true;
     const taken = await em
       .createQueryBuilder()
       .update(Purchase)
       .set({ refundedFen: () => 'refunded_fen + :amount' })
-      .where('id = :id AND refunded_fen + :amount <= paid_fen', { id: purchaseId, amount: request.amountFen })
+      .where(`id = :id AND refunded_fen + :amount <= paid_fen AND staff_openid ${viaWechatPay ? '=' : '<>'} :channel`, { id: purchaseId, amount: request.amountFen, channel: WECHAT_PAY_CHANNEL })
       .execute();
-    if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
+    if (taken.affected !== 1) {
+      const purchase = await em.findOneBy(Purchase, { id: purchaseId });
+      if (purchase && (purchase.staffOpenid === WECHAT_PAY_CHANNEL) !== viaWechatPay) throw new DomainError(viaWechatPay ? 'PURCHASE_NOT_FOUND' : 'REFUND_VIA_WECHAT_PAY');
+      throw new DomainError('REFUND_EXCEEDS_PAID');
+    }
     const after = await em.findOneByOrFail(Purchase, { id: purchaseId });
     const refundedBeforeFen = after.refundedFen - request.amountFen;
     const shares = refundShares({ paidFen: after.paidFen, earnedPoints: after.pointsEarned, burnedPoints: after.pointsBurned, refundedBeforeFen, refundFen: request.amountFen });
@@ -341,6 +388,8 @@ export interface Sale {
   memberId: number;
   staffOpenid: string;
   idempotencyKey: string;
+  /** The till's request, hashed (app orders keep theirs on the order). */
+  requestHash?: string | null;
   storeCode: string;
   grossFen: number;
   couponId: number | null;
@@ -350,4 +399,9 @@ export interface Sale {
   /** Points to burn now (the till), or points an app order already holds under `sourceKey`. */
   burn: { points: number } | { heldPoints: number; sourceKey: string };
   now: Date;
+}
+
+/** A till purchase's payload (the member code rotates, so it is compared apart). */
+function purchaseHash(request: RecordPurchaseRequest): string {
+  return requestHash({ amountFen: request.amountFen, storeCode: request.storeCode, couponCode: request.couponCode?.replace(/[\s-]/g, '') ?? null, pointsToBurn: request.pointsToBurn ?? 0 });
 }
