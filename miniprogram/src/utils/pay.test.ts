@@ -56,6 +56,7 @@ const refund = (amountFen: number, status: PayRefundView['status']): PayRefundVi
   pointsClawed: 0,
   pointsRestored: 0,
   couponRestored: false,
+  flagReason: null,
 });
 
 describe('amounts typed in yuan', () => {

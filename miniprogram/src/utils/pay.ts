@@ -115,6 +115,7 @@ export const PAY_REFUND_STATUS_NAMES: Record<PayRefundView['status'], string> = 
   processing: '退款中',
   succeeded: '已退款',
   failed: '退款失败',
+  flagged: '待人工处理',
 };
 
 /** The order's status as the clerk reads it in a list, refunds included: "已支付", "部分退款", "已全额退款". */

@@ -247,6 +247,8 @@ function RefundRow({ refund }: { refund: PayRefundView }) {
     refund.pointsClawed > 0 ? `扣回 ${refund.pointsClawed} 积分` : '',
     refund.pointsRestored > 0 ? `退回抵扣积分 ${refund.pointsRestored}` : '',
     refund.couponRestored ? '优惠券已退回' : '',
+    // WeChat refunded it but it conflicts with the sale: nothing was applied; a person resolves it.
+    refund.status === 'flagged' ? `需人工处理：${refund.flagReason ?? ''}` : '',
   ].filter(Boolean);
   return (
     <View id={`refund-${refund.outRefundNo}`} className='refund-row'>
