@@ -21,7 +21,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadConfig', () => {
   it('turns defaults and environment into one typed tree', () => {
-    const config = loadConfig({ ...validEnv, PORT: '4001', STAFF: 'oAbc:admin:店长,oDef:clerk' });
+    const config = loadConfig({ ...validEnv, PORT: '4001', STAFF: 'oAbc:admin:店长,oDef:clerk@S001' });
     expect(config.server.port).toBe(4001);
     expect(config.database.url).toBeNull();
     expect(config.tiers.map((t) => t.code)).toEqual(['normal', 'silver', 'gold', 'diamond']);
@@ -29,8 +29,8 @@ describe('loadConfig', () => {
     expect(config.memberCode.periodSeconds).toBe(60);
     expect(config.businessCalendar.timeZone).toBe('Asia/Shanghai');
     expect(config.staff).toEqual([
-      { openid: 'oAbc', role: 'admin', name: '店长' },
-      { openid: 'oDef', role: 'clerk', name: null },
+      { openid: 'oAbc', role: 'admin', name: '店长', stores: [] },
+      { openid: 'oDef', role: 'clerk', name: null, stores: ['S001'] },
     ]);
   });
 
@@ -81,8 +81,20 @@ describe('loadConfig', () => {
 
   it('parses the STAFF list leniently and leaves judging to the schema', () => {
     expect(parseStaffList(' a:clerk , ,b:admin:Ms:Li ')).toEqual([
-      { openid: 'a', role: 'clerk', name: null },
-      { openid: 'b', role: 'admin', name: 'Ms:Li' },
+      { openid: 'a', role: 'clerk', name: null, stores: [] },
+      { openid: 'b', role: 'admin', name: 'Ms:Li', stores: [] },
     ]);
+    expect(parseStaffList('c:store_manager:王店长@S001| S002,d:clerk:@S003')).toEqual([
+      { openid: 'c', role: 'store_manager', name: '王店长', stores: ['S001', 'S002'] },
+      { openid: 'd', role: 'clerk', name: null, stores: ['S003'] },
+    ]);
+  });
+
+  it('gives every staff account its stores: a clerk or store manager without one, or with an unknown one, stops the start', () => {
+    const config = loadConfig({ ...validEnv, STAFF: 'oA:admin,oB:store_manager:店长@S002,oC:clerk@S001|S003' });
+    expect(config.staff.map((s) => [s.role, s.stores])).toEqual([['admin', []], ['store_manager', ['S002']], ['clerk', ['S001', 'S003']]]);
+    expect(problemsOf({ ...validEnv, STAFF: 'oC:clerk' })[0]).toMatch(/^staff\.0\.stores/);
+    expect(problemsOf({ ...validEnv, STAFF: 'oC:clerk@S999' })[0]).toMatch(/^staff\.0\.stores.*S999/);
+    expect(config.staffAccess.memberGrantSeconds).toBe(600);
   });
 });

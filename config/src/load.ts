@@ -44,8 +44,21 @@ export const ENV_KEYS: Record<string, string> = {
   // 0 stops this instance's message sender (e.g. an instance kept for admin work only).
   MESSAGE_SENDER_EVERY_SECONDS: 'messages.senderEverySeconds',
   CAMPAIGN_SCHEDULER_EVERY_SECONDS: 'campaigns.schedulerEverySeconds',
+  // Per-IP limits depend on the network in front (one store Wi-Fi or a carrier NAT puts many members on one IP).
+  THROTTLE_LOGIN_PER_IP_PER_MINUTE: 'throttle.login.perIpPerMinute',
+  THROTTLE_PHONE_PER_IP_PER_MINUTE: 'throttle.phone.perIpPerMinute',
+  THROTTLE_PAY_CONFIRM_PER_IP_PER_MINUTE: 'throttle.payConfirm.perIpPerMinute',
 };
-const NUMERIC_KEYS = new Set(['server.port', 'database.poolSize', 'birthday.perk.couponTemplateId', 'messages.senderEverySeconds', 'campaigns.schedulerEverySeconds']);
+const NUMERIC_KEYS = new Set([
+  'server.port',
+  'database.poolSize',
+  'birthday.perk.couponTemplateId',
+  'messages.senderEverySeconds',
+  'campaigns.schedulerEverySeconds',
+  'throttle.login.perIpPerMinute',
+  'throttle.phone.perIpPerMinute',
+  'throttle.payConfirm.perIpPerMinute',
+]);
 
 export function readDefaults(): Json {
   // dist/ and src/ both sit one level below the package root, where defaults.json lives.
@@ -90,15 +103,21 @@ function setPath(target: Json, path: string, value: unknown): void {
   node[keys[keys.length - 1]] = value;
 }
 
-/** "openid:role[:name],…" → staff entries; shape errors are left for the schema to report. */
-export function parseStaffList(text: string): Array<{ openid: string; role: string; name: string | null }> {
+/**
+ * "openid:role[:name][@S001|S002],…" → staff entries; shape errors are left for the schema to report. The
+ * stores follow the last "@" ("|"-separated), so a name may still contain ":".
+ */
+export function parseStaffList(text: string): Array<{ openid: string; role: string; name: string | null; stores: string[] }> {
   return text
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      const [openid = '', role = '', ...name] = entry.split(':');
-      return { openid, role, name: name.length ? name.join(':') : null };
+      const at = entry.lastIndexOf('@');
+      const account = at >= 0 ? entry.slice(0, at) : entry;
+      const stores = at >= 0 ? entry.slice(at + 1).split('|').map((code) => code.trim()).filter(Boolean) : [];
+      const [openid = '', role = '', ...name] = account.split(':');
+      return { openid, role, name: name.length && name.join(':') ? name.join(':') : null, stores };
     });
 }
 

@@ -1,14 +1,16 @@
-import { BIRTHDAY_WINDOW_KINDS, MESSAGE_KINDS, type MessageKind, STAFF_ROLES, SUBSCRIBE_MOMENTS, type SubscribeMoment, TIER_CODES, type TierCode } from '@member/shared';
+import { BIRTHDAY_WINDOW_KINDS, MESSAGE_KINDS, type MessageKind, STAFF_ROLES, type StaffRole, SUBSCRIBE_MOMENTS, type SubscribeMoment, TIER_CODES, type TierCode } from '@member/shared';
 import { SCORED_RFM_SEGMENTS, type ScoredRfmSegment, uncoveredScoreCombinations } from '@member/shared';
 import { isSubscribePhrase, SUBSCRIBE_PHRASES, subscribeTypeOfKey } from '@member/shared';
 import { z } from 'zod';
 
-/** stable_token rolls its token over in the token's last 5 minutes (wechat-protocols.md §2). */
+/** stable_token rolls its token over in the token's last 5 minutes (WeChat's getStableAccessToken doc). */
 export const MAX_TOKEN_REFRESH_AHEAD_SECONDS = 300;
 
 const fen = z.int().nonnegative();
 const permille = z.int().min(0).max(10000);
 const secret = z.string().min(32, 'must be at least 32 characters');
+const storeCode = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -');
+const failureLimit = z.object({ limit: z.int().min(1).max(10_000), windowSeconds: z.int().min(1).max(86400), lockSeconds: z.int().min(1).max(7 * 86400) });
 const baseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 
 const tier = z.object({
@@ -84,6 +86,17 @@ export const configSchema = z.object({
     /** The wallet badges coupons expiring within this many days ("3天后过期"). */
     expiringSoonDays: z.int().min(0).max(60),
     walletPageSize: z.int().min(10).max(500),
+    /**
+     * Flash claims are write-combined per template inside each server instance: claims queue for `windowMs`
+     * (or until `maxBatch` wait) and one transaction takes them all. A sold-out template is answered from
+     * memory, re-read every `soldOutRecheckMs`, when its stock is at most `soldOutMemoryMaxStock`.
+     */
+    flashClaim: z.object({
+      windowMs: z.int().min(0).max(100),
+      maxBatch: z.int().min(1).max(2000),
+      soldOutRecheckMs: z.int().min(50).max(60_000),
+      soldOutMemoryMaxStock: z.int().min(0).max(10_000_000),
+    }),
   }),
   points: z.object({
     /** Points earned in a year expire at the end of the year this many years later (product default 1). */
@@ -156,7 +169,7 @@ export const configSchema = z.object({
     runEverySeconds: z.int().min(0).max(7 * 86400),
   }),
   /** The stores members can pay at in the app (the till shows each store's payment code). */
-  stores: z.array(z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), name: z.string().min(1).max(20) })).min(1),
+  stores: z.array(z.object({ code: storeCode, name: z.string().min(1).max(20) })).min(1),
   payment: z.object({
     /** An unpaid order is closed (at WeChat too) and its coupon and points released after this many minutes. */
     orderExpireMinutes: z.int().min(5).max(7 * 24 * 60),
@@ -283,17 +296,41 @@ export const configSchema = z.object({
     recurringRunAtLocalTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour clock) in the business time zone'),
   }),
   privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
+  /** Staff accounts from config: a clerk and a store manager work at their stores; an admin (HQ) at every store. */
   staff: z.array(
     z.object({
       openid: z.string().min(1).max(64),
-      role: z.enum(STAFF_ROLES as ['clerk', 'admin']),
+      role: z.enum(STAFF_ROLES as [StaffRole, ...StaffRole[]]),
       name: z.string().max(32).nullable(),
+      stores: z.array(storeCode).max(100).default([]),
     }),
   ),
+  /** What staff may do, and how guessing is stopped (issue 14). */
+  staffAccess: z.object({
+    /** A verified member code lets that clerk read the member for this long (then scan again). */
+    memberGrantSeconds: z.int().min(30).max(86400),
+    /** Wrong member codes: more than `limit` in `windowSeconds` locks verification for `lockSeconds`. */
+    memberCodeFailures: z.object({ perStaff: failureLimit, perMember: failureLimit }),
+  }),
+  /** Calls that make us call WeChat on a user's behalf (login, phone binding, order confirmation), per minute. */
+  throttle: z.object({
+    login: z.object({ perIpPerMinute: z.int().min(1).max(1_000_000) }),
+    phone: z.object({ perMemberPerMinute: z.int().min(1).max(1_000_000), perIpPerMinute: z.int().min(1).max(1_000_000) }),
+    payConfirm: z.object({ perMemberPerMinute: z.int().min(1).max(1_000_000), perIpPerMinute: z.int().min(1).max(1_000_000) }),
+  }),
   demo: z.object({
     /** Where the browser reaches the WeChat emulator's dev API (H5 demo/test only); null in production. */
     emulatorPublicUrl: baseUrl.nullable(),
   }),
+}).superRefine((config, ctx) => {
+  const known = new Set(config.stores.map((store) => store.code));
+  if (known.size !== config.stores.length) ctx.addIssue({ code: 'custom', path: ['stores'], message: 'store codes must be unique' });
+  config.staff.forEach((entry, index) => {
+    for (const code of entry.stores) {
+      if (!known.has(code)) ctx.addIssue({ code: 'custom', path: ['staff', index, 'stores'], message: `unknown store ${code}: must be one of stores[].code` });
+    }
+    if (entry.role !== 'admin' && entry.stores.length === 0) ctx.addIssue({ code: 'custom', path: ['staff', index, 'stores'], message: `a ${entry.role} needs at least one store (STAFF=openid:role:name:S001|S002)` });
+  });
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthCoreModule } from './auth/auth-core.module';
 import { AuthModule } from './auth/auth.module';
+import { AuditModule } from './audit/audit.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { BirthdayModule } from './birthday/birthday.module';
 import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
@@ -22,6 +24,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
+        ThrottleModule,
+        AuditModule,
         AuthCoreModule,
         MembersModule,
         PointsModule,

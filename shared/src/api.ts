@@ -132,6 +132,30 @@ export interface StaffProfile {
   openid: string;
   role: StaffRole;
   name: string | null;
+  /** The stores this account works at (an admin works at every store: all active ones are listed). */
+  stores: Array<{ code: string; name: string }>;
+}
+
+/** One staff action, as the audit log keeps it. GET /api/admin/audit-log?before=&limit=&staffOpenid=&storeCode=&action= */
+export interface AuditLogEntry {
+  id: number;
+  at: string;
+  staffOpenid: string;
+  role: StaffRole;
+  storeCode: string | null;
+  /** e.g. purchase.record, purchase.refund, coupon.redeem, member_code.verify, member.view */
+  action: string;
+  /** 'ok' or the error code the action ended with. */
+  outcome: string;
+  target: string | null;
+  memberId: number | null;
+  amountFen: number | null;
+  points: number | null;
+}
+
+export interface AuditLogPage {
+  entries: AuditLogEntry[];
+  nextBefore: number | null;
 }
 
 export interface HealthResponse {

@@ -11,7 +11,7 @@ export const TierCode = {
 export type TierCode = (typeof TierCode)[keyof typeof TierCode];
 export const TIER_CODES: readonly TierCode[] = Object.values(TierCode);
 
-/** new → active → regular (常客) → dormant (沉睡) → churned (流失); see product.md "Tiers". */
+/** new → active → regular (常客) → dormant (沉睡) → churned (流失); see config/README.md, "Tiers". */
 export const LifecycleStatus = {
   New: 'new',
   Active: 'active',
@@ -21,9 +21,18 @@ export const LifecycleStatus = {
 } as const;
 export type LifecycleStatus = (typeof LifecycleStatus)[keyof typeof LifecycleStatus];
 
+/** clerk: the till of their store(s); store_manager: their store(s)' sales and staff; admin: HQ, every store. */
 export const StaffRole = {
   Clerk: 'clerk',
+  StoreManager: 'store_manager',
   Admin: 'admin',
 } as const;
 export type StaffRole = (typeof StaffRole)[keyof typeof StaffRole];
 export const STAFF_ROLES: readonly StaffRole[] = Object.values(StaffRole);
+
+/** A store that is closed keeps its history but takes no new sales. */
+export const StoreStatus = {
+  Active: 'active',
+  Closed: 'closed',
+} as const;
+export type StoreStatus = (typeof StoreStatus)[keyof typeof StoreStatus];

@@ -85,6 +85,14 @@ export const ERRORS = {
 
   MEMBER_CODE_INVALID: { status: 400, message: '会员码无效，请让顾客刷新后重新出示' },
   MEMBER_CODE_EXPIRED: { status: 410, message: '会员码已过期，请让顾客刷新后重新出示' },
+  /** Too many wrong member codes from this staff account, or against this member: verification is paused. */
+  MEMBER_CODE_LOCKED: { status: 429, message: '会员码错误次数过多，请稍后再试' },
+
+  STORE_UNKNOWN: { status: 404, message: '未找到该门店' },
+  STORE_NOT_YOURS: { status: 403, message: '您不能在其他门店操作' },
+  STORE_REQUIRED: { status: 400, message: '请选择门店' },
+  /** A clerk reads a member only after scanning that member's code (the grant lasts a few minutes). */
+  MEMBER_ACCESS_REQUIRED: { status: 403, message: '请先扫描会员码' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

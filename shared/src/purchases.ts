@@ -8,7 +8,11 @@ export interface RecordPurchaseRequest {
   memberCode: string;
   /** The order's amount before coupon and points. */
   amountFen: Fen;
-  storeCode: string;
+  /**
+   * Where the sale happens. The store comes from the clerk's account: this may be left out when the account
+   * has one store, and when given it must be one of the account's stores (STORE_NOT_YOURS otherwise).
+   */
+  storeCode?: string;
   /** A coupon of this member to redeem on this purchase. */
   couponCode?: string;
   /** Points to pay with (100 points = ¥1). */

@@ -1,12 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { MemberAuthGuard, StaffGuard } from './auth.guards';
+import { MemberAccessService } from './member-access.service';
+import { MemberCodeGate } from './member-code-gate';
 import { SessionTokens } from './session';
 import { StaffService } from './staff.service';
+import { StoresService } from './stores.service';
 
-/** Sessions, staff roles and the guards every feature module's controllers use. */
+/** Sessions, staff roles and stores, a clerk's access to members, and the guards every feature module uses. */
 @Global()
 @Module({
-  providers: [SessionTokens, StaffService, MemberAuthGuard, StaffGuard],
-  exports: [SessionTokens, StaffService, MemberAuthGuard, StaffGuard],
+  providers: [SessionTokens, StaffService, StoresService, MemberAccessService, MemberCodeGate, MemberAuthGuard, StaffGuard],
+  exports: [SessionTokens, StaffService, StoresService, MemberAccessService, MemberCodeGate, MemberAuthGuard, StaffGuard],
 })
 export class AuthCoreModule {}

@@ -2,6 +2,7 @@ import type { LoginRequest, LoginResponse } from '@member/shared';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ZodPipe } from '../common/zod.pipe';
 import { loginBody } from '../members/members.dto';
+import { WechatCall } from '../throttle/wechat-call.throttle';
 import { AuthService } from './auth.service';
 
 @Controller('auth')
@@ -11,6 +12,7 @@ export class AuthController {
   /** The mini-program's silent login with a wx.login() code. */
   @Post('login')
   @HttpCode(200)
+  @WechatCall('login')
   login(@Body(new ZodPipe(loginBody)) body: LoginRequest): Promise<LoginResponse> {
     return this.auth.login(body.code);
   }

@@ -3,12 +3,14 @@ import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type E
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error';
 import { SessionTokens, type SessionClaims } from './session';
-import { StaffService } from './staff.service';
+import { StaffService, type StaffAccount } from './staff.service';
 
-interface AuthenticatedRequest {
+export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
   session?: SessionClaims;
   staffRole?: StaffRole;
+  /** Set by StaffGuard: the account, its role and its stores, as the database says now. */
+  staff?: StaffAccount;
 }
 
 function bearerToken(request: AuthenticatedRequest): string | null {
@@ -48,10 +50,11 @@ export class StaffGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     this.memberAuth.canActivate(context);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const role = await this.staff.roleOf(request.session!.openid);
+    const account = await this.staff.accountOf(request.session!.openid);
     const allowed = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_ROLES_KEY, [context.getHandler(), context.getClass()]);
-    if (!role || (allowed && !allowed.includes(role))) throw new DomainError('FORBIDDEN');
-    request.staffRole = role;
+    if (!account || (allowed && !allowed.includes(account.role))) throw new DomainError('FORBIDDEN');
+    request.staffRole = account.role;
+    request.staff = account;
     return true;
   }
 }
@@ -61,4 +64,11 @@ export const CurrentSession = createParamDecorator((_data: unknown, context: Exe
   const session = context.switchToHttp().getRequest<AuthenticatedRequest>().session;
   if (!session) throw new DomainError('AUTH_REQUIRED');
   return session;
+});
+
+/** The calling staff account (role and stores), in a handler behind StaffGuard. */
+export const CurrentStaff = createParamDecorator((_data: unknown, context: ExecutionContext): StaffAccount => {
+  const staff = context.switchToHttp().getRequest<AuthenticatedRequest>().staff;
+  if (!staff) throw new DomainError('FORBIDDEN');
+  return staff;
 });

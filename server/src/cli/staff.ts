@@ -4,14 +4,16 @@ import { StaffService } from '../auth/staff.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 
-const USAGE = `usage: npm run staff -- add <openid> <clerk|admin> [name]
+const USAGE = `usage: npm run staff -- add <openid> <clerk|store_manager|admin> [name] [--stores S001,S002]
        npm run staff -- remove <openid>
        npm run staff -- list
 Binds WeChat users (by openid) to staff roles in the database named by DATABASE_URL (or SQLITE_PATH).`;
 
 /** Staff bindings without a restart: roles are read on every staff request, so changes apply at once. */
 async function main(args: string[]): Promise<number> {
-  const [command, openid, role, ...nameParts] = args;
+  const storesAt = args.indexOf('--stores');
+  const stores = storesAt >= 0 ? (args[storesAt + 1] ?? '').split(',').map((code) => code.trim()).filter(Boolean) : [];
+  const [command, openid, role, ...nameParts] = storesAt >= 0 ? [...args.slice(0, storesAt), ...args.slice(storesAt + 2)] : args;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 64;
@@ -25,8 +27,12 @@ async function main(args: string[]): Promise<number> {
           process.stderr.write(`add needs an openid and a role (${STAFF_ROLES.join(' or ')})\n${USAGE}\n`);
           return 64;
         }
-        await staff.bind(openid, role as StaffRole, nameParts.join(' ') || null);
-        process.stdout.write(`${openid} is now ${role}\n`);
+        if (role !== 'admin' && stores.length === 0) {
+          process.stderr.write(`a ${role} works at stores: add --stores S001[,S002]\n${USAGE}\n`);
+          return 64;
+        }
+        await staff.bind(openid, role as StaffRole, nameParts.join(' ') || null, stores);
+        process.stdout.write(`${openid} is now ${role}${stores.length ? ` at ${stores.join(', ')}` : ''}\n`);
         return 0;
       case 'remove':
         if (!openid) {
@@ -36,7 +42,7 @@ async function main(args: string[]): Promise<number> {
         process.stdout.write((await staff.unbind(openid)) ? `${openid} is no longer staff\n` : `${openid} was not staff\n`);
         return 0;
       case 'list':
-        for (const s of await staff.list()) process.stdout.write(`${s.openid}\t${s.role}\t${s.name ?? ''}\t(${s.source})\n`);
+        for (const s of await staff.list()) process.stdout.write(`${s.openid}\t${s.role}\t${s.name ?? ''}\t${s.stores.join(',') || '*'}\t(${s.source})\n`);
         return 0;
       default:
         process.stderr.write(`unknown command ${command}\n${USAGE}\n`);

@@ -1,7 +1,9 @@
 import type { CouponPreview, CouponTemplateView, CreateCouponTemplateRequest, RedeemCouponRequest, RedemptionView, ReverseRedemptionResponse, SetCouponTemplateStatusRequest } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { CurrentSession, StaffGuard, StaffRoles } from '../auth/auth.guards';
-import type { SessionClaims } from '../auth/session';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { CurrentStaff, StaffGuard, StaffRoles } from '../auth/auth.guards';
+import type { StaffAccount } from '../auth/staff.service';
+import { StoresService } from '../auth/stores.service';
+import { Audited, setAuditStore } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
 import { createTemplateBody, idParam, redeemBody, setTemplateStatusBody } from './coupons.dto';
 import { RedemptionService } from './redemption.service';
@@ -11,18 +13,26 @@ import { TemplatesService } from './templates.service';
 @Controller('staff/coupons')
 @UseGuards(StaffGuard)
 export class StaffCouponsController {
-  constructor(private readonly redemptions: RedemptionService) {}
+  constructor(
+    private readonly redemptions: RedemptionService,
+    private readonly stores: StoresService,
+  ) {}
 
   @Post('preview')
   @HttpCode(200)
   preview(@Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<CouponPreview> {
-    return this.redemptions.preview(body);
+    const { storeCode: _store, ...request } = body;
+    return this.redemptions.preview(request);
   }
 
+  /** At the clerk's own store: the store comes from the account (audited with the redemption). */
   @Post('redeem')
   @HttpCode(200)
-  redeem(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<RedemptionView> {
-    return this.redemptions.redeem(body, session.openid);
+  @Audited('coupon.redeem', ({ result }) => ({ target: (result?.redemptionId as number | undefined) ?? undefined, amountFen: (result?.discountFen as number | undefined) ?? undefined }))
+  async redeem(@CurrentStaff() staff: StaffAccount, @Req() http: unknown, @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<RedemptionView> {
+    const { storeCode: named, ...request } = body;
+    if (staff.role !== 'admin' || named !== undefined) setAuditStore(http, await this.stores.storeFor(staff, named));
+    return this.redemptions.redeem(request, staff.openid);
   }
 
   @Post('redemptions/:id/reverse')

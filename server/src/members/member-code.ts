@@ -47,6 +47,19 @@ export function issueMemberCode(settings: MemberCodeSettings, memberId: number, 
   };
 }
 
+/**
+ * The member id a code claims, without checking its MAC (null when it is not shaped like a member code): what
+ * wrong guesses are counted against, so guessing one member's code from many staff accounts still locks.
+ */
+export function claimedMemberId(settings: Pick<MemberCodeSettings, 'prefix'>, input: string): number | null {
+  const code = input.replace(/[\s-]/g, '');
+  const minLength = settings.prefix.length + COUNTER_DIGITS + 1 + MAC_DIGITS;
+  if (!/^\d+$/.test(code) || code.length < minLength || code.length > minLength + 15 || !code.startsWith(settings.prefix)) return null;
+  const memberIdText = code.slice(settings.prefix.length + COUNTER_DIGITS, -MAC_DIGITS);
+  const memberId = Number(memberIdText);
+  return memberIdText.startsWith('0') || !Number.isSafeInteger(memberId) ? null : memberId;
+}
+
 /** Whether a member code is genuine and still fresh; spaces and dashes a clerk typed are ignored. */
 export function checkMemberCode(settings: MemberCodeSettings, input: string, now: Date): MemberCodeCheck {
   const code = input.replace(/[\s-]/g, '');

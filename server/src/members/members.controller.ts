@@ -9,6 +9,7 @@ import { AvatarService } from './avatar.service';
 import { MemberCardService } from './member-card.service';
 import { joinBody, setBirthdayBody, updateProfileBody } from './members.dto';
 import { MembersService } from './members.service';
+import { WechatCall } from '../throttle/wechat-call.throttle';
 
 /** The caller's own member data. There is no member route that takes a member id: nobody reads another. */
 @Controller('members/me')
@@ -25,8 +26,10 @@ export class MembersController {
     return this.members.getProfile(session.memberId);
   }
 
+  /** Binds the phone number through WeChat: throttled per member and per IP. */
   @Post('join')
   @HttpCode(200)
+  @WechatCall('phone')
   join(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(joinBody)) body: JoinRequest): Promise<MemberProfile> {
     return this.members.join(session.memberId, body, session.openid);
   }

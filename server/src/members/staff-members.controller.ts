@@ -1,35 +1,47 @@
 import type { StaffMemberView, StaffProfile, VerifyMemberCodeRequest } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { CurrentSession, StaffGuard } from '../auth/auth.guards';
-import type { SessionClaims } from '../auth/session';
-import { StaffService } from '../auth/staff.service';
+import { CurrentStaff, StaffGuard } from '../auth/auth.guards';
+import { MemberAccessService } from '../auth/member-access.service';
+import { MemberCodeGate } from '../auth/member-code-gate';
+import type { StaffAccount } from '../auth/staff.service';
+import { StoresService } from '../auth/stores.service';
+import { Audited } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
 import { MemberCardService } from './member-card.service';
 import { memberIdParam, verifyMemberCodeBody } from './members.dto';
 
-/** Staff pages: who am I, and who is this member (by the code they show, or by id once identified). */
+const memberRead = { describe: ({ result, params }: { result?: Record<string, unknown>; params?: Record<string, unknown> }) => ({ memberId: (result?.id as number | undefined) ?? (params?.id as number | undefined) ?? null, target: null }) };
+
+/** Staff pages: who am I, and who is this member (by the code they show; by id only while serving them). */
 @Controller('staff')
 @UseGuards(StaffGuard)
 export class StaffMembersController {
   constructor(
     private readonly cards: MemberCardService,
-    private readonly staff: StaffService,
+    private readonly stores: StoresService,
+    private readonly gate: MemberCodeGate,
+    private readonly access: MemberAccessService,
   ) {}
 
   @Get('me')
-  async me(@CurrentSession() session: SessionClaims): Promise<StaffProfile> {
-    const staff = (await this.staff.findByOpenid(session.openid))!;
-    return { openid: staff.openid, role: staff.role, name: staff.name };
+  async me(@CurrentStaff() staff: StaffAccount): Promise<StaffProfile> {
+    const active = await this.stores.active();
+    const mine = staff.role === 'admin' ? active : active.filter((store) => staff.stores.includes(store.code));
+    return { openid: staff.openid, role: staff.role, name: staff.name, stores: mine.map((store) => ({ code: store.code, name: store.name })) };
   }
 
+  /** Wrong codes are counted and locked out (MemberCodeGate); a genuine one lets this clerk read the member for a while. */
   @Post('member-code/verify')
   @HttpCode(200)
-  verify(@Body(new ZodPipe(verifyMemberCodeBody)) body: VerifyMemberCodeRequest): Promise<StaffMemberView> {
-    return this.cards.verifyCode(body.code);
+  @Audited('member_code.verify', memberRead.describe)
+  verify(@CurrentStaff() staff: StaffAccount, @Body(new ZodPipe(verifyMemberCodeBody)) body: VerifyMemberCodeRequest): Promise<StaffMemberView> {
+    return this.gate.check(staff, body.code, () => this.cards.verifyCode(body.code), (view) => view.id);
   }
 
   @Get('members/:id')
-  member(@Param('id', new ZodPipe(memberIdParam)) id: number): Promise<StaffMemberView> {
+  @Audited('member.view', memberRead.describe)
+  async member(@CurrentStaff() staff: StaffAccount, @Param('id', new ZodPipe(memberIdParam)) id: number): Promise<StaffMemberView> {
+    await this.access.assertMayRead(staff, id);
     return this.cards.staffView(id);
   }
 }

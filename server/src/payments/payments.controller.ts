@@ -1,8 +1,12 @@
 import type { CheckoutOptions, CreatePayOrderRequest, CreatePayOrderResponse, CreatePayRefundRequest, PayOrderListResponse, PayOrderStatus, PayOrderView } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res, UseGuards, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentSession, MemberAuthGuard, StaffGuard } from '../auth/auth.guards';
+import { CurrentSession, CurrentStaff, MemberAuthGuard, StaffGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
+import type { StaffAccount } from '../auth/staff.service';
+import { StoresService } from '../auth/stores.service';
+import { Audited, setAuditStore } from '../audit/audit.interceptor';
+import { WechatCall } from '../throttle/wechat-call.throttle';
 import { ZodPipe } from '../common/zod.pipe';
 import { checkoutQuery, createOrderBody, orderQuery, outTradeNoParam, refundBody, staffOrdersQuery } from './payments.dto';
 import { PaymentsService } from './payments.service';
@@ -25,7 +29,9 @@ export class PayController {
     return this.payments.create(session.memberId, body);
   }
 
+  /** With confirm=1 this asks WeChat: throttled per member and per IP. */
   @Get('orders/:outTradeNo')
+  @WechatCall('payConfirm')
   get(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Query(new ZodPipe(orderQuery)) query: { confirm?: string }): Promise<CreatePayOrderResponse> {
     return this.payments.get(session.memberId, outTradeNo, query.confirm === '1');
   }
@@ -37,26 +43,36 @@ export class PayController {
   }
 }
 
-/** Clerk and admin: see app orders, refund them. */
+/** Clerks and store managers: their stores' app orders, and refunds of them; admins: every store's. */
 @Controller('staff/pay/orders')
 @UseGuards(StaffGuard)
 export class StaffPayController {
-  constructor(private readonly payments: PaymentsService) {}
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly stores: StoresService,
+  ) {}
 
   @Get()
-  list(@Query(new ZodPipe(staffOrdersQuery)) query: { status?: PayOrderStatus; before?: number }): Promise<PayOrderListResponse> {
-    return this.payments.staffOrders(query.status, query.before);
+  list(@CurrentStaff() staff: StaffAccount, @Query(new ZodPipe(staffOrdersQuery)) query: { status?: PayOrderStatus; before?: number }): Promise<PayOrderListResponse> {
+    return this.payments.staffOrders(query.status, query.before, this.stores.visibleStores(staff));
   }
 
   @Get(':outTradeNo')
-  get(@Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
-    return this.payments.staffOrder(outTradeNo);
+  @Audited('pay_order.view')
+  async get(@CurrentStaff() staff: StaffAccount, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
+    const order = await this.payments.staffOrder(outTradeNo);
+    this.stores.assertWorksAt(staff, order.storeCode);
+    return order;
   }
 
   @Post(':outTradeNo/refunds')
   @HttpCode(200)
-  refund(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Body(new ZodPipe(refundBody)) body: CreatePayRefundRequest): Promise<PayOrderView> {
-    return this.payments.refund(outTradeNo, body, session.openid);
+  @Audited('pay_order.refund')
+  async refund(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Body(new ZodPipe(refundBody)) body: CreatePayRefundRequest): Promise<PayOrderView> {
+    const order = await this.payments.staffOrder(outTradeNo);
+    setAuditStore(request, order.storeCode);
+    this.stores.assertWorksAt(staff, order.storeCode);
+    return this.payments.refund(outTradeNo, body, staff.openid);
   }
 }
 

@@ -362,9 +362,10 @@ export class PaymentsService {
     return this.view(order);
   }
 
-  async staffOrders(status: PayOrderStatus | undefined, before: number | undefined): Promise<PayOrderListResponse> {
+  /** `storeCodes`: only these stores' orders (a clerk's or store manager's); null: every store (an admin). */
+  async staffOrders(status: PayOrderStatus | undefined, before: number | undefined, storeCodes: string[] | null = null): Promise<PayOrderListResponse> {
     const orders = await this.dataSource.getRepository(PayOrder).find({
-      where: { ...(status ? { status } : {}), ...(before ? { id: LessThan(before) } : {}) },
+      where: { ...(status ? { status } : {}), ...(before ? { id: LessThan(before) } : {}), ...(storeCodes ? { storeCode: In(storeCodes) } : {}) },
       order: { id: 'DESC' },
       take: STAFF_PAGE,
     });

@@ -56,7 +56,8 @@ export class PurchasesService {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
   }
 
-  async record(request: RecordPurchaseRequest, staffOpenid: string): Promise<PurchaseView> {
+  /** `storeCode` is the store the controller took from the clerk's account. */
+  async record(request: RecordPurchaseRequest & { storeCode: string }, staffOpenid: string): Promise<PurchaseView> {
     const hash = purchaseHash(request);
     const earlier = await this.purchaseByKey(staffOpenid, request.idempotencyKey);
     if (earlier) return this.replayPurchase(earlier, request, hash);
@@ -79,7 +80,7 @@ export class PurchasesService {
     return this.view(purchase);
   }
 
-  private async recordOnce(request: RecordPurchaseRequest, staffOpenid: string, hash: string): Promise<number> {
+  private async recordOnce(request: RecordPurchaseRequest & { storeCode: string }, staffOpenid: string, hash: string): Promise<number> {
     const now = this.clock.now();
     const check = checkMemberCode(this.codeSettings, request.memberCode, now);
     if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
