@@ -7,6 +7,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { StaffService } from './auth/staff.service';
+import { StoresService } from './auth/stores.service';
+import { registerHttpHardening } from './common/http-hardening';
 import { httpLoggerOptions, PinoNestLogger } from './common/logging';
 import { requestId, type CoreOptions } from './core.module';
 
@@ -34,6 +36,7 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
   app.setGlobalPrefix(API_PREFIX.slice(1));
   // Multipart only for the avatar upload; the route sets its own size limit from config.
   await app.register(fastifyMultipart, { limits: { files: 1, fields: 4, fileSize: options.config.avatar.maxBytes } });
+  await registerHttpHardening(app, options.config);
   app.enableShutdownHooks();
 
   const h5 = options.config.server.h5StaticDir;
@@ -44,6 +47,8 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
     app.useStaticAssets({ root, prefix: '/', wildcard: false });
   }
 
+  // Stores first: staff accounts refer to them.
+  await app.get(StoresService).syncFromConfig(options.config.stores);
   await app.get(StaffService).syncFromConfig(options.config.staff);
   return app;
 }

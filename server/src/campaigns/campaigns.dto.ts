@@ -1,15 +1,16 @@
 import { CAMPAIGN_SCHEDULES, MESSAGE_KINDS, type CampaignSchedule, type CreateCampaignRequest, type MessageKind } from '@member/shared';
 import { z } from 'zod';
+import { idField, idParam, plainText } from '../common/validation';
 import { audienceFilterBody } from '../segments/segments.dto';
 
 export const createCampaignBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(40),
+    name: plainText(1, 40),
     filter: audienceFilterBody,
-    couponTemplateId: z.int().positive().max(2 ** 31 - 1).nullable(),
+    couponTemplateId: idField.nullable(),
     points: z.int().min(0).max(100_000),
     messageKind: z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]).nullable(),
-    offerText: z.string().trim().min(1).max(20).nullable(),
+    offerText: plainText(1, 20).nullable(),
     schedule: z.enum(CAMPAIGN_SCHEDULES as [CampaignSchedule, ...CampaignSchedule[]]),
     startsAt: z.iso.datetime({ offset: true }).nullable(),
     dormantDays: z.int().min(1).max(3650).nullable(),
@@ -27,4 +28,4 @@ export const createCampaignBody = z
     need('daysBefore', 'coupon_expiry');
   }) satisfies z.ZodType<CreateCampaignRequest, unknown>;
 
-export const campaignIdParam = z.coerce.number().int().positive().max(2 ** 31 - 1);
+export const campaignIdParam = idParam;

@@ -1,5 +1,6 @@
 import { COUPON_KINDS, TIER_CODES, type ClaimCouponRequest, type CreateCouponTemplateRequest, type RedeemCouponRequest, type SetCouponTemplateStatusRequest } from '@member/shared';
 import { z } from 'zod';
+import { idField, idParam, plainText, storeCode } from '../common/validation';
 
 const fen = z.int().min(0).max(100_000_000);
 const instant = z.iso.datetime({ offset: true });
@@ -12,7 +13,7 @@ const terms = z
     thresholdFen: fen,
     percentPermille: z.int().min(1).max(999).nullable(),
     capFen: fen.min(1).nullable(),
-    giftName: z.string().trim().min(1).max(40).nullable(),
+    giftName: plainText(1, 40).nullable(),
     stacksWithMemberDiscount: z.boolean(),
   })
   .superRefine((t, ctx) => {
@@ -31,8 +32,8 @@ const validity = z.discriminatedUnion('type', [
 
 export const createTemplateBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(40),
-    description: z.string().trim().max(200).optional(),
+    name: plainText(1, 40),
+    description: plainText(0, 200, { multiline: true }).optional(),
     terms,
     totalStock: z.int().min(1).max(10_000_000),
     perMemberLimit: z.int().min(1).max(100),
@@ -56,10 +57,12 @@ export const claimBody = z.strictObject({ idempotencyKey }) satisfies z.ZodType<
 export const redeemBody = z.strictObject({
   code: z.string().trim().transform((code) => code.replace(/[\s-]/g, '')).pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code')),
   orderAmountFen: fen,
-  memberId: z.int().positive().optional(),
+  memberId: idField.optional(),
+  /** Where it is redeemed: from the clerk's account; a named store must be one of the account's. */
+  storeCode: storeCode.optional(),
   idempotencyKey: idempotencyKey.optional(),
 }) satisfies z.ZodType<RedeemCouponRequest, unknown>;
 
 export const walletQuery = z.strictObject({ tab: z.enum(['usable', 'used', 'expired']).default('usable') });
 
-export const idParam = z.coerce.number().int().positive().max(2 ** 31 - 1);
+export { idParam };

@@ -1,4 +1,5 @@
 import { LifecycleStatus, TierCode } from '@member/shared';
+import { bigintAsNumber } from '../database/bigint';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 /**
@@ -69,7 +70,8 @@ export class Member {
   @Column({ name: 'lifecycle_status', type: 'varchar', length: 16, default: LifecycleStatus.New })
   lifecycleStatus!: LifecycleStatus;
 
-  @Column({ name: 'points_balance', type: 'int', default: 0 })
+  /** BIGINT: it grows with the member's whole history (INT overflowed at ~2.1e9 points). */
+  @Column({ name: 'points_balance', type: 'bigint', default: 0, transformer: bigintAsNumber })
   pointsBalance!: number;
 
   @Column({ name: 'last_purchase_at', type: 'datetime', nullable: true })

@@ -1,5 +1,6 @@
 import type { JoinRequest, LoginRequest, SetBirthdayRequest, UpdateProfileRequest, VerifyMemberCodeRequest } from '@member/shared';
 import { z } from 'zod';
+import { avatarUrl, idParam, plainText } from '../common/validation';
 
 /**
  * Request schemas for the members and auth routes, checked against the shared contract types so the two
@@ -12,14 +13,15 @@ export const loginBody = z.strictObject({ code: wechatCode }) satisfies z.ZodTyp
 
 export const joinBody = z.strictObject({
   privacyAccepted: z.boolean(),
-  privacyPolicyVersion: z.string().min(1).max(32),
+  privacyPolicyVersion: plainText(1, 32),
   phoneCode: wechatCode,
 }) satisfies z.ZodType<Omit<JoinRequest, 'privacyAccepted'> & { privacyAccepted: boolean }>;
 
 export const updateProfileBody = z
   .strictObject({
-    nickname: z.string().trim().min(1).max(32).optional(),
-    avatarUrl: z.url({ protocol: /^https?$/ }).max(512).nullable().optional(),
+    nickname: plainText(1, 32).optional(),
+    // Only our uploaded avatars or WeChat's avatar hosts: any URL would make every clerk's page fetch it.
+    avatarUrl: avatarUrl.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'nothing to update') satisfies z.ZodType<UpdateProfileRequest>;
 
@@ -31,4 +33,4 @@ export const verifyMemberCodeBody = z.strictObject({
   code: z.string().trim().min(1).max(64),
 }) satisfies z.ZodType<VerifyMemberCodeRequest>;
 
-export const memberIdParam = z.coerce.number().int().positive().max(2 ** 31 - 1);
+export const memberIdParam = idParam;

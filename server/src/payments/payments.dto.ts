@@ -1,16 +1,16 @@
 import { PayOrderStatus, type CreatePayOrderRequest, type CreatePayRefundRequest } from '@member/shared';
 import { z } from 'zod';
+import { decimalInt, idField, idParam, plainText, storeCode } from '../common/validation';
 
 const fen = z.int().min(1).max(100_000_000);
 const key = z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');
-const storeCode = z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -');
 
-export const checkoutQuery = z.strictObject({ amountFen: z.coerce.number().pipe(fen), storeCode });
+export const checkoutQuery = z.strictObject({ amountFen: decimalInt(1, 100_000_000), storeCode });
 
 export const createOrderBody = z.strictObject({
   amountFen: fen,
   storeCode,
-  couponId: z.int().positive().max(2 ** 31 - 1).optional(),
+  couponId: idField.optional(),
   pointsToBurn: z.int().min(0).max(100_000_000).optional(),
   idempotencyKey: key,
 }) satisfies z.ZodType<CreatePayOrderRequest, unknown>;
@@ -24,10 +24,10 @@ export const refundBody = z.strictObject({
   amountFen: fen,
   // Sent to WeChat as out_refund_no: 1-64 of [0-9A-Za-z_-|*@].
   outRefundNo: z.string().regex(/^[0-9A-Za-z_\-|*@]{1,64}$/, 'must be 1-64 letters, digits or _-|*@'),
-  reason: z.string().trim().min(1).max(80).optional(),
+  reason: plainText(1, 80).optional(),
 }) satisfies z.ZodType<CreatePayRefundRequest, unknown>;
 
 export const staffOrdersQuery = z.strictObject({
   status: z.enum(Object.values(PayOrderStatus) as [PayOrderStatus, ...PayOrderStatus[]]).optional(),
-  before: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
+  before: idParam.optional(),
 });

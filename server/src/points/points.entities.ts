@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintAsNumber } from '../database/bigint';
 
 /** Why points moved. Every line of the ledger has one. */
 export const PointsReason = {
@@ -33,10 +34,11 @@ export class PointsLedgerLine {
   @Column({ name: 'member_id', type: 'int' })
   memberId!: number;
 
-  @Column({ type: 'int' })
+  // BIGINT (issue 14): an expiry or clawback line and the running balance grow with the member's history.
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
   delta!: number;
 
-  @Column({ name: 'balance_after', type: 'int' })
+  @Column({ name: 'balance_after', type: 'bigint', transformer: bigintAsNumber })
   balanceAfter!: number;
 
   @Column({ type: 'varchar', length: 16 })

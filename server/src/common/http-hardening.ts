@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyHelmet from '@fastify/helmet';
+import type { AppConfig } from '@member/config';
+import { API_PREFIX, errorMessage, type ApiErrorBody } from '@member/shared';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jsonHasExponentNumber, WECHAT_AVATAR_HOSTS } from './validation';
+
+/** sha256 sources for the inline scripts of the H5 index.html (Taro's rem-sizing snippet), so CSP can allow exactly them. */
+export function inlineScriptHashes(indexHtml: string): string[] {
+  const hashes: string[] = [];
+  for (const match of indexHtml.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
+    if (match[1]) hashes.push(`'sha256-${createHash('sha256').update(match[1], 'utf8').digest('base64')}'`);
+  }
+  return hashes;
+}
+
+/**
+ * Security headers (helmet) with a CSP the H5 app served by this server still works under: its own scripts
+ * plus the hashed inline sizing script, inline styles (Taro's web components set them), avatars from us and
+ * WeChat's hosts, and in the demo the WeChat emulator it talks to. No upgrade-insecure-requests: the demo is
+ * served over plain http. Every API answer is `cache-control: no-store` unless the route says otherwise
+ * (avatars are immutable by hash): they carry personal data that no shared cache or back button should keep.
+ */
+export async function registerHttpHardening(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const h5Index = config.server.h5StaticDir ? resolve(config.server.h5StaticDir, 'index.html') : null;
+  const scriptHashes = h5Index && existsSync(h5Index) ? inlineScriptHashes(readFileSync(h5Index, 'utf8')) : [];
+  const emulator = config.demo.emulatorPublicUrl ? [new URL(config.demo.emulatorPublicUrl).origin] : [];
+  const wechatImages = WECHAT_AVATAR_HOSTS.map((host) => `https://${host}`);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...scriptHashes],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...wechatImages, ...emulator],
+        connectSrc: ["'self'", ...emulator],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith(`${API_PREFIX}/`) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+  // JSON.parse takes 1e3 as 1000, so a DTO cannot tell; numbers in request bodies are plain decimal only.
+  // (WeChat Pay's notifications are WeChat's JSON, verified by signature, and left alone.)
+  fastify.addHook('preHandler', async (request, reply) => {
+    const raw = (request as { rawBody?: Buffer | string }).rawBody;
+    if (!raw || request.url.startsWith(`${API_PREFIX}/pay/notify`) || !/json/i.test(String(request.headers['content-type'] ?? ''))) return;
+    if (!jsonHasExponentNumber(raw.toString())) return;
+    const body: ApiErrorBody = { code: 'VALIDATION_FAILED', message: errorMessage('VALIDATION_FAILED'), details: [{ path: '(body)', reason: 'numbers must be written in plain decimal (no exponent)' }], requestId: request.id };
+    await reply.code(400).header('content-type', 'application/json; charset=utf-8').send(body);
+    return reply;
+  });
+}
