@@ -83,7 +83,7 @@ describe('the birthday perk in the mini-program H5', () => {
     const fresh = await api.login('shopper-march');
     const code = (await api.call('GET', '/members/me/code', { token: fresh.token })).body.code;
     const clerk = (await api.login('till-wu')).token;
-    const purchase = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 10_000, storeCode: 'S1', idempotencyKey: 'birthday-buy-1' } });
+    const purchase = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 10_000, storeCode: 'S001', idempotencyKey: 'birthday-buy-1' } });
     expect(purchase.body).toMatchObject({ pointsEarned: 200, bonusPermille: 2000 });
   });
 });

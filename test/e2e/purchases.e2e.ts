@@ -20,7 +20,7 @@ describe('purchases and points end to end', () => {
 
   it('records a purchase for the scanned member: points and spend show on the card and in the history; a refund takes them back', async () => {
     const shopper = await api.joinedMember('points-shopper', '13900001111', POLICY);
-    const body = { memberCode: await memberCodeOf(shopper.token), amountFen: 250_000, storeCode: 'SH-001', idempotencyKey: 'till-purchase-0001' };
+    const body = { memberCode: await memberCodeOf(shopper.token), amountFen: 250_000, storeCode: 'S001', idempotencyKey: 'till-purchase-0001' };
     const recorded = await api.call('POST', '/staff/purchases', { token: clerk, body });
     expect(recorded.status).toBe(200);
     expect(recorded.body).toMatchObject({ paidFen: 250_000, pointsEarned: 2500, member: { pointsBalance: 2500, tier: 'silver', tierName: '银卡会员', spendFen: 250_000 } });
@@ -52,19 +52,19 @@ describe('purchases and points end to end', () => {
     const shopper = await api.joinedMember('points-typo', '13900002222', POLICY);
     const code = await memberCodeOf(shopper.token);
     const bad = [
-      { memberCode: code, amountFen: 0, storeCode: 'S1', idempotencyKey: 'bad-purchase-01' },
-      { memberCode: code, amountFen: 10.5, storeCode: 'S1', idempotencyKey: 'bad-purchase-02' },
+      { memberCode: code, amountFen: 0, storeCode: 'S001', idempotencyKey: 'bad-purchase-01' },
+      { memberCode: code, amountFen: 10.5, storeCode: 'S001', idempotencyKey: 'bad-purchase-02' },
       { memberCode: code, amountFen: 1000, storeCode: '门店 1', idempotencyKey: 'bad-purchase-03' },
-      { memberCode: code, amountFen: 1000, storeCode: 'S1', idempotencyKey: 'short' },
-      { memberCode: code, amountFen: 1000, storeCode: 'S1', idempotencyKey: 'bad-purchase-05', pointsToBurn: -1 },
-      { memberCode: 'abc', amountFen: 1000, storeCode: 'S1', idempotencyKey: 'bad-purchase-06' },
-      { memberCode: code, amountFen: 1000, storeCode: 'S1', idempotencyKey: 'bad-purchase-07', price: 1 },
+      { memberCode: code, amountFen: 1000, storeCode: 'S001', idempotencyKey: 'short' },
+      { memberCode: code, amountFen: 1000, storeCode: 'S001', idempotencyKey: 'bad-purchase-05', pointsToBurn: -1 },
+      { memberCode: 'abc', amountFen: 1000, storeCode: 'S001', idempotencyKey: 'bad-purchase-06' },
+      { memberCode: code, amountFen: 1000, storeCode: 'S001', idempotencyKey: 'bad-purchase-07', price: 1 },
     ];
     for (const body of bad) {
       const answer = await api.call('POST', '/staff/purchases', { token: clerk, body });
       expect([answer.status, answer.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     }
-    const asMember = await api.call('POST', '/staff/purchases', { token: shopper.token, body: { memberCode: code, amountFen: 1000, storeCode: 'S1', idempotencyKey: 'member-self-01' } });
+    const asMember = await api.call('POST', '/staff/purchases', { token: shopper.token, body: { memberCode: code, amountFen: 1000, storeCode: 'S001', idempotencyKey: 'member-self-01' } });
     expect(asMember.status).toBe(403);
     const refundBad = await api.call('POST', '/staff/purchases/abc/refunds', { token: clerk, body: { amountFen: 1, refundNo: 'refund-bad-1' } });
     expect(refundBad.status).toBe(400);

@@ -14,7 +14,7 @@ export { TEST_SECRETS };
 export interface StackOptions {
   database: 'mariadb' | 'sqlite';
   /** Emulator user names bound to staff roles through the STAFF setting. */
-  staff?: Array<{ user: string; role: 'clerk' | 'admin'; name?: string }>;
+  staff?: Array<{ user: string; role: 'clerk' | 'store_manager' | 'admin'; name?: string; stores?: string[] }>;
   /** Serve the mini-program's H5 build from the server (browser tests). */
   serveH5?: boolean;
   env?: Record<string, string>;
@@ -90,7 +90,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     // The notify URL names the server's port, so the port is chosen before the server starts.
     const port = options.pay ? await freePort() : 0;
-    const staff = (options.staff ?? []).map((s) => `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}`).join(',');
+    // A clerk or store manager works at stores; left out, at the first default store (S001).
+    const staff = (options.staff ?? [])
+      .map((s) => {
+        const stores = s.stores ?? (s.role === 'admin' ? [] : ['S001']);
+        return `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}${stores.length ? `@${stores.join('|')}` : ''}`;
+      })
+      .join(',');
     const startServer = (serverPort: number, label: string): Promise<{ process: RunningProcess; match: RegExpMatchArray }> => startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
       ready: /^SERVER_LISTENING (\S+)/,
       label,
@@ -106,6 +112,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...TEST_SECRETS,
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '', SQLITE_PATH: sqlitePath }),
         STAFF: staff,
+        // Every test user shares 127.0.0.1: per-IP limits are lifted unless a test sets them (per-member ones stay).
+        THROTTLE_LOGIN_PER_IP_PER_MINUTE: '1000000',
+        THROTTLE_PHONE_PER_IP_PER_MINUTE: '1000000',
+        THROTTLE_PAY_CONFIRM_PER_IP_PER_MINUTE: '1000000',
         H5_STATIC_DIR: options.serveH5 ? join(REPO_ROOT, 'miniprogram', 'dist', 'h5') : '',
         ...(payKeys ? payEnv(payKeys, payDir, emulatorUrl, `http://127.0.0.1:${port}`) : {}),
         ...options.env,

@@ -27,6 +27,10 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     // Service tests drive the message sender themselves (OutboxSender.runOnce), never on a timer.
     MESSAGE_SENDER_EVERY_SECONDS: '0',
     CAMPAIGN_SCHEDULER_EVERY_SECONDS: '0',
+    // Test users all come from one address: per-IP limits are lifted unless a test sets them.
+    THROTTLE_LOGIN_PER_IP_PER_MINUTE: '1000000',
+    THROTTLE_PHONE_PER_IP_PER_MINUTE: '1000000',
+    THROTTLE_PAY_CONFIRM_PER_IP_PER_MINUTE: '1000000',
     WECHAT_APPID: TEST_APP.appid,
     WECHAT_SECRET: TEST_APP.secret,
     ...TEST_SECRETS,

@@ -1,9 +1,10 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
+import ChoiceChips from '../../components/ChoiceChips';
 import { formatFen, parseYuanToFen, type PurchaseView, type RefundView } from '@member/shared';
-import { messageOf, PendingKeys, recordPurchase, refundPurchase } from '../../api';
+import { getStaffProfile, messageOf, PendingKeys, recordPurchase, refundPurchase } from '../../api';
 import platform from '../../platform';
 import { parseCount } from '../../utils/coupons';
 import './index.scss';
@@ -16,12 +17,14 @@ function initialCode(): string {
 }
 
 /**
- * The till: the member's code (scanned on the staff home or here), the order amount, the store, and
- * optionally a coupon and points → one purchase. Then, if the customer returns goods, a refund of part or all.
+ * The till: the member's code (scanned on the staff home or here), the order amount, and optionally a coupon
+ * and points → one purchase at the clerk's store. The store comes from the staff account (the server decides):
+ * one store is shown; an account with several picks one of them, never types a code. Then, if the customer returns goods, a refund of part or all.
  */
 export default function PurchasePage() {
   const [memberCode, setMemberCode] = useState(initialCode);
   const [amount, setAmount] = useState('');
+  const [stores, setStores] = useState<Array<{ code: string; name: string }>>([]);
   const [store, setStore] = useState(() => String(Taro.getStorageSync(STORE_KEY) || ''));
   const [couponCode, setCouponCode] = useState('');
   const [points, setPoints] = useState('');
@@ -32,15 +35,24 @@ export default function PurchasePage() {
   const [refunds, setRefunds] = useState<RefundView[]>([]);
   const keys = useRef(new PendingKeys()).current;
 
+  useEffect(() => {
+    getStaffProfile()
+      .then((profile) => {
+        setStores(profile.stores);
+        setStore((current) => (profile.stores.some((s) => s.code === current) ? current : profile.stores.length === 1 ? profile.stores[0].code : ''));
+      })
+      .catch((failure) => setError(messageOf(failure)));
+  }, []);
+
   const submit = async () => {
     setError('');
     const code = digitsOnly(memberCode);
     const amountFen = parseYuanToFen(amount);
-    const storeCode = store.trim();
+    const storeCode = store;
     const pointsToBurn = points.trim() ? parseCount(points, 0, 100_000_000) : 0;
     if (!/^\d{10,40}$/.test(code)) return setError('请扫描或输入顾客的会员码');
     if (amountFen === null || amountFen <= 0) return setError('请输入正确的消费金额，如 300 或 299.90');
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(storeCode)) return setError('请输入门店编号（字母、数字）');
+    if (!stores.some((s) => s.code === storeCode)) return setError('请选择门店');
     if (pointsToBurn === null) return setError('积分抵扣请输入整数');
     const coupon = digitsOnly(couponCode);
     if (coupon && !/^\d{6,20}$/.test(coupon)) return setError('券码应为 6-20 位数字');
@@ -121,7 +133,14 @@ export default function PurchasePage() {
       <View className='section'>
         {field('purchase-member-code', '会员码', memberCode, setMemberCode, '顾客会员码下方的数字', '扫码')}
         {field('purchase-amount', '消费金额（元）', amount, setAmount, '如 300 或 299.90')}
-        {field('purchase-store', '门店编号', store, setStore, '如 SH-001')}
+        <View className='purchase-page__field'>
+          <Text className='purchase-page__label'>门店</Text>
+          {stores.length === 1 ? (
+            <Text id='purchase-store'>{stores[0].name}</Text>
+          ) : (
+            <ChoiceChips idPrefix='purchase-store' options={stores.map((s) => ({ value: s.code, label: s.name }))} selected={store} onSelect={setStore} disabled={busy || purchase !== null} />
+          )}
+        </View>
         {field('purchase-coupon', '优惠券码（可不填）', couponCode, setCouponCode, '顾客出示的券码', '扫券')}
         {field('purchase-points', '积分抵扣（可不填，100 积分 = ¥1）', points, setPoints, '如 500')}
         {purchase === null ? (
