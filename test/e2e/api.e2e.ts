@@ -167,11 +167,11 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
     const jack = await api.joinedMember('jack', '13100000000', POLICY);
     const answer = await api.call('PATCH', '/members/me', {
       token: jack.token,
-      body: { nickname: '小杰', avatarUrl: 'https://img.example.com/a.png' },
+      body: { nickname: '小杰', avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/a/132' },
       headers: { 'x-request-id': 'test-request-0001' },
     });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ nickname: '小杰', avatarUrl: 'https://img.example.com/a.png' });
+    expect(answer.body).toMatchObject({ nickname: '小杰', avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/a/132' });
     expect(answer.headers.get('x-request-id')).toBe('test-request-0001');
   });
 });

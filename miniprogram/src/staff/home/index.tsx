@@ -12,6 +12,7 @@ type PageState = { kind: 'loading' } | { kind: 'error'; message: string } | { ki
 
 const ROLE_NAMES: Record<StaffRole, string> = {
   [StaffRole.Clerk]: '店员',
+  [StaffRole.StoreManager]: '店长',
   [StaffRole.Admin]: '管理员',
 };
 
