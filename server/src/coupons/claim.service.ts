@@ -1,7 +1,6 @@
-import { randomInt } from 'node:crypto';
 import type { AppConfig } from '@member/config';
 import type { ClaimCentreEntry, CouponView, PointsShopEntry } from '@member/shared';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, IsNull, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
@@ -9,6 +8,7 @@ import { DomainError } from '../common/domain-error';
 import { sqlDateValue as asDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
+import { ClaimCombiner, newCouponCode } from './claim-combiner';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { claimBlockReason, claimBlockText, couponValidity, type ClaimSituation } from './coupon-rules';
@@ -18,23 +18,37 @@ import { audienceTiersOf, termsOf, toCouponView, validityOf } from './coupon.vie
 const MAX_CLAIM_ATTEMPTS = 5;
 const TEMPLATE_CACHE_MS = 2000;
 
+export { newCouponCode };
+
 /**
- * The claim centre and claiming. Stock is taken by a conditional UPDATE on the template row
- * (`claimed_count < total_stock`), the per-member limit by the unique (template, member, seq) key with
- * seq ≤ limit, and a retried tap by the unique (member, idempotency key): no read-modify-write anywhere,
- * so a flash claim cannot oversell or exceed a member's limit however many press at once.
+ * The claim centre and claiming. A free claim (the claim centre, a flash claim) is write-combined: taps on one
+ * template queue in this instance and one transaction per flush takes them all (ClaimCombiner). A points-shop
+ * exchange keeps one transaction per claim, because the points debit must commit with its coupon (`payment`).
+ * Both take stock by a conditional UPDATE on the template row, cap the per-member limit with the unique
+ * (template, member, seq) key and answer a retried tap by the unique (member, idempotency key): no
+ * read-modify-write anywhere, so a flash claim cannot oversell or exceed a member's limit however many press
+ * at once, on one instance or many.
  */
 @Injectable()
-export class ClaimService {
+export class ClaimService implements OnApplicationShutdown {
   private readonly logger = new Logger(ClaimService.name);
   private readonly templateCache = new Map<number, { template: CouponTemplate; until: number }>();
+  /** The write-combining queues of this instance (public for tests and the bench's counters). */
+  readonly combiner: ClaimCombiner;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.combiner = new ClaimCombiner(config, dataSource, transactions, clock, (couponId, template) => this.replay(couponId, template, this.clock.now()));
+  }
+
+  /** Taps already queued are flushed and answered before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.combiner.drain();
+  }
 
   /** Free coupons: templates without a points price. */
   async claimCentre(memberId: number): Promise<ClaimCentreEntry[]> {
@@ -100,6 +114,16 @@ export class ClaimService {
    * Without it, a template with a points price is refused.
    */
   async claim(memberId: number, templateId: number, idempotencyKey: string, payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> }): Promise<CouponView> {
+    if (!payment) {
+      const template = await this.templateForClaim(templateId, this.clock.now());
+      // A template with a points price is refused below (COUPON_POINTS_ONLY) after the usual checks.
+      if ((template.pointsPrice ?? null) === null) return this.combiner.claim(template, memberId, idempotencyKey);
+    }
+    return this.claimOneByOne(memberId, templateId, idempotencyKey, payment);
+  }
+
+  /** One transaction per claim: the points shop (the debit commits with the coupon), and refusals of it. */
+  private async claimOneByOne(memberId: number, templateId: number, idempotencyKey: string, payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> }): Promise<CouponView> {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const now = this.clock.now();
       const template = await this.templateForClaim(templateId, now);
@@ -232,10 +256,3 @@ export class ClaimService {
     };
   }
 }
-
-/** 16 random digits starting with 9 (member codes start with the member-code prefix): unique by index. */
-export function newCouponCode(): string {
-  // randomInt draws at most 2^48 values at a time: two draws make the 15 random digits.
-  return `9${String(randomInt(0, 1e8)).padStart(8, '0')}${String(randomInt(0, 1e7)).padStart(7, '0')}`;
-}
-

@@ -28,12 +28,13 @@ import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
 import { Campaign, CampaignMember, CampaignRun } from '../campaigns/campaign.entities';
 import { StaffStoresAuditThrottle1763900000013 } from './migrations/1763900000013-StaffStoresAuditThrottle';
+import { ClaimedWithinStock1763900000015 } from './migrations/1763900000015-ClaimedWithinStock';
 import { MemberAccessGrant, StaffStore, Store } from '../auth/store.entity';
 import { AuditLog } from '../audit/audit-log.entity';
 import { ThrottleCounter } from '../throttle/throttle-counter.entity';
 
 export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint, PayOrder, PayRefund, MessageGrant, SubscribeReport, MessagePreference, OutboxMessage, SendWindow, MemberRfm, MemberRfmRefresh, Campaign, CampaignRun, CampaignMember, Store, StaffStore, MemberAccessGrant, AuditLog, ThrottleCounter];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009, Segments1763900000010, Campaigns1763900000011, SaleIntegrity1763900000012, StaffStoresAuditThrottle1763900000013];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009, Segments1763900000010, Campaigns1763900000011, SaleIntegrity1763900000012, StaffStoresAuditThrottle1763900000013, ClaimedWithinStock1763900000015];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 
