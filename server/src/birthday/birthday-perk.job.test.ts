@@ -10,6 +10,7 @@ import { PurchasesService } from '../points/purchases.service';
 import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { BirthdayPerkJob } from './birthday-perk.job';
 import { BIRTHDAY_CHUNK_ID_SPAN, birthdayChunks } from './birthday-sql';
 import { sqlDateValue as asDate } from '../database/sql';
@@ -85,6 +86,8 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     birthdayTemplateId = template.id;
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => setPerk({ window: 'month', couponTemplateId: birthdayTemplateId, runAtLocalTime: '00:05' }));
   afterEach(() => expectOncePerYearAndStockExact());
 

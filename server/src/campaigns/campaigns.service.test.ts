@@ -16,6 +16,7 @@ import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { grantMismatches } from '../testing/ledgers';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { CampaignIssuer } from './campaign-issuer';
 import { CampaignRun } from './campaign.entities';
 import { CampaignsService } from './campaigns.service';
@@ -83,6 +84,8 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     campaigns = t.app.get(CampaignsService);
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   // WeChat keeps its own count of each member's accepts; ours must say the same after every test.
   afterEach(async () => expect(await grantMismatches(t.db.dataSource, t.emulator.url)).toEqual([]));
 

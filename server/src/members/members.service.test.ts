@@ -3,6 +3,7 @@ import { DomainError } from '../common/domain-error';
 import { TEST_DATABASES } from '../testing/databases';
 import { mintLoginCode, mintPhoneCode } from '../testing/emulator';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { MemberCardService } from './member-card.service';
 import { Member } from './member.entity';
 import { MembersService } from './members.service';
@@ -24,6 +25,8 @@ describe.each(TEST_DATABASES)('members on %s', (kind) => {
     cards = t.app.get(MemberCardService);
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
   async function login(user = `user-${++userSeq}`) {
     const { code } = await mintLoginCode(t.emulator.url, user);

@@ -3,6 +3,7 @@ import { Member } from '../members/member.entity';
 import { insertJoinedMembers } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { PurchasesService } from '../points/purchases.service';
 import { MembershipReviewJob } from './membership-review.job';
 
@@ -26,7 +27,11 @@ describe.each(TEST_DATABASES)('the membership review on %s', (kind) => {
     job = t.app.get(MembershipReviewJob);
     t.clock.set('2026-01-10T02:00:00Z');
   });
-  afterEach(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all), then the app goes.
+  afterEach(async () => {
+    if (t) await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url });
+    await t?.close();
+  });
 
   it('keeps a tier through the grace period after the spend drops, then lowers it to what the spend reaches', async () => {
     const [me] = await insertJoinedMembers(t.db.dataSource, 1, `tier-${kind}`, new Date('2026-01-01T00:00:00Z'));

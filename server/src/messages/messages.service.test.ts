@@ -18,6 +18,7 @@ import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { grantMismatches } from '../testing/ledgers';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { MessageGrant, OutboxMessage } from './message.entities';
 import { MessagesService, type QueueMessage } from './messages.service';
 import { CouponReminderJob } from './coupon-reminder.job';
@@ -87,6 +88,8 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     t.clock.advance(0.25);
   });
   afterAll(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all).
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   // WeChat keeps its own count of each member's accepts; ours must say the same after every test.
   afterEach(async () => expect(await grantMismatches(t.db.dataSource, t.emulator.url)).toEqual([]));
 

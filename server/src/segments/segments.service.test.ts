@@ -6,6 +6,7 @@ import { MessageGrant, MessagePreference } from '../messages/message.entities';
 import { Purchase } from '../points/points.entities';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { expectInvariants } from '../testing/invariants';
 import { AudienceService } from './audience.service';
 import { MemberRfm } from './member-rfm.entity';
 import { RfmRefreshJob } from './rfm-refresh.job';
@@ -122,7 +123,13 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
     refreshJob = t.app.get(RfmRefreshJob);
     await seedPopulation();
   });
-  afterEach(() => t?.close());
+  // Issue 14: every module's invariants hold after every test (one checker for all), then the app goes. The
+  // fixtures write purchases with a refunded amount and grants WeChat never gave directly (audiences only read
+  // them), so those two rules are left out here.
+  afterEach(async () => {
+    if (t) await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url, skip: ['sale.purchase-refunds-within-paid', 'messages.grants-match-wechat'] });
+    await t?.close();
+  });
 
   it('scores recency, frequency and monetary by quintiles and names each member’s segment', async () => {
     const result = await refreshJob.refresh();
