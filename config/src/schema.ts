@@ -88,12 +88,14 @@ export const configSchema = z.object({
     walletPageSize: z.int().min(10).max(500),
     /**
      * Flash claims are write-combined per template inside each server instance: claims queue for `windowMs`
-     * (or until `maxBatch` wait) and one transaction takes them all. A sold-out template is answered from
+     * (or until `maxBatch` wait) and one transaction takes them all; up to `flushesInFlight` such transactions per
+     * template run at once (they queue at the row lock, which saves their round trips before it). A sold-out template is answered from
      * memory, re-read every `soldOutRecheckMs`, when its stock is at most `soldOutMemoryMaxStock`.
      */
     flashClaim: z.object({
       windowMs: z.int().min(0).max(100),
       maxBatch: z.int().min(1).max(2000),
+      flushesInFlight: z.int().min(1).max(16),
       soldOutRecheckMs: z.int().min(50).max(60_000),
       soldOutMemoryMaxStock: z.int().min(0).max(10_000_000),
     }),

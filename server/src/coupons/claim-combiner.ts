@@ -8,7 +8,7 @@ import { DomainError } from '../common/domain-error';
 import { forUpdate, sqlDateValue as asDate } from '../database/sql';
 import { isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
 import type { Member } from '../members/member.entity';
-import { insertCouponsReturningIds } from './claim-dialect';
+import { insertCouponsReturningIds, memberKeyPairsIn } from './claim-dialect';
 import type { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { claimBlockReason, couponValidity, type ClaimSituation } from './coupon-rules';
@@ -50,7 +50,8 @@ interface Lane {
   templateId: number;
   waiting: Waiting[];
   timer: NodeJS.Timeout | NodeJS.Immediate | null;
-  flushing: boolean;
+  /** Flushes of this lane running now (at most `flashClaim.flushesInFlight`). */
+  inFlight: number;
   soldOut: SoldOut | null;
   learningSoldOut: boolean;
 }
@@ -116,7 +117,7 @@ export class ClaimCombiner {
 
   /** Resolves when no flush is running or queued (shutdown, tests). */
   async drain(): Promise<void> {
-    while ([...this.lanes.values()].some((lane) => lane.flushing || lane.waiting.length > 0 || lane.learningSoldOut)) {
+    while ([...this.lanes.values()].some((lane) => lane.inFlight > 0 || lane.waiting.length > 0 || lane.learningSoldOut)) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -124,19 +125,21 @@ export class ClaimCombiner {
   private laneOf(templateId: number): Lane {
     let lane = this.lanes.get(templateId);
     if (!lane) {
-      if (this.lanes.size > 1000) for (const [id, idle] of this.lanes) if (!idle.flushing && idle.waiting.length === 0 && !idle.timer && !idle.learningSoldOut) this.lanes.delete(id);
-      lane = { templateId, waiting: [], timer: null, flushing: false, soldOut: null, learningSoldOut: false };
+      if (this.lanes.size > 1000) for (const [id, idle] of this.lanes) if (idle.inFlight === 0 && idle.waiting.length === 0 && !idle.timer && !idle.learningSoldOut) this.lanes.delete(id);
+      lane = { templateId, waiting: [], timer: null, inFlight: 0, soldOut: null, learningSoldOut: false };
       this.lanes.set(templateId, lane);
     }
     return lane;
   }
 
   /**
-   * One flush in flight per template per instance: the next batch gathers while the current one holds the row
-   * lock, and goes as soon as it commits (the taps in it have already waited). An idle queue waits the window.
+   * Up to `flushesInFlight` flushes per template per instance: the next one begins its transaction and waits at
+   * the row lock while the current one writes, and takes the lock the moment it commits (InnoDB releases row
+   * locks before the log flush, so their commits overlap). Taps gather while all slots are busy and go as soon
+   * as one frees (they have already waited); a queue with a free slot waits the window for company.
    */
   private schedule(lane: Lane): void {
-    if (lane.flushing) return;
+    if (lane.inFlight >= this.settings.flushesInFlight || lane.waiting.length === 0) return;
     if (lane.waiting.length >= this.settings.maxBatch) {
       this.clearTimer(lane);
       void this.flush(lane);
@@ -158,8 +161,8 @@ export class ClaimCombiner {
   }
 
   private async flush(lane: Lane): Promise<void> {
-    if (lane.flushing || lane.waiting.length === 0) return;
-    lane.flushing = true;
+    if (lane.inFlight >= this.settings.flushesInFlight || lane.waiting.length === 0) return;
+    lane.inFlight++;
     const batch = lane.waiting.splice(0, this.settings.maxBatch);
     this.stats.flushes++;
     this.stats.claims += batch.length;
@@ -176,11 +179,15 @@ export class ClaimCombiner {
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
     } finally {
-      lane.flushing = false;
+      lane.inFlight--;
       if (lane.waiting.length > 0) {
+        // These taps waited through a whole flush: no window for them. (A new tap may have found the lane sold
+        // out meanwhile; those already queued are flushed as usual.)
         this.clearTimer(lane);
-        // A new tap may have found the lane sold out meanwhile; those already queued are flushed as usual.
-        setImmediate(() => void this.flush(lane));
+        setImmediate(() => {
+          void this.flush(lane);
+          this.schedule(lane);
+        });
       }
     }
   }
@@ -213,19 +220,19 @@ export class ClaimCombiner {
     // coupons the batch's keys already made (a retried tap must get its coupon back, not "limit").
     const memberIds = [...new Set(batch.map((w) => w.memberId))];
     const memberMarks = memberIds.map(() => '?').join(', ');
-    const memberRows: Array<{ id: number | string; joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string; topSeq: number | string | null }> = await runner.query(
-      `SELECT m.id AS id, m.joined_at AS joinedAt, m.tier AS tier,
-              (SELECT COUNT(*) FROM coupon c WHERE c.template_id = ? AND c.member_id = m.id) AS claimed,
-              (SELECT MAX(c.seq) FROM coupon c WHERE c.template_id = ? AND c.member_id = m.id) AS topSeq
-         FROM member m WHERE m.id IN (${memberMarks})`,
-      [template.id, template.id, ...memberIds],
+    const memberRows: Array<{ id: number | string; joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string | null; topSeq: number | string | null }> = await runner.query(
+      `SELECT m.id AS id, m.joined_at AS joinedAt, m.tier AS tier, c.n AS claimed, c.top AS topSeq
+         FROM member m
+         LEFT JOIN (SELECT member_id, COUNT(*) AS n, MAX(seq) AS top FROM coupon WHERE template_id = ? AND member_id IN (${memberMarks}) GROUP BY member_id) c ON c.member_id = m.id
+        WHERE m.id IN (${memberMarks})`,
+      [template.id, ...memberIds, ...memberIds],
     );
-    const members = new Map(memberRows.map((m) => [Number(m.id), { joinedAt: asDate(m.joinedAt), tier: m.tier, claimed: Number(m.claimed), topSeq: Number(m.topSeq ?? 0) }]));
-    const keys = [...new Set(batch.map((w) => w.idempotencyKey))];
+    const members = new Map(memberRows.map((m) => [Number(m.id), { joinedAt: asDate(m.joinedAt), tier: m.tier, claimed: Number(m.claimed ?? 0), topSeq: Number(m.topSeq ?? 0) }]));
+    const pairs = [...new Map(batch.map((w) => [pairOf(w.memberId, w.idempotencyKey), [w.memberId, w.idempotencyKey] as [number, string]])).values()];
     const keyedRows: Array<Record<string, unknown>> = await runner.query(
       `SELECT id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, created_at, updated_at
-         FROM coupon WHERE member_id IN (${memberMarks}) AND idempotency_key IN (${keys.map(() => '?').join(', ')})`,
-      [...memberIds, ...keys],
+         FROM coupon WHERE ${memberKeyPairsIn(em, pairs.length)}`,
+      pairs.flat(),
     );
     const existing = new Map(keyedRows.map((r) => [pairOf(Number(r.member_id), String(r.idempotency_key)), couponOfRow(r)]));
 

@@ -50,3 +50,14 @@ export async function insertCouponsReturningIds(em: EntityManager, columns: stri
   const read: Array<{ id: number | string; code: string }> = await runner.query(`SELECT id, code FROM coupon WHERE code IN (${codes.map(() => '?').join(', ')})`, codes);
   return read.map((row) => ({ id: Number(row.id), code: String(row.code) }));
 }
+
+/**
+ * `WHERE` for "the coupon of any of these (member, idempotency key) pairs", with 2 × `count` parameters. MySQL
+ * and MariaDB turn a row-constructor IN into one index range per pair on uq_coupon_idempotency (two plain IN
+ * lists would make the cross product of ranges); SQLite takes a row-value IN only from a subquery, so there it
+ * is an OR of pairs, which its OR-optimisation looks up one by one in the same index.
+ */
+export function memberKeyPairsIn(em: Pick<EntityManager, 'connection'>, count: number): string {
+  if (em.connection.options.type === 'mysql') return `(member_id, idempotency_key) IN (${Array.from({ length: count }, () => '(?, ?)').join(', ')})`;
+  return Array.from({ length: count }, () => '(member_id = ? AND idempotency_key = ?)').join(' OR ');
+}
