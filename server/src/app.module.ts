@@ -7,6 +7,7 @@ import { ThrottleModule } from './throttle/throttle.module';
 import { BirthdayModule } from './birthday/birthday.module';
 import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
+import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { MembersModule } from './members/members.module';
 import { MembershipModule } from './membership/membership.module';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
+        EventsModule,
         ThrottleModule,
         AuditModule,
         AuthCoreModule,

@@ -4,6 +4,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_ATTEMPTS = 4;
 
+/** Work waiting for a transaction opened by `run` to commit, by its EntityManager (dropped with it on rollback). */
+const awaitingCommit = new WeakMap<EntityManager, Array<() => Promise<void>>>();
+
 /**
  * Every write goes through here: one transaction at the service boundary, handed to domain code as an
  * EntityManager. Deadlocks are retried in this one place. The embedded sql.js driver has a single shared
@@ -22,10 +25,53 @@ export class TransactionRunner {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isEmbedded) return this.runWithRetry(work);
-    const result = this.queue.then(() => this.dataSource.transaction(work));
+    // Each attempt's manager collects its own after-commit work; only the attempt that commits runs it.
+    let committed: EntityManager | undefined;
+    const tracked = (em: EntityManager): Promise<T> => {
+      awaitingCommit.set(em, []);
+      committed = em;
+      return work(em);
+    };
+    const then = async (value: T): Promise<T> => {
+      await this.runAfterCommit(committed);
+      return value;
+    };
+    if (!this.isEmbedded) return this.runWithRetry(tracked).then(then);
+    const result = this.queue.then(() => this.dataSource.transaction(tracked));
     this.queue = result.catch(() => undefined);
-    return result;
+    // After the queue slot is released: after-commit work may open transactions of its own.
+    return result.then(then);
+  }
+
+  /**
+   * Runs `work` once the transaction `em` belongs to has committed (never if it rolls back), after the caller's
+   * work and before `run` answers. Its failure is logged and never undoes the commit. Without a transaction
+   * (`em` outside any) there is nothing to wait for and it runs at once; a transaction opened elsewhere than
+   * `run` is a bug: its commit cannot be seen here.
+   */
+  async afterCommit(em: EntityManager, work: () => Promise<void>): Promise<void> {
+    const waiting = awaitingCommit.get(em);
+    if (waiting) {
+      waiting.push(work);
+      return;
+    }
+    if (em.queryRunner?.isTransactionActive) throw new Error('after-commit work needs a transaction opened by TransactionRunner.run');
+    await this.runOne(work);
+  }
+
+  private async runAfterCommit(em: EntityManager | undefined): Promise<void> {
+    const waiting = em ? awaitingCommit.get(em) : undefined;
+    if (!em || !waiting) return;
+    awaitingCommit.delete(em);
+    for (const work of waiting) await this.runOne(work);
+  }
+
+  private async runOne(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.error({ err: error }, 'after-commit work failed; the transaction stays committed');
+    }
   }
 
   private async runWithRetry<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
