@@ -9,6 +9,7 @@ import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
 import { MembershipModule } from './membership/membership.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
@@ -25,6 +26,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
+        // Runs every job declared with @ScheduledJob in the modules below (timers, periods, shutdown).
+        JobsModule,
         EventsModule,
         ThrottleModule,
         AuditModule,
