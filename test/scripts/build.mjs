@@ -3,4 +3,6 @@
 import { step } from './lib.mjs';
 
 step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
-step('Mini-program: weapp + H5 production builds and sizes', 'npm', ['run', 'build', '-w', 'miniprogram']);
+step('Mini-program: weapp production build', 'npm', ['run', 'build:weapp', '-w', 'miniprogram']);
+step('Mini-program: H5 production build', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
+step('Mini-program: package sizes', 'npm', ['run', '--silent', 'size', '-w', 'miniprogram'], { quiet: false });
