@@ -6,7 +6,7 @@ import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { sqlDate } from '../database/sql';
 import { issueMemberCode } from '../members/member-code';
 import { MembersService } from '../members/members.service';
-import { PurchasesService } from '../points/purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';

@@ -8,7 +8,7 @@ import { TemplatesService } from '../coupons/templates.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
-import { PurchasesService } from '../points/purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 import { MessagesService } from '../messages/messages.service';
 import { OutboxSender } from '../messages/outbox-sender';
 import { templateRequest } from '../testing/coupon-fixtures';

@@ -19,7 +19,7 @@ import { PointsShop1763900000006 } from './migrations/1763900000006-PointsShop';
 import { MembershipReview1763900000007 } from './migrations/1763900000007-MembershipReview';
 import { PointsLedgerLine, PointsLot, Purchase, PurchaseRefund } from '../points/points.entities';
 import { Payments1763900000008 } from './migrations/1763900000008-Payments';
-import { PayOrder, PayRefund } from '../payments/pay-order.entity';
+import { PayOrder, PayRefund } from '../orders/pay/pay-order.entity';
 import { Messages1763900000009 } from './migrations/1763900000009-Messages';
 import { MessageGrant, MessagePreference, OutboxMessage, SendWindow, SubscribeReport } from '../messages/message.entities';
 import { Segments1763900000010 } from './migrations/1763900000010-Segments';

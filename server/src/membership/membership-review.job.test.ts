@@ -4,7 +4,7 @@ import { insertJoinedMembers } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
-import { PurchasesService } from '../points/purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 import { MembershipReviewJob } from './membership-review.job';
 
 let keySeq = 0;

@@ -13,7 +13,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
 import { businessDate } from '../common/clock';
 import { Member } from '../members/member.entity';
-import { PurchasesService } from '../points/purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { grantMismatches } from '../testing/ledgers';

@@ -8,8 +8,8 @@ import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
-import { PointsExpiryJob } from './points-expiry.job';
-import { PointsHistoryService } from './points-history.service';
+import { PointsExpiryJob } from '../points/points-expiry.job';
+import { PointsHistoryService } from '../points/points-history.service';
 import { PurchasesService } from './purchases.service';
 
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);

@@ -28,10 +28,10 @@ import { forUpdate, sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
 import { Member } from '../members/member.entity';
-import { PointsLedger } from './points-ledger';
-import { PointsLedgerLine, Purchase, PurchaseRefund } from './points.entities';
+import { PointsLedger } from '../points/points-ledger';
+import { PointsLedgerLine, Purchase, PurchaseRefund } from '../points/points.entities';
 import { MessagesService } from '../messages/messages.service';
-import { spendInWindow } from './spend';
+import { spendInWindow } from '../points/spend';
 
 /**
  * Purchases recorded at the till and their refunds. One transaction per purchase: redeem the coupon, burn

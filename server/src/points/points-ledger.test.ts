@@ -8,7 +8,7 @@ import { expectInvariants } from '../testing/invariants';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsLedger } from './points-ledger';
 import { Purchase } from './points.entities';
-import { PurchasesService } from './purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 
 const START = '2026-11-23T02:00:00Z'; // Monday, not a member day: 1 point per ¥1
 let keySeq = 0;

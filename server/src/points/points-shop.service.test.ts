@@ -9,7 +9,7 @@ import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
 import { PointsShopService } from './points-shop.service';
-import { PurchasesService } from './purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 let keySeq = 0;

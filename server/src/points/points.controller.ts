@@ -11,7 +11,7 @@ import { claimBody, idParam } from '../coupons/coupons.dto';
 import { PointsHistoryService } from './points-history.service';
 import { PointsShopService } from './points-shop.service';
 import { historyQuery, purchaseIdParam, recordPurchaseBody, refundBody } from './points.dto';
-import { PurchasesService } from './purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 
 /** The member's points: balance, what expires, and the history. */
 @Controller('members/me/points')

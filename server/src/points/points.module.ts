@@ -7,7 +7,7 @@ import { PointsShopService } from './points-shop.service';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsHistoryService } from './points-history.service';
 import { PointsLedger } from './points-ledger';
-import { PurchasesService } from './purchases.service';
+import { PurchasesService } from '../orders/purchases.service';
 
 @Module({
   imports: [CouponsModule, MessagesModule],

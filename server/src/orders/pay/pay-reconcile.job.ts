@@ -1,8 +1,8 @@
 import type { AppConfig } from '@member/config';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '../common/app-config';
-import { Clock } from '../common/clock';
-import { JobRunner } from '../jobs/job-runner';
+import { InjectConfig } from '../../common/app-config';
+import { Clock } from '../../common/clock';
+import { JobRunner } from '../../jobs/job-runner';
 import { PaymentsService } from './payments.service';
 import { WechatPayClient } from './wechat-pay.client';
 

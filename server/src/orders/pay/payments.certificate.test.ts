@@ -1,14 +1,14 @@
 // Merchants registered before 2024 have no WeChat Pay public key: WeChat signs with a platform certificate the
 // server must download (encrypted with the APIv3 key) from /v3/certificates. The same flow must work there.
 import { PayOrderStatus } from '@member/shared';
-import { Member } from '../members/member.entity';
-import { TEST_DATABASES } from '../testing/databases';
-import { openidFor, TEST_APP } from '../testing/emulator';
-import { startTestApp, type TestApp } from '../testing/test-app';
-import { expectInvariants } from '../testing/invariants';
+import { Member } from '../../members/member.entity';
+import { TEST_DATABASES } from '../../testing/databases';
+import { openidFor, TEST_APP } from '../../testing/emulator';
+import { startTestApp, type TestApp } from '../../testing/test-app';
+import { expectInvariants } from '../../testing/invariants';
 import { PayOrder } from './pay-order.entity';
 import { PaymentsService } from './payments.service';
-import { rsaSign } from '../../../test/wechat-emulator/pay/crypto';
+import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 
 describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (kind) => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import { PayOrderStatus, type CreatePayOrderRequest, type CreatePayRefundRequest } from '@member/shared';
 import { z } from 'zod';
-import { decimalInt, idField, idParam, plainText, storeCode } from '../common/validation';
+import { decimalInt, idField, idParam, plainText, storeCode } from '../../common/validation';
 
 const fen = z.int().min(1).max(100_000_000);
 const key = z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');

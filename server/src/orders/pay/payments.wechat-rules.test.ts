@@ -2,22 +2,22 @@
 // request, closing is decided by what WeChat says, what WeChat sends is decrypted with its tag checked, refunds
 // follow WeChat's limits and are retried under their own number, and texts are cut in UTF-8 bytes.
 import { errorMessage, PayOrderStatus, type RequestPaymentParams } from '@member/shared';
-import { DomainError } from '../common/domain-error';
-import { ClaimService } from '../coupons/claim.service';
-import { Coupon } from '../coupons/coupon.entity';
-import { TemplatesService } from '../coupons/templates.service';
-import { TransactionRunner } from '../database/transaction-runner';
-import { Member } from '../members/member.entity';
-import { PointsLedger } from '../points/points-ledger';
-import { templateRequest } from '../testing/coupon-fixtures';
-import { TEST_DATABASES } from '../testing/databases';
-import { openidFor, TEST_APP } from '../testing/emulator';
-import { startTestApp, type TestApp } from '../testing/test-app';
-import { expectInvariants } from '../testing/invariants';
+import { DomainError } from '../../common/domain-error';
+import { ClaimService } from '../../coupons/claim.service';
+import { Coupon } from '../../coupons/coupon.entity';
+import { TemplatesService } from '../../coupons/templates.service';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { Member } from '../../members/member.entity';
+import { PointsLedger } from '../../points/points-ledger';
+import { templateRequest } from '../../testing/coupon-fixtures';
+import { TEST_DATABASES } from '../../testing/databases';
+import { openidFor, TEST_APP } from '../../testing/emulator';
+import { startTestApp, type TestApp } from '../../testing/test-app';
+import { expectInvariants } from '../../testing/invariants';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { aesGcmEncrypt } from '../../../test/wechat-emulator/pay/crypto';
-import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../test/wechat-emulator/pay/envelope';
+import { aesGcmEncrypt } from '../../../../test/wechat-emulator/pay/crypto';
+import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
 import { PayOrder, PayRefund } from './pay-order.entity';
 import { PaymentsService } from './payments.service';
 import { Aes, Formatter, Rsa, type WechatpayAxiosPlugin } from 'wechatpay-axios-plugin';

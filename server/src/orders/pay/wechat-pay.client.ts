@@ -4,8 +4,8 @@ import type { AppConfig } from '@member/config';
 import type { RequestPaymentParams } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import Pay from 'wechatpay-node-v3';
-import { InjectConfig } from '../common/app-config';
-import { Clock } from '../common/clock';
+import { InjectConfig } from '../../common/app-config';
+import { Clock } from '../../common/clock';
 
 /** WeChat Pay's host, hard-coded in wechatpay-node-v3; our HTTP adapter swaps it for the configured base URL. */
 const WECHATPAY_HOST = 'https://api.mch.weixin.qq.com';
