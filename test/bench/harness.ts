@@ -60,6 +60,44 @@ export async function runBatch(label: string, concurrency: number, count: number
   return summarize(label, latencies, failures, (performance.now() - started) / 1000);
 }
 
+/**
+ * Open-loop load: `operation` started at a fixed `rate` per second for `seconds`, whatever the answers' speed.
+ * Latency counts from each request's scheduled start, so a server that falls behind shows it (no coordinated
+ * omission); at most `maxInFlight` run at once, later arrivals wait their turn and that wait is counted too.
+ */
+export async function runPaced(label: string, rate: number, seconds: number, maxInFlight: number, operation: (index: number) => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const total = Math.max(1, Math.floor(rate * seconds));
+  const progress = setInterval(() => {
+    const elapsed = (performance.now() - started) / 1000;
+    process.stdout.write(`\r  ${label}: ${latencies.length} done at ${rate}/s, ${elapsed.toFixed(0)}/${seconds} s   `);
+  }, 1000);
+  let launched = 0;
+  let inFlight = 0;
+  const done: Array<Promise<void>> = [];
+  const waiting: Array<() => void> = [];
+  const one = async (index: number) => {
+    const scheduled = started + (index * 1000) / rate;
+    if (inFlight >= maxInFlight) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    const ok = await operation(index).catch(() => false);
+    inFlight--;
+    waiting.shift()?.();
+    latencies.push(performance.now() - scheduled);
+    if (!ok) failures++;
+  };
+  while (launched < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+    while (launched < due) done.push(one(launched++));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(done);
+  clearInterval(progress);
+  return summarize(label, latencies, failures, (performance.now() - started) / 1000);
+}
+
 function summarize(label: string, latencies: number[], failures: number, elapsed: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
