@@ -1,21 +1,29 @@
 import type { AppConfig } from '@member/config';
-import { sortTiers, tierProgress, type MemberCard, type MemberCodeResponse, type StaffMemberView } from '@member/shared';
+import { sortTiers, tierProgress, type MemberCard, type MemberCodeResponse, type StaffMemberView, type TierSummary } from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { WalletService } from '../coupons/wallet.service';
-import { spendInWindow } from '../points/spend';
+import { spendWindowStart } from '../points/spend';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { readCard } from './member-card.read';
 import { checkMemberCode, issueMemberCode, type MemberCodeSettings } from './member-code';
 import type { Member } from './member.entity';
 import { tierOf, toStaffView, toTierSummary } from './member.views';
 import { MembersService } from './members.service';
 
+/** validUntil is the last valid second: a coupon is usable while valid_until ≥ now truncated to the second (as in the wallet). */
+function secondOf(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / 1000) * 1000);
+}
+
 /** The member card, its rotating code, and what a clerk sees after scanning that code. */
 @Injectable()
 export class MemberCardService {
   private readonly codeSettings: MemberCodeSettings;
+  /** Every tier, lowest first, as the card shows them: config, so the same for every card until a restart. */
+  private readonly tierTable: TierSummary[];
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -25,11 +33,15 @@ export class MemberCardService {
     private readonly dataSource: DataSource,
   ) {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
+    this.tierTable = sortTiers(config.tiers).map(toTierSummary);
   }
 
+  /** One round trip (see member-card.read.ts); the tier table is config, built once. */
   async getCard(memberId: number): Promise<MemberCard> {
-    const member = await this.members.getMember(memberId);
-    const spendFen = await this.spendInTierWindow(member);
+    const now = this.clock.now();
+    const read = await readCard(this.dataSource, memberId, spendWindowStart(now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone), secondOf(now));
+    if (!read) throw new DomainError('MEMBER_NOT_FOUND');
+    const { member, spendFen } = read;
     const progress = tierProgress(this.config.tiers, tierOf(this.config, member).code, spendFen);
     return {
       member: this.members.profileOf(member),
@@ -39,10 +51,10 @@ export class MemberCardService {
       remainingToNextTierFen: progress.remainingFen,
       progressPercent: progress.percent,
       pointsBalance: member.pointsBalance,
-      couponCount: await this.usableCouponCount(member),
+      couponCount: read.usableCoupons,
       lifecycleStatus: member.lifecycleStatus,
-      doublePointsUntil: member.doublePointsUntil && member.doublePointsUntil.getTime() + 1000 > this.clock.now().getTime() ? member.doublePointsUntil.toISOString() : null,
-      tiers: sortTiers(this.config.tiers).map(toTierSummary),
+      doublePointsUntil: member.doublePointsUntil && member.doublePointsUntil.getTime() + 1000 > now.getTime() ? member.doublePointsUntil.toISOString() : null,
+      tiers: this.tierTable,
       tierWindowMonths: this.config.tierWindowMonths,
     };
   }
@@ -66,10 +78,6 @@ export class MemberCardService {
     const member = await this.members.getMember(memberId);
     if (!member.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
     return toStaffView(member, this.config, await this.usableCouponCount(member));
-  }
-
-  private spendInTierWindow(member: Member): Promise<number> {
-    return spendInWindow(this.dataSource.manager, member.id, this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
   }
 
   private usableCouponCount(member: Member): Promise<number> {
