@@ -5,15 +5,16 @@ import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { businessDate, Clock } from '../common/clock';
-import { newCouponCode } from '../coupons/claim.service';
+import { CouponIssuer } from '../coupons/coupon-issuer';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { couponValidity } from '../coupons/coupon-rules';
 import { validityOf } from '../coupons/coupon.views';
-import { forUpdate, sqlDate } from '../database/sql';
+import { sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { JobRunner } from '../jobs/job-runner';
+import { reachableMembers } from '../messages/message-reach';
 import { MessagesService } from '../messages/messages.service';
-import { birthdayCandidateParams, birthdayCandidatesSql, birthdayChunks, birthdayCouponKey, birthdaySpanSql, MYSQL_RANDOM_COUPON_CODE } from './birthday-sql';
+import { birthdayCandidateParams, birthdayCandidatesSql, birthdayChunks, birthdayCouponKey, birthdaySpanSql } from './birthday-sql';
 
 /** How often an instance looks whether today's run is due (it runs once a day, at runAtLocalTime). */
 const CHECK_EVERY_SECONDS = 60;
@@ -88,6 +89,7 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     private readonly jobs: JobRunner,
     private readonly clock: Clock,
     private readonly messages: MessagesService,
+    private readonly coupons: CouponIssuer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -243,12 +245,7 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     for (const batch of batches(members, this.rowsPerStatement)) await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${marks(batch.length)})`, [until, ...batch]);
     if (run.coupon && withCoupon.length > 0 && !scarce) {
       // Stock last (see the class comment): one conditional UPDATE for the whole chunk.
-      const taken = await em.queryRunner!.query(
-        "UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND status = 'active' AND claimed_count + ? <= total_stock",
-        [withCoupon.length, run.coupon.templateId, withCoupon.length],
-        true,
-      );
-      if (taken.affected !== 1) throw new StockRanShort();
+      if (!(await this.coupons.takeStock(em, run.coupon.templateId, withCoupon.length))) throw new StockRanShort();
     }
     await this.queueGreetings(em, run, members, new Set(withCoupon));
     await em.query('UPDATE birthday_perk_checkpoint SET perks_granted = ?, coupons_issued = ? WHERE run_on = ? AND first_member_id = ?', [members.length, withCoupon.length, run.runOn, first]);
@@ -262,12 +259,8 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
   private async queueGreetings(em: EntityManager, run: RunContext, members: number[], withCoupon: Set<number>): Promise<void> {
     const templateId = this.config.messages.templates[MessageKind.Birthday].templateId;
     for (const batch of batches(members, this.rowsPerStatement)) {
-      const reachable: Array<{ id: number | string; nickname: string | null }> = await em.query(
-        `SELECT m.id, m.nickname FROM member m JOIN message_grant g ON g.member_id = m.id AND g.template_id = ? AND g.remaining > 0 WHERE m.id IN (${marks(batch.length)})`,
-        [templateId, ...batch],
-      );
-      for (const member of reachable) {
-        const memberId = Number(member.id);
+      for (const member of await reachableMembers(em, { templateId, kind: MessageKind.Birthday }, batch, this.rowsPerStatement)) {
+        const memberId = member.id;
         await this.messages.queue(em, {
           memberId,
           kind: MessageKind.Birthday,
@@ -278,43 +271,14 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Inserts the coupons of the chunk's first members (all of them unless stock is scarce); answers who got one. */
+  /** Issues the coupons of the chunk's first members (all of them unless stock is scarce); answers who got one. */
   private async issueCoupons(em: EntityManager, run: RunContext, coupon: NonNullable<RunContext['coupon']>, members: number[], scarce: boolean): Promise<number[]> {
-    let count = members.length;
-    if (scarce) {
-      // Rare path: lock the template row, take what is left (nothing when paused), in one conditional UPDATE.
-      const [row]: Array<{ remaining: number | string; status: string }> = await em.query(
-        `SELECT total_stock - claimed_count AS remaining, status FROM coupon_template WHERE id = ?${forUpdate(em)}`,
-        [coupon.templateId],
-      );
-      count = row && row.status === 'active' ? Math.max(0, Math.min(count, Number(row.remaining))) : 0;
-      if (count > 0) {
-        const taken = await em.queryRunner!.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND claimed_count + ? <= total_stock', [count, coupon.templateId, count], true);
-        if (taken.affected !== 1) throw new Error(`coupon template ${coupon.templateId}: stock changed under its lock`);
-      }
-    }
+    // Rare path: lock the template row and take what is left (nothing when paused) before issuing.
+    const count = scarce ? await this.coupons.takeRemainingStock(em, coupon.templateId, members.length) : members.length;
     const chosen = members.slice(0, count);
-    const validFrom = sqlDate(em, coupon.validFrom);
-    const validUntil = sqlDate(em, coupon.validUntil);
-    const at = sqlDate(em, run.now);
-    const key = birthdayCouponKey(run.window.year);
     // seq = the perk year: far above any per-member claim limit (≤ 100), so a birthday coupon never takes the
     // seq of a claim of the same template, and a second one for the same year hits the unique key.
-    const columns = 'template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at';
-    for (const batch of batches(chosen, this.rowsPerStatement)) {
-      if (this.transactions.isEmbedded) {
-        // The embedded demo database: codes from Node's CSPRNG, one row of values each.
-        await em.query(
-          `INSERT INTO coupon (${columns}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`,
-          batch.flatMap((memberId) => [coupon.templateId, memberId, run.window.year, newCouponCode(), validFrom, validUntil, key, at, at, at]),
-        );
-      } else {
-        await em.query(
-          `INSERT INTO coupon (${columns}) SELECT ?, m.id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? FROM member m WHERE m.id IN (${marks(batch.length)})`,
-          [coupon.templateId, run.window.year, validFrom, validUntil, key, at, at, at, ...batch],
-        );
-      }
-    }
+    await this.coupons.issueToMembers(em, { templateId: coupon.templateId, seq: run.window.year, idempotencyKey: birthdayCouponKey(run.window.year), validFrom: coupon.validFrom, validUntil: coupon.validUntil, at: run.now }, chosen);
     return chosen;
   }
 }

@@ -3,15 +3,15 @@ import { type AudienceFilter, CampaignRunStatus, CampaignSchedule, CampaignStatu
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
-import { MYSQL_RANDOM_COUPON_CODE } from '../birthday/birthday-sql';
 import { InjectConfig } from '../common/app-config';
 import { addBusinessDays, businessDate, Clock } from '../common/clock';
-import { newCouponCode } from '../coupons/claim.service';
+import { CouponIssuer } from '../coupons/coupon-issuer';
 import { couponValidity } from '../coupons/coupon-rules';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { validityOf } from '../coupons/coupon.views';
-import { forUpdate, sqlDate } from '../database/sql';
+import { sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { reachableMembers } from '../messages/message-reach';
 import { MessagesService } from '../messages/messages.service';
 import { PointsLedger } from '../points/points-ledger';
 import { PointsReason } from '../points/points.entities';
@@ -60,6 +60,7 @@ export class CampaignIssuer {
     private readonly ledger: PointsLedger,
     private readonly purchases: PurchasesService,
     private readonly messages: MessagesService,
+    private readonly coupons: CouponIssuer,
   ) {}
 
   private get chunkSpan(): number {
@@ -117,8 +118,8 @@ export class CampaignIssuer {
     const targeted = Number(counts.targeted);
     const heldOut = Number(counts.heldOut ?? 0);
     const outcome: ChunkOutcome = { targeted, heldOut, couponsIssued: 0, couponsShort: 0, pointsGranted: 0, messagesQueued: 0, messagesNoGrant: 0 };
-    // The treated members' ids are read only when something is given to them one by one (points, messages, or coupons on SQLite).
-    const needIds = campaign.points > 0 || campaign.messageKind !== null || (campaign.couponTemplateId !== null && this.transactions.isEmbedded);
+    // The treated members' ids are read only when something is given to them one by one (points, messages).
+    const needIds = campaign.points > 0 || campaign.messageKind !== null;
     const treated = needIds
       ? ((await em.query('SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ? AND holdout = ? ORDER BY member_id', [run.id, from, to, false])) as Array<{ memberId: number | string }>).map((m) => Number(m.memberId))
       : [];
@@ -130,7 +131,7 @@ export class CampaignIssuer {
     let template: CouponTemplate | null = null;
     if (campaign.couponTemplateId !== null && treatedCount > 0) {
       template = await em.findOneByOrFail(CouponTemplate, { id: campaign.couponTemplateId });
-      couponCount = await this.issueCoupons(em, run, template, { from, to, treated, treatedCount }, now);
+      couponCount = await this.issueCoupons(em, run, template, { from, to, treatedCount }, now);
       withCoupon = treated.slice(0, couponCount);
       outcome.couponsIssued = couponCount;
       outcome.couponsShort = treatedCount - couponCount;
@@ -145,16 +146,10 @@ export class CampaignIssuer {
       }
     }
 
-    // 4. The message, for treated members with an accept left (the others are counted, not queued).
+    // 4. The message, for treated members it can reach (messages' reach rule; the others are counted, not queued).
     if (campaign.messageKind && treated.length > 0) {
       const templateId = this.config.messages.templates[campaign.messageKind].templateId;
-      const reachable: Array<{ id: number | string; nickname: string | null }> = [];
-      for (let i = 0; i < treated.length; i += ROWS_PER_STATEMENT) {
-        const batch = treated.slice(i, i + ROWS_PER_STATEMENT);
-        reachable.push(
-          ...(await em.query(`SELECT m.id, m.nickname FROM member m JOIN message_grant g ON g.member_id = m.id AND g.template_id = ? AND g.remaining > 0 WHERE m.id IN (${batch.map(() => '?').join(', ')})`, [templateId, ...batch])),
-        );
-      }
+      const reachable = await reachableMembers(em, { templateId, kind: campaign.messageKind }, treated, ROWS_PER_STATEMENT);
       outcome.messagesNoGrant = treated.length - reachable.length;
       const timeZone = this.config.businessCalendar.timeZone;
       const couponUntil = template ? couponValidity(validityOf(template), now, timeZone).validUntil : null;
@@ -163,7 +158,7 @@ export class CampaignIssuer {
         em,
         campaign.messageKind,
         reachable.map((member) => {
-          const memberId = Number(member.id);
+          const memberId = member.id;
           const gotCoupon = hasCoupon.has(memberId) && template !== null;
           const offer = campaign.offerText ?? (gotCoupon ? `${template!.name}已到账` : `${campaign.points}积分已到账`);
           return {
@@ -236,39 +231,19 @@ export class CampaignIssuer {
 
   /**
    * The chunk's coupons: stock for all of them in one conditional UPDATE (when short or paused, what is left,
-   * under the template's lock), then the rows: on MySQL one INSERT … SELECT over the chunk's treated members
-   * with codes from RANDOM_BYTES; on the embedded SQLite, codes from Node's CSPRNG in multi-row INSERTs.
+   * under the template's lock), then the rows, set-based over the chunk's treated members (CouponIssuer).
    * Answers how many were issued (to the first members by id when short).
    */
-  private async issueCoupons(em: EntityManager, run: CampaignRun, template: CouponTemplate, chunk: { from: number; to: number; treated: number[]; treatedCount: number }, now: Date): Promise<number> {
+  private async issueCoupons(em: EntityManager, run: CampaignRun, template: CouponTemplate, chunk: { from: number; to: number; treatedCount: number }, now: Date): Promise<number> {
     let count = chunk.treatedCount;
-    const all = await em.queryRunner!.query("UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND status = 'active' AND claimed_count + ? <= total_stock", [count, template.id, count], true);
-    if (all.affected !== 1) {
-      const [row]: Array<{ remaining: number | string; status: string }> = await em.query(`SELECT total_stock - claimed_count AS remaining, status FROM coupon_template WHERE id = ?${forUpdate(em)}`, [template.id]);
-      count = row && row.status === 'active' ? Math.max(0, Math.min(count, Number(row.remaining))) : 0;
-      if (count > 0) await em.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', [count, template.id]);
-    }
+    if (!(await this.coupons.takeStock(em, template.id, count))) count = await this.coupons.takeRemainingStock(em, template.id, count);
     if (count === 0) return 0;
     const { validFrom, validUntil } = couponValidity(validityOf(template), now, this.config.businessCalendar.timeZone);
-    const values = [sqlDate(em, validFrom), sqlDate(em, validUntil), campaignCouponKey(run.id), sqlDate(em, now), sqlDate(em, now), sqlDate(em, now)];
-    const columns = 'template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at';
-    if (this.transactions.isEmbedded) {
-      const chosen = chunk.treated.slice(0, count);
-      for (let i = 0; i < chosen.length; i += ROWS_PER_STATEMENT) {
-        const batch = chosen.slice(i, i + ROWS_PER_STATEMENT);
-        await em.query(
-          `INSERT INTO coupon (${columns}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`,
-          batch.flatMap((memberId) => [template.id, memberId, campaignCouponSeq(run.id), newCouponCode(), ...values]),
-        );
-      }
-    } else {
-      await em.query(
-        `INSERT INTO coupon (${columns})
-         SELECT ?, cm.member_id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ?
-           FROM campaign_member cm WHERE cm.run_id = ? AND cm.member_id BETWEEN ? AND ? AND cm.holdout = 0 ORDER BY cm.member_id LIMIT ?`,
-        [template.id, campaignCouponSeq(run.id), ...values, run.id, chunk.from, chunk.to, count],
-      );
-    }
+    await this.coupons.issueToSelection(
+      em,
+      { templateId: template.id, seq: campaignCouponSeq(run.id), idempotencyKey: campaignCouponKey(run.id), validFrom, validUntil, at: now },
+      { memberId: 'cm.member_id', from: 'campaign_member cm', where: 'cm.run_id = ? AND cm.member_id BETWEEN ? AND ? AND cm.holdout = 0', params: [run.id, chunk.from, chunk.to], limit: count },
+    );
     return count;
   }
 

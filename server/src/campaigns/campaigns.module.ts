@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CouponsModule } from '../coupons/coupons.module';
 import { JobRunner } from '../jobs/job-runner';
 import { MessagesModule } from '../messages/messages.module';
 import { PointsModule } from '../points/points.module';
@@ -8,7 +9,7 @@ import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
 
 @Module({
-  imports: [MessagesModule, PointsModule],
+  imports: [CouponsModule, MessagesModule, PointsModule],
   controllers: [CampaignsController],
   providers: [CampaignIssuer, CampaignsService, CampaignSchedulerJob, JobRunner],
   exports: [CampaignsService, CampaignIssuer, CampaignSchedulerJob],

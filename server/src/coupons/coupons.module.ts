@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JobRunner } from '../jobs/job-runner';
 import { ClaimService } from './claim.service';
 import { CouponExpiryJob } from './coupon-expiry.job';
+import { CouponIssuer } from './coupon-issuer';
 import { CouponsController } from './coupons.controller';
 import { RedemptionService } from './redemption.service';
 import { AdminCouponTemplatesController, StaffCouponsController } from './staff-coupons.controller';
@@ -10,7 +11,7 @@ import { WalletService } from './wallet.service';
 
 @Module({
   controllers: [CouponsController, StaffCouponsController, AdminCouponTemplatesController],
-  providers: [TemplatesService, ClaimService, WalletService, RedemptionService, CouponExpiryJob, JobRunner],
-  exports: [WalletService, ClaimService, RedemptionService, TemplatesService, CouponExpiryJob],
+  providers: [TemplatesService, CouponIssuer, ClaimService, WalletService, RedemptionService, CouponExpiryJob, JobRunner],
+  exports: [WalletService, CouponIssuer, ClaimService, RedemptionService, TemplatesService, CouponExpiryJob],
 })
 export class CouponsModule {}

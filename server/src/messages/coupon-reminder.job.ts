@@ -8,6 +8,7 @@ import { addBusinessDays, businessDate, Clock } from '../common/clock';
 import { sqlDate, sqlDateValue } from '../database/sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobRunner } from '../jobs/job-runner';
+import { reachCondition, reachJoin } from './message-reach';
 import { MessagesService } from './messages.service';
 
 const CHUNK = 500;
@@ -60,12 +61,11 @@ export class CouponReminderJob implements OnApplicationBootstrap, OnApplicationS
       const rows: Array<{ id: number | string; memberId: number | string; validUntil: Date | string; name: string }> = await this.dataSource.query(
         `SELECT c.id, c.member_id AS memberId, c.valid_until AS validUntil, t.name
            FROM coupon c
-           JOIN message_grant g ON g.member_id = c.member_id AND g.template_id = ? AND g.remaining > 0
+           ${reachJoin('c.member_id')}
            JOIN coupon_template t ON t.id = c.template_id
-          WHERE c.status = ? AND c.valid_until >= ? AND c.valid_until < ? AND c.id > ?
-            AND NOT EXISTS (SELECT 1 FROM message_preference p WHERE p.member_id = c.member_id AND p.kind = ? AND p.enabled = ?)
+          WHERE c.status = ? AND c.valid_until >= ? AND c.valid_until < ? AND c.id > ? AND ${reachCondition('c.member_id')}
           ORDER BY c.id LIMIT ${CHUNK}`,
-        [templateId, CouponStatus.Available, sqlDate(this.dataSource.manager, from), sqlDate(this.dataSource.manager, to), afterId, MessageKind.CouponExpiring, false],
+        [templateId, CouponStatus.Available, sqlDate(this.dataSource.manager, from), sqlDate(this.dataSource.manager, to), afterId, MessageKind.CouponExpiring],
       );
       if (rows.length === 0) break;
       await this.transactions.run(async (em) => {

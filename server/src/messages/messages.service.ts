@@ -20,6 +20,7 @@ import { sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
 import { MessageGrant, MessagePreference, OutboxMessage, SubscribeReport } from './message.entities';
+import { reachableMembers } from './message-reach';
 
 export interface QueueMessage {
   memberId: number;
@@ -156,10 +157,8 @@ export class MessagesService {
    */
   async queueIfReachable(em: EntityManager, message: QueueMessage): Promise<QueueOutcome | 'unreachable'> {
     const templateId = this.config.messages.templates[message.kind].templateId;
-    const grant = await em.findOneBy(MessageGrant, { memberId: message.memberId, templateId });
-    if (!grant || grant.remaining <= 0) return 'unreachable';
-    const preference = await em.findOneBy(MessagePreference, { memberId: message.memberId, kind: message.kind });
-    if (preference && !preference.enabled) return 'unreachable';
+    const [reachable] = await reachableMembers(em, { templateId, kind: message.kind }, [message.memberId]);
+    if (!reachable) return 'unreachable';
     return this.queue(em, message);
   }
 

@@ -10,6 +10,7 @@ import { JobRunner } from '../jobs/job-runner';
 import { WechatClient } from '../wechat/wechat.client';
 import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors';
 import { MessageGrant, OutboxMessage } from './message.entities';
+import { reachOf } from './message-reach';
 import { quietUntil } from './quiet-hours';
 
 /** WeChat did not take the message for a passing reason (busy, daily limit): tried again after the backoff. */
@@ -141,11 +142,6 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
     const marks = memberIds.map(() => '?').join(', ');
     const members = (await em.query(`SELECT id, openid, joined_at AS joinedAt FROM member WHERE id IN (${marks})${forUpdate(em)}`, memberIds)) as Array<{ id: number | string; openid: string; joinedAt: unknown }>;
     const openidOf = new Map(members.filter((m) => m.joinedAt).map((m) => [Number(m.id), m.openid]));
-    const optedOut = new Set(
-      ((await em.query(`SELECT member_id AS memberId, kind FROM message_preference WHERE member_id IN (${marks}) AND enabled = ?`, [...memberIds, false])) as Array<{ memberId: number | string; kind: string }>).map(
-        (p) => `${Number(p.memberId)} ${p.kind}`,
-      ),
-    );
     const cap = this.config.messages.frequencyCap;
     const since = new Date(now.getTime() - cap.perDays * 86_400_000);
     const recentOf = new Map(
@@ -156,13 +152,9 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         )) as Array<{ memberId: number | string; n: number | string }>
       ).map((r) => [Number(r.memberId), Number(r.n)]),
     );
-    const grants = (await em.query(`SELECT id, member_id AS memberId, template_id AS templateId, remaining FROM message_grant WHERE member_id IN (${marks})`, memberIds)) as Array<{
-      id: number | string;
-      memberId: number | string;
-      templateId: string;
-      remaining: number | string;
-    }>;
-    const grantOf = new Map(grants.map((g) => [`${Number(g.memberId)} ${g.templateId}`, { id: Number(g.id), left: Number(g.remaining), spent: 0 }]));
+    // Messages' reach rule (message-reach.ts), read per member so a skip can say which half failed.
+    const reach = await reachOf(em, memberIds);
+    const grantOf = new Map([...reach.grants].map(([key, g]) => [key, { id: g.id, left: g.remaining, spent: 0 }]));
 
     const skipped = new Map<OutboxSkipReason, number[]>();
     const admitted: Array<{ row: OutboxMessage; openid: string }> = [];
@@ -170,10 +162,10 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
     for (const row of rows) {
       const openid = openidOf.get(row.memberId);
       if (!openid) skip(OutboxSkipReason.NoMember, row);
-      else if (optedOut.has(`${row.memberId} ${row.kind}`)) skip(OutboxSkipReason.OptedOut, row);
+      else if (reach.switchedOff.has(reach.key(row.memberId, row.kind))) skip(OutboxSkipReason.OptedOut, row);
       else if ((recentOf.get(row.memberId) ?? 0) >= cap.maxMessages) skip(OutboxSkipReason.FrequencyCap, row);
       else {
-        const grant = grantOf.get(`${row.memberId} ${row.templateId}`);
+        const grant = grantOf.get(reach.key(row.memberId, row.templateId));
         if (!grant || grant.left - grant.spent <= 0) skip(OutboxSkipReason.NoGrant, row);
         else {
           grant.spent++;

@@ -1,24 +1,42 @@
+import type { AppConfig } from '@member/config';
 import type { CouponView, PointsShopEntry } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { newCouponCode } from '../coupons/claim-combiner';
 import { ClaimService } from '../coupons/claim.service';
+import { CouponIssuer } from '../coupons/coupon-issuer';
+import { claimBlockReason, couponValidity } from '../coupons/coupon-rules';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { Coupon } from '../coupons/coupon.entity';
+import { audienceTiersOf, toCouponView, validityOf } from '../coupons/coupon.views';
+import { sqlDateValue as asDate } from '../database/sql';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
 import { PointsLedger } from './points-ledger';
 
+/** How often an exchange is judged again after losing a race on its (template, member, seq) key. */
+const MAX_EXCHANGE_ATTEMPTS = 5;
+
 /**
- * The points shop: coupon templates with a points price. An exchange is a claim (same stock, limit and
- * idempotency rules) whose transaction also debits the points, so a member never pays without a coupon or
- * gets a coupon without paying; a retried tap returns the same coupon and charges once.
+ * The points shop: coupon templates with a points price. An exchange is judged by the claim rules (window,
+ * audience, per-member limit, stock) and issued by the one CouponIssuer in one transaction with the points
+ * debit, so a member never pays without a coupon or gets a coupon without paying; a retried tap returns the
+ * same coupon (the coupon's unique member × idempotency key) and charges once.
  */
 @Injectable()
 export class PointsShopService {
   private readonly logger = new Logger(PointsShopService.name);
 
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
     private readonly claims: ClaimService,
+    private readonly issuer: CouponIssuer,
     private readonly ledger: PointsLedger,
   ) {}
 
@@ -28,15 +46,54 @@ export class PointsShopService {
   }
 
   async exchange(memberId: number, templateId: number, idempotencyKey: string): Promise<CouponView> {
-    const template = await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: templateId });
-    if (!template || template.pointsPrice === null) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
-    const price = template.pointsPrice;
-    const coupon = await this.claims.claim(memberId, templateId, idempotencyKey, {
-      within: async (em, couponId, now) => {
-        await this.ledger.debit(em, { memberId, points: price, reason: 'exchange', sourceKey: `exchange:coupon:${couponId}`, now });
-      },
-    });
-    this.logger.log({ memberId, templateId, couponId: coupon.id, points: price }, 'points exchanged for a coupon');
-    return coupon;
+    const timeZone = this.config.businessCalendar.timeZone;
+    for (let attempt = 1; attempt <= MAX_EXCHANGE_ATTEMPTS; attempt++) {
+      const now = this.clock.now();
+      const template = await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: templateId });
+      if (!template || template.pointsPrice === null) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
+      const price = template.pointsPrice;
+      const claimant = await this.claimant(memberId, templateId, idempotencyKey);
+      if (claimant.replay) {
+        if (claimant.replay.templateId !== templateId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+        return toCouponView(claimant.replay, template, now, timeZone);
+      }
+      const situation = { now, template: { ...template, audienceTiers: audienceTiersOf(template) }, member: claimant.member, claimedByMe: claimant.claimedByMe, config: this.config };
+      const blocked = claimBlockReason(situation);
+      if (blocked) throw new DomainError(blocked);
+      const { validFrom, validUntil } = couponValidity(validityOf(template), now, timeZone);
+      const fresh = { templateId, memberId, seq: claimant.claimedByMe + 1, code: newCouponCode(), validFrom, validUntil, idempotencyKey, claimedAt: now };
+      try {
+        const id = await this.transactions.run(async (em) => {
+          // Coupon row first, stock last: the template row is locked only from its UPDATE to the COMMIT.
+          const couponId = await this.issuer.issueOne(em, fresh);
+          if (!(await this.issuer.takeStock(em, templateId, 1))) throw new DomainError('COUPON_OUT_OF_STOCK');
+          await this.ledger.debit(em, { memberId, points: price, reason: 'exchange', sourceKey: `exchange:coupon:${couponId}`, now });
+          return couponId;
+        });
+        this.logger.log({ memberId, templateId, couponId: id, points: price }, 'points exchanged for a coupon');
+        const coupon = Object.assign(new Coupon(), fresh, { id, status: 'available', redeemedAt: null, createdAt: now, updatedAt: now });
+        return toCouponView(coupon, template, now, timeZone);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'COUPON_OUT_OF_STOCK') {
+          // The SQL check refused: sold out, or paused meanwhile. Say which, from the row as it is now.
+          const current = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: templateId });
+          throw new DomainError(claimBlockReason({ ...situation, template: { ...current, audienceTiers: audienceTiersOf(current) } }) ?? 'COUPON_OUT_OF_STOCK');
+        }
+        // Lost a race: the same tap retried (idempotency key), or another tap took this seq. Judge again.
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    throw new DomainError('COUPON_LIMIT_REACHED');
+  }
+
+  /** One round trip: who is exchanging, how many of this template they hold, and the coupon this tap already got. */
+  private async claimant(memberId: number, templateId: number, idempotencyKey: string): Promise<{ member: Pick<Member, 'joinedAt' | 'tier'>; claimedByMe: number; replay: Coupon | null }> {
+    const [row]: Array<{ joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string }> = await this.dataSource.query(
+      'SELECT m.joined_at AS joinedAt, m.tier AS tier, (SELECT COUNT(*) FROM coupon c WHERE c.template_id = ? AND c.member_id = m.id) AS claimed FROM member m WHERE m.id = ?',
+      [templateId, memberId],
+    );
+    if (!row) throw new DomainError('MEMBER_NOT_FOUND');
+    const replay = await this.dataSource.getRepository(Coupon).findOneBy({ memberId, idempotencyKey });
+    return { member: { joinedAt: asDate(row.joinedAt), tier: row.tier }, claimedByMe: Number(row.claimed), replay };
   }
 }

@@ -2,6 +2,9 @@
 // under tsx, which cannot load decorated entity modules (README.md, "Toolchain notes").
 import type { AudienceFilter } from '@member/shared';
 import { addBusinessDays } from '../common/clock';
+import { GRANT_REACH_INDEX, reachCondition, reachJoin } from '../messages/message-reach';
+
+export { GRANT_REACH_INDEX };
 
 export interface AudienceQueryContext {
   now: Date;
@@ -110,7 +113,6 @@ export function audienceQuery(filter: AudienceFilter, context: AudienceQueryCont
 /** The Segments migration's indexes the counts are pinned to on MySQL (the benchmark's baseline ignores them). */
 export const MEMBER_AUDIENCE_INDEXES = ['idx_member_audience', 'idx_member_audience_id'];
 export const RFM_AUDIENCE_INDEXES = ['idx_member_rfm_segment', 'idx_member_rfm_spend', 'idx_member_rfm_id'];
-export const GRANT_REACH_INDEX = 'idx_message_grant_reach';
 
 export interface SqlStatement {
   sql: string;
@@ -122,23 +124,14 @@ export function audienceCountSql(query: AudienceQuery): SqlStatement {
 }
 
 /**
- * Of the audience, who a message of `kind` (template `templateId`) could reach now: a grant left for the
- * template, and the kind not switched off.
- *
- * The grants come from idx_message_grant_reach (template, member_id, remaining): one template's grants in
- * member id order with `remaining` at hand, so the look-ups into the audience's id-led indexes go in order too.
- * The switches are a NOT IN, which MariaDB answers by reading the few switched-off rows once into a hashed
- * temporary table and probing it (0.4 s instead of 0.6 s on the benchmark's million members, against a
- * primary-key look-up per grant); a NULL member_id cannot occur, so NOT IN means what it says.
+ * Of the audience, who a message of `kind` (template `templateId`) could reach now: messages' one reach rule
+ * (message-reach.ts: a grant left for the template, the kind not switched off), over the audience's count tables.
+ * On MySQL the grants are pinned to idx_message_grant_reach, so the look-ups into the audience's id-led indexes
+ * go in member id order.
  */
 export function reachableCountSql(query: AudienceQuery, templateId: string, kind: string, options: { indexHints?: boolean } = {}): SqlStatement {
-  const grants = `message_grant g${options.indexHints ? ` FORCE INDEX (${GRANT_REACH_INDEX})` : ''}`;
   return {
-    sql:
-      `SELECT COUNT(*) AS n FROM ${query.countFrom}` +
-      ` JOIN ${grants} ON g.member_id = ${query.memberId} AND g.template_id = ? AND g.remaining > 0` +
-      ` WHERE ${query.where}` +
-      ` AND ${query.memberId} NOT IN (SELECT pref.member_id FROM message_preference pref WHERE pref.kind = ? AND NOT pref.enabled)`,
+    sql: `SELECT COUNT(*) AS n FROM ${query.countFrom} ${reachJoin(query.memberId, options)} WHERE ${query.where} AND ${reachCondition(query.memberId)}`,
     params: [templateId, ...query.params, kind],
   };
 }
