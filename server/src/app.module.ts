@@ -14,7 +14,7 @@ import { MembersModule } from './members/members.module';
 import { MembershipModule } from './membership/membership.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { MessagesModule } from './messages/messages.module';
-import { PaymentsModule } from './orders/pay/payments.module';
+import { OrdersModule } from './orders/orders.module';
 import { PointsModule } from './points/points.module';
 import { SegmentsModule } from './segments/segments.module';
 import { TestModeModule } from './test-mode/test-mode.module';
@@ -36,7 +36,7 @@ export class AppModule {
         PointsModule,
         BirthdayModule,
         MembershipModule,
-        PaymentsModule,
+        OrdersModule,
         MessagesModule,
         SegmentsModule,
         CampaignsModule,

@@ -15,7 +15,6 @@ import { reachableMembers } from '../messages/message-reach';
 import { MessagesService } from '../messages/messages.service';
 import { PointsLedger } from '../points/points-ledger';
 import { PointsReason } from '../points/points.entities';
-import { PurchasesService } from '../points/purchases.service';
 import { audienceQuery } from '../segments/audience-sql';
 import { Campaign, CampaignRun } from './campaign.entities';
 
@@ -58,7 +57,6 @@ export class CampaignIssuer {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     private readonly ledger: PointsLedger,
-    private readonly purchases: PurchasesService,
     private readonly messages: MessagesService,
     private readonly coupons: CouponIssuer,
   ) {}
@@ -139,7 +137,7 @@ export class CampaignIssuer {
 
     // 3. Points, through the ledger (its source key makes each member's grant once per run).
     if (campaign.points > 0) {
-      const expiresAt = this.purchases.expiryFor(now); // like earned points
+      const expiresAt = this.ledger.expiryFor(now); // like earned points
       for (const memberId of treated) {
         const line = await this.ledger.credit(em, { memberId, points: campaign.points, reason: PointsReason.Campaign, sourceKey: `campaign-run:${run.id}:member:${memberId}`, now, expiresAt });
         if (line) outcome.pointsGranted += campaign.points;

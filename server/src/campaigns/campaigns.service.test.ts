@@ -8,7 +8,7 @@ import { TemplatesService } from '../coupons/templates.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
-import { PurchasesService } from '../orders/purchases.service';
+import { SaleSettlement } from '../orders/sale-settlement.service';
 import { MessagesService } from '../messages/messages.service';
 import { OutboxSender } from '../messages/outbox-sender';
 import { templateRequest } from '../testing/coupon-fixtures';
@@ -136,7 +136,7 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     // The report compares what each side spent since the run: one treated member buys ¥128.
     const buyer = audience.find((m) => !heldOutIds.includes(m.id))!;
     await t.app.get(TransactionRunner).run((em) =>
-      t.app.get(PurchasesService).settleWithin(em, { memberId: buyer.id, staffOpenid: 'o-till', idempotencyKey: `holdout-buy-${buyer.id}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
+      t.app.get(SaleSettlement).settleWithin(em, { memberId: buyer.id, staffOpenid: 'o-till', idempotencyKey: `holdout-buy-${buyer.id}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
     );
     const [report] = (await campaigns.get(campaign.id)).runs;
     expect(report.treatment).toEqual({ members: treated, revenueFen: 12_800, revenuePerMemberFen: Math.round(12_800 / treated), purchasers: 1 });

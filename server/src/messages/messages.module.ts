@@ -4,10 +4,11 @@ import { CouponReminderJob } from './coupon-reminder.job';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboxSender } from './outbox-sender';
+import { SaleMessagesSubscriber } from './sale-messages.subscriber';
 
 @Module({
   controllers: [MessagesController],
-  providers: [MessagesService, OutboxSender, CouponReminderJob, JobRunner],
+  providers: [MessagesService, OutboxSender, SaleMessagesSubscriber, CouponReminderJob, JobRunner],
   exports: [MessagesService, OutboxSender, CouponReminderJob],
 })
 export class MessagesModule {}

@@ -13,7 +13,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
 import { businessDate } from '../common/clock';
 import { Member } from '../members/member.entity';
-import { PurchasesService } from '../orders/purchases.service';
+import { SaleSettlement } from '../orders/sale-settlement.service';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { grantMismatches } from '../testing/ledgers';
@@ -242,13 +242,13 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await grantOf(slow.id, 'coupon_arrived')).toBe(await wechatQuota(slow.openid, 'coupon_arrived'));
   });
 
-  it('tells a subscribed member about the points a purchase earned, in the purchase’s transaction; others get no row', async () => {
+  it('tells a subscribed member about the points a purchase earned, once the purchase commits (SaleSettled); others get no row', async () => {
     const subscribed = await newMember();
     const other = await newMember();
     await subscribe(subscribed, ['points_change']);
     const buy = (memberId: number, n: number) =>
       t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PurchasesService).settleWithin(em, { memberId, staffOpenid: 'o-till', idempotencyKey: `msg-buy-${memberId}-${n}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
+        t.app.get(SaleSettlement).settleWithin(em, { memberId, staffOpenid: 'o-till', idempotencyKey: `msg-buy-${memberId}-${n}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
       );
     await buy(subscribed.id, 1);
     await buy(other.id, 1);

@@ -1,43 +1,27 @@
 import type { AppConfig } from '@member/config';
-import {
-  bonusPermille,
-  formatFen,
-  MessageKind,
-  checkRefund,
-  decideBurn,
-  pointsEarned,
-  pointsExpiryFor,
-  refundShares,
-  tierForSpend,
-  type ErrorCode,
-  type PurchaseView,
-  type RecordPurchaseRequest,
-  type RefundPurchaseRequest,
-  type RefundView,
-} from '@member/shared';
+import { checkRefund, decideBurn, type ErrorCode, type PurchaseView, type RecordPurchaseRequest, type RefundPurchaseRequest, type RefundView } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { DateTime } from 'luxon';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { CouponRedemption, RedemptionOwner } from '../coupons/coupon-redemption.entity';
+import { RedemptionOwner } from '../coupons/coupon-redemption.entity';
 import { RedemptionService } from '../coupons/redemption.service';
-import { forUpdate, sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
 import { Member } from '../members/member.entity';
 import { PointsLedger } from '../points/points-ledger';
-import { PointsLedgerLine, Purchase, PurchaseRefund } from '../points/points.entities';
-import { MessagesService } from '../messages/messages.service';
 import { spendInWindow } from '../points/spend';
+import { SaleRefunds } from './sale-refunds.service';
+import { SaleSettlement } from './sale-settlement.service';
+import { Purchase, PurchaseRefund, WECHAT_PAY_CHANNEL } from './sale.entities';
 
 /**
- * Purchases recorded at the till and their refunds. One transaction per purchase: redeem the coupon, burn
- * points, record the purchase, earn points, upgrade the tier. A resent request (same clerk, same key)
- * answers the first result; a refund (same refund number) likewise. Tiers only go up here: downgrades are a
- * scheduled review, never the side effect of a purchase.
+ * Purchases recorded at the till and their refunds. One transaction per purchase: check the member code,
+ * redeem the coupon, decide the points burn, then settle the sale (SaleSettlement). A resent request (same
+ * clerk, same key) answers the first result; a refund (same refund number) likewise, its effects applied by
+ * SaleRefunds under the one refund ceiling.
  */
 @Injectable()
 export class PurchasesService {
@@ -51,7 +35,8 @@ export class PurchasesService {
     private readonly ledger: PointsLedger,
     private readonly redemptions: RedemptionService,
     private readonly clock: Clock,
-    private readonly messages: MessagesService,
+    private readonly settlement: SaleSettlement,
+    private readonly saleRefunds: SaleRefunds,
   ) {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
   }
@@ -102,7 +87,7 @@ export class PurchasesService {
       const redemptionId = preview
         ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now, { owner: RedemptionOwner.Purchase })
         : null;
-      return this.settleWithin(em, {
+      return this.settlement.settleWithin(em, {
         memberId: member.id,
         staffOpenid,
         idempotencyKey: request.idempotencyKey,
@@ -133,60 +118,6 @@ export class PurchasesService {
   }
 
   /**
-   * Records a purchase whose coupon is already redeemed, inside the caller's transaction: burns its points (or
-   * links the points an app order already held), earns points on what was paid at the member's tier and
-   * bonus, stamps the last purchase and upgrades the tier. Shared by the till and WeChat Pay completion.
-   */
-  async settleWithin(em: EntityManager, sale: Sale): Promise<number> {
-    const { memberId, now } = sale;
-    const member = await em.findOneByOrFail(Member, { id: memberId });
-    const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
-    // The tier as it is now, under the row lock: one read before the transaction may be stale (the
-    // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
-    const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
-    const currentTier = locked.tier;
-    const tier = this.tierConfig(currentTier);
-    const earned = pointsEarned({ paidFen: sale.paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
-    const pointsBurned = 'points' in sale.burn ? sale.burn.points : sale.burn.heldPoints;
-    const inserted = await em.insert(Purchase, {
-      memberId,
-      staffOpenid: sale.staffOpenid,
-      idempotencyKey: sale.idempotencyKey,
-      requestHash: sale.requestHash ?? null,
-      storeCode: sale.storeCode,
-      grossFen: sale.grossFen,
-      couponId: sale.couponId,
-      redemptionId: sale.redemptionId,
-      couponDiscountFen: sale.couponDiscountFen,
-      pointsBurned,
-      paidFen: sale.paidFen,
-      refundedFen: 0,
-      pointsEarned: earned,
-      bonusPermille: bonus,
-      purchasedAt: now,
-    });
-    const id = inserted.identifiers[0].id as number;
-    if ('points' in sale.burn) {
-      await this.ledger.debit(em, { memberId, points: sale.burn.points, reason: 'burn', sourceKey: burnSourceKey(id), purchaseId: id, now });
-    } else if (sale.burn.heldPoints > 0) {
-      await em.update(PointsLedgerLine, { sourceKey: sale.burn.sourceKey }, { purchaseId: id });
-    }
-    const line = await this.ledger.credit(em, { memberId, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.expiryFor(now) });
-    if (line) {
-      // Into the outbox with the purchase (sent after commit by the sender), if the member asked for it.
-      await this.messages.queueIfReachable(em, {
-        memberId,
-        kind: MessageKind.PointsChange,
-        vars: { delta: earned, balance: line.balanceAfter, reason: `消费${formatFen(sale.paidFen, { keepCents: true })}获得积分` },
-        dedupeKey: `points:purchase:${id}`,
-      });
-    }
-    await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), memberId]);
-    await this.upgradeTier(em, memberId, currentTier, now);
-    return id;
-  }
-
-  /**
    * A refund at the till. A sale paid with WeChat Pay is refused here: its money goes back through WeChat Pay
    * (`PaymentsService.refund`), so one sale has one refund ceiling whatever the route. The same refund number
    * again answers the first refund, even when sent many times at once; with another amount it is refused.
@@ -203,7 +134,7 @@ export class PurchasesService {
     const now = this.clock.now();
     let refundId: number;
     try {
-      refundId = await this.transactions.run((em) => this.refundWithin(em, purchaseId, request, staffOpenid, now));
+      refundId = await this.transactions.run((em) => this.saleRefunds.refundWithin(em, purchaseId, request, staffOpenid, now));
     } catch (error) {
       // A resend racing the first: it waited on the purchase row and then found the ceiling reached, or hit the
       // refund number's unique key. Either way the first committed; answer it.
@@ -227,115 +158,21 @@ export class PurchasesService {
     return this.refundView(refund);
   }
 
-  /**
-   * A refund's effects inside the caller's transaction: claws back the share of earned points, gives back the
-   * share of burned points, and the coupon on the full refund. Refuses a total above what was paid.
-   */
-  async refundWithin(em: EntityManager, purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string, now: Date, options: { viaWechatPay?: boolean } = {}): Promise<number> {
-    // Concurrent refunds of one purchase: the conditional UPDATE admits them only while the total stays
-    // within what was paid, and locks the row, so each sees the refunds before it. A sale paid with WeChat Pay
-    // is refunded only by WeChat Pay's confirmation (`viaWechatPay`), never by a clerk at the till; a till
-    // sale never by WeChat Pay.
-    const viaWechatPay = options.viaWechatPay === true;
-    const taken = await em
-      .createQueryBuilder()
-      .update(Purchase)
-      .set({ refundedFen: () => 'refunded_fen + :amount' })
-      .where(`id = :id AND refunded_fen + :amount <= paid_fen AND staff_openid ${viaWechatPay ? '=' : '<>'} :channel`, { id: purchaseId, amount: request.amountFen, channel: WECHAT_PAY_CHANNEL })
-      .execute();
-    if (taken.affected !== 1) {
-      const purchase = await em.findOneBy(Purchase, { id: purchaseId });
-      if (purchase && (purchase.staffOpenid === WECHAT_PAY_CHANNEL) !== viaWechatPay) throw new DomainError(viaWechatPay ? 'PURCHASE_NOT_FOUND' : 'REFUND_VIA_WECHAT_PAY');
-      throw new DomainError('REFUND_EXCEEDS_PAID');
-    }
-    const after = await em.findOneByOrFail(Purchase, { id: purchaseId });
-    const refundedBeforeFen = after.refundedFen - request.amountFen;
-    const shares = refundShares({ paidFen: after.paidFen, earnedPoints: after.pointsEarned, burnedPoints: after.pointsBurned, refundedBeforeFen, refundFen: request.amountFen });
-
-    const inserted = await em.insert(PurchaseRefund, {
-      purchaseId,
-      refundNo: request.refundNo,
-      amountFen: request.amountFen,
-      pointsClawed: 0,
-      pointsShortfall: 0,
-      pointsRestored: 0,
-      couponRestored: false,
-      staffOpenid,
-      refundedAt: now,
-    });
-    const id = inserted.identifiers[0].id as number;
-    const earnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:earn` });
-    const clawed = await this.ledger.debit(em, {
-      memberId: after.memberId,
-      points: shares.clawbackPoints,
-      upToBalance: true,
-      firstFromLedgerId: earnLine?.id,
-      reason: 'clawback',
-      sourceKey: `refund:${id}:clawback`,
-      purchaseId,
-      now,
-    });
-    let restored = 0;
-    if (shares.restorePoints > 0) {
-      const burnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId) });
-      // Given-back points keep the expiry of the points that were burned (they do not become younger).
-      const expiresAt = burnLine?.expiresAt ?? this.expiryFor(after.purchasedAt);
-      await this.ledger.credit(em, { memberId: after.memberId, points: shares.restorePoints, reason: 'restore', sourceKey: `refund:${id}:restore`, purchaseId, now, expiresAt });
-      restored = shares.restorePoints;
-    }
-    let couponRestored = false;
-    if (shares.full && after.redemptionId) {
-      const redemption = await em.findOneByOrFail(CouponRedemption, { id: after.redemptionId });
-      couponRestored = await this.redemptions.reverseWithin(em, redemption, now);
-    }
-    await em.update(PurchaseRefund, { id }, { pointsClawed: clawed.taken, pointsShortfall: shares.clawbackPoints - clawed.taken, pointsRestored: restored, couponRestored });
-    return id;
-  }
-
   async get(purchaseId: number): Promise<PurchaseView> {
     const purchase = await this.dataSource.getRepository(Purchase).findOneBy({ id: purchaseId });
     if (!purchase) throw new DomainError('PURCHASE_NOT_FOUND');
     return this.view(purchase);
   }
 
-  /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. */
-  private async upgradeTier(em: EntityManager, memberId: number, currentTier: string, now: Date): Promise<void> {
-    const spend = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
-    const reached = tierForSpend(this.config.tiers, spend);
-    if (reached.minSpendFen > this.tierConfig(currentTier).minSpendFen) {
-      // Back above the tier while a downgrade grace period was running: that period is over too.
-      await em.query('UPDATE member SET tier = ?, tier_below_since = NULL WHERE id = ?', [reached.code, memberId]);
-      this.logger.log({ memberId, from: currentTier, to: reached.code }, 'tier upgraded');
-    }
-  }
-
-
-  private tierConfig(code: string) {
-    return this.config.tiers.find((t) => t.code === code) ?? [...this.config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
-  }
-
-  private isMemberDay(now: Date): boolean {
-    const day = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).day;
-    return this.config.points.memberDaysOfMonth.includes(day);
-  }
-
-  /**
-   * Birthday double points: the birthday perk job switches them on per member through the last second of the
-   * window (stored at second precision, so through the whole of that second, like a coupon's validity).
-   */
-  private inBirthdayWindow(member: Member, now: Date): boolean {
-    return member.doublePointsUntil !== null && now.getTime() < member.doublePointsUntil.getTime() + 1000;
-  }
-
   /** When points credited at `earnedAt` expire: the end of the year `expiryYearsAfter` after, on the business calendar. */
+  /** @deprecated the rule is the points module's: PointsLedger.expiryFor (kept while campaigns still call it here). */
   expiryFor(earnedAt: Date): Date {
-    const offset = DateTime.fromJSDate(earnedAt, { zone: this.config.businessCalendar.timeZone }).offset;
-    return pointsExpiryFor(earnedAt, offset, this.config.points.expiryYearsAfter);
+    return this.ledger.expiryFor(earnedAt);
   }
 
   private async view(purchase: Purchase): Promise<PurchaseView> {
     const member = await this.dataSource.getRepository(Member).findOneByOrFail({ id: purchase.memberId });
-    const tier = this.tierConfig(member.tier);
+    const tier = this.settlement.tierConfig(member.tier);
     return {
       id: purchase.id,
       memberId: purchase.memberId,
@@ -373,34 +210,7 @@ export class PurchasesService {
   }
 }
 
-/** The "clerk" of purchases paid in the app with WeChat Pay; their idempotency key is the order's out_trade_no. */
-export const WECHAT_PAY_CHANNEL = 'wechat-pay';
-
-/** The ledger line of points an app order holds from checkout until it is paid or closed. */
-export function payOrderBurnKey(outTradeNo: string): string {
-  return `payorder:${outTradeNo}:burn`;
-}
-
-function burnSourceKey(purchaseId: number): string {
-  return `purchase:${purchaseId}:burn`;
-}
-
-export interface Sale {
-  memberId: number;
-  staffOpenid: string;
-  idempotencyKey: string;
-  /** The till's request, hashed (app orders keep theirs on the order). */
-  requestHash?: string | null;
-  storeCode: string;
-  grossFen: number;
-  couponId: number | null;
-  redemptionId: number | null;
-  couponDiscountFen: number;
-  paidFen: number;
-  /** Points to burn now (the till), or points an app order already holds under `sourceKey`. */
-  burn: { points: number } | { heldPoints: number; sourceKey: string };
-  now: Date;
-}
+export { payOrderBurnKey, WECHAT_PAY_CHANNEL, type Sale } from './sale.entities';
 
 /** A till purchase's payload (the member code rotates, so it is compared apart). */
 function purchaseHash(request: RecordPurchaseRequest): string {

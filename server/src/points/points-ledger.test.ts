@@ -9,6 +9,7 @@ import { PointsExpiryJob } from './points-expiry.job';
 import { PointsLedger } from './points-ledger';
 import { Purchase } from './points.entities';
 import { PurchasesService } from '../orders/purchases.service';
+import { SaleRefunds } from '../orders/sale-refunds.service';
 
 const START = '2026-11-23T02:00:00Z'; // Monday, not a member day: 1 point per ¥1
 let keySeq = 0;
@@ -70,7 +71,7 @@ describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
       transactions.run(async (em) => {
         await em.findOneByOrFail(Purchase, { id: purchase.id }); // what settleRefund's read of the order does
         if (kind === 'mariadb') await bothHoldSnapshots();
-        return purchases.refundWithin(em, purchase.id, { amountFen: 4_000, refundNo }, 'o-clerk', t.clock.now());
+        return t.app.get(SaleRefunds).refundWithin(em, purchase.id, { amountFen: 4_000, refundNo }, 'o-clerk', t.clock.now());
       });
     await Promise.all([settle('R-race-1'), settle('R-race-2')]);
     expect(await pointsOf(me)).toEqual({ balance: 20, ledger: 20, lots: 20 });
@@ -89,7 +90,7 @@ describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
       ...bought.map((p, i) =>
         transactions.run(async (em) => {
           await em.findOneByOrFail(Purchase, { id: p.id });
-          return purchases.refundWithin(em, p.id, { amountFen: 5_000, refundNo: `R-many-${i}` }, 'o-clerk', t.clock.now());
+          return t.app.get(SaleRefunds).refundWithin(em, p.id, { amountFen: 5_000, refundNo: `R-many-${i}` }, 'o-clerk', t.clock.now());
         }),
       ),
       ...Array.from({ length: 4 }, (_, i) =>

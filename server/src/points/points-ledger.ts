@@ -1,8 +1,14 @@
+import type { AppConfig } from '@member/config';
+import { pointsExpiryFor } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
 import { DomainError } from '../common/domain-error';
 import { execute, forUpdate, sqlDateValue } from '../database/sql';
 import { isUniqueViolation } from '../database/transaction-runner';
+import { DomainEvents } from '../events/domain-event-bus';
+import { PointsChanged } from '../events/domain-events';
 import { PointsLedgerLine, PointsLot, type PointsReason } from './points.entities';
 
 export interface Movement {
@@ -30,6 +36,17 @@ export interface Movement {
 @Injectable()
 export class PointsLedger {
   private readonly logger = new Logger(PointsLedger.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** When points credited at `earnedAt` expire: the end of the year `expiryYearsAfter` after, on the business calendar. */
+  expiryFor(earnedAt: Date): Date {
+    const offset = DateTime.fromJSDate(earnedAt, { zone: this.config.businessCalendar.timeZone }).offset;
+    return pointsExpiryFor(earnedAt, offset, this.config.points.expiryYearsAfter);
+  }
 
   /** Locks the member row for the rest of the transaction and answers the balance. */
   async lockBalance(em: EntityManager, memberId: number): Promise<number> {
@@ -139,6 +156,8 @@ export class PointsLedger {
       if (isUniqueViolation(error)) throw new PointsEffectAlreadyApplied(movement.sourceKey);
       throw error;
     }
+    // Every line is a change of the balance: announced with it, in the same transaction.
+    await this.events.publish(em, new PointsChanged(line.memberId, line.id, delta, balanceAfter, line.reason, line.sourceKey, line.purchaseId, movement.now));
     return line;
   }
 }

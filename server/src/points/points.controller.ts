@@ -1,17 +1,12 @@
-import type { ClaimCouponRequest, CouponView, PointsShopEntry, PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { CurrentSession, CurrentStaff, MemberAuthGuard, StaffGuard } from '../auth/auth.guards';
-import { MemberCodeGate } from '../auth/member-code-gate';
+import type { ClaimCouponRequest, CouponView, PointsShopEntry, PointsResponse } from '@member/shared';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
-import type { StaffAccount } from '../auth/staff.service';
-import { StoresService } from '../auth/stores.service';
-import { Audited, setAuditStore } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
 import { claimBody, idParam } from '../coupons/coupons.dto';
 import { PointsHistoryService } from './points-history.service';
 import { PointsShopService } from './points-shop.service';
-import { historyQuery, purchaseIdParam, recordPurchaseBody, refundBody } from './points.dto';
-import { PurchasesService } from '../orders/purchases.service';
+import { historyQuery } from './points.dto';
 
 /** The member's points: balance, what expires, and the history. */
 @Controller('members/me/points')
@@ -22,48 +17,6 @@ export class PointsController {
   @Get()
   points(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(historyQuery)) query: { before?: number }): Promise<PointsResponse> {
     return this.history.history(session.memberId, query.before ?? null);
-  }
-}
-
-/**
- * The clerk at the till: record a purchase for a scanned member, look it up, refund it — at their own store
- * only: the store comes from the account (StoresService.storeFor), and a sale of another store is refused.
- */
-@Controller('staff/purchases')
-@UseGuards(StaffGuard)
-export class StaffPurchasesController {
-  constructor(
-    private readonly purchases: PurchasesService,
-    private readonly stores: StoresService,
-    private readonly gate: MemberCodeGate,
-  ) {}
-
-  @Post()
-  @HttpCode(200)
-  @Audited('purchase.record', ({ result }) => ({ amountFen: (result?.paidFen as number | undefined) ?? undefined, points: (result?.pointsEarned as number | undefined) ?? undefined }))
-  async record(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Body(new ZodPipe(recordPurchaseBody)) body: RecordPurchaseRequest): Promise<PurchaseView> {
-    const storeCode = await this.stores.storeFor(staff, body.storeCode);
-    setAuditStore(request, storeCode);
-    // The member code is a guess until it verifies: wrong ones count towards the lockout like at verify.
-    return this.gate.check(staff, body.memberCode, () => this.purchases.record({ ...body, storeCode }, staff.openid), (purchase) => purchase.memberId);
-  }
-
-  @Get(':id')
-  @Audited('purchase.view')
-  async get(@CurrentStaff() staff: StaffAccount, @Param('id', new ZodPipe(purchaseIdParam)) id: number): Promise<PurchaseView> {
-    const purchase = await this.purchases.get(id);
-    this.stores.assertWorksAt(staff, purchase.storeCode);
-    return purchase;
-  }
-
-  @Post(':id/refunds')
-  @HttpCode(200)
-  @Audited('purchase.refund', ({ result }) => ({ memberId: ((result?.purchase as { memberId?: number } | undefined)?.memberId) ?? undefined, storeCode: ((result?.purchase as { storeCode?: string } | undefined)?.storeCode) ?? undefined, points: (result?.pointsClawed as number | undefined) ?? undefined }))
-  async refund(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Param('id', new ZodPipe(purchaseIdParam)) id: number, @Body(new ZodPipe(refundBody)) body: RefundPurchaseRequest): Promise<RefundView> {
-    const purchase = await this.purchases.get(id);
-    setAuditStore(request, purchase.storeCode);
-    this.stores.assertWorksAt(staff, purchase.storeCode);
-    return this.purchases.refund(id, body, staff.openid);
   }
 }
 

@@ -9,6 +9,7 @@ import { Member } from '../../members/member.entity';
 import { PointsLedger } from '../../points/points-ledger';
 import { Purchase } from '../../points/points.entities';
 import { PurchasesService } from '../purchases.service';
+import { SaleRefunds } from '../sale-refunds.service';
 import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
 import { openidFor, TEST_APP } from '../../testing/emulator';
@@ -192,7 +193,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     const no = created.order.outTradeNo;
     const purchaseId = (await orderOf(no)).purchaseId!;
     // The state old code left: the sale refunded in full at the till before its WeChat Pay refund.
-    await t.app.get(TransactionRunner).run((em) => purchases.refundWithin(em, purchaseId, { amountFen: 10_000, refundNo: `legacy-till-${no}` }, 'o-clerk', t.clock.now(), { viaWechatPay: true }));
+    await t.app.get(TransactionRunner).run((em) => t.app.get(SaleRefunds).refundWithin(em, purchaseId, { amountFen: 10_000, refundNo: `legacy-till-${no}` }, 'o-clerk', t.clock.now(), { viaWechatPay: true }));
     skipInvariants = ['sale.refund-ceiling-across-routes']; // exactly the old defect, now flagged for a person
 
     await payments.refund(no, { amountFen: 10_000, outRefundNo: `R-${no}-late` }, 'o-clerk');

@@ -31,8 +31,11 @@ import { WalletService } from '../../coupons/wallet.service';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { Member } from '../../members/member.entity';
 import { PointsLedger } from '../../points/points-ledger';
-import { PointsLedgerLine, PurchaseRefund } from '../../points/points.entities';
-import { payOrderBurnKey, PurchasesService, WECHAT_PAY_CHANNEL } from '../purchases.service';
+import { PointsLedgerLine } from '../../points/points.entities';
+import { PurchasesService } from '../purchases.service';
+import { SaleRefunds } from '../sale-refunds.service';
+import { SaleSettlement } from '../sale-settlement.service';
+import { payOrderBurnKey, PurchaseRefund, WECHAT_PAY_CHANNEL } from '../sale.entities';
 import { PayOrder, PayRefund } from './pay-order.entity';
 import { cutUtf8, WechatPayApiError, WechatPayClient, WechatPayUnavailableError, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
 
@@ -66,6 +69,8 @@ export class PaymentsService {
     private readonly ledger: PointsLedger,
     private readonly redemptions: RedemptionService,
     private readonly purchases: PurchasesService,
+    private readonly settlement: SaleSettlement,
+    private readonly saleRefunds: SaleRefunds,
     private readonly wallet: WalletService,
     private readonly wechatPay: WechatPayClient,
     private readonly clock: Clock,
@@ -251,7 +256,7 @@ export class PaymentsService {
         .where('id = :id AND status = :pending', { id: order.id, pending: PayOrderStatus.Pending })
         .execute();
       if (taken.affected !== 1) return 'duplicate' as const;
-      const purchaseId = await this.purchases.settleWithin(em, {
+      const purchaseId = await this.settlement.settleWithin(em, {
         memberId: order.memberId,
         staffOpenid: WECHAT_PAY_CHANNEL,
         idempotencyKey: order.outTradeNo,
@@ -570,7 +575,7 @@ export class PaymentsService {
         if (taken.affected !== 1) return 'not-processing' as const;
         const order = await em.findOneByOrFail(PayOrder, { id: refund.payOrderId });
         if (order.purchaseId) {
-          const purchaseRefundId = await this.purchases.refundWithin(em, order.purchaseId, { amountFen: refund.amountFen, refundNo: refund.outRefundNo }, refund.staffOpenid, now, { viaWechatPay: true });
+          const purchaseRefundId = await this.saleRefunds.refundWithin(em, order.purchaseId, { amountFen: refund.amountFen, refundNo: refund.outRefundNo }, refund.staffOpenid, now, { viaWechatPay: true });
           await em.update(PayRefund, { id: refund.id }, { purchaseRefundId });
         }
         await em.createQueryBuilder().update(PayOrder).set({ refundedFen: () => 'refunded_fen + :amount' }).where('id = :id', { id: order.id, amount: refund.amountFen }).execute();

@@ -1,0 +1,110 @@
+import type { AppConfig } from '@member/config';
+import { bonusPermille, pointsEarned, tierForSpend } from '@member/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
+import { InjectConfig } from '../common/app-config';
+import { forUpdate, sqlDate } from '../database/sql';
+import { DomainEvents } from '../events/domain-event-bus';
+import { SaleSettled, TierChanged } from '../events/domain-events';
+import { Member } from '../members/member.entity';
+import { PointsLedger } from '../points/points-ledger';
+import { PointsLedgerLine } from '../points/points.entities';
+import { spendInWindow } from '../points/spend';
+import { burnSourceKey, channelOf, Purchase, type Sale } from './sale.entities';
+
+/**
+ * Settles a sale, whichever way it was paid: the till (PurchasesService) and WeChat Pay completion
+ * (PayCompletionService) both end here, inside their own transaction, once the coupon is redeemed. What the
+ * sale means for anything else is announced as `SaleSettled` (in the same transaction), not called from here:
+ * the points-change message, and any later capability (check-in streak, referral, rules on a purchase),
+ * subscribe to it. Tiers only go up here: downgrades are a scheduled review, never the side effect of a sale.
+ */
+@Injectable()
+export class SaleSettlement {
+  private readonly logger = new Logger(SaleSettlement.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly ledger: PointsLedger,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /**
+   * Records a sale whose coupon is already redeemed, inside the caller's transaction: burns its points (or
+   * links the points an app order already held), earns points on what was paid at the member's tier and
+   * bonus, stamps the last purchase and upgrades the tier; then publishes SaleSettled. Answers the purchase id.
+   */
+  async settleWithin(em: EntityManager, sale: Sale): Promise<number> {
+    const { memberId, now } = sale;
+    const member = await em.findOneByOrFail(Member, { id: memberId });
+    const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
+    // The tier as it is now, under the row lock: one read before the transaction may be stale (the
+    // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
+    const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
+    const currentTier = locked.tier;
+    const tier = this.tierConfig(currentTier);
+    const earned = pointsEarned({ paidFen: sale.paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
+    const pointsBurned = 'points' in sale.burn ? sale.burn.points : sale.burn.heldPoints;
+    const inserted = await em.insert(Purchase, {
+      memberId,
+      staffOpenid: sale.staffOpenid,
+      idempotencyKey: sale.idempotencyKey,
+      requestHash: sale.requestHash ?? null,
+      storeCode: sale.storeCode,
+      grossFen: sale.grossFen,
+      couponId: sale.couponId,
+      redemptionId: sale.redemptionId,
+      couponDiscountFen: sale.couponDiscountFen,
+      pointsBurned,
+      paidFen: sale.paidFen,
+      refundedFen: 0,
+      pointsEarned: earned,
+      bonusPermille: bonus,
+      purchasedAt: now,
+    });
+    const id = inserted.identifiers[0].id as number;
+    if ('points' in sale.burn) {
+      await this.ledger.debit(em, { memberId, points: sale.burn.points, reason: 'burn', sourceKey: burnSourceKey(id), purchaseId: id, now });
+    } else if (sale.burn.heldPoints > 0) {
+      await em.update(PointsLedgerLine, { sourceKey: sale.burn.sourceKey }, { purchaseId: id });
+    }
+    const line = await this.ledger.credit(em, { memberId, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.ledger.expiryFor(now) });
+    await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), memberId]);
+    await this.upgradeTier(em, memberId, currentTier, now);
+    await this.events.publish(
+      em,
+      new SaleSettled(id, memberId, channelOf(sale.staffOpenid), sale.storeCode, sale.grossFen, sale.couponId, sale.couponDiscountFen, pointsBurned, sale.paidFen, earned, line?.balanceAfter ?? null, now),
+    );
+    return id;
+  }
+
+  /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. */
+  private async upgradeTier(em: EntityManager, memberId: number, currentTier: string, now: Date): Promise<void> {
+    const spend = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
+    const reached = tierForSpend(this.config.tiers, spend);
+    if (reached.minSpendFen > this.tierConfig(currentTier).minSpendFen) {
+      // Back above the tier while a downgrade grace period was running: that period is over too.
+      await em.query('UPDATE member SET tier = ?, tier_below_since = NULL WHERE id = ?', [reached.code, memberId]);
+      this.logger.log({ memberId, from: currentTier, to: reached.code }, 'tier upgraded');
+      await this.events.publish(em, new TierChanged(memberId, currentTier, reached.code, 'sale', now));
+    }
+  }
+
+  tierConfig(code: string) {
+    return this.config.tiers.find((t) => t.code === code) ?? [...this.config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
+  }
+
+  private isMemberDay(now: Date): boolean {
+    const day = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).day;
+    return this.config.points.memberDaysOfMonth.includes(day);
+  }
+
+  /**
+   * Birthday double points: the birthday perk job switches them on per member through the last second of the
+   * window (stored at second precision, so through the whole of that second, like a coupon's validity).
+   */
+  private inBirthdayWindow(member: Member, now: Date): boolean {
+    return member.doublePointsUntil !== null && now.getTime() < member.doublePointsUntil.getTime() + 1000;
+  }
+}
