@@ -1,10 +1,6 @@
-import type { AppConfig } from '@member/config';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { InjectConfig } from '../common/app-config';
-import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
-import { JobRunner } from '../jobs/job-runner';
+import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { Coupon } from './coupon.entity';
 
 const CHUNK = 1000;
@@ -14,31 +10,19 @@ const CHUNK = 1000;
  * across all instances. The wallet already shows such coupons as expired before the sweep reaches them;
  * the sweep makes the rows say so too, for reports and for the expired tab's index.
  */
-@Injectable()
-export class CouponExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(CouponExpiryJob.name);
-  private stop: () => void = () => undefined;
-
+@ScheduledJob({ name: 'coupon-expiry', every: (config) => config.coupons.expirySweepSeconds })
+export class CouponExpiryJob implements DeclaredJob<number> {
   constructor(
-    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
-    private readonly jobs: JobRunner,
-    private readonly clock: Clock,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.stop = this.jobs.repeat(this.config.coupons.expirySweepSeconds, 'coupon-expiry', () => this.runScheduled());
+  run(now: Date): Promise<number> {
+    return this.sweep(now);
   }
 
-  onApplicationShutdown(): void {
-    this.stop();
-  }
-
-  /** The scheduled entry point: at most once per period across instances. */
-  runScheduled(): Promise<string | null> {
-    const now = this.clock.now();
-    return this.jobs.runOnce('coupon-expiry', JobRunner.periodOf(now, Math.max(this.config.coupons.expirySweepSeconds, 1)), async () => `expired ${await this.sweep(now)} coupons`);
+  outcome(expired: number): string {
+    return `expired ${expired} coupons`;
   }
 
   /** Idempotent: expires what has ended by `now`, chunk by chunk; returns how many it changed. */
@@ -58,7 +42,12 @@ export class CouponExpiryJob implements OnApplicationBootstrap, OnApplicationShu
       ).map((row) => Number(row.id));
       if (!ids.length) return total;
       const result = await this.transactions.run((em) =>
-        em.createQueryBuilder().update(Coupon).set({ status: 'expired' }).where("id IN (:...ids) AND status = 'available'", { ids }).execute(),
+        em
+          .createQueryBuilder()
+          .update(Coupon)
+          .set({ status: 'expired' })
+          .where("id IN (:...ids) AND status = 'available'", { ids })
+          .execute(),
       );
       total += result.affected ?? 0;
       if (ids.length < CHUNK) return total;

@@ -12,6 +12,7 @@ import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures
 import { RedemptionService } from './redemption.service';
 import { TemplatesService } from './templates.service';
 import { WalletService } from './wallet.service';
+import { JobScheduler } from '../jobs/job-scheduler';
 
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 const START = '2026-11-23T02:00:00Z'; // 10:00 in Shanghai
@@ -183,7 +184,8 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     t.clock.set('2026-11-23T15:59:59Z');
     expect(await job.sweep(t.clock.now())).toBe(0);
     t.clock.set('2026-11-23T16:00:00Z');
-    const [first, second] = await Promise.all([job.runScheduled(), job.runScheduled()]);
+    const scheduler = t.app.get(JobScheduler);
+    const [first, second] = await Promise.all([scheduler.runScheduled('coupon-expiry'), scheduler.runScheduled('coupon-expiry')]);
     expect([first, second].filter((outcome) => outcome === null)).toHaveLength(1);
     const statuses = await t.db.dataSource.getRepository(Coupon).findBy(ids.map((id) => ({ id })));
     expect(statuses.every((c) => c.status === 'expired')).toBe(true);

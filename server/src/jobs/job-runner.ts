@@ -25,10 +25,17 @@ export class JobRunner {
    * crashed or was stopped) is taken over by exactly one caller: for jobs that resume from their own
    * checkpoints and must not wait for the next period (a day's birthdays cannot wait for tomorrow).
    */
-  async runOnce(job: string, period: string, work: () => Promise<string>, options: { takeOverAfterSeconds?: number } = {}): Promise<string | null> {
+  async runOnce(
+    job: string,
+    period: string,
+    work: () => Promise<string>,
+    options: { takeOverAfterSeconds?: number } = {},
+  ): Promise<string | null> {
     let runId: number | null;
     try {
-      runId = await this.transactions.run(async (em) => (await em.insert(JobRun, { job, period, startedAt: this.clock.now() })).identifiers[0].id as number);
+      runId = await this.transactions.run(
+        async (em) => (await em.insert(JobRun, { job, period, startedAt: this.clock.now() })).identifiers[0].id as number,
+      );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       runId = options.takeOverAfterSeconds === undefined ? null : await this.takeOverStaleRun(job, period, options.takeOverAfterSeconds);

@@ -50,7 +50,12 @@ class FeatureModule {}
 @Module({ providers: [SenderJob] })
 class OtherFeatureModule {}
 
-async function start(db: TestDatabase, clock: ManualClock, config: AppConfig = testConfig(), extra: Array<new () => unknown> = []): Promise<INestApplicationContext> {
+async function start(
+  db: TestDatabase,
+  clock: ManualClock,
+  config: AppConfig = testConfig(),
+  extra: Array<new () => unknown> = [],
+): Promise<INestApplicationContext> {
   const moduleRef = await Test.createTestingModule({
     imports: [CoreModule.forRoot({ config, clock, dataSource: db.dataSource }), JobsModule, FeatureModule, OtherFeatureModule],
     providers: extra,
@@ -108,7 +113,11 @@ describe.each(TEST_DATABASES)('declared jobs on %s', (kind) => {
   it('runs a period once across instances, records the outcome, and runs the next period', async () => {
     process.env.TEST_SWEEP_EVERY = '300';
     const [a, b] = await twoInstances();
-    const runs = await Promise.all([a.get(JobScheduler).runScheduled('test-sweep'), b.get(JobScheduler).runScheduled('test-sweep'), a.get(JobScheduler).runScheduled('test-sweep')]);
+    const runs = await Promise.all([
+      a.get(JobScheduler).runScheduled('test-sweep'),
+      b.get(JobScheduler).runScheduled('test-sweep'),
+      a.get(JobScheduler).runScheduled('test-sweep'),
+    ]);
     expect(runs.filter((r) => r !== null)).toEqual([{ period: '2026-11-23T01:55:00', result: 3 }]);
     expect(done).toHaveLength(1);
     const [row] = await db.dataSource.getRepository(JobRun).findBy({ job: 'test-sweep' });
@@ -126,7 +135,9 @@ describe.each(TEST_DATABASES)('declared jobs on %s', (kind) => {
     expect(runs.filter((r) => r !== null)).toEqual([{ period: '2026-11-23', result: { day: '2026-11-23' } }]);
     expect((await db.dataSource.getRepository(JobRun).findOneByOrFail({ job: 'test-daily' })).outcome).toBe('{"day":"2026-11-23"}');
     // A run that started and never finished (its instance died) is taken over after takeOverAfterSeconds.
-    await db.dataSource.getRepository(JobRun).insert({ job: 'test-daily', period: '2026-11-24', startedAt: new Date('2026-11-24T02:00:00Z') });
+    await db.dataSource
+      .getRepository(JobRun)
+      .insert({ job: 'test-daily', period: '2026-11-24', startedAt: new Date('2026-11-24T02:00:00Z') });
     clock.set('2026-11-24T02:05:00Z');
     expect(await a.get(JobScheduler).runScheduled('test-daily')).toBeNull();
     clock.set('2026-11-24T02:10:01Z');

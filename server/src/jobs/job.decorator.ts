@@ -53,7 +53,9 @@ export const JobMetadata = DiscoveryService.createDecorator<JobDeclaration>();
  * Provide the class in its own module, as any other provider.
  */
 export function ScheduledJob(declaration: JobDeclaration): ClassDecorator {
-  if ((declaration.every === undefined) === (declaration.dailyAt === undefined)) throw new Error(`job ${declaration.name}: declare exactly one of every or dailyAt`);
-  if (declaration.takeOverAfterSeconds !== undefined && declaration.takeOver === 'every-instance') throw new Error(`job ${declaration.name}: takeOverAfterSeconds needs once-per-period`);
+  if ((declaration.every === undefined) === (declaration.dailyAt === undefined))
+    throw new Error(`job ${declaration.name}: declare exactly one of every or dailyAt`);
+  if (declaration.takeOverAfterSeconds !== undefined && declaration.takeOver === 'every-instance')
+    throw new Error(`job ${declaration.name}: takeOverAfterSeconds needs once-per-period`);
   return applyDecorators(Injectable(), JobMetadata(declaration));
 }

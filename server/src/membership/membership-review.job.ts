@@ -1,13 +1,13 @@
 import type { AppConfig } from '@member/config';
 import { lifecycleStatus, reviewTier, type LifecycleStatus, type TierCode } from '@member/shared';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { forUpdate, sqlDate, sqlDateValue as asDate } from '../database/sql';
 import { TransactionRunner } from '../database/transaction-runner';
-import { JobRunner } from '../jobs/job-runner';
+import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { spendInWindow } from '../points/spend';
 
 const CHUNK = 500;
@@ -28,7 +28,6 @@ export interface ReviewOutcome {
   statusChanged: number;
 }
 
-
 /**
  * The periodic review of every joined member, in id-range chunks: tier downgrades after the grace period and
  * lifecycle statuses. A tier change is decided inside a transaction holding the member's row lock (the same
@@ -36,30 +35,22 @@ export interface ReviewOutcome {
  * interleave with a purchase, so a tier never drops in the middle of one. Running it twice, or on two
  * instances at once, gives the same result: every decision is a function of the data and the clock.
  */
-@Injectable()
-export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicationShutdown {
+@ScheduledJob({ name: 'membership-review', every: (config) => config.membershipReview.runEverySeconds })
+export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
   private readonly logger = new Logger(MembershipReviewJob.name);
-  private stop: () => void = () => undefined;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
-    private readonly jobs: JobRunner,
     private readonly clock: Clock,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const every = this.config.membershipReview.runEverySeconds;
-    this.stop = this.jobs.repeat(every, 'membership-review', () => this.jobs.runOnce('membership-review', JobRunner.periodOf(this.clock.now(), every), async () => JSON.stringify(await this.review())));
+  run(now: Date): Promise<ReviewOutcome> {
+    return this.review(now);
   }
 
-  onApplicationShutdown(): void {
-    this.stop();
-  }
-
-  async review(): Promise<ReviewOutcome> {
-    const now = this.clock.now();
+  async review(now: Date = this.clock.now()): Promise<ReviewOutcome> {
     const outcome: ReviewOutcome = { reviewed: 0, downgraded: 0, graceStarted: 0, statusChanged: 0 };
     let afterId = 0;
     for (;;) {
@@ -70,11 +61,15 @@ export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicatio
       );
       if (members.length === 0) return outcome;
       afterId = Number(members[members.length - 1].id);
-      const monthly = await this.purchasesPerMonth(members.map((m) => Number(m.id)), now);
+      const monthly = await this.purchasesPerMonth(
+        members.map((m) => Number(m.id)),
+        now,
+      );
       for (const member of members) {
         outcome.reviewed++;
         await this.reviewLifecycle(member, monthly.get(Number(member.id)) ?? [], now, outcome);
-        if (this.isAboveEntryTier(member.tier) || member.tierBelowSince !== null) await this.reviewMemberTier(Number(member.id), now, outcome);
+        if (this.isAboveEntryTier(member.tier) || member.tierBelowSince !== null)
+          await this.reviewMemberTier(Number(member.id), now, outcome);
       }
     }
   }
@@ -86,13 +81,27 @@ export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicatio
 
   private async reviewMemberTier(memberId: number, now: Date, outcome: ReviewOutcome): Promise<void> {
     await this.transactions.run(async (em) => {
-      const [row]: MemberRow[] = await em.query(`SELECT id, tier, tier_below_since AS tierBelowSince FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
+      const [row]: MemberRow[] = await em.query(
+        `SELECT id, tier, tier_below_since AS tierBelowSince FROM member WHERE id = ?${forUpdate(em)}`,
+        [memberId],
+      );
       if (!row) return;
       const spendFen = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
       const belowSince = asDate(row.tierBelowSince);
-      const decision = reviewTier({ tiers: this.config.tiers, current: row.tier, spendFen, belowSince, now, graceDays: this.config.membershipReview.tierGraceDays });
+      const decision = reviewTier({
+        tiers: this.config.tiers,
+        current: row.tier,
+        spendFen,
+        belowSince,
+        now,
+        graceDays: this.config.membershipReview.tierGraceDays,
+      });
       if (decision.tier === row.tier && decision.belowSince?.getTime() === belowSince?.getTime()) return;
-      await em.query('UPDATE member SET tier = ?, tier_below_since = ? WHERE id = ?', [decision.tier, decision.belowSince ? sqlDate(em, decision.belowSince) : null, memberId]);
+      await em.query('UPDATE member SET tier = ?, tier_below_since = ? WHERE id = ?', [
+        decision.tier,
+        decision.belowSince ? sqlDate(em, decision.belowSince) : null,
+        memberId,
+      ]);
       if (decision.downgraded) {
         outcome.downgraded++;
         this.logger.log({ memberId, from: row.tier, to: decision.tier, spendFen }, 'tier lowered after the grace period');
@@ -110,7 +119,11 @@ export class MembershipReviewJob implements OnApplicationBootstrap, OnApplicatio
     });
     if (status === member.lifecycleStatus) return;
     // Conditional on what was read, so a purchase's own update (last_purchase_at) is never overwritten by a stale view.
-    await this.dataSource.query('UPDATE member SET lifecycle_status = ? WHERE id = ? AND lifecycle_status = ?', [status, member.id, member.lifecycleStatus]);
+    await this.dataSource.query('UPDATE member SET lifecycle_status = ? WHERE id = ? AND lifecycle_status = ?', [
+      status,
+      member.id,
+      member.lifecycleStatus,
+    ]);
     outcome.statusChanged++;
   }
 

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner';
 import { MembershipReviewJob } from './membership-review.job';
 
 @Module({
-  providers: [MembershipReviewJob, JobRunner],
+  providers: [MembershipReviewJob],
   exports: [MembershipReviewJob],
 })
 export class MembershipModule {}

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner';
 import { CouponReminderJob } from './coupon-reminder.job';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
@@ -8,7 +7,7 @@ import { SaleMessagesSubscriber } from './sale-messages.subscriber';
 
 @Module({
   controllers: [MessagesController],
-  providers: [MessagesService, OutboxSender, SaleMessagesSubscriber, CouponReminderJob, JobRunner],
+  providers: [MessagesService, OutboxSender, SaleMessagesSubscriber, CouponReminderJob],
   exports: [MessagesService, OutboxSender, CouponReminderJob],
 })
 export class MessagesModule {}

@@ -1,12 +1,12 @@
 import type { AppConfig } from '@member/config';
 import { OutboxSkipReason, OutboxStatus } from '@member/shared';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
 import { forUpdate, sqlDate, sqlDateValue } from '../database/sql';
-import { JobRunner } from '../jobs/job-runner';
+import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { WechatClient } from '../wechat/wechat.client';
 import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors';
 import { MessageGrant, OutboxMessage } from './message.entities';
@@ -43,11 +43,13 @@ type Outcome = 'failed' | 'retrying';
  * otherwise claims due rows within the global rate (`FOR UPDATE SKIP LOCKED`, marked `sending` before any
  * WeChat call, so a crash never causes a blind resend), then for each: the member's switch, the frequency
  * cap and one grant spent atomically under the member's row lock, then the WeChat call after commit.
+ *
+ * Every instance sends (MESSAGE_SENDER_EVERY_SECONDS=0 switches one off): the send window row and SKIP LOCKED
+ * share the rate and the rows among them, so no period is claimed.
  */
-@Injectable()
-export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdown {
+@ScheduledJob({ name: 'message-sender', every: (config) => config.messages.senderEverySeconds, takeOver: 'every-instance' })
+export class OutboxSender implements DeclaredJob<SendPassSummary> {
   private readonly logger = new Logger(OutboxSender.name);
-  private stop: () => void = () => undefined;
   private running: Promise<SendPassSummary> | null = null;
 
   constructor(
@@ -56,15 +58,10 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     private readonly wechat: WechatClient,
-    private readonly jobs: JobRunner,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.stop = this.jobs.repeat(this.config.messages.senderEverySeconds, 'message-sender', () => this.runOnce());
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
+  run(): Promise<SendPassSummary> {
+    return this.runOnce();
   }
 
   /** One pass; a pass still running is joined rather than overlapped. */
@@ -108,19 +105,26 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         while (next < admitted.length) {
           const { row, openid } = admitted[next++];
           try {
-            const answer = await this.wechat.callWithToken<{ msgid?: number | string }>('subscribe_send', '/cgi-bin/message/subscribe/send', {
-              touser: openid,
-              template_id: row.templateId,
-              page: row.page,
-              data: JSON.parse(row.data) as unknown,
-              miniprogram_state: this.config.messages.miniprogramState,
-              lang: 'zh_CN',
-            });
+            const answer = await this.wechat.callWithToken<{ msgid?: number | string }>(
+              'subscribe_send',
+              '/cgi-bin/message/subscribe/send',
+              {
+                touser: openid,
+                template_id: row.templateId,
+                page: row.page,
+                data: JSON.parse(row.data) as unknown,
+                miniprogram_state: this.config.messages.miniprogramState,
+                lang: 'zh_CN',
+              },
+            );
             // Beyond 2^53 it arrives as exact digits (WechatHttp); a smaller one as a number, exact either way.
             sent.push({ id: row.id, msgid: answer.msgid === undefined ? null : String(answer.msgid) });
           } catch (error) {
             const outcome = await this.afterError(row, error).catch((unexpected: unknown) => {
-              this.logger.error({ err: unexpected, messageId: row.id }, 'sending a message failed unexpectedly; left as sending, never resent');
+              this.logger.error(
+                { err: unexpected, messageId: row.id },
+                'sending a message failed unexpectedly; left as sending, never resent',
+              );
               return 'failed' as const;
             });
             summary[outcome]++;
@@ -140,7 +144,10 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
   private async admit(em: EntityManager, rows: OutboxMessage[], now: Date): Promise<Array<{ row: OutboxMessage; openid: string }>> {
     const memberIds = [...new Set(rows.map((r) => r.memberId))].sort((a, b) => a - b);
     const marks = memberIds.map(() => '?').join(', ');
-    const members = (await em.query(`SELECT id, openid, joined_at AS joinedAt FROM member WHERE id IN (${marks})${forUpdate(em)}`, memberIds)) as Array<{ id: number | string; openid: string; joinedAt: unknown }>;
+    const members = (await em.query(
+      `SELECT id, openid, joined_at AS joinedAt FROM member WHERE id IN (${marks})${forUpdate(em)}`,
+      memberIds,
+    )) as Array<{ id: number | string; openid: string; joinedAt: unknown }>;
     const openidOf = new Map(members.filter((m) => m.joinedAt).map((m) => [Number(m.id), m.openid]));
     const cap = this.config.messages.frequencyCap;
     const since = new Date(now.getTime() - cap.perDays * 86_400_000);
@@ -175,7 +182,12 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     for (const [reason, ids] of skipped) {
-      await em.createQueryBuilder().update(OutboxMessage).set({ status: OutboxStatus.Skipped, skipReason: reason }).where('id IN (:...ids) AND status = :sending', { ids, sending: OutboxStatus.Sending }).execute();
+      await em
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status: OutboxStatus.Skipped, skipReason: reason })
+        .where('id IN (:...ids) AND status = :sending', { ids, sending: OutboxStatus.Sending })
+        .execute();
     }
     const spent = [...grantOf.values()].filter((g) => g.spent > 0);
     if (spent.length > 0) {
@@ -184,7 +196,12 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         `UPDATE message_grant SET remaining = remaining - CASE id ${spent.map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ? WHERE id IN (${spent.map(() => '?').join(', ')})`,
         [...spent.flatMap((g) => [g.id, g.spent]), sqlDate(em, now), ...spent.map((g) => g.id)],
       );
-      await em.createQueryBuilder().update(OutboxMessage).set({ grantSpent: true }).where('id IN (:...ids)', { ids: admitted.map((a) => a.row.id) }).execute();
+      await em
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ grantSpent: true })
+        .where('id IN (:...ids)', { ids: admitted.map((a) => a.row.id) })
+        .execute();
     }
     return admitted;
   }
@@ -208,13 +225,18 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
    */
   private claim(now: Date): Promise<OutboxMessage[]> {
     return this.transactions.run(async (em) => {
-      const [window] = (await em.query(`SELECT slot_start AS slotStart, used FROM message_send_window WHERE id = 1${forUpdate(em)}`)) as Array<{ slotStart: Date | string; used: number | string }>;
+      const [window] = (await em.query(
+        `SELECT slot_start AS slotStart, used FROM message_send_window WHERE id = 1${forUpdate(em)}`,
+      )) as Array<{ slotStart: Date | string; used: number | string }>;
       const slot = Math.floor(now.getTime() / 1000) * 1000;
       const used = window && sqlDateValue(window.slotStart).getTime() === slot ? Number(window.used) : 0;
       const budget = Math.min(this.config.messages.sendRatePerSecond - used, CLAIM_LIMIT);
       if (budget <= 0) return [];
       const skipLocked = em.connection.options.type === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const due = (await em.query(`SELECT id FROM message_outbox WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ${budget}${skipLocked}`, [OutboxStatus.Queued, sqlDate(em, now)])) as Array<{ id: number | string }>;
+      const due = (await em.query(
+        `SELECT id FROM message_outbox WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ${budget}${skipLocked}`,
+        [OutboxStatus.Queued, sqlDate(em, now)],
+      )) as Array<{ id: number | string }>;
       if (due.length === 0) return [];
       const ids = due.map((row) => Number(row.id));
       await em
@@ -223,7 +245,10 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         .set({ status: OutboxStatus.Sending, claimedAt: now, attempts: () => 'attempts + 1' })
         .where('id IN (:...ids) AND status = :queued', { ids, queued: OutboxStatus.Queued })
         .execute();
-      await em.query('UPDATE message_send_window SET slot_start = ?, used = ? WHERE id = 1', [sqlDate(em, new Date(slot)), used + ids.length]);
+      await em.query('UPDATE message_send_window SET slot_start = ?, used = ? WHERE id = 1', [
+        sqlDate(em, new Date(slot)),
+        used + ids.length,
+      ]);
       // Ours: locked by this transaction since the SELECT, so no other sender can have moved them.
       return em.find(OutboxMessage, { where: { id: In(ids), status: OutboxStatus.Sending }, order: { id: 'ASC' } });
     });
@@ -236,15 +261,26 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
         // WeChat has no accept left for this template: ours said otherwise, so ours goes to what WeChat knows.
         await this.transactions.run(async (em) => {
           await em.update(MessageGrant, { memberId: row.memberId, templateId: row.templateId }, { remaining: 0, updatedAt: now });
-          await this.finishWithin(em, row, { status: OutboxStatus.Failed, errcode: error.errcode, error: 'no quota at WeChat (43101)', grantSpent: false });
+          await this.finishWithin(em, row, {
+            status: OutboxStatus.Failed,
+            errcode: error.errcode,
+            error: 'no quota at WeChat (43101)',
+            grantSpent: false,
+          });
         });
         return 'failed';
       }
       if (error.errcode === RATE_LIMITED && row.attempts <= RATE_LIMIT_RETRIES) {
-        await this.giveBackAndFinish(row, { status: OutboxStatus.Queued, errcode: error.errcode, error: 'rate limited (45011)', dueAt: new Date(now.getTime() + 1000) });
+        await this.giveBackAndFinish(row, {
+          status: OutboxStatus.Queued,
+          errcode: error.errcode,
+          error: 'rate limited (45011)',
+          dueAt: new Date(now.getTime() + 1000),
+        });
         return 'retrying';
       }
-      if (RETRYABLE_ERRCODES.has(error.errcode) || error.errcode === RATE_LIMITED) return this.retryOrFail(row, error.errcode, `errcode ${error.errcode}`, now);
+      if (RETRYABLE_ERRCODES.has(error.errcode) || error.errcode === RATE_LIMITED)
+        return this.retryOrFail(row, error.errcode, `errcode ${error.errcode}`, now);
       // 40003, 40037, 47003, 41030…: this message can never be sent as it is. WeChat used no quota: give it back.
       await this.giveBackAndFinish(row, { status: OutboxStatus.Failed, errcode: error.errcode, error: error.errmsg.slice(0, 200) });
       return 'failed';
@@ -264,7 +300,11 @@ export class OutboxSender implements OnApplicationBootstrap, OnApplicationShutdo
   private async retryOrFail(row: OutboxMessage, errcode: number | null, reason: string, now: Date): Promise<Outcome> {
     const backoff = this.config.messages.retryBackoffSeconds;
     if (row.attempts > backoff.length) {
-      await this.giveBackAndFinish(row, { status: OutboxStatus.Failed, errcode, error: `gave up after ${row.attempts} attempts: ${reason}`.slice(0, 200) });
+      await this.giveBackAndFinish(row, {
+        status: OutboxStatus.Failed,
+        errcode,
+        error: `gave up after ${row.attempts} attempts: ${reason}`.slice(0, 200),
+      });
       return 'failed';
     }
     const dueAt = new Date(now.getTime() + backoff[row.attempts - 1] * 1000);

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '@member/config';
-import { quintilePositions, RFM_SEGMENTS, type QuintileThresholds, type RfmPopulationThresholds, type RfmSegment, type SegmentsRefreshResponse } from '@member/shared';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  quintilePositions,
+  RFM_SEGMENTS,
+  type QuintileThresholds,
+  type RfmPopulationThresholds,
+  type RfmSegment,
+  type SegmentsRefreshResponse,
+} from '@member/shared';
+import { Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -9,9 +16,18 @@ import { Clock, startOfBusinessDay } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { sqlDate, sqlDateValue } from '../database/sql';
 import { TransactionRunner } from '../database/transaction-runner';
-import { JobRunner } from '../jobs/job-runner';
+import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { MemberRfmRefresh } from './member-rfm.entity';
-import { measureChunkSql, rfmChunks, SCORED_COUNT_SQL, scoreChunkSql, SEGMENT_COUNTS_SQL, thresholdSql, type Dialect, type RfmMetricColumn } from './rfm-sql';
+import {
+  measureChunkSql,
+  rfmChunks,
+  SCORED_COUNT_SQL,
+  scoreChunkSql,
+  SEGMENT_COUNTS_SQL,
+  thresholdSql,
+  type Dialect,
+  type RfmMetricColumn,
+} from './rfm-sql';
 
 const STATE_ID = 1;
 /**
@@ -33,37 +49,32 @@ const LEASE_STALE_AFTER_SECONDS = 600;
  *
  * One refresh at a time across all instances: a lease on the state row (conditional UPDATE), renewed after
  * every chunk. Thresholds computed while another refresh is half way through its measuring would mix two
- * clocks; with the lease, a second request answers SEGMENTS_REFRESH_RUNNING instead. The schedule goes through
- * JobRunner.runOnce as well, so N instances do one refresh per period.
+ * clocks; with the lease, a second request answers SEGMENTS_REFRESH_RUNNING instead. The schedule claims its
+ * period as well (a declared job), so N instances do one refresh per period.
  */
-@Injectable()
-export class RfmRefreshJob implements OnApplicationBootstrap, OnApplicationShutdown {
+@ScheduledJob({ name: 'rfm-refresh', every: (config) => config.segments.refreshEverySeconds })
+export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null> {
   private readonly logger = new Logger(RfmRefreshJob.name);
-  private stop: () => void = () => undefined;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
-    private readonly jobs: JobRunner,
     private readonly clock: Clock,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const every = this.config.segments.refreshEverySeconds;
-    this.stop = this.jobs.repeat(every, 'rfm-refresh', () =>
-      this.jobs.runOnce('rfm-refresh', JobRunner.periodOf(this.clock.now(), every), async () => {
-        const result = await this.refresh().catch((error: unknown) => {
-          if (error instanceof DomainError && error.code === 'SEGMENTS_REFRESH_RUNNING') return null;
-          throw error;
-        });
-        return result ? `${result.members} members, ${result.scoredMembers} scored, ${result.tookMs} ms` : 'skipped: a refresh staff started was running';
-      }),
-    );
+  /** The scheduled refresh: null when one staff started holds the lease (that one serves this period). */
+  run(): Promise<SegmentsRefreshResponse | null> {
+    return this.refresh().catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'SEGMENTS_REFRESH_RUNNING') return null;
+      throw error;
+    });
   }
 
-  onApplicationShutdown(): void {
-    this.stop();
+  outcome(result: SegmentsRefreshResponse | null): string {
+    return result
+      ? `${result.members} members, ${result.scoredMembers} scored, ${result.tookMs} ms`
+      : 'skipped: a refresh staff started was running';
   }
 
   private get dialect(): Dialect {
@@ -107,12 +118,17 @@ export class RfmRefreshJob implements OnApplicationBootstrap, OnApplicationShutd
 
   /** When the RFM rows were computed, or null before the first refresh: a primary-key read for every preview. */
   async computedAt(): Promise<Date | null> {
-    const [row]: Array<{ computedAt: Date | string | null }> = await this.dataSource.query('SELECT computed_at AS computedAt FROM member_rfm_refresh WHERE id = ?', [STATE_ID]);
+    const [row]: Array<{ computedAt: Date | string | null }> = await this.dataSource.query(
+      'SELECT computed_at AS computedAt FROM member_rfm_refresh WHERE id = ?',
+      [STATE_ID],
+    );
     return row ? sqlDateValue(row.computedAt) : null;
   }
 
   private async memberChunks(): Promise<Array<[number, number]>> {
-    const [span]: Array<{ first: number | string | null; last: number | string | null }> = await this.dataSource.query('SELECT MIN(id) AS first, MAX(id) AS last FROM member');
+    const [span]: Array<{ first: number | string | null; last: number | string | null }> = await this.dataSource.query(
+      'SELECT MIN(id) AS first, MAX(id) AS last FROM member',
+    );
     return span.first === null || span.last === null ? [] : rfmChunks(Number(span.first), Number(span.last));
   }
 
@@ -152,14 +168,27 @@ export class RfmRefreshJob implements OnApplicationBootstrap, OnApplicationShutd
       const byPosition = new Map(rows.map((row) => [Number(row.pos), Number(row.v)]));
       return positions.map((position) => {
         const value = byPosition.get(position);
-        if (value === undefined) throw new Error(`RFM threshold of ${column} at ${position} of ${scored} is missing: members changed under the lease`);
+        if (value === undefined)
+          throw new Error(`RFM threshold of ${column} at ${position} of ${scored} is missing: members changed under the lease`);
         return value;
       }) as unknown as QuintileThresholds;
     };
-    return { scored, thresholds: { recencyDays: await valuesAt('recency_days'), frequency: await valuesAt('frequency'), monetaryFen: await valuesAt('monetary_fen') } };
+    return {
+      scored,
+      thresholds: {
+        recencyDays: await valuesAt('recency_days'),
+        frequency: await valuesAt('frequency'),
+        monetaryFen: await valuesAt('monetary_fen'),
+      },
+    };
   }
 
-  private async summarize(now: Date, scored: number, thresholds: RfmPopulationThresholds | null, tookMs: number): Promise<SegmentsRefreshResponse> {
+  private async summarize(
+    now: Date,
+    scored: number,
+    thresholds: RfmPopulationThresholds | null,
+    tookMs: number,
+  ): Promise<SegmentsRefreshResponse> {
     const rows: Array<{ segment: RfmSegment | null; n: number | string }> = await this.dataSource.query(SEGMENT_COUNTS_SQL);
     const segments = Object.fromEntries(RFM_SEGMENTS.map((segment) => [segment, 0])) as Record<RfmSegment, number>;
     let members = 0;
@@ -173,7 +202,11 @@ export class RfmRefreshJob implements OnApplicationBootstrap, OnApplicationShutd
       members,
       scoredMembers: scored,
       segments,
-      thresholds: thresholds && { recencyDays: [...thresholds.recencyDays], frequency: [...thresholds.frequency], monetaryFen: [...thresholds.monetaryFen] },
+      thresholds: thresholds && {
+        recencyDays: [...thresholds.recencyDays],
+        frequency: [...thresholds.frequency],
+        monetaryFen: [...thresholds.monetaryFen],
+      },
       tookMs,
     };
   }
@@ -196,14 +229,24 @@ export class RfmRefreshJob implements OnApplicationBootstrap, OnApplicationShutd
   /** Shows the lease's holder is alive; a refresh whose lease was taken over (it stalled) stops. */
   private async renewLease(token: string): Promise<void> {
     const renewed = await this.transactions.run((em) =>
-      em.createQueryBuilder().update(MemberRfmRefresh).set({ leaseHeartbeatAt: this.clock.now() }).where('id = :id AND lease_token = :token', { id: STATE_ID, token }).execute(),
+      em
+        .createQueryBuilder()
+        .update(MemberRfmRefresh)
+        .set({ leaseHeartbeatAt: this.clock.now() })
+        .where('id = :id AND lease_token = :token', { id: STATE_ID, token })
+        .execute(),
     );
     if (renewed.affected !== 1) throw new Error('the RFM refresh lost its lease (stalled past the stale limit): another refresh took over');
   }
 
   private async releaseLease(token: string): Promise<void> {
     await this.transactions.run((em) =>
-      em.createQueryBuilder().update(MemberRfmRefresh).set({ leaseToken: null, leaseHeartbeatAt: null }).where('id = :id AND lease_token = :token', { id: STATE_ID, token }).execute(),
+      em
+        .createQueryBuilder()
+        .update(MemberRfmRefresh)
+        .set({ leaseToken: null, leaseHeartbeatAt: null })
+        .where('id = :id AND lease_token = :token', { id: STATE_ID, token })
+        .execute(),
     );
   }
 

@@ -55,6 +55,31 @@ describe('test-mode endpoints', () => {
       expect(answer.statusCode).toBe(200);
       expect(answer.json()).toMatchObject({ runOn: '2027-03-01', window: { kind: 'month', key: '2027-03' }, perksGranted: 0 });
     });
+
+    it('runs any declared job by name, now or as its timer would, and answers 404 for an unknown one', async () => {
+      await http(t, { method: 'POST', url: '/api/test/clock', payload: { now: '2027-03-02T10:00:00+08:00' } });
+      expect((await http(t, { method: 'POST', url: '/api/test/jobs/coupon-expiry' })).json()).toEqual({
+        job: 'coupon-expiry',
+        ran: true,
+        result: 0,
+      });
+      const scheduled = await http(t, { method: 'POST', url: '/api/test/jobs/coupon-expiry', payload: { scheduled: true } });
+      expect(scheduled.json()).toEqual({ job: 'coupon-expiry', ran: true, period: '2027-03-02T02:00:00', result: 0 });
+      // The period is taken: the timer's next tick in it does nothing, and neither does this.
+      expect((await http(t, { method: 'POST', url: '/api/test/jobs/coupon-expiry', payload: { scheduled: true } })).json()).toEqual({
+        job: 'coupon-expiry',
+        ran: false,
+      });
+      expect((await http(t, { method: 'POST', url: '/api/test/jobs/message-sender' })).json()).toMatchObject({
+        job: 'message-sender',
+        ran: true,
+        result: { claimed: 0 },
+      });
+      const unknown = await http(t, { method: 'POST', url: '/api/test/jobs/no-such-job' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toMatchObject({ code: 'NOT_FOUND' });
+      expect((await http(t, { method: 'POST', url: '/api/test/jobs/coupon-expiry', payload: { scheduled: 'yes' } })).statusCode).toBe(400);
+    });
   });
 
   describe.each(['development', 'production'])('in %s mode', (mode) => {
@@ -68,6 +93,7 @@ describe('test-mode endpoints', () => {
       ['POST', '/api/test/clock', { now: '2030-01-01T00:00:00Z' }],
       ['GET', '/api/test/clock', undefined],
       ['POST', '/api/test/jobs/birthday', undefined],
+      ['POST', '/api/test/jobs/coupon-expiry', undefined],
     ] as const)('answers %s %s with 404, and the clock does not move', async (method, url, payload) => {
       const before = t.clock.now().toISOString();
       const answer = await http(t, { method, url, payload });

@@ -1,6 +1,6 @@
 import type { AppConfig } from '@member/config';
 import type { BirthdayPerkRunResult, TestClockRequest, TestClockResponse } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Injectable, Post, UseGuards, type CanActivate } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Injectable, Param, Post, UseGuards, type CanActivate } from '@nestjs/common';
 import { z } from 'zod';
 import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
 import { CampaignSchedulerJob } from '../campaigns/campaign-scheduler.job';
@@ -8,8 +8,14 @@ import { InjectConfig } from '../common/app-config';
 import { Clock, isSettableClock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { ZodPipe } from '../common/zod.pipe';
+import { JobScheduler } from '../jobs/job-scheduler';
 
 const setClockBody = z.strictObject({ now: z.iso.datetime({ offset: true }) }) satisfies z.ZodType<TestClockRequest>;
+const jobName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a declared job name');
+/** `scheduled: true` runs the job as its timer would (due time, period claim); otherwise it runs now, unclaimed. */
+const runJobBody = z.strictObject({ scheduled: z.boolean().optional() }).optional();
+
+export type TestJobRunResponse = { job: string; ran: boolean; period?: string; result?: unknown };
 
 /**
  * Test mode only. The module is not even loaded in another mode (see AppModule); this guard answers 404 as
@@ -33,6 +39,7 @@ export class TestModeController {
     private readonly clock: Clock,
     private readonly birthdayPerks: BirthdayPerkJob,
     private readonly campaignScheduler: CampaignSchedulerJob,
+    private readonly jobs: JobScheduler,
   ) {}
 
   @Get('clock')
@@ -54,6 +61,21 @@ export class TestModeController {
   @HttpCode(200)
   runBirthdayJob(): Promise<BirthdayPerkRunResult> {
     return this.birthdayPerks.grantPerks();
+  }
+
+  /**
+   * Any declared job (@ScheduledJob) by name, now: its result, or with `{"scheduled": true}` as its timer would
+   * run it (ran: false when not due, or when the period was already taken). Unknown names answer 404.
+   */
+  @Post('jobs/:name')
+  @HttpCode(200)
+  async runJob(
+    @Param('name', new ZodPipe(jobName)) name: string,
+    @Body(new ZodPipe(runJobBody)) body: z.infer<typeof runJobBody>,
+  ): Promise<TestJobRunResponse> {
+    if (!body?.scheduled) return { job: name, ran: true, result: await this.jobs.runNow(name) };
+    const run = await this.jobs.runScheduled(name);
+    return run ? { job: name, ran: true, period: run.period, result: run.result } : { job: name, ran: false };
   }
 
   /** One campaign scheduler pass now (start due runs, issue unfinished ones to the end); answers the runs it worked on. */
