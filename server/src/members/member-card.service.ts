@@ -4,13 +4,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { WalletService } from '../coupons/wallet.service';
-import { spendWindowStart } from '../points/spend';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { CardCalendar } from './card-calendar';
 import { readCard } from './member-card.read';
 import { checkMemberCode, issueMemberCode, type MemberCodeSettings } from './member-code';
 import type { Member } from './member.entity';
-import { tierOf, toStaffView, toTierSummary } from './member.views';
+import { tierOf, toProfile, toStaffView, toTierSummary } from './member.views';
 import { MembersService } from './members.service';
 
 /** validUntil is the last valid second: a coupon is usable while valid_until ≥ now truncated to the second (as in the wallet). */
@@ -24,6 +24,7 @@ export class MemberCardService {
   private readonly codeSettings: MemberCodeSettings;
   /** Every tier, lowest first, as the card shows them: config, so the same for every card until a restart. */
   private readonly tierTable: TierSummary[];
+  private readonly calendar: CardCalendar;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -34,17 +35,18 @@ export class MemberCardService {
   ) {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
     this.tierTable = sortTiers(config.tiers).map(toTierSummary);
+    this.calendar = new CardCalendar(config.businessCalendar.timeZone, config.tierWindowMonths);
   }
 
-  /** One round trip (see member-card.read.ts); the tier table is config, built once. */
+  /** One round trip (see member-card.read.ts); the tier table is config, built once; the calendar memoized (card-calendar.ts). */
   async getCard(memberId: number): Promise<MemberCard> {
     const now = this.clock.now();
-    const read = await readCard(this.dataSource, memberId, spendWindowStart(now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone), secondOf(now));
+    const read = await readCard(this.dataSource, memberId, this.calendar.windowStart(now), secondOf(now));
     if (!read) throw new DomainError('MEMBER_NOT_FOUND');
     const { member, spendFen } = read;
     const progress = tierProgress(this.config.tiers, tierOf(this.config, member).code, spendFen);
     return {
-      member: this.members.profileOf(member),
+      member: toProfile(member, this.config, this.calendar.today(now)),
       tier: toTierSummary(progress.current),
       nextTier: progress.next ? toTierSummary(progress.next) : null,
       spendFen,
