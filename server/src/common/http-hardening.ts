@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import fastifyHelmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { AppConfig } from '@member/config';
 import { API_PREFIX, errorMessage, type ApiErrorBody } from '@member/shared';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,6 +18,30 @@ export function inlineScriptHashes(indexHtml: string): string[] {
 }
 
 /**
+ * Helmet's headers, computed once. The policy is the same for every response, and @fastify/helmet builds helmet
+ * again (parsing every CSP directive) on each request: that showed in the flash-claim profile. So helmet runs once
+ * at start-up against a recording response, and each reply gets the recorded headers.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+    getHeader: () => undefined,
+  };
+  let failure: unknown;
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure) throw failure;
+  return headers;
+}
+
+/**
  * Security headers (helmet) with a CSP the H5 app served by this server still works under: its own scripts
  * plus the hashed inline sizing script, inline styles (Taro's web components set them), avatars from us and
  * WeChat's hosts, and in the demo the WeChat emulator it talks to. No upgrade-insecure-requests: the demo is
@@ -28,7 +53,7 @@ export async function registerHttpHardening(app: NestFastifyApplication, config:
   const scriptHashes = h5Index && existsSync(h5Index) ? inlineScriptHashes(readFileSync(h5Index, 'utf8')) : [];
   const emulator = config.demo.emulatorPublicUrl ? [new URL(config.demo.emulatorPublicUrl).origin] : [];
   const wechatImages = WECHAT_AVATAR_HOSTS.map((host) => `https://${host}`);
-  await app.register(fastifyHelmet, {
+  const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -47,6 +72,10 @@ export async function registerHttpHardening(app: NestFastifyApplication, config:
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
+  });
   fastify.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith(`${API_PREFIX}/`) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
