@@ -81,6 +81,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
  * shared/package.json declares no `sideEffects`, so webpack would keep every module of it that is imported
  * anywhere. Its sources are pure (types, constants, functions), so tell webpack it may drop unused ones.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Taro hands over webpack-chain's Config without exporting its type
 function markSharedSideEffectFree(chain: any): void {
   chain.module.rule('shared-pure').test(/\.[jt]sx?$/).include.add(sharedSrc).end().sideEffects(false);
 }
@@ -90,6 +91,7 @@ function markSharedSideEffectFree(chain: any): void {
  * carries its own copy of the component library and of our shared components (~85 KB a page, measured).
  * Splitting all chunks lets pages share one copy, loaded once.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 function shareChunksBetweenPages(chain: any): void {
   const current = chain.optimization.get('splitChunks');
   if (current) chain.optimization.splitChunks({ ...current, chunks: 'all' });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { TestApi } from '../support/api-client';
 import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';

@@ -79,7 +79,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const emulatorUrl = emulator.match[1];
 
     let databaseUrl: string | null = null;
-    let sqlitePath = join(require('node:os').tmpdir(), `mp-e2e-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`);
+    const sqlitePath = join(require('node:os').tmpdir(), `mp-e2e-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`);
     if (options.database === 'mariadb') {
       const database = await createMysqlDatabase();
       databaseUrl = database.url;

@@ -107,7 +107,7 @@ describe('POST /v3/pay/transactions/jsapi and wx.requestPayment', () => {
   });
 
   it.each<[string, (p: Record<string, string>) => Record<string, unknown>, RegExp]>([
-    ['a tampered paySign', (p) => ({ paySign: rsaSign(h.keys.platform.privateKeyPem, 'x') }), /支付验证签名失败/],
+    ['a tampered paySign', (_p) => ({ paySign: rsaSign(h.keys.platform.privateKeyPem, 'x') }), /支付验证签名失败/],
     ['a paySign over another nonceStr', (p) => ({ nonceStr: `${p.nonceStr}x` }), /支付验证签名失败/],
     ['signType MD5', () => ({ signType: 'MD5' }), /signType/],
     ['a numeric timeStamp', (p) => ({ timeStamp: Number(p.timeStamp) }), /timeStamp/],

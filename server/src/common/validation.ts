@@ -37,6 +37,7 @@ export const idField = z.int().min(1).max(MAX_ID);
  * characters and the BOM, line/paragraph separators, and lone surrogates (not text; MySQL's utf8mb4 refuses them).
  */
 const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Cs}\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const FORBIDDEN_IN_MULTILINE = /[\p{Cs}\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
 
 /** Free text (names, descriptions, reasons): trimmed, `min`..`max` characters, no control or bidi characters. */
