@@ -4,7 +4,12 @@ import { JobRunner } from '../jobs/job-runner';
 import { PointsModule } from '../points/points.module';
 import { PayReconcileJob } from './pay/pay-reconcile.job';
 import { PayController, PayNotifyController, StaffPayController } from './pay/payments.controller';
-import { PaymentsService } from './pay/payments.service';
+import { PayCheckoutService } from './pay/pay-checkout.service';
+import { PayCompletionService } from './pay/pay-completion.service';
+import { PayReconciliation } from './pay/pay-reconcile.service';
+import { PayRefundsService } from './pay/pay-refunds.service';
+import { PayRules } from './pay/pay-rules';
+import { PayViews } from './pay/pay-views.service';
 import { WechatPayClient } from './pay/wechat-pay.client';
 import { StaffPurchasesController } from './purchases.controller';
 import { PurchasesService } from './purchases.service';
@@ -19,7 +24,20 @@ import { SaleSettlement } from './sale-settlement.service';
 @Module({
   imports: [CouponsModule, PointsModule],
   controllers: [StaffPurchasesController, PayController, StaffPayController, PayNotifyController],
-  providers: [SaleSettlement, SaleRefunds, PurchasesService, WechatPayClient, PaymentsService, PayReconcileJob, JobRunner],
-  exports: [SaleSettlement, PurchasesService, PaymentsService, PayReconcileJob],
+  providers: [
+    SaleSettlement,
+    SaleRefunds,
+    PurchasesService,
+    WechatPayClient,
+    PayRules,
+    PayViews,
+    PayCompletionService,
+    PayRefundsService,
+    PayCheckoutService,
+    PayReconciliation,
+    PayReconcileJob,
+    JobRunner,
+  ],
+  exports: [SaleSettlement, PurchasesService, PayReconcileJob],
 })
 export class OrdersModule {}

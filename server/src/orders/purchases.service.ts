@@ -1,7 +1,7 @@
 import type { AppConfig } from '@member/config';
 import { checkRefund, decideBurn, type ErrorCode, type PurchaseView, type RecordPurchaseRequest, type RefundPurchaseRequest, type RefundView } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
@@ -12,7 +12,8 @@ import { isUniqueViolation, TransactionRunner } from '../database/transaction-ru
 import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
 import { Member } from '../members/member.entity';
 import { PointsLedger } from '../points/points-ledger';
-import { spendInWindow } from '../points/spend';
+import { sqlDate } from '../database/sql';
+import { spendInWindow, spendWindowStart } from '../points/spend';
 import { SaleRefunds } from './sale-refunds.service';
 import { SaleSettlement } from './sale-settlement.service';
 import { Purchase, PurchaseRefund, WECHAT_PAY_CHANNEL } from './sale.entities';
@@ -164,14 +165,35 @@ export class PurchasesService {
     return this.view(purchase);
   }
 
-  /** When points credited at `earnedAt` expire: the end of the year `expiryYearsAfter` after, on the business calendar. */
   /** @deprecated the rule is the points module's: PointsLedger.expiryFor (kept while campaigns still call it here). */
   expiryFor(earnedAt: Date): Date {
     return this.ledger.expiryFor(earnedAt);
   }
 
+  /** Many purchases' views in three queries (purchases, their members, the members' tier-window spend). */
+  async getMany(purchaseIds: number[]): Promise<Map<number, PurchaseView>> {
+    const views = new Map<number, PurchaseView>();
+    if (purchaseIds.length === 0) return views;
+    const purchases = await this.dataSource.getRepository(Purchase).findBy({ id: In(purchaseIds) });
+    const memberIds = [...new Set(purchases.map((p) => p.memberId))];
+    if (memberIds.length === 0) return views;
+    const members = new Map((await this.dataSource.getRepository(Member).findBy({ id: In(memberIds) })).map((m) => [m.id, m]));
+    const since = spendWindowStart(this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
+    const rows: Array<{ memberId: number | string; spend: number | string | null }> = await this.dataSource.query(
+      `SELECT member_id AS memberId, COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) AND purchased_at > ? GROUP BY member_id`,
+      [...memberIds, sqlDate(this.dataSource.manager, since)],
+    );
+    const spend = new Map(rows.map((r) => [Number(r.memberId), Number(r.spend ?? 0)]));
+    for (const purchase of purchases) views.set(purchase.id, this.viewOf(purchase, members.get(purchase.memberId)!, spend.get(purchase.memberId) ?? 0));
+    return views;
+  }
+
   private async view(purchase: Purchase): Promise<PurchaseView> {
     const member = await this.dataSource.getRepository(Member).findOneByOrFail({ id: purchase.memberId });
+    return this.viewOf(purchase, member, await spendInWindow(this.dataSource.manager, member.id, this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone));
+  }
+
+  private viewOf(purchase: Purchase, member: Member, spendFen: number): PurchaseView {
     const tier = this.settlement.tierConfig(member.tier);
     return {
       id: purchase.id,
@@ -190,7 +212,7 @@ export class PurchasesService {
         pointsBalance: member.pointsBalance,
         tier: tier.code,
         tierName: tier.name,
-        spendFen: await spendInWindow(this.dataSource.manager, member.id, this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone),
+        spendFen,
       },
     };
   }

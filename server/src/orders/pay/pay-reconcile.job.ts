@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectConfig } from '../../common/app-config';
 import { Clock } from '../../common/clock';
 import { JobRunner } from '../../jobs/job-runner';
-import { PaymentsService } from './payments.service';
+import { PayReconciliation } from './pay-reconcile.service';
 import { WechatPayClient } from './wechat-pay.client';
 
 /**
@@ -17,7 +17,7 @@ export class PayReconcileJob implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly payments: PaymentsService,
+    private readonly reconciliation: PayReconciliation,
     private readonly wechatPay: WechatPayClient,
     private readonly jobs: JobRunner,
     private readonly clock: Clock,
@@ -34,7 +34,7 @@ export class PayReconcileJob implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async run(): Promise<string> {
-    const result = await this.payments.reconcile();
+    const result = await this.reconciliation.reconcile();
     const summary = `${result.completed} completed, ${result.closed} closed, ${result.refundsSettled} refunds settled`;
     if (result.completed + result.closed + result.refundsSettled > 0) this.logger.log(result, 'pay reconciliation');
     return summary;

@@ -7,7 +7,7 @@ import { openidFor, TEST_APP } from '../../testing/emulator';
 import { startTestApp, type TestApp } from '../../testing/test-app';
 import { expectInvariants } from '../../testing/invariants';
 import { PayOrder } from './pay-order.entity';
-import { PaymentsService } from './payments.service';
+import { payServices } from './pay.testing';
 import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 
 describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (kind) => {
@@ -29,7 +29,7 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
     const inserted = await t.db.dataSource.getRepository(Member).insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
     const memberId = Number(inserted.identifiers[0].id);
 
-    const created = await t.app.get(PaymentsService).create(memberId, { amountFen: 12300, storeCode: 'S003', idempotencyKey: `cert-${kind}` });
+    const created = await payServices(t.app).create(memberId, { amountFen: 12300, storeCode: 'S003', idempotencyKey: `cert-${kind}` });
     expect(created.payment).not.toBeNull();
     expect(await emulator('/dev/pay/request-payment', { user, ...created.payment })).toEqual({ errMsg: 'requestPayment:ok' });
 

@@ -9,14 +9,17 @@ import { Audited, setAuditStore } from '../../audit/audit.interceptor';
 import { WechatCall } from '../../throttle/wechat-call.throttle';
 import { ZodPipe } from '../../common/zod.pipe';
 import { checkoutQuery, createOrderBody, orderQuery, outTradeNoParam, refundBody, staffOrdersQuery } from './payments.dto';
-import { PaymentsService } from './payments.service';
+import { PayCheckoutService } from './pay-checkout.service';
+import { PayCompletionService } from './pay-completion.service';
+import { PayRefundsService } from './pay-refunds.service';
+import { PayViews } from './pay-views.service';
 import { NotificationRejected, WechatPayClient, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
 
 /** The member pays in the app. */
 @Controller('pay')
 @UseGuards(MemberAuthGuard)
 export class PayController {
-  constructor(private readonly payments: PaymentsService) {}
+  constructor(private readonly payments: PayCheckoutService) {}
 
   @Get('checkout')
   checkout(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(checkoutQuery)) query: { amountFen: number; storeCode: string }): Promise<CheckoutOptions> {
@@ -48,19 +51,20 @@ export class PayController {
 @UseGuards(StaffGuard)
 export class StaffPayController {
   constructor(
-    private readonly payments: PaymentsService,
+    private readonly views: PayViews,
+    private readonly refunds: PayRefundsService,
     private readonly stores: StoresService,
   ) {}
 
   @Get()
   list(@CurrentStaff() staff: StaffAccount, @Query(new ZodPipe(staffOrdersQuery)) query: { status?: PayOrderStatus; before?: number }): Promise<PayOrderListResponse> {
-    return this.payments.staffOrders(query.status, query.before, this.stores.visibleStores(staff));
+    return this.views.staffOrders(query.status, query.before, this.stores.visibleStores(staff));
   }
 
   @Get(':outTradeNo')
   @Audited('pay_order.view')
   async get(@CurrentStaff() staff: StaffAccount, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
-    const order = await this.payments.staffOrder(outTradeNo);
+    const order = await this.views.staffOrder(outTradeNo);
     this.stores.assertWorksAt(staff, order.storeCode);
     return order;
   }
@@ -69,10 +73,10 @@ export class StaffPayController {
   @HttpCode(200)
   @Audited('pay_order.refund')
   async refund(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Body(new ZodPipe(refundBody)) body: CreatePayRefundRequest): Promise<PayOrderView> {
-    const order = await this.payments.staffOrder(outTradeNo);
+    const order = await this.views.staffOrder(outTradeNo);
     setAuditStore(request, order.storeCode);
     this.stores.assertWorksAt(staff, order.storeCode);
-    return this.payments.refund(outTradeNo, body, staff.openid);
+    return this.refunds.refund(outTradeNo, body, staff.openid);
   }
 }
 
@@ -86,21 +90,22 @@ export class PayNotifyController {
   private readonly logger = new Logger(PayNotifyController.name);
 
   constructor(
-    private readonly payments: PaymentsService,
+    private readonly completion: PayCompletionService,
+    private readonly refunds: PayRefundsService,
     private readonly wechatPay: WechatPayClient,
   ) {}
 
   @Post('transaction')
   async transaction(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     await this.handle(request, reply, async (eventType, resource: WechatTransaction) => {
-      if (eventType === 'TRANSACTION.SUCCESS') await this.payments.applyTransaction(resource);
+      if (eventType === 'TRANSACTION.SUCCESS') await this.completion.applyTransaction(resource);
     });
   }
 
   @Post('refund')
   async refund(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     await this.handle(request, reply, async (eventType, resource: WechatRefund) => {
-      if (eventType.startsWith('REFUND.')) await this.payments.applyRefund(resource);
+      if (eventType.startsWith('REFUND.')) await this.refunds.applyRefund(resource);
     });
   }
 

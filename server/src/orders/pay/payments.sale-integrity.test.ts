@@ -16,7 +16,7 @@ import { openidFor, TEST_APP } from '../../testing/emulator';
 import { expectInvariants } from '../../testing/invariants';
 import { startTestApp, type TestApp } from '../../testing/test-app';
 import { PayOrder } from './pay-order.entity';
-import { PaymentsService } from './payments.service';
+import { payServices, type PayServices } from './pay.testing';
 
 type Json = any;
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
@@ -39,7 +39,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
  */
 describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
   let t: TestApp;
-  let payments: PaymentsService;
+  let payments: PayServices;
   let purchases: PurchasesService;
   let redemptions: RedemptionService;
   let templateId: number;
@@ -87,7 +87,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
   beforeAll(async () => {
     // The conflicting notification is logged as an error on purpose.
     t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
-    payments = t.app.get(PaymentsService);
+    payments = payServices(t.app);
     purchases = t.app.get(PurchasesService);
     redemptions = t.app.get(RedemptionService);
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;

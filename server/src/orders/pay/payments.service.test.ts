@@ -18,7 +18,7 @@ import { expectInvariants } from '../../testing/invariants';
 import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
 import { PayOrder } from './pay-order.entity';
-import { PaymentsService } from './payments.service';
+import { payServices, type PayServices } from './pay.testing';
 
 type Json = any;
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
@@ -37,7 +37,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 
 describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   let t: TestApp;
-  let payments: PaymentsService;
+  let payments: PayServices;
   let templateId: number;
   let userSeq = 0;
 
@@ -95,7 +95,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   beforeAll(async () => {
     // These tests send forged and mismatched notifications on purpose: the warnings they cause are expected.
     t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
-    payments = t.app.get(PaymentsService);
+    payments = payServices(t.app);
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
   });
   afterAll(() => t?.close());

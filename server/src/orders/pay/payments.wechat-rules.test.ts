@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { aesGcmEncrypt } from '../../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
 import { PayOrder, PayRefund } from './pay-order.entity';
-import { PaymentsService } from './payments.service';
+import { payServices, type PayServices } from './pay.testing';
 import { Aes, Formatter, Rsa, type WechatpayAxiosPlugin } from 'wechatpay-axios-plugin';
 import { cutUtf8, decryptResource, WechatPayClient } from './wechat-pay.client';
 
@@ -48,7 +48,7 @@ describe('cutUtf8', () => {
 
 describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => {
   let t: TestApp;
-  let payments: PaymentsService;
+  let payments: PayServices;
   let templateId: number;
   let userSeq = 0;
 
@@ -102,7 +102,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   beforeAll(async () => {
     // Forged and tampered notifications are sent on purpose: their warnings are expected.
     t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
-    payments = t.app.get(PaymentsService);
+    payments = payServices(t.app);
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
   });
   afterAll(() => t?.close());

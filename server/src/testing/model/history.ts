@@ -14,7 +14,7 @@ import { issueMemberCode } from '../../members/member-code';
 import { Member } from '../../members/member.entity';
 import { MembershipReviewJob } from '../../membership/membership-review.job';
 import { PayOrder } from '../../orders/pay/pay-order.entity';
-import { PaymentsService } from '../../orders/pay/payments.service';
+import { payServices } from '../../orders/pay/pay.testing';
 import { WechatPayClient } from '../../orders/pay/wechat-pay.client';
 import { PointsExpiryJob } from '../../points/points-expiry.job';
 import { PointsLedger } from '../../points/points-ledger';
@@ -100,7 +100,7 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   const h = ++historySeq;
   const tag = `mb${process.pid}h${h}`;
   const now = () => t.clock.now();
-  const payments = t.app.get(PaymentsService);
+  const payments = payServices(t.app);
   const purchases = t.app.get(PurchasesService);
   const templates = t.app.get(TemplatesService);
   const outcome: HistoryOutcome = { operations: 0, refused: 0, unexpected: [], violations: [] };
