@@ -5,6 +5,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../events/domain-event-bus';
+import { CouponRedeemed, CouponRedemptionReversed } from '../events/domain-events';
 import { DomainError } from '../common/domain-error';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { CouponRedemption, RedemptionOwner, RedemptionStatus } from './coupon-redemption.entity';
@@ -27,6 +29,7 @@ export class RedemptionService {
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   /** What the coupon gives on this order, or why it does not apply; changes nothing. */
@@ -133,7 +136,9 @@ export class RedemptionService {
       redeemedAt: now,
     });
     await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count + 1' }).where('id = :id', { id: preview.coupon.templateId }).execute();
-    return inserted.identifiers[0].id as number;
+    const redemptionId = inserted.identifiers[0].id as number;
+    await this.events.publish(em, new CouponRedeemed(redemptionId, preview.coupon.id, preview.memberId, request.orderAmountFen, preview.discountFen, now));
+    return redemptionId;
   }
 
   /**
@@ -162,6 +167,7 @@ export class RedemptionService {
       .execute();
     const coupon = await em.findOneByOrFail(Coupon, { id: redemption.couponId });
     await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count - 1' }).where('id = :id AND redeemed_count > 0', { id: coupon.templateId }).execute();
+    await this.events.publish(em, new CouponRedemptionReversed(redemption.id, redemption.couponId, coupon.status === 'available', now));
     return coupon.status === 'available';
   }
 

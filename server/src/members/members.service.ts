@@ -5,6 +5,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { businessDate, Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { DomainEvents } from '../events/domain-event-bus';
+import { MemberJoined } from '../events/domain-events';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { WechatClient } from '../wechat/wechat.client';
 import { WechatApiError } from '../wechat/wechat.errors';
@@ -24,6 +26,7 @@ export class MembersService {
     private readonly wechat: WechatClient,
     private readonly phoneVault: PhoneVault,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   /** The member row for an openid, created on first sight; two first logins at once still make one row. */
@@ -71,7 +74,7 @@ export class MembersService {
     const now = this.clock.now();
     try {
       await this.transactions.run(async (em) => {
-        await em
+        const joined = await em
           .createQueryBuilder()
           .update(Member)
           .set({
@@ -84,6 +87,8 @@ export class MembersService {
           })
           .where('id = :id AND joined_at IS NULL', { id: memberId })
           .execute();
+        // Only the request that joined announces it (a racing second one changes nothing).
+        if (joined.affected === 1) await this.events.publish(em, new MemberJoined(memberId, now));
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('PHONE_ALREADY_BOUND');
