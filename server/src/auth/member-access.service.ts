@@ -4,7 +4,7 @@ import { DataSource, MoreThan } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { sqlDate } from '../database/sql';
+import { overwrite, sqlDate, upsert } from '../database/dialect';
 import type { StaffAccount } from './staff.service';
 import { MemberAccessGrant } from './store.entity';
 
@@ -24,9 +24,8 @@ export class MemberAccessService {
   async grant(staff: StaffAccount, memberId: number): Promise<void> {
     const expiresAt = new Date(this.clock.now().getTime() + this.config.staffAccess.memberGrantSeconds * 1000);
     const em = this.dataSource.manager;
-    const mysql = em.connection.options.type === 'mysql';
     const insert = 'INSERT INTO member_access_grant (staff_id, member_id, expires_at) VALUES (?, ?, ?)';
-    await em.query(mysql ? `${insert} ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)` : `${insert} ON CONFLICT (staff_id, member_id) DO UPDATE SET expires_at = excluded.expires_at`, [staff.id, memberId, sqlDate(em, expiresAt)]);
+    await em.query(upsert(em, insert, { conflict: ['staff_id', 'member_id'], set: overwrite(['expires_at']) }), [staff.id, memberId, sqlDate(em, expiresAt)]);
   }
 
   async assertMayRead(staff: StaffAccount, memberId: number): Promise<void> {

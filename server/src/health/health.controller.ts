@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
+import { isMysql } from '../database/dialect';
 
 @Controller()
 export class HealthController {
@@ -27,7 +28,7 @@ export class HealthController {
     return {
       status: database === 'up' ? 'ok' : 'degraded',
       database,
-      driver: this.dataSource.options.type === 'mysql' ? 'mysql' : 'sqljs',
+      driver: isMysql(this.dataSource) ? 'mysql' : 'sqljs',
       time: this.clock.now().toISOString(),
     };
   }

@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
-import { forUpdate, sqlDate, sqlDateValue as asDate } from '../database/sql';
+import { forUpdate, sqlDate, sqlDateValue as asDate } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { spendInWindow } from '../points/spend';

@@ -16,7 +16,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { sqlDate } from '../database/sql';
+import { sqlDate, upsert } from '../database/dialect';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { Member } from '../members/member.entity';
 import { MessageGrant, MessagePreference, OutboxMessage, SubscribeReport } from './message.entities';
@@ -174,11 +174,9 @@ export class MessagesService {
    */
   private async addGrant(em: EntityManager, memberId: number, templateId: string, now: Date): Promise<void> {
     const at = sqlDate(em, now);
-    const upsert =
-      em.connection.options.type === 'mysql'
-        ? 'ON DUPLICATE KEY UPDATE remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = VALUES(updated_at)'
-        : 'ON CONFLICT (member_id, template_id) DO UPDATE SET remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = excluded.updated_at';
-    await em.query(`INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) VALUES (?, ?, 1, 1, ?) ${upsert}`, [memberId, templateId, at]);
+    const insert = 'INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) VALUES (?, ?, 1, 1, ?)';
+    const set = (incoming: (column: string) => string) => `remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = ${incoming('updated_at')}`;
+    await em.query(upsert(em, insert, { conflict: ['member_id', 'template_id'], set }), [memberId, templateId, at]);
   }
 
   private async joinedMember(memberId: number): Promise<Member> {

@@ -5,7 +5,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
-import { forUpdate, sqlDate, sqlDateValue } from '../database/sql';
+import { forUpdate, forUpdateSkipLocked, sqlDate, sqlDateValue } from '../database/dialect';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { WechatClient } from '../wechat/wechat.client';
 import { WechatApiError, WechatUnavailableError } from '../wechat/wechat.errors';
@@ -232,9 +232,8 @@ export class OutboxSender implements DeclaredJob<SendPassSummary> {
       const used = window && sqlDateValue(window.slotStart).getTime() === slot ? Number(window.used) : 0;
       const budget = Math.min(this.config.messages.sendRatePerSecond - used, CLAIM_LIMIT);
       if (budget <= 0) return [];
-      const skipLocked = em.connection.options.type === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
       const due = (await em.query(
-        `SELECT id FROM message_outbox WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ${budget}${skipLocked}`,
+        `SELECT id FROM message_outbox WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ${budget}${forUpdateSkipLocked(em)}`,
         [OutboxStatus.Queued, sqlDate(em, now)],
       )) as Array<{ id: number | string }>;
       if (due.length === 0) return [];

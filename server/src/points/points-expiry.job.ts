@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
-import { sqlDate } from '../database/sql';
+import { sqlDate } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { PointsLedger } from './points-ledger';

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { sqlDate } from '../database/sql';
+import { sqlDate } from '../database/dialect';
 import { Member } from '../members/member.entity';
 import { PointsLedgerLine, Purchase, type PointsReason } from './points.entities';
 

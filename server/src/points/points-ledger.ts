@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { DomainError } from '../common/domain-error';
-import { execute, forUpdate, sqlDateValue } from '../database/sql';
+import { execute, forUpdate, sqlDateValue } from '../database/dialect';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { DomainEvents } from '../events/domain-event-bus';
 import { PointsChanged } from '../events/domain-events';

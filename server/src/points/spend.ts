@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DateTime } from 'luxon';
-import { sqlDate } from '../database/sql';
+import { sqlDate } from '../database/dialect';
 
 /**
  * Spend in the rolling tier window: money paid minus money refunded, over purchases made in the last

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
-import { sqlDate } from '../database/sql';
+import { isMysql, sqlDate } from '../database/dialect';
 import { audienceCountSql, audienceQuery, audienceSampleSql, reachableCountSql, type AudienceQuery, type SqlStatement } from './audience-sql';
 import { RfmRefreshJob } from './rfm-refresh.job';
 
@@ -45,7 +45,7 @@ export class AudienceService {
 
   /** Index hints are MySQL syntax; SQLite (the demo database) plans its small tables well on its own. */
   private get indexHints(): boolean {
-    return this.dataSource.options.type === 'mysql';
+    return isMysql(this.dataSource);
   }
 
   private async count(statement: SqlStatement): Promise<number> {

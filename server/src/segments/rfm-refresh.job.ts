@@ -14,7 +14,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock, startOfBusinessDay } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { sqlDate, sqlDateValue } from '../database/sql';
+import { dialectName, sqlDate, sqlDateValue } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { MemberRfmRefresh } from './member-rfm.entity';
@@ -78,7 +78,7 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
   }
 
   private get dialect(): Dialect {
-    return this.transactions.isEmbedded ? 'sqlite' : 'mysql';
+    return dialectName(this.dataSource);
   }
 
   /** Refreshes every member's RFM row now. SEGMENTS_REFRESH_RUNNING when another refresh holds the lease. */

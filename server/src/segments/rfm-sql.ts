@@ -1,8 +1,9 @@
 // Plain strings, no entities: the refresh's statements for MySQL/MariaDB and for the embedded SQLite (sql.js),
 // kept apart from the job so the benchmark can read them (it runs under tsx; README.md, "Toolchain notes").
 import { RFM_BETTER, RfmSegment, type Better, type QuintileThresholds, type RfmPopulationThresholds, type RfmSegmentRule } from '@member/shared';
+import { greatest, intDiv, overwrite, secondsBetween, upsert, type DialectName } from '../database/dialect';
 
-export type Dialect = 'mysql' | 'sqlite';
+export type Dialect = DialectName;
 
 /** How many member ids one refresh statement spans (one short transaction each). */
 export const RFM_CHUNK_ID_SPAN = 20_000;
@@ -22,8 +23,7 @@ const SECONDS_PER_DAY = 86_400;
  * in others a purchase within an hour of midnight may count a day off around the change.
  */
 function recencyDaysSql(dialect: Dialect, last: string): string {
-  if (dialect === 'mysql') return `GREATEST(0, (TIMESTAMPDIFF(SECOND, ${last}, ?) + ${SECONDS_PER_DAY - 1}) DIV ${SECONDS_PER_DAY})`;
-  return `MAX(0, (CAST(strftime('%s', ?) AS INTEGER) - CAST(strftime('%s', ${last}) AS INTEGER) + ${SECONDS_PER_DAY - 1}) / ${SECONDS_PER_DAY})`;
+  return greatest(dialect, '0', intDiv(dialect, `${secondsBetween(dialect, last, '?')} + ${SECONDS_PER_DAY - 1}`, String(SECONDS_PER_DAY)));
 }
 
 export interface MeasureParams {
@@ -63,10 +63,8 @@ export function measureChunkSql(dialect: Dialect, params: MeasureParams): { sql:
     ` SELECT a.id, CASE WHEN a.last_at IS NULL THEN NULL ELSE ${recencyDaysSql(dialect, 'a.last_at')} END, a.frequency, a.monetary, a.spend, ?` +
     ` FROM (${aggregate}) a`;
   const columns = ['recency_days', 'frequency', 'monetary_fen', 'spend_12m_fen', 'computed_at'];
-  // The SQLite upsert needs a WHERE before ON CONFLICT when inserting from a SELECT (its parser's rule).
-  const upsert = dialect === 'mysql' ? ` ON DUPLICATE KEY UPDATE ${columns.map((c) => `${c} = VALUES(${c})`).join(', ')}` : ` WHERE true ON CONFLICT(member_id) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`;
   return {
-    sql: select + upsert,
+    sql: upsert(dialect, select, { conflict: ['member_id'], set: overwrite(columns), fromSelect: true }),
     params: [params.startOfToday, params.computedAt, params.rfmSince, params.rfmSince, params.spendSince, params.purchasesSince, params.firstMemberId, params.lastMemberId],
   };
 }

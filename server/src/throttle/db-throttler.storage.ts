@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { upsert } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 
 export interface ThrottleRecord {
@@ -34,14 +35,12 @@ export class DbThrottlerStorage implements ThrottlerStorage {
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottleRecord> {
     const now = this.clock.now().getTime();
     return this.transactions.run(async (em) => {
-      const mysql = em.connection.options.type === 'mysql';
       const insert = 'INSERT INTO throttle_counter (throttle_key, hits, window_ends_ms, blocked_until_ms) VALUES (?, 1, ?, 0)';
       // A block that has ended starts a fresh window, like the library's memory storage.
       const fresh = '(window_ends_ms <= ? OR (blocked_until_ms > 0 AND blocked_until_ms <= ?))';
       const set = `hits = CASE WHEN blocked_until_ms > ? THEN hits WHEN ${fresh} THEN 1 ELSE hits + 1 END,
         window_ends_ms = CASE WHEN blocked_until_ms > ? THEN window_ends_ms WHEN ${fresh} THEN ? ELSE window_ends_ms END`;
-      const upsert = mysql ? `${insert} ON DUPLICATE KEY UPDATE ${set}` : `${insert} ON CONFLICT (throttle_key) DO UPDATE SET ${set}`;
-      await em.query(upsert, [key, now + ttl, now, now, now, now, now, now, now + ttl]);
+      await em.query(upsert(em, insert, { conflict: ['throttle_key'], set }), [key, now + ttl, now, now, now, now, now, now, now + ttl]);
       await em.query('UPDATE throttle_counter SET blocked_until_ms = CASE WHEN hits > ? THEN ? ELSE 0 END WHERE throttle_key = ? AND blocked_until_ms <= ?', [limit, now + blockDuration, key, now]);
       return this.readWith(em, key, now);
     });
