@@ -1,17 +1,19 @@
 import { PayOrderStatus, PayRefundStatus } from '@member/shared';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { SaleColumns } from '../sale.entities';
 
 /**
  * A member's order paid with WeChat Pay in the app. While pending it holds the coupon (redeemed) and the
  * points (debited) it was priced with; paying settles it into a purchase, closing gives them back. Every
  * status change is a conditional UPDATE from the expected status, so a notification delivered many times,
- * or raced by the reconciliation job, changes it once.
+ * or raced by the reconciliation job, changes it once. Its amount columns are the sale's (SaleColumns);
+ * `refunded_fen` counts the refunds WeChat confirmed.
  */
 @Entity('pay_order')
 @Index('uq_pay_order_idempotency', ['memberId', 'idempotencyKey'], { unique: true })
 @Index('idx_pay_order_status', ['status', 'createdAt'])
 @Index('idx_pay_order_member', ['memberId', 'id'])
-export class PayOrder {
+export class PayOrder extends SaleColumns {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;
 
@@ -20,40 +22,12 @@ export class PayOrder {
   @Column({ name: 'out_trade_no', type: 'varchar', length: 32 })
   outTradeNo!: string;
 
-  @Column({ name: 'member_id', type: 'int' })
-  memberId!: number;
-
   /** The payer WeChat must report (payer.openid). */
   @Column({ type: 'varchar', length: 64 })
   openid!: string;
 
-  @Column({ name: 'idempotency_key', type: 'varchar', length: 64 })
-  idempotencyKey!: string;
-
-  /** What the checkout asked for (amount, store, coupon, points), hashed: the same key with another payload is refused. */
-  @Column({ name: 'request_hash', type: 'varchar', length: 64, nullable: true })
-  requestHash!: string | null;
-
-  @Column({ name: 'store_code', type: 'varchar', length: 32 })
-  storeCode!: string;
-
   @Column({ type: 'varchar', length: 16 })
   status!: PayOrderStatus;
-
-  @Column({ name: 'gross_fen', type: 'int' })
-  grossFen!: number;
-
-  @Column({ name: 'coupon_id', type: 'int', nullable: true })
-  couponId!: number | null;
-
-  @Column({ name: 'redemption_id', type: 'int', nullable: true })
-  redemptionId!: number | null;
-
-  @Column({ name: 'coupon_discount_fen', type: 'int', default: 0 })
-  couponDiscountFen!: number;
-
-  @Column({ name: 'points_burned', type: 'int', default: 0 })
-  pointsBurned!: number;
 
   /** What WeChat Pay charges; a notification for any other amount flags the order. */
   @Column({ name: 'payable_fen', type: 'int' })
@@ -62,10 +36,6 @@ export class PayOrder {
   /** Refunds asked for and not failed (processing + succeeded): never more than payable_fen. */
   @Column({ name: 'refund_committed_fen', type: 'int', default: 0 })
   refundCommittedFen!: number;
-
-  /** Refunds WeChat confirmed. */
-  @Column({ name: 'refunded_fen', type: 'int', default: 0 })
-  refundedFen!: number;
 
   @Column({ name: 'prepay_id', type: 'varchar', length: 64, nullable: true })
   prepayId!: string | null;
