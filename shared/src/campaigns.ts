@@ -112,6 +112,8 @@ export interface CampaignView {
   holdoutPermille: number;
   createdAt: string;
   launchedAt: string | null;
+  /** Set for the campaigns the system runs itself ('birthday-perk', 'coupon-reminder'): shown, not edited or paused. */
+  system: string | null;
   runs: CampaignRunView[];
 }
 

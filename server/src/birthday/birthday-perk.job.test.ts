@@ -1,6 +1,7 @@
 import type { BirthdayPerkRunResult } from '@member/shared';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../bootstrap';
+import { CampaignsService } from '../campaigns/campaigns.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { sqlDate } from '../database/sql';
@@ -265,6 +266,23 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     expect(resumed.chunksSkipped).toBeGreaterThanOrEqual(2);
     expect(resumed.perksGranted).toBe(october.length - before);
     expect(await perksOf(october)).toHaveLength(october.length);
+  });
+
+  it('shows each day as a run of the birthday system campaign, counted once whatever reruns', async () => {
+    const march = await addMembers(['1990-03-03', '1991-03-13']);
+    t.clock.set(shanghai('2029-03-01'));
+    const result = await job.grantPerks();
+    await job.grantPerks();
+    const campaigns = await t.app.get(CampaignsService).list();
+    const birthday = campaigns.campaigns.find((c) => c.system === 'birthday-perk');
+    expect(birthday).toMatchObject({ name: '生日礼遇', status: 'active', schedule: 'birthday' });
+    const run = (await t.app.get(CampaignsService).get(birthday!.id)).runs.find((r) => r.period === '2029-03-01');
+    expect(run).toMatchObject({ status: 'done', targeted: result.perksGranted, couponsIssued: result.couponsIssued, couponsShort: result.couponsShort });
+    expect(result.perksGranted).toBeGreaterThanOrEqual(march.length);
+    // The scheduler leaves system campaigns to their own runs, and staff cannot pause them.
+    await t.app.get(CampaignsService).tick();
+    expect((await t.app.get(CampaignsService).get(birthday!.id)).runs.filter((r) => r.period === '2029-03-01')).toHaveLength(1);
+    await expect(t.app.get(CampaignsService).setPaused(birthday!.id, true)).rejects.toMatchObject({ code: 'CAMPAIGN_STATUS_CONFLICT' });
   });
 
   describe('scheduled, and under concurrency', () => {

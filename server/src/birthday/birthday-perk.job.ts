@@ -12,6 +12,7 @@ import { validityOf } from '../coupons/coupon.views';
 import { sqlDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { JobRunner } from '../jobs/job-runner';
+import { countSystemRun, finishSystemRun, startSystemRun, SystemCampaign } from '../campaigns/system-campaigns';
 import { reachableMembers } from '../messages/message-reach';
 import { MessagesService } from '../messages/messages.service';
 import { birthdayCandidateParams, birthdayCandidatesSql, birthdayChunks, birthdayCouponKey, birthdaySpanSql } from './birthday-sql';
@@ -41,6 +42,8 @@ interface RunContext {
   /** The last second of the window: double points through it. */
   doublePointsUntil: Date;
   coupon: { templateId: number; templateName: string; validFrom: Date; validUntil: Date } | null;
+  /** The day's run of the birthday system campaign, counted chunk by chunk (null without the campaign row). */
+  systemRunId: number | null;
 }
 
 interface ChunkOutcome {
@@ -134,6 +137,7 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
   async grantPerks(now: Date = this.clock.now(), onProgress?: (done: number, total: number) => void): Promise<BirthdayPerkRunResult> {
     const run = await this.runContext(now);
     const { window } = run;
+    run.systemRunId = await startSystemRun(this.dataSource.manager, SystemCampaign.BirthdayPerk, run.runOn, now);
     const [span]: Array<{ first: number | string | null; last: number | string | null }> = await this.dataSource.query(birthdaySpanSql(window.days.length), [window.month, ...window.days]);
     const chunks = span.first === null || span.last === null ? [] : birthdayChunks(Number(span.first), Number(span.last));
 
@@ -169,6 +173,7 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     const settled = await Promise.allSettled(Array.from({ length: this.transactions.isEmbedded ? 1 : PARALLEL_CHUNKS }, worker));
     const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure) throw failure.reason;
+    await finishSystemRun(this.dataSource.manager, run.systemRunId, this.clock.now());
     if (result.couponsShort > 0) this.logger.warn({ window: window.key, templateId: run.coupon?.templateId, short: result.couponsShort }, 'birthday coupons ran out of stock');
     this.logger.log({ ...result, window: window.key }, 'birthday perks granted');
     return result;
@@ -184,13 +189,13 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     const window = birthdayWindowContaining(runOn, this.config.birthday.perk.window);
     const doublePointsUntil = new Date(DateTime.fromISO(window.closesOn, { zone: timeZone }).plus({ days: 1 }).startOf('day').toMillis() - 1000);
     const templateId = this.config.birthday.perk.couponTemplateId;
-    if (templateId === null) return { now, runOn, window, doublePointsUntil, coupon: null };
+    if (templateId === null) return { now, runOn, window, doublePointsUntil, coupon: null, systemRunId: null };
     const template = await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: templateId });
     // A configured template that does not exist is a configuration error: stop before granting anything,
     // rather than hand out this year's perks without the coupon for good.
     if (!template) throw new Error(`birthday.perk.couponTemplateId ${templateId}: no such coupon template`);
     const { validFrom, validUntil } = couponValidity(validityOf(template), now, timeZone);
-    return { now, runOn, window, doublePointsUntil, coupon: { templateId, templateName: template.name, validFrom, validUntil } };
+    return { now, runOn, window, doublePointsUntil, coupon: { templateId, templateName: template.name, validFrom, validUntil }, systemRunId: null };
   }
 
   private async grantChunk(run: RunContext, first: number, last: number): Promise<ChunkOutcome> {
@@ -247,7 +252,9 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
       // Stock last (see the class comment): one conditional UPDATE for the whole chunk.
       if (!(await this.coupons.takeStock(em, run.coupon.templateId, withCoupon.length))) throw new StockRanShort();
     }
-    await this.queueGreetings(em, run, members, new Set(withCoupon));
+    const greeted = await this.queueGreetings(em, run, members, new Set(withCoupon));
+    // Staff see the day's perks as the birthday system campaign's run: counted with the chunk, so exactly once.
+    await countSystemRun(em, run.systemRunId, { targeted: members.length, couponsIssued: withCoupon.length, couponsShort: run.coupon ? members.length - withCoupon.length : 0, messagesQueued: greeted });
     await em.query('UPDATE birthday_perk_checkpoint SET perks_granted = ?, coupons_issued = ? WHERE run_on = ? AND first_member_id = ?', [members.length, withCoupon.length, run.runOn, first]);
     return { skipped: false, perks: members.length, coupons: withCoupon.length };
   }
@@ -256,19 +263,22 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
    * The birthday greeting for the chunk's members who accepted it in the app (few of a chunk): written into the
    * outbox with the perk, sent by the sender after the quiet hours the 00:05 run falls in.
    */
-  private async queueGreetings(em: EntityManager, run: RunContext, members: number[], withCoupon: Set<number>): Promise<void> {
+  private async queueGreetings(em: EntityManager, run: RunContext, members: number[], withCoupon: Set<number>): Promise<number> {
+    let queued = 0;
     const templateId = this.config.messages.templates[MessageKind.Birthday].templateId;
     for (const batch of batches(members, this.rowsPerStatement)) {
       for (const member of await reachableMembers(em, { templateId, kind: MessageKind.Birthday }, batch, this.rowsPerStatement)) {
         const memberId = member.id;
-        await this.messages.queue(em, {
+        const outcome = await this.messages.queue(em, {
           memberId,
           kind: MessageKind.Birthday,
           vars: { name: MessagesService.displayName(member), gift: withCoupon.has(memberId) && run.coupon ? `${run.coupon.templateName}已放入券包` : '生日期间消费享双倍积分', validUntil: run.window.closesOn },
           dedupeKey: `birthday:${memberId}:${run.window.year}`,
         });
+        if (outcome === 'queued') queued++;
       }
     }
+    return queued;
   }
 
   /** Issues the coupons of the chunk's first members (all of them unless stock is scarce); answers who got one. */

@@ -5,6 +5,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 @Entity('campaign')
 @Index('uq_campaign_idempotency', ['idempotencyKey'], { unique: true })
 @Index('idx_campaign_status', ['status'])
+@Index('uq_campaign_system', ['systemKey'], { unique: true })
 export class Campaign {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;
@@ -57,6 +58,10 @@ export class Campaign {
 
   @Column({ name: 'launched_at', type: 'datetime', nullable: true })
   launchedAt!: Date | null;
+
+  /** A campaign the system runs itself (system-campaigns.ts: birthday perks, the expiry reminder); NULL for staff's. */
+  @Column({ name: 'system_key', type: 'varchar', length: 32, nullable: true })
+  systemKey!: string | null;
 }
 
 /**

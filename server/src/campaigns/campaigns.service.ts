@@ -13,7 +13,7 @@ import {
 } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -91,6 +91,8 @@ export class CampaignsService {
   }
 
   async setPaused(id: number, paused: boolean): Promise<CampaignView> {
+    // A system campaign follows its config (birthday.perk, messages.couponExpiringReminder), not a pause button.
+    if ((await this.campaign(id)).systemKey !== null) throw new DomainError('CAMPAIGN_STATUS_CONFLICT');
     const [from, to] = paused ? [CampaignStatus.Active, CampaignStatus.Paused] : [CampaignStatus.Paused, CampaignStatus.Active];
     const moved = await this.dataSource.getRepository(Campaign).update({ id, status: from }, { status: to });
     if (!moved.affected) {
@@ -107,7 +109,8 @@ export class CampaignsService {
   async tick(): Promise<number> {
     const now = this.clock.now();
     const local = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone });
-    const active = await this.dataSource.getRepository(Campaign).findBy({ status: CampaignStatus.Active });
+    // System campaigns (birthday perks, the expiry reminder) record their own runs: see system-campaigns.ts.
+    const active = await this.dataSource.getRepository(Campaign).findBy({ status: CampaignStatus.Active, systemKey: IsNull() });
     for (const campaign of active) {
       if (campaign.schedule === CampaignSchedule.Now) await this.startRun(campaign, 'once', now);
       else if (campaign.schedule === CampaignSchedule.At) {
@@ -116,7 +119,8 @@ export class CampaignsService {
         await this.startRun(campaign, local.toISODate() as string, now);
       }
     }
-    const unfinished = await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } });
+    const system = new Set((await this.dataSource.getRepository(Campaign).find({ select: { id: true }, where: { systemKey: Not(IsNull()) } })).map((c) => c.id));
+    const unfinished = (await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } })).filter((run) => !system.has(run.campaignId));
     for (const run of unfinished) await this.issuer.issue(run.id);
     return unfinished.length;
   }
@@ -167,6 +171,7 @@ export class CampaignsService {
       holdoutPermille: campaign.holdoutPermille,
       createdAt: campaign.createdAt.toISOString(),
       launchedAt: campaign.launchedAt?.toISOString() ?? null,
+      system: campaign.systemKey,
       runs: await Promise.all(runs.map((run) => this.runView(run, campaign))),
     };
   }

@@ -8,6 +8,7 @@ import { addBusinessDays, businessDate, Clock } from '../common/clock';
 import { sqlDate, sqlDateValue } from '../database/sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobRunner } from '../jobs/job-runner';
+import { countSystemRun, finishSystemRun, startSystemRun, SystemCampaign } from '../campaigns/system-campaigns';
 import { reachCondition, reachJoin } from './message-reach';
 import { MessagesService } from './messages.service';
 
@@ -57,6 +58,8 @@ export class CouponReminderJob implements OnApplicationBootstrap, OnApplicationS
     const templateId = this.config.messages.templates[MessageKind.CouponExpiring].templateId;
     let afterId = 0;
     let queued = 0;
+    // Staff see each day's reminders as the run of the reminder's system campaign.
+    const runId = await startSystemRun(this.dataSource.manager, SystemCampaign.CouponReminder, businessDate(now, timeZone), now);
     for (;;) {
       const rows: Array<{ id: number | string; memberId: number | string; validUntil: Date | string; name: string }> = await this.dataSource.query(
         `SELECT c.id, c.member_id AS memberId, c.valid_until AS validUntil, t.name
@@ -68,7 +71,8 @@ export class CouponReminderJob implements OnApplicationBootstrap, OnApplicationS
         [templateId, CouponStatus.Available, sqlDate(this.dataSource.manager, from), sqlDate(this.dataSource.manager, to), afterId, MessageKind.CouponExpiring],
       );
       if (rows.length === 0) break;
-      await this.transactions.run(async (em) => {
+      queued += await this.transactions.run(async (em) => {
+        let queuedHere = 0;
         for (const row of rows) {
           const outcome = await this.messages.queue(em, {
             memberId: Number(row.memberId),
@@ -76,12 +80,15 @@ export class CouponReminderJob implements OnApplicationBootstrap, OnApplicationS
             vars: { couponName: row.name, expiresOn: businessDate(sqlDateValue(row.validUntil), timeZone) as CalendarDate },
             dedupeKey: `coupon-expiring:${row.id}`,
           });
-          if (outcome === 'queued') queued++;
+          if (outcome === 'queued') queuedHere++;
         }
+        await countSystemRun(em, runId, { targeted: rows.length, messagesQueued: queuedHere });
+        return queuedHere;
       });
       afterId = Number(rows[rows.length - 1].id);
       if (rows.length < CHUNK) break;
     }
+    await finishSystemRun(this.dataSource.manager, runId, this.clock.now());
     if (queued) this.logger.log({ queued }, 'coupon-expiry reminders queued');
     return queued;
   }
