@@ -1,31 +1,20 @@
-import type { AppConfig } from '@member/config';
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '../common/app-config';
-import { JobRunner } from '../jobs/job-runner';
+import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { CampaignsService } from './campaigns.service';
 
 /**
- * Every instance ticks: runs are created once per campaign and period (unique key) and issued chunk by chunk
- * under the run's checkpoint, so instances share the work instead of doubling it. A tick still running is
- * not overlapped by the next.
+ * Every instance ticks (an every-instance declared job; CAMPAIGN_SCHEDULER_EVERY_SECONDS=0 switches one off):
+ * runs are created once per campaign and period (unique key) and issued chunk by chunk under the run's
+ * checkpoint, so instances share the work instead of doubling it. A tick still running is not overlapped by
+ * the next, nor by a direct call (runOnce joins it).
  */
-@Injectable()
-export class CampaignSchedulerJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private stop: () => void = () => undefined;
+@ScheduledJob({ name: 'campaign-scheduler', every: (config) => config.campaigns.schedulerEverySeconds, takeOver: 'every-instance' })
+export class CampaignSchedulerJob implements DeclaredJob<number> {
   private running: Promise<number> | null = null;
 
-  constructor(
-    @InjectConfig() private readonly config: AppConfig,
-    private readonly campaigns: CampaignsService,
-    private readonly jobs: JobRunner,
-  ) {}
+  constructor(private readonly campaigns: CampaignsService) {}
 
-  onApplicationBootstrap(): void {
-    this.stop = this.jobs.repeat(this.config.campaigns.schedulerEverySeconds, 'campaign-scheduler', () => this.runOnce());
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
+  run(): Promise<number> {
+    return this.runOnce();
   }
 
   runOnce(): Promise<number> {
