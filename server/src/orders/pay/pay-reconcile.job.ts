@@ -1,42 +1,27 @@
-import type { AppConfig } from '@member/config';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '../../common/app-config';
-import { Clock } from '../../common/clock';
-import { JobRunner } from '../../jobs/job-runner';
+import { Logger } from '@nestjs/common';
+import { ScheduledJob, type DeclaredJob } from '../../jobs/job.decorator';
 import { PayReconciliation } from './pay-reconcile.service';
-import { WechatPayClient } from './wechat-pay.client';
+
+type Reconciled = Awaited<ReturnType<PayReconciliation['reconcile']>>;
 
 /**
  * Recovers what notifications missed: queries unconfirmed orders and refunds at WeChat and closes expired
- * orders. Once per period across all instances (runOnce); each step is itself idempotent anyway.
+ * orders. Once per period across all instances (the jobs module claims it); each step is itself idempotent
+ * anyway. Off (every 0) when WeChat Pay is not configured, as before: nothing to ask.
  */
-@Injectable()
-export class PayReconcileJob implements OnApplicationBootstrap, OnApplicationShutdown {
+@ScheduledJob({ name: 'pay-reconcile', every: (config) => (config.wechatPay ? config.payment.reconcileEverySeconds : 0) })
+export class PayReconcileJob implements DeclaredJob<Reconciled> {
   private readonly logger = new Logger(PayReconcileJob.name);
-  private stop: () => void = () => undefined;
 
-  constructor(
-    @InjectConfig() private readonly config: AppConfig,
-    private readonly reconciliation: PayReconciliation,
-    private readonly wechatPay: WechatPayClient,
-    private readonly jobs: JobRunner,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly reconciliation: PayReconciliation) {}
 
-  onApplicationBootstrap(): void {
-    if (!this.wechatPay.configured) return;
-    const every = this.config.payment.reconcileEverySeconds;
-    this.stop = this.jobs.repeat(every, 'pay-reconcile', () => this.jobs.runOnce('pay-reconcile', JobRunner.periodOf(this.clock.now(), every), () => this.run()));
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
-  }
-
-  async run(): Promise<string> {
+  async run(): Promise<Reconciled> {
     const result = await this.reconciliation.reconcile();
-    const summary = `${result.completed} completed, ${result.closed} closed, ${result.refundsSettled} refunds settled`;
     if (result.completed + result.closed + result.refundsSettled > 0) this.logger.log(result, 'pay reconciliation');
-    return summary;
+    return result;
+  }
+
+  outcome(result: Reconciled): string {
+    return `${result.completed} completed, ${result.closed} closed, ${result.refundsSettled} refunds settled`;
   }
 }
