@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CouponsModule } from '../coupons/coupons.module';
-import { JobRunner } from '../jobs/job-runner';
 import { PointsModule } from '../points/points.module';
 import { PayReconcileJob } from './pay/pay-reconcile.job';
 import { PayController, PayNotifyController, StaffPayController } from './pay/payments.controller';
@@ -36,7 +35,6 @@ import { SaleSettlement } from './sale-settlement.service';
     PayCheckoutService,
     PayReconciliation,
     PayReconcileJob,
-    JobRunner,
   ],
   exports: [SaleSettlement, PurchasesService, PayReconcileJob],
 })
