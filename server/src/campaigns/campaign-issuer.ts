@@ -1,7 +1,6 @@
 import type { AppConfig } from '@member/config';
-import { type AudienceFilter, CampaignRunStatus, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus } from '@member/shared';
+import { type AudienceFilter, birthdayWindowContaining, CampaignRunStatus, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { addBusinessDays, businessDate, Clock } from '../common/clock';
@@ -211,18 +210,14 @@ export class CampaignIssuer {
       where.push(`EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`);
       params.push(day(campaign.daysBefore ?? 0), day((campaign.daysBefore ?? 0) + 1));
     } else if (campaign.schedule === CampaignSchedule.Birthday) {
-      // Members in their birthday window today, once a year: a daily run also reaches those who set their
-      // birthday (or joined) after the window opened, and never anyone a second time that year.
-      const local = DateTime.fromJSDate(run.asOf, { zone: timeZone });
-      if (this.config.birthday.perk.window === 'month') {
-        where.push('m.birthday_month = ?');
-        params.push(local.month);
-      } else {
-        where.push('m.birthday_month = ? AND m.birthday_day = ?');
-        params.push(local.month, local.day);
-      }
+      // Members in the birthday window open today (the birthday perks' own rule, shared/rules/birthday.ts: a
+      // month, or a day with 29 February celebrated on the 28th in non-leap years), once a year: a daily run
+      // also reaches those who set their birthday (or joined) after the window opened, never anyone twice a year.
+      const window = birthdayWindowContaining(businessDate(run.asOf, timeZone) as CalendarDate, this.config.birthday.perk.window);
+      where.push(`m.birthday_month = ? AND m.birthday_day IN (${window.days.map(() => '?').join(', ')})`);
+      params.push(window.month, ...window.days);
       where.push('NOT EXISTS (SELECT 1 FROM campaign_member seen JOIN campaign_run r ON r.id = seen.run_id WHERE seen.member_id = m.id AND r.campaign_id = ? AND r.id <> ? AND r.period LIKE ?)');
-      params.push(campaign.id, run.id, `${local.year}-%`);
+      params.push(campaign.id, run.id, `${window.year}-%`);
     }
     return { from, where: where.map((w) => `(${w})`).join(' AND '), params };
   }

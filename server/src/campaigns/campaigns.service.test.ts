@@ -235,6 +235,26 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     t.clock.advance(-86_400);
   });
 
+  it('a birthday campaign with day windows celebrates 29 February on the 28th in non-leap years, like the birthday perks', async () => {
+    const before = t.clock.now();
+    const window = t.config.birthday.perk.window;
+    t.config.birthday.perk.window = 'day';
+    try {
+      t.clock.set('2027-02-28T04:00:00Z'); // 12:00 in Shanghai
+      const [feb28, feb29, mar1] = await members(3, 2);
+      await t.db.dataSource.query('UPDATE member SET birthday_day = CASE id WHEN ? THEN 28 WHEN ? THEN 29 ELSE 1 END, birthday_month = CASE id WHEN ? THEN 3 ELSE 2 END WHERE id IN (?, ?, ?)', [feb28.id, feb29.id, mar1.id, feb28.id, feb29.id, mar1.id]);
+      const campaign = await campaigns.create(request({ filter: {}, points: 29, schedule: 'birthday' }), 'o-boss');
+      await campaigns.launch(campaign.id);
+      await campaigns.tick();
+      await campaigns.setPaused(campaign.id, true);
+      const reached = await t.db.dataSource.query('SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? ORDER BY member_id', [(await campaigns.get(campaign.id)).runs[0].id]);
+      expect(reached.map((r: { memberId: number | string }) => Number(r.memberId))).toEqual([feb28.id, feb29.id]);
+    } finally {
+      t.config.birthday.perk.window = window;
+      t.clock.set(before);
+    }
+  });
+
   it('refuses an empty offer, an unknown coupon and launching twice', async () => {
     expect(codeOf(await campaigns.create(request({}), 'o-boss').catch((e) => e))).toBe('CAMPAIGN_EMPTY_OFFER');
     expect(codeOf(await campaigns.create(request({ couponTemplateId: 999_999 }), 'o-boss').catch((e) => e))).toBe('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
