@@ -81,6 +81,7 @@ describe.each(TEST_DATABASES)('member card read on %s', (kind) => {
     expect(card.member).toEqual(t.app.get(MembersService).profileOf(member));
     expect(card.doublePointsUntil).toBe(member.doublePointsUntil!.toISOString());
     expect(card.tier.code).toBe('silver');
+    expect(card.lifecycleStatus).toBe(member.lifecycleStatus);
   });
 
   it('answers MEMBER_NOT_FOUND for a member that does not exist', async () => {

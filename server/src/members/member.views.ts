@@ -7,13 +7,17 @@ export function toTierSummary(tier: TierConfig): TierSummary {
   return { code: tier.code, name: tier.name, minSpendFen: tier.minSpendFen, pointsMultiplierPermille: tier.pointsMultiplierPermille, benefits: tier.benefits };
 }
 
-export function tierOf(config: AppConfig, member: Member): TierConfig {
+export function tierOf(config: AppConfig, member: Pick<Member, 'tier'>): TierConfig {
   const tier = config.tiers.find((t) => t.code === member.tier);
   // A tier removed from config must not break the card: fall back to the entry tier.
   return tier ?? [...config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
 }
 
-export function toProfile(member: Member, config: AppConfig, today: CalendarDate): MemberProfile {
+export function toProfile(
+  member: Pick<Member, 'id' | 'nickname' | 'avatarUrl' | 'phoneMasked' | 'joinedAt' | 'birthday' | 'birthdaySetOn'>,
+  config: AppConfig,
+  today: CalendarDate,
+): MemberProfile {
   let birthdayLockedUntil: CalendarDate | null = null;
   if (member.birthday && member.birthdaySetOn) {
     const next = nextBirthdayChangeOn(member.birthdaySetOn, config.birthday);
