@@ -1,5 +1,5 @@
 import type { AppConfig } from '@member/config';
-import { type AudienceFilter, birthdayWindowContaining, CampaignRunStatus, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus } from '@member/shared';
+import { type AudienceFilter, birthdayWindowContaining, CampaignRunStatus, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus, MessageKind } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -8,7 +8,7 @@ import { CouponIssuer } from '../coupons/coupon-issuer';
 import { couponValidity } from '../coupons/coupon-rules';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { validityOf } from '../coupons/coupon.views';
-import { sqlDate } from '../database/sql';
+import { sqlDate, sqlDateValue } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { reachableMembers } from '../messages/message-reach';
 import { MessagesService } from '../messages/messages.service';
@@ -16,6 +16,7 @@ import { PointsLedger } from '../points/points-ledger';
 import { PointsReason } from '../points/points.entities';
 import { audienceQuery } from '../segments/audience-sql';
 import { Campaign, CampaignRun } from './campaign.entities';
+import { SystemCampaign } from './system-campaigns';
 
 /** Rows per multi-row statement. */
 const ROWS_PER_STATEMENT = 500;
@@ -149,6 +150,8 @@ export class CampaignIssuer {
       const reachable = await reachableMembers(em, { templateId, kind: campaign.messageKind }, treated, ROWS_PER_STATEMENT);
       outcome.messagesNoGrant = treated.length - reachable.length;
       const timeZone = this.config.businessCalendar.timeZone;
+      if (campaign.systemKey === SystemCampaign.CouponReminder) outcome.messagesQueued = await this.remindOfExpiringCoupons(em, run, reachable);
+      else {
       const couponUntil = template ? couponValidity(validityOf(template), now, timeZone).validUntil : null;
       const hasCoupon = new Set(withCoupon);
       outcome.messagesQueued = await this.messages.queueMany(
@@ -175,6 +178,7 @@ export class CampaignIssuer {
           };
         }),
       );
+      }
     }
 
     await em
@@ -194,6 +198,41 @@ export class CampaignIssuer {
     return outcome;
   }
 
+  /** How far ahead a coupon-expiry schedule looks: the reminder system campaign follows its config. */
+  private daysBefore(campaign: Campaign): number {
+    return campaign.systemKey === SystemCampaign.CouponReminder ? this.config.messages.couponExpiringReminder.daysBefore : (campaign.daysBefore ?? 0);
+  }
+
+  /**
+   * The expiry reminder's message: one per expiring coupon of each reachable member (its name and last day), the
+   * outbox's dedupe key `coupon-expiring:<coupon id>` making it once per coupon across runs. Answers how many were new.
+   */
+  private async remindOfExpiringCoupons(em: EntityManager, run: CampaignRun, reachable: Array<{ id: number }>): Promise<number> {
+    const timeZone = this.config.businessCalendar.timeZone;
+    const daysBefore = this.config.messages.couponExpiringReminder.daysBefore;
+    const from = addBusinessDays(run.asOf, daysBefore, timeZone);
+    const to = addBusinessDays(from, 1, timeZone);
+    let queued = 0;
+    for (let i = 0; i < reachable.length; i += ROWS_PER_STATEMENT) {
+      const batch = reachable.slice(i, i + ROWS_PER_STATEMENT).map((m) => m.id);
+      const coupons: Array<{ id: number | string; memberId: number | string; validUntil: Date | string; name: string }> = await em.query(
+        `SELECT c.id, c.member_id AS memberId, c.valid_until AS validUntil, t.name FROM coupon c JOIN coupon_template t ON t.id = c.template_id
+          WHERE c.member_id IN (${batch.map(() => '?').join(', ')}) AND c.status = ? AND c.valid_until >= ? AND c.valid_until < ? ORDER BY c.id`,
+        [...batch, CouponStatus.Available, sqlDate(em, from), sqlDate(em, to)],
+      );
+      for (const coupon of coupons) {
+        const outcome = await this.messages.queue(em, {
+          memberId: Number(coupon.memberId),
+          kind: MessageKind.CouponExpiring,
+          vars: { couponName: coupon.name, expiresOn: businessDate(sqlDateValue(coupon.validUntil), timeZone) as CalendarDate },
+          dedupeKey: `coupon-expiring:${coupon.id}`,
+        });
+        if (outcome === 'queued') queued++;
+      }
+    }
+    return queued;
+  }
+
   /** The run's audience as SQL over `member m` (joined with member_rfm when the filter needs it). */
   private audienceSql(em: EntityManager, campaign: Campaign, run: CampaignRun): { from: string; where: string; params: unknown[] } {
     const timeZone = this.config.businessCalendar.timeZone;
@@ -208,7 +247,8 @@ export class CampaignIssuer {
       params.push(day(-(campaign.dormantDays ?? 0)), day(1 - (campaign.dormantDays ?? 0)));
     } else if (campaign.schedule === CampaignSchedule.CouponExpiry) {
       where.push(`EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`);
-      params.push(day(campaign.daysBefore ?? 0), day((campaign.daysBefore ?? 0) + 1));
+      const daysBefore = this.daysBefore(campaign);
+      params.push(day(daysBefore), day(daysBefore + 1));
     } else if (campaign.schedule === CampaignSchedule.Birthday) {
       // Members in the birthday window open today (the birthday perks' own rule, shared/rules/birthday.ts: a
       // month, or a day with 29 February celebrated on the 28th in non-leap years), once a year: a daily run

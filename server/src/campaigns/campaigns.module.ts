@@ -7,11 +7,12 @@ import { CampaignIssuer } from './campaign-issuer';
 import { CampaignSchedulerJob } from './campaign-scheduler.job';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
+import { CouponReminderJob } from './coupon-reminder.job';
 
 @Module({
   imports: [CouponsModule, MessagesModule, PointsModule],
   controllers: [CampaignsController],
-  providers: [CampaignIssuer, CampaignsService, CampaignSchedulerJob, JobRunner],
-  exports: [CampaignsService, CampaignIssuer, CampaignSchedulerJob],
+  providers: [CampaignIssuer, CampaignsService, CampaignSchedulerJob, CouponReminderJob, JobRunner],
+  exports: [CampaignsService, CampaignIssuer, CampaignSchedulerJob, CouponReminderJob],
 })
 export class CampaignsModule {}

@@ -13,14 +13,15 @@ import {
 } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { DataSource, IsNull, Not } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
-import { Clock } from '../common/clock';
+import { businessDate, Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { CouponTemplate } from '../coupons/coupon-template.entity';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { sqlDate } from '../database/sql';
 import { Campaign, CampaignRun } from './campaign.entities';
+import { SystemCampaign } from './system-campaigns';
 import { campaignCouponSeq, campaignMessagePrefix, CampaignIssuer } from './campaign-issuer';
 
 const RECENT_RUNS = 30;
@@ -109,7 +110,7 @@ export class CampaignsService {
   async tick(): Promise<number> {
     const now = this.clock.now();
     const local = DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone });
-    // System campaigns (birthday perks, the expiry reminder) record their own runs: see system-campaigns.ts.
+    // System campaigns start their runs at their own configured times (runSystemCampaign, from their jobs).
     const active = await this.dataSource.getRepository(Campaign).findBy({ status: CampaignStatus.Active, systemKey: IsNull() });
     for (const campaign of active) {
       if (campaign.schedule === CampaignSchedule.Now) await this.startRun(campaign, 'once', now);
@@ -119,10 +120,26 @@ export class CampaignsService {
         await this.startRun(campaign, local.toISODate() as string, now);
       }
     }
-    const system = new Set((await this.dataSource.getRepository(Campaign).find({ select: { id: true }, where: { systemKey: Not(IsNull()) } })).map((c) => c.id));
-    const unfinished = (await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } })).filter((run) => !system.has(run.campaignId));
+    // Every unfinished run is worked on (a crashed reminder's too), except the birthday perks', which its own
+    // job issues and only records here (system-campaigns.ts).
+    const recordedOnly = new Set((await this.dataSource.getRepository(Campaign).find({ select: { id: true }, where: { systemKey: SystemCampaign.BirthdayPerk } })).map((c) => c.id));
+    const unfinished = (await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } })).filter((run) => !recordedOnly.has(run.campaignId));
     for (const run of unfinished) await this.issuer.issue(run.id);
     return unfinished.length;
+  }
+
+  /**
+   * A system campaign issued by this runner (the expiry reminder): starts its run for `now`'s business day once
+   * and issues it to the end. Answers how many messages this call queued (0 when the day's run was done already).
+   */
+  async runSystemCampaign(key: SystemCampaign, now: Date): Promise<number> {
+    const campaign = await this.dataSource.getRepository(Campaign).findOneByOrFail({ systemKey: key });
+    const period = businessDate(now, this.config.businessCalendar.timeZone);
+    await this.startRun(campaign, period, now);
+    const before = await this.dataSource.getRepository(CampaignRun).findOneByOrFail({ campaignId: campaign.id, period });
+    if (campaign.status !== CampaignStatus.Active) return 0;
+    const after = await this.issuer.issue(before.id);
+    return after.messagesQueued - before.messagesQueued;
   }
 
   /** Creates the campaign's run for `period` once, whoever asks (the unique key on campaign × period). */

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CouponReminderJob } from './coupon-reminder.job';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboxSender } from './outbox-sender';
@@ -7,7 +6,7 @@ import { SaleMessagesSubscriber } from './sale-messages.subscriber';
 
 @Module({
   controllers: [MessagesController],
-  providers: [MessagesService, OutboxSender, SaleMessagesSubscriber, CouponReminderJob],
-  exports: [MessagesService, OutboxSender, CouponReminderJob],
+  providers: [MessagesService, OutboxSender, SaleMessagesSubscriber],
+  exports: [MessagesService, OutboxSender],
 })
 export class MessagesModule {}

@@ -21,7 +21,8 @@ import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
 import { MessageGrant, OutboxMessage } from './message.entities';
 import { MessagesService, type QueueMessage } from './messages.service';
-import { CouponReminderJob } from './coupon-reminder.job';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { CouponReminderJob } from '../campaigns/coupon-reminder.job';
 import { OutboxSender } from './outbox-sender';
 
 type Json = any;
@@ -298,6 +299,11 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     const [message] = await inboxOf(fan.openid);
     expect(message).toMatchObject({ template_id: templateOf('coupon_expiring'), data: { thing1: { value: '冬日暖饮券' }, date2: { value: businessDate(lastDay, t.config.businessCalendar.timeZone) } } });
     expect(await inboxOf(optedOut.openid)).toHaveLength(0);
+    // It is the reminder system campaign's run for that day, issued by the campaign runner.
+    const reminder = (await t.app.get(CampaignsService).list()).campaigns.find((c) => c.system === 'coupon-reminder')!;
+    const run = (await t.app.get(CampaignsService).get(reminder.id)).runs.find((r) => r.period === businessDate(reminderDay, t.config.businessCalendar.timeZone));
+    expect(run).toMatchObject({ status: 'done', heldOut: 0 });
+    expect(run!.targeted).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps to the send rate per second, across passes', async () => {
