@@ -7,7 +7,7 @@ import { WalletService } from '../coupons/wallet.service';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { CardCalendar } from './card-calendar';
-import { readCard } from './member-card.read';
+import { CardReader } from './member-card.read';
 import { checkMemberCode, issueMemberCode, type MemberCodeSettings } from './member-code';
 import type { Member } from './member.entity';
 import { tierOf, toProfile, toStaffView, toTierSummary } from './member.views';
@@ -25,6 +25,7 @@ export class MemberCardService {
   /** Every tier, lowest first, as the card shows them: config, so the same for every card until a restart. */
   private readonly tierTable: TierSummary[];
   private readonly calendar: CardCalendar;
+  private readonly reader: CardReader;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -36,13 +37,17 @@ export class MemberCardService {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
     this.tierTable = sortTiers(config.tiers).map(toTierSummary);
     this.calendar = new CardCalendar(config.businessCalendar.timeZone, config.tierWindowMonths);
+    this.reader = new CardReader(dataSource, () => {
+      const now = this.clock.now();
+      return { now, spendSince: this.calendar.windowStart(now), couponsValidAt: secondOf(now) };
+    });
   }
 
-  /** One round trip (see member-card.read.ts); the tier table is config, built once; the calendar memoized (card-calendar.ts). */
+  /** One statement for the cards asked for at once (see member-card.read.ts); the tier table is config, built once; the calendar memoized (card-calendar.ts). */
   async getCard(memberId: number): Promise<MemberCard> {
-    const now = this.clock.now();
-    const read = await readCard(this.dataSource, memberId, this.calendar.windowStart(now), secondOf(now));
+    const { row: read, at } = await this.reader.read(memberId);
     if (!read) throw new DomainError('MEMBER_NOT_FOUND');
+    const now = at.now;
     const { member, spendFen } = read;
     const progress = tierProgress(this.config.tiers, tierOf(this.config, member).code, spendFen);
     return {

@@ -84,6 +84,25 @@ describe.each(TEST_DATABASES)('member card read on %s', (kind) => {
     expect(card.lifecycleStatus).toBe(member.lifecycleStatus);
   });
 
+  it('reads the cards asked for at once in one statement, each the caller\'s own', async () => {
+    const ids = await insertJoinedMembers(t.db.dataSource, 5, `batch-${kind}`, t.clock.now());
+    const withHistory = await memberWithHistory(`batch-h-${kind}`);
+    const asked = [...ids, withHistory, ids[0], 987_654_321];
+    const alone = new Map<number, unknown>();
+    for (const id of [...ids, withHistory]) alone.set(id, await cards.getCard(id));
+    const { result, queries } = await countQueries(() => Promise.allSettled(asked.map((id) => cards.getCard(id))));
+    expect(queries).toHaveLength(1);
+    result.forEach((answer, i) => {
+      if (asked[i] === 987_654_321) expect(answer).toMatchObject({ status: 'rejected', reason: { code: 'MEMBER_NOT_FOUND' } });
+      else expect(answer).toEqual({ status: 'fulfilled', value: alone.get(asked[i]) });
+    });
+    // More than one statement's worth waiting: several statements, every card still answered.
+    const many = Array.from({ length: 150 }, (_, i) => ids[i % ids.length]);
+    const { result: cardsAtOnce, queries: statements } = await countQueries(() => Promise.all(many.map((id) => cards.getCard(id))));
+    expect(statements).toHaveLength(3);
+    expect(cardsAtOnce.map((card) => card.member.id)).toEqual(many);
+  });
+
   it('answers MEMBER_NOT_FOUND for a member that does not exist', async () => {
     await expect(cards.getCard(987_654_321)).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
   });
