@@ -73,6 +73,7 @@ function campaign(patch: Partial<CampaignView> = {}): CampaignView {
     holdoutPermille: 0,
     createdAt: '2026-11-23T01:00:00.000Z',
     launchedAt: '2026-11-23T02:00:00.000Z',
+    system: null,
     runs: [],
     ...patch,
   };
