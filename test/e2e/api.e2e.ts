@@ -1,6 +1,7 @@
 import { checkMemberCode, issueMemberCode } from '../../server/src/members/member-code';
 import { TestApi } from '../support/api-client';
 import { startStack, TEST_SECRETS, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 const codeSettings = { secret: TEST_SECRETS.MEMBER_CODE_SECRET, prefix: '66', periodSeconds: 60, graceSeconds: 15 };
@@ -11,6 +12,8 @@ const codeSettings = { secret: TEST_SECRETS.MEMBER_CODE_SECRET, prefix: '66', pe
  */
 describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database) => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
 
   beforeAll(async () => {
@@ -178,6 +181,8 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
 
 describe('avatar upload over HTTP (what wx.uploadFile sends)', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 

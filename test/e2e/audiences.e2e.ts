@@ -1,5 +1,6 @@
 import { TestApi } from '../support/api-client';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 /** config/defaults.json: the coupon_arrived kind's template. */
@@ -11,6 +12,8 @@ const COUPON_ARRIVED_TEMPLATE = 'tmpl-coupon-arrived';
  */
 describe('audiences end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let admin: string;
   let clerk: string;
@@ -73,7 +76,11 @@ describe('audiences end to end', () => {
       const answer = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: await codeOf(token), amountFen, storeCode: 'S001', idempotencyKey: key } });
       expect(answer.status).toBe(200);
     };
-    const accept = async (token: string, key: string) => {
+    // What the app does: WeChat's subscribe sheet first (so WeChat's quota and our grant agree, as the invariant
+    // checker holds them to), then the result to the server.
+    const accept = async (user: string, token: string, key: string) => {
+      const sheet = (await (await fetch(`${stack.emulatorUrl}/dev/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, tmplIds: [COUPON_ARRIVED_TEMPLATE] }) })).json()) as Record<string, string>;
+      expect(sheet[COUPON_ARRIVED_TEMPLATE]).toBe('accept');
       const answer = await api.call('POST', '/messages/subscriptions', { token, body: { results: { [COUPON_ARRIVED_TEMPLATE]: 'accept' }, moment: 'coupon_claimed', idempotencyKey: key } });
       expect(answer.status).toBe(200);
     };
@@ -83,8 +90,8 @@ describe('audiences end to end', () => {
     await api.login('aud-visitor'); // logged in, never joined: in no audience
     await buy(big, 250_000, 'aud-till-big-0001');
     await buy(small, 12_000, 'aud-till-small-01');
-    await accept(big, 'aud-accept-big-01');
-    await accept(small, 'aud-accept-small1');
+    await accept('aud-big', big, 'aud-accept-big-01');
+    await accept('aud-small', small, 'aud-accept-small1');
     expect((await api.call('PUT', '/messages/preferences/coupon_arrived', { token: small, body: { enabled: false } })).status).toBe(200);
 
     expect((await api.call('GET', '/admin/segments', { token: admin })).body).toEqual({ lastRefresh: null });

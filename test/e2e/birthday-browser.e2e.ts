@@ -5,6 +5,7 @@ import { TestApi } from '../support/api-client';
 import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
@@ -16,6 +17,8 @@ const POLICY = '2026-11';
  */
 describe('the birthday perk in the mini-program H5', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let browser: Browser;
   let api: TestApi;
 

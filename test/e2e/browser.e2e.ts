@@ -5,6 +5,7 @@ import { issueMemberCode } from '../../server/src/members/member-code';
 import { answerSubscribeSheet, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, TEST_SECRETS, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const codeSettings = { secret: TEST_SECRETS.MEMBER_CODE_SECRET, prefix: '66', periodSeconds: 60, graceSeconds: 15 };
 
@@ -14,6 +15,8 @@ const codeSettings = { secret: TEST_SECRETS.MEMBER_CODE_SECRET, prefix: '66', pe
  */
 describe('mini-program H5 in Chromium', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let browser: Browser;
 
   beforeAll(async () => {

@@ -7,6 +7,7 @@ import { answerSubscribeSheet, h5, launchChromium, phonePage, SCREENSHOT_DIR, sn
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 const README_DIR = join(REPO_ROOT, 'test', 'e2e', 'readme');
@@ -22,6 +23,8 @@ const README_DIR = join(REPO_ROOT, 'test', 'e2e', 'readme');
  */
 describe('campaigns in the staff pages (H5)', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let browser: Browser;
   let api: TestApi;
 

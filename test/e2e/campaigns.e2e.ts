@@ -1,12 +1,15 @@
 import { TestApi } from '../support/api-client';
 import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
 /** Campaigns over real HTTP: an admin sets one up and launches it; the server's own scheduler and sender do the rest. */
 describe('campaigns end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let admin: string;
   let clerk: string;

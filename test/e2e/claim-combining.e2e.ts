@@ -1,10 +1,9 @@
 import { sign } from 'jsonwebtoken';
 import { createPool, type Pool } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
-import { expectInvariants } from '../../server/src/testing/invariants';
 import { TestApi } from '../support/api-client';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, TEST_SECRETS, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 type Tap = { memberId: number; token: string; key: string; api: TestApi };
 type Answer = { status: number; id: number | null; code: string | null } | { status: 'no answer'; error: string };
@@ -16,6 +15,8 @@ type Answer = { status: number; id: number | null; code: string | null } | { sta
  */
 describe('write-combined claims across server processes', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let pool: Pool;
   let main: TestApi;
   let other: TestApi;
@@ -27,16 +28,6 @@ describe('write-combined claims across server processes', () => {
     main = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     other = new TestApi(stack.extraServerUrls[0], stack.emulatorUrl, stack.appid);
     admin = (await main.login('flash-boss')).token;
-  });
-  // Issue 14's checker: every module's invariants on the whole database after each test.
-  afterEach(async () => {
-    const dataSource = new DataSource({ type: 'mysql', url: stack.databaseUrl!, timezone: 'Z' });
-    await dataSource.initialize();
-    try {
-      await expectInvariants(dataSource, { emulatorUrl: stack.emulatorUrl });
-    } finally {
-      await dataSource.destroy();
-    }
   });
   afterAll(async () => {
     await pool?.end();

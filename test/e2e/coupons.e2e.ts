@@ -1,6 +1,7 @@
 import { TestApi } from '../support/api-client';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 const hour = 3_600_000;
@@ -8,6 +9,8 @@ const hour = 3_600_000;
 /** Coupons over HTTP, as the admin console, the shopper's app and the clerk's till call them. */
 describe('coupons end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let admin: string;
   let clerk: string;

@@ -6,6 +6,7 @@ import { cashOffTemplateBody } from '../support/fixtures';
 import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
@@ -18,6 +19,8 @@ const POLICY = '2026-11';
  */
 describe('disabled buttons in the H5 build do nothing', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let browser: Browser;
   let api: TestApi;
   const ui = h5(() => stack.serverUrl);

@@ -1,5 +1,6 @@
 import { TestApi } from '../support/api-client';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 /**
  * The server's logs, at the production level (info), carry request ids and member ids but never personal
@@ -7,6 +8,8 @@ import { startStack, type Stack } from '../support/stack';
  */
 describe('server logs', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   beforeAll(async () => {
     stack = await startStack({ database: 'mariadb', staff: [{ user: 'log-clerk', role: 'clerk' }], env: { LOG_LEVEL: 'info' } });
   });

@@ -1,5 +1,6 @@
 import { TestApi } from '../support/api-client';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
@@ -9,6 +10,8 @@ const POLICY = '2026-11';
  */
 describe('subscription messages end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let clerk: string;
 

@@ -8,6 +8,7 @@ import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 const README_DIR = join(REPO_ROOT, 'test', 'e2e', 'readme');
@@ -27,6 +28,8 @@ const money = (fen: number) => formatFen(fen, { keepCents: true });
  */
 describe('paying with WeChat Pay in the mini-program H5', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let browser: Browser;
   let api: TestApi;
   let adminToken: string;

@@ -1,11 +1,14 @@
 import { TestApi } from '../support/api-client';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
 /** Purchases at the till and the member's points over real HTTP, as the staff pages and the app call them. */
 describe('purchases and points end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let clerk: string;
 

@@ -2,6 +2,7 @@ import { createPool, type Pool } from 'mysql2/promise';
 import { TestApi } from '../support/api-client';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
@@ -11,6 +12,8 @@ const POLICY = '2026-11';
  */
 describe('one sale, every route, end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let db: Pool;
   let clerk: string;

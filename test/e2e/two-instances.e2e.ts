@@ -5,6 +5,7 @@ import { createPool, type Pool } from 'mysql2/promise';
 import { TestApi } from '../support/api-client';
 import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const MEMBERS = 300;
 
@@ -15,6 +16,8 @@ const MEMBERS = 300;
  */
 describe('two server instances', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let pool: Pool;
 
   beforeAll(async () => {

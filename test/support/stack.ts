@@ -34,6 +34,8 @@ export interface Stack {
   emulatorUrl: string;
   appid: string;
   databaseUrl: string | null;
+  /** The embedded SQLite file when started on `sqlite` (the server saves it after every write), else null. */
+  sqlitePath: string | null;
   /** The URLs of the extra server processes (see StackOptions.extraInstances). */
   extraServerUrls: string[];
   /** The WeChat Pay keys when started with `pay`. */
@@ -139,6 +141,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       emulatorUrl,
       appid: STACK_APP.appid,
       databaseUrl,
+      sqlitePath: databaseUrl ? null : sqlitePath,
       payKeys,
       openidOf: (user) => openidFor(STACK_APP.appid, user),
       serverOutput: () => server.process.output(),
