@@ -1,11 +1,15 @@
 import { TestApi } from '../support/api-client';
+import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
 
 /** Issue 14, points 5-7 over real HTTP: staff bound to stores, audit, guessing and flood limits, input and headers. */
 describe('staff security end to end', () => {
   let stack: Stack;
+  // Issue 14: every module's invariants on the whole database after each test (test/support/invariants.ts).
+  invariantsAfterEach(() => stack);
   let api: TestApi;
   let clerk: string;
   let clerk2: string;
@@ -60,6 +64,33 @@ describe('staff security end to end', () => {
     );
     expect(JSON.stringify(log.body)).not.toContain(code);
     expect((await api.call('GET', '/staff/me', { token: clerk })).body.stores).toEqual([{ code: 'S001', name: '悦享旗舰店' }]);
+  });
+
+  it('binds a redemption to the store it was made at: another store\'s clerk cannot reverse it, its own clerk and an admin can', async () => {
+    const shopper = await api.joinedMember('sec-coupons', '13900007777', POLICY);
+    const template = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '门店券', perMemberLimit: 3 }) });
+    expect(template.status).toBe(201);
+    const redeemAtS001 = async (n: number) => {
+      const coupon = await api.call('POST', `/coupons/templates/${template.body.id}/claim`, { token: shopper.token, body: { idempotencyKey: `sec-claim-${n}` } });
+      expect(coupon.status).toBe(200);
+      const redeemed = await api.call('POST', '/staff/coupons/redeem', { token: clerk, body: { code: coupon.body.code, orderAmountFen: 30_000, memberId: shopper.memberId, idempotencyKey: `sec-redeem-${n}` } });
+      expect(redeemed.status).toBe(200);
+      return redeemed.body.redemptionId as number;
+    };
+    const first = await redeemAtS001(1);
+    const foreign = await api.call('POST', `/staff/coupons/redemptions/${first}/reverse`, { token: clerk2 });
+    expect([foreign.status, foreign.body.code]).toEqual([403, 'STORE_NOT_YOURS']);
+    expect((await api.call('POST', `/staff/coupons/redemptions/${first}/reverse`, { token: clerk })).body).toMatchObject({ restored: true });
+
+    const second = await redeemAtS001(2);
+    expect((await api.call('POST', `/staff/coupons/redemptions/${second}/reverse`, { token: admin })).body).toMatchObject({ restored: true });
+    const log = await api.call('GET', '/admin/audit-log?limit=20', { token: admin });
+    expect(log.body.entries.map((e: any) => [e.action, e.outcome, e.staffOpenid, e.storeCode])).toEqual(
+      expect.arrayContaining([
+        ['coupon.redeem', 'ok', stack.openidOf('sec-till'), 'S001'],
+        [expect.stringContaining('reverse'), 'STORE_NOT_YOURS', stack.openidOf('sec-till-2'), 'S002'],
+      ]),
+    );
   });
 
   it('lets a clerk read a member by id only after verifying their code; an admin any time', async () => {

@@ -35,6 +35,13 @@ export class CouponRedemption {
   @Column({ name: 'owner_kind', type: 'varchar', length: 16, nullable: true })
   ownerKind!: RedemptionOwner | null;
 
+  /**
+   * The store it was made at (the clerk's, from the account): only that store's staff or an admin may reverse
+   * it. Null when unknown (rows older than the column, an admin redeeming without naming a store): admins only.
+   */
+  @Column({ name: 'store_code', type: 'varchar', length: 32, nullable: true })
+  storeCode!: string | null;
+
   @Column({ name: 'order_amount_fen', type: 'int' })
   orderAmountFen!: number;
 

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { DomainEvents } from '../events/domain-event-bus';
 import { CouponRedeemed, CouponRedemptionReversed } from '../events/domain-events';
 import { DomainError } from '../common/domain-error';
+import type { StaffAccount } from '../auth/staff.service';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { CouponRedemption, RedemptionOwner, RedemptionStatus } from './coupon-redemption.entity';
 import { CouponTemplate } from './coupon-template.entity';
@@ -52,7 +53,8 @@ export class RedemptionService {
     };
   }
 
-  async redeem(request: RedeemCouponRequest, staffOpenid: string): Promise<RedemptionView> {
+  /** `storeCode`: where it happens, taken from the clerk's account by the controller (null: an admin naming none). */
+  async redeem(request: RedeemCouponRequest, staffOpenid: string, storeCode: string | null = null): Promise<RedemptionView> {
     const hash = redeemHash(request);
     if (request.idempotencyKey) {
       const earlier = await this.byKey(staffOpenid, request.idempotencyKey);
@@ -65,7 +67,7 @@ export class RedemptionService {
       const preview = await this.preview(request);
       previewed = preview;
       if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
-      redemptionId = await this.transactions.run((em) => this.redeemWithin(em, preview, request, staffOpenid, now, { requestHash: hash }));
+      redemptionId = await this.transactions.run((em) => this.redeemWithin(em, preview, request, staffOpenid, now, { requestHash: hash, storeCode }));
     } catch (error) {
       // The same request retried while the first was under way: its checks fail (the coupon is taken) or its
       // insert hits the key, because the first committed. Every retry answers what the first one did.
@@ -86,10 +88,16 @@ export class RedemptionService {
    * The clerk undoes a standalone redemption (the customer returns the goods). A redemption made for an app
    * order or a till purchase is refused: the sale keeps its discount, so only its refund, cancel or expiry
    * may give the coupon back. Reversing twice is refused.
+   *
+   * `staff`, the account asking (the staff route always passes it): a clerk or store manager reverses only
+   * their own store's redemptions (STORE_NOT_YOURS, as for sales), and one whose store is unknown (NULL: made
+   * before redemptions recorded it) only an admin may reverse. Left out only by code acting for the business.
    */
-  async reverse(redemptionId: number): Promise<ReverseRedemptionResponse> {
+  async reverse(redemptionId: number, staff?: Pick<StaffAccount, 'role' | 'stores'>): Promise<ReverseRedemptionResponse> {
     const redemption = await this.dataSource.getRepository(CouponRedemption).findOneBy({ id: redemptionId });
     if (!redemption) throw new DomainError('REDEMPTION_NOT_FOUND');
+    // The store never changes once written, so checking it before the conditional UPDATE is not a race.
+    if (staff && staff.role !== 'admin' && (redemption.storeCode === null || !staff.stores.includes(redemption.storeCode))) throw new DomainError('STORE_NOT_YOURS');
     if (redemption.ownerKind !== null) throw new DomainError('REDEMPTION_OWNED_BY_SALE');
     const now = this.clock.now();
     await this.transactions.run((em) => this.reverseWithin(em, redemption, now, { standalone: true }));
@@ -109,7 +117,7 @@ export class RedemptionService {
     request: Pick<RedeemCouponRequest, 'orderAmountFen' | 'idempotencyKey'>,
     staffOpenid: string,
     now: Date,
-    options: { owner?: RedemptionOwner; requestHash?: string } = {},
+    options: { owner?: RedemptionOwner; requestHash?: string; storeCode?: string | null } = {},
   ): Promise<number> {
     const changed = await em
       .createQueryBuilder()
@@ -129,6 +137,7 @@ export class RedemptionService {
       idempotencyKey: request.idempotencyKey ?? null,
       requestHash: options.requestHash ?? null,
       ownerKind: options.owner ?? null,
+      storeCode: options.storeCode ?? null,
       orderAmountFen: request.orderAmountFen,
       discountFen: preview.discountFen,
       payableFen: preview.payableFen,

@@ -31,14 +31,16 @@ export class StaffCouponsController {
   @Audited('coupon.redeem', ({ result }) => ({ target: (result?.redemptionId as number | undefined) ?? undefined, amountFen: (result?.discountFen as number | undefined) ?? undefined }))
   async redeem(@CurrentStaff() staff: StaffAccount, @Req() http: unknown, @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<RedemptionView> {
     const { storeCode: named, ...request } = body;
-    if (staff.role !== 'admin' || named !== undefined) setAuditStore(http, await this.stores.storeFor(staff, named));
-    return this.redemptions.redeem(request, staff.openid);
+    const storeCode = staff.role !== 'admin' || named !== undefined ? await this.stores.storeFor(staff, named) : null;
+    if (storeCode) setAuditStore(http, storeCode);
+    return this.redemptions.redeem(request, staff.openid, storeCode);
   }
 
+  /** Only at the store the redemption was made at (an admin: anywhere); see RedemptionService.reverse. */
   @Post('redemptions/:id/reverse')
   @HttpCode(200)
-  reverse(@Param('id', new ZodPipe(idParam)) redemptionId: number): Promise<ReverseRedemptionResponse> {
-    return this.redemptions.reverse(redemptionId);
+  reverse(@CurrentStaff() staff: StaffAccount, @Param('id', new ZodPipe(idParam)) redemptionId: number): Promise<ReverseRedemptionResponse> {
+    return this.redemptions.reverse(redemptionId, staff);
   }
 }
 

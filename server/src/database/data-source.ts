@@ -24,6 +24,7 @@ import { Messages1763900000009 } from './migrations/1763900000009-Messages';
 import { MessageGrant, MessagePreference, OutboxMessage, SendWindow, SubscribeReport } from '../messages/message.entities';
 import { Segments1763900000010 } from './migrations/1763900000010-Segments';
 import { SystemCampaigns1763900000017 } from './migrations/1763900000017-SystemCampaigns';
+import { RedemptionStore1763900000018 } from './migrations/1763900000018-RedemptionStore';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
@@ -35,7 +36,7 @@ import { AuditLog } from '../audit/audit-log.entity';
 import { ThrottleCounter } from '../throttle/throttle-counter.entity';
 
 export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint, PayOrder, PayRefund, MessageGrant, SubscribeReport, MessagePreference, OutboxMessage, SendWindow, MemberRfm, MemberRfmRefresh, Campaign, CampaignRun, CampaignMember, Store, StaffStore, MemberAccessGrant, AuditLog, ThrottleCounter];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009, Segments1763900000010, Campaigns1763900000011, SaleIntegrity1763900000012, StaffStoresAuditThrottle1763900000013, ClaimedWithinStock1763900000015, SystemCampaigns1763900000017];
+export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009, Segments1763900000010, Campaigns1763900000011, SaleIntegrity1763900000012, StaffStoresAuditThrottle1763900000013, ClaimedWithinStock1763900000015, SystemCampaigns1763900000017, RedemptionStore1763900000018];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 

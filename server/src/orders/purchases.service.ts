@@ -86,7 +86,7 @@ export class PurchasesService {
       const paidFen = dueFen - burn.valueFen;
 
       const redemptionId = preview
-        ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now, { owner: RedemptionOwner.Purchase })
+        ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now, { owner: RedemptionOwner.Purchase, storeCode: request.storeCode })
         : null;
       return this.settlement.settleWithin(em, {
         memberId: member.id,

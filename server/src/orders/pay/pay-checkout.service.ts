@@ -162,7 +162,7 @@ export class PayCheckoutService {
       });
       const id = inserted.identifiers[0].id as number;
       if (held) {
-        const redemptionId = await this.redemptions.redeemWithin(em, held, { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` }, WECHAT_PAY_CHANNEL, now, { owner: RedemptionOwner.PayOrder });
+        const redemptionId = await this.redemptions.redeemWithin(em, held, { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` }, WECHAT_PAY_CHANNEL, now, { owner: RedemptionOwner.PayOrder, storeCode: store.code });
         await em.update(PayOrder, { id }, { redemptionId });
       }
       await this.ledger.debit(em, { memberId, points: quote.pointsBurned, reason: 'burn', sourceKey: payOrderBurnKey(outTradeNo), now });
