@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     const bareRounds: LoadResult[] = [];
     for (let round = 1; round <= rounds; round++) {
       oursRounds.push(await runLoad(`ours ${round}/${rounds}: GET /api/members/me/card`, concurrency, seconds, (w) => cardOf(next(w))));
-      bareRounds.push(await runLoad(`baseline ${round}/${rounds}: GET /api/test/ping (JWT only)`, concurrency, seconds, (w) => pingOf(next(w))));
+      bareRounds.push(
+        await runLoad(`baseline ${round}/${rounds}: GET /api/test/ping (JWT only)`, concurrency, seconds, (w) => pingOf(next(w))),
+      );
     }
     const ours = combine(oursRounds);
     const bare = combine(bareRounds);
@@ -95,12 +97,26 @@ async function main(): Promise<void> {
       // Card and bare-route requests that failed count; the raw SQL context's own failures (e.g. a database
       // short of connections while other work shares it) are reported beside it, not as violations.
       violations: violations + ours.failures + bare.failures + half.failures,
-      params: { members: memberCount, concurrency, seconds, rounds, database: 'mariadb', baseline: 'GET /api/test/ping (JWT guard, no database)', halfPeakRate: halfRate },
+      params: {
+        members: memberCount,
+        concurrency,
+        seconds,
+        rounds,
+        database: 'mariadb',
+        baseline: 'GET /api/test/ping (JWT guard, no database)',
+        halfPeakRate: halfRate,
+      },
       oursLatencyMs: { p50: ours.p50Ms, p99: ours.p99Ms },
       roundsPerSecond: { ours: ours.rounds, baseline: bare.rounds },
       baselineLatencyMs: { p50: bare.p50Ms, p99: bare.p99Ms },
       halfPeak: { rate: halfRate, achieved: half.perSecond, p50Ms: half.p50Ms, p99Ms: half.p99Ms },
-      rawSql: { perSecond: raw.perSecond, p50Ms: raw.p50Ms, p99Ms: raw.p99Ms, failures: raw.failures, ratio: Number((ours.perSecond / raw.perSecond).toFixed(3)) },
+      rawSql: {
+        perSecond: raw.perSecond,
+        p50Ms: raw.p50Ms,
+        p99Ms: raw.p99Ms,
+        failures: raw.failures,
+        ratio: Number((ours.perSecond / raw.perSecond).toFixed(3)),
+      },
     });
   } finally {
     await stack.stop();

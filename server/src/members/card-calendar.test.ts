@@ -5,7 +5,15 @@ import { CardCalendar } from './card-calendar';
 /** The memo answers exactly what the un-memoized functions answer, across DST, month ends and clock jumps. */
 describe('CardCalendar', () => {
   const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/Santiago'];
-  const anchors = ['2026-03-08T06:59:59.500Z', '2026-03-08T07:00:00.250Z', '2026-11-01T05:30:00.999Z', '2026-03-31T16:00:00.001Z', '2028-02-29T15:59:59.999Z', '2026-10-25T00:59:59.750Z', '2026-04-05T03:00:00.000Z'];
+  const anchors = [
+    '2026-03-08T06:59:59.500Z',
+    '2026-03-08T07:00:00.250Z',
+    '2026-11-01T05:30:00.999Z',
+    '2026-03-31T16:00:00.001Z',
+    '2028-02-29T15:59:59.999Z',
+    '2026-10-25T00:59:59.750Z',
+    '2026-04-05T03:00:00.000Z',
+  ];
 
   it.each(zones)('agrees with businessDate and spendWindowStart in %s', (zone) => {
     for (const months of [1, 12]) {

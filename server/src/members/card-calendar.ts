@@ -26,7 +26,11 @@ export class CardCalendar {
     const t = now.getTime();
     if (!this.day || t < this.day.from || t >= this.day.until) {
       const start = DateTime.fromJSDate(now, { zone: this.timeZone }).startOf('day');
-      this.day = { from: start.toMillis(), until: start.plus({ days: 1 }).startOf('day').toMillis(), date: businessDate(now, this.timeZone) };
+      this.day = {
+        from: start.toMillis(),
+        until: start.plus({ days: 1 }).startOf('day').toMillis(),
+        date: businessDate(now, this.timeZone),
+      };
     }
     return this.day.date;
   }

@@ -111,8 +111,13 @@ export class CardReader {
       const byId = new Map<number, CardRow>();
       for (const row of rows) {
         const member: Record<string, unknown> = {};
-        for (const column of this.columns) member[column.propertyName] = this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column);
-        byId.set(Number(member.id), { member: member as CardMember, spendFen: Number(row.card_spend ?? 0), usableCoupons: Number(row.card_usable_coupons ?? 0) });
+        for (const column of this.columns)
+          member[column.propertyName] = this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column);
+        byId.set(Number(member.id), {
+          member: member as CardMember,
+          spendFen: Number(row.card_spend ?? 0),
+          usableCoupons: Number(row.card_usable_coupons ?? 0),
+        });
       }
       for (const w of batch) w.resolve({ row: byId.get(w.memberId) ?? null, at });
     } catch (error) {

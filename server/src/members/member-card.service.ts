@@ -60,7 +60,10 @@ export class MemberCardService {
       pointsBalance: member.pointsBalance,
       couponCount: read.usableCoupons,
       lifecycleStatus: member.lifecycleStatus,
-      doublePointsUntil: member.doublePointsUntil && member.doublePointsUntil.getTime() + 1000 > now.getTime() ? member.doublePointsUntil.toISOString() : null,
+      doublePointsUntil:
+        member.doublePointsUntil && member.doublePointsUntil.getTime() + 1000 > now.getTime()
+          ? member.doublePointsUntil.toISOString()
+          : null,
       tiers: this.tierTable,
       tierWindowMonths: this.config.tierWindowMonths,
     };
@@ -71,7 +74,12 @@ export class MemberCardService {
     if (!member.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
     const now = this.clock.now();
     const issued = issueMemberCode(this.codeSettings, member.id, now);
-    return { code: issued.code, expiresAt: issued.expiresAt.toISOString(), refreshInSeconds: issued.refreshInSeconds, serverTime: now.toISOString() };
+    return {
+      code: issued.code,
+      expiresAt: issued.expiresAt.toISOString(),
+      refreshInSeconds: issued.refreshInSeconds,
+      serverTime: now.toISOString(),
+    };
   }
 
   /** A clerk scanned or typed a member code: a forged code and a stale screenshot are both refused. */

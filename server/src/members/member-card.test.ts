@@ -40,10 +40,21 @@ describe.each(TEST_DATABASES)('member card read on %s', (kind) => {
   async function memberWithHistory(prefix: string) {
     const now = t.clock.now();
     const [memberId] = await insertJoinedMembers(t.db.dataSource, 1, prefix, new Date(now.getTime() - 400 * 86_400_000));
-    await t.db.dataSource.getRepository(Member).update(memberId, { pointsBalance: 2 ** 33, tier: 'silver' as Member['tier'], doublePointsUntil: new Date(now.getTime() + 3_600_000) });
+    await t.db.dataSource.getRepository(Member).update(memberId, {
+      pointsBalance: 2 ** 33,
+      tier: 'silver' as Member['tier'],
+      doublePointsUntil: new Date(now.getTime() + 3_600_000),
+    });
     const day = 86_400_000;
     const purchase = (n: number, paid: number, refunded: number, at: Date) => ({
-      memberId, staffOpenid: 'clerk', idempotencyKey: `${prefix}-${n}`, storeCode: 'S001', grossFen: paid, paidFen: paid, refundedFen: refunded, purchasedAt: at,
+      memberId,
+      staffOpenid: 'clerk',
+      idempotencyKey: `${prefix}-${n}`,
+      storeCode: 'S001',
+      grossFen: paid,
+      paidFen: paid,
+      refundedFen: refunded,
+      purchasedAt: at,
     });
     // By entity name: the sale tables are moving between modules (issue 15); the card reads the `purchase` table.
     await t.db.dataSource.getRepository('Purchase').insert([
@@ -53,7 +64,14 @@ describe.each(TEST_DATABASES)('member card read on %s', (kind) => {
     ]);
     const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const coupon = (seq: number, status: Coupon['status'], validUntil: Date) => ({
-      templateId, memberId, seq, code: `${prefix}${seq}`.slice(0, 20), status, validFrom: new Date(now.getTime() - day), validUntil, claimedAt: new Date(now.getTime() - day),
+      templateId,
+      memberId,
+      seq,
+      code: `${prefix}${seq}`.slice(0, 20),
+      status,
+      validFrom: new Date(now.getTime() - day),
+      validUntil,
+      claimedAt: new Date(now.getTime() - day),
     });
     await t.db.dataSource.getRepository('Coupon').insert([
       coupon(1, 'available' as Coupon['status'], new Date(now.getTime() + day)),
@@ -72,7 +90,13 @@ describe.each(TEST_DATABASES)('member card read on %s', (kind) => {
 
     const now = t.clock.now();
     const member = await t.app.get(MembersService).getMember(memberId);
-    const spend = await spendInWindow(t.db.dataSource.manager, memberId, now, t.config.tierWindowMonths, t.config.businessCalendar.timeZone);
+    const spend = await spendInWindow(
+      t.db.dataSource.manager,
+      memberId,
+      now,
+      t.config.tierWindowMonths,
+      t.config.businessCalendar.timeZone,
+    );
     expect(spend).toBe(40_000);
     expect(card.spendFen).toBe(spend);
     expect(card.couponCount).toBe(await t.app.get(WalletService).usableCount(memberId));
@@ -84,7 +108,7 @@ describe.each(TEST_DATABASES)('member card read on %s', (kind) => {
     expect(card.lifecycleStatus).toBe(member.lifecycleStatus);
   });
 
-  it('reads the cards asked for at once in one statement, each the caller\'s own', async () => {
+  it("reads the cards asked for at once in one statement, each the caller's own", async () => {
     const ids = await insertJoinedMembers(t.db.dataSource, 5, `batch-${kind}`, t.clock.now());
     const withHistory = await memberWithHistory(`batch-h-${kind}`);
     const asked = [...ids, withHistory, ids[0], 987_654_321];

@@ -18,7 +18,7 @@ describe.each([
 
   const ping = (token?: string) => fetch(`${base}/api/test/ping`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-  it(expected === 200 ? 'answers the session\'s own member id, and nothing without a valid session' : 'is not there', async () => {
+  it(expected === 200 ? "answers the session's own member id, and nothing without a valid session" : 'is not there', async () => {
     const { token } = t.app.get(SessionTokens).issue({ memberId: 4242, openid: 'o-bench' });
     const answer = await ping(token);
     expect(answer.status).toBe(expected);
