@@ -35,8 +35,8 @@ export type Op =
   | { op: 'reconcile' }
   | { op: 'timePasses'; minutes: number }
   | { op: 'till'; m: number; amountFen: number; coupon: boolean; points: number }
-  | { op: 'tillRefund'; s: number; permille: number }
-  | { op: 'payRefund'; o: number; permille: number }
+  | { op: 'tillRefund'; s: number; permille: number; times: number }
+  | { op: 'payRefund'; o: number; permille: number; times: number }
   | { op: 'tillRefundOfAppSale'; o: number; permille: number }
   | { op: 'redeem'; m: number }
   | { op: 'reverse'; r: number }
@@ -55,6 +55,13 @@ const m = fc.nat({ max: MEMBERS - 1 });
 const amount = fc.constantFrom(1_000, 5_000, 20_000, 30_000, 100_000);
 const points = fc.constantFrom(0, 0, 100, 300);
 const permille = fc.constantFrom(300, 500, 1000);
+/**
+ * How many clerks refund the same sale at once, each with their own refund number. Two operations of a batch
+ * rarely pick the same sale, and the races that lose money are two movements of one sale meeting (two refunds
+ * of one order settling together read the lots from a stale snapshot: the lot race of 9e737e0 went unseen in
+ * 241 histories without this), so a refund op can be its own race.
+ */
+const times = fc.constantFrom(1, 2, 2, 3);
 
 export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('claim' as const), m }) },
@@ -65,8 +72,8 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reconcile' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('timePasses' as const), minutes: fc.constantFrom(1, 20, 45) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('till' as const), m, amountFen: amount, coupon: fc.boolean(), points }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('tillRefund' as const), s: idx, permille }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('payRefund' as const), o: idx, permille }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('tillRefund' as const), s: idx, permille, times }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('payRefund' as const), o: idx, permille, times }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tillRefundOfAppSale' as const), o: idx, permille }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('redeem' as const), m }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('reverse' as const), r: idx }) },
@@ -108,6 +115,15 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   const key = (what: string) => `${tag}-${what}-${++seq}`;
 
   t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
+  // WeChat refuses a second refund of one order within a minute (FREQUENCY_LIMITED; the emulator too, by
+  // default): the second of two refunds asked together then waits for the reconcile job, and their settlements
+  // never meet inside a history. In production they do meet (a refund asked a minute later settling while the
+  // first one's notification is retried); the model compresses that minute to nothing so it can see it.
+  // What was already broken before this history (by an earlier one) is not this history's doing: the checker
+  // reads the whole database, and without this every history after a failing one failed too, so shrinking
+  // ended at whatever ran last (a lone birthday run).
+  const before = new Set((await checkInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url })).flatMap((v) => v.rows.map((row) => `${v.invariant} ${JSON.stringify(row)}`)));
+  await fetch(`${t.emulator.url}/dev/pay/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refundSpacingMs: 0 }) });
   // The world of this history.
   const claimTemplate = (await templates.create(templateRequest(now(), { name: '模型券', totalStock: 4, perMemberLimit: 2, terms: { kind: 'cash_off', valueFen: 500, thresholdFen: 1000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false } }))).id;
   const shopTemplate = (await templates.create(templateRequest(now(), { name: '模型兑换券', totalStock: 3, perMemberLimit: 3, pointsPrice: 200 }))).id;
@@ -142,6 +158,14 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   const emulator = async (path: string, body: unknown) =>
     (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
 
+  /** `n` calls at once; rethrows what went wrong, a crash before a refusal (so it is counted as unexpected). */
+  const together = async (n: number, call: () => Promise<unknown>): Promise<void> => {
+    const answers = await Promise.allSettled(Array.from({ length: n }, call));
+    const failed = answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => a.reason as unknown);
+    const crash = failed.find((e) => !(e instanceof DomainError));
+    if (crash !== undefined || failed.length > 0) throw crash ?? failed[0];
+  };
+
   const run = async (op: Op): Promise<void> => {
     switch (op.op) {
       case 'claim': {
@@ -156,6 +180,11 @@ export async function runHistory(t: TestApp, history: History, options: { concur
         const created = await payments.create(member.id, { amountFen: op.amountFen, storeCode: 'S001', couponId: coupon?.id, pointsToBurn: op.points || undefined, idempotencyKey: key('pay') });
         orders.push({ outTradeNo: created.order.outTradeNo, memberId: member.id, payableFen: created.order.payableFen });
         if (op.decision !== 'leave' && created.payment) await emulator('/dev/pay/request-payment', { appid: TEST_APP.appid, user: member.user, ...(created.payment as RequestPaymentParams), decision: op.decision });
+        // What the app does once wx.requestPayment succeeds: it asks for the order's state, confirming with WeChat
+        // (racing WeChat's own notification). Without it the notification usually had not landed when the next
+        // batch ran, so every WeChat Pay refund and till refund of an app sale in a history met PAY_ORDER_NOT_PAID
+        // and the model never moved money back through WeChat Pay.
+        if (op.decision === 'pay' && created.payment) await payments.get(member.id, created.order.outTradeNo, true);
         return;
       }
       case 'notifyAgain': {
@@ -194,12 +223,12 @@ export async function runHistory(t: TestApp, history: History, options: { concur
       }
       case 'tillRefund': {
         const sale = pick(sales, op.s);
-        if (sale) await purchases.refund(sale.id, { amountFen: Math.max(1, Math.floor((sale.paidFen * op.permille) / 1000)), refundNo: key('rf') }, 'o-clerk');
+        if (sale) await together(op.times, () => purchases.refund(sale.id, { amountFen: Math.max(1, Math.floor((sale.paidFen * op.permille) / 1000)), refundNo: key('rf') }, 'o-clerk'));
         return;
       }
       case 'payRefund': {
         const order = pick(orders, op.o);
-        if (order) await payments.refund(order.outTradeNo, { amountFen: Math.max(1, Math.floor((order.payableFen * op.permille) / 1000)), outRefundNo: key('wr') }, 'o-clerk');
+        if (order) await together(op.times, () => payments.refund(order.outTradeNo, { amountFen: Math.max(1, Math.floor((order.payableFen * op.permille) / 1000)), outRefundNo: key('wr') }, 'o-clerk'));
         return;
       }
       case 'tillRefundOfAppSale': {
@@ -267,6 +296,16 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   // Back to WeChat's time (the emulator keeps real time in pay mode), and let its notifications land before judging.
   if (t.clock.now().getTime() > Date.now()) t.clock.set(new Date());
   await new Promise((resolve) => setTimeout(resolve, 250));
-  outcome.violations = await checkInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url });
+  // WeChat settles refunds a moment after they are asked and notifies; judge the history once its refunds have
+  // settled (or after 5 s), so what their settlement does is judged in this history, not in the next one.
+  const ours = orders.map((o) => `'${o.outTradeNo}'`).join(',');
+  for (let waited = 0; ours && waited < 5_000; waited += 50) {
+    const [open] = await t.db.dataSource.query(`SELECT COUNT(*) AS n FROM pay_refund r JOIN pay_order o ON o.id = r.pay_order_id WHERE r.status = 'processing' AND o.out_trade_no IN (${ours})`);
+    if (Number(open.n) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  outcome.violations = (await checkInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }))
+    .map((v) => ({ ...v, rows: v.rows.filter((row) => !before.has(`${v.invariant} ${JSON.stringify(row)}`)) }))
+    .filter((v) => v.rows.length > 0);
   return outcome;
 }
