@@ -50,6 +50,12 @@ function describeDefault({ body, params, result }: AuditInput): Partial<AuditFac
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Audit');
+  /**
+   * A measurement switch, not a setting: AUDIT_LOG=off leaves the audit log out so test/bench/audit.ts can
+   * measure what it costs. Honoured only in a NODE_ENV=test process (the bench's); production never sets it
+   * and would ignore it.
+   */
+  private readonly off = process.env.NODE_ENV === 'test' && process.env.AUDIT_LOG === 'off';
 
   constructor(
     private readonly audit: AuditService,
@@ -57,7 +63,7 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+    if (context.getType() !== 'http' || this.off) return next.handle();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { method: string; id?: string; body?: Json; params?: Json; query?: Json; routeOptions?: { url?: string }; auditStore?: string }>();
     const staff = request.staff;
     const marked = this.reflector.get<{ action: string; describe?: AuditDescriber } | undefined>(AUDIT_KEY, context.getHandler());
