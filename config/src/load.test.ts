@@ -62,7 +62,9 @@ describe('loadConfig', () => {
   it('configures the birthday perk: a month window at 00:05 with no coupon by default, the template id from the environment', () => {
     expect(loadConfig(validEnv).birthday.perk).toEqual({ window: 'month', couponTemplateId: null, runAtLocalTime: '00:05' });
     expect(loadConfig({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: '42' }).birthday.perk.couponTemplateId).toBe(42);
-    expect(problemsOf({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: 'birthday' })[0]).toMatch(/^birthday\.perk\.couponTemplateId \(env BIRTHDAY_COUPON_TEMPLATE_ID\)/);
+    expect(problemsOf({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: 'birthday' })[0]).toMatch(
+      /^birthday\.perk\.couponTemplateId \(env BIRTHDAY_COUPON_TEMPLATE_ID\)/,
+    );
     expect(problemsOf({ ...validEnv, BIRTHDAY_COUPON_TEMPLATE_ID: '0' })[0]).toMatch(/^birthday\.perk\.couponTemplateId/);
   });
 
@@ -92,7 +94,11 @@ describe('loadConfig', () => {
 
   it('gives every staff account its stores: a clerk or store manager without one, or with an unknown one, stops the start', () => {
     const config = loadConfig({ ...validEnv, STAFF: 'oA:admin,oB:store_manager:店长@S002,oC:clerk@S001|S003' });
-    expect(config.staff.map((s) => [s.role, s.stores])).toEqual([['admin', []], ['store_manager', ['S002']], ['clerk', ['S001', 'S003']]]);
+    expect(config.staff.map((s) => [s.role, s.stores])).toEqual([
+      ['admin', []],
+      ['store_manager', ['S002']],
+      ['clerk', ['S001', 'S003']],
+    ]);
     expect(problemsOf({ ...validEnv, STAFF: 'oC:clerk' })[0]).toMatch(/^staff\.0\.stores/);
     expect(problemsOf({ ...validEnv, STAFF: 'oC:clerk@S999' })[0]).toMatch(/^staff\.0\.stores.*S999/);
     expect(config.staffAccess.memberGrantSeconds).toBe(600);

@@ -115,7 +115,14 @@ export function parseStaffList(text: string): Array<{ openid: string; role: stri
     .map((entry) => {
       const at = entry.lastIndexOf('@');
       const account = at >= 0 ? entry.slice(0, at) : entry;
-      const stores = at >= 0 ? entry.slice(at + 1).split('|').map((code) => code.trim()).filter(Boolean) : [];
+      const stores =
+        at >= 0
+          ? entry
+              .slice(at + 1)
+              .split('|')
+              .map((code) => code.trim())
+              .filter(Boolean)
+          : [];
       const [openid = '', role = '', ...name] = account.split(':');
       return { openid, role, name: name.length && name.join(':') ? name.join(':') : null, stores };
     });

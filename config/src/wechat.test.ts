@@ -33,14 +33,22 @@ describe('WeChat settings', () => {
     expect(loadConfig(env).wechat.tokenRefreshAheadSeconds).toBe(300);
     expect(loadConfig(withOverride({ wechat: { tokenRefreshAheadSeconds: 120 } })).wechat.tokenRefreshAheadSeconds).toBe(120);
     const problems = problemsOf(withOverride({ wechat: { tokenRefreshAheadSeconds: 3600 } }));
-    expect(problems).toEqual([expect.stringMatching(/^wechat\.tokenRefreshAheadSeconds: must be at most 300: stable_token returns the same token/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^wechat\.tokenRefreshAheadSeconds: must be at most 300: stable_token returns the same token/),
+    ]);
     expect(problemsOf(withOverride({ wechat: { tokenRefreshAheadSeconds: 301 } }))).toHaveLength(1);
   });
 
   it('takes a fixed phrase in a message template only from the tested list', () => {
-    const fields = (phrase: string) => ({ messages: { templates: { points_change: { fields: { number1: '{delta}', phrase2: phrase } } } } });
+    const fields = (phrase: string) => ({
+      messages: { templates: { points_change: { fields: { number1: '{delta}', phrase2: phrase } } } },
+    });
     expect(loadConfig(withOverride(fields('积分到账'))).messages.templates.points_change.fields.phrase2).toBe('积分到账');
     expect(loadConfig(withOverride(fields('{status}'))).messages.templates.points_change.fields.phrase2).toBe('{status}');
-    expect(problemsOf(withOverride(fields('积分已经到账')))).toEqual([expect.stringMatching(/^messages\.templates\.points_change\.fields\.phrase2: "积分已经到账" is not one of the tested phrases: 已到账 /)]);
+    expect(problemsOf(withOverride(fields('积分已经到账')))).toEqual([
+      expect.stringMatching(
+        /^messages\.templates\.points_change\.fields\.phrase2: "积分已经到账" is not one of the tested phrases: 已到账 /,
+      ),
+    ]);
   });
 });

@@ -83,7 +83,12 @@ export default defineConfig<'webpack5'>(async (merge) => {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Taro hands over webpack-chain's Config without exporting its type
 function markSharedSideEffectFree(chain: any): void {
-  chain.module.rule('shared-pure').test(/\.[jt]sx?$/).include.add(sharedSrc).end().sideEffects(false);
+  chain.module
+    .rule('shared-pure')
+    .test(/\.[jt]sx?$/)
+    .include.add(sharedSrc)
+    .end()
+    .sideEffects(false);
 }
 
 /**

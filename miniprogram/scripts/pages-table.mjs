@@ -20,16 +20,23 @@ function quoted(text) {
 export function pagesOf(srcDir = join(root, 'src')) {
   const config = readFileSync(join(srcDir, 'app.config.ts'), 'utf8');
   const main = quoted(/pages:\s*\[([^\]]*)\]/.exec(config)[1]);
-  const subPackages = [...config.matchAll(/\{\s*root:\s*'([^']+)',\s*pages:\s*\[([^\]]*)\]/g)].map((match) => ({ root: match[1], pages: quoted(match[2]) }));
+  const subPackages = [...config.matchAll(/\{\s*root:\s*'([^']+)',\s*pages:\s*\[([^\]]*)\]/g)].map((match) => ({
+    root: match[1],
+    pages: quoted(match[2]),
+  }));
   const title = (path) => /navigationBarTitleText:\s*'([^']*)'/.exec(readFileSync(join(srcDir, `${path}.config.ts`), 'utf8'))?.[1] ?? '';
   return [
     ...main.map((path) => ({ path, title: title(path), package: 'main' })),
-    ...subPackages.flatMap((sub) => sub.pages.map((page) => ({ path: `${sub.root}/${page}`, title: title(`${sub.root}/${page}`), package: sub.root }))),
+    ...subPackages.flatMap((sub) =>
+      sub.pages.map((page) => ({ path: `${sub.root}/${page}`, title: title(`${sub.root}/${page}`), package: sub.root })),
+    ),
   ];
 }
 
 export function pagesTable(srcDir) {
-  const rows = pagesOf(srcDir).map((page) => `| \`${page.path}\` | ${page.title} | ${page.package === 'main' ? 'main' : `subpackage \`${page.package}\``} |`);
+  const rows = pagesOf(srcDir).map(
+    (page) => `| \`${page.path}\` | ${page.title} | ${page.package === 'main' ? 'main' : `subpackage \`${page.package}\``} |`,
+  );
   return [BEGIN, '| page | title | package |', '|---|---|---|', ...rows, END].join('\n');
 }
 

@@ -89,7 +89,9 @@ const report = {
 writeFileSync(join(root, 'dist', 'size.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 console.log('Size report (production builds)');
-console.log(`  weapp main package   ${String(mainPackageBytes).padStart(9)} bytes  ${kb(mainPackageBytes)}  (budget ${kb(MAIN_PACKAGE_BUDGET)})`);
+console.log(
+  `  weapp main package   ${String(mainPackageBytes).padStart(9)} bytes  ${kb(mainPackageBytes)}  (budget ${kb(MAIN_PACKAGE_BUDGET)})`,
+);
 for (const [name, bytes] of Object.entries(subpackages)) {
   console.log(`  weapp subpackage ${name.padEnd(4)}${String(bytes).padStart(9)} bytes  ${kb(bytes)}`);
 }

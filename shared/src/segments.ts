@@ -38,7 +38,9 @@ export const RFM_SEGMENTS: readonly RfmSegment[] = Object.values(RfmSegment);
 
 /** The segments the rule table assigns from scores (the others follow from having no purchase in the window). */
 export type ScoredRfmSegment = Exclude<RfmSegment, 'lapsed' | 'never_purchased'>;
-export const SCORED_RFM_SEGMENTS: readonly ScoredRfmSegment[] = RFM_SEGMENTS.filter((s): s is ScoredRfmSegment => s !== RfmSegment.Lapsed && s !== RfmSegment.NeverPurchased);
+export const SCORED_RFM_SEGMENTS: readonly ScoredRfmSegment[] = RFM_SEGMENTS.filter(
+  (s): s is ScoredRfmSegment => s !== RfmSegment.Lapsed && s !== RfmSegment.NeverPurchased,
+);
 
 /** zh-CN names for the audience builder. */
 export const RFM_SEGMENT_LABELS: Record<RfmSegment, string> = {

@@ -18,7 +18,15 @@ import { join } from 'node:path';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { AudienceFilter, AudiencePreviewResponse, MessageKind, SegmentsRefreshResponse } from '@member/shared';
 import { addBusinessDays } from '../../server/src/common/clock';
-import { audienceCountSql, audienceQuery, GRANT_REACH_INDEX, MEMBER_AUDIENCE_INDEXES, reachableCountSql, RFM_AUDIENCE_INDEXES, type SqlStatement } from '../../server/src/segments/audience-sql';
+import {
+  audienceCountSql,
+  audienceQuery,
+  GRANT_REACH_INDEX,
+  MEMBER_AUDIENCE_INDEXES,
+  reachableCountSql,
+  RFM_AUDIENCE_INDEXES,
+  type SqlStatement,
+} from '../../server/src/segments/audience-sql';
 import { TestApi } from '../support/api-client';
 import { REPO_ROOT } from '../support/processes';
 import { startStack } from '../support/stack';
@@ -29,13 +37,23 @@ const TIME_ZONE = 'Asia/Shanghai';
 const ONE_SECOND_MS = 1000;
 /** The template id of each message kind, from config/defaults.json (the stack runs on the defaults). */
 const TEMPLATES = Object.fromEntries(
-  Object.entries((JSON.parse(readFileSync(join(REPO_ROOT, 'config', 'defaults.json'), 'utf8')) as { messages: { templates: Record<MessageKind, { templateId: string }> } }).messages.templates).map(([kind, t]) => [kind, t.templateId]),
+  Object.entries(
+    (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'config', 'defaults.json'), 'utf8')) as {
+        messages: { templates: Record<MessageKind, { templateId: string }> };
+      }
+    ).messages.templates,
+  ).map(([kind, t]) => [kind, t.templateId]),
 ) as Record<MessageKind, string>;
 
 const FILTERS: Array<{ label: string; filter: AudienceFilter; messageKind?: MessageKind }> = [
   { label: 'everyone, coupon message', filter: {}, messageKind: 'coupon_arrived' },
   { label: 'gold + diamond', filter: { tiers: ['gold', 'diamond'] }, messageKind: 'coupon_arrived' },
-  { label: 'reactivation: dormant, ≥ 90 days', filter: { lifecycleStatuses: ['dormant'], lastPurchaseDaysMin: 90 }, messageKind: 'reactivation' },
+  {
+    label: 'reactivation: dormant, ≥ 90 days',
+    filter: { lifecycleStatuses: ['dormant'], lastPurchaseDaysMin: 90 },
+    messageKind: 'reactivation',
+  },
   { label: 'born in November', filter: { birthdayMonths: [11] }, messageKind: 'birthday' },
   { label: 'bought within 30 days, born Nov/Dec', filter: { lastPurchaseDaysMax: 30, birthdayMonths: [11, 12] } },
   { label: '12-month spend ≥ ¥3,000', filter: { spendFenMin: 300_000 }, messageKind: 'coupon_arrived' },
@@ -43,7 +61,12 @@ const FILTERS: Array<{ label: string; filter: AudienceFilter; messageKind?: Mess
   { label: 'at risk, gold + diamond', filter: { rfmSegments: ['at_risk'], tiers: ['gold', 'diamond'] }, messageKind: 'reactivation' },
   {
     label: 'wide on both sides (worst case)',
-    filter: { tiers: ['normal', 'silver'], lifecycleStatuses: ['active', 'regular', 'new'], spendFenMax: 500_000, rfmSegments: ['new', 'potential', 'needs_attention', 'loyal', 'never_purchased'] },
+    filter: {
+      tiers: ['normal', 'silver'],
+      lifecycleStatuses: ['active', 'regular', 'new'],
+      spendFenMax: 500_000,
+      rfmSegments: ['new', 'potential', 'needs_attention', 'loyal', 'never_purchased'],
+    },
     messageKind: 'coupon_arrived',
   },
 ];
@@ -53,12 +76,15 @@ async function main(): Promise<void> {
   const repeat = numberArg('repeat', 3);
   // Each baseline count is a full scan taking seconds: once each by default, after ours warmed the same pages.
   const baselineRepeat = numberArg('baseline-repeat', 1);
-  process.stdout.write(`audience benchmark: ${memberCount.toLocaleString('en')} members, ${FILTERS.length} filters, ours the median of ${repeat}, baseline of ${baselineRepeat}\n`);
+  process.stdout.write(
+    `audience benchmark: ${memberCount.toLocaleString('en')} members, ${FILTERS.length} filters, ours the median of ${repeat}, baseline of ${baselineRepeat}\n`,
+  );
 
   const stack = await startStack({ database: 'mariadb', staff: [{ user: 'bench-marketing', role: 'admin' }] });
   const pool: Pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 4, timezone: 'Z' });
   const rows = async <T>(sql: string, params: unknown[] = []) => (await pool.query<RowDataPacket[]>(sql, params))[0] as T[];
-  const one = async (sql: string, params: unknown[] = []) => Number(Object.values((await rows<Record<string, unknown>>(sql, params))[0])[0]);
+  const one = async (sql: string, params: unknown[] = []) =>
+    Number(Object.values((await rows<Record<string, unknown>>(sql, params))[0])[0]);
   try {
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     const admin = (await api.login('bench-marketing')).token;
@@ -69,20 +95,34 @@ async function main(): Promise<void> {
       grants: await one('SELECT COUNT(*) FROM message_grant'),
       preferences: await one('SELECT COUNT(*) FROM message_preference'),
     };
-    done(`seeded in ${seedSeconds.toFixed(1)} s: ${Object.entries(counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}`);
+    done(
+      `seeded in ${seedSeconds.toFixed(1)} s: ${Object.entries(counts)
+        .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
+        .join(', ')}`,
+    );
 
     // The refresh, as staff start it. Context for its time: one plain GROUP BY of the whole purchase table.
     let started = performance.now();
     const ticking = setInterval(() => progress(`ours: RFM refresh, ${((performance.now() - started) / 1000).toFixed(0)} s`), 1000);
-    const refreshed = await api.call<SegmentsRefreshResponse>('POST', '/admin/segments/refresh', { token: admin }).finally(() => clearInterval(ticking));
+    const refreshed = await api
+      .call<SegmentsRefreshResponse>('POST', '/admin/segments/refresh', { token: admin })
+      .finally(() => clearInterval(ticking));
     if (refreshed.status !== 200) throw new Error(`refresh: ${refreshed.status} ${JSON.stringify(refreshed.body)}`);
     const refreshSeconds = (performance.now() - started) / 1000;
     const refresh = refreshed.body;
-    done(`RFM refresh: ${refresh.members.toLocaleString('en')} members, ${refresh.scoredMembers.toLocaleString('en')} scored, in ${refreshSeconds.toFixed(1)} s`);
-    process.stdout.write(`  segments: ${Object.entries(refresh.segments).map(([s, n]) => `${s} ${n.toLocaleString('en')}`).join(', ')}\n`);
+    done(
+      `RFM refresh: ${refresh.members.toLocaleString('en')} members, ${refresh.scoredMembers.toLocaleString('en')} scored, in ${refreshSeconds.toFixed(1)} s`,
+    );
+    process.stdout.write(
+      `  segments: ${Object.entries(refresh.segments)
+        .map(([s, n]) => `${s} ${n.toLocaleString('en')}`)
+        .join(', ')}\n`,
+    );
     process.stdout.write(`  thresholds: ${JSON.stringify(refresh.thresholds)}\n`);
     started = performance.now();
-    await pool.query('CREATE TABLE bench_purchase_rollup AS SELECT member_id, COUNT(*) AS n, SUM(paid_fen - refunded_fen) AS spend, MAX(purchased_at) AS last_at FROM purchase GROUP BY member_id');
+    await pool.query(
+      'CREATE TABLE bench_purchase_rollup AS SELECT member_id, COUNT(*) AS n, SUM(paid_fen - refunded_fen) AS spend, MAX(purchased_at) AS last_at FROM purchase GROUP BY member_id',
+    );
     const rollupSeconds = (performance.now() - started) / 1000;
     done(`context: one plain GROUP BY of all purchases into a scratch table: ${rollupSeconds.toFixed(1)} s`);
     await pool.query('ANALYZE TABLE member_rfm');
@@ -103,10 +143,20 @@ async function main(): Promise<void> {
         process.stdout.write('  EXPLAIN reachable:\n');
         printTable(await rows(`EXPLAIN ${reachable.sql}`, reachable.params));
       }
-      const indexes = [...new Set((await rows<{ key: string | null; table: string }>(`EXPLAIN ${(reachable ?? size).sql}`, (reachable ?? size).params)).map((r) => `${r.table}:${r.key ?? 'none'}`))];
+      const indexes = [
+        ...new Set(
+          (await rows<{ key: string | null; table: string }>(`EXPLAIN ${(reachable ?? size).sql}`, (reachable ?? size).params)).map(
+            (r) => `${r.table}:${r.key ?? 'none'}`,
+          ),
+        ),
+      ];
 
       // Ours over HTTP: one warm-up, then the median.
-      const preview = () => api.call<AudiencePreviewResponse>('POST', '/admin/audiences/preview', { token: admin, body: messageKind ? { filter, messageKind } : { filter } });
+      const preview = () =>
+        api.call<AudiencePreviewResponse>('POST', '/admin/audiences/preview', {
+          token: admin,
+          body: messageKind ? { filter, messageKind } : { filter },
+        });
       const warm = await preview();
       if (warm.status !== 200) throw new Error(`preview ${label}: ${warm.status} ${JSON.stringify(warm.body)}`);
       const oursMs = await median(repeat, async () => void (await preview()));
@@ -117,7 +167,10 @@ async function main(): Promise<void> {
       const baseline = baselineSql(filter, messageKind);
       let baselineNumbers: { size: number; reachable: number | null } = { size: -1, reachable: null };
       const baselineMs = await median(baselineRepeat, async () => {
-        baselineNumbers = { size: await one(baseline.size.sql, baseline.size.params), reachable: baseline.reachable ? await one(baseline.reachable.sql, baseline.reachable.params) : null };
+        baselineNumbers = {
+          size: await one(baseline.size.sql, baseline.size.params),
+          reachable: baseline.reachable ? await one(baseline.reachable.sql, baseline.reachable.params) : null,
+        };
       });
       const agree = warm.body.size === baselineNumbers.size && warm.body.reachable === baselineNumbers.reachable;
       if (!agree) violations++;
@@ -144,7 +197,9 @@ async function main(): Promise<void> {
       });
     }
 
-    const summaryLine = results.map((r) => `  ${String(r.oursPreviewMs).padStart(5)} ms vs ${String(r.baselineMs).padStart(6)} ms  ${r.label}`).join('\n');
+    const summaryLine = results
+      .map((r) => `  ${String(r.oursPreviewMs).padStart(5)} ms vs ${String(r.baselineMs).padStart(6)} ms  ${r.label}`)
+      .join('\n');
     process.stdout.write(`\npreview (ours, HTTP) vs baseline (full-scan SQL), medians:\n${summaryLine}\n`);
     process.stdout.write(`slowest preview ${Math.max(...results.map((r) => r.oursPreviewMs as number))} ms; over one second: ${over}\n`);
     report({
@@ -153,12 +208,26 @@ async function main(): Promise<void> {
       baseline: Number(((FILTERS.length * 1000) / baselineTotalMs).toFixed(3)),
       unit: 'previews/s',
       violations,
-      params: { seededMembers: memberCount, ...counts, filters: FILTERS.length, repeat, baselineRepeat, database: 'mariadb', innodbBufferPoolBytes: await one('SELECT @@innodb_buffer_pool_size') },
+      params: {
+        seededMembers: memberCount,
+        ...counts,
+        filters: FILTERS.length,
+        repeat,
+        baselineRepeat,
+        database: 'mariadb',
+        innodbBufferPoolBytes: await one('SELECT @@innodb_buffer_pool_size'),
+      },
       previewsOverOneSecond: over,
       slowestPreviewMs: Math.max(...results.map((r) => r.oursPreviewMs as number)),
       refreshSeconds: round(refreshSeconds),
       refreshContextGroupBySeconds: round(rollupSeconds),
-      refresh: { members: refresh.members, scoredMembers: refresh.scoredMembers, segments: refresh.segments, thresholds: refresh.thresholds, tookMs: refresh.tookMs },
+      refresh: {
+        members: refresh.members,
+        scoredMembers: refresh.scoredMembers,
+        segments: refresh.segments,
+        thresholds: refresh.thresholds,
+        tookMs: refresh.tookMs,
+      },
       seedSeconds: round(seedSeconds),
       previews: results,
     });
@@ -190,7 +259,9 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
                       DATE_ADD('1990-01-01', INTERVAL ${h('b', 'seq')} % 366 DAY) AS born
                  FROM seq_${from}_to_${to}) s`,
     );
-    progress(`seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    progress(
+      `seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
   }
   const lastId = Number(((await pool.query<RowDataPacket[]>('SELECT MAX(id) AS id FROM member'))[0] as Array<{ id: number }>)[0].id);
   for (let from = 1; from <= lastId; from += SEED_CHUNK) {
@@ -205,11 +276,17 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
         WHERE m.id BETWEEN ? AND ? AND m.last_purchase_at IS NOT NULL`,
       [from, to],
     );
-    progress(`seeding purchases: members up to ${Math.min(to, lastId).toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    progress(
+      `seeding purchases: members up to ${Math.min(to, lastId).toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
   }
   // Grants: coupon messages for 35 % (a third of them spent), reactivation 15 %, birthday 10 %. Inserted in a
   // shuffled member order, as accepts arrive in real life: grant ids say nothing about member ids.
-  for (const [kind, share] of [['coupon_arrived', 35], ['reactivation', 15], ['birthday', 10]] as const) {
+  for (const [kind, share] of [
+    ['coupon_arrived', 35],
+    ['reactivation', 15],
+    ['birthday', 10],
+  ] as const) {
     await pool.query(
       `INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at)
        SELECT id, ?, ${h(`r${kind}`, 'id')} % 3, 2, UTC_TIMESTAMP() FROM member WHERE ${h(`g${kind}`, 'id')} % 100 < ? ORDER BY ${h(`s${kind}`, 'id')}`,

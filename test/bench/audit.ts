@@ -46,14 +46,19 @@ async function main(): Promise<void> {
   const rounds = numberArg('rounds', 3);
   const memberCount = numberArg('members', 200);
   const claimCount = numberArg('claims', 200);
-  process.stdout.write(`audit benchmark: till purchases, ${concurrency} concurrent, ${rounds} rounds of ${seconds} s each side, ${memberCount} members\n`);
+  process.stdout.write(
+    `audit benchmark: till purchases, ${concurrency} concurrent, ${rounds} rounds of ${seconds} s each side, ${memberCount} members\n`,
+  );
 
   const staff = [
     { user: 'audit-till', role: 'clerk' as const, stores: ['S001'] },
     { user: 'audit-hq', role: 'admin' as const },
   ];
   const env = { DATABASE_POOL_SIZE: String(concurrency), LOG_LEVEL: 'warn' };
-  const stacks = await Promise.all([startStack({ database: 'mariadb', staff, env }), startStack({ database: 'mariadb', staff, env: { ...env, AUDIT_LOG: 'off' } })]);
+  const stacks = await Promise.all([
+    startStack({ database: 'mariadb', staff, env }),
+    startStack({ database: 'mariadb', staff, env: { ...env, AUDIT_LOG: 'off' } }),
+  ]);
   try {
     const side = async (label: string, stack: Stack): Promise<Side> => {
       const pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 2, timezone: 'Z' });
@@ -62,21 +67,36 @@ async function main(): Promise<void> {
       // Joined members straight into the table, with sessions signed by the server's secret.
       const now = new Date();
       const tag = `audit-${label}`;
-      await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [Array.from({ length: memberCount }, (_, i) => [`${tag}-${i}`, now, now, tag, 1])]);
+      await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [
+        Array.from({ length: memberCount }, (_, i) => [`${tag}-${i}`, now, now, tag, 1]),
+      ]);
       const [rows] = (await pool.query('SELECT id, openid FROM member WHERE privacy_policy_version = ? ORDER BY id', [tag])) as any;
       const exp = Math.floor(Date.now() / 1000) + 3600;
-      const members = (rows as Array<{ id: number; openid: string }>).map((m) => ({ id: Number(m.id), token: sign({ sub: String(m.id), oid: m.openid, iat: exp - 3600, exp }, TEST_SECRETS.SESSION_SECRET, { algorithm: 'HS256' }) }));
+      const members = (rows as Array<{ id: number; openid: string }>).map((m) => ({
+        id: Number(m.id),
+        token: sign({ sub: String(m.id), oid: m.openid, iat: exp - 3600, exp }, TEST_SECRETS.SESSION_SECRET, { algorithm: 'HS256' }),
+      }));
       return { label, stack, pool, clerk, members, http: leanClient(stack.serverUrl, concurrency), answered: 0 };
     };
     const [audited, bare] = await Promise.all([side('audited', stacks[0]), side('bare', stacks[1])]);
-    const publicConfig = (await new TestApi(audited.stack.serverUrl, audited.stack.emulatorUrl, audited.stack.appid).call('GET', '/public-config')).body;
-    const codeSettings = { secret: TEST_SECRETS.MEMBER_CODE_SECRET, prefix: '66', periodSeconds: Number(publicConfig.memberCodePeriodSeconds), graceSeconds: 0 };
+    const publicConfig = (
+      await new TestApi(audited.stack.serverUrl, audited.stack.emulatorUrl, audited.stack.appid).call('GET', '/public-config')
+    ).body;
+    const codeSettings = {
+      secret: TEST_SECRETS.MEMBER_CODE_SECRET,
+      prefix: '66',
+      periodSeconds: Number(publicConfig.memberCodePeriodSeconds),
+      graceSeconds: 0,
+    };
 
     let sequence = 0;
     const purchase = async (s: Side, n: number) => {
       const member = s.members[n % s.members.length];
       const memberCode = issueMemberCode(codeSettings, member.id, new Date()).code;
-      const answer = await s.http('POST', '/staff/purchases', { token: s.clerk, body: { memberCode, amountFen: 12_800, idempotencyKey: `${s.label}-${++sequence}` } });
+      const answer = await s.http('POST', '/staff/purchases', {
+        token: s.clerk,
+        body: { memberCode, amountFen: 12_800, idempotencyKey: `${s.label}-${++sequence}` },
+      });
       if (answer.status === 200) s.answered++;
       else if (sequence < 5) process.stdout.write(`\n  ${s.label}: ${answer.status} ${JSON.stringify(answer.body)}\n`);
       return answer.status === 200;
@@ -92,8 +112,16 @@ async function main(): Promise<void> {
       // Which side goes first alternates too, so neither always follows the other's left-over work.
       const order = round % 2 === 1 ? ['audited', 'bare'] : ['bare', 'audited'];
       for (const which of order) {
-        if (which === 'audited') oursRounds.push(await runLoad(`ours ${round}/${rounds}: POST /api/staff/purchases, audited`, concurrency, seconds, (w) => purchase(audited, next(w))));
-        else bareRounds.push(await runLoad(`baseline ${round}/${rounds}: the same, AUDIT_LOG=off`, concurrency, seconds, (w) => purchase(bare, next(w))));
+        if (which === 'audited')
+          oursRounds.push(
+            await runLoad(`ours ${round}/${rounds}: POST /api/staff/purchases, audited`, concurrency, seconds, (w) =>
+              purchase(audited, next(w)),
+            ),
+          );
+        else
+          bareRounds.push(
+            await runLoad(`baseline ${round}/${rounds}: the same, AUDIT_LOG=off`, concurrency, seconds, (w) => purchase(bare, next(w))),
+          );
       }
     }
     const ours = combine(oursRounds);
@@ -101,19 +129,30 @@ async function main(): Promise<void> {
 
     // One audit row per answered purchase on the audited stack (written after the sale commits, so let the last land), none on the other.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const count = async (s: Side, where: string) => Number(((await s.pool.query(`SELECT COUNT(*) AS n FROM audit_log WHERE ${where}`)) as any)[0][0].n);
+    const count = async (s: Side, where: string) =>
+      Number(((await s.pool.query(`SELECT COUNT(*) AS n FROM audit_log WHERE ${where}`)) as any)[0][0].n);
     const auditedRows = await count(audited, "action = 'purchase.record' AND outcome = 'ok'");
     const bareRows = await count(bare, '1 = 1');
     let violations = Math.abs(auditedRows - audited.answered) + bareRows;
 
     // The claim path: member claims are not audited.
     const admin = (await new TestApi(audited.stack.serverUrl, audited.stack.emulatorUrl, audited.stack.appid).login('audit-hq')).token;
-    const template = await audited.http('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '审计券', totalStock: claimCount, perMemberLimit: 5 }) });
+    const template = await audited.http('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '审计券', totalStock: claimCount, perMemberLimit: 5 }),
+    });
     if (template.status !== 201) throw new Error(`template: ${template.status} ${JSON.stringify(template.body)}`);
     const beforeClaims = await count(audited, '1 = 1');
     const claims = await runBatch('claims (members, not audited)', concurrency, claimCount, async (i) => {
       const member = audited.members[i % audited.members.length];
-      return (await audited.http('POST', `/coupons/templates/${template.body.id}/claim`, { token: member.token, body: { idempotencyKey: `audit-claim-${i}` } })).status === 200;
+      return (
+        (
+          await audited.http('POST', `/coupons/templates/${template.body.id}/claim`, {
+            token: member.token,
+            body: { idempotencyKey: `audit-claim-${i}` },
+          })
+        ).status === 200
+      );
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const claimAuditRows = (await count(audited, '1 = 1')) - beforeClaims;
@@ -124,9 +163,21 @@ async function main(): Promise<void> {
       ours: ours.perSecond,
       baseline: baseline.perSecond,
       unit: 'till purchases/s',
-      method: 'POST /api/staff/purchases over HTTP, MariaDB; ours audited, baseline AUDIT_LOG=off (measurement switch), two stacks at once, rounds alternating',
+      method:
+        'POST /api/staff/purchases over HTTP, MariaDB; ours audited, baseline AUDIT_LOG=off (measurement switch), two stacks at once, rounds alternating',
       violations,
-      params: { concurrency, seconds, rounds, members: memberCount, auditedRows, answeredAudited: audited.answered, bareAuditRows: bareRows, claims: claims.operations, claimFailures: claims.failures, claimAuditRows },
+      params: {
+        concurrency,
+        seconds,
+        rounds,
+        members: memberCount,
+        auditedRows,
+        answeredAudited: audited.answered,
+        bareAuditRows: bareRows,
+        claims: claims.operations,
+        claimFailures: claims.failures,
+        claimAuditRows,
+      },
       ours_detail: ours,
       baseline_detail: baseline,
       p50CostMs: Number((ours.p50Ms - baseline.p50Ms).toFixed(2)),

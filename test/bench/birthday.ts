@@ -8,7 +8,12 @@
 // hold exactly one perk and one birthday coupon.
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { birthdayWindowOpeningOn } from '@member/shared';
-import { BIRTHDAY_CHUNK_ID_SPAN, birthdayCandidateParams, birthdayCandidatesSql, birthdaySpanSql } from '../../server/src/birthday/birthday-sql';
+import {
+  BIRTHDAY_CHUNK_ID_SPAN,
+  birthdayCandidateParams,
+  birthdayCandidatesSql,
+  birthdaySpanSql,
+} from '../../server/src/birthday/birthday-sql';
 import { startStack } from '../support/stack';
 import { numberArg, report } from './harness';
 
@@ -28,9 +33,13 @@ async function main(): Promise<void> {
   const stack = await startStack({ database: 'mariadb', env: { BIRTHDAY_COUPON_TEMPLATE_ID: String(OURS_TEMPLATE) } });
   const pool: Pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 4, timezone: 'Z' });
   const rows = async <T>(sql: string, params: unknown[] = []) => (await pool.query<RowDataPacket[]>(sql, params))[0] as T[];
-  const one = async (sql: string, params: unknown[] = []) => Number(Object.values((await rows<Record<string, unknown>>(sql, params))[0])[0]);
+  const one = async (sql: string, params: unknown[] = []) =>
+    Number(Object.values((await rows<Record<string, unknown>>(sql, params))[0])[0]);
   try {
-    for (const [id, name] of [[OURS_TEMPLATE, '生日礼券'], [BASELINE_TEMPLATE, 'bench baseline']] as const) {
+    for (const [id, name] of [
+      [OURS_TEMPLATE, '生日礼券'],
+      [BASELINE_TEMPLATE, 'bench baseline'],
+    ] as const) {
       await pool.query(
         `INSERT INTO coupon_template (id, name, kind, value_fen, threshold_fen, total_stock, per_member_limit, validity_type, valid_days, claim_starts_at, claim_ends_at, audience)
          VALUES (?, ?, 'no_threshold', 3000, 0, 10000000, 1, 'relative', 30, '2026-01-01', '2026-01-02', 'all')`,
@@ -47,21 +56,28 @@ async function main(): Promise<void> {
          SELECT CONCAT('bench-', s.seq), '2025-06-01', '2025-06-01', 'bench', DATE_FORMAT(s.born, '%Y-%m-%d'), MONTH(s.born), DAY(s.born), '2025-06-01', 1
            FROM (SELECT seq, DATE_ADD('1992-01-01', INTERVAL seq % 366 DAY) AS born FROM seq_${from}_to_${to}) s`,
       );
-      progress(`seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      progress(
+        `seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
     }
     await pool.query('ANALYZE TABLE member');
     const seedSeconds = (performance.now() - started) / 1000;
     const inWindow = await one(`SELECT COUNT(*) FROM member WHERE birthday_month = ? AND joined_at IS NOT NULL`, [month]);
-    done(`seeded ${memberCount.toLocaleString('en')} members in ${seedSeconds.toFixed(1)} s; ${inWindow.toLocaleString('en')} born in ${window.key.slice(5)}`);
+    done(
+      `seeded ${memberCount.toLocaleString('en')} members in ${seedSeconds.toFixed(1)} s; ${inWindow.toLocaleString('en')} born in ${window.key.slice(5)}`,
+    );
 
     // 2. The job's look-up, as the job sends it (first chunk of the window's id span).
     const [span] = await rows<{ first: number; last: number }>(birthdaySpanSql(window.days.length), [month, ...window.days]);
     const firstChunk = Math.floor((Number(span.first) - 1) / BIRTHDAY_CHUNK_ID_SPAN) * BIRTHDAY_CHUNK_ID_SPAN + 1;
-    const explain = await rows<Record<string, unknown>>(`EXPLAIN ${birthdayCandidatesSql(window.days.length)}`, birthdayCandidateParams(window, firstChunk, firstChunk + BIRTHDAY_CHUNK_ID_SPAN - 1));
+    const explain = await rows<Record<string, unknown>>(
+      `EXPLAIN ${birthdayCandidatesSql(window.days.length)}`,
+      birthdayCandidateParams(window, firstChunk, firstChunk + BIRTHDAY_CHUNK_ID_SPAN - 1),
+    );
     const spanExplain = await rows<Record<string, unknown>>(`EXPLAIN ${birthdaySpanSql(window.days.length)}`, [month, ...window.days]);
-    process.stdout.write('\nEXPLAIN of the job\'s birthday look-up (one chunk):\n');
+    process.stdout.write("\nEXPLAIN of the job's birthday look-up (one chunk):\n");
     printTable(explain);
-    process.stdout.write('EXPLAIN of the window\'s id span:\n');
+    process.stdout.write("EXPLAIN of the window's id span:\n");
     printTable(spanExplain);
     const usesIndex = explain.some((row) => row.table === 'm' && row.key === 'idx_member_birthday');
 
@@ -78,7 +94,9 @@ async function main(): Promise<void> {
         [BASELINE_TEMPLATE, month, ...window.days, from, from + BASELINE_CHUNK - 1],
       );
       baselineRows += (result as { affectedRows: number }).affectedRows;
-      progress(`baseline INSERT … SELECT: ${baselineRows.toLocaleString('en')} coupon rows, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      progress(
+        `baseline INSERT … SELECT: ${baselineRows.toLocaleString('en')} coupon rows, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
     }
     const baselineSeconds = (performance.now() - started) / 1000;
     done(`baseline: ${baselineRows.toLocaleString('en')} coupon rows in ${baselineSeconds.toFixed(2)} s`);
@@ -94,31 +112,62 @@ async function main(): Promise<void> {
     }, 1000);
     const ours = await call(stack.serverUrl, 'POST', '/test/jobs/birthday').finally(() => clearInterval(watching));
     const oursSeconds = (performance.now() - started) / 1000;
-    done(`ours: ${ours.perksGranted.toLocaleString('en')} perks, ${ours.couponsIssued.toLocaleString('en')} coupons, ${ours.chunksDone} chunks in ${oursSeconds.toFixed(2)} s`);
+    done(
+      `ours: ${ours.perksGranted.toLocaleString('en')} perks, ${ours.couponsIssued.toLocaleString('en')} coupons, ${ours.chunksDone} chunks in ${oursSeconds.toFixed(2)} s`,
+    );
 
     // 5. Once a year: two more runs at once (the same day) grant nothing; then check every member of the window.
     started = performance.now();
-    const reruns = await Promise.all([call(stack.serverUrl, 'POST', '/test/jobs/birthday'), call(stack.serverUrl, 'POST', '/test/jobs/birthday')]);
+    const reruns = await Promise.all([
+      call(stack.serverUrl, 'POST', '/test/jobs/birthday'),
+      call(stack.serverUrl, 'POST', '/test/jobs/birthday'),
+    ]);
     const rerunSeconds = (performance.now() - started) / 1000;
     const nextDayStarted = performance.now();
     await call(stack.serverUrl, 'POST', '/test/clock', { now: `${YEAR}-${String(month).padStart(2, '0')}-02T00:05:00+08:00` });
     const nextDay = await call(stack.serverUrl, 'POST', '/test/jobs/birthday');
     const nextDaySeconds = (performance.now() - nextDayStarted) / 1000;
-    done(`reruns: same day ×2 at once ${reruns.map((r) => r.perksGranted).join(' + ')} perks in ${rerunSeconds.toFixed(2)} s; next day ${nextDay.perksGranted} perks in ${nextDaySeconds.toFixed(2)} s`);
+    done(
+      `reruns: same day ×2 at once ${reruns.map((r) => r.perksGranted).join(' + ')} perks in ${rerunSeconds.toFixed(2)} s; next day ${nextDay.perksGranted} perks in ${nextDaySeconds.toFixed(2)} s`,
+    );
 
-    const doublePerks = await one('SELECT COUNT(*) FROM (SELECT member_id FROM birthday_perk WHERE year = ? GROUP BY member_id HAVING COUNT(*) > 1) x', [YEAR]);
+    const doublePerks = await one(
+      'SELECT COUNT(*) FROM (SELECT member_id FROM birthday_perk WHERE year = ? GROUP BY member_id HAVING COUNT(*) > 1) x',
+      [YEAR],
+    );
     const missed = await one(
       'SELECT COUNT(*) FROM member m WHERE m.birthday_month = ? AND m.joined_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.member_id = m.id AND p.year = ?)',
       [month, YEAR],
     );
-    const strays = await one('SELECT COUNT(*) FROM birthday_perk p JOIN member m ON m.id = p.member_id WHERE p.year = ? AND m.birthday_month <> ?', [YEAR, month]);
+    const strays = await one(
+      'SELECT COUNT(*) FROM birthday_perk p JOIN member m ON m.id = p.member_id WHERE p.year = ? AND m.birthday_month <> ?',
+      [YEAR, month],
+    );
     const withoutCoupon = await one('SELECT COUNT(*) FROM birthday_perk WHERE year = ? AND coupon_id IS NULL', [YEAR]);
-    const doubleCoupons = await one('SELECT COUNT(*) FROM (SELECT member_id FROM coupon WHERE idempotency_key = ? GROUP BY member_id HAVING COUNT(*) > 1) x', [`birthday:${YEAR}`]);
-    const stockMismatch = await one('SELECT COUNT(*) FROM coupon_template t WHERE t.id = ? AND t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id)', [OURS_TEMPLATE]);
+    const doubleCoupons = await one(
+      'SELECT COUNT(*) FROM (SELECT member_id FROM coupon WHERE idempotency_key = ? GROUP BY member_id HAVING COUNT(*) > 1) x',
+      [`birthday:${YEAR}`],
+    );
+    const stockMismatch = await one(
+      'SELECT COUNT(*) FROM coupon_template t WHERE t.id = ? AND t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id)',
+      [OURS_TEMPLATE],
+    );
     const until = `${window.closesOn} 15:59:59`;
-    const noDoublePoints = await one('SELECT COUNT(*) FROM member WHERE birthday_month = ? AND joined_at IS NOT NULL AND (double_points_until IS NULL OR double_points_until <> ?)', [month, until]);
+    const noDoublePoints = await one(
+      'SELECT COUNT(*) FROM member WHERE birthday_month = ? AND joined_at IS NOT NULL AND (double_points_until IS NULL OR double_points_until <> ?)',
+      [month, until],
+    );
     const grantedAgain = reruns.reduce((sum, r) => sum + r.perksGranted, 0) + nextDay.perksGranted;
-    const violations = doublePerks + missed + strays + withoutCoupon + doubleCoupons + stockMismatch + noDoublePoints + grantedAgain + (ours.perksGranted === baselineRows ? 0 : 1);
+    const violations =
+      doublePerks +
+      missed +
+      strays +
+      withoutCoupon +
+      doubleCoupons +
+      stockMismatch +
+      noDoublePoints +
+      grantedAgain +
+      (ours.perksGranted === baselineRows ? 0 : 1);
     process.stdout.write(
       `checks: two perks in a year ${doublePerks}, missed ${missed}, outside the window ${strays}, perk without coupon ${withoutCoupon}, two birthday coupons ${doubleCoupons}, ` +
         `stock counter off ${stockMismatch}, double points not set ${noDoublePoints}, granted again by reruns ${grantedAgain}; look-up uses idx_member_birthday: ${usesIndex}\n`,
@@ -130,7 +179,14 @@ async function main(): Promise<void> {
       baseline: Math.round(baselineRows / baselineSeconds),
       unit: 'members/s',
       violations,
-      params: { members: memberCount, window: window.key, membersInWindow: inWindow, chunkIdSpan: BIRTHDAY_CHUNK_ID_SPAN, baselineChunk: BASELINE_CHUNK, database: 'mariadb' },
+      params: {
+        members: memberCount,
+        window: window.key,
+        membersInWindow: inWindow,
+        chunkIdSpan: BIRTHDAY_CHUNK_ID_SPAN,
+        baselineChunk: BASELINE_CHUNK,
+        database: 'mariadb',
+      },
       oursSeconds: Number(oursSeconds.toFixed(3)),
       baselineSeconds: Number(baselineSeconds.toFixed(3)),
       perksGranted: ours.perksGranted,

@@ -50,7 +50,14 @@ class AnswerBook {
  * member's earlier keys, 3 % the same new tap twice at once. Every answer (a coupon or an expected refusal)
  * counts; an error counts as a failure.
  */
-async function runStream(label: string, concurrency: number, seconds: number, members: Member[], tap: (member: Member, key: string) => Promise<Answer>, book: AnswerBook): Promise<LoadResult & { claimed: number; refused: number }> {
+async function runStream(
+  label: string,
+  concurrency: number,
+  seconds: number,
+  members: Member[],
+  tap: (member: Member, key: string) => Promise<Answer>,
+  book: AnswerBook,
+): Promise<LoadResult & { claimed: number; refused: number }> {
   const latencies: number[] = [];
   let failures = 0;
   let claimed = 0;
@@ -65,7 +72,10 @@ async function runStream(label: string, concurrency: number, seconds: number, me
   }, 1000);
   const one = async (member: Member, key: string) => {
     const t0 = performance.now();
-    const answer = await tap(member, key).catch((error: unknown): Answer => ({ kind: 'error', detail: String((error as Error).message ?? error) }));
+    const answer = await tap(member, key).catch((error: unknown): Answer => ({
+      kind: 'error',
+      detail: String((error as Error).message ?? error),
+    }));
     latencies.push(performance.now() - t0);
     book.record(key, answer);
     if (answer.kind === 'error') failures++;
@@ -94,13 +104,30 @@ async function runStream(label: string, concurrency: number, seconds: number, me
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
-  const result = { operations: latencies.length, failures, seconds: Number(elapsed.toFixed(2)), perSecond: Math.round(latencies.length / elapsed), p50Ms: pick(0.5), p99Ms: pick(0.99), claimed, refused };
-  process.stdout.write(`\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${claimed} claimed, ${refused} refused, ${failures} failed${' '.repeat(10)}\n`);
+  const result = {
+    operations: latencies.length,
+    failures,
+    seconds: Number(elapsed.toFixed(2)),
+    perSecond: Math.round(latencies.length / elapsed),
+    p50Ms: pick(0.5),
+    p99Ms: pick(0.99),
+    claimed,
+    refused,
+  };
+  process.stdout.write(
+    `\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${claimed} claimed, ${refused} refused, ${failures} failed${' '.repeat(10)}\n`,
+  );
   return result;
 }
 
 /** Every member taps once at `concurrency`: when the last coupon went, and when everyone had an answer. */
-async function sellOut(label: string, concurrency: number, members: Member[], tap: (member: Member, key: string) => Promise<Answer>, book: AnswerBook) {
+async function sellOut(
+  label: string,
+  concurrency: number,
+  members: Member[],
+  tap: (member: Member, key: string) => Promise<Answer>,
+  book: AnswerBook,
+) {
   let next = 0;
   let claimed = 0;
   let failures = 0;
@@ -123,7 +150,9 @@ async function sellOut(label: string, concurrency: number, members: Member[], ta
   );
   clearInterval(progress);
   const result = { claimed, failures, soldOutMs: Math.round(lastWinAt - started), allAnsweredMs: Math.round(performance.now() - started) };
-  process.stdout.write(`\r  ${label}: sold out (last coupon answered) at ${result.soldOutMs} ms, everyone answered at ${result.allAnsweredMs} ms, ${claimed} claimed, ${failures} failed${' '.repeat(10)}\n`);
+  process.stdout.write(
+    `\r  ${label}: sold out (last coupon answered) at ${result.soldOutMs} ms, everyone answered at ${result.allAnsweredMs} ms, ${claimed} claimed, ${failures} failed${' '.repeat(10)}\n`,
+  );
   return result;
 }
 
@@ -135,21 +164,36 @@ function naiveTap(pool: Pool, templateId: () => number, limit: number) {
       for (let attempt = 1; attempt <= 5; attempt++) {
         await connection.beginTransaction();
         try {
-          const [known] = (await connection.query('SELECT id, template_id FROM coupon WHERE member_id = ? AND idempotency_key = ?', [member.id, key])) as any;
+          const [known] = (await connection.query('SELECT id, template_id FROM coupon WHERE member_id = ? AND idempotency_key = ?', [
+            member.id,
+            key,
+          ])) as any;
           if (known.length) {
             await connection.commit();
             return { kind: 'claimed', id: Number(known[0].id) };
           }
-          const [[mine]] = (await connection.query('SELECT COUNT(*) AS n, MAX(seq) AS top FROM coupon WHERE template_id = ? AND member_id = ?', [templateId(), member.id])) as any;
+          const [[mine]] = (await connection.query(
+            'SELECT COUNT(*) AS n, MAX(seq) AS top FROM coupon WHERE template_id = ? AND member_id = ?',
+            [templateId(), member.id],
+          )) as any;
           if (Number(mine.n) >= limit) {
             await connection.commit();
             return { kind: 'limit' };
           }
           const [inserted] = (await connection.query(
             "INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 7 DAY, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-            [templateId(), member.id, Number(mine.top ?? 0) + 1, `8${String(randomInt(0, 1e8)).padStart(8, '0')}${String(randomInt(0, 1e7)).padStart(7, '0')}`, key],
+            [
+              templateId(),
+              member.id,
+              Number(mine.top ?? 0) + 1,
+              `8${String(randomInt(0, 1e8)).padStart(8, '0')}${String(randomInt(0, 1e7)).padStart(7, '0')}`,
+              key,
+            ],
           )) as any;
-          const [taken] = (await connection.query("UPDATE coupon_template SET claimed_count = claimed_count + 1 WHERE id = ? AND status = 'active' AND claimed_count < total_stock", [templateId()])) as any;
+          const [taken] = (await connection.query(
+            "UPDATE coupon_template SET claimed_count = claimed_count + 1 WHERE id = ? AND status = 'active' AND claimed_count < total_stock",
+            [templateId()],
+          )) as any;
           if (taken.affectedRows !== 1) {
             await connection.rollback();
             return { kind: 'out' };
@@ -190,7 +234,9 @@ async function main(): Promise<void> {
   const sellMembers = numberArg('sellout-members', 50_000);
   const sellStock = numberArg('sellout-stock', 1000);
   const profile = process.argv.includes('--profile');
-  process.stdout.write(`claim benchmark: ${rounds} rounds of ${seconds} s at ${low} and ${high} concurrent over ${memberCount} members (limit ${LIMIT}); sell-out of ${sellStock} to ${sellMembers} members\n`);
+  process.stdout.write(
+    `claim benchmark: ${rounds} rounds of ${seconds} s at ${low} and ${high} concurrent over ${memberCount} members (limit ${LIMIT}); sell-out of ${sellStock} to ${sellMembers} members\n`,
+  );
 
   const flashIndex = process.argv.indexOf('--flash');
   const flash = flashIndex >= 0 ? (JSON.parse(process.argv[flashIndex + 1]) as Record<string, number>) : null;
@@ -201,7 +247,12 @@ async function main(): Promise<void> {
     writeFileSync(file, JSON.stringify({ coupons: { ...defaults, flashClaim: { ...defaults.flashClaim, ...flash } } }));
     env.CONFIG_FILE = file;
   }
-  const stack = await startStack({ database: 'mariadb', staff: [{ user: 'bench-admin', role: 'admin' }], env, nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir=test/bench/results/profiles'] : [] });
+  const stack = await startStack({
+    database: 'mariadb',
+    staff: [{ user: 'bench-admin', role: 'admin' }],
+    env,
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir=test/bench/results/profiles'] : [],
+  });
   const pool: Pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 32, timezone: 'Z' });
   try {
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
@@ -212,7 +263,15 @@ async function main(): Promise<void> {
           token: admin,
           body: {
             name,
-            terms: { kind: 'cash_off', valueFen: 2000, thresholdFen: 20000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
+            terms: {
+              kind: 'cash_off',
+              valueFen: 2000,
+              thresholdFen: 20000,
+              percentPermille: null,
+              capFen: null,
+              giftName: null,
+              stacksWithMemberDiscount: false,
+            },
             totalStock,
             perMemberLimit,
             validity: { type: 'relative', validDays: 7 },
@@ -228,7 +287,13 @@ async function main(): Promise<void> {
     const total = Math.max(memberCount, sellMembers);
     process.stdout.write(`  inserting ${total} joined members…\n`);
     for (let from = 0; from < total; from += 10_000) {
-      const rows = Array.from({ length: Math.min(10_000, total - from) }, (_, i) => [`bench-claimer-${from + i}`, new Date(), new Date(), 'bench', 1]);
+      const rows = Array.from({ length: Math.min(10_000, total - from) }, (_, i) => [
+        `bench-claimer-${from + i}`,
+        new Date(),
+        new Date(),
+        'bench',
+        1,
+      ]);
       await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [rows]);
     }
     const [memberRows] = (await pool.query("SELECT id, openid FROM member WHERE privacy_policy_version = 'bench' ORDER BY id")) as any;
@@ -263,7 +328,14 @@ async function main(): Promise<void> {
         await use(`ours-${round}-${concurrency}`, 10_000_000, LIMIT);
         measured[`ours@${concurrency}`] = await runStream(`ours: HTTP claim @${concurrency}`, concurrency, seconds, members, ours, book);
         await use(`naive-${round}-${concurrency}`, 10_000_000, LIMIT);
-        measured[`naive@${concurrency}`] = await runStream(`naive: raw mysql2 transaction per claim @${concurrency}`, concurrency, seconds, members, naive, book);
+        measured[`naive@${concurrency}`] = await runStream(
+          `naive: raw mysql2 transaction per claim @${concurrency}`,
+          concurrency,
+          seconds,
+          members,
+          naive,
+          book,
+        );
       }
       runs.push(measured);
     }
@@ -281,20 +353,29 @@ async function main(): Promise<void> {
          FROM coupon_template t WHERE t.id IN (?)`,
       [templates],
     )) as any;
-    const oversold = (counters as any[]).filter((row) => Number(row.rows_) !== Number(row.claimed_count) || Number(row.claimed_count) > Number(row.total_stock)).length;
+    const oversold = (counters as any[]).filter(
+      (row) => Number(row.rows_) !== Number(row.claimed_count) || Number(row.claimed_count) > Number(row.total_stock),
+    ).length;
     const [[overLimit]] = (await pool.query(
       'SELECT COUNT(*) AS n FROM (SELECT c.template_id, c.member_id FROM coupon c JOIN coupon_template t ON t.id = c.template_id WHERE c.template_id IN (?) GROUP BY c.template_id, c.member_id, t.per_member_limit HAVING COUNT(*) > t.per_member_limit) x',
       [templates],
     )) as any;
     const overLimitCount = Number(overLimit.n);
-    const soldOutRows = (counters as any[]).filter((row) => [templates[templates.length - 2], templates[templates.length - 1]].includes(Number(row.id))).map((row) => Number(row.claimed_count));
-    const sellShort = soldOutRows.filter((n) => n !== sellStock).length + (sellOurs.claimed !== sellStock ? 1 : 0) + (sellNaive.claimed !== sellStock ? 1 : 0);
+    const soldOutRows = (counters as any[])
+      .filter((row) => [templates[templates.length - 2], templates[templates.length - 1]].includes(Number(row.id)))
+      .map((row) => Number(row.claimed_count));
+    const sellShort =
+      soldOutRows.filter((n) => n !== sellStock).length +
+      (sellOurs.claimed !== sellStock ? 1 : 0) +
+      (sellNaive.claimed !== sellStock ? 1 : 0);
 
     const ratioOf = (concurrency: number) => runs.map((r) => r[`ours@${concurrency}`].perSecond / r[`naive@${concurrency}`].perSecond);
-    const at = (side: 'ours' | 'naive', concurrency: number, field: keyof LoadResult) => median(runs.map((r) => r[`${side}@${concurrency}`][field]));
+    const at = (side: 'ours' | 'naive', concurrency: number, field: keyof LoadResult) =>
+      median(runs.map((r) => r[`${side}@${concurrency}`][field]));
     const ratioLow = median(ratioOf(low));
     const ratioHigh = median(ratioOf(high));
-    const failures = runs.reduce((sum, r) => sum + Object.values(r).reduce((s, x) => s + x.failures, 0), 0) + sellOurs.failures + sellNaive.failures;
+    const failures =
+      runs.reduce((sum, r) => sum + Object.values(r).reduce((s, x) => s + x.failures, 0), 0) + sellOurs.failures + sellNaive.failures;
     process.stdout.write(
       `\nmedian of ${rounds}: @${low} ours ${at('ours', low, 'perSecond')}/s vs naive ${at('naive', low, 'perSecond')}/s = ${ratioLow.toFixed(2)}× (goal ≥ 3); ` +
         `@${high} ours ${at('ours', high, 'perSecond')}/s vs naive ${at('naive', high, 'perSecond')}/s = ${ratioHigh.toFixed(2)}× (goal ≥ 6), ours p99 ${at('ours', high, 'p99Ms')} ms (goal ≤ 60)\n` +
@@ -307,13 +388,28 @@ async function main(): Promise<void> {
       baseline: at('naive', low, 'perSecond'),
       unit: 'claims/s',
       violations: oversold + overLimitCount + book.mismatches + sellShort,
-      params: { members: memberCount, flashClaim: flash ?? 'defaults', perMemberLimit: LIMIT, concurrency: [low, high], seconds, rounds, stream: 'new taps, 5 % retries of an earlier key, 3 % the same tap twice at once', database: 'mariadb', serverPool: 32, baselinePool: 32, sellOut: { stock: sellStock, members: sellMembers, concurrency: high } },
+      params: {
+        members: memberCount,
+        flashClaim: flash ?? 'defaults',
+        perMemberLimit: LIMIT,
+        concurrency: [low, high],
+        seconds,
+        rounds,
+        stream: 'new taps, 5 % retries of an earlier key, 3 % the same tap twice at once',
+        database: 'mariadb',
+        serverPool: 32,
+        baselinePool: 32,
+        sellOut: { stock: sellStock, members: sellMembers, concurrency: high },
+      },
       oversold,
       overLimit: overLimitCount,
       retryMismatches: book.mismatches,
       failedRequests: failures,
       ratioAtHigh: Number(ratioHigh.toFixed(3)),
-      ratiosPerRound: { [`@${low}`]: ratioOf(low).map((r) => Number(r.toFixed(3))), [`@${high}`]: ratioOf(high).map((r) => Number(r.toFixed(3))) },
+      ratiosPerRound: {
+        [`@${low}`]: ratioOf(low).map((r) => Number(r.toFixed(3))),
+        [`@${high}`]: ratioOf(high).map((r) => Number(r.toFixed(3))),
+      },
       p99AtHighMs: { ours: at('ours', high, 'p99Ms'), naive: at('naive', high, 'p99Ms') },
       sellOut: { ours: sellOurs, naive: sellNaive },
       runs,

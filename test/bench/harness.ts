@@ -13,14 +13,21 @@ export interface LoadResult {
 }
 
 /** `concurrency` workers call `operation` back to back for `seconds`, with a live progress line. */
-export async function runLoad(label: string, concurrency: number, seconds: number, operation: (worker: number) => Promise<boolean>): Promise<LoadResult> {
+export async function runLoad(
+  label: string,
+  concurrency: number,
+  seconds: number,
+  operation: (worker: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const progress = setInterval(() => {
     const elapsed = (performance.now() - started) / 1000;
-    process.stdout.write(`\r  ${label}: ${latencies.length} done, ${Math.round(latencies.length / elapsed)}/s, ${elapsed.toFixed(0)}/${seconds} s   `);
+    process.stdout.write(
+      `\r  ${label}: ${latencies.length} done, ${Math.round(latencies.length / elapsed)}/s, ${elapsed.toFixed(0)}/${seconds} s   `,
+    );
   }, 1000);
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
@@ -37,7 +44,12 @@ export async function runLoad(label: string, concurrency: number, seconds: numbe
 }
 
 /** `count` operations (indexes 0…count-1) spread over `concurrency` workers, with a live progress line. */
-export async function runBatch(label: string, concurrency: number, count: number, operation: (index: number) => Promise<boolean>): Promise<LoadResult> {
+export async function runBatch(
+  label: string,
+  concurrency: number,
+  count: number,
+  operation: (index: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
@@ -65,7 +77,13 @@ export async function runBatch(label: string, concurrency: number, count: number
  * Latency counts from each request's scheduled start, so a server that falls behind shows it (no coordinated
  * omission); at most `maxInFlight` run at once, later arrivals wait their turn and that wait is counted too.
  */
-export async function runPaced(label: string, rate: number, seconds: number, maxInFlight: number, operation: (index: number) => Promise<boolean>): Promise<LoadResult> {
+export async function runPaced(
+  label: string,
+  rate: number,
+  seconds: number,
+  maxInFlight: number,
+  operation: (index: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
   const started = performance.now();
@@ -101,8 +119,17 @@ export async function runPaced(label: string, rate: number, seconds: number, max
 function summarize(label: string, latencies: number[], failures: number, elapsed: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
-  const result = { operations: latencies.length, failures, seconds: Number(elapsed.toFixed(2)), perSecond: Math.round(latencies.length / elapsed), p50Ms: pick(0.5), p99Ms: pick(0.99) };
-  process.stdout.write(`\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${failures} failed${' '.repeat(20)}\n`);
+  const result = {
+    operations: latencies.length,
+    failures,
+    seconds: Number(elapsed.toFixed(2)),
+    perSecond: Math.round(latencies.length / elapsed),
+    p50Ms: pick(0.5),
+    p99Ms: pick(0.99),
+  };
+  process.stdout.write(
+    `\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${failures} failed${' '.repeat(20)}\n`,
+  );
   return result;
 }
 

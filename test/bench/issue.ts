@@ -20,9 +20,14 @@ const done = (line: string) => process.stdout.write(`\r  ${line}${' '.repeat(40)
 async function main(): Promise<void> {
   const memberCount = numberArg('members', 1_000_000);
   process.stdout.write(`issue benchmark: a campaign coupon to each of ${memberCount.toLocaleString('en')} members\n`);
-  const stack = await startStack({ database: 'mariadb', staff: [{ user: 'bench-admin', role: 'admin' }], env: { CAMPAIGN_SCHEDULER_EVERY_SECONDS: '0', MESSAGE_SENDER_EVERY_SECONDS: '0' } });
+  const stack = await startStack({
+    database: 'mariadb',
+    staff: [{ user: 'bench-admin', role: 'admin' }],
+    env: { CAMPAIGN_SCHEDULER_EVERY_SECONDS: '0', MESSAGE_SENDER_EVERY_SECONDS: '0' },
+  });
   const pool: Pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 4, timezone: 'Z' });
-  const one = async (sql: string, params: unknown[] = []) => Number(Object.values(((await pool.query<RowDataPacket[]>(sql, params))[0] as Array<Record<string, unknown>>)[0])[0]);
+  const one = async (sql: string, params: unknown[] = []) =>
+    Number(Object.values(((await pool.query<RowDataPacket[]>(sql, params))[0] as Array<Record<string, unknown>>)[0])[0]);
   try {
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     const admin = (await api.login('bench-admin')).token;
@@ -36,13 +41,19 @@ async function main(): Promise<void> {
     let started = performance.now();
     for (let from = 1; from <= memberCount; from += SEED_CHUNK) {
       const to = Math.min(memberCount, from + SEED_CHUNK - 1);
-      await pool.query(`INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) SELECT CONCAT('bench-', seq), '2025-06-01', '2025-06-01', 'bench', 1 FROM seq_${from}_to_${to}`);
+      await pool.query(
+        `INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) SELECT CONCAT('bench-', seq), '2025-06-01', '2025-06-01', 'bench', 1 FROM seq_${from}_to_${to}`,
+      );
       progress(`seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}`);
     }
     await pool.query('ANALYZE TABLE member');
     done(`seeded ${memberCount.toLocaleString('en')} members in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const ours = await call('POST', '/admin/coupon-templates', cashOffTemplateBody({ name: '全员回馈券', totalStock: memberCount * 2 }));
-    const baselineTemplate = await call('POST', '/admin/coupon-templates', cashOffTemplateBody({ name: 'bench baseline', totalStock: memberCount * 2 }));
+    const baselineTemplate = await call(
+      'POST',
+      '/admin/coupon-templates',
+      cashOffTemplateBody({ name: 'bench baseline', totalStock: memberCount * 2 }),
+    );
 
     // 2. Baseline.
     const lastMemberId = await one('SELECT MAX(id) FROM member');
@@ -62,27 +73,42 @@ async function main(): Promise<void> {
     done(`baseline: ${baselineRows.toLocaleString('en')} coupon rows in ${baselineSeconds.toFixed(2)} s`);
 
     // 3. Ours: create, launch, one scheduler pass issues the whole run.
-    const campaign = await call('POST', '/admin/campaigns', campaignBody({ name: '全员回馈', couponTemplateId: ours.id, idempotencyKey: 'bench-issue-campaign' }));
+    const campaign = await call(
+      'POST',
+      '/admin/campaigns',
+      campaignBody({ name: '全员回馈', couponTemplateId: ours.id, idempotencyKey: 'bench-issue-campaign' }),
+    );
     started = performance.now();
     await call('POST', `/admin/campaigns/${campaign.id}/launch`);
     const watching = setInterval(() => {
       void one('SELECT targeted FROM campaign_run WHERE campaign_id = ?', [campaign.id])
-        .then((n) => progress(`ours: ${n.toLocaleString('en')} / ${memberCount.toLocaleString('en')} members issued, ${((performance.now() - started) / 1000).toFixed(0)} s`))
+        .then((n) =>
+          progress(
+            `ours: ${n.toLocaleString('en')} / ${memberCount.toLocaleString('en')} members issued, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+          ),
+        )
         .catch(() => undefined);
     }, 1000);
     await call('POST', '/test/jobs/campaigns').finally(() => clearInterval(watching));
     const oursSeconds = (performance.now() - started) / 1000;
     const [run] = (await call('GET', `/admin/campaigns/${campaign.id}`)).runs;
-    done(`ours: ${run.targeted.toLocaleString('en')} targeted, ${run.couponsIssued.toLocaleString('en')} coupons in ${oursSeconds.toFixed(2)} s (${run.status})`);
+    done(
+      `ours: ${run.targeted.toLocaleString('en')} targeted, ${run.couponsIssued.toLocaleString('en')} coupons in ${oursSeconds.toFixed(2)} s (${run.status})`,
+    );
 
     // 4. Reruns: two more passes at once issue nothing.
     started = performance.now();
     await Promise.all([call('POST', '/test/jobs/campaigns'), call('POST', '/test/jobs/campaigns')]);
     const rerunSeconds = (performance.now() - started) / 1000;
     const after = (await call('GET', `/admin/campaigns/${campaign.id}`)).runs;
-    done(`reruns: ${after.length} run, ${after[0].couponsIssued.toLocaleString('en')} coupons after two more passes at once, ${rerunSeconds.toFixed(2)} s`);
+    done(
+      `reruns: ${after.length} run, ${after[0].couponsIssued.toLocaleString('en')} coupons after two more passes at once, ${rerunSeconds.toFixed(2)} s`,
+    );
 
-    const twice = await one('SELECT COUNT(*) FROM (SELECT member_id FROM coupon WHERE template_id = ? GROUP BY member_id HAVING COUNT(*) > 1) x', [ours.id]);
+    const twice = await one(
+      'SELECT COUNT(*) FROM (SELECT member_id FROM coupon WHERE template_id = ? GROUP BY member_id HAVING COUNT(*) > 1) x',
+      [ours.id],
+    );
     const issued = await one('SELECT COUNT(DISTINCT member_id) FROM coupon WHERE template_id = ?', [ours.id]);
     const joined = await one('SELECT COUNT(*) FROM member WHERE joined_at IS NOT NULL');
     const missed = joined - issued;

@@ -20,24 +20,42 @@ mkdirSync(dir, { recursive: true });
 const result = join(dir, 'model.json');
 rmSync(result, { force: true });
 
-process.stdout.write(`model benchmark: ${histories} histories of ≤ ${batches} batches × ${perBatch} operations, seed ${seed}, at most ${minutes} min\n`);
-const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', 'test/jest.config.js', '--selectProjects', 'server', '--testTimeout', String((minutes + 5) * 60_000), '--', 'testing/model/model.test'], {
-  cwd: REPO_ROOT,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    TEST_DATABASES: 'mariadb',
-    MODEL_HISTORIES: String(histories),
-    MODEL_MAX_BATCHES: String(batches),
-    MODEL_PER_BATCH: String(perBatch),
-    MODEL_SEED: seed,
-    MODEL_TIME_LIMIT_MS: String(minutes * 60_000),
-    MODEL_RESULT: result,
+process.stdout.write(
+  `model benchmark: ${histories} histories of ≤ ${batches} batches × ${perBatch} operations, seed ${seed}, at most ${minutes} min\n`,
+);
+const run = spawnSync(
+  process.execPath,
+  [
+    join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+    '--config',
+    'test/jest.config.js',
+    '--selectProjects',
+    'server',
+    '--testTimeout',
+    String((minutes + 5) * 60_000),
+    '--',
+    'testing/model/model.test',
+  ],
+  {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      TEST_DATABASES: 'mariadb',
+      MODEL_HISTORIES: String(histories),
+      MODEL_MAX_BATCHES: String(batches),
+      MODEL_PER_BATCH: String(perBatch),
+      MODEL_SEED: seed,
+      MODEL_TIME_LIMIT_MS: String(minutes * 60_000),
+      MODEL_RESULT: result,
+    },
   },
-});
+);
 try {
   const written = JSON.parse(readFileSync(result, 'utf8'));
-  process.stdout.write(`\nmodel: ours ${written.ours} histories/min, baseline ${written.baseline}, ratio ${written.ratio}, violations ${written.violations}, ${written.params.operations} operations\nwritten to test/bench/results/model.json\n`);
+  process.stdout.write(
+    `\nmodel: ours ${written.ours} histories/min, baseline ${written.baseline}, ratio ${written.ratio}, violations ${written.violations}, ${written.params.operations} operations\nwritten to test/bench/results/model.json\n`,
+  );
 } catch {
   process.stderr.write('model: no result written\n');
 }

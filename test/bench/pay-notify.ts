@@ -29,29 +29,55 @@ async function main(): Promise<void> {
     const keys = stack.payKeys!;
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     const members: Array<{ user: string; token: string }> = [];
-    for (let i = 0; i < 50; i++) members.push({ user: `bench-payer-${i}`, token: (await api.joinedMember(`bench-payer-${i}`, `1370000${String(i).padStart(4, '0')}`, '2026-11')).token });
+    for (let i = 0; i < 50; i++)
+      members.push({
+        user: `bench-payer-${i}`,
+        token: (await api.joinedMember(`bench-payer-${i}`, `1370000${String(i).padStart(4, '0')}`, '2026-11')).token,
+      });
 
     const notifications: Notification[] = [];
     await runBatch('creating pending orders', concurrency, orderCount, async (i) => {
       const member = members[i % members.length];
-      const created = await api.call('POST', '/pay/orders', { token: member.token, body: { amountFen: 1000 + (i % 50) * 100, storeCode: 'S001', idempotencyKey: `bench-pay-${i}` } });
+      const created = await api.call('POST', '/pay/orders', {
+        token: member.token,
+        body: { amountFen: 1000 + (i % 50) * 100, storeCode: 'S001', idempotencyKey: `bench-pay-${i}` },
+      });
       if (created.status !== 200) return false;
       const order = created.body.order;
-      const resource = successfulTransaction({ appid: stack.appid, mchid: keys.mchid, outTradeNo: order.outTradeNo, openid: stack.openidOf(member.user), totalFen: order.payableFen, nowMs: Date.now(), transactionId: `4200${Date.now()}${String(i).padStart(6, '0')}` });
-      const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: resource }, Date.now());
+      const resource = successfulTransaction({
+        appid: stack.appid,
+        mchid: keys.mchid,
+        outTradeNo: order.outTradeNo,
+        openid: stack.openidOf(member.user),
+        totalFen: order.payableFen,
+        nowMs: Date.now(),
+        transactionId: `4200${Date.now()}${String(i).padStart(6, '0')}`,
+      });
+      const { body } = notificationEnvelope(
+        keys.apiV3Key,
+        { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: resource },
+        Date.now(),
+      );
       notifications.push({ outTradeNo: order.outTradeNo, headers: { 'content-type': 'application/json' }, body });
       return true;
     });
     // Signed just before sending: WeChat's timestamps are fresh, and the server refuses ones over 5 minutes old.
     const sign = (n: Notification) => {
-      n.headers = { 'content-type': 'application/json', ...platformSignature(keys.platform.privateKeyPem, keys.platform.publicKeyId, n.body, Math.floor(Date.now() / 1000)) };
+      n.headers = {
+        'content-type': 'application/json',
+        ...platformSignature(keys.platform.privateKeyPem, keys.platform.publicKeyId, n.body, Math.floor(Date.now() / 1000)),
+      };
     };
     notifications.forEach(sign);
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const post = (url: string, n: Notification) =>
       new Promise<number>((resolve, reject) => {
-        const request = http.request(url, { method: 'POST', agent, headers: { ...n.headers, 'content-length': Buffer.byteLength(n.body) } });
+        const request = http.request(url, {
+          method: 'POST',
+          agent,
+          headers: { ...n.headers, 'content-length': Buffer.byteLength(n.body) },
+        });
         request.on('response', (response) => {
           response.resume();
           response.on('end', () => resolve(response.statusCode ?? 0));
@@ -67,7 +93,7 @@ async function main(): Promise<void> {
 
     // Exactly once: every order paid, one purchase each.
     const db = await createConnection({ uri: stack.databaseUrl! });
-    const [rows] = await db.query("SELECT status, COUNT(*) AS n FROM pay_order GROUP BY status");
+    const [rows] = await db.query('SELECT status, COUNT(*) AS n FROM pay_order GROUP BY status');
     const [purchases] = await db.query("SELECT COUNT(*) AS n FROM purchase WHERE staff_openid = 'wechat-pay'");
     await db.end();
     const paid = Number((rows as Array<{ status: string; n: number }>).find((r) => r.status === 'paid')?.n ?? 0);
@@ -81,7 +107,12 @@ async function main(): Promise<void> {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const h = request.headers as Record<string, string>;
-        const ok = verify('RSA-SHA256', Buffer.from(`${h['wechatpay-timestamp']}\n${h['wechatpay-nonce']}\n${body}\n`), keys.platform.publicKeyPem, Buffer.from(h['wechatpay-signature'], 'base64'));
+        const ok = verify(
+          'RSA-SHA256',
+          Buffer.from(`${h['wechatpay-timestamp']}\n${h['wechatpay-nonce']}\n${body}\n`),
+          keys.platform.publicKeyPem,
+          Buffer.from(h['wechatpay-signature'], 'base64'),
+        );
         const resource = (JSON.parse(body) as { resource: { ciphertext: string; nonce: string; associated_data: string } }).resource;
         const bytes = Buffer.from(resource.ciphertext, 'base64');
         const decipher = createDecipheriv('aes-256-gcm', Buffer.from(keys.apiV3Key), Buffer.from(resource.nonce));
@@ -95,7 +126,12 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
     const baselineUrl = `http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/notify`;
     notifications.forEach(sign);
-    const baseline = await runBatch('baseline: bare node:http verify + decrypt', concurrency, notifications.length, async (i) => (await post(baselineUrl, notifications[i])) === 204);
+    const baseline = await runBatch(
+      'baseline: bare node:http verify + decrypt',
+      concurrency,
+      notifications.length,
+      async (i) => (await post(baselineUrl, notifications[i])) === 204,
+    );
     baselineServer.close();
     agent.destroy();
 

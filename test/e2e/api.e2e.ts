@@ -25,7 +25,11 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
   it('answers health and public config', async () => {
     const health = await api.call('GET', '/health');
     expect(health.body).toMatchObject({ status: 'ok', database: 'up', driver: database === 'mariadb' ? 'mysql' : 'sqljs' });
-    expect((await api.call('GET', '/public-config')).body).toMatchObject({ privacyPolicyVersion: POLICY, memberCodePeriodSeconds: 60, emulatorBaseUrl: stack.emulatorUrl });
+    expect((await api.call('GET', '/public-config')).body).toMatchObject({
+      privacyPolicyVersion: POLICY,
+      memberCodePeriodSeconds: 60,
+      emulatorBaseUrl: stack.emulatorUrl,
+    });
   });
 
   it('logs in silently, refuses a bad code and a reused one', async () => {
@@ -107,7 +111,9 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
     const refused = await api.call('POST', '/staff/member-code/verify', { token: clerk.token, body: { code: forged } });
     expect([refused.status, refused.body.code]).toEqual([400, 'MEMBER_CODE_INVALID']);
     const otherSecret = issueMemberCode({ ...codeSettings, secret: 'x'.repeat(40) }, erin.memberId, new Date()).code;
-    expect((await api.call('POST', '/staff/member-code/verify', { token: clerk.token, body: { code: otherSecret } })).body.code).toBe('MEMBER_CODE_INVALID');
+    expect((await api.call('POST', '/staff/member-code/verify', { token: clerk.token, body: { code: otherSecret } })).body.code).toBe(
+      'MEMBER_CODE_INVALID',
+    );
   });
 
   it('keeps members out of staff routes and out of each other’s data', async () => {

@@ -20,7 +20,13 @@ describe('audiences end to end', () => {
   let shopper: string;
 
   beforeAll(async () => {
-    stack = await startStack({ database: 'mariadb', staff: [{ user: 'aud-boss', role: 'admin' }, { user: 'aud-till', role: 'clerk' }] });
+    stack = await startStack({
+      database: 'mariadb',
+      staff: [
+        { user: 'aud-boss', role: 'admin' },
+        { user: 'aud-till', role: 'clerk' },
+      ],
+    });
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     admin = (await api.login('aud-boss')).token;
     clerk = (await api.login('aud-till')).token;
@@ -31,7 +37,11 @@ describe('audiences end to end', () => {
   const preview = (body: unknown, token = admin) => api.call('POST', '/admin/audiences/preview', { token, body });
 
   it('is for admins only: no token 401, a member or a clerk 403', async () => {
-    for (const [method, path] of [['POST', '/admin/audiences/preview'], ['POST', '/admin/segments/refresh'], ['GET', '/admin/segments']] as const) {
+    for (const [method, path] of [
+      ['POST', '/admin/audiences/preview'],
+      ['POST', '/admin/segments/refresh'],
+      ['GET', '/admin/segments'],
+    ] as const) {
       const body = method === 'POST' ? { filter: {} } : undefined;
       const anonymous = await api.call(method, path, { body });
       expect([path, anonymous.status, anonymous.body.code]).toEqual([path, 401, 'AUTH_REQUIRED']);
@@ -66,22 +76,38 @@ describe('audiences end to end', () => {
       expect([JSON.stringify(body), answer.status, answer.body.code]).toEqual([JSON.stringify(body), 400, 'VALIDATION_FAILED']);
       expect(answer.body.details.map((d: { path: string }) => d.path)).toContain(path);
     }
-    const notJson = await api.call('POST', '/admin/audiences/preview', { token: admin, rawBody: '{"filter":', headers: { 'content-type': 'application/json' } });
+    const notJson = await api.call('POST', '/admin/audiences/preview', {
+      token: admin,
+      rawBody: '{"filter":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
   });
 
   it('counts the audience and who a message can reach, after buying at the till, accepting in the app and switching off', async () => {
     const codeOf = async (token: string) => (await api.call('GET', '/members/me/code', { token })).body.code as string;
     const buy = async (token: string, amountFen: number, key: string) => {
-      const answer = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: await codeOf(token), amountFen, storeCode: 'S001', idempotencyKey: key } });
+      const answer = await api.call('POST', '/staff/purchases', {
+        token: clerk,
+        body: { memberCode: await codeOf(token), amountFen, storeCode: 'S001', idempotencyKey: key },
+      });
       expect(answer.status).toBe(200);
     };
     // What the app does: WeChat's subscribe sheet first (so WeChat's quota and our grant agree, as the invariant
     // checker holds them to), then the result to the server.
     const accept = async (user: string, token: string, key: string) => {
-      const sheet = (await (await fetch(`${stack.emulatorUrl}/dev/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, tmplIds: [COUPON_ARRIVED_TEMPLATE] }) })).json()) as Record<string, string>;
+      const sheet = (await (
+        await fetch(`${stack.emulatorUrl}/dev/subscribe`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user, tmplIds: [COUPON_ARRIVED_TEMPLATE] }),
+        })
+      ).json()) as Record<string, string>;
       expect(sheet[COUPON_ARRIVED_TEMPLATE]).toBe('accept');
-      const answer = await api.call('POST', '/messages/subscriptions', { token, body: { results: { [COUPON_ARRIVED_TEMPLATE]: 'accept' }, moment: 'coupon_claimed', idempotencyKey: key } });
+      const answer = await api.call('POST', '/messages/subscriptions', {
+        token,
+        body: { results: { [COUPON_ARRIVED_TEMPLATE]: 'accept' }, moment: 'coupon_claimed', idempotencyKey: key },
+      });
       expect(answer.status).toBe(200);
     };
     // The member from beforeAll never buys; two more buy, one big (silver at once), one small.
@@ -105,9 +131,17 @@ describe('audiences end to end', () => {
 
     const everyone = await preview({ filter: {}, messageKind: 'coupon_arrived' });
     expect(everyone.status).toBe(200);
-    expect(everyone.body).toMatchObject({ size: 3, reachable: 1, messageKind: 'coupon_arrived', templateId: COUPON_ARRIVED_TEMPLATE, usesRfmData: false, rfmComputedAt: refreshed.body.computedAt });
+    expect(everyone.body).toMatchObject({
+      size: 3,
+      reachable: 1,
+      messageKind: 'coupon_arrived',
+      templateId: COUPON_ARRIVED_TEMPLATE,
+      usesRfmData: false,
+      rfmComputedAt: refreshed.body.computedAt,
+    });
     expect(everyone.body.sample).toHaveLength(3);
-    for (const member of everyone.body.sample) expect(member).toMatchObject({ phoneMasked: expect.stringMatching(/^\d{3}\*{4}\d{4}$/), lifecycleStatus: expect.any(String) });
+    for (const member of everyone.body.sample)
+      expect(member).toMatchObject({ phoneMasked: expect.stringMatching(/^\d{3}\*{4}\d{4}$/), lifecycleStatus: expect.any(String) });
 
     const cases: Array<[unknown, number, number | null]> = [
       [{ filter: { tiers: ['silver'] }, messageKind: 'coupon_arrived' }, 1, 1],
@@ -120,7 +154,12 @@ describe('audiences end to end', () => {
     ];
     for (const [body, size, reachable] of cases) {
       const answer = await preview(body);
-      expect([JSON.stringify(body), answer.status, answer.body.size, answer.body.reachable]).toEqual([JSON.stringify(body), 200, size, reachable]);
+      expect([JSON.stringify(body), answer.status, answer.body.size, answer.body.reachable]).toEqual([
+        JSON.stringify(body),
+        200,
+        size,
+        reachable,
+      ]);
     }
   });
 });

@@ -49,7 +49,15 @@ describe('the birthday perk in the mini-program H5', () => {
       token: admin,
       body: {
         name: '生日礼券',
-        terms: { kind: 'no_threshold', valueFen: 3000, thresholdFen: 0, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: true },
+        terms: {
+          kind: 'no_threshold',
+          valueFen: 3000,
+          thresholdFen: 0,
+          percentPermille: null,
+          capFen: null,
+          giftName: null,
+          stacksWithMemberDiscount: true,
+        },
         totalStock: 1000,
         perMemberLimit: 1,
         validity: { type: 'relative', validDays: 31 },
@@ -86,7 +94,10 @@ describe('the birthday perk in the mini-program H5', () => {
     const fresh = await api.login('shopper-march');
     const code = (await api.call('GET', '/members/me/code', { token: fresh.token })).body.code;
     const clerk = (await api.login('till-wu')).token;
-    const purchase = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 10_000, storeCode: 'S001', idempotencyKey: 'birthday-buy-1' } });
+    const purchase = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: code, amountFen: 10_000, storeCode: 'S001', idempotencyKey: 'birthday-buy-1' },
+    });
     expect(purchase.body).toMatchObject({ pointsEarned: 200, bonusPermille: 2000 });
   });
 });

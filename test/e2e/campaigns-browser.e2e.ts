@@ -50,9 +50,14 @@ describe('campaigns in the staff pages (H5)', () => {
 
   /** Until the visible element's text is exactly `expected` (the preview and the report update on their own). */
   const shows = (page: Page, selector: string, expected: string, timeout = 15_000) =>
-    page.locator(`${selector} >> visible=true`).filter({ hasText: new RegExp(`^\\s*${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first().waitFor({ timeout });
+    page
+      .locator(`${selector} >> visible=true`)
+      .filter({ hasText: new RegExp(`^\\s*${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) })
+      .first()
+      .waitFor({ timeout });
 
-  const isOn = async (page: Page, selector: string) => ((await on(page, selector).getAttribute('class')) ?? '').includes('choice-chips__chip--on');
+  const isOn = async (page: Page, selector: string) =>
+    ((await on(page, selector).getAttribute('class')) ?? '').includes('choice-chips__chip--on');
 
   async function settle(page: Page): Promise<void> {
     await page
@@ -65,7 +70,9 @@ describe('campaigns in the staff pages (H5)', () => {
     mkdirSync(dir, { recursive: true });
     await settle(page);
     const viewport = page.viewportSize() ?? { width: 375, height: 812 };
-    const height = await page.evaluate<number>("Math.max(0, ...Array.from(document.querySelectorAll('.taro_page.taro_page_show')).map((p) => p.scrollHeight))");
+    const height = await page.evaluate<number>(
+      "Math.max(0, ...Array.from(document.querySelectorAll('.taro_page.taro_page_show')).map((p) => p.scrollHeight))",
+    );
     await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
     await page.screenshot({ path: join(dir, `${name}.png`) });
     await page.setViewportSize(viewport);
@@ -80,7 +87,9 @@ describe('campaigns in the staff pages (H5)', () => {
     const shopper = await phonePage(browser);
     await open(shopper, 'camp-fan', 'pages/messages/index');
     await on(shopper, '#messages-subscribe').waitFor({ timeout: 15_000 });
-    const reported = shopper.waitForResponse((r) => r.url().includes('/api/messages/subscriptions') && r.request().method() === 'POST', { timeout: 15_000 });
+    const reported = shopper.waitForResponse((r) => r.url().includes('/api/messages/subscriptions') && r.request().method() === 'POST', {
+      timeout: 15_000,
+    });
     await on(shopper, '#messages-subscribe').click();
     await answerSubscribeSheet(shopper, '允许');
     expect((await reported).status()).toBe(200);
@@ -91,7 +100,10 @@ describe('campaigns in the staff pages (H5)', () => {
 
     // The coupon the campaign gives.
     const admin = (await api.login('boss')).token;
-    const template = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '回归礼券', totalStock: 100 }) });
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '回归礼券', totalStock: 100 }),
+    });
     expect(template.status).toBe(201);
     const templateId: number = template.body.id;
 
@@ -110,9 +122,12 @@ describe('campaigns in the staff pages (H5)', () => {
     await on(boss, '#audience-refresh').click();
     expect((await refreshed).status()).toBe(200);
     await shows(boss, '#audience-segment-never_purchased', '未消费 2');
-    const bySegment = boss.waitForResponse((r) => r.url().includes('/api/admin/audiences/preview') && r.request().postDataJSON()?.filter?.rfmSegments?.[0] === 'never_purchased', {
-      timeout: 15_000,
-    });
+    const bySegment = boss.waitForResponse(
+      (r) => r.url().includes('/api/admin/audiences/preview') && r.request().postDataJSON()?.filter?.rfmSegments?.[0] === 'never_purchased',
+      {
+        timeout: 15_000,
+      },
+    );
     await on(boss, '#audience-segment-never_purchased').click();
     expect((await bySegment).status()).toBe(200);
     await on(boss, '#audience-preview:not(.audience-preview--loading)').waitFor();
@@ -124,7 +139,10 @@ describe('campaigns in the staff pages (H5)', () => {
     await on(boss, '#audience-status-new').click();
     await on(boss, '#audience-message-coupon_arrived').click();
     await boss.waitForResponse(
-      (r) => r.url().includes('/api/admin/audiences/preview') && r.request().postDataJSON()?.messageKind === 'coupon_arrived' && r.request().postDataJSON()?.filter?.lifecycleStatuses?.[0] === 'new',
+      (r) =>
+        r.url().includes('/api/admin/audiences/preview') &&
+        r.request().postDataJSON()?.messageKind === 'coupon_arrived' &&
+        r.request().postDataJSON()?.filter?.lifecycleStatuses?.[0] === 'new',
       { timeout: 15_000 },
     );
     await shows(boss, '#audience-reachable', '1');
@@ -155,13 +173,19 @@ describe('campaigns in the staff pages (H5)', () => {
     await on(boss, '#campaign-error').waitFor();
     expect(await text(boss, '.campaign-form')).toContain('请输入活动名称');
     // (The system campaigns, birthday perks and the expiry reminder, are always listed.)
-    expect((await api.call('GET', '/admin/campaigns', { token: admin })).body.campaigns.filter((c: { system: string | null }) => c.system === null)).toHaveLength(0);
+    expect(
+      (await api.call('GET', '/admin/campaigns', { token: admin })).body.campaigns.filter(
+        (c: { system: string | null }) => c.system === null,
+      ),
+    ).toHaveLength(0);
 
     await on(boss, '#campaign-name input').fill('冬日回归礼');
     await on(boss, `#campaign-coupon-${templateId}`).click();
     await on(boss, '#campaign-schedule-now').click();
     await readmeShot(boss, '60-campaign-form', SCREENSHOT_DIR);
-    const created = boss.waitForResponse((r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST', { timeout: 15_000 });
+    const created = boss.waitForResponse((r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST', {
+      timeout: 15_000,
+    });
     await on(boss, '#campaign-save').click();
     const createdAnswer = await created;
     expect(createdAnswer.status()).toBe(201);
@@ -216,15 +240,27 @@ describe('campaigns in the staff pages (H5)', () => {
 
     // The subscribed member: the coupon in the wallet, and the message at WeChat naming it.
     await open(shopper, 'camp-fan', 'pages/wallet/index');
-    await shopper.locator('[id^="coupon-"].coupon-ticket >> visible=true').filter({ hasText: '回归礼券' }).first().waitFor({ timeout: 15_000 });
-    const fanInbox = await emulatorGet(`/dev/inbox?openid=${encodeURIComponent(stack.openidOf('camp-fan'))}&template_id=${encodeURIComponent(arrivedTemplate)}`);
+    await shopper
+      .locator('[id^="coupon-"].coupon-ticket >> visible=true')
+      .filter({ hasText: '回归礼券' })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    const fanInbox = await emulatorGet(
+      `/dev/inbox?openid=${encodeURIComponent(stack.openidOf('camp-fan'))}&template_id=${encodeURIComponent(arrivedTemplate)}`,
+    );
     expect(fanInbox.messages).toHaveLength(1);
     expect(fanInbox.messages[0].data.thing1).toEqual({ value: '回归礼券' });
     expect(fanInbox.messages[0].data.date2.value).toMatch(/^\d{4}-\d{2}-\d{2}/);
     // The grant is spent, here and at WeChat.
     const after = (await api.call<MessagePreferencesResponse>('GET', '/messages/preferences', { token: fan.token })).body;
     expect(after.kinds.find((k) => k.kind === 'coupon_arrived')?.remaining).toBe(0);
-    expect((await emulatorGet(`/dev/quota?openid=${encodeURIComponent(stack.openidOf('camp-fan'))}&template_id=${encodeURIComponent(arrivedTemplate)}`)).remaining).toBe(0);
+    expect(
+      (
+        await emulatorGet(
+          `/dev/quota?openid=${encodeURIComponent(stack.openidOf('camp-fan'))}&template_id=${encodeURIComponent(arrivedTemplate)}`,
+        )
+      ).remaining,
+    ).toBe(0);
 
     // The other member: the coupon, no message.
     const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: quiet.token });
@@ -265,7 +301,11 @@ describe('campaigns in the staff pages (H5)', () => {
     expect(await text(boss, '.campaign-hero__meta')).toBe('每天：上次消费恰好 90 天的会员');
 
     await on(boss, '#campaign-launch').click();
-    await boss.locator('.taro__modal .taro-modal__content >> visible=true').filter({ hasText: '发布活动' }).first().waitFor({ timeout: 15_000 });
+    await boss
+      .locator('.taro__modal .taro-modal__content >> visible=true')
+      .filter({ hasText: '发布活动' })
+      .first()
+      .waitFor({ timeout: 15_000 });
     expect(await text(boss, '.taro__modal .taro-modal__text')).toContain('目标人群 0 人，其中 0 人可收到「专属回归礼」');
     expect(await text(boss, '.taro__modal .taro-modal__text')).toContain('随机留出 10% 作为对照组');
     await boss.locator('.taro__modal .taro-model__btn >> visible=true').filter({ hasText: '发布' }).click();

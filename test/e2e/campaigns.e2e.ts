@@ -15,7 +15,14 @@ describe('campaigns end to end', () => {
   let clerk: string;
 
   beforeAll(async () => {
-    stack = await startStack({ database: 'mariadb', staff: [{ user: 'camp-boss', role: 'admin' }, { user: 'camp-till', role: 'clerk' }], env: { CAMPAIGN_SCHEDULER_EVERY_SECONDS: '1' } });
+    stack = await startStack({
+      database: 'mariadb',
+      staff: [
+        { user: 'camp-boss', role: 'admin' },
+        { user: 'camp-till', role: 'clerk' },
+      ],
+      env: { CAMPAIGN_SCHEDULER_EVERY_SECONDS: '1' },
+    });
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     // Daytime in Shanghai whenever CI runs, so quiet hours do not hold the message back.
     expect((await api.call('POST', '/test/clock', { body: { now: '2026-11-23T10:00:00+08:00' } })).status).toBe(200);
@@ -25,7 +32,12 @@ describe('campaigns end to end', () => {
   afterAll(() => stack?.stop());
 
   const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(`${stack.emulatorUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        `${stack.emulatorUrl}${path}`,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
   const campaign = (overrides: Record<string, unknown> = {}) => campaignBody({ filter: { lifecycleStatuses: ['new'] }, ...overrides });
 
   it('an admin launches a coupon-and-message campaign: the subscribed member gets both, the other only the coupon', async () => {
@@ -34,11 +46,28 @@ describe('campaigns end to end', () => {
     const prefs = await api.call('GET', '/messages/preferences', { token: fan.token });
     const templateId = prefs.body.kinds.find((k: any) => k.kind === 'coupon_arrived').templateId;
     const { errMsg: _errMsg, ...results } = await emulator('/dev/subscribe', { user: 'camp-fan', tmplIds: [templateId] });
-    expect((await api.call('POST', '/messages/subscriptions', { token: fan.token, body: { results, moment: 'notify_me', idempotencyKey: 'camp-fan-report-1' } })).status).toBe(200);
-    const coupon = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '回归礼券', claimEndsAt: new Date(Date.now() - 60_000).toISOString(), claimStartsAt: new Date(Date.now() - 120_000).toISOString() }) });
+    expect(
+      (
+        await api.call('POST', '/messages/subscriptions', {
+          token: fan.token,
+          body: { results, moment: 'notify_me', idempotencyKey: 'camp-fan-report-1' },
+        })
+      ).status,
+    ).toBe(200);
+    const coupon = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({
+        name: '回归礼券',
+        claimEndsAt: new Date(Date.now() - 60_000).toISOString(),
+        claimStartsAt: new Date(Date.now() - 120_000).toISOString(),
+      }),
+    });
     expect(coupon.status).toBe(201);
 
-    const created = await api.call('POST', '/admin/campaigns', { token: admin, body: campaign({ couponTemplateId: coupon.body.id, messageKind: 'coupon_arrived' }) });
+    const created = await api.call('POST', '/admin/campaigns', {
+      token: admin,
+      body: campaign({ couponTemplateId: coupon.body.id, messageKind: 'coupon_arrived' }),
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'draft', couponTemplateName: '回归礼券' });
     const launched = await api.call('POST', `/admin/campaigns/${created.body.id}/launch`, { token: admin });
@@ -81,8 +110,15 @@ describe('campaigns end to end', () => {
       expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
     }
     const empty = await api.call('POST', '/admin/campaigns', { token: admin, body: campaign({ idempotencyKey: 'campaign-empty-01' }) });
-    expect([empty.status, empty.body.code, empty.body.message]).toEqual([400, 'CAMPAIGN_EMPTY_OFFER', '请至少选择优惠券、积分或消息中的一项']);
-    expect((await api.call('POST', '/admin/campaigns', { token: clerk, body: campaign({ points: 10, idempotencyKey: 'campaign-clerk-01' }) })).status).toBe(403);
+    expect([empty.status, empty.body.code, empty.body.message]).toEqual([
+      400,
+      'CAMPAIGN_EMPTY_OFFER',
+      '请至少选择优惠券、积分或消息中的一项',
+    ]);
+    expect(
+      (await api.call('POST', '/admin/campaigns', { token: clerk, body: campaign({ points: 10, idempotencyKey: 'campaign-clerk-01' }) }))
+        .status,
+    ).toBe(403);
     expect((await api.call('GET', '/admin/campaigns')).status).toBe(401);
     expect((await api.call('GET', '/admin/campaigns/abc', { token: admin })).status).toBe(400);
     expect((await api.call('POST', '/admin/campaigns/999999/launch', { token: admin })).body.code).toBe('CAMPAIGN_NOT_FOUND');

@@ -37,23 +37,40 @@ describe('write-combined claims across server processes', () => {
   /** Joined members straight into the table, with sessions signed by the servers' secret. */
   async function crowd(tag: string, count: number): Promise<Array<{ id: number; token: string }>> {
     const now = new Date();
-    await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [Array.from({ length: count }, (_, i) => [`${tag}-${i}`, now, now, tag, 1])]);
+    await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [
+      Array.from({ length: count }, (_, i) => [`${tag}-${i}`, now, now, tag, 1]),
+    ]);
     const [rows] = (await pool.query('SELECT id, openid FROM member WHERE privacy_policy_version = ? ORDER BY id', [tag])) as any;
     const exp = Math.floor(Date.now() / 1000) + 3600;
-    return (rows as Array<{ id: number; openid: string }>).map((m) => ({ id: Number(m.id), token: sign({ sub: String(m.id), oid: m.openid, iat: exp - 3600, exp }, TEST_SECRETS.SESSION_SECRET, { algorithm: 'HS256' }) }));
+    return (rows as Array<{ id: number; openid: string }>).map((m) => ({
+      id: Number(m.id),
+      token: sign({ sub: String(m.id), oid: m.openid, iat: exp - 3600, exp }, TEST_SECRETS.SESSION_SECRET, { algorithm: 'HS256' }),
+    }));
   }
 
   const tap = async (t: Tap, templateId: number): Promise<Answer> => {
     try {
-      const answer = await t.api.call('POST', `/coupons/templates/${templateId}/claim`, { token: t.token, body: { idempotencyKey: t.key } });
-      return { status: answer.status, id: answer.status === 200 ? Number(answer.body.id) : null, code: answer.status === 200 ? null : String(answer.body?.code) };
+      const answer = await t.api.call('POST', `/coupons/templates/${templateId}/claim`, {
+        token: t.token,
+        body: { idempotencyKey: t.key },
+      });
+      return {
+        status: answer.status,
+        id: answer.status === 200 ? Number(answer.body.id) : null,
+        code: answer.status === 200 ? null : String(answer.body?.code),
+      };
     } catch (error) {
       return { status: 'no answer', error: String(error) };
     }
   };
 
   /** `taps` sent by `workers` at a time; a tap that is an array is sent all at once (the same key to two instances). */
-  async function send(items: Array<Tap | Tap[]>, templateId: number, workers: number, onAnswer?: () => void): Promise<Array<[Tap, Answer]>> {
+  async function send(
+    items: Array<Tap | Tap[]>,
+    templateId: number,
+    workers: number,
+    onAnswer?: () => void,
+  ): Promise<Array<[Tap, Answer]>> {
     const out: Array<[Tap, Answer]> = [];
     let next = 0;
     await Promise.all(
@@ -70,9 +87,16 @@ describe('write-combined claims across server processes', () => {
     return out;
   }
 
-  const createTemplate = async (overrides: Record<string, unknown>) => (await main.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody(overrides) })).body.id as number;
-  const couponsOf = async (templateId: number) => ((await pool.query('SELECT id, member_id, idempotency_key FROM coupon WHERE template_id = ?', [templateId])) as any)[0] as Array<{ id: number; member_id: number; idempotency_key: string }>;
-  const claimedCount = async (templateId: number) => Number(((await pool.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [templateId])) as any)[0][0].n);
+  const createTemplate = async (overrides: Record<string, unknown>) =>
+    (await main.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody(overrides) })).body.id as number;
+  const couponsOf = async (templateId: number) =>
+    ((await pool.query('SELECT id, member_id, idempotency_key FROM coupon WHERE template_id = ?', [templateId])) as any)[0] as Array<{
+      id: number;
+      member_id: number;
+      idempotency_key: string;
+    }>;
+  const claimedCount = async (templateId: number) =>
+    Number(((await pool.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [templateId])) as any)[0][0].n);
 
   it('two instances combining claims on one template: exactly the stock, nobody above the limit, the same key answered with the same coupon by either', async () => {
     const templateId = await createTemplate({ name: '双实例抢券', totalStock: 300, perMemberLimit: 2 });
@@ -87,7 +111,9 @@ describe('write-combined claims across server processes', () => {
     });
     const answers = await send(items, templateId, 120);
 
-    expect(answers.filter(([, a]) => a.status !== 200 && !(a.status === 409 && 'code' in a && a.code === 'COUPON_OUT_OF_STOCK'))).toEqual([]);
+    expect(answers.filter(([, a]) => a.status !== 200 && !(a.status === 409 && 'code' in a && a.code === 'COUPON_OUT_OF_STOCK'))).toEqual(
+      [],
+    );
     const rows = await couponsOf(templateId);
     expect(rows).toHaveLength(300);
     expect(await claimedCount(templateId)).toBe(300);
@@ -127,7 +153,11 @@ describe('write-combined claims across server processes', () => {
     for (const [t, a] of ok) expect(before.get(t.key)).toBe(a.id);
     // Unanswered: a retry with the same key on the surviving instance gets the coupon that exists, or a new one.
     let existed = 0;
-    const retries = await send(lost.map((t) => ({ ...t, api: other })), templateId, 50);
+    const retries = await send(
+      lost.map((t) => ({ ...t, api: other })),
+      templateId,
+      50,
+    );
     for (const [t, a] of retries) {
       expect(a.status).toBe(200);
       const id = 'id' in a ? a.id : null;
@@ -142,6 +172,8 @@ describe('write-combined claims across server processes', () => {
     expect(await claimedCount(templateId)).toBe(after.length);
     expect(new Set(after.map((r) => r.idempotency_key)).size).toBe(after.length);
     // Which way the unanswered went depends on where the kill fell; both are allowed, the count is for the log.
-    process.stdout.write(`killed mid-flush: ${ok.length} answered, ${lost.length} unanswered (${existed} had committed, ${lost.length - existed} had not)\n`);
+    process.stdout.write(
+      `killed mid-flush: ${ok.length} answered, ${lost.length} unanswered (${existed} had committed, ${lost.length - existed} had not)\n`,
+    );
   });
 });

@@ -42,7 +42,8 @@ describe('coupons in the mini-program H5', () => {
   });
 
   const { open, on, text } = h5(() => stack.serverUrl);
-  const idOf = async (page: Page, selector: string, prefix: string) => Number(((await on(page, selector).getAttribute('id')) ?? '').slice(prefix.length));
+  const idOf = async (page: Page, selector: string, prefix: string) =>
+    Number(((await on(page, selector).getAttribute('id')) ?? '').slice(prefix.length));
 
   it('admin creates a coupon → member claims it → wallet → clerk redeems it → wallet shows it used', async () => {
     // The admin creates "满200减20", 100 in stock, one per member, valid 7 days from claim.
@@ -167,7 +168,10 @@ describe('coupons in the mini-program H5', () => {
     expect(await text(admin, `#template-toggle-${templateId}`)).toBe('恢复');
     const late = await api.joinedMember('shopper-late', '13700003333', POLICY);
     const centre = await api.call('GET', '/coupons/claim-centre', { token: late.token });
-    expect(centre.body.find((entry: { template: { id: number } }) => entry.template.id === templateId)).toMatchObject({ canClaim: false, blockedBy: 'COUPON_TEMPLATE_PAUSED' });
+    expect(centre.body.find((entry: { template: { id: number } }) => entry.template.id === templateId)).toMatchObject({
+      canClaim: false,
+      blockedBy: 'COUPON_TEMPLATE_PAUSED',
+    });
     await on(admin, `#template-toggle-${templateId}`).click();
     await on(admin, `#template-${templateId}:not(.coupon-ticket--muted)`).waitFor();
   });
@@ -179,7 +183,15 @@ describe('coupons in the mini-program H5', () => {
       token: adminToken,
       body: {
         name: '无门槛立减',
-        terms: { kind: 'no_threshold', valueFen: 500, thresholdFen: 0, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: true },
+        terms: {
+          kind: 'no_threshold',
+          valueFen: 500,
+          thresholdFen: 0,
+          percentPermille: null,
+          capFen: null,
+          giftName: null,
+          stacksWithMemberDiscount: true,
+        },
         totalStock: 10,
         perMemberLimit: 1,
         validity: { type: 'relative', validDays: 3 },
@@ -190,9 +202,15 @@ describe('coupons in the mini-program H5', () => {
     });
     expect(template.status).toBe(201);
     const member = await api.joinedMember('shopper-reverse', '13700002222', POLICY);
-    const claimed = await api.call('POST', `/coupons/templates/${template.body.id}/claim`, { token: member.token, body: { idempotencyKey: 'browser-reverse-1' } });
+    const claimed = await api.call('POST', `/coupons/templates/${template.body.id}/claim`, {
+      token: member.token,
+      body: { idempotencyKey: 'browser-reverse-1' },
+    });
     expect(claimed.status).toBe(200);
-    const redeemed = await api.call('POST', '/staff/coupons/redeem', { token: clerkToken, body: { code: claimed.body.code, orderAmountFen: 300, idempotencyKey: 'browser-reverse-r1' } });
+    const redeemed = await api.call('POST', '/staff/coupons/redeem', {
+      token: clerkToken,
+      body: { code: claimed.body.code, orderAmountFen: 300, idempotencyKey: 'browser-reverse-r1' },
+    });
     expect(redeemed.status).toBe(200);
     expect(redeemed.body).toMatchObject({ discountFen: 300, payableFen: 0 }); // never below zero
 

@@ -131,7 +131,10 @@ describe('disabled buttons in the H5 build do nothing', () => {
 
   it('claim centre: a second tap on 立即领取 while the first claim is on its way sends nothing', async () => {
     const admin = await api.login('guard-admin');
-    const template = await api.call('POST', '/admin/coupon-templates', { token: admin.token, body: cashOffTemplateBody({ name: '防连点券', perMemberLimit: 3 }) });
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: admin.token,
+      body: cashOffTemplateBody({ name: '防连点券', perMemberLimit: 3 }),
+    });
     expect(template.status).toBe(200);
     await api.joinedMember('guard-claimer', '13900004444', POLICY);
     const page = await phonePage(browser);

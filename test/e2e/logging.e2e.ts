@@ -34,7 +34,16 @@ describe('server logs', () => {
     const logs = stack.serverOutput();
     expect(logs).toContain('log-test-request-1');
     expect(logs).toMatch(/"memberId":\d+/);
-    for (const secret of ['13811112222', '1381111', code, phoneCode, login.body.token, clerk.token, memberCode, stack.openidOf('log-shopper')]) {
+    for (const secret of [
+      '13811112222',
+      '1381111',
+      code,
+      phoneCode,
+      login.body.token,
+      clerk.token,
+      memberCode,
+      stack.openidOf('log-shopper'),
+    ]) {
       expect({ leaked: secret, found: logs.includes(secret) }).toEqual({ leaked: secret, found: false });
     }
   });

@@ -60,7 +60,9 @@ describe('subscription messages in the mini-program H5', () => {
   };
   /** What WeChat (the emulator) would let the server send this user with this template. */
   const quotaAtWeChat = async (user: string, templateId: string): Promise<number> => {
-    const response = await fetch(`${stack.emulatorUrl}/dev/quota?openid=${encodeURIComponent(stack.openidOf(user))}&template_id=${encodeURIComponent(templateId)}`);
+    const response = await fetch(
+      `${stack.emulatorUrl}/dev/quota?openid=${encodeURIComponent(stack.openidOf(user))}&template_id=${encodeURIComponent(templateId)}`,
+    );
     expect(response.ok).toBe(true);
     return ((await response.json()) as { remaining: number }).remaining;
   };
@@ -76,7 +78,9 @@ describe('subscription messages in the mini-program H5', () => {
 
   /** Opens the claim centre with the member's preferences loaded, as they are by the time anyone taps. */
   async function openClaimCentre(page: Page, user: string): Promise<void> {
-    const warmed = page.waitForResponse((r) => r.url().includes('/api/messages/preferences') && r.request().method() === 'GET', { timeout: 20_000 });
+    const warmed = page.waitForResponse((r) => r.url().includes('/api/messages/preferences') && r.request().method() === 'GET', {
+      timeout: 20_000,
+    });
     await open(page, user, 'pages/coupons/index');
     await on(page, `#claim-${templateIds[0]}`).waitFor({ timeout: 15_000 });
     expect((await warmed).status()).toBe(200);
@@ -85,7 +89,9 @@ describe('subscription messages in the mini-program H5', () => {
   /** Taps 立即领取 and waits for the server's answer (the ticket turns to "limit reached"). */
   async function claim(page: Page, templateId: number): Promise<void> {
     await on(page, `#claim-${templateId}`).click();
-    await on(page, `#claim-entry-${templateId}.coupon-ticket--muted, #claim-entry-${templateId} .coupon-ticket--muted`).waitFor({ timeout: 15_000 });
+    await on(page, `#claim-entry-${templateId}.coupon-ticket--muted, #claim-entry-${templateId} .coupon-ticket--muted`).waitFor({
+      timeout: 15_000,
+    });
   }
 
   /** The H5 stand-in of WeChat's subscription sheet, on screen (its wrapper has no box: mask and card are fixed). */
@@ -95,7 +101,9 @@ describe('subscription messages in the mini-program H5', () => {
 
   /** Until the page's answer is in (the sheet answered, the report sent and answered). */
   async function reported(page: Page): Promise<ReportSubscriptionsRequest> {
-    const response = await page.waitForResponse((r) => r.url().includes('/api/messages/subscriptions') && r.request().method() === 'POST', { timeout: 15_000 });
+    const response = await page.waitForResponse((r) => r.url().includes('/api/messages/subscriptions') && r.request().method() === 'POST', {
+      timeout: 15_000,
+    });
     expect(response.status()).toBe(200);
     return response.request().postDataJSON();
   }
@@ -112,7 +120,9 @@ describe('subscription messages in the mini-program H5', () => {
     mkdirSync(README_DIR, { recursive: true });
     await settle(page);
     const viewport = page.viewportSize() ?? { width: 375, height: 812 };
-    const height = await page.evaluate<number>("Math.max(0, ...Array.from(document.querySelectorAll('.taro_page.taro_page_show')).map((p) => p.scrollHeight))");
+    const height = await page.evaluate<number>(
+      "Math.max(0, ...Array.from(document.querySelectorAll('.taro_page.taro_page_show')).map((p) => p.scrollHeight))",
+    );
     await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
     await page.screenshot({ path: join(README_DIR, `${name}.png`) });
     await page.setViewportSize(viewport);
@@ -144,7 +154,10 @@ describe('subscription messages in the mini-program H5', () => {
 
     const report = reported(shopper);
     await pressSheet(shopper, '允许');
-    expect(await report).toMatchObject({ moment: 'coupon_claimed', results: { [arrived.templateId]: 'accept', [expiring.templateId]: 'accept' } });
+    expect(await report).toMatchObject({
+      moment: 'coupon_claimed',
+      results: { [arrived.templateId]: 'accept', [expiring.templateId]: 'accept' },
+    });
     expect((await report).idempotencyKey).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
 
     // The server's ledger and WeChat's quota: one message of each may be sent.
@@ -174,7 +187,9 @@ describe('subscription messages in the mini-program H5', () => {
 
     // Switching the expiry reminder off: the server says so, and the page and the card follow.
     expect(await on(shopper, '#message-switch-coupon_expiring input').isChecked()).toBe(true);
-    const saved = shopper.waitForResponse((r) => r.url().includes('/api/messages/preferences/coupon_expiring') && r.request().method() === 'PUT');
+    const saved = shopper.waitForResponse(
+      (r) => r.url().includes('/api/messages/preferences/coupon_expiring') && r.request().method() === 'PUT',
+    );
     await on(shopper, '#message-switch-coupon_expiring').click();
     expect((await saved).status()).toBe(200);
     expect(kindOf(await preferencesOf(member.token), 'coupon_expiring').enabled).toBe(false);
@@ -206,7 +221,10 @@ describe('subscription messages in the mini-program H5', () => {
     expect(await text(shopper, '.taro__modal .taro-modal__text')).toBe(`允许发送：${general.map((view) => view.title).join('、')}`);
     const notifyReport = reported(shopper);
     await pressSheet(shopper, '允许');
-    expect(await notifyReport).toMatchObject({ moment: 'notify_me', results: Object.fromEntries(general.map((view) => [view.templateId, 'accept'])) });
+    expect(await notifyReport).toMatchObject({
+      moment: 'notify_me',
+      results: Object.fromEntries(general.map((view) => [view.templateId, 'accept'])),
+    });
     for (const view of general) {
       await shopper.locator(`#message-remaining-${view.kind} >> visible=true`).filter({ hasText: '可接收 1 条' }).waitFor();
       expect(await quotaAtWeChat(user, view.templateId)).toBe(1);
@@ -253,7 +271,9 @@ describe('subscription messages in the mini-program H5', () => {
     const birthday = kindOf(await preferencesOf(member.token), 'birthday');
 
     const shopper = await phonePage(browser);
-    const warmed = shopper.waitForResponse((r) => r.url().includes('/api/messages/preferences') && r.request().method() === 'GET', { timeout: 20_000 });
+    const warmed = shopper.waitForResponse((r) => r.url().includes('/api/messages/preferences') && r.request().method() === 'GET', {
+      timeout: 20_000,
+    });
     await open(shopper, user, 'pages/profile/index');
     await on(shopper, '#birthday-input input').waitFor({ timeout: 15_000 });
     await warmed;

@@ -25,7 +25,12 @@ describe('subscription messages end to end', () => {
   afterAll(() => stack?.stop());
 
   const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(`${stack.emulatorUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        `${stack.emulatorUrl}${path}`,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
 
   it('a member who accepted the points message gets it after a till purchase, with their own numbers', async () => {
     const me = await api.joinedMember('msg-shopper', '13600005555', POLICY);
@@ -41,10 +46,17 @@ describe('subscription messages end to end', () => {
     const reported = await api.call('POST', '/messages/subscriptions', { token: me.token, body: report });
     expect(reported.status).toBe(200);
     expect(reported.body.kinds.find((k: any) => k.kind === 'points_change').remaining).toBe(1);
-    expect((await api.call('POST', '/messages/subscriptions', { token: me.token, body: report })).body.kinds.find((k: any) => k.kind === 'points_change').remaining).toBe(1);
+    expect(
+      (await api.call('POST', '/messages/subscriptions', { token: me.token, body: report })).body.kinds.find(
+        (k: any) => k.kind === 'points_change',
+      ).remaining,
+    ).toBe(1);
 
     const code = (await api.call('GET', '/members/me/code', { token: me.token })).body.code;
-    const purchase = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 30_000, storeCode: 'S001', idempotencyKey: 'msg-purchase-0001' } });
+    const purchase = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: code, amountFen: 30_000, storeCode: 'S001', idempotencyKey: 'msg-purchase-0001' },
+    });
     expect(purchase.status).toBe(200);
     const openid = stack.openidOf('msg-shopper');
     let inbox: any[] = [];
@@ -59,7 +71,10 @@ describe('subscription messages end to end', () => {
       thing3: { value: '消费¥300.00获得积分' },
     });
     expect((await emulator(`/dev/quota?openid=${openid}&template_id=${points.templateId}`)).remaining).toBe(0);
-    expect((await api.call('GET', '/messages/preferences', { token: me.token })).body.kinds.find((k: any) => k.kind === 'points_change').remaining).toBe(0);
+    expect(
+      (await api.call('GET', '/messages/preferences', { token: me.token })).body.kinds.find((k: any) => k.kind === 'points_change')
+        .remaining,
+    ).toBe(0);
   });
 
   it('refuses malformed reports and switches with 400, strangers with 401, and non-members with 403', async () => {
@@ -79,14 +94,23 @@ describe('subscription messages end to end', () => {
       const answer = await api.call('POST', '/messages/subscriptions', { token: me.token, body });
       expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
     }
-    const foreign = await api.call('POST', '/messages/subscriptions', { token: me.token, body: { ...good, results: { 'not-our-template': 'accept' } } });
-    expect([foreign.status, foreign.body.code, foreign.body.message]).toEqual([400, 'MESSAGE_TEMPLATE_UNKNOWN', '订阅结果与本店的消息模板不符，请重试']);
+    const foreign = await api.call('POST', '/messages/subscriptions', {
+      token: me.token,
+      body: { ...good, results: { 'not-our-template': 'accept' } },
+    });
+    expect([foreign.status, foreign.body.code, foreign.body.message]).toEqual([
+      400,
+      'MESSAGE_TEMPLATE_UNKNOWN',
+      '订阅结果与本店的消息模板不符，请重试',
+    ]);
     expect((await api.call('PUT', '/messages/preferences/birthday', { token: me.token, body: { enabled: 'no' } })).status).toBe(400);
     expect((await api.call('PUT', '/messages/preferences/newsletter', { token: me.token, body: { enabled: false } })).status).toBe(400);
     const off = await api.call('PUT', '/messages/preferences/birthday', { token: me.token, body: { enabled: false } });
     expect(off.body.kinds.find((k: any) => k.kind === 'birthday').enabled).toBe(false);
     expect(off.body.moments.birthday_set).toEqual([]);
-    expect((await api.call('GET', '/messages/preferences', { token: me.token })).body.kinds.every((k: any) => k.remaining === 0)).toBe(true);
+    expect((await api.call('GET', '/messages/preferences', { token: me.token })).body.kinds.every((k: any) => k.remaining === 0)).toBe(
+      true,
+    );
 
     expect((await api.call('GET', '/messages/preferences')).status).toBe(401);
     const visitor = await api.login('msg-visitor');

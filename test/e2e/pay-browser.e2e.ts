@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bonusPermille, decodeStorePaymentCode, encodeStorePaymentCode, formatFen, pointsEarned, quoteCheckout, refundShares, type CheckoutOptions } from '@member/shared';
+import {
+  bonusPermille,
+  decodeStorePaymentCode,
+  encodeStorePaymentCode,
+  formatFen,
+  pointsEarned,
+  quoteCheckout,
+  refundShares,
+  type CheckoutOptions,
+} from '@member/shared';
 import type { Browser, Page } from 'playwright-core';
 import { readDefaults } from '../../config/src/load';
 import { TestApi } from '../support/api-client';
@@ -51,13 +60,27 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     adminToken = (await api.login('marketing-he')).token;
     clerkToken = (await api.login('till-zhou')).token;
-    const template = await api.call('POST', '/admin/coupon-templates', { token: adminToken, body: cashOffTemplateBody({ name: '会员满减券' }) });
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: adminToken,
+      body: cashOffTemplateBody({ name: '会员满减券' }),
+    });
     expect(template.status).toBe(201);
     templateId = template.body.id;
     // A coupon the ¥300 order does not reach: offered greyed out, with the reason.
     const big = await api.call('POST', '/admin/coupon-templates', {
       token: adminToken,
-      body: cashOffTemplateBody({ name: '大额满减券', terms: { kind: 'cash_off', valueFen: 5000, thresholdFen: 50000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false } }),
+      body: cashOffTemplateBody({
+        name: '大额满减券',
+        terms: {
+          kind: 'cash_off',
+          valueFen: 5000,
+          thresholdFen: 50000,
+          percentPermille: null,
+          capFen: null,
+          giftName: null,
+          stacksWithMemberDiscount: false,
+        },
+      }),
     });
     expect(big.status).toBe(201);
     bigTemplateId = big.body.id;
@@ -73,10 +96,16 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
   /** A joined member holding the coupon and the points a till purchase earned. */
   async function shopper(user: string, phone: string): Promise<{ token: string; memberId: number; couponId: number; balance: number }> {
     const member = await api.joinedMember(user, phone, POLICY);
-    const claimed = await api.call('POST', `/coupons/templates/${templateId}/claim`, { token: member.token, body: { idempotencyKey: `claim-${user}` } });
+    const claimed = await api.call('POST', `/coupons/templates/${templateId}/claim`, {
+      token: member.token,
+      body: { idempotencyKey: `claim-${user}` },
+    });
     expect(claimed.status).toBe(200);
     const code = (await api.call('GET', '/members/me/code', { token: member.token })).body.code;
-    const till = await api.call('POST', '/staff/purchases', { token: clerkToken, body: { memberCode: code, amountFen: TILL_FEN, storeCode: ORDER.storeCode, idempotencyKey: `till-${user}` } });
+    const till = await api.call('POST', '/staff/purchases', {
+      token: clerkToken,
+      body: { memberCode: code, amountFen: TILL_FEN, storeCode: ORDER.storeCode, idempotencyKey: `till-${user}` },
+    });
     expect(till.status).toBe(200);
     return { token: member.token, memberId: member.memberId, couponId: claimed.body.id, balance: till.body.member.pointsBalance };
   }
@@ -95,7 +124,9 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
       .waitForFunction("document.getAnimations().every((animation) => animation.playState !== 'running')", undefined, { timeout: 3000 })
       .catch(() => undefined);
     const viewport = page.viewportSize() ?? { width: 375, height: 812 };
-    const height = await page.evaluate<number>("Math.max(0, ...Array.from(document.querySelectorAll('.taro_page.taro_page_show')).map((p) => p.scrollHeight))");
+    const height = await page.evaluate<number>(
+      "Math.max(0, ...Array.from(document.querySelectorAll('.taro_page.taro_page_show')).map((p) => p.scrollHeight))",
+    );
     await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
     await page.screenshot({ path: join(README_DIR, `${name}.png`) });
     await page.setViewportSize(viewport);
@@ -123,7 +154,8 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     await on(page, `#pay-coupon-${couponId}`).click();
     await on(page, '#pay-points-toggle').click();
     await on(page, '#pay-points input').fill(String(ORDER.pointsToBurn));
-    const options = (await api.call('GET', `/pay/checkout?amountFen=${ORDER.amountFen}&storeCode=${ORDER.storeCode}`, { token })).body as CheckoutOptions;
+    const options = (await api.call('GET', `/pay/checkout?amountFen=${ORDER.amountFen}&storeCode=${ORDER.storeCode}`, { token }))
+      .body as CheckoutOptions;
     return options;
   }
 
@@ -131,18 +163,32 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     const me = await shopper('shopper-qin', '13600001234');
     expect(me.balance).toBeGreaterThanOrEqual(ORDER.pointsToBurn);
 
-    const big = await api.call('POST', `/coupons/templates/${bigTemplateId}/claim`, { token: me.token, body: { idempotencyKey: 'claim-big-shopper-qin' } });
+    const big = await api.call('POST', `/coupons/templates/${bigTemplateId}/claim`, {
+      token: me.token,
+      body: { idempotencyKey: 'claim-big-shopper-qin' },
+    });
     expect(big.status).toBe(200);
 
     const member = await phonePage(browser);
     const options = await chooseCouponAndPoints(member, 'shopper-qin', me.token, me.couponId);
-    expect(options.coupons.find((c) => c.coupon.id === big.body.id)).toMatchObject({ applicable: false, reasonText: expect.stringContaining('门槛') });
+    expect(options.coupons.find((c) => c.coupon.id === big.body.id)).toMatchObject({
+      applicable: false,
+      reasonText: expect.stringContaining('门槛'),
+    });
     expect(await on(member, `#pay-coupon-${big.body.id}`).getAttribute('class')).toContain('coupon-ticket--muted');
-    expect(await text(member, `#pay-coupon-${big.body.id}`)).toContain(options.coupons.find((c) => c.coupon.id === big.body.id)!.reasonText!);
+    expect(await text(member, `#pay-coupon-${big.body.id}`)).toContain(
+      options.coupons.find((c) => c.coupon.id === big.body.id)!.reasonText!,
+    );
     // What the page must show is what the shared quote (the server's own arithmetic) gives for these choices.
     const offered = options.coupons.find((c) => c.coupon.id === me.couponId);
     expect(offered?.applicable).toBe(true);
-    const quote = quoteCheckout({ amountFen: ORDER.amountFen, coupon: offered!.coupon.terms, pointsToBurn: ORDER.pointsToBurn, balance: me.balance, burnRule: options.burnRule });
+    const quote = quoteCheckout({
+      amountFen: ORDER.amountFen,
+      coupon: offered!.coupon.terms,
+      pointsToBurn: ORDER.pointsToBurn,
+      balance: me.balance,
+      burnRule: options.burnRule,
+    });
     if (!quote.ok) throw new Error(`the journey's order does not quote: ${quote.code}`);
     expect(money(quote.payableFen)).toBe('¥275.00');
 
@@ -177,7 +223,11 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     const earned = pointsEarned({
       paidFen: quote.payableFen,
       multiplierPermille: card.tier.pointsMultiplierPermille,
-      bonusPermille: bonusPermille({ memberDay: points.memberDaysOfMonth.includes(dayOfMonth), birthdayWindow: false, doublePermille: points.doublePermille }),
+      bonusPermille: bonusPermille({
+        memberDay: points.memberDaysOfMonth.includes(dayOfMonth),
+        birthdayWindow: false,
+        doublePermille: points.doublePermille,
+      }),
     });
     const balanceAfterPay = me.balance - ORDER.pointsToBurn + earned;
     expect(card.pointsBalance).toBe(balanceAfterPay);
@@ -185,7 +235,9 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     expect(await text(member, '#pay-result-points')).toBe(`+${earned}`);
     expect(await text(member, '#pay-result-balance')).toBe(String(balanceAfterPay));
     const discounts = (await text(member, '#pay-result-discounts')).replace(/\s+/g, '');
-    expect(discounts).toBe(`优惠券·会员满减券-${money(quote.couponDiscountFen)}积分抵扣·${ORDER.pointsToBurn}积分-${money(quote.pointsValueFen)}`);
+    expect(discounts).toBe(
+      `优惠券·会员满减券-${money(quote.couponDiscountFen)}积分抵扣·${ORDER.pointsToBurn}积分-${money(quote.pointsValueFen)}`,
+    );
     await readmeShot(member, 'pay-result');
 
     // Back to the card (a fresh load): the new balance; the coupon is under "used" in the wallet.
@@ -236,7 +288,13 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     await snapshot(clerk, '42-staff-refunded');
 
     // The member's points follow the refund's share: earned points taken back, burned points given back.
-    const shares = refundShares({ paidFen: quote.payableFen, earnedPoints: earned, burnedPoints: ORDER.pointsToBurn, refundedBeforeFen: 0, refundFen: half });
+    const shares = refundShares({
+      paidFen: quote.payableFen,
+      earnedPoints: earned,
+      burnedPoints: ORDER.pointsToBurn,
+      refundedBeforeFen: 0,
+      refundFen: half,
+    });
     const balanceAfterRefund = balanceAfterPay - shares.clawbackPoints + shares.restorePoints;
     expect(await text(clerk, `#pay-order-refunds`)).toContain(`扣回 ${shares.clawbackPoints} 积分`);
     expect(await balanceOf(me.token)).toBe(balanceAfterRefund);
@@ -255,7 +313,10 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     await on(member, '#pay-pending').waitFor();
     await on(member, '#pay-resume').waitFor();
     expect(await walletIds(me.token, 'usable')).not.toContain(me.couponId);
-    const listed = (await api.call('GET', '/staff/pay/orders?status=pending', { token: clerkToken })).body.orders as Array<{ outTradeNo: string; memberId: number }>;
+    const listed = (await api.call('GET', '/staff/pay/orders?status=pending', { token: clerkToken })).body.orders as Array<{
+      outTradeNo: string;
+      memberId: number;
+    }>;
     const pending = listed.find((o) => o.memberId === me.memberId);
     expect(pending).toMatchObject({ status: 'pending', couponId: me.couponId, pointsBurned: ORDER.pointsToBurn });
     if (!pending) return;

@@ -20,7 +20,12 @@ describe('WeChat Pay end to end', () => {
   let couponTemplateId: number;
 
   const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(`${stack.emulatorUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        `${stack.emulatorUrl}${path}`,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
 
   async function until<T>(what: string, probe: () => Promise<T | false>): Promise<T> {
     for (let i = 0; i < 200; i++) {
@@ -32,7 +37,14 @@ describe('WeChat Pay end to end', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack({ database: 'mariadb', staff: [{ user: 'pay-boss', role: 'admin' }, { user: 'pay-till', role: 'clerk' }], pay: { notifyRetryScale: 0.001, refundSettleMs: 100 } });
+    stack = await startStack({
+      database: 'mariadb',
+      staff: [
+        { user: 'pay-boss', role: 'admin' },
+        { user: 'pay-till', role: 'clerk' },
+      ],
+      pay: { notifyRetryScale: 0.001, refundSettleMs: 100 },
+    });
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     admin = (await api.login('pay-boss')).token;
     clerk = (await api.login('pay-till')).token;
@@ -44,12 +56,18 @@ describe('WeChat Pay end to end', () => {
   /** A member with a coupon and `points`, earned at the till (the points rules decide how much a purchase earns). */
   async function shopper(user: string, phone: string, tillFen: number): Promise<{ token: string; couponId: number; balance: number }> {
     const member = await api.joinedMember(user, phone, POLICY);
-    const coupon = await api.call('POST', `/coupons/templates/${couponTemplateId}/claim`, { token: member.token, body: { idempotencyKey: `claim-${user}` } });
+    const coupon = await api.call('POST', `/coupons/templates/${couponTemplateId}/claim`, {
+      token: member.token,
+      body: { idempotencyKey: `claim-${user}` },
+    });
     expect(coupon.status).toBe(200);
     let balance = 0;
     if (tillFen > 0) {
       const code = (await api.call('GET', '/members/me/code', { token: member.token })).body.code;
-      const till = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: tillFen, storeCode: 'S001', idempotencyKey: `till-${user}` } });
+      const till = await api.call('POST', '/staff/purchases', {
+        token: clerk,
+        body: { memberCode: code, amountFen: tillFen, storeCode: 'S001', idempotencyKey: `till-${user}` },
+      });
       expect(till.status).toBe(200);
       balance = till.body.member.pointsBalance;
     }
@@ -66,10 +84,19 @@ describe('WeChat Pay end to end', () => {
     const offered = checkout.body.coupons.find((c: any) => c.coupon.id === me.couponId);
     expect(offered).toMatchObject({ applicable: true, reasonText: null });
     // The app previews with the same function the server charges with.
-    const preview = quoteCheckout({ amountFen: 30000, coupon: offered.coupon.terms, pointsToBurn: 500, balance: me.balance, burnRule: checkout.body.burnRule });
+    const preview = quoteCheckout({
+      amountFen: 30000,
+      coupon: offered.coupon.terms,
+      pointsToBurn: 500,
+      balance: me.balance,
+      burnRule: checkout.body.burnRule,
+    });
     expect(preview).toMatchObject({ ok: true, payableFen: 27500 });
     const below = await api.call('GET', '/pay/checkout?amountFen=15000&storeCode=S001', { token: me.token });
-    expect(below.body.coupons.find((c: any) => c.coupon.id === me.couponId)).toMatchObject({ applicable: false, reasonText: expect.stringContaining('门槛') });
+    expect(below.body.coupons.find((c: any) => c.coupon.id === me.couponId)).toMatchObject({
+      applicable: false,
+      reasonText: expect.stringContaining('门槛'),
+    });
 
     const body = { amountFen: 30000, storeCode: 'S001', couponId: me.couponId, pointsToBurn: 500, idempotencyKey: 'pay-checkout-0001' };
     const created = await api.call('POST', '/pay/orders', { token: me.token, body });
@@ -78,13 +105,21 @@ describe('WeChat Pay end to end', () => {
     const resent = await api.call('POST', '/pay/orders', { token: me.token, body });
     expect(resent.body.order.outTradeNo).toBe(created.body.order.outTradeNo);
     const no = created.body.order.outTradeNo;
-    expect((await emulator(`/dev/pay/orders?out_trade_no=${no}`)).orders[0]).toMatchObject({ amount: { total: 27500 }, trade_state: 'NOTPAY' });
+    expect((await emulator(`/dev/pay/orders?out_trade_no=${no}`)).orders[0]).toMatchObject({
+      amount: { total: 27500 },
+      trade_state: 'NOTPAY',
+    });
 
     // A price the client makes up is refused before anything is held.
-    const forged = await api.call('POST', '/pay/orders', { token: me.token, body: { ...body, idempotencyKey: 'pay-checkout-0002', payableFen: 1 } });
+    const forged = await api.call('POST', '/pay/orders', {
+      token: me.token,
+      body: { ...body, idempotencyKey: 'pay-checkout-0002', payableFen: 1 },
+    });
     expect([forged.status, forged.body.code]).toEqual([400, 'VALIDATION_FAILED']);
 
-    expect(await emulator('/dev/pay/request-payment', { user: 'pay-shopper', ...created.body.payment })).toEqual({ errMsg: 'requestPayment:ok' });
+    expect(await emulator('/dev/pay/request-payment', { user: 'pay-shopper', ...created.body.payment })).toEqual({
+      errMsg: 'requestPayment:ok',
+    });
     const paid = await until('paid', async () => {
       const answer = await api.call('GET', `/pay/orders/${no}?confirm=1`, { token: me.token });
       return answer.body.order.status === 'paid' && answer.body.order;
@@ -109,9 +144,17 @@ describe('WeChat Pay end to end', () => {
       const order = (await api.call('GET', `/staff/pay/orders/${no}`, { token: clerk })).body;
       return order.refunds[0].status === 'succeeded' && order;
     });
-    expect(refunded).toMatchObject({ refundedFen: 13750, refunds: [{ pointsClawed: Math.floor(earned / 2), pointsRestored: 250, couponRestored: false }] });
-    expect((await api.call('GET', '/members/me/card', { token: me.token })).body.pointsBalance).toBe(me.balance - 500 + earned - Math.floor(earned / 2) + 250);
-    const tooMuch = await api.call('POST', `/staff/pay/orders/${no}/refunds`, { token: clerk, body: { amountFen: 13751, outRefundNo: `R${no}B` } });
+    expect(refunded).toMatchObject({
+      refundedFen: 13750,
+      refunds: [{ pointsClawed: Math.floor(earned / 2), pointsRestored: 250, couponRestored: false }],
+    });
+    expect((await api.call('GET', '/members/me/card', { token: me.token })).body.pointsBalance).toBe(
+      me.balance - 500 + earned - Math.floor(earned / 2) + 250,
+    );
+    const tooMuch = await api.call('POST', `/staff/pay/orders/${no}/refunds`, {
+      token: clerk,
+      body: { amountFen: 13751, outRefundNo: `R${no}B` },
+    });
     expect([tooMuch.status, tooMuch.body.code, tooMuch.body.message]).toEqual([409, 'REFUND_EXCEEDS_PAID', '退款金额不能超过实付金额']);
     expect((await emulator(`/dev/pay/refunds?out_trade_no=${no}`)).refunds).toHaveLength(1);
   });
@@ -135,13 +178,26 @@ describe('WeChat Pay end to end', () => {
       const answer = await api.call('POST', '/pay/orders', { token: me.token, body });
       expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
     }
-    const notJson = await api.call('POST', '/pay/orders', { token: me.token, rawBody: '{"amountFen":', headers: { 'content-type': 'application/json' } });
+    const notJson = await api.call('POST', '/pay/orders', {
+      token: me.token,
+      rawBody: '{"amountFen":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
-    for (const query of ['amountFen=abc&storeCode=S001', 'amountFen=0&storeCode=S001', 'amountFen=100', 'amountFen=100&storeCode=S001&x=1']) {
+    for (const query of [
+      'amountFen=abc&storeCode=S001',
+      'amountFen=0&storeCode=S001',
+      'amountFen=100',
+      'amountFen=100&storeCode=S001&x=1',
+    ]) {
       expect((await api.call('GET', `/pay/checkout?${query}`, { token: me.token })).status).toBe(400);
     }
     const unknownStore = await api.call('POST', '/pay/orders', { token: me.token, body: { ...good, storeCode: 'S999' } });
-    expect([unknownStore.status, unknownStore.body.code, unknownStore.body.message]).toEqual([404, 'PAY_STORE_UNKNOWN', '未找到该门店，请重新扫码']);
+    expect([unknownStore.status, unknownStore.body.code, unknownStore.body.message]).toEqual([
+      404,
+      'PAY_STORE_UNKNOWN',
+      '未找到该门店，请重新扫码',
+    ]);
     const tooBig = await api.call('POST', '/pay/orders', { token: me.token, body: { ...good, amountFen: 99_999_999 } });
     expect([tooBig.status, tooBig.body.code]).toEqual([400, 'PAY_AMOUNT_INVALID']);
 
@@ -154,9 +210,17 @@ describe('WeChat Pay end to end', () => {
     expect((await api.call('POST', `/pay/orders/${mine.body.order.outTradeNo}/cancel`, { token: other.token })).status).toBe(404);
     expect((await api.call('GET', '/pay/orders/../../x', { token: me.token })).status).toBe(404);
 
-    const notPaid = await api.call('POST', `/staff/pay/orders/${mine.body.order.outTradeNo}/refunds`, { token: clerk, body: { amountFen: 100, outRefundNo: 'R-not-paid-1' } });
+    const notPaid = await api.call('POST', `/staff/pay/orders/${mine.body.order.outTradeNo}/refunds`, {
+      token: clerk,
+      body: { amountFen: 100, outRefundNo: 'R-not-paid-1' },
+    });
     expect([notPaid.status, notPaid.body.code]).toEqual([409, 'PAY_ORDER_NOT_PAID']);
-    for (const body of [{ amountFen: 0, outRefundNo: 'R-bad-1' }, { amountFen: 100, outRefundNo: '退款' }, { amountFen: 100 }, { amountFen: 100, outRefundNo: 'R-bad-2', reason: '' }]) {
+    for (const body of [
+      { amountFen: 0, outRefundNo: 'R-bad-1' },
+      { amountFen: 100, outRefundNo: '退款' },
+      { amountFen: 100 },
+      { amountFen: 100, outRefundNo: 'R-bad-2', reason: '' },
+    ]) {
       expect((await api.call('POST', `/staff/pay/orders/${mine.body.order.outTradeNo}/refunds`, { token: clerk, body })).status).toBe(400);
     }
     expect((await api.call('GET', '/staff/pay/orders?status=nope', { token: clerk })).status).toBe(400);
@@ -165,19 +229,29 @@ describe('WeChat Pay end to end', () => {
 
   it('answers WeChat in its own terms: junk notifications get 400 {code: FAIL}; a WeChat outage is a clear 503 that holds nothing', async () => {
     for (const raw of ['', 'not json', '{"id":"x"}']) {
-      const answer = await fetch(`${stack.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+      const answer = await fetch(`${stack.serverUrl}/api/pay/notify/transaction`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: raw,
+      });
       expect(answer.status).toBe(400);
       expect(await answer.json()).toMatchObject({ code: 'FAIL', message: expect.any(String) });
     }
     const me = await shopper('pay-outage', '13700004444', 50_000);
     await emulator('/dev/faults', { endpoint: 'pay_jsapi', httpStatus: 500, code: 'SYSTEM_ERROR' });
-    const down = await api.call('POST', '/pay/orders', { token: me.token, body: { amountFen: 30000, storeCode: 'S002', couponId: me.couponId, pointsToBurn: 100, idempotencyKey: 'pay-outage-0001' } });
+    const down = await api.call('POST', '/pay/orders', {
+      token: me.token,
+      body: { amountFen: 30000, storeCode: 'S002', couponId: me.couponId, pointsToBurn: 100, idempotencyKey: 'pay-outage-0001' },
+    });
     expect([down.status, down.body.code, down.body.message]).toEqual([503, 'PAY_UNAVAILABLE', '微信支付繁忙，请稍后再试']);
     expect((await api.call('GET', '/members/me/card', { token: me.token })).body.pointsBalance).toBe(me.balance);
     const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token });
     expect(JSON.stringify(wallet.body)).toContain(`"id":${me.couponId}`);
     // A new checkout goes through once WeChat is back.
-    const again = await api.call('POST', '/pay/orders', { token: me.token, body: { amountFen: 30000, storeCode: 'S002', couponId: me.couponId, pointsToBurn: 100, idempotencyKey: 'pay-outage-0002' } });
+    const again = await api.call('POST', '/pay/orders', {
+      token: me.token,
+      body: { amountFen: 30000, storeCode: 'S002', couponId: me.couponId, pointsToBurn: 100, idempotencyKey: 'pay-outage-0002' },
+    });
     expect([again.status, again.body.order?.payableFen]).toEqual([200, 30000 - 2000 - 100]);
   });
 });

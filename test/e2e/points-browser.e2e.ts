@@ -81,7 +81,9 @@ describe('points and tiers in the mini-program H5', () => {
     await on(shopper, '#goto-points').click();
     await on(shopper, '#points-balance').waitFor();
     expect(await text(shopper, '#points-balance')).toBe('2500');
-    expect(await text(shopper, '.points-line')).toMatch(/^消费积分 · 门店 SH-001\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} · \d{4}-12-31 过期\s*\+2500\s*余额 2500$/);
+    expect(await text(shopper, '.points-line')).toMatch(
+      /^消费积分 · 门店 SH-001\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} · \d{4}-12-31 过期\s*\+2500\s*余额 2500$/,
+    );
     expect(await text(shopper, '#points-expiring')).toMatch(/^2500 积分将于 \d{4}-12-31 过期$/);
     await snapshot(shopper, '24-points-history');
 
@@ -110,7 +112,15 @@ describe('points and tiers in the mini-program H5', () => {
       token: admin,
       body: {
         name: '积分兑换 10 元券',
-        terms: { kind: 'no_threshold', valueFen: 1000, thresholdFen: 0, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
+        terms: {
+          kind: 'no_threshold',
+          valueFen: 1000,
+          thresholdFen: 0,
+          percentPermille: null,
+          capFen: null,
+          giftName: null,
+          stacksWithMemberDiscount: false,
+        },
         totalStock: 100,
         perMemberLimit: 5,
         validity: { type: 'relative', validDays: 30 },

@@ -23,28 +23,52 @@ describe('purchases and points end to end', () => {
 
   it('records a purchase for the scanned member: points and spend show on the card and in the history; a refund takes them back', async () => {
     const shopper = await api.joinedMember('points-shopper', '13900001111', POLICY);
-    const body = { memberCode: await memberCodeOf(shopper.token), amountFen: 250_000, storeCode: 'S001', idempotencyKey: 'till-purchase-0001' };
+    const body = {
+      memberCode: await memberCodeOf(shopper.token),
+      amountFen: 250_000,
+      storeCode: 'S001',
+      idempotencyKey: 'till-purchase-0001',
+    };
     const recorded = await api.call('POST', '/staff/purchases', { token: clerk, body });
     expect(recorded.status).toBe(200);
-    expect(recorded.body).toMatchObject({ paidFen: 250_000, pointsEarned: 2500, member: { pointsBalance: 2500, tier: 'silver', tierName: '银卡会员', spendFen: 250_000 } });
+    expect(recorded.body).toMatchObject({
+      paidFen: 250_000,
+      pointsEarned: 2500,
+      member: { pointsBalance: 2500, tier: 'silver', tierName: '银卡会员', spendFen: 250_000 },
+    });
     const resent = await api.call('POST', '/staff/purchases', { token: clerk, body });
     expect(resent.body.id).toBe(recorded.body.id);
 
     const card = await api.call('GET', '/members/me/card', { token: shopper.token });
-    expect(card.body).toMatchObject({ pointsBalance: 2500, spendFen: 250_000, tier: { code: 'silver' }, nextTier: { code: 'gold' }, tierWindowMonths: 12, doublePointsUntil: null });
+    expect(card.body).toMatchObject({
+      pointsBalance: 2500,
+      spendFen: 250_000,
+      tier: { code: 'silver' },
+      nextTier: { code: 'gold' },
+      tierWindowMonths: 12,
+      doublePointsUntil: null,
+    });
     expect(card.body.tiers.map((t: { code: string }) => t.code)).toEqual(['normal', 'silver', 'gold', 'diamond']);
 
-    const refund = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, { token: clerk, body: { amountFen: 50_000, refundNo: 'till-refund-0001' } });
+    const refund = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, {
+      token: clerk,
+      body: { amountFen: 50_000, refundNo: 'till-refund-0001' },
+    });
     expect(refund.status).toBe(200);
     expect(refund.body).toMatchObject({ pointsClawed: 500, purchase: { refundedFen: 50_000, member: { pointsBalance: 2000 } } });
-    const tooMuch = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, { token: clerk, body: { amountFen: 200_001, refundNo: 'till-refund-0002' } });
+    const tooMuch = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, {
+      token: clerk,
+      body: { amountFen: 200_001, refundNo: 'till-refund-0002' },
+    });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body).toMatchObject({ code: 'REFUND_EXCEEDS_PAID', message: '退款金额不能超过实付金额' });
 
     const points = await api.call('GET', '/members/me/points', { token: shopper.token });
     expect(points.status).toBe(200);
     expect(points.body).toMatchObject({ balance: 2000, nextBefore: null });
-    expect(points.body.lines.map((l: { reason: string; delta: number; balanceAfter: number }) => [l.reason, l.delta, l.balanceAfter])).toEqual([
+    expect(
+      points.body.lines.map((l: { reason: string; delta: number; balanceAfter: number }) => [l.reason, l.delta, l.balanceAfter]),
+    ).toEqual([
       ['clawback', -500, 2000],
       ['earn', 2500, 2500],
     ]);
@@ -67,11 +91,20 @@ describe('purchases and points end to end', () => {
       const answer = await api.call('POST', '/staff/purchases', { token: clerk, body });
       expect([answer.status, answer.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     }
-    const asMember = await api.call('POST', '/staff/purchases', { token: shopper.token, body: { memberCode: code, amountFen: 1000, storeCode: 'S001', idempotencyKey: 'member-self-01' } });
+    const asMember = await api.call('POST', '/staff/purchases', {
+      token: shopper.token,
+      body: { memberCode: code, amountFen: 1000, storeCode: 'S001', idempotencyKey: 'member-self-01' },
+    });
     expect(asMember.status).toBe(403);
-    const refundBad = await api.call('POST', '/staff/purchases/abc/refunds', { token: clerk, body: { amountFen: 1, refundNo: 'refund-bad-1' } });
+    const refundBad = await api.call('POST', '/staff/purchases/abc/refunds', {
+      token: clerk,
+      body: { amountFen: 1, refundNo: 'refund-bad-1' },
+    });
     expect(refundBad.status).toBe(400);
-    const missing = await api.call('POST', '/staff/purchases/999999/refunds', { token: clerk, body: { amountFen: 1, refundNo: 'refund-bad-2' } });
+    const missing = await api.call('POST', '/staff/purchases/999999/refunds', {
+      token: clerk,
+      body: { amountFen: 1, refundNo: 'refund-bad-2' },
+    });
     expect([missing.status, missing.body.code]).toEqual([404, 'PURCHASE_NOT_FOUND']);
     expect((await api.call('GET', '/members/me/points', { token: shopper.token })).body).toMatchObject({ balance: 0, lines: [] });
     expect((await api.call('GET', '/members/me/points?before=x', { token: shopper.token })).status).toBe(400);

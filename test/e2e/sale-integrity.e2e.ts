@@ -20,7 +20,12 @@ describe('one sale, every route, end to end', () => {
   let templateId: number;
 
   const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(`${stack.emulatorUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        `${stack.emulatorUrl}${path}`,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
 
   async function until<T>(what: string, probe: () => Promise<T | false>): Promise<T> {
     for (let i = 0; i < 200; i++) {
@@ -32,7 +37,14 @@ describe('one sale, every route, end to end', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack({ database: 'mariadb', staff: [{ user: 'sale-boss', role: 'admin' }, { user: 'sale-till', role: 'clerk' }], pay: { notifyRetryScale: 0.001, refundSettleMs: 100 } });
+    stack = await startStack({
+      database: 'mariadb',
+      staff: [
+        { user: 'sale-boss', role: 'admin' },
+        { user: 'sale-till', role: 'clerk' },
+      ],
+      pay: { notifyRetryScale: 0.001, refundSettleMs: 100 },
+    });
     api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     db = createPool({ uri: stack.databaseUrl!, connectionLimit: 2 });
     const admin = (await api.login('sale-boss')).token;
@@ -48,7 +60,10 @@ describe('one sale, every route, end to end', () => {
 
   async function shopper(user: string, phone: string): Promise<{ token: string; couponId: number; couponCode: string }> {
     const member = await api.joinedMember(user, phone, POLICY);
-    const coupon = await api.call('POST', `/coupons/templates/${templateId}/claim`, { token: member.token, body: { idempotencyKey: `claim-${user}` } });
+    const coupon = await api.call('POST', `/coupons/templates/${templateId}/claim`, {
+      token: member.token,
+      body: { idempotencyKey: `claim-${user}` },
+    });
     expect(coupon.status).toBe(200);
     return { token: member.token, couponId: coupon.body.id, couponCode: coupon.body.code };
   }
@@ -64,7 +79,10 @@ describe('one sale, every route, end to end', () => {
   }
 
   const redemptionOf = async (table: 'pay_order' | 'purchase', column: string, value: string | number): Promise<number> => {
-    const [rows] = (await db.query(`SELECT redemption_id AS id FROM ${table} WHERE ${column} = ?`, [value])) as [Array<{ id: number }>, unknown];
+    const [rows] = (await db.query(`SELECT redemption_id AS id FROM ${table} WHERE ${column} = ?`, [value])) as [
+      Array<{ id: number }>,
+      unknown,
+    ];
     return Number(rows[0].id);
   };
 
@@ -76,12 +94,28 @@ describe('one sale, every route, end to end', () => {
     expect(order.purchase.pointsEarned).toBeGreaterThan(0);
 
     // Both routes at once, several times each: the till refuses every one; WeChat Pay admits one full refund.
-    const till = Array.from({ length: 4 }, (_, i) => api.call('POST', `/staff/purchases/${purchaseId}/refunds`, { token: clerk, body: { amountFen: 10_000, refundNo: `sale-till-refund-${i}` } }));
-    const wechat = Array.from({ length: 4 }, (_, i) => api.call('POST', `/staff/pay/orders/${no}/refunds`, { token: clerk, body: { amountFen: 10_000, outRefundNo: `R${no}W${i}` } }));
+    const till = Array.from({ length: 4 }, (_, i) =>
+      api.call('POST', `/staff/purchases/${purchaseId}/refunds`, {
+        token: clerk,
+        body: { amountFen: 10_000, refundNo: `sale-till-refund-${i}` },
+      }),
+    );
+    const wechat = Array.from({ length: 4 }, (_, i) =>
+      api.call('POST', `/staff/pay/orders/${no}/refunds`, { token: clerk, body: { amountFen: 10_000, outRefundNo: `R${no}W${i}` } }),
+    );
     const [tillAnswers, wechatAnswers] = await Promise.all([Promise.all(till), Promise.all(wechat)]);
-    for (const answer of tillAnswers) expect([answer.status, answer.body.code, answer.body.message]).toEqual([409, 'REFUND_VIA_WECHAT_PAY', '该笔消费为微信支付，请在微信支付订单中退款']);
+    for (const answer of tillAnswers)
+      expect([answer.status, answer.body.code, answer.body.message]).toEqual([
+        409,
+        'REFUND_VIA_WECHAT_PAY',
+        '该笔消费为微信支付，请在微信支付订单中退款',
+      ]);
     expect(wechatAnswers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409]);
-    expect(wechatAnswers.filter((a) => a.status === 409).map((a) => a.body.code)).toEqual(['REFUND_EXCEEDS_PAID', 'REFUND_EXCEEDS_PAID', 'REFUND_EXCEEDS_PAID']);
+    expect(wechatAnswers.filter((a) => a.status === 409).map((a) => a.body.code)).toEqual([
+      'REFUND_EXCEEDS_PAID',
+      'REFUND_EXCEEDS_PAID',
+      'REFUND_EXCEEDS_PAID',
+    ]);
 
     const refunded = await until('refund settled', async () => {
       const view = (await api.call('GET', `/staff/pay/orders/${no}`, { token: clerk })).body;
@@ -93,32 +127,52 @@ describe('one sale, every route, end to end', () => {
     const notifications = (await emulator(`/dev/pay/notifications?out_trade_no=${no}&event_type=REFUND.SUCCESS`)).notifications as any[];
     expect(notifications.every((n) => n.delivered && n.attempts.every((a: any) => a.status === 204))).toBe(true);
     expect((await api.call('GET', '/members/me/card', { token: me.token })).body.pointsBalance).toBe(0);
-    const late = await api.call('POST', `/staff/purchases/${purchaseId}/refunds`, { token: clerk, body: { amountFen: 1, refundNo: 'sale-till-refund-late' } });
+    const late = await api.call('POST', `/staff/purchases/${purchaseId}/refunds`, {
+      token: clerk,
+      body: { amountFen: 1, refundNo: 'sale-till-refund-late' },
+    });
     expect([late.status, late.body.code]).toEqual([409, 'REFUND_VIA_WECHAT_PAY']);
   });
 
-  it('defect 3: a redemption held by a pending app order or a till purchase cannot be reversed on its own; the sale\'s cancel or refund gives the coupon back', async () => {
+  it("defect 3: a redemption held by a pending app order or a till purchase cannot be reversed on its own; the sale's cancel or refund gives the coupon back", async () => {
     const me = await shopper('sale-holder', '13800002222');
-    const pending = await api.call('POST', '/pay/orders', { token: me.token, body: { amountFen: 30_000, storeCode: 'S001', couponId: me.couponId, idempotencyKey: 'sale-hold-000001' } });
+    const pending = await api.call('POST', '/pay/orders', {
+      token: me.token,
+      body: { amountFen: 30_000, storeCode: 'S001', couponId: me.couponId, idempotencyKey: 'sale-hold-000001' },
+    });
     expect(pending.status).toBe(200);
     const heldByOrder = await redemptionOf('pay_order', 'out_trade_no', pending.body.order.outTradeNo);
     const refused = await api.call('POST', `/staff/coupons/redemptions/${heldByOrder}/reverse`, { token: clerk });
-    expect([refused.status, refused.body.code, refused.body.message]).toEqual([409, 'REDEMPTION_OWNED_BY_SALE', '该券随订单核销，请通过订单退款或取消来撤销']);
+    expect([refused.status, refused.body.code, refused.body.message]).toEqual([
+      409,
+      'REDEMPTION_OWNED_BY_SALE',
+      '该券随订单核销，请通过订单退款或取消来撤销',
+    ]);
     expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=used', { token: me.token })).body)).toContain(`"id":${me.couponId}`);
     const cancelled = await api.call('POST', `/pay/orders/${pending.body.order.outTradeNo}/cancel`, { token: me.token });
     expect([cancelled.status, cancelled.body.status]).toEqual([200, 'closed']);
-    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token })).body)).toContain(`"id":${me.couponId}`);
+    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token })).body)).toContain(
+      `"id":${me.couponId}`,
+    );
 
     // At the till: the purchase keeps its discount, so its coupon cannot be freed for a second one.
     const code = (await api.call('GET', '/members/me/code', { token: me.token })).body.code;
-    const purchase = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 30_000, storeCode: 'S001', couponCode: me.couponCode, idempotencyKey: 'sale-till-hold-01' } });
+    const purchase = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: code, amountFen: 30_000, storeCode: 'S001', couponCode: me.couponCode, idempotencyKey: 'sale-till-hold-01' },
+    });
     expect([purchase.status, purchase.body.couponDiscountFen]).toEqual([200, 2000]);
     const heldByPurchase = await redemptionOf('purchase', 'id', purchase.body.id);
     const again = await api.call('POST', `/staff/coupons/redemptions/${heldByPurchase}/reverse`, { token: clerk });
     expect([again.status, again.body.code]).toEqual([409, 'REDEMPTION_OWNED_BY_SALE']);
-    const full = await api.call('POST', `/staff/purchases/${purchase.body.id}/refunds`, { token: clerk, body: { amountFen: 28_000, refundNo: 'sale-till-hold-refund' } });
+    const full = await api.call('POST', `/staff/purchases/${purchase.body.id}/refunds`, {
+      token: clerk,
+      body: { amountFen: 28_000, refundNo: 'sale-till-hold-refund' },
+    });
     expect([full.status, full.body.couponRestored]).toEqual([200, true]);
-    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token })).body)).toContain(`"id":${me.couponId}`);
+    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token })).body)).toContain(
+      `"id":${me.couponId}`,
+    );
   });
 
   it('defect 4: twenty identical requests at once answer the first result, for app orders, till purchases, till refunds and redemptions; another payload under the key is 409', async () => {
@@ -127,20 +181,40 @@ describe('one sale, every route, end to end', () => {
     // App order with coupon and points: the member has 1,000 points from a till purchase first.
     const me = await shopper('sale-retry', '13800003333');
     const code = async () => (await api.call('GET', '/members/me/code', { token: me.token })).body.code as string;
-    const seed = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: await code(), amountFen: 100_000, storeCode: 'S001', idempotencyKey: 'sale-retry-seed-01' } });
+    const seed = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: await code(), amountFen: 100_000, storeCode: 'S001', idempotencyKey: 'sale-retry-seed-01' },
+    });
     expect(seed.status).toBe(200);
     expect(seed.body.member.pointsBalance).toBeGreaterThanOrEqual(500);
-    const checkout = { amountFen: 30_000, storeCode: 'S001', couponId: me.couponId, pointsToBurn: 500, idempotencyKey: 'sale-retry-pay-0001' };
+    const checkout = {
+      amountFen: 30_000,
+      storeCode: 'S001',
+      couponId: me.couponId,
+      pointsToBurn: 500,
+      idempotencyKey: 'sale-retry-pay-0001',
+    };
     const orders = await twenty(() => api.call('POST', '/pay/orders', { token: me.token, body: checkout }));
     expect(orders.map((o) => [o.status, o.body.code ?? null])).toEqual(Array(20).fill([200, null]));
     expect(new Set(orders.map((o) => o.body.order.outTradeNo)).size).toBe(1);
     expect(orders.every((o) => o.body.payment !== null)).toBe(true);
     const otherOrder = await api.call('POST', '/pay/orders', { token: me.token, body: { ...checkout, amountFen: 30_001 } });
-    expect([otherOrder.status, otherOrder.body.code, otherOrder.body.message]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED', '请求重复，请刷新后重试']);
+    expect([otherOrder.status, otherOrder.body.code, otherOrder.body.message]).toEqual([
+      409,
+      'IDEMPOTENCY_KEY_REUSED',
+      '请求重复，请刷新后重试',
+    ]);
     await api.call('POST', `/pay/orders/${orders[0].body.order.outTradeNo}/cancel`, { token: me.token });
 
     // Till purchase with the same coupon and points.
-    const sale = { memberCode: await code(), amountFen: 30_000, storeCode: 'S001', couponCode: me.couponCode, pointsToBurn: 500, idempotencyKey: 'sale-retry-till-01' };
+    const sale = {
+      memberCode: await code(),
+      amountFen: 30_000,
+      storeCode: 'S001',
+      couponCode: me.couponCode,
+      pointsToBurn: 500,
+      idempotencyKey: 'sale-retry-till-01',
+    };
     const purchases = await twenty(() => api.call('POST', '/staff/purchases', { token: clerk, body: sale }));
     expect(purchases.map((p) => [p.status, p.body.code ?? null])).toEqual(Array(20).fill([200, null]));
     expect(new Set(purchases.map((p) => p.body.id)).size).toBe(1);
@@ -153,7 +227,10 @@ describe('one sale, every route, end to end', () => {
     const refunds = await twenty(() => api.call('POST', `/staff/purchases/${purchaseId}/refunds`, { token: clerk, body: refund }));
     expect(refunds.map((r) => [r.status, r.body.code ?? null])).toEqual(Array(20).fill([200, null]));
     expect(new Set(refunds.map((r) => r.body.id)).size).toBe(1);
-    const otherRefund = await api.call('POST', `/staff/purchases/${purchaseId}/refunds`, { token: clerk, body: { ...refund, amountFen: 1 } });
+    const otherRefund = await api.call('POST', `/staff/purchases/${purchaseId}/refunds`, {
+      token: clerk,
+      body: { ...refund, amountFen: 1 },
+    });
     expect([otherRefund.status, otherRefund.body.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
 
     // A standalone redemption of the coupon the refund gave back.

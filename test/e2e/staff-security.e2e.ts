@@ -34,21 +34,40 @@ describe('staff security end to end', () => {
 
   const memberCodeOf = async (token: string) => (await api.call('GET', '/members/me/code', { token })).body.code as string;
 
-  it('records at the clerk\'s own store only, lets only that store refund, and audits who, where, what and how much', async () => {
+  it("records at the clerk's own store only, lets only that store refund, and audits who, where, what and how much", async () => {
     const shopper = await api.joinedMember('sec-shopper', '13900003333', POLICY);
     const code = await memberCodeOf(shopper.token);
-    const other = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 10_000, storeCode: 'S002', idempotencyKey: 'sec-purchase-00' } });
+    const other = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: code, amountFen: 10_000, storeCode: 'S002', idempotencyKey: 'sec-purchase-00' },
+    });
     expect([other.status, other.body.code]).toEqual([403, 'STORE_NOT_YOURS']);
-    const unknown = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 10_000, storeCode: 'SH-001', idempotencyKey: 'sec-purchase-00' } });
+    const unknown = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: code, amountFen: 10_000, storeCode: 'SH-001', idempotencyKey: 'sec-purchase-00' },
+    });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'STORE_UNKNOWN']);
-    const recorded = await api.call('POST', '/staff/purchases', { token: clerk, body: { memberCode: code, amountFen: 10_000, idempotencyKey: 'sec-purchase-01' } });
+    const recorded = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      body: { memberCode: code, amountFen: 10_000, idempotencyKey: 'sec-purchase-01' },
+    });
     expect(recorded.status).toBe(200);
     expect(recorded.body.storeCode).toBe('S001');
 
-    const foreignRefund = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, { token: clerk2, body: { amountFen: 1000, refundNo: 'sec-refund-01' } });
+    const foreignRefund = await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, {
+      token: clerk2,
+      body: { amountFen: 1000, refundNo: 'sec-refund-01' },
+    });
     expect([foreignRefund.status, foreignRefund.body.code]).toEqual([403, 'STORE_NOT_YOURS']);
     expect((await api.call('GET', `/staff/purchases/${recorded.body.id}`, { token: clerk2 })).body.code).toBe('STORE_NOT_YOURS');
-    expect((await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, { token: clerk, body: { amountFen: 1000, refundNo: 'sec-refund-02' } })).status).toBe(200);
+    expect(
+      (
+        await api.call('POST', `/staff/purchases/${recorded.body.id}/refunds`, {
+          token: clerk,
+          body: { amountFen: 1000, refundNo: 'sec-refund-02' },
+        })
+      ).status,
+    ).toBe(200);
 
     expect((await api.call('GET', '/admin/audit-log', { token: clerk })).body.code).toBe('FORBIDDEN');
     const log = await api.call('GET', '/admin/audit-log?limit=10', { token: admin });
@@ -66,24 +85,37 @@ describe('staff security end to end', () => {
     expect((await api.call('GET', '/staff/me', { token: clerk })).body.stores).toEqual([{ code: 'S001', name: '悦享旗舰店' }]);
   });
 
-  it('binds a redemption to the store it was made at: another store\'s clerk cannot reverse it, its own clerk and an admin can', async () => {
+  it("binds a redemption to the store it was made at: another store's clerk cannot reverse it, its own clerk and an admin can", async () => {
     const shopper = await api.joinedMember('sec-coupons', '13900007777', POLICY);
-    const template = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '门店券', perMemberLimit: 3 }) });
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '门店券', perMemberLimit: 3 }),
+    });
     expect(template.status).toBe(201);
     const redeemAtS001 = async (n: number) => {
-      const coupon = await api.call('POST', `/coupons/templates/${template.body.id}/claim`, { token: shopper.token, body: { idempotencyKey: `sec-claim-${n}` } });
+      const coupon = await api.call('POST', `/coupons/templates/${template.body.id}/claim`, {
+        token: shopper.token,
+        body: { idempotencyKey: `sec-claim-${n}` },
+      });
       expect(coupon.status).toBe(200);
-      const redeemed = await api.call('POST', '/staff/coupons/redeem', { token: clerk, body: { code: coupon.body.code, orderAmountFen: 30_000, memberId: shopper.memberId, idempotencyKey: `sec-redeem-${n}` } });
+      const redeemed = await api.call('POST', '/staff/coupons/redeem', {
+        token: clerk,
+        body: { code: coupon.body.code, orderAmountFen: 30_000, memberId: shopper.memberId, idempotencyKey: `sec-redeem-${n}` },
+      });
       expect(redeemed.status).toBe(200);
       return redeemed.body.redemptionId as number;
     };
     const first = await redeemAtS001(1);
     const foreign = await api.call('POST', `/staff/coupons/redemptions/${first}/reverse`, { token: clerk2 });
     expect([foreign.status, foreign.body.code]).toEqual([403, 'STORE_NOT_YOURS']);
-    expect((await api.call('POST', `/staff/coupons/redemptions/${first}/reverse`, { token: clerk })).body).toMatchObject({ restored: true });
+    expect((await api.call('POST', `/staff/coupons/redemptions/${first}/reverse`, { token: clerk })).body).toMatchObject({
+      restored: true,
+    });
 
     const second = await redeemAtS001(2);
-    expect((await api.call('POST', `/staff/coupons/redemptions/${second}/reverse`, { token: admin })).body).toMatchObject({ restored: true });
+    expect((await api.call('POST', `/staff/coupons/redemptions/${second}/reverse`, { token: admin })).body).toMatchObject({
+      restored: true,
+    });
     const log = await api.call('GET', '/admin/audit-log?limit=20', { token: admin });
     expect(log.body.entries.map((e: any) => [e.action, e.outcome, e.staffOpenid, e.storeCode])).toEqual(
       expect.arrayContaining([
@@ -97,7 +129,9 @@ describe('staff security end to end', () => {
     const shopper = await api.joinedMember('sec-reader', '13900004444', POLICY);
     const before = await api.call('GET', `/staff/members/${shopper.memberId}`, { token: clerk });
     expect([before.status, before.body.code]).toEqual([403, 'MEMBER_ACCESS_REQUIRED']);
-    expect((await api.call('POST', '/staff/member-code/verify', { token: clerk, body: { code: await memberCodeOf(shopper.token) } })).status).toBe(200);
+    expect(
+      (await api.call('POST', '/staff/member-code/verify', { token: clerk, body: { code: await memberCodeOf(shopper.token) } })).status,
+    ).toBe(200);
     expect((await api.call('GET', `/staff/members/${shopper.memberId}`, { token: clerk })).body.id).toBe(shopper.memberId);
     expect((await api.call('GET', `/staff/members/${shopper.memberId}`, { token: clerk2 })).body.code).toBe('MEMBER_ACCESS_REQUIRED');
     expect((await api.call('GET', `/staff/members/${shopper.memberId}`, { token: admin })).status).toBe(200);
@@ -108,8 +142,16 @@ describe('staff security end to end', () => {
     const genuine = await memberCodeOf(shopper.token);
     const forged = (n: number) => `${genuine.slice(0, -8)}${String((Number(genuine.slice(-8)) + n) % 1e8).padStart(8, '0')}`;
     const answers: string[] = [];
-    for (let n = 1; n <= 10; n++) answers.push((await api.call('POST', '/staff/member-code/verify', { token: clerk2, body: { code: forged(n) } })).body.code);
-    answers.push((await api.call('POST', '/staff/purchases', { token: clerk2, body: { memberCode: forged(11), amountFen: 100, idempotencyKey: 'sec-guess-11' } })).body.code);
+    for (let n = 1; n <= 10; n++)
+      answers.push((await api.call('POST', '/staff/member-code/verify', { token: clerk2, body: { code: forged(n) } })).body.code);
+    answers.push(
+      (
+        await api.call('POST', '/staff/purchases', {
+          token: clerk2,
+          body: { memberCode: forged(11), amountFen: 100, idempotencyKey: 'sec-guess-11' },
+        })
+      ).body.code,
+    );
     expect(new Set(answers)).toEqual(new Set(['MEMBER_CODE_INVALID']));
     const locked = await api.call('POST', '/staff/member-code/verify', { token: clerk2, body: { code: genuine } });
     expect([locked.status, locked.body.code, locked.body.message]).toEqual([429, 'MEMBER_CODE_LOCKED', '会员码错误次数过多，请稍后再试']);
@@ -122,12 +164,23 @@ describe('staff security end to end', () => {
 
   it('refuses numbers not in plain decimal, ids that are not positive integers, bidi text and foreign avatar URLs', async () => {
     const me = await api.joinedMember('sec-input', '13900006666', POLICY);
-    for (const id of ['1e3', '0x10', '%2012', '+5', '-1', '0']) expect([id, (await api.call('GET', `/staff/purchases/${id}`, { token: clerk })).body.code]).toEqual([id, 'VALIDATION_FAILED']);
-    const exponent = await api.call('POST', '/staff/purchases', { token: clerk, rawBody: `{"memberCode":"${await memberCodeOf(me.token)}","amountFen":1e3,"idempotencyKey":"sec-exp-0001"}` });
+    for (const id of ['1e3', '0x10', '%2012', '+5', '-1', '0'])
+      expect([id, (await api.call('GET', `/staff/purchases/${id}`, { token: clerk })).body.code]).toEqual([id, 'VALIDATION_FAILED']);
+    const exponent = await api.call('POST', '/staff/purchases', {
+      token: clerk,
+      rawBody: `{"memberCode":"${await memberCodeOf(me.token)}","amountFen":1e3,"idempotencyKey":"sec-exp-0001"}`,
+    });
     expect([exponent.status, exponent.body.code]).toEqual([400, 'VALIDATION_FAILED']);
-    expect((await api.call('PATCH', '/members/me', { token: me.token, body: { nickname: 'abc\u202Egnp.exe' } })).body.code).toBe('VALIDATION_FAILED');
-    expect((await api.call('PATCH', '/members/me', { token: me.token, body: { avatarUrl: 'https://evil.example/track.png' } })).body.code).toBe('VALIDATION_FAILED');
-    expect((await api.call('PATCH', '/members/me', { token: me.token, body: { avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/x/132' } })).status).toBe(200);
+    expect((await api.call('PATCH', '/members/me', { token: me.token, body: { nickname: 'abc\u202Egnp.exe' } })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      (await api.call('PATCH', '/members/me', { token: me.token, body: { avatarUrl: 'https://evil.example/track.png' } })).body.code,
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      (await api.call('PATCH', '/members/me', { token: me.token, body: { avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/x/132' } }))
+        .status,
+    ).toBe(200);
   });
 
   it('sends security headers and never lets personal data be cached', async () => {
@@ -142,7 +195,8 @@ describe('staff security end to end', () => {
   it('throttles logins per IP and phone binding per member with a 429 and a code', async () => {
     const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
     const statuses: number[] = [];
-    for (let i = 0; i < 22; i++) statuses.push((await api.call('POST', '/auth/login', { body: { code: `bogus-${i}` }, ...from('10.9.0.1') })).status);
+    for (let i = 0; i < 22; i++)
+      statuses.push((await api.call('POST', '/auth/login', { body: { code: `bogus-${i}` }, ...from('10.9.0.1') })).status);
     expect(statuses.slice(0, 20).every((s) => s !== 429)).toBe(true);
     const limited = await api.call('POST', '/auth/login', { body: { code: 'bogus-x' }, ...from('10.9.0.1') });
     expect([limited.status, limited.body.code, limited.body.message]).toEqual([429, 'RATE_LIMITED', '操作太频繁，请稍后再试']);
@@ -150,7 +204,11 @@ describe('staff security end to end', () => {
     expect((await api.call('POST', '/auth/login', { body: { code: 'bogus-y' }, ...from('10.9.0.2') })).status).not.toBe(429);
 
     const member = await api.login('sec-phone');
-    const join = () => api.call('POST', '/members/me/join', { token: member.token, body: { privacyAccepted: true, privacyPolicyVersion: POLICY, phoneCode: 'not-a-real-phone-code' } });
+    const join = () =>
+      api.call('POST', '/members/me/join', {
+        token: member.token,
+        body: { privacyAccepted: true, privacyPolicyVersion: POLICY, phoneCode: 'not-a-real-phone-code' },
+      });
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) codes.push((await join()).body.code);
     expect(codes.slice(0, 5).includes('RATE_LIMITED')).toBe(false);

@@ -21,7 +21,15 @@ describe('npm start (the demo)', () => {
       ready: /^\s+(http:\/\/127\.0\.0\.1:\d+)\/\s*$/,
       label: 'npm start',
       timeoutMs: 90_000,
-      env: { DEMO_DATA_DIR: dataDir, PORT: '0', WECHAT_EMULATOR_PORT: '0', WECHAT_APPID: 'wx0000000000demo01', DATABASE_URL: '', STAFF: '', SQLITE_PATH: '' },
+      env: {
+        DEMO_DATA_DIR: dataDir,
+        PORT: '0',
+        WECHAT_EMULATOR_PORT: '0',
+        WECHAT_APPID: 'wx0000000000demo01',
+        DATABASE_URL: '',
+        STAFF: '',
+        SQLITE_PATH: '',
+      },
     });
 
   it('starts with sample coupons a shopper can claim and pay with WeChat Pay, and does not add them twice', async () => {
@@ -43,13 +51,19 @@ describe('npm start (the demo)', () => {
       expect(centre.status).toBe(200);
       const claimable = centre.body.filter((entry: { canClaim: boolean }) => entry.canClaim);
       expect(claimable.length).toBeGreaterThanOrEqual(2); // the gold-tier one is shown, but not claimable by a new member
-      const claimed = await api.call('POST', `/coupons/templates/${claimable[0].template.id}/claim`, { token: shopper.token, body: { idempotencyKey: 'demo-claim-1' } });
+      const claimed = await api.call('POST', `/coupons/templates/${claimable[0].template.id}/claim`, {
+        token: shopper.token,
+        body: { idempotencyKey: 'demo-claim-1' },
+      });
       expect(claimed.status).toBe(200);
 
       // The demo takes WeChat Pay: an order, the emulator's cashier, and the notification back to the server.
       const config = await api.call('GET', '/public-config');
       expect(config.body.payEnabled).toBe(true);
-      const order = await api.call('POST', '/pay/orders', { token: shopper.token, body: { amountFen: 8800, storeCode: config.body.stores[0].code, idempotencyKey: 'demo-pay-1' } });
+      const order = await api.call('POST', '/pay/orders', {
+        token: shopper.token,
+        body: { amountFen: 8800, storeCode: config.body.stores[0].code, idempotencyKey: 'demo-pay-1' },
+      });
       expect(order.status).toBe(200);
       const cashier = await fetch(`${emulatorUrl}/dev/pay/request-payment`, {
         method: 'POST',

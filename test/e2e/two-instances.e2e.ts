@@ -40,23 +40,45 @@ describe('two server instances', () => {
   it('a campaign launched while both schedule and send reaches every member exactly once', async () => {
     // Both clocks at daytime in Shanghai (quiet hours would hold the messages).
     for (const url of [stack.serverUrl, ...stack.extraServerUrls]) {
-      expect((await new TestApi(url, stack.emulatorUrl, stack.appid).call('POST', '/test/clock', { body: { now: '2026-11-23T10:00:00+08:00' } })).status).toBe(200);
+      expect(
+        (await new TestApi(url, stack.emulatorUrl, stack.appid).call('POST', '/test/clock', { body: { now: '2026-11-23T10:00:00+08:00' } }))
+          .status,
+      ).toBe(200);
     }
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     const admin = (await api.login('twin-boss')).token;
-    const templateId = (await api.call('GET', '/messages/preferences', { token: (await api.joinedMember('twin-probe', '13400000000', '2026-11')).token })).body.kinds.find((k: any) => k.kind === 'coupon_arrived').templateId;
+    const templateId = (
+      await api.call('GET', '/messages/preferences', { token: (await api.joinedMember('twin-probe', '13400000000', '2026-11')).token })
+    ).body.kinds.find((k: any) => k.kind === 'coupon_arrived').templateId;
 
     // Members who accepted the message once: in WeChat (the emulator) and in our ledger, as the app reported it.
     const users = Array.from({ length: MEMBERS }, (_, i) => `twin-${i}`);
     const now = new Date('2026-11-23T02:00:00Z');
-    await pool.query('INSERT INTO member (openid, nickname, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [users.map((u) => [stack.openidOf(u), null, now, now, 'twin', 1])]);
-    await pool.query("INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) SELECT id, ?, 1, 1, ? FROM member WHERE privacy_policy_version = 'twin'", [templateId, now]);
-    await fetch(`${stack.emulatorUrl}/dev/quota`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ users, templateId, add: 1 }) });
+    await pool.query('INSERT INTO member (openid, nickname, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [
+      users.map((u) => [stack.openidOf(u), null, now, now, 'twin', 1]),
+    ]);
+    await pool.query(
+      "INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) SELECT id, ?, 1, 1, ? FROM member WHERE privacy_policy_version = 'twin'",
+      [templateId, now],
+    );
+    await fetch(`${stack.emulatorUrl}/dev/quota`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ users, templateId, add: 1 }),
+    });
 
-    const coupon = await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '双实例券', totalStock: 1000 }) });
+    const coupon = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '双实例券', totalStock: 1000 }),
+    });
     const created = await api.call('POST', '/admin/campaigns', {
       token: admin,
-      body: campaignBody({ name: '双实例活动', couponTemplateId: coupon.body.id, messageKind: 'coupon_arrived', idempotencyKey: 'twin-campaign-01' }),
+      body: campaignBody({
+        name: '双实例活动',
+        couponTemplateId: coupon.body.id,
+        messageKind: 'coupon_arrived',
+        idempotencyKey: 'twin-campaign-01',
+      }),
     });
     expect((await api.call('POST', `/admin/campaigns/${created.body.id}/launch`, { token: admin })).status).toBe(200);
 
@@ -66,18 +88,35 @@ describe('two server instances', () => {
       if (run?.status === 'done' && run.messages.queued === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(run).toMatchObject({ status: 'done', targeted: MEMBERS + 1, couponsIssued: MEMBERS + 1, messages: { queued: 0, sent: MEMBERS, skipped: { no_grant: 1 } } });
+    expect(run).toMatchObject({
+      status: 'done',
+      targeted: MEMBERS + 1,
+      couponsIssued: MEMBERS + 1,
+      messages: { queued: 0, sent: MEMBERS, skipped: { no_grant: 1 } },
+    });
 
-    const [twice] = await pool.query('SELECT COUNT(*) AS n FROM (SELECT member_id FROM coupon WHERE template_id = ? GROUP BY member_id HAVING COUNT(*) > 1) x', [coupon.body.id]);
+    const [twice] = await pool.query(
+      'SELECT COUNT(*) AS n FROM (SELECT member_id FROM coupon WHERE template_id = ? GROUP BY member_id HAVING COUNT(*) > 1) x',
+      [coupon.body.id],
+    );
     expect(Number((twice as any)[0].n)).toBe(0);
-    const inbox = ((await (await fetch(`${stack.emulatorUrl}/dev/inbox?template_id=${templateId}`)).json()) as { messages: Array<{ touser: string }> }).messages;
+    const inbox = (
+      (await (await fetch(`${stack.emulatorUrl}/dev/inbox?template_id=${templateId}`)).json()) as { messages: Array<{ touser: string }> }
+    ).messages;
     const perMember = new Map<string, number>();
     for (const m of inbox) perMember.set(m.touser, (perMember.get(m.touser) ?? 0) + 1);
     expect(perMember.size).toBe(MEMBERS);
     expect([...perMember.values()].every((n) => n === 1)).toBe(true);
-    const quota = ((await (await fetch(`${stack.emulatorUrl}/dev/quota?template_id=${templateId}`)).json()) as { quota: Record<string, number> }).quota;
-    const [ours] = await pool.query('SELECT m.openid, g.remaining FROM message_grant g JOIN member m ON m.id = g.member_id WHERE g.template_id = ?', [templateId]);
-    expect((ours as Array<{ openid: string; remaining: number }>).filter((row) => (quota[row.openid] ?? 0) !== Number(row.remaining))).toEqual([]);
+    const quota = (
+      (await (await fetch(`${stack.emulatorUrl}/dev/quota?template_id=${templateId}`)).json()) as { quota: Record<string, number> }
+    ).quota;
+    const [ours] = await pool.query(
+      'SELECT m.openid, g.remaining FROM message_grant g JOIN member m ON m.id = g.member_id WHERE g.template_id = ?',
+      [templateId],
+    );
+    expect(
+      (ours as Array<{ openid: string; remaining: number }>).filter((row) => (quota[row.openid] ?? 0) !== Number(row.remaining)),
+    ).toEqual([]);
   });
 
   it('a run whose server is killed mid-chunk is finished by the other one, every member issued exactly once', async () => {
@@ -89,7 +128,10 @@ describe('two server instances', () => {
       const rows = Array.from({ length: 10_000 }, (_, i) => [`kill-${from + i}`, now, now, 'kill', 1]);
       await pool.query('INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) VALUES ?', [rows]);
     }
-    const coupon = await other.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '断电券', totalStock: 1_000_000 }) });
+    const coupon = await other.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '断电券', totalStock: 1_000_000 }),
+    });
     const created = await other.call('POST', '/admin/campaigns', {
       token: admin,
       body: campaignBody({ name: '断电续跑', couponTemplateId: coupon.body.id, idempotencyKey: 'kill-campaign-01' }),
@@ -114,9 +156,13 @@ describe('two server instances', () => {
     }
     const [[joined]] = (await pool.query('SELECT COUNT(*) AS n FROM member WHERE joined_at IS NOT NULL')) as any;
     expect(run).toMatchObject({ status: 'done', targeted: Number(joined.n), couponsIssued: Number(joined.n) });
-    const [[members]] = (await pool.query('SELECT COUNT(*) AS n, COUNT(DISTINCT member_id) AS d FROM campaign_member WHERE run_id = ?', [run.id])) as any;
+    const [[members]] = (await pool.query('SELECT COUNT(*) AS n, COUNT(DISTINCT member_id) AS d FROM campaign_member WHERE run_id = ?', [
+      run.id,
+    ])) as any;
     expect([Number(members.n), Number(members.d)]).toEqual([Number(joined.n), Number(joined.n)]);
-    const [[coupons]] = (await pool.query('SELECT COUNT(*) AS n, COUNT(DISTINCT member_id) AS d FROM coupon WHERE template_id = ?', [coupon.body.id])) as any;
+    const [[coupons]] = (await pool.query('SELECT COUNT(*) AS n, COUNT(DISTINCT member_id) AS d FROM coupon WHERE template_id = ?', [
+      coupon.body.id,
+    ])) as any;
     expect([Number(coupons.n), Number(coupons.d)]).toEqual([Number(joined.n), Number(joined.n)]);
     const [[stock]] = (await pool.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [coupon.body.id])) as any;
     expect(Number(stock.n)).toBe(Number(joined.n));

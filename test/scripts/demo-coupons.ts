@@ -29,7 +29,15 @@ function demoTemplates(now: number): CreateCouponTemplateRequest[] {
     },
     {
       name: '金卡专享折扣',
-      terms: { kind: 'percent_off', valueFen: null, thresholdFen: 0, percentPermille: 850, capFen: 5000, giftName: null, stacksWithMemberDiscount: false },
+      terms: {
+        kind: 'percent_off',
+        valueFen: null,
+        thresholdFen: 0,
+        percentPermille: 850,
+        capFen: 5000,
+        giftName: null,
+        stacksWithMemberDiscount: false,
+      },
       totalStock: 200,
       perMemberLimit: 2,
       validity: { type: 'relative', validDays: 30 },

@@ -107,10 +107,26 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   let stepStarted = Date.now();
-  const emulator = await startProcess(process.execPath, ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', EMULATOR_PORT, '--appid', APPID, '--secret', secrets.WECHAT_SECRET, '--pay-keys', pay.keysFile], {
-    ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
-    label: `WeChat emulator (port ${EMULATOR_PORT})`,
-  });
+  const emulator = await startProcess(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'test/wechat-emulator/main.ts',
+      '--port',
+      EMULATOR_PORT,
+      '--appid',
+      APPID,
+      '--secret',
+      secrets.WECHAT_SECRET,
+      '--pay-keys',
+      pay.keysFile,
+    ],
+    {
+      ready: /^WECHAT_EMULATOR_LISTENING (\S+)/,
+      label: `WeChat emulator (port ${EMULATOR_PORT})`,
+    },
+  );
   running.push(emulator.process);
   const emulatorUrl = emulator.match[1];
   done('Start the WeChat emulator', stepStarted, emulatorUrl);
@@ -138,7 +154,11 @@ async function main(): Promise<void> {
   });
   running.push(server.process);
   const onMysql = server.match[2] === 'mysql';
-  done(onMysql ? 'Start the server on MySQL (DATABASE_URL)' : 'Start the server on embedded SQLite', stepStarted, onMysql ? '' : sqlitePath);
+  done(
+    onMysql ? 'Start the server on MySQL (DATABASE_URL)' : 'Start the server on embedded SQLite',
+    stepStarted,
+    onMysql ? '' : sqlitePath,
+  );
   // From here on, show what the server logs (warnings and errors at the default level), readably.
   pipeReadable(server.process.child.stdout!, process.stdout);
   pipeReadable(server.process.child.stderr!, process.stderr);

@@ -18,4 +18,9 @@ try {
 
 step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
 if (h5IsStale()) step('Mini-program: H5 build for the browser tests', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
-step('jest: unit, service (MariaDB + SQLite), emulator, API e2e and browser e2e', 'npx', ['jest', '--config', 'test/jest.config.js', ...process.argv.slice(2)], { quiet: false });
+step(
+  'jest: unit, service (MariaDB + SQLite), emulator, API e2e and browser e2e',
+  'npx',
+  ['jest', '--config', 'test/jest.config.js', ...process.argv.slice(2)],
+  { quiet: false },
+);

@@ -12,7 +12,11 @@ export class TestApi {
     readonly appid: string,
   ) {}
 
-  async call<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined;
@@ -25,7 +29,11 @@ export class TestApi {
   }
 
   async dev<T = any>(path: string, body: unknown): Promise<T> {
-    const response = await fetch(`${this.emulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appid: this.appid, ...(body as object) }) });
+    const response = await fetch(`${this.emulatorUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appid: this.appid, ...(body as object) }),
+    });
     if (!response.ok) throw new Error(`emulator ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   }

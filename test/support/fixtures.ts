@@ -6,7 +6,15 @@ const HOUR_MS = 3_600_000;
 export function cashOffTemplateBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: '满200减20',
-    terms: { kind: 'cash_off', valueFen: 2000, thresholdFen: 20000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
+    terms: {
+      kind: 'cash_off',
+      valueFen: 2000,
+      thresholdFen: 20000,
+      percentPermille: null,
+      capFen: null,
+      giftName: null,
+      stacksWithMemberDiscount: false,
+    },
     totalStock: 50,
     perMemberLimit: 1,
     validity: { type: 'relative', validDays: 7 },

@@ -12,7 +12,10 @@ import type { Stack } from './stack';
  * a real violation stays and fails the test with its rows. `skip` leaves rules out for a file that breaks them
  * on purpose (say why beside it); `skipFor` does so for single tests by name.
  */
-export function invariantsAfterEach(stackOf: () => Stack | undefined, options: { skip?: string[]; skipFor?: (testName: string) => string[] } = {}): void {
+export function invariantsAfterEach(
+  stackOf: () => Stack | undefined,
+  options: { skip?: string[]; skipFor?: (testName: string) => string[] } = {},
+): void {
   let mysql: DataSource | null = null;
   afterEach(async () => {
     const stack = stackOf();
@@ -25,7 +28,12 @@ export function invariantsAfterEach(stackOf: () => Stack | undefined, options: {
         mysql ??= await new DataSource({ type: 'mysql', url: stack.databaseUrl, timezone: 'Z', poolSize: 2 }).initialize();
         violations = await checkInvariants(mysql, { emulatorUrl: stack.emulatorUrl, skip });
       } else if (stack.sqlitePath) {
-        const sqlite = await new DataSource({ type: 'sqljs', location: stack.sqlitePath, autoSave: false, useLocalForage: false }).initialize();
+        const sqlite = await new DataSource({
+          type: 'sqljs',
+          location: stack.sqlitePath,
+          autoSave: false,
+          useLocalForage: false,
+        }).initialize();
         try {
           violations = await checkInvariants(sqlite, { emulatorUrl: stack.emulatorUrl, skip });
         } finally {

@@ -62,13 +62,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     let payKeys: PayKeys | null = null;
     let payDir = '';
-    const emulatorArgs = ['--import', 'tsx', 'test/wechat-emulator/main.ts', '--port', '0', '--appid', STACK_APP.appid, '--secret', STACK_APP.secret];
+    const emulatorArgs = [
+      '--import',
+      'tsx',
+      'test/wechat-emulator/main.ts',
+      '--port',
+      '0',
+      '--appid',
+      STACK_APP.appid,
+      '--secret',
+      STACK_APP.secret,
+    ];
     if (options.pay) {
       payKeys = createPayKeys({ appids: [STACK_APP.appid] });
       payDir = mkdtempSync(join(tmpdir(), 'e2e-wechatpay-'));
       writeFileSync(join(payDir, 'apiclient_key.pem'), payKeys.merchant.privateKeyPem, { mode: 0o600 });
       writeFileSync(join(payDir, 'pub_key.pem'), payKeys.platform.publicKeyPem);
-      const pay = { ...payKeysToEmulatorConfig(payKeys), notifyRetryScale: options.pay.notifyRetryScale ?? 0.01, refundSettleMs: options.pay.refundSettleMs ?? 300 };
+      const pay = {
+        ...payKeysToEmulatorConfig(payKeys),
+        notifyRetryScale: options.pay.notifyRetryScale ?? 0.01,
+        refundSettleMs: options.pay.refundSettleMs ?? 300,
+      };
       writeFileSync(join(payDir, 'emulator.json'), JSON.stringify({ pay }));
       emulatorArgs.push('--config', join(payDir, 'emulator.json'));
       cleanups.push(async () => require('node:fs').rmSync(payDir, { recursive: true, force: true }));
@@ -81,7 +95,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const emulatorUrl = emulator.match[1];
 
     let databaseUrl: string | null = null;
-    const sqlitePath = join(require('node:os').tmpdir(), `mp-e2e-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`);
+    const sqlitePath = join(
+      require('node:os').tmpdir(),
+      `mp-e2e-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`,
+    );
     if (options.database === 'mariadb') {
       const database = await createMysqlDatabase();
       databaseUrl = database.url;
@@ -99,35 +116,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         return `${openidFor(STACK_APP.appid, s.user)}:${s.role}${s.name ? `:${s.name}` : ''}${stores.length ? `@${stores.join('|')}` : ''}`;
       })
       .join(',');
-    const startServer = (serverPort: number, label: string): Promise<{ process: RunningProcess; match: RegExpMatchArray }> => startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
-      ready: /^SERVER_LISTENING (\S+)/,
-      label,
-      env: {
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: String(serverPort),
-        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-        WECHAT_APPID: STACK_APP.appid,
-        WECHAT_SECRET: STACK_APP.secret,
-        WECHAT_API_BASE: emulatorUrl,
-        EMULATOR_PUBLIC_URL: emulatorUrl,
-        ...TEST_SECRETS,
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '', SQLITE_PATH: sqlitePath }),
-        STAFF: staff,
-        // Every test user shares 127.0.0.1: per-IP limits are lifted unless a test sets them (per-member ones stay).
-        THROTTLE_LOGIN_PER_IP_PER_MINUTE: '1000000',
-        THROTTLE_PHONE_PER_IP_PER_MINUTE: '1000000',
-        THROTTLE_PAY_CONFIRM_PER_IP_PER_MINUTE: '1000000',
-        H5_STATIC_DIR: options.serveH5 ? join(REPO_ROOT, 'miniprogram', 'dist', 'h5') : '',
-        ...(payKeys ? payEnv(payKeys, payDir, emulatorUrl, `http://127.0.0.1:${port}`) : {}),
-        ...options.env,
-      },
-    });
+    const startServer = (serverPort: number, label: string): Promise<{ process: RunningProcess; match: RegExpMatchArray }> =>
+      startProcess(process.execPath, [...(options.nodeArgs ?? []), serverMain], {
+        ready: /^SERVER_LISTENING (\S+)/,
+        label,
+        env: {
+          NODE_ENV: 'test',
+          HOST: '127.0.0.1',
+          PORT: String(serverPort),
+          LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+          WECHAT_APPID: STACK_APP.appid,
+          WECHAT_SECRET: STACK_APP.secret,
+          WECHAT_API_BASE: emulatorUrl,
+          EMULATOR_PUBLIC_URL: emulatorUrl,
+          ...TEST_SECRETS,
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '', SQLITE_PATH: sqlitePath }),
+          STAFF: staff,
+          // Every test user shares 127.0.0.1: per-IP limits are lifted unless a test sets them (per-member ones stay).
+          THROTTLE_LOGIN_PER_IP_PER_MINUTE: '1000000',
+          THROTTLE_PHONE_PER_IP_PER_MINUTE: '1000000',
+          THROTTLE_PAY_CONFIRM_PER_IP_PER_MINUTE: '1000000',
+          H5_STATIC_DIR: options.serveH5 ? join(REPO_ROOT, 'miniprogram', 'dist', 'h5') : '',
+          ...(payKeys ? payEnv(payKeys, payDir, emulatorUrl, `http://127.0.0.1:${port}`) : {}),
+          ...options.env,
+        },
+      });
     const server = await startServer(port, 'server');
     cleanups.push(() => server.process.stop());
     const extraServerUrls: string[] = [];
     for (let i = 0; i < (options.extraInstances ?? 0); i++) {
-      if (!databaseUrl) throw new Error('extra instances need MariaDB: the embedded SQLite file is one process\'s');
+      if (!databaseUrl) throw new Error("extra instances need MariaDB: the embedded SQLite file is one process's");
       const extra = await startServer(0, `server ${i + 2}`);
       cleanups.push(() => extra.process.stop());
       extraServerUrls.push(extra.match[1]);

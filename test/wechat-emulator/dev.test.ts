@@ -22,7 +22,11 @@ describe('CORS on /dev/', () => {
   it('answers the preflight', async () => {
     const res = await fetch(`${h.url}/dev/login-code`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://127.0.0.1:10086', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'http://127.0.0.1:10086',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -175,7 +179,10 @@ describe('load-test helpers', () => {
     const token = await h.token();
     const openid = (await h.login('u2')).openid;
     expect((await json(await fetch(`${h.url}/dev/quota?openid=${openid}&template_id=T`))).remaining).toBe(2);
-    const send = await fetch(`${h.url}/cgi-bin/message/subscribe/send?access_token=${token}`, { method: 'POST', body: JSON.stringify({ touser: openid, template_id: 'T', data: { thing1: { value: 'hi' } } }) });
+    const send = await fetch(`${h.url}/cgi-bin/message/subscribe/send?access_token=${token}`, {
+      method: 'POST',
+      body: JSON.stringify({ touser: openid, template_id: 'T', data: { thing1: { value: 'hi' } } }),
+    });
     expect((await json(send)).errcode).toBe(0);
     expect((await h.post('/dev/quota', { users: [], templateId: 'T' })).error).toMatch(/users/);
   });

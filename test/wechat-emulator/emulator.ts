@@ -100,7 +100,16 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const state = new EmulatorState(apps, clock, new PayState(options.pay, clock, options.log));
   const routes = new Map<string, Route>();
   const patternRoutes: Route[] = [];
-  const all = [...loginRoutes, ...tokenRoutes, ...phoneRoutes, ...subscribeRoutes, ...wxacodeRoutes, ...devRoutes, ...payRoutes, ...payDevRoutes];
+  const all = [
+    ...loginRoutes,
+    ...tokenRoutes,
+    ...phoneRoutes,
+    ...subscribeRoutes,
+    ...wxacodeRoutes,
+    ...devRoutes,
+    ...payRoutes,
+    ...payDevRoutes,
+  ];
   for (const route of all) {
     if (route.pattern) patternRoutes.push(route);
     else routes.set(route.path, route);
@@ -146,7 +155,14 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       if (fault?.errcode !== undefined) return wxError(fault.errcode, ERRMSG[fault.errcode] ?? 'injected fault');
     }
     const ctx: Ctx = {
-      method, url: req.url ?? '/', path: url.pathname, params, query: url.searchParams, headers: req.headers, rawBody, state,
+      method,
+      url: req.url ?? '/',
+      path: url.pathname,
+      params,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      state,
     };
     return await route.handle(ctx);
   }

@@ -40,7 +40,8 @@ export function fetchAdapter(base: string, extraHeaders: Record<string, string> 
     return { status: res.status, data, headers: Object.fromEntries(res.headers), text };
   };
   return {
-    post: (url: string, params: Record<string, unknown>, headers: Record<string, string>) => call('POST', url, headers, JSON.stringify(params)),
+    post: (url: string, params: Record<string, unknown>, headers: Record<string, string>) =>
+      call('POST', url, headers, JSON.stringify(params)),
     get: (url: string, headers: Record<string, string>) => call('GET', url, headers),
     upload: (): Promise<PayResult> => Promise.reject(new Error('uploads are not emulated')),
   };
@@ -50,7 +51,12 @@ export function fetchAdapter(base: string, extraHeaders: Record<string, string> 
  * The real client as our server would build it: merchant key and serial, APIv3 key, and in public-key mode
  * (the default) `Wechatpay-Serial: PUB_KEY_ID_…` on every request so answers are signed with the public key.
  */
-export function payClient(keys: PayKeys, emulatorUrl: string, appid = keys.appids[0], mode: 'publicKey' | 'certificate' = 'publicKey'): Pay {
+export function payClient(
+  keys: PayKeys,
+  emulatorUrl: string,
+  appid = keys.appids[0],
+  mode: 'publicKey' | 'certificate' = 'publicKey',
+): Pay {
   const pay = new Pay({
     appid,
     mchid: keys.mchid,
@@ -206,7 +212,12 @@ export async function placeOrder(h: PayHarness, user: string, extra: Record<stri
 }
 
 /** wx.requestPayment in the emulator: the user confirms (or cancels) in the WeChat cashier. */
-export function requestPayment(h: Harness, user: string, payment: PlacedOrder['payment'], extra: Record<string, unknown> = {}): Promise<Json> {
+export function requestPayment(
+  h: Harness,
+  user: string,
+  payment: PlacedOrder['payment'],
+  extra: Record<string, unknown> = {},
+): Promise<Json> {
   const { appId: _appId, ...params } = payment;
   return h.post('/dev/pay/request-payment', { user, ...params, ...extra });
 }

@@ -20,16 +20,28 @@ async function independentRequest(method: 'GET' | 'POST', uri: string, body: unk
   const text = body === undefined ? '' : JSON.stringify(body);
   const timestamp = Formatter.timestamp();
   const nonce = Formatter.nonce();
-  const signature = Rsa.sign(Formatter.request(method, uri, timestamp, nonce, text), Rsa.from(h.keys.merchant.privateKeyPem, Rsa.KEY_TYPE_PRIVATE));
+  const signature = Rsa.sign(
+    Formatter.request(method, uri, timestamp, nonce, text),
+    Rsa.from(h.keys.merchant.privateKeyPem, Rsa.KEY_TYPE_PRIVATE),
+  );
   const authorization = Formatter.authorization(h.keys.mchid, nonce, signature, timestamp, h.keys.merchant.serialNo);
-  const res = await fetch(`${h.url}${uri}`, { method, headers: { authorization, accept: 'application/json', 'content-type': 'application/json', ...headers }, body: method === 'POST' ? text : undefined });
+  const res = await fetch(`${h.url}${uri}`, {
+    method,
+    headers: { authorization, accept: 'application/json', 'content-type': 'application/json', ...headers },
+    body: method === 'POST' ? text : undefined,
+  });
   return { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
 }
 
 /** Rsa.verify over Formatter.response, with the key named by the answer's Wechatpay-Serial. */
 function independentlyVerified(headers: Record<string, string | string[] | undefined>, body: string): boolean {
   const serial = headers['wechatpay-serial'];
-  const key = serial === h.keys.platform.publicKeyId ? h.keys.platform.publicKeyPem : serial === h.keys.platform.certSerialNo ? h.keys.platform.certPem : null;
+  const key =
+    serial === h.keys.platform.publicKeyId
+      ? h.keys.platform.publicKeyPem
+      : serial === h.keys.platform.certSerialNo
+        ? h.keys.platform.certPem
+        : null;
   if (!key) return false;
   const message = Formatter.response(headers['wechatpay-timestamp'] as string, headers['wechatpay-nonce'] as string, body);
   return Rsa.verify(message, headers['wechatpay-signature'] as string, Rsa.from(key, Rsa.KEY_TYPE_PUBLIC));
@@ -46,14 +58,20 @@ describe('the emulator checked by wechatpay-axios-plugin', () => {
       amount: { total: 100, currency: 'CNY' },
       payer: { openid: openidFor(APP.appid, 'alice') },
     };
-    const created = await independentRequest('POST', '/v3/pay/transactions/jsapi', order, { 'wechatpay-serial': h.keys.platform.publicKeyId });
+    const created = await independentRequest('POST', '/v3/pay/transactions/jsapi', order, {
+      'wechatpay-serial': h.keys.platform.publicKeyId,
+    });
     expect(created.status).toBe(200);
     expect(JSON.parse(created.text).prepay_id).toMatch(/^wx/);
     expect(created.headers['wechatpay-serial']).toBe(h.keys.platform.publicKeyId);
     expect(independentlyVerified(created.headers, created.text)).toBe(true);
 
     // Without Wechatpay-Serial the answer is signed with the certificate, and still verifies (with it).
-    const queried = await independentRequest('GET', `/v3/pay/transactions/out-trade-no/${order.out_trade_no}?mchid=${h.keys.mchid}`, undefined);
+    const queried = await independentRequest(
+      'GET',
+      `/v3/pay/transactions/out-trade-no/${order.out_trade_no}?mchid=${h.keys.mchid}`,
+      undefined,
+    );
     expect(queried.status).toBe(200);
     expect(queried.headers['wechatpay-serial']).toBe(h.keys.platform.certSerialNo);
     expect(independentlyVerified(queried.headers, queried.text)).toBe(true);
@@ -63,10 +81,16 @@ describe('the emulator checked by wechatpay-axios-plugin', () => {
     const forgedBody = { ...order, out_trade_no: outTradeNo('IND') };
     const timestamp = Formatter.timestamp();
     const nonce = Formatter.nonce();
-    const signature = Rsa.sign(Formatter.request('POST', '/v3/pay/transactions/jsapi', timestamp, nonce, JSON.stringify(order)), Rsa.from(h.keys.merchant.privateKeyPem, Rsa.KEY_TYPE_PRIVATE));
+    const signature = Rsa.sign(
+      Formatter.request('POST', '/v3/pay/transactions/jsapi', timestamp, nonce, JSON.stringify(order)),
+      Rsa.from(h.keys.merchant.privateKeyPem, Rsa.KEY_TYPE_PRIVATE),
+    );
     const refused = await fetch(`${h.url}/v3/pay/transactions/jsapi`, {
       method: 'POST',
-      headers: { authorization: Formatter.authorization(h.keys.mchid, nonce, signature, timestamp, h.keys.merchant.serialNo), 'content-type': 'application/json' },
+      headers: {
+        authorization: Formatter.authorization(h.keys.mchid, nonce, signature, timestamp, h.keys.merchant.serialNo),
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(forgedBody),
     });
     expect(refused.status).toBe(401);
@@ -94,7 +118,12 @@ describe('the emulator checked by wechatpay-axios-plugin', () => {
     expect(list.status).toBe(200);
     expect(independentlyVerified(list.headers, list.text)).toBe(true);
     const [entry] = JSON.parse(list.text).data;
-    const pem = AesGcm.decrypt(entry.encrypt_certificate.ciphertext, h.keys.apiV3Key, entry.encrypt_certificate.nonce, entry.encrypt_certificate.associated_data);
+    const pem = AesGcm.decrypt(
+      entry.encrypt_certificate.ciphertext,
+      h.keys.apiV3Key,
+      entry.encrypt_certificate.nonce,
+      entry.encrypt_certificate.associated_data,
+    );
     expect(pem).toBe(h.keys.platform.certPem);
     expect(entry.serial_no).toBe(h.keys.platform.certSerialNo);
   });

@@ -17,7 +17,11 @@ describe('createPayKeys', () => {
   });
 
   it('makes three separate RSA-2048 keypairs: merchant, platform public key, platform certificate', () => {
-    const pems = [keys.merchant.publicKeyPem, keys.platform.publicKeyPem, new X509Certificate(keys.platform.certPem).publicKey.export({ type: 'spki', format: 'pem' })];
+    const pems = [
+      keys.merchant.publicKeyPem,
+      keys.platform.publicKeyPem,
+      new X509Certificate(keys.platform.certPem).publicKey.export({ type: 'spki', format: 'pem' }),
+    ];
     expect(new Set(pems).size).toBe(3);
     for (const pem of pems) expect(createPublicKey(pem).asymmetricKeyDetails?.modulusLength).toBe(2048);
     // each private key matches its public half
@@ -45,7 +49,15 @@ describe('createPayKeys', () => {
     const copy = JSON.parse(JSON.stringify(keys));
     expect(copy).toEqual(keys);
     expect(payKeysToEmulatorConfig(copy)).toEqual({
-      merchants: [{ mchid: keys.mchid, appids: keys.appids, apiV3Key: keys.apiV3Key, serialNo: keys.merchant.serialNo, publicKeyPem: keys.merchant.publicKeyPem }],
+      merchants: [
+        {
+          mchid: keys.mchid,
+          appids: keys.appids,
+          apiV3Key: keys.apiV3Key,
+          serialNo: keys.merchant.serialNo,
+          publicKeyPem: keys.merchant.publicKeyPem,
+        },
+      ],
       platform: keys.platform,
     });
   });

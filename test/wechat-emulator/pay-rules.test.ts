@@ -14,8 +14,10 @@ afterAll(() => h.close());
 function signedWith(res: PayResult): 'publicKey' | 'certificate' | null {
   const hd = res.headers;
   const message = `${hd['wechatpay-timestamp']}\n${hd['wechatpay-nonce']}\n${res.text}\n`;
-  if (hd['wechatpay-serial'] === h.keys.platform.publicKeyId && rsaVerify(h.keys.platform.publicKeyPem, message, hd['wechatpay-signature'])) return 'publicKey';
-  if (hd['wechatpay-serial'] === h.keys.platform.certSerialNo && rsaVerify(h.keys.platform.certPem, message, hd['wechatpay-signature'])) return 'certificate';
+  if (hd['wechatpay-serial'] === h.keys.platform.publicKeyId && rsaVerify(h.keys.platform.publicKeyPem, message, hd['wechatpay-signature']))
+    return 'publicKey';
+  if (hd['wechatpay-serial'] === h.keys.platform.certSerialNo && rsaVerify(h.keys.platform.certPem, message, hd['wechatpay-signature']))
+    return 'certificate';
   return null;
 }
 
@@ -56,7 +58,13 @@ describe('notifications during the migration window', () => {
     expect(new Set(serials)).toEqual(new Set([h.keys.platform.publicKeyId, h.keys.platform.certSerialNo]));
     for (const r of requests) {
       const key = r.headers['wechatpay-serial'] === h.keys.platform.publicKeyId ? h.keys.platform.publicKeyPem : h.keys.platform.certPem;
-      expect(rsaVerify(key, `${r.headers['wechatpay-timestamp']}\n${r.headers['wechatpay-nonce']}\n${r.body}\n`, r.headers['wechatpay-signature'] as string)).toBe(true);
+      expect(
+        rsaVerify(
+          key,
+          `${r.headers['wechatpay-timestamp']}\n${r.headers['wechatpay-nonce']}\n${r.body}\n`,
+          r.headers['wechatpay-signature'] as string,
+        ),
+      ).toBe(true);
     }
   });
 });

@@ -7,7 +7,14 @@ import { openidFor } from './ids';
 import { rsaSign, rsaVerify } from './pay/crypto';
 import { payKeysToEmulatorConfig } from './pay/keys';
 import {
-  outTradeNo, type PayHarness, type PayResult, payClient, placeAndPay, placeOrder, requestPayment, startPayHarness,
+  outTradeNo,
+  type PayHarness,
+  type PayResult,
+  payClient,
+  placeAndPay,
+  placeOrder,
+  requestPayment,
+  startPayHarness,
 } from './pay-harness';
 
 let h: PayHarness;
@@ -22,7 +29,15 @@ async function signed(
   method: 'GET' | 'POST',
   url: string,
   body: unknown,
-  opts: { timestamp?: number; serial?: string; mchid?: string; key?: string; tamperBody?: string; header?: string; wechatpaySerial?: string | null } = {},
+  opts: {
+    timestamp?: number;
+    serial?: string;
+    mchid?: string;
+    key?: string;
+    tamperBody?: string;
+    header?: string;
+    wechatpaySerial?: string | null;
+  } = {},
 ): Promise<PayResult> {
   const text = body === undefined ? '' : JSON.stringify(body);
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
@@ -130,7 +145,9 @@ describe('POST /v3/pay/transactions/jsapi and wx.requestPayment', () => {
     expect((await h.client.close(closed.outTradeNo)).status).toBe(204);
     expect((await requestPayment(h, 'alice', closed.payment)).errMsg).toBe('requestPayment:fail 订单已关闭');
 
-    const expiring = await placeOrder(h, 'alice', { time_expire: new Date(Date.now() + 600_000).toISOString().replace(/\.\d+Z$/, '+00:00') });
+    const expiring = await placeOrder(h, 'alice', {
+      time_expire: new Date(Date.now() + 600_000).toISOString().replace(/\.\d+Z$/, '+00:00'),
+    });
     const stale = await placeOrder(h, 'alice');
     await h.advance(601);
     expect((await requestPayment(h, 'alice', expiring.payment)).errMsg).toBe('requestPayment:fail 订单已过期');
@@ -166,9 +183,18 @@ describe('POST /v3/pay/transactions/jsapi and wx.requestPayment', () => {
     const ts = String(Math.floor(Date.now() / 1000));
     const pkg = `prepay_id=${prepay}`;
     const paySign = rsaSign(h.keys.merchant.privateKeyPem, `${APP.appid}\n${ts}\nn0nce\n${pkg}\n`);
-    expect((await h.post('/dev/pay/request-payment', { user: 'alice', timeStamp: ts, nonceStr: 'n0nce', package: pkg, signType: 'RSA', paySign })).errMsg).toBe(
-      'requestPayment:ok',
-    );
+    expect(
+      (
+        await h.post('/dev/pay/request-payment', {
+          user: 'alice',
+          timeStamp: ts,
+          nonceStr: 'n0nce',
+          package: pkg,
+          signType: 'RSA',
+          paySign,
+        })
+      ).errMsg,
+    ).toBe('requestPayment:ok');
     const again = await signed('POST', '/v3/pay/transactions/jsapi', paid);
     expect([again.status, again.data.code]).toEqual([400, 'ORDERPAID']);
 
@@ -219,7 +245,11 @@ describe('POST /v3/pay/transactions/jsapi and wx.requestPayment', () => {
   });
 
   it('checks the appid binding, the mchid, the openid’s app and time_expire', async () => {
-    const other = await signed('POST', '/v3/pay/transactions/jsapi', jsapiBody({ appid: APP2.appid, payer: { openid: openidFor(APP2.appid, 'alice') } }));
+    const other = await signed(
+      'POST',
+      '/v3/pay/transactions/jsapi',
+      jsapiBody({ appid: APP2.appid, payer: { openid: openidFor(APP2.appid, 'alice') } }),
+    );
     expect([other.status, other.data.code]).toEqual([400, 'APPID_MCHID_NOT_MATCH']);
     const mchid = await signed('POST', '/v3/pay/transactions/jsapi', jsapiBody({ mchid: '1900000999' }));
     expect([mchid.status, mchid.data.code]).toEqual([400, 'INVALID_REQUEST']);
@@ -247,7 +277,10 @@ describe('Authorization', () => {
   it.each<[string, () => Parameters<typeof signed>[3]]>([
     ['no Authorization header', () => ({ header: '' })],
     ['another scheme', () => ({ header: 'Bearer abc' })],
-    ['a signature by another key', () => ({ key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string })],
+    [
+      'a signature by another key',
+      () => ({ key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }),
+    ],
     ['an unknown serial_no', () => ({ serial: '1'.repeat(40) })],
     ['an unknown mchid', () => ({ mchid: '1900000999' })],
     ['a timestamp 10 minutes old', () => ({ timestamp: Math.floor(Date.now() / 1000) - 600 })],
@@ -267,7 +300,7 @@ describe('Authorization', () => {
     const text = JSON.stringify(body);
     const spaced = await fetch(`${h.url}/v3/pay/transactions/jsapi`, {
       method: 'POST',
-      headers: { authorization: (await authFor('POST', '/v3/pay/transactions/jsapi', text)), 'content-type': 'application/json' },
+      headers: { authorization: await authFor('POST', '/v3/pay/transactions/jsapi', text), 'content-type': 'application/json' },
       body: text,
     });
     expect(spaced.status).toBe(200);
@@ -286,7 +319,7 @@ describe('Authorization', () => {
   it('answers as to an unknown merchant when pay is not configured', async () => {
     const bare = await startHarness({ now: Date.now });
     try {
-      const res = await payClient(h.keys, bare.url).query({ out_trade_no: 'ABC123456' }) as PayResult;
+      const res = (await payClient(h.keys, bare.url).query({ out_trade_no: 'ABC123456' })) as PayResult;
       expect(res.status).toBe(401);
       expect(res.data.code).toBe('SIGN_ERROR');
       expect(res.headers['wechatpay-signature']).toBeUndefined();
@@ -386,11 +419,18 @@ describe('GET /v3/certificates', () => {
         serial_no: h.keys.platform.certSerialNo,
         effective_time: expect.stringMatching(/\+08:00$/),
         expire_time: expect.stringMatching(/\+08:00$/),
-        encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce: expect.stringMatching(/^\w{12}$/), associated_data: 'certificate', ciphertext: expect.any(String) },
+        encrypt_certificate: {
+          algorithm: 'AEAD_AES_256_GCM',
+          nonce: expect.stringMatching(/^\w{12}$/),
+          associated_data: 'certificate',
+          ciphertext: expect.any(String),
+        },
         publicKey: expect.stringContaining('BEGIN PUBLIC KEY'),
       },
     ]);
-    expect(h.client.decipher_gcm(list[0].encrypt_certificate.ciphertext, 'certificate', list[0].encrypt_certificate.nonce)).toBe(h.keys.platform.certPem);
+    expect(h.client.decipher_gcm(list[0].encrypt_certificate.ciphertext, 'certificate', list[0].encrypt_certificate.nonce)).toBe(
+      h.keys.platform.certPem,
+    );
 
     await h.post('/dev/pay/settings', { signWith: 'certificate' });
     const order = await placeOrder(h, 'alice');

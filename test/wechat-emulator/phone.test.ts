@@ -36,7 +36,10 @@ describe('POST /wxa/business/getuserphonenumber', () => {
   it('sends countryCode as a string or as a number, as asked, and either at random otherwise', async () => {
     const raw = async (code: string) => {
       const token = await h.token();
-      const res = await fetch(`${h.url}/wxa/business/getuserphonenumber?access_token=${token}`, { method: 'POST', body: JSON.stringify({ code }) });
+      const res = await fetch(`${h.url}/wxa/business/getuserphonenumber?access_token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify({ code }),
+      });
       return /"countryCode":("86"|86)[,}]/.exec(await res.text())?.[1];
     };
     expect(await raw(await phoneCode('alice', '13800138000', { countryCodeAs: 'string' }))).toBe('"86"');
@@ -44,7 +47,9 @@ describe('POST /wxa/business/getuserphonenumber', () => {
     const seen = new Set<string | undefined>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await raw(await phoneCode('alice')));
     expect(seen).toEqual(new Set(['"86"', '86']));
-    expect((await h.post('/dev/phone-code', { user: 'alice', phoneNumber: '13800138000', countryCodeAs: 'text' })).error).toMatch(/countryCodeAs/);
+    expect((await h.post('/dev/phone-code', { user: 'alice', phoneNumber: '13800138000', countryCodeAs: 'text' })).error).toMatch(
+      /countryCodeAs/,
+    );
   });
 
   it('prefixes numbers outside the mainland with their country code', async () => {

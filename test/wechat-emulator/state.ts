@@ -128,9 +128,18 @@ export class EmulatorState {
     this.pay.reset();
     for (const name of ENDPOINTS) this.calls[name] = 0;
     for (const map of [
-      this.users, this.loginCodes, this.loginTimes, this.sessionKeys, this.tokens,
-      this.currentTokens, this.forceRefreshes, this.phoneCodes, this.quota, this.faults,
-    ]) map.clear();
+      this.users,
+      this.loginCodes,
+      this.loginTimes,
+      this.sessionKeys,
+      this.tokens,
+      this.currentTokens,
+      this.forceRefreshes,
+      this.phoneCodes,
+      this.quota,
+      this.faults,
+    ])
+      map.clear();
     this.inbox.length = 0;
     this.sendRateLimit = null;
     this.msgSeq = 0;

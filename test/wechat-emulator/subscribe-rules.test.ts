@@ -79,7 +79,20 @@ afterAll(() => h.close());
 
 it('covers every type', () => {
   const types = new Set(samples.map(([type]) => type));
-  for (const type of ['thing', 'number', 'letter', 'symbol', 'character_string', 'time', 'date', 'amount', 'phone_number', 'car_number', 'name', 'phrase']) {
+  for (const type of [
+    'thing',
+    'number',
+    'letter',
+    'symbol',
+    'character_string',
+    'time',
+    'date',
+    'amount',
+    'phone_number',
+    'car_number',
+    'name',
+    'phrase',
+  ]) {
     expect(types).toContain(type);
   }
 });

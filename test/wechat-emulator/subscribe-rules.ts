@@ -78,9 +78,19 @@ const RULES: Record<string, (value: string) => boolean> = {
   symbol: (v) => charsOf(v).length <= 5 && all(v, isSymbol),
   character_string: (v) => charsOf(v).length <= 32 && all(v, (ch) => isDigit(ch) || isLetter(ch) || isSymbol(ch)),
   // A time may carry a date in front; a range may end with another time or date-time.
-  time: (v) => pointOrRange(v, (p) => dateThenClock(p, true), (p) => dateThenClock(p, true)),
+  time: (v) =>
+    pointOrRange(
+      v,
+      (p) => dateThenClock(p, true),
+      (p) => dateThenClock(p, true),
+    ),
   // A date may carry a time; a range may end with a date, a date-time, or just the time ("… 10:00~12:00").
-  date: (v) => pointOrRange(v, (p) => dateThenClock(p, false), (p) => dateThenClock(p, false) || isClock(p)),
+  date: (v) =>
+    pointOrRange(
+      v,
+      (p) => dateThenClock(p, false),
+      (p) => dateThenClock(p, false) || isClock(p),
+    ),
   amount: (v) => {
     const chars = charsOf(v);
     const [currency] = chars;

@@ -65,7 +65,10 @@ describe('POST /cgi-bin/message/subscribe/send', () => {
   it('answers msgid as a bare JSON number beyond 2^53, as WeChat does', async () => {
     const touser = await openid('alice');
     await subscribe('alice', [ORDER, ORDER]);
-    const texts = [await sendRaw({ touser, template_id: ORDER, data: orderData }), await sendRaw({ touser, template_id: ORDER, data: orderData })];
+    const texts = [
+      await sendRaw({ touser, template_id: ORDER, data: orderData }),
+      await sendRaw({ touser, template_id: ORDER, data: orderData }),
+    ];
     const ids = texts.map(msgidOf);
     for (const id of ids) expect(BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     // Parsed plainly, both round to one wrong double: a client must read the digits.

@@ -1,5 +1,14 @@
 /** Purchases at the till (clerk) and the member's points. */
-import type { ClaimCouponRequest, CouponView, PointsShopEntry, PointsResponse, PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
+import type {
+  ClaimCouponRequest,
+  CouponView,
+  PointsShopEntry,
+  PointsResponse,
+  PurchaseView,
+  RecordPurchaseRequest,
+  RefundPurchaseRequest,
+  RefundView,
+} from '@member/shared';
 import { authedRequest } from './client';
 
 export function recordPurchase(request: RecordPurchaseRequest): Promise<PurchaseView> {

@@ -22,7 +22,12 @@ export interface AudiencePreviewState {
  */
 export function useAudiencePreview(filter: AudienceFilter | null, messageKind: MessageKind | null, delayMs = 400): AudiencePreviewState {
   const key = filter ? previewKey(filter, messageKind) : null;
-  const [state, setState] = useState<Omit<AudiencePreviewState, 'refresh'>>({ data: null, loading: key !== null, error: '', forbidden: false });
+  const [state, setState] = useState<Omit<AudiencePreviewState, 'refresh'>>({
+    data: null,
+    loading: key !== null,
+    error: '',
+    forbidden: false,
+  });
   const [asked, setAsked] = useState(0);
   const latest = useRef(0);
   const first = useRef(true);
@@ -44,7 +49,12 @@ export function useAudiencePreview(filter: AudienceFilter | null, messageKind: M
           },
           (error: unknown) => {
             if (request !== latest.current) return;
-            setState((current) => ({ ...current, loading: false, error: messageOf(error), forbidden: isApiError(error) && error.code === 'FORBIDDEN' }));
+            setState((current) => ({
+              ...current,
+              loading: false,
+              error: messageOf(error),
+              forbidden: isApiError(error) && error.code === 'FORBIDDEN',
+            }));
           },
         );
       },

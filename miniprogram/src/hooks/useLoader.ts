@@ -43,11 +43,11 @@ export function useLoader<T>(fetch: () => Promise<T>, options: LoaderOptions = {
         setState({ kind: 'ready', data });
       } catch (error) {
         if (request !== latest.current) return;
-        if (isApiError(error) && blocked.current.includes(error.code as ErrorCode)) setState({ kind: 'blocked', code: error.code as ErrorCode });
+        if (isApiError(error) && blocked.current.includes(error.code as ErrorCode))
+          setState({ kind: 'blocked', code: error.code as ErrorCode });
         else if (quiet && shown.current) {
           if (toastQuietFailures) void Taro.showToast({ title: messageOf(error), icon: 'none' });
-        }
-        else setState({ kind: 'error', message: messageOf(error) });
+        } else setState({ kind: 'error', message: messageOf(error) });
       }
     },
     [fetch, toastQuietFailures],

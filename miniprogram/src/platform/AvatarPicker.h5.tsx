@@ -13,7 +13,11 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
   return (
     <View className='avatar-picker avatar-picker--h5'>
       <View className='avatar-picker__circle'>
-        {avatarUrl ? <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
+        {avatarUrl ? (
+          <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' />
+        ) : (
+          <Text className='avatar-picker__placeholder'>头像</Text>
+        )}
       </View>
       <View className='avatar-picker__url'>
         <Input

@@ -8,7 +8,11 @@ export default function AvatarPicker({ avatarUrl }: AvatarPickerProps) {
   return (
     <View className='avatar-picker'>
       <View className='avatar-picker__circle'>
-        {avatarUrl ? <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
+        {avatarUrl ? (
+          <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' />
+        ) : (
+          <Text className='avatar-picker__placeholder'>头像</Text>
+        )}
       </View>
     </View>
   );

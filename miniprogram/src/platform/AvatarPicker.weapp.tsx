@@ -18,7 +18,11 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
       }}
     >
       <View className='avatar-picker__circle'>
-        {avatarUrl ? <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' /> : <Text className='avatar-picker__placeholder'>头像</Text>}
+        {avatarUrl ? (
+          <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' />
+        ) : (
+          <Text className='avatar-picker__placeholder'>头像</Text>
+        )}
       </View>
       <Text className='avatar-picker__hint'>点击更换头像</Text>
     </ActionButton>

@@ -12,7 +12,14 @@ const PHONE_RE = /^1[3-9]\d{9}$/;
  * The browser stand-in for WeChat's phone sheet: the person types a mainland mobile number, the WeChat
  * emulator mints a one-time phone code for it, and the page sends that code to the server exactly as on weapp.
  */
-export default function PhoneNumberButton({ id, label = '验证手机号', disabled = false, loading = false, onCode, onFail }: PhoneNumberButtonProps) {
+export default function PhoneNumberButton({
+  id,
+  label = '验证手机号',
+  disabled = false,
+  loading = false,
+  onCode,
+  onFail,
+}: PhoneNumberButtonProps) {
   const [open, setOpen] = useState(false);
   const [phone, setPhone] = useState('');
   const [error, setError] = useState('');
@@ -47,7 +54,13 @@ export default function PhoneNumberButton({ id, label = '验证手机号', disab
 
   return (
     <View className='phone-number-h5'>
-      <ActionButton id={id} className='phone-number-button' disabled={disabled || loading || undefined} loading={loading} onClick={() => setOpen(true)}>
+      <ActionButton
+        id={id}
+        className='phone-number-button'
+        disabled={disabled || loading || undefined}
+        loading={loading}
+        onClick={() => setOpen(true)}
+      >
         {label}
       </ActionButton>
       {open ? (
@@ -75,7 +88,13 @@ export default function PhoneNumberButton({ id, label = '验证手机号', disab
                 {error}
               </Text>
             ) : null}
-            <ActionButton id='phone-confirm' className='phone-sheet__confirm' loading={minting} disabled={minting || undefined} onClick={() => void confirm()}>
+            <ActionButton
+              id='phone-confirm'
+              className='phone-sheet__confirm'
+              loading={minting}
+              disabled={minting || undefined}
+              onClick={() => void confirm()}
+            >
               允许并继续
             </ActionButton>
             <ActionButton id='phone-cancel' className='phone-sheet__cancel' onClick={cancel}>

@@ -6,7 +6,14 @@ import './PhoneNumberButton.scss';
  * WeChat's phone sheet. The compound open-type also records the WeChat privacy agreement (wechat-protocols
  * §8), so one tap covers both; the code in e.detail.code is exchanged by the server (§3).
  */
-export default function PhoneNumberButton({ id, label = '微信手机号快捷验证', disabled = false, loading = false, onCode, onFail }: PhoneNumberButtonProps) {
+export default function PhoneNumberButton({
+  id,
+  label = '微信手机号快捷验证',
+  disabled = false,
+  loading = false,
+  onCode,
+  onFail,
+}: PhoneNumberButtonProps) {
   return (
     <ActionButton
       id={id}

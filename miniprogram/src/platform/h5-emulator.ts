@@ -90,7 +90,12 @@ export async function mintPhoneCode(baseUrl: string | null, user: string, phoneN
  * parameters and what the member chose. The emulator checks the signature, the prepay and the payer as WeChat
  * would, and on 'pay' sends the server the signed payment notification. Answers WeChat's errMsg.
  */
-export async function requestPaymentAtEmulator(baseUrl: string | null, user: string, params: RequestPaymentParams, decision: 'pay' | 'cancel'): Promise<string> {
+export async function requestPaymentAtEmulator(
+  baseUrl: string | null,
+  user: string,
+  params: RequestPaymentParams,
+  decision: 'pay' | 'cancel',
+): Promise<string> {
   const { errMsg } = await postJson<{ errMsg?: string }>(baseUrl, '/dev/pay/request-payment', {
     user,
     appid: params.appId,
@@ -110,7 +115,12 @@ export async function requestPaymentAtEmulator(baseUrl: string | null, user: str
  * with the same decision for every template. The emulator adds its quota for each accept, as WeChat would, and
  * answers what WeChat's API answers (`{errMsg: "requestSubscribeMessage:ok", <id>: "accept"…}` or a fail).
  */
-export async function subscribeAtEmulator(baseUrl: string | null, user: string, tmplIds: string[], decision: SubscribeDecision): Promise<Record<string, unknown>> {
+export async function subscribeAtEmulator(
+  baseUrl: string | null,
+  user: string,
+  tmplIds: string[],
+  decision: SubscribeDecision,
+): Promise<Record<string, unknown>> {
   const decisions: Record<string, SubscribeDecision> = {};
   for (const id of tmplIds) decisions[id] = decision;
   return postJson<Record<string, unknown>>(baseUrl, '/dev/subscribe', { user, tmplIds, decisions });

@@ -56,7 +56,11 @@ export interface Platform {
    * errCode 20004, no network, not supported here). Never rejects.
    * `titles`: template id → zh-CN title, which the H5 stand-in shows (WeChat's sheet reads its own).
    */
-  requestSubscribeMessage(templateIds: string[], titles: Record<string, string>, context: PlatformContext): Promise<Record<string, SubscribeDecision>>;
+  requestSubscribeMessage(
+    templateIds: string[],
+    titles: Record<string, string>,
+    context: PlatformContext,
+  ): Promise<Record<string, SubscribeDecision>>;
 }
 
 /** Props of the phone-number button; the platform file decides how the code is obtained. */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { audienceFormOf, describeAudience, emptyAudienceForm, previewKey, reachShare, readAudienceForm, toggled, type AudienceForm } from './audience';
+import {
+  audienceFormOf,
+  describeAudience,
+  emptyAudienceForm,
+  previewKey,
+  reachShare,
+  readAudienceForm,
+  toggled,
+  type AudienceForm,
+} from './audience';
 
 const form = (patch: Partial<AudienceForm>): AudienceForm => ({ ...emptyAudienceForm(), ...patch });
 
@@ -63,8 +72,25 @@ describe('the audience builder form', () => {
   });
 
   it('shows a filter from a link or a campaign, dropping anything the builder could not have made', () => {
-    const shown = audienceFormOf({ tiers: ['gold', 'platinum'], lifecycleStatuses: ['new'], birthdayMonths: [3, 13, 2.5], rfmSegments: ['loyal', 1], lastPurchaseDaysMin: 30, spendFenMin: 13750, spendFenMax: -5, extra: true });
-    expect(shown).toEqual({ ...emptyAudienceForm(), tiers: ['gold'], lifecycleStatuses: ['new'], birthdayMonths: [3], rfmSegments: ['loyal'], daysMin: '30', spendMin: '137.50' });
+    const shown = audienceFormOf({
+      tiers: ['gold', 'platinum'],
+      lifecycleStatuses: ['new'],
+      birthdayMonths: [3, 13, 2.5],
+      rfmSegments: ['loyal', 1],
+      lastPurchaseDaysMin: 30,
+      spendFenMin: 13750,
+      spendFenMax: -5,
+      extra: true,
+    });
+    expect(shown).toEqual({
+      ...emptyAudienceForm(),
+      tiers: ['gold'],
+      lifecycleStatuses: ['new'],
+      birthdayMonths: [3],
+      rfmSegments: ['loyal'],
+      daysMin: '30',
+      spendMin: '137.50',
+    });
     expect(audienceFormOf(null)).toEqual(emptyAudienceForm());
     expect(audienceFormOf('{"tiers":["gold"]}')).toEqual(emptyAudienceForm());
     // Round trip: the form of a filter reads back to the same filter.
@@ -75,8 +101,23 @@ describe('the audience builder form', () => {
   it('describes a filter in words, one line per criterion', () => {
     expect(describeAudience({})).toEqual(['全部会员']);
     expect(
-      describeAudience({ tiers: ['gold'], lifecycleStatuses: ['new', 'dormant'], birthdayMonths: [3, 4], lastPurchaseDaysMin: 30, lastPurchaseDaysMax: 90, spendFenMin: 1000000, rfmSegments: ['high_value', 'potential'] }),
-    ).toEqual(['会员等级：金卡会员', '会员状态：新会员、沉睡', '生日月份：3月、4月', '距上次消费：30–90 天', '近12个月消费：¥10,000以上', '客户分层：高价值、潜力']);
+      describeAudience({
+        tiers: ['gold'],
+        lifecycleStatuses: ['new', 'dormant'],
+        birthdayMonths: [3, 4],
+        lastPurchaseDaysMin: 30,
+        lastPurchaseDaysMax: 90,
+        spendFenMin: 1000000,
+        rfmSegments: ['high_value', 'potential'],
+      }),
+    ).toEqual([
+      '会员等级：金卡会员',
+      '会员状态：新会员、沉睡',
+      '生日月份：3月、4月',
+      '距上次消费：30–90 天',
+      '近12个月消费：¥10,000以上',
+      '客户分层：高价值、潜力',
+    ]);
     expect(describeAudience({ lastPurchaseDaysMax: 7 })).toEqual(['距上次消费：7 天以内']);
     expect(describeAudience({ spendFenMin: 5000, spendFenMax: 5000 })).toEqual(['近12个月消费：¥50']);
   });

@@ -126,8 +126,14 @@ function yuanText(fen: number): string {
   return formatFen(fen, { symbol: false }).replace(/,/g, '');
 }
 
-const isOneOf = <T extends string>(values: readonly T[]) => (value: unknown): value is T => typeof value === 'string' && (values as readonly string[]).includes(value);
-const wholeIn = (min: number, max: number) => (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+const isOneOf =
+  <T extends string>(values: readonly T[]) =>
+  (value: unknown): value is T =>
+    typeof value === 'string' && (values as readonly string[]).includes(value);
+const wholeIn =
+  (min: number, max: number) =>
+  (value: unknown): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 /**
  * A filter (from a link, or a campaign) → the form showing it. Anything not a valid criterion is dropped, so a
@@ -137,7 +143,8 @@ export function audienceFormOf(filter: unknown): AudienceForm {
   const form = emptyAudienceForm();
   if (!filter || typeof filter !== 'object') return form;
   const f = filter as Record<string, unknown>;
-  const list = <T>(value: unknown, keep: (item: unknown) => item is T): T[] => (Array.isArray(value) ? [...new Set(value.filter(keep))] : []);
+  const list = <T>(value: unknown, keep: (item: unknown) => item is T): T[] =>
+    Array.isArray(value) ? [...new Set(value.filter(keep))] : [];
   form.tiers = list(f.tiers, isOneOf(TIER_CODES));
   form.lifecycleStatuses = list(f.lifecycleStatuses, isOneOf(LIFECYCLE_STATUSES));
   form.birthdayMonths = list(f.birthdayMonths, wholeIn(1, 12));
@@ -161,7 +168,8 @@ function range(min: number | undefined, max: number | undefined, show: (n: numbe
 export function describeAudience(filter: AudienceFilter): string[] {
   const lines: string[] = [];
   if (filter.tiers?.length) lines.push(`会员等级：${filter.tiers.map((t) => TIER_NAMES[t] ?? t).join('、')}`);
-  if (filter.lifecycleStatuses?.length) lines.push(`会员状态：${filter.lifecycleStatuses.map((s) => LIFECYCLE_STATUS_NAMES[s] ?? s).join('、')}`);
+  if (filter.lifecycleStatuses?.length)
+    lines.push(`会员状态：${filter.lifecycleStatuses.map((s) => LIFECYCLE_STATUS_NAMES[s] ?? s).join('、')}`);
   if (filter.birthdayMonths?.length) lines.push(`生日月份：${filter.birthdayMonths.map((m) => `${m}月`).join('、')}`);
   if (filter.lastPurchaseDaysMin !== undefined || filter.lastPurchaseDaysMax !== undefined) {
     lines.push(`距上次消费：${range(filter.lastPurchaseDaysMin, filter.lastPurchaseDaysMax, String, ' 天')}`);

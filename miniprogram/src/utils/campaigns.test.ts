@@ -22,7 +22,12 @@ const NOW = new Date('2026-11-23T02:00:00Z'); // 10:00 in Shanghai
 const KEY = 'form-key-0001';
 const everyone = readAudienceForm(emptyAudienceForm());
 const newMembers = readAudienceForm({ ...emptyAudienceForm(), lifecycleStatuses: ['new'] });
-const form = (patch: Partial<CampaignForm>): CampaignForm => ({ ...emptyCampaignForm('2026-11-23'), name: '回归礼', couponTemplateId: 7, ...patch });
+const form = (patch: Partial<CampaignForm>): CampaignForm => ({
+  ...emptyCampaignForm('2026-11-23'),
+  name: '回归礼',
+  couponTemplateId: 7,
+  ...patch,
+});
 
 function requestOf(patch: Partial<CampaignForm>, audience = newMembers) {
   const result = buildCampaignRequest(form(patch), audience, NOW, KEY);
@@ -98,7 +103,12 @@ describe('the new-campaign form', () => {
   });
 
   it('sends only the schedule field the schedule needs', () => {
-    expect(requestOf({ schedule: 'at', startsDate: '2026-11-24', startsTime: '09:30' })).toMatchObject({ schedule: 'at', startsAt: '2026-11-24T01:30:00.000Z', dormantDays: null, daysBefore: null });
+    expect(requestOf({ schedule: 'at', startsDate: '2026-11-24', startsTime: '09:30' })).toMatchObject({
+      schedule: 'at',
+      startsAt: '2026-11-24T01:30:00.000Z',
+      dormantDays: null,
+      daysBefore: null,
+    });
     expect(requestOf({ schedule: 'reactivation', dormantDays: '60' })).toMatchObject({ startsAt: null, dormantDays: 60, daysBefore: null });
     expect(requestOf({ schedule: 'coupon_expiry', daysBefore: '3' })).toMatchObject({ startsAt: null, dormantDays: null, daysBefore: 3 });
     expect(requestOf({ schedule: 'birthday' })).toMatchObject({ startsAt: null, dormantDays: null, daysBefore: null });
@@ -106,7 +116,12 @@ describe('the new-campaign form', () => {
 
   it('keeps the offer text only with a message, points and holdout as numbers', () => {
     expect(requestOf({ offerText: '好久不见' })).toMatchObject({ messageKind: null, offerText: null });
-    expect(requestOf({ couponTemplateId: null, points: '200', holdoutPercent: '12.5' }, everyone)).toMatchObject({ couponTemplateId: null, points: 200, holdoutPermille: 125, filter: {} });
+    expect(requestOf({ couponTemplateId: null, points: '200', holdoutPercent: '12.5' }, everyone)).toMatchObject({
+      couponTemplateId: null,
+      points: 200,
+      holdoutPermille: 125,
+      filter: {},
+    });
   });
 
   it.each([
@@ -158,7 +173,14 @@ describe('the new-campaign form', () => {
 
 describe('the run report', () => {
   it('lists skipped messages by reason in a fixed order and failures by count', () => {
-    const report = run({ messages: { queued: 0, sent: 1, skipped: { frequency_cap: 2, no_grant: 5, opted_out: 0, mystery: 1 }, failed: { '40003': 1, '43101': 3 } } });
+    const report = run({
+      messages: {
+        queued: 0,
+        sent: 1,
+        skipped: { frequency_cap: 2, no_grant: 5, opted_out: 0, mystery: 1 },
+        failed: { '40003': 1, '43101': 3 },
+      },
+    });
     expect(skippedLines(report)).toEqual([
       { key: 'no_grant', label: '未订阅', count: 5 },
       { key: 'frequency_cap', label: '频次限制', count: 2 },
@@ -174,7 +196,12 @@ describe('the run report', () => {
 
   it('gives the lift of the treated group over the holdout per member', () => {
     expect(liftText(run())).toBe('未设对照组');
-    const group = (revenuePerMemberFen: number) => ({ members: 10, revenueFen: revenuePerMemberFen * 10, revenuePerMemberFen, purchasers: 1 });
+    const group = (revenuePerMemberFen: number) => ({
+      members: 10,
+      revenueFen: revenuePerMemberFen * 10,
+      revenuePerMemberFen,
+      purchasers: 1,
+    });
     expect(liftText(run({ treatment: group(15000), holdout: group(10000) }))).toBe('+¥50/人（+50%）');
     expect(liftText(run({ treatment: group(9000), holdout: group(10000) }))).toBe('-¥10/人（-10%）');
     expect(liftText(run({ treatment: group(3000), holdout: group(0) }))).toBe('+¥30/人');
@@ -186,7 +213,9 @@ describe('the run report', () => {
     expect(reportIsMoving(campaign(), now)).toBe(true);
     expect(reportIsMoving(campaign({ runs: [run()] }), now)).toBe(false);
     expect(reportIsMoving(campaign({ runs: [run({ status: 'issuing' })] }), now)).toBe(true);
-    expect(reportIsMoving(campaign({ status: 'ended', runs: [run({ messages: { queued: 1, sent: 0, skipped: {}, failed: {} } })] }), now)).toBe(true);
+    expect(
+      reportIsMoving(campaign({ status: 'ended', runs: [run({ messages: { queued: 1, sent: 0, skipped: {}, failed: {} } })] }), now),
+    ).toBe(true);
     expect(reportIsMoving(campaign({ status: 'draft' }), now)).toBe(false);
     expect(reportIsMoving(campaign({ schedule: 'at', startsAt: '2026-11-24T00:00:00.000Z' }), now)).toBe(false);
     expect(reportIsMoving(campaign({ schedule: 'at', startsAt: '2026-11-23T01:00:00.000Z' }), now)).toBe(true);
@@ -196,7 +225,13 @@ describe('the run report', () => {
   it('sums up a campaign for the list and its schedule in words', () => {
     expect(lastRunText(campaign({ status: 'draft' }))).toBe('尚未发布');
     const older = run({ id: 1, period: '2026-11-22', startedAt: '2026-11-22T02:00:00.000Z', targeted: 1 });
-    const newer = run({ id: 2, period: '2026-11-23', targeted: 2, couponsIssued: 2, messages: { queued: 0, sent: 1, skipped: { no_grant: 1 }, failed: {} } });
+    const newer = run({
+      id: 2,
+      period: '2026-11-23',
+      targeted: 2,
+      couponsIssued: 2,
+      messages: { queued: 0, sent: 1, skipped: { no_grant: 1 }, failed: {} },
+    });
     expect(runsNewestFirst([older, newer]).map((r) => r.id)).toEqual([2, 1]);
     expect(lastRunText(campaign({ runs: [older, newer] }))).toBe('2026-11-23 执行：目标 2 人 · 发券 2 · 消息送达 1');
     expect(scheduleText(campaign({ schedule: 'at', startsAt: '2026-11-24T01:30:00.000Z' }))).toBe('定时：2026-11-24 09:30');

@@ -32,7 +32,10 @@ export const SCHEDULE_NAMES: Record<CampaignSchedule, string> = {
   coupon_expiry: '券到期提醒（每天）',
 };
 
-export const SCHEDULE_OPTIONS = (Object.keys(SCHEDULE_NAMES) as CampaignSchedule[]).map((value) => ({ value, label: SCHEDULE_NAMES[value] }));
+export const SCHEDULE_OPTIONS = (Object.keys(SCHEDULE_NAMES) as CampaignSchedule[]).map((value) => ({
+  value,
+  label: SCHEDULE_NAMES[value],
+}));
 
 /** Why a message was not sent on purpose (CampaignMessageOutcomes.skipped), in the order the report lists them. */
 export const SKIP_REASON_NAMES: Record<string, string> = {
@@ -269,7 +272,12 @@ export interface OutcomeLine {
 export function skippedLines(run: Pick<CampaignRunView, 'messages'>): OutcomeLine[] {
   const skipped = run.messages.skipped ?? {};
   const known = Object.keys(SKIP_REASON_NAMES);
-  const keys = [...known, ...Object.keys(skipped).filter((k) => !known.includes(k)).sort()];
+  const keys = [
+    ...known,
+    ...Object.keys(skipped)
+      .filter((k) => !known.includes(k))
+      .sort(),
+  ];
   return keys.filter((key) => (skipped[key] ?? 0) > 0).map((key) => ({ key, label: SKIP_REASON_NAMES[key] ?? key, count: skipped[key] }));
 }
 

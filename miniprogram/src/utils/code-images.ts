@@ -21,7 +21,7 @@ export function barcodeImage(text: string, color = '#111111'): CodeImage {
   const height = 60;
   const width = bars.length + quiet * 2;
   let path = '';
-  for (let x = 0; x < bars.length; ) {
+  for (let x = 0; x < bars.length;) {
     if (bars[x] !== '1') {
       x += 1;
       continue;
@@ -44,7 +44,7 @@ export function qrImage(text: string, color = '#111111'): CodeImage {
   const quiet = 4;
   let path = '';
   for (let row = 0; row < size; row += 1) {
-    for (let col = 0; col < size; ) {
+    for (let col = 0; col < size;) {
       if (!modules.data[row * size + col]) {
         col += 1;
         continue;

@@ -17,9 +17,19 @@ const terms = (patch: Partial<CouponTerms>): CouponTerms => ({
 describe('how coupons read', () => {
   it('draws the stub figure and its condition per kind', () => {
     expect(couponStub(terms({}))).toEqual({ prefix: '¥', value: '20', suffix: '', condition: '满200可用' });
-    expect(couponStub(terms({ kind: 'no_threshold', valueFen: 550, thresholdFen: 0 }))).toMatchObject({ value: '5.50', condition: '无门槛' });
-    expect(couponStub(terms({ kind: 'percent_off', valueFen: null, percentPermille: 850, capFen: 3000, thresholdFen: 0 }))).toMatchObject({ value: '8.5', suffix: '折', condition: '最高减30' });
-    expect(couponStub(terms({ kind: 'gift', valueFen: null, giftName: '帆布袋', thresholdFen: 0 }))).toMatchObject({ value: '赠', condition: '到店即赠' });
+    expect(couponStub(terms({ kind: 'no_threshold', valueFen: 550, thresholdFen: 0 }))).toMatchObject({
+      value: '5.50',
+      condition: '无门槛',
+    });
+    expect(couponStub(terms({ kind: 'percent_off', valueFen: null, percentPermille: 850, capFen: 3000, thresholdFen: 0 }))).toMatchObject({
+      value: '8.5',
+      suffix: '折',
+      condition: '最高减30',
+    });
+    expect(couponStub(terms({ kind: 'gift', valueFen: null, giftName: '帆布袋', thresholdFen: 0 }))).toMatchObject({
+      value: '赠',
+      condition: '到店即赠',
+    });
   });
 
   it('badges only the last days of a usable coupon', () => {
@@ -27,7 +37,16 @@ describe('how coupons read', () => {
   });
 
   it('reads 折 and counts as people type them', () => {
-    expect(['8.5', '9', '0.01', '9.99', '10', '0', '8.555', 'abc'].map(parseZheToPermille)).toEqual([850, 900, 1, 999, null, null, null, null]);
+    expect(['8.5', '9', '0.01', '9.99', '10', '0', '8.555', 'abc'].map(parseZheToPermille)).toEqual([
+      850,
+      900,
+      1,
+      999,
+      null,
+      null,
+      null,
+      null,
+    ]);
     expect(['1', ' 20 ', '0', '101', '1.5', '', '-1'].map((t) => parseCount(t, 1, 100))).toEqual([1, 20, null, null, null, null, null]);
   });
 });

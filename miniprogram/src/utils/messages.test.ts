@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MessageKind, MessageKindView, MessagePreferencesResponse } from '@member/shared';
-import { acceptedCount, buildReport, decisionsOf, kindsToAsk, messagesSummary, remainingText, subscribeSheetText, titlesOf } from './messages';
+import {
+  acceptedCount,
+  buildReport,
+  decisionsOf,
+  kindsToAsk,
+  messagesSummary,
+  remainingText,
+  subscribeSheetText,
+  titlesOf,
+} from './messages';
 
 const TITLES: Record<MessageKind, string> = {
   birthday: '生日祝福',
@@ -11,10 +20,21 @@ const TITLES: Record<MessageKind, string> = {
 };
 
 function view(kind: MessageKind, patch: Partial<MessageKindView> = {}): MessageKindView {
-  return { kind, title: TITLES[kind], description: `${TITLES[kind]}说明`, templateId: `tmpl-${kind}`, remaining: 0, enabled: true, ...patch };
+  return {
+    kind,
+    title: TITLES[kind],
+    description: `${TITLES[kind]}说明`,
+    templateId: `tmpl-${kind}`,
+    remaining: 0,
+    enabled: true,
+    ...patch,
+  };
 }
 
-function preferences(patches: Partial<Record<MessageKind, Partial<MessageKindView>>> = {}, moments?: Partial<MessagePreferencesResponse['moments']>): MessagePreferencesResponse {
+function preferences(
+  patches: Partial<Record<MessageKind, Partial<MessageKindView>>> = {},
+  moments?: Partial<MessagePreferencesResponse['moments']>,
+): MessagePreferencesResponse {
   return {
     kinds: (Object.keys(TITLES) as MessageKind[]).map((kind) => view(kind, patches[kind])),
     moments: {
@@ -50,7 +70,10 @@ describe('which kinds a moment asks for', () => {
   it('asks for at most 3 templates, never the same template or title twice (WeChat would filter it)', () => {
     const all = preferences({}, { notify_me: ['birthday', 'coupon_arrived', 'coupon_expiring', 'reactivation', 'points_change'] });
     expect(ids(kindsToAsk(all, 'notify_me'))).toEqual(['tmpl-birthday', 'tmpl-coupon_arrived', 'tmpl-coupon_expiring']);
-    const shared = preferences({ coupon_expiring: { templateId: 'tmpl-coupon_arrived' }, points_change: { title: '专属回归礼' } }, { notify_me: ['coupon_arrived', 'coupon_expiring', 'reactivation', 'points_change', 'birthday'] });
+    const shared = preferences(
+      { coupon_expiring: { templateId: 'tmpl-coupon_arrived' }, points_change: { title: '专属回归礼' } },
+      { notify_me: ['coupon_arrived', 'coupon_expiring', 'reactivation', 'points_change', 'birthday'] },
+    );
     expect(ids(kindsToAsk(shared, 'notify_me'))).toEqual(['tmpl-coupon_arrived', 'tmpl-reactivation', 'tmpl-birthday']);
   });
 
@@ -61,22 +84,30 @@ describe('which kinds a moment asks for', () => {
   });
 });
 
-describe("what requestSubscribeMessage answered", () => {
+describe('what requestSubscribeMessage answered', () => {
   const asked = ['T1', 'T2', 'T3'];
 
   it('keeps the decisions for the asked ids and drops errMsg', () => {
-    expect(decisionsOf({ errMsg: 'requestSubscribeMessage:ok', T1: 'accept', T2: 'reject', T3: 'ban' }, asked)).toEqual({ T1: 'accept', T2: 'reject', T3: 'ban' });
+    expect(decisionsOf({ errMsg: 'requestSubscribeMessage:ok', T1: 'accept', T2: 'reject', T3: 'ban' }, asked)).toEqual({
+      T1: 'accept',
+      T2: 'reject',
+      T3: 'ban',
+    });
     expect(decisionsOf({ errMsg: 'requestSubscribeMessage:ok', T1: 'filter' }, asked)).toEqual({ T1: 'filter' });
   });
 
   it('ignores ids that were not asked and values that are not decisions', () => {
-    expect(decisionsOf({ errMsg: 'requestSubscribeMessage:ok', T1: 'accept', OTHER: 'accept', T2: 'maybe', T3: 1 }, asked)).toEqual({ T1: 'accept' });
+    expect(decisionsOf({ errMsg: 'requestSubscribeMessage:ok', T1: 'accept', OTHER: 'accept', T2: 'maybe', T3: 1 }, asked)).toEqual({
+      T1: 'accept',
+    });
     expect(decisionsOf({ errMsg: 'requestSubscribeMessage:ok', errMsg2: 'accept' }, ['errMsg'])).toEqual({});
   });
 
   it('a failed call decided nothing (main switch off, over the limit, no network)', () => {
     expect(decisionsOf({ errMsg: 'requestSubscribeMessage:fail main switch is off', errCode: 20004 }, asked)).toEqual({});
-    expect(decisionsOf({ errMsg: 'requestSubscribeMessage:fail Templates count out of max bounds', errCode: 20003, T1: 'accept' }, asked)).toEqual({});
+    expect(
+      decisionsOf({ errMsg: 'requestSubscribeMessage:fail Templates count out of max bounds', errCode: 20003, T1: 'accept' }, asked),
+    ).toEqual({});
     expect(decisionsOf(null, asked)).toEqual({});
     expect(decisionsOf('requestSubscribeMessage:ok', asked)).toEqual({});
   });
@@ -110,6 +141,8 @@ describe('how the pages say it', () => {
   it('sums up on the card the kinds that can reach the member', () => {
     expect(messagesSummary(preferences())).toBe('未开启');
     expect(messagesSummary(preferences({ coupon_arrived: { remaining: 1 }, coupon_expiring: { remaining: 2 } }))).toBe('已开启 2 项');
-    expect(messagesSummary(preferences({ coupon_arrived: { remaining: 1 }, coupon_expiring: { remaining: 2, enabled: false } }))).toBe('已开启 1 项');
+    expect(messagesSummary(preferences({ coupon_arrived: { remaining: 1 }, coupon_expiring: { remaining: 2, enabled: false } }))).toBe(
+      '已开启 1 项',
+    );
   });
 });

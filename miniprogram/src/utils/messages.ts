@@ -60,7 +60,11 @@ export function decisionsOf(result: unknown, asked: readonly string[]): Record<s
 }
 
 /** The report of one call; null when the call decided nothing (there is nothing to tell the server). */
-export function buildReport(results: Record<string, SubscribeDecision>, moment: SubscribeMoment, idempotencyKey: string): ReportSubscriptionsRequest | null {
+export function buildReport(
+  results: Record<string, SubscribeDecision>,
+  moment: SubscribeMoment,
+  idempotencyKey: string,
+): ReportSubscriptionsRequest | null {
   const clean: Record<string, SubscribeDecision> = {};
   for (const [id, decision] of Object.entries(results)) if (isDecision(decision)) clean[id] = decision;
   if (Object.keys(clean).length === 0) return null;

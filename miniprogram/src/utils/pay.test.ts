@@ -153,7 +153,11 @@ describe('refunds at the staff pages', () => {
 describe('polling', () => {
   it('stops at the first final answer', async () => {
     let calls = 0;
-    const result = await pollUntil(async () => ++calls, (n) => n >= 3, { intervalMs: 1, timeoutMs: 1000 });
+    const result = await pollUntil(
+      async () => ++calls,
+      (n) => n >= 3,
+      { intervalMs: 1, timeoutMs: 1000 },
+    );
     expect(result).toEqual({ answer: 3, final: true });
     expect(calls).toBe(3);
   });
@@ -169,7 +173,19 @@ describe('polling', () => {
     expect(result).toEqual({ answer: 'pending', final: false });
     expect(calls).toBeGreaterThan(2);
 
-    await expect(pollUntil(async () => Promise.reject(new Error('down')), () => true, { intervalMs: 5, timeoutMs: 12 })).rejects.toThrow('down');
-    expect(await pollUntil(async () => 1, () => false, { intervalMs: 5, timeoutMs: 1000, stopped: () => true })).toBeNull();
+    await expect(
+      pollUntil(
+        async () => Promise.reject(new Error('down')),
+        () => true,
+        { intervalMs: 5, timeoutMs: 12 },
+      ),
+    ).rejects.toThrow('down');
+    expect(
+      await pollUntil(
+        async () => 1,
+        () => false,
+        { intervalMs: 5, timeoutMs: 1000, stopped: () => true },
+      ),
+    ).toBeNull();
   });
 });

@@ -46,7 +46,10 @@ export function readYuanInput(text: string, what = '金额'): AmountReading {
  * is dropped as they type), empty = 0, more than `maxPoints` = `maxPoints` (`clamped` tells the page to say so).
  */
 export function readPointsInput(text: string, maxPoints: number): { points: number; text: string; clamped: boolean } {
-  const digits = text.replace(/\D/g, '').replace(/^0+(?=\d)/, '').slice(0, 9);
+  const digits = text
+    .replace(/\D/g, '')
+    .replace(/^0+(?=\d)/, '')
+    .slice(0, 9);
   if (!digits) return { points: 0, text: '', clamped: false };
   const typed = Number(digits);
   if (typed > maxPoints) return { points: maxPoints, text: String(maxPoints), clamped: true };

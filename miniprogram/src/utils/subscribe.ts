@@ -38,7 +38,9 @@ const subscriber = createSubscriber({
   now: () => Date.now(),
   loadUnsent() {
     const stored = Taro.getStorageSync(unsentKey()) as ReportSubscriptionsRequest[] | '';
-    return Array.isArray(stored) ? stored.filter((r) => r && typeof r.idempotencyKey === 'string' && r.results && typeof r.moment === 'string') : [];
+    return Array.isArray(stored)
+      ? stored.filter((r) => r && typeof r.idempotencyKey === 'string' && r.results && typeof r.moment === 'string')
+      : [];
   },
   saveUnsent(reports) {
     if (reports.length > 0) Taro.setStorageSync(unsentKey(), reports);

@@ -9,8 +9,19 @@ function fakeServer() {
   const remaining: Record<string, number> = Object.fromEntries(KINDS.map((k) => [k, 0]));
   const seenKeys = new Set<string>();
   const view = (): MessagePreferencesResponse => ({
-    kinds: KINDS.map((kind) => ({ kind, title: kind, description: '', templateId: `tmpl-${kind}`, remaining: remaining[kind], enabled: true })),
-    moments: { coupon_claimed: ['coupon_arrived', 'coupon_expiring'], birthday_set: ['birthday'], notify_me: ['coupon_arrived', 'reactivation', 'points_change'] },
+    kinds: KINDS.map((kind) => ({
+      kind,
+      title: kind,
+      description: '',
+      templateId: `tmpl-${kind}`,
+      remaining: remaining[kind],
+      enabled: true,
+    })),
+    moments: {
+      coupon_claimed: ['coupon_arrived', 'coupon_expiring'],
+      birthday_set: ['birthday'],
+      notify_me: ['coupon_arrived', 'reactivation', 'points_change'],
+    },
   });
   return {
     remaining,
@@ -30,7 +41,9 @@ class Offline extends Error {
 }
 class Refused extends Error {}
 
-function setup(options: { answer?: (ids: string[]) => Record<string, SubscribeDecision>; reportFailures?: Error[]; fetchFailures?: Error[] } = {}) {
+function setup(
+  options: { answer?: (ids: string[]) => Record<string, SubscribeDecision>; reportFailures?: Error[]; fetchFailures?: Error[] } = {},
+) {
   const server = fakeServer();
   const calls = { fetch: 0, request: [] as string[][], reports: [] as ReportSubscriptionsRequest[], waits: [] as number[] };
   const reportFailures = [...(options.reportFailures ?? [])];
@@ -122,7 +135,11 @@ describe('asking at a moment', () => {
   it('reports nothing when WeChat decided nothing (main switch off), or the call threw', async () => {
     const off = setup({ answer: () => ({}) });
     await off.subscriber.warm();
-    expect(await off.subscriber.askAtMoment('coupon_claimed')).toEqual({ asked: ['tmpl-coupon_arrived', 'tmpl-coupon_expiring'], results: {}, preferences: null });
+    expect(await off.subscriber.askAtMoment('coupon_claimed')).toEqual({
+      asked: ['tmpl-coupon_arrived', 'tmpl-coupon_expiring'],
+      results: {},
+      preferences: null,
+    });
     expect(off.calls.reports).toEqual([]);
 
     const broken = setup({

@@ -19,7 +19,15 @@ function requestOf(patch: Partial<TemplateForm>) {
 describe('the new-coupon form', () => {
   it('turns a 满减 form into the request, in fen, with whole business days as windows', () => {
     const request = requestOf({ kind: 'cash_off', value: '20', threshold: '199.9' });
-    expect(request.terms).toEqual({ kind: 'cash_off', valueFen: 2000, thresholdFen: 19990, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false });
+    expect(request.terms).toEqual({
+      kind: 'cash_off',
+      valueFen: 2000,
+      thresholdFen: 19990,
+      percentPermille: null,
+      capFen: null,
+      giftName: null,
+      stacksWithMemberDiscount: false,
+    });
     expect(request.validity).toEqual({ type: 'relative', validDays: 7 });
     // 2026-11-23 00:00:00 and 2026-12-23 23:59:59 in Asia/Shanghai.
     expect(request.claimStartsAt).toBe('2026-11-22T16:00:00.000Z');
@@ -55,12 +63,30 @@ describe('the new-coupon form', () => {
   });
 
   it('sends a percentage coupon as per-mille with an optional cap and threshold', () => {
-    expect(requestOf({ kind: 'percent_off', percent: '8.5' }).terms).toMatchObject({ percentPermille: 850, capFen: null, thresholdFen: 0, valueFen: null });
-    expect(requestOf({ kind: 'percent_off', percent: '9', cap: '50', threshold: '100' }).terms).toMatchObject({ percentPermille: 900, capFen: 5000, thresholdFen: 10000 });
+    expect(requestOf({ kind: 'percent_off', percent: '8.5' }).terms).toMatchObject({
+      percentPermille: 850,
+      capFen: null,
+      thresholdFen: 0,
+      valueFen: null,
+    });
+    expect(requestOf({ kind: 'percent_off', percent: '9', cap: '50', threshold: '100' }).terms).toMatchObject({
+      percentPermille: 900,
+      capFen: 5000,
+      thresholdFen: 10000,
+    });
   });
 
   it('sends the chosen tiers only for a tier audience, and a fixed window as whole days', () => {
-    const request = requestOf({ kind: 'gift', giftName: ' 帆布袋 ', audience: 'tiers', tiers: ['gold', 'diamond'], validityType: 'fixed', validFrom: '2026-12-01', validUntil: '2026-12-31', claimEnds: '2026-12-31' });
+    const request = requestOf({
+      kind: 'gift',
+      giftName: ' 帆布袋 ',
+      audience: 'tiers',
+      tiers: ['gold', 'diamond'],
+      validityType: 'fixed',
+      validFrom: '2026-12-01',
+      validUntil: '2026-12-31',
+      claimEnds: '2026-12-31',
+    });
     expect(request.terms.giftName).toBe('帆布袋');
     expect(request.audienceTiers).toEqual(['gold', 'diamond']);
     expect(request.validity).toEqual({ type: 'fixed', validFrom: '2026-11-30T16:00:00.000Z', validUntil: '2026-12-31T15:59:59.000Z' });

@@ -79,7 +79,10 @@ function dayEnd(date: string): string | null {
   return businessInstant(date, '23:59:59');
 }
 
-export function buildTemplateRequest(form: TemplateForm, now: Date): { request: CreateCouponTemplateRequest } | { errors: TemplateFormErrors } {
+export function buildTemplateRequest(
+  form: TemplateForm,
+  now: Date,
+): { request: CreateCouponTemplateRequest } | { errors: TemplateFormErrors } {
   const errors: TemplateFormErrors = {};
   const money = (field: TemplateFormField, text: string, what: string, min: number): number | null => {
     const fen = parseYuanToFen(text);
@@ -152,7 +155,8 @@ export function buildTemplateRequest(form: TemplateForm, now: Date): { request: 
   else if (Date.parse(claimEndsAt) < now.getTime()) errors.claimEnds = '领取结束日期已过';
   if (claimStartsAt && claimEndsAt && claimEndsAt <= claimStartsAt) errors.claimEnds = '结束日期不能早于开始日期';
   // A coupon claimable after its fixed validity ended would reach the wallet already expired.
-  if (validity?.type === 'fixed' && claimEndsAt && claimEndsAt > validity.validUntil && !errors.claimEnds) errors.claimEnds = '领取结束不能晚于有效期结束';
+  if (validity?.type === 'fixed' && claimEndsAt && claimEndsAt > validity.validUntil && !errors.claimEnds)
+    errors.claimEnds = '领取结束不能晚于有效期结束';
 
   if (form.audience === 'tiers' && form.tiers.length === 0) errors.tiers = '请至少选择一个会员等级';
   let pointsPrice: number | null = null;
@@ -168,7 +172,15 @@ export function buildTemplateRequest(form: TemplateForm, now: Date): { request: 
     request: {
       name,
       ...(description ? { description } : {}),
-      terms: { kind: form.kind, valueFen, thresholdFen, percentPermille, capFen, giftName, stacksWithMemberDiscount: form.stacksWithMemberDiscount },
+      terms: {
+        kind: form.kind,
+        valueFen,
+        thresholdFen,
+        percentPermille,
+        capFen,
+        giftName,
+        stacksWithMemberDiscount: form.stacksWithMemberDiscount,
+      },
       totalStock,
       perMemberLimit,
       validity,

@@ -4,7 +4,16 @@ import { decimalInt, idParam } from '../common/validation';
 export const auditQuery = z.strictObject({
   before: idParam.optional(),
   limit: decimalInt(1, 200).default(50),
-  staffOpenid: z.string().regex(/^[\w-]{1,64}$/).optional(),
-  storeCode: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
-  action: z.string().regex(/^[\w. /:-]{1,48}$/).optional(),
+  staffOpenid: z
+    .string()
+    .regex(/^[\w-]{1,64}$/)
+    .optional(),
+  storeCode: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .optional(),
+  action: z
+    .string()
+    .regex(/^[\w. /:-]{1,48}$/)
+    .optional(),
 });

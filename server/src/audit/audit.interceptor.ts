@@ -64,14 +64,27 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || this.off) return next.handle();
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { method: string; id?: string; body?: Json; params?: Json; query?: Json; routeOptions?: { url?: string }; auditStore?: string }>();
+    const request = context.switchToHttp().getRequest<
+      AuthenticatedRequest & {
+        method: string;
+        id?: string;
+        body?: Json;
+        params?: Json;
+        query?: Json;
+        routeOptions?: { url?: string };
+        auditStore?: string;
+      }
+    >();
     const staff = request.staff;
     const marked = this.reflector.get<{ action: string; describe?: AuditDescriber } | undefined>(AUDIT_KEY, context.getHandler());
     if (!staff || (!marked && request.method === 'GET')) return next.handle();
     const action = marked?.action ?? `${request.method} ${request.routeOptions?.url ?? ''}`;
     const write = async (outcome: string, result: Json) => {
       const input = { body: request.body, params: request.params, query: request.query, result };
-      const facts = { ...describeDefault(input), ...Object.fromEntries(Object.entries(marked?.describe?.(input) ?? {}).filter(([, v]) => v !== undefined)) };
+      const facts = {
+        ...describeDefault(input),
+        ...Object.fromEntries(Object.entries(marked?.describe?.(input) ?? {}).filter(([, v]) => v !== undefined)),
+      };
       const storeCode = request.auditStore ?? facts.storeCode ?? (staff.stores.length === 1 ? staff.stores[0] : null);
       try {
         await this.audit.record(staff, { ...facts, action, outcome, storeCode, requestId: request.id ?? null });
@@ -82,7 +95,9 @@ export class AuditInterceptor implements NestInterceptor {
     };
     return next.handle().pipe(
       mergeMap((result) => from(write('ok', result as Json).then(() => result))),
-      catchError((error: unknown) => from(write(error instanceof DomainError ? error.code : 'INTERNAL_ERROR', undefined).then(() => Promise.reject(error)))),
+      catchError((error: unknown) =>
+        from(write(error instanceof DomainError ? error.code : 'INTERNAL_ERROR', undefined).then(() => Promise.reject(error))),
+      ),
     );
   }
 }

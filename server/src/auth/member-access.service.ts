@@ -25,12 +25,18 @@ export class MemberAccessService {
     const expiresAt = new Date(this.clock.now().getTime() + this.config.staffAccess.memberGrantSeconds * 1000);
     const em = this.dataSource.manager;
     const insert = 'INSERT INTO member_access_grant (staff_id, member_id, expires_at) VALUES (?, ?, ?)';
-    await em.query(upsert(em, insert, { conflict: ['staff_id', 'member_id'], set: overwrite(['expires_at']) }), [staff.id, memberId, sqlDate(em, expiresAt)]);
+    await em.query(upsert(em, insert, { conflict: ['staff_id', 'member_id'], set: overwrite(['expires_at']) }), [
+      staff.id,
+      memberId,
+      sqlDate(em, expiresAt),
+    ]);
   }
 
   async assertMayRead(staff: StaffAccount, memberId: number): Promise<void> {
     if (staff.role === 'admin') return;
-    const granted = await this.dataSource.getRepository(MemberAccessGrant).exists({ where: { staffId: staff.id, memberId, expiresAt: MoreThan(this.clock.now()) } });
+    const granted = await this.dataSource
+      .getRepository(MemberAccessGrant)
+      .exists({ where: { staffId: staff.id, memberId, expiresAt: MoreThan(this.clock.now()) } });
     if (!granted) throw new DomainError('MEMBER_ACCESS_REQUIRED');
   }
 }

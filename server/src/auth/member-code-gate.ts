@@ -36,7 +36,8 @@ export class MemberCodeGate {
     const memberId = claimedMemberId(this.config.memberCode, code);
     const keys = this.keys(staff, memberId);
     for (const key of keys) {
-      if ((await this.counters.peek(key.key))?.isBlocked) throw new DomainError('MEMBER_CODE_LOCKED', undefined, { staffId: staff.id, memberId });
+      if ((await this.counters.peek(key.key))?.isBlocked)
+        throw new DomainError('MEMBER_CODE_LOCKED', undefined, { staffId: staff.id, memberId });
     }
     let result: T;
     try {
@@ -62,7 +63,13 @@ export class MemberCodeGate {
       const record = await this.counters.increment(key, limit.windowSeconds * 1000, limit.limit, limit.lockSeconds * 1000);
       if (record.isBlocked && record.totalHits === limit.limit + 1) {
         this.logger.warn({ staffId: staff.id, memberId, scope }, 'member code verification locked after repeated wrong codes');
-        await this.audit.record(staff, { action: 'member_code.locked', outcome: 'MEMBER_CODE_LOCKED', target: scope, memberId, storeCode: staff.stores.length === 1 ? staff.stores[0] : null });
+        await this.audit.record(staff, {
+          action: 'member_code.locked',
+          outcome: 'MEMBER_CODE_LOCKED',
+          target: scope,
+          memberId,
+          storeCode: staff.stores.length === 1 ? staff.stores[0] : null,
+        });
       }
     }
   }

@@ -35,8 +35,16 @@ describe('session tokens', () => {
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const otherPayload = b64({ sub: '8', oid: 'o-8', iat: 1795428000, exp: 1795435200 });
     const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${otherPayload}.`;
-    const foreignSignature = createHmac('sha256', 'another-secret-0123456789abcdef0123').update(`${header}.${otherPayload}`).digest('base64url');
-    for (const forged of [`${header}.${otherPayload}.${signature}`, unsigned, `${header}.${otherPayload}.${foreignSignature}`, 'x.y.z', '']) {
+    const foreignSignature = createHmac('sha256', 'another-secret-0123456789abcdef0123')
+      .update(`${header}.${otherPayload}`)
+      .digest('base64url');
+    for (const forged of [
+      `${header}.${otherPayload}.${signature}`,
+      unsigned,
+      `${header}.${otherPayload}.${foreignSignature}`,
+      'x.y.z',
+      '',
+    ]) {
       expect(codeOf(() => sessions.verify(forged))).toBe('AUTH_REQUIRED');
     }
   });

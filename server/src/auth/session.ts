@@ -36,11 +36,9 @@ export class SessionTokens {
   issue(claims: SessionClaims): { token: string; expiresAt: Date } {
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const expiresAtSeconds = issuedAt + this.config.session.ttlSeconds;
-    const token = sign(
-      { sub: String(claims.memberId), oid: claims.openid, iat: issuedAt, exp: expiresAtSeconds },
-      this.key,
-      { algorithm: 'HS256' },
-    );
+    const token = sign({ sub: String(claims.memberId), oid: claims.openid, iat: issuedAt, exp: expiresAtSeconds }, this.key, {
+      algorithm: 'HS256',
+    });
     return { token, expiresAt: new Date(expiresAtSeconds * 1000) };
   }
 

@@ -68,7 +68,7 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
     expect(await staff.unbind('o-gone')).toBe(false);
   });
 
-  it('seeds stores from config, keeps a closed store closed, and takes a sale\'s store from the account', async () => {
+  it("seeds stores from config, keeps a closed store closed, and takes a sale's store from the account", async () => {
     await stores.syncFromConfig([{ code: 'S001', name: '一号旗舰店' }, ...STORES.slice(1), { code: 'S003', name: '三号店' }]);
     await db.dataSource.query("UPDATE store SET status = 'closed' WHERE code = 'S003'");
     await stores.syncFromConfig([...STORES, { code: 'S003', name: '三号店' }]);
@@ -124,15 +124,44 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
       await staff.bind(`o-guess-${i}`, 'clerk', null, ['S001']);
       clerks.push(await account(`o-guess-${i}`));
     }
-    for (let n = 0; n < perStaff.limit; n++) expect(await codeOf(() => gate.check(clerks[0], guess(7, n), wrong, () => 7))).toBe('MEMBER_CODE_INVALID');
+    for (let n = 0; n < perStaff.limit; n++)
+      expect(await codeOf(() => gate.check(clerks[0], guess(7, n), wrong, () => 7))).toBe('MEMBER_CODE_INVALID');
     // One more wrong code locks the account, for any member, even with the genuine code.
     expect(await codeOf(() => gate.check(clerks[0], guess(7, 99), wrong, () => 7))).toBe('MEMBER_CODE_INVALID');
-    expect(await codeOf(() => gate.check(clerks[0], guess(8, 1), async () => 'genuine', () => 8))).toBe('MEMBER_CODE_LOCKED');
+    expect(
+      await codeOf(() =>
+        gate.check(
+          clerks[0],
+          guess(8, 1),
+          async () => 'genuine',
+          () => 8,
+        ),
+      ),
+    ).toBe('MEMBER_CODE_LOCKED');
     // Other accounts guessing the same member: the member locks once the member's limit is passed.
     let tries = perStaff.limit + 1;
-    for (let i = 1; tries <= perMember.limit; i = (i % 3) + 1, tries++) await gate.check(clerks[i], guess(7, tries), wrong, () => 7).catch(() => undefined);
-    expect(await codeOf(() => gate.check(clerks[3], guess(7, 500), async () => 'genuine', () => 7))).toBe('MEMBER_CODE_LOCKED');
-    expect(await codeOf(() => gate.check(clerks[3], guess(9, 1), async () => 'genuine', () => 9))).toBe('no error');
+    for (let i = 1; tries <= perMember.limit; i = (i % 3) + 1, tries++)
+      await gate.check(clerks[i], guess(7, tries), wrong, () => 7).catch(() => undefined);
+    expect(
+      await codeOf(() =>
+        gate.check(
+          clerks[3],
+          guess(7, 500),
+          async () => 'genuine',
+          () => 7,
+        ),
+      ),
+    ).toBe('MEMBER_CODE_LOCKED');
+    expect(
+      await codeOf(() =>
+        gate.check(
+          clerks[3],
+          guess(9, 1),
+          async () => 'genuine',
+          () => 9,
+        ),
+      ),
+    ).toBe('no error');
     const locks = await audit.page({ limit: 10, action: 'member_code.locked' });
     expect(locks.entries.map((e) => [e.staffOpenid, e.target, e.memberId, e.outcome])).toEqual([
       [expect.stringMatching(/^o-guess-[123]$/), 'member', 7, 'MEMBER_CODE_LOCKED'],
@@ -140,16 +169,39 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
     ]);
     // The locks end.
     clock.advance(Math.max(perStaff.lockSeconds, perMember.lockSeconds));
-    expect(await codeOf(() => gate.check(clerks[0], guess(7, 1), async () => 'genuine', () => 7))).toBe('no error');
+    expect(
+      await codeOf(() =>
+        gate.check(
+          clerks[0],
+          guess(7, 1),
+          async () => 'genuine',
+          () => 7,
+        ),
+      ),
+    ).toBe('no error');
   });
 
   it('keeps the audit log append-only and pages it newest first', async () => {
     const audit = new AuditService(db.dataSource, clock);
     const clerk = await account('o-till');
-    for (let i = 1; i <= 5; i++) await audit.record(clerk, { action: 'purchase.record', outcome: 'ok', storeCode: 'S001', memberId: i, amountFen: 3_000_000_000 * i, points: 2 ** 40 });
+    for (let i = 1; i <= 5; i++)
+      await audit.record(clerk, {
+        action: 'purchase.record',
+        outcome: 'ok',
+        storeCode: 'S001',
+        memberId: i,
+        amountFen: 3_000_000_000 * i,
+        points: 2 ** 40,
+      });
     const first = await audit.page({ limit: 3, action: 'purchase.record' });
     expect(first.entries.map((e) => e.memberId)).toEqual([5, 4, 3]);
-    expect(first.entries[0]).toMatchObject({ staffOpenid: 'o-till', role: 'clerk', storeCode: 'S001', amountFen: 15_000_000_000, points: 2 ** 40 });
+    expect(first.entries[0]).toMatchObject({
+      staffOpenid: 'o-till',
+      role: 'clerk',
+      storeCode: 'S001',
+      amountFen: 15_000_000_000,
+      points: 2 ** 40,
+    });
     const second = await audit.page({ limit: 3, action: 'purchase.record', before: first.nextBefore! });
     expect(second.entries.map((e) => e.memberId)).toEqual([2, 1]);
     expect(second.nextBefore).toBeNull();

@@ -73,7 +73,14 @@ export class StaffService {
   async list(): Promise<Array<StaffAccount & { source: StaffSource }>> {
     const staff = await this.dataSource.getRepository(StaffMember).find({ order: { id: 'ASC' } });
     const stores = await this.dataSource.getRepository(StaffStore).find({ order: { storeCode: 'ASC' } });
-    return staff.map((s) => ({ id: s.id, openid: s.openid, role: s.role, name: s.name, source: s.source, stores: stores.filter((row) => row.staffId === s.id).map((row) => row.storeCode) }));
+    return staff.map((s) => ({
+      id: s.id,
+      openid: s.openid,
+      role: s.role,
+      name: s.name,
+      source: s.source,
+      stores: stores.filter((row) => row.staffId === s.id).map((row) => row.storeCode),
+    }));
   }
 
   private async upsertWith(em: EntityManager, openid: string, role: StaffRole, name: string | null, stores: string[], source: StaffSource) {
@@ -89,6 +96,10 @@ export class StaffService {
     }
     // The account's stores are exactly the ones given (an admin's list may be empty: HQ works everywhere).
     await em.delete(StaffStore, { staffId: id });
-    if (stores.length) await em.insert(StaffStore, [...new Set(stores)].map((storeCode) => ({ staffId: id, storeCode })));
+    if (stores.length)
+      await em.insert(
+        StaffStore,
+        [...new Set(stores)].map((storeCode) => ({ staffId: id, storeCode })),
+      );
   }
 }

@@ -46,4 +46,3 @@ export class MemberAccessGrant {
   @Column({ name: 'expires_at', type: 'datetime' })
   expiresAt!: Date;
 }
-

@@ -38,7 +38,16 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
       await t.db.dataSource.query(
         `INSERT INTO member (id, openid, joined_at, privacy_accepted_at, privacy_policy_version, birthday, birthday_month, birthday_day, birthday_set_on, version)
          VALUES (?, ?, ?, ?, 'test', ?, ?, ?, ?, 1)`,
-        [nextId, `bday-${kind}-${nextId}`, options.joined === false ? null : joinedAt, options.joined === false ? null : joinedAt, birthday, month, day, birthday ? '2025-06-01' : null],
+        [
+          nextId,
+          `bday-${kind}-${nextId}`,
+          options.joined === false ? null : joinedAt,
+          options.joined === false ? null : joinedAt,
+          birthday,
+          month,
+          day,
+          birthday ? '2025-06-01' : null,
+        ],
       );
       ids.push(nextId);
     }
@@ -47,11 +56,17 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
 
   type PerkRow = { memberId: number; year: number; couponId: number | null; until: string };
   async function perksOf(memberIds: number[]): Promise<PerkRow[]> {
-    const rows: Array<{ member_id: number; year: number; coupon_id: number | null; double_points_until: Date | string }> = await t.db.dataSource.query(
-      `SELECT member_id, year, coupon_id, double_points_until FROM birthday_perk WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) ORDER BY member_id, year`,
-      memberIds,
-    );
-    return rows.map((r) => ({ memberId: Number(r.member_id), year: Number(r.year), couponId: r.coupon_id === null ? null : Number(r.coupon_id), until: asDate(r.double_points_until).toISOString() }));
+    const rows: Array<{ member_id: number; year: number; coupon_id: number | null; double_points_until: Date | string }> =
+      await t.db.dataSource.query(
+        `SELECT member_id, year, coupon_id, double_points_until FROM birthday_perk WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) ORDER BY member_id, year`,
+        memberIds,
+      );
+    return rows.map((r) => ({
+      memberId: Number(r.member_id),
+      year: Number(r.year),
+      couponId: r.coupon_id === null ? null : Number(r.coupon_id),
+      until: asDate(r.double_points_until).toISOString(),
+    }));
   }
 
   async function doublePointsUntil(memberId: number): Promise<string | null> {
@@ -66,13 +81,29 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
 
   /** Once a year, everywhere: never two perks or two birthday coupons for one member and year; stock counters match the rows. */
   async function expectOncePerYearAndStockExact(): Promise<void> {
-    expect(await count('SELECT COUNT(*) AS n FROM (SELECT member_id, year FROM birthday_perk GROUP BY member_id, year HAVING COUNT(*) > 1) x')).toBe(0);
-    expect(await count("SELECT COUNT(*) AS n FROM (SELECT member_id, idempotency_key FROM coupon WHERE idempotency_key LIKE 'birthday:%' GROUP BY member_id, idempotency_key HAVING COUNT(*) > 1) x")).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS n FROM (SELECT member_id, year FROM birthday_perk GROUP BY member_id, year HAVING COUNT(*) > 1) x'),
+    ).toBe(0);
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM (SELECT member_id, idempotency_key FROM coupon WHERE idempotency_key LIKE 'birthday:%' GROUP BY member_id, idempotency_key HAVING COUNT(*) > 1) x",
+      ),
+    ).toBe(0);
     // Every perk's coupon is that member's birthday coupon of that year, and every birthday coupon has its perk.
     const birthdayKeyOfPerk = kind === 'mariadb' ? "CONCAT('birthday:', p.year)" : "'birthday:' || p.year";
-    expect(await count(`SELECT COUNT(*) AS n FROM birthday_perk p JOIN coupon c ON c.id = p.coupon_id WHERE c.member_id <> p.member_id OR c.idempotency_key <> ${birthdayKeyOfPerk}`)).toBe(0);
-    expect(await count("SELECT COUNT(*) AS n FROM coupon c WHERE c.idempotency_key LIKE 'birthday:%' AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.coupon_id = c.id)")).toBe(0);
-    const broken = await t.db.dataSource.query('SELECT t.id FROM coupon_template t WHERE t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id) OR t.claimed_count > t.total_stock');
+    expect(
+      await count(
+        `SELECT COUNT(*) AS n FROM birthday_perk p JOIN coupon c ON c.id = p.coupon_id WHERE c.member_id <> p.member_id OR c.idempotency_key <> ${birthdayKeyOfPerk}`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM coupon c WHERE c.idempotency_key LIKE 'birthday:%' AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.coupon_id = c.id)",
+      ),
+    ).toBe(0);
+    const broken = await t.db.dataSource.query(
+      'SELECT t.id FROM coupon_template t WHERE t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id) OR t.claimed_count > t.total_stock',
+    );
     expect(broken).toEqual([]);
   }
 
@@ -82,7 +113,21 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     t = await startTestApp(kind);
     job = t.app.get(BirthdayPerkJob);
     const template = await t.app.get(TemplatesService).create(
-      templateRequest(t.clock.now(), { name: '生日礼券', totalStock: 100_000, perMemberLimit: 1, validity: { type: 'relative', validDays: 30 }, terms: { kind: 'no_threshold', valueFen: 3000, thresholdFen: 0, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false } }),
+      templateRequest(t.clock.now(), {
+        name: '生日礼券',
+        totalStock: 100_000,
+        perMemberLimit: 1,
+        validity: { type: 'relative', validDays: 30 },
+        terms: {
+          kind: 'no_threshold',
+          valueFen: 3000,
+          thresholdFen: 0,
+          percentPermille: null,
+          capFen: null,
+          giftName: null,
+          stacksWithMemberDiscount: false,
+        },
+      }),
     );
     birthdayTemplateId = template.id;
   });
@@ -99,7 +144,11 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     t.clock.set(shanghai('2026-11-01'));
 
     const result = await job.grantPerks();
-    expect(result).toMatchObject({ runOn: '2026-11-01', window: { kind: 'month', key: '2026-11', year: 2026, opensOn: '2026-11-01', closesOn: '2026-11-30' }, couponsShort: 0 });
+    expect(result).toMatchObject({
+      runOn: '2026-11-01',
+      window: { kind: 'month', key: '2026-11', year: 2026, opensOn: '2026-11-01', closesOn: '2026-11-30' },
+      couponsShort: 0,
+    });
     expect(result.perksGranted).toBe(3);
     expect(result.couponsIssued).toBe(3);
     // Spread over several member id ranges, each its own transaction.
@@ -110,11 +159,19 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     for (const id of november) expect(await doublePointsUntil(id)).toBe('2026-11-30T15:59:59.000Z');
     for (const id of [...others, notJoined]) expect(await doublePointsUntil(id)).toBeNull();
 
-    const coupons = await t.db.dataSource.query(`SELECT member_id, template_id, status, valid_until, seq, code FROM coupon WHERE id IN (${perks.map(() => '?').join(', ')}) ORDER BY member_id`, perks.map((p) => p.couponId));
+    const coupons = await t.db.dataSource.query(
+      `SELECT member_id, template_id, status, valid_until, seq, code FROM coupon WHERE id IN (${perks.map(() => '?').join(', ')}) ORDER BY member_id`,
+      perks.map((p) => p.couponId),
+    );
     expect(coupons).toHaveLength(3);
     for (const coupon of coupons) {
       // "Valid for 30 days" from 1 November 00:05 ends at 23:59:59 local on the 30th day.
-      expect({ template: Number(coupon.template_id), status: coupon.status, validUntil: asDate(coupon.valid_until).toISOString(), seq: Number(coupon.seq) }).toEqual({ template: birthdayTemplateId, status: 'available', validUntil: lastSecondOf('2026-11-30'), seq: 2026 });
+      expect({
+        template: Number(coupon.template_id),
+        status: coupon.status,
+        validUntil: asDate(coupon.valid_until).toISOString(),
+        seq: Number(coupon.seq),
+      }).toEqual({ template: birthdayTemplateId, status: 'available', validUntil: lastSecondOf('2026-11-30'), seq: 2026 });
     }
     // Codes the till can scan, like a claimed coupon's: "9" and 15 random digits, all different.
     expect(coupons.every((c: { code: string }) => /^9\d{15}$/.test(c.code))).toBe(true);
@@ -153,7 +210,12 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     let seq = 0;
     const buy = () =>
       purchases.record(
-        { memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, member, t.clock.now()).code, amountFen: 10_000, storeCode: 'S001', idempotencyKey: `bday-buy-${kind}-${++seq}` },
+        {
+          memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, member, t.clock.now()).code,
+          amountFen: 10_000,
+          storeCode: 'S001',
+          idempotencyKey: `bday-buy-${kind}-${++seq}`,
+        },
         'o-clerk',
       );
     t.clock.set(shanghai('2026-11-10', '10:00:00')); // not a member day (8/18/28)
@@ -213,7 +275,9 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
   });
 
   it('never issues more coupons than the stock: the members after it get double points without the coupon; a paused template issues none', async () => {
-    const scarce = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '限量生日券', totalStock: 5, perMemberLimit: 1 }));
+    const scarce = await t.app
+      .get(TemplatesService)
+      .create(templateRequest(t.clock.now(), { name: '限量生日券', totalStock: 5, perMemberLimit: 1 }));
     setPerk({ couponTemplateId: scarce.id });
     const june = await addMembers(Array.from({ length: 12 }, (_, i) => `1990-06-${String(i + 1).padStart(2, '0')}`));
     t.clock.set(shanghai('2027-06-01'));
@@ -277,7 +341,12 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     const birthday = campaigns.campaigns.find((c) => c.system === 'birthday-perk');
     expect(birthday).toMatchObject({ name: '生日礼遇', status: 'active', schedule: 'birthday' });
     const run = (await t.app.get(CampaignsService).get(birthday!.id)).runs.find((r) => r.period === '2029-03-01');
-    expect(run).toMatchObject({ status: 'done', targeted: result.perksGranted, couponsIssued: result.couponsIssued, couponsShort: result.couponsShort });
+    expect(run).toMatchObject({
+      status: 'done',
+      targeted: result.perksGranted,
+      couponsIssued: result.couponsIssued,
+      couponsShort: result.couponsShort,
+    });
     expect(result.perksGranted).toBeGreaterThanOrEqual(march.length);
     // The scheduler leaves system campaigns to their own runs, and staff cannot pause them.
     await t.app.get(CampaignsService).tick();
@@ -296,23 +365,30 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
       expect(ran).toMatchObject({ runOn: '2027-12-01', window: { key: '2027-12' } });
       expect(ran!.perksGranted).toBeGreaterThanOrEqual(1);
       expect(await job.runScheduled()).toBeNull();
-      const [run] = await t.db.dataSource.query("SELECT outcome, finished_at FROM job_run WHERE job = 'birthday-perk' AND period = '2027-12-01'");
+      const [run] = await t.db.dataSource.query(
+        "SELECT outcome, finished_at FROM job_run WHERE job = 'birthday-perk' AND period = '2027-12-01'",
+      );
       expect(run.finished_at).not.toBeNull();
       expect(run.outcome).toMatch(/^window 2027-12: \d+ perks/);
 
       // An instance died during the 2 December run 20 minutes ago: the next check takes it over.
       const [lateMember] = await addMembers(['1990-12-30']);
       t.clock.set(shanghai('2027-12-02', '00:30:00'));
-      await t.db.dataSource.query("INSERT INTO job_run (job, period, started_at) VALUES ('birthday-perk', '2027-12-02', ?)", [sqlDate(t.db.dataSource.manager, shanghai('2027-12-02', '00:10:00'))]);
+      await t.db.dataSource.query("INSERT INTO job_run (job, period, started_at) VALUES ('birthday-perk', '2027-12-02', ?)", [
+        sqlDate(t.db.dataSource.manager, shanghai('2027-12-02', '00:10:00')),
+      ]);
       expect(await job.runScheduled()).toMatchObject({ runOn: '2027-12-02', perksGranted: 1 });
       expect(await perksOf([lateMember])).toHaveLength(1);
     });
 
     it('two runs at once grant every perk and coupon once, each chunk done by one of them', async () => {
-      const april = await addMembers(Array.from({ length: 60 }, (_, i) => `19${70 + (i % 30)}-04-${String((i % 30) + 1).padStart(2, '0')}`));
+      const april = await addMembers(
+        Array.from({ length: 60 }, (_, i) => `19${70 + (i % 30)}-04-${String((i % 30) + 1).padStart(2, '0')}`),
+      );
       t.clock.set(shanghai('2027-04-01'));
       const runs = await Promise.all([job.grantPerks(), job.grantPerks()]);
-      const total = (field: keyof Pick<BirthdayPerkRunResult, 'perksGranted' | 'couponsIssued' | 'chunksDone' | 'chunksSkipped'>) => runs[0][field] + runs[1][field];
+      const total = (field: keyof Pick<BirthdayPerkRunResult, 'perksGranted' | 'couponsIssued' | 'chunksDone' | 'chunksSkipped'>) =>
+        runs[0][field] + runs[1][field];
       expect(total('perksGranted')).toBe(60);
       expect(total('couponsIssued')).toBe(60);
       expect(total('chunksDone')).toBe(total('chunksSkipped'));
@@ -333,7 +409,9 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
           const scheduled = await Promise.all([job.runScheduled(), other.get(BirthdayPerkJob).runScheduled()]);
           expect(scheduled.filter((r) => r === null)).toHaveLength(1);
           // A run of 2 May that died: both instances find it stale at once, exactly one takes it over.
-          await t.db.dataSource.query("INSERT INTO job_run (job, period, started_at) VALUES ('birthday-perk', '2027-05-02', ?)", [shanghai('2027-05-02', '00:05:00')]);
+          await t.db.dataSource.query("INSERT INTO job_run (job, period, started_at) VALUES ('birthday-perk', '2027-05-02', ?)", [
+            shanghai('2027-05-02', '00:05:00'),
+          ]);
           t.clock.set(shanghai('2027-05-02', '00:40:00'));
           const takeOver = await Promise.all([job.runScheduled(), other.get(BirthdayPerkJob).runScheduled()]);
           expect(takeOver.filter((r) => r === null)).toHaveLength(1);
@@ -352,15 +430,31 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
       });
     }
   });
-
 });
 
 describe('birthday chunks', () => {
   it.each<[number, number, number, Array<[number, number]>]>([
     [1, 1, 10, [[1, 10]]],
     [1, 10, 10, [[1, 10]]],
-    [10, 11, 10, [[1, 10], [11, 20]]],
-    [15, 35, 10, [[11, 20], [21, 30], [31, 40]]],
+    [
+      10,
+      11,
+      10,
+      [
+        [1, 10],
+        [11, 20],
+      ],
+    ],
+    [
+      15,
+      35,
+      10,
+      [
+        [11, 20],
+        [21, 30],
+        [31, 40],
+      ],
+    ],
     [20_001, 20_001, BIRTHDAY_CHUNK_ID_SPAN, [[20_001, 40_000]]],
   ])('cuts ids %i…%i by %i into ranges aligned to the span, whatever the first id: %j', (first, last, span, expected) => {
     expect(birthdayChunks(first, last, span)).toEqual(expected);

@@ -138,7 +138,10 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     const run = await this.runContext(now);
     const { window } = run;
     run.systemRunId = await startSystemRun(this.dataSource.manager, SystemCampaign.BirthdayPerk, run.runOn, now);
-    const [span]: Array<{ first: number | string | null; last: number | string | null }> = await this.dataSource.query(birthdaySpanSql(window.days.length), [window.month, ...window.days]);
+    const [span]: Array<{ first: number | string | null; last: number | string | null }> = await this.dataSource.query(
+      birthdaySpanSql(window.days.length),
+      [window.month, ...window.days],
+    );
     const chunks = span.first === null || span.last === null ? [] : birthdayChunks(Number(span.first), Number(span.last));
 
     const result: BirthdayPerkRunResult = {
@@ -174,7 +177,11 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure) throw failure.reason;
     await finishSystemRun(this.dataSource.manager, run.systemRunId, this.clock.now());
-    if (result.couponsShort > 0) this.logger.warn({ window: window.key, templateId: run.coupon?.templateId, short: result.couponsShort }, 'birthday coupons ran out of stock');
+    if (result.couponsShort > 0)
+      this.logger.warn(
+        { window: window.key, templateId: run.coupon?.templateId, short: result.couponsShort },
+        'birthday coupons ran out of stock',
+      );
     this.logger.log({ ...result, window: window.key }, 'birthday perks granted');
     return result;
   }
@@ -187,7 +194,9 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     const timeZone = this.config.businessCalendar.timeZone;
     const runOn = businessDate(now, timeZone);
     const window = birthdayWindowContaining(runOn, this.config.birthday.perk.window);
-    const doublePointsUntil = new Date(DateTime.fromISO(window.closesOn, { zone: timeZone }).plus({ days: 1 }).startOf('day').toMillis() - 1000);
+    const doublePointsUntil = new Date(
+      DateTime.fromISO(window.closesOn, { zone: timeZone }).plus({ days: 1 }).startOf('day').toMillis() - 1000,
+    );
     const templateId = this.config.birthday.perk.couponTemplateId;
     if (templateId === null) return { now, runOn, window, doublePointsUntil, coupon: null, systemRunId: null };
     const template = await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: templateId });
@@ -195,7 +204,14 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
     // rather than hand out this year's perks without the coupon for good.
     if (!template) throw new Error(`birthday.perk.couponTemplateId ${templateId}: no such coupon template`);
     const { validFrom, validUntil } = couponValidity(validityOf(template), now, timeZone);
-    return { now, runOn, window, doublePointsUntil, coupon: { templateId, templateName: template.name, validFrom, validUntil }, systemRunId: null };
+    return {
+      now,
+      runOn,
+      window,
+      doublePointsUntil,
+      coupon: { templateId, templateName: template.name, validFrom, validUntil },
+      systemRunId: null,
+    };
   }
 
   private async grantChunk(run: RunContext, first: number, last: number): Promise<ChunkOutcome> {
@@ -218,13 +234,19 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
   private async grantChunkWithin(em: EntityManager, run: RunContext, first: number, last: number, scarce: boolean): Promise<ChunkOutcome> {
     const at = sqlDate(em, run.now);
     try {
-      await em.query('INSERT INTO birthday_perk_checkpoint (run_on, first_member_id, last_member_id, perks_granted, coupons_issued, created_at) VALUES (?, ?, ?, 0, 0, ?)', [run.runOn, first, last, at]);
+      await em.query(
+        'INSERT INTO birthday_perk_checkpoint (run_on, first_member_id, last_member_id, perks_granted, coupons_issued, created_at) VALUES (?, ?, ?, 0, 0, ?)',
+        [run.runOn, first, last, at],
+      );
     } catch (error) {
       // Another run did (or is doing: we waited for its commit) this chunk today.
       if (isUniqueViolation(error)) return { skipped: true, perks: 0, coupons: 0 };
       throw error;
     }
-    const rows: Array<{ id: number | string }> = await em.query(birthdayCandidatesSql(run.window.days.length), birthdayCandidateParams(run.window, first, last));
+    const rows: Array<{ id: number | string }> = await em.query(
+      birthdayCandidatesSql(run.window.days.length),
+      birthdayCandidateParams(run.window, first, last),
+    );
     const members = rows.map((row) => Number(row.id));
     let withCoupon: number[] = [];
     if (members.length > 0 && run.coupon) withCoupon = await this.issueCoupons(em, run, run.coupon, members, scarce);
@@ -247,15 +269,26 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
       );
     }
     // Plain SQL, so the member's version (which guards profile edits) is left alone.
-    for (const batch of batches(members, this.rowsPerStatement)) await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${marks(batch.length)})`, [until, ...batch]);
+    for (const batch of batches(members, this.rowsPerStatement))
+      await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${marks(batch.length)})`, [until, ...batch]);
     if (run.coupon && withCoupon.length > 0 && !scarce) {
       // Stock last (see the class comment): one conditional UPDATE for the whole chunk.
       if (!(await this.coupons.takeStock(em, run.coupon.templateId, withCoupon.length))) throw new StockRanShort();
     }
     const greeted = await this.queueGreetings(em, run, members, new Set(withCoupon));
     // Staff see the day's perks as the birthday system campaign's run: counted with the chunk, so exactly once.
-    await countSystemRun(em, run.systemRunId, { targeted: members.length, couponsIssued: withCoupon.length, couponsShort: run.coupon ? members.length - withCoupon.length : 0, messagesQueued: greeted });
-    await em.query('UPDATE birthday_perk_checkpoint SET perks_granted = ?, coupons_issued = ? WHERE run_on = ? AND first_member_id = ?', [members.length, withCoupon.length, run.runOn, first]);
+    await countSystemRun(em, run.systemRunId, {
+      targeted: members.length,
+      couponsIssued: withCoupon.length,
+      couponsShort: run.coupon ? members.length - withCoupon.length : 0,
+      messagesQueued: greeted,
+    });
+    await em.query('UPDATE birthday_perk_checkpoint SET perks_granted = ?, coupons_issued = ? WHERE run_on = ? AND first_member_id = ?', [
+      members.length,
+      withCoupon.length,
+      run.runOn,
+      first,
+    ]);
     return { skipped: false, perks: members.length, coupons: withCoupon.length };
   }
 
@@ -272,7 +305,11 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
         const outcome = await this.messages.queue(em, {
           memberId,
           kind: MessageKind.Birthday,
-          vars: { name: MessagesService.displayName(member), gift: withCoupon.has(memberId) && run.coupon ? `${run.coupon.templateName}已放入券包` : '生日期间消费享双倍积分', validUntil: run.window.closesOn },
+          vars: {
+            name: MessagesService.displayName(member),
+            gift: withCoupon.has(memberId) && run.coupon ? `${run.coupon.templateName}已放入券包` : '生日期间消费享双倍积分',
+            validUntil: run.window.closesOn,
+          },
           dedupeKey: `birthday:${memberId}:${run.window.year}`,
         });
         if (outcome === 'queued') queued++;
@@ -282,13 +319,30 @@ export class BirthdayPerkJob implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Issues the coupons of the chunk's first members (all of them unless stock is scarce); answers who got one. */
-  private async issueCoupons(em: EntityManager, run: RunContext, coupon: NonNullable<RunContext['coupon']>, members: number[], scarce: boolean): Promise<number[]> {
+  private async issueCoupons(
+    em: EntityManager,
+    run: RunContext,
+    coupon: NonNullable<RunContext['coupon']>,
+    members: number[],
+    scarce: boolean,
+  ): Promise<number[]> {
     // Rare path: lock the template row and take what is left (nothing when paused) before issuing.
     const count = scarce ? await this.coupons.takeRemainingStock(em, coupon.templateId, members.length) : members.length;
     const chosen = members.slice(0, count);
     // seq = the perk year: far above any per-member claim limit (≤ 100), so a birthday coupon never takes the
     // seq of a claim of the same template, and a second one for the same year hits the unique key.
-    await this.coupons.issueToMembers(em, { templateId: coupon.templateId, seq: run.window.year, idempotencyKey: birthdayCouponKey(run.window.year), validFrom: coupon.validFrom, validUntil: coupon.validUntil, at: run.now }, chosen);
+    await this.coupons.issueToMembers(
+      em,
+      {
+        templateId: coupon.templateId,
+        seq: run.window.year,
+        idempotencyKey: birthdayCouponKey(run.window.year),
+        validFrom: coupon.validFrom,
+        validUntil: coupon.validUntil,
+        at: run.now,
+      },
+      chosen,
+    );
     return chosen;
   }
 }

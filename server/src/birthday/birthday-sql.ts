@@ -21,7 +21,11 @@ export function birthdayCandidatesSql(dayCount: number): string {
   );
 }
 
-export function birthdayCandidateParams(window: { month: number; days: number[]; year: number }, firstMemberId: number, lastMemberId: number): number[] {
+export function birthdayCandidateParams(
+  window: { month: number; days: number[]; year: number },
+  firstMemberId: number,
+  lastMemberId: number,
+): number[] {
   return [window.year, window.month, ...window.days, firstMemberId, lastMemberId];
 }
 

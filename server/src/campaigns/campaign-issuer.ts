@@ -1,5 +1,14 @@
 import type { AppConfig } from '@member/config';
-import { type AudienceFilter, birthdayWindowContaining, CampaignRunStatus, CampaignSchedule, CampaignStatus, type CalendarDate, CouponStatus, MessageKind } from '@member/shared';
+import {
+  type AudienceFilter,
+  birthdayWindowContaining,
+  CampaignRunStatus,
+  CampaignSchedule,
+  CampaignStatus,
+  type CalendarDate,
+  CouponStatus,
+  MessageKind,
+} from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -98,8 +107,19 @@ export class CampaignIssuer {
   }
 
   /** Null when another instance took this chunk first. */
-  private async issueChunkWithin(em: EntityManager, run: CampaignRun, campaign: Campaign, from: number, to: number): Promise<ChunkOutcome | null> {
-    const taken = await em.createQueryBuilder().update(CampaignRun).set({ nextMemberId: to + 1 }).where('id = :id AND next_member_id = :from', { id: run.id, from }).execute();
+  private async issueChunkWithin(
+    em: EntityManager,
+    run: CampaignRun,
+    campaign: Campaign,
+    from: number,
+    to: number,
+  ): Promise<ChunkOutcome | null> {
+    const taken = await em
+      .createQueryBuilder()
+      .update(CampaignRun)
+      .set({ nextMemberId: to + 1 })
+      .where('id = :id AND next_member_id = :from', { id: run.id, from })
+      .execute();
     if (taken.affected !== 1) return null;
     const now = this.clock.now();
     const at = sqlDate(em, now);
@@ -112,14 +132,30 @@ export class CampaignIssuer {
         WHERE ${audience.where} AND m.id BETWEEN ? AND ?`,
       [run.id, run.id * 104_729, campaign.holdoutPermille, at, ...audience.params, from, to],
     );
-    const [counts] = (await em.query('SELECT COUNT(*) AS targeted, SUM(CASE WHEN holdout THEN 1 ELSE 0 END) AS heldOut FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ?', [run.id, from, to])) as Array<{ targeted: number | string; heldOut: number | string | null }>;
+    const [counts] = (await em.query(
+      'SELECT COUNT(*) AS targeted, SUM(CASE WHEN holdout THEN 1 ELSE 0 END) AS heldOut FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ?',
+      [run.id, from, to],
+    )) as Array<{ targeted: number | string; heldOut: number | string | null }>;
     const targeted = Number(counts.targeted);
     const heldOut = Number(counts.heldOut ?? 0);
-    const outcome: ChunkOutcome = { targeted, heldOut, couponsIssued: 0, couponsShort: 0, pointsGranted: 0, messagesQueued: 0, messagesNoGrant: 0 };
+    const outcome: ChunkOutcome = {
+      targeted,
+      heldOut,
+      couponsIssued: 0,
+      couponsShort: 0,
+      pointsGranted: 0,
+      messagesQueued: 0,
+      messagesNoGrant: 0,
+    };
     // The treated members' ids are read only when something is given to them one by one (points, messages).
     const needIds = campaign.points > 0 || campaign.messageKind !== null;
     const treated = needIds
-      ? ((await em.query('SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ? AND holdout = ? ORDER BY member_id', [run.id, from, to, false])) as Array<{ memberId: number | string }>).map((m) => Number(m.memberId))
+      ? (
+          (await em.query(
+            'SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? AND member_id BETWEEN ? AND ? AND holdout = ? ORDER BY member_id',
+            [run.id, from, to, false],
+          )) as Array<{ memberId: number | string }>
+        ).map((m) => Number(m.memberId))
       : [];
     const treatedCount = targeted - heldOut;
 
@@ -139,7 +175,14 @@ export class CampaignIssuer {
     if (campaign.points > 0) {
       const expiresAt = this.ledger.expiryFor(now); // like earned points
       for (const memberId of treated) {
-        const line = await this.ledger.credit(em, { memberId, points: campaign.points, reason: PointsReason.Campaign, sourceKey: `campaign-run:${run.id}:member:${memberId}`, now, expiresAt });
+        const line = await this.ledger.credit(em, {
+          memberId,
+          points: campaign.points,
+          reason: PointsReason.Campaign,
+          sourceKey: `campaign-run:${run.id}:member:${memberId}`,
+          now,
+          expiresAt,
+        });
         if (line) outcome.pointsGranted += campaign.points;
       }
     }
@@ -150,34 +193,35 @@ export class CampaignIssuer {
       const reachable = await reachableMembers(em, { templateId, kind: campaign.messageKind }, treated, ROWS_PER_STATEMENT);
       outcome.messagesNoGrant = treated.length - reachable.length;
       const timeZone = this.config.businessCalendar.timeZone;
-      if (campaign.systemKey === SystemCampaign.CouponReminder) outcome.messagesQueued = await this.remindOfExpiringCoupons(em, run, reachable);
+      if (campaign.systemKey === SystemCampaign.CouponReminder)
+        outcome.messagesQueued = await this.remindOfExpiringCoupons(em, run, reachable);
       else {
-      const couponUntil = template ? couponValidity(validityOf(template), now, timeZone).validUntil : null;
-      const hasCoupon = new Set(withCoupon);
-      outcome.messagesQueued = await this.messages.queueMany(
-        em,
-        campaign.messageKind,
-        reachable.map((member) => {
-          const memberId = member.id;
-          const gotCoupon = hasCoupon.has(memberId) && template !== null;
-          const offer = campaign.offerText ?? (gotCoupon ? `${template!.name}已到账` : `${campaign.points}积分已到账`);
-          return {
-            memberId,
-            vars: {
-              name: MessagesService.displayName(member),
-              couponName: gotCoupon ? template!.name : offer,
-              expiresOn: (couponUntil ? businessDate(couponUntil, timeZone) : businessDate(now, timeZone)) as CalendarDate,
-              offer,
-              gift: offer,
-              validUntil: businessDate(couponUntil ?? now, timeZone),
-              delta: campaign.points,
-              balance: campaign.points,
-              reason: campaign.name,
-            },
-            dedupeKey: campaignMessageKey(run.id, memberId),
-          };
-        }),
-      );
+        const couponUntil = template ? couponValidity(validityOf(template), now, timeZone).validUntil : null;
+        const hasCoupon = new Set(withCoupon);
+        outcome.messagesQueued = await this.messages.queueMany(
+          em,
+          campaign.messageKind,
+          reachable.map((member) => {
+            const memberId = member.id;
+            const gotCoupon = hasCoupon.has(memberId) && template !== null;
+            const offer = campaign.offerText ?? (gotCoupon ? `${template!.name}已到账` : `${campaign.points}积分已到账`);
+            return {
+              memberId,
+              vars: {
+                name: MessagesService.displayName(member),
+                couponName: gotCoupon ? template!.name : offer,
+                expiresOn: (couponUntil ? businessDate(couponUntil, timeZone) : businessDate(now, timeZone)) as CalendarDate,
+                offer,
+                gift: offer,
+                validUntil: businessDate(couponUntil ?? now, timeZone),
+                delta: campaign.points,
+                balance: campaign.points,
+                reason: campaign.name,
+              },
+              dedupeKey: campaignMessageKey(run.id, memberId),
+            };
+          }),
+        );
       }
     }
 
@@ -200,7 +244,9 @@ export class CampaignIssuer {
 
   /** How far ahead a coupon-expiry schedule looks: the reminder system campaign follows its config. */
   private daysBefore(campaign: Campaign): number {
-    return campaign.systemKey === SystemCampaign.CouponReminder ? this.config.messages.couponExpiringReminder.daysBefore : (campaign.daysBefore ?? 0);
+    return campaign.systemKey === SystemCampaign.CouponReminder
+      ? this.config.messages.couponExpiringReminder.daysBefore
+      : (campaign.daysBefore ?? 0);
   }
 
   /**
@@ -236,7 +282,11 @@ export class CampaignIssuer {
   /** The run's audience as SQL over `member m` (joined with member_rfm when the filter needs it). */
   private audienceSql(em: EntityManager, campaign: Campaign, run: CampaignRun): { from: string; where: string; params: unknown[] } {
     const timeZone = this.config.businessCalendar.timeZone;
-    const query = audienceQuery(JSON.parse(campaign.filter) as AudienceFilter, { now: run.asOf, timeZone, date: (value) => sqlDate(em, value) });
+    const query = audienceQuery(JSON.parse(campaign.filter) as AudienceFilter, {
+      now: run.asOf,
+      timeZone,
+      date: (value) => sqlDate(em, value),
+    });
     const from = query.from.includes('member m') ? query.from : `${query.from} JOIN member m ON m.id = ${query.memberId}`;
     const where = [query.where, 'm.joined_at IS NOT NULL'];
     const params = [...query.params];
@@ -246,7 +296,9 @@ export class CampaignIssuer {
       where.push('m.last_purchase_at >= ? AND m.last_purchase_at < ?');
       params.push(day(-(campaign.dormantDays ?? 0)), day(1 - (campaign.dormantDays ?? 0)));
     } else if (campaign.schedule === CampaignSchedule.CouponExpiry) {
-      where.push(`EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`);
+      where.push(
+        `EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`,
+      );
       const daysBefore = this.daysBefore(campaign);
       params.push(day(daysBefore), day(daysBefore + 1));
     } else if (campaign.schedule === CampaignSchedule.Birthday) {
@@ -256,7 +308,9 @@ export class CampaignIssuer {
       const window = birthdayWindowContaining(businessDate(run.asOf, timeZone) as CalendarDate, this.config.birthday.perk.window);
       where.push(`m.birthday_month = ? AND m.birthday_day IN (${window.days.map(() => '?').join(', ')})`);
       params.push(window.month, ...window.days);
-      where.push('NOT EXISTS (SELECT 1 FROM campaign_member seen JOIN campaign_run r ON r.id = seen.run_id WHERE seen.member_id = m.id AND r.campaign_id = ? AND r.id <> ? AND r.period LIKE ?)');
+      where.push(
+        'NOT EXISTS (SELECT 1 FROM campaign_member seen JOIN campaign_run r ON r.id = seen.run_id WHERE seen.member_id = m.id AND r.campaign_id = ? AND r.id <> ? AND r.period LIKE ?)',
+      );
       params.push(campaign.id, run.id, `${window.year}-%`);
     }
     return { from, where: where.map((w) => `(${w})`).join(' AND '), params };
@@ -267,15 +321,34 @@ export class CampaignIssuer {
    * under the template's lock), then the rows, set-based over the chunk's treated members (CouponIssuer).
    * Answers how many were issued (to the first members by id when short).
    */
-  private async issueCoupons(em: EntityManager, run: CampaignRun, template: CouponTemplate, chunk: { from: number; to: number; treatedCount: number }, now: Date): Promise<number> {
+  private async issueCoupons(
+    em: EntityManager,
+    run: CampaignRun,
+    template: CouponTemplate,
+    chunk: { from: number; to: number; treatedCount: number },
+    now: Date,
+  ): Promise<number> {
     let count = chunk.treatedCount;
     if (!(await this.coupons.takeStock(em, template.id, count))) count = await this.coupons.takeRemainingStock(em, template.id, count);
     if (count === 0) return 0;
     const { validFrom, validUntil } = couponValidity(validityOf(template), now, this.config.businessCalendar.timeZone);
     await this.coupons.issueToSelection(
       em,
-      { templateId: template.id, seq: campaignCouponSeq(run.id), idempotencyKey: campaignCouponKey(run.id), validFrom, validUntil, at: now },
-      { memberId: 'cm.member_id', from: 'campaign_member cm', where: 'cm.run_id = ? AND cm.member_id BETWEEN ? AND ? AND cm.holdout = 0', params: [run.id, chunk.from, chunk.to], limit: count },
+      {
+        templateId: template.id,
+        seq: campaignCouponSeq(run.id),
+        idempotencyKey: campaignCouponKey(run.id),
+        validFrom,
+        validUntil,
+        at: now,
+      },
+      {
+        memberId: 'cm.member_id',
+        from: 'campaign_member cm',
+        where: 'cm.run_id = ? AND cm.member_id BETWEEN ? AND ? AND cm.holdout = 0',
+        params: [run.id, chunk.from, chunk.to],
+        limit: count,
+      },
     );
     return count;
   }
@@ -283,9 +356,15 @@ export class CampaignIssuer {
   private async finish(run: CampaignRun, campaign: Campaign): Promise<void> {
     const now = this.clock.now();
     await this.transactions.run(async (em) => {
-      const done = await em.createQueryBuilder().update(CampaignRun).set({ status: CampaignRunStatus.Done, finishedAt: now }).where('id = :id AND status = :issuing', { id: run.id, issuing: CampaignRunStatus.Issuing }).execute();
+      const done = await em
+        .createQueryBuilder()
+        .update(CampaignRun)
+        .set({ status: CampaignRunStatus.Done, finishedAt: now })
+        .where('id = :id AND status = :issuing', { id: run.id, issuing: CampaignRunStatus.Issuing })
+        .execute();
       const oneOff = campaign.schedule === CampaignSchedule.Now || campaign.schedule === CampaignSchedule.At;
-      if (done.affected === 1 && oneOff) await em.update(Campaign, { id: campaign.id, status: CampaignStatus.Active }, { status: CampaignStatus.Ended });
+      if (done.affected === 1 && oneOff)
+        await em.update(Campaign, { id: campaign.id, status: CampaignStatus.Active }, { status: CampaignStatus.Ended });
     });
     this.logger.log({ runId: run.id, campaignId: campaign.id }, 'campaign run finished');
   }

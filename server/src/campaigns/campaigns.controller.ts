@@ -19,7 +19,10 @@ export class CampaignsController {
   }
 
   @Post()
-  create(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(createCampaignBody)) body: CreateCampaignRequest): Promise<CampaignView> {
+  create(
+    @CurrentSession() session: SessionClaims,
+    @Body(new ZodPipe(createCampaignBody)) body: CreateCampaignRequest,
+  ): Promise<CampaignView> {
     return this.campaigns.create(body, session.openid);
   }
 

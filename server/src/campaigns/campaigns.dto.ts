@@ -20,8 +20,10 @@ export const createCampaignBody = z
   })
   .superRefine((c, ctx) => {
     const need = (field: 'startsAt' | 'dormantDays' | 'daysBefore', when: CampaignSchedule) => {
-      if (c.schedule === when && c[field] === null) ctx.addIssue({ code: 'custom', path: [field], message: `is required for schedule ${when}` });
-      if (c.schedule !== when && c[field] !== null) ctx.addIssue({ code: 'custom', path: [field], message: `is only for schedule ${when}` });
+      if (c.schedule === when && c[field] === null)
+        ctx.addIssue({ code: 'custom', path: [field], message: `is required for schedule ${when}` });
+      if (c.schedule !== when && c[field] !== null)
+        ctx.addIssue({ code: 'custom', path: [field], message: `is only for schedule ${when}` });
     };
     need('startsAt', 'at');
     need('dormantDays', 'reactivation');

@@ -31,7 +31,13 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
   let seq = 0;
   const key = () => `campaign-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
   const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
   const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
   const templateOf = (k: MessageKind) => t.config.messages.templates[k].templateId;
   const count = async (sql: string, params: unknown[] = []) => Number((await t.db.dataSource.query(sql, params))[0].n);
@@ -43,14 +49,26 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
       const user = `cm-${kind}-${++seq}`;
       const openid = openidFor(TEST_APP.appid, user);
       const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-      const inserted = await t.db.dataSource.getRepository(Member).insert({ openid, nickname, joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test', birthdayMonth: month, birthdayDay: 1 });
+      const inserted = await t.db.dataSource.getRepository(Member).insert({
+        openid,
+        nickname,
+        joinedAt,
+        privacyAcceptedAt: joinedAt,
+        privacyPolicyVersion: 'test',
+        birthdayMonth: month,
+        birthdayDay: 1,
+      });
       await emulatorPost('/dev/login-code', { appid: TEST_APP.appid, user });
       out.push({ id: Number(inserted.identifiers[0].id), user, openid });
     }
     return out;
   }
   async function subscribe(member: { id: number; user: string }, k: MessageKind): Promise<void> {
-    const { errMsg: _errMsg, ...results } = await emulatorPost('/dev/subscribe', { appid: TEST_APP.appid, user: member.user, tmplIds: [templateOf(k)] });
+    const { errMsg: _errMsg, ...results } = await emulatorPost('/dev/subscribe', {
+      appid: TEST_APP.appid,
+      user: member.user,
+      tmplIds: [templateOf(k)],
+    });
     await t.app.get(MessagesService).report(member.id, { results, moment: 'notify_me', idempotencyKey: key() });
   }
   const request = (overrides: Partial<CreateCampaignRequest>): CreateCampaignRequest => ({
@@ -75,7 +93,8 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
       if (pass.claimed === 0) return;
     }
   }
-  const coupons = (templateId: number, memberIds: number[]) => count(`SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.join(',')})`, [templateId]);
+  const coupons = (templateId: number, memberIds: number[]) =>
+    count(`SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.join(',')})`, [templateId]);
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'campaigns-config-'));
@@ -95,7 +114,10 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     await subscribe(audience[0], 'coupon_arrived');
     await subscribe(audience[1], 'coupon_arrived');
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '回归礼券', totalStock: 100 }));
-    const draft = await campaigns.create(request({ filter: { birthdayMonths: [1] }, couponTemplateId: template.id, points: 200, messageKind: 'coupon_arrived' }), 'o-boss');
+    const draft = await campaigns.create(
+      request({ filter: { birthdayMonths: [1] }, couponTemplateId: template.id, points: 200, messageKind: 'coupon_arrived' }),
+      'o-boss',
+    );
     expect(draft).toMatchObject({ status: 'draft', couponTemplateName: '回归礼券', runs: [] });
     const launched = await campaigns.launch(draft.id);
     expect(launched.status).toBe('active');
@@ -104,10 +126,28 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     await campaigns.tick(); // again: nothing more
     await drain();
     const [run] = (await campaigns.get(draft.id)).runs;
-    expect(run).toMatchObject({ status: 'done', targeted: 5, heldOut: 0, couponsIssued: 5, couponsShort: 0, pointsGranted: 1000, messages: { queued: 0, sent: 2, skipped: { no_grant: 3 }, failed: {} } });
+    expect(run).toMatchObject({
+      status: 'done',
+      targeted: 5,
+      heldOut: 0,
+      couponsIssued: 5,
+      couponsShort: 0,
+      pointsGranted: 1000,
+      messages: { queued: 0, sent: 2, skipped: { no_grant: 3 }, failed: {} },
+    });
     expect((await campaigns.get(draft.id)).status).toBe('ended');
-    expect(await coupons(template.id, audience.map((m) => m.id))).toBe(5);
-    expect(await coupons(template.id, outsiders.map((m) => m.id))).toBe(0);
+    expect(
+      await coupons(
+        template.id,
+        audience.map((m) => m.id),
+      ),
+    ).toBe(5);
+    expect(
+      await coupons(
+        template.id,
+        outsiders.map((m) => m.id),
+      ),
+    ).toBe(0);
     const balance = (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: audience[2].id })).pointsBalance;
     expect(balance).toBe(200);
     const inbox = (await emulatorGet(`/dev/inbox?openid=${audience[0].openid}`)).messages;
@@ -118,7 +158,10 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
   it('holds out a share that gets nothing, and gives out no more coupons than the stock', async () => {
     const audience = await members(400, 3);
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '限量券', totalStock: 250 }));
-    const campaign = await campaigns.create(request({ filter: { birthdayMonths: [3] }, couponTemplateId: template.id, holdoutPermille: 200 }), 'o-boss');
+    const campaign = await campaigns.create(
+      request({ filter: { birthdayMonths: [3] }, couponTemplateId: template.id, holdoutPermille: 200 }),
+      'o-boss',
+    );
     await campaigns.launch(campaign.id);
     await campaigns.tick();
     const [run] = (await campaigns.get(campaign.id)).runs;
@@ -128,25 +171,54 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     const treated = 400 - run.heldOut;
     expect(run.couponsIssued).toBe(Math.min(250, treated));
     expect(run.couponsShort).toBe(treated - run.couponsIssued);
-    const heldOutIds = (await t.db.dataSource.query('SELECT member_id AS id FROM campaign_member WHERE run_id = ? AND holdout = ?', [run.id, true])).map((r: Json) => Number(r.id));
+    const heldOutIds = (
+      await t.db.dataSource.query('SELECT member_id AS id FROM campaign_member WHERE run_id = ? AND holdout = ?', [run.id, true])
+    ).map((r: Json) => Number(r.id));
     expect(heldOutIds).toHaveLength(run.heldOut);
     expect(await coupons(template.id, heldOutIds)).toBe(0);
-    expect(await coupons(template.id, audience.map((m) => m.id))).toBe(run.couponsIssued);
-    expect((await t.db.dataSource.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [template.id]))[0].n).toBe(run.couponsIssued);
+    expect(
+      await coupons(
+        template.id,
+        audience.map((m) => m.id),
+      ),
+    ).toBe(run.couponsIssued);
+    expect((await t.db.dataSource.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [template.id]))[0].n).toBe(
+      run.couponsIssued,
+    );
     // The report compares what each side spent since the run: one treated member buys ¥128.
     const buyer = audience.find((m) => !heldOutIds.includes(m.id))!;
     await t.app.get(TransactionRunner).run((em) =>
-      t.app.get(SaleSettlement).settleWithin(em, { memberId: buyer.id, staffOpenid: 'o-till', idempotencyKey: `holdout-buy-${buyer.id}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
+      t.app.get(SaleSettlement).settleWithin(em, {
+        memberId: buyer.id,
+        staffOpenid: 'o-till',
+        idempotencyKey: `holdout-buy-${buyer.id}`,
+        storeCode: 'S001',
+        grossFen: 12_800,
+        couponId: null,
+        redemptionId: null,
+        couponDiscountFen: 0,
+        paidFen: 12_800,
+        burn: { points: 0 },
+        now: t.clock.now(),
+      }),
     );
     const [report] = (await campaigns.get(campaign.id)).runs;
-    expect(report.treatment).toEqual({ members: treated, revenueFen: 12_800, revenuePerMemberFen: Math.round(12_800 / treated), purchasers: 1 });
+    expect(report.treatment).toEqual({
+      members: treated,
+      revenueFen: 12_800,
+      revenuePerMemberFen: Math.round(12_800 / treated),
+      purchasers: 1,
+    });
     expect(report.holdout).toEqual({ members: run.heldOut, revenueFen: 0, revenuePerMemberFen: 0, purchasers: 0 });
   });
 
   it('resumes a run that died between chunks, and every member is issued exactly once', async () => {
     const audience = await members(350, 4);
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '续跑券', totalStock: 1000 }));
-    const campaign = await campaigns.create(request({ filter: { birthdayMonths: [4] }, couponTemplateId: template.id, points: 10 }), 'o-boss');
+    const campaign = await campaigns.create(
+      request({ filter: { birthdayMonths: [4] }, couponTemplateId: template.id, points: 10 }),
+      'o-boss',
+    );
     await campaigns.launch(campaign.id);
     const [{ id: runId }] = (await campaigns.get(campaign.id)).runs;
     let chunks = 0;
@@ -164,7 +236,12 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     expect(run).toMatchObject({ status: 'done', targeted: 350, couponsIssued: 350, pointsGranted: 3500 });
     const ids = audience.map((m) => m.id).join(',');
     expect(await count(`SELECT COUNT(*) AS n FROM campaign_member WHERE run_id = ? AND member_id IN (${ids})`, [runId])).toBe(350);
-    expect(await count(`SELECT COUNT(*) AS n FROM (SELECT member_id FROM coupon WHERE template_id = ? GROUP BY member_id HAVING COUNT(*) > 1) d`, [template.id])).toBe(0);
+    expect(
+      await count(
+        `SELECT COUNT(*) AS n FROM (SELECT member_id FROM coupon WHERE template_id = ? GROUP BY member_id HAVING COUNT(*) > 1) d`,
+        [template.id],
+      ),
+    ).toBe(0);
     expect(await count(`SELECT COUNT(*) AS n FROM member WHERE id IN (${ids}) AND points_balance <> 10`)).toBe(0);
   });
 
@@ -173,7 +250,10 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     const audience = await members(500, 5);
     await Promise.all(audience.slice(0, 50).map((m) => subscribe(m, 'coupon_arrived')));
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '双实例券', totalStock: 1000 }));
-    const campaign = await campaigns.create(request({ filter: { birthdayMonths: [5] }, couponTemplateId: template.id, messageKind: 'coupon_arrived' }), 'o-boss');
+    const campaign = await campaigns.create(
+      request({ filter: { birthdayMonths: [5] }, couponTemplateId: template.id, messageKind: 'coupon_arrived' }),
+      'o-boss',
+    );
     const dataSource = await openDatabase(dataSourceOptions({ url: t.db.url, sqlitePath: '', poolSize: 5 }));
     const other = await createApp({ config: t.config, clock: t.clock, dataSource });
     await other.init();
@@ -187,7 +267,12 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     }
     const [run] = (await campaigns.get(campaign.id)).runs;
     expect(run).toMatchObject({ status: 'done', targeted: 500, couponsIssued: 500, messages: { sent: 50, skipped: { no_grant: 450 } } });
-    expect(await coupons(template.id, audience.map((m) => m.id))).toBe(500);
+    expect(
+      await coupons(
+        template.id,
+        audience.map((m) => m.id),
+      ),
+    ).toBe(500);
     for (const m of audience.slice(0, 50)) expect((await emulatorGet(`/dev/inbox?openid=${m.openid}`)).messages).toHaveLength(1);
   });
 
@@ -197,7 +282,10 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     await t.db.dataSource.getRepository(Member).update({ id: quiet.id }, { lastPurchaseAt: at(30) });
     await t.db.dataSource.getRepository(Member).update({ id: recent.id }, { lastPurchaseAt: at(29) });
     await t.db.dataSource.getRepository(Member).update({ id: older.id }, { lastPurchaseAt: at(31) });
-    const campaign = await campaigns.create(request({ filter: { birthdayMonths: [6] }, points: 50, schedule: 'reactivation', dormantDays: 30 }), 'o-boss');
+    const campaign = await campaigns.create(
+      request({ filter: { birthdayMonths: [6] }, points: 50, schedule: 'reactivation', dormantDays: 30 }),
+      'o-boss',
+    );
     await campaigns.launch(campaign.id);
     await campaigns.tick();
     await campaigns.tick();
@@ -218,7 +306,10 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
   it('a birthday campaign runs daily in the birthday month and reaches each member once a year', async () => {
     const month = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', month: 'numeric' }).format(t.clock.now()));
     const [early] = await members(1, month);
-    const campaign = await campaigns.create(request({ filter: { lifecycleStatuses: ['new', 'active', 'regular', 'dormant', 'churned'] }, points: 88, schedule: 'birthday' }), 'o-boss');
+    const campaign = await campaigns.create(
+      request({ filter: { lifecycleStatuses: ['new', 'active', 'regular', 'dormant', 'churned'] }, points: 88, schedule: 'birthday' }),
+      'o-boss',
+    );
     await campaigns.launch(campaign.id);
     await campaigns.tick();
     const first = (await campaigns.get(campaign.id)).runs[0];
@@ -242,12 +333,17 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     try {
       t.clock.set('2027-02-28T04:00:00Z'); // 12:00 in Shanghai
       const [feb28, feb29, mar1] = await members(3, 2);
-      await t.db.dataSource.query('UPDATE member SET birthday_day = CASE id WHEN ? THEN 28 WHEN ? THEN 29 ELSE 1 END, birthday_month = CASE id WHEN ? THEN 3 ELSE 2 END WHERE id IN (?, ?, ?)', [feb28.id, feb29.id, mar1.id, feb28.id, feb29.id, mar1.id]);
+      await t.db.dataSource.query(
+        'UPDATE member SET birthday_day = CASE id WHEN ? THEN 28 WHEN ? THEN 29 ELSE 1 END, birthday_month = CASE id WHEN ? THEN 3 ELSE 2 END WHERE id IN (?, ?, ?)',
+        [feb28.id, feb29.id, mar1.id, feb28.id, feb29.id, mar1.id],
+      );
       const campaign = await campaigns.create(request({ filter: {}, points: 29, schedule: 'birthday' }), 'o-boss');
       await campaigns.launch(campaign.id);
       await campaigns.tick();
       await campaigns.setPaused(campaign.id, true);
-      const reached = await t.db.dataSource.query('SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? ORDER BY member_id', [(await campaigns.get(campaign.id)).runs[0].id]);
+      const reached = await t.db.dataSource.query('SELECT member_id AS memberId FROM campaign_member WHERE run_id = ? ORDER BY member_id', [
+        (await campaigns.get(campaign.id)).runs[0].id,
+      ]);
       expect(reached.map((r: { memberId: number | string }) => Number(r.memberId))).toEqual([feb28.id, feb29.id]);
     } finally {
       t.config.birthday.perk.window = window;
@@ -257,7 +353,9 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
 
   it('refuses an empty offer, an unknown coupon and launching twice', async () => {
     expect(codeOf(await campaigns.create(request({}), 'o-boss').catch((e) => e))).toBe('CAMPAIGN_EMPTY_OFFER');
-    expect(codeOf(await campaigns.create(request({ couponTemplateId: 999_999 }), 'o-boss').catch((e) => e))).toBe('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
+    expect(codeOf(await campaigns.create(request({ couponTemplateId: 999_999 }), 'o-boss').catch((e) => e))).toBe(
+      'CAMPAIGN_COUPON_TEMPLATE_UNKNOWN',
+    );
     const same = request({ points: 1 });
     const [a, b] = await Promise.all([campaigns.create(same, 'o-boss'), campaigns.create(same, 'o-boss')]);
     expect(a.id).toBe(b.id);
@@ -266,4 +364,3 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     expect(codeOf(await campaigns.setPaused(a.id, false).catch((e) => e))).toBe('CAMPAIGN_STATUS_CONFLICT');
   });
 });
-

@@ -42,8 +42,13 @@ export class CampaignsService {
   async create(request: CreateCampaignRequest, staffOpenid: string): Promise<CampaignView> {
     const earlier = await this.dataSource.getRepository(Campaign).findOneBy({ idempotencyKey: request.idempotencyKey });
     if (earlier) return this.view(earlier);
-    if (request.couponTemplateId === null && request.points === 0 && request.messageKind === null) throw new DomainError('CAMPAIGN_EMPTY_OFFER');
-    if (request.couponTemplateId !== null && !(await this.dataSource.getRepository(CouponTemplate).existsBy({ id: request.couponTemplateId }))) throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
+    if (request.couponTemplateId === null && request.points === 0 && request.messageKind === null)
+      throw new DomainError('CAMPAIGN_EMPTY_OFFER');
+    if (
+      request.couponTemplateId !== null &&
+      !(await this.dataSource.getRepository(CouponTemplate).existsBy({ id: request.couponTemplateId }))
+    )
+      throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
     try {
       const inserted = await this.dataSource.getRepository(Campaign).insert({
         name: request.name,
@@ -84,8 +89,11 @@ export class CampaignsService {
   async launch(id: number): Promise<CampaignView> {
     const campaign = await this.campaign(id);
     const now = this.clock.now();
-    const moved = await this.dataSource.getRepository(Campaign).update({ id, status: CampaignStatus.Draft }, { status: CampaignStatus.Active, launchedAt: now });
-    if (!moved.affected) throw new DomainError(campaign.status === CampaignStatus.Draft ? 'CAMPAIGN_STATUS_CONFLICT' : 'CAMPAIGN_NOT_DRAFT');
+    const moved = await this.dataSource
+      .getRepository(Campaign)
+      .update({ id, status: CampaignStatus.Draft }, { status: CampaignStatus.Active, launchedAt: now });
+    if (!moved.affected)
+      throw new DomainError(campaign.status === CampaignStatus.Draft ? 'CAMPAIGN_STATUS_CONFLICT' : 'CAMPAIGN_NOT_DRAFT');
     this.logger.log({ campaignId: id }, 'campaign launched');
     if (campaign.schedule === CampaignSchedule.Now) await this.startRun(await this.campaign(id), 'once', now);
     return this.get(id);
@@ -122,8 +130,14 @@ export class CampaignsService {
     }
     // Every unfinished run is worked on (a crashed reminder's too), except the birthday perks', which its own
     // job issues and only records here (system-campaigns.ts).
-    const recordedOnly = new Set((await this.dataSource.getRepository(Campaign).find({ select: { id: true }, where: { systemKey: SystemCampaign.BirthdayPerk } })).map((c) => c.id));
-    const unfinished = (await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } })).filter((run) => !recordedOnly.has(run.campaignId));
+    const recordedOnly = new Set(
+      (await this.dataSource.getRepository(Campaign).find({ select: { id: true }, where: { systemKey: SystemCampaign.BirthdayPerk } })).map(
+        (c) => c.id,
+      ),
+    );
+    const unfinished = (
+      await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } })
+    ).filter((run) => !recordedOnly.has(run.campaignId));
     for (const run of unfinished) await this.issuer.issue(run.id);
     return unfinished.length;
   }
@@ -169,8 +183,13 @@ export class CampaignsService {
   }
 
   private async view(campaign: Campaign, runLimit = RECENT_RUNS): Promise<CampaignView> {
-    const template = campaign.couponTemplateId === null ? null : await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: campaign.couponTemplateId });
-    const runs = await this.dataSource.getRepository(CampaignRun).find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: runLimit });
+    const template =
+      campaign.couponTemplateId === null
+        ? null
+        : await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: campaign.couponTemplateId });
+    const runs = await this.dataSource
+      .getRepository(CampaignRun)
+      .find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: runLimit });
     return {
       id: campaign.id,
       name: campaign.name,
@@ -206,7 +225,8 @@ export class CampaignsService {
       const n = Number(row.n);
       if (row.status === OutboxStatus.Queued || row.status === OutboxStatus.Sending) messages.queued += n;
       else if (row.status === OutboxStatus.Sent) messages.sent += n;
-      else if (row.status === OutboxStatus.Skipped) messages.skipped[row.reason ?? 'unknown'] = (messages.skipped[row.reason ?? 'unknown'] ?? 0) + n;
+      else if (row.status === OutboxStatus.Skipped)
+        messages.skipped[row.reason ?? 'unknown'] = (messages.skipped[row.reason ?? 'unknown'] ?? 0) + n;
       else {
         const code = row.errcode === null ? 'other' : String(row.errcode);
         messages.failed[code] = (messages.failed[code] ?? 0) + n;
@@ -214,7 +234,10 @@ export class CampaignsService {
     }
     let couponsRedeemed = 0;
     if (campaign.couponTemplateId !== null) {
-      const [row] = await q<{ n: number | string }>("SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'", [campaign.couponTemplateId, campaignCouponSeq(run.id)]);
+      const [row] = await q<{ n: number | string }>(
+        "SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'",
+        [campaign.couponTemplateId, campaignCouponSeq(run.id)],
+      );
       couponsRedeemed = Number(row.n);
     }
     // Revenue since the run started, treated against held out: once the run is done (while it issues, the
@@ -232,7 +255,12 @@ export class CampaignsService {
       const members = holdout ? run.heldOut : run.targeted - run.heldOut;
       const r = revenue.find((g) => Boolean(Number(g.holdout)) === holdout);
       const revenueFen = Number(r?.revenue ?? 0);
-      return { members, revenueFen, revenuePerMemberFen: members ? Math.round(revenueFen / members) : 0, purchasers: Number(r?.purchasers ?? 0) };
+      return {
+        members,
+        revenueFen,
+        revenuePerMemberFen: members ? Math.round(revenueFen / members) : 0,
+        purchasers: Number(r?.purchasers ?? 0),
+      };
     };
     return {
       id: run.id,
@@ -252,4 +280,3 @@ export class CampaignsService {
     };
   }
 }
-

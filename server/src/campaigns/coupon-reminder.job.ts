@@ -9,7 +9,11 @@ import { SystemCampaign } from './system-campaigns';
  * in member id chunks under the run's checkpoint, so a crash resumes and two instances share the run); the
  * outbox's dedupe key `coupon-expiring:<coupon id>` keeps it to one message per coupon whatever reruns.
  */
-@ScheduledJob({ name: 'coupon-reminder', dailyAt: (config) => config.messages.couponExpiringReminder.runAtLocalTime, takeOverAfterSeconds: 15 * 60 })
+@ScheduledJob({
+  name: 'coupon-reminder',
+  dailyAt: (config) => config.messages.couponExpiringReminder.runAtLocalTime,
+  takeOverAfterSeconds: 15 * 60,
+})
 export class CouponReminderJob implements DeclaredJob<number> {
   constructor(private readonly campaigns: CampaignsService) {}
 

@@ -26,7 +26,14 @@ export interface SystemRunCounts {
 export async function startSystemRun(em: EntityManager, key: SystemCampaign, period: string, asOf: Date): Promise<number | null> {
   const [campaign]: Array<{ id: number | string }> = await em.query('SELECT id FROM campaign WHERE system_key = ?', [key]);
   if (!campaign) return null;
-  const find = async () => Number(((await em.query('SELECT id FROM campaign_run WHERE campaign_id = ? AND period = ?', [campaign.id, period])) as Array<{ id: number | string }>)[0]?.id ?? 0) || null;
+  const find = async () =>
+    Number(
+      (
+        (await em.query('SELECT id FROM campaign_run WHERE campaign_id = ? AND period = ?', [campaign.id, period])) as Array<{
+          id: number | string;
+        }>
+      )[0]?.id ?? 0,
+    ) || null;
   const existing = await find();
   if (existing) return existing;
   try {
@@ -46,11 +53,23 @@ export async function countSystemRun(em: EntityManager, runId: number | null, co
   if (runId === null) return;
   await em.query(
     `UPDATE campaign_run SET targeted = targeted + ?, coupons_issued = coupons_issued + ?, coupons_short = coupons_short + ?, points_granted = points_granted + ?, messages_queued = messages_queued + ? WHERE id = ?`,
-    [counts.targeted ?? 0, counts.couponsIssued ?? 0, counts.couponsShort ?? 0, counts.pointsGranted ?? 0, counts.messagesQueued ?? 0, runId],
+    [
+      counts.targeted ?? 0,
+      counts.couponsIssued ?? 0,
+      counts.couponsShort ?? 0,
+      counts.pointsGranted ?? 0,
+      counts.messagesQueued ?? 0,
+      runId,
+    ],
   );
 }
 
 export async function finishSystemRun(em: EntityManager, runId: number | null, at: Date): Promise<void> {
   if (runId === null) return;
-  await em.query('UPDATE campaign_run SET status = ?, finished_at = ? WHERE id = ? AND status = ?', [CampaignRunStatus.Done, sqlDate(em, at), runId, CampaignRunStatus.Issuing]);
+  await em.query('UPDATE campaign_run SET status = ?, finished_at = ? WHERE id = ? AND status = ?', [
+    CampaignRunStatus.Done,
+    sqlDate(em, at),
+    runId,
+    CampaignRunStatus.Issuing,
+  ]);
 }

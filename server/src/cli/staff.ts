@@ -12,7 +12,13 @@ Binds WeChat users (by openid) to staff roles in the database named by DATABASE_
 /** Staff bindings without a restart: roles are read on every staff request, so changes apply at once. */
 async function main(args: string[]): Promise<number> {
   const storesAt = args.indexOf('--stores');
-  const stores = storesAt >= 0 ? (args[storesAt + 1] ?? '').split(',').map((code) => code.trim()).filter(Boolean) : [];
+  const stores =
+    storesAt >= 0
+      ? (args[storesAt + 1] ?? '')
+          .split(',')
+          .map((code) => code.trim())
+          .filter(Boolean)
+      : [];
   const [command, openid, role, ...nameParts] = storesAt >= 0 ? [...args.slice(0, storesAt), ...args.slice(storesAt + 2)] : args;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${USAGE}\n`);
@@ -42,7 +48,8 @@ async function main(args: string[]): Promise<number> {
         process.stdout.write((await staff.unbind(openid)) ? `${openid} is no longer staff\n` : `${openid} was not staff\n`);
         return 0;
       case 'list':
-        for (const s of await staff.list()) process.stdout.write(`${s.openid}\t${s.role}\t${s.name ?? ''}\t${s.stores.join(',') || '*'}\t(${s.source})\n`);
+        for (const s of await staff.list())
+          process.stdout.write(`${s.openid}\t${s.role}\t${s.name ?? ''}\t${s.stores.join(',') || '*'}\t(${s.source})\n`);
         return 0;
       default:
         process.stderr.write(`unknown command ${command}\n${USAGE}\n`);

@@ -85,7 +85,12 @@ export async function registerHttpHardening(app: NestFastifyApplication, config:
     const raw = (request as { rawBody?: Buffer | string }).rawBody;
     if (!raw || request.url.startsWith(`${API_PREFIX}/pay/notify`) || !/json/i.test(String(request.headers['content-type'] ?? ''))) return;
     if (!jsonHasExponentNumber(raw.toString())) return;
-    const body: ApiErrorBody = { code: 'VALIDATION_FAILED', message: errorMessage('VALIDATION_FAILED'), details: [{ path: '(body)', reason: 'numbers must be written in plain decimal (no exponent)' }], requestId: request.id };
+    const body: ApiErrorBody = {
+      code: 'VALIDATION_FAILED',
+      message: errorMessage('VALIDATION_FAILED'),
+      details: [{ path: '(body)', reason: 'numbers must be written in plain decimal (no exponent)' }],
+      requestId: request.id,
+    };
     await reply.code(400).header('content-type', 'application/json; charset=utf-8').send(body);
     return reply;
   });

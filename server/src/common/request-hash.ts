@@ -6,6 +6,10 @@ import { createHash } from 'node:crypto';
  * order with `undefined` as null, so an omitted optional field and an explicit null agree.
  */
 export function requestHash(fields: Record<string, string | number | boolean | null | undefined>): string {
-  const canonical = JSON.stringify(Object.keys(fields).sort().map((name) => [name, fields[name] ?? null]));
+  const canonical = JSON.stringify(
+    Object.keys(fields)
+      .sort()
+      .map((name) => [name, fields[name] ?? null]),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -18,11 +18,7 @@ const DECIMAL = /^(0|[1-9]\d{0,15})$/;
  * `Number()` takes: '1e3', '0x10', ' 12', '+5', '' (as 0).
  */
 export function decimalInt(min: number, max: number) {
-  return z
-    .string()
-    .regex(DECIMAL, 'must be a whole number in plain decimal digits')
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
+  return z.string().regex(DECIMAL, 'must be a whole number in plain decimal digits').transform(Number).pipe(z.int().min(min).max(max));
 }
 
 /** An id in a path or query: a positive integer in plain decimal. */
@@ -37,8 +33,9 @@ export const idField = z.int().min(1).max(MAX_ID);
  * characters and the BOM, line/paragraph separators, and lone surrogates (not text; MySQL's utf8mb4 refuses them).
  */
 const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Cs}\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
-const FORBIDDEN_IN_MULTILINE = /[\p{Cs}\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+const FORBIDDEN_IN_MULTILINE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
+  /[\p{Cs}\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
 
 /** Free text (names, descriptions, reasons): trimmed, `min`..`max` characters, no control or bidi characters. */
 export function plainText(min: number, max: number, options: { multiline?: boolean } = {}) {
@@ -69,10 +66,23 @@ export function isTrustedAvatarUrl(value: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' && !url.username && !url.password && !url.port && (WECHAT_AVATAR_HOSTS as readonly string[]).includes(url.hostname) && !/[\s<>"'`]/.test(value);
+  return (
+    url.protocol === 'https:' &&
+    !url.username &&
+    !url.password &&
+    !url.port &&
+    (WECHAT_AVATAR_HOSTS as readonly string[]).includes(url.hostname) &&
+    !/[\s<>"'`]/.test(value)
+  );
 }
 
-export const avatarUrl = z.string().max(512).refine(isTrustedAvatarUrl, `must be an uploaded avatar (${API_PREFIX}/media/avatars/…) or an https URL on ${WECHAT_AVATAR_HOSTS.join(', ')}`);
+export const avatarUrl = z
+  .string()
+  .max(512)
+  .refine(
+    isTrustedAvatarUrl,
+    `must be an uploaded avatar (${API_PREFIX}/media/avatars/…) or an https URL on ${WECHAT_AVATAR_HOSTS.join(', ')}`,
+  );
 
 /**
  * Whether a JSON text writes any number other than in plain decimal (an exponent: 1e3, 1E-2). JSON itself has
@@ -83,7 +93,8 @@ export function jsonHasExponentNumber(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x65 || c === 0x45) {
@@ -97,4 +108,7 @@ export function jsonHasExponentNumber(text: string): boolean {
 }
 
 /** A store's code (the store table's key). */
-export const storeCode = z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -');
+export const storeCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -');

@@ -28,7 +28,10 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-type Decision = { kind: 'claimed'; coupon: Coupon } | { kind: 'replay'; coupon: Coupon } | { kind: 'refused'; code: ClaimBlockReason | 'IDEMPOTENCY_KEY_REUSED' | 'MEMBER_NOT_FOUND' | 'COUPON_TEMPLATE_NOT_FOUND' };
+type Decision =
+  | { kind: 'claimed'; coupon: Coupon }
+  | { kind: 'replay'; coupon: Coupon }
+  | { kind: 'refused'; code: ClaimBlockReason | 'IDEMPOTENCY_KEY_REUSED' | 'MEMBER_NOT_FOUND' | 'COUPON_TEMPLATE_NOT_FOUND' };
 
 /**
  * What an instance remembers about a sold-out template: the counters it sold out at, and every coupon of it by
@@ -125,7 +128,9 @@ export class ClaimCombiner {
   private laneOf(templateId: number): Lane {
     let lane = this.lanes.get(templateId);
     if (!lane) {
-      if (this.lanes.size > 1000) for (const [id, idle] of this.lanes) if (idle.inFlight === 0 && idle.waiting.length === 0 && !idle.timer && !idle.learningSoldOut) this.lanes.delete(id);
+      if (this.lanes.size > 1000)
+        for (const [id, idle] of this.lanes)
+          if (idle.inFlight === 0 && idle.waiting.length === 0 && !idle.timer && !idle.learningSoldOut) this.lanes.delete(id);
       lane = { templateId, waiting: [], timer: null, inFlight: 0, soldOut: null, learningSoldOut: false };
       this.lanes.set(templateId, lane);
     }
@@ -193,7 +198,9 @@ export class ClaimCombiner {
   }
 
   /** The flush's transaction, judged again from the start if it lost a race on a unique key. */
-  private async decideAndWrite(batch: Waiting[]): Promise<{ decisions: Decision[]; now: Date; soldOutAt: { claimedCount: number; totalStock: number } | null }> {
+  private async decideAndWrite(
+    batch: Waiting[],
+  ): Promise<{ decisions: Decision[]; now: Date; soldOutAt: { claimedCount: number; totalStock: number } | null }> {
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
       try {
@@ -205,13 +212,15 @@ export class ClaimCombiner {
     }
   }
 
-  private async decideInTransaction(em: EntityManager, batch: Waiting[], now: Date): Promise<{ decisions: Decision[]; soldOutAt: { claimedCount: number; totalStock: number } | null }> {
+  private async decideInTransaction(
+    em: EntityManager,
+    batch: Waiting[],
+    now: Date,
+  ): Promise<{ decisions: Decision[]; soldOutAt: { claimedCount: number; totalStock: number } | null }> {
     const template = batch[0].template;
     const runner = em.queryRunner!;
-    const [row]: Array<{ status: CouponTemplate['status']; total_stock: number | string; claimed_count: number | string }> = await runner.query(
-      `SELECT status, total_stock, claimed_count FROM coupon_template WHERE id = ?${forUpdate(em)}`,
-      [template.id],
-    );
+    const [row]: Array<{ status: CouponTemplate['status']; total_stock: number | string; claimed_count: number | string }> =
+      await runner.query(`SELECT status, total_stock, claimed_count FROM coupon_template WHERE id = ?${forUpdate(em)}`, [template.id]);
     if (!row) return { decisions: batch.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
@@ -220,15 +229,28 @@ export class ClaimCombiner {
     // coupons the batch's keys already made (a retried tap must get its coupon back, not "limit").
     const memberIds = [...new Set(batch.map((w) => w.memberId))];
     const memberMarks = memberIds.map(() => '?').join(', ');
-    const memberRows: Array<{ id: number | string; joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string | null; topSeq: number | string | null }> = await runner.query(
+    const memberRows: Array<{
+      id: number | string;
+      joinedAt: Date | string | null;
+      tier: Member['tier'];
+      claimed: number | string | null;
+      topSeq: number | string | null;
+    }> = await runner.query(
       `SELECT m.id AS id, m.joined_at AS joinedAt, m.tier AS tier, c.n AS claimed, c.top AS topSeq
          FROM member m
          LEFT JOIN (SELECT member_id, COUNT(*) AS n, MAX(seq) AS top FROM coupon WHERE template_id = ? AND member_id IN (${memberMarks}) GROUP BY member_id) c ON c.member_id = m.id
         WHERE m.id IN (${memberMarks})`,
       [template.id, ...memberIds, ...memberIds],
     );
-    const members = new Map(memberRows.map((m) => [Number(m.id), { joinedAt: asDate(m.joinedAt), tier: m.tier, claimed: Number(m.claimed ?? 0), topSeq: Number(m.topSeq ?? 0) }]));
-    const pairs = [...new Map(batch.map((w) => [pairOf(w.memberId, w.idempotencyKey), [w.memberId, w.idempotencyKey] as [number, string]])).values()];
+    const members = new Map(
+      memberRows.map((m) => [
+        Number(m.id),
+        { joinedAt: asDate(m.joinedAt), tier: m.tier, claimed: Number(m.claimed ?? 0), topSeq: Number(m.topSeq ?? 0) },
+      ]),
+    );
+    const pairs = [
+      ...new Map(batch.map((w) => [pairOf(w.memberId, w.idempotencyKey), [w.memberId, w.idempotencyKey] as [number, string]])).values(),
+    ];
     const keyedRows: Array<Record<string, unknown>> = await runner.query(
       `SELECT id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, created_at, updated_at
          FROM coupon WHERE ${memberKeyPairsIn(em, pairs.length)}`,
@@ -253,7 +275,13 @@ export class ClaimCombiner {
       const pair = pairOf(waiting.memberId, waiting.idempotencyKey);
       const known = byPair.get(pair);
       if (known) return known; // the same tap twice in one flush: one answer
-      const decision = this.decide(waiting, existing.get(pair), members.get(waiting.memberId), { ...locked, claimedCount: claimedBefore + fresh.length }, now);
+      const decision = this.decide(
+        waiting,
+        existing.get(pair),
+        members.get(waiting.memberId),
+        { ...locked, claimedCount: claimedBefore + fresh.length },
+        now,
+      );
       if (decision.kind === 'claimed') {
         Object.assign(decision.coupon, { validFrom, validUntil });
         fresh.push(decision.coupon);
@@ -263,10 +291,35 @@ export class ClaimCombiner {
     });
 
     if (fresh.length > 0) {
-      const persist = (property: keyof Coupon, value: unknown) => em.connection.driver.preparePersistentValue(value, em.connection.getMetadata(Coupon).findColumnWithPropertyName(property)!);
-      const columns = ['template_id', 'member_id', 'seq', 'code', 'status', 'valid_from', 'valid_until', 'idempotency_key', 'claimed_at', 'created_at', 'updated_at'];
+      const persist = (property: keyof Coupon, value: unknown) =>
+        em.connection.driver.preparePersistentValue(value, em.connection.getMetadata(Coupon).findColumnWithPropertyName(property)!);
+      const columns = [
+        'template_id',
+        'member_id',
+        'seq',
+        'code',
+        'status',
+        'valid_from',
+        'valid_until',
+        'idempotency_key',
+        'claimed_at',
+        'created_at',
+        'updated_at',
+      ];
       const stamp = persist('claimedAt', now);
-      const rows = fresh.map((c) => [c.templateId, c.memberId, c.seq, c.code, c.status, persist('validFrom', c.validFrom), persist('validUntil', c.validUntil), c.idempotencyKey, stamp, stamp, stamp]);
+      const rows = fresh.map((c) => [
+        c.templateId,
+        c.memberId,
+        c.seq,
+        c.code,
+        c.status,
+        persist('validFrom', c.validFrom),
+        persist('validUntil', c.validUntil),
+        c.idempotencyKey,
+        stamp,
+        stamp,
+        stamp,
+      ]);
       const ids = new Map((await insertCouponsReturningIds(em, columns, rows, 3)).map((r) => [r.code, r.id]));
       for (const coupon of fresh) {
         const id = ids.get(coupon.code);
@@ -294,7 +347,10 @@ export class ClaimCombiner {
     now: Date,
   ): Decision {
     const templateId = waiting.template.id;
-    if (existing) return existing.templateId === templateId ? { kind: 'replay', coupon: existing } : { kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' };
+    if (existing)
+      return existing.templateId === templateId
+        ? { kind: 'replay', coupon: existing }
+        : { kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' };
     if (!member) return { kind: 'refused', code: 'MEMBER_NOT_FOUND' };
     const blocked = claimBlockReason({ now, template, member, claimedByMe: member.claimed, config: this.config });
     if (blocked) return { kind: 'refused', code: blocked };
@@ -338,18 +394,30 @@ export class ClaimCombiner {
       }
       lane.soldOut = { ...at, holders, checkedAt: performance.now(), rechecking: false };
     } catch (error) {
-      this.logger.warn({ templateId: lane.templateId, error: (error as Error).message }, 'could not remember a sold-out template; claims keep asking the database');
+      this.logger.warn(
+        { templateId: lane.templateId, error: (error as Error).message },
+        'could not remember a sold-out template; claims keep asking the database',
+      );
     } finally {
       lane.learningSoldOut = false;
     }
   }
 
   private async stillAt(templateId: number, at: { claimedCount: number; totalStock: number }): Promise<boolean> {
-    const [row]: Array<{ total_stock: number | string; claimed_count: number | string }> = await this.dataSource.query('SELECT total_stock, claimed_count FROM coupon_template WHERE id = ?', [templateId]);
+    const [row]: Array<{ total_stock: number | string; claimed_count: number | string }> = await this.dataSource.query(
+      'SELECT total_stock, claimed_count FROM coupon_template WHERE id = ?',
+      [templateId],
+    );
     return Boolean(row) && Number(row.claimed_count) === at.claimedCount && Number(row.total_stock) === at.totalStock;
   }
 
-  private async answerSoldOut(lane: Lane, soldOut: SoldOut, template: CouponTemplate, memberId: number, idempotencyKey: string): Promise<CouponView> {
+  private async answerSoldOut(
+    lane: Lane,
+    soldOut: SoldOut,
+    template: CouponTemplate,
+    memberId: number,
+    idempotencyKey: string,
+  ): Promise<CouponView> {
     if (performance.now() - soldOut.checkedAt > this.settings.soldOutRecheckMs && !soldOut.rechecking) {
       // The stock may have been raised: one look at the row per period, while answering from memory meanwhile.
       soldOut.rechecking = true;

@@ -16,7 +16,8 @@ const START = '2026-11-23T02:00:00Z';
 let keySeq = 0;
 const key = (tag = 'k') => `${tag}-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
 /** Each tap's answer: the coupon id, or the refusal's code. */
-const answerOf = (settled: PromiseSettledResult<CouponView>) => (settled.status === 'fulfilled' ? settled.value.id : codeOf(settled.reason));
+const answerOf = (settled: PromiseSettledResult<CouponView>) =>
+  settled.status === 'fulfilled' ? settled.value.id : codeOf(settled.reason);
 
 /**
  * Issue 19: free claims are write-combined per template (ClaimCombiner). What one flush decides for a batch that
@@ -59,7 +60,17 @@ describe.each(TEST_DATABASES)('write-combined claims on %s', (kind) => {
     await claims.claim(y, template.id, key('y'));
     const flushesBefore = claims.combiner.stats.flushes;
     const bKey = key('b');
-    const taps: Array<[number, string]> = [[a, a1], [a, key('a2')], [a, key('a3')], [b, bKey], [b, bKey], [c, key('c')], [d, key('d')], [e, key('e')], [f, key('f')]];
+    const taps: Array<[number, string]> = [
+      [a, a1],
+      [a, key('a2')],
+      [a, key('a3')],
+      [b, bKey],
+      [b, bKey],
+      [c, key('c')],
+      [d, key('d')],
+      [e, key('e')],
+      [f, key('f')],
+    ];
     const settled = await Promise.allSettled(taps.map(([m, k]) => claims.claim(m, template.id, k)));
     return { template, first, settled, flushes: claims.combiner.stats.flushes - flushesBefore, who: { a, b, c, d, e, f } };
   }
@@ -138,8 +149,12 @@ describe.each(TEST_DATABASES)('write-combined claims on %s', (kind) => {
 
   it('the database refuses claimed_count above total_stock (CHECK), whatever code runs', async () => {
     const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 2 }));
-    await expect(t.db.dataSource.query('UPDATE coupon_template SET claimed_count = 3 WHERE id = ?', [template.id])).rejects.toThrow(/CHECK|constraint/i);
-    await expect(t.db.dataSource.query('UPDATE coupon_template SET claimed_count = -1 WHERE id = ?', [template.id])).rejects.toThrow(/CHECK|constraint/i);
+    await expect(t.db.dataSource.query('UPDATE coupon_template SET claimed_count = 3 WHERE id = ?', [template.id])).rejects.toThrow(
+      /CHECK|constraint/i,
+    );
+    await expect(t.db.dataSource.query('UPDATE coupon_template SET claimed_count = -1 WHERE id = ?', [template.id])).rejects.toThrow(
+      /CHECK|constraint/i,
+    );
     expect(await claimedCount(template.id)).toBe(0);
   });
 
@@ -154,8 +169,15 @@ describe.each(TEST_DATABASES)('write-combined claims on %s', (kind) => {
     it('three instances combining their own taps on one template (same keys sent to two at once) never oversell, double or lose a coupon', async () => {
       const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 250, perMemberLimit: 2 }));
       // Two more combiners on the same database: what other server instances run, each with its own queue.
-      const replay = (couponId: number) => t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId }).then((c) => ({ id: c.id }) as CouponView);
-      const instances = [claims.combiner, ...[1, 2].map(() => new ClaimCombiner(t.config, t.db.dataSource, t.app.get(TransactionRunner), t.clock, replay))];
+      const replay = (couponId: number) =>
+        t.db.dataSource
+          .getRepository(Coupon)
+          .findOneByOrFail({ id: couponId })
+          .then((c) => ({ id: c.id }) as CouponView);
+      const instances = [
+        claims.combiner,
+        ...[1, 2].map(() => new ClaimCombiner(t.config, t.db.dataSource, t.app.get(TransactionRunner), t.clock, replay)),
+      ];
       const cached = await t.app.get(TemplatesService).find(template.id);
       const crowd = Array.from({ length: 300 }, () => member());
       const taps: Array<{ memberId: number; key: string; instance: number }> = [];
@@ -181,7 +203,9 @@ describe.each(TEST_DATABASES)('write-combined claims on %s', (kind) => {
         if (row) expect([...answers]).toEqual([row.id]);
         else expect([...answers].every((a) => a === 'COUPON_OUT_OF_STOCK')).toBe(true);
       }
-      expect(new Set(settled.filter((s) => s.status === 'rejected').map((s) => codeOf((s as PromiseRejectedResult).reason)))).toEqual(new Set(['COUPON_OUT_OF_STOCK']));
+      expect(new Set(settled.filter((s) => s.status === 'rejected').map((s) => codeOf((s as PromiseRejectedResult).reason)))).toEqual(
+        new Set(['COUPON_OUT_OF_STOCK']),
+      );
     });
   }
 });

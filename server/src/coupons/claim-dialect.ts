@@ -19,7 +19,9 @@ export function supportsReturning(dataSource: DataSource): Promise<boolean> {
   if (!known) {
     known =
       dataSource.options.type === 'mysql'
-        ? dataSource.query('SELECT VERSION() AS version').then((rows: Array<{ version: string }>) => /mariadb/i.test(String(rows[0]?.version ?? '')))
+        ? dataSource
+            .query('SELECT VERSION() AS version')
+            .then((rows: Array<{ version: string }>) => /mariadb/i.test(String(rows[0]?.version ?? '')))
         : Promise.resolve(false);
     returningSupport.set(dataSource, known);
   }
@@ -35,7 +37,12 @@ export function forceReadBack(dataSource: DataSource, readBack: boolean): void {
  * `INSERT INTO coupon (columns) VALUES (…), (…)` in the caller's transaction; answers each row's id and code.
  * `rows` are the values in `columns` order; `codeIndex` is where the code is among them.
  */
-export async function insertCouponsReturningIds(em: EntityManager, columns: string[], rows: unknown[][], codeIndex: number): Promise<InsertedCoupon[]> {
+export async function insertCouponsReturningIds(
+  em: EntityManager,
+  columns: string[],
+  rows: unknown[][],
+  codeIndex: number,
+): Promise<InsertedCoupon[]> {
   if (rows.length === 0) return [];
   const runner = em.queryRunner!;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
@@ -47,7 +54,10 @@ export async function insertCouponsReturningIds(em: EntityManager, columns: stri
   }
   await runner.query(sql, parameters);
   const codes = rows.map((row) => row[codeIndex]);
-  const read: Array<{ id: number | string; code: string }> = await runner.query(`SELECT id, code FROM coupon WHERE code IN (${codes.map(() => '?').join(', ')})`, codes);
+  const read: Array<{ id: number | string; code: string }> = await runner.query(
+    `SELECT id, code FROM coupon WHERE code IN (${codes.map(() => '?').join(', ')})`,
+    codes,
+  );
   return read.map((row) => ({ id: Number(row.id), code: String(row.code) }));
 }
 
@@ -58,6 +68,7 @@ export async function insertCouponsReturningIds(em: EntityManager, columns: stri
  * is an OR of pairs, which its OR-optimisation looks up one by one in the same index.
  */
 export function memberKeyPairsIn(em: Pick<EntityManager, 'connection'>, count: number): string {
-  if (em.connection.options.type === 'mysql') return `(member_id, idempotency_key) IN (${Array.from({ length: count }, () => '(?, ?)').join(', ')})`;
+  if (em.connection.options.type === 'mysql')
+    return `(member_id, idempotency_key) IN (${Array.from({ length: count }, () => '(?, ?)').join(', ')})`;
   return Array.from({ length: count }, () => '(member_id = ? AND idempotency_key = ?)').join(' OR ');
 }

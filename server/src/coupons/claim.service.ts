@@ -42,7 +42,9 @@ export class ClaimService implements OnApplicationShutdown {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
   ) {
-    this.combiner = new ClaimCombiner(config, dataSource, transactions, clock, (couponId, template) => this.replay(couponId, template, this.clock.now()));
+    this.combiner = new ClaimCombiner(config, dataSource, transactions, clock, (couponId, template) =>
+      this.replay(couponId, template, this.clock.now()),
+    );
   }
 
   /** Taps already queued are flushed and answered before the database closes. */
@@ -59,7 +61,14 @@ export class ClaimService implements OnApplicationShutdown {
   async pointsShop(memberId: number, balance: number): Promise<PointsShopEntry[]> {
     return (await this.entries(memberId, 'shop')).map(({ entry, pointsPrice }) => {
       const price = pointsPrice ?? 0;
-      if (entry.canClaim && balance < price) return { ...entry, pointsPrice: price, canClaim: false, blockedBy: 'POINTS_INSUFFICIENT', blockedText: `积分不足，还差 ${price - balance}` };
+      if (entry.canClaim && balance < price)
+        return {
+          ...entry,
+          pointsPrice: price,
+          canClaim: false,
+          blockedBy: 'POINTS_INSUFFICIENT',
+          blockedText: `积分不足，还差 ${price - balance}`,
+        };
       return { ...entry, pointsPrice: price };
     });
   }
@@ -113,7 +122,12 @@ export class ClaimService implements OnApplicationShutdown {
    * the stock are taken (it debits the points), so the coupon and the points move together or not at all.
    * Without it, a template with a points price is refused.
    */
-  async claim(memberId: number, templateId: number, idempotencyKey: string, payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> }): Promise<CouponView> {
+  async claim(
+    memberId: number,
+    templateId: number,
+    idempotencyKey: string,
+    payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> },
+  ): Promise<CouponView> {
     if (!payment) {
       const template = await this.templateForClaim(templateId, this.clock.now());
       // A template with a points price is refused below (COUPON_POINTS_ONLY) after the usual checks.
@@ -123,7 +137,12 @@ export class ClaimService implements OnApplicationShutdown {
   }
 
   /** One transaction per claim: the points shop (the debit commits with the coupon), and refusals of it. */
-  private async claimOneByOne(memberId: number, templateId: number, idempotencyKey: string, payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> }): Promise<CouponView> {
+  private async claimOneByOne(
+    memberId: number,
+    templateId: number,
+    idempotencyKey: string,
+    payment?: { within: (em: EntityManager, couponId: number, now: Date) => Promise<void> },
+  ): Promise<CouponView> {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const now = this.clock.now();
       const template = await this.templateForClaim(templateId, now);
@@ -133,12 +152,23 @@ export class ClaimService implements OnApplicationShutdown {
       if (blocked && blocked !== 'COUPON_LIMIT_REACHED' && blocked !== 'MEMBER_NOT_JOINED') {
         // A refusal must not rest on a cached row (a template resumed a second ago): judge again from the row.
         this.templateCache.delete(templateId);
-        blocked = claimBlockReason(this.situation(await this.templateForClaim(templateId, now), claimant.member, claimant.claimedByMe, now));
+        blocked = claimBlockReason(
+          this.situation(await this.templateForClaim(templateId, now), claimant.member, claimant.claimedByMe, now),
+        );
       }
       if (blocked) throw new DomainError(blocked);
       if ((template.pointsPrice ?? null) !== null && !payment) throw new DomainError('COUPON_POINTS_ONLY');
       const { validFrom, validUntil } = couponValidity(validityOf(template), now, this.config.businessCalendar.timeZone);
-      const fresh = { templateId, memberId, seq: claimant.claimedByMe + 1, code: newCouponCode(), validFrom, validUntil, idempotencyKey, claimedAt: now };
+      const fresh = {
+        templateId,
+        memberId,
+        seq: claimant.claimedByMe + 1,
+        code: newCouponCode(),
+        validFrom,
+        validUntil,
+        idempotencyKey,
+        claimedAt: now,
+      };
       try {
         const id = await this.transactions.run(async (em) => {
           const couponId = await this.insertClaim(em, fresh);
@@ -152,7 +182,9 @@ export class ClaimService implements OnApplicationShutdown {
           // The SQL check refused: sold out, or paused since the template was cached. Say which, from the row.
           this.templateCache.delete(templateId);
           const current = await this.templateForClaim(templateId, now);
-          throw new DomainError(claimBlockReason(this.situation(current, claimant.member, claimant.claimedByMe, now)) ?? 'COUPON_OUT_OF_STOCK');
+          throw new DomainError(
+            claimBlockReason(this.situation(current, claimant.member, claimant.claimedByMe, now)) ?? 'COUPON_OUT_OF_STOCK',
+          );
         }
         // Lost a race: the same tap retried (idempotency key), or another tap took this seq. Judge again.
         if (!isUniqueViolation(error)) throw error;
@@ -177,8 +209,17 @@ export class ClaimService implements OnApplicationShutdown {
   }
 
   /** One round trip: who is claiming, how many of this template they hold, and whether this tap already won. */
-  private async claimant(memberId: number, templateId: number, idempotencyKey: string): Promise<{ member: Pick<Member, 'joinedAt' | 'tier'>; claimedByMe: number; replayCouponId: number | null }> {
-    const rows: Array<{ joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string; replayId: number | string | null }> = await this.dataSource.query(
+  private async claimant(
+    memberId: number,
+    templateId: number,
+    idempotencyKey: string,
+  ): Promise<{ member: Pick<Member, 'joinedAt' | 'tier'>; claimedByMe: number; replayCouponId: number | null }> {
+    const rows: Array<{
+      joinedAt: Date | string | null;
+      tier: Member['tier'];
+      claimed: number | string;
+      replayId: number | string | null;
+    }> = await this.dataSource.query(
       `SELECT m.joined_at AS joinedAt, m.tier AS tier,
               (SELECT COUNT(*) FROM coupon c WHERE c.template_id = ? AND c.member_id = m.id) AS claimed,
               (SELECT r.id FROM coupon r WHERE r.member_id = m.id AND r.idempotency_key = ?) AS replayId
@@ -207,13 +248,17 @@ export class ClaimService implements OnApplicationShutdown {
    * template row before the UPDATE needed it exclusively, and two claims deadlocked: 98 of 100 claimed under
    * 500 concurrent claims on MariaDB.) No stock rolls the claim row back with the transaction.
    */
-  private async insertClaim(em: EntityManager, fresh: Pick<Coupon, 'templateId' | 'memberId' | 'seq' | 'code' | 'validFrom' | 'validUntil' | 'idempotencyKey' | 'claimedAt'>): Promise<number> {
+  private async insertClaim(
+    em: EntityManager,
+    fresh: Pick<Coupon, 'templateId' | 'memberId' | 'seq' | 'code' | 'validFrom' | 'validUntil' | 'idempotencyKey' | 'claimedAt'>,
+  ): Promise<number> {
     // The hot path of a flash claim, in plain SQL: TypeORM's query building was 44 % of the server's CPU
     // here (a measured hot path may drop below the ORM). Values still go through the
     // driver's own conversion, so both databases store exactly what the entities would.
     const runner = em.queryRunner!;
     const metadata = em.connection.getMetadata(Coupon);
-    const persist = (property: keyof Coupon, value: unknown) => em.connection.driver.preparePersistentValue(value, metadata.findColumnWithPropertyName(property)!);
+    const persist = (property: keyof Coupon, value: unknown) =>
+      em.connection.driver.preparePersistentValue(value, metadata.findColumnWithPropertyName(property)!);
     const inserted = await runner.query(
       'INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
@@ -235,7 +280,11 @@ export class ClaimService implements OnApplicationShutdown {
       em.connection.options.type === 'mysql'
         ? Number((inserted.raw as { insertId: number }).insertId)
         : Number(((await runner.query('SELECT last_insert_rowid() AS id')) as Array<{ id: number }>)[0].id);
-    const taken = await runner.query('UPDATE coupon_template SET claimed_count = claimed_count + 1 WHERE id = ? AND claimed_count < total_stock AND status = ?', [fresh.templateId, 'active'], true);
+    const taken = await runner.query(
+      'UPDATE coupon_template SET claimed_count = claimed_count + 1 WHERE id = ? AND claimed_count < total_stock AND status = ?',
+      [fresh.templateId, 'active'],
+      true,
+    );
     if (taken.affected !== 1) throw new DomainError('COUPON_OUT_OF_STOCK');
     return id;
   }

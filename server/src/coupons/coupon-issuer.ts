@@ -12,7 +12,8 @@ import { supportsReturning, type InsertedCoupon } from './claim-dialect';
  * birthdays). A collision with an existing code fails the statement on uq_coupon_code; callers retry their
  * chunk. (Non-deterministic: needs row-based binlogs, MySQL 8's default.)
  */
-export const MYSQL_RANDOM_COUPON_CODE = "CONCAT('9', LPAD(CAST(CONV(HEX(RANDOM_BYTES(8)), 16, 10) AS UNSIGNED) % 1000000000000000, 15, '0'))";
+export const MYSQL_RANDOM_COUPON_CODE =
+  "CONCAT('9', LPAD(CAST(CONV(HEX(RANDOM_BYTES(8)), 16, 10) AS UNSIGNED) % 1000000000000000, 15, '0'))";
 
 /**
  * Rows per multi-row INSERT and ids per IN list. MySQL takes 65,535 placeholders a statement (a coupon row has
@@ -88,16 +89,24 @@ export class CouponIssuer {
    * caller's commit, which is why the common path is `takeStock` first.
    */
   async takeRemainingStock(em: EntityManager, templateId: number, wanted: number): Promise<number> {
-    const [row]: Array<{ remaining: number | string; status: string }> = await em.query(`SELECT total_stock - claimed_count AS remaining, status FROM coupon_template WHERE id = ?${forUpdate(em)}`, [templateId]);
+    const [row]: Array<{ remaining: number | string; status: string }> = await em.query(
+      `SELECT total_stock - claimed_count AS remaining, status FROM coupon_template WHERE id = ?${forUpdate(em)}`,
+      [templateId],
+    );
     const count = row && row.status === 'active' ? Math.max(0, Math.min(wanted, Number(row.remaining))) : 0;
-    if (count > 0 && !(await this.takeStock(em, templateId, count))) throw new Error(`coupon template ${templateId}: stock changed under its lock`);
+    if (count > 0 && !(await this.takeStock(em, templateId, count)))
+      throw new Error(`coupon template ${templateId}: stock changed under its lock`);
     return count;
   }
 
   /** Issues one coupon (no stock taken: see takeStock); answers its id. */
   async issueOne(em: EntityManager, coupon: NewCoupon): Promise<number> {
     const runner = em.queryRunner!;
-    const inserted = await runner.query(`INSERT INTO coupon (${COLUMNS}) VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)`, rowOf(em, coupon), true);
+    const inserted = await runner.query(
+      `INSERT INTO coupon (${COLUMNS}) VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)`,
+      rowOf(em, coupon),
+      true,
+    );
     if (em.connection.options.type === 'mysql') return Number((inserted.raw as { insertId: number }).insertId);
     return Number(((await runner.query('SELECT last_insert_rowid() AS id')) as Array<{ id: number }>)[0].id);
   }
@@ -119,7 +128,10 @@ export class CouponIssuer {
         continue;
       }
       await em.queryRunner!.query(sql, params);
-      const rows: Array<{ id: number | string; code: string }> = await em.queryRunner!.query(`SELECT id, code FROM coupon WHERE code IN (${marks(batch.length)})`, batch.map((c) => c.code));
+      const rows: Array<{ id: number | string; code: string }> = await em.queryRunner!.query(
+        `SELECT id, code FROM coupon WHERE code IN (${marks(batch.length)})`,
+        batch.map((c) => c.code),
+      );
       result.push(...rows.map((row) => ({ id: Number(row.id), code: String(row.code) })));
     }
     return result;
@@ -133,21 +145,25 @@ export class CouponIssuer {
     const [validFrom, validUntil, at] = [sqlDate(em, issue.validFrom), sqlDate(em, issue.validUntil), sqlDate(em, issue.at)];
     for (const batch of batches(memberIds, this.rowsPerStatement(em))) {
       if (em.connection.options.type === 'mysql') {
-        await em.query(`INSERT INTO coupon (${COLUMNS}) SELECT ?, m.id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? FROM member m WHERE m.id IN (${marks(batch.length)})`, [
-          issue.templateId,
-          issue.seq,
-          validFrom,
-          validUntil,
-          issue.idempotencyKey,
-          at,
-          at,
-          at,
-          ...batch,
-        ]);
+        await em.query(
+          `INSERT INTO coupon (${COLUMNS}) SELECT ?, m.id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? FROM member m WHERE m.id IN (${marks(batch.length)})`,
+          [issue.templateId, issue.seq, validFrom, validUntil, issue.idempotencyKey, at, at, at, ...batch],
+        );
       } else {
         await em.query(
           `INSERT INTO coupon (${COLUMNS}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`,
-          batch.flatMap((memberId) => [issue.templateId, memberId, issue.seq, newCouponCode(), validFrom, validUntil, issue.idempotencyKey, at, at, at]),
+          batch.flatMap((memberId) => [
+            issue.templateId,
+            memberId,
+            issue.seq,
+            newCouponCode(),
+            validFrom,
+            validUntil,
+            issue.idempotencyKey,
+            at,
+            at,
+            at,
+          ]),
         );
       }
     }
@@ -161,7 +177,10 @@ export class CouponIssuer {
     if (selection.limit <= 0) return;
     const tail = `FROM ${selection.from} WHERE ${selection.where} ORDER BY ${selection.memberId} LIMIT ${Math.floor(selection.limit)}`;
     if (em.connection.options.type !== 'mysql') {
-      const rows: Array<{ memberId: number | string }> = await em.query(`SELECT ${selection.memberId} AS memberId ${tail}`, selection.params);
+      const rows: Array<{ memberId: number | string }> = await em.query(
+        `SELECT ${selection.memberId} AS memberId ${tail}`,
+        selection.params,
+      );
       return this.issueToMembers(
         em,
         issue,
@@ -169,17 +188,20 @@ export class CouponIssuer {
       );
     }
     const at = sqlDate(em, issue.at);
-    await em.query(`INSERT INTO coupon (${COLUMNS}) SELECT ?, ${selection.memberId}, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? ${tail}`, [
-      issue.templateId,
-      issue.seq,
-      sqlDate(em, issue.validFrom),
-      sqlDate(em, issue.validUntil),
-      issue.idempotencyKey,
-      at,
-      at,
-      at,
-      ...selection.params,
-    ]);
+    await em.query(
+      `INSERT INTO coupon (${COLUMNS}) SELECT ?, ${selection.memberId}, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? ${tail}`,
+      [
+        issue.templateId,
+        issue.seq,
+        sqlDate(em, issue.validFrom),
+        sqlDate(em, issue.validUntil),
+        issue.idempotencyKey,
+        at,
+        at,
+        at,
+        ...selection.params,
+      ],
+    );
   }
 
   private rowsPerStatement(em: EntityManager): number {

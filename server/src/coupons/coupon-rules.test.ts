@@ -1,5 +1,13 @@
 import { testConfig } from '../testing/test-app';
-import { claimBlockReason, claimBlockText, couponValidity, daysLeft, tierRequirementText, validityState, type ClaimSituation } from './coupon-rules';
+import {
+  claimBlockReason,
+  claimBlockText,
+  couponValidity,
+  daysLeft,
+  tierRequirementText,
+  validityState,
+  type ClaimSituation,
+} from './coupon-rules';
 
 const TZ = 'Asia/Shanghai';
 const config = testConfig();
@@ -16,7 +24,9 @@ describe('coupon validity in the business calendar', () => {
     const claimedAt = new Date('2026-11-23T15:30:00Z'); // 23:30 Shanghai
     expect(couponValidity({ type: 'relative', validDays: 1 }, claimedAt, TZ).validUntil.toISOString()).toBe('2026-11-23T15:59:59.000Z');
     const justAfterMidnight = new Date('2026-11-23T16:00:30Z'); // 00:00:30 on the 24th in Shanghai
-    expect(couponValidity({ type: 'relative', validDays: 1 }, justAfterMidnight, TZ).validUntil.toISOString()).toBe('2026-11-24T15:59:59.000Z');
+    expect(couponValidity({ type: 'relative', validDays: 1 }, justAfterMidnight, TZ).validUntil.toISOString()).toBe(
+      '2026-11-24T15:59:59.000Z',
+    );
   });
 
   it('is valid through the whole last second and expired at 00:00:00 local', () => {
@@ -54,7 +64,11 @@ describe('who may claim', () => {
     claimedByMe: 0,
     config,
   };
-  const withTemplate = (t: Partial<ClaimSituation['template']>, rest: Partial<ClaimSituation> = {}): ClaimSituation => ({ ...base, ...rest, template: { ...base.template, ...t } });
+  const withTemplate = (t: Partial<ClaimSituation['template']>, rest: Partial<ClaimSituation> = {}): ClaimSituation => ({
+    ...base,
+    ...rest,
+    template: { ...base.template, ...t },
+  });
 
   it.each([
     ['may claim', base, null],
@@ -65,7 +79,11 @@ describe('who may claim', () => {
     ['tier not allowed', withTemplate({ audience: 'tiers', audienceTiers: ['gold', 'diamond'] }), 'COUPON_NOT_ELIGIBLE'],
     ['tier allowed', withTemplate({ audience: 'tiers', audienceTiers: ['normal'] }), null],
     ['new member within 30 days', withTemplate({ audience: 'new_members' }), null],
-    ['member for too long', withTemplate({ audience: 'new_members' }, { member: { joinedAt: new Date('2026-09-01T00:00:00Z'), tier: 'normal' } }), 'COUPON_NEW_MEMBERS_ONLY'],
+    [
+      'member for too long',
+      withTemplate({ audience: 'new_members' }, { member: { joinedAt: new Date('2026-09-01T00:00:00Z'), tier: 'normal' } }),
+      'COUPON_NEW_MEMBERS_ONLY',
+    ],
     ['limit reached', { ...base, claimedByMe: 1 }, 'COUPON_LIMIT_REACHED'],
     ['out of stock', withTemplate({ claimedCount: 100 }), 'COUPON_OUT_OF_STOCK'],
   ])('%s', (_label, situation, reason) => expect(claimBlockReason(situation as ClaimSituation)).toBe(reason));
@@ -74,7 +92,9 @@ describe('who may claim', () => {
     expect(claimBlockText('COUPON_OUT_OF_STOCK', base, TZ)).toBe('已领完');
     expect(claimBlockText('COUPON_LIMIT_REACHED', base, TZ)).toBe('已领取（每人限领 1 张）');
     expect(claimBlockText('COUPON_LIMIT_REACHED', withTemplate({ perMemberLimit: 3 }), TZ)).toBe('每人限领 3 张');
-    expect(claimBlockText('COUPON_CLAIM_NOT_STARTED', withTemplate({ claimStartsAt: new Date('2026-11-24T02:00:00Z') }), TZ)).toBe('11月24日 10:00 开抢');
+    expect(claimBlockText('COUPON_CLAIM_NOT_STARTED', withTemplate({ claimStartsAt: new Date('2026-11-24T02:00:00Z') }), TZ)).toBe(
+      '11月24日 10:00 开抢',
+    );
     expect(tierRequirementText(['gold', 'diamond'], config.tiers)).toBe('仅金卡及以上');
     expect(tierRequirementText(['diamond'], config.tiers)).toBe('仅钻石会员');
     expect(tierRequirementText(['silver', 'diamond'], config.tiers)).toBe('仅银卡会员、钻石会员');

@@ -94,6 +94,10 @@ export function tierRequirementText(allowed: TierCode[], tiers: AppConfig['tiers
   if (firstAllowed < 0) return '暂不可领取';
   const isTopRange = sorted.slice(firstAllowed).every((t) => allowed.includes(t.code));
   const shortName = (name: string) => name.replace(/会员$/, '');
-  if (isTopRange) return firstAllowed === sorted.length - 1 ? `仅${sorted[firstAllowed].name}` : `仅${shortName(sorted[firstAllowed].name)}及以上`;
-  return `仅${sorted.filter((t) => allowed.includes(t.code)).map((t) => t.name).join('、')}`;
+  if (isTopRange)
+    return firstAllowed === sorted.length - 1 ? `仅${sorted[firstAllowed].name}` : `仅${shortName(sorted[firstAllowed].name)}及以上`;
+  return `仅${sorted
+    .filter((t) => allowed.includes(t.code))
+    .map((t) => t.name)
+    .join('、')}`;
 }

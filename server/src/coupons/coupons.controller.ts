@@ -23,12 +23,19 @@ export class CouponsController {
 
   @Post('templates/:id/claim')
   @HttpCode(200)
-  claim(@CurrentSession() session: SessionClaims, @Param('id', new ZodPipe(idParam)) templateId: number, @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest): Promise<CouponView> {
+  claim(
+    @CurrentSession() session: SessionClaims,
+    @Param('id', new ZodPipe(idParam)) templateId: number,
+    @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest,
+  ): Promise<CouponView> {
     return this.claims.claim(session.memberId, templateId, body.idempotencyKey);
   }
 
   @Get('wallet')
-  walletTab(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(walletQuery)) query: { tab: 'usable' | 'used' | 'expired' }): Promise<WalletResponse> {
+  walletTab(
+    @CurrentSession() session: SessionClaims,
+    @Query(new ZodPipe(walletQuery)) query: { tab: 'usable' | 'used' | 'expired' },
+  ): Promise<WalletResponse> {
     return this.wallet.wallet(session.memberId, query.tab);
   }
 

@@ -1,4 +1,11 @@
-import { COUPON_KINDS, TIER_CODES, type ClaimCouponRequest, type CreateCouponTemplateRequest, type RedeemCouponRequest, type SetCouponTemplateStatusRequest } from '@member/shared';
+import {
+  COUPON_KINDS,
+  TIER_CODES,
+  type ClaimCouponRequest,
+  type CreateCouponTemplateRequest,
+  type RedeemCouponRequest,
+  type SetCouponTemplateStatusRequest,
+} from '@member/shared';
 import { z } from 'zod';
 import { idField, idParam, plainText, storeCode } from '../common/validation';
 
@@ -26,7 +33,9 @@ const terms = z
   });
 
 const validity = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('fixed'), validFrom: instant, validUntil: instant }).refine((v) => v.validUntil > v.validFrom, { message: 'validUntil must be after validFrom', path: ['validUntil'] }),
+  z
+    .strictObject({ type: z.literal('fixed'), validFrom: instant, validUntil: instant })
+    .refine((v) => v.validUntil > v.validFrom, { message: 'validUntil must be after validFrom', path: ['validUntil'] }),
   z.strictObject({ type: z.literal('relative'), validDays: z.int().min(1).max(3650) }),
 ]);
 
@@ -41,21 +50,33 @@ export const createTemplateBody = z
     claimStartsAt: instant,
     claimEndsAt: instant,
     audience: z.enum(['all', 'tiers', 'new_members']),
-    audienceTiers: z.array(z.enum(TIER_CODES as ['normal', 'silver', 'gold', 'diamond'])).max(10).optional(),
+    audienceTiers: z
+      .array(z.enum(TIER_CODES as ['normal', 'silver', 'gold', 'diamond']))
+      .max(10)
+      .optional(),
     pointsPrice: z.int().min(1).max(10_000_000).nullable().optional(),
   })
   .superRefine((body, ctx) => {
-    if (new Date(body.claimEndsAt) <= new Date(body.claimStartsAt)) ctx.addIssue({ code: 'custom', path: ['claimEndsAt'], message: 'claimEndsAt must be after claimStartsAt' });
-    if (body.audience === 'tiers' && !body.audienceTiers?.length) ctx.addIssue({ code: 'custom', path: ['audienceTiers'], message: 'name at least one tier' });
-    if (body.perMemberLimit > body.totalStock) ctx.addIssue({ code: 'custom', path: ['perMemberLimit'], message: 'cannot exceed totalStock' });
+    if (new Date(body.claimEndsAt) <= new Date(body.claimStartsAt))
+      ctx.addIssue({ code: 'custom', path: ['claimEndsAt'], message: 'claimEndsAt must be after claimStartsAt' });
+    if (body.audience === 'tiers' && !body.audienceTiers?.length)
+      ctx.addIssue({ code: 'custom', path: ['audienceTiers'], message: 'name at least one tier' });
+    if (body.perMemberLimit > body.totalStock)
+      ctx.addIssue({ code: 'custom', path: ['perMemberLimit'], message: 'cannot exceed totalStock' });
   }) satisfies z.ZodType<CreateCouponTemplateRequest>;
 
-export const setTemplateStatusBody = z.strictObject({ status: z.enum(['active', 'paused']) }) satisfies z.ZodType<SetCouponTemplateStatusRequest>;
+export const setTemplateStatusBody = z.strictObject({
+  status: z.enum(['active', 'paused']),
+}) satisfies z.ZodType<SetCouponTemplateStatusRequest>;
 
 export const claimBody = z.strictObject({ idempotencyKey }) satisfies z.ZodType<ClaimCouponRequest>;
 
 export const redeemBody = z.strictObject({
-  code: z.string().trim().transform((code) => code.replace(/[\s-]/g, '')).pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code')),
+  code: z
+    .string()
+    .trim()
+    .transform((code) => code.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code')),
   orderAmountFen: fen,
   memberId: idField.optional(),
   /** Where it is redeemed: from the clerk's account; a named store must be one of the account's. */

@@ -54,11 +54,18 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
   });
 
   it('a fixed-window coupon claimed early is not yet valid (by the server clock) until its window opens', async () => {
-    const template = await templates.create(templateRequest(t.clock.now(), { validity: { type: 'fixed', validFrom: '2026-11-24T16:00:00Z', validUntil: '2026-11-30T15:59:59Z' } }));
+    const template = await templates.create(
+      templateRequest(t.clock.now(), {
+        validity: { type: 'fixed', validFrom: '2026-11-24T16:00:00Z', validUntil: '2026-11-30T15:59:59Z' },
+      }),
+    );
     const me = member();
     const coupon = await claims.claim(me, template.id, key());
     expect(coupon).toMatchObject({ status: 'available', notYetValid: true });
-    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000 })).toMatchObject({ applicable: false, reason: 'COUPON_NOT_YET_VALID' });
+    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000 })).toMatchObject({
+      applicable: false,
+      reason: 'COUPON_NOT_YET_VALID',
+    });
     t.clock.set('2026-11-24T16:00:00Z'); // 00:00 on the 25th in Shanghai
     expect(await wallet.detail(me, coupon.id)).toMatchObject({ notYetValid: false, daysLeft: 6 });
     expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000 })).toMatchObject({ applicable: true, discountFen: 2000 });
@@ -91,7 +98,9 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     await templates.setStatus(paused.id, 'active');
     await expect(claims.claim(member(), paused.id, key())).resolves.toMatchObject({ status: 'available' });
 
-    const later = await templates.create(templateRequest(t.clock.now(), { claimStartsAt: '2026-11-24T02:00:00Z', claimEndsAt: '2026-11-25T02:00:00Z' }));
+    const later = await templates.create(
+      templateRequest(t.clock.now(), { claimStartsAt: '2026-11-24T02:00:00Z', claimEndsAt: '2026-11-25T02:00:00Z' }),
+    );
     expect(codeOf(await claims.claim(member(), later.id, key()).catch((e) => e))).toBe('COUPON_CLAIM_NOT_STARTED');
     t.clock.set('2026-11-25T02:00:01Z');
     expect(codeOf(await claims.claim(member(), later.id, key()).catch((e) => e))).toBe('COUPON_CLAIM_ENDED');
@@ -103,7 +112,10 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     await t.db.dataSource.getRepository(Member).update({ id: gold }, { tier: 'gold' });
     await expect(claims.claim(gold, goldOnly.id, key())).resolves.toMatchObject({ status: 'available' });
 
-    const [notJoined] = await t.db.dataSource.getRepository(Member).insert({ openid: `nj-${kind}` }).then((r) => r.identifiers.map((i) => i.id as number));
+    const [notJoined] = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid: `nj-${kind}` })
+      .then((r) => r.identifiers.map((i) => i.id as number));
     expect(codeOf(await claims.claim(notJoined, goldOnly.id, key()).catch((e) => e))).toBe('MEMBER_NOT_JOINED');
     expect(codeOf(await claims.claim(member(), 999999, key()).catch((e) => e))).toBe('COUPON_TEMPLATE_NOT_FOUND');
   });
@@ -114,11 +126,23 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     await claims.claim(member(), soldOut.id, key());
     const once = await templates.create(templateRequest(t.clock.now(), { name: '限领券' }));
     await claims.claim(me, once.id, key());
-    const gold = await templates.create(templateRequest(t.clock.now(), { name: '金卡券', audience: 'tiers', audienceTiers: ['gold', 'diamond'] }));
+    const gold = await templates.create(
+      templateRequest(t.clock.now(), { name: '金卡券', audience: 'tiers', audienceTiers: ['gold', 'diamond'] }),
+    );
     const centre = await claims.claimCentre(me);
     const entry = (id: number) => centre.find((e) => e.template.id === id)!;
-    expect(entry(soldOut.id)).toMatchObject({ canClaim: false, blockedBy: 'COUPON_OUT_OF_STOCK', blockedText: '已领完', remainingStock: 0 });
-    expect(entry(once.id)).toMatchObject({ canClaim: false, blockedBy: 'COUPON_LIMIT_REACHED', claimedByMe: 1, blockedText: '已领取（每人限领 1 张）' });
+    expect(entry(soldOut.id)).toMatchObject({
+      canClaim: false,
+      blockedBy: 'COUPON_OUT_OF_STOCK',
+      blockedText: '已领完',
+      remainingStock: 0,
+    });
+    expect(entry(once.id)).toMatchObject({
+      canClaim: false,
+      blockedBy: 'COUPON_LIMIT_REACHED',
+      claimedByMe: 1,
+      blockedText: '已领取（每人限领 1 张）',
+    });
     expect(entry(gold.id)).toMatchObject({ canClaim: false, blockedText: '仅金卡及以上' });
   });
 
@@ -147,7 +171,10 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     expect((await redemptions.preview({ code: a.code, orderAmountFen: 20000 })).applicable).toBe(true);
     await expect(redemptions.redeem({ code: a.code, orderAmountFen: 20000 }, 'o-clerk')).resolves.toMatchObject({ discountFen: 2000 });
     t.clock.set('2026-11-23T16:00:00.000Z'); // 00:00:00 Shanghai
-    expect(await redemptions.preview({ code: b.code, orderAmountFen: 20000 })).toMatchObject({ applicable: false, reason: 'COUPON_EXPIRED' });
+    expect(await redemptions.preview({ code: b.code, orderAmountFen: 20000 })).toMatchObject({
+      applicable: false,
+      reason: 'COUPON_EXPIRED',
+    });
     expect(codeOf(await redemptions.redeem({ code: b.code, orderAmountFen: 20000 }, 'o-clerk').catch((e) => e))).toBe('COUPON_EXPIRED');
   });
 
@@ -155,16 +182,34 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     const template = await templates.create(templateRequest(t.clock.now()));
     const owner = member();
     const coupon = await claims.claim(owner, template.id, key());
-    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 19999 })).toMatchObject({ applicable: false, reason: 'COUPON_BELOW_THRESHOLD', discountFen: 0, payableFen: 19999 });
-    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000, memberId: owner + 1 })).toMatchObject({ applicable: false, reason: 'COUPON_OTHER_MEMBER' });
-    expect(codeOf(await redemptions.redeem({ code: coupon.code, orderAmountFen: 19999 }, 'o-clerk').catch((e) => e))).toBe('COUPON_BELOW_THRESHOLD');
+    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 19999 })).toMatchObject({
+      applicable: false,
+      reason: 'COUPON_BELOW_THRESHOLD',
+      discountFen: 0,
+      payableFen: 19999,
+    });
+    expect(await redemptions.preview({ code: coupon.code, orderAmountFen: 30000, memberId: owner + 1 })).toMatchObject({
+      applicable: false,
+      reason: 'COUPON_OTHER_MEMBER',
+    });
+    expect(codeOf(await redemptions.redeem({ code: coupon.code, orderAmountFen: 19999 }, 'o-clerk').catch((e) => e))).toBe(
+      'COUPON_BELOW_THRESHOLD',
+    );
     expect(codeOf(await redemptions.preview({ code: '9000000000000000', orderAmountFen: 30000 }).catch((e) => e))).toBe('COUPON_NOT_FOUND');
 
-    const redeemed = await redemptions.redeem({ code: coupon.code, orderAmountFen: 30000, memberId: owner, idempotencyKey: 'till-1-order-1' }, 'o-clerk');
+    const redeemed = await redemptions.redeem(
+      { code: coupon.code, orderAmountFen: 30000, memberId: owner, idempotencyKey: 'till-1-order-1' },
+      'o-clerk',
+    );
     expect(redeemed).toMatchObject({ discountFen: 2000, payableFen: 28000, coupon: { status: 'redeemed' } });
-    const retried = await redemptions.redeem({ code: coupon.code, orderAmountFen: 30000, memberId: owner, idempotencyKey: 'till-1-order-1' }, 'o-clerk');
+    const retried = await redemptions.redeem(
+      { code: coupon.code, orderAmountFen: 30000, memberId: owner, idempotencyKey: 'till-1-order-1' },
+      'o-clerk',
+    );
     expect(retried.redemptionId).toBe(redeemed.redemptionId);
-    expect(codeOf(await redemptions.redeem({ code: coupon.code, orderAmountFen: 30000 }, 'o-clerk').catch((e) => e))).toBe('COUPON_ALREADY_REDEEMED');
+    expect(codeOf(await redemptions.redeem({ code: coupon.code, orderAmountFen: 30000 }, 'o-clerk').catch((e) => e))).toBe(
+      'COUPON_ALREADY_REDEEMED',
+    );
     expect((await templates.get(template.id)).redeemedCount).toBe(1);
 
     const reversed = await redemptions.reverse(redeemed.redemptionId);
@@ -177,7 +222,9 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
   });
 
   it('expires ended coupons in the sweep, once per period across instances', async () => {
-    const short = await templates.create(templateRequest(t.clock.now(), { validity: { type: 'relative', validDays: 1 }, totalStock: 5, perMemberLimit: 1 }));
+    const short = await templates.create(
+      templateRequest(t.clock.now(), { validity: { type: 'relative', validDays: 1 }, totalStock: 5, perMemberLimit: 1 }),
+    );
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await claims.claim(member(), short.id, key())).id);
     const job = t.app.get(CouponExpiryJob);
@@ -210,7 +257,9 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
       const me = member();
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => claims.claim(me, template.id, key())));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason)))).toEqual(new Set(['COUPON_LIMIT_REACHED']));
+      expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason)))).toEqual(
+        new Set(['COUPON_LIMIT_REACHED']),
+      );
       expect(await t.db.dataSource.getRepository(Coupon).countBy({ templateId: template.id, memberId: me })).toBe(1);
       expect((await templates.get(template.id)).claimedCount).toBe(1);
     });
@@ -218,7 +267,9 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     it('redeems a coupon at most once: 20 parallel redeems → 1 success, 19 COUPON_ALREADY_REDEEMED', async () => {
       const template = await templates.create(templateRequest(t.clock.now()));
       const coupon = await claims.claim(member(), template.id, key());
-      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => redemptions.redeem({ code: coupon.code, orderAmountFen: 30000 }, `o-clerk-${i}`)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => redemptions.redeem({ code: coupon.code, orderAmountFen: 30000 }, `o-clerk-${i}`)),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const failures = results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason));
       expect(failures).toEqual(Array(19).fill('COUPON_ALREADY_REDEEMED'));

@@ -36,7 +36,11 @@ describe.each(TEST_DATABASES)('redemptions bound to their store on %s', (kind) =
   const redeemedAt = async (storeCode: string | null) => {
     const memberId = members[next++];
     const coupon = await t.app.get(ClaimService).claim(memberId, templateId, key());
-    const redeemed = await redemptions.redeem({ code: coupon.code, orderAmountFen: 30_000, memberId, idempotencyKey: key() }, 'o-clerk', storeCode);
+    const redeemed = await redemptions.redeem(
+      { code: coupon.code, orderAmountFen: 30_000, memberId, idempotencyKey: key() },
+      'o-clerk',
+      storeCode,
+    );
     return { coupon, redemptionId: redeemed.redemptionId };
   };
   const row = (id: number) => t.db.dataSource.getRepository(CouponRedemption).findOneByOrFail({ id });
@@ -71,7 +75,8 @@ describe.each(TEST_DATABASES)('redemptions bound to their store on %s', (kind) =
     // A row from before the column (or an admin's redemption naming no store): store unknown.
     const unknown = await redeemedAt(null);
     expect((await row(unknown.redemptionId)).storeCode).toBeNull();
-    for (const who of [clerkA, clerkB, managerA]) expect(codeOf(await redemptions.reverse(unknown.redemptionId, who).catch((e) => e))).toBe('STORE_NOT_YOURS');
+    for (const who of [clerkA, clerkB, managerA])
+      expect(codeOf(await redemptions.reverse(unknown.redemptionId, who).catch((e) => e))).toBe('STORE_NOT_YOURS');
     expect(await couponStatus(unknown.coupon.id)).toBe('redeemed');
     expect(await redemptions.reverse(unknown.redemptionId, admin)).toMatchObject({ restored: true });
   });
@@ -86,8 +91,14 @@ describe.each(TEST_DATABASES)('redemptions bound to their store on %s', (kind) =
   it('a till purchase’s redemption carries the purchase’s store and stays the sale’s to undo', async () => {
     const memberId = members[next++];
     const coupon = await t.app.get(ClaimService).claim(memberId, templateId, key());
-    const memberCode = issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
-    await t.app.get(PurchasesService).record({ memberCode, amountFen: 30_000, storeCode: 'S002', couponCode: coupon.code, idempotencyKey: key() }, 'o-clerk');
+    const memberCode = issueMemberCode(
+      { secret: t.config.security.memberCodeSecret, ...t.config.memberCode },
+      memberId,
+      t.clock.now(),
+    ).code;
+    await t.app
+      .get(PurchasesService)
+      .record({ memberCode, amountFen: 30_000, storeCode: 'S002', couponCode: coupon.code, idempotencyKey: key() }, 'o-clerk');
     const [owned] = await t.db.dataSource.getRepository(CouponRedemption).findBy({ couponId: coupon.id });
     expect(owned).toMatchObject({ storeCode: 'S002', ownerKind: 'purchase' });
     expect(codeOf(await redemptions.reverse(owned.id, clerkA).catch((e) => e))).toBe('STORE_NOT_YOURS');

@@ -1,5 +1,13 @@
 import type { AppConfig } from '@member/config';
-import { computeCouponDiscount, errorMessage, type CouponPreview, type ErrorCode, type RedeemCouponRequest, type RedemptionView, type ReverseRedemptionResponse } from '@member/shared';
+import {
+  computeCouponDiscount,
+  errorMessage,
+  type CouponPreview,
+  type ErrorCode,
+  type RedeemCouponRequest,
+  type RedemptionView,
+  type ReverseRedemptionResponse,
+} from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -67,7 +75,9 @@ export class RedemptionService {
       const preview = await this.preview(request);
       previewed = preview;
       if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
-      redemptionId = await this.transactions.run((em) => this.redeemWithin(em, preview, request, staffOpenid, now, { requestHash: hash, storeCode }));
+      redemptionId = await this.transactions.run((em) =>
+        this.redeemWithin(em, preview, request, staffOpenid, now, { requestHash: hash, storeCode }),
+      );
     } catch (error) {
       // The same request retried while the first was under way: its checks fail (the coupon is taken) or its
       // insert hits the key, because the first committed. Every retry answers what the first one did.
@@ -75,13 +85,19 @@ export class RedemptionService {
         const earlier = await this.byKey(staffOpenid, request.idempotencyKey);
         if (earlier) return this.replay(earlier, request.code, hash);
       }
-      if (previewed?.applicable && error instanceof DomainError && error.code === 'COUPON_ALREADY_REDEEMED') throw new DomainError(await this.whyNotRedeemable(previewed.coupon.id));
+      if (previewed?.applicable && error instanceof DomainError && error.code === 'COUPON_ALREADY_REDEEMED')
+        throw new DomainError(await this.whyNotRedeemable(previewed.coupon.id));
       throw error;
     }
     const preview = previewed as CouponPreview; // set before the redemption could succeed
     this.logger.log({ couponId: preview.coupon.id, redemptionId, memberId: preview.memberId }, 'coupon redeemed');
     const { coupon, template } = await this.findByCode(request.code);
-    return { ...preview, coupon: toCouponView(coupon, template, now, this.config.businessCalendar.timeZone), redemptionId, redeemedAt: now.toISOString() };
+    return {
+      ...preview,
+      coupon: toCouponView(coupon, template, now, this.config.businessCalendar.timeZone),
+      redemptionId,
+      redeemedAt: now.toISOString(),
+    };
   }
 
   /**
@@ -97,7 +113,8 @@ export class RedemptionService {
     const redemption = await this.dataSource.getRepository(CouponRedemption).findOneBy({ id: redemptionId });
     if (!redemption) throw new DomainError('REDEMPTION_NOT_FOUND');
     // The store never changes once written, so checking it before the conditional UPDATE is not a race.
-    if (staff && staff.role !== 'admin' && (redemption.storeCode === null || !staff.stores.includes(redemption.storeCode))) throw new DomainError('STORE_NOT_YOURS');
+    if (staff && staff.role !== 'admin' && (redemption.storeCode === null || !staff.stores.includes(redemption.storeCode)))
+      throw new DomainError('STORE_NOT_YOURS');
     if (redemption.ownerKind !== null) throw new DomainError('REDEMPTION_OWNED_BY_SALE');
     const now = this.clock.now();
     await this.transactions.run((em) => this.reverseWithin(em, redemption, now, { standalone: true }));
@@ -144,9 +161,17 @@ export class RedemptionService {
       status: RedemptionStatus.Redeemed,
       redeemedAt: now,
     });
-    await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count + 1' }).where('id = :id', { id: preview.coupon.templateId }).execute();
+    await em
+      .createQueryBuilder()
+      .update(CouponTemplate)
+      .set({ redeemedCount: () => 'redeemed_count + 1' })
+      .where('id = :id', { id: preview.coupon.templateId })
+      .execute();
     const redemptionId = inserted.identifiers[0].id as number;
-    await this.events.publish(em, new CouponRedeemed(redemptionId, preview.coupon.id, preview.memberId, request.orderAmountFen, preview.discountFen, now));
+    await this.events.publish(
+      em,
+      new CouponRedeemed(redemptionId, preview.coupon.id, preview.memberId, request.orderAmountFen, preview.discountFen, now),
+    );
     return redemptionId;
   }
 
@@ -155,17 +180,29 @@ export class RedemptionService {
    * refund, cancel or expiry calls it as is; `standalone` (the clerk's reverse) only matches a redemption no sale
    * holds, in the same conditional UPDATE.
    */
-  async reverseWithin(em: EntityManager, redemption: Pick<CouponRedemption, 'id' | 'couponId'>, now: Date, options: { standalone?: boolean } = {}): Promise<boolean> {
+  async reverseWithin(
+    em: EntityManager,
+    redemption: Pick<CouponRedemption, 'id' | 'couponId'>,
+    now: Date,
+    options: { standalone?: boolean } = {},
+  ): Promise<boolean> {
     const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const changed = await em
       .createQueryBuilder()
       .update(CouponRedemption)
       .set({ status: RedemptionStatus.Reversed, reversedAt: now })
-      .where(`id = :id AND status = :redeemed${options.standalone ? ' AND owner_kind IS NULL' : ''}`, { id: redemption.id, redeemed: RedemptionStatus.Redeemed })
+      .where(`id = :id AND status = :redeemed${options.standalone ? ' AND owner_kind IS NULL' : ''}`, {
+        id: redemption.id,
+        redeemed: RedemptionStatus.Redeemed,
+      })
       .execute();
     if (changed.affected !== 1) {
       const current = await em.findOneByOrFail(CouponRedemption, { id: redemption.id });
-      throw new DomainError(current.status === RedemptionStatus.Redeemed && current.ownerKind !== null ? 'REDEMPTION_OWNED_BY_SALE' : 'REDEMPTION_ALREADY_REVERSED');
+      throw new DomainError(
+        current.status === RedemptionStatus.Redeemed && current.ownerKind !== null
+          ? 'REDEMPTION_OWNED_BY_SALE'
+          : 'REDEMPTION_ALREADY_REVERSED',
+      );
     }
     await em
       .createQueryBuilder()
@@ -175,7 +212,12 @@ export class RedemptionService {
       .setParameter('second', second)
       .execute();
     const coupon = await em.findOneByOrFail(Coupon, { id: redemption.couponId });
-    await em.createQueryBuilder().update(CouponTemplate).set({ redeemedCount: () => 'redeemed_count - 1' }).where('id = :id AND redeemed_count > 0', { id: coupon.templateId }).execute();
+    await em
+      .createQueryBuilder()
+      .update(CouponTemplate)
+      .set({ redeemedCount: () => 'redeemed_count - 1' })
+      .where('id = :id AND redeemed_count > 0', { id: coupon.templateId })
+      .execute();
     await this.events.publish(em, new CouponRedemptionReversed(redemption.id, redemption.couponId, coupon.status === 'available', now));
     return coupon.status === 'available';
   }
@@ -209,7 +251,8 @@ export class RedemptionService {
   /** The first redemption under this key, answered again; refused when the key was used for another request. */
   private async replay(redemption: CouponRedemption, code: string, hash: string): Promise<RedemptionView> {
     // A sale's own redemption (its key is derived from the sale's) is never the answer to a standalone request.
-    if (redemption.ownerKind !== null || (redemption.requestHash !== null && redemption.requestHash !== hash)) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    if (redemption.ownerKind !== null || (redemption.requestHash !== null && redemption.requestHash !== hash))
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     const { coupon, template } = await this.findByCode(code);
     if (coupon.id !== redemption.couponId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     return {
@@ -229,5 +272,9 @@ export class RedemptionService {
 
 /** A standalone redemption's payload: the coupon (as the clerk typed it, normalised), the order amount, the member. */
 function redeemHash(request: RedeemCouponRequest): string {
-  return requestHash({ code: request.code.replace(/[\s-]/g, ''), orderAmountFen: request.orderAmountFen, memberId: request.memberId ?? null });
+  return requestHash({
+    code: request.code.replace(/[\s-]/g, ''),
+    orderAmountFen: request.orderAmountFen,
+    memberId: request.memberId ?? null,
+  });
 }

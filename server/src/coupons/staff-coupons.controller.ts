@@ -1,4 +1,12 @@
-import type { CouponPreview, CouponTemplateView, CreateCouponTemplateRequest, RedeemCouponRequest, RedemptionView, ReverseRedemptionResponse, SetCouponTemplateStatusRequest } from '@member/shared';
+import type {
+  CouponPreview,
+  CouponTemplateView,
+  CreateCouponTemplateRequest,
+  RedeemCouponRequest,
+  RedemptionView,
+  ReverseRedemptionResponse,
+  SetCouponTemplateStatusRequest,
+} from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { CurrentStaff, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { StaffAccount } from '../auth/staff.service';
@@ -28,8 +36,15 @@ export class StaffCouponsController {
   /** At the clerk's own store: the store comes from the account (audited with the redemption). */
   @Post('redeem')
   @HttpCode(200)
-  @Audited('coupon.redeem', ({ result }) => ({ target: (result?.redemptionId as number | undefined) ?? undefined, amountFen: (result?.discountFen as number | undefined) ?? undefined }))
-  async redeem(@CurrentStaff() staff: StaffAccount, @Req() http: unknown, @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<RedemptionView> {
+  @Audited('coupon.redeem', ({ result }) => ({
+    target: (result?.redemptionId as number | undefined) ?? undefined,
+    amountFen: (result?.discountFen as number | undefined) ?? undefined,
+  }))
+  async redeem(
+    @CurrentStaff() staff: StaffAccount,
+    @Req() http: unknown,
+    @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest,
+  ): Promise<RedemptionView> {
     const { storeCode: named, ...request } = body;
     const storeCode = staff.role !== 'admin' || named !== undefined ? await this.stores.storeFor(staff, named) : null;
     if (storeCode) setAuditStore(http, storeCode);
@@ -39,7 +54,10 @@ export class StaffCouponsController {
   /** Only at the store the redemption was made at (an admin: anywhere); see RedemptionService.reverse. */
   @Post('redemptions/:id/reverse')
   @HttpCode(200)
-  reverse(@CurrentStaff() staff: StaffAccount, @Param('id', new ZodPipe(idParam)) redemptionId: number): Promise<ReverseRedemptionResponse> {
+  reverse(
+    @CurrentStaff() staff: StaffAccount,
+    @Param('id', new ZodPipe(idParam)) redemptionId: number,
+  ): Promise<ReverseRedemptionResponse> {
     return this.redemptions.reverse(redemptionId, staff);
   }
 }
@@ -62,7 +80,10 @@ export class AdminCouponTemplatesController {
   }
 
   @Patch(':id/status')
-  setStatus(@Param('id', new ZodPipe(idParam)) id: number, @Body(new ZodPipe(setTemplateStatusBody)) body: SetCouponTemplateStatusRequest): Promise<CouponTemplateView> {
+  setStatus(
+    @Param('id', new ZodPipe(idParam)) id: number,
+    @Body(new ZodPipe(setTemplateStatusBody)) body: SetCouponTemplateStatusRequest,
+  ): Promise<CouponTemplateView> {
     return this.templates.setStatus(id, body.status);
   }
 }

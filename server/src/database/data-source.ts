@@ -35,8 +35,56 @@ import { MemberAccessGrant, StaffStore, Store } from '../auth/store.entity';
 import { AuditLog } from '../audit/audit-log.entity';
 import { ThrottleCounter } from '../throttle/throttle-counter.entity';
 
-export const ENTITIES = [Member, MemberAvatar, StaffMember, CouponTemplate, Coupon, CouponRedemption, JobRun, Purchase, PurchaseRefund, PointsLedgerLine, PointsLot, BirthdayPerk, BirthdayPerkCheckpoint, PayOrder, PayRefund, MessageGrant, SubscribeReport, MessagePreference, OutboxMessage, SendWindow, MemberRfm, MemberRfmRefresh, Campaign, CampaignRun, CampaignMember, Store, StaffStore, MemberAccessGrant, AuditLog, ThrottleCounter];
-export const MIGRATIONS = [Foundation1763900000000, MemberAvatar1763900000001, Coupons1763900000002, PointsAndPurchases1763900000003, BirthdayPerks1763900000004, PointsShop1763900000006, MembershipReview1763900000007, Payments1763900000008, Messages1763900000009, Segments1763900000010, Campaigns1763900000011, SaleIntegrity1763900000012, StaffStoresAuditThrottle1763900000013, ClaimedWithinStock1763900000015, SystemCampaigns1763900000017, RedemptionStore1763900000018];
+export const ENTITIES = [
+  Member,
+  MemberAvatar,
+  StaffMember,
+  CouponTemplate,
+  Coupon,
+  CouponRedemption,
+  JobRun,
+  Purchase,
+  PurchaseRefund,
+  PointsLedgerLine,
+  PointsLot,
+  BirthdayPerk,
+  BirthdayPerkCheckpoint,
+  PayOrder,
+  PayRefund,
+  MessageGrant,
+  SubscribeReport,
+  MessagePreference,
+  OutboxMessage,
+  SendWindow,
+  MemberRfm,
+  MemberRfmRefresh,
+  Campaign,
+  CampaignRun,
+  CampaignMember,
+  Store,
+  StaffStore,
+  MemberAccessGrant,
+  AuditLog,
+  ThrottleCounter,
+];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  MemberAvatar1763900000001,
+  Coupons1763900000002,
+  PointsAndPurchases1763900000003,
+  BirthdayPerks1763900000004,
+  PointsShop1763900000006,
+  MembershipReview1763900000007,
+  Payments1763900000008,
+  Messages1763900000009,
+  Segments1763900000010,
+  Campaigns1763900000011,
+  SaleIntegrity1763900000012,
+  StaffStoresAuditThrottle1763900000013,
+  ClaimedWithinStock1763900000015,
+  SystemCampaigns1763900000017,
+  RedemptionStore1763900000018,
+];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
 
@@ -46,7 +94,10 @@ export type DatabaseDriver = 'mysql' | 'sqljs';
  * installs with no native build (better-sqlite3 must compile with node-gyp on every fresh machine) and its
  * whole-file saves are fine at demo scale. Times are UTC on both (mysql2 `timezone: 'Z'`).
  */
-export function dataSourceOptions(database: Pick<AppConfig['database'], 'url' | 'sqlitePath' | 'poolSize'>, options: { sqliteInMemory?: boolean } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  database: Pick<AppConfig['database'], 'url' | 'sqlitePath' | 'poolSize'>,
+  options: { sqliteInMemory?: boolean } = {},
+): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
   if (database.url) {
     return {
@@ -78,7 +129,9 @@ export async function openDatabase(options: DataSourceOptions): Promise<DataSour
  * every datetime as UTC. A server in another zone would silently shift timestamps, so refuse to start.
  */
 async function assertUtcSessions(dataSource: DataSource): Promise<void> {
-  const [row] = (await dataSource.query('SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) AS utc_offset_seconds')) as Array<{ utc_offset_seconds: string | number }>;
+  const [row] = (await dataSource.query('SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) AS utc_offset_seconds')) as Array<{
+    utc_offset_seconds: string | number;
+  }>;
   if (Number(row.utc_offset_seconds) !== 0) {
     await dataSource.destroy();
     throw new Error(`MySQL's time zone is not UTC (offset ${row.utc_offset_seconds} s): set default_time_zone='+00:00' on the server`);

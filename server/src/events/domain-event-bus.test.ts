@@ -12,7 +12,8 @@ describe.each(TEST_DATABASES)('domain events on %s', (kind) => {
   let db: TestDatabase;
   let transactions: TransactionRunner;
   let events: DomainEvents;
-  const ids = async () => ((await db.dataSource.query('SELECT id FROM event_probe ORDER BY id')) as Array<{ id: number | string }>).map((r) => Number(r.id));
+  const ids = async () =>
+    ((await db.dataSource.query('SELECT id FROM event_probe ORDER BY id')) as Array<{ id: number | string }>).map((r) => Number(r.id));
   const happen = (id: number) =>
     transactions.run(async (em) => {
       await em.query('INSERT INTO event_probe (id) VALUES (?)', [id]);
@@ -71,7 +72,9 @@ describe.each(TEST_DATABASES)('domain events on %s', (kind) => {
   });
 
   it('lets an after-commit subscriber open a transaction of its own (SQLite runs them one at a time)', async () => {
-    const off = events.afterCommit(SomethingHappened, 'writes', (event) => transactions.run(async (em) => void (await em.query('INSERT INTO event_probe (id) VALUES (?)', [event.id + 2000]))));
+    const off = events.afterCommit(SomethingHappened, 'writes', (event) =>
+      transactions.run(async (em) => void (await em.query('INSERT INTO event_probe (id) VALUES (?)', [event.id + 2000]))),
+    );
     await happen(4);
     off();
     expect(await ids()).toEqual(expect.arrayContaining([4, 2004]));

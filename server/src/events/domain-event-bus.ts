@@ -67,7 +67,10 @@ export class DomainEvents {
         try {
           await subscriber.handler(event, em);
         } catch (error) {
-          this.logger.error({ err: error, event: event.constructor.name, subscriber: subscriber.name }, 'after-commit subscriber failed; the event stands');
+          this.logger.error(
+            { err: error, event: event.constructor.name, subscriber: subscriber.name },
+            'after-commit subscriber failed; the event stands',
+          );
         }
       });
     }
@@ -75,11 +78,15 @@ export class DomainEvents {
 
   private add(event: EventClass<object>, subscription: Subscription): () => void {
     const list = this.subscriptions.get(event) ?? [];
-    if (list.some((s) => s.name === subscription.name)) throw new Error(`${event.name} already has a subscriber named ${subscription.name}`);
+    if (list.some((s) => s.name === subscription.name))
+      throw new Error(`${event.name} already has a subscriber named ${subscription.name}`);
     this.subscriptions.set(event, [...list, subscription]);
     return () => {
       const current = this.subscriptions.get(event) ?? [];
-      this.subscriptions.set(event, current.filter((s) => s !== subscription));
+      this.subscriptions.set(
+        event,
+        current.filter((s) => s !== subscription),
+      );
     };
   }
 }

@@ -5,7 +5,10 @@ import { startTestApp, type TestApp } from '../testing/test-app';
 import { AuthService } from '../auth/auth.service';
 import { AvatarService } from './avatar.service';
 
-export const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+export const PNG_1x1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 const GIF_1x1 = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 
@@ -40,7 +43,11 @@ describe.each(TEST_DATABASES)('avatars on %s', (kind) => {
     for (const bytes of [GIF_1x1, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), Buffer.alloc(0), Buffer.from('%PDF-1.4 ...')]) {
       expect(codeOf(await avatars.saveAvatar(memberId, bytes).catch((e) => e))).toBe('AVATAR_INVALID');
     }
-    expect(codeOf(await avatars.saveAvatar(memberId, Buffer.concat([PNG_1x1, Buffer.alloc(t.config.avatar.maxBytes)])).catch((e) => e))).toBe('AVATAR_TOO_LARGE');
-    expect((await t.app.get(AuthService).login((await mintLoginCode(t.emulator.url, 'avatar-user')).code)).member.avatarUrl).toBe(before.avatarUrl);
+    expect(
+      codeOf(await avatars.saveAvatar(memberId, Buffer.concat([PNG_1x1, Buffer.alloc(t.config.avatar.maxBytes)])).catch((e) => e)),
+    ).toBe('AVATAR_TOO_LARGE');
+    expect((await t.app.get(AuthService).login((await mintLoginCode(t.emulator.url, 'avatar-user')).code)).member.avatarUrl).toBe(
+      before.avatarUrl,
+    );
   });
 });

@@ -4,7 +4,13 @@ import type { Member } from './member.entity';
 
 /** Entity → contract shapes. The only place that decides what of a member leaves the server. */
 export function toTierSummary(tier: TierConfig): TierSummary {
-  return { code: tier.code, name: tier.name, minSpendFen: tier.minSpendFen, pointsMultiplierPermille: tier.pointsMultiplierPermille, benefits: tier.benefits };
+  return {
+    code: tier.code,
+    name: tier.name,
+    minSpendFen: tier.minSpendFen,
+    pointsMultiplierPermille: tier.pointsMultiplierPermille,
+    benefits: tier.benefits,
+  };
 }
 
 export function tierOf(config: AppConfig, member: Pick<Member, 'tier'>): TierConfig {

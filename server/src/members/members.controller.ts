@@ -35,12 +35,18 @@ export class MembersController {
   }
 
   @Patch()
-  update(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(updateProfileBody)) body: UpdateProfileRequest): Promise<MemberProfile> {
+  update(
+    @CurrentSession() session: SessionClaims,
+    @Body(new ZodPipe(updateProfileBody)) body: UpdateProfileRequest,
+  ): Promise<MemberProfile> {
     return this.members.updateProfile(session.memberId, body);
   }
 
   @Put('birthday')
-  setBirthday(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(setBirthdayBody)) body: SetBirthdayRequest): Promise<MemberProfile> {
+  setBirthday(
+    @CurrentSession() session: SessionClaims,
+    @Body(new ZodPipe(setBirthdayBody)) body: SetBirthdayRequest,
+  ): Promise<MemberProfile> {
     return this.members.setBirthday(session.memberId, body.birthday);
   }
 
@@ -48,9 +54,11 @@ export class MembersController {
   @Post('avatar')
   @HttpCode(200)
   async uploadAvatar(@CurrentSession() session: SessionClaims, @Req() request: FastifyRequest): Promise<MemberProfile> {
-    if (!request.isMultipart()) throw new DomainError('VALIDATION_FAILED', [{ path: '(body)', reason: 'expected multipart/form-data with a file field' }]);
+    if (!request.isMultipart())
+      throw new DomainError('VALIDATION_FAILED', [{ path: '(body)', reason: 'expected multipart/form-data with a file field' }]);
     const file = await request.file({ limits: { fileSize: this.avatars.maxBytes, files: 1 } });
-    if (!file || file.fieldname !== 'file') throw new DomainError('VALIDATION_FAILED', [{ path: 'file', reason: 'a file field is required' }]);
+    if (!file || file.fieldname !== 'file')
+      throw new DomainError('VALIDATION_FAILED', [{ path: 'file', reason: 'a file field is required' }]);
     const bytes = await file.toBuffer().catch((error: { code?: string }) => {
       if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('AVATAR_TOO_LARGE');
       throw error;

@@ -37,7 +37,11 @@ describe.each(TEST_DATABASES)('members on %s', (kind) => {
     const session = await login();
     const profile = await members.join(
       session.member.id,
-      { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: await mintPhoneCode(t.emulator.url, session.user, phone) },
+      {
+        privacyAccepted: true,
+        privacyPolicyVersion: t.config.privacy.policyVersion,
+        phoneCode: await mintPhoneCode(t.emulator.url, session.user, phone),
+      },
       (await members.getMember(session.member.id)).openid,
     );
     return { ...session, profile };
@@ -90,7 +94,15 @@ describe.each(TEST_DATABASES)('members on %s', (kind) => {
     const late = await login();
     const lateOpenid = (await members.getMember(late.member.id)).openid;
     const error = await members
-      .join(late.member.id, { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: await mintPhoneCode(t.emulator.url, late.user, '13900000000') }, lateOpenid)
+      .join(
+        late.member.id,
+        {
+          privacyAccepted: true,
+          privacyPolicyVersion: t.config.privacy.policyVersion,
+          phoneCode: await mintPhoneCode(t.emulator.url, late.user, '13900000000'),
+        },
+        lateOpenid,
+      )
       .catch((e) => e);
     expect(codeOf(error)).toBe('PHONE_ALREADY_BOUND');
     expect((await members.getMember(late.member.id)).joinedAt).toBeNull();
@@ -100,26 +112,39 @@ describe.each(TEST_DATABASES)('members on %s', (kind) => {
       racers.map(async (r) =>
         members.join(
           r.member.id,
-          { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: await mintPhoneCode(t.emulator.url, r.user, '13700000007') },
+          {
+            privacyAccepted: true,
+            privacyPolicyVersion: t.config.privacy.policyVersion,
+            phoneCode: await mintPhoneCode(t.emulator.url, r.user, '13700000007'),
+          },
           (await members.getMember(r.member.id)).openid,
         ),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toEqual(['PHONE_ALREADY_BOUND', 'PHONE_ALREADY_BOUND']);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toEqual([
+      'PHONE_ALREADY_BOUND',
+      'PHONE_ALREADY_BOUND',
+    ]);
   });
 
   it('treats joining again as a no-op success without spending a phone code', async () => {
     const { member, profile } = await joined('13600000000');
     const openid = (await members.getMember(member.id)).openid;
-    const again = await members.join(member.id, { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: 'used-or-not' }, openid);
+    const again = await members.join(
+      member.id,
+      { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: 'used-or-not' },
+      openid,
+    );
     expect(again).toEqual(profile);
   });
 
   it('rejects an invalid phone code as PHONE_CODE_INVALID', async () => {
     const session = await login();
     const openid = (await members.getMember(session.member.id)).openid;
-    const error = await members.join(session.member.id, { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: 'bogus' }, openid).catch((e) => e);
+    const error = await members
+      .join(session.member.id, { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode: 'bogus' }, openid)
+      .catch((e) => e);
     expect(codeOf(error)).toBe('PHONE_CODE_INVALID');
   });
 

@@ -10,7 +10,12 @@ import { ZodPipe } from '../common/zod.pipe';
 import { MemberCardService } from './member-card.service';
 import { memberIdParam, verifyMemberCodeBody } from './members.dto';
 
-const memberRead = { describe: ({ result, params }: { result?: Record<string, unknown>; params?: Record<string, unknown> }) => ({ memberId: (result?.id as number | undefined) ?? (params?.id as number | undefined) ?? null, target: null }) };
+const memberRead = {
+  describe: ({ result, params }: { result?: Record<string, unknown>; params?: Record<string, unknown> }) => ({
+    memberId: (result?.id as number | undefined) ?? (params?.id as number | undefined) ?? null,
+    target: null,
+  }),
+};
 
 /** Staff pages: who am I, and who is this member (by the code they show; by id only while serving them). */
 @Controller('staff')
@@ -27,15 +32,28 @@ export class StaffMembersController {
   async me(@CurrentStaff() staff: StaffAccount): Promise<StaffProfile> {
     const active = await this.stores.active();
     const mine = staff.role === 'admin' ? active : active.filter((store) => staff.stores.includes(store.code));
-    return { openid: staff.openid, role: staff.role, name: staff.name, stores: mine.map((store) => ({ code: store.code, name: store.name })) };
+    return {
+      openid: staff.openid,
+      role: staff.role,
+      name: staff.name,
+      stores: mine.map((store) => ({ code: store.code, name: store.name })),
+    };
   }
 
   /** Wrong codes are counted and locked out (MemberCodeGate); a genuine one lets this clerk read the member for a while. */
   @Post('member-code/verify')
   @HttpCode(200)
   @Audited('member_code.verify', memberRead.describe)
-  verify(@CurrentStaff() staff: StaffAccount, @Body(new ZodPipe(verifyMemberCodeBody)) body: VerifyMemberCodeRequest): Promise<StaffMemberView> {
-    return this.gate.check(staff, body.code, () => this.cards.verifyCode(body.code), (view) => view.id);
+  verify(
+    @CurrentStaff() staff: StaffAccount,
+    @Body(new ZodPipe(verifyMemberCodeBody)) body: VerifyMemberCodeRequest,
+  ): Promise<StaffMemberView> {
+    return this.gate.check(
+      staff,
+      body.code,
+      () => this.cards.verifyCode(body.code),
+      (view) => view.id,
+    );
   }
 
   @Get('members/:id')

@@ -17,7 +17,12 @@ describe.each(TEST_DATABASES)('the membership review on %s', (kind) => {
 
   const buy = (memberId: number, amountFen: number) =>
     t.app.get(PurchasesService).record(
-      { memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code, amountFen, storeCode: 'S001', idempotencyKey: key() },
+      {
+        memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code,
+        amountFen,
+        storeCode: 'S001',
+        idempotencyKey: key(),
+      },
       'o-clerk',
     );
   const memberRow = (id: number) => t.db.dataSource.getRepository(Member).findOneByOrFail({ id });

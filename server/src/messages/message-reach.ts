@@ -46,7 +46,12 @@ export function reachCondition(memberId: string): string {
  * Of `memberIds`, those a message can reach now, with what a message shows of them (id, nickname). Members
  * are asked in batches of `batchSize` ids (an IN list each).
  */
-export async function reachableMembers(em: Pick<EntityManager, 'query'>, address: MessageAddress, memberIds: number[], batchSize = 500): Promise<Array<{ id: number; nickname: string | null }>> {
+export async function reachableMembers(
+  em: Pick<EntityManager, 'query'>,
+  address: MessageAddress,
+  memberIds: number[],
+  batchSize = 500,
+): Promise<Array<{ id: number; nickname: string | null }>> {
   const reachable: Array<{ id: number; nickname: string | null }> = [];
   for (let i = 0; i < memberIds.length; i += batchSize) {
     const batch = memberIds.slice(i, i + batchSize);
@@ -67,14 +72,21 @@ export async function reachableMembers(em: Pick<EntityManager, 'query'>, address
 export async function reachOf(
   em: Pick<EntityManager, 'query'>,
   memberIds: number[],
-): Promise<{ grants: Map<string, { id: number; remaining: number }>; switchedOff: Set<string>; key: (memberId: number, templateOrKind: string) => string }> {
+): Promise<{
+  grants: Map<string, { id: number; remaining: number }>;
+  switchedOff: Set<string>;
+  key: (memberId: number, templateOrKind: string) => string;
+}> {
   const key = (memberId: number, templateOrKind: string) => `${memberId} ${templateOrKind}`;
   const marks = memberIds.map(() => '?').join(', ');
   const grants: Array<{ id: number | string; memberId: number | string; templateId: string; remaining: number | string }> = await em.query(
     `SELECT id, member_id AS memberId, template_id AS templateId, remaining FROM message_grant WHERE member_id IN (${marks})`,
     memberIds,
   );
-  const off: Array<{ memberId: number | string; kind: string }> = await em.query(`SELECT member_id AS memberId, kind FROM message_preference WHERE member_id IN (${marks}) AND enabled = ?`, [...memberIds, false]);
+  const off: Array<{ memberId: number | string; kind: string }> = await em.query(
+    `SELECT member_id AS memberId, kind FROM message_preference WHERE member_id IN (${marks}) AND enabled = ?`,
+    [...memberIds, false],
+  );
   return {
     grants: new Map(grants.map((g) => [key(Number(g.memberId), g.templateId), { id: Number(g.id), remaining: Number(g.remaining) }])),
     switchedOff: new Set(off.map((p) => key(Number(p.memberId), p.kind))),

@@ -19,12 +19,19 @@ export class MessagesController {
 
   @Post('subscriptions')
   @HttpCode(200)
-  report(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(reportBody)) body: ReportSubscriptionsRequest): Promise<MessagePreferencesResponse> {
+  report(
+    @CurrentSession() session: SessionClaims,
+    @Body(new ZodPipe(reportBody)) body: ReportSubscriptionsRequest,
+  ): Promise<MessagePreferencesResponse> {
     return this.messages.report(session.memberId, body);
   }
 
   @Put('preferences/:kind')
-  setEnabled(@CurrentSession() session: SessionClaims, @Param('kind', new ZodPipe(kindParam)) kind: MessageKind, @Body(new ZodPipe(preferenceBody)) body: UpdateMessagePreferenceRequest): Promise<MessagePreferencesResponse> {
+  setEnabled(
+    @CurrentSession() session: SessionClaims,
+    @Param('kind', new ZodPipe(kindParam)) kind: MessageKind,
+    @Body(new ZodPipe(preferenceBody)) body: UpdateMessagePreferenceRequest,
+  ): Promise<MessagePreferencesResponse> {
     return this.messages.setEnabled(session.memberId, kind, body.enabled);
   }
 }

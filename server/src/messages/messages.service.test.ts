@@ -37,14 +37,22 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
 
   const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
   const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
   const templateOf = (k: MessageKind) => t.config.messages.templates[k].templateId;
 
   async function newMember(nickname = '小王'): Promise<{ id: number; user: string; openid: string }> {
     const user = `msg-${kind}-${++seq}`;
     const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
     const openid = openidFor(TEST_APP.appid, user);
-    const inserted = await t.db.dataSource.getRepository(Member).insert({ openid, nickname, joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
+    const inserted = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid, nickname, joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
     await emulatorPost('/dev/login-code', { appid: TEST_APP.appid, user }); // WeChat knows the member's openid
     return { id: Number(inserted.identifiers[0].id), user, openid };
   }
@@ -52,7 +60,12 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
   /** The member taps 允许 (or not) in WeChat's sheet, and the app reports exactly what WeChat answered. */
   async function subscribe(member: { id: number; user: string }, kinds: MessageKind[], decision: SubscribeDecision = 'accept') {
     const tmplIds = kinds.map(templateOf);
-    const answer = await emulatorPost('/dev/subscribe', { appid: TEST_APP.appid, user: member.user, tmplIds, decisions: Object.fromEntries(tmplIds.map((id) => [id, decision])) });
+    const answer = await emulatorPost('/dev/subscribe', {
+      appid: TEST_APP.appid,
+      user: member.user,
+      tmplIds,
+      decisions: Object.fromEntries(tmplIds.map((id) => [id, decision])),
+    });
     const { errMsg: _errMsg, ...results } = answer;
     return messages.report(member.id, { results, moment: 'notify_me', idempotencyKey: key() });
   }
@@ -65,8 +78,10 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     dedupeKey: `test:${memberId}:${n}`,
     ...extra,
   });
-  const grantOf = async (memberId: number, k: MessageKind) => (await t.db.dataSource.getRepository(MessageGrant).findOneBy({ memberId, templateId: templateOf(k) }))?.remaining ?? 0;
-  const wechatQuota = async (openid: string, k: MessageKind) => (await emulatorGet(`/dev/quota?openid=${openid}&template_id=${templateOf(k)}`)).remaining;
+  const grantOf = async (memberId: number, k: MessageKind) =>
+    (await t.db.dataSource.getRepository(MessageGrant).findOneBy({ memberId, templateId: templateOf(k) }))?.remaining ?? 0;
+  const wechatQuota = async (openid: string, k: MessageKind) =>
+    (await emulatorGet(`/dev/quota?openid=${openid}&template_id=${templateOf(k)}`)).remaining;
   const inboxOf = async (openid: string) => (await emulatorGet(`/dev/inbox?openid=${openid}`)).messages as Json[];
   const rowsOf = (memberId: number) => t.db.dataSource.getRepository(OutboxMessage).find({ where: { memberId }, order: { id: 'ASC' } });
   /** Runs send passes a second apart (the send rate is per second) until nothing is left that is due. */
@@ -100,7 +115,12 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(before.kinds.find((k) => k.kind === 'coupon_arrived')).toMatchObject({ remaining: 0, enabled: true, title: '优惠券到账提醒' });
     expect(before.moments.coupon_claimed).toEqual(['coupon_arrived', 'coupon_expiring']);
 
-    const answer = await emulatorPost('/dev/subscribe', { appid: TEST_APP.appid, user: me.user, tmplIds: [templateOf('coupon_arrived'), templateOf('coupon_expiring')], decisions: { [templateOf('coupon_arrived')]: 'accept', [templateOf('coupon_expiring')]: 'reject' } });
+    const answer = await emulatorPost('/dev/subscribe', {
+      appid: TEST_APP.appid,
+      user: me.user,
+      tmplIds: [templateOf('coupon_arrived'), templateOf('coupon_expiring')],
+      decisions: { [templateOf('coupon_arrived')]: 'accept', [templateOf('coupon_expiring')]: 'reject' },
+    });
     const { errMsg, ...results } = answer;
     expect(errMsg).toBe('requestSubscribeMessage:ok');
     const report = { results, moment: 'coupon_claimed' as const, idempotencyKey: key() };
@@ -111,11 +131,20 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await grantOf(me.id, 'coupon_arrived')).toBe(1);
     expect(await grantOf(me.id, 'coupon_arrived')).toBe(await wechatQuota(me.openid, 'coupon_arrived'));
 
-    expect(codeOf(await messages.report(me.id, { results: { 'someone-elses-template': 'accept' }, moment: 'notify_me', idempotencyKey: key() }).catch((e) => e))).toBe('MESSAGE_TEMPLATE_UNKNOWN');
+    expect(
+      codeOf(
+        await messages
+          .report(me.id, { results: { 'someone-elses-template': 'accept' }, moment: 'notify_me', idempotencyKey: key() })
+          .catch((e) => e),
+      ),
+    ).toBe('MESSAGE_TEMPLATE_UNKNOWN');
     const off = await messages.setEnabled(me.id, 'coupon_expiring', false);
     expect(off.kinds.find((k) => k.kind === 'coupon_expiring')!.enabled).toBe(false);
     expect(off.moments.coupon_claimed).toEqual(['coupon_arrived']);
-    expect((await messages.setEnabled(me.id, 'coupon_expiring', true)).moments.coupon_claimed).toEqual(['coupon_arrived', 'coupon_expiring']);
+    expect((await messages.setEnabled(me.id, 'coupon_expiring', true)).moments.coupon_claimed).toEqual([
+      'coupon_arrived',
+      'coupon_expiring',
+    ]);
   });
 
   it('n accepts allow exactly n sends, with the member’s own values; WeChat’s quota agrees with ours', async () => {
@@ -130,7 +159,11 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(rows.map((r) => `${r.status}:${r.skipReason ?? ''}`).sort()).toEqual(['sent:', 'sent:', 'skipped:no_grant']);
     const inbox = await inboxOf(me.openid);
     expect(inbox).toHaveLength(2);
-    expect(inbox[0]).toMatchObject({ template_id: templateOf('coupon_arrived'), page: 'pages/wallet/index', data: { thing1: { value: '满200减20' }, date2: { value: '2026-12-09' } } });
+    expect(inbox[0]).toMatchObject({
+      template_id: templateOf('coupon_arrived'),
+      page: 'pages/wallet/index',
+      data: { thing1: { value: '满200减20' }, date2: { value: '2026-12-09' } },
+    });
     expect(await grantOf(me.id, 'coupon_arrived')).toBe(0);
     expect(await wechatQuota(me.openid, 'coupon_arrived')).toBe(0);
   });
@@ -151,7 +184,14 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
   it('never queues values WeChat would refuse, and respects the member’s switch', async () => {
     const me = await newMember();
     await subscribe(me, ['coupon_arrived', 'points_change']);
-    expect(await queue({ memberId: me.id, kind: 'points_change', vars: { delta: '很多', balance: 100, reason: '消费积分' }, dedupeKey: `bad:${me.id}` })).toBe('invalid');
+    expect(
+      await queue({
+        memberId: me.id,
+        kind: 'points_change',
+        vars: { delta: '很多', balance: 100, reason: '消费积分' },
+        dedupeKey: `bad:${me.id}`,
+      }),
+    ).toBe('invalid');
     await messages.setEnabled(me.id, 'coupon_arrived', false);
     await queue(couponArrived(me.id, 'off'));
     await drain();
@@ -188,7 +228,11 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
   it('handles WeChat’s answers: 43101 zeroes the grant, 47003 fails without retry, -1 and 5xx retry after a backoff, a timeout is never resent', async () => {
     const noQuota = await newMember();
     // Ours says 1 but WeChat has none (the accept never reached WeChat): WeChat's word wins.
-    await messages.report(noQuota.id, { results: { [templateOf('coupon_arrived')]: 'accept' }, moment: 'notify_me', idempotencyKey: key() });
+    await messages.report(noQuota.id, {
+      results: { [templateOf('coupon_arrived')]: 'accept' },
+      moment: 'notify_me',
+      idempotencyKey: key(),
+    });
     await queue(couponArrived(noQuota.id, 1));
     await drain();
     expect((await rowsOf(noQuota.id))[0]).toMatchObject({ status: 'failed', errcode: 43101 });
@@ -249,7 +293,19 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await subscribe(subscribed, ['points_change']);
     const buy = (memberId: number, n: number) =>
       t.app.get(TransactionRunner).run((em) =>
-        t.app.get(SaleSettlement).settleWithin(em, { memberId, staffOpenid: 'o-till', idempotencyKey: `msg-buy-${memberId}-${n}`, storeCode: 'S001', grossFen: 12_800, couponId: null, redemptionId: null, couponDiscountFen: 0, paidFen: 12_800, burn: { points: 0 }, now: t.clock.now() }),
+        t.app.get(SaleSettlement).settleWithin(em, {
+          memberId,
+          staffOpenid: 'o-till',
+          idempotencyKey: `msg-buy-${memberId}-${n}`,
+          storeCode: 'S001',
+          grossFen: 12_800,
+          couponId: null,
+          redemptionId: null,
+          couponDiscountFen: 0,
+          paidFen: 12_800,
+          burn: { points: 0 },
+          now: t.clock.now(),
+        }),
       );
     await buy(subscribed.id, 1);
     await buy(other.id, 1);
@@ -257,7 +313,11 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await drain();
     const [message] = await inboxOf(subscribed.openid);
     const balance = (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: subscribed.id })).pointsBalance;
-    expect(message).toMatchObject({ template_id: templateOf('points_change'), page: 'pages/points/index', data: { number1: { value: String(balance) }, number2: { value: String(balance) }, thing3: { value: '消费¥128.00获得积分' } } });
+    expect(message).toMatchObject({
+      template_id: templateOf('points_change'),
+      page: 'pages/points/index',
+      data: { number1: { value: String(balance) }, number2: { value: String(balance) }, thing3: { value: '消费¥128.00获得积分' } },
+    });
     // The grant is used: the next purchase queues nothing until the member subscribes again.
     await buy(subscribed.id, 2);
     expect(await rowsOf(subscribed.id)).toHaveLength(1);
@@ -276,7 +336,14 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await drain();
     const inbox = await inboxOf(fan.openid);
     expect(inbox).toHaveLength(1);
-    expect(inbox[0]).toMatchObject({ template_id: templateOf('birthday'), data: { thing1: { value: '周周，祝您生日快乐' }, thing2: { value: '生日期间消费享双倍积分' }, date3: { value: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } } });
+    expect(inbox[0]).toMatchObject({
+      template_id: templateOf('birthday'),
+      data: {
+        thing1: { value: '周周，祝您生日快乐' },
+        thing2: { value: '生日期间消费享双倍积分' },
+        date3: { value: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+      },
+    });
   });
 
   it('reminds a subscribed member of a coupon whose last day is three days away, once per coupon', async () => {
@@ -297,11 +364,16 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await job.remind(reminderDay)).toBe(0);
     await drain();
     const [message] = await inboxOf(fan.openid);
-    expect(message).toMatchObject({ template_id: templateOf('coupon_expiring'), data: { thing1: { value: '冬日暖饮券' }, date2: { value: businessDate(lastDay, t.config.businessCalendar.timeZone) } } });
+    expect(message).toMatchObject({
+      template_id: templateOf('coupon_expiring'),
+      data: { thing1: { value: '冬日暖饮券' }, date2: { value: businessDate(lastDay, t.config.businessCalendar.timeZone) } },
+    });
     expect(await inboxOf(optedOut.openid)).toHaveLength(0);
     // It is the reminder system campaign's run for that day, issued by the campaign runner.
     const reminder = (await t.app.get(CampaignsService).list()).campaigns.find((c) => c.system === 'coupon-reminder')!;
-    const run = (await t.app.get(CampaignsService).get(reminder.id)).runs.find((r) => r.period === businessDate(reminderDay, t.config.businessCalendar.timeZone));
+    const run = (await t.app.get(CampaignsService).get(reminder.id)).runs.find(
+      (r) => r.period === businessDate(reminderDay, t.config.businessCalendar.timeZone),
+    );
     expect(run).toMatchObject({ status: 'done', heldOut: 0 });
     expect(run!.targeted).toBeGreaterThanOrEqual(2);
   });
@@ -325,7 +397,9 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await subscribe(me, ['coupon_arrived']);
     await queue(couponArrived(me.id, 1));
     // A sender claimed it and died before finishing.
-    await t.db.dataSource.getRepository(OutboxMessage).update({ memberId: me.id }, { status: OutboxStatus.Sending, claimedAt: t.clock.now(), attempts: 1 });
+    await t.db.dataSource
+      .getRepository(OutboxMessage)
+      .update({ memberId: me.id }, { status: OutboxStatus.Sending, claimedAt: t.clock.now(), attempts: 1 });
     await drain();
     expect((await rowsOf(me.id))[0].status).toBe('sending');
     t.clock.advance(11 * 60);

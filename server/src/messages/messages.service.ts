@@ -60,10 +60,20 @@ export class MessagesService {
     const off = new Set(switches.filter((s) => !s.enabled).map((s) => s.kind));
     const kinds = MESSAGE_KINDS.map((kind) => {
       const template = this.config.messages.templates[kind];
-      return { kind, title: template.title, description: template.description, templateId: template.templateId, remaining: remaining.get(template.templateId) ?? 0, enabled: !off.has(kind) };
+      return {
+        kind,
+        title: template.title,
+        description: template.description,
+        templateId: template.templateId,
+        remaining: remaining.get(template.templateId) ?? 0,
+        enabled: !off.has(kind),
+      };
     });
     const moments = Object.fromEntries(
-      SUBSCRIBE_MOMENTS.map((moment) => [moment, this.config.messages.moments[moment].filter((kind) => !off.has(kind)).slice(0, MAX_TEMPLATES_PER_SUBSCRIBE_CALL)]),
+      SUBSCRIBE_MOMENTS.map((moment) => [
+        moment,
+        this.config.messages.moments[moment].filter((kind) => !off.has(kind)).slice(0, MAX_TEMPLATES_PER_SUBSCRIBE_CALL),
+      ]),
     ) as Record<SubscribeMoment, MessageKind[]>;
     return { kinds, moments };
   }
@@ -77,12 +87,25 @@ export class MessagesService {
     await this.joinedMember(memberId);
     const ours = new Set(MESSAGE_KINDS.map((kind) => this.config.messages.templates[kind].templateId));
     const unknown = Object.keys(request.results).filter((id) => !ours.has(id));
-    if (unknown.length > 0) throw new DomainError('MESSAGE_TEMPLATE_UNKNOWN', unknown.map((id) => ({ path: `results.${id}`, reason: 'not one of our templates' })));
-    const accepted = Object.entries(request.results).filter(([, decision]) => decision === SubscribeDecision.Accept).map(([id]) => id).sort();
+    if (unknown.length > 0)
+      throw new DomainError(
+        'MESSAGE_TEMPLATE_UNKNOWN',
+        unknown.map((id) => ({ path: `results.${id}`, reason: 'not one of our templates' })),
+      );
+    const accepted = Object.entries(request.results)
+      .filter(([, decision]) => decision === SubscribeDecision.Accept)
+      .map(([id]) => id)
+      .sort();
     const now = this.clock.now();
     try {
       await this.transactions.run(async (em) => {
-        await em.insert(SubscribeReport, { memberId, idempotencyKey: request.idempotencyKey, moment: request.moment, accepted: accepted.join(','), createdAt: now });
+        await em.insert(SubscribeReport, {
+          memberId,
+          idempotencyKey: request.idempotencyKey,
+          moment: request.moment,
+          accepted: accepted.join(','),
+          createdAt: now,
+        });
         for (const templateId of accepted) await this.addGrant(em, memberId, templateId, now);
       });
       if (accepted.length) this.logger.log({ memberId, moment: request.moment, accepted: accepted.length }, 'subscription grants added');
@@ -128,7 +151,14 @@ export class MessagesService {
   async queueMany(em: EntityManager, kind: MessageKind, messages: Array<Omit<QueueMessage, 'kind'>>): Promise<number> {
     const now = this.clock.now();
     const rows = messages.map((message) => this.outboxRow(kind, message, now));
-    for (let i = 0; i < rows.length; i += 500) await em.createQueryBuilder().insert().into(OutboxMessage).values(rows.slice(i, i + 500)).updateEntity(false).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(OutboxMessage)
+        .values(rows.slice(i, i + 500))
+        .updateEntity(false)
+        .execute();
     return rows.filter((row) => row.status === OutboxStatus.Queued).length;
   }
 
@@ -136,7 +166,11 @@ export class MessagesService {
   private outboxRow(kind: MessageKind, message: Omit<QueueMessage, 'kind'>, now: Date) {
     const template = this.config.messages.templates[kind];
     const rendered = renderSubscribeData(template.fields, message.vars);
-    if (!rendered.ok) this.logger.error({ memberId: message.memberId, kind, problems: rendered.problems }, 'message values do not fit the template: not sent');
+    if (!rendered.ok)
+      this.logger.error(
+        { memberId: message.memberId, kind, problems: rendered.problems },
+        'message values do not fit the template: not sent',
+      );
     return {
       dedupeKey: message.dedupeKey,
       memberId: message.memberId,
@@ -145,7 +179,12 @@ export class MessagesService {
       page: template.page,
       data: JSON.stringify(rendered.ok ? rendered.data : {}),
       status: rendered.ok ? OutboxStatus.Queued : OutboxStatus.Failed,
-      error: rendered.ok ? null : rendered.problems.map((p) => `${p.key}: ${p.reason}`).join('; ').slice(0, 200),
+      error: rendered.ok
+        ? null
+        : rendered.problems
+            .map((p) => `${p.key}: ${p.reason}`)
+            .join('; ')
+            .slice(0, 200),
       dueAt: message.dueAt ?? now,
       createdAt: now,
     };
@@ -175,7 +214,8 @@ export class MessagesService {
   private async addGrant(em: EntityManager, memberId: number, templateId: string, now: Date): Promise<void> {
     const at = sqlDate(em, now);
     const insert = 'INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) VALUES (?, ?, 1, 1, ?)';
-    const set = (incoming: (column: string) => string) => `remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = ${incoming('updated_at')}`;
+    const set = (incoming: (column: string) => string) =>
+      `remaining = remaining + 1, accepted_total = accepted_total + 1, updated_at = ${incoming('updated_at')}`;
     await em.query(upsert(em, insert, { conflict: ['member_id', 'template_id'], set }), [memberId, templateId, at]);
   }
 

@@ -24,12 +24,24 @@ export class StaffPurchasesController {
 
   @Post()
   @HttpCode(200)
-  @Audited('purchase.record', ({ result }) => ({ amountFen: (result?.paidFen as number | undefined) ?? undefined, points: (result?.pointsEarned as number | undefined) ?? undefined }))
-  async record(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Body(new ZodPipe(recordPurchaseBody)) body: RecordPurchaseRequest): Promise<PurchaseView> {
+  @Audited('purchase.record', ({ result }) => ({
+    amountFen: (result?.paidFen as number | undefined) ?? undefined,
+    points: (result?.pointsEarned as number | undefined) ?? undefined,
+  }))
+  async record(
+    @CurrentStaff() staff: StaffAccount,
+    @Req() request: unknown,
+    @Body(new ZodPipe(recordPurchaseBody)) body: RecordPurchaseRequest,
+  ): Promise<PurchaseView> {
     const storeCode = await this.stores.storeFor(staff, body.storeCode);
     setAuditStore(request, storeCode);
     // The member code is a guess until it verifies: wrong ones count towards the lockout like at verify.
-    return this.gate.check(staff, body.memberCode, () => this.purchases.record({ ...body, storeCode }, staff.openid), (purchase) => purchase.memberId);
+    return this.gate.check(
+      staff,
+      body.memberCode,
+      () => this.purchases.record({ ...body, storeCode }, staff.openid),
+      (purchase) => purchase.memberId,
+    );
   }
 
   @Get(':id')
@@ -42,8 +54,17 @@ export class StaffPurchasesController {
 
   @Post(':id/refunds')
   @HttpCode(200)
-  @Audited('purchase.refund', ({ result }) => ({ memberId: ((result?.purchase as { memberId?: number } | undefined)?.memberId) ?? undefined, storeCode: ((result?.purchase as { storeCode?: string } | undefined)?.storeCode) ?? undefined, points: (result?.pointsClawed as number | undefined) ?? undefined }))
-  async refund(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Param('id', new ZodPipe(purchaseIdParam)) id: number, @Body(new ZodPipe(refundBody)) body: RefundPurchaseRequest): Promise<RefundView> {
+  @Audited('purchase.refund', ({ result }) => ({
+    memberId: (result?.purchase as { memberId?: number } | undefined)?.memberId ?? undefined,
+    storeCode: (result?.purchase as { storeCode?: string } | undefined)?.storeCode ?? undefined,
+    points: (result?.pointsClawed as number | undefined) ?? undefined,
+  }))
+  async refund(
+    @CurrentStaff() staff: StaffAccount,
+    @Req() request: unknown,
+    @Param('id', new ZodPipe(purchaseIdParam)) id: number,
+    @Body(new ZodPipe(refundBody)) body: RefundPurchaseRequest,
+  ): Promise<RefundView> {
     const purchase = await this.purchases.get(id);
     setAuditStore(request, purchase.storeCode);
     this.stores.assertWorksAt(staff, purchase.storeCode);

@@ -6,11 +6,20 @@ const fen = z.int().min(1).max(100_000_000);
 const key = z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');
 
 export const recordPurchaseBody = z.strictObject({
-  memberCode: z.string().trim().transform((code) => code.replace(/[\s-]/g, '')).pipe(z.string().regex(/^\d{10,40}$/, 'must be the digits of a member code')),
+  memberCode: z
+    .string()
+    .trim()
+    .transform((code) => code.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\d{10,40}$/, 'must be the digits of a member code')),
   amountFen: fen,
   // Optional: the store comes from the clerk's account; a named one must be among the account's stores.
   storeCode: storeCode.optional(),
-  couponCode: z.string().trim().transform((code) => code.replace(/[\s-]/g, '')).pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code')).optional(),
+  couponCode: z
+    .string()
+    .trim()
+    .transform((code) => code.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code'))
+    .optional(),
   pointsToBurn: z.int().min(0).max(100_000_000).optional(),
   idempotencyKey: key,
 }) satisfies z.ZodType<RecordPurchaseRequest, unknown>;

@@ -26,12 +26,28 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
   let members: number[];
   let next = 0;
   const member = () => members[next++];
-  const codeFor = (memberId: number) => issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
-  const buy = (memberId: number, amountFen: number, extra: { couponCode?: string; pointsToBurn?: number; idempotencyKey?: string; storeCode?: string } = {}) =>
-    purchases.record({ memberCode: codeFor(memberId), amountFen, storeCode: extra.storeCode ?? 'S001', couponCode: extra.couponCode, pointsToBurn: extra.pointsToBurn, idempotencyKey: extra.idempotencyKey ?? key() }, 'o-clerk');
+  const codeFor = (memberId: number) =>
+    issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
+  const buy = (
+    memberId: number,
+    amountFen: number,
+    extra: { couponCode?: string; pointsToBurn?: number; idempotencyKey?: string; storeCode?: string } = {},
+  ) =>
+    purchases.record(
+      {
+        memberCode: codeFor(memberId),
+        amountFen,
+        storeCode: extra.storeCode ?? 'S001',
+        couponCode: extra.couponCode,
+        pointsToBurn: extra.pointsToBurn,
+        idempotencyKey: extra.idempotencyKey ?? key(),
+      },
+      'o-clerk',
+    );
   const couponOf = async (memberId: number) => t.app.get(ClaimService).claim(memberId, templateId, key());
   const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
-  const balanceOf = async (memberId: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
+  const balanceOf = async (memberId: number) =>
+    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
   const settled = <T>(answers: PromiseSettledResult<T>[]) => {
     expect(answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => codeOf(a.reason))).toEqual([]);
     return answers.map((a) => (a as PromiseFulfilledResult<T>).value);
@@ -78,18 +94,29 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
     await buy(me, 60_000); // 600 points
     const coupon = await couponOf(me);
     const k = key();
-    const results = settled(await Promise.allSettled(Array.from({ length: 20 }, () => buy(me, 30_000, { couponCode: coupon.code, pointsToBurn: 500, idempotencyKey: k }))));
+    const results = settled(
+      await Promise.allSettled(
+        Array.from({ length: 20 }, () => buy(me, 30_000, { couponCode: coupon.code, pointsToBurn: 500, idempotencyKey: k })),
+      ),
+    );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results[0]).toMatchObject({ couponDiscountFen: 2000, pointsBurned: 500, paidFen: 27_500 });
     expect(await t.db.dataSource.getRepository(Purchase).countBy({ memberId: me })).toBe(2);
     expect(await balanceOf(me)).toBe(600 - 500 + 275);
 
     for (const other of [{ amountFen: 30_001 }, { pointsToBurn: 0 }, { couponCode: undefined }, { storeCode: 'S002' }]) {
-      const answer = await buy(me, other.amountFen ?? 30_000, { couponCode: 'couponCode' in other ? other.couponCode : coupon.code, pointsToBurn: other.pointsToBurn ?? 500, storeCode: other.storeCode, idempotencyKey: k }).catch((e) => e);
+      const answer = await buy(me, other.amountFen ?? 30_000, {
+        couponCode: 'couponCode' in other ? other.couponCode : coupon.code,
+        pointsToBurn: other.pointsToBurn ?? 500,
+        storeCode: other.storeCode,
+        idempotencyKey: k,
+      }).catch((e) => e);
       expect(codeOf(answer)).toBe('IDEMPOTENCY_KEY_REUSED');
     }
     // Another member's (valid) code under the same key is another sale too.
-    expect(codeOf(await buy(member(), 30_000, { couponCode: coupon.code, pointsToBurn: 500, idempotencyKey: k }).catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(codeOf(await buy(member(), 30_000, { couponCode: coupon.code, pointsToBurn: 500, idempotencyKey: k }).catch((e) => e))).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     expect(await t.db.dataSource.getRepository(Purchase).countBy({ memberId: me })).toBe(2);
   });
 
@@ -97,12 +124,18 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
     const me = member();
     const purchase = await buy(me, 30_000);
     const refundNo = key();
-    const results = settled(await Promise.allSettled(Array.from({ length: 20 }, () => purchases.refund(purchase.id, { amountFen: 30_000, refundNo }, 'o-clerk'))));
+    const results = settled(
+      await Promise.allSettled(Array.from({ length: 20 }, () => purchases.refund(purchase.id, { amountFen: 30_000, refundNo }, 'o-clerk'))),
+    );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results[0]).toMatchObject({ amountFen: 30_000, pointsClawed: 300, purchase: { refundedFen: 30_000 } });
     expect(await t.db.dataSource.getRepository(PurchaseRefund).countBy({ purchaseId: purchase.id })).toBe(1);
-    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 100, refundNo }, 'o-clerk').catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 100, refundNo: key() }, 'o-clerk').catch((e) => e))).toBe('REFUND_EXCEEDS_PAID');
+    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 100, refundNo }, 'o-clerk').catch((e) => e))).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
+    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 100, refundNo: key() }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_EXCEEDS_PAID',
+    );
     expect(await balanceOf(me)).toBe(0);
   });
 
@@ -114,9 +147,17 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
     const results = settled(await Promise.allSettled(Array.from({ length: 20 }, () => redemptions.redeem(request, 'o-clerk'))));
     expect(new Set(results.map((r) => r.redemptionId)).size).toBe(1);
     expect(results.every((r) => r.discountFen === 2000 && r.coupon.status === 'redeemed')).toBe(true);
-    expect(await t.app.get(TemplatesService).get(templateId).then((tpl) => tpl.redeemedCount)).toBeGreaterThanOrEqual(1);
+    expect(
+      await t.app
+        .get(TemplatesService)
+        .get(templateId)
+        .then((tpl) => tpl.redeemedCount),
+    ).toBeGreaterThanOrEqual(1);
 
-    for (const other of [{ ...request, orderAmountFen: 25_000 }, { ...request, memberId: undefined }]) {
+    for (const other of [
+      { ...request, orderAmountFen: 25_000 },
+      { ...request, memberId: undefined },
+    ]) {
       expect(codeOf(await redemptions.redeem(other, 'o-clerk').catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
     }
     // A sale's own redemption is never the answer to a standalone request under the key it derived.
@@ -124,7 +165,9 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
     const owned = await couponOf(buyer);
     const tillKey = key();
     await buy(buyer, 30_000, { couponCode: owned.code, idempotencyKey: tillKey });
-    const replayed = await redemptions.redeem({ code: owned.code, orderAmountFen: 30_000, idempotencyKey: `purchase-${tillKey}` }, 'o-clerk').catch((e) => e);
+    const replayed = await redemptions
+      .redeem({ code: owned.code, orderAmountFen: 30_000, idempotencyKey: `purchase-${tillKey}` }, 'o-clerk')
+      .catch((e) => e);
     expect(codeOf(replayed)).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 });

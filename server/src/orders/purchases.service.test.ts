@@ -23,10 +23,26 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
   let members: number[];
   let next = 0;
   const member = () => members[next++];
-  const codeFor = (memberId: number) => issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
-  const buy = (memberId: number, amountFen: number, extra: { couponCode?: string; pointsToBurn?: number; idempotencyKey?: string; staff?: string } = {}) =>
-    purchases.record({ memberCode: codeFor(memberId), amountFen, storeCode: 'S001', couponCode: extra.couponCode, pointsToBurn: extra.pointsToBurn, idempotencyKey: extra.idempotencyKey ?? key() }, extra.staff ?? 'o-clerk');
-  const balanceOf = async (memberId: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
+  const codeFor = (memberId: number) =>
+    issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
+  const buy = (
+    memberId: number,
+    amountFen: number,
+    extra: { couponCode?: string; pointsToBurn?: number; idempotencyKey?: string; staff?: string } = {},
+  ) =>
+    purchases.record(
+      {
+        memberCode: codeFor(memberId),
+        amountFen,
+        storeCode: 'S001',
+        couponCode: extra.couponCode,
+        pointsToBurn: extra.pointsToBurn,
+        idempotencyKey: extra.idempotencyKey ?? key(),
+      },
+      extra.staff ?? 'o-clerk',
+    );
+  const balanceOf = async (memberId: number) =>
+    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
 
   /** The ledger's invariant for every member: balance = Σ ledger deltas = Σ lot remainders, never negative. */
   async function expectLedgerConsistent(): Promise<void> {
@@ -55,11 +71,22 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
   it('earns ¥1 = 1 point on what was paid, shows it on the card at once, and upgrades the tier at once', async () => {
     const me = member();
     const first = await buy(me, 150_050);
-    expect(first).toMatchObject({ paidFen: 150_050, pointsEarned: 1500, bonusPermille: 1000, member: { pointsBalance: 1500, tier: 'normal', spendFen: 150_050 } });
+    expect(first).toMatchObject({
+      paidFen: 150_050,
+      pointsEarned: 1500,
+      bonusPermille: 1000,
+      member: { pointsBalance: 1500, tier: 'normal', spendFen: 150_050 },
+    });
     const second = await buy(me, 60_000); // 12-month spend ¥2,100.50 ≥ ¥2,000: silver now
     expect(second.member).toMatchObject({ pointsBalance: 2100, tier: 'silver', spendFen: 210_050 });
     const card = await t.app.get(MemberCardService).getCard(me);
-    expect(card).toMatchObject({ pointsBalance: 2100, spendFen: 210_050, tier: { code: 'silver' }, nextTier: { code: 'gold' }, remainingToNextTierFen: 1_000_000 - 210_050 });
+    expect(card).toMatchObject({
+      pointsBalance: 2100,
+      spendFen: 210_050,
+      tier: { code: 'silver' },
+      nextTier: { code: 'gold' },
+      remainingToNextTierFen: 1_000_000 - 210_050,
+    });
   });
 
   it('earns at the tier multiplier, doubled on a member day and in the birthday month, never quadrupled', async () => {
@@ -69,7 +96,10 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     t.clock.set('2026-11-28T02:00:00Z'); // the 28th: member day
     expect((await buy(gold, 10_000)).pointsEarned).toBe(240);
     const birthdayInNovember = member();
-    await t.db.dataSource.query('UPDATE member SET birthday = ?, birthday_month = 11, birthday_day = 3, double_points_until = ? WHERE id = ?', ['1990-11-03', '2026-11-30 15:59:59', birthdayInNovember]);
+    await t.db.dataSource.query(
+      'UPDATE member SET birthday = ?, birthday_month = 11, birthday_day = 3, double_points_until = ? WHERE id = ?',
+      ['1990-11-03', '2026-11-30 15:59:59', birthdayInNovember],
+    );
     expect((await buy(birthdayInNovember, 10_000)).pointsEarned).toBe(200); // member day and birthday month: ×2, not ×4
     t.clock.set('2026-12-01T02:00:00Z');
     expect((await buy(birthdayInNovember, 10_000)).pointsEarned).toBe(100);
@@ -117,19 +147,29 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now()));
     const coupon = await t.app.get(ClaimService).claim(me, template.id, key());
     const purchase = await buy(me, 30_000, { couponCode: coupon.code, pointsToBurn: 500 });
-    expect(purchase).toMatchObject({ couponDiscountFen: 2000, pointsBurned: 500, paidFen: 27_500, pointsEarned: 275, member: { pointsBalance: 775 } });
+    expect(purchase).toMatchObject({
+      couponDiscountFen: 2000,
+      pointsBurned: 500,
+      paidFen: 27_500,
+      pointsEarned: 275,
+      member: { pointsBalance: 775 },
+    });
 
     const half = await purchases.refund(purchase.id, { amountFen: 13_750, refundNo: 'R-half-1' }, 'o-clerk');
     expect(half).toMatchObject({ pointsClawed: 137, pointsRestored: 250, couponRestored: false, purchase: { refundedFen: 13_750 } });
     const again = await purchases.refund(purchase.id, { amountFen: 13_750, refundNo: 'R-half-1' }, 'o-clerk');
     expect(again.id).toBe(half.id);
-    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 13_751, refundNo: 'R-too-much' }, 'o-clerk').catch((e) => e))).toBe('REFUND_EXCEEDS_PAID');
+    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 13_751, refundNo: 'R-too-much' }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_EXCEEDS_PAID',
+    );
     expect(await balanceOf(me)).toBe(775 - 137 + 250);
 
     const rest = await purchases.refund(purchase.id, { amountFen: 13_750, refundNo: 'R-rest-2' }, 'o-clerk');
     expect(rest).toMatchObject({ pointsClawed: 138, pointsRestored: 250, couponRestored: true });
     expect(await balanceOf(me)).toBe(1000); // back to before the purchase
-    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 1, refundNo: 'R-more' }, 'o-clerk').catch((e) => e))).toBe('REFUND_EXCEEDS_PAID');
+    expect(codeOf(await purchases.refund(purchase.id, { amountFen: 1, refundNo: 'R-more' }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_EXCEEDS_PAID',
+    );
   });
 
   it('takes back only what is left when the member already spent the points: the balance never goes negative', async () => {
@@ -138,7 +178,10 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     await buy(me, 100_000, { pointsToBurn: 500 }); // spent them all (and earned 995)
     await t.db.dataSource.query('UPDATE member SET points_balance = 0 WHERE id = ?', [me]);
     await t.db.dataSource.query('UPDATE points_lot SET remaining = 0 WHERE member_id = ?', [me]);
-    await t.db.dataSource.query("INSERT INTO points_ledger (member_id, delta, balance_after, reason, source_key, created_at) VALUES (?, -995, 0, 'burn', ?, ?)", [me, `test-spend-${me}`, '2026-11-23 02:00:00']);
+    await t.db.dataSource.query(
+      "INSERT INTO points_ledger (member_id, delta, balance_after, reason, source_key, created_at) VALUES (?, -995, 0, 'burn', ?, ?)",
+      [me, `test-spend-${me}`, '2026-11-23 02:00:00'],
+    );
     const refund = await purchases.refund(earned.id, { amountFen: 50_000, refundNo: 'R-short-1' }, 'o-clerk');
     expect(refund).toMatchObject({ pointsClawed: 0, pointsShortfall: 500 });
     expect(await balanceOf(me)).toBe(0);
@@ -149,7 +192,9 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
       const me = member();
       await buy(me, 50_000);
       // ¥2 orders paying ¥1 with 100 points: each earns 1 point on the ¥1 paid, so exactly 5 fit in 500.
-      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => buy(me, 200, { pointsToBurn: 100, staff: `o-till-${i}` })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => buy(me, 200, { pointsToBurn: 100, staff: `o-till-${i}` })),
+      );
       const won = results.filter((r) => r.status === 'fulfilled').length;
       const lost = results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason));
       expect(won).toBe(5);
@@ -160,9 +205,13 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     it('concurrent refunds never add up to more than was paid, and one refund number refunds once', async () => {
       const me = member();
       const purchase = await buy(me, 100_000);
-      const sameNo = await Promise.all(Array.from({ length: 10 }, () => purchases.refund(purchase.id, { amountFen: 10_000, refundNo: 'R-same-1' }, 'o-clerk')));
+      const sameNo = await Promise.all(
+        Array.from({ length: 10 }, () => purchases.refund(purchase.id, { amountFen: 10_000, refundNo: 'R-same-1' }, 'o-clerk')),
+      );
       expect(new Set(sameNo.map((r) => r.id)).size).toBe(1);
-      const many = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => purchases.refund(purchase.id, { amountFen: 10_000, refundNo: `R-many-${i}` }, 'o-clerk')));
+      const many = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => purchases.refund(purchase.id, { amountFen: 10_000, refundNo: `R-many-${i}` }, 'o-clerk')),
+      );
       expect(many.filter((r) => r.status === 'fulfilled')).toHaveLength(9);
       const refreshed = await purchases.get(purchase.id);
       expect(refreshed.refundedFen).toBe(100_000);
@@ -198,8 +247,16 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
 
   it('refuses a stale or forged member code, and a coupon of another member', async () => {
     const me = member();
-    const stale = issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, me, new Date(t.clock.now().getTime() - 10 * 60_000)).code;
-    expect(codeOf(await purchases.record({ memberCode: stale, amountFen: 100, storeCode: 'S001', idempotencyKey: key() }, 'o-clerk').catch((e) => e))).toBe('MEMBER_CODE_EXPIRED');
+    const stale = issueMemberCode(
+      { secret: t.config.security.memberCodeSecret, ...t.config.memberCode },
+      me,
+      new Date(t.clock.now().getTime() - 10 * 60_000),
+    ).code;
+    expect(
+      codeOf(
+        await purchases.record({ memberCode: stale, amountFen: 100, storeCode: 'S001', idempotencyKey: key() }, 'o-clerk').catch((e) => e),
+      ),
+    ).toBe('MEMBER_CODE_EXPIRED');
     const other = member();
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now()));
     const coupon = await t.app.get(ClaimService).claim(other, template.id, key());

@@ -1,5 +1,13 @@
 import type { AppConfig } from '@member/config';
-import { checkRefund, decideBurn, type ErrorCode, type PurchaseView, type RecordPurchaseRequest, type RefundPurchaseRequest, type RefundView } from '@member/shared';
+import {
+  checkRefund,
+  decideBurn,
+  type ErrorCode,
+  type PurchaseView,
+  type RecordPurchaseRequest,
+  type RefundPurchaseRequest,
+  type RefundView,
+} from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -62,7 +70,10 @@ export class PurchasesService {
       throw error;
     }
     const purchase = await this.dataSource.getRepository(Purchase).findOneByOrFail({ id: purchaseId });
-    this.logger.log({ purchaseId, memberId: purchase.memberId, paidFen: purchase.paidFen, pointsEarned: purchase.pointsEarned }, 'purchase recorded');
+    this.logger.log(
+      { purchaseId, memberId: purchase.memberId, paidFen: purchase.paidFen, pointsEarned: purchase.pointsEarned },
+      'purchase recorded',
+    );
     return this.view(purchase);
   }
 
@@ -74,19 +85,31 @@ export class PurchasesService {
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
 
     // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
-    const preview = request.couponCode ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id }) : null;
+    const preview = request.couponCode
+      ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id })
+      : null;
     if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
 
     return this.transactions.run(async (em) => {
       const couponDiscountFen = preview?.discountFen ?? 0;
       const dueFen = request.amountFen - couponDiscountFen;
       const balance = await this.ledger.lockBalance(em, member.id);
-      const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder });
+      const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, {
+        minPoints: this.config.points.minBurnPoints,
+        maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder,
+      });
       if (!burn.ok) throw new DomainError(burn.code);
       const paidFen = dueFen - burn.valueFen;
 
       const redemptionId = preview
-        ? await this.redemptions.redeemWithin(em, preview, { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) }, staffOpenid, now, { owner: RedemptionOwner.Purchase, storeCode: request.storeCode })
+        ? await this.redemptions.redeemWithin(
+            em,
+            preview,
+            { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) },
+            staffOpenid,
+            now,
+            { owner: RedemptionOwner.Purchase, storeCode: request.storeCode },
+          )
         : null;
       return this.settlement.settleWithin(em, {
         memberId: member.id,
@@ -146,7 +169,10 @@ export class PurchasesService {
       throw error;
     }
     const refund = await this.dataSource.getRepository(PurchaseRefund).findOneByOrFail({ id: refundId });
-    this.logger.log({ purchaseId, refundId, amountFen: refund.amountFen, pointsClawed: refund.pointsClawed, pointsShortfall: refund.pointsShortfall }, 'purchase refunded');
+    this.logger.log(
+      { purchaseId, refundId, amountFen: refund.amountFen, pointsClawed: refund.pointsClawed, pointsShortfall: refund.pointsShortfall },
+      'purchase refunded',
+    );
     return this.refundView(refund);
   }
 
@@ -184,13 +210,24 @@ export class PurchasesService {
       [...memberIds, sqlDate(this.dataSource.manager, since)],
     );
     const spend = new Map(rows.map((r) => [Number(r.memberId), Number(r.spend ?? 0)]));
-    for (const purchase of purchases) views.set(purchase.id, this.viewOf(purchase, members.get(purchase.memberId)!, spend.get(purchase.memberId) ?? 0));
+    for (const purchase of purchases)
+      views.set(purchase.id, this.viewOf(purchase, members.get(purchase.memberId)!, spend.get(purchase.memberId) ?? 0));
     return views;
   }
 
   private async view(purchase: Purchase): Promise<PurchaseView> {
     const member = await this.dataSource.getRepository(Member).findOneByOrFail({ id: purchase.memberId });
-    return this.viewOf(purchase, member, await spendInWindow(this.dataSource.manager, member.id, this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone));
+    return this.viewOf(
+      purchase,
+      member,
+      await spendInWindow(
+        this.dataSource.manager,
+        member.id,
+        this.clock.now(),
+        this.config.tierWindowMonths,
+        this.config.businessCalendar.timeZone,
+      ),
+    );
   }
 
   private viewOf(purchase: Purchase, member: Member, spendFen: number): PurchaseView {
@@ -236,5 +273,10 @@ export { payOrderBurnKey, WECHAT_PAY_CHANNEL, type Sale } from './sale.entities'
 
 /** A till purchase's payload (the member code rotates, so it is compared apart). */
 function purchaseHash(request: RecordPurchaseRequest): string {
-  return requestHash({ amountFen: request.amountFen, storeCode: request.storeCode, couponCode: request.couponCode?.replace(/[\s-]/g, '') ?? null, pointsToBurn: request.pointsToBurn ?? 0 });
+  return requestHash({
+    amountFen: request.amountFen,
+    storeCode: request.storeCode,
+    couponCode: request.couponCode?.replace(/[\s-]/g, '') ?? null,
+    pointsToBurn: request.pointsToBurn ?? 0,
+  });
 }

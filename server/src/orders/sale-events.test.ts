@@ -26,9 +26,18 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   let next = 0;
   const unsubscribe: Array<() => void> = [];
   const buy = (memberId: number, amountFen: number) =>
-    purchases.record({ memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code, amountFen, storeCode: 'S001', idempotencyKey: key() }, 'o-clerk');
+    purchases.record(
+      {
+        memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code,
+        amountFen,
+        storeCode: 'S001',
+        idempotencyKey: key(),
+      },
+      'o-clerk',
+    );
   const purchasesOf = (memberId: number) => t.db.dataSource.getRepository(Purchase).countBy({ memberId });
-  const streakOf = async (memberId: number) => Number((await t.db.dataSource.query('SELECT COUNT(*) AS n FROM streak_probe WHERE member_id = ?', [memberId]))[0].n);
+  const streakOf = async (memberId: number) =>
+    Number((await t.db.dataSource.query('SELECT COUNT(*) AS n FROM streak_probe WHERE member_id = ?', [memberId]))[0].n);
 
   beforeAll(async () => {
     t = await startTestApp(kind);
@@ -55,14 +64,24 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
       events.inTransaction(SaleSettled, 'test.streak', async (event, em) => {
         const inside = await em.query('SELECT paid_fen AS paid FROM purchase WHERE id = ?', [event.purchaseId]);
         // Another connection does not see the sale yet: it is not committed (sql.js has one connection, so only MariaDB can tell).
-        const outside = kind === 'mariadb' ? (await t.db.dataSource.query('SELECT id FROM purchase WHERE id = ?', [event.purchaseId])).length : null;
+        const outside =
+          kind === 'mariadb' ? (await t.db.dataSource.query('SELECT id FROM purchase WHERE id = ?', [event.purchaseId])).length : null;
         seen.push({ event, rowInside: Number(inside[0].paid), rowOutside: outside });
         await em.query('INSERT INTO streak_probe (purchase_id, member_id) VALUES (?, ?)', [event.purchaseId, event.memberId]);
       }),
     );
     const sale = await buy(me, 12_800);
     expect(seen).toHaveLength(1);
-    expect(seen[0].event).toMatchObject({ purchaseId: sale.id, memberId: me, channel: 'till', storeCode: 'S001', grossFen: 12_800, paidFen: 12_800, pointsEarned: 128, balanceAfterEarn: 128 });
+    expect(seen[0].event).toMatchObject({
+      purchaseId: sale.id,
+      memberId: me,
+      channel: 'till',
+      storeCode: 'S001',
+      grossFen: 12_800,
+      paidFen: 12_800,
+      pointsEarned: 128,
+      balanceAfterEarn: 128,
+    });
     expect(seen[0].rowInside).toBe(12_800);
     if (kind === 'mariadb') expect(seen[0].rowOutside).toBe(0);
     expect(await streakOf(me)).toBe(1);
@@ -92,7 +111,12 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
       events.afterCommit(SaleSettled, 'test.fails', async () => {
         throw new Error('analytics down');
       }),
-      events.afterCommit(SaleSettled, 'test.sees', async (event) => void seenCommitted.push((await t.db.dataSource.query('SELECT id FROM purchase WHERE id = ?', [event.purchaseId])).length)),
+      events.afterCommit(
+        SaleSettled,
+        'test.sees',
+        async (event) =>
+          void seenCommitted.push((await t.db.dataSource.query('SELECT id FROM purchase WHERE id = ?', [event.purchaseId])).length),
+      ),
     );
     const sale = await buy(me, 5_000);
     expect(sale.paidFen).toBe(5_000);
@@ -103,17 +127,33 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   it('announces the points, the tier and the refund of a sale from their owners', async () => {
     const me = members[next++];
     const seen: object[] = [];
-    for (const event of [PointsChanged, TierChanged, SaleRefunded]) unsubscribe.push(events.afterCommit(event as typeof PointsChanged, 'test.log', async (e) => void seen.push(e)));
+    for (const event of [PointsChanged, TierChanged, SaleRefunded])
+      unsubscribe.push(events.afterCommit(event as typeof PointsChanged, 'test.log', async (e) => void seen.push(e)));
     const sale = await buy(me, 210_000); // ¥2,100 in 12 months: silver at once
     expect(seen).toEqual([
-      expect.objectContaining({ constructor: PointsChanged, memberId: me, delta: 2100, balanceAfter: 2100, reason: 'earn', purchaseId: sale.id }),
+      expect.objectContaining({
+        constructor: PointsChanged,
+        memberId: me,
+        delta: 2100,
+        balanceAfter: 2100,
+        reason: 'earn',
+        purchaseId: sale.id,
+      }),
       expect.objectContaining({ constructor: TierChanged, memberId: me, from: 'normal', to: 'silver', cause: 'sale' }),
     ]);
     seen.length = 0;
     await purchases.refund(sale.id, { amountFen: 210_000, refundNo: key() }, 'o-clerk');
     expect(seen).toEqual([
       expect.objectContaining({ constructor: PointsChanged, memberId: me, delta: -2100, reason: 'clawback' }),
-      expect.objectContaining({ constructor: SaleRefunded, purchaseId: sale.id, memberId: me, channel: 'till', amountFen: 210_000, full: true, pointsClawed: 2100 }),
+      expect.objectContaining({
+        constructor: SaleRefunded,
+        purchaseId: sale.id,
+        memberId: me,
+        channel: 'till',
+        amountFen: 210_000,
+        full: true,
+        pointsClawed: 2100,
+      }),
     ]);
   });
 });

@@ -27,7 +27,14 @@ export class SaleRefunds {
    * Inside the caller's transaction: claws back the share of earned points, gives back the share of burned
    * points, and the coupon on the full refund. Refuses a total above what was paid. Answers the refund's id.
    */
-  async refundWithin(em: EntityManager, purchaseId: number, request: RefundPurchaseRequest, staffOpenid: string, now: Date, options: { viaWechatPay?: boolean } = {}): Promise<number> {
+  async refundWithin(
+    em: EntityManager,
+    purchaseId: number,
+    request: RefundPurchaseRequest,
+    staffOpenid: string,
+    now: Date,
+    options: { viaWechatPay?: boolean } = {},
+  ): Promise<number> {
     // Concurrent refunds of one purchase: the conditional UPDATE admits them only while the total stays
     // within what was paid, and locks the row, so each sees the refunds before it. A sale paid with WeChat Pay
     // is refunded only by WeChat Pay's confirmation (`viaWechatPay`), never by a clerk at the till; a till
@@ -37,16 +44,27 @@ export class SaleRefunds {
       .createQueryBuilder()
       .update(Purchase)
       .set({ refundedFen: () => 'refunded_fen + :amount' })
-      .where(`id = :id AND refunded_fen + :amount <= paid_fen AND staff_openid ${viaWechatPay ? '=' : '<>'} :channel`, { id: purchaseId, amount: request.amountFen, channel: WECHAT_PAY_CHANNEL })
+      .where(`id = :id AND refunded_fen + :amount <= paid_fen AND staff_openid ${viaWechatPay ? '=' : '<>'} :channel`, {
+        id: purchaseId,
+        amount: request.amountFen,
+        channel: WECHAT_PAY_CHANNEL,
+      })
       .execute();
     if (taken.affected !== 1) {
       const purchase = await em.findOneBy(Purchase, { id: purchaseId });
-      if (purchase && (purchase.staffOpenid === WECHAT_PAY_CHANNEL) !== viaWechatPay) throw new DomainError(viaWechatPay ? 'PURCHASE_NOT_FOUND' : 'REFUND_VIA_WECHAT_PAY');
+      if (purchase && (purchase.staffOpenid === WECHAT_PAY_CHANNEL) !== viaWechatPay)
+        throw new DomainError(viaWechatPay ? 'PURCHASE_NOT_FOUND' : 'REFUND_VIA_WECHAT_PAY');
       throw new DomainError('REFUND_EXCEEDS_PAID');
     }
     const after = await em.findOneByOrFail(Purchase, { id: purchaseId });
     const refundedBeforeFen = after.refundedFen - request.amountFen;
-    const shares = refundShares({ paidFen: after.paidFen, earnedPoints: after.pointsEarned, burnedPoints: after.pointsBurned, refundedBeforeFen, refundFen: request.amountFen });
+    const shares = refundShares({
+      paidFen: after.paidFen,
+      earnedPoints: after.pointsEarned,
+      burnedPoints: after.pointsBurned,
+      refundedBeforeFen,
+      refundFen: request.amountFen,
+    });
 
     const inserted = await em.insert(PurchaseRefund, {
       purchaseId,
@@ -73,10 +91,20 @@ export class SaleRefunds {
     });
     let restored = 0;
     if (shares.restorePoints > 0) {
-      const burnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId) });
+      const burnLine = await em.findOneBy(PointsLedgerLine, {
+        sourceKey: after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId),
+      });
       // Given-back points keep the expiry of the points that were burned (they do not become younger).
       const expiresAt = burnLine?.expiresAt ?? this.ledger.expiryFor(after.purchasedAt);
-      await this.ledger.credit(em, { memberId: after.memberId, points: shares.restorePoints, reason: 'restore', sourceKey: `refund:${id}:restore`, purchaseId, now, expiresAt });
+      await this.ledger.credit(em, {
+        memberId: after.memberId,
+        points: shares.restorePoints,
+        reason: 'restore',
+        sourceKey: `refund:${id}:restore`,
+        purchaseId,
+        now,
+        expiresAt,
+      });
       restored = shares.restorePoints;
     }
     let couponRestored = false;
@@ -84,8 +112,26 @@ export class SaleRefunds {
       const redemption = await em.findOneByOrFail(CouponRedemption, { id: after.redemptionId });
       couponRestored = await this.redemptions.reverseWithin(em, redemption, now);
     }
-    await em.update(PurchaseRefund, { id }, { pointsClawed: clawed.taken, pointsShortfall: shares.clawbackPoints - clawed.taken, pointsRestored: restored, couponRestored });
-    await this.events.publish(em, new SaleRefunded(purchaseId, id, after.memberId, channelOf(after.staffOpenid), request.amountFen, shares.full, clawed.taken, restored, couponRestored, now));
+    await em.update(
+      PurchaseRefund,
+      { id },
+      { pointsClawed: clawed.taken, pointsShortfall: shares.clawbackPoints - clawed.taken, pointsRestored: restored, couponRestored },
+    );
+    await this.events.publish(
+      em,
+      new SaleRefunded(
+        purchaseId,
+        id,
+        after.memberId,
+        channelOf(after.staffOpenid),
+        request.amountFen,
+        shares.full,
+        clawed.taken,
+        restored,
+        couponRestored,
+        now,
+      ),
+    );
     return id;
   }
 }

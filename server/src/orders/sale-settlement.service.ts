@@ -38,7 +38,11 @@ export class SaleSettlement {
   async settleWithin(em: EntityManager, sale: Sale): Promise<number> {
     const { memberId, now } = sale;
     const member = await em.findOneByOrFail(Member, { id: memberId });
-    const bonus = bonusPermille({ memberDay: this.isMemberDay(now), birthdayWindow: this.inBirthdayWindow(member, now), doublePermille: this.config.points.doublePermille });
+    const bonus = bonusPermille({
+      memberDay: this.isMemberDay(now),
+      birthdayWindow: this.inBirthdayWindow(member, now),
+      doublePermille: this.config.points.doublePermille,
+    });
     // The tier as it is now, under the row lock: one read before the transaction may be stale (the
     // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
     const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
@@ -65,16 +69,44 @@ export class SaleSettlement {
     });
     const id = inserted.identifiers[0].id as number;
     if ('points' in sale.burn) {
-      await this.ledger.debit(em, { memberId, points: sale.burn.points, reason: 'burn', sourceKey: burnSourceKey(id), purchaseId: id, now });
+      await this.ledger.debit(em, {
+        memberId,
+        points: sale.burn.points,
+        reason: 'burn',
+        sourceKey: burnSourceKey(id),
+        purchaseId: id,
+        now,
+      });
     } else if (sale.burn.heldPoints > 0) {
       await em.update(PointsLedgerLine, { sourceKey: sale.burn.sourceKey }, { purchaseId: id });
     }
-    const line = await this.ledger.credit(em, { memberId, points: earned, reason: 'earn', sourceKey: `purchase:${id}:earn`, purchaseId: id, now, expiresAt: this.ledger.expiryFor(now) });
+    const line = await this.ledger.credit(em, {
+      memberId,
+      points: earned,
+      reason: 'earn',
+      sourceKey: `purchase:${id}:earn`,
+      purchaseId: id,
+      now,
+      expiresAt: this.ledger.expiryFor(now),
+    });
     await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), memberId]);
     await this.upgradeTier(em, memberId, currentTier, now);
     await this.events.publish(
       em,
-      new SaleSettled(id, memberId, channelOf(sale.staffOpenid), sale.storeCode, sale.grossFen, sale.couponId, sale.couponDiscountFen, pointsBurned, sale.paidFen, earned, line?.balanceAfter ?? null, now),
+      new SaleSettled(
+        id,
+        memberId,
+        channelOf(sale.staffOpenid),
+        sale.storeCode,
+        sale.grossFen,
+        sale.couponId,
+        sale.couponDiscountFen,
+        pointsBurned,
+        sale.paidFen,
+        earned,
+        line?.balanceAfter ?? null,
+        now,
+      ),
     );
     return id;
   }

@@ -34,13 +34,21 @@ export class PointsHistoryService {
     const pageSize = this.config.points.historyPageSize;
     const query = this.dataSource.getRepository(PointsLedgerLine).createQueryBuilder('l').where('l.member_id = :memberId', { memberId });
     if (before !== null) query.andWhere('l.id < :before', { before });
-    const lines = await query.orderBy('l.id', 'DESC').take(pageSize + 1).getMany();
+    const lines = await query
+      .orderBy('l.id', 'DESC')
+      .take(pageSize + 1)
+      .getMany();
     const page = lines.slice(0, pageSize);
 
     const purchaseIds = [...new Set(page.map((l) => l.purchaseId).filter((id): id is number => id !== null))];
     const stores = new Map<number, string>();
     if (purchaseIds.length) {
-      for (const p of await this.dataSource.getRepository(Purchase).createQueryBuilder('p').select(['p.id', 'p.storeCode', 'p.bonusPermille']).whereInIds(purchaseIds).getMany()) {
+      for (const p of await this.dataSource
+        .getRepository(Purchase)
+        .createQueryBuilder('p')
+        .select(['p.id', 'p.storeCode', 'p.bonusPermille'])
+        .whereInIds(purchaseIds)
+        .getMany()) {
         stores.set(p.id, p.bonusPermille > 1000 ? `${p.storeCode} · 多倍积分` : p.storeCode);
       }
     }
@@ -54,7 +62,10 @@ export class PointsHistoryService {
       lines: page.map((line): PointsHistoryLine => ({
         id: line.id,
         reason: line.reason,
-        title: line.purchaseId !== null && stores.has(line.purchaseId) ? `${TITLES[line.reason]} · 门店 ${stores.get(line.purchaseId)}` : titleOf(line),
+        title:
+          line.purchaseId !== null && stores.has(line.purchaseId)
+            ? `${TITLES[line.reason]} · 门店 ${stores.get(line.purchaseId)}`
+            : titleOf(line),
         delta: line.delta,
         balanceAfter: line.balanceAfter,
         at: line.createdAt.toISOString(),

@@ -33,7 +33,15 @@ describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
   let next = 0;
   const member = () => members[next++];
   const buy = (memberId: number, amountFen: number) =>
-    purchases.record({ memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code, amountFen, storeCode: 'S001', idempotencyKey: key() }, 'o-clerk');
+    purchases.record(
+      {
+        memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code,
+        amountFen,
+        storeCode: 'S001',
+        idempotencyKey: key(),
+      },
+      'o-clerk',
+    );
   const pointsOf = async (memberId: number) => {
     const [row] = await t.db.dataSource.query(
       `SELECT m.points_balance AS balance,

@@ -53,7 +53,10 @@ export class PointsLedger {
     // A locking read: on MySQL it waits for, then sees, what concurrent movements committed, whatever snapshot
     // this transaction already holds. Plain SQL, because TypeORM's update builder would bump the member's
     // version (which guards profile edits) if we locked with an UPDATE instead.
-    const rows: Array<{ balance: number | string }> = await em.query(`SELECT points_balance AS balance FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
+    const rows: Array<{ balance: number | string }> = await em.query(
+      `SELECT points_balance AS balance FROM member WHERE id = ?${forUpdate(em)}`,
+      [memberId],
+    );
     if (rows.length === 0) throw new DomainError('MEMBER_NOT_FOUND');
     return Number(rows[0].balance);
   }
@@ -62,7 +65,13 @@ export class PointsLedger {
     if (movement.points <= 0) return null;
     const balance = await this.lockBalance(em, movement.memberId);
     const line = await this.appendLine(em, movement, movement.points, balance + movement.points, movement.expiresAt);
-    await em.insert(PointsLot, { memberId: movement.memberId, ledgerId: line.id, points: movement.points, remaining: movement.points, expiresAt: movement.expiresAt });
+    await em.insert(PointsLot, {
+      memberId: movement.memberId,
+      ledgerId: line.id,
+      points: movement.points,
+      remaining: movement.points,
+      expiresAt: movement.expiresAt,
+    });
     await this.moveBalance(em, movement.memberId, movement.points);
     return line;
   }
@@ -72,7 +81,10 @@ export class PointsLedger {
    * member's lots: `firstFromLedgerId`'s lot first (a clawback takes the purchase's own points first), then the
    * soonest to expire. Answers the points taken and the line written.
    */
-  async debit(em: EntityManager, movement: Movement & { points: number; upToBalance?: boolean; firstFromLedgerId?: number }): Promise<{ taken: number; line: PointsLedgerLine | null }> {
+  async debit(
+    em: EntityManager,
+    movement: Movement & { points: number; upToBalance?: boolean; firstFromLedgerId?: number },
+  ): Promise<{ taken: number; line: PointsLedgerLine | null }> {
     if (movement.points <= 0) return { taken: 0, line: null };
     const balance = await this.lockBalance(em, movement.memberId);
     if (balance < movement.points && !movement.upToBalance) throw new DomainError('POINTS_INSUFFICIENT');
@@ -80,7 +92,8 @@ export class PointsLedger {
     if (wanted === 0) return { taken: 0, line: null };
 
     const lots = await this.lockLots(em, movement.memberId);
-    if (movement.firstFromLedgerId !== undefined) lots.sort((a, b) => Number(b.ledgerId === movement.firstFromLedgerId) - Number(a.ledgerId === movement.firstFromLedgerId));
+    if (movement.firstFromLedgerId !== undefined)
+      lots.sort((a, b) => Number(b.ledgerId === movement.firstFromLedgerId) - Number(a.ledgerId === movement.firstFromLedgerId));
     let left = wanted;
     let earliestExpiry: Date | null = null;
     for (const lot of lots) {
@@ -106,40 +119,72 @@ export class PointsLedger {
     const lot = await em.findOneBy(PointsLot, { id: lotId });
     if (!lot || lot.remaining <= 0) return 0;
     const balance = await this.lockBalance(em, lot.memberId);
-    const [fresh]: Array<{ remaining: number | string }> = await em.query(`SELECT remaining FROM points_lot WHERE id = ?${forUpdate(em)}`, [lotId]);
+    const [fresh]: Array<{ remaining: number | string }> = await em.query(`SELECT remaining FROM points_lot WHERE id = ?${forUpdate(em)}`, [
+      lotId,
+    ]);
     const remaining = Number(fresh.remaining);
     if (remaining <= 0) return 0;
     await this.takeFromLot(em, lotId, remaining);
     const taken = Math.min(remaining, balance);
-    if (taken < remaining) this.logger.error({ memberId: lot.memberId, lotId, remaining, balance }, 'points lot held more than the balance: expired down to 0');
+    if (taken < remaining)
+      this.logger.error({ memberId: lot.memberId, lotId, remaining, balance }, 'points lot held more than the balance: expired down to 0');
     if (taken === 0) return 0;
-    await this.appendLine(em, { memberId: lot.memberId, reason: 'expire', sourceKey: `expire:lot:${lotId}`, now }, -taken, balance - taken, lot.expiresAt);
+    await this.appendLine(
+      em,
+      { memberId: lot.memberId, reason: 'expire', sourceKey: `expire:lot:${lotId}`, now },
+      -taken,
+      balance - taken,
+      lot.expiresAt,
+    );
     await this.moveBalance(em, lot.memberId, -taken);
     return taken;
   }
 
   /** The member's lots with points left, soonest expiry first, locked (and current) for the rest of the transaction. */
-  private async lockLots(em: EntityManager, memberId: number): Promise<Array<{ id: number; ledgerId: number; remaining: number; expiresAt: Date }>> {
-    const rows: Array<{ id: number | string; ledgerId: number | string; remaining: number | string; expiresAt: Date | string }> = await em.query(
-      `SELECT id, ledger_id AS ledgerId, remaining, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, id${forUpdate(em)}`,
-      [memberId],
-    );
-    return rows.map((row) => ({ id: Number(row.id), ledgerId: Number(row.ledgerId), remaining: Number(row.remaining), expiresAt: sqlDateValue(row.expiresAt) }));
+  private async lockLots(
+    em: EntityManager,
+    memberId: number,
+  ): Promise<Array<{ id: number; ledgerId: number; remaining: number; expiresAt: Date }>> {
+    const rows: Array<{ id: number | string; ledgerId: number | string; remaining: number | string; expiresAt: Date | string }> =
+      await em.query(
+        `SELECT id, ledger_id AS ledgerId, remaining, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, id${forUpdate(em)}`,
+        [memberId],
+      );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      ledgerId: Number(row.ledgerId),
+      remaining: Number(row.remaining),
+      expiresAt: sqlDateValue(row.expiresAt),
+    }));
   }
 
   /** `points` out of one lot, only if it holds them: a lot never goes below 0 (nor above its original: nothing adds to one). */
   private async takeFromLot(em: EntityManager, lotId: number, points: number): Promise<void> {
-    const changed = await execute(em, 'UPDATE points_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ?', [points, lotId, points]);
+    const changed = await execute(em, 'UPDATE points_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ?', [
+      points,
+      lotId,
+      points,
+    ]);
     if (changed !== 1) throw new Error(`points lot ${lotId} holds fewer than ${points} points`);
   }
 
   /** The balance moves by `delta`, never below 0 (a debit is decided under the member's lock; this holds it in SQL too). */
   private async moveBalance(em: EntityManager, memberId: number, delta: number): Promise<void> {
-    const changed = await execute(em, 'UPDATE member SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0', [delta, memberId, delta]);
+    const changed = await execute(em, 'UPDATE member SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0', [
+      delta,
+      memberId,
+      delta,
+    ]);
     if (changed !== 1) throw new Error(`points balance of member ${memberId} cannot move by ${delta}`);
   }
 
-  private async appendLine(em: EntityManager, movement: Movement, delta: number, balanceAfter: number, expiresAt: Date | null): Promise<PointsLedgerLine> {
+  private async appendLine(
+    em: EntityManager,
+    movement: Movement,
+    delta: number,
+    balanceAfter: number,
+    expiresAt: Date | null,
+  ): Promise<PointsLedgerLine> {
     const line = em.create(PointsLedgerLine, {
       memberId: movement.memberId,
       delta,
@@ -157,7 +202,10 @@ export class PointsLedger {
       throw error;
     }
     // Every line is a change of the balance: announced with it, in the same transaction.
-    await this.events.publish(em, new PointsChanged(line.memberId, line.id, delta, balanceAfter, line.reason, line.sourceKey, line.purchaseId, movement.now));
+    await this.events.publish(
+      em,
+      new PointsChanged(line.memberId, line.id, delta, balanceAfter, line.reason, line.sourceKey, line.purchaseId, movement.now),
+    );
     return line;
   }
 }

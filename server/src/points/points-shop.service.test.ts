@@ -29,7 +29,10 @@ describe.each(TEST_DATABASES)('the points shop on %s', (kind) => {
     return id;
   }
   const balanceOf = async (id: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id })).pointsBalance;
-  const shopTemplate = (pointsPrice: number, overrides = {}) => t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '积分兑换券', pointsPrice, perMemberLimit: 10, ...overrides }));
+  const shopTemplate = (pointsPrice: number, overrides = {}) =>
+    t.app
+      .get(TemplatesService)
+      .create(templateRequest(t.clock.now(), { name: '积分兑换券', pointsPrice, perMemberLimit: 10, ...overrides }));
 
   beforeAll(async () => {
     t = await startTestApp(kind);
@@ -57,16 +60,32 @@ describe.each(TEST_DATABASES)('the points shop on %s', (kind) => {
     expect(await shop.exchange(me, template.id, k)).toMatchObject({ id: coupon.id });
     expect(await balanceOf(me)).toBe(700);
     expect((await t.app.get(WalletService).wallet(me, 'usable')).coupons.map((c) => c.id)).toContain(coupon.id);
-    const lines = await t.db.dataSource.query("SELECT delta, source_key AS sourceKey FROM points_ledger WHERE member_id = ? AND reason = 'exchange'", [me]);
-    expect(lines.map((l: { delta: number; sourceKey: string }) => [Number(l.delta), l.sourceKey])).toEqual([[-300, `exchange:coupon:${coupon.id}`]]);
+    const lines = await t.db.dataSource.query(
+      "SELECT delta, source_key AS sourceKey FROM points_ledger WHERE member_id = ? AND reason = 'exchange'",
+      [me],
+    );
+    expect(lines.map((l: { delta: number; sourceKey: string }) => [Number(l.delta), l.sourceKey])).toEqual([
+      [-300, `exchange:coupon:${coupon.id}`],
+    ]);
   });
 
   it('is not a free coupon: hidden from the claim centre and refused there; without enough points nothing moves', async () => {
     const poor = await memberWith(200);
     const template = await shopTemplate(300);
     expect((await t.app.get(ClaimService).claimCentre(poor)).map((e) => e.template.id)).not.toContain(template.id);
-    expect(codeOf(await t.app.get(ClaimService).claim(poor, template.id, key()).catch((e) => e))).toBe('COUPON_POINTS_ONLY');
-    expect((await shop.entries(poor)).find((e) => e.template.id === template.id)).toMatchObject({ canClaim: false, blockedBy: 'POINTS_INSUFFICIENT', blockedText: '积分不足，还差 100' });
+    expect(
+      codeOf(
+        await t.app
+          .get(ClaimService)
+          .claim(poor, template.id, key())
+          .catch((e) => e),
+      ),
+    ).toBe('COUPON_POINTS_ONLY');
+    expect((await shop.entries(poor)).find((e) => e.template.id === template.id)).toMatchObject({
+      canClaim: false,
+      blockedBy: 'POINTS_INSUFFICIENT',
+      blockedText: '积分不足，还差 100',
+    });
     expect(codeOf(await shop.exchange(poor, template.id, key()).catch((e) => e))).toBe('POINTS_INSUFFICIENT');
     expect(await balanceOf(poor)).toBe(200);
     expect((await t.app.get(TemplatesService).get(template.id)).claimedCount).toBe(0); // the stock came back with the rollback
@@ -78,7 +97,11 @@ describe.each(TEST_DATABASES)('the points shop on %s', (kind) => {
     const template = await shopTemplate(300);
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => shop.exchange(me, template.id, key())));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toEqual(['POINTS_INSUFFICIENT', 'POINTS_INSUFFICIENT', 'POINTS_INSUFFICIENT']);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toEqual([
+      'POINTS_INSUFFICIENT',
+      'POINTS_INSUFFICIENT',
+      'POINTS_INSUFFICIENT',
+    ]);
     expect(await balanceOf(me)).toBe(100);
     expect((await t.app.get(TemplatesService).get(template.id)).claimedCount).toBe(3);
   });

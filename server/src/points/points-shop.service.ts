@@ -57,11 +57,26 @@ export class PointsShopService {
         if (claimant.replay.templateId !== templateId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
         return toCouponView(claimant.replay, template, now, timeZone);
       }
-      const situation = { now, template: { ...template, audienceTiers: audienceTiersOf(template) }, member: claimant.member, claimedByMe: claimant.claimedByMe, config: this.config };
+      const situation = {
+        now,
+        template: { ...template, audienceTiers: audienceTiersOf(template) },
+        member: claimant.member,
+        claimedByMe: claimant.claimedByMe,
+        config: this.config,
+      };
       const blocked = claimBlockReason(situation);
       if (blocked) throw new DomainError(blocked);
       const { validFrom, validUntil } = couponValidity(validityOf(template), now, timeZone);
-      const fresh = { templateId, memberId, seq: claimant.claimedByMe + 1, code: newCouponCode(), validFrom, validUntil, idempotencyKey, claimedAt: now };
+      const fresh = {
+        templateId,
+        memberId,
+        seq: claimant.claimedByMe + 1,
+        code: newCouponCode(),
+        validFrom,
+        validUntil,
+        idempotencyKey,
+        claimedAt: now,
+      };
       try {
         const id = await this.transactions.run(async (em) => {
           // Coupon row first, stock last: the template row is locked only from its UPDATE to the COMMIT.
@@ -77,7 +92,9 @@ export class PointsShopService {
         if (error instanceof DomainError && error.code === 'COUPON_OUT_OF_STOCK') {
           // The SQL check refused: sold out, or paused meanwhile. Say which, from the row as it is now.
           const current = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: templateId });
-          throw new DomainError(claimBlockReason({ ...situation, template: { ...current, audienceTiers: audienceTiersOf(current) } }) ?? 'COUPON_OUT_OF_STOCK');
+          throw new DomainError(
+            claimBlockReason({ ...situation, template: { ...current, audienceTiers: audienceTiersOf(current) } }) ?? 'COUPON_OUT_OF_STOCK',
+          );
         }
         // Lost a race: the same tap retried (idempotency key), or another tap took this seq. Judge again.
         if (!isUniqueViolation(error)) throw error;
@@ -87,7 +104,11 @@ export class PointsShopService {
   }
 
   /** One round trip: who is exchanging, how many of this template they hold, and the coupon this tap already got. */
-  private async claimant(memberId: number, templateId: number, idempotencyKey: string): Promise<{ member: Pick<Member, 'joinedAt' | 'tier'>; claimedByMe: number; replay: Coupon | null }> {
+  private async claimant(
+    memberId: number,
+    templateId: number,
+    idempotencyKey: string,
+  ): Promise<{ member: Pick<Member, 'joinedAt' | 'tier'>; claimedByMe: number; replay: Coupon | null }> {
     const [row]: Array<{ joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string }> = await this.dataSource.query(
       'SELECT m.joined_at AS joinedAt, m.tier AS tier, (SELECT COUNT(*) FROM coupon c WHERE c.template_id = ? AND c.member_id = m.id) AS claimed FROM member m WHERE m.id = ?',
       [templateId, memberId],

@@ -33,7 +33,11 @@ export class PointsShopController {
 
   @Post(':id/exchange')
   @HttpCode(200)
-  exchange(@CurrentSession() session: SessionClaims, @Param('id', new ZodPipe(idParam)) templateId: number, @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest): Promise<CouponView> {
+  exchange(
+    @CurrentSession() session: SessionClaims,
+    @Param('id', new ZodPipe(idParam)) templateId: number,
+    @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest,
+  ): Promise<CouponView> {
     return this.shop.exchange(session.memberId, templateId, body.idempotencyKey);
   }
 }

@@ -6,7 +6,13 @@ import { sqlDate } from '../database/dialect';
  * Spend in the rolling tier window: money paid minus money refunded, over purchases made in the last
  * `months` months (calendar months on the business calendar). Uses idx_purchase_member_time.
  */
-export async function spendInWindow(em: Pick<EntityManager, 'query' | 'connection'>, memberId: number, now: Date, months: number, timeZone: string): Promise<number> {
+export async function spendInWindow(
+  em: Pick<EntityManager, 'query' | 'connection'>,
+  memberId: number,
+  now: Date,
+  months: number,
+  timeZone: string,
+): Promise<number> {
   const since = spendWindowStart(now, months, timeZone);
   const rows: Array<{ spend: number | string | null }> = await em.query(
     'SELECT COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase WHERE member_id = ? AND purchased_at > ?',

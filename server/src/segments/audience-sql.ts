@@ -129,7 +129,12 @@ export function audienceCountSql(query: AudienceQuery): SqlStatement {
  * On MySQL the grants are pinned to idx_message_grant_reach, so the look-ups into the audience's id-led indexes
  * go in member id order.
  */
-export function reachableCountSql(query: AudienceQuery, templateId: string, kind: string, options: { indexHints?: boolean } = {}): SqlStatement {
+export function reachableCountSql(
+  query: AudienceQuery,
+  templateId: string,
+  kind: string,
+  options: { indexHints?: boolean } = {},
+): SqlStatement {
   return {
     sql: `SELECT COUNT(*) AS n FROM ${query.countFrom} ${reachJoin(query.memberId, options)} WHERE ${query.where} AND ${reachCondition(query.memberId)}`,
     params: [templateId, ...query.params, kind],

@@ -5,7 +5,14 @@ import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { isMysql, sqlDate } from '../database/dialect';
-import { audienceCountSql, audienceQuery, audienceSampleSql, reachableCountSql, type AudienceQuery, type SqlStatement } from './audience-sql';
+import {
+  audienceCountSql,
+  audienceQuery,
+  audienceSampleSql,
+  reachableCountSql,
+  type AudienceQuery,
+  type SqlStatement,
+} from './audience-sql';
 import { RfmRefreshJob } from './rfm-refresh.job';
 
 /**
@@ -25,7 +32,12 @@ export class AudienceService {
 
   /** The filter as SQL pieces over member / member_rfm: the preview counts them; issuing to an audience can reuse them by id range. */
   query(filter: AudienceFilter, now: Date = this.clock.now()): AudienceQuery {
-    return audienceQuery(filter, { now, timeZone: this.config.businessCalendar.timeZone, date: (value) => sqlDate(this.dataSource.manager, value), indexHints: this.indexHints });
+    return audienceQuery(filter, {
+      now,
+      timeZone: this.config.businessCalendar.timeZone,
+      date: (value) => sqlDate(this.dataSource.manager, value),
+      indexHints: this.indexHints,
+    });
   }
 
   async preview(request: AudiencePreviewRequest): Promise<AudiencePreviewResponse> {
@@ -40,7 +52,15 @@ export class AudienceService {
       sampleSize > 0 ? this.sample(query, sampleSize) : Promise.resolve([]),
       this.rfm.computedAt(),
     ]);
-    return { size, reachable, messageKind: kind, templateId, sample, usesRfmData: query.usesRfmData, rfmComputedAt: computedAt?.toISOString() ?? null };
+    return {
+      size,
+      reachable,
+      messageKind: kind,
+      templateId,
+      sample,
+      usesRfmData: query.usesRfmData,
+      rfmComputedAt: computedAt?.toISOString() ?? null,
+    };
   }
 
   /** Index hints are MySQL syntax; SQLite (the demo database) plans its small tables well on its own. */
@@ -55,7 +75,8 @@ export class AudienceService {
 
   private async sample(query: AudienceQuery, limit: number): Promise<AudienceSampleMember[]> {
     const statement = audienceSampleSql(query, limit);
-    const rows: Array<Omit<AudienceSampleMember, 'nicknameMasked'> & { memberId: number | string; nickname: string | null }> = await this.dataSource.query(statement.sql, statement.params);
+    const rows: Array<Omit<AudienceSampleMember, 'nicknameMasked'> & { memberId: number | string; nickname: string | null }> =
+      await this.dataSource.query(statement.sql, statement.params);
     return rows.map((row) => ({
       memberId: Number(row.memberId),
       nicknameMasked: row.nickname === null ? null : maskNickname(row.nickname),

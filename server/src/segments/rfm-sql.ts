@@ -1,6 +1,13 @@
 // Plain strings, no entities: the refresh's statements for MySQL/MariaDB and for the embedded SQLite (sql.js),
 // kept apart from the job so the benchmark can read them (it runs under tsx; README.md, "Toolchain notes").
-import { RFM_BETTER, RfmSegment, type Better, type QuintileThresholds, type RfmPopulationThresholds, type RfmSegmentRule } from '@member/shared';
+import {
+  RFM_BETTER,
+  RfmSegment,
+  type Better,
+  type QuintileThresholds,
+  type RfmPopulationThresholds,
+  type RfmSegmentRule,
+} from '@member/shared';
 import { greatest, intDiv, overwrite, secondsBetween, upsert, type DialectName } from '../database/dialect';
 
 export type Dialect = DialectName;
@@ -65,7 +72,16 @@ export function measureChunkSql(dialect: Dialect, params: MeasureParams): { sql:
   const columns = ['recency_days', 'frequency', 'monetary_fen', 'spend_12m_fen', 'computed_at'];
   return {
     sql: upsert(dialect, select, { conflict: ['member_id'], set: overwrite(columns), fromSelect: true }),
-    params: [params.startOfToday, params.computedAt, params.rfmSince, params.rfmSince, params.spendSince, params.purchasesSince, params.firstMemberId, params.lastMemberId],
+    params: [
+      params.startOfToday,
+      params.computedAt,
+      params.rfmSince,
+      params.rfmSince,
+      params.spendSince,
+      params.purchasesSince,
+      params.firstMemberId,
+      params.lastMemberId,
+    ],
   };
 }
 
@@ -73,7 +89,11 @@ export function measureChunkSql(dialect: Dialect, params: MeasureParams): { sql:
 export const SCORED_COUNT_SQL = 'SELECT COUNT(*) AS n FROM member_rfm WHERE frequency > 0';
 
 export type RfmMetricColumn = 'recency_days' | 'frequency' | 'monetary_fen';
-const BETTER_OF: Record<RfmMetricColumn, Better> = { recency_days: RFM_BETTER.recencyDays, frequency: RFM_BETTER.frequency, monetary_fen: RFM_BETTER.monetaryFen };
+const BETTER_OF: Record<RfmMetricColumn, Better> = {
+  recency_days: RFM_BETTER.recencyDays,
+  frequency: RFM_BETTER.frequency,
+  monetary_fen: RFM_BETTER.monetaryFen,
+};
 
 /**
  * The values at the quintile positions (quintilePositions) of one metric, its values sorted worst to best:
@@ -112,7 +132,11 @@ export function scoreChunkSql(thresholds: RfmPopulationThresholds | null, rules:
   if (!thresholds) {
     return `UPDATE member_rfm SET r_score = NULL, f_score = NULL, m_score = NULL, segment = CASE ${unscored} ELSE NULL END WHERE member_id BETWEEN ? AND ?`;
   }
-  const score = { r: scoreSql('recency_days', thresholds.recencyDays), f: scoreSql('frequency', thresholds.frequency), m: scoreSql('monetary_fen', thresholds.monetaryFen) };
+  const score = {
+    r: scoreSql('recency_days', thresholds.recencyDays),
+    f: scoreSql('frequency', thresholds.frequency),
+    m: scoreSql('monetary_fen', thresholds.monetaryFen),
+  };
   const ruleSql = rules.map((rule) => {
     const conditions = (['r', 'f', 'm'] as const)
       .filter((axis) => !(rule[axis][0] <= 1 && rule[axis][1] >= 5))

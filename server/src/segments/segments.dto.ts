@@ -1,4 +1,14 @@
-import { LifecycleStatus, MESSAGE_KINDS, RFM_SEGMENTS, TIER_CODES, type AudienceFilter, type AudiencePreviewRequest, type MessageKind, type RfmSegment, type TierCode } from '@member/shared';
+import {
+  LifecycleStatus,
+  MESSAGE_KINDS,
+  RFM_SEGMENTS,
+  TIER_CODES,
+  type AudienceFilter,
+  type AudiencePreviewRequest,
+  type MessageKind,
+  type RfmSegment,
+  type TierCode,
+} from '@member/shared';
 import { z } from 'zod';
 
 const LIFECYCLE_STATUSES = Object.values(LifecycleStatus);
@@ -28,7 +38,11 @@ export const audienceFilterBody = z
     rfmSegments: choice(z.enum(RFM_SEGMENTS as [RfmSegment, ...RfmSegment[]]), RFM_SEGMENTS.length),
   })
   .superRefine((filter, ctx) => {
-    if (filter.lastPurchaseDaysMin !== undefined && filter.lastPurchaseDaysMax !== undefined && filter.lastPurchaseDaysMin > filter.lastPurchaseDaysMax) {
+    if (
+      filter.lastPurchaseDaysMin !== undefined &&
+      filter.lastPurchaseDaysMax !== undefined &&
+      filter.lastPurchaseDaysMin > filter.lastPurchaseDaysMax
+    ) {
       ctx.addIssue({ code: 'custom', path: ['lastPurchaseDaysMax'], message: 'must not be below lastPurchaseDaysMin' });
     }
     if (filter.spendFenMin !== undefined && filter.spendFenMax !== undefined && filter.spendFenMin > filter.spendFenMax) {

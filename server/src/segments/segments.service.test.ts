@@ -51,7 +51,17 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
   const daysAgo = (days: number) => new Date(t.clock.now().getTime() - days * DAY_MS);
   const templateOf = (messageKind: MessageKind) => t.config.messages.templates[messageKind].templateId;
 
-  async function addMember(key: string, fields: { tier: TierCode; status: LifecycleStatus; month: number | null; joined?: boolean; lastPurchaseAt?: Date | null; nickname?: string }): Promise<number> {
+  async function addMember(
+    key: string,
+    fields: {
+      tier: TierCode;
+      status: LifecycleStatus;
+      month: number | null;
+      joined?: boolean;
+      lastPurchaseAt?: Date | null;
+      nickname?: string;
+    },
+  ): Promise<number> {
     const joinedAt = fields.joined === false ? null : new Date('2025-01-01T00:00:00Z');
     const inserted = await t.db.dataSource.getRepository(Member).insert({
       openid: `seg-${kind}-${key}-${++keySeq}`,
@@ -72,15 +82,30 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
 
   /** A purchase row as the till writes it, and last_purchase_at moved forward as the till does. */
   async function buy(memberId: number, at: Date, paidFen: number, refundedFen = 0): Promise<void> {
-    await t.db.dataSource.getRepository(Purchase).insert({ memberId, staffOpenid: 'o-clerk', idempotencyKey: `seg-${++keySeq}`, storeCode: 'S001', grossFen: paidFen, paidFen, refundedFen, purchasedAt: at });
+    await t.db.dataSource.getRepository(Purchase).insert({
+      memberId,
+      staffOpenid: 'o-clerk',
+      idempotencyKey: `seg-${++keySeq}`,
+      storeCode: 'S001',
+      grossFen: paidFen,
+      paidFen,
+      refundedFen,
+      purchasedAt: at,
+    });
     const member = await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId });
-    if (!member.lastPurchaseAt || member.lastPurchaseAt < at) await t.db.dataSource.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(t.db.dataSource.manager, at), memberId]);
+    if (!member.lastPurchaseAt || member.lastPurchaseAt < at)
+      await t.db.dataSource.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(t.db.dataSource.manager, at), memberId]);
   }
 
   async function seedPopulation(): Promise<void> {
     ids = {};
     for (const b of BUYERS) {
-      ids[b.key] = await addMember(b.key, { tier: b.tier, status: b.status, month: b.month, nickname: b.key === 'B0' ? '王大锤' : undefined });
+      ids[b.key] = await addMember(b.key, {
+        tier: b.tier,
+        status: b.status,
+        month: b.month,
+        nickname: b.key === 'B0' ? '王大锤' : undefined,
+      });
       const recency = recencyOf(b.R);
       const frequency = b.F + 1;
       // The older purchases ¥10 each, the last one the rest of the monetary value.
@@ -100,8 +125,11 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
   async function seedGrants(): Promise<void> {
     const now = t.clock.now();
     const grant = (memberId: number, messageKind: MessageKind, remaining: number) =>
-      t.db.dataSource.getRepository(MessageGrant).insert({ memberId, templateId: templateOf(messageKind), remaining, acceptedTotal: Math.max(remaining, 1), updatedAt: now });
-    const preference = (memberId: number, messageKind: MessageKind, enabled: boolean) => t.db.dataSource.getRepository(MessagePreference).insert({ memberId, kind: messageKind, enabled, updatedAt: now });
+      t.db.dataSource
+        .getRepository(MessageGrant)
+        .insert({ memberId, templateId: templateOf(messageKind), remaining, acceptedTotal: Math.max(remaining, 1), updatedAt: now });
+    const preference = (memberId: number, messageKind: MessageKind, enabled: boolean) =>
+      t.db.dataSource.getRepository(MessagePreference).insert({ memberId, kind: messageKind, enabled, updatedAt: now });
     await grant(ids.B0, 'coupon_arrived', 2);
     await grant(ids.B1, 'coupon_arrived', 1);
     await preference(ids.B1, 'coupon_arrived', true); // switched back on: reachable
@@ -127,7 +155,11 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
   // fixtures write purchases with a refunded amount and grants WeChat never gave directly (audiences only read
   // them), so those two rules are left out here.
   afterEach(async () => {
-    if (t) await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url, skip: ['sale.purchase-refunds-within-paid', 'messages.grants-match-wechat'] });
+    if (t)
+      await expectInvariants(t.db.dataSource, {
+        emulatorUrl: t.emulator.url,
+        skip: ['sale.purchase-refunds-within-paid', 'messages.grants-match-wechat'],
+      });
     await t?.close();
   });
 
@@ -139,7 +171,17 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
       members: 13,
       scoredMembers: 10,
       thresholds: { recencyDays: [81, 61, 41, 21], frequency: [2, 4, 6, 8], monetaryFen: [200_000, 400_000, 600_000, 800_000] },
-      segments: { high_value: 2, loyal: 1, new: 1, potential: 1, needs_attention: 1, at_risk: 3, dormant: 1, lapsed: 1, never_purchased: 2 },
+      segments: {
+        high_value: 2,
+        loyal: 1,
+        new: 1,
+        potential: 1,
+        needs_attention: 1,
+        at_risk: 3,
+        dormant: 1,
+        lapsed: 1,
+        never_purchased: 2,
+      },
     });
     for (const b of BUYERS) {
       const row = await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: ids[b.key] });
@@ -157,14 +199,29 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
       });
     }
     for (const o of OTHERS) expect(await segmentOf(o.key)).toBe(o.segment);
-    expect(await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: ids.L1 })).toMatchObject({ recencyDays: 400, frequency: 0, spend12mFen: 0, rScore: null, fScore: null, mScore: null });
+    expect(await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: ids.L1 })).toMatchObject({
+      recencyDays: 400,
+      frequency: 0,
+      spend12mFen: 0,
+      rScore: null,
+      fScore: null,
+      mScore: null,
+    });
     expect(await t.db.dataSource.getRepository(MemberRfm).countBy({ memberId: outsider })).toBe(0);
     // The SQL CASEs agree with the shared rule on every row.
     const rows = await rfmRows();
-    const thresholds = { recencyDays: [81, 61, 41, 21], frequency: [2, 4, 6, 8], monetaryFen: [200_000, 400_000, 600_000, 800_000] } as const;
+    const thresholds = {
+      recencyDays: [81, 61, 41, 21],
+      frequency: [2, 4, 6, 8],
+      monetaryFen: [200_000, 400_000, 600_000, 800_000],
+    } as const;
     for (const row of rows) {
       const expected = rfmOf(row, thresholds, t.config.segments.rules);
-      expect({ id: row.memberId, scores: row.rScore === null ? null : { r: row.rScore, f: row.fScore, m: row.mScore }, segment: row.segment }).toEqual({ id: row.memberId, ...expected });
+      expect({
+        id: row.memberId,
+        scores: row.rScore === null ? null : { r: row.rScore, f: row.fScore, m: row.mScore },
+        segment: row.segment,
+      }).toEqual({ id: row.memberId, ...expected });
     }
     expect(await refreshJob.lastRefresh()).toEqual(result);
   });
@@ -204,7 +261,10 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
     await expect(refreshJob.refresh()).resolves.toMatchObject({ members: 13 }); // the lease was given back
 
     // A refresh that died holding the lease: running for 5 minutes blocks; silent for 11 is presumed dead.
-    const seize = (heartbeat: Date) => t.db.dataSource.query("UPDATE member_rfm_refresh SET lease_token = 'crashed', lease_heartbeat_at = ? WHERE id = 1", [sqlDate(t.db.dataSource.manager, heartbeat)]);
+    const seize = (heartbeat: Date) =>
+      t.db.dataSource.query("UPDATE member_rfm_refresh SET lease_token = 'crashed', lease_heartbeat_at = ? WHERE id = 1", [
+        sqlDate(t.db.dataSource.manager, heartbeat),
+      ]);
     await seize(new Date(t.clock.now().getTime() - 5 * 60_000));
     await expect(refreshJob.refresh()).rejects.toMatchObject({ code: 'SEGMENTS_REFRESH_RUNNING' });
     await seize(new Date(t.clock.now().getTime() - 11 * 60_000));
@@ -239,14 +299,21 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
       [{ tiers: ['diamond'], lifecycleStatuses: ['dormant'] }, 0, 'nobody'],
     ];
     const sizes = await Promise.all(cases.map(async ([filter]) => (await audiences.preview({ filter })).size));
-    expect(cases.map(([filter, , who], i) => ({ filter, who, size: sizes[i] }))).toEqual(cases.map(([filter, size, who]) => ({ filter, who, size })));
+    expect(cases.map(([filter, , who], i) => ({ filter, who, size: sizes[i] }))).toEqual(
+      cases.map(([filter, size, who]) => ({ filter, who, size })),
+    );
   });
 
   it('counts as reachable only members with a grant left for the template who did not switch the kind off', async () => {
     await seedGrants();
     await refreshJob.refresh();
     const preview = (filter: AudienceFilter, messageKind?: MessageKind) => audiences.preview({ filter, messageKind });
-    expect(await preview({}, 'coupon_arrived')).toMatchObject({ size: 13, reachable: 3, messageKind: 'coupon_arrived', templateId: templateOf('coupon_arrived') }); // B0 B1 N1
+    expect(await preview({}, 'coupon_arrived')).toMatchObject({
+      size: 13,
+      reachable: 3,
+      messageKind: 'coupon_arrived',
+      templateId: templateOf('coupon_arrived'),
+    }); // B0 B1 N1
     expect(await preview({ tiers: ['gold', 'diamond'] }, 'coupon_arrived')).toMatchObject({ size: 3, reachable: 1 }); // B0; B3 off, B4 spent
     expect(await preview({ rfmSegments: ['high_value', 'loyal'] }, 'coupon_arrived')).toMatchObject({ size: 3, reachable: 1 });
     expect(await preview({ rfmSegments: ['never_purchased'] }, 'coupon_arrived')).toMatchObject({ size: 2, reachable: 1 }); // N1
@@ -263,7 +330,14 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
     expect(all.sample).toHaveLength(t.config.segments.previewSampleSize);
     const top = await audiences.preview({ filter: { tiers: ['gold', 'diamond'] } });
     expect(top.sample.map((m) => m.memberId).sort((a, b) => a - b)).toEqual([ids.B0, ids.B3, ids.B4].sort((a, b) => a - b));
-    expect(top.sample.find((m) => m.memberId === ids.B0)).toEqual({ memberId: ids.B0, nicknameMasked: '王**', phoneMasked: '138****0000', tier: 'diamond', lifecycleStatus: 'regular', rfmSegment: 'high_value' });
+    expect(top.sample.find((m) => m.memberId === ids.B0)).toEqual({
+      memberId: ids.B0,
+      nicknameMasked: '王**',
+      phoneMasked: '138****0000',
+      tier: 'diamond',
+      lifecycleStatus: 'regular',
+      rfmSegment: 'high_value',
+    });
     const risky = await audiences.preview({ filter: { rfmSegments: ['at_risk'] } });
     expect(risky.usesRfmData).toBe(true);
     expect(risky.sample.map((m) => m.rfmSegment)).toEqual(['at_risk', 'at_risk', 'at_risk']);

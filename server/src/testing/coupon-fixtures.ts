@@ -6,7 +6,15 @@ import { Member } from '../members/member.entity';
 export function templateRequest(now: Date, overrides: Partial<CreateCouponTemplateRequest> = {}): CreateCouponTemplateRequest {
   return {
     name: '满200减20',
-    terms: { kind: 'cash_off', valueFen: 2000, thresholdFen: 20000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false },
+    terms: {
+      kind: 'cash_off',
+      valueFen: 2000,
+      thresholdFen: 20000,
+      percentPermille: null,
+      capFen: null,
+      giftName: null,
+      stacksWithMemberDiscount: false,
+    },
     totalStock: 100,
     perMemberLimit: 1,
     validity: { type: 'relative', validDays: 7 },
@@ -19,8 +27,19 @@ export function templateRequest(now: Date, overrides: Partial<CreateCouponTempla
 
 /** Joined members inserted directly (set-based), for tests that need hundreds of claimants. */
 export async function insertJoinedMembers(dataSource: DataSource, count: number, prefix: string, joinedAt: Date): Promise<number[]> {
-  const rows = Array.from({ length: count }, (_, i) => ({ openid: `${prefix}-${i}`, joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' }));
+  const rows = Array.from({ length: count }, (_, i) => ({
+    openid: `${prefix}-${i}`,
+    joinedAt,
+    privacyAcceptedAt: joinedAt,
+    privacyPolicyVersion: 'test',
+  }));
   for (let i = 0; i < rows.length; i += 500) await dataSource.getRepository(Member).insert(rows.slice(i, i + 500));
-  const members = await dataSource.getRepository(Member).createQueryBuilder('m').select('m.id', 'id').where('m.openid LIKE :p', { p: `${prefix}-%` }).orderBy('m.id').getRawMany<{ id: number }>();
+  const members = await dataSource
+    .getRepository(Member)
+    .createQueryBuilder('m')
+    .select('m.id', 'id')
+    .where('m.openid LIKE :p', { p: `${prefix}-%` })
+    .orderBy('m.id')
+    .getRawMany<{ id: number }>();
   return members.map((m) => Number(m.id));
 }

@@ -12,7 +12,6 @@ export const TEST_DATABASES: TestDatabaseKind[] = (process.env.TEST_DATABASES ??
   .map((kind) => kind.trim() as TestDatabaseKind)
   .filter(Boolean);
 
-
 export interface TestDatabase {
   kind: TestDatabaseKind;
   dataSource: DataSource;

@@ -19,4 +19,3 @@ export async function createMysqlDatabase(): Promise<{ url: string; drop(): Prom
     },
   };
 }
-

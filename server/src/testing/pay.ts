@@ -23,14 +23,22 @@ export function testPayKeys(): { keys: PayKeys; dir: string } {
 }
 
 /** The server's WeChat Pay environment for these keys; public-key mode unless `certificateOnly`. */
-export function payEnv(keys: PayKeys, dir: string, payApiBase: string, serverUrl: string, options: { certificateOnly?: boolean } = {}): Record<string, string> {
+export function payEnv(
+  keys: PayKeys,
+  dir: string,
+  payApiBase: string,
+  serverUrl: string,
+  options: { certificateOnly?: boolean } = {},
+): Record<string, string> {
   return {
     WECHATPAY_API_BASE: payApiBase,
     WECHATPAY_MCHID: keys.mchid,
     WECHATPAY_MERCHANT_SERIAL_NO: keys.merchant.serialNo,
     WECHATPAY_MERCHANT_KEY_FILE: join(dir, 'apiclient_key.pem'),
     WECHATPAY_API_V3_KEY: keys.apiV3Key,
-    ...(options.certificateOnly ? {} : { WECHATPAY_PUBLIC_KEY_ID: keys.platform.publicKeyId, WECHATPAY_PUBLIC_KEY_FILE: join(dir, 'pub_key.pem') }),
+    ...(options.certificateOnly
+      ? {}
+      : { WECHATPAY_PUBLIC_KEY_ID: keys.platform.publicKeyId, WECHATPAY_PUBLIC_KEY_FILE: join(dir, 'pub_key.pem') }),
     WECHATPAY_NOTIFY_URL: `${serverUrl}/api/pay/notify/transaction`,
     WECHATPAY_REFUND_NOTIFY_URL: `${serverUrl}/api/pay/notify/refund`,
   };

@@ -7,7 +7,6 @@ import { startEmulator, TEST_APP, type RunningEmulator } from './emulator';
 import { freePort, payEnv, payKeysToEmulatorConfig, testPayKeys, type PayKeys } from './pay';
 import { TEST_SECRETS } from './secrets';
 
-
 /**
  * In-process test apps log into the running test's buffer (see test/support/jest-environment.js), which is printed
  * only when that test fails: a passing run shows results, not the warnings tests provoke on purpose.
@@ -62,22 +61,41 @@ export interface TestAppOptions {
  * The real application on a fresh database of the given kind, talking real HTTP to a WeChat emulator that
  * shares its clock, so tests can move time for both sides at once.
  */
-export async function startTestApp(kind: TestDatabaseKind, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: TestDatabaseKind,
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   if (options.pay) {
     const { keys, dir } = testPayKeys();
     const clock = new ManualClock(new Date(Math.floor(Date.now() / 1000) * 1000));
-    const emulator = await startEmulator({ apps: [TEST_APP], pay: { ...payKeysToEmulatorConfig(keys), notifyRetryScale: 0.001, refundSettleMs: 100 } });
+    const emulator = await startEmulator({
+      apps: [TEST_APP],
+      pay: { ...payKeysToEmulatorConfig(keys), notifyRetryScale: 0.001, refundSettleMs: 100 },
+    });
     const port = await freePort();
     const serverUrl = `http://127.0.0.1:${port}`;
     const certificateOnly = typeof options.pay === 'object' && options.pay.certificateOnly;
-    return finish(kind, clock, emulator, { WECHAT_API_BASE: emulator.url, ...payEnv(keys, dir, emulator.url, serverUrl, { certificateOnly }), ...env }, { keys, serverUrl, port });
+    return finish(
+      kind,
+      clock,
+      emulator,
+      { WECHAT_API_BASE: emulator.url, ...payEnv(keys, dir, emulator.url, serverUrl, { certificateOnly }), ...env },
+      { keys, serverUrl, port },
+    );
   }
   const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
   const emulator = await startEmulator({ apps: [TEST_APP], now: () => clock.now().getTime() });
   return finish(kind, clock, emulator, { WECHAT_API_BASE: emulator.url, ...env }, null);
 }
 
-async function finish(kind: TestDatabaseKind, clock: ManualClock, emulator: RunningEmulator, env: Record<string, string>, pay: { keys: PayKeys; serverUrl: string; port: number } | null): Promise<TestApp> {
+async function finish(
+  kind: TestDatabaseKind,
+  clock: ManualClock,
+  emulator: RunningEmulator,
+  env: Record<string, string>,
+  pay: { keys: PayKeys; serverUrl: string; port: number } | null,
+): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   const config = testConfig(env);
   const app = await createApp({ config, clock, dataSource: db.dataSource, logSink: testLogSink });

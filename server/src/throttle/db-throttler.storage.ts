@@ -41,14 +41,19 @@ export class DbThrottlerStorage implements ThrottlerStorage {
       const set = `hits = CASE WHEN blocked_until_ms > ? THEN hits WHEN ${fresh} THEN 1 ELSE hits + 1 END,
         window_ends_ms = CASE WHEN blocked_until_ms > ? THEN window_ends_ms WHEN ${fresh} THEN ? ELSE window_ends_ms END`;
       await em.query(upsert(em, insert, { conflict: ['throttle_key'], set }), [key, now + ttl, now, now, now, now, now, now, now + ttl]);
-      await em.query('UPDATE throttle_counter SET blocked_until_ms = CASE WHEN hits > ? THEN ? ELSE 0 END WHERE throttle_key = ? AND blocked_until_ms <= ?', [limit, now + blockDuration, key, now]);
+      await em.query(
+        'UPDATE throttle_counter SET blocked_until_ms = CASE WHEN hits > ? THEN ? ELSE 0 END WHERE throttle_key = ? AND blocked_until_ms <= ?',
+        [limit, now + blockDuration, key, now],
+      );
       return this.readWith(em, key, now);
     });
   }
 
   /** The key's state without counting a hit (null: never hit). */
   async peek(key: string): Promise<ThrottleRecord | null> {
-    const rows = await this.dataSource.query('SELECT hits, window_ends_ms, blocked_until_ms FROM throttle_counter WHERE throttle_key = ?', [key]);
+    const rows = await this.dataSource.query('SELECT hits, window_ends_ms, blocked_until_ms FROM throttle_counter WHERE throttle_key = ?', [
+      key,
+    ]);
     return rows.length ? this.recordOf(rows[0], this.clock.now().getTime()) : null;
   }
 
@@ -57,7 +62,10 @@ export class DbThrottlerStorage implements ThrottlerStorage {
     return this.recordOf(row, now);
   }
 
-  private recordOf(row: { hits: number | string; window_ends_ms: number | string; blocked_until_ms: number | string }, now: number): ThrottleRecord {
+  private recordOf(
+    row: { hits: number | string; window_ends_ms: number | string; blocked_until_ms: number | string },
+    now: number,
+  ): ThrottleRecord {
     const blockedUntil = Number(row.blocked_until_ms);
     const isBlocked = blockedUntil > now;
     return {

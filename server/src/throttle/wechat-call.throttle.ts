@@ -23,15 +23,28 @@ const byMember = (req: TrackedRequest) => `member:${req.session?.memberId ?? 'an
 /** The throttlers, one per (kind, who), each limited to its kind's routes. Windows are one minute. */
 export function wechatCallThrottlers(config: AppConfig['throttle']): { throttlers: ThrottlerOptions[] } {
   const minute = 60_000;
-  const only = (kind: WechatCallKind, extra?: (context: ExecutionContext) => boolean) => (context: ExecutionContext) => kindOf(context) !== kind || (extra?.(context) ?? false);
+  const only = (kind: WechatCallKind, extra?: (context: ExecutionContext) => boolean) => (context: ExecutionContext) =>
+    kindOf(context) !== kind || (extra?.(context) ?? false);
   // Only ?confirm=1 makes us ask WeChat; plain reads of the order are our own database.
   const notConfirming = (context: ExecutionContext) => request(context).query?.confirm !== '1';
   const throttlers: ThrottlerOptions[] = [
     { name: 'login-ip', ttl: minute, limit: config.login.perIpPerMinute, getTracker: byIp, skipIf: only('login') },
     { name: 'phone-member', ttl: minute, limit: config.phone.perMemberPerMinute, getTracker: byMember, skipIf: only('phone') },
     { name: 'phone-ip', ttl: minute, limit: config.phone.perIpPerMinute, getTracker: byIp, skipIf: only('phone') },
-    { name: 'confirm-member', ttl: minute, limit: config.payConfirm.perMemberPerMinute, getTracker: byMember, skipIf: only('payConfirm', notConfirming) },
-    { name: 'confirm-ip', ttl: minute, limit: config.payConfirm.perIpPerMinute, getTracker: byIp, skipIf: only('payConfirm', notConfirming) },
+    {
+      name: 'confirm-member',
+      ttl: minute,
+      limit: config.payConfirm.perMemberPerMinute,
+      getTracker: byMember,
+      skipIf: only('payConfirm', notConfirming),
+    },
+    {
+      name: 'confirm-ip',
+      ttl: minute,
+      limit: config.payConfirm.perIpPerMinute,
+      getTracker: byIp,
+      skipIf: only('payConfirm', notConfirming),
+    },
   ];
   return { throttlers };
 }

@@ -26,7 +26,13 @@ describe.each(TEST_DATABASES)('WeChat’s answers as the member meets them, on %
   afterAll(() => t?.close());
 
   const devPost = async (path: string, body: unknown): Promise<any> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   it('turns jscode2session’s 45009 (daily quota) into WECHAT_RATE_LIMITED, like 45011, and creates no member', async () => {
     const before = await t.db.dataSource.getRepository(Member).count();
@@ -47,7 +53,11 @@ describe.each(TEST_DATABASES)('WeChat’s answers as the member meets them, on %
     const phoneNumber = countryCodeAs === 'number' ? '13800000011' : '13800000012';
     const { code: phoneCode } = await devPost('/dev/phone-code', { appid: TEST_APP.appid, user, phoneNumber, countryCodeAs });
     const openid = (await members.getMember(session.member.id)).openid;
-    const profile = await members.join(session.member.id, { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode }, openid);
+    const profile = await members.join(
+      session.member.id,
+      { privacyAccepted: true, privacyPolicyVersion: t.config.privacy.policyVersion, phoneCode },
+      openid,
+    );
     expect(profile).toMatchObject({ joined: true, phoneMasked: `${phoneNumber.slice(0, 3)}****${phoneNumber.slice(-4)}` });
     const row = await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: session.member.id });
     expect(t.app.get(PhoneVault).open(row.phoneCipher!)).toBe(`+86 ${phoneNumber}`);

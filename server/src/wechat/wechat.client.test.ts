@@ -42,7 +42,9 @@ describe('WechatClient against the WeChat emulator', () => {
   });
 
   it('fetches one access token for 50 concurrent calls and exchanges phone codes with it', async () => {
-    const codes = await Promise.all(Array.from({ length: 50 }, (_, i) => mintPhoneCode(emulator.url, `p${i}`, `1380013${String(i).padStart(4, '0')}`)));
+    const codes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => mintPhoneCode(emulator.url, `p${i}`, `1380013${String(i).padStart(4, '0')}`)),
+    );
     const phones = await Promise.all(codes.map((code) => client.getPhoneNumber(code)));
     expect(phones[7]).toEqual({ purePhoneNumber: '13800130007', countryCode: '86' });
     expect((await emulatorStats(emulator.url)).stable_token).toBe(1);
@@ -77,7 +79,9 @@ describe('WechatClient against the WeChat emulator', () => {
     for (let i = 0; i < 20; i++) expect(await late.tokens.getToken()).toBe(held);
     expect((await emulatorStats(emulator.url)).stable_token).toBe(3);
     clock.advance(1); // WeChat has rolled over by now; ours still works to its end, and is not fetched again
-    expect(await late.getPhoneNumber(await mintPhoneCode(emulator.url, 'gus', '13900000002'))).toMatchObject({ purePhoneNumber: '13900000002' });
+    expect(await late.getPhoneNumber(await mintPhoneCode(emulator.url, 'gus', '13900000002'))).toMatchObject({
+      purePhoneNumber: '13900000002',
+    });
     expect((await emulatorStats(emulator.url)).stable_token).toBe(3);
     clock.advance(299); // ours ran out: one fetch for the new token
     const next = await Promise.all(Array.from({ length: 20 }, () => late.tokens.getToken()));
@@ -87,7 +91,9 @@ describe('WechatClient against the WeChat emulator', () => {
   });
 
   it('refuses a refresh-ahead longer than stable_token’s 300 s rollover', () => {
-    expect(() => new WechatClient({ ...TEST_APP, apiBaseUrl: emulator.url, tokenRefreshAheadSeconds: 3600, requestTimeoutMs: 2000 }, clock)).toThrow(/refreshAheadSeconds must be 0-300/);
+    expect(
+      () => new WechatClient({ ...TEST_APP, apiBaseUrl: emulator.url, tokenRefreshAheadSeconds: 3600, requestTimeoutMs: 2000 }, clock),
+    ).toThrow(/refreshAheadSeconds must be 0-300/);
   });
 
   it('reads countryCode whether WeChat sends it as a number or as a string', async () => {
@@ -110,7 +116,10 @@ describe('WechatClient against the WeChat emulator', () => {
   });
 
   it('turns an unreachable WeChat and an HTTP 5xx into WechatUnavailableError', async () => {
-    const offline = new WechatClient({ ...TEST_APP, apiBaseUrl: 'http://127.0.0.1:9', tokenRefreshAheadSeconds: 300, requestTimeoutMs: 500 }, clock);
+    const offline = new WechatClient(
+      { ...TEST_APP, apiBaseUrl: 'http://127.0.0.1:9', tokenRefreshAheadSeconds: 300, requestTimeoutMs: 500 },
+      clock,
+    );
     await expect(offline.code2Session('x')).rejects.toBeInstanceOf(WechatUnavailableError);
     await fetch(`${emulator.url}/dev/faults`, {
       method: 'POST',

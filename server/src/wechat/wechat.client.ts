@@ -54,12 +54,16 @@ export class WechatClient {
 
   /** wx.login() code → openid and session key (code2Session). */
   async code2Session(code: string): Promise<WechatSession> {
-    const body = await this.http.getJson<{ openid: string; unionid?: string; session_key: string }>('jscode2session', '/sns/jscode2session', {
-      appid: this.config.appid,
-      secret: this.config.secret,
-      js_code: code,
-      grant_type: 'authorization_code',
-    });
+    const body = await this.http.getJson<{ openid: string; unionid?: string; session_key: string }>(
+      'jscode2session',
+      '/sns/jscode2session',
+      {
+        appid: this.config.appid,
+        secret: this.config.secret,
+        js_code: code,
+        grant_type: 'authorization_code',
+      },
+    );
     if (typeof body.openid !== 'string' || !body.openid) throw new WechatApiError('jscode2session', -1, 'no openid in answer');
     return { openid: body.openid, unionid: body.unionid ?? null, sessionKey: body.session_key };
   }

@@ -1,4 +1,11 @@
-import { birthdayWindowContaining, birthdayWindowOpeningOn, decideBirthdayChange, memberBirthdayWindow, type BirthdayRule, type BirthdayWindowKind } from './birthday';
+import {
+  birthdayWindowContaining,
+  birthdayWindowOpeningOn,
+  decideBirthdayChange,
+  memberBirthdayWindow,
+  type BirthdayRule,
+  type BirthdayWindowKind,
+} from './birthday';
 
 const rule: BirthdayRule = { changeCooldownMonths: 12, maxAgeYears: 120 };
 const decide = (current: string | null, lastSetOn: string | null, requested: string, today: string) =>
@@ -64,7 +71,9 @@ describe('birthday windows', () => {
     ['2000-02-28', 'day', { key: '2000-02-28', year: 2000, month: 2, days: [28], closesOn: '2000-02-28' }],
   ])('on %s a %s window opens: %j', (date, kind, expected) => {
     const window = birthdayWindowOpeningOn(date, kind);
-    expect(window && { key: window.key, year: window.year, month: window.month, days: window.days, closesOn: window.closesOn }).toEqual(expected);
+    expect(window && { key: window.key, year: window.year, month: window.month, days: window.days, closesOn: window.closesOn }).toEqual(
+      expected,
+    );
     if (window) expect(window).toMatchObject({ kind, opensOn: date });
   });
 

@@ -1,4 +1,12 @@
-import { addMonths, compareCalendarDates, daysInMonth, formatCalendarDate, isLeapYear, parseCalendarDate, type CalendarDate } from '../calendar';
+import {
+  addMonths,
+  compareCalendarDates,
+  daysInMonth,
+  formatCalendarDate,
+  isLeapYear,
+  parseCalendarDate,
+  type CalendarDate,
+} from '../calendar';
 
 export interface BirthdayRule {
   /** A set birthday may be changed again only this many months after it was last set (product default 12). */

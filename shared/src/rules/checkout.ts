@@ -17,7 +17,11 @@ export type CheckoutQuote =
       /** The most points this order allows for this balance (0 below the minimum). */
       maxBurnPoints: number;
     }
-  | { ok: false; code: 'COUPON_BELOW_THRESHOLD' | 'POINTS_BURN_TOO_SMALL' | 'POINTS_BURN_TOO_LARGE' | 'POINTS_INSUFFICIENT' | 'PAY_AMOUNT_ZERO'; maxBurnPoints: number };
+  | {
+      ok: false;
+      code: 'COUPON_BELOW_THRESHOLD' | 'POINTS_BURN_TOO_SMALL' | 'POINTS_BURN_TOO_LARGE' | 'POINTS_INSUFFICIENT' | 'PAY_AMOUNT_ZERO';
+      maxBurnPoints: number;
+    };
 
 /**
  * The one computation of what a member pays in the app: the coupon first (on the gross amount), then points
@@ -25,7 +29,13 @@ export type CheckoutQuote =
  * mini-program shows it before paying. WeChat Pay cannot charge 0, so an order the coupon and points would
  * cover entirely is refused here (it belongs at the till).
  */
-export function quoteCheckout(input: { amountFen: Fen; coupon: CouponTerms | null; pointsToBurn: number; balance: number; burnRule: BurnRule }): CheckoutQuote {
+export function quoteCheckout(input: {
+  amountFen: Fen;
+  coupon: CouponTerms | null;
+  pointsToBurn: number;
+  balance: number;
+  burnRule: BurnRule;
+}): CheckoutQuote {
   const { amountFen, coupon, pointsToBurn, balance, burnRule } = input;
   let couponDiscountFen = 0;
   if (coupon) {
@@ -39,5 +49,14 @@ export function quoteCheckout(input: { amountFen: Fen; coupon: CouponTerms | nul
   if (!burn.ok) return { ok: false, code: burn.code, maxBurnPoints };
   const payableFen = dueFen - burn.valueFen;
   if (payableFen <= 0) return { ok: false, code: 'PAY_AMOUNT_ZERO', maxBurnPoints };
-  return { ok: true, grossFen: amountFen, couponDiscountFen, dueFen, pointsBurned: burn.points, pointsValueFen: burn.valueFen, payableFen, maxBurnPoints };
+  return {
+    ok: true,
+    grossFen: amountFen,
+    couponDiscountFen,
+    dueFen,
+    pointsBurned: burn.points,
+    pointsValueFen: burn.valueFen,
+    payableFen,
+    maxBurnPoints,
+  };
 }

@@ -2,7 +2,14 @@ import type { CouponTerms } from '../coupons';
 import { computeCouponDiscount, describeCouponTerms } from './coupon-discount';
 
 const terms = (overrides: Partial<CouponTerms>): CouponTerms => ({
-  kind: 'cash_off', valueFen: null, thresholdFen: 0, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false, ...overrides,
+  kind: 'cash_off',
+  valueFen: null,
+  thresholdFen: 0,
+  percentPermille: null,
+  capFen: null,
+  giftName: null,
+  stacksWithMemberDiscount: false,
+  ...overrides,
 });
 const cashOff = terms({ kind: 'cash_off', valueFen: 2000, thresholdFen: 20000 });
 const noThreshold = terms({ kind: 'no_threshold', valueFen: 1000 });
@@ -36,7 +43,13 @@ describe('computeCouponDiscount', () => {
     ['满100享9折 at 99', percentThreshold, 9900],
     ['满500赠 at 499', gift, 49900],
   ])('%s is below the threshold', (_label, couponTerms, amount) => {
-    expect(computeCouponDiscount(couponTerms, amount)).toEqual({ applicable: false, reason: 'COUPON_BELOW_THRESHOLD', discountFen: 0, payableFen: amount, giftName: null });
+    expect(computeCouponDiscount(couponTerms, amount)).toEqual({
+      applicable: false,
+      reason: 'COUPON_BELOW_THRESHOLD',
+      discountFen: 0,
+      payableFen: amount,
+      giftName: null,
+    });
   });
 
   it('names the gift', () => {

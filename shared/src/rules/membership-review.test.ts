@@ -1,7 +1,14 @@
 import { lifecycleStatus, reviewTier } from './membership-review';
 import type { TierDefinition } from './tier-progress';
 
-const tier = (code: TierDefinition['code'], minSpendFen: number): TierDefinition => ({ code, name: code, minSpendFen, pointsMultiplierPermille: 1000, memberPricePermille: 1000, benefits: [] });
+const tier = (code: TierDefinition['code'], minSpendFen: number): TierDefinition => ({
+  code,
+  name: code,
+  minSpendFen,
+  pointsMultiplierPermille: 1000,
+  memberPricePermille: 1000,
+  benefits: [],
+});
 const TIERS = [tier('normal', 0), tier('silver', 200_000), tier('gold', 1_000_000), tier('diamond', 5_000_000)];
 const NOW = new Date('2026-11-23T00:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
@@ -18,7 +25,11 @@ describe('tier review', () => {
     ['silver', 5_000_000, daysAgo(45), 'silver', null, false], // never upgrades (purchases do that)
     ['normal', 0, null, 'normal', null, false],
   ] as const)('%s with spend %i (below since %s) → %s', (current, spendFen, belowSince, tierAfter, sinceAfter, downgraded) => {
-    expect(reviewTier({ tiers: TIERS, current, spendFen, belowSince, now: NOW, graceDays: 30 })).toEqual({ tier: tierAfter, belowSince: sinceAfter, downgraded });
+    expect(reviewTier({ tiers: TIERS, current, spendFen, belowSince, now: NOW, graceDays: 30 })).toEqual({
+      tier: tierAfter,
+      belowSince: sinceAfter,
+      downgraded,
+    });
   });
 });
 
@@ -39,6 +50,14 @@ describe('lifecycle status', () => {
     [400, 179, [0, 0, 0], 'dormant'],
     [400, 180, [0, 0, 0], 'churned'],
   ] as const)('joined %i days ago, last bought %s days ago, months %j → %s', (joined, lastPurchase, months, status) => {
-    expect(lifecycleStatus({ joinedAt: daysAgo(joined), lastPurchaseAt: lastPurchase === null ? null : daysAgo(lastPurchase), purchasesInLastMonths: months, now: NOW, rule })).toBe(status);
+    expect(
+      lifecycleStatus({
+        joinedAt: daysAgo(joined),
+        lastPurchaseAt: lastPurchase === null ? null : daysAgo(lastPurchase),
+        purchasesInLastMonths: months,
+        now: NOW,
+        rule,
+      }),
+    ).toBe(status);
   });
 });

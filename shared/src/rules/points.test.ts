@@ -64,9 +64,18 @@ describe('refunds', () => {
 
   it.each([
     // a half refund of ¥275 paid, 275 earned, 500 burned
-    [{ paidFen: 27_500, earnedPoints: 275, burnedPoints: 500, refundedBeforeFen: 0, refundFen: 13_750 }, { clawbackPoints: 137, restorePoints: 250, full: false }],
-    [{ paidFen: 27_500, earnedPoints: 275, burnedPoints: 500, refundedBeforeFen: 13_750, refundFen: 13_750 }, { clawbackPoints: 138, restorePoints: 250, full: true }],
-    [{ paidFen: 100, earnedPoints: 1, burnedPoints: 0, refundedBeforeFen: 0, refundFen: 99 }, { clawbackPoints: 0, restorePoints: 0, full: false }],
+    [
+      { paidFen: 27_500, earnedPoints: 275, burnedPoints: 500, refundedBeforeFen: 0, refundFen: 13_750 },
+      { clawbackPoints: 137, restorePoints: 250, full: false },
+    ],
+    [
+      { paidFen: 27_500, earnedPoints: 275, burnedPoints: 500, refundedBeforeFen: 13_750, refundFen: 13_750 },
+      { clawbackPoints: 138, restorePoints: 250, full: true },
+    ],
+    [
+      { paidFen: 100, earnedPoints: 1, burnedPoints: 0, refundedBeforeFen: 0, refundFen: 99 },
+      { clawbackPoints: 0, restorePoints: 0, full: false },
+    ],
   ])('%j → %j', (input, shares) => {
     expect(refundShares(input)).toEqual(shares);
   });

@@ -41,7 +41,9 @@ export interface BurnRule {
   maxPermilleOfOrder: number;
 }
 
-export type BurnDecision = { ok: true; points: number; valueFen: Fen } | { ok: false; code: 'POINTS_BURN_TOO_SMALL' | 'POINTS_BURN_TOO_LARGE' | 'POINTS_INSUFFICIENT' };
+export type BurnDecision =
+  | { ok: true; points: number; valueFen: Fen }
+  | { ok: false; code: 'POINTS_BURN_TOO_SMALL' | 'POINTS_BURN_TOO_LARGE' | 'POINTS_INSUFFICIENT' };
 
 /** Whether `points` may pay part of `dueFen`: at least the minimum, at most the share of the order, at most the balance. */
 export function decideBurn(points: number, dueFen: Fen, balance: number, rule: BurnRule): BurnDecision {
@@ -73,10 +75,17 @@ export interface RefundShares {
  * given back, so partial refunds add up exactly to a full one whatever their sizes, and rounding (down) leaves
  * the odd point with the member. Refusing more than was paid is the caller's job (checkRefund).
  */
-export function refundShares(input: { paidFen: Fen; earnedPoints: number; burnedPoints: number; refundedBeforeFen: Fen; refundFen: Fen }): RefundShares {
+export function refundShares(input: {
+  paidFen: Fen;
+  earnedPoints: number;
+  burnedPoints: number;
+  refundedBeforeFen: Fen;
+  refundFen: Fen;
+}): RefundShares {
   const { paidFen, earnedPoints, burnedPoints, refundedBeforeFen, refundFen } = input;
   const after = refundedBeforeFen + refundFen;
-  const share = (total: number, refunded: Fen) => (paidFen > 0 ? Math.floor((total * refunded) / paidFen) : refunded >= paidFen ? total : 0);
+  const share = (total: number, refunded: Fen) =>
+    paidFen > 0 ? Math.floor((total * refunded) / paidFen) : refunded >= paidFen ? total : 0;
   return {
     clawbackPoints: share(earnedPoints, after) - share(earnedPoints, refundedBeforeFen),
     restorePoints: share(burnedPoints, after) - share(burnedPoints, refundedBeforeFen),

@@ -1,4 +1,14 @@
-import { quintilePositions, quintileScore, quintileThresholds, rfmOf, rfmSegmentOf, rfmThresholds, uncoveredScoreCombinations, type RfmMetrics, type RfmSegmentRule } from './rfm';
+import {
+  quintilePositions,
+  quintileScore,
+  quintileThresholds,
+  rfmOf,
+  rfmSegmentOf,
+  rfmThresholds,
+  uncoveredScoreCombinations,
+  type RfmMetrics,
+  type RfmSegmentRule,
+} from './rfm';
 
 /** The table config/defaults.json ships (`segments.rules`). */
 const RULES: RfmSegmentRule[] = [
@@ -34,7 +44,9 @@ describe('quintile thresholds', () => {
     const values = [50, 10, 40, 100, 20, 90, 30, 80, 60, 70];
     const higher = quintileThresholds(values, 'higher')!;
     expect(higher).toEqual([20, 40, 60, 80]);
-    expect([10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((v) => quintileScore(v, higher, 'higher'))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect([10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((v) => quintileScore(v, higher, 'higher'))).toEqual([
+      1, 1, 2, 2, 3, 3, 4, 4, 5, 5,
+    ]);
     // Days since the last purchase: fewer is better.
     const lower = quintileThresholds(values, 'lower')!;
     expect(lower).toEqual([90, 70, 50, 30]);

@@ -83,7 +83,8 @@ export function rfmSegmentOf(scores: RfmScores, rules: readonly RfmSegmentRule[]
 export function uncoveredScoreCombinations(rules: readonly RfmSegmentRule[]): RfmScores[] {
   const levels = [1, 2, 3, 4, 5] as const;
   const missing: RfmScores[] = [];
-  for (const r of levels) for (const f of levels) for (const m of levels) if (!rules.some((rule) => ruleMatches(rule, { r, f, m }))) missing.push({ r, f, m });
+  for (const r of levels)
+    for (const f of levels) for (const m of levels) if (!rules.some((rule) => ruleMatches(rule, { r, f, m }))) missing.push({ r, f, m });
   return missing;
 }
 
@@ -107,9 +108,18 @@ export function rfmThresholds(members: readonly RfmMetrics[]): RfmPopulationThre
   const scored = members.filter(isScored);
   if (scored.length === 0) return null;
   return {
-    recencyDays: quintileThresholds(scored.map((m) => m.recencyDays), RFM_BETTER.recencyDays)!,
-    frequency: quintileThresholds(scored.map((m) => m.frequency), RFM_BETTER.frequency)!,
-    monetaryFen: quintileThresholds(scored.map((m) => m.monetaryFen), RFM_BETTER.monetaryFen)!,
+    recencyDays: quintileThresholds(
+      scored.map((m) => m.recencyDays),
+      RFM_BETTER.recencyDays,
+    )!,
+    frequency: quintileThresholds(
+      scored.map((m) => m.frequency),
+      RFM_BETTER.frequency,
+    )!,
+    monetaryFen: quintileThresholds(
+      scored.map((m) => m.monetaryFen),
+      RFM_BETTER.monetaryFen,
+    )!,
   };
 }
 
@@ -121,7 +131,11 @@ function isScored(member: RfmMetrics): member is RfmMetrics & { recencyDays: num
  * A member's scores and segment. No purchase in the window: no scores, and `lapsed` when they bought before
  * it, `never_purchased` when they never bought.
  */
-export function rfmOf(member: RfmMetrics, thresholds: RfmPopulationThresholds | null, rules: readonly RfmSegmentRule[]): { scores: RfmScores | null; segment: RfmSegment } {
+export function rfmOf(
+  member: RfmMetrics,
+  thresholds: RfmPopulationThresholds | null,
+  rules: readonly RfmSegmentRule[],
+): { scores: RfmScores | null; segment: RfmSegment } {
   if (!isScored(member) || !thresholds) return { scores: null, segment: member.recencyDays === null ? 'never_purchased' : 'lapsed' };
   const scores: RfmScores = {
     r: quintileScore(member.recencyDays, thresholds.recencyDays, RFM_BETTER.recencyDays),

@@ -16,12 +16,20 @@ describe('subscribe message values', () => {
     );
     expect(result).toEqual({
       ok: true,
-      data: { thing1: { value: '满200减20（全场通用，限悦享旗舰店…' }, date2: { value: '2026-12-09' }, amount3: { value: '¥20.00' }, thing4: { value: '您好，小王，券已到账' } },
+      data: {
+        thing1: { value: '满200减20（全场通用，限悦享旗舰店…' },
+        date2: { value: '2026-12-09' },
+        amount3: { value: '¥20.00' },
+        thing4: { value: '您好，小王，券已到账' },
+      },
     });
   });
 
   it('refuses what WeChat would refuse: a missing variable, an unknown type, a value that cannot be fitted', () => {
-    const result = renderSubscribeData({ thing1: '{couponName}', phrase2: '{status}', widget3: 'x', date4: '{when}' }, { couponName: '', status: '已经到账啦', when: '明天' });
+    const result = renderSubscribeData(
+      { thing1: '{couponName}', phrase2: '{status}', widget3: 'x', date4: '{when}' },
+      { couponName: '', status: '已经到账啦', when: '明天' },
+    );
     expect(result).toEqual({
       ok: false,
       problems: [
@@ -32,7 +40,9 @@ describe('subscribe message values', () => {
       ],
     });
     expect(renderSubscribeData({ phrase2: '{status}' }, { status: '已到账了吗啊' })).toMatchObject({ ok: false });
-    expect(renderSubscribeData({ character_string1: '{code}' }, { code: 'AB-12' }, { character_string1: 'phrase' })).toMatchObject({ ok: false });
+    expect(renderSubscribeData({ character_string1: '{code}' }, { code: 'AB-12' }, { character_string1: 'phrase' })).toMatchObject({
+      ok: false,
+    });
   });
 
   it('puts only phrases from the fixed, tested list into phrase fields: WeChat refuses some valid-looking ones', () => {

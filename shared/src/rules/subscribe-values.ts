@@ -35,8 +35,7 @@ export const SUBSCRIBE_VALUE_RULES: Record<string, (value: string) => boolean> =
   car_number: (v) =>
     chars(v) <= 8 && /^(?:[\p{Script=Han}A-Za-z0-9]|[\p{Script=Han}A-Za-z0-9][A-Za-z0-9]*[\p{Script=Han}A-Za-z0-9])$/u.test(v),
   /** ≤ 10 Chinese characters (mixed with letters counts as Chinese), or ≤ 20 letters. */
-  name: (v) =>
-    /\p{Script=Han}/u.test(v) ? /^[\p{Script=Han}A-Za-z·]{1,10}$/u.test(v) : /^[A-Za-z][A-Za-z .'-]{0,19}$/.test(v),
+  name: (v) => (/\p{Script=Han}/u.test(v) ? /^[\p{Script=Han}A-Za-z·]{1,10}$/u.test(v) : /^[A-Za-z][A-Za-z .'-]{0,19}$/.test(v)),
   /** ≤ 5 Chinese characters and nothing else. */
   phrase: (v) => /^\p{Script=Han}{1,5}$/u.test(v),
   /** Allowed values are set per template in the console; not modelled, any short value passes. */
@@ -49,8 +48,24 @@ export const SUBSCRIBE_VALUE_RULES: Record<string, (value: string) => boolean> =
  * from this list only: none longer than 4, each one sent to the emulator by a test. Add to it with a test run.
  */
 export const SUBSCRIBE_PHRASES: readonly string[] = [
-  '已到账', '已发放', '已领取', '待使用', '已使用', '即将过期', '已过期', '已退回', '已退款', '已取消', '已完成',
-  '积分到账', '积分扣减', '积分过期', '已升级', '已降级', '生日快乐', '欢迎回来',
+  '已到账',
+  '已发放',
+  '已领取',
+  '待使用',
+  '已使用',
+  '即将过期',
+  '已过期',
+  '已退回',
+  '已退款',
+  '已取消',
+  '已完成',
+  '积分到账',
+  '积分扣减',
+  '积分过期',
+  '已升级',
+  '已降级',
+  '生日快乐',
+  '欢迎回来',
 ];
 
 /** Whether `value` is one of the phrases we send (see SUBSCRIBE_PHRASES). */
@@ -76,22 +91,30 @@ export function isValidSubscribeValue(type: string, value: string): boolean {
  */
 export function fitSubscribeValue(type: string, value: string): string {
   const text = value.trim();
-  const cut = (max: number) => (chars(text) <= max ? text : `${Array.from(text).slice(0, max - 1).join('')}…`);
+  const cut = (max: number) =>
+    chars(text) <= max
+      ? text
+      : `${Array.from(text)
+          .slice(0, max - 1)
+          .join('')}…`;
   if (type === 'thing' || type === 'enum') return cut(20);
   if (type === 'name' && /\p{Script=Han}/u.test(text) && chars(text) > 10) return Array.from(text).slice(0, 10).join('');
   return text;
 }
 
 export type SubscribeDataResult =
-  | { ok: true; data: Record<string, { value: string }> }
-  | { ok: false; problems: Array<{ key: string; reason: string }> };
+  { ok: true; data: Record<string, { value: string }> } | { ok: false; problems: Array<{ key: string; reason: string }> };
 
 /**
  * Fills a template's fields (`{"thing1": "{couponName}", "date2": "{expiresOn}"}`) from `vars`, fits each
  * value to its type and checks it. A field naming a variable that is not given, a key whose type is unknown,
  * or a value that still breaks its rule is a problem: the message must not be sent (WeChat would say 47003).
  */
-export function renderSubscribeData(fields: Record<string, string>, vars: Record<string, string | number>, keyTypes: Record<string, string> = {}): SubscribeDataResult {
+export function renderSubscribeData(
+  fields: Record<string, string>,
+  vars: Record<string, string | number>,
+  keyTypes: Record<string, string> = {},
+): SubscribeDataResult {
   const data: Record<string, { value: string }> = {};
   const problems: Array<{ key: string; reason: string }> = [];
   for (const [key, pattern] of Object.entries(fields)) {

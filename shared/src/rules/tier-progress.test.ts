@@ -1,7 +1,12 @@
 import { tierForSpend, tierProgress, type TierDefinition } from './tier-progress';
 
 const tier = (code: TierDefinition['code'], minSpendFen: number): TierDefinition => ({
-  code, name: code, minSpendFen, pointsMultiplierPermille: 1000, memberPricePermille: 1000, benefits: [],
+  code,
+  name: code,
+  minSpendFen,
+  pointsMultiplierPermille: 1000,
+  memberPricePermille: 1000,
+  benefits: [],
 });
 // Deliberately out of order: the rules must not depend on config order.
 const tiers = [tier('gold', 1_000_000), tier('normal', 0), tier('diamond', 5_000_000), tier('silver', 200_000)];

@@ -39,7 +39,8 @@ function requestPayment(ctx: Ctx): Reply {
   if (decision !== 'pay' && decision !== 'cancel' && decision !== 'paying') throw bad("decision must be 'pay', 'cancel' or 'paying'");
   const { timeStamp, nonceStr, package: pkg, signType, paySign } = b;
   if (typeof timeStamp !== 'string' || !/^\d{10}$/.test(timeStamp)) return fail('parameter error: timeStamp must be a 10-digit string');
-  if (typeof nonceStr !== 'string' || nonceStr === '' || nonceStr.length > 32) return fail('parameter error: nonceStr must be 1-32 characters');
+  if (typeof nonceStr !== 'string' || nonceStr === '' || nonceStr.length > 32)
+    return fail('parameter error: nonceStr must be 1-32 characters');
   if (signType !== 'RSA') return fail('parameter error: signType must be RSA');
   if (typeof paySign !== 'string' || paySign === '') return fail('parameter error: paySign is required');
   const prepayId = typeof pkg === 'string' ? /^prepay_id=(.+)$/.exec(pkg)?.[1] : undefined;
@@ -131,7 +132,8 @@ function settings(ctx: Ctx): Reply {
       next.notify = b.notify;
     }
     if (b.signWith !== undefined) {
-      if (b.signWith !== 'publicKey' && b.signWith !== 'certificate' && b.signWith !== 'mixed') throw bad("signWith must be 'publicKey', 'certificate' or 'mixed'");
+      if (b.signWith !== 'publicKey' && b.signWith !== 'certificate' && b.signWith !== 'mixed')
+        throw bad("signWith must be 'publicKey', 'certificate' or 'mixed'");
       next.signWith = b.signWith as SignWith;
     }
     const num = (name: 'notifyRetryScale' | 'refundSettleMs' | 'notifyTimeoutMs' | 'refundSpacingMs', max: number) => {

@@ -12,7 +12,12 @@ export interface EnvelopeEvent {
 }
 
 /** The JSON body: `{id, create_time, event_type, resource: {AEAD_AES_256_GCM ciphertext …}}`. */
-export function notificationEnvelope(apiV3Key: string, event: EnvelopeEvent, nowMs: number, id = newEventId(nowMs)): { id: string; body: string } {
+export function notificationEnvelope(
+  apiV3Key: string,
+  event: EnvelopeEvent,
+  nowMs: number,
+  id = newEventId(nowMs),
+): { id: string; body: string } {
   const { nonce, ciphertext } = aesGcmEncrypt(apiV3Key, JSON.stringify(event.plaintext), event.originalType);
   const body = JSON.stringify({
     id,
@@ -39,7 +44,15 @@ export function platformSignature(privateKeyPem: string, serial: string, body: s
 }
 
 /** A successful JSAPI transaction as WeChat reports it (the decrypted resource of TRANSACTION.SUCCESS). */
-export function successfulTransaction(t: { appid: string; mchid: string; outTradeNo: string; openid: string; totalFen: number; nowMs: number; transactionId: string }): Record<string, unknown> {
+export function successfulTransaction(t: {
+  appid: string;
+  mchid: string;
+  outTradeNo: string;
+  openid: string;
+  totalFen: number;
+  nowMs: number;
+  transactionId: string;
+}): Record<string, unknown> {
   return {
     appid: t.appid,
     mchid: t.mchid,

@@ -7,7 +7,15 @@ import { aesGcmEncrypt, beijingTime, parseRfc3339 } from './crypto';
 import { newPrepayId, newRefundId } from './ids';
 import { notify } from './notify';
 import { paramError, payError, payJson, payRoute, sameMerchant } from './protocol';
-import { DEFAULT_PAYABLE_MS, type PayMerchantConfig, type PayOrder, type PayRefund, type PayState, PREPAY_TTL_MS, type TradeState } from './state';
+import {
+  DEFAULT_PAYABLE_MS,
+  type PayMerchantConfig,
+  type PayOrder,
+  type PayRefund,
+  type PayState,
+  PREPAY_TTL_MS,
+  type TradeState,
+} from './state';
 
 type Body = Record<string, unknown>;
 
@@ -62,7 +70,8 @@ function objectField(body: Body, key: string, pointer: string, label: string, re
 function positiveInt(body: Body, key: string, pointer: string, label: string): number {
   const value = body[key];
   if (value === undefined || value === null) throw paramError(pointer, label, REQUIRED);
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw paramError(pointer, label, '类型规则校验失败，应为整数（单位为分）', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw paramError(pointer, label, '类型规则校验失败，应为整数（单位为分）', value);
   if (value < 1) throw paramError(pointer, label, `数值规则校验失败，${value} 小于最小值 1`, value);
   return value;
 }
@@ -94,7 +103,11 @@ function canonical(value: unknown): string {
     Array.isArray(v)
       ? v.map(sort)
       : v !== null && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Body)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort((v as Body)[k])]),
+          )
         : v;
   return JSON.stringify(sort(value));
 }
@@ -156,11 +169,18 @@ function jsapi(ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Reply {
   sameMerchant(body.mchid, merchant, '/body/mchid');
   const description = stringField(body, 'description', '/body/description', '商品描述', { required: true, max: 127 }) as string;
   const outTradeNo = stringField(body, 'out_trade_no', '/body/out_trade_no', '商户订单号', {
-    required: true, min: 6, max: 32, pattern: OUT_TRADE_NO, patternIssue: '只能是数字、大小写字母_-|*',
+    required: true,
+    min: 6,
+    max: 32,
+    pattern: OUT_TRADE_NO,
+    patternIssue: '只能是数字、大小写字母_-|*',
   }) as string;
   const timeExpire = stringField(body, 'time_expire', '/body/time_expire', '交易结束时间', { max: 64 });
   const attach = stringField(body, 'attach', '/body/attach', '附加数据', { max: 128 });
-  const notifyTo = notifyUrl(stringField(body, 'notify_url', '/body/notify_url', '通知地址', { required: true, max: 255 }) as string, '/body/notify_url');
+  const notifyTo = notifyUrl(
+    stringField(body, 'notify_url', '/body/notify_url', '通知地址', { required: true, max: 255 }) as string,
+    '/body/notify_url',
+  );
   stringField(body, 'goods_tag', '/body/goods_tag', '订单优惠标记', { max: 32 });
   if (body.support_fapiao !== undefined && typeof body.support_fapiao !== 'boolean') {
     throw paramError('/body/support_fapiao', '电子发票入口开放标识', '类型规则校验失败，应为boolean类型', body.support_fapiao);
@@ -170,7 +190,11 @@ function jsapi(ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Reply {
   const cur = currency(amount, '/body/amount/currency', false);
   const payer = objectField(body, 'payer', '/body/payer', '支付者', true) as Body;
   const openid = stringField(payer, 'openid', '/body/payer/openid', '用户标识', { required: true, max: 128 }) as string;
-  for (const [key, label] of [['detail', '优惠功能'], ['scene_info', '场景信息'], ['settle_info', '结算信息']]) {
+  for (const [key, label] of [
+    ['detail', '优惠功能'],
+    ['scene_info', '场景信息'],
+    ['settle_info', '结算信息'],
+  ]) {
     objectField(body, key, `/body/${key}`, label, false);
   }
   let expireAt: number | undefined;
@@ -275,7 +299,10 @@ function settleLater(pay: PayState, refund: PayRefund, merchant: PayMerchantConf
     refund.success_time = beijingTime(pay.clock.now());
     const order = pay.order(refund.mchid, refund.out_trade_no);
     if (order) {
-      const settled = pay.refundsOf(order).filter((r) => r.status === 'SUCCESS').reduce((sum, r) => sum + r.amount.refund, 0);
+      const settled = pay
+        .refundsOf(order)
+        .filter((r) => r.status === 'SUCCESS')
+        .reduce((sum, r) => sum + r.amount.refund, 0);
       if (settled >= order.amount.total) order.trade_state = 'REFUND';
     }
     if (!refund.notify_url) return;
@@ -296,7 +323,12 @@ function settleLater(pay: PayState, refund: PayRefund, merchant: PayMerchantConf
         refund_status: 'SUCCESS',
         success_time: refund.success_time,
         user_received_account: '支付用户零钱',
-        amount: { total: refund.amount.total, refund: refund.amount.refund, payer_total: refund.amount.total, payer_refund: refund.amount.refund },
+        amount: {
+          total: refund.amount.total,
+          refund: refund.amount.refund,
+          payer_total: refund.amount.total,
+          payer_refund: refund.amount.refund,
+        },
       },
     });
   });
@@ -314,7 +346,10 @@ function refund(ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Reply {
     throw paramError('/body/out_trade_no', '商户订单号', '必填性规则校验失败，transaction_id和out_trade_no必须二选一');
   }
   const outRefundNo = stringField(body, 'out_refund_no', '/body/out_refund_no', '商户退款单号', {
-    required: true, max: 64, pattern: OUT_REFUND_NO, patternIssue: '只能是数字、大小写字母_-|*@',
+    required: true,
+    max: 64,
+    pattern: OUT_REFUND_NO,
+    patternIssue: '只能是数字、大小写字母_-|*@',
   }) as string;
   const reason = stringField(body, 'reason', '/body/reason', '退款原因', { max: 80 });
   const url = stringField(body, 'notify_url', '/body/notify_url', '退款结果回调url', { max: 256 });
@@ -392,10 +427,30 @@ function certificates(_ctx: Ctx, merchant: PayMerchantConfig, pay: PayState): Re
 
 export const payRoutes: Route[] = [
   payRoute({ method: 'POST', path: '/v3/pay/transactions/jsapi', endpoint: 'pay_jsapi', handle: jsapi }),
-  payRoute({ method: 'GET', pattern: /^\/v3\/pay\/transactions\/out-trade-no\/(?<out_trade_no>[^/]+)$/, endpoint: 'pay_query', handle: queryByOutTradeNo }),
-  payRoute({ method: 'GET', pattern: /^\/v3\/pay\/transactions\/id\/(?<transaction_id>[^/]+)$/, endpoint: 'pay_query', handle: queryByTransactionId }),
-  payRoute({ method: 'POST', pattern: /^\/v3\/pay\/transactions\/out-trade-no\/(?<out_trade_no>[^/]+)\/close$/, endpoint: 'pay_close', handle: close }),
+  payRoute({
+    method: 'GET',
+    pattern: /^\/v3\/pay\/transactions\/out-trade-no\/(?<out_trade_no>[^/]+)$/,
+    endpoint: 'pay_query',
+    handle: queryByOutTradeNo,
+  }),
+  payRoute({
+    method: 'GET',
+    pattern: /^\/v3\/pay\/transactions\/id\/(?<transaction_id>[^/]+)$/,
+    endpoint: 'pay_query',
+    handle: queryByTransactionId,
+  }),
+  payRoute({
+    method: 'POST',
+    pattern: /^\/v3\/pay\/transactions\/out-trade-no\/(?<out_trade_no>[^/]+)\/close$/,
+    endpoint: 'pay_close',
+    handle: close,
+  }),
   payRoute({ method: 'POST', path: '/v3/refund/domestic/refunds', endpoint: 'pay_refund', handle: refund }),
-  payRoute({ method: 'GET', pattern: /^\/v3\/refund\/domestic\/refunds\/(?<out_refund_no>[^/]+)$/, endpoint: 'pay_refund_query', handle: refundQuery }),
+  payRoute({
+    method: 'GET',
+    pattern: /^\/v3\/refund\/domestic\/refunds\/(?<out_refund_no>[^/]+)$/,
+    endpoint: 'pay_refund_query',
+    handle: refundQuery,
+  }),
   payRoute({ method: 'GET', path: '/v3/certificates', endpoint: 'pay_certificates', handle: certificates }),
 ];

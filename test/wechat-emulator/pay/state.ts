@@ -139,8 +139,10 @@ export const DEFAULT_PAYABLE_MS = 7 * 86_400_000;
 function checkConfig(options: PayOptions): void {
   if (!Array.isArray(options.merchants) || options.merchants.length === 0) throw new Error('pay.merchants must list at least one merchant');
   for (const m of options.merchants) {
-    if (typeof m.mchid !== 'string' || !/^\d{1,32}$/.test(m.mchid)) throw new Error(`pay merchant mchid must be digits, got ${String(m.mchid)}`);
-    if (typeof m.apiV3Key !== 'string' || Buffer.byteLength(m.apiV3Key) !== 32) throw new Error(`pay merchant ${m.mchid}: apiV3Key must be 32 bytes`);
+    if (typeof m.mchid !== 'string' || !/^\d{1,32}$/.test(m.mchid))
+      throw new Error(`pay merchant mchid must be digits, got ${String(m.mchid)}`);
+    if (typeof m.apiV3Key !== 'string' || Buffer.byteLength(m.apiV3Key) !== 32)
+      throw new Error(`pay merchant ${m.mchid}: apiV3Key must be 32 bytes`);
     if (!Array.isArray(m.appids)) throw new Error(`pay merchant ${m.mchid}: appids must be an array`);
     if (typeof m.serialNo !== 'string' || m.serialNo === '') throw new Error(`pay merchant ${m.mchid}: serialNo is required`);
     createPublicKey(m.publicKeyPem);
@@ -221,13 +223,16 @@ export class PayState {
    */
   later(ms: number, fn: () => void | Promise<void>): void {
     const generation = this.generation;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (generation !== this.generation) return;
-      Promise.resolve()
-        .then(fn)
-        .catch((err: unknown) => this.log?.(`pay timer failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (generation !== this.generation) return;
+        Promise.resolve()
+          .then(fn)
+          .catch((err: unknown) => this.log?.(`pay timer failed: ${err instanceof Error ? err.message : String(err)}`));
+      },
+      Math.max(0, ms),
+    );
     timer.unref();
     this.timers.add(timer);
   }
@@ -260,7 +265,9 @@ export class PayState {
     const p = this.platform;
     if (!p) return undefined;
     const publicKey = this.settings.signWith !== 'certificate' && requestSerial === p.publicKeyId;
-    return publicKey ? { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem } : { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem };
+    return publicKey
+      ? { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem }
+      : { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem };
   }
 
   /** The key that signs a notification: per settings.signWith; 'mixed' alternates notification by notification. */
@@ -268,7 +275,9 @@ export class PayState {
     const p = this.platform;
     if (!p) return undefined;
     const certificate = this.settings.signWith === 'certificate' || (this.settings.signWith === 'mixed' && n.sequence % 2 === 1);
-    return certificate ? { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem } : { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem };
+    return certificate
+      ? { serial: p.certSerialNo, privateKeyPem: p.certPrivateKeyPem }
+      : { serial: p.publicKeyId, privateKeyPem: p.privateKeyPem };
   }
 
   /** Refunds already taken for an order, newest last (for the 1-minute spacing). */

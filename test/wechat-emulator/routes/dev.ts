@@ -63,11 +63,20 @@ function phoneCode(ctx: Ctx): Reply {
     throw bad('phoneNumber must be the pure number, 11 digits starting with 1 for countryCode 86');
   }
   const countryCodeAs = b.countryCodeAs;
-  if (countryCodeAs !== undefined && countryCodeAs !== 'string' && countryCodeAs !== 'number') throw bad("countryCodeAs must be 'string' or 'number'");
+  if (countryCodeAs !== undefined && countryCodeAs !== 'string' && countryCodeAs !== 'number')
+    throw bad("countryCodeAs must be 'string' or 'number'");
   const openid = ctx.state.registerUser(app.appid, user);
   const code = newPhoneCode();
   ctx.state.phoneCodes.set(code, {
-    code, appid: app.appid, user, openid, purePhoneNumber: phone, countryCode, countryCodeAs, issuedAt: ctx.state.clock.now(), used: false,
+    code,
+    appid: app.appid,
+    user,
+    openid,
+    purePhoneNumber: phone,
+    countryCode,
+    countryCodeAs,
+    issuedAt: ctx.state.clock.now(),
+    used: false,
   });
   return { json: { code } };
 }
@@ -93,7 +102,8 @@ function subscribe(ctx: Ctx): Reply {
   const openid = ctx.state.registerUser(app.appid, user);
   for (const id of ids as string[]) {
     const decision = (decisions as Record<string, unknown>)[id] ?? 'accept';
-    if (typeof decision !== 'string' || !DECISIONS.includes(decision)) throw bad(`decision for ${id} must be one of ${DECISIONS.join('|')}`);
+    if (typeof decision !== 'string' || !DECISIONS.includes(decision))
+      throw bad(`decision for ${id} must be one of ${DECISIONS.join('|')}`);
     if (decision === 'accept') ctx.state.addQuota(openid, id, 1);
     result[id] = decision;
   }
@@ -103,9 +113,7 @@ function subscribe(ctx: Ctx): Reply {
 function inbox(ctx: Ctx): Reply {
   const openid = ctx.query.get('openid');
   const templateId = ctx.query.get('template_id');
-  const messages = ctx.state.inbox.filter(
-    (m) => (!openid || m.touser === openid) && (!templateId || m.template_id === templateId),
-  );
+  const messages = ctx.state.inbox.filter((m) => (!openid || m.touser === openid) && (!templateId || m.template_id === templateId));
   return { json: { messages } };
 }
 
@@ -140,10 +148,15 @@ function clock(ctx: Ctx): Reply {
 function grantQuota(ctx: Ctx): Reply {
   const b = body(ctx);
   const app = appOf(ctx, b.appid);
-  if (!Array.isArray(b.users) || b.users.length === 0 || b.users.length > 200_000 || b.users.some((u) => typeof u !== 'string' || u === '')) {
+  if (
+    !Array.isArray(b.users) ||
+    b.users.length === 0 ||
+    b.users.length > 200_000 ||
+    b.users.some((u) => typeof u !== 'string' || u === '')
+  ) {
     throw bad('users must be 1-200000 non-empty names');
   }
-  if (typeof b.templateId !== 'string' || !findTemplate(app, b.templateId)) throw bad('templateId must be one of the app\'s templates');
+  if (typeof b.templateId !== 'string' || !findTemplate(app, b.templateId)) throw bad("templateId must be one of the app's templates");
   const add = b.add ?? 1;
   if (!isInt(add, 1, 1000)) throw bad('add must be an integer 1-1000');
   for (const user of b.users as string[]) ctx.state.addQuota(ctx.state.registerUser(app.appid, user), b.templateId, add as number);

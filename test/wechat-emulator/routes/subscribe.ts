@@ -46,7 +46,8 @@ function send(ctx: Ctx): Reply {
     const type = fieldType(template, key);
     const value = typeof entry === 'object' && entry !== null ? (entry as { value?: unknown }).value : undefined;
     // Values must be JSON strings; a number is a data error in our server, so it fails here too.
-    if (type === undefined || typeof value !== 'string' || !acceptsValue(type, value) || refusedInPractice(type, value)) return invalid(`data.${key}.value`);
+    if (type === undefined || typeof value !== 'string' || !acceptsValue(type, value) || refusedInPractice(type, value))
+      return invalid(`data.${key}.value`);
     fields[key] = { value };
   }
   if (Object.keys(fields).length === 0) return invalid('data');

@@ -64,9 +64,7 @@ function stableToken(ctx: Ctx): Reply {
     // Limited to 20 a day (Beijing day). A second force_refresh within 30 s of the last one "不会刷新": it is
     // not an error, it answers the current token as normal mode would, and uses none of the day's 20.
     const day = Math.floor((now + BEIJING_OFFSET_MS) / DAY_MS);
-    const times = (state.forceRefreshes.get(appid) ?? []).filter(
-      (t) => Math.floor((t + BEIJING_OFFSET_MS) / DAY_MS) === day,
-    );
+    const times = (state.forceRefreshes.get(appid) ?? []).filter((t) => Math.floor((t + BEIJING_OFFSET_MS) / DAY_MS) === day);
     state.forceRefreshes.set(appid, times);
     const last = times[times.length - 1];
     if (last !== undefined && now - last < FORCE_REFRESH_SPACING_MS && cur && cur.revokedAt === undefined && cur.expiresAt > now) {

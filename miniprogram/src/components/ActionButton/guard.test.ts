@@ -6,7 +6,12 @@ import { guardHandlers } from './guard';
 describe('guardHandlers', () => {
   it('drops taps, phone codes and every other on… handler while the button is inactive', () => {
     const calls: string[] = [];
-    const props = { id: 'x', onClick: () => calls.push('click'), onGetPhoneNumber: () => calls.push('phone'), onChooseAvatar: () => calls.push('avatar') };
+    const props = {
+      id: 'x',
+      onClick: () => calls.push('click'),
+      onGetPhoneNumber: () => calls.push('phone'),
+      onChooseAvatar: () => calls.push('avatar'),
+    };
     const inactive = guardHandlers(props, true);
     inactive.onClick();
     inactive.onGetPhoneNumber();

@@ -2,7 +2,16 @@ import type { ReactNode } from 'react';
 import { Input, Text, View } from '@tarojs/components';
 import type { LifecycleStatus, RfmSegment, TierCode } from '@member/shared';
 import ChoiceChips from '../ChoiceChips';
-import { MONTH_OPTIONS, SEGMENT_OPTIONS, STATUS_OPTIONS, TIER_OPTIONS, toggled, type AudienceForm, type AudienceFormErrors, type AudienceFormField } from '../../utils/audience';
+import {
+  MONTH_OPTIONS,
+  SEGMENT_OPTIONS,
+  STATUS_OPTIONS,
+  TIER_OPTIONS,
+  toggled,
+  type AudienceForm,
+  type AudienceFormErrors,
+  type AudienceFormField,
+} from '../../utils/audience';
 import './index.scss';
 
 export interface AudienceFilterProps {
@@ -25,7 +34,14 @@ export interface AudienceFilterProps {
  * them; the groups together must all hold. Controlled: the page keeps the form (the audience builder and the
  * campaign form both use it).
  */
-export default function AudienceFilter({ form, onChange, errors = {}, disabled = false, segmentCounts = null, idPrefix = 'audience' }: AudienceFilterProps) {
+export default function AudienceFilter({
+  form,
+  onChange,
+  errors = {},
+  disabled = false,
+  segmentCounts = null,
+  idPrefix = 'audience',
+}: AudienceFilterProps) {
   const set = <K extends keyof AudienceForm>(field: K, value: AudienceForm[K]) => onChange({ ...form, [field]: value });
   const segmentOptions = SEGMENT_OPTIONS.map((option) => {
     const count = segmentCounts?.[option.value];
@@ -48,7 +64,13 @@ export default function AudienceFilter({ form, onChange, errors = {}, disabled =
   return (
     <View className='audience-filter'>
       <Group title='会员等级'>
-        <ChoiceChips idPrefix={`${idPrefix}-tier`} options={TIER_OPTIONS} selected={form.tiers} disabled={disabled} onSelect={(tier: TierCode) => set('tiers', toggled(form.tiers, tier))} />
+        <ChoiceChips
+          idPrefix={`${idPrefix}-tier`}
+          options={TIER_OPTIONS}
+          selected={form.tiers}
+          disabled={disabled}
+          onSelect={(tier: TierCode) => set('tiers', toggled(form.tiers, tier))}
+        />
       </Group>
       <Group title='会员状态'>
         <ChoiceChips

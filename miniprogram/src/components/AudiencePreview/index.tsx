@@ -70,16 +70,24 @@ export default function AudiencePreview({ preview, messageKind, detailed = false
             ) : (
               data.sample.map((member) => (
                 <View key={member.memberId} id={`audience-sample-${member.memberId}`} className='audience-preview__member'>
-                  <Text className='audience-preview__who'>{[member.nicknameMasked ?? '未设昵称', member.phoneMasked].filter(Boolean).join(' · ')}</Text>
+                  <Text className='audience-preview__who'>
+                    {[member.nicknameMasked ?? '未设昵称', member.phoneMasked].filter(Boolean).join(' · ')}
+                  </Text>
                   <Text className='audience-preview__tags'>
-                    {[TIER_NAMES[member.tier] ?? member.tier, LIFECYCLE_STATUS_NAMES[member.lifecycleStatus] ?? member.lifecycleStatus, member.rfmSegment ? RFM_SEGMENT_LABELS[member.rfmSegment] : '未分层'].join(' · ')}
+                    {[
+                      TIER_NAMES[member.tier] ?? member.tier,
+                      LIFECYCLE_STATUS_NAMES[member.lifecycleStatus] ?? member.lifecycleStatus,
+                      member.rfmSegment ? RFM_SEGMENT_LABELS[member.rfmSegment] : '未分层',
+                    ].join(' · ')}
                   </Text>
                 </View>
               ))
             )}
           </View>
           <Text id='audience-rfm-at' className='audience-preview__rfm'>
-            {data.rfmComputedAt ? `分层数据更新于 ${businessDateTime(data.rfmComputedAt)}` : '尚未计算分层数据：RFM 分层和近12个月消费条件暂时匹配不到会员'}
+            {data.rfmComputedAt
+              ? `分层数据更新于 ${businessDateTime(data.rfmComputedAt)}`
+              : '尚未计算分层数据：RFM 分层和近12个月消费条件暂时匹配不到会员'}
             {data.usesRfmData && data.rfmComputedAt ? '（本次条件用到了分层数据，之后加入的会员暂不计入）' : ''}
           </Text>
         </>

@@ -30,12 +30,20 @@ export default function CodeImages({ code, idPrefix, subject = '', groupSize = 4
   return (
     <View className='code-images'>
       {images ? (
-        <Image id={`${idPrefix}-barcode`} className='code-images__barcode' src={images.barcode.uri} mode='scaleToFill' ariaLabel={`${subject}条形码`} />
+        <Image
+          id={`${idPrefix}-barcode`}
+          className='code-images__barcode'
+          src={images.barcode.uri}
+          mode='scaleToFill'
+          ariaLabel={`${subject}条形码`}
+        />
       ) : null}
       <Text id={`${idPrefix}-text`} className='code-images__digits'>
         {groupDigits(code, groupSize)}
       </Text>
-      {images ? <Image id={`${idPrefix}-qr`} className='code-images__qr' src={images.qr.uri} mode='aspectFit' ariaLabel={`${subject}二维码`} /> : null}
+      {images ? (
+        <Image id={`${idPrefix}-qr`} className='code-images__qr' src={images.qr.uri} mode='aspectFit' ariaLabel={`${subject}二维码`} />
+      ) : null}
     </View>
   );
 }

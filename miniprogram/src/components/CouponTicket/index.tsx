@@ -27,7 +27,18 @@ export interface CouponTicketProps {
  * One coupon drawn as a ticket: a coloured stub with the figure ("¥20", "8.5折", "赠") and its condition,
  * then the label from describeCouponTerms ("满200减20") in large type, the name and details.
  */
-export default function CouponTicket({ terms, name, meta = [], badge = null, muted = false, stamp = null, action, footer, id, onClick }: CouponTicketProps) {
+export default function CouponTicket({
+  terms,
+  name,
+  meta = [],
+  badge = null,
+  muted = false,
+  stamp = null,
+  action,
+  footer,
+  id,
+  onClick,
+}: CouponTicketProps) {
   const stub = couponStub(terms);
   return (
     <View id={id} className={`coupon-ticket coupon-ticket--${terms.kind}${muted ? ' coupon-ticket--muted' : ''}`} onClick={onClick}>

@@ -45,7 +45,7 @@ export default function MemberCode({
           <CodeImages code={code} idPrefix='member-code' subject='会员' />
           <View className='member-code__foot'>
             <Text id='member-code-countdown' className='member-code__countdown'>
-              {status === 'error' ? errorMessage ?? '刷新失败' : refreshing ? '正在刷新…' : `${secondsLeft} 秒后自动刷新`}
+              {status === 'error' ? (errorMessage ?? '刷新失败') : refreshing ? '正在刷新…' : `${secondsLeft} 秒后自动刷新`}
             </Text>
             <ActionButton id='member-code-refresh' className='member-code__refresh' onClick={onRefresh} disabled={refreshing || undefined}>
               刷新

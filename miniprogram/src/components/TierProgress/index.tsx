@@ -22,9 +22,7 @@ export default function TierProgress({ nextTierName, remainingFen, percent, id =
       <View className='tier-progress__track'>
         <View className='tier-progress__bar' style={{ width: `${width}%` }} />
       </View>
-      <Text className='tier-progress__label'>
-        {atTop ? '已是最高等级' : `再消费 ${formatFen(remainingFen)} 升级为 ${nextTierName}`}
-      </Text>
+      <Text className='tier-progress__label'>{atTop ? '已是最高等级' : `再消费 ${formatFen(remainingFen)} 升级为 ${nextTierName}`}</Text>
     </View>
   );
 }

@@ -12,11 +12,7 @@ import { messagesSummary } from '../../utils/messages';
 import { onMessagePreferences, peekMessagePreferences, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
-type CardState =
-  | { kind: 'loading' }
-  | { kind: 'error'; message: string }
-  | { kind: 'welcome' }
-  | { kind: 'ready'; card: MemberCardData };
+type CardState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'welcome' } | { kind: 'ready'; card: MemberCardData };
 
 const WELCOME_BENEFITS = [
   { title: '消费积分', text: '每消费 1 元得 1 积分，积分可抵现' },
@@ -42,7 +38,10 @@ export default function CardPage() {
       const session = await ensureSession();
       setStaffRole(session.staffRole);
       // Paying in the app is offered only where WeChat Pay is set up (the session already loaded the config).
-      void loadPublicConfig().then((config) => setPayEnabled(config.payEnabled), () => undefined);
+      void loadPublicConfig().then(
+        (config) => setPayEnabled(config.payEnabled),
+        () => undefined,
+      );
       const card = await getMemberCard();
       hasCard.current = card.member.joined;
       setState(card.member.joined ? { kind: 'ready', card } : { kind: 'welcome' });
@@ -112,7 +111,11 @@ export default function CardPage() {
             </View>
           ))}
         </View>
-        <ActionButton id='card-join' className='primary-button card-page__join' onClick={() => void Taro.navigateTo({ url: '/pages/join/index' })}>
+        <ActionButton
+          id='card-join'
+          className='primary-button card-page__join'
+          onClick={() => void Taro.navigateTo({ url: '/pages/join/index' })}
+        >
           开通会员
         </ActionButton>
         {staffRole ? <StaffEntry /> : null}

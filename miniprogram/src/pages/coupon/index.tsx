@@ -56,14 +56,26 @@ export default function CouponPage() {
   if (state.kind === 'error') {
     return (
       <View className='page coupon-page'>
-        <StateView status='error' idPrefix='coupon-page' title='优惠券加载失败' message={state.message} onRetry={() => void reload(false)} />
+        <StateView
+          status='error'
+          idPrefix='coupon-page'
+          title='优惠券加载失败'
+          message={state.message}
+          onRetry={() => void reload(false)}
+        />
       </View>
     );
   }
   if (state.kind === 'blocked') {
     return (
       <View className='page coupon-page'>
-        <StateView status='empty' idPrefix='coupon-page' title='找不到这张优惠券' retryText='返回券包' onRetry={() => void Taro.redirectTo({ url: '/pages/wallet/index' })} />
+        <StateView
+          status='empty'
+          idPrefix='coupon-page'
+          title='找不到这张优惠券'
+          retryText='返回券包'
+          onRetry={() => void Taro.redirectTo({ url: '/pages/wallet/index' })}
+        />
       </View>
     );
   }
@@ -92,7 +104,9 @@ export default function CouponPage() {
           <View id='coupon-status' className='coupon-page__done'>
             <Text className='coupon-page__done-title'>{coupon.status === 'redeemed' ? '此券已使用' : '此券已过期'}</Text>
             <Text className='coupon-page__done-sub'>
-              {coupon.status === 'redeemed' && coupon.redeemedAt ? `使用时间 ${businessDateTime(coupon.redeemedAt)}` : `有效期至 ${businessDateTime(coupon.validUntil)}`}
+              {coupon.status === 'redeemed' && coupon.redeemedAt
+                ? `使用时间 ${businessDateTime(coupon.redeemedAt)}`
+                : `有效期至 ${businessDateTime(coupon.validUntil)}`}
             </Text>
           </View>
         )}

@@ -11,10 +11,7 @@ import { PRIVACY_SUMMARY } from './privacy';
 import './index.scss';
 
 type PageState =
-  | { kind: 'loading' }
-  | { kind: 'error'; message: string }
-  | { kind: 'joined' }
-  | { kind: 'form'; policyVersion: string; appName: string };
+  { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'joined' } | { kind: 'form'; policyVersion: string; appName: string };
 
 export default function JoinPage() {
   const [state, setState] = useState<PageState>({ kind: 'loading' });
@@ -26,7 +23,9 @@ export default function JoinPage() {
     setState({ kind: 'loading' });
     try {
       const [config, session] = await Promise.all([loadPublicConfig(), ensureSession()]);
-      setState(session.member.joined ? { kind: 'joined' } : { kind: 'form', policyVersion: config.privacyPolicyVersion, appName: config.appName });
+      setState(
+        session.member.joined ? { kind: 'joined' } : { kind: 'form', policyVersion: config.privacyPolicyVersion, appName: config.appName },
+      );
     } catch (failure) {
       setState({ kind: 'error', message: messageOf(failure) });
     }
@@ -85,7 +84,14 @@ export default function JoinPage() {
   if (state.kind === 'joined') {
     return (
       <View className='page join-page'>
-        <StateView status='empty' idPrefix='join-page' title='您已经是会员了' message='会员卡已开通，直接出示会员码即可享受权益' onRetry={goToCard} retryText='查看会员卡' />
+        <StateView
+          status='empty'
+          idPrefix='join-page'
+          title='您已经是会员了'
+          message='会员卡已开通，直接出示会员码即可享受权益'
+          onRetry={goToCard}
+          retryText='查看会员卡'
+        />
       </View>
     );
   }

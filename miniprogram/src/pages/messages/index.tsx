@@ -32,7 +32,8 @@ export default function MessagesPage() {
 
   const toggle = async (view: MessageKindView, enabled: boolean) => {
     if (enabled === view.enabled) return;
-    const show = (on: boolean) => update((data) => ({ ...data, kinds: data.kinds.map((k) => (k.kind === view.kind ? { ...k, enabled: on } : k)) }));
+    const show = (on: boolean) =>
+      update((data) => ({ ...data, kinds: data.kinds.map((k) => (k.kind === view.kind ? { ...k, enabled: on } : k)) }));
     show(enabled);
     setSaving((current) => ({ ...current, [view.kind]: true }));
     try {
@@ -57,7 +58,8 @@ export default function MessagesPage() {
     setSubscribing(true);
     void asking
       .then((outcome) => {
-        if (acceptedCount(outcome.results) > 0) void Taro.showToast({ title: outcome.preferences ? '已开启消息通知' : '已开启，稍后同步', icon: 'none' });
+        if (acceptedCount(outcome.results) > 0)
+          void Taro.showToast({ title: outcome.preferences ? '已开启消息通知' : '已开启，稍后同步', icon: 'none' });
       })
       .finally(() => setSubscribing(false));
   };
@@ -72,7 +74,13 @@ export default function MessagesPage() {
   if (state.kind === 'error') {
     return (
       <View className='page messages-page'>
-        <StateView status='error' idPrefix='messages-page' title='消息设置加载失败' message={state.message} onRetry={() => void reload(false)} />
+        <StateView
+          status='error'
+          idPrefix='messages-page'
+          title='消息设置加载失败'
+          message={state.message}
+          onRetry={() => void reload(false)}
+        />
       </View>
     );
   }
@@ -103,7 +111,10 @@ export default function MessagesPage() {
               <View className='message-row__text'>
                 <Text className='message-row__title'>{view.title}</Text>
                 <Text className='message-row__desc'>{view.description}</Text>
-                <Text id={`message-remaining-${view.kind}`} className={`message-row__remaining${view.remaining > 0 && view.enabled ? ' message-row__remaining--on' : ''}`}>
+                <Text
+                  id={`message-remaining-${view.kind}`}
+                  className={`message-row__remaining${view.remaining > 0 && view.enabled ? ' message-row__remaining--on' : ''}`}
+                >
                   {remainingText(view.remaining)}
                 </Text>
               </View>
@@ -121,11 +132,19 @@ export default function MessagesPage() {
       </View>
 
       <View id='messages-note' className='messages-page__note'>
-        <Text className='messages-page__note-line'>微信规定：您每点一次「允许」，我们才能向您发送一条该类消息，发送后需再次允许才能继续接收。</Text>
+        <Text className='messages-page__note-line'>
+          微信规定：您每点一次「允许」，我们才能向您发送一条该类消息，发送后需再次允许才能继续接收。
+        </Text>
         <Text className='messages-page__note-line'>关闭某类消息后，我们不会再向您发送该类消息，重新打开即可恢复。</Text>
       </View>
 
-      <ActionButton id='messages-subscribe' className='primary-button messages-page__subscribe' loading={subscribing} disabled={subscribing || undefined} onClick={() => subscribe(preferences)}>
+      <ActionButton
+        id='messages-subscribe'
+        className='primary-button messages-page__subscribe'
+        loading={subscribing}
+        disabled={subscribing || undefined}
+        onClick={() => subscribe(preferences)}
+      >
         开启消息通知
       </ActionButton>
     </View>

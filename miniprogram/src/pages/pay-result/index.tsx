@@ -50,12 +50,19 @@ export default function PayResultPage() {
     setState({ kind: 'confirming' });
     try {
       await ensureSession();
-      void loadPublicConfig().then((config) => setStores(config.stores), () => undefined);
-      const result = await pollUntil(() => getPayOrder(outTradeNo, true), (answer) => answer.order.status !== 'pending', {
-        intervalMs: POLL_INTERVAL_MS,
-        timeoutMs: POLL_TIMEOUT_MS,
-        stopped: () => closed.current,
-      });
+      void loadPublicConfig().then(
+        (config) => setStores(config.stores),
+        () => undefined,
+      );
+      const result = await pollUntil(
+        () => getPayOrder(outTradeNo, true),
+        (answer) => answer.order.status !== 'pending',
+        {
+          intervalMs: POLL_INTERVAL_MS,
+          timeoutMs: POLL_TIMEOUT_MS,
+          stopped: () => closed.current,
+        },
+      );
       if (closed.current) return;
       if (result?.final) setState({ kind: 'settled', order: result.answer.order });
       else setState({ kind: 'unconfirmed', order: result?.answer.order ?? null });
@@ -78,7 +85,14 @@ export default function PayResultPage() {
   if (state.kind === 'error') {
     return (
       <View className='page pay-result-page'>
-        <StateView status='error' idPrefix='pay-result' title='支付结果查询失败' message={state.message} retryText='重新查询' onRetry={() => void confirm()} />
+        <StateView
+          status='error'
+          idPrefix='pay-result'
+          title='支付结果查询失败'
+          message={state.message}
+          retryText='重新查询'
+          onRetry={() => void confirm()}
+        />
         <ActionButton id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
           返回会员卡
         </ActionButton>
@@ -159,7 +173,9 @@ export default function PayResultPage() {
             <Text id='pay-result-points' className='pay-result-points__value pay-result-points__value--earned'>
               +{purchase.pointsEarned}
             </Text>
-            <Text className='pay-result-points__label'>{purchase.bonusPermille > 1000 ? `本单积分（${purchase.bonusPermille / 1000} 倍）` : '本单积分'}</Text>
+            <Text className='pay-result-points__label'>
+              {purchase.bonusPermille > 1000 ? `本单积分（${purchase.bonusPermille / 1000} 倍）` : '本单积分'}
+            </Text>
           </View>
           <View className='pay-result-points__cell'>
             <Text id='pay-result-balance' className='pay-result-points__value'>
@@ -173,8 +189,12 @@ export default function PayResultPage() {
       <View className='section pay-result-detail'>
         <Line label='订单金额' value={money(order.grossFen)} />
         <View id='pay-result-discounts'>
-          {order.couponDiscountFen > 0 ? <Line label={`优惠券 · ${order.couponName ?? '优惠券'}`} value={`-${money(order.couponDiscountFen)}`} /> : null}
-          {order.pointsBurned > 0 ? <Line label={`积分抵扣 · ${order.pointsBurned} 积分`} value={`-${money(order.pointsBurned * FEN_PER_POINT)}`} /> : null}
+          {order.couponDiscountFen > 0 ? (
+            <Line label={`优惠券 · ${order.couponName ?? '优惠券'}`} value={`-${money(order.couponDiscountFen)}`} />
+          ) : null}
+          {order.pointsBurned > 0 ? (
+            <Line label={`积分抵扣 · ${order.pointsBurned} 积分`} value={`-${money(order.pointsBurned * FEN_PER_POINT)}`} />
+          ) : null}
           {order.couponDiscountFen === 0 && order.pointsBurned === 0 ? <Line label='优惠' value='未使用优惠' /> : null}
         </View>
         <Line label='实付' value={money(order.payableFen)} strong />
@@ -194,7 +214,11 @@ function Line({ label, value, strong = false, small = false }: { label: string; 
   return (
     <View className='pay-result-detail__line'>
       <Text className='pay-result-detail__key'>{label}</Text>
-      <Text className={`pay-result-detail__value${strong ? ' pay-result-detail__value--strong' : ''}${small ? ' pay-result-detail__value--small' : ''}`}>{value}</Text>
+      <Text
+        className={`pay-result-detail__value${strong ? ' pay-result-detail__value--strong' : ''}${small ? ' pay-result-detail__value--small' : ''}`}
+      >
+        {value}
+      </Text>
     </View>
   );
 }

@@ -2,14 +2,43 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Switch, Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
-import { decodeStorePaymentCode, errorMessage, FEN_PER_POINT, type CheckoutOptions, type CreatePayOrderResponse, type ErrorCode, type PayOrderView, type PublicConfig } from '@member/shared';
-import { cancelPayOrder, createPayOrder, ensureSession, getCheckoutOptions, getPayOrder, isApiError, loadPublicConfig, messageOf, outcomeUnknown, PendingKeys } from '../../api';
+import {
+  decodeStorePaymentCode,
+  errorMessage,
+  FEN_PER_POINT,
+  type CheckoutOptions,
+  type CreatePayOrderResponse,
+  type ErrorCode,
+  type PayOrderView,
+  type PublicConfig,
+} from '@member/shared';
+import {
+  cancelPayOrder,
+  createPayOrder,
+  ensureSession,
+  getCheckoutOptions,
+  getPayOrder,
+  isApiError,
+  loadPublicConfig,
+  messageOf,
+  outcomeUnknown,
+  PendingKeys,
+} from '../../api';
 import ChoiceChips from '../../components/ChoiceChips';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import platform from '../../platform';
 import { businessDate, businessDateTime } from '../../utils/dates';
-import { maxPointsFor, money, pointsProblem, previewCheckout, quoteProblem, readPointsInput, readYuanInput, yuanInputText } from '../../utils/pay';
+import {
+  maxPointsFor,
+  money,
+  pointsProblem,
+  previewCheckout,
+  quoteProblem,
+  readPointsInput,
+  readYuanInput,
+  yuanInputText,
+} from '../../utils/pay';
 import './index.scss';
 
 /** Wait this long after the last keystroke before asking the server what applies to the amount. */
@@ -99,7 +128,8 @@ export default function PayPage() {
         },
         (failure) => {
           if (request !== latestCheckout.current) return;
-          if (isApiError(failure) && failure.code === 'MEMBER_NOT_JOINED') setCheckout({ status: 'blocked', options: null, code: failure.code });
+          if (isApiError(failure) && failure.code === 'MEMBER_NOT_JOINED')
+            setCheckout({ status: 'blocked', options: null, code: failure.code });
           else setCheckout({ status: 'error', options: null, message: messageOf(failure) });
         },
       );
@@ -108,7 +138,8 @@ export default function PayPage() {
   }, [payEnabled, amountFen, storeCode, reloadTick]);
 
   // The options on screen answer for exactly this amount and store (not one typed a moment ago).
-  const options = checkout.options && checkout.options.amountFen === amountFen && checkout.options.storeCode === storeCode ? checkout.options : null;
+  const options =
+    checkout.options && checkout.options.amountFen === amountFen && checkout.options.storeCode === storeCode ? checkout.options : null;
   const maxPoints = options ? maxPointsFor(options, couponId) : 0;
   const pointsToBurn = usePoints ? readPointsInput(pointsText, maxPoints).points : 0;
   const quote = useMemo(() => (options ? previewCheckout(options, couponId, pointsToBurn) : null), [options, couponId, pointsToBurn]);
@@ -191,7 +222,12 @@ export default function PayPage() {
   const submit = async () => {
     if (!options || !quote?.ok || problem || locked) return;
     setError('');
-    const request = { amountFen: options.amountFen, storeCode: options.storeCode, couponId: couponId ?? undefined, pointsToBurn: quote.pointsBurned || undefined };
+    const request = {
+      amountFen: options.amountFen,
+      storeCode: options.storeCode,
+      couponId: couponId ?? undefined,
+      pointsToBurn: quote.pointsBurned || undefined,
+    };
     // The same choices again (a retry after a lost answer) carry the same key: the server answers the same order.
     const action = `checkout-${request.storeCode}-${request.amountFen}-${couponId ?? 0}-${quote.pointsBurned}`;
     setBusy('submit');
@@ -362,10 +398,22 @@ export default function PayPage() {
           <Text className='pay-pending__title'>订单待支付 {money(pending.order.payableFen)}</Text>
           <Text className='pay-pending__text'>{pendingText(pending.order)}</Text>
           <View className='pay-pending__actions'>
-            <ActionButton id='pay-cancel-order' className='pay-pending__cancel' loading={busy === 'cancel'} disabled={busy !== null || undefined} onClick={() => void cancelOrder()}>
+            <ActionButton
+              id='pay-cancel-order'
+              className='pay-pending__cancel'
+              loading={busy === 'cancel'}
+              disabled={busy !== null || undefined}
+              onClick={() => void cancelOrder()}
+            >
               取消订单
             </ActionButton>
-            <ActionButton id='pay-resume' className='pay-pending__resume' loading={busy === 'resume'} disabled={busy !== null || undefined} onClick={() => void resume()}>
+            <ActionButton
+              id='pay-resume'
+              className='pay-pending__resume'
+              loading={busy === 'resume'}
+              disabled={busy !== null || undefined}
+              onClick={() => void resume()}
+            >
               继续支付
             </ActionButton>
           </View>
@@ -381,11 +429,20 @@ export default function PayPage() {
           <View id='pay-coupons' className='pay-coupons'>
             <View className='pay-coupons__head'>
               <Text className='pay-coupons__title'>优惠券</Text>
-              {options ? <Text className='pay-coupons__aside'>{applicableCount > 0 ? `${applicableCount} 张可用` : '无可用券'}</Text> : null}
+              {options ? (
+                <Text className='pay-coupons__aside'>{applicableCount > 0 ? `${applicableCount} 张可用` : '无可用券'}</Text>
+              ) : null}
             </View>
             {!options && checkout.status === 'error' ? (
               <View className='pay-coupons__state'>
-                <StateView status='error' compact idPrefix='pay-checkout' title='优惠信息加载失败' message={checkout.message} onRetry={() => setReloadTick((n) => n + 1)} />
+                <StateView
+                  status='error'
+                  compact
+                  idPrefix='pay-checkout'
+                  title='优惠信息加载失败'
+                  message={checkout.message}
+                  onRetry={() => setReloadTick((n) => n + 1)}
+                />
               </View>
             ) : !options ? (
               <View className='pay-coupons__state'>
@@ -414,7 +471,11 @@ export default function PayPage() {
                       name={coupon.name}
                       muted={!applicable}
                       meta={applicable ? [`有效期至 ${businessDate(coupon.validUntil)}`] : [reasonText ?? '本单不可用']}
-                      action={applicable ? <View className='pay-radio'>{couponId === coupon.id ? <View className='pay-radio__dot' /> : null}</View> : null}
+                      action={
+                        applicable ? (
+                          <View className='pay-radio'>{couponId === coupon.id ? <View className='pay-radio__dot' /> : null}</View>
+                        ) : null
+                      }
                       onClick={() => {
                         if (applicable && !locked) setCouponId(coupon.id);
                       }}
@@ -438,24 +499,47 @@ export default function PayPage() {
                         : '本单暂不可用积分抵扣'}
                   </Text>
                 </View>
-                <Switch id='pay-points-toggle' checked={usePoints} disabled={locked || maxPoints === 0} color='#e8453c' onChange={(event) => togglePoints(Boolean(event.detail.value))} />
+                <Switch
+                  id='pay-points-toggle'
+                  checked={usePoints}
+                  disabled={locked || maxPoints === 0}
+                  color='#e8453c'
+                  onChange={(event) => togglePoints(Boolean(event.detail.value))}
+                />
               </View>
               {usePoints ? (
                 <View className='pay-points__edit'>
                   <Text className='pay-points__key'>使用</Text>
-                  <Input id='pay-points' className='pay-points__input' type='number' maxlength={9} value={pointsText} disabled={locked} onInput={onPointsInput} />
+                  <Input
+                    id='pay-points'
+                    className='pay-points__input'
+                    type='number'
+                    maxlength={9}
+                    value={pointsText}
+                    disabled={locked}
+                    onInput={onPointsInput}
+                  />
                   <Text className='pay-points__key'>积分</Text>
                   <Text className='pay-points__value'>抵 {money(pointsToBurn * FEN_PER_POINT)}</Text>
                 </View>
               ) : null}
-              {usePoints ? <Text className='pay-points__note'>{pointsIssue ?? (pointsNote || `100 积分 = ¥1，单笔至少 ${options.burnRule.minPoints} 积分`)}</Text> : null}
+              {usePoints ? (
+                <Text className='pay-points__note'>
+                  {pointsIssue ?? (pointsNote || `100 积分 = ¥1，单笔至少 ${options.burnRule.minPoints} 积分`)}
+                </Text>
+              ) : null}
             </View>
           ) : null}
 
           {options && quote ? (
             <View id='pay-summary' className='section pay-summary'>
               <SummaryLine id='pay-gross' label='原价' value={money(options.amountFen)} />
-              <SummaryLine id='pay-coupon-discount' label='优惠券' value={quote.ok && quote.couponDiscountFen > 0 ? `-${money(quote.couponDiscountFen)}` : '未使用'} muted={!quote.ok || quote.couponDiscountFen === 0} />
+              <SummaryLine
+                id='pay-coupon-discount'
+                label='优惠券'
+                value={quote.ok && quote.couponDiscountFen > 0 ? `-${money(quote.couponDiscountFen)}` : '未使用'}
+                muted={!quote.ok || quote.couponDiscountFen === 0}
+              />
               <SummaryLine
                 id='pay-points-discount'
                 label='积分抵扣'
@@ -493,7 +577,13 @@ export default function PayPage() {
             {payable !== null ? money(payable) : '¥--'}
           </Text>
         </View>
-        <ActionButton id='pay-submit' className='pay-bar__submit' loading={busy === 'submit'} disabled={!canSubmit || undefined} onClick={() => void submit()}>
+        <ActionButton
+          id='pay-submit'
+          className='pay-bar__submit'
+          loading={busy === 'submit'}
+          disabled={!canSubmit || undefined}
+          onClick={() => void submit()}
+        >
           {pending ? '待支付' : '确认付款'}
         </ActionButton>
       </View>
@@ -503,7 +593,12 @@ export default function PayPage() {
 
 /** What the unpaid order holds for the member, and until when it can be paid. */
 function pendingText(order: PayOrderView): string {
-  const held = [order.couponName ? `「${order.couponName}」` : order.couponId ? '优惠券' : '', order.pointsBurned > 0 ? `${order.pointsBurned} 积分` : ''].filter(Boolean).join('和');
+  const held = [
+    order.couponName ? `「${order.couponName}」` : order.couponId ? '优惠券' : '',
+    order.pointsBurned > 0 ? `${order.pointsBurned} 积分` : '',
+  ]
+    .filter(Boolean)
+    .join('和');
   // Today's expiry reads as a time ("15:23"); one on another day keeps its date.
   const expires = businessDateTime(order.expiresAt);
   const until = `请在 ${expires.startsWith(businessDate(new Date())) ? expires.slice(11) : expires} 前完成支付`;

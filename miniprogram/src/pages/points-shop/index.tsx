@@ -88,7 +88,13 @@ export default function PointsShopPage() {
             muted={!entry.canClaim}
             action={
               entry.canClaim ? (
-                <ActionButton id={`shop-exchange-${entry.template.id}`} className='coupon-ticket__cta' loading={busy === entry.template.id} disabled={busy !== null || undefined} onClick={() => void exchange(entry)}>
+                <ActionButton
+                  id={`shop-exchange-${entry.template.id}`}
+                  className='coupon-ticket__cta'
+                  loading={busy === entry.template.id}
+                  disabled={busy !== null || undefined}
+                  onClick={() => void exchange(entry)}
+                >
                   兑换
                 </ActionButton>
               ) : (

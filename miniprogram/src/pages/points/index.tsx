@@ -85,7 +85,13 @@ export default function PointsPage() {
           lines.map((line) => <HistoryLine key={line.id} line={line} />)
         )}
         {nextBefore !== null ? (
-          <ActionButton id='points-more' className='ghost-button points-page__more' loading={loadingMore} disabled={loadingMore || undefined} onClick={() => void loadMore()}>
+          <ActionButton
+            id='points-more'
+            className='ghost-button points-page__more'
+            loading={loadingMore}
+            disabled={loadingMore || undefined}
+            onClick={() => void loadMore()}
+          >
             加载更多
           </ActionButton>
         ) : null}
@@ -106,7 +112,9 @@ function HistoryLine({ line }: { line: PointsHistoryLine }) {
         </Text>
       </View>
       <View className='points-line__side'>
-        <Text className={`points-line__delta points-line__delta--${line.delta > 0 ? 'plus' : 'minus'}`}>{line.delta > 0 ? `+${line.delta}` : line.delta}</Text>
+        <Text className={`points-line__delta points-line__delta--${line.delta > 0 ? 'plus' : 'minus'}`}>
+          {line.delta > 0 ? `+${line.delta}` : line.delta}
+        </Text>
         <Text className='points-line__meta'>余额 {line.balanceAfter}</Text>
       </View>
     </View>

@@ -11,7 +11,8 @@ import { formatChineseDate, todayOnDevice } from '../../utils/dates';
 import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
-type PageState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'not-joined' } | { kind: 'ready'; member: MemberProfile };
+type PageState =
+  { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'not-joined' } | { kind: 'ready'; member: MemberProfile };
 
 const NICKNAME_MAX = 20;
 

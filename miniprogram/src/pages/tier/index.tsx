@@ -25,7 +25,12 @@ export default function TierPage() {
   if (state.kind !== 'ready') {
     return (
       <View className='page tier-page'>
-        <StateView status='error' idPrefix='tier-page' message={state.kind === 'error' ? state.message : undefined} onRetry={() => void reload(false)} />
+        <StateView
+          status='error'
+          idPrefix='tier-page'
+          message={state.kind === 'error' ? state.message : undefined}
+          onRetry={() => void reload(false)}
+        />
       </View>
     );
   }
@@ -41,15 +46,26 @@ export default function TierPage() {
           近 {card.tierWindowMonths} 个月消费 {formatFen(card.spendFen)}
         </Text>
         <View className='tier-hero__progress'>
-          <TierProgress id='tier-progress' nextTierName={card.nextTier?.name ?? null} remainingFen={card.remainingToNextTierFen} percent={card.progressPercent} />
+          <TierProgress
+            id='tier-progress'
+            nextTierName={card.nextTier?.name ?? null}
+            remainingFen={card.remainingToNextTierFen}
+            percent={card.progressPercent}
+          />
         </View>
       </View>
 
       {card.tiers.map((tier) => (
-        <View key={tier.code} id={`tier-${tier.code}`} className={`section tier-row${tier.code === card.tier.code ? ' tier-row--current' : ''}`}>
+        <View
+          key={tier.code}
+          id={`tier-${tier.code}`}
+          className={`section tier-row${tier.code === card.tier.code ? ' tier-row--current' : ''}`}
+        >
           <View className='tier-row__head'>
             <Text className='tier-row__name'>{tier.name}</Text>
-            <Text className='tier-row__threshold'>{tier.minSpendFen === 0 ? '开通即享' : `近 ${card.tierWindowMonths} 个月消费满 ${formatFen(tier.minSpendFen)}`}</Text>
+            <Text className='tier-row__threshold'>
+              {tier.minSpendFen === 0 ? '开通即享' : `近 ${card.tierWindowMonths} 个月消费满 ${formatFen(tier.minSpendFen)}`}
+            </Text>
           </View>
           {tier.code === card.tier.code ? <Text className='tier-row__badge'>当前等级</Text> : null}
           {tier.benefits.map((benefit) => (
@@ -59,7 +75,9 @@ export default function TierPage() {
           ))}
         </View>
       ))}
-      <Text className='tier-page__note'>等级按近 {card.tierWindowMonths} 个月实付金额计算：达到即时升级；消费回落时定期复核，不会在消费过程中降级。</Text>
+      <Text className='tier-page__note'>
+        等级按近 {card.tierWindowMonths} 个月实付金额计算：达到即时升级；消费回落时定期复核，不会在消费过程中降级。
+      </Text>
     </View>
   );
 }

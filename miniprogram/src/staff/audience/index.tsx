@@ -50,7 +50,9 @@ export default function AudiencePage() {
 
   const createCampaign = () => {
     if (!reading.ok) return void Taro.showToast({ title: '请先修改标红的条件', icon: 'none' });
-    const query = [`filter=${encodeURIComponent(JSON.stringify(reading.filter))}`, ...(messageKind ? [`message=${messageKind}`] : [])].join('&');
+    const query = [`filter=${encodeURIComponent(JSON.stringify(reading.filter))}`, ...(messageKind ? [`message=${messageKind}`] : [])].join(
+      '&',
+    );
     void Taro.navigateTo({ url: `/staff/campaign-edit/index?${query}` });
   };
 
@@ -73,7 +75,13 @@ export default function AudiencePage() {
                 ? `上次分层共 ${lastRefresh.members} 位会员，其中 ${lastRefresh.scoredMembers} 位近${lastRefresh.windowMonths}个月有消费`
                 : '首次使用请先刷新分层数据'}
             </Text>
-            <ActionButton id='audience-refresh' className='audience-page__refresh' loading={refreshing} disabled={refreshing || undefined} onClick={() => void refresh()}>
+            <ActionButton
+              id='audience-refresh'
+              className='audience-page__refresh'
+              loading={refreshing}
+              disabled={refreshing || undefined}
+              onClick={() => void refresh()}
+            >
               刷新分层数据
             </ActionButton>
           </View>
@@ -93,7 +101,12 @@ export default function AudiencePage() {
 
       <View className='section'>
         <Text className='section-title'>筛选条件</Text>
-        <AudienceFilter form={form} onChange={setForm} errors={reading.ok ? {} : reading.errors} segmentCounts={lastRefresh?.segments ?? null} />
+        <AudienceFilter
+          form={form}
+          onChange={setForm}
+          errors={reading.ok ? {} : reading.errors}
+          segmentCounts={lastRefresh?.segments ?? null}
+        />
       </View>
 
       <ActionButton id='audience-create-campaign' className='primary-button audience-page__create' onClick={createCampaign}>

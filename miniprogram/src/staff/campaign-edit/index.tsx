@@ -40,7 +40,10 @@ function fromRoute(): { audience: AudienceForm; messageKind: MessageKind | null 
     }
   }
   const message = safeDecode(params.message ?? '');
-  return { audience: audienceFormOf(filter), messageKind: (MESSAGE_KINDS as readonly string[]).includes(message) ? (message as MessageKind) : null };
+  return {
+    audience: audienceFormOf(filter),
+    messageKind: (MESSAGE_KINDS as readonly string[]).includes(message) ? (message as MessageKind) : null,
+  };
 }
 
 function safeDecode(text: string): string {
@@ -81,7 +84,11 @@ export default function CampaignEditPage() {
   const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => {
     setForm((current) => ({ ...current, [field]: value }));
     setFormError('');
-    setErrors((current) => ({ ...current, [field]: undefined, ...(field === 'couponTemplateId' || field === 'points' || field === 'messageKind' ? { offer: undefined } : {}) }));
+    setErrors((current) => ({
+      ...current,
+      [field]: undefined,
+      ...(field === 'couponTemplateId' || field === 'points' || field === 'messageKind' ? { offer: undefined } : {}),
+    }));
   };
   const changeAudience = (next: AudienceForm) => {
     setAudience(next);
@@ -131,7 +138,13 @@ export default function CampaignEditPage() {
     );
   }
 
-  const input = (field: 'name' | 'points' | 'offerText' | 'dormantDays' | 'daysBefore' | 'holdoutPercent', id: string, placeholder: string, type: 'text' | 'number' | 'digit' = 'text', maxlength = 40) => (
+  const input = (
+    field: 'name' | 'points' | 'offerText' | 'dormantDays' | 'daysBefore' | 'holdoutPercent',
+    id: string,
+    placeholder: string,
+    type: 'text' | 'number' | 'digit' = 'text',
+    maxlength = 40,
+  ) => (
     <Input
       id={id}
       className={`campaign-form__input${errors[field] ? ' campaign-form__input--error' : ''}`}
@@ -145,7 +158,10 @@ export default function CampaignEditPage() {
   );
 
   const activeTemplates = templates.state.kind === 'ready' ? templates.state.data.filter((t) => t.status === 'active') : [];
-  const couponOptions = [{ value: 'none', label: '不送券' }, ...activeTemplates.map((t) => ({ value: String(t.id), label: couponLabel(t) }))];
+  const couponOptions = [
+    { value: 'none', label: '不送券' },
+    ...activeTemplates.map((t) => ({ value: String(t.id), label: couponLabel(t) })),
+  ];
   const offerLength = charCount(form.offerText.trim());
 
   return (
@@ -157,7 +173,12 @@ export default function CampaignEditPage() {
       <Row label='目标人群' error={errors.audience}>
         <AudiencePreview preview={preview} messageKind={form.messageKind} invalid={!reading.ok} />
         <View className='campaign-form__sub'>
-          <AudienceFilter form={audience} onChange={changeAudience} errors={reading.ok ? audienceErrors : reading.errors} disabled={saving} />
+          <AudienceFilter
+            form={audience}
+            onChange={changeAudience}
+            errors={reading.ok ? audienceErrors : reading.errors}
+            disabled={saving}
+          />
         </View>
       </Row>
 
@@ -165,7 +186,13 @@ export default function CampaignEditPage() {
         {templates.state.kind === 'loading' ? (
           <StateView status='loading' idPrefix='campaign-coupons' compact />
         ) : templates.state.kind === 'error' ? (
-          <StateView status='error' idPrefix='campaign-coupons' message={templates.state.message} onRetry={() => void templates.reload(false)} compact />
+          <StateView
+            status='error'
+            idPrefix='campaign-coupons'
+            message={templates.state.message}
+            onRetry={() => void templates.reload(false)}
+            compact
+          />
         ) : (
           <>
             <ChoiceChips
@@ -175,7 +202,9 @@ export default function CampaignEditPage() {
               disabled={saving}
               onSelect={(value) => set('couponTemplateId', value === 'none' ? null : Number(value))}
             />
-            {activeTemplates.length === 0 ? <Text className='campaign-form__hint'>还没有进行中的优惠券，可在「优惠券管理」中新建</Text> : null}
+            {activeTemplates.length === 0 ? (
+              <Text className='campaign-form__hint'>还没有进行中的优惠券，可在「优惠券管理」中新建</Text>
+            ) : null}
             <Text className='campaign-form__hint'>活动发券占用该券的库存；库存不足或券已暂停时少发的张数会在报告中列出</Text>
           </>
         )}
@@ -211,15 +240,31 @@ export default function CampaignEditPage() {
       </Row>
 
       <Row label='发送时间' error={errors.schedule}>
-        <ChoiceChips idPrefix='campaign-schedule' options={SCHEDULE_OPTIONS} selected={form.schedule} disabled={saving} onSelect={(value: CampaignSchedule) => set('schedule', value)} />
+        <ChoiceChips
+          idPrefix='campaign-schedule'
+          options={SCHEDULE_OPTIONS}
+          selected={form.schedule}
+          disabled={saving}
+          onSelect={(value: CampaignSchedule) => set('schedule', value)}
+        />
         {form.schedule === 'at' ? (
           <View className='campaign-form__sub campaign-form__pair'>
-            <Picker mode='date' value={form.startsDate} disabled={saving} onChange={(event) => set('startsDate', String(event.detail.value))}>
+            <Picker
+              mode='date'
+              value={form.startsDate}
+              disabled={saving}
+              onChange={(event) => set('startsDate', String(event.detail.value))}
+            >
               <View id='campaign-starts-date' className='campaign-form__input campaign-form__picker'>
                 <Text>{form.startsDate || '选择日期'}</Text>
               </View>
             </Picker>
-            <Picker mode='time' value={form.startsTime} disabled={saving} onChange={(event) => set('startsTime', String(event.detail.value))}>
+            <Picker
+              mode='time'
+              value={form.startsTime}
+              disabled={saving}
+              onChange={(event) => set('startsTime', String(event.detail.value))}
+            >
               <View id='campaign-starts-time' className='campaign-form__input campaign-form__picker'>
                 <Text>{form.startsTime || '选择时间'}</Text>
               </View>
@@ -260,7 +305,13 @@ export default function CampaignEditPage() {
           {formError}
         </Text>
       ) : null}
-      <ActionButton id='campaign-save' className='primary-button campaign-form__submit' loading={saving} disabled={saving || undefined} onClick={() => void submit()}>
+      <ActionButton
+        id='campaign-save'
+        className='primary-button campaign-form__submit'
+        loading={saving}
+        disabled={saving || undefined}
+        onClick={() => void submit()}
+      >
         保存活动
       </ActionButton>
       <Text className='campaign-form__hint campaign-form__center'>保存后为草稿，在活动页确认人数后再发布</Text>

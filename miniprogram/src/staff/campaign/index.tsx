@@ -45,7 +45,10 @@ function idFromRoute(): number {
 export default function CampaignPage() {
   const id = useRef(idFromRoute()).current;
   const fetchCampaign = useCallback(() => getCampaign(id), [id]);
-  const { state, reload, update } = useLoader<CampaignView>(fetchCampaign, { blockedBy: ['FORBIDDEN', 'CAMPAIGN_NOT_FOUND', 'NOT_FOUND'], toastQuietFailures: false });
+  const { state, reload, update } = useLoader<CampaignView>(fetchCampaign, {
+    blockedBy: ['FORBIDDEN', 'CAMPAIGN_NOT_FOUND', 'NOT_FOUND'],
+    toastQuietFailures: false,
+  });
   const [busy, setBusy] = useState<CampaignAction | null>(null);
   const visible = usePageVisible();
   const polls = useRef(0);
@@ -70,7 +73,12 @@ export default function CampaignPage() {
     if (action === 'launch') {
       if (!(await confirmLaunch(campaign))) return;
     } else if (action === 'pause') {
-      const answer = await Taro.showModal({ title: '暂停活动', content: '暂停后不再产生新的发放；正在进行的发放会在当前批次后停止。', confirmText: '暂停', cancelText: '取消' });
+      const answer = await Taro.showModal({
+        title: '暂停活动',
+        content: '暂停后不再产生新的发放；正在进行的发放会在当前批次后停止。',
+        confirmText: '暂停',
+        cancelText: '取消',
+      });
       if (!answer.confirm) return;
     }
     setBusy(action);
@@ -138,27 +146,53 @@ export default function CampaignPage() {
         <Line label='优惠' value={offerSummary(view)} id='campaign-offer-summary' />
         <Line
           label='消息'
-          value={view.messageKind ? `${MESSAGE_KIND_TITLES[view.messageKind] ?? view.messageKind}${view.offerText ? `（${view.offerText}）` : ''}` : '不发消息'}
+          value={
+            view.messageKind
+              ? `${MESSAGE_KIND_TITLES[view.messageKind] ?? view.messageKind}${view.offerText ? `（${view.offerText}）` : ''}`
+              : '不发消息'
+          }
           id='campaign-message'
         />
         <Line label='发送时间' value={scheduleText(view)} />
-        <Line label='对照组' value={view.holdoutPermille > 0 ? `随机留出 ${holdoutText(view.holdoutPermille)}` : '不设对照组'} id='campaign-holdout-text' />
+        <Line
+          label='对照组'
+          value={view.holdoutPermille > 0 ? `随机留出 ${holdoutText(view.holdoutPermille)}` : '不设对照组'}
+          id='campaign-holdout-text'
+        />
         <Line label='创建时间' value={businessDateTime(view.createdAt)} />
         {view.launchedAt ? <Line label='发布时间' value={businessDateTime(view.launchedAt)} /> : null}
       </View>
 
       {view.status === 'draft' ? (
-        <ActionButton id='campaign-launch' className='primary-button campaign-page__action' loading={busy === 'launch'} disabled={busy !== null || undefined} onClick={() => void act('launch')}>
+        <ActionButton
+          id='campaign-launch'
+          className='primary-button campaign-page__action'
+          loading={busy === 'launch'}
+          disabled={busy !== null || undefined}
+          onClick={() => void act('launch')}
+        >
           发布活动
         </ActionButton>
       ) : null}
       {view.status === 'active' ? (
-        <ActionButton id='campaign-pause' className='ghost-button campaign-page__action' loading={busy === 'pause'} disabled={busy !== null || undefined} onClick={() => void act('pause')}>
+        <ActionButton
+          id='campaign-pause'
+          className='ghost-button campaign-page__action'
+          loading={busy === 'pause'}
+          disabled={busy !== null || undefined}
+          onClick={() => void act('pause')}
+        >
           暂停活动
         </ActionButton>
       ) : null}
       {view.status === 'paused' ? (
-        <ActionButton id='campaign-resume' className='primary-button campaign-page__action' loading={busy === 'resume'} disabled={busy !== null || undefined} onClick={() => void act('resume')}>
+        <ActionButton
+          id='campaign-resume'
+          className='primary-button campaign-page__action'
+          loading={busy === 'resume'}
+          disabled={busy !== null || undefined}
+          onClick={() => void act('resume')}
+        >
           恢复活动
         </ActionButton>
       ) : null}
@@ -187,7 +221,10 @@ async function confirmLaunch(campaign: CampaignView): Promise<boolean> {
   let numbers: string;
   try {
     void Taro.showLoading({ title: '正在计算人数' });
-    const preview = await previewAudience({ filter: campaign.filter, ...(campaign.messageKind ? { messageKind: campaign.messageKind } : {}) });
+    const preview = await previewAudience({
+      filter: campaign.filter,
+      ...(campaign.messageKind ? { messageKind: campaign.messageKind } : {}),
+    });
     numbers =
       `目标人群 ${preview.size} 人` +
       (campaign.messageKind && preview.reachable !== null
@@ -200,8 +237,18 @@ async function confirmLaunch(campaign: CampaignView): Promise<boolean> {
     void Taro.hideLoading();
   }
   const holdout = campaign.holdoutPermille > 0 ? `随机留出 ${holdoutText(campaign.holdoutPermille)} 作为对照组，不发放。` : '';
-  const when = campaign.schedule === 'now' ? '发布后立即发放，不可撤回。' : campaign.schedule === 'at' ? '到设定时间自动发放。' : '发布后每天自动执行。';
-  const answer = await Taro.showModal({ title: '发布活动', content: `${numbers}${holdout}${when}`, confirmText: '发布', cancelText: '再想想' });
+  const when =
+    campaign.schedule === 'now'
+      ? '发布后立即发放，不可撤回。'
+      : campaign.schedule === 'at'
+        ? '到设定时间自动发放。'
+        : '发布后每天自动执行。';
+  const answer = await Taro.showModal({
+    title: '发布活动',
+    content: `${numbers}${holdout}${when}`,
+    confirmText: '发布',
+    cancelText: '再想想',
+  });
   return answer.confirm;
 }
 
@@ -236,7 +283,12 @@ function RunReport({ run }: { run: CampaignRunView }) {
 
       <Text className='run-report__section'>消息</Text>
       <Count id={`${prefix}-sent`} label='已送达' value={run.messages.sent} />
-      <Count id={`${prefix}-queued`} label='排队中' value={run.messages.queued} hint={run.messages.queued > 0 ? '免打扰时段的消息会在 09:00 后发送' : undefined} />
+      <Count
+        id={`${prefix}-queued`}
+        label='排队中'
+        value={run.messages.queued}
+        hint={run.messages.queued > 0 ? '免打扰时段的消息会在 09:00 后发送' : undefined}
+      />
       <Count id={`${prefix}-skipped`} label='未发送' value={sumOf(run.messages.skipped)} />
       {skipped.map((line) => (
         <Count key={line.key} id={`${prefix}-skipped-${line.key}`} label={line.label} value={line.count} indent />
@@ -247,7 +299,12 @@ function RunReport({ run }: { run: CampaignRunView }) {
       ))}
 
       <Text className='run-report__section'>效果</Text>
-      <Count id={`${prefix}-redeemed`} label='已核销券' value={run.couponsRedeemed} hint={run.couponsIssued > 0 ? `核销率 ${reachShare(run.couponsIssued, run.couponsRedeemed)}` : undefined} />
+      <Count
+        id={`${prefix}-redeemed`}
+        label='已核销券'
+        value={run.couponsRedeemed}
+        hint={run.couponsIssued > 0 ? `核销率 ${reachShare(run.couponsIssued, run.couponsRedeemed)}` : undefined}
+      />
       <Line id={`${prefix}-treatment`} label='活动组' value={groupText(run.treatment)} />
       <Line id={`${prefix}-holdout`} label='对照组' value={run.holdout.members > 0 ? groupText(run.holdout) : '未设对照组'} />
       <Line id={`${prefix}-lift`} label='人均消费增量' value={liftText(run)} strong={run.holdout.members > 0} />

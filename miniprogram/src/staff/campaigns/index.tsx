@@ -37,7 +37,11 @@ export default function CampaignsPage() {
 
   return (
     <View className='page campaigns-page'>
-      <ActionButton id='campaign-new' className='primary-button' onClick={() => void Taro.navigateTo({ url: '/staff/campaign-edit/index' })}>
+      <ActionButton
+        id='campaign-new'
+        className='primary-button'
+        onClick={() => void Taro.navigateTo({ url: '/staff/campaign-edit/index' })}
+      >
         新建活动
       </ActionButton>
       {state.data.campaigns.length === 0 ? (
@@ -51,7 +55,11 @@ export default function CampaignsPage() {
 
 function CampaignRow({ campaign }: { campaign: CampaignView }) {
   return (
-    <View id={`campaign-${campaign.id}`} className='campaign-row' onClick={() => void Taro.navigateTo({ url: `/staff/campaign/index?id=${campaign.id}` })}>
+    <View
+      id={`campaign-${campaign.id}`}
+      className='campaign-row'
+      onClick={() => void Taro.navigateTo({ url: `/staff/campaign/index?id=${campaign.id}` })}
+    >
       <View className='campaign-row__head'>
         <Text className='campaign-row__name'>{campaign.name}</Text>
         <Text id={`campaign-status-${campaign.id}`} className={`campaign-status campaign-status--${campaign.status}`}>

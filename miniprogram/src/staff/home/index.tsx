@@ -118,7 +118,11 @@ export default function StaffHomePage() {
       </View>
 
       <View className='staff-actions'>
-        <View id='staff-goto-purchase' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/purchase/index' })}>
+        <View
+          id='staff-goto-purchase'
+          className='staff-actions__item'
+          onClick={() => void Taro.navigateTo({ url: '/staff/purchase/index' })}
+        >
           <Text className='staff-actions__title'>记录消费</Text>
           <Text className='staff-actions__sub'>积分、用券、退款</Text>
         </View>
@@ -130,21 +134,37 @@ export default function StaffHomePage() {
           <Text className='staff-actions__title'>收款码</Text>
           <Text className='staff-actions__sub'>顾客扫码，会员中心付款</Text>
         </View>
-        <View id='staff-goto-pay-orders' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/pay-orders/index' })}>
+        <View
+          id='staff-goto-pay-orders'
+          className='staff-actions__item'
+          onClick={() => void Taro.navigateTo({ url: '/staff/pay-orders/index' })}
+        >
           <Text className='staff-actions__title'>支付订单</Text>
           <Text className='staff-actions__sub'>查看在线付款、退款</Text>
         </View>
         {staff.role === StaffRole.Admin ? (
           <>
-            <View id='staff-goto-templates' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/templates/index' })}>
+            <View
+              id='staff-goto-templates'
+              className='staff-actions__item'
+              onClick={() => void Taro.navigateTo({ url: '/staff/templates/index' })}
+            >
               <Text className='staff-actions__title'>优惠券管理</Text>
               <Text className='staff-actions__sub'>新建、暂停、看领用</Text>
             </View>
-            <View id='staff-goto-audience' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/audience/index' })}>
+            <View
+              id='staff-goto-audience'
+              className='staff-actions__item'
+              onClick={() => void Taro.navigateTo({ url: '/staff/audience/index' })}
+            >
               <Text className='staff-actions__title'>客户分层</Text>
               <Text className='staff-actions__sub'>圈选人群，看可触达人数</Text>
             </View>
-            <View id='staff-goto-campaigns' className='staff-actions__item' onClick={() => void Taro.navigateTo({ url: '/staff/campaigns/index' })}>
+            <View
+              id='staff-goto-campaigns'
+              className='staff-actions__item'
+              onClick={() => void Taro.navigateTo({ url: '/staff/campaigns/index' })}
+            >
               <Text className='staff-actions__title'>营销活动</Text>
               <Text className='staff-actions__sub'>发券、送积分、推消息</Text>
             </View>
@@ -153,7 +173,12 @@ export default function StaffHomePage() {
       </View>
 
       {platform.canScan ? (
-        <ActionButton id='staff-scan' className='primary-button staff-page__scan' disabled={verifying || undefined} onClick={() => void scan()}>
+        <ActionButton
+          id='staff-scan'
+          className='primary-button staff-page__scan'
+          disabled={verifying || undefined}
+          onClick={() => void scan()}
+        >
           扫码识别会员
         </ActionButton>
       ) : null}
@@ -172,7 +197,13 @@ export default function StaffHomePage() {
             onInput={(event) => setInput(event.detail.value)}
             onConfirm={() => void verify(input)}
           />
-          <ActionButton id='staff-verify' className='staff-page__verify' loading={verifying} disabled={verifying || undefined} onClick={() => void verify(input)}>
+          <ActionButton
+            id='staff-verify'
+            className='staff-page__verify'
+            loading={verifying}
+            disabled={verifying || undefined}
+            onClick={() => void verify(input)}
+          >
             查询
           </ActionButton>
         </View>

@@ -7,7 +7,17 @@ import { getStaffPayOrder, loadPublicConfig, messageOf, outcomeUnknown, PendingK
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { businessDateTime } from '../../utils/dates';
-import { halfOf, hasRefundInProgress, money, orderStatusText, PAY_REFUND_STATUS_NAMES, pollUntil, readRefundInput, refundableFen, yuanInputText } from '../../utils/pay';
+import {
+  halfOf,
+  hasRefundInProgress,
+  money,
+  orderStatusText,
+  PAY_REFUND_STATUS_NAMES,
+  pollUntil,
+  readRefundInput,
+  refundableFen,
+  yuanInputText,
+} from '../../utils/pay';
 import './index.scss';
 
 /** WeChat confirms a refund asynchronously (seconds in production, ~0.3 s in tests): ask until it has. */
@@ -38,7 +48,10 @@ export default function PayOrderPage() {
   const [stores, setStores] = useState<PublicConfig['stores']>([]);
 
   useEffect(() => {
-    loadPublicConfig().then((config) => setStores(config.stores), () => undefined);
+    loadPublicConfig().then(
+      (config) => setStores(config.stores),
+      () => undefined,
+    );
   }, []);
 
   useEffect(() => {
@@ -169,8 +182,16 @@ export default function PayOrderPage() {
 
       <View className='section'>
         <Line id='pay-order-gross' label='订单金额' value={money(view.grossFen)} />
-        <Line id='pay-order-coupon' label={view.couponName ? `优惠券 · ${view.couponName}` : '优惠券'} value={view.couponDiscountFen > 0 ? `-${money(view.couponDiscountFen)}` : '未使用'} />
-        <Line id='pay-order-points' label='积分抵扣' value={view.pointsBurned > 0 ? `-${money(view.pointsBurned * FEN_PER_POINT)}（${view.pointsBurned} 积分）` : '未使用'} />
+        <Line
+          id='pay-order-coupon'
+          label={view.couponName ? `优惠券 · ${view.couponName}` : '优惠券'}
+          value={view.couponDiscountFen > 0 ? `-${money(view.couponDiscountFen)}` : '未使用'}
+        />
+        <Line
+          id='pay-order-points'
+          label='积分抵扣'
+          value={view.pointsBurned > 0 ? `-${money(view.pointsBurned * FEN_PER_POINT)}（${view.pointsBurned} 积分）` : '未使用'}
+        />
         <Line label='实付' value={money(view.payableFen)} strong />
         <Line id='pay-order-refunded' label='已退款' value={money(view.refundedFen)} />
         {view.status === 'paid' ? <Line id='pay-order-refundable' label='可退金额' value={money(refundable)} /> : null}
@@ -211,14 +232,30 @@ export default function PayOrderPage() {
                 }}
               />
             </View>
-            <ActionButton id='refund-half' className='pay-order-page__quick' disabled={busy || unanswered !== null || halfOf(refundable) === 0 || undefined} onClick={() => setAmountText(yuanInputText(halfOf(refundable)))}>
+            <ActionButton
+              id='refund-half'
+              className='pay-order-page__quick'
+              disabled={busy || unanswered !== null || halfOf(refundable) === 0 || undefined}
+              onClick={() => setAmountText(yuanInputText(halfOf(refundable)))}
+            >
               退一半
             </ActionButton>
-            <ActionButton id='refund-full' className='pay-order-page__quick' disabled={busy || unanswered !== null || undefined} onClick={() => setAmountText(yuanInputText(refundable))}>
+            <ActionButton
+              id='refund-full'
+              className='pay-order-page__quick'
+              disabled={busy || unanswered !== null || undefined}
+              onClick={() => setAmountText(yuanInputText(refundable))}
+            >
               全额
             </ActionButton>
           </View>
-          <ActionButton id='refund-submit' className='primary-button pay-order-page__submit' loading={busy} disabled={busy || undefined} onClick={() => void submit()}>
+          <ActionButton
+            id='refund-submit'
+            className='primary-button pay-order-page__submit'
+            loading={busy}
+            disabled={busy || undefined}
+            onClick={() => void submit()}
+          >
             {unanswered ? `重试退款 ${money(unanswered.amountFen)}` : '退款'}
           </ActionButton>
           {error ? (
@@ -262,11 +299,26 @@ function RefundRow({ refund }: { refund: PayRefundView }) {
   );
 }
 
-function Line({ id, label, value, strong = false, small = false }: { id?: string; label: string; value: string; strong?: boolean; small?: boolean }) {
+function Line({
+  id,
+  label,
+  value,
+  strong = false,
+  small = false,
+}: {
+  id?: string;
+  label: string;
+  value: string;
+  strong?: boolean;
+  small?: boolean;
+}) {
   return (
     <View className='pay-order-line'>
       <Text className='pay-order-line__key'>{label}</Text>
-      <Text id={id} className={`pay-order-line__value${strong ? ' pay-order-line__value--strong' : ''}${small ? ' pay-order-line__value--small' : ''}`}>
+      <Text
+        id={id}
+        className={`pay-order-line__value${strong ? ' pay-order-line__value--strong' : ''}${small ? ' pay-order-line__value--small' : ''}`}
+      >
         {value}
       </Text>
     </View>

@@ -32,7 +32,10 @@ export default function PayOrdersPage() {
   const [stores, setStores] = useState<PublicConfig['stores']>([]);
 
   useEffect(() => {
-    loadPublicConfig().then((config) => setStores(config.stores), () => undefined);
+    loadPublicConfig().then(
+      (config) => setStores(config.stores),
+      () => undefined,
+    );
   }, []);
 
   const loadMore = async () => {
@@ -41,7 +44,10 @@ export default function PayOrdersPage() {
     setMoreError('');
     try {
       const page = await listPayOrders(filter === 'all' ? undefined : filter, state.data.nextBefore);
-      update((data) => ({ orders: [...data.orders, ...page.orders.filter((o) => !data.orders.some((d) => d.outTradeNo === o.outTradeNo))], nextBefore: page.nextBefore }));
+      update((data) => ({
+        orders: [...data.orders, ...page.orders.filter((o) => !data.orders.some((d) => d.outTradeNo === o.outTradeNo))],
+        nextBefore: page.nextBefore,
+      }));
     } catch (error) {
       setMoreError(messageOf(error));
     } finally {
@@ -67,14 +73,29 @@ export default function PayOrdersPage() {
       ) : state.kind === 'error' ? (
         <StateView status='error' idPrefix='pay-orders-page' message={state.message} onRetry={() => void reload(false)} />
       ) : state.data.orders.length === 0 ? (
-        <StateView status='empty' idPrefix='pay-orders-page' title='暂无支付订单' message={filter === 'all' ? '顾客在会员中心付款后会出现在这里' : '没有该状态的订单'} />
+        <StateView
+          status='empty'
+          idPrefix='pay-orders-page'
+          title='暂无支付订单'
+          message={filter === 'all' ? '顾客在会员中心付款后会出现在这里' : '没有该状态的订单'}
+        />
       ) : (
         <View id='pay-orders-list' className='pay-orders-page__list'>
           {state.data.orders.map((order) => (
-            <OrderRow key={order.outTradeNo} order={order} storeName={stores.find((s) => s.code === order.storeCode)?.name ?? `门店 ${order.storeCode}`} />
+            <OrderRow
+              key={order.outTradeNo}
+              order={order}
+              storeName={stores.find((s) => s.code === order.storeCode)?.name ?? `门店 ${order.storeCode}`}
+            />
           ))}
           {state.data.nextBefore !== null ? (
-            <ActionButton id='pay-orders-more' className='ghost-button pay-orders-page__more' loading={loadingMore} disabled={loadingMore || undefined} onClick={() => void loadMore()}>
+            <ActionButton
+              id='pay-orders-more'
+              className='ghost-button pay-orders-page__more'
+              loading={loadingMore}
+              disabled={loadingMore || undefined}
+              onClick={() => void loadMore()}
+            >
               加载更多
             </ActionButton>
           ) : (

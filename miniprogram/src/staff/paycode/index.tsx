@@ -90,7 +90,15 @@ export default function PayCodePage() {
         <Text className='section-title paycode-page__label'>收款金额（元）</Text>
         <View className='paycode-page__amount'>
           <Text className='paycode-page__symbol'>¥</Text>
-          <Input id='paycode-amount' className='paycode-page__input' type='digit' placeholder='如 300 或 299.90' maxlength={12} value={amountText} onInput={(e) => setAmountText(e.detail.value)} />
+          <Input
+            id='paycode-amount'
+            className='paycode-page__input'
+            type='digit'
+            placeholder='如 300 或 299.90'
+            maxlength={12}
+            value={amountText}
+            onInput={(e) => setAmountText(e.detail.value)}
+          />
         </View>
         {amountText.trim() && !amount.ok ? (
           <Text id='paycode-error' className='form-error'>
@@ -113,7 +121,13 @@ export default function PayCodePage() {
             </Text>
           </>
         ) : (
-          <StateView status='empty' compact idPrefix='paycode' title='输入金额后生成收款码' message='顾客扫码后在会员中心付款，可用券和积分' />
+          <StateView
+            status='empty'
+            compact
+            idPrefix='paycode'
+            title='输入金额后生成收款码'
+            message='顾客扫码后在会员中心付款，可用券和积分'
+          />
         )}
       </View>
     </View>

@@ -39,7 +39,9 @@ export default function PurchasePage() {
     getStaffProfile()
       .then((profile) => {
         setStores(profile.stores);
-        setStore((current) => (profile.stores.some((s) => s.code === current) ? current : profile.stores.length === 1 ? profile.stores[0].code : ''));
+        setStore((current) =>
+          profile.stores.some((s) => s.code === current) ? current : profile.stores.length === 1 ? profile.stores[0].code : '',
+        );
       })
       .catch((failure) => setError(messageOf(failure)));
   }, []);
@@ -60,7 +62,14 @@ export default function PurchasePage() {
     const action = `purchase-${code}-${amountFen}-${coupon}-${pointsToBurn}`;
     setBusy(true);
     try {
-      const recorded = await recordPurchase({ memberCode: code, amountFen, storeCode, couponCode: coupon || undefined, pointsToBurn: pointsToBurn || undefined, idempotencyKey: keys.keyFor(action) });
+      const recorded = await recordPurchase({
+        memberCode: code,
+        amountFen,
+        storeCode,
+        couponCode: coupon || undefined,
+        pointsToBurn: pointsToBurn || undefined,
+        idempotencyKey: keys.keyFor(action),
+      });
       keys.settle(action);
       Taro.setStorageSync(STORE_KEY, storeCode);
       setPurchase(recorded);
@@ -118,7 +127,16 @@ export default function PurchasePage() {
     <View className='purchase-page__field'>
       <Text className='purchase-page__label'>{label}</Text>
       <View className='purchase-page__row'>
-        <Input id={id} className='purchase-page__input' type='text' placeholder={placeholder} maxlength={48} value={value} disabled={busy || purchase !== null} onInput={(e) => set(e.detail.value)} />
+        <Input
+          id={id}
+          className='purchase-page__input'
+          type='text'
+          placeholder={placeholder}
+          maxlength={48}
+          value={value}
+          disabled={busy || purchase !== null}
+          onInput={(e) => set(e.detail.value)}
+        />
         {scanLabel && platform.canScan ? (
           <ActionButton className='purchase-page__scan' disabled={busy || purchase !== null || undefined} onClick={() => void scan(set)}>
             {scanLabel}
@@ -138,13 +156,25 @@ export default function PurchasePage() {
           {stores.length === 1 ? (
             <Text id='purchase-store'>{stores[0].name}</Text>
           ) : (
-            <ChoiceChips idPrefix='purchase-store' options={stores.map((s) => ({ value: s.code, label: s.name }))} selected={store} onSelect={setStore} disabled={busy || purchase !== null} />
+            <ChoiceChips
+              idPrefix='purchase-store'
+              options={stores.map((s) => ({ value: s.code, label: s.name }))}
+              selected={store}
+              onSelect={setStore}
+              disabled={busy || purchase !== null}
+            />
           )}
         </View>
         {field('purchase-coupon', '优惠券码（可不填）', couponCode, setCouponCode, '顾客出示的券码', '扫券')}
         {field('purchase-points', '积分抵扣（可不填，100 积分 = ¥1）', points, setPoints, '如 500')}
         {purchase === null ? (
-          <ActionButton id='purchase-submit' className='primary-button purchase-page__action' loading={busy} disabled={busy || undefined} onClick={() => void submit()}>
+          <ActionButton
+            id='purchase-submit'
+            className='primary-button purchase-page__action'
+            loading={busy}
+            disabled={busy || undefined}
+            onClick={() => void submit()}
+          >
             记录消费
           </ActionButton>
         ) : null}
@@ -160,16 +190,23 @@ export default function PurchasePage() {
           <Text className='purchase-result__headline'>消费已记录</Text>
           <Line label='订单金额' value={formatFen(purchase.grossFen)} />
           {purchase.couponDiscountFen > 0 ? <Line label='优惠券' value={`-${formatFen(purchase.couponDiscountFen)}`} /> : null}
-          {purchase.pointsBurned > 0 ? <Line label='积分抵扣' value={`-${formatFen(purchase.pointsBurned)}（${purchase.pointsBurned} 积分）`} /> : null}
+          {purchase.pointsBurned > 0 ? (
+            <Line label='积分抵扣' value={`-${formatFen(purchase.pointsBurned)}（${purchase.pointsBurned} 积分）`} />
+          ) : null}
           <Line id='purchase-paid' label='实付' value={formatFen(purchase.paidFen)} strong />
-          <Line id='purchase-earned' label='本单积分' value={`+${purchase.pointsEarned}${purchase.bonusPermille > 1000 ? `（${purchase.bonusPermille / 1000} 倍积分）` : ''}`} />
+          <Line
+            id='purchase-earned'
+            label='本单积分'
+            value={`+${purchase.pointsEarned}${purchase.bonusPermille > 1000 ? `（${purchase.bonusPermille / 1000} 倍积分）` : ''}`}
+          />
           <Line id='purchase-balance' label='积分余额' value={String(purchase.member.pointsBalance)} />
           <Line id='purchase-tier' label='会员等级' value={purchase.member.tierName} />
           {purchase.refundedFen > 0 ? <Line id='purchase-refunded' label='已退款' value={formatFen(purchase.refundedFen)} /> : null}
 
           {refunds.map((r) => (
             <Text key={r.id} className='purchase-result__refund'>
-              退款 {formatFen(r.amountFen)}：扣回 {r.pointsClawed} 积分{r.pointsShortfall > 0 ? `（${r.pointsShortfall} 积分已被使用，无法扣回）` : ''}
+              退款 {formatFen(r.amountFen)}：扣回 {r.pointsClawed} 积分
+              {r.pointsShortfall > 0 ? `（${r.pointsShortfall} 积分已被使用，无法扣回）` : ''}
               {r.pointsRestored > 0 ? `，退回抵扣积分 ${r.pointsRestored}` : ''}
               {r.couponRestored ? '，优惠券已退回' : ''}
             </Text>
@@ -179,8 +216,23 @@ export default function PurchasePage() {
             <View className='purchase-page__refund'>
               <Text className='purchase-page__label'>退款金额（元，最多 {formatFen(purchase.paidFen - purchase.refundedFen)}）</Text>
               <View className='purchase-page__row'>
-                <Input id='refund-amount' className='purchase-page__input' type='digit' placeholder='部分或全部' maxlength={12} value={refundAmount} disabled={busy} onInput={(e) => setRefundAmount(e.detail.value)} />
-                <ActionButton id='refund-submit' className='purchase-page__scan' loading={busy} disabled={busy || undefined} onClick={() => void refund()}>
+                <Input
+                  id='refund-amount'
+                  className='purchase-page__input'
+                  type='digit'
+                  placeholder='部分或全部'
+                  maxlength={12}
+                  value={refundAmount}
+                  disabled={busy}
+                  onInput={(e) => setRefundAmount(e.detail.value)}
+                />
+                <ActionButton
+                  id='refund-submit'
+                  className='purchase-page__scan'
+                  loading={busy}
+                  disabled={busy || undefined}
+                  onClick={() => void refund()}
+                >
                   退款
                 </ActionButton>
               </View>

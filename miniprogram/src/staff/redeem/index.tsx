@@ -69,7 +69,12 @@ export default function RedeemPage() {
     setError('');
     setBusy(true);
     try {
-      const redemption = await redeemCoupon({ code: step.code, orderAmountFen: step.amountFen, memberId, idempotencyKey: keys.keyFor(action) });
+      const redemption = await redeemCoupon({
+        code: step.code,
+        orderAmountFen: step.amountFen,
+        memberId,
+        idempotencyKey: keys.keyFor(action),
+      });
       keys.settle(action);
       setStep({ kind: 'redeemed', redemption });
       void Taro.showToast({ title: '核销成功', icon: 'success' });
@@ -147,7 +152,12 @@ export default function RedeemPage() {
             onInput={onEdit(setCode)}
           />
           {platform.canScan ? (
-            <ActionButton id='redeem-scan' className='redeem-page__scan' disabled={!editable || busy || undefined} onClick={() => void scan()}>
+            <ActionButton
+              id='redeem-scan'
+              className='redeem-page__scan'
+              disabled={!editable || busy || undefined}
+              onClick={() => void scan()}
+            >
               扫码
             </ActionButton>
           ) : null}
@@ -165,7 +175,13 @@ export default function RedeemPage() {
           onConfirm={() => void preview()}
         />
         {step.kind === 'input' ? (
-          <ActionButton id='redeem-preview' className='primary-button redeem-page__action' loading={busy} disabled={busy || undefined} onClick={() => void preview()}>
+          <ActionButton
+            id='redeem-preview'
+            className='primary-button redeem-page__action'
+            loading={busy}
+            disabled={busy || undefined}
+            onClick={() => void preview()}
+          >
             查看优惠
           </ActionButton>
         ) : null}
@@ -178,10 +194,21 @@ export default function RedeemPage() {
 
       {step.kind === 'previewed' ? (
         <View id='redeem-result' className='section redeem-result'>
-          <CouponTicket terms={step.preview.coupon.terms} name={step.preview.coupon.name} meta={[`有效期至 ${businessDateTime(step.preview.coupon.validUntil)}`]} muted={!step.preview.applicable} />
+          <CouponTicket
+            terms={step.preview.coupon.terms}
+            name={step.preview.coupon.name}
+            meta={[`有效期至 ${businessDateTime(step.preview.coupon.validUntil)}`]}
+            muted={!step.preview.applicable}
+          />
           <Sums amountFen={step.amountFen} preview={step.preview} />
           {step.preview.applicable ? (
-            <ActionButton id='redeem-confirm' className='primary-button redeem-page__action' loading={busy} disabled={busy || undefined} onClick={() => void redeem()}>
+            <ActionButton
+              id='redeem-confirm'
+              className='primary-button redeem-page__action'
+              loading={busy}
+              disabled={busy || undefined}
+              onClick={() => void redeem()}
+            >
               确认核销
             </ActionButton>
           ) : (
@@ -209,15 +236,31 @@ export default function RedeemPage() {
             confirmingReverse ? (
               <View className='redeem-page__confirm-row'>
                 <Text className='redeem-page__confirm-text'>确认撤销这次核销（顾客退款）？</Text>
-                <ActionButton id='redeem-reverse-cancel' className='ghost-button redeem-page__half' disabled={busy || undefined} onClick={() => setConfirmingReverse(false)}>
+                <ActionButton
+                  id='redeem-reverse-cancel'
+                  className='ghost-button redeem-page__half'
+                  disabled={busy || undefined}
+                  onClick={() => setConfirmingReverse(false)}
+                >
                   不撤销
                 </ActionButton>
-                <ActionButton id='redeem-reverse-confirm' className='primary-button redeem-page__half' loading={busy} disabled={busy || undefined} onClick={() => void reverse()}>
+                <ActionButton
+                  id='redeem-reverse-confirm'
+                  className='primary-button redeem-page__half'
+                  loading={busy}
+                  disabled={busy || undefined}
+                  onClick={() => void reverse()}
+                >
                   确认撤销
                 </ActionButton>
               </View>
             ) : (
-              <ActionButton id='redeem-reverse' className='ghost-button redeem-page__action' disabled={busy || undefined} onClick={() => setConfirmingReverse(true)}>
+              <ActionButton
+                id='redeem-reverse'
+                className='ghost-button redeem-page__action'
+                disabled={busy || undefined}
+                onClick={() => setConfirmingReverse(true)}
+              >
                 撤销核销（退款）
               </ActionButton>
             )

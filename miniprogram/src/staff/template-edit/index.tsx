@@ -8,7 +8,14 @@ import ChoiceChips from '../../components/ChoiceChips';
 import CouponTicket from '../../components/CouponTicket';
 import { COUPON_KIND_NAMES, TIER_NAMES } from '../../utils/coupons';
 import { businessDate } from '../../utils/dates';
-import { buildTemplateRequest, emptyTemplateForm, fieldOfServerPath, type TemplateForm, type TemplateFormErrors, type ValidityType } from '../../utils/template-form';
+import {
+  buildTemplateRequest,
+  emptyTemplateForm,
+  fieldOfServerPath,
+  type TemplateForm,
+  type TemplateFormErrors,
+  type ValidityType,
+} from '../../utils/template-form';
 import './index.scss';
 
 const KIND_OPTIONS = COUPON_KINDS.map((kind) => ({ value: kind, label: COUPON_KIND_NAMES[kind] }));
@@ -105,7 +112,13 @@ export default function TemplateEditPage() {
         {text('name', 'tpl-name', '如：双十二满减券')}
       </Row>
       <Row label='券类型'>
-        <ChoiceChips idPrefix='tpl-kind' options={KIND_OPTIONS} selected={form.kind} disabled={saving} onSelect={(kind: CouponKind) => set('kind', kind)} />
+        <ChoiceChips
+          idPrefix='tpl-kind'
+          options={KIND_OPTIONS}
+          selected={form.kind}
+          disabled={saving}
+          onSelect={(kind: CouponKind) => set('kind', kind)}
+        />
       </Row>
 
       {form.kind === 'cash_off' || form.kind === 'no_threshold' ? (
@@ -144,7 +157,13 @@ export default function TemplateEditPage() {
       </View>
 
       <Row label='有效期'>
-        <ChoiceChips idPrefix='tpl-validity' options={VALIDITY_OPTIONS} selected={form.validityType} disabled={saving} onSelect={(value: ValidityType) => set('validityType', value)} />
+        <ChoiceChips
+          idPrefix='tpl-validity'
+          options={VALIDITY_OPTIONS}
+          selected={form.validityType}
+          disabled={saving}
+          onSelect={(value: ValidityType) => set('validityType', value)}
+        />
       </Row>
       {form.validityType === 'relative' ? (
         <Row label='有效天数（含领取当天，最后一天 23:59:59 到期）' error={errors.validDays}>
@@ -171,7 +190,13 @@ export default function TemplateEditPage() {
       </View>
 
       <Row label='可领取会员' error={errors.tiers}>
-        <ChoiceChips idPrefix='tpl-audience' options={AUDIENCE_OPTIONS} selected={form.audience} disabled={saving} onSelect={(value: CouponAudience) => set('audience', value)} />
+        <ChoiceChips
+          idPrefix='tpl-audience'
+          options={AUDIENCE_OPTIONS}
+          selected={form.audience}
+          disabled={saving}
+          onSelect={(value: CouponAudience) => set('audience', value)}
+        />
         {form.audience === 'tiers' ? (
           <View className='tpl-form__sub'>
             <ChoiceChips
@@ -179,7 +204,9 @@ export default function TemplateEditPage() {
               options={TIER_OPTIONS}
               selected={form.tiers}
               disabled={saving}
-              onSelect={(tier: TierCode) => set('tiers', form.tiers.includes(tier) ? form.tiers.filter((t) => t !== tier) : [...form.tiers, tier])}
+              onSelect={(tier: TierCode) =>
+                set('tiers', form.tiers.includes(tier) ? form.tiers.filter((t) => t !== tier) : [...form.tiers, tier])
+              }
             />
           </View>
         ) : null}
@@ -220,7 +247,13 @@ export default function TemplateEditPage() {
           {formError}
         </Text>
       ) : null}
-      <ActionButton id='tpl-submit' className='primary-button tpl-form__submit' loading={saving} disabled={saving || undefined} onClick={() => void submit()}>
+      <ActionButton
+        id='tpl-submit'
+        className='primary-button tpl-form__submit'
+        loading={saving}
+        disabled={saving || undefined}
+        onClick={() => void submit()}
+      >
         创建并开始领取
       </ActionButton>
     </View>

@@ -68,7 +68,11 @@ export default function TemplatesPage() {
   const now = Date.now();
   return (
     <View className='page templates-page'>
-      <ActionButton id='template-new' className='primary-button' onClick={() => void Taro.navigateTo({ url: '/staff/template-edit/index' })}>
+      <ActionButton
+        id='template-new'
+        className='primary-button'
+        onClick={() => void Taro.navigateTo({ url: '/staff/template-edit/index' })}
+      >
         新建优惠券
       </ActionButton>
       {state.data.length === 0 ? (
@@ -81,13 +85,20 @@ export default function TemplatesPage() {
             terms={template.terms}
             name={template.name}
             muted={template.status === 'paused'}
-            meta={[templateValidityText(template.validity), `${audienceText(template)} · 每人限领 ${template.perMemberLimit} 张`, claimWindowText(template, now), ...(template.pointsPrice !== null ? [`积分商城 · ${template.pointsPrice} 积分兑换`] : [])]}
+            meta={[
+              templateValidityText(template.validity),
+              `${audienceText(template)} · 每人限领 ${template.perMemberLimit} 张`,
+              claimWindowText(template, now),
+              ...(template.pointsPrice !== null ? [`积分商城 · ${template.pointsPrice} 积分兑换`] : []),
+            ]}
             footer={
               <View className='templates-page__foot'>
                 <Text id={`template-counts-${template.id}`} className='templates-page__counts'>
                   已领 {template.claimedCount}/{template.totalStock} · 已核销 {template.redeemedCount}
                 </Text>
-                <Text className={`templates-page__status templates-page__status--${template.status}`}>{TEMPLATE_STATUS_NAMES[template.status]}</Text>
+                <Text className={`templates-page__status templates-page__status--${template.status}`}>
+                  {TEMPLATE_STATUS_NAMES[template.status]}
+                </Text>
                 <ActionButton
                   id={`template-toggle-${template.id}`}
                   className='templates-page__toggle'

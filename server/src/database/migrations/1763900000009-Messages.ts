@@ -99,6 +99,7 @@ export class Messages1763900000009 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['message_send_window', 'message_outbox', 'message_preference', 'message_subscribe_report', 'message_grant']) await queryRunner.dropTable(table);
+    for (const table of ['message_send_window', 'message_outbox', 'message_preference', 'message_subscribe_report', 'message_grant'])
+      await queryRunner.dropTable(table);
   }
 }

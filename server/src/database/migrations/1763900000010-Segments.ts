@@ -57,16 +57,31 @@ export class Segments1763900000010 implements MigrationInterface {
     await queryRunner.query('INSERT INTO member_rfm_refresh (id) VALUES (1)');
     // Every member-side criterion in one index, joined_at last: a count over any mix of them is an index-only
     // scan (a range when tiers are given), never a read of the wide member rows.
-    await queryRunner.createIndex('member', new TableIndex({ name: 'idx_member_audience', columnNames: ['tier', 'lifecycle_status', 'birthday_month', 'last_purchase_at', 'joined_at'] }));
+    await queryRunner.createIndex(
+      'member',
+      new TableIndex({
+        name: 'idx_member_audience',
+        columnNames: ['tier', 'lifecycle_status', 'birthday_month', 'last_purchase_at', 'joined_at'],
+      }),
+    );
     // The same columns led by the id: when another table drives a count (grants, RFM rows), each member is looked
     // up here instead of in the primary key. The primary key holds the whole wide row, which at a million members
     // outgrows a modest buffer pool (MariaDB's default 128 MB): a look-up there cost 7 µs in id order and 30-45 µs
     // in random order, here 1-2 µs (measured for test/bench/audience.ts).
-    await queryRunner.createIndex('member', new TableIndex({ name: 'idx_member_audience_id', columnNames: ['id', 'joined_at', 'tier', 'lifecycle_status', 'birthday_month', 'last_purchase_at'] }));
+    await queryRunner.createIndex(
+      'member',
+      new TableIndex({
+        name: 'idx_member_audience_id',
+        columnNames: ['id', 'joined_at', 'tier', 'lifecycle_status', 'birthday_month', 'last_purchase_at'],
+      }),
+    );
     // A template's grants in member id order with what the count needs, so "who of them has a grant left" walks
     // the members' indexes in order instead of jumping around them (idx_message_grant_template lists grants in
     // the order they were accepted, and does not hold member_id).
-    await queryRunner.createIndex('message_grant', new TableIndex({ name: 'idx_message_grant_reach', columnNames: ['template_id', 'member_id', 'remaining'] }));
+    await queryRunner.createIndex(
+      'message_grant',
+      new TableIndex({ name: 'idx_message_grant_reach', columnNames: ['template_id', 'member_id', 'remaining'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

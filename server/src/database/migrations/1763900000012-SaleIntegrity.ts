@@ -16,11 +16,18 @@ export class SaleIntegrity1763900000012 implements MigrationInterface {
     await queryRunner.addColumn('pay_order', hash());
     await queryRunner.addColumn('purchase', hash());
     await queryRunner.addColumn('coupon_redemption', hash());
-    await queryRunner.addColumn('coupon_redemption', new TableColumn({ name: 'owner_kind', type: 'varchar', length: '16', isNullable: true }));
+    await queryRunner.addColumn(
+      'coupon_redemption',
+      new TableColumn({ name: 'owner_kind', type: 'varchar', length: '16', isNullable: true }),
+    );
     await queryRunner.addColumn('pay_refund', new TableColumn({ name: 'flag_reason', type: 'varchar', length: '200', isNullable: true }));
     // Redemptions already held by a sale become owned by it.
-    await queryRunner.query("UPDATE coupon_redemption SET owner_kind = 'pay_order' WHERE id IN (SELECT redemption_id FROM pay_order WHERE redemption_id IS NOT NULL)");
-    await queryRunner.query("UPDATE coupon_redemption SET owner_kind = 'purchase' WHERE owner_kind IS NULL AND id IN (SELECT redemption_id FROM purchase WHERE redemption_id IS NOT NULL)");
+    await queryRunner.query(
+      "UPDATE coupon_redemption SET owner_kind = 'pay_order' WHERE id IN (SELECT redemption_id FROM pay_order WHERE redemption_id IS NOT NULL)",
+    );
+    await queryRunner.query(
+      "UPDATE coupon_redemption SET owner_kind = 'purchase' WHERE owner_kind IS NULL AND id IN (SELECT redemption_id FROM purchase WHERE redemption_id IS NOT NULL)",
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -44,7 +44,9 @@ export class StaffStoresAuditThrottle1763900000013 implements MigrationInterface
           { name: 'expires_at', type: 'datetime' },
         ],
         indices: [new TableIndex({ name: 'idx_member_access_grant_expiry', columnNames: ['expires_at'] })],
-        foreignKeys: [{ columnNames: ['staff_id'], referencedTableName: 'staff_member', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          { columnNames: ['staff_id'], referencedTableName: 'staff_member', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -98,6 +100,7 @@ export class StaffStoresAuditThrottle1763900000013 implements MigrationInterface
       await queryRunner.query('ALTER TABLE points_ledger MODIFY delta INT NOT NULL, MODIFY balance_after INT NOT NULL');
       await queryRunner.query('ALTER TABLE member MODIFY points_balance INT NOT NULL DEFAULT 0');
     }
-    for (const table of ['throttle_counter', 'audit_log', 'member_access_grant', 'staff_store', 'store']) await queryRunner.dropTable(table);
+    for (const table of ['throttle_counter', 'audit_log', 'member_access_grant', 'staff_store', 'store'])
+      await queryRunner.dropTable(table);
   }
 }

@@ -26,7 +26,9 @@ export class SystemCampaigns1763900000017 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("DELETE FROM campaign_member WHERE run_id IN (SELECT r.id FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key IS NOT NULL)");
+    await queryRunner.query(
+      'DELETE FROM campaign_member WHERE run_id IN (SELECT r.id FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key IS NOT NULL)',
+    );
     await queryRunner.query('DELETE FROM campaign_run WHERE campaign_id IN (SELECT id FROM campaign WHERE system_key IS NOT NULL)');
     await queryRunner.query('DELETE FROM campaign WHERE system_key IS NOT NULL');
     await queryRunner.dropIndex('campaign', 'uq_campaign_system');

@@ -10,7 +10,10 @@ export class RedemptionStore1763900000018 implements MigrationInterface {
   name = 'RedemptionStore1763900000018';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('coupon_redemption', new TableColumn({ name: 'store_code', type: 'varchar', length: '32', isNullable: true }));
+    await queryRunner.addColumn(
+      'coupon_redemption',
+      new TableColumn({ name: 'store_code', type: 'varchar', length: '32', isNullable: true }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -70,9 +70,15 @@ export class PayCheckoutService {
     });
     // Applicable first, the one taking most off first; the rest keep the wallet's soonest-to-expire order.
     coupons.sort((a, b) => Number(b.applicable) - Number(a.applicable));
-    return { amountFen, storeCode: store.code, storeName: store.name, coupons, pointsBalance: member.pointsBalance, burnRule: this.rules.burnRule() };
+    return {
+      amountFen,
+      storeCode: store.code,
+      storeName: store.name,
+      coupons,
+      pointsBalance: member.pointsBalance,
+      burnRule: this.rules.burnRule(),
+    };
   }
-
 
   async create(memberId: number, request: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
     const hash = checkoutHash(request);
@@ -113,10 +119,13 @@ export class PayCheckoutService {
       await this.completion.closeLocally(order, this.clock.now());
       // PARAM_ERROR names a field WeChat refused (description, openid, notify_url…): a setup problem, never
       // "the amount is wrong", and not worth retrying as if WeChat were busy.
-      throw new DomainError(error instanceof WechatPayApiError && error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE', undefined, { reason: (error as Error).message });
+      throw new DomainError(
+        error instanceof WechatPayApiError && error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE',
+        undefined,
+        { reason: (error as Error).message },
+      );
     }
   }
-
 
   /** Prices the checkout and holds its coupon and points with a pending order, in one transaction; its id. */
   private async holdOrder(memberId: number, request: CreatePayOrderRequest, hash: string): Promise<number> {
@@ -139,7 +148,13 @@ export class PayCheckoutService {
     const outTradeNo = newOutTradeNo(now);
     return this.transactions.run(async (em) => {
       const balance = await this.ledger.lockBalance(em, memberId);
-      const quote = quoteCheckout({ amountFen: request.amountFen, coupon: held?.coupon.terms ?? null, pointsToBurn: request.pointsToBurn ?? 0, balance, burnRule: this.rules.burnRule() });
+      const quote = quoteCheckout({
+        amountFen: request.amountFen,
+        coupon: held?.coupon.terms ?? null,
+        pointsToBurn: request.pointsToBurn ?? 0,
+        balance,
+        burnRule: this.rules.burnRule(),
+      });
       if (!quote.ok) throw new DomainError(quote.code);
       const inserted = await em.insert(PayOrder, {
         outTradeNo,
@@ -162,7 +177,14 @@ export class PayCheckoutService {
       });
       const id = inserted.identifiers[0].id as number;
       if (held) {
-        const redemptionId = await this.redemptions.redeemWithin(em, held, { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` }, WECHAT_PAY_CHANNEL, now, { owner: RedemptionOwner.PayOrder, storeCode: store.code });
+        const redemptionId = await this.redemptions.redeemWithin(
+          em,
+          held,
+          { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` },
+          WECHAT_PAY_CHANNEL,
+          now,
+          { owner: RedemptionOwner.PayOrder, storeCode: store.code },
+        );
         await em.update(PayOrder, { id }, { redemptionId });
       }
       await this.ledger.debit(em, { memberId, points: quote.pointsBurned, reason: 'burn', sourceKey: payOrderBurnKey(outTradeNo), now });
@@ -170,11 +192,9 @@ export class PayCheckoutService {
     });
   }
 
-
   private orderByKey(memberId: number, idempotencyKey: string): Promise<PayOrder | null> {
     return this.dataSource.getRepository(PayOrder).findOneBy({ memberId, idempotencyKey });
   }
-
 
   /**
    * The first order under this key, answered again; refused when the key was used for another checkout. While
@@ -191,7 +211,6 @@ export class PayCheckoutService {
     }
     return this.views.answer(current);
   }
-
 
   /**
    * The member's order. With `confirm` (the app calls it right after `requestPayment` succeeds), a pending
@@ -211,7 +230,6 @@ export class PayCheckoutService {
     return this.views.answer(order);
   }
 
-
   /** The member gives up: the order is closed (at WeChat first) and the coupon and points come back. */
   async cancel(memberId: number, outTradeNo: string): Promise<PayOrderView> {
     const order = await this.views.memberOrder(memberId, outTradeNo);
@@ -219,11 +237,9 @@ export class PayCheckoutService {
     return this.views.view(await this.views.memberOrder(memberId, outTradeNo));
   }
 
-
   private async joinedMember(memberId: number): Promise<Member> {
     const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
     return member;
   }
-
 }

@@ -84,13 +84,20 @@ export class PayCompletionService {
     // given back, so nothing is granted and an admin refunds it.
     const current = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id });
     if (current.status === PayOrderStatus.Closed) {
-      await this.dataSource.getRepository(PayOrder).update({ id: order.id, status: PayOrderStatus.Closed }, { status: PayOrderStatus.Flagged, flagReason: 'paid after the order was closed', transactionId: transaction.transaction_id ?? null, paidAt });
+      await this.dataSource.getRepository(PayOrder).update(
+        { id: order.id, status: PayOrderStatus.Closed },
+        {
+          status: PayOrderStatus.Flagged,
+          flagReason: 'paid after the order was closed',
+          transactionId: transaction.transaction_id ?? null,
+          paidAt,
+        },
+      );
       this.logger.error({ outTradeNo: order.outTradeNo }, 'payment arrived for a closed order: flagged for refund');
       return 'flagged';
     }
     return 'duplicate';
   }
-
 
   /**
    * Closes an unpaid order, deciding by what WeChat says, never by a guess: a 204, a repeated close or 400
@@ -116,12 +123,15 @@ export class PayCompletionService {
       await this.applyTransaction(transaction);
       return false;
     }
-    if (!transaction || FINISHED_UNPAID.has(transaction.trade_state) || (young && transaction.trade_state === 'NOTPAY')) return this.closeLocally(order, this.clock.now());
+    if (!transaction || FINISHED_UNPAID.has(transaction.trade_state) || (young && transaction.trade_state === 'NOTPAY'))
+      return this.closeLocally(order, this.clock.now());
     // USERPAYING, or NOTPAY after a close WeChat would not do (TRADE_ERROR): still open; the job asks again.
-    this.logger.log({ outTradeNo: order.outTradeNo, tradeState: transaction.trade_state }, 'not closed yet: WeChat still has the order open');
+    this.logger.log(
+      { outTradeNo: order.outTradeNo, tradeState: transaction.trade_state },
+      'not closed yet: WeChat still has the order open',
+    );
     return false;
   }
-
 
   async closeLocally(order: PayOrder, now: Date): Promise<boolean> {
     const closed = await this.transactions.run(async (em) => {
@@ -139,7 +149,6 @@ export class PayCompletionService {
     return closed;
   }
 
-
   /** WeChat reported something that does not match the order: nothing is granted, the holds go back. */
   private async flag(order: PayOrder, reason: string): Promise<void> {
     const now = this.clock.now();
@@ -155,7 +164,6 @@ export class PayCompletionService {
     this.logger.error({ outTradeNo: order.outTradeNo, reason }, 'payment does not match the order: flagged, nothing granted');
   }
 
-
   /** Gives back what checkout held: the coupon (if still valid) and the points, with the expiry they had. */
   async releaseHolds(em: EntityManager, order: PayOrder, now: Date): Promise<void> {
     const fresh = await em.findOneByOrFail(PayOrder, { id: order.id });
@@ -165,10 +173,16 @@ export class PayCompletionService {
     }
     if (fresh.pointsBurned > 0) {
       const burnLine = await em.findOneByOrFail(PointsLedgerLine, { sourceKey: payOrderBurnKey(fresh.outTradeNo) });
-      await this.ledger.credit(em, { memberId: fresh.memberId, points: fresh.pointsBurned, reason: 'restore', sourceKey: `payorder:${fresh.outTradeNo}:release`, now, expiresAt: burnLine.expiresAt ?? now });
+      await this.ledger.credit(em, {
+        memberId: fresh.memberId,
+        points: fresh.pointsBurned,
+        reason: 'restore',
+        sourceKey: `payorder:${fresh.outTradeNo}:release`,
+        now,
+        expiresAt: burnLine.expiresAt ?? now,
+      });
     }
   }
-
 
   /** Null when WeChat's report matches the order; else why it does not. */
   private mismatch(order: PayOrder, transaction: WechatTransaction): string | null {
@@ -179,5 +193,4 @@ export class PayCompletionService {
     if (transaction.payer?.openid && transaction.payer.openid !== order.openid) return 'payer is not the member';
     return null;
   }
-
 }

@@ -34,7 +34,11 @@ export class PayReconciliation {
     const now = this.clock.now();
     const queryBefore = new Date(now.getTime() - this.config.payment.queryAfterSeconds * 1000);
     const result = { completed: 0, closed: 0, refundsSettled: 0 };
-    const pending = await this.dataSource.getRepository(PayOrder).find({ where: { status: PayOrderStatus.Pending, createdAt: LessThan(queryBefore) }, order: { createdAt: 'ASC' }, take: RECONCILE_BATCH });
+    const pending = await this.dataSource.getRepository(PayOrder).find({
+      where: { status: PayOrderStatus.Pending, createdAt: LessThan(queryBefore) },
+      order: { createdAt: 'ASC' },
+      take: RECONCILE_BATCH,
+    });
     for (const order of pending) {
       try {
         if (!order.prepayId) {
@@ -55,7 +59,11 @@ export class PayReconciliation {
         this.logger.warn({ err: error, outTradeNo: order.outTradeNo }, 'reconciling an order failed; next run retries');
       }
     }
-    const refunds = await this.dataSource.getRepository(PayRefund).find({ where: { status: PayRefundStatus.Processing, createdAt: LessThan(queryBefore) }, order: { createdAt: 'ASC' }, take: RECONCILE_BATCH });
+    const refunds = await this.dataSource.getRepository(PayRefund).find({
+      where: { status: PayRefundStatus.Processing, createdAt: LessThan(queryBefore) },
+      order: { createdAt: 'ASC' },
+      take: RECONCILE_BATCH,
+    });
     for (const refund of refunds) {
       try {
         const wechat = await this.wechatPay.queryRefund(refund.outRefundNo);
@@ -72,5 +80,4 @@ export class PayReconciliation {
     }
     return result;
   }
-
 }

@@ -66,7 +66,11 @@ export class PayRefundsService {
           .createQueryBuilder()
           .update(PayOrder)
           .set({ refundCommittedFen: () => 'refund_committed_fen + :amount' })
-          .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', { id: order.id, paid: PayOrderStatus.Paid, amount: request.amountFen })
+          .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', {
+            id: order.id,
+            paid: PayOrderStatus.Paid,
+            amount: request.amountFen,
+          })
           .execute();
         if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
         const row = em.create(PayRefund, {
@@ -90,7 +94,6 @@ export class PayRefundsService {
     return this.views.view(await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id }));
   }
 
-
   /** A verified refund notification (or a refund query's answer). */
   async applyRefund(wechat: WechatRefund): Promise<'succeeded' | 'flagged' | 'failed' | 'pending' | 'duplicate' | 'unknown'> {
     const refund = await this.dataSource.getRepository(PayRefund).findOneBy({ outRefundNo: wechat.out_refund_no });
@@ -107,7 +110,6 @@ export class PayRefundsService {
     return 'pending';
   }
 
-
   /**
    * Asks WeChat for the refund, always under its own out_refund_no. What WeChat refuses for good (PARAM_ERROR,
    * INVALID_REQUEST…) fails it and gives the amount back to the order; what means "not now" — no answer, 5xx,
@@ -116,19 +118,33 @@ export class PayRefundsService {
    */
   async askWechatToRefund(order: PayOrder, refund: PayRefund): Promise<void> {
     try {
-      const wechat = await this.wechatPay.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: refund.amountFen, totalFen: order.payableFen, reason: refund.reason ?? undefined });
-      if (wechat.refund_id) await this.dataSource.getRepository(PayRefund).update({ id: refund.id }, { refundId: wechat.refund_id, failure: null });
+      const wechat = await this.wechatPay.refund({
+        outTradeNo: order.outTradeNo,
+        outRefundNo: refund.outRefundNo,
+        refundFen: refund.amountFen,
+        totalFen: order.payableFen,
+        reason: refund.reason ?? undefined,
+      });
+      if (wechat.refund_id)
+        await this.dataSource.getRepository(PayRefund).update({ id: refund.id }, { refundId: wechat.refund_id, failure: null });
       if (wechat.status === 'SUCCESS' || wechat.status === 'CLOSED') await this.applyRefund(wechat);
     } catch (error) {
       if (error instanceof WechatPayApiError && REFUND_LATER_CODES.has(error.code)) {
-        await this.dataSource.getRepository(PayRefund).update({ id: refund.id, status: PayRefundStatus.Processing }, { failure: `${error.code}: retrying`.slice(0, 200) });
-        this.logger.warn({ outRefundNo: refund.outRefundNo, code: error.code }, 'WeChat cannot refund now; will retry with the same number');
+        await this.dataSource
+          .getRepository(PayRefund)
+          .update({ id: refund.id, status: PayRefundStatus.Processing }, { failure: `${error.code}: retrying`.slice(0, 200) });
+        this.logger.warn(
+          { outRefundNo: refund.outRefundNo, code: error.code },
+          'WeChat cannot refund now; will retry with the same number',
+        );
         if (error.code === 'NOT_ENOUGH') throw new DomainError('PAY_REFUND_BALANCE_LOW', undefined, { reason: error.message });
         return;
       }
       if (error instanceof WechatPayApiError) {
         await this.failRefund(refund, `${error.code}: ${error.detail}`);
-        throw new DomainError(error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE', undefined, { reason: error.message });
+        throw new DomainError(error.code === 'PARAM_ERROR' ? 'PAY_PARAMS_REJECTED' : 'PAY_UNAVAILABLE', undefined, {
+          reason: error.message,
+        });
       }
       // No answer, or "later" (5xx, 429): WeChat may or may not have it. It stays processing; the job asks again with the same number.
       if (error instanceof WechatPayUnavailableError) {
@@ -138,7 +154,6 @@ export class PayRefundsService {
       throw error;
     }
   }
-
 
   /** A failed refund asked for again (same number): admitted again only while refunds stay within what was paid. */
   private async readmitRefund(refund: PayRefund): Promise<boolean> {
@@ -154,14 +169,17 @@ export class PayRefundsService {
         .createQueryBuilder()
         .update(PayOrder)
         .set({ refundCommittedFen: () => 'refund_committed_fen + :amount' })
-        .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', { id: refund.payOrderId, paid: PayOrderStatus.Paid, amount: refund.amountFen })
+        .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', {
+          id: refund.payOrderId,
+          paid: PayOrderStatus.Paid,
+          amount: refund.amountFen,
+        })
         .execute();
       if (taken.affected !== 1) throw new DomainError('REFUND_EXCEEDS_PAID');
       refund.status = PayRefundStatus.Processing;
       return true;
     });
   }
-
 
   /**
    * WeChat confirmed the refund: its points and coupon effects apply, once. A confirmation that conflicts with
@@ -180,16 +198,32 @@ export class PayRefundsService {
         const taken = await em
           .createQueryBuilder()
           .update(PayRefund)
-          .set({ status: PayRefundStatus.Succeeded, succeededAt: parseWechatTime(wechat.success_time) ?? now, refundId: wechat.refund_id ?? refund.refundId })
+          .set({
+            status: PayRefundStatus.Succeeded,
+            succeededAt: parseWechatTime(wechat.success_time) ?? now,
+            refundId: wechat.refund_id ?? refund.refundId,
+          })
           .where('id = :id AND status = :processing', { id: refund.id, processing: PayRefundStatus.Processing })
           .execute();
         if (taken.affected !== 1) return 'not-processing' as const;
         const order = await em.findOneByOrFail(PayOrder, { id: refund.payOrderId });
         if (order.purchaseId) {
-          const purchaseRefundId = await this.saleRefunds.refundWithin(em, order.purchaseId, { amountFen: refund.amountFen, refundNo: refund.outRefundNo }, refund.staffOpenid, now, { viaWechatPay: true });
+          const purchaseRefundId = await this.saleRefunds.refundWithin(
+            em,
+            order.purchaseId,
+            { amountFen: refund.amountFen, refundNo: refund.outRefundNo },
+            refund.staffOpenid,
+            now,
+            { viaWechatPay: true },
+          );
           await em.update(PayRefund, { id: refund.id }, { purchaseRefundId });
         }
-        await em.createQueryBuilder().update(PayOrder).set({ refundedFen: () => 'refunded_fen + :amount' }).where('id = :id', { id: order.id, amount: refund.amountFen }).execute();
+        await em
+          .createQueryBuilder()
+          .update(PayOrder)
+          .set({ refundedFen: () => 'refunded_fen + :amount' })
+          .where('id = :id', { id: order.id, amount: refund.amountFen })
+          .execute();
         return 'succeeded' as const;
       });
     } catch (error) {
@@ -202,10 +236,10 @@ export class PayRefundsService {
       return 'succeeded';
     }
     const current = await this.dataSource.getRepository(PayRefund).findOneByOrFail({ id: refund.id });
-    if (current.status === PayRefundStatus.Failed) return this.flagRefund(current, wechat, 'WeChat confirmed a refund we had recorded as failed');
+    if (current.status === PayRefundStatus.Failed)
+      return this.flagRefund(current, wechat, 'WeChat confirmed a refund we had recorded as failed');
     return 'duplicate';
   }
-
 
   /**
    * Records a confirmation we cannot apply. The amount stays committed on the order (WeChat refunded it, so no
@@ -218,7 +252,12 @@ export class PayRefundsService {
         em
           .createQueryBuilder()
           .update(PayRefund)
-          .set({ status: PayRefundStatus.Flagged, flagReason: reason.slice(0, 200), succeededAt: parseWechatTime(wechat.success_time) ?? now, refundId: wechat.refund_id ?? refund.refundId })
+          .set({
+            status: PayRefundStatus.Flagged,
+            flagReason: reason.slice(0, 200),
+            succeededAt: parseWechatTime(wechat.success_time) ?? now,
+            refundId: wechat.refund_id ?? refund.refundId,
+          })
           .where('id = :id AND status = :from', { id: refund.id, from })
           .execute();
       if ((await flag(PayRefundStatus.Processing)).affected === 1) return true;
@@ -233,10 +272,12 @@ export class PayRefundsService {
       return true;
     });
     if (!flagged) return 'duplicate';
-    this.logger.error({ outRefundNo: refund.outRefundNo, amountFen: refund.amountFen, reason }, 'WeChat confirmed a refund that conflicts with our state: flagged for a person');
+    this.logger.error(
+      { outRefundNo: refund.outRefundNo, amountFen: refund.amountFen, reason },
+      'WeChat confirmed a refund that conflicts with our state: flagged for a person',
+    );
     return 'flagged';
   }
-
 
   private async failRefund(refund: PayRefund, failure: string): Promise<boolean> {
     return this.transactions.run(async (em) => {
@@ -247,9 +288,13 @@ export class PayRefundsService {
         .where('id = :id AND status = :processing', { id: refund.id, processing: PayRefundStatus.Processing })
         .execute();
       if (taken.affected !== 1) return false;
-      await em.createQueryBuilder().update(PayOrder).set({ refundCommittedFen: () => 'refund_committed_fen - :amount' }).where('id = :id', { id: refund.payOrderId, amount: refund.amountFen }).execute();
+      await em
+        .createQueryBuilder()
+        .update(PayOrder)
+        .set({ refundCommittedFen: () => 'refund_committed_fen - :amount' })
+        .where('id = :id', { id: refund.payOrderId, amount: refund.amountFen })
+        .execute();
       return true;
     });
   }
-
 }

@@ -26,16 +26,14 @@ export class PayRules {
     return store;
   }
 
-
   checkAmount(amountFen: number): void {
-    if (!Number.isSafeInteger(amountFen) || amountFen < 1 || amountFen > this.config.payment.maxOrderFen) throw new DomainError('PAY_AMOUNT_INVALID');
+    if (!Number.isSafeInteger(amountFen) || amountFen < 1 || amountFen > this.config.payment.maxOrderFen)
+      throw new DomainError('PAY_AMOUNT_INVALID');
   }
-
 
   burnRule() {
     return { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
   }
-
 
   requireConfigured(): void {
     if (!this.wechatPay.configured) throw new DomainError('PAY_NOT_CONFIGURED');
@@ -50,7 +48,12 @@ export function newOutTradeNo(now: Date): string {
 
 /** What a checkout asks for; the member is part of the key itself. */
 export function checkoutHash(request: CreatePayOrderRequest): string {
-  return requestHash({ amountFen: request.amountFen, storeCode: request.storeCode, couponId: request.couponId ?? null, pointsToBurn: request.pointsToBurn ?? 0 });
+  return requestHash({
+    amountFen: request.amountFen,
+    storeCode: request.storeCode,
+    couponId: request.couponId ?? null,
+    pointsToBurn: request.pointsToBurn ?? 0,
+  });
 }
 
 export function parseWechatTime(text: string | undefined): Date | null {

@@ -1,4 +1,10 @@
-import { type CreatePayOrderResponse, type PayOrderListResponse, PayOrderStatus, type PayOrderView, type PayRefundView } from '@member/shared';
+import {
+  type CreatePayOrderResponse,
+  type PayOrderListResponse,
+  PayOrderStatus,
+  type PayOrderView,
+  type PayRefundView,
+} from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -29,9 +35,17 @@ export class PayViews {
   }
 
   /** `storeCodes`: only these stores' orders (a clerk's or store manager's); null: every store (an admin). */
-  async staffOrders(status: PayOrderStatus | undefined, before: number | undefined, storeCodes: string[] | null = null): Promise<PayOrderListResponse> {
+  async staffOrders(
+    status: PayOrderStatus | undefined,
+    before: number | undefined,
+    storeCodes: string[] | null = null,
+  ): Promise<PayOrderListResponse> {
     const orders = await this.dataSource.getRepository(PayOrder).find({
-      where: { ...(status ? { status } : {}), ...(before ? { id: LessThan(before) } : {}), ...(storeCodes ? { storeCode: In(storeCodes) } : {}) },
+      where: {
+        ...(status ? { status } : {}),
+        ...(before ? { id: LessThan(before) } : {}),
+        ...(storeCodes ? { storeCode: In(storeCodes) } : {}),
+      },
       order: { id: 'DESC' },
       take: STAFF_PAGE,
     });
@@ -62,13 +76,24 @@ export class PayViews {
    */
   async viewMany(orders: PayOrder[]): Promise<PayOrderView[]> {
     if (orders.length === 0) return [];
-    const refunds = await this.dataSource.getRepository(PayRefund).find({ where: { payOrderId: In(orders.map((o) => o.id)) }, order: { id: 'ASC' } });
+    const refunds = await this.dataSource
+      .getRepository(PayRefund)
+      .find({ where: { payOrderId: In(orders.map((o) => o.id)) }, order: { id: 'ASC' } });
     const purchaseRefundIds = refunds.map((r) => r.purchaseRefundId).filter((id): id is number => id !== null);
-    const effects = new Map((purchaseRefundIds.length ? await this.dataSource.getRepository(PurchaseRefund).findBy({ id: In(purchaseRefundIds) }) : []).map((e) => [e.id, e]));
+    const effects = new Map(
+      (purchaseRefundIds.length ? await this.dataSource.getRepository(PurchaseRefund).findBy({ id: In(purchaseRefundIds) }) : []).map(
+        (e) => [e.id, e],
+      ),
+    );
     const couponIds = orders.map((o) => o.couponId).filter((id): id is number => id !== null);
     const coupons = couponIds.length ? await this.dataSource.getRepository(Coupon).findBy({ id: In(couponIds) }) : [];
     const templateIds = [...new Set(coupons.map((c) => c.templateId))];
-    const templates = new Map((templateIds.length ? await this.dataSource.getRepository(CouponTemplate).findBy({ id: In(templateIds) }) : []).map((t) => [t.id, t.name]));
+    const templates = new Map(
+      (templateIds.length ? await this.dataSource.getRepository(CouponTemplate).findBy({ id: In(templateIds) }) : []).map((t) => [
+        t.id,
+        t.name,
+      ]),
+    );
     const couponNames = new Map(coupons.map((c) => [c.id, templates.get(c.templateId) ?? null]));
     const purchases = await this.purchases.getMany(orders.map((o) => o.purchaseId).filter((id): id is number => id !== null));
     return orders.map((order) => ({

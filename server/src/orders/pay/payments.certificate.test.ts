@@ -13,7 +13,12 @@ import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (kind) => {
   let t: TestApp;
   const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(`${t.emulator.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        `${t.emulator.url}${path}`,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
 
   beforeAll(async () => {
     t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: { certificateOnly: true } }); // it forges a notification on purpose
@@ -26,7 +31,9 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
   it('verifies answers and notifications with the downloaded certificate, and completes the payment', async () => {
     const user = `cert-payer-${kind}`;
     const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource.getRepository(Member).insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
+    const inserted = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
     const memberId = Number(inserted.identifiers[0].id);
 
     const created = await payServices(t.app).create(memberId, { amountFen: 12300, storeCode: 'S003', idempotencyKey: `cert-${kind}` });
@@ -45,8 +52,16 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
     expect(notification.delivered).toBe(true);
 
     // The same notification re-signed by someone else under the certificate's serial is refused.
-    const headers = Object.fromEntries(Object.entries(notification.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-    const forged = { ...headers, 'wechatpay-signature': rsaSign(t.pay!.keys.merchant.privateKeyPem, `${headers['wechatpay-timestamp']}\n${headers['wechatpay-nonce']}\n${notification.body}\n`) };
+    const headers = Object.fromEntries(
+      Object.entries(notification.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
+    const forged = {
+      ...headers,
+      'wechatpay-signature': rsaSign(
+        t.pay!.keys.merchant.privateKeyPem,
+        `${headers['wechatpay-timestamp']}\n${headers['wechatpay-nonce']}\n${notification.body}\n`,
+      ),
+    };
     const refused = await fetch(notification.url, { method: 'POST', headers: forged, body: notification.body });
     expect(refused.status).toBe(400);
     const genuine = await fetch(notification.url, { method: 'POST', headers, body: notification.body });

@@ -1,4 +1,12 @@
-import type { CheckoutOptions, CreatePayOrderRequest, CreatePayOrderResponse, CreatePayRefundRequest, PayOrderListResponse, PayOrderStatus, PayOrderView } from '@member/shared';
+import type {
+  CheckoutOptions,
+  CreatePayOrderRequest,
+  CreatePayOrderResponse,
+  CreatePayRefundRequest,
+  PayOrderListResponse,
+  PayOrderStatus,
+  PayOrderView,
+} from '@member/shared';
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res, UseGuards, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentSession, CurrentStaff, MemberAuthGuard, StaffGuard } from '../../auth/auth.guards';
@@ -22,26 +30,39 @@ export class PayController {
   constructor(private readonly payments: PayCheckoutService) {}
 
   @Get('checkout')
-  checkout(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(checkoutQuery)) query: { amountFen: number; storeCode: string }): Promise<CheckoutOptions> {
+  checkout(
+    @CurrentSession() session: SessionClaims,
+    @Query(new ZodPipe(checkoutQuery)) query: { amountFen: number; storeCode: string },
+  ): Promise<CheckoutOptions> {
     return this.payments.checkout(session.memberId, query.amountFen, query.storeCode);
   }
 
   @Post('orders')
   @HttpCode(200)
-  create(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(createOrderBody)) body: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+  create(
+    @CurrentSession() session: SessionClaims,
+    @Body(new ZodPipe(createOrderBody)) body: CreatePayOrderRequest,
+  ): Promise<CreatePayOrderResponse> {
     return this.payments.create(session.memberId, body);
   }
 
   /** With confirm=1 this asks WeChat: throttled per member and per IP. */
   @Get('orders/:outTradeNo')
   @WechatCall('payConfirm')
-  get(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Query(new ZodPipe(orderQuery)) query: { confirm?: string }): Promise<CreatePayOrderResponse> {
+  get(
+    @CurrentSession() session: SessionClaims,
+    @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string,
+    @Query(new ZodPipe(orderQuery)) query: { confirm?: string },
+  ): Promise<CreatePayOrderResponse> {
     return this.payments.get(session.memberId, outTradeNo, query.confirm === '1');
   }
 
   @Post('orders/:outTradeNo/cancel')
   @HttpCode(200)
-  cancel(@CurrentSession() session: SessionClaims, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
+  cancel(
+    @CurrentSession() session: SessionClaims,
+    @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string,
+  ): Promise<PayOrderView> {
     return this.payments.cancel(session.memberId, outTradeNo);
   }
 }
@@ -57,13 +78,19 @@ export class StaffPayController {
   ) {}
 
   @Get()
-  list(@CurrentStaff() staff: StaffAccount, @Query(new ZodPipe(staffOrdersQuery)) query: { status?: PayOrderStatus; before?: number }): Promise<PayOrderListResponse> {
+  list(
+    @CurrentStaff() staff: StaffAccount,
+    @Query(new ZodPipe(staffOrdersQuery)) query: { status?: PayOrderStatus; before?: number },
+  ): Promise<PayOrderListResponse> {
     return this.views.staffOrders(query.status, query.before, this.stores.visibleStores(staff));
   }
 
   @Get(':outTradeNo')
   @Audited('pay_order.view')
-  async get(@CurrentStaff() staff: StaffAccount, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string): Promise<PayOrderView> {
+  async get(
+    @CurrentStaff() staff: StaffAccount,
+    @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string,
+  ): Promise<PayOrderView> {
     const order = await this.views.staffOrder(outTradeNo);
     this.stores.assertWorksAt(staff, order.storeCode);
     return order;
@@ -72,7 +99,12 @@ export class StaffPayController {
   @Post(':outTradeNo/refunds')
   @HttpCode(200)
   @Audited('pay_order.refund')
-  async refund(@CurrentStaff() staff: StaffAccount, @Req() request: unknown, @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string, @Body(new ZodPipe(refundBody)) body: CreatePayRefundRequest): Promise<PayOrderView> {
+  async refund(
+    @CurrentStaff() staff: StaffAccount,
+    @Req() request: unknown,
+    @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string,
+    @Body(new ZodPipe(refundBody)) body: CreatePayRefundRequest,
+  ): Promise<PayOrderView> {
     const order = await this.views.staffOrder(outTradeNo);
     setAuditStore(request, order.storeCode);
     this.stores.assertWorksAt(staff, order.storeCode);
@@ -109,7 +141,11 @@ export class PayNotifyController {
     });
   }
 
-  private async handle<T>(request: RawBodyRequest<FastifyRequest>, reply: FastifyReply, apply: (eventType: string, resource: T) => Promise<void>): Promise<void> {
+  private async handle<T>(
+    request: RawBodyRequest<FastifyRequest>,
+    reply: FastifyReply,
+    apply: (eventType: string, resource: T) => Promise<void>,
+  ): Promise<void> {
     if (!this.wechatPay.configured) {
       await reply.status(404).send({ code: 'FAIL', message: '未开通微信支付' });
       return;

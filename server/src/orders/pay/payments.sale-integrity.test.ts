@@ -49,29 +49,56 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
 
   const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
   const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
     const user = `sale-${kind}-${++userSeq}`;
     const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource.getRepository(Member).insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
+    const inserted = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
     const id = Number(inserted.identifiers[0].id);
     if (points > 0) {
       await t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PointsLedger).credit(em, { memberId: id, points, reason: 'earn', sourceKey: `seed:${id}`, now: t.clock.now(), expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000) }),
+        t.app.get(PointsLedger).credit(em, {
+          memberId: id,
+          points,
+          reason: 'earn',
+          sourceKey: `seed:${id}`,
+          now: t.clock.now(),
+          expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000),
+        }),
       );
     }
     const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
     return { id, user, couponId };
   }
 
-  const balanceOf = async (memberId: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
+  const balanceOf = async (memberId: number) =>
+    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
   const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
   const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
-  const requestPayment = (user: string, params: RequestPaymentParams) => emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision: 'pay' });
+  const requestPayment = (user: string, params: RequestPaymentParams) =>
+    emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision: 'pay' });
 
-  async function paidOrder(memberId: number, user: string, request: { amountFen: number; couponId?: number | null; pointsToBurn?: number }): Promise<CreatePayOrderResponse> {
-    const created = await payments.create(memberId, { amountFen: request.amountFen, storeCode: 'S001', couponId: request.couponId ?? undefined, pointsToBurn: request.pointsToBurn, idempotencyKey: key() });
+  async function paidOrder(
+    memberId: number,
+    user: string,
+    request: { amountFen: number; couponId?: number | null; pointsToBurn?: number },
+  ): Promise<CreatePayOrderResponse> {
+    const created = await payments.create(memberId, {
+      amountFen: request.amountFen,
+      storeCode: 'S001',
+      couponId: request.couponId ?? undefined,
+      pointsToBurn: request.pointsToBurn,
+      idempotencyKey: key(),
+    });
     expect(await requestPayment(user, created.payment as RequestPaymentParams)).toEqual({ errMsg: 'requestPayment:ok' });
     await waitFor('the payment notification', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
     return created;
@@ -120,8 +147,12 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     await payments.refund(no, { amountFen: 10_000, outRefundNo: `R-${no}-all` }, 'o-clerk');
     const settled = await refundsSettled(no);
     expect(settled).toMatchObject({ refundedFen: 10_000, refunds: [{ status: 'succeeded', flagReason: null }] });
-    expect(codeOf(await payments.refund(no, { amountFen: 1, outRefundNo: `R-${no}-more` }, 'o-clerk').catch((e) => e))).toBe('REFUND_EXCEEDS_PAID');
-    expect(codeOf(await purchases.refund(purchaseId, { amountFen: 1, refundNo: `till-${no}-after` }, 'o-clerk').catch((e) => e))).toBe('REFUND_VIA_WECHAT_PAY');
+    expect(codeOf(await payments.refund(no, { amountFen: 1, outRefundNo: `R-${no}-more` }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_EXCEEDS_PAID',
+    );
+    expect(codeOf(await purchases.refund(purchaseId, { amountFen: 1, refundNo: `till-${no}-after` }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_VIA_WECHAT_PAY',
+    );
     expect((await t.db.dataSource.getRepository(Purchase).findOneByOrFail({ id: purchaseId })).refundedFen).toBe(10_000);
     expect(await balanceOf(me.id)).toBe(0);
     const atWechat = (await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds as Json[];
@@ -133,16 +164,32 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     const redemptionOf = async (outTradeNo: string) => (await orderOf(outTradeNo)).redemptionId!;
 
     // Pending, then cancelled by the member.
-    const pending = await payments.create(me.id, { amountFen: 30_000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 100, idempotencyKey: key() });
-    expect(codeOf(await redemptions.reverse(await redemptionOf(pending.order.outTradeNo)).catch((e) => e))).toBe('REDEMPTION_OWNED_BY_SALE');
+    const pending = await payments.create(me.id, {
+      amountFen: 30_000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 100,
+      idempotencyKey: key(),
+    });
+    expect(codeOf(await redemptions.reverse(await redemptionOf(pending.order.outTradeNo)).catch((e) => e))).toBe(
+      'REDEMPTION_OWNED_BY_SALE',
+    );
     expect(await couponStatus(me.couponId!)).toBe('redeemed');
     expect((await payments.cancel(me.id, pending.order.outTradeNo)).status).toBe('closed');
     expect(await couponStatus(me.couponId!)).toBe('available');
     expect(await balanceOf(me.id)).toBe(1000);
 
     // Pending, then closed by the expiry/reconcile job.
-    const expiring = await payments.create(me.id, { amountFen: 30_000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 100, idempotencyKey: key() });
-    expect(codeOf(await redemptions.reverse(await redemptionOf(expiring.order.outTradeNo)).catch((e) => e))).toBe('REDEMPTION_OWNED_BY_SALE');
+    const expiring = await payments.create(me.id, {
+      amountFen: 30_000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 100,
+      idempotencyKey: key(),
+    });
+    expect(codeOf(await redemptions.reverse(await redemptionOf(expiring.order.outTradeNo)).catch((e) => e))).toBe(
+      'REDEMPTION_OWNED_BY_SALE',
+    );
     try {
       t.clock.advance(t.config.payment.orderExpireMinutes * 60 + 1);
       expect((await payments.reconcile()).closed).toBeGreaterThanOrEqual(1);
@@ -178,7 +225,12 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     expect(await balanceOf(me.id)).toBe(100);
     expect(await couponStatus(me.couponId!)).toBe('redeemed');
 
-    for (const other of [{ ...request, amountFen: 30_001 }, { ...request, pointsToBurn: 0 }, { ...request, couponId: undefined }, { ...request, storeCode: 'S002' }]) {
+    for (const other of [
+      { ...request, amountFen: 30_001 },
+      { ...request, pointsToBurn: 0 },
+      { ...request, couponId: undefined },
+      { ...request, storeCode: 'S002' },
+    ]) {
       expect(codeOf(await payments.create(me.id, other).catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
     }
     expect(await t.db.dataSource.getRepository(PayOrder).countBy({ memberId: me.id })).toBe(1);
@@ -193,12 +245,22 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     const no = created.order.outTradeNo;
     const purchaseId = (await orderOf(no)).purchaseId!;
     // The state old code left: the sale refunded in full at the till before its WeChat Pay refund.
-    await t.app.get(TransactionRunner).run((em) => t.app.get(SaleRefunds).refundWithin(em, purchaseId, { amountFen: 10_000, refundNo: `legacy-till-${no}` }, 'o-clerk', t.clock.now(), { viaWechatPay: true }));
+    await t.app.get(TransactionRunner).run((em) =>
+      t.app.get(SaleRefunds).refundWithin(em, purchaseId, { amountFen: 10_000, refundNo: `legacy-till-${no}` }, 'o-clerk', t.clock.now(), {
+        viaWechatPay: true,
+      }),
+    );
     skipInvariants = ['sale.refund-ceiling-across-routes']; // exactly the old defect, now flagged for a person
 
     await payments.refund(no, { amountFen: 10_000, outRefundNo: `R-${no}-late` }, 'o-clerk');
     const view: PayOrderView = await refundsSettled(no);
-    expect(view.refunds).toEqual([expect.objectContaining({ outRefundNo: `R-${no}-late`, status: 'flagged', flagReason: expect.stringContaining('REFUND_EXCEEDS_PAID') })]);
+    expect(view.refunds).toEqual([
+      expect.objectContaining({
+        outRefundNo: `R-${no}-late`,
+        status: 'flagged',
+        flagReason: expect.stringContaining('REFUND_EXCEEDS_PAID'),
+      }),
+    ]);
     expect(view.refundedFen).toBe(0); // no effects applied: the points and the purchase stay as the till left them
     const [notification] = (await emulatorGet(`/dev/pay/notifications?out_trade_no=${no}&event_type=REFUND.SUCCESS`)).notifications;
     expect(notification.delivered).toBe(true);
@@ -215,6 +277,8 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     }
     expect((await staffView(no)).refunds.map((r) => r.status)).toEqual(['flagged']);
     // The flagged amount stays committed: no new refund can take it again.
-    expect(codeOf(await payments.refund(no, { amountFen: 1, outRefundNo: `R-${no}-again` }, 'o-clerk').catch((e) => e))).toBe('REFUND_EXCEEDS_PAID');
+    expect(codeOf(await payments.refund(no, { amountFen: 1, outRefundNo: `R-${no}-again` }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_EXCEEDS_PAID',
+    );
   });
 });

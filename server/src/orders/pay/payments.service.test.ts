@@ -43,24 +43,40 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
   const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   /** A joined member whose openid is the emulator user's, with `points` to spend and, if asked, a ¥20-off-¥200 coupon. */
   async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
     const user = `payer-${kind}-${++userSeq}`;
     const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource.getRepository(Member).insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
+    const inserted = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
     const id = Number(inserted.identifiers[0].id);
     if (points > 0) {
       await t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PointsLedger).credit(em, { memberId: id, points, reason: 'earn', sourceKey: `seed:${id}`, now: t.clock.now(), expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000) }),
+        t.app.get(PointsLedger).credit(em, {
+          memberId: id,
+          points,
+          reason: 'earn',
+          sourceKey: `seed:${id}`,
+          now: t.clock.now(),
+          expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000),
+        }),
       );
     }
     const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
     return { id, user, couponId };
   }
 
-  const balanceOf = async (memberId: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
+  const balanceOf = async (memberId: number) =>
+    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
   const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
   const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
   const purchasesOf = (outTradeNo: string) => t.db.dataSource.getRepository(Purchase).countBy({ idempotencyKey: outTradeNo });
@@ -69,8 +85,18 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   const requestPayment = (user: string, params: RequestPaymentParams, decision: 'pay' | 'cancel' = 'pay') =>
     emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision });
 
-  async function paidOrder(memberId: number, user: string, request: { amountFen: number; couponId?: number | null; pointsToBurn?: number }): Promise<CreatePayOrderResponse> {
-    const created = await payments.create(memberId, { amountFen: request.amountFen, storeCode: 'S001', couponId: request.couponId ?? undefined, pointsToBurn: request.pointsToBurn, idempotencyKey: key() });
+  async function paidOrder(
+    memberId: number,
+    user: string,
+    request: { amountFen: number; couponId?: number | null; pointsToBurn?: number },
+  ): Promise<CreatePayOrderResponse> {
+    const created = await payments.create(memberId, {
+      amountFen: request.amountFen,
+      storeCode: 'S001',
+      couponId: request.couponId ?? undefined,
+      pointsToBurn: request.pointsToBurn,
+      idempotencyKey: key(),
+    });
     expect(await requestPayment(user, created.payment as RequestPaymentParams)).toEqual({ errMsg: 'requestPayment:ok' });
     await waitFor('the payment notification', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
     return created;
@@ -79,16 +105,37 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   /** A notification as WeChat would send it, signed with the platform key, for tests of what must be refused. */
   function craftNotification(resource: object, options: { timestamp?: number; serial?: string; signature?: string } = {}) {
     const keys = t.pay!.keys;
-    const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: resource }, Date.now());
-    const signed = platformSignature(keys.platform.privateKeyPem, options.serial ?? keys.platform.publicKeyId, body, options.timestamp ?? Math.floor(Date.now() / 1000));
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v])) };
+    const { body } = notificationEnvelope(
+      keys.apiV3Key,
+      { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: resource },
+      Date.now(),
+    );
+    const signed = platformSignature(
+      keys.platform.privateKeyPem,
+      options.serial ?? keys.platform.publicKeyId,
+      body,
+      options.timestamp ?? Math.floor(Date.now() / 1000),
+    );
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v])),
+    };
     if (options.signature) headers['wechatpay-signature'] = options.signature;
     return { headers, body };
   }
 
-  const post = (url: string, notification: { headers: Record<string, string>; body: string }) => fetch(url, { method: 'POST', headers: notification.headers, body: notification.body });
+  const post = (url: string, notification: { headers: Record<string, string>; body: string }) =>
+    fetch(url, { method: 'POST', headers: notification.headers, body: notification.body });
   const transactionFor = (order: PayOrder, overrides: Json = {}) => ({
-    ...successfulTransaction({ appid: TEST_APP.appid, mchid: t.pay!.keys.mchid, outTradeNo: order.outTradeNo, openid: order.openid, totalFen: order.payableFen, nowMs: Date.now(), transactionId: `42000${Date.now()}` }),
+    ...successfulTransaction({
+      appid: TEST_APP.appid,
+      mchid: t.pay!.keys.mchid,
+      outTradeNo: order.outTradeNo,
+      openid: order.openid,
+      totalFen: order.payableFen,
+      nowMs: Date.now(),
+      transactionId: `42000${Date.now()}`,
+    }),
     ...overrides,
   });
 
@@ -104,8 +151,21 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('charges what the server computes: ¥300 with a ¥20-off-¥200 coupon and 500 points is ¥275, and the notification completes it', async () => {
     const me = await newMember(2000, true);
-    const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
-    expect(created.order).toMatchObject({ status: 'pending', grossFen: 30000, couponDiscountFen: 2000, pointsBurned: 500, payableFen: 27500, couponName: '满200减20' });
+    const created = await payments.create(me.id, {
+      amountFen: 30000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 500,
+      idempotencyKey: key(),
+    });
+    expect(created.order).toMatchObject({
+      status: 'pending',
+      grossFen: 30000,
+      couponDiscountFen: 2000,
+      pointsBurned: 500,
+      payableFen: 27500,
+      couponName: '满200减20',
+    });
     expect(created.payment).toMatchObject({ appId: TEST_APP.appid, signType: 'RSA', package: expect.stringMatching(/^prepay_id=/) });
     // Held while pending: the coupon is taken and the points are off the balance.
     expect(await couponStatus(me.couponId!)).toBe('redeemed');
@@ -117,10 +177,19 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
     const view = (await payments.get(me.id, created.order.outTradeNo, false)).order;
     const earned = Math.floor((275 * view.purchase!.bonusPermille) / 1000);
-    expect(view.purchase).toMatchObject({ grossFen: 30000, couponDiscountFen: 2000, pointsBurned: 500, paidFen: 27500, pointsEarned: earned, member: { pointsBalance: 1500 + earned } });
+    expect(view.purchase).toMatchObject({
+      grossFen: 30000,
+      couponDiscountFen: 2000,
+      pointsBurned: 500,
+      paidFen: 27500,
+      pointsEarned: earned,
+      member: { pointsBalance: 1500 + earned },
+    });
     expect(await couponStatus(me.couponId!)).toBe('redeemed');
     // The member's points history names the app payment.
-    const burn = await t.db.dataSource.query('SELECT purchase_id AS purchaseId FROM points_ledger WHERE source_key = ?', [`payorder:${created.order.outTradeNo}:burn`]);
+    const burn = await t.db.dataSource.query('SELECT purchase_id AS purchaseId FROM points_ledger WHERE source_key = ?', [
+      `payorder:${created.order.outTradeNo}:burn`,
+    ]);
     expect(Number(burn[0].purchaseId)).toBe(view.purchase!.id);
   });
 
@@ -129,11 +198,29 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     const request = { amountFen: 30000, storeCode: 'S001', idempotencyKey: key() };
     const [a, b] = await Promise.all([payments.create(me.id, request), payments.create(me.id, request)]);
     expect(a.order.outTradeNo).toBe(b.order.outTradeNo);
-    expect(await codeOf(await payments.create(me.id, { amountFen: 15000, storeCode: 'S001', couponId: me.couponId!, idempotencyKey: key() }).catch((e) => e))).toBe('COUPON_BELOW_THRESHOLD');
-    expect(codeOf(await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', pointsToBurn: 400, idempotencyKey: key() }).catch((e) => e))).toBe('POINTS_INSUFFICIENT');
-    expect(codeOf(await payments.create(me.id, { amountFen: 30000, storeCode: 'NOPE', idempotencyKey: key() }).catch((e) => e))).toBe('PAY_STORE_UNKNOWN');
+    expect(
+      await codeOf(
+        await payments
+          .create(me.id, { amountFen: 15000, storeCode: 'S001', couponId: me.couponId!, idempotencyKey: key() })
+          .catch((e) => e),
+      ),
+    ).toBe('COUPON_BELOW_THRESHOLD');
+    expect(
+      codeOf(
+        await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', pointsToBurn: 400, idempotencyKey: key() }).catch((e) => e),
+      ),
+    ).toBe('POINTS_INSUFFICIENT');
+    expect(codeOf(await payments.create(me.id, { amountFen: 30000, storeCode: 'NOPE', idempotencyKey: key() }).catch((e) => e))).toBe(
+      'PAY_STORE_UNKNOWN',
+    );
     const other = await newMember(0, true);
-    expect(codeOf(await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: other.couponId!, idempotencyKey: key() }).catch((e) => e))).toBe('COUPON_NOT_FOUND');
+    expect(
+      codeOf(
+        await payments
+          .create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: other.couponId!, idempotencyKey: key() })
+          .catch((e) => e),
+      ),
+    ).toBe('COUPON_NOT_FOUND');
     expect(codeOf(await payments.get(other.id, a.order.outTradeNo, false).catch((e) => e))).toBe('PAY_ORDER_NOT_FOUND');
     expect(await balanceOf(me.id)).toBe(300);
     expect(await couponStatus(me.couponId!)).toBe('available');
@@ -142,9 +229,18 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   it('calls WeChat only after its transaction commits: while WeChat is slow, the order, the holds and the refund are already visible', async () => {
     const me = await newMember(1000, true);
     await emulatorPost('/dev/faults', { endpoint: 'pay_jsapi', delayMs: 1500 });
-    const creating = payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+    const creating = payments.create(me.id, {
+      amountFen: 30000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 500,
+      idempotencyKey: key(),
+    });
     // Read from another connection: on MariaDB an open transaction's rows would not be visible yet.
-    const seen = await waitFor('the committed order while WeChat has not answered', async () => (await t.db.dataSource.getRepository(PayOrder).findBy({ memberId: me.id }))[0]);
+    const seen = await waitFor(
+      'the committed order while WeChat has not answered',
+      async () => (await t.db.dataSource.getRepository(PayOrder).findBy({ memberId: me.id }))[0],
+    );
     expect(seen).toMatchObject({ status: 'pending', prepayId: null });
     expect(await balanceOf(me.id)).toBe(500);
     expect(await couponStatus(me.couponId!)).toBe('redeemed');
@@ -154,7 +250,11 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
     await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
     await emulatorPost('/dev/faults', { endpoint: 'pay_refund', delayMs: 1500 });
-    const refunding = payments.refund(created.order.outTradeNo, { amountFen: 1000, outRefundNo: `R-${created.order.outTradeNo}-slow` }, 'o-clerk');
+    const refunding = payments.refund(
+      created.order.outTradeNo,
+      { amountFen: 1000, outRefundNo: `R-${created.order.outTradeNo}-slow` },
+      'o-clerk',
+    );
     const reserved = await waitFor('the committed refund while WeChat has not answered', async () => {
       const order = await orderOf(created.order.outTradeNo);
       return order.refundCommittedFen === 1000 && order;
@@ -181,7 +281,9 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     // so the restarted app shares it (without closing it when it stops).
     const dataSource = t.db.url
       ? await openDatabase(dataSourceOptions({ url: t.db.url, sqlitePath: '', poolSize: 5 }))
-      : new Proxy(t.db.dataSource, { get: (target, prop) => (prop === 'destroy' ? async () => undefined : Reflect.get(target, prop, target)) });
+      : new Proxy(t.db.dataSource, {
+          get: (target, prop) => (prop === 'destroy' ? async () => undefined : Reflect.get(target, prop, target)),
+        });
     const again = await createApp({ config: t.config, clock: t.clock, dataSource });
     await again.listen(port, '127.0.0.1');
     try {
@@ -203,9 +305,15 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     const url = `${t.pay!.serverUrl}/api/pay/notify/transaction`;
     const good = craftNotification(transactionFor(order));
     const cases = {
-      'bad signature': { ...good, headers: { ...good.headers, 'wechatpay-signature': rsaSign(t.pay!.keys.merchant.privateKeyPem, 'forged') } },
+      'bad signature': {
+        ...good,
+        headers: { ...good.headers, 'wechatpay-signature': rsaSign(t.pay!.keys.merchant.privateKeyPem, 'forged') },
+      },
       'unknown serial': { ...good, headers: { ...good.headers, 'wechatpay-serial': 'PUB_KEY_ID_0000000000000000000000NOPE' } },
-      'signature probe': { ...good, headers: { ...good.headers, 'wechatpay-signature': `WECHATPAY/SIGNTEST/${good.headers['wechatpay-signature']}` } },
+      'signature probe': {
+        ...good,
+        headers: { ...good.headers, 'wechatpay-signature': `WECHATPAY/SIGNTEST/${good.headers['wechatpay-signature']}` },
+      },
       'stale timestamp': craftNotification(transactionFor(order), { timestamp: Math.floor(Date.now() / 1000) - 301 }),
       'tampered body': { ...good, body: good.body.replace('"summary":"支付成功"', '"summary":"支付成功 "') },
       'no headers': { headers: { 'content-type': 'application/json' }, body: good.body },
@@ -225,9 +333,18 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('flags a payment whose amount does not match the order, grants nothing and gives the holds back', async () => {
     const me = await newMember(1000, true);
-    const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+    const created = await payments.create(me.id, {
+      amountFen: 30000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 500,
+      idempotencyKey: key(),
+    });
     const order = await orderOf(created.order.outTradeNo);
-    const response = await post(`${t.pay!.serverUrl}/api/pay/notify/transaction`, craftNotification(transactionFor(order, { amount: { total: 1, payer_total: 1, currency: 'CNY', payer_currency: 'CNY' } })));
+    const response = await post(
+      `${t.pay!.serverUrl}/api/pay/notify/transaction`,
+      craftNotification(transactionFor(order, { amount: { total: 1, payer_total: 1, currency: 'CNY', payer_currency: 'CNY' } })),
+    );
     expect(response.status).toBe(204);
     const after = await orderOf(order.outTradeNo);
     expect(after).toMatchObject({ status: 'flagged', flagReason: expect.stringContaining('amount 1 fen') });
@@ -257,7 +374,13 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('closes an order left unpaid past its expiry, at WeChat too, and gives back the coupon and points', async () => {
     const me = await newMember(1000, true);
-    const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+    const created = await payments.create(me.id, {
+      amountFen: 30000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 500,
+      idempotencyKey: key(),
+    });
     expect(await balanceOf(me.id)).toBe(500);
     try {
       t.clock.advance(t.config.payment.orderExpireMinutes * 60 + 1);
@@ -276,7 +399,13 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('lets the member cancel: the order closes and the coupon and points come back at once', async () => {
     const me = await newMember(600, true);
-    const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 100, idempotencyKey: key() });
+    const created = await payments.create(me.id, {
+      amountFen: 30000,
+      storeCode: 'S001',
+      couponId: me.couponId!,
+      pointsToBurn: 100,
+      idempotencyKey: key(),
+    });
     expect(await requestPayment(me.user, created.payment!, 'cancel')).toEqual({ errMsg: 'requestPayment:fail cancel' });
     expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('closed');
     expect(await balanceOf(me.id)).toBe(600);
@@ -295,7 +424,9 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     expect(half.refunds).toEqual([expect.objectContaining({ outRefundNo: `R-${no}-1`, amountFen: 13750 })]);
     const again = await payments.refund(no, { amountFen: 13750, outRefundNo: `R-${no}-1` }, 'o-clerk');
     expect(again.refunds).toHaveLength(1);
-    expect(codeOf(await payments.refund(no, { amountFen: 100, outRefundNo: `R-${no}-1` }, 'o-clerk').catch((e) => e))).toBe('PAY_REFUND_NO_REUSED');
+    expect(codeOf(await payments.refund(no, { amountFen: 100, outRefundNo: `R-${no}-1` }, 'o-clerk').catch((e) => e))).toBe(
+      'PAY_REFUND_NO_REUSED',
+    );
     const settled = await waitFor('the refund notification', async () => {
       const view = (await payments.get(me.id, no, false)).order;
       return view.refunds[0].status === 'succeeded' && view;
@@ -307,10 +438,14 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     // Concurrent refunds of what is left: admitted only up to what was paid. This test is about amounts, so
     // WeChat's minute between refunds of one order is waived here (payments.wechat-rules.test.ts covers it).
     await emulatorPost('/dev/pay/settings', { refundSpacingMs: 0 });
-    const tries = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => payments.refund(no, { amountFen: 5000, outRefundNo: `R-${no}-c${i}` }, 'o-clerk')));
+    const tries = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => payments.refund(no, { amountFen: 5000, outRefundNo: `R-${no}-c${i}` }, 'o-clerk')),
+    );
     const admitted = tries.filter((r) => r.status === 'fulfilled').length;
     expect(admitted).toBe(2); // 13,750 left: two of ¥50, not three
-    expect(tries.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toEqual(Array(4).fill('REFUND_EXCEEDS_PAID'));
+    expect(tries.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toEqual(
+      Array(4).fill('REFUND_EXCEEDS_PAID'),
+    );
     const rest = 27500 - 13750 - 2 * 5000;
     await payments.refund(no, { amountFen: rest, outRefundNo: `R-${no}-last` }, 'o-clerk');
     const full = await waitFor('all refunds settled', async () => {

@@ -54,25 +54,41 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
   const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
   const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
   const fault = (endpoint: string, code: string, httpStatus: number) => emulatorPost('/dev/faults', { endpoint, code, httpStatus });
   const calls = async (endpoint: string): Promise<number> => (await emulatorGet('/dev/stats'))[endpoint];
 
   async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
     const user = `rules-${kind}-${++userSeq}`;
     const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource.getRepository(Member).insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
+    const inserted = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
     const id = Number(inserted.identifiers[0].id);
     if (points > 0) {
       await t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PointsLedger).credit(em, { memberId: id, points, reason: 'earn', sourceKey: `seed:${id}`, now: t.clock.now(), expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000) }),
+        t.app.get(PointsLedger).credit(em, {
+          memberId: id,
+          points,
+          reason: 'earn',
+          sourceKey: `seed:${id}`,
+          now: t.clock.now(),
+          expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000),
+        }),
       );
     }
     const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
     return { id, user, couponId };
   }
 
-  const balanceOf = async (memberId: number) => (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
+  const balanceOf = async (memberId: number) =>
+    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
   const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
   const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
   const refundOf = (outRefundNo: string) => t.db.dataSource.getRepository(PayRefund).findOneByOrFail({ outRefundNo });
@@ -133,9 +149,26 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       const before = await calls('pay_certificates');
       const answers = await Promise.all(
         Array.from({ length: 20 }, async (_, i) => {
-          const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: { out_trade_no: order.outTradeNo } }, Date.now());
-          const headers = lower(platformSignature(keys.platform.certPrivateKeyPem, `7${String(i).padStart(39, '0')}`, body, Math.floor(Date.now() / 1000)));
-          return (await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).status;
+          const { body } = notificationEnvelope(
+            keys.apiV3Key,
+            {
+              eventType: 'TRANSACTION.SUCCESS',
+              summary: '支付成功',
+              originalType: 'transaction',
+              plaintext: { out_trade_no: order.outTradeNo },
+            },
+            Date.now(),
+          );
+          const headers = lower(
+            platformSignature(keys.platform.certPrivateKeyPem, `7${String(i).padStart(39, '0')}`, body, Math.floor(Date.now() / 1000)),
+          );
+          return (
+            await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body,
+            })
+          ).status;
         }),
       );
       expect(answers.every((s) => s === 400)).toBe(true);
@@ -149,10 +182,15 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       try {
         const first = await newMember();
         const second = await newMember();
-        const orders = [await payments.create(first.id, { amountFen: 700, storeCode: 'S001', idempotencyKey: key() }), await payments.create(second.id, { amountFen: 800, storeCode: 'S001', idempotencyKey: key() })];
+        const orders = [
+          await payments.create(first.id, { amountFen: 700, storeCode: 'S001', idempotencyKey: key() }),
+          await payments.create(second.id, { amountFen: 800, storeCode: 'S001', idempotencyKey: key() }),
+        ];
         await requestPayment(first.user, orders[0].payment!);
         await requestPayment(second.user, orders[1].payment!);
-        const sent = await Promise.all(orders.map(async (o) => (await emulatorGet(`/dev/pay/notifications?out_trade_no=${o.order.outTradeNo}`)).notifications[0]));
+        const sent = await Promise.all(
+          orders.map(async (o) => (await emulatorGet(`/dev/pay/notifications?out_trade_no=${o.order.outTradeNo}`)).notifications[0]),
+        );
         // Drop mode records without sending; the resend signs them as settings say ('mixed': one serial each).
         // Our public-key-only server refuses the certificate one; a server in migration mode verifies both.
         const seen: string[] = [];
@@ -176,7 +214,13 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   describe('2. closing orders', () => {
     it('does not ask WeChat to close within 5 minutes of creation: a member’s cancel is decided by a query, holds back at once', async () => {
       const me = await newMember(600, true);
-      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 100, idempotencyKey: key() });
+      const created = await payments.create(me.id, {
+        amountFen: 30000,
+        storeCode: 'S001',
+        couponId: me.couponId!,
+        pointsToBurn: 100,
+        idempotencyKey: key(),
+      });
       const closes = await calls('pay_close');
       expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('closed');
       expect(await calls('pay_close')).toBe(closes);
@@ -186,7 +230,13 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('never closes on 202 USERPAYING: the member pays after expiry and the order completes instead of being flagged', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+      const created = await payments.create(me.id, {
+        amountFen: 30000,
+        storeCode: 'S001',
+        couponId: me.couponId!,
+        pointsToBurn: 500,
+        idempotencyKey: key(),
+      });
       expect(await requestPayment(me.user, created.payment!, 'paying')).toEqual({ errMsg: 'requestPayment:paying' });
       expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBe(0);
       expect((await orderOf(created.order.outTradeNo)).status).toBe('pending');
@@ -205,7 +255,13 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('takes 400 ORDER_CLOSED as closed: the expired order closes here and the coupon and points come back', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+      const created = await payments.create(me.id, {
+        amountFen: 30000,
+        storeCode: 'S001',
+        couponId: me.couponId!,
+        pointsToBurn: 500,
+        idempotencyKey: key(),
+      });
       await fault('pay_close', 'ORDER_CLOSED', 400);
       expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBeGreaterThanOrEqual(1);
       expect((await orderOf(created.order.outTradeNo)).status).toBe('closed');
@@ -215,7 +271,13 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('does not take 403 TRADE_ERROR as paid: it asks, and an order WeChat has closed is closed here too', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() });
+      const created = await payments.create(me.id, {
+        amountFen: 30000,
+        storeCode: 'S001',
+        couponId: me.couponId!,
+        pointsToBurn: 500,
+        idempotencyKey: key(),
+      });
       const no = created.order.outTradeNo;
       // Past the 5 minutes, closed at WeChat already (by another instance), then the close answers TRADE_ERROR.
       t.clock.advance(t.config.payment.closeNotBeforeSeconds + 1);
@@ -247,16 +309,43 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       const created = await payments.create(me.id, { amountFen: 10000, storeCode: 'S001', idempotencyKey: key() });
       const order = await orderOf(created.order.outTradeNo);
       const keys = t.pay!.keys;
-      const plaintext = JSON.stringify(successfulTransaction({ appid: TEST_APP.appid, mchid: keys.mchid, outTradeNo: order.outTradeNo, openid: order.openid, totalFen: order.payableFen, nowMs: Date.now(), transactionId: `42000${Date.now()}` }));
+      const plaintext = JSON.stringify(
+        successfulTransaction({
+          appid: TEST_APP.appid,
+          mchid: keys.mchid,
+          outTradeNo: order.outTradeNo,
+          openid: order.openid,
+          totalFen: order.payableFen,
+          nowMs: Date.now(),
+          transactionId: `42000${Date.now()}`,
+        }),
+      );
       const { nonce, ciphertext } = aesGcmEncrypt(keys.apiV3Key, plaintext, 'transaction');
       // GCM is a stream cipher: flipping one ciphertext bit flips the same plaintext bit. 10000 becomes 90000.
       const bytes = Buffer.from(ciphertext, 'base64');
       bytes[Buffer.from(plaintext.slice(0, plaintext.indexOf('"total":10000') + 8)).length] ^= 0x08;
       const tampered = bytes.toString('base64');
       expect(() => decryptResource(keys.apiV3Key, { ciphertext: tampered, nonce, associated_data: 'transaction' })).toThrow();
-      const body = JSON.stringify({ id: 'EV-1', create_time: '2026-01-01T00:00:00+08:00', resource_type: 'encrypt-resource', event_type: 'TRANSACTION.SUCCESS', summary: '支付成功', resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: tampered, associated_data: 'transaction', nonce } });
+      const body = JSON.stringify({
+        id: 'EV-1',
+        create_time: '2026-01-01T00:00:00+08:00',
+        resource_type: 'encrypt-resource',
+        event_type: 'TRANSACTION.SUCCESS',
+        summary: '支付成功',
+        resource: {
+          original_type: 'transaction',
+          algorithm: 'AEAD_AES_256_GCM',
+          ciphertext: tampered,
+          associated_data: 'transaction',
+          nonce,
+        },
+      });
       const headers = lower(platformSignature(keys.platform.privateKeyPem, keys.platform.publicKeyId, body, Math.floor(Date.now() / 1000)));
-      const response = await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const response = await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ code: 'FAIL' });
       expect(await orderOf(order.outTradeNo)).toMatchObject({ status: 'pending', flagReason: null });
@@ -270,15 +359,41 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       let signWith = keys.merchant.privateKeyPem; // first: a list signed by someone else
       const server = createServer((_req, res) => {
         const { nonce, ciphertext } = aesGcmEncrypt(keys.apiV3Key, keys.platform.certPem, 'certificate');
-        const body = JSON.stringify({ data: [{ serial_no: keys.platform.certSerialNo, effective_time: '2020-01-01T00:00:00+08:00', expire_time: '2099-01-01T00:00:00+08:00', encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext } }] });
-        res.writeHead(200, { 'content-type': 'application/json', ...platformSignature(signWith, keys.platform.certSerialNo, body, Math.floor(Date.now() / 1000)) });
+        const body = JSON.stringify({
+          data: [
+            {
+              serial_no: keys.platform.certSerialNo,
+              effective_time: '2020-01-01T00:00:00+08:00',
+              expire_time: '2099-01-01T00:00:00+08:00',
+              encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext },
+            },
+          ],
+        });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...platformSignature(signWith, keys.platform.certSerialNo, body, Math.floor(Date.now() / 1000)),
+        });
         res.end(body);
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const clientFor = () => new WechatPayClient({ ...t.config, wechat: { ...t.config.wechat, payApiBaseUrl: base }, wechatPay: { ...t.config.wechatPay!, publicKeyId: null, publicKeyFile: null } }, t.clock);
-      const { body } = notificationEnvelope(keys.apiV3Key, { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: { out_trade_no: 'X123456' } }, Date.now());
-      const headers = lower(platformSignature(keys.platform.certPrivateKeyPem, keys.platform.certSerialNo, body, Math.floor(Date.now() / 1000)));
+      const clientFor = () =>
+        new WechatPayClient(
+          {
+            ...t.config,
+            wechat: { ...t.config.wechat, payApiBaseUrl: base },
+            wechatPay: { ...t.config.wechatPay!, publicKeyId: null, publicKeyFile: null },
+          },
+          t.clock,
+        );
+      const { body } = notificationEnvelope(
+        keys.apiV3Key,
+        { eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext: { out_trade_no: 'X123456' } },
+        Date.now(),
+      );
+      const headers = lower(
+        platformSignature(keys.platform.certPrivateKeyPem, keys.platform.certSerialNo, body, Math.floor(Date.now() / 1000)),
+      );
       try {
         await expect(clientFor().verifyNotification(headers, body)).rejects.toThrow(/unknown serial/);
         signWith = keys.platform.certPrivateKeyPem;
@@ -292,7 +407,11 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   describe('4. refunds by WeChat’s rules', () => {
     it('cuts reason to 80 UTF-8 bytes between characters: 30 Chinese characters refund instead of failing', async () => {
       const { no } = await paidOrder();
-      const view = await payments.refund(no, { amountFen: 1000, outRefundNo: `R-${no}-why`, reason: '顾客对商品不满意要求退款，店长已核实同意办理退款手续谢谢' }, 'o-clerk');
+      const view = await payments.refund(
+        no,
+        { amountFen: 1000, outRefundNo: `R-${no}-why`, reason: '顾客对商品不满意要求退款，店长已核实同意办理退款手续谢谢' },
+        'o-clerk',
+      );
       expect(view.refunds[0].status).toBe('processing');
       const [sent] = (await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds;
       expect(Buffer.byteLength(sent.reason)).toBeLessThanOrEqual(80);
@@ -302,12 +421,16 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     it('NOT_ENOUGH is the merchant’s balance: its own error, the refund kept and retried with the same number', async () => {
       const { no } = await paidOrder();
       await fault('pay_refund', 'NOT_ENOUGH', 403);
-      expect(codeOf(await payments.refund(no, { amountFen: 2000, outRefundNo: `R-${no}-poor` }, 'o-clerk').catch((e) => e))).toBe('PAY_REFUND_BALANCE_LOW');
+      expect(codeOf(await payments.refund(no, { amountFen: 2000, outRefundNo: `R-${no}-poor` }, 'o-clerk').catch((e) => e))).toBe(
+        'PAY_REFUND_BALANCE_LOW',
+      );
       expect((await refundOf(`R-${no}-poor`)).status).toBe('processing');
       expect((await orderOf(no)).refundCommittedFen).toBe(2000);
       await reconcileAfter(t.config.payment.queryAfterSeconds + 1);
       await waitFor('refund settled', async () => (await refundOf(`R-${no}-poor`)).status === 'succeeded');
-      expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds.map((r: Json) => r.out_refund_no)).toEqual([`R-${no}-poor`]);
+      expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds.map((r: Json) => r.out_refund_no)).toEqual([
+        `R-${no}-poor`,
+      ]);
     });
 
     it('a second refund within WeChat’s minute (429 FREQUENCY_LIMITED) is kept and sent again later, not failed', async () => {
@@ -317,7 +440,10 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       expect(second.refunds.map((r) => r.status)).toEqual(['processing', 'processing']);
       expect((await emulatorGet(`/dev/pay/refunds?out_trade_no=${no}`)).refunds).toHaveLength(1);
       await reconcileAfter(t.config.payment.queryAfterSeconds + 1, 61);
-      await waitFor('both settled', async () => (await refundOf(`R-${no}-b`)).status === 'succeeded' && (await refundOf(`R-${no}-a`)).status === 'succeeded');
+      await waitFor(
+        'both settled',
+        async () => (await refundOf(`R-${no}-b`)).status === 'succeeded' && (await refundOf(`R-${no}-a`)).status === 'succeeded',
+      );
       expect((await orderOf(no)).refundedFen).toBe(2500);
     });
 
@@ -352,7 +478,20 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       const created = await payments.create(me.id, { amountFen: 6600, storeCode: 'S001', idempotencyKey: key() });
       const order = await orderOf(created.order.outTradeNo);
       const keys = t.pay!.keys;
-      const plaintext = { appid: TEST_APP.appid, mchid: keys.mchid, out_trade_no: order.outTradeNo, transaction_id: `4200000${Date.now()}`, trade_type: 'JSAPI', trade_state: 'SUCCESS', trade_state_desc: '支付成功', bank_type: 'OTHERS', attach: '', success_time: '2026-01-01T10:00:00+08:00', payer: { openid: order.openid }, amount: { total: 6600, payer_total: 6600, currency: 'CNY', payer_currency: 'CNY' } };
+      const plaintext = {
+        appid: TEST_APP.appid,
+        mchid: keys.mchid,
+        out_trade_no: order.outTradeNo,
+        transaction_id: `4200000${Date.now()}`,
+        trade_type: 'JSAPI',
+        trade_state: 'SUCCESS',
+        trade_state_desc: '支付成功',
+        bank_type: 'OTHERS',
+        attach: '',
+        success_time: '2026-01-01T10:00:00+08:00',
+        payer: { openid: order.openid },
+        amount: { total: 6600, payer_total: 6600, currency: 'CNY', payer_currency: 'CNY' },
+      };
       const nonce = Formatter.nonce(12);
       const body = JSON.stringify({
         id: 'EV-2026010110000012345678',
@@ -360,7 +499,13 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
         resource_type: 'encrypt-resource',
         event_type: 'TRANSACTION.SUCCESS',
         summary: '支付成功',
-        resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: AesGcm.encrypt(JSON.stringify(plaintext), keys.apiV3Key, nonce, 'transaction'), associated_data: 'transaction', nonce },
+        resource: {
+          original_type: 'transaction',
+          algorithm: 'AEAD_AES_256_GCM',
+          ciphertext: AesGcm.encrypt(JSON.stringify(plaintext), keys.apiV3Key, nonce, 'transaction'),
+          associated_data: 'transaction',
+          nonce,
+        },
       });
       const timestamp = String(Formatter.timestamp());
       const headerNonce = Formatter.nonce();
@@ -369,7 +514,10 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
         'wechatpay-timestamp': timestamp,
         'wechatpay-nonce': headerNonce,
         'wechatpay-serial': keys.platform.publicKeyId,
-        'wechatpay-signature': Rsa.sign(Formatter.response(timestamp, headerNonce, body), Rsa.from(keys.platform.privateKeyPem, Rsa.KEY_TYPE_PRIVATE)),
+        'wechatpay-signature': Rsa.sign(
+          Formatter.response(timestamp, headerNonce, body),
+          Rsa.from(keys.platform.privateKeyPem, Rsa.KEY_TYPE_PRIVATE),
+        ),
         'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
       };
       const response = await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, { method: 'POST', headers, body });
@@ -398,7 +546,9 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     it('shows PARAM_ERROR as its own error, not as a wrong amount, and gives the holds back', async () => {
       const me = await newMember(1000, true);
       await fault('pay_jsapi', 'PARAM_ERROR', 400);
-      const error = await payments.create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() }).catch((e) => e);
+      const error = await payments
+        .create(me.id, { amountFen: 30000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() })
+        .catch((e) => e);
       expect(codeOf(error)).toBe('PAY_PARAMS_REJECTED');
       expect(errorMessage('PAY_PARAMS_REJECTED')).not.toBe(errorMessage('PAY_AMOUNT_INVALID'));
       expect(await balanceOf(me.id)).toBe(1000);

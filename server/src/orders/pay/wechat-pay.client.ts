@@ -109,7 +109,13 @@ interface EncryptedResource {
  */
 class MerchantPay extends Pay {
   paymentParams(appId: string, prepayId: string, nowSeconds: number): RequestPaymentParams {
-    const params = { appId, timeStamp: String(nowSeconds), nonceStr: randomBytes(12).toString('hex'), package: `prepay_id=${prepayId}`, signType: 'RSA' as const };
+    const params = {
+      appId,
+      timeStamp: String(nowSeconds),
+      nonceStr: randomBytes(12).toString('hex'),
+      package: `prepay_id=${prepayId}`,
+      signType: 'RSA' as const,
+    };
     return { ...params, paySign: this.sign([params.appId, params.timeStamp, params.nonceStr, params.package, ''].join('\n')) };
   }
 
@@ -188,8 +194,13 @@ export class WechatPayClient {
       serial_no: this.settings.merchantSerialNo,
       key: this.settings.apiV3Key,
     });
-    this.pay.createHttp({ get: (url, headers) => this.send('GET', url, undefined, headers), post: (url, body, headers) => this.send('POST', url, body, headers), upload: () => Promise.reject(new Error('not used')) });
-    if (this.settings.publicKeyId && this.settings.publicKeyFile) this.verifiers.set(this.settings.publicKeyId, createPublicKey(readFileSync(this.settings.publicKeyFile)));
+    this.pay.createHttp({
+      get: (url, headers) => this.send('GET', url, undefined, headers),
+      post: (url, body, headers) => this.send('POST', url, body, headers),
+      upload: () => Promise.reject(new Error('not used')),
+    });
+    if (this.settings.publicKeyId && this.settings.publicKeyFile)
+      this.verifiers.set(this.settings.publicKeyId, createPublicKey(readFileSync(this.settings.publicKeyFile)));
     this.usesCertificates = this.settings.platformCertificates ?? this.settings.publicKeyId === null;
   }
 
@@ -202,7 +213,14 @@ export class WechatPayClient {
   }
 
   /** JSAPI order → the signed `wx.requestPayment` parameters and the prepay_id. */
-  async prepay(order: { outTradeNo: string; description: string; totalFen: number; openid: string; expiresAt: Date; attach?: string }): Promise<{ prepayId: string; params: RequestPaymentParams }> {
+  async prepay(order: {
+    outTradeNo: string;
+    description: string;
+    totalFen: number;
+    openid: string;
+    expiresAt: Date;
+    attach?: string;
+  }): Promise<{ prepayId: string; params: RequestPaymentParams }> {
     const pay = this.requirePay();
     const settings = this.settings as NonNullable<AppConfig['wechatPay']>;
     const result = (await pay.transactions_jsapi({
@@ -246,7 +264,13 @@ export class WechatPayClient {
     return 'closed';
   }
 
-  async refund(refund: { outTradeNo: string; outRefundNo: string; refundFen: number; totalFen: number; reason?: string }): Promise<WechatRefund> {
+  async refund(refund: {
+    outTradeNo: string;
+    outRefundNo: string;
+    refundFen: number;
+    totalFen: number;
+    reason?: string;
+  }): Promise<WechatRefund> {
     const settings = this.settings as NonNullable<AppConfig['wechatPay']>;
     const result = (await this.requirePay().refunds({
       out_trade_no: refund.outTradeNo,
@@ -283,10 +307,17 @@ export class WechatPayClient {
       throw new NotificationRejected('body is not JSON');
     }
     const resource = envelope.resource;
-    if (!envelope.event_type || !resource?.ciphertext || !resource.nonce || resource.algorithm !== 'AEAD_AES_256_GCM') throw new NotificationRejected('not an encrypted WeChat Pay notification');
+    if (!envelope.event_type || !resource?.ciphertext || !resource.nonce || resource.algorithm !== 'AEAD_AES_256_GCM')
+      throw new NotificationRejected('not an encrypted WeChat Pay notification');
     let plain: unknown;
     try {
-      plain = JSON.parse(decryptResource(settings.apiV3Key, { ciphertext: resource.ciphertext, nonce: resource.nonce, associated_data: resource.associated_data }));
+      plain = JSON.parse(
+        decryptResource(settings.apiV3Key, {
+          ciphertext: resource.ciphertext,
+          nonce: resource.nonce,
+          associated_data: resource.associated_data,
+        }),
+      );
     } catch (error) {
       // A failed tag (tampered ciphertext, wrong APIv3 key) or text that is not JSON: nothing is acted on.
       throw new NotificationRejected(`cannot decrypt: ${(error as Error).message}`);
@@ -349,7 +380,10 @@ export class WechatPayClient {
   private async downloadCertificates(): Promise<void> {
     const settings = this.requireSettings();
     const url = `${WECHATPAY_HOST}/v3/certificates`;
-    const result = await this.send('GET', url, undefined, { Authorization: this.requirePay().authorization('GET', url), Accept: 'application/json' });
+    const result = await this.send('GET', url, undefined, {
+      Authorization: this.requirePay().authorization('GET', url),
+      Accept: 'application/json',
+    });
     if (result.status !== 200) throw new WechatPayApiError('certificates', result.status, errorCode(result), errorMessage(result));
     const list = (result.data as { data?: Array<{ serial_no?: string; encrypt_certificate?: EncryptedResource }> } | undefined)?.data;
     if (!Array.isArray(list) || list.length === 0) throw new Error('certificate list is empty');
@@ -358,15 +392,28 @@ export class WechatPayClient {
     for (const item of list) {
       const encrypted = item.encrypt_certificate;
       if (!item.serial_no || !encrypted?.ciphertext || !encrypted.nonce) throw new Error('certificate entry without serial or ciphertext');
-      const certificate = new X509Certificate(decryptResource(settings.apiV3Key, { ciphertext: encrypted.ciphertext, nonce: encrypted.nonce, associated_data: encrypted.associated_data }));
-      if (certificate.serialNumber.toUpperCase() !== item.serial_no.toUpperCase()) throw new Error(`certificate listed as ${item.serial_no} has serial ${certificate.serialNumber}`);
+      const certificate = new X509Certificate(
+        decryptResource(settings.apiV3Key, {
+          ciphertext: encrypted.ciphertext,
+          nonce: encrypted.nonce,
+          associated_data: encrypted.associated_data,
+        }),
+      );
+      if (certificate.serialNumber.toUpperCase() !== item.serial_no.toUpperCase())
+        throw new Error(`certificate listed as ${item.serial_no} has serial ${certificate.serialNumber}`);
       if (new Date(certificate.validFrom) > now || new Date(certificate.validTo) < now) continue; // not (or no longer) valid: never a verifier
       downloaded.set(item.serial_no, certificate.publicKey);
     }
     const signer = result.headers['wechatpay-serial'] ?? '';
     const signerKey = downloaded.get(signer) ?? this.verifiers.get(signer);
     const { 'wechatpay-timestamp': timestamp, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature } = result.headers;
-    if (!signerKey || !timestamp || !nonce || !signature || !verifiesWith(signerKey, `${timestamp}\n${nonce}\n${result.text}\n`, signature)) {
+    if (
+      !signerKey ||
+      !timestamp ||
+      !nonce ||
+      !signature ||
+      !verifiesWith(signerKey, `${timestamp}\n${nonce}\n${result.text}\n`, signature)
+    ) {
       throw new Error(`certificate list not signed by a certificate it contains (serial ${signer || 'missing'})`);
     }
     for (const [serial, key] of downloaded) {
@@ -378,7 +425,8 @@ export class WechatPayClient {
   /** A 2xx answer must carry WeChat's signature; anything else becomes a typed error. */
   private async checkAnswer(operation: string, result: HttpOutput): Promise<void> {
     // 429 is "later", like a 5xx: the call may go again, nothing about the request was wrong.
-    if (result.status >= 500 || result.status === 0 || result.status === 429) throw new WechatPayUnavailableError(operation, `HTTP ${result.status} ${errorCode(result)}`);
+    if (result.status >= 500 || result.status === 0 || result.status === 429)
+      throw new WechatPayUnavailableError(operation, `HTTP ${result.status} ${errorCode(result)}`);
     if (result.status < 200 || result.status >= 300) {
       throw new WechatPayApiError(operation, result.status, errorCode(result), errorMessage(result));
     }
@@ -386,8 +434,13 @@ export class WechatPayClient {
     if (problem) throw new WechatPayUnavailableError(operation, `answer signature: ${problem}`);
   }
 
-/** The library's HTTP hook: same signed path, our base URL, our timeout; keeps the raw body for verification. */
-  private async send(method: 'GET' | 'POST', url: string, body: Record<string, unknown> | undefined, headers: Record<string, string>): Promise<HttpOutput> {
+  /** The library's HTTP hook: same signed path, our base URL, our timeout; keeps the raw body for verification. */
+  private async send(
+    method: 'GET' | 'POST',
+    url: string,
+    body: Record<string, unknown> | undefined,
+    headers: Record<string, string>,
+  ): Promise<HttpOutput> {
     const target = url.startsWith(WECHATPAY_HOST) ? `${this.config.wechat.payApiBaseUrl}${url.slice(WECHATPAY_HOST.length)}` : url;
     let response: Response;
     try {

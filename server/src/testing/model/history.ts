@@ -65,7 +65,17 @@ const times = fc.constantFrom(1, 2, 2, 3);
 
 export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('claim' as const), m }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('appPay' as const), m, amountFen: amount, coupon: fc.boolean(), points, decision: fc.constantFrom('pay' as const, 'pay' as const, 'cancel' as const, 'leave' as const) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('appPay' as const),
+      m,
+      amountFen: amount,
+      coupon: fc.boolean(),
+      points,
+      decision: fc.constantFrom('pay' as const, 'pay' as const, 'cancel' as const, 'leave' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('notifyAgain' as const), o: idx, times: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('confirm' as const), o: idx }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('cancel' as const), o: idx }) },
@@ -122,11 +132,38 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   // What was already broken before this history (by an earlier one) is not this history's doing: the checker
   // reads the whole database, and without this every history after a failing one failed too, so shrinking
   // ended at whatever ran last (a lone birthday run).
-  const before = new Set((await checkInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url })).flatMap((v) => v.rows.map((row) => `${v.invariant} ${JSON.stringify(row)}`)));
-  await fetch(`${t.emulator.url}/dev/pay/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refundSpacingMs: 0 }) });
+  const before = new Set(
+    (await checkInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url })).flatMap((v) =>
+      v.rows.map((row) => `${v.invariant} ${JSON.stringify(row)}`),
+    ),
+  );
+  await fetch(`${t.emulator.url}/dev/pay/settings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refundSpacingMs: 0 }),
+  });
   // The world of this history.
-  const claimTemplate = (await templates.create(templateRequest(now(), { name: '模型券', totalStock: 4, perMemberLimit: 2, terms: { kind: 'cash_off', valueFen: 500, thresholdFen: 1000, percentPermille: null, capFen: null, giftName: null, stacksWithMemberDiscount: false } }))).id;
-  const shopTemplate = (await templates.create(templateRequest(now(), { name: '模型兑换券', totalStock: 3, perMemberLimit: 3, pointsPrice: 200 }))).id;
+  const claimTemplate = (
+    await templates.create(
+      templateRequest(now(), {
+        name: '模型券',
+        totalStock: 4,
+        perMemberLimit: 2,
+        terms: {
+          kind: 'cash_off',
+          valueFen: 500,
+          thresholdFen: 1000,
+          percentPermille: null,
+          capFen: null,
+          giftName: null,
+          stacksWithMemberDiscount: false,
+        },
+      }),
+    )
+  ).id;
+  const shopTemplate = (
+    await templates.create(templateRequest(now(), { name: '模型兑换券', totalStock: 3, perMemberLimit: 3, pointsPrice: 200 }))
+  ).id;
   const local = new Date(now().getTime() + 8 * 3_600_000);
   const members: Array<{ id: number; user: string }> = [];
   for (let i = 0; i < MEMBERS; i++) {
@@ -143,8 +180,20 @@ export async function runHistory(t: TestApp, history: History, options: { concur
     });
     const id = Number(inserted.identifiers[0].id);
     // Two lots: one expiring within the hour (so expiry races the rest), one in a year.
-    for (const [points, ms] of [[300, 30 * 60_000], [700, 365 * 86_400_000]] as const) {
-      await t.app.get(TransactionRunner).run((em) => t.app.get(PointsLedger).credit(em, { memberId: id, points, reason: 'earn', sourceKey: key(`seed${id}`), now: now(), expiresAt: new Date(now().getTime() + ms) }));
+    for (const [points, ms] of [
+      [300, 30 * 60_000],
+      [700, 365 * 86_400_000],
+    ] as const) {
+      await t.app.get(TransactionRunner).run((em) =>
+        t.app.get(PointsLedger).credit(em, {
+          memberId: id,
+          points,
+          reason: 'earn',
+          sourceKey: key(`seed${id}`),
+          now: now(),
+          expiresAt: new Date(now().getTime() + ms),
+        }),
+      );
     }
     members.push({ id, user });
   }
@@ -156,7 +205,13 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   const pick = <T>(list: T[], i: number): T | undefined => (list.length ? list[i % list.length] : undefined);
   const couponOf = (memberId: number) => coupons.filter((c) => c.memberId === memberId).pop();
   const emulator = async (path: string, body: unknown) =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   /** `n` calls at once; rethrows what went wrong, a crash before a refusal (so it is counted as unexpected). */
   const together = async (n: number, call: () => Promise<unknown>): Promise<void> => {
@@ -177,9 +232,21 @@ export async function runHistory(t: TestApp, history: History, options: { concur
       case 'appPay': {
         const member = members[op.m];
         const coupon = op.coupon ? couponOf(member.id) : undefined;
-        const created = await payments.create(member.id, { amountFen: op.amountFen, storeCode: 'S001', couponId: coupon?.id, pointsToBurn: op.points || undefined, idempotencyKey: key('pay') });
+        const created = await payments.create(member.id, {
+          amountFen: op.amountFen,
+          storeCode: 'S001',
+          couponId: coupon?.id,
+          pointsToBurn: op.points || undefined,
+          idempotencyKey: key('pay'),
+        });
         orders.push({ outTradeNo: created.order.outTradeNo, memberId: member.id, payableFen: created.order.payableFen });
-        if (op.decision !== 'leave' && created.payment) await emulator('/dev/pay/request-payment', { appid: TEST_APP.appid, user: member.user, ...(created.payment as RequestPaymentParams), decision: op.decision });
+        if (op.decision !== 'leave' && created.payment)
+          await emulator('/dev/pay/request-payment', {
+            appid: TEST_APP.appid,
+            user: member.user,
+            ...(created.payment as RequestPaymentParams),
+            decision: op.decision,
+          });
         // What the app does once wx.requestPayment succeeds: it asks for the order's state, confirming with WeChat
         // (racing WeChat's own notification). Without it the notification usually had not landed when the next
         // batch ran, so every WeChat Pay refund and till refund of an app sale in a history met PAY_ORDER_NOT_PAID
@@ -217,38 +284,71 @@ export async function runHistory(t: TestApp, history: History, options: { concur
         const member = members[op.m];
         const coupon = op.coupon ? couponOf(member.id) : undefined;
         const memberCode = issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, member.id, now()).code;
-        const sale = await purchases.record({ memberCode, amountFen: op.amountFen, storeCode: 'S001', couponCode: coupon?.code, pointsToBurn: op.points || undefined, idempotencyKey: key('till') }, 'o-clerk');
+        const sale = await purchases.record(
+          {
+            memberCode,
+            amountFen: op.amountFen,
+            storeCode: 'S001',
+            couponCode: coupon?.code,
+            pointsToBurn: op.points || undefined,
+            idempotencyKey: key('till'),
+          },
+          'o-clerk',
+        );
         sales.push({ id: sale.id, paidFen: sale.paidFen });
         return;
       }
       case 'tillRefund': {
         const sale = pick(sales, op.s);
-        if (sale) await together(op.times, () => purchases.refund(sale.id, { amountFen: Math.max(1, Math.floor((sale.paidFen * op.permille) / 1000)), refundNo: key('rf') }, 'o-clerk'));
+        if (sale)
+          await together(op.times, () =>
+            purchases.refund(
+              sale.id,
+              { amountFen: Math.max(1, Math.floor((sale.paidFen * op.permille) / 1000)), refundNo: key('rf') },
+              'o-clerk',
+            ),
+          );
         return;
       }
       case 'payRefund': {
         const order = pick(orders, op.o);
-        if (order) await together(op.times, () => payments.refund(order.outTradeNo, { amountFen: Math.max(1, Math.floor((order.payableFen * op.permille) / 1000)), outRefundNo: key('wr') }, 'o-clerk'));
+        if (order)
+          await together(op.times, () =>
+            payments.refund(
+              order.outTradeNo,
+              { amountFen: Math.max(1, Math.floor((order.payableFen * op.permille) / 1000)), outRefundNo: key('wr') },
+              'o-clerk',
+            ),
+          );
         return;
       }
       case 'tillRefundOfAppSale': {
         // The other route for the same money: the app sale's purchase refunded at the till.
         const order = pick(orders, op.o);
         const row = order && (await t.db.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo: order.outTradeNo }));
-        if (row?.purchaseId) await purchases.refund(row.purchaseId, { amountFen: Math.max(1, Math.floor((row.payableFen * op.permille) / 1000)), refundNo: key('xr') }, 'o-clerk');
+        if (row?.purchaseId)
+          await purchases.refund(
+            row.purchaseId,
+            { amountFen: Math.max(1, Math.floor((row.payableFen * op.permille) / 1000)), refundNo: key('xr') },
+            'o-clerk',
+          );
         return;
       }
       case 'redeem': {
         const member = members[op.m];
         const coupon = couponOf(member.id);
         if (!coupon) return;
-        const redemption = await t.app.get(RedemptionService).redeem({ code: coupon.code, orderAmountFen: 20_000, memberId: member.id, idempotencyKey: key('rd') }, 'o-clerk');
+        const redemption = await t.app
+          .get(RedemptionService)
+          .redeem({ code: coupon.code, orderAmountFen: 20_000, memberId: member.id, idempotencyKey: key('rd') }, 'o-clerk');
         redemptions.push(redemption.redemptionId);
         return;
       }
       case 'reverse': {
         // Any redemption there is: standalone ones, and those an order or a purchase holds.
-        const ids: Array<{ id: number | string }> = await t.db.dataSource.query(`SELECT r.id FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE c.member_id IN (${members.map((x) => x.id).join(',')}) ORDER BY r.id`);
+        const ids: Array<{ id: number | string }> = await t.db.dataSource.query(
+          `SELECT r.id FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE c.member_id IN (${members.map((x) => x.id).join(',')}) ORDER BY r.id`,
+        );
         const id = pick(ids, op.r);
         if (id) await t.app.get(RedemptionService).reverse(Number(id.id));
         return;
@@ -264,7 +364,20 @@ export async function runHistory(t: TestApp, history: History, options: { concur
       case 'campaign': {
         const campaigns = t.app.get(CampaignsService);
         const draft = await campaigns.create(
-          { name: '模型活动', filter: { birthdayMonths: [local.getUTCMonth() + 1] }, couponTemplateId: claimTemplate, points: op.points, messageKind: null, offerText: null, schedule: 'now', startsAt: null, dormantDays: null, daysBefore: null, holdoutPermille: 0, idempotencyKey: key('cp') },
+          {
+            name: '模型活动',
+            filter: { birthdayMonths: [local.getUTCMonth() + 1] },
+            couponTemplateId: claimTemplate,
+            points: op.points,
+            messageKind: null,
+            offerText: null,
+            schedule: 'now',
+            startsAt: null,
+            dormantDays: null,
+            daysBefore: null,
+            holdoutPermille: 0,
+            idempotencyKey: key('cp'),
+          },
           'o-boss',
         );
         await campaigns.launch(draft.id);
@@ -300,7 +413,9 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   // settled (or after 5 s), so what their settlement does is judged in this history, not in the next one.
   const ours = orders.map((o) => `'${o.outTradeNo}'`).join(',');
   for (let waited = 0; ours && waited < 5_000; waited += 50) {
-    const [open] = await t.db.dataSource.query(`SELECT COUNT(*) AS n FROM pay_refund r JOIN pay_order o ON o.id = r.pay_order_id WHERE r.status = 'processing' AND o.out_trade_no IN (${ours})`);
+    const [open] = await t.db.dataSource.query(
+      `SELECT COUNT(*) AS n FROM pay_refund r JOIN pay_order o ON o.id = r.pay_order_id WHERE r.status = 'processing' AND o.out_trade_no IN (${ours})`,
+    );
     if (Number(open.n) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -54,21 +54,37 @@ maybe('model-based concurrency on mariadb', () => {
           const outcome = await measure(history, true);
           if (outcome.violations.length > 0) throw new Error(`invariants broken: ${JSON.stringify(outcome.violations)}`);
         }),
-        { numRuns: HISTORIES, seed: SEED, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, endOnFailure: false, verbose: 1 },
+        {
+          numRuns: HISTORIES,
+          seed: SEED,
+          interruptAfterTimeLimit: TIME_LIMIT_MS,
+          markInterruptAsFailure: false,
+          endOnFailure: false,
+          verbose: 1,
+        },
       );
     } catch (error) {
       failure = error;
     }
     const concurrentMinutes = totals.ms / 60_000;
-    const summary = { ...totals, unexpected: [...new Set(totals.unexpected)].slice(0, 20), unexpectedCount: totals.unexpected.length, perMinute: totals.histories / concurrentMinutes };
+    const summary = {
+      ...totals,
+      unexpected: [...new Set(totals.unexpected)].slice(0, 20),
+      unexpectedCount: totals.unexpected.length,
+      perMinute: totals.histories / concurrentMinutes,
+    };
     process.stdout.write(`model: ${JSON.stringify(summary)}\n`);
 
     if (RESULT) {
       // The baseline: the same number of histories, drawn afresh, with each batch's operations one after another.
-      const samples = fc.sample(historyArbitrary(MAX_BATCHES, PER_BATCH), { numRuns: Math.max(1, Math.min(totals.histories, 50)), seed: SEED });
+      const samples = fc.sample(historyArbitrary(MAX_BATCHES, PER_BATCH), {
+        numRuns: Math.max(1, Math.min(totals.histories, 50)),
+        seed: SEED,
+      });
       const started = performance.now();
       let baselineViolations = 0;
-      for (const history of samples) baselineViolations += (await runHistory(t, history, { concurrent: false })).violations.length > 0 ? 1 : 0;
+      for (const history of samples)
+        baselineViolations += (await runHistory(t, history, { concurrent: false })).violations.length > 0 ? 1 : 0;
       const baseline = samples.length / ((performance.now() - started) / 60_000);
       writeFileSync(
         RESULT,
@@ -80,7 +96,18 @@ maybe('model-based concurrency on mariadb', () => {
             unit: 'histories/min (concurrent batches; baseline: the same kind of histories run one operation at a time)',
             ratio: Math.round((summary.perMinute / baseline) * 100) / 100,
             violations: totals.violations + baselineViolations,
-            params: { histories: totals.histories, operations: totals.operations, refused: totals.refused, unexpected: summary.unexpectedCount, maxBatches: MAX_BATCHES, perBatch: PER_BATCH, members: 3, seed: SEED ?? null, baselineHistories: samples.length, failure: failure ? String((failure as Error).message).slice(0, 4000) : null },
+            params: {
+              histories: totals.histories,
+              operations: totals.operations,
+              refused: totals.refused,
+              unexpected: summary.unexpectedCount,
+              maxBatches: MAX_BATCHES,
+              perBatch: PER_BATCH,
+              members: 3,
+              seed: SEED ?? null,
+              baselineHistories: samples.length,
+              failure: failure ? String((failure as Error).message).slice(0, 4000) : null,
+            },
             at: new Date().toISOString(),
           },
           null,
