@@ -37,7 +37,7 @@ export function pagesTable(srcDir) {
   const rows = pagesOf(srcDir).map(
     (page) => `| \`${page.path}\` | ${page.title} | ${page.package === 'main' ? 'main' : `subpackage \`${page.package}\``} |`,
   );
-  return [BEGIN, '| page | title | package |', '|---|---|---|', ...rows, END].join('\n');
+  return [BEGIN, '', '| page | title | package |', '|---|---|---|', ...rows, '', END].join('\n');
 }
 
 if (process.argv.includes('--write')) {

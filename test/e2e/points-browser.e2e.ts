@@ -82,7 +82,7 @@ describe('points and tiers in the mini-program H5', () => {
     await on(shopper, '#points-balance').waitFor();
     expect(await text(shopper, '#points-balance')).toBe('2500');
     expect(await text(shopper, '.points-line')).toMatch(
-      /^消费积分 · 门店 SH-001\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} · \d{4}-12-31 过期\s*\+2500\s*余额 2500$/,
+      /^消费积分 · 门店 S001\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} · \d{4}-12-31 过期\s*\+2500\s*余额 2500$/,
     );
     expect(await text(shopper, '#points-expiring')).toMatch(/^2500 积分将于 \d{4}-12-31 过期$/);
     await snapshot(shopper, '24-points-history');
@@ -97,7 +97,7 @@ describe('points and tiers in the mini-program H5', () => {
     await shopper.reload();
     await on(shopper, '#points-balance').waitFor({ timeout: 15_000 });
     expect(await text(shopper, '#points-balance')).toBe('2000');
-    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回积分 · 门店 SH-001.*-500\s*余额 2000$/);
+    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回积分 · 门店 S001.*-500\s*余额 2000$/);
 
     await open(shopper, 'shopper-sun', 'pages/tier/index');
     await on(shopper, '#tier-current').waitFor({ timeout: 15_000 });

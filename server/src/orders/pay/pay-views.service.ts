@@ -31,7 +31,14 @@ export class PayViews {
   async staffOrder(outTradeNo: string): Promise<PayOrderView> {
     const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo });
     if (!order) throw new DomainError('PAY_ORDER_NOT_FOUND');
-    return this.view(order);
+    // The order and its refunds are read by separate statements: a refund settling in between would show as
+    // succeeded beside a refunded amount that does not count it yet. Read again until the order row held still.
+    for (let attempt = 0; ; attempt++) {
+      const view = await this.view(order);
+      const again = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id });
+      if (attempt >= 3 || (again.refundedFen === order.refundedFen && again.status === order.status)) return view;
+      Object.assign(order, again);
+    }
   }
 
   /** `storeCodes`: only these stores' orders (a clerk's or store manager's); null: every store (an admin). */
