@@ -31,14 +31,7 @@ export class PayViews {
   async staffOrder(outTradeNo: string): Promise<PayOrderView> {
     const order = await this.dataSource.getRepository(PayOrder).findOneBy({ outTradeNo });
     if (!order) throw new DomainError('PAY_ORDER_NOT_FOUND');
-    // The order and its refunds are read by separate statements: a refund settling in between would show as
-    // succeeded beside a refunded amount that does not count it yet. Read again until the order row held still.
-    for (let attempt = 0; ; attempt++) {
-      const view = await this.view(order);
-      const again = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id });
-      if (attempt >= 3 || (again.refundedFen === order.refundedFen && again.status === order.status)) return view;
-      Object.assign(order, again);
-    }
+    return this.view(order);
   }
 
   /** `storeCodes`: only these stores' orders (a clerk's or store manager's); null: every store (an admin). */
@@ -83,6 +76,26 @@ export class PayViews {
    */
   async viewMany(orders: PayOrder[]): Promise<PayOrderView[]> {
     if (orders.length === 0) return [];
+    // The orders and their refunds are separate statements: a refund settling in between would show as succeeded
+    // beside a refunded amount (or status) that does not count it yet. Read the orders again after the refunds and
+    // build again, with the newer rows, until none moved (a settlement changes both in one transaction).
+    for (let attempt = 0; ; attempt++) {
+      const views = await this.buildViews(orders);
+      const again = await this.dataSource.getRepository(PayOrder).findBy({ id: In(orders.map((o) => o.id)) });
+      const moved = again.filter((row) => {
+        const seen = orders.find((o) => o.id === row.id)!;
+        return row.refundedFen !== seen.refundedFen || row.status !== seen.status;
+      });
+      if (moved.length === 0 || attempt >= 3) return views;
+      for (const row of moved)
+        Object.assign(
+          orders.find((o) => o.id === row.id)!,
+          row,
+        );
+    }
+  }
+
+  private async buildViews(orders: PayOrder[]): Promise<PayOrderView[]> {
     const refunds = await this.dataSource
       .getRepository(PayRefund)
       .find({ where: { payOrderId: In(orders.map((o) => o.id)) }, order: { id: 'ASC' } });

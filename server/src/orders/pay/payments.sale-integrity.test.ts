@@ -1,22 +1,18 @@
 import { PayOrderStatus, type CreatePayOrderResponse, type PayOrderView, type RequestPaymentParams } from '@member/shared';
 import { DomainError } from '../../common/domain-error';
-import { ClaimService } from '../../coupons/claim.service';
-import { Coupon } from '../../coupons/coupon.entity';
 import { RedemptionService } from '../../coupons/redemption.service';
 import { TemplatesService } from '../../coupons/templates.service';
 import { TransactionRunner } from '../../database/transaction-runner';
-import { Member } from '../../members/member.entity';
-import { PointsLedger } from '../../points/points-ledger';
 import { Purchase } from '../../points/points.entities';
 import { PurchasesService } from '../purchases.service';
 import { SaleRefunds } from '../sale-refunds.service';
 import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
-import { openidFor, TEST_APP } from '../../testing/emulator';
 import { expectInvariants } from '../../testing/invariants';
 import { startTestApp, type TestApp } from '../../testing/test-app';
 import { PayOrder } from './pay-order.entity';
 import { payServices, type PayServices } from './pay.testing';
+import { paySpecHelpers } from '../../testing/pay-spec';
 
 type Json = any;
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
@@ -43,49 +39,13 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
   let purchases: PurchasesService;
   let redemptions: RedemptionService;
   let templateId: number;
-  let userSeq = 0;
+  const { emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment } = paySpecHelpers(() => t, {
+    userPrefix: `sale-${kind}`,
+    templateId: () => templateId,
+    key,
+  });
   /** Invariants a test breaks on purpose (it builds the state old code left), by name. */
   let skipInvariants: string[] = [];
-
-  const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
-  const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (
-      await fetch(`${t.emulator.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json();
-
-  async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
-    const user = `sale-${kind}-${++userSeq}`;
-    const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource
-      .getRepository(Member)
-      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
-    const id = Number(inserted.identifiers[0].id);
-    if (points > 0) {
-      await t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PointsLedger).credit(em, {
-          memberId: id,
-          points,
-          reason: 'earn',
-          sourceKey: `seed:${id}`,
-          now: t.clock.now(),
-          expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000),
-        }),
-      );
-    }
-    const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
-    return { id, user, couponId };
-  }
-
-  const balanceOf = async (memberId: number) =>
-    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
-  const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
-  const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
-  const requestPayment = (user: string, params: RequestPaymentParams) =>
-    emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision: 'pay' });
 
   async function paidOrder(
     memberId: number,

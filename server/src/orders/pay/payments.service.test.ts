@@ -1,17 +1,12 @@
 import { PayOrderStatus, type CreatePayOrderResponse, type RequestPaymentParams } from '@member/shared';
 import { createApp } from '../../bootstrap';
 import { DomainError } from '../../common/domain-error';
-import { ClaimService } from '../../coupons/claim.service';
-import { Coupon } from '../../coupons/coupon.entity';
 import { TemplatesService } from '../../coupons/templates.service';
-import { Member } from '../../members/member.entity';
 import { Purchase } from '../../points/points.entities';
-import { PointsLedger } from '../../points/points-ledger';
 import { dataSourceOptions, openDatabase } from '../../database/data-source';
-import { TransactionRunner } from '../../database/transaction-runner';
 import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
-import { openidFor, TEST_APP } from '../../testing/emulator';
+import { TEST_APP } from '../../testing/emulator';
 import { freePort } from '../../testing/pay';
 import { startTestApp, type TestApp } from '../../testing/test-app';
 import { expectInvariants } from '../../testing/invariants';
@@ -19,6 +14,7 @@ import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
 import { PayOrder } from './pay-order.entity';
 import { payServices, type PayServices } from './pay.testing';
+import { paySpecHelpers } from '../../testing/pay-spec';
 
 type Json = any;
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
@@ -39,51 +35,13 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   let t: TestApp;
   let payments: PayServices;
   let templateId: number;
-  let userSeq = 0;
+  const { emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment } = paySpecHelpers(() => t, {
+    userPrefix: `payer-${kind}`,
+    templateId: () => templateId,
+    key,
+  });
 
-  const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
-  const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (
-      await fetch(`${t.emulator.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json();
-
-  /** A joined member whose openid is the emulator user's, with `points` to spend and, if asked, a ¥20-off-¥200 coupon. */
-  async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
-    const user = `payer-${kind}-${++userSeq}`;
-    const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource
-      .getRepository(Member)
-      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
-    const id = Number(inserted.identifiers[0].id);
-    if (points > 0) {
-      await t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PointsLedger).credit(em, {
-          memberId: id,
-          points,
-          reason: 'earn',
-          sourceKey: `seed:${id}`,
-          now: t.clock.now(),
-          expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000),
-        }),
-      );
-    }
-    const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
-    return { id, user, couponId };
-  }
-
-  const balanceOf = async (memberId: number) =>
-    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
-  const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
-  const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
   const purchasesOf = (outTradeNo: string) => t.db.dataSource.getRepository(Purchase).countBy({ idempotencyKey: outTradeNo });
-
-  /** What the member's WeChat does with the server's parameters (the emulator's cashier). */
-  const requestPayment = (user: string, params: RequestPaymentParams, decision: 'pay' | 'cancel' = 'pay') =>
-    emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision });
 
   async function paidOrder(
     memberId: number,

@@ -1,25 +1,21 @@
 // WeChat Pay by WeChat's own rules (WeChat Pay v3 docs, issue 13): public-key mode names its key on every
 // request, closing is decided by what WeChat says, what WeChat sends is decrypted with its tag checked, refunds
 // follow WeChat's limits and are retried under their own number, and texts are cut in UTF-8 bytes.
-import { errorMessage, PayOrderStatus, type RequestPaymentParams } from '@member/shared';
+import { errorMessage, PayOrderStatus } from '@member/shared';
 import { DomainError } from '../../common/domain-error';
-import { ClaimService } from '../../coupons/claim.service';
-import { Coupon } from '../../coupons/coupon.entity';
 import { TemplatesService } from '../../coupons/templates.service';
-import { TransactionRunner } from '../../database/transaction-runner';
-import { Member } from '../../members/member.entity';
-import { PointsLedger } from '../../points/points-ledger';
 import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
-import { openidFor, TEST_APP } from '../../testing/emulator';
+import { TEST_APP } from '../../testing/emulator';
 import { startTestApp, type TestApp } from '../../testing/test-app';
 import { expectInvariants } from '../../testing/invariants';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { aesGcmEncrypt } from '../../../../test/wechat-emulator/pay/crypto';
 import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
-import { PayOrder, PayRefund } from './pay-order.entity';
+import { PayRefund } from './pay-order.entity';
 import { payServices, type PayServices } from './pay.testing';
+import { paySpecHelpers } from '../../testing/pay-spec';
 import { Aes, Formatter, Rsa, type WechatpayAxiosPlugin } from 'wechatpay-axios-plugin';
 import { cutUtf8, decryptResource, WechatPayClient } from './wechat-pay.client';
 
@@ -50,50 +46,16 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   let t: TestApp;
   let payments: PayServices;
   let templateId: number;
-  let userSeq = 0;
+  const { emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment } = paySpecHelpers(() => t, {
+    userPrefix: `rules-${kind}`,
+    templateId: () => templateId,
+    key,
+  });
 
-  const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
-  const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (
-      await fetch(`${t.emulator.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json();
   const fault = (endpoint: string, code: string, httpStatus: number) => emulatorPost('/dev/faults', { endpoint, code, httpStatus });
   const calls = async (endpoint: string): Promise<number> => (await emulatorGet('/dev/stats'))[endpoint];
 
-  async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
-    const user = `rules-${kind}-${++userSeq}`;
-    const joinedAt = new Date(t.clock.now().getTime() - 86_400_000);
-    const inserted = await t.db.dataSource
-      .getRepository(Member)
-      .insert({ openid: openidFor(TEST_APP.appid, user), joinedAt, privacyAcceptedAt: joinedAt, privacyPolicyVersion: 'test' });
-    const id = Number(inserted.identifiers[0].id);
-    if (points > 0) {
-      await t.app.get(TransactionRunner).run((em) =>
-        t.app.get(PointsLedger).credit(em, {
-          memberId: id,
-          points,
-          reason: 'earn',
-          sourceKey: `seed:${id}`,
-          now: t.clock.now(),
-          expiresAt: new Date(t.clock.now().getTime() + 200 * 86_400_000),
-        }),
-      );
-    }
-    const couponId = withCoupon ? (await t.app.get(ClaimService).claim(id, templateId, key())).id : null;
-    return { id, user, couponId };
-  }
-
-  const balanceOf = async (memberId: number) =>
-    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
-  const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
-  const orderOf = (outTradeNo: string) => t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo });
   const refundOf = (outRefundNo: string) => t.db.dataSource.getRepository(PayRefund).findOneByOrFail({ outRefundNo });
-  const requestPayment = (user: string, params: RequestPaymentParams, decision: 'pay' | 'cancel' | 'paying' = 'pay') =>
-    emulatorPost('/dev/pay/request-payment', { appid: TEST_APP.appid, user, ...params, decision });
   const atWechat = async (outTradeNo: string) => (await emulatorGet(`/dev/pay/orders?out_trade_no=${outTradeNo}`)).orders[0];
 
   async function paidOrder(amountFen = 30000) {
