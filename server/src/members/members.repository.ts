@@ -1,0 +1,81 @@
+import type { LifecycleStatus, TierCode } from '@member/shared';
+import { In, type EntityManager } from 'typeorm';
+import { execute, forUpdate, sqlDate } from '../database/dialect';
+import { Member } from './member.entity';
+
+/** Ids per IN list: SQLite builds may stop at 999 placeholders a statement. */
+const IDS_PER_STATEMENT = 500;
+
+/** What other modules may read of a member: the entity's fields, never the entity class (members owns the table). */
+export type MemberRecord = Readonly<Member>;
+
+/**
+ * The member row's SQL, on the caller's `em` (design.md: a module alone writes its tables). Other modules own
+ * rules about some columns (points the balance, membership the tier and lifecycle, birthday the double-points
+ * window, orders the last purchase) and change them only through these calls, so every write to `member` is
+ * here, and a write that must not race (the balance) carries its guard in SQL.
+ *
+ * Writes are plain SQL, not entity saves: they leave `version` alone, because it guards the member's own
+ * profile edits, not the columns other modules keep.
+ */
+export const membersRepository = {
+  find(em: EntityManager, memberId: number): Promise<MemberRecord | null> {
+    return em.findOneBy(Member, { id: memberId });
+  },
+
+  async findMany(em: EntityManager, memberIds: readonly number[]): Promise<Map<number, MemberRecord>> {
+    const found = new Map<number, MemberRecord>();
+    const unique = [...new Set(memberIds)];
+    for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+      for (const member of await em.findBy(Member, { id: In(unique.slice(i, i + IDS_PER_STATEMENT)) })) found.set(member.id, member);
+    }
+    return found;
+  },
+
+  /** Locks the member row (FOR UPDATE on MySQL; SQLite has one writer) and answers its current tier. */
+  async lockTier(em: EntityManager, memberId: number): Promise<TierCode> {
+    const [row]: Array<{ tier: TierCode }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
+    if (!row) throw new Error(`member ${memberId} does not exist`);
+    return row.tier;
+  },
+
+  async stampLastPurchase(em: EntityManager, memberId: number, at: Date): Promise<void> {
+    await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, at), memberId]);
+  },
+
+  /** The tier and its downgrade grace start (null: not below the tier's spend). */
+  async setTier(em: EntityManager, memberId: number, tier: TierCode | string, belowSince: Date | null): Promise<void> {
+    await em.query('UPDATE member SET tier = ?, tier_below_since = ? WHERE id = ?', [
+      tier,
+      belowSince ? sqlDate(em, belowSince) : null,
+      memberId,
+    ]);
+  },
+
+  /** Conditional on the status the caller read, so a concurrent change is never overwritten by a stale view. Answers whether it changed. */
+  async changeLifecycleStatus(em: EntityManager, memberId: number, from: LifecycleStatus, to: LifecycleStatus): Promise<boolean> {
+    return (await execute(em, 'UPDATE member SET lifecycle_status = ? WHERE id = ? AND lifecycle_status = ?', [to, memberId, from])) === 1;
+  },
+
+  /** Double points through `until` (inclusive, second precision) for these members. */
+  async setDoublePointsUntil(em: EntityManager, memberIds: readonly number[], until: Date): Promise<void> {
+    for (let i = 0; i < memberIds.length; i += IDS_PER_STATEMENT) {
+      const batch = memberIds.slice(i, i + IDS_PER_STATEMENT);
+      await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${batch.map(() => '?').join(', ')})`, [
+        sqlDate(em, until),
+        ...batch,
+      ]);
+    }
+  },
+
+  /** Moves the balance by `delta`, never below 0. Answers false (and changes nothing) when it would go below. */
+  async movePointsBalance(em: EntityManager, memberId: number, delta: number): Promise<boolean> {
+    return (
+      (await execute(em, 'UPDATE member SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0', [
+        delta,
+        memberId,
+        delta,
+      ])) === 1
+    );
+  },
+};
