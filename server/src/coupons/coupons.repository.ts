@@ -1,0 +1,61 @@
+import { In, type EntityManager } from 'typeorm';
+import { CouponRedemption } from './coupon-redemption.entity';
+import { CouponTemplate } from './coupon-template.entity';
+import { Coupon } from './coupon.entity';
+
+/** Ids per IN list: SQLite builds may stop at 999 placeholders a statement. */
+const IDS_PER_STATEMENT = 500;
+
+/** What other modules read of coupons: the entities' fields, never the classes (coupons owns its tables). */
+export type CouponRecord = Readonly<Coupon>;
+export type CouponTemplateRecord = Readonly<CouponTemplate>;
+export type CouponRedemptionRecord = Readonly<CouponRedemption>;
+
+async function byIds<T extends { id: number }>(
+  em: EntityManager,
+  entity: new () => T,
+  ids: readonly number[],
+): Promise<Map<number, Readonly<T>>> {
+  const found = new Map<number, Readonly<T>>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeORM cannot type a generic id filter
+    for (const row of await em.findBy(entity, { id: In(unique.slice(i, i + IDS_PER_STATEMENT)) } as any)) found.set(row.id, row);
+  }
+  return found;
+}
+
+/**
+ * Reads of the coupon tables for other modules, on the caller's `em`. Writes stay behind the coupons services
+ * (CouponIssuer issues and takes stock; RedemptionService redeems and reverses), so this file only reads.
+ */
+export const couponsRepository = {
+  findTemplate(em: EntityManager, templateId: number): Promise<CouponTemplateRecord | null> {
+    return em.findOneBy(CouponTemplate, { id: templateId });
+  },
+
+  templateExists(em: EntityManager, templateId: number): Promise<boolean> {
+    return em.existsBy(CouponTemplate, { id: templateId });
+  },
+
+  findTemplates(em: EntityManager, templateIds: readonly number[]): Promise<Map<number, CouponTemplateRecord>> {
+    return byIds(em, CouponTemplate, templateIds);
+  },
+
+  findCoupon(em: EntityManager, couponId: number): Promise<CouponRecord | null> {
+    return em.findOneBy(Coupon, { id: couponId });
+  },
+
+  findCoupons(em: EntityManager, couponIds: readonly number[]): Promise<Map<number, CouponRecord>> {
+    return byIds(em, Coupon, couponIds);
+  },
+
+  /** The coupon a member's request with this idempotency key made, if any. */
+  findCouponByKey(em: EntityManager, memberId: number, idempotencyKey: string): Promise<CouponRecord | null> {
+    return em.findOneBy(Coupon, { memberId, idempotencyKey });
+  },
+
+  findRedemption(em: EntityManager, redemptionId: number): Promise<CouponRedemptionRecord | null> {
+    return em.findOneBy(CouponRedemption, { id: redemptionId });
+  },
+};
