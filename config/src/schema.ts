@@ -374,6 +374,8 @@ export const configSchema = z
       login: z.object({ perIpPerMinute: z.int().min(1).max(1_000_000) }),
       phone: z.object({ perMemberPerMinute: z.int().min(1).max(1_000_000), perIpPerMinute: z.int().min(1).max(1_000_000) }),
       payConfirm: z.object({ perMemberPerMinute: z.int().min(1).max(1_000_000), perIpPerMinute: z.int().min(1).max(1_000_000) }),
+      /** How often counters whose window and block have both ended are deleted (0: never, on this instance). */
+      sweepSeconds: z.int().min(0).max(86400),
     }),
     demo: z.object({
       /** Where the browser reaches the WeChat emulator's dev API (H5 demo/test only); null in production. */

@@ -2,6 +2,7 @@ import { ManualClock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
 import { createTestDatabase, TEST_DATABASES, type TestDatabase } from '../testing/databases';
 import { DbThrottlerStorage } from './db-throttler.storage';
+import { ThrottleSweepJob } from './throttle-sweep.job';
 
 describe.each(TEST_DATABASES)('throttle counters in the database on %s', (kind) => {
   let db: TestDatabase;
@@ -40,5 +41,25 @@ describe.each(TEST_DATABASES)('throttle counters in the database on %s', (kind) 
     expect(results.filter((r) => !r.isBlocked)).toHaveLength(25);
     expect(Math.max(...results.map((r) => r.totalHits))).toBe(26);
     expect((await storage.peek('k3'))!.isBlocked).toBe(true);
+  });
+
+  it('the sweep deletes only counters whose window and block have both ended, chunk after chunk', async () => {
+    const sweep = new ThrottleSweepJob(db.dataSource);
+    clock.advance(3600);
+    await sweep.sweep(clock.now()); // earlier tests' keys, all ended an hour later
+    const keys = Array.from({ length: 1_203 }, (_, i) => `ended-${i}`);
+    for (const key of keys) await storage.increment(key, 1_000, 5, 1_000, 'test');
+    await storage.increment('live', 600_000, 5, 1_000, 'test');
+    for (let i = 0; i < 3; i++) await storage.increment('blocked', 1_000, 1, 900_000, 'test'); // blocked for 15 min
+    clock.advance(2);
+    expect(await sweep.sweep(clock.now())).toBe(keys.length);
+    expect(await storage.peek(keys[0])).toBeNull();
+    expect(await storage.peek(keys[keys.length - 1])).toBeNull();
+    // A window still open and a block still running are kept: deleting them would forget hits and blocks.
+    expect(await storage.peek('live')).toMatchObject({ totalHits: 1 });
+    expect(await storage.peek('blocked')).toMatchObject({ isBlocked: true });
+    expect(await sweep.sweep(clock.now())).toBe(0);
+    clock.advance(900);
+    expect(await sweep.sweep(clock.now())).toBe(2);
   });
 });

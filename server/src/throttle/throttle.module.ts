@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DbThrottlerStorage } from './db-throttler.storage';
+import { ThrottleSweepJob } from './throttle-sweep.job';
 import { wechatCallThrottlers, WechatCallThrottleGuard } from './wechat-call.throttle';
 
 /** Rate limits kept in the database (the system of record), so N instances share one count. */
@@ -20,7 +21,7 @@ import { wechatCallThrottlers, WechatCallThrottleGuard } from './wechat-call.thr
       }),
     }),
   ],
-  providers: [DbThrottlerStorage, WechatCallThrottleGuard],
+  providers: [DbThrottlerStorage, WechatCallThrottleGuard, ThrottleSweepJob],
   exports: [DbThrottlerStorage, WechatCallThrottleGuard],
 })
 export class ThrottleModule {}
