@@ -68,6 +68,18 @@ export const membersRepository = {
     }
   },
 
+  /**
+   * Locks the member row and answers its points balance (null: no such member). A locking read: on MySQL it
+   * waits for, then sees, what concurrent movements committed, whatever snapshot the transaction already holds.
+   */
+  async lockPointsBalance(em: EntityManager, memberId: number): Promise<number | null> {
+    const [row]: Array<{ balance: number | string }> = await em.query(
+      `SELECT points_balance AS balance FROM member WHERE id = ?${forUpdate(em)}`,
+      [memberId],
+    );
+    return row ? Number(row.balance) : null;
+  },
+
   /** Moves the balance by `delta`, never below 0. Answers false (and changes nothing) when it would go below. */
   async movePointsBalance(em: EntityManager, memberId: number, delta: number): Promise<boolean> {
     return (
