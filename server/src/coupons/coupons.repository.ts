@@ -10,6 +10,8 @@ const IDS_PER_STATEMENT = 500;
 export type CouponRecord = Readonly<Coupon>;
 export type CouponTemplateRecord = Readonly<CouponTemplate>;
 export type CouponRedemptionRecord = Readonly<CouponRedemption>;
+/** The kind of sale that holds a redemption, for the sale modules that redeem (RedemptionService.redeemWithin). */
+export { RedemptionOwner } from './coupon-redemption.entity';
 
 async function byIds<T extends { id: number }>(
   em: EntityManager,
@@ -53,6 +55,11 @@ export const couponsRepository = {
   /** The coupon a member's request with this idempotency key made, if any. */
   findCouponByKey(em: EntityManager, memberId: number, idempotencyKey: string): Promise<CouponRecord | null> {
     return em.findOneBy(Coupon, { memberId, idempotencyKey });
+  },
+
+  /** How many coupons of this template the member holds, whatever their status (the per-member limit counts them all). */
+  countMemberCoupons(em: EntityManager, memberId: number, templateId: number): Promise<number> {
+    return em.countBy(Coupon, { memberId, templateId });
   },
 
   findRedemption(em: EntityManager, redemptionId: number): Promise<CouponRedemptionRecord | null> {
