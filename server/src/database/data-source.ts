@@ -17,7 +17,8 @@ import { PointsAndPurchases1763900000003 } from './migrations/1763900000003-Poin
 import { BirthdayPerks1763900000004 } from './migrations/1763900000004-BirthdayPerks';
 import { PointsShop1763900000006 } from './migrations/1763900000006-PointsShop';
 import { MembershipReview1763900000007 } from './migrations/1763900000007-MembershipReview';
-import { PointsLedgerLine, PointsLot, Purchase, PurchaseRefund } from '../points/points.entities';
+import { PointsLedgerLine, PointsLot } from '../points/points.entities';
+import { Purchase, PurchaseRefund } from '../orders/sale.entities';
 import { Payments1763900000008 } from './migrations/1763900000008-Payments';
 import { PayOrder, PayRefund } from '../orders/pay/pay-order.entity';
 import { Messages1763900000009 } from './migrations/1763900000009-Messages';

@@ -9,7 +9,7 @@ import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures
 import { TEST_DATABASES } from '../testing/databases';
 import { expectInvariants } from '../testing/invariants';
 import { startTestApp, type TestApp } from '../testing/test-app';
-import { Purchase, PurchaseRefund } from '../points/points.entities';
+import { Purchase, PurchaseRefund } from './sale.entities';
 import { PurchasesService } from './purchases.service';
 
 const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);

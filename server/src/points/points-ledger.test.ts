@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsLedger } from './points-ledger';
-import { Purchase } from './points.entities';
+import { Purchase } from '../orders/sale.entities';
 import { PurchasesService } from '../orders/purchases.service';
 import { SaleRefunds } from '../orders/sale-refunds.service';
 

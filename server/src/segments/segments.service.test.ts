@@ -3,7 +3,7 @@ import { DomainError } from '../common/domain-error';
 import { sqlDate } from '../database/sql';
 import { Member } from '../members/member.entity';
 import { MessageGrant, MessagePreference } from '../messages/message.entities';
-import { Purchase } from '../points/points.entities';
+import { Purchase } from '../orders/sale.entities';
 import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';

@@ -3,7 +3,7 @@ import { DomainError } from '../../common/domain-error';
 import { RedemptionService } from '../../coupons/redemption.service';
 import { TemplatesService } from '../../coupons/templates.service';
 import { TransactionRunner } from '../../database/transaction-runner';
-import { Purchase } from '../../points/points.entities';
+import { Purchase } from '../sale.entities';
 import { PurchasesService } from '../purchases.service';
 import { SaleRefunds } from '../sale-refunds.service';
 import { templateRequest } from '../../testing/coupon-fixtures';

@@ -2,7 +2,7 @@ import { PayOrderStatus, type CreatePayOrderResponse, type RequestPaymentParams 
 import { createApp } from '../../bootstrap';
 import { DomainError } from '../../common/domain-error';
 import { TemplatesService } from '../../coupons/templates.service';
-import { Purchase } from '../../points/points.entities';
+import { Purchase } from '../sale.entities';
 import { dataSourceOptions, openDatabase } from '../../database/data-source';
 import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
