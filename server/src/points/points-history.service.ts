@@ -6,8 +6,9 @@ import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { sqlDate } from '../database/dialect';
-import { Member } from '../members/member.entity';
-import { PointsLedgerLine, Purchase, type PointsReason } from './points.entities';
+import { membersRepository } from '../members/members.repository';
+import { ordersRepository } from '../orders/orders.repository';
+import { PointsLedgerLine, type PointsReason } from './points.entities';
 
 const TITLES: Record<PointsReason, string> = {
   earn: '消费积分',
@@ -29,7 +30,7 @@ export class PointsHistoryService {
   ) {}
 
   async history(memberId: number, before: number | null): Promise<PointsResponse> {
-    const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
+    const member = await membersRepository.find(this.dataSource.manager, memberId);
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
     const pageSize = this.config.points.historyPageSize;
     const query = this.dataSource.getRepository(PointsLedgerLine).createQueryBuilder('l').where('l.member_id = :memberId', { memberId });
@@ -40,18 +41,10 @@ export class PointsHistoryService {
       .getMany();
     const page = lines.slice(0, pageSize);
 
-    const purchaseIds = [...new Set(page.map((l) => l.purchaseId).filter((id): id is number => id !== null))];
+    const purchaseIds = page.map((l) => l.purchaseId).filter((id): id is number => id !== null);
     const stores = new Map<number, string>();
-    if (purchaseIds.length) {
-      for (const p of await this.dataSource
-        .getRepository(Purchase)
-        .createQueryBuilder('p')
-        .select(['p.id', 'p.storeCode', 'p.bonusPermille'])
-        .whereInIds(purchaseIds)
-        .getMany()) {
-        stores.set(p.id, p.bonusPermille > 1000 ? `${p.storeCode} · 多倍积分` : p.storeCode);
-      }
-    }
+    for (const p of (await ordersRepository.findPurchases(this.dataSource.manager, purchaseIds)).values())
+      stores.set(p.id, p.bonusPermille > 1000 ? `${p.storeCode} · 多倍积分` : p.storeCode);
     const expiring: Array<{ points: number | string; expiresAt: Date | string }> = await this.dataSource.query(
       'SELECT SUM(remaining) AS points, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 AND expires_at >= ? GROUP BY expires_at ORDER BY expires_at LIMIT 3',
       [memberId, sqlDate(this.dataSource.manager, this.clock.now())],

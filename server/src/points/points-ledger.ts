@@ -9,6 +9,7 @@ import { execute, forUpdate, sqlDateValue } from '../database/dialect';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { DomainEvents } from '../events/domain-event-bus';
 import { PointsChanged } from '../events/domain-events';
+import { membersRepository } from '../members/members.repository';
 import { PointsLedgerLine, PointsLot, type PointsReason } from './points.entities';
 
 export interface Movement {
@@ -50,15 +51,11 @@ export class PointsLedger {
 
   /** Locks the member row for the rest of the transaction and answers the balance. */
   async lockBalance(em: EntityManager, memberId: number): Promise<number> {
-    // A locking read: on MySQL it waits for, then sees, what concurrent movements committed, whatever snapshot
-    // this transaction already holds. Plain SQL, because TypeORM's update builder would bump the member's
-    // version (which guards profile edits) if we locked with an UPDATE instead.
-    const rows: Array<{ balance: number | string }> = await em.query(
-      `SELECT points_balance AS balance FROM member WHERE id = ?${forUpdate(em)}`,
-      [memberId],
-    );
-    if (rows.length === 0) throw new DomainError('MEMBER_NOT_FOUND');
-    return Number(rows[0].balance);
+    // A locking read (members owns the row): on MySQL it waits for, then sees, what concurrent movements
+    // committed, whatever snapshot this transaction already holds.
+    const balance = await membersRepository.lockPointsBalance(em, memberId);
+    if (balance === null) throw new DomainError('MEMBER_NOT_FOUND');
+    return balance;
   }
 
   async credit(em: EntityManager, movement: Movement & { points: number; expiresAt: Date }): Promise<PointsLedgerLine | null> {
@@ -168,14 +165,10 @@ export class PointsLedger {
     if (changed !== 1) throw new Error(`points lot ${lotId} holds fewer than ${points} points`);
   }
 
-  /** The balance moves by `delta`, never below 0 (a debit is decided under the member's lock; this holds it in SQL too). */
+  /** The balance moves by `delta`, never below 0 (a debit is decided under the member's lock; members holds it in SQL too). */
   private async moveBalance(em: EntityManager, memberId: number, delta: number): Promise<void> {
-    const changed = await execute(em, 'UPDATE member SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0', [
-      delta,
-      memberId,
-      delta,
-    ]);
-    if (changed !== 1) throw new Error(`points balance of member ${memberId} cannot move by ${delta}`);
+    if (!(await membersRepository.movePointsBalance(em, memberId, delta)))
+      throw new Error(`points balance of member ${memberId} cannot move by ${delta}`);
   }
 
   private async appendLine(

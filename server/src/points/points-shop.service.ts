@@ -9,12 +9,10 @@ import { newCouponCode } from '../coupons/claim-combiner';
 import { ClaimService } from '../coupons/claim.service';
 import { CouponIssuer } from '../coupons/coupon-issuer';
 import { claimBlockReason, couponValidity } from '../coupons/coupon-rules';
-import { CouponTemplate } from '../coupons/coupon-template.entity';
-import { Coupon } from '../coupons/coupon.entity';
+import { couponsRepository, type CouponRecord } from '../coupons/coupons.repository';
 import { audienceTiersOf, toCouponView, validityOf } from '../coupons/coupon.views';
-import { sqlDateValue as asDate } from '../database/sql';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
-import { Member } from '../members/member.entity';
+import { membersRepository, type MemberRecord } from '../members/members.repository';
 import { PointsLedger } from './points-ledger';
 
 /** How often an exchange is judged again after losing a race on its (template, member, seq) key. */
@@ -41,7 +39,7 @@ export class PointsShopService {
   ) {}
 
   async entries(memberId: number): Promise<PointsShopEntry[]> {
-    const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
+    const member = await membersRepository.find(this.dataSource.manager, memberId);
     return this.claims.pointsShop(memberId, member?.pointsBalance ?? 0);
   }
 
@@ -49,7 +47,7 @@ export class PointsShopService {
     const timeZone = this.config.businessCalendar.timeZone;
     for (let attempt = 1; attempt <= MAX_EXCHANGE_ATTEMPTS; attempt++) {
       const now = this.clock.now();
-      const template = await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: templateId });
+      const template = await couponsRepository.findTemplate(this.dataSource.manager, templateId);
       if (!template || template.pointsPrice === null) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
       const price = template.pointsPrice;
       const claimant = await this.claimant(memberId, templateId, idempotencyKey);
@@ -86,12 +84,13 @@ export class PointsShopService {
           return couponId;
         });
         this.logger.log({ memberId, templateId, couponId: id, points: price }, 'points exchanged for a coupon');
-        const coupon = Object.assign(new Coupon(), fresh, { id, status: 'available', redeemedAt: null, createdAt: now, updatedAt: now });
+        const coupon: CouponRecord = { ...fresh, id, status: 'available', redeemedAt: null, createdAt: now, updatedAt: now };
         return toCouponView(coupon, template, now, timeZone);
       } catch (error) {
         if (error instanceof DomainError && error.code === 'COUPON_OUT_OF_STOCK') {
           // The SQL check refused: sold out, or paused meanwhile. Say which, from the row as it is now.
-          const current = await this.dataSource.getRepository(CouponTemplate).findOneByOrFail({ id: templateId });
+          const current = await couponsRepository.findTemplate(this.dataSource.manager, templateId);
+          if (!current) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
           throw new DomainError(
             claimBlockReason({ ...situation, template: { ...current, audienceTiers: audienceTiersOf(current) } }) ?? 'COUPON_OUT_OF_STOCK',
           );
@@ -103,18 +102,19 @@ export class PointsShopService {
     throw new DomainError('COUPON_LIMIT_REACHED');
   }
 
-  /** One round trip: who is exchanging, how many of this template they hold, and the coupon this tap already got. */
+  /** Who is exchanging, how many of this template they hold, and the coupon this tap already got (each from its owner). */
   private async claimant(
     memberId: number,
     templateId: number,
     idempotencyKey: string,
-  ): Promise<{ member: Pick<Member, 'joinedAt' | 'tier'>; claimedByMe: number; replay: Coupon | null }> {
-    const [row]: Array<{ joinedAt: Date | string | null; tier: Member['tier']; claimed: number | string }> = await this.dataSource.query(
-      'SELECT m.joined_at AS joinedAt, m.tier AS tier, (SELECT COUNT(*) FROM coupon c WHERE c.template_id = ? AND c.member_id = m.id) AS claimed FROM member m WHERE m.id = ?',
-      [templateId, memberId],
-    );
-    if (!row) throw new DomainError('MEMBER_NOT_FOUND');
-    const replay = await this.dataSource.getRepository(Coupon).findOneBy({ memberId, idempotencyKey });
-    return { member: { joinedAt: asDate(row.joinedAt), tier: row.tier }, claimedByMe: Number(row.claimed), replay };
+  ): Promise<{ member: Pick<MemberRecord, 'joinedAt' | 'tier'>; claimedByMe: number; replay: CouponRecord | null }> {
+    const em = this.dataSource.manager;
+    const [member, claimedByMe, replay] = await Promise.all([
+      membersRepository.find(em, memberId),
+      couponsRepository.countMemberCoupons(em, memberId, templateId),
+      couponsRepository.findCouponByKey(em, memberId, idempotencyKey),
+    ]);
+    if (!member) throw new DomainError('MEMBER_NOT_FOUND');
+    return { member, claimedByMe, replay };
   }
 }

@@ -88,6 +88,3 @@ export class PointsLot {
   @Column({ name: 'expires_at', type: 'datetime' })
   expiresAt!: Date;
 }
-
-// The sale tables moved to orders (issue 15): re-exported for modules that still import them from here.
-export { Purchase, PurchaseRefund } from '../orders/sale.entities';
