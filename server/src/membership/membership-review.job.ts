@@ -5,9 +5,10 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
-import { forUpdate, sqlDate, sqlDateValue as asDate } from '../database/dialect';
+import { sqlDate, sqlDateValue as asDate } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
+import { membersRepository } from '../members/members.repository';
 import { spendInWindow } from '../points/spend';
 
 const CHUNK = 500;
@@ -81,30 +82,26 @@ export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
 
   private async reviewMemberTier(memberId: number, now: Date, outcome: ReviewOutcome): Promise<void> {
     await this.transactions.run(async (em) => {
-      const [row]: MemberRow[] = await em.query(
-        `SELECT id, tier, tier_below_since AS tierBelowSince FROM member WHERE id = ?${forUpdate(em)}`,
-        [memberId],
-      );
+      // The row lock first (members owns the row), every read after it: the tier from the locking read itself,
+      // the grace start and the spend from reads that, on MySQL, start the transaction's snapshot after the lock.
+      const tier = await membersRepository.lockTier(em, memberId);
+      const row = await membersRepository.find(em, memberId);
       if (!row) return;
       const spendFen = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
-      const belowSince = asDate(row.tierBelowSince);
+      const belowSince = row.tierBelowSince;
       const decision = reviewTier({
         tiers: this.config.tiers,
-        current: row.tier,
+        current: tier,
         spendFen,
         belowSince,
         now,
         graceDays: this.config.membershipReview.tierGraceDays,
       });
-      if (decision.tier === row.tier && decision.belowSince?.getTime() === belowSince?.getTime()) return;
-      await em.query('UPDATE member SET tier = ?, tier_below_since = ? WHERE id = ?', [
-        decision.tier,
-        decision.belowSince ? sqlDate(em, decision.belowSince) : null,
-        memberId,
-      ]);
+      if (decision.tier === tier && decision.belowSince?.getTime() === belowSince?.getTime()) return;
+      await membersRepository.setTier(em, memberId, decision.tier, decision.belowSince);
       if (decision.downgraded) {
         outcome.downgraded++;
-        this.logger.log({ memberId, from: row.tier, to: decision.tier, spendFen }, 'tier lowered after the grace period');
+        this.logger.log({ memberId, from: tier, to: decision.tier, spendFen }, 'tier lowered after the grace period');
       } else if (decision.belowSince && !belowSince) outcome.graceStarted++;
     });
   }
@@ -118,13 +115,9 @@ export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
       rule: this.config.lifecycle,
     });
     if (status === member.lifecycleStatus) return;
-    // Conditional on what was read, so a purchase's own update (last_purchase_at) is never overwritten by a stale view.
-    await this.dataSource.query('UPDATE member SET lifecycle_status = ? WHERE id = ? AND lifecycle_status = ?', [
-      status,
-      member.id,
-      member.lifecycleStatus,
-    ]);
-    outcome.statusChanged++;
+    // Conditional on what was read, so a concurrent change of the status is never overwritten by a stale view.
+    if (await membersRepository.changeLifecycleStatus(this.dataSource.manager, Number(member.id), member.lifecycleStatus, status))
+      outcome.statusChanged++;
   }
 
   /** Purchases (not fully refunded) per member in each of the last complete business-calendar months, most recent first. */
