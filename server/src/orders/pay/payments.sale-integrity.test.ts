@@ -1,68 +1,32 @@
-import { PayOrderStatus, type CreatePayOrderResponse, type PayOrderView, type RequestPaymentParams } from '@member/shared';
-import { DomainError } from '../../common/domain-error';
+import type { CreatePayOrderResponse, PayOrderView } from '@member/shared';
 import { RedemptionService } from '../../coupons/redemption.service';
-import { TemplatesService } from '../../coupons/templates.service';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Purchase } from '../sale.entities';
 import { PurchasesService } from '../purchases.service';
 import { SaleRefunds } from '../sale-refunds.service';
-import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
 import { expectInvariants } from '../../testing/invariants';
-import { startTestApp, type TestApp } from '../../testing/test-app';
+import { codeOf, waitFor } from '../../testing/spec';
+import type { TestApp } from '../../testing/test-app';
 import { PayOrder } from './pay-order.entity';
-import { payServices, type PayServices } from './pay.testing';
-import { paySpecHelpers } from '../../testing/pay-spec';
+import type { PayServices } from './pay.testing';
+import { paySpec } from '../../testing/pay-spec';
 
 type Json = any;
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
-let seq = 0;
-const key = () => `sale-key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * Issue 14, where two operations meet on one app-paid sale: one refund ceiling whatever the route (defect 1), a
  * redemption owned by its order (defect 3) and checkouts resent at once (defect 4).
  */
 describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
+  const pay = paySpec(kind, 'sale');
+  const { key, emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, checkout, paidOrder, reconcileAfter } = pay;
   let t: TestApp;
   let payments: PayServices;
   let purchases: PurchasesService;
   let redemptions: RedemptionService;
-  let templateId: number;
-  const { emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment } = paySpecHelpers(() => t, {
-    userPrefix: `sale-${kind}`,
-    templateId: () => templateId,
-    key,
-  });
   /** Invariants a test breaks on purpose (it builds the state old code left), by name. */
   let skipInvariants: string[] = [];
-
-  async function paidOrder(
-    memberId: number,
-    user: string,
-    request: { amountFen: number; couponId?: number | null; pointsToBurn?: number },
-  ): Promise<CreatePayOrderResponse> {
-    const created = await payments.create(memberId, {
-      amountFen: request.amountFen,
-      storeCode: 'S001',
-      couponId: request.couponId ?? undefined,
-      pointsToBurn: request.pointsToBurn,
-      idempotencyKey: key(),
-    });
-    expect(await requestPayment(user, created.payment as RequestPaymentParams)).toEqual({ errMsg: 'requestPayment:ok' });
-    await waitFor('the payment notification', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
-    return created;
-  }
 
   const staffView = (outTradeNo: string) => payments.staffOrder(outTradeNo);
   const refundsSettled = (outTradeNo: string) =>
@@ -73,15 +37,12 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
 
   beforeAll(async () => {
     // The conflicting notification is logged as an error on purpose.
-    t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
-    payments = payServices(t.app);
+    ({ t, payments } = await pay.start({ LOG_LEVEL: 'silent' }));
     purchases = t.app.get(PurchasesService);
     redemptions = t.app.get(RedemptionService);
-    templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
     // Amounts are what these tests are about: WeChat's minute between refunds of one order is waived.
     await emulatorPost('/dev/pay/settings', { refundSpacingMs: 0 });
   });
-  afterAll(() => t?.close());
   beforeEach(() => {
     skipInvariants = [];
   });
@@ -89,7 +50,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
 
   it('defect 1: a sale paid with WeChat Pay is refused at the till (REFUND_VIA_WECHAT_PAY) and refunded through WeChat Pay up to what was paid, once', async () => {
     const me = await newMember(0, false);
-    const created = await paidOrder(me.id, me.user, { amountFen: 10_000 });
+    const created = await paidOrder(me, { amountFen: 10_000 });
     const no = created.order.outTradeNo;
     const purchaseId = (await orderOf(no)).purchaseId!;
     const earned = (await staffView(no)).purchase!.pointsEarned;
@@ -124,13 +85,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     const redemptionOf = async (outTradeNo: string) => (await orderOf(outTradeNo)).redemptionId!;
 
     // Pending, then cancelled by the member.
-    const pending = await payments.create(me.id, {
-      amountFen: 30_000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 100,
-      idempotencyKey: key(),
-    });
+    const pending = await checkout(me.id, { amountFen: 30_000, couponId: me.couponId, pointsToBurn: 100 });
     expect(codeOf(await redemptions.reverse(await redemptionOf(pending.order.outTradeNo)).catch((e) => e))).toBe(
       'REDEMPTION_OWNED_BY_SALE',
     );
@@ -140,28 +95,17 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     expect(await balanceOf(me.id)).toBe(1000);
 
     // Pending, then closed by the expiry/reconcile job.
-    const expiring = await payments.create(me.id, {
-      amountFen: 30_000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 100,
-      idempotencyKey: key(),
-    });
+    const expiring = await checkout(me.id, { amountFen: 30_000, couponId: me.couponId, pointsToBurn: 100 });
     expect(codeOf(await redemptions.reverse(await redemptionOf(expiring.order.outTradeNo)).catch((e) => e))).toBe(
       'REDEMPTION_OWNED_BY_SALE',
     );
-    try {
-      t.clock.advance(t.config.payment.orderExpireMinutes * 60 + 1);
-      expect((await payments.reconcile()).closed).toBeGreaterThanOrEqual(1);
-    } finally {
-      t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
-    }
+    expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBeGreaterThanOrEqual(1);
     expect((await orderOf(expiring.order.outTradeNo)).status).toBe('closed');
     expect(await couponStatus(me.couponId!)).toBe('available');
     expect(await balanceOf(me.id)).toBe(1000);
 
     // Paid, then refunded in full through WeChat Pay.
-    const paid = await paidOrder(me.id, me.user, { amountFen: 30_000, couponId: me.couponId, pointsToBurn: 100 });
+    const paid = await paidOrder(me, { amountFen: 30_000, couponId: me.couponId, pointsToBurn: 100 });
     const no = paid.order.outTradeNo;
     expect(codeOf(await redemptions.reverse(await redemptionOf(no)).catch((e) => e))).toBe('REDEMPTION_OWNED_BY_SALE');
     expect(await couponStatus(me.couponId!)).toBe('redeemed');
@@ -201,7 +145,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
   // cross-route ceiling invariant rightly reports after every later test too.
   it('defect 1: a REFUND.SUCCESS that conflicts with our state is recorded as flagged for a person and answered 204, never 500 in a loop', async () => {
     const me = await newMember(0, false);
-    const created = await paidOrder(me.id, me.user, { amountFen: 10_000 });
+    const created = await paidOrder(me, { amountFen: 10_000 });
     const no = created.order.outTradeNo;
     const purchaseId = (await orderOf(no)).purchaseId!;
     // The state old code left: the sale refunded in full at the till before its WeChat Pay refund.
@@ -229,12 +173,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     // Delivered again (WeChat does), and looked at by the reconcile job: recorded once, never retried.
     const again = await emulatorPost('/dev/pay/notifications/resend', { id: notification.id });
     expect([200, 204]).toContain(again.status);
-    t.clock.advance(t.config.payment.queryAfterSeconds + 1);
-    try {
-      expect((await payments.reconcile()).refundsSettled).toBe(0);
-    } finally {
-      t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
-    }
+    expect((await reconcileAfter(t.config.payment.queryAfterSeconds + 1)).refundsSettled).toBe(0);
     expect((await staffView(no)).refunds.map((r) => r.status)).toEqual(['flagged']);
     // The flagged amount stays committed: no new refund can take it again.
     expect(codeOf(await payments.refund(no, { amountFen: 1, outRefundNo: `R-${no}-again` }, 'o-clerk').catch((e) => e))).toBe(

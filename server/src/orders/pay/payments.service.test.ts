@@ -1,64 +1,41 @@
-import { PayOrderStatus, type CreatePayOrderResponse, type RequestPaymentParams } from '@member/shared';
+import { PayOrderStatus } from '@member/shared';
 import { createApp } from '../../bootstrap';
-import { DomainError } from '../../common/domain-error';
-import { TemplatesService } from '../../coupons/templates.service';
 import { Purchase } from '../sale.entities';
 import { dataSourceOptions, openDatabase } from '../../database/data-source';
-import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
 import { TEST_APP } from '../../testing/emulator';
 import { freePort } from '../../testing/pay';
-import { startTestApp, type TestApp } from '../../testing/test-app';
+import type { TestApp } from '../../testing/test-app';
 import { expectInvariants } from '../../testing/invariants';
+import { codeOf, waitFor } from '../../testing/spec';
 import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
-import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
+import { notificationEnvelope, platformSignature } from '../../../../test/wechat-emulator/pay/envelope';
 import { PayOrder } from './pay-order.entity';
-import { payServices, type PayServices } from './pay.testing';
-import { paySpecHelpers } from '../../testing/pay-spec';
+import type { PayServices } from './pay.testing';
+import { paySpec } from '../../testing/pay-spec';
 
 type Json = any;
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
-let seq = 0;
-const key = () => `pay-key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
+  const pay = paySpec(kind, 'payer');
+  const {
+    key,
+    emulatorGet,
+    emulatorPost,
+    newMember,
+    balanceOf,
+    couponStatus,
+    orderOf,
+    requestPayment,
+    checkout,
+    paidOrder,
+    reconcileAfter,
+    transactionFor,
+  } = pay;
   let t: TestApp;
   let payments: PayServices;
-  let templateId: number;
-  const { emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment } = paySpecHelpers(() => t, {
-    userPrefix: `payer-${kind}`,
-    templateId: () => templateId,
-    key,
-  });
 
   const purchasesOf = (outTradeNo: string) => t.db.dataSource.getRepository(Purchase).countBy({ idempotencyKey: outTradeNo });
-
-  async function paidOrder(
-    memberId: number,
-    user: string,
-    request: { amountFen: number; couponId?: number | null; pointsToBurn?: number },
-  ): Promise<CreatePayOrderResponse> {
-    const created = await payments.create(memberId, {
-      amountFen: request.amountFen,
-      storeCode: 'S001',
-      couponId: request.couponId ?? undefined,
-      pointsToBurn: request.pointsToBurn,
-      idempotencyKey: key(),
-    });
-    expect(await requestPayment(user, created.payment as RequestPaymentParams)).toEqual({ errMsg: 'requestPayment:ok' });
-    await waitFor('the payment notification', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
-    return created;
-  }
 
   /** A notification as WeChat would send it, signed with the platform key, for tests of what must be refused. */
   function craftNotification(resource: object, options: { timestamp?: number; serial?: string; signature?: string } = {}) {
@@ -84,38 +61,17 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   const post = (url: string, notification: { headers: Record<string, string>; body: string }) =>
     fetch(url, { method: 'POST', headers: notification.headers, body: notification.body });
-  const transactionFor = (order: PayOrder, overrides: Json = {}) => ({
-    ...successfulTransaction({
-      appid: TEST_APP.appid,
-      mchid: t.pay!.keys.mchid,
-      outTradeNo: order.outTradeNo,
-      openid: order.openid,
-      totalFen: order.payableFen,
-      nowMs: Date.now(),
-      transactionId: `42000${Date.now()}`,
-    }),
-    ...overrides,
-  });
 
   beforeAll(async () => {
     // These tests send forged and mismatched notifications on purpose: the warnings they cause are expected.
-    t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
-    payments = payServices(t.app);
-    templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
+    ({ t, payments } = await pay.start({ LOG_LEVEL: 'silent' }));
   });
-  afterAll(() => t?.close());
   // Issue 14: every module's invariants hold after every test (one checker for all).
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
   it('charges what the server computes: ¥300 with a ¥20-off-¥200 coupon and 500 points is ¥275, and the notification completes it', async () => {
     const me = await newMember(2000, true);
-    const created = await payments.create(me.id, {
-      amountFen: 30000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 500,
-      idempotencyKey: key(),
-    });
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     expect(created.order).toMatchObject({
       status: 'pending',
       grossFen: 30000,
@@ -187,13 +143,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   it('calls WeChat only after its transaction commits: while WeChat is slow, the order, the holds and the refund are already visible', async () => {
     const me = await newMember(1000, true);
     await emulatorPost('/dev/faults', { endpoint: 'pay_jsapi', delayMs: 1500 });
-    const creating = payments.create(me.id, {
-      amountFen: 30000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 500,
-      idempotencyKey: key(),
-    });
+    const creating = checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     // Read from another connection: on MariaDB an open transaction's rows would not be visible yet.
     const seen = await waitFor(
       'the committed order while WeChat has not answered',
@@ -224,7 +174,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('completes exactly once: the same notification 20 times at once, then again to a restarted server', async () => {
     const me = await newMember(1000, true);
-    const created = await paidOrder(me.id, me.user, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    const created = await paidOrder(me, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     const no = created.order.outTradeNo;
     const balanceAfterFirst = await balanceOf(me.id);
     const [sent] = (await emulatorGet(`/dev/pay/notifications?out_trade_no=${no}`)).notifications;
@@ -258,7 +208,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('refuses forged, probing, stale and tampered notifications with 4xx and changes nothing', async () => {
     const me = await newMember(0, false);
-    const created = await payments.create(me.id, { amountFen: 10000, storeCode: 'S001', idempotencyKey: key() });
+    const created = await checkout(me.id, { amountFen: 10000 });
     const order = await orderOf(created.order.outTradeNo);
     const url = `${t.pay!.serverUrl}/api/pay/notify/transaction`;
     const good = craftNotification(transactionFor(order));
@@ -291,13 +241,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('flags a payment whose amount does not match the order, grants nothing and gives the holds back', async () => {
     const me = await newMember(1000, true);
-    const created = await payments.create(me.id, {
-      amountFen: 30000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 500,
-      idempotencyKey: key(),
-    });
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     const order = await orderOf(created.order.outTradeNo);
     const response = await post(
       `${t.pay!.serverUrl}/api/pay/notify/transaction`,
@@ -320,32 +264,19 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect((await orderOf(created.order.outTradeNo)).status).toBe('pending');
       // Too young to query yet; once it is, the job finds it paid.
-      t.clock.advance(t.config.payment.queryAfterSeconds + 1);
-      expect((await payments.reconcile()).completed).toBeGreaterThanOrEqual(1);
+      expect((await reconcileAfter(t.config.payment.queryAfterSeconds + 1)).completed).toBeGreaterThanOrEqual(1);
       expect((await orderOf(created.order.outTradeNo)).status).toBe('paid');
       expect(await purchasesOf(created.order.outTradeNo)).toBe(1);
     } finally {
       await emulatorPost('/dev/pay/settings', { notify: 'send' });
-      t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
     }
   });
 
   it('closes an order left unpaid past its expiry, at WeChat too, and gives back the coupon and points', async () => {
     const me = await newMember(1000, true);
-    const created = await payments.create(me.id, {
-      amountFen: 30000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 500,
-      idempotencyKey: key(),
-    });
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     expect(await balanceOf(me.id)).toBe(500);
-    try {
-      t.clock.advance(t.config.payment.orderExpireMinutes * 60 + 1);
-      expect((await payments.reconcile()).closed).toBeGreaterThanOrEqual(1);
-    } finally {
-      t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
-    }
+    expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBeGreaterThanOrEqual(1);
     expect((await orderOf(created.order.outTradeNo)).status).toBe('closed');
     expect(await balanceOf(me.id)).toBe(1000);
     expect(await couponStatus(me.couponId!)).toBe('available');
@@ -357,13 +288,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('lets the member cancel: the order closes and the coupon and points come back at once', async () => {
     const me = await newMember(600, true);
-    const created = await payments.create(me.id, {
-      amountFen: 30000,
-      storeCode: 'S001',
-      couponId: me.couponId!,
-      pointsToBurn: 100,
-      idempotencyKey: key(),
-    });
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 100 });
     expect(await requestPayment(me.user, created.payment!, 'cancel')).toEqual({ errMsg: 'requestPayment:fail cancel' });
     expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('closed');
     expect(await balanceOf(me.id)).toBe(600);
@@ -372,7 +297,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
 
   it('refunds through WeChat: half, then the rest; the same refund number refunds once; never more than paid', async () => {
     const me = await newMember(1000, true);
-    const created = await paidOrder(me.id, me.user, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    const created = await paidOrder(me, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     const no = created.order.outTradeNo;
     const paid = (await payments.get(me.id, no, false)).order;
     const earned = paid.purchase!.pointsEarned;

@@ -2,37 +2,22 @@
 // request, closing is decided by what WeChat says, what WeChat sends is decrypted with its tag checked, refunds
 // follow WeChat's limits and are retried under their own number, and texts are cut in UTF-8 bytes.
 import { errorMessage, PayOrderStatus } from '@member/shared';
-import { DomainError } from '../../common/domain-error';
-import { TemplatesService } from '../../coupons/templates.service';
-import { templateRequest } from '../../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../../testing/databases';
 import { TEST_APP } from '../../testing/emulator';
-import { startTestApp, type TestApp } from '../../testing/test-app';
+import type { TestApp } from '../../testing/test-app';
 import { expectInvariants } from '../../testing/invariants';
+import { codeOf, waitFor } from '../../testing/spec';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { aesGcmEncrypt } from '../../../../test/wechat-emulator/pay/crypto';
-import { notificationEnvelope, platformSignature, successfulTransaction } from '../../../../test/wechat-emulator/pay/envelope';
+import { notificationEnvelope, platformSignature } from '../../../../test/wechat-emulator/pay/envelope';
 import { PayRefund } from './pay-order.entity';
-import { payServices, type PayServices } from './pay.testing';
-import { paySpecHelpers } from '../../testing/pay-spec';
+import type { PayServices } from './pay.testing';
+import { paySpec } from '../../testing/pay-spec';
 import { Aes, Formatter, Rsa, type WechatpayAxiosPlugin } from 'wechatpay-axios-plugin';
 import { cutUtf8, decryptResource, WechatPayClient } from './wechat-pay.client';
 
 type Json = any;
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
-let seq = 0;
-const key = () => `rules-key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('cutUtf8', () => {
   it('cuts at a byte limit between characters', () => {
@@ -43,14 +28,11 @@ describe('cutUtf8', () => {
 });
 
 describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => {
+  const pay = paySpec(kind, 'rules');
+  const { key, emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment, checkout, paidOrder } = pay;
+  const { backToRealTime, reconcileAfter, transactionFor } = pay;
   let t: TestApp;
   let payments: PayServices;
-  let templateId: number;
-  const { emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, requestPayment } = paySpecHelpers(() => t, {
-    userPrefix: `rules-${kind}`,
-    templateId: () => templateId,
-    key,
-  });
 
   const fault = (endpoint: string, code: string, httpStatus: number) => emulatorPost('/dev/faults', { endpoint, code, httpStatus });
   const calls = async (endpoint: string): Promise<number> => (await emulatorGet('/dev/stats'))[endpoint];
@@ -58,32 +40,16 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   const refundOf = (outRefundNo: string) => t.db.dataSource.getRepository(PayRefund).findOneByOrFail({ outRefundNo });
   const atWechat = async (outTradeNo: string) => (await emulatorGet(`/dev/pay/orders?out_trade_no=${outTradeNo}`)).orders[0];
 
-  async function paidOrder(amountFen = 30000) {
+  /** A new member's order of `amountFen`, paid: what the refund tests start from. */
+  async function paidByNewMember(amountFen = 30000) {
     const me = await newMember();
-    const created = await payments.create(me.id, { amountFen, storeCode: 'S001', idempotencyKey: key() });
-    expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
-    await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
-    return { me, no: created.order.outTradeNo };
-  }
-
-  /** Moves our clock (and, with `wechatSeconds`, WeChat's) forward, runs the job, then puts our clock back. */
-  async function reconcileAfter(seconds: number, wechatSeconds = 0) {
-    if (wechatSeconds) await emulatorPost('/dev/clock', { advanceSeconds: wechatSeconds });
-    t.clock.advance(seconds);
-    try {
-      return await payments.reconcile();
-    } finally {
-      t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
-    }
+    return { me, no: (await paidOrder(me, { amountFen })).order.outTradeNo };
   }
 
   beforeAll(async () => {
     // Forged and tampered notifications are sent on purpose: their warnings are expected.
-    t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: true });
-    payments = payServices(t.app);
-    templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
+    ({ t, payments } = await pay.start({ LOG_LEVEL: 'silent' }));
   });
-  afterAll(() => t?.close());
   // Issue 14: every module's invariants hold after every test (one checker for all).
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
@@ -92,12 +58,12 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       // WeChat signs with the certificate when the header is missing: a server that forgot it would have to
       // download certificates (impossible once they are retired) or fail every answer.
       const before = await calls('pay_certificates');
-      const { me, no } = await paidOrder(20000);
+      const { me, no } = await paidByNewMember(20000);
       expect((await payments.get(me.id, no, true)).order.status).toBe('paid');
       const refunded = await payments.refund(no, { amountFen: 100, outRefundNo: `R-${no}-pk` }, 'o-clerk');
       expect(refunded.refunds[0].status).toBe('processing');
       const other = await newMember();
-      const open = await payments.create(other.id, { amountFen: 500, storeCode: 'S001', idempotencyKey: key() });
+      const open = await checkout(other.id, { amountFen: 500 });
       expect(open.payment).not.toBeNull();
       expect((await payments.cancel(other.id, open.order.outTradeNo)).status).toBe('closed');
       expect(await calls('pay_certificates')).toBe(before);
@@ -105,7 +71,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('does not download certificates for notifications naming unknown serials, however many arrive', async () => {
       const me = await newMember();
-      const created = await payments.create(me.id, { amountFen: 1000, storeCode: 'S001', idempotencyKey: key() });
+      const created = await checkout(me.id, { amountFen: 1000 });
       const order = await orderOf(created.order.outTradeNo);
       const keys = t.pay!.keys;
       const before = await calls('pay_certificates');
@@ -144,10 +110,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       try {
         const first = await newMember();
         const second = await newMember();
-        const orders = [
-          await payments.create(first.id, { amountFen: 700, storeCode: 'S001', idempotencyKey: key() }),
-          await payments.create(second.id, { amountFen: 800, storeCode: 'S001', idempotencyKey: key() }),
-        ];
+        const orders = [await checkout(first.id, { amountFen: 700 }), await checkout(second.id, { amountFen: 800 })];
         await requestPayment(first.user, orders[0].payment!);
         await requestPayment(second.user, orders[1].payment!);
         const sent = await Promise.all(
@@ -176,13 +139,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   describe('2. closing orders', () => {
     it('does not ask WeChat to close within 5 minutes of creation: a member’s cancel is decided by a query, holds back at once', async () => {
       const me = await newMember(600, true);
-      const created = await payments.create(me.id, {
-        amountFen: 30000,
-        storeCode: 'S001',
-        couponId: me.couponId!,
-        pointsToBurn: 100,
-        idempotencyKey: key(),
-      });
+      const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 100 });
       const closes = await calls('pay_close');
       expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('closed');
       expect(await calls('pay_close')).toBe(closes);
@@ -192,13 +149,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('never closes on 202 USERPAYING: the member pays after expiry and the order completes instead of being flagged', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, {
-        amountFen: 30000,
-        storeCode: 'S001',
-        couponId: me.couponId!,
-        pointsToBurn: 500,
-        idempotencyKey: key(),
-      });
+      const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
       expect(await requestPayment(me.user, created.payment!, 'paying')).toEqual({ errMsg: 'requestPayment:paying' });
       expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBe(0);
       expect((await orderOf(created.order.outTradeNo)).status).toBe('pending');
@@ -207,7 +158,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       try {
         expect((await payments.cancel(me.id, created.order.outTradeNo)).status).toBe('pending');
       } finally {
-        t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
+        backToRealTime();
       }
       expect(await balanceOf(me.id)).toBe(500);
       expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
@@ -217,13 +168,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('takes 400 ORDER_CLOSED as closed: the expired order closes here and the coupon and points come back', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, {
-        amountFen: 30000,
-        storeCode: 'S001',
-        couponId: me.couponId!,
-        pointsToBurn: 500,
-        idempotencyKey: key(),
-      });
+      const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
       await fault('pay_close', 'ORDER_CLOSED', 400);
       expect((await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1)).closed).toBeGreaterThanOrEqual(1);
       expect((await orderOf(created.order.outTradeNo)).status).toBe('closed');
@@ -233,13 +178,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
     it('does not take 403 TRADE_ERROR as paid: it asks, and an order WeChat has closed is closed here too', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, {
-        amountFen: 30000,
-        storeCode: 'S001',
-        couponId: me.couponId!,
-        pointsToBurn: 500,
-        idempotencyKey: key(),
-      });
+      const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
       const no = created.order.outTradeNo;
       // Past the 5 minutes, closed at WeChat already (by another instance), then the close answers TRADE_ERROR.
       t.clock.advance(t.config.payment.closeNotBeforeSeconds + 1);
@@ -248,13 +187,13 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
         await fault('pay_close', 'TRADE_ERROR', 403);
         expect((await payments.cancel(me.id, no)).status).toBe('closed');
       } finally {
-        t.clock.set(new Date(Math.floor(Date.now() / 1000) * 1000));
+        backToRealTime();
       }
       expect(await balanceOf(me.id)).toBe(1000);
       expect(await couponStatus(me.couponId!)).toBe('available');
       // A TRADE_ERROR on an order still NOTPAY leaves it pending for the next run, not completed.
       const other = await newMember();
-      const open = await payments.create(other.id, { amountFen: 900, storeCode: 'S001', idempotencyKey: key() });
+      const open = await checkout(other.id, { amountFen: 900 });
       await fault('pay_close', 'TRADE_ERROR', 403);
       const result = await reconcileAfter(t.config.payment.orderExpireMinutes * 60 + 1);
       expect(result.completed).toBe(0);
@@ -268,40 +207,17 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   describe('3. authenticated decryption', () => {
     it('refuses a notification whose ciphertext was changed under a valid signature, and acts on nothing', async () => {
       const me = await newMember(1000, true);
-      const created = await payments.create(me.id, { amountFen: 10000, storeCode: 'S001', idempotencyKey: key() });
+      const created = await checkout(me.id, { amountFen: 10000 });
       const order = await orderOf(created.order.outTradeNo);
       const keys = t.pay!.keys;
-      const plaintext = JSON.stringify(
-        successfulTransaction({
-          appid: TEST_APP.appid,
-          mchid: keys.mchid,
-          outTradeNo: order.outTradeNo,
-          openid: order.openid,
-          totalFen: order.payableFen,
-          nowMs: Date.now(),
-          transactionId: `42000${Date.now()}`,
-        }),
-      );
+      const plaintext = JSON.stringify(transactionFor(order));
       const { nonce, ciphertext } = aesGcmEncrypt(keys.apiV3Key, plaintext, 'transaction');
       // GCM is a stream cipher: flipping one ciphertext bit flips the same plaintext bit. 10000 becomes 90000.
       const bytes = Buffer.from(ciphertext, 'base64');
       bytes[Buffer.from(plaintext.slice(0, plaintext.indexOf('"total":10000') + 8)).length] ^= 0x08;
       const tampered = bytes.toString('base64');
       expect(() => decryptResource(keys.apiV3Key, { ciphertext: tampered, nonce, associated_data: 'transaction' })).toThrow();
-      const body = JSON.stringify({
-        id: 'EV-1',
-        create_time: '2026-01-01T00:00:00+08:00',
-        resource_type: 'encrypt-resource',
-        event_type: 'TRANSACTION.SUCCESS',
-        summary: '支付成功',
-        resource: {
-          original_type: 'transaction',
-          algorithm: 'AEAD_AES_256_GCM',
-          ciphertext: tampered,
-          associated_data: 'transaction',
-          nonce,
-        },
-      });
+      const body = transactionEvent({ id: 'EV-1', create_time: '2026-01-01T00:00:00+08:00' }, { ciphertext: tampered, nonce });
       const headers = lower(platformSignature(keys.platform.privateKeyPem, keys.platform.publicKeyId, body, Math.floor(Date.now() / 1000)));
       const response = await fetch(`${t.pay!.serverUrl}/api/pay/notify/transaction`, {
         method: 'POST',
@@ -368,7 +284,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
 
   describe('4. refunds by WeChat’s rules', () => {
     it('cuts reason to 80 UTF-8 bytes between characters: 30 Chinese characters refund instead of failing', async () => {
-      const { no } = await paidOrder();
+      const { no } = await paidByNewMember();
       const view = await payments.refund(
         no,
         { amountFen: 1000, outRefundNo: `R-${no}-why`, reason: '顾客对商品不满意要求退款，店长已核实同意办理退款手续谢谢' },
@@ -381,7 +297,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     });
 
     it('NOT_ENOUGH is the merchant’s balance: its own error, the refund kept and retried with the same number', async () => {
-      const { no } = await paidOrder();
+      const { no } = await paidByNewMember();
       await fault('pay_refund', 'NOT_ENOUGH', 403);
       expect(codeOf(await payments.refund(no, { amountFen: 2000, outRefundNo: `R-${no}-poor` }, 'o-clerk').catch((e) => e))).toBe(
         'PAY_REFUND_BALANCE_LOW',
@@ -396,7 +312,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     });
 
     it('a second refund within WeChat’s minute (429 FREQUENCY_LIMITED) is kept and sent again later, not failed', async () => {
-      const { no } = await paidOrder();
+      const { no } = await paidByNewMember();
       await payments.refund(no, { amountFen: 1000, outRefundNo: `R-${no}-a` }, 'o-clerk');
       const second = await payments.refund(no, { amountFen: 1500, outRefundNo: `R-${no}-b` }, 'o-clerk');
       expect(second.refunds.map((r) => r.status)).toEqual(['processing', 'processing']);
@@ -410,7 +326,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     });
 
     it('retries a failed refund under its own number when the clerk sends it again', async () => {
-      const { no } = await paidOrder();
+      const { no } = await paidByNewMember();
       await fault('pay_refund', 'INVALID_REQUEST', 400);
       const request = { amountFen: 3000, outRefundNo: `R-${no}-again` };
       expect(codeOf(await payments.refund(no, request, 'o-clerk').catch((e) => e))).toBe('PAY_UNAVAILABLE');
@@ -423,7 +339,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     });
 
     it('asks again at once for an interrupted refund sent again with the same number', async () => {
-      const { no } = await paidOrder();
+      const { no } = await paidByNewMember();
       await fault('pay_refund', 'SYSTEM_ERROR', 503);
       const request = { amountFen: 4000, outRefundNo: `R-${no}-cut` };
       expect((await payments.refund(no, request, 'o-clerk')).refunds[0].status).toBe('processing');
@@ -437,7 +353,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     it('accepts a notification encrypted and signed by the library alone, and completes the order', async () => {
       const AesGcm = (Aes as unknown as typeof WechatpayAxiosPlugin.Aes).AesGcm;
       const me = await newMember();
-      const created = await payments.create(me.id, { amountFen: 6600, storeCode: 'S001', idempotencyKey: key() });
+      const created = await checkout(me.id, { amountFen: 6600 });
       const order = await orderOf(created.order.outTradeNo);
       const keys = t.pay!.keys;
       const plaintext = {
@@ -455,20 +371,10 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
         amount: { total: 6600, payer_total: 6600, currency: 'CNY', payer_currency: 'CNY' },
       };
       const nonce = Formatter.nonce(12);
-      const body = JSON.stringify({
-        id: 'EV-2026010110000012345678',
-        create_time: '2026-01-01T10:00:01+08:00',
-        resource_type: 'encrypt-resource',
-        event_type: 'TRANSACTION.SUCCESS',
-        summary: '支付成功',
-        resource: {
-          original_type: 'transaction',
-          algorithm: 'AEAD_AES_256_GCM',
-          ciphertext: AesGcm.encrypt(JSON.stringify(plaintext), keys.apiV3Key, nonce, 'transaction'),
-          associated_data: 'transaction',
-          nonce,
-        },
-      });
+      const body = transactionEvent(
+        { id: 'EV-2026010110000012345678', create_time: '2026-01-01T10:00:01+08:00' },
+        { ciphertext: AesGcm.encrypt(JSON.stringify(plaintext), keys.apiV3Key, nonce, 'transaction'), nonce },
+      );
       const timestamp = String(Formatter.timestamp());
       const headerNonce = Formatter.nonce();
       const headers = {
@@ -494,7 +400,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
       (t.config.payment as { description: string }).description = '悦享会员'.repeat(25); // 100 characters, 300 bytes
       try {
         const me = await newMember();
-        const created = await payments.create(me.id, { amountFen: 1200, storeCode: 'S001', idempotencyKey: key() });
+        const created = await checkout(me.id, { amountFen: 1200 });
         expect(created.payment).not.toBeNull();
         const description = (await atWechat(created.order.outTradeNo)).description as string;
         expect(Buffer.byteLength(description)).toBeLessThanOrEqual(127);
@@ -518,6 +424,23 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
     });
   });
 });
+
+/** A TRANSACTION.SUCCESS notification's body around a resource encrypted by the test itself. */
+function transactionEvent(event: { id: string; create_time: string }, resource: { ciphertext: string; nonce: string }): string {
+  return JSON.stringify({
+    ...event,
+    resource_type: 'encrypt-resource',
+    event_type: 'TRANSACTION.SUCCESS',
+    summary: '支付成功',
+    resource: {
+      original_type: 'transaction',
+      algorithm: 'AEAD_AES_256_GCM',
+      ciphertext: resource.ciphertext,
+      associated_data: 'transaction',
+      nonce: resource.nonce,
+    },
+  });
+}
 
 function lower(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));

@@ -1,0 +1,23 @@
+// Small pieces every service test file wrote for itself; one copy here so a fix (a longer timeout, a clearer
+// message) reaches them all.
+import { DomainError } from '../common/domain-error';
+
+/** A domain error's stable code, or the thrown value itself, so `expect(codeOf(e)).toBe('X')` shows any surprise. */
+export const codeOf = (error: unknown): unknown => (error instanceof DomainError ? error.code : error);
+
+/** Idempotency keys unique within the test process and across reruns on a kept database. */
+export function keyMaker(prefix: string): () => string {
+  let seq = 0;
+  return () => `${prefix}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Polls until `probe` answers something truthy, for effects that arrive over HTTP (WeChat's notifications). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
