@@ -4,12 +4,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
-import { forUpdate, sqlDate } from '../database/sql';
 import { DomainEvents } from '../events/domain-event-bus';
 import { SaleSettled, TierChanged } from '../events/domain-events';
-import { Member } from '../members/member.entity';
+import { membersRepository, type MemberRecord } from '../members/members.repository';
 import { PointsLedger } from '../points/points-ledger';
-import { PointsLedgerLine } from '../points/points.entities';
+import { pointsRepository } from '../points/points.repository';
 import { spendInWindow } from '../points/spend';
 import { burnSourceKey, channelOf, Purchase, type Sale } from './sale.entities';
 
@@ -37,16 +36,19 @@ export class SaleSettlement {
    */
   async settleWithin(em: EntityManager, sale: Sale): Promise<number> {
     const { memberId, now } = sale;
-    const member = await em.findOneByOrFail(Member, { id: memberId });
+    // The member's row lock first, every read after it. The tier comes from the locking read itself (the
+    // membership review may have changed it meanwhile). The birthday window and the tier-window spend are plain
+    // reads: taken before the lock, on MySQL they would come from a snapshot older than a concurrent purchase of
+    // this member that committed while we waited, so two purchases that together reach a tier would each miss
+    // it (and a window the perk job just opened would be missed). After the lock, nothing of this member moves.
+    const currentTier = await membersRepository.lockTier(em, memberId);
+    const member = await membersRepository.find(em, memberId);
+    if (!member) throw new Error(`member ${memberId} does not exist`);
     const bonus = bonusPermille({
       memberDay: this.isMemberDay(now),
       birthdayWindow: this.inBirthdayWindow(member, now),
       doublePermille: this.config.points.doublePermille,
     });
-    // The tier as it is now, under the row lock: one read before the transaction may be stale (the
-    // membership review may have changed it meanwhile), and both the multiplier and the upgrade depend on it.
-    const [locked]: Array<{ tier: string }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);
-    const currentTier = locked.tier;
     const tier = this.tierConfig(currentTier);
     const earned = pointsEarned({ paidFen: sale.paidFen, multiplierPermille: tier.pointsMultiplierPermille, bonusPermille: bonus });
     const pointsBurned = 'points' in sale.burn ? sale.burn.points : sale.burn.heldPoints;
@@ -78,7 +80,7 @@ export class SaleSettlement {
         now,
       });
     } else if (sale.burn.heldPoints > 0) {
-      await em.update(PointsLedgerLine, { sourceKey: sale.burn.sourceKey }, { purchaseId: id });
+      await pointsRepository.linkToPurchase(em, sale.burn.sourceKey, id);
     }
     const line = await this.ledger.credit(em, {
       memberId,
@@ -89,7 +91,7 @@ export class SaleSettlement {
       now,
       expiresAt: this.ledger.expiryFor(now),
     });
-    await em.query('UPDATE member SET last_purchase_at = ? WHERE id = ?', [sqlDate(em, now), memberId]);
+    await membersRepository.stampLastPurchase(em, memberId, now);
     await this.upgradeTier(em, memberId, currentTier, now);
     await this.events.publish(
       em,
@@ -117,7 +119,7 @@ export class SaleSettlement {
     const reached = tierForSpend(this.config.tiers, spend);
     if (reached.minSpendFen > this.tierConfig(currentTier).minSpendFen) {
       // Back above the tier while a downgrade grace period was running: that period is over too.
-      await em.query('UPDATE member SET tier = ?, tier_below_since = NULL WHERE id = ?', [reached.code, memberId]);
+      await membersRepository.setTier(em, memberId, reached.code, null);
       this.logger.log({ memberId, from: currentTier, to: reached.code }, 'tier upgraded');
       await this.events.publish(em, new TierChanged(memberId, currentTier, reached.code, 'sale', now));
     }
@@ -136,7 +138,7 @@ export class SaleSettlement {
    * Birthday double points: the birthday perk job switches them on per member through the last second of the
    * window (stored at second precision, so through the whole of that second, like a coupon's validity).
    */
-  private inBirthdayWindow(member: Member, now: Date): boolean {
+  private inBirthdayWindow(member: Pick<MemberRecord, 'doublePointsUntil'>, now: Date): boolean {
     return member.doublePointsUntil !== null && now.getTime() < member.doublePointsUntil.getTime() + 1000;
   }
 }
