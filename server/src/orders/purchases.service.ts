@@ -14,11 +14,11 @@ import { InjectConfig } from '../common/app-config';
 import { requestHash } from '../common/request-hash';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { RedemptionOwner } from '../coupons/coupon-redemption.entity';
+import { RedemptionOwner } from '../coupons/coupons.repository';
 import { RedemptionService } from '../coupons/redemption.service';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
-import { Member } from '../members/member.entity';
+import { membersRepository, type MemberRecord } from '../members/members.repository';
 import { PointsLedger } from '../points/points-ledger';
 import { sqlDate } from '../database/sql';
 import { spendInWindow, spendWindowStart } from '../points/spend';
@@ -81,7 +81,7 @@ export class PurchasesService {
     const now = this.clock.now();
     const check = checkMemberCode(this.codeSettings, request.memberCode, now);
     if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
-    const member = await this.dataSource.getRepository(Member).findOneBy({ id: check.memberId });
+    const member = await membersRepository.find(this.dataSource.manager, check.memberId);
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
 
     // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
@@ -203,7 +203,7 @@ export class PurchasesService {
     const purchases = await this.dataSource.getRepository(Purchase).findBy({ id: In(purchaseIds) });
     const memberIds = [...new Set(purchases.map((p) => p.memberId))];
     if (memberIds.length === 0) return views;
-    const members = new Map((await this.dataSource.getRepository(Member).findBy({ id: In(memberIds) })).map((m) => [m.id, m]));
+    const members = await membersRepository.findMany(this.dataSource.manager, memberIds);
     const since = spendWindowStart(this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
     const rows: Array<{ memberId: number | string; spend: number | string | null }> = await this.dataSource.query(
       `SELECT member_id AS memberId, COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) AND purchased_at > ? GROUP BY member_id`,
@@ -216,7 +216,8 @@ export class PurchasesService {
   }
 
   private async view(purchase: Purchase): Promise<PurchaseView> {
-    const member = await this.dataSource.getRepository(Member).findOneByOrFail({ id: purchase.memberId });
+    const member = await membersRepository.find(this.dataSource.manager, purchase.memberId);
+    if (!member) throw new Error(`member ${purchase.memberId} of purchase ${purchase.id} does not exist`);
     return this.viewOf(
       purchase,
       member,
@@ -230,7 +231,7 @@ export class PurchasesService {
     );
   }
 
-  private viewOf(purchase: Purchase, member: Member, spendFen: number): PurchaseView {
+  private viewOf(purchase: Purchase, member: MemberRecord, spendFen: number): PurchaseView {
     const tier = this.settlement.tierConfig(member.tier);
     return {
       id: purchase.id,

@@ -2,12 +2,12 @@ import { refundShares, type RefundPurchaseRequest } from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { CouponRedemption } from '../coupons/coupon-redemption.entity';
+import { couponsRepository } from '../coupons/coupons.repository';
 import { RedemptionService } from '../coupons/redemption.service';
 import { DomainEvents } from '../events/domain-event-bus';
 import { SaleRefunded } from '../events/domain-events';
 import { PointsLedger } from '../points/points-ledger';
-import { PointsLedgerLine } from '../points/points.entities';
+import { pointsRepository } from '../points/points.repository';
 import { burnSourceKey, channelOf, payOrderBurnKey, Purchase, PurchaseRefund, WECHAT_PAY_CHANNEL } from './sale.entities';
 
 /**
@@ -78,7 +78,7 @@ export class SaleRefunds {
       refundedAt: now,
     });
     const id = inserted.identifiers[0].id as number;
-    const earnLine = await em.findOneBy(PointsLedgerLine, { sourceKey: `purchase:${purchaseId}:earn` });
+    const earnLine = await pointsRepository.findLine(em, `purchase:${purchaseId}:earn`);
     const clawed = await this.ledger.debit(em, {
       memberId: after.memberId,
       points: shares.clawbackPoints,
@@ -91,9 +91,10 @@ export class SaleRefunds {
     });
     let restored = 0;
     if (shares.restorePoints > 0) {
-      const burnLine = await em.findOneBy(PointsLedgerLine, {
-        sourceKey: after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId),
-      });
+      const burnLine = await pointsRepository.findLine(
+        em,
+        after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId),
+      );
       // Given-back points keep the expiry of the points that were burned (they do not become younger).
       const expiresAt = burnLine?.expiresAt ?? this.ledger.expiryFor(after.purchasedAt);
       await this.ledger.credit(em, {
@@ -109,7 +110,8 @@ export class SaleRefunds {
     }
     let couponRestored = false;
     if (shares.full && after.redemptionId) {
-      const redemption = await em.findOneByOrFail(CouponRedemption, { id: after.redemptionId });
+      const redemption = await couponsRepository.findRedemption(em, after.redemptionId);
+      if (!redemption) throw new Error(`redemption ${after.redemptionId} of purchase ${purchaseId} does not exist`);
       couponRestored = await this.redemptions.reverseWithin(em, redemption, now);
     }
     await em.update(

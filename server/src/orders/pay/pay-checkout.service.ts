@@ -16,12 +16,11 @@ import { DataSource } from 'typeorm';
 import { InjectConfig } from '../../common/app-config';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/domain-error';
-import { RedemptionOwner } from '../../coupons/coupon-redemption.entity';
-import { Coupon } from '../../coupons/coupon.entity';
+import { couponsRepository, RedemptionOwner } from '../../coupons/coupons.repository';
 import { RedemptionService } from '../../coupons/redemption.service';
 import { WalletService } from '../../coupons/wallet.service';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
-import { Member } from '../../members/member.entity';
+import { membersRepository, type MemberRecord } from '../../members/members.repository';
 import { PointsLedger } from '../../points/points-ledger';
 import { payOrderBurnKey, WECHAT_PAY_CHANNEL } from '../sale.entities';
 import { PayCompletionService } from './pay-completion.service';
@@ -137,7 +136,7 @@ export class PayCheckoutService {
     // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
     let preview: CouponPreview | null = null;
     if (request.couponId !== undefined) {
-      const coupon = await this.dataSource.getRepository(Coupon).findOneBy({ id: request.couponId });
+      const coupon = await couponsRepository.findCoupon(this.dataSource.manager, request.couponId);
       if (!coupon || coupon.memberId !== memberId) throw new DomainError('COUPON_NOT_FOUND');
       preview = await this.redemptions.preview({ code: coupon.code, orderAmountFen: request.amountFen, memberId });
       if (!preview.applicable) throw new DomainError(preview.reason as ErrorCode);
@@ -237,8 +236,8 @@ export class PayCheckoutService {
     return this.views.view(await this.views.memberOrder(memberId, outTradeNo));
   }
 
-  private async joinedMember(memberId: number): Promise<Member> {
-    const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
+  private async joinedMember(memberId: number): Promise<MemberRecord> {
+    const member = await membersRepository.find(this.dataSource.manager, memberId);
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
     return member;
   }

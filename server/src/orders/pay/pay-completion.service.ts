@@ -4,11 +4,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../../common/app-config';
 import { Clock } from '../../common/clock';
-import { CouponRedemption } from '../../coupons/coupon-redemption.entity';
+import { couponsRepository } from '../../coupons/coupons.repository';
 import { RedemptionService } from '../../coupons/redemption.service';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { PointsLedger } from '../../points/points-ledger';
-import { PointsLedgerLine } from '../../points/points.entities';
+import { pointsRepository } from '../../points/points.repository';
 import { SaleSettlement } from '../sale-settlement.service';
 import { payOrderBurnKey, WECHAT_PAY_CHANNEL } from '../sale.entities';
 import { PayOrder } from './pay-order.entity';
@@ -168,11 +168,13 @@ export class PayCompletionService {
   async releaseHolds(em: EntityManager, order: PayOrder, now: Date): Promise<void> {
     const fresh = await em.findOneByOrFail(PayOrder, { id: order.id });
     if (fresh.redemptionId) {
-      const redemption = await em.findOneByOrFail(CouponRedemption, { id: fresh.redemptionId });
+      const redemption = await couponsRepository.findRedemption(em, fresh.redemptionId);
+      if (!redemption) throw new Error(`redemption ${fresh.redemptionId} of order ${fresh.outTradeNo} does not exist`);
       await this.redemptions.reverseWithin(em, redemption, now);
     }
     if (fresh.pointsBurned > 0) {
-      const burnLine = await em.findOneByOrFail(PointsLedgerLine, { sourceKey: payOrderBurnKey(fresh.outTradeNo) });
+      const burnLine = await pointsRepository.findLine(em, payOrderBurnKey(fresh.outTradeNo));
+      if (!burnLine) throw new Error(`the points order ${fresh.outTradeNo} held have no ledger line`);
       await this.ledger.credit(em, {
         memberId: fresh.memberId,
         points: fresh.pointsBurned,

@@ -9,8 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/domain-error';
-import { CouponTemplate } from '../../coupons/coupon-template.entity';
-import { Coupon } from '../../coupons/coupon.entity';
+import { couponsRepository } from '../../coupons/coupons.repository';
 import { PurchasesService } from '../purchases.service';
 import { PurchaseRefund } from '../sale.entities';
 import { PayOrder, PayRefund } from './pay-order.entity';
@@ -105,16 +104,11 @@ export class PayViews {
         (e) => [e.id, e],
       ),
     );
+    const em = this.dataSource.manager;
     const couponIds = orders.map((o) => o.couponId).filter((id): id is number => id !== null);
-    const coupons = couponIds.length ? await this.dataSource.getRepository(Coupon).findBy({ id: In(couponIds) }) : [];
-    const templateIds = [...new Set(coupons.map((c) => c.templateId))];
-    const templates = new Map(
-      (templateIds.length ? await this.dataSource.getRepository(CouponTemplate).findBy({ id: In(templateIds) }) : []).map((t) => [
-        t.id,
-        t.name,
-      ]),
-    );
-    const couponNames = new Map(coupons.map((c) => [c.id, templates.get(c.templateId) ?? null]));
+    const coupons = [...(await couponsRepository.findCoupons(em, couponIds)).values()];
+    const templates = await couponsRepository.findTemplates(em, [...new Set(coupons.map((c) => c.templateId))]);
+    const couponNames = new Map(coupons.map((c) => [c.id, templates.get(c.templateId)?.name ?? null]));
     const purchases = await this.purchases.getMany(orders.map((o) => o.purchaseId).filter((id): id is number => id !== null));
     return orders.map((order) => ({
       outTradeNo: order.outTradeNo,
