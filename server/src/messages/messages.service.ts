@@ -18,7 +18,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { sqlDate, upsert } from '../database/dialect';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
-import { Member } from '../members/member.entity';
+import { membersRepository, type MemberRecord } from '../members/members.repository';
 import { MessageGrant, MessagePreference, OutboxMessage, SubscribeReport } from './message.entities';
 import { reachableMembers } from './message-reach';
 
@@ -202,7 +202,7 @@ export class MessagesService {
   }
 
   /** Name for messages: the member's nickname when WeChat will take it as a `thing`, else 会员. */
-  static displayName(member: Pick<Member, 'nickname'>): string {
+  static displayName(member: Pick<MemberRecord, 'nickname'>): string {
     const name = member.nickname?.trim();
     return name ? name : '会员';
   }
@@ -219,8 +219,8 @@ export class MessagesService {
     await em.query(upsert(em, insert, { conflict: ['member_id', 'template_id'], set }), [memberId, templateId, at]);
   }
 
-  private async joinedMember(memberId: number): Promise<Member> {
-    const member = await this.dataSource.getRepository(Member).findOneBy({ id: memberId });
+  private async joinedMember(memberId: number): Promise<MemberRecord> {
+    const member = await membersRepository.find(this.dataSource.manager, memberId);
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
     return member;
   }
