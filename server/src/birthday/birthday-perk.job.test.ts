@@ -13,7 +13,7 @@ import { TEST_DATABASES } from '../testing/databases';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
 import { BirthdayPerkJob } from './birthday-perk.job';
-import { BIRTHDAY_CHUNK_ID_SPAN, birthdayChunks } from './birthday-sql';
+import { memberIdChunks } from '../campaigns/member-id-chunks';
 import { sqlDateValue as asDate } from '../database/sql';
 
 /** 00:05 in Shanghai on a business date = 16:05 UTC the day before. */
@@ -432,7 +432,10 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
   });
 });
 
-describe('birthday chunks', () => {
+/** The default campaigns.chunkMemberIds: the birthday perks' runs are chunked like every campaign's. */
+const DEFAULT_CHUNK_ID_SPAN = 20_000;
+
+describe('birthday chunks (the campaign runner’s member id chunks)', () => {
   it.each<[number, number, number, Array<[number, number]>]>([
     [1, 1, 10, [[1, 10]]],
     [1, 10, 10, [[1, 10]]],
@@ -455,8 +458,8 @@ describe('birthday chunks', () => {
         [31, 40],
       ],
     ],
-    [20_001, 20_001, BIRTHDAY_CHUNK_ID_SPAN, [[20_001, 40_000]]],
+    [20_001, 20_001, DEFAULT_CHUNK_ID_SPAN, [[20_001, 40_000]]],
   ])('cuts ids %i…%i by %i into ranges aligned to the span, whatever the first id: %j', (first, last, span, expected) => {
-    expect(birthdayChunks(first, last, span)).toEqual(expected);
+    expect(memberIdChunks(first, last, span)).toEqual(expected);
   });
 });

@@ -3,33 +3,41 @@
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
+/** The birthday window a run works on: a month, or one day (29 February's members on the 28th in non-leap years). */
+export interface BirthdayWindowDays {
+  month: number;
+  days: number[];
+  year: number;
+}
+
 /**
- * Joined members born on `dayCount` days of one month, within one member id range, who have no perk for the
- * year yet. `birthday_month = ? AND birthday_day IN (…) AND id BETWEEN ? AND ?` is one narrow range per day
- * on idx_member_birthday (InnoDB appends the primary key to a secondary index, so the id bounds narrow each
- * range too). The perk check is a LEFT JOIN, one eq_ref look-up on uq_birthday_perk_member_year per member:
- * MariaDB rewrites a NOT EXISTS into a materialized NOT IN that scans that whole index, every chunk, and
- * the index grows by a month's members every month. Parameters: birthdayCandidateParams.
+ * The birthday perk's audience over `member m`, as the campaign runner takes it (it adds `m.id BETWEEN ? AND ?`
+ * per chunk): joined members born on the window's days who have no perk for the year yet.
+ * `birthday_month = ? AND birthday_day IN (…) AND id BETWEEN ? AND ?` is one narrow range per day on
+ * idx_member_birthday (InnoDB appends the primary key to a secondary index, so the id bounds narrow each range
+ * too). The perk check is a LEFT JOIN, one eq_ref look-up on uq_birthday_perk_member_year per member: MariaDB
+ * rewrites a NOT EXISTS into a materialized NOT IN that scans that whole index, every chunk, and the index grows
+ * by a month's members every month. Parameters in text order: the year (the join), the month, the days.
  */
+export function birthdayAudience(window: BirthdayWindowDays): { from: string; where: string; params: number[] } {
+  return {
+    from: 'member m LEFT JOIN birthday_perk p ON p.member_id = m.id AND p.year = ?',
+    where: `m.birthday_month = ? AND m.birthday_day IN (${placeholders(window.days.length)}) AND m.joined_at IS NOT NULL AND p.id IS NULL`,
+    params: [window.year, window.month, ...window.days],
+  };
+}
+
+/** The audience's look-up for one member id range, as the runner's chunk statement reads it (for EXPLAIN). */
 export function birthdayCandidatesSql(dayCount: number): string {
-  return (
-    'SELECT m.id AS id FROM member m' +
-    ' LEFT JOIN birthday_perk p ON p.member_id = m.id AND p.year = ?' +
-    ` WHERE m.birthday_month = ? AND m.birthday_day IN (${placeholders(dayCount)}) AND m.id BETWEEN ? AND ?` +
-    ' AND m.joined_at IS NOT NULL AND p.id IS NULL' +
-    ' ORDER BY m.id'
-  );
+  const audience = birthdayAudience({ month: 0, days: Array.from({ length: dayCount }, () => 0), year: 0 });
+  return `SELECT m.id AS id FROM ${audience.from} WHERE (${audience.where}) AND m.id BETWEEN ? AND ? ORDER BY m.id`;
 }
 
-export function birthdayCandidateParams(
-  window: { month: number; days: number[]; year: number },
-  firstMemberId: number,
-  lastMemberId: number,
-): number[] {
-  return [window.year, window.month, ...window.days, firstMemberId, lastMemberId];
+export function birthdayCandidateParams(window: BirthdayWindowDays, firstMemberId: number, lastMemberId: number): number[] {
+  return [...birthdayAudience(window).params, firstMemberId, lastMemberId];
 }
 
-/** The id span of the members born in the window: only it is cut into chunks (an index-only range scan). */
+/** The id span of the members born in the window (an index-only range scan). */
 export function birthdaySpanSql(dayCount: number): string {
   return `SELECT MIN(id) AS first, MAX(id) AS last FROM member WHERE birthday_month = ? AND birthday_day IN (${placeholders(dayCount)})`;
 }
@@ -37,14 +45,4 @@ export function birthdaySpanSql(dayCount: number): string {
 /** The coupons' idempotency key for the perk of `year`: the colon keeps it out of what clients may send. */
 export function birthdayCouponKey(year: number): string {
   return `birthday:${year}`;
-}
-
-/** How many member ids one chunk (one short transaction) spans. */
-export const BIRTHDAY_CHUNK_ID_SPAN = 20_000;
-
-/** The chunks covering ids `first`…`last`, aligned to multiples of the span so every run cuts them alike. */
-export function birthdayChunks(first: number, last: number, span = BIRTHDAY_CHUNK_ID_SPAN): Array<[number, number]> {
-  const chunks: Array<[number, number]> = [];
-  for (let start = Math.floor((first - 1) / span) * span + 1; start <= last; start += span) chunks.push([start, start + span - 1]);
-  return chunks;
 }

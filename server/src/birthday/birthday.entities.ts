@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /**
  * A member's birthday perk for one year: the double points window and the coupon (when one was configured
- * and in stock). The unique (member, year) key is what makes "once a year" hold against reruns, two
+ * and in stock), written by each chunk of the birthday system campaign's run (BirthdayPerkProgram) and read by
+ * its audience. The unique (member, year) key is what makes "once a year" hold against reruns, two
  * instances at once and a birthday changed to get the perk again.
  */
 @Entity('birthday_perk')
@@ -29,9 +30,9 @@ export class BirthdayPerk {
 }
 
 /**
- * One member id range the birthday job finished on one business day. Inserted first in the range's
- * transaction: a second run (or instance) on the same range waits for the first to commit and then skips
- * it, and a run that crashed resumes at the first range without a checkpoint.
+ * One member id range the birthday job finished on one business day, from before the campaign runner issued the
+ * perks (issue 15): no longer written (a run's checkpoint is now campaign_run.next_member_id), kept so the table's
+ * past rows stay readable and its migration holds.
  */
 @Entity('birthday_perk_checkpoint')
 @Index('uq_birthday_checkpoint_chunk', ['runOn', 'firstMemberId'], { unique: true })

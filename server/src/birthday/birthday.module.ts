@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
-import { CouponsModule } from '../coupons/coupons.module';
-import { JobRunner } from '../jobs/job-runner';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { MessagesModule } from '../messages/messages.module';
 import { BirthdayPerkJob } from './birthday-perk.job';
+import { BirthdayPerkProgram } from './birthday-perk.program';
 
-/** Birthday perks: the daily job that grants the birthday coupon and double points once a year. */
+/**
+ * Birthday perks: the rules of the 'birthday-perk' system campaign (BirthdayPerkProgram, registered with the
+ * campaign runner) and the daily job that starts its run.
+ */
 @Module({
-  imports: [CouponsModule, MessagesModule],
-  providers: [BirthdayPerkJob, JobRunner],
+  imports: [CampaignsModule, MessagesModule],
+  providers: [BirthdayPerkJob, BirthdayPerkProgram],
   exports: [BirthdayPerkJob],
 })
 export class BirthdayModule {}

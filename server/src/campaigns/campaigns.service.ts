@@ -17,12 +17,13 @@ import { DataSource, IsNull } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { businessDate, Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { CouponTemplate } from '../coupons/coupon-template.entity';
+import { couponsRepository } from '../coupons/coupons.repository';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { sqlDate } from '../database/sql';
 import { Campaign, CampaignRun } from './campaign.entities';
-import { SystemCampaign } from './system-campaigns';
-import { campaignCouponSeq, campaignMessagePrefix, CampaignIssuer } from './campaign-issuer';
+import { CampaignIssuer, type IssueReport } from './campaign-issuer';
+import { campaignCouponSeq, campaignMessagePrefix, CampaignPlans } from './campaign-plans';
+import type { SystemCampaign } from './system-campaigns';
 
 const RECENT_RUNS = 30;
 
@@ -37,6 +38,7 @@ export class CampaignsService {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     private readonly issuer: CampaignIssuer,
+    private readonly plans: CampaignPlans,
   ) {}
 
   async create(request: CreateCampaignRequest, staffOpenid: string): Promise<CampaignView> {
@@ -44,10 +46,7 @@ export class CampaignsService {
     if (earlier) return this.view(earlier);
     if (request.couponTemplateId === null && request.points === 0 && request.messageKind === null)
       throw new DomainError('CAMPAIGN_EMPTY_OFFER');
-    if (
-      request.couponTemplateId !== null &&
-      !(await this.dataSource.getRepository(CouponTemplate).existsBy({ id: request.couponTemplateId }))
-    )
+    if (request.couponTemplateId !== null && !(await couponsRepository.templateExists(this.dataSource.manager, request.couponTemplateId)))
       throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
     try {
       const inserted = await this.dataSource.getRepository(Campaign).insert({
@@ -128,32 +127,39 @@ export class CampaignsService {
         await this.startRun(campaign, local.toISODate() as string, now);
       }
     }
-    // Every unfinished run is worked on (a crashed reminder's too), except the birthday perks', which its own
-    // job issues and only records here (system-campaigns.ts).
-    const recordedOnly = new Set(
-      (await this.dataSource.getRepository(Campaign).find({ select: { id: true }, where: { systemKey: SystemCampaign.BirthdayPerk } })).map(
-        (c) => c.id,
-      ),
-    );
-    const unfinished = (
-      await this.dataSource.getRepository(CampaignRun).find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } })
-    ).filter((run) => !recordedOnly.has(run.campaignId));
-    for (const run of unfinished) await this.issuer.issue(run.id);
+    // Every unfinished run is worked on, system campaigns' too (a day's birthday perks or reminders that an
+    // instance left halfway): one failing run does not hold up the others, and its failure is still thrown.
+    const unfinished = await this.dataSource
+      .getRepository(CampaignRun)
+      .find({ where: { status: CampaignRunStatus.Issuing }, order: { id: 'ASC' } });
+    let failure: { error: unknown } | null = null;
+    for (const run of unfinished) {
+      try {
+        await this.issuer.issue(run.id);
+      } catch (error) {
+        this.logger.error({ err: error, runId: run.id }, 'campaign run failed; the next pass resumes it');
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
     return unfinished.length;
   }
 
   /**
-   * A system campaign issued by this runner (the expiry reminder): starts its run for `now`'s business day once
-   * and issues it to the end. Answers how many messages this call queued (0 when the day's run was done already).
+   * A system campaign's run for `now`'s business day (the birthday perks, the expiry reminder): checks its plan
+   * (a configuration error stops it before anything is given), starts the run once, whoever asks first, and
+   * issues it to the end with the campaign runner. Answers what this call issued, or null when the campaign is
+   * not active. A second call the same day finds the run done and issues nothing.
    */
-  async runSystemCampaign(key: SystemCampaign, now: Date): Promise<number> {
+  async runSystemCampaign(key: SystemCampaign, now: Date, onProgress?: (done: number, total: number) => void): Promise<IssueReport | null> {
     const campaign = await this.dataSource.getRepository(Campaign).findOneByOrFail({ systemKey: key });
+    if (campaign.status !== CampaignStatus.Active) return null;
     const period = businessDate(now, this.config.businessCalendar.timeZone);
+    const existing = await this.dataSource.getRepository(CampaignRun).findOneBy({ campaignId: campaign.id, period });
+    if (!existing) await this.plans.planOf(this.dataSource.manager, campaign, { id: 0, asOf: now, period }, now);
     await this.startRun(campaign, period, now);
-    const before = await this.dataSource.getRepository(CampaignRun).findOneByOrFail({ campaignId: campaign.id, period });
-    if (campaign.status !== CampaignStatus.Active) return 0;
-    const after = await this.issuer.issue(before.id);
-    return after.messagesQueued - before.messagesQueued;
+    const run = existing ?? (await this.dataSource.getRepository(CampaignRun).findOneByOrFail({ campaignId: campaign.id, period }));
+    return this.issuer.issue(run.id, onProgress);
   }
 
   /** Creates the campaign's run for `period` once, whoever asks (the unique key on campaign × period). */
@@ -184,9 +190,7 @@ export class CampaignsService {
 
   private async view(campaign: Campaign, runLimit = RECENT_RUNS): Promise<CampaignView> {
     const template =
-      campaign.couponTemplateId === null
-        ? null
-        : await this.dataSource.getRepository(CouponTemplate).findOneBy({ id: campaign.couponTemplateId });
+      campaign.couponTemplateId === null ? null : await couponsRepository.findTemplate(this.dataSource.manager, campaign.couponTemplateId);
     const runs = await this.dataSource
       .getRepository(CampaignRun)
       .find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: runLimit });

@@ -73,20 +73,6 @@ export class JobRunner {
     return (await this.dataSource.getRepository(JobRun).findOneByOrFail({ job, period })).id;
   }
 
-  /**
-   * Calls `tick` every `everySeconds` (not keeping the process alive) and logs its failures; answers the stop
-   * function for onApplicationShutdown. 0 or less schedules nothing. Jobs pass a tick that goes through
-   * runOnce, so however many instances tick, each period runs once.
-   */
-  repeat(everySeconds: number, label: string, tick: () => Promise<unknown>): () => void {
-    if (everySeconds <= 0) return () => undefined;
-    const timer = setInterval(() => {
-      tick().catch((error: unknown) => this.logger.error({ err: error, job: label }, 'scheduled job failed'));
-    }, everySeconds * 1000);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
   /** "2026-11-23T10:05": the period of `now` for a job that runs every `everySeconds`. */
   static periodOf(now: Date, everySeconds: number): string {
     const start = Math.floor(now.getTime() / (everySeconds * 1000)) * everySeconds * 1000;

@@ -6,7 +6,7 @@ import { JobScheduler } from './job-scheduler';
 /**
  * The one jobs module (AppModule imports it once): JobScheduler finds the providers declared with
  * `@ScheduledJob` in every module and runs them. Global, so job classes stay in their own modules and need
- * not import this one; JobRunner is exported for the few jobs that still claim periods by hand.
+ * not import this one; JobRunner is exported for what claims periods itself (the scheduler, tests).
  */
 @Global()
 @Module({
