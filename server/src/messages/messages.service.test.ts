@@ -7,16 +7,17 @@ import { createApp } from '../bootstrap';
 import { ClaimService } from '../coupons/claim.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { templateRequest } from '../testing/coupon-fixtures';
-import { DomainError } from '../common/domain-error';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BirthdayPerkJob } from '../birthday/birthday-perk.job';
 import { businessDate } from '../common/clock';
 import { Member } from '../members/member.entity';
-import { SaleSettlement } from '../orders/sale-settlement.service';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
+import { emulatorDev } from '../testing/emulator-dev';
 import { grantMismatches } from '../testing/ledgers';
+import { codeOf } from '../testing/spec';
+import { settleSale } from '../testing/sales';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
 import { MessageGrant, OutboxMessage } from './message.entities';
@@ -26,7 +27,6 @@ import { CouponReminderJob } from '../campaigns/coupon-reminder.job';
 import { OutboxSender } from './outbox-sender';
 
 type Json = any;
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 
 describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
   let t: TestApp;
@@ -35,15 +35,7 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
   let seq = 0;
   const key = () => `report-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
 
-  const emulatorGet = async (path: string): Promise<Json> => (await fetch(`${t.emulator.url}${path}`)).json();
-  const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (
-      await fetch(`${t.emulator.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json();
+  const { emulatorGet, emulatorPost } = emulatorDev(() => t.emulator.url);
   const templateOf = (k: MessageKind) => t.config.messages.templates[k].templateId;
 
   async function newMember(nickname = '小王'): Promise<{ id: number; user: string; openid: string }> {
@@ -291,22 +283,7 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     const subscribed = await newMember();
     const other = await newMember();
     await subscribe(subscribed, ['points_change']);
-    const buy = (memberId: number, n: number) =>
-      t.app.get(TransactionRunner).run((em) =>
-        t.app.get(SaleSettlement).settleWithin(em, {
-          memberId,
-          staffOpenid: 'o-till',
-          idempotencyKey: `msg-buy-${memberId}-${n}`,
-          storeCode: 'S001',
-          grossFen: 12_800,
-          couponId: null,
-          redemptionId: null,
-          couponDiscountFen: 0,
-          paidFen: 12_800,
-          burn: { points: 0 },
-          now: t.clock.now(),
-        }),
-      );
+    const buy = (memberId: number, n: number) => settleSale(t, { memberId, idempotencyKey: `msg-buy-${memberId}-${n}`, paidFen: 12_800 });
     await buy(subscribed.id, 1);
     await buy(other.id, 1);
     expect(await rowsOf(other.id)).toHaveLength(0);

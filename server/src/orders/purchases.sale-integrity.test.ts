@@ -1,67 +1,39 @@
-import { DomainError } from '../common/domain-error';
 import { ClaimService } from '../coupons/claim.service';
 import { Coupon } from '../coupons/coupon.entity';
 import { RedemptionService } from '../coupons/redemption.service';
 import { TemplatesService } from '../coupons/templates.service';
-import { issueMemberCode } from '../members/member-code';
-import { Member } from '../members/member.entity';
-import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { expectInvariants } from '../testing/invariants';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { codeOf } from '../testing/spec';
+import type { TestApp } from '../testing/test-app';
+import { tillSpec } from '../testing/till-spec';
 import { Purchase, PurchaseRefund } from './sale.entities';
 import { PurchasesService } from './purchases.service';
 
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 const START = '2026-11-23T02:00:00Z'; // Monday 10:00 in Shanghai, not a member day
-let keySeq = 0;
-const key = () => `till-key-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Issue 14 at the till: a redemption owned by its purchase (defect 3) and requests resent at once (defect 4). */
 describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (kind) => {
+  const till = tillSpec(kind, 'sale', 20);
+  const { key, member, buy, balanceOf } = till;
   let t: TestApp;
   let purchases: PurchasesService;
   let redemptions: RedemptionService;
   let templateId: number;
-  let members: number[];
-  let next = 0;
-  const member = () => members[next++];
-  const codeFor = (memberId: number) =>
-    issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
-  const buy = (
-    memberId: number,
-    amountFen: number,
-    extra: { couponCode?: string; pointsToBurn?: number; idempotencyKey?: string; storeCode?: string } = {},
-  ) =>
-    purchases.record(
-      {
-        memberCode: codeFor(memberId),
-        amountFen,
-        storeCode: extra.storeCode ?? 'S001',
-        couponCode: extra.couponCode,
-        pointsToBurn: extra.pointsToBurn,
-        idempotencyKey: extra.idempotencyKey ?? key(),
-      },
-      'o-clerk',
-    );
   const couponOf = async (memberId: number) => t.app.get(ClaimService).claim(memberId, templateId, key());
   const couponStatus = async (couponId: number) => (await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: couponId })).status;
-  const balanceOf = async (memberId: number) =>
-    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
   const settled = <T>(answers: PromiseSettledResult<T>[]) => {
     expect(answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => codeOf(a.reason))).toEqual([]);
     return answers.map((a) => (a as PromiseFulfilledResult<T>).value);
   };
 
   beforeAll(async () => {
-    t = await startTestApp(kind);
-    purchases = t.app.get(PurchasesService);
+    ({ t, purchases } = await till.start());
     redemptions = t.app.get(RedemptionService);
-    members = await insertJoinedMembers(t.db.dataSource, 20, `sale-${kind}`, new Date('2026-01-05T00:00:00Z'));
     t.clock.set(START);
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
   });
-  afterAll(() => t?.close());
   beforeEach(() => t.clock.set(START));
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 

@@ -1,48 +1,24 @@
-import { DomainError } from '../common/domain-error';
 import { ClaimService } from '../coupons/claim.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { MemberCardService } from '../members/member-card.service';
 import { issueMemberCode } from '../members/member-code';
-import { Member } from '../members/member.entity';
-import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { codeOf } from '../testing/spec';
+import { tillSpec } from '../testing/till-spec';
 import { expectInvariants } from '../testing/invariants';
 import { PointsExpiryJob } from '../points/points-expiry.job';
 import { PointsHistoryService } from '../points/points-history.service';
 import { PurchasesService } from './purchases.service';
 
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 const START = '2026-11-23T02:00:00Z'; // Monday 10:00 in Shanghai, not a member day (8/18/28)
-let keySeq = 0;
-const key = () => `purchase-key-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
+  const till = tillSpec(kind, 'purchase', 80);
+  const { key, member, buy, balanceOf } = till;
   let t: TestApp;
   let purchases: PurchasesService;
-  let members: number[];
-  let next = 0;
-  const member = () => members[next++];
-  const codeFor = (memberId: number) =>
-    issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code;
-  const buy = (
-    memberId: number,
-    amountFen: number,
-    extra: { couponCode?: string; pointsToBurn?: number; idempotencyKey?: string; staff?: string } = {},
-  ) =>
-    purchases.record(
-      {
-        memberCode: codeFor(memberId),
-        amountFen,
-        storeCode: 'S001',
-        couponCode: extra.couponCode,
-        pointsToBurn: extra.pointsToBurn,
-        idempotencyKey: extra.idempotencyKey ?? key(),
-      },
-      extra.staff ?? 'o-clerk',
-    );
-  const balanceOf = async (memberId: number) =>
-    (await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance;
 
   /** The ledger's invariant for every member: balance = Σ ledger deltas = Σ lot remainders, never negative. */
   async function expectLedgerConsistent(): Promise<void> {
@@ -58,11 +34,8 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp(kind);
-    purchases = t.app.get(PurchasesService);
-    members = await insertJoinedMembers(t.db.dataSource, 80, `p-${kind}`, new Date('2026-01-05T00:00:00Z'));
+    ({ t, purchases } = await till.start());
   });
-  afterAll(() => t?.close());
   // Issue 14: every module's invariants hold after every test (one checker for all).
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set(START));

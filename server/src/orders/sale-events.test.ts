@@ -1,17 +1,14 @@
 import { DomainEvents } from '../events/domain-event-bus';
 import { PointsChanged, SaleRefunded, SaleSettled, TierChanged } from '../events/domain-events';
-import { issueMemberCode } from '../members/member-code';
 import { Member } from '../members/member.entity';
-import { insertJoinedMembers } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { expectInvariants } from '../testing/invariants';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { tillSpec } from '../testing/till-spec';
 import { PurchasesService } from './purchases.service';
 import { Purchase } from './sale.entities';
 
 const START = '2026-11-23T02:00:00Z'; // Monday, not a member day: 1 point per ¥1
-let keySeq = 0;
-const key = () => `sale-event-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
 
 /**
  * A new capability (here a stand-in for a check-in streak) subscribes to what settlement announces, without
@@ -21,35 +18,21 @@ const key = () => `sale-event-${++keySeq}-${Math.random().toString(36).slice(2, 
 describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   let t: TestApp;
   let events: DomainEvents;
-  let purchases: PurchasesService;
-  let members: number[];
-  let next = 0;
   const unsubscribe: Array<() => void> = [];
-  const buy = (memberId: number, amountFen: number) =>
-    purchases.record(
-      {
-        memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code,
-        amountFen,
-        storeCode: 'S001',
-        idempotencyKey: key(),
-      },
-      'o-clerk',
-    );
+  // Declared before tillSpec, whose afterAll closes the app: the probe table goes while the database is open.
+  afterAll(() => t?.db.dataSource.query('DROP TABLE streak_probe'));
+  const till = tillSpec(kind, 'ev', 10);
+  const { key, member, buy } = till;
+  let purchases: PurchasesService;
   const purchasesOf = (memberId: number) => t.db.dataSource.getRepository(Purchase).countBy({ memberId });
   const streakOf = async (memberId: number) =>
     Number((await t.db.dataSource.query('SELECT COUNT(*) AS n FROM streak_probe WHERE member_id = ?', [memberId]))[0].n);
 
   beforeAll(async () => {
-    t = await startTestApp(kind);
+    ({ t, purchases } = await till.start());
     events = t.app.get(DomainEvents);
-    purchases = t.app.get(PurchasesService);
-    members = await insertJoinedMembers(t.db.dataSource, 10, `ev-${kind}`, new Date('2026-01-05T00:00:00Z'));
     // The capability's own table (a real one would come with its migration).
     await t.db.dataSource.query('CREATE TABLE streak_probe (purchase_id INT PRIMARY KEY, member_id INT NOT NULL)');
-  });
-  afterAll(async () => {
-    await t?.db.dataSource.query('DROP TABLE streak_probe');
-    await t?.close();
   });
   beforeEach(() => t.clock.set(START));
   afterEach(async () => {
@@ -58,7 +41,7 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   });
 
   it('a subscriber sees SaleSettled inside the settlement transaction and writes with it', async () => {
-    const me = members[next++];
+    const me = member();
     const seen: Array<{ event: SaleSettled; rowInside: number; rowOutside: number | null }> = [];
     unsubscribe.push(
       events.inTransaction(SaleSettled, 'test.streak', async (event, em) => {
@@ -88,7 +71,7 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   });
 
   it('a throwing in-transaction subscriber rolls the sale back: no purchase, no points, nothing it wrote', async () => {
-    const me = members[next++];
+    const me = member();
     const later = jest.fn(async () => undefined);
     unsubscribe.push(
       events.inTransaction(SaleSettled, 'test.streak', async (event, em) => {
@@ -105,7 +88,7 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   });
 
   it('a failing after-commit subscriber leaves the sale committed; the next after-commit subscriber still runs and sees it', async () => {
-    const me = members[next++];
+    const me = member();
     const seenCommitted: number[] = [];
     unsubscribe.push(
       events.afterCommit(SaleSettled, 'test.fails', async () => {
@@ -125,7 +108,7 @@ describe.each(TEST_DATABASES)('sale events on %s', (kind) => {
   });
 
   it('announces the points, the tier and the refund of a sale from their owners', async () => {
-    const me = members[next++];
+    const me = member();
     const seen: object[] = [];
     for (const event of [PointsChanged, TierChanged, SaleRefunded])
       unsubscribe.push(events.afterCommit(event as typeof PointsChanged, 'test.log', async (e) => void seen.push(e)));

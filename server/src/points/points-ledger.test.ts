@@ -1,19 +1,15 @@
-import { issueMemberCode } from '../members/member-code';
 import { Member } from '../members/member.entity';
 import { TransactionRunner } from '../database/transaction-runner';
-import { insertJoinedMembers } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { tillSpec } from '../testing/till-spec';
 import { expectInvariants } from '../testing/invariants';
 import { PointsExpiryJob } from './points-expiry.job';
 import { PointsLedger } from './points-ledger';
 import { Purchase } from '../orders/sale.entities';
-import { PurchasesService } from '../orders/purchases.service';
 import { SaleRefunds } from '../orders/sale-refunds.service';
 
 const START = '2026-11-23T02:00:00Z'; // Monday, not a member day: 1 point per ¥1
-let keySeq = 0;
-const key = () => `ledger-key-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Resolves every waiter once `count` of them arrived: both transactions hold their snapshot before either writes. */
 function barrier(count: number): () => Promise<void> {
@@ -27,21 +23,9 @@ function barrier(count: number): () => Promise<void> {
 }
 
 describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
+  const till = tillSpec(kind, 'lots', 10);
+  const { member, buy } = till;
   let t: TestApp;
-  let purchases: PurchasesService;
-  let members: number[];
-  let next = 0;
-  const member = () => members[next++];
-  const buy = (memberId: number, amountFen: number) =>
-    purchases.record(
-      {
-        memberCode: issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, memberId, t.clock.now()).code,
-        amountFen,
-        storeCode: 'S001',
-        idempotencyKey: key(),
-      },
-      'o-clerk',
-    );
   const pointsOf = async (memberId: number) => {
     const [row] = await t.db.dataSource.query(
       `SELECT m.points_balance AS balance,
@@ -54,11 +38,8 @@ describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp(kind);
-    purchases = t.app.get(PurchasesService);
-    members = await insertJoinedMembers(t.db.dataSource, 10, `lots-${kind}`, new Date('2026-01-05T00:00:00Z'));
+    ({ t } = await till.start());
   });
-  afterAll(() => t?.close());
   // Issue 14: every module's invariants hold after every test (one checker for all).
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set(START));

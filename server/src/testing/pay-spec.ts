@@ -12,7 +12,8 @@ import { successfulTransaction } from '../../../test/wechat-emulator/pay/envelop
 import { templateRequest } from './coupon-fixtures';
 import type { TestDatabaseKind } from './databases';
 import { openidFor, TEST_APP } from './emulator';
-import { keyMaker, waitFor } from './spec';
+import { emulatorDev } from './emulator-dev';
+import { keyMaker, suiteState, waitFor } from './spec';
 import { startTestApp, type TestApp } from './test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -31,32 +32,19 @@ export type CheckoutRequest = Partial<Omit<CreatePayOrderRequest, 'couponId' | '
  * helpers only build state and read it.
  */
 export function paySpec(kind: TestDatabaseKind, name: string) {
-  let started: { t: TestApp; payments: PayServices; templateId: number } | null = null;
+  const suite = suiteState<{ t: TestApp; payments: PayServices; templateId: number }>('paySpec');
+  const app = suite.get;
   let userSeq = 0;
   const key = keyMaker(`${name}-key`);
-  const app = () => {
-    if (!started) throw new Error('paySpec: call start() in beforeAll first');
-    return started;
-  };
-  afterAll(() => started?.t.close());
 
   /** The app with WeChat Pay on, its pay use cases, and a 满200减20 template (stock 1,000) members get coupons of. */
   async function start(env: Record<string, string> = {}): Promise<{ t: TestApp; payments: PayServices }> {
     const t = await startTestApp(kind, env, { pay: true });
-    started = { t, payments: payServices(t.app), templateId: 0 };
-    started.templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
-    return { t, payments: started.payments };
+    const templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 1000 }))).id;
+    return suite.set({ t, payments: payServices(t.app), templateId });
   }
 
-  const emulatorGet = async (path: string): Promise<Json> => (await (await fetch(`${app().t.emulator.url}${path}`)).json()) as Json;
-  const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await (
-      await fetch(`${app().t.emulator.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json()) as Json;
+  const { emulatorGet, emulatorPost } = emulatorDev(() => app().t.emulator.url);
 
   /** A joined member whose openid is the emulator user's, with `points` to spend and, if asked, a coupon of the suite's template. */
   async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {

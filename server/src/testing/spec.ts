@@ -1,6 +1,7 @@
 // Small pieces every service test file wrote for itself; one copy here so a fix (a longer timeout, a clearer
 // message) reaches them all.
 import { DomainError } from '../common/domain-error';
+import type { TestApp } from './test-app';
 
 /** A domain error's stable code, or the thrown value itself, so `expect(codeOf(e)).toBe('X')` shows any surprise. */
 export const codeOf = (error: unknown): unknown => (error instanceof DomainError ? error.code : error);
@@ -20,4 +21,20 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * What a spec helper (pay-spec, till-spec) started for its suite: set by its start() in beforeAll, read by its
+ * helpers, and the app closed after the suite (the afterAll is registered when the helper is called).
+ */
+export function suiteState<T extends { t: TestApp }>(helper: string): { set(state: T): T; get(): T } {
+  let state: T | null = null;
+  afterAll(() => state?.t.close());
+  return {
+    set: (next) => (state = next),
+    get: () => {
+      if (!state) throw new Error(`${helper}: call start() in beforeAll first`);
+      return state;
+    },
+  };
 }
