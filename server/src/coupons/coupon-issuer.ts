@@ -1,8 +1,14 @@
+import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { forUpdate, sqlDate } from '../database/sql';
-import { newCouponCode } from './claim-combiner';
-import { supportsReturning, type InsertedCoupon } from './claim-dialect';
+import { supportsReturning } from './claim-dialect';
+
+/** 16 random digits starting with 9 (member codes start with the member-code prefix): unique by index. */
+export function newCouponCode(): string {
+  // randomInt draws at most 2^48 values at a time: two draws make the 15 random digits.
+  return `9${String(randomInt(0, 1e8)).padStart(8, '0')}${String(randomInt(0, 1e7)).padStart(7, '0')}`;
+}
 
 /**
  * A fresh coupon code computed by MySQL/MariaDB itself, in the format of newCouponCode: "9" and 15 random
@@ -22,6 +28,12 @@ export const MYSQL_RANDOM_COUPON_CODE =
 const ROWS_PER_STATEMENT = { mysql: 2000, sqlite: 90 };
 
 const COLUMNS = 'template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at';
+
+/** A coupon `issueMany` wrote: its id, found by its (unique) code. */
+export interface InsertedCoupon {
+  id: number;
+  code: string;
+}
 
 /** One coupon row, as a claim or an exchange makes it. */
 export interface NewCoupon {

@@ -1,0 +1,180 @@
+import type { AppConfig } from '@member/config';
+import { Logger } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../common/clock';
+import { forUpdate, sqlDateValue as asDate } from '../database/sql';
+import { isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
+import { membersRepository } from '../members/members.repository';
+import { decideFlush, pairOf, type ClaimRefusal, type Tap } from './claim-decisions';
+import { memberKeyPairsIn } from './claim-dialect';
+import { CouponIssuer, newCouponCode } from './coupon-issuer';
+import type { CouponTemplate } from './coupon-template.entity';
+import { Coupon } from './coupon.entity';
+import { couponValidity } from './coupon-rules';
+import { audienceTiersOf, validityOf } from './coupon.views';
+
+/** A flush that lost a race on a unique key (a coupon code, a claim taken by another path) is judged again. */
+const MAX_FLUSH_ATTEMPTS = 4;
+
+const COUPON_COLUMNS =
+  'id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, created_at, updated_at';
+
+/** Each tap's answer: its coupon (new or the one its key already made), or why not. */
+export type FlushAnswer = { kind: 'coupon'; coupon: Coupon } | { kind: 'refused'; code: ClaimRefusal };
+
+export interface FlushResult {
+  answers: FlushAnswer[];
+  now: Date;
+  /** The counters when this flush left the template sold out (null while stock is left). */
+  soldOutAt: { claimedCount: number; totalStock: number } | null;
+}
+
+/**
+ * The SQL of one write-combined flush, in one transaction:
+ *
+ *   lock the template row (FOR UPDATE) → read the batch members' coupons of this template and the coupons the
+ *   batch's (member, key) pairs already made, in one statement after the lock, so in a snapshot no other flush
+ *   can change (a retried tap must get its coupon back, not "limit") → decide (claim-decisions.ts, pure) →
+ *   CouponIssuer: one multi-row INSERT, one `claimed_count + n` conditional UPDATE → COMMIT.
+ *
+ * The members' profiles (joined, tier) come from their owner (members.repository) on another connection while
+ * the transaction waits for the lock: they are not part of what the lock protects, and reading them inside
+ * before the lock would fix the snapshot too early (REPEATABLE READ starts it at the first plain read).
+ */
+export class ClaimFlush {
+  private readonly logger = new Logger(ClaimFlush.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly issuer: CouponIssuer,
+  ) {}
+
+  /** The batch's transaction, judged again from the start if it lost a race on a unique key. */
+  async run(template: CouponTemplate, taps: readonly Tap[]): Promise<FlushResult> {
+    const profiles = membersRepository.claimProfiles(
+      this.dataSource.manager,
+      taps.map((t) => t.memberId),
+    );
+    profiles.catch(() => undefined); // awaited in the transaction; a failure there rolls it back
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock.now();
+      try {
+        return await this.transactions.run(async (em) => ({ now, ...(await this.write(em, template, taps, profiles, now)) }));
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= MAX_FLUSH_ATTEMPTS) throw error;
+        this.logger.warn({ templateId: template.id, attempt }, 'claim flush judged again after a unique-key race');
+      }
+    }
+  }
+
+  private async write(
+    em: EntityManager,
+    template: CouponTemplate,
+    taps: readonly Tap[],
+    profiles: ReturnType<typeof membersRepository.claimProfiles>,
+    now: Date,
+  ): Promise<Omit<FlushResult, 'now'>> {
+    const [row]: Array<{ status: CouponTemplate['status']; total_stock: number | string; claimed_count: number | string }> = await em.query(
+      `SELECT status, total_stock, claimed_count FROM coupon_template WHERE id = ?${forUpdate(em)}`,
+      [template.id],
+    );
+    if (!row) return { answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
+    const totalStock = Number(row.total_stock);
+    const claimedBefore = Number(row.claimed_count);
+    const { held, existing } = await this.couponsOf(em, template.id, taps);
+    const timeZone = this.config.businessCalendar.timeZone;
+    const { decisions, fresh } = decideFlush(taps, {
+      templateId: template.id,
+      template: {
+        status: row.status,
+        claimStartsAt: template.claimStartsAt,
+        claimEndsAt: template.claimEndsAt,
+        totalStock,
+        claimedCount: claimedBefore,
+        perMemberLimit: template.perMemberLimit,
+        audience: template.audience,
+        audienceTiers: audienceTiersOf(template),
+      },
+      members: await profiles,
+      held,
+      existing,
+      now,
+      ...couponValidity(validityOf(template), now, timeZone),
+      config: this.config,
+      newCode: newCouponCode,
+    });
+
+    const ids = new Map((await this.issuer.issueMany(em, fresh)).map((c) => [c.code, c.id]));
+    // The lock makes this certain; the condition (and the CHECK) make it so even if the lock were lost.
+    if (!(await this.issuer.takeStock(em, template.id, fresh.length)))
+      throw new Error(`claim flush: stock of template ${template.id} moved under its lock`);
+    const answers = decisions.map((decision): FlushAnswer => {
+      if (decision.kind === 'refused') return decision;
+      if (decision.kind === 'replay') return { kind: 'coupon', coupon: decision.coupon };
+      const id = ids.get(decision.coupon.code);
+      if (id === undefined) throw new Error(`claim flush: no id read back for a coupon of template ${template.id}`);
+      return {
+        kind: 'coupon',
+        coupon: Object.assign(new Coupon(), decision.coupon, { id, status: 'available', redeemedAt: null, createdAt: now, updatedAt: now }),
+      };
+    });
+    const claimedAfter = claimedBefore + fresh.length;
+    return { answers, soldOutAt: claimedAfter >= totalStock ? { claimedCount: claimedAfter, totalStock } : null };
+  }
+
+  /**
+   * One statement: the batch members' coupons of this template (how many each holds, the highest seq) and the
+   * coupons of the batch's (member, key) pairs on any template. Each half runs on its own unique index
+   * (template, member, seq) and (member, key); UNION ALL, not OR, so neither becomes a scan.
+   */
+  private async couponsOf(
+    em: EntityManager,
+    templateId: number,
+    taps: readonly Tap[],
+  ): Promise<{ held: Map<number, { count: number; topSeq: number }>; existing: Map<string, Coupon> }> {
+    const memberIds = [...new Set(taps.map((t) => t.memberId))];
+    const pairs = new Map(taps.map((t) => [pairOf(t.memberId, t.idempotencyKey), [t.memberId, t.idempotencyKey] as const]));
+    const rows: Array<Record<string, unknown>> = await em.query(
+      `SELECT ${COUPON_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
+       UNION ALL
+       SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${memberKeyPairsIn(em, pairs.size)}`,
+      [templateId, ...memberIds, ...[...pairs.values()].flat()],
+    );
+    const held = new Map<number, { count: number; topSeq: number }>();
+    const existing = new Map<string, Coupon>();
+    const seen = new Set<number>();
+    for (const row of rows) {
+      const coupon = couponOfRow(row);
+      if (seen.has(coupon.id)) continue; // in both halves
+      seen.add(coupon.id);
+      if (coupon.templateId === templateId) {
+        const mine = held.get(coupon.memberId) ?? { count: 0, topSeq: 0 };
+        held.set(coupon.memberId, { count: mine.count + 1, topSeq: Math.max(mine.topSeq, coupon.seq) });
+      }
+      const pair = coupon.idempotencyKey === null ? null : pairOf(coupon.memberId, coupon.idempotencyKey);
+      if (pair && pairs.has(pair)) existing.set(pair, coupon);
+    }
+    return { held, existing };
+  }
+}
+
+function couponOfRow(r: Record<string, unknown>): Coupon {
+  return Object.assign(new Coupon(), {
+    id: Number(r.id),
+    templateId: Number(r.template_id),
+    memberId: Number(r.member_id),
+    seq: Number(r.seq),
+    code: String(r.code),
+    status: r.status as Coupon['status'],
+    validFrom: asDate(r.valid_from as Date | string),
+    validUntil: asDate(r.valid_until as Date | string),
+    idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key),
+    claimedAt: asDate(r.claimed_at as Date | string),
+    redeemedAt: asDate(r.redeemed_at as Date | string | null),
+    createdAt: asDate(r.created_at as Date | string),
+    updatedAt: asDate(r.updated_at as Date | string),
+  });
+}

@@ -1,0 +1,89 @@
+import { DomainError } from '../common/domain-error';
+import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { TEST_DATABASES } from '../testing/databases';
+import { expectInvariants } from '../testing/invariants';
+import { startTestApp, type TestApp } from '../testing/test-app';
+import { ClaimService } from './claim.service';
+import { TemplatesService } from './templates.service';
+
+const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
+const START = '2026-11-23T02:00:00Z';
+let keySeq = 0;
+const key = (tag = 'k') => `${tag}-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * The sold-out memory answers as the database path does. It holds only the sold-out template's coupons, so a key
+ * this member already used on ANOTHER template is not in it: the database path answers IDEMPOTENCY_KEY_REUSED
+ * (before any rule), and so must the memory, not 已领完.
+ */
+describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
+  let t: TestApp;
+  let templates: TemplatesService;
+  let claims: ClaimService;
+  let members: number[];
+  let nextMember = 0;
+  const member = () => members[nextMember++];
+
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+    templates = t.app.get(TemplatesService);
+    claims = t.app.get(ClaimService);
+    members = await insertJoinedMembers(t.db.dataSource, 20, `so-${kind}`, new Date('2026-11-20T00:00:00Z'));
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => t.clock.set(START));
+  afterEach(async () => {
+    await claims.combiner.drain();
+    await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url });
+  });
+
+  async function soldOutTemplate(perMemberLimit = 1) {
+    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 1, perMemberLimit }));
+    await claims.claim(member(), template.id, key('first'));
+    await claims.combiner.drain();
+    expect(claims.combiner.isSoldOutInMemory(template.id)).toBe(true);
+    return template;
+  }
+
+  it('answers a key this member used on another template IDEMPOTENCY_KEY_REUSED, as the database path does', async () => {
+    const other = await templates.create(templateRequest(t.clock.now()));
+    const me = member();
+    const reused = key('reused');
+    await claims.claim(me, other.id, reused);
+    // The database path (a template with stock): the key's coupon is of another template.
+    const open = await templates.create(templateRequest(t.clock.now()));
+    expect(codeOf(await claims.claim(me, open.id, reused).catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    const soldOut = await soldOutTemplate();
+    const flushes = claims.combiner.stats.flushes;
+    const fromMemory = claims.combiner.stats.soldOutAnswers;
+    expect(codeOf(await claims.claim(me, soldOut.id, reused).catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
+    // Answered by the memory (a look-up of the key, no flush), and the same as a result value for the HTTP route.
+    expect(claims.combiner.stats.flushes).toBe(flushes);
+    expect(claims.combiner.stats.soldOutAnswers).toBe(fromMemory + 1);
+    expect(await claims.claimResult(me, soldOut.id, reused)).toEqual({ kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' });
+    // A fresh key of the same member is still 已领完, and nothing was written.
+    expect(codeOf(await claims.claim(me, soldOut.id, key()).catch((e) => e))).toBe('COUPON_OUT_OF_STOCK');
+    expect((await templates.get(soldOut.id)).claimedCount).toBe(1);
+  });
+
+  it('answers many sold-out taps at once, each by its own key (one look-up statement for all of them)', async () => {
+    const other = await templates.create(templateRequest(t.clock.now(), { totalStock: 10 }));
+    const soldOut = await soldOutTemplate();
+    const reusers = [member(), member(), member()];
+    const keys = reusers.map(() => key('r'));
+    await Promise.all(reusers.map((m, i) => claims.claim(m, other.id, keys[i])));
+    const taps = [
+      ...reusers.map((m, i) => claims.claimResult(m, soldOut.id, keys[i])),
+      ...reusers.map((m) => claims.claimResult(m, soldOut.id, key())),
+    ];
+    expect((await Promise.all(taps)).map((r) => (r.kind === 'refused' ? r.code : r.kind))).toEqual([
+      'IDEMPOTENCY_KEY_REUSED',
+      'IDEMPOTENCY_KEY_REUSED',
+      'IDEMPOTENCY_KEY_REUSED',
+      'COUPON_OUT_OF_STOCK',
+      'COUPON_OUT_OF_STOCK',
+      'COUPON_OUT_OF_STOCK',
+    ]);
+  });
+});

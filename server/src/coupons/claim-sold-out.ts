@@ -1,0 +1,169 @@
+import type { AppConfig } from '@member/config';
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { pairOf, type ClaimRefusal } from './claim-decisions';
+import { memberKeyPairsIn } from './claim-dialect';
+import type { CouponTemplate } from './coupon-template.entity';
+
+/** (member, key) pairs per look-up statement: SQLite builds may stop at 999 placeholders. */
+const PAIRS_PER_LOOKUP = 400;
+
+/** What the memory answers for a tap on a sold-out template. */
+export type SoldOutAnswer = { kind: 'replay'; couponId: number } | { kind: 'refused'; code: ClaimRefusal };
+
+interface Counters {
+  claimedCount: number;
+  totalStock: number;
+}
+
+/**
+ * What an instance remembers about a sold-out template: the row it sold out at, and every coupon of it by
+ * member and key. While the row stands no coupon of this template can be added (every path takes stock by a
+ * conditional UPDATE in the transaction that inserts the coupon), so this list is complete: a retried tap finds
+ * its coupon here, a member at the limit hears so, and everyone else hears 已领完, with no transaction.
+ */
+interface SoldOut extends Counters {
+  status: CouponTemplate['status'];
+  holders: Map<number, { count: number; keys: Map<string, number> }>;
+  /** performance.now() of the last look at the template row (operational freshness, not business time). */
+  checkedAt: number;
+  rechecking: boolean;
+}
+
+type Settings = AppConfig['coupons']['flashClaim'];
+
+/**
+ * The sold-out memory of one instance, per template. One thing it cannot know is a key this member already
+ * used on ANOTHER template: the database path answers that IDEMPOTENCY_KEY_REUSED before any rule, so a tap
+ * whose key is not among this template's holders is looked up on the (member, key) unique index first. The
+ * look-ups of taps arriving together go in one statement, outside any transaction and without locks.
+ */
+export class SoldOutMemory {
+  private readonly logger = new Logger(SoldOutMemory.name);
+  private readonly templates = new Map<number, SoldOut>();
+  private readonly learning = new Set<number>();
+  private lookups: Array<{ memberId: number; key: string; done: (templateAndId: [number, number] | null | Error) => void }> = [];
+  private lookupsRunning = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: () => Settings,
+  ) {}
+
+  has(templateId: number): boolean {
+    return this.templates.has(templateId);
+  }
+
+  /** Whether a template is being learned or keys looked up now (drain waits for them). */
+  get busy(): boolean {
+    return this.learning.size > 0 || this.lookups.length > 0 || this.lookupsRunning > 0;
+  }
+
+  /**
+   * The answer for a tap on a template remembered as sold out, in the database path's order (the key first, then
+   * the claim rules: paused, the window, the limit, the stock); null when the template is not remembered.
+   */
+  async answer(template: CouponTemplate, memberId: number, key: string, now: Date): Promise<SoldOutAnswer | null> {
+    const soldOut = this.templates.get(template.id);
+    if (!soldOut) return null;
+    this.recheckWhenDue(template.id, soldOut);
+    const holder = soldOut.holders.get(memberId);
+    const couponId = holder?.keys.get(key);
+    if (couponId !== undefined) return { kind: 'replay', couponId };
+    const used = await this.lookUp(memberId, key);
+    if (used) return used[0] === template.id ? { kind: 'replay', couponId: used[1] } : { kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' };
+    if (soldOut.status === 'paused') return { kind: 'refused', code: 'COUPON_TEMPLATE_PAUSED' };
+    if (now < template.claimStartsAt) return { kind: 'refused', code: 'COUPON_CLAIM_NOT_STARTED' };
+    if (now > template.claimEndsAt) return { kind: 'refused', code: 'COUPON_CLAIM_ENDED' };
+    if (holder && holder.count >= template.perMemberLimit) return { kind: 'refused', code: 'COUPON_LIMIT_REACHED' };
+    return { kind: 'refused', code: 'COUPON_OUT_OF_STOCK' };
+  }
+
+  /**
+   * Sold out: remember every coupon of the template by member and key, read after the flush committed. The
+   * template row is read after the coupons: an unchanged row means nothing was added in between.
+   */
+  async learn(templateId: number, at: Counters): Promise<void> {
+    if (this.templates.has(templateId) || this.learning.has(templateId) || at.totalStock > this.settings().soldOutMemoryMaxStock) return;
+    this.learning.add(templateId);
+    try {
+      const rows: Array<{ member_id: number | string; idempotency_key: string | null; id: number | string }> = await this.dataSource.query(
+        'SELECT member_id, idempotency_key, id FROM coupon WHERE template_id = ?',
+        [templateId],
+      );
+      const row = await this.row(templateId);
+      if (!row || row.claimedCount !== at.claimedCount || row.totalStock !== at.totalStock) return;
+      const holders: SoldOut['holders'] = new Map();
+      for (const coupon of rows) {
+        const memberId = Number(coupon.member_id);
+        const holder = holders.get(memberId) ?? { count: 0, keys: new Map<string, number>() };
+        holder.count++;
+        if (coupon.idempotency_key !== null) holder.keys.set(coupon.idempotency_key, Number(coupon.id));
+        holders.set(memberId, holder);
+      }
+      if (this.templates.size >= 1000) this.templates.clear();
+      this.templates.set(templateId, { ...row, holders, checkedAt: performance.now(), rechecking: false });
+    } catch (error) {
+      this.logger.warn(
+        { templateId, error: (error as Error).message },
+        'could not remember a sold-out template; claims keep asking the database',
+      );
+    } finally {
+      this.learning.delete(templateId);
+    }
+  }
+
+  /** The stock may have been raised or the template paused: one look at the row per period, answering from memory meanwhile. */
+  private recheckWhenDue(templateId: number, soldOut: SoldOut): void {
+    if (performance.now() - soldOut.checkedAt <= this.settings().soldOutRecheckMs || soldOut.rechecking) return;
+    soldOut.rechecking = true;
+    void this.row(templateId)
+      .then((row) => {
+        const unchanged =
+          row && row.claimedCount === soldOut.claimedCount && row.totalStock === soldOut.totalStock && row.status === soldOut.status;
+        if (unchanged) soldOut.checkedAt = performance.now();
+        else if (this.templates.get(templateId) === soldOut) this.templates.delete(templateId);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        soldOut.rechecking = false;
+      });
+  }
+
+  private async row(templateId: number): Promise<(Counters & { status: CouponTemplate['status'] }) | null> {
+    const [row]: Array<{ status: CouponTemplate['status']; total_stock: number | string; claimed_count: number | string }> =
+      await this.dataSource.query('SELECT status, total_stock, claimed_count FROM coupon_template WHERE id = ?', [templateId]);
+    return row ? { status: row.status, totalStock: Number(row.total_stock), claimedCount: Number(row.claimed_count) } : null;
+  }
+
+  /** The (template, coupon id) this member's key already made, if any; taps of one turn of the event loop share a statement. */
+  private lookUp(memberId: number, key: string): Promise<[number, number] | null> {
+    return new Promise((resolve, reject) => {
+      if (this.lookups.length === 0) setImmediate(() => void this.runLookups());
+      this.lookups.push({ memberId, key, done: (found) => (found instanceof Error ? reject(found) : resolve(found)) });
+    });
+  }
+
+  private async runLookups(): Promise<void> {
+    const waiting = this.lookups;
+    this.lookups = [];
+    this.lookupsRunning++;
+    for (let i = 0; i < waiting.length; i += PAIRS_PER_LOOKUP) {
+      const batch = waiting.slice(i, i + PAIRS_PER_LOOKUP);
+      try {
+        const rows: Array<{ member_id: number | string; idempotency_key: string; template_id: number | string; id: number | string }> =
+          await this.dataSource.query(
+            `SELECT member_id, idempotency_key, template_id, id FROM coupon WHERE ${memberKeyPairsIn(this.dataSource.manager, batch.length)}`,
+            batch.flatMap((w) => [w.memberId, w.key]),
+          );
+        const found = new Map(
+          rows.map((r) => [pairOf(Number(r.member_id), r.idempotency_key), [Number(r.template_id), Number(r.id)] as [number, number]]),
+        );
+        for (const w of batch) w.done(found.get(pairOf(w.memberId, w.key)) ?? null);
+      } catch (error) {
+        for (const w of batch) w.done(error as Error);
+      }
+    }
+    this.lookupsRunning--;
+  }
+}
