@@ -1,5 +1,5 @@
 import type { LifecycleStatus, TierCode } from '@member/shared';
-import { In, type EntityManager } from 'typeorm';
+import { In, IsNull, MoreThan, Not, type EntityManager } from 'typeorm';
 import { execute, forUpdate, sqlDate, sqlDateValue } from '../database/dialect';
 import { Member } from './member.entity';
 
@@ -49,6 +49,23 @@ export const membersRepository = {
       for (const row of rows) found.set(Number(row.id), { joinedAt: sqlDateValue(row.joinedAt), tier: row.tier });
     }
     return found;
+  },
+
+  /**
+   * Joined members after `afterId`, in id order, `limit` of them: the periodic membership review walks them in
+   * chunks. Only the columns the review decides on.
+   */
+  joinedAfter(
+    em: EntityManager,
+    afterId: number,
+    limit: number,
+  ): Promise<Array<Pick<MemberRecord, 'id' | 'tier' | 'lifecycleStatus' | 'joinedAt' | 'lastPurchaseAt' | 'tierBelowSince'>>> {
+    return em.find(Member, {
+      select: { id: true, tier: true, lifecycleStatus: true, joinedAt: true, lastPurchaseAt: true, tierBelowSince: true },
+      where: { id: MoreThan(afterId), joinedAt: Not(IsNull()) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
   },
 
   /** Locks the member row (FOR UPDATE on MySQL; SQLite has one writer) and answers its current tier. */
