@@ -1,26 +1,20 @@
 import type { AppConfig } from '@member/config';
-import { lifecycleStatus, reviewTier, type LifecycleStatus, type TierCode } from '@member/shared';
+import { lifecycleStatus, reviewTier, type TierCode } from '@member/shared';
 import { Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
-import { sqlDate, sqlDateValue as asDate } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
-import { membersRepository } from '../members/members.repository';
+import { membersRepository, type MemberRecord } from '../members/members.repository';
+import { ordersRepository } from '../orders/orders.repository';
 import { spendInWindow } from '../points/spend';
 
 const CHUNK = 500;
 
-interface MemberRow {
-  id: number | string;
-  tier: TierCode;
-  lifecycleStatus: LifecycleStatus;
-  joinedAt: Date | string;
-  lastPurchaseAt: Date | string | null;
-  tierBelowSince: Date | string | null;
-}
+/** What the review decides on, per member (membersRepository.joinedAfter). */
+type ReviewedMember = Pick<MemberRecord, 'id' | 'tier' | 'lifecycleStatus' | 'joinedAt' | 'lastPurchaseAt' | 'tierBelowSince'>;
 
 export interface ReviewOutcome {
   reviewed: number;
@@ -55,22 +49,17 @@ export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
     const outcome: ReviewOutcome = { reviewed: 0, downgraded: 0, graceStarted: 0, statusChanged: 0 };
     let afterId = 0;
     for (;;) {
-      const members: MemberRow[] = await this.dataSource.query(
-        `SELECT id, tier, lifecycle_status AS lifecycleStatus, joined_at AS joinedAt, last_purchase_at AS lastPurchaseAt, tier_below_since AS tierBelowSince
-           FROM member WHERE id > ? AND joined_at IS NOT NULL ORDER BY id LIMIT ?`,
-        [afterId, CHUNK],
-      );
+      const members = await membersRepository.joinedAfter(this.dataSource.manager, afterId, CHUNK);
       if (members.length === 0) return outcome;
-      afterId = Number(members[members.length - 1].id);
+      afterId = members[members.length - 1].id;
       const monthly = await this.purchasesPerMonth(
-        members.map((m) => Number(m.id)),
+        members.map((m) => m.id),
         now,
       );
       for (const member of members) {
         outcome.reviewed++;
-        await this.reviewLifecycle(member, monthly.get(Number(member.id)) ?? [], now, outcome);
-        if (this.isAboveEntryTier(member.tier) || member.tierBelowSince !== null)
-          await this.reviewMemberTier(Number(member.id), now, outcome);
+        await this.reviewLifecycle(member, monthly.get(member.id) ?? [], now, outcome);
+        if (this.isAboveEntryTier(member.tier) || member.tierBelowSince !== null) await this.reviewMemberTier(member.id, now, outcome);
       }
     }
   }
@@ -106,17 +95,18 @@ export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
     });
   }
 
-  private async reviewLifecycle(member: MemberRow, months: number[], now: Date, outcome: ReviewOutcome): Promise<void> {
+  private async reviewLifecycle(member: ReviewedMember, months: number[], now: Date, outcome: ReviewOutcome): Promise<void> {
     const status = lifecycleStatus({
-      joinedAt: asDate(member.joinedAt)!,
-      lastPurchaseAt: asDate(member.lastPurchaseAt),
+      // Joined members only (joinedAfter), so joinedAt is set.
+      joinedAt: member.joinedAt!,
+      lastPurchaseAt: member.lastPurchaseAt,
       purchasesInLastMonths: months,
       now,
       rule: this.config.lifecycle,
     });
     if (status === member.lifecycleStatus) return;
     // Conditional on what was read, so a concurrent change of the status is never overwritten by a stale view.
-    if (await membersRepository.changeLifecycleStatus(this.dataSource.manager, Number(member.id), member.lifecycleStatus, status))
+    if (await membersRepository.changeLifecycleStatus(this.dataSource.manager, member.id, member.lifecycleStatus, status))
       outcome.statusChanged++;
   }
 
@@ -126,15 +116,10 @@ export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
     const months = this.config.lifecycle.regularMonths;
     const thisMonth = DateTime.fromJSDate(now, { zone }).startOf('month');
     const from = thisMonth.minus({ months }).toJSDate();
-    const placeholders = memberIds.map(() => '?').join(',');
-    const rows: Array<{ memberId: number | string; purchasedAt: Date | string }> = await this.dataSource.query(
-      `SELECT member_id AS memberId, purchased_at AS purchasedAt FROM purchase
-        WHERE member_id IN (${placeholders}) AND purchased_at >= ? AND purchased_at < ? AND refunded_fen < paid_fen`,
-      [...memberIds, sqlDate(this.dataSource.manager, from), sqlDate(this.dataSource.manager, thisMonth.toJSDate())],
-    );
+    const rows = await ordersRepository.purchaseTimes(this.dataSource.manager, memberIds, from, thisMonth.toJSDate());
     const counts = new Map<number, number[]>();
     for (const row of rows) {
-      const at = DateTime.fromJSDate(asDate(row.purchasedAt)!, { zone }).startOf('month');
+      const at = DateTime.fromJSDate(row.purchasedAt, { zone }).startOf('month');
       const index = Math.round(thisMonth.diff(at, 'months').months) - 1; // 0 = last month
       if (index < 0 || index >= months) continue;
       const list = counts.get(Number(row.memberId)) ?? new Array<number>(months).fill(0);

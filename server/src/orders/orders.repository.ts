@@ -1,4 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
+import { sqlDate, sqlDateValue } from '../database/dialect';
 import { Purchase, PurchaseRefund } from './sale.entities';
 
 /** Ids per IN list: SQLite builds may stop at 999 placeholders a statement. */
@@ -9,8 +10,9 @@ export type PurchaseRecord = Readonly<Purchase>;
 export type PurchaseRefundRecord = Readonly<PurchaseRefund>;
 
 /**
- * Reads of the sale tables for other modules, on the caller's `em`. Sales are written only by orders
- * (SaleSettlement, SaleRefunds), so this file only reads.
+ * Reads of the sale tables for other modules, on the caller's `em`: the points page's purchases, and the
+ * spend and purchase dates tiers (points/spend.ts) and the membership review decide on. Sales are written only
+ * by orders (SaleSettlement, SaleRefunds), so this file only reads.
  */
 export const ordersRepository = {
   /** These purchases by id (the points page names the store of each line a purchase wrote). */
@@ -22,5 +24,34 @@ export const ordersRepository = {
         found.set(purchase.id, purchase);
     }
     return found;
+  },
+
+  /** Money paid minus money refunded on the member's purchases after `since` (idx_purchase_member_time). */
+  async spendSince(em: Pick<EntityManager, 'query' | 'connection'>, memberId: number, since: Date): Promise<number> {
+    const rows: Array<{ spend: number | string | null }> = await em.query(
+      'SELECT COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase WHERE member_id = ? AND purchased_at > ?',
+      [memberId, sqlDate(em, since)],
+    );
+    return Number(rows[0]?.spend ?? 0);
+  },
+
+  /** When these members bought in [from, to), leaving out purchases refunded in full (the lifecycle counts them). */
+  async purchaseTimes(
+    em: EntityManager,
+    memberIds: readonly number[],
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ memberId: number; purchasedAt: Date }>> {
+    const times: Array<{ memberId: number; purchasedAt: Date }> = [];
+    for (let i = 0; i < memberIds.length; i += IDS_PER_STATEMENT) {
+      const batch = memberIds.slice(i, i + IDS_PER_STATEMENT);
+      const rows: Array<{ memberId: number | string; purchasedAt: Date | string }> = await em.query(
+        `SELECT member_id AS memberId, purchased_at AS purchasedAt FROM purchase
+          WHERE member_id IN (${batch.map(() => '?').join(',')}) AND purchased_at >= ? AND purchased_at < ? AND refunded_fen < paid_fen`,
+        [...batch, sqlDate(em, from), sqlDate(em, to)],
+      );
+      for (const row of rows) times.push({ memberId: Number(row.memberId), purchasedAt: sqlDateValue(row.purchasedAt) });
+    }
+    return times;
   },
 };

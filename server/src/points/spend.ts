@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { DateTime } from 'luxon';
-import { sqlDate } from '../database/dialect';
+import { ordersRepository } from '../orders/orders.repository';
 
 /**
  * Spend in the rolling tier window: money paid minus money refunded, over purchases made in the last
- * `months` months (calendar months on the business calendar). Uses idx_purchase_member_time.
+ * `months` months (calendar months on the business calendar), as orders (the purchases' owner) sums it.
  */
 export async function spendInWindow(
   em: Pick<EntityManager, 'query' | 'connection'>,
@@ -13,12 +13,7 @@ export async function spendInWindow(
   months: number,
   timeZone: string,
 ): Promise<number> {
-  const since = spendWindowStart(now, months, timeZone);
-  const rows: Array<{ spend: number | string | null }> = await em.query(
-    'SELECT COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase WHERE member_id = ? AND purchased_at > ?',
-    [memberId, sqlDate(em, since)],
-  );
-  return Number(rows[0]?.spend ?? 0);
+  return ordersRepository.spendSince(em, memberId, spendWindowStart(now, months, timeZone));
 }
 
 /** Where the rolling tier window starts: `months` calendar months before `now` on the business calendar (exclusive). */
