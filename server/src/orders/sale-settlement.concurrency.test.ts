@@ -55,7 +55,11 @@ onMariadb('settling sales of one member at once on mariadb', () => {
     const halfFen = Math.ceil(silver.minSpendFen / 2); // each alone stays below silver, both together reach it
 
     const changes: TierChanged[] = [];
-    unsubscribe.push(events.afterCommit(TierChanged, 'test.tier-changes', (event) => void changes.push(event)));
+    unsubscribe.push(
+      events.afterCommit(TierChanged, 'test.tier-changes', async (event) => {
+        changes.push(event);
+      }),
+    );
     // The first settlement to hold the lock keeps its transaction open until the other one waits for that lock,
     // so the second one's reads can only be current if they come after its lock.
     let held = false;
