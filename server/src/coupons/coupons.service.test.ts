@@ -1,43 +1,37 @@
-import { DomainError } from '../common/domain-error';
 import { MemberCardService } from '../members/member-card.service';
 import { Member } from '../members/member.entity';
 import { TEST_DATABASES } from '../testing/databases';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { codeOf, joinedMembersSpec, keyMaker } from '../testing/spec';
+import type { TestApp } from '../testing/test-app';
 import { expectInvariants } from '../testing/invariants';
 import { ClaimService } from './claim.service';
 import { CouponExpiryJob } from './coupon-expiry.job';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
-import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { templateRequest } from '../testing/coupon-fixtures';
 import { RedemptionService } from './redemption.service';
 import { TemplatesService } from './templates.service';
 import { WalletService } from './wallet.service';
 import { JobScheduler } from '../jobs/job-scheduler';
 
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 const START = '2026-11-23T02:00:00Z'; // 10:00 in Shanghai
-let keySeq = 0;
-const key = () => `test-key-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
+const key = keyMaker('test-key');
 
 describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
+  const { start, member } = joinedMembersSpec(kind, 'm', 700, '2026-11-20T00:00:00Z');
   let t: TestApp;
   let templates: TemplatesService;
   let claims: ClaimService;
   let wallet: WalletService;
   let redemptions: RedemptionService;
-  let members: number[];
-  let nextMember = 0;
-  const member = () => members[nextMember++];
 
   beforeAll(async () => {
-    t = await startTestApp(kind);
+    t = await start();
     templates = t.app.get(TemplatesService);
     claims = t.app.get(ClaimService);
     wallet = t.app.get(WalletService);
     redemptions = t.app.get(RedemptionService);
-    members = await insertJoinedMembers(t.db.dataSource, 700, `m-${kind}`, new Date('2026-11-20T00:00:00Z'));
   });
-  afterAll(() => t?.close());
   // Issue 14: every module's invariants hold after every test (one checker for all).
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
   beforeEach(() => t.clock.set(START));

@@ -1,7 +1,9 @@
 // Small pieces every service test file wrote for itself; one copy here so a fix (a longer timeout, a clearer
 // message) reaches them all.
 import { DomainError } from '../common/domain-error';
-import type { TestApp } from './test-app';
+import { insertJoinedMembers } from './coupon-fixtures';
+import type { TestDatabaseKind } from './databases';
+import { startTestApp, type TestApp } from './test-app';
 
 /** A domain error's stable code, or the thrown value itself, so `expect(codeOf(e)).toBe('X')` shows any surprise. */
 export const codeOf = (error: unknown): unknown => (error instanceof DomainError ? error.code : error);
@@ -36,5 +38,22 @@ export function suiteState<T extends { t: TestApp }>(helper: string): { set(stat
       if (!state) throw new Error(`${helper}: call start() in beforeAll first`);
       return state;
     },
+  };
+}
+
+/**
+ * A suite's app with `count` joined members (`name-kind-i`, joined at `joinedAt`), handed out one per test by
+ * `member()`. Call it in the describe block; `start()` in beforeAll; the app is closed after the suite.
+ */
+export function joinedMembersSpec(kind: TestDatabaseKind, name: string, count: number, joinedAt = '2026-01-05T00:00:00Z') {
+  const suite = suiteState<{ t: TestApp; members: number[] }>('joinedMembersSpec');
+  let next = 0;
+  return {
+    async start(env: Record<string, string> = {}): Promise<TestApp> {
+      const t = await startTestApp(kind, env);
+      return suite.set({ t, members: await insertJoinedMembers(t.db.dataSource, count, `${name}-${kind}`, new Date(joinedAt)) }).t;
+    },
+    /** A member no other test of the suite has used. */
+    member: () => suite.get().members[next++],
   };
 }

@@ -4,10 +4,9 @@ import type { PurchaseView } from '@member/shared';
 import { issueMemberCode } from '../members/member-code';
 import { Member } from '../members/member.entity';
 import { PurchasesService } from '../orders/purchases.service';
-import { insertJoinedMembers } from './coupon-fixtures';
 import type { TestDatabaseKind } from './databases';
-import { keyMaker, suiteState } from './spec';
-import { startTestApp, type TestApp } from './test-app';
+import { joinedMembersSpec, keyMaker } from './spec';
+import type { TestApp } from './test-app';
 
 /** What a test may set on a till purchase; the rest is S001, a fresh idempotency key and clerk o-clerk. */
 export interface TillExtras {
@@ -19,20 +18,23 @@ export interface TillExtras {
 }
 
 /**
- * Call it in the describe block: `start()` in beforeAll gives the app (closed after the suite) with `members`
+ * Call it in the describe block: `start()` in beforeAll gives the app (closed after the suite) with `memberCount`
  * joined members (joined 2026-01-05), handed out one per test by `member()`. Tests keep their own expectations;
  * these helpers only build state and read it.
  */
-export function tillSpec(kind: TestDatabaseKind, name: string, members: number) {
-  const suite = suiteState<{ t: TestApp; purchases: PurchasesService; members: number[] }>('tillSpec');
-  const app = suite.get;
-  let next = 0;
+export function tillSpec(kind: TestDatabaseKind, name: string, memberCount: number) {
+  const members = joinedMembersSpec(kind, name, memberCount);
   const key = keyMaker(`${name}-key`);
+  let started: { t: TestApp; purchases: PurchasesService } | null = null;
+  const app = () => {
+    if (!started) throw new Error('tillSpec: call start() in beforeAll first');
+    return started;
+  };
 
   async function start(): Promise<{ t: TestApp; purchases: PurchasesService }> {
-    const t = await startTestApp(kind);
-    const ids = await insertJoinedMembers(t.db.dataSource, members, `${name}-${kind}`, new Date('2026-01-05T00:00:00Z'));
-    return suite.set({ t, purchases: t.app.get(PurchasesService), members: ids });
+    const t = await members.start();
+    started = { t, purchases: t.app.get(PurchasesService) };
+    return started;
   }
 
   /** The member code the member's card shows right now, as the clerk types it. */
@@ -58,8 +60,7 @@ export function tillSpec(kind: TestDatabaseKind, name: string, members: number) 
   return {
     start,
     key,
-    /** A member no other test of the suite has used. */
-    member: () => app().members[next++],
+    member: members.member,
     buy,
     balanceOf: async (memberId: number) =>
       (await app().t.db.dataSource.getRepository(Member).findOneByOrFail({ id: memberId })).pointsBalance,
