@@ -2,6 +2,7 @@ import type { BirthdayPerkRunResult } from '@member/shared';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../bootstrap';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { RedemptionService } from '../coupons/redemption.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { sqlDate } from '../database/sql';
@@ -352,6 +353,38 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     await t.app.get(CampaignsService).tick();
     expect((await t.app.get(CampaignsService).get(birthday!.id)).runs.filter((r) => r.period === '2029-03-01')).toHaveLength(1);
     await expect(t.app.get(CampaignsService).setPaused(birthday!.id, true)).rejects.toMatchObject({ code: 'CAMPAIGN_STATUS_CONFLICT' });
+  });
+
+  it('is reported like any campaign (coupon, no grant, redeemed), and any instance’s campaign scheduler finishes a run that died', async () => {
+    const august = await addMembers(Array.from({ length: 6 }, (_, i) => `1990-08-${String(i + 10)}`));
+    t.clock.set(shanghai('2030-08-01'));
+    await expect(
+      job.grantPerks(undefined, (done, total) => {
+        if (done === total - 1) throw new Error('instance stopped');
+      }),
+    ).rejects.toThrow('instance stopped');
+    expect((await perksOf(august)).length).toBeLessThan(august.length);
+    // The next scheduler pass of any instance resumes the day's run from its checkpoint.
+    await t.app.get(CampaignsService).tick();
+    expect(await perksOf(august)).toHaveLength(august.length);
+    const code: string = (
+      await t.db.dataSource.query("SELECT code FROM coupon WHERE member_id = ? AND idempotency_key = 'birthday:2030'", [august[0]])
+    )[0].code;
+    await t.app.get(RedemptionService).redeem({ code, orderAmountFen: 10_000 }, 'o-clerk');
+
+    const campaigns = t.app.get(CampaignsService);
+    const birthday = (await campaigns.list()).campaigns.find((c) => c.system === 'birthday-perk')!;
+    const view = await campaigns.get(birthday.id);
+    expect(view).toMatchObject({ couponTemplateId: birthdayTemplateId, couponTemplateName: '生日礼券' });
+    const perksThisYear = await count('SELECT COUNT(*) AS n FROM birthday_perk WHERE year = 2030');
+    expect(view.runs.find((r) => r.period === '2030-08-01')).toMatchObject({
+      status: 'done',
+      targeted: perksThisYear,
+      couponsIssued: perksThisYear,
+      couponsRedeemed: 1,
+      messages: { queued: 0, sent: 0, skipped: { no_grant: perksThisYear } },
+    });
+    expect(await job.grantPerks()).toMatchObject({ perksGranted: 0, chunksDone: 0 });
   });
 
   describe('scheduled, and under concurrency', () => {

@@ -8,9 +8,11 @@ import {
   type CampaignPlan,
   type ChunkGiven,
   type CouponOffer,
+  type ReportedCoupon,
   type SystemCampaignProgram,
   type SystemRunContext,
 } from '../campaigns/campaign-plan';
+import { campaignMessageKey } from '../campaigns/campaign-plans';
 import { SystemCampaign } from '../campaigns/system-campaigns';
 import { InjectConfig } from '../common/app-config';
 import { couponValidity } from '../coupons/coupon-rules';
@@ -81,7 +83,9 @@ export class BirthdayPerkProgram implements SystemCampaignProgram, OnModuleInit 
                 gift: withCoupon.has(member.id) && coupon ? `${coupon.name}已放入券包` : '生日期间消费享双倍积分',
                 validUntil: window.closesOn,
               },
-              dedupeKey: `birthday:${member.id}:${window.year}`,
+              // One per run and member like every campaign's message (so the run report follows it); once a
+              // year because the perk ledger treats a member once a year.
+              dedupeKey: campaignMessageKey(run.runId, member.id),
             });
             if (outcome === 'queued') queued++;
           }
@@ -90,6 +94,11 @@ export class BirthdayPerkProgram implements SystemCampaignProgram, OnModuleInit 
       },
       record: (tx, given) => this.recordPerks(tx, window.year, doublePointsUntil, run.now, given),
     };
+  }
+
+  reportedCoupon(period: string): ReportedCoupon | null {
+    const templateId = this.config.birthday.perk.couponTemplateId;
+    return templateId === null ? null : { templateId, seq: this.windowOf(period as CalendarDate).year };
   }
 
   private async couponOf(em: EntityManager, window: BirthdayWindow, now: Date): Promise<CouponOffer | null> {

@@ -89,6 +89,14 @@ export interface SystemRunContext {
 export interface SystemCampaignProgram {
   readonly key: SystemCampaign;
   plan(em: EntityManager, run: SystemRunContext): Promise<CampaignPlan>;
+  /** The coupon a run of `period` gives (its template and seq), for the campaign's page and run report; none when absent. */
+  reportedCoupon?(period: string): ReportedCoupon | null;
+}
+
+/** Which coupons are a run's: its template and the claim sequence the run issues them with. */
+export interface ReportedCoupon {
+  templateId: number;
+  seq: number;
 }
 
 /**

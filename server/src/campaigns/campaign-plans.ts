@@ -11,7 +11,7 @@ import { MessagesService } from '../messages/messages.service';
 import { campaignAudience } from './campaign-audience';
 import type { Campaign, CampaignRun } from './campaign.entities';
 import { CampaignOffers } from './campaign-offers';
-import { SystemCampaignPrograms, type CampaignPlan, type CouponOffer } from './campaign-plan';
+import { SystemCampaignPrograms, type CampaignPlan, type CouponOffer, type ReportedCoupon } from './campaign-plan';
 
 /** What a campaign's coupons are recognised by: one per member per run (the coupon's unique idempotency key). */
 export const campaignCouponKey = (runId: number) => `campaign-run:${runId}`;
@@ -33,6 +33,12 @@ export class CampaignPlans {
   /** Whether this instance can issue the campaign's runs (a system campaign needs its module's program). */
   canPlan(campaign: Campaign): boolean {
     return campaign.systemKey === null || this.programs.get(campaign.systemKey) !== null;
+  }
+
+  /** The coupon a run gives, for staff's view and report: a staff campaign's template, or what a program says. */
+  reportedCoupon(campaign: Campaign, run: Pick<CampaignRun, 'id' | 'period'>): ReportedCoupon | null {
+    if (campaign.systemKey !== null) return this.programs.get(campaign.systemKey)?.reportedCoupon?.(run.period) ?? null;
+    return campaign.couponTemplateId === null ? null : { templateId: campaign.couponTemplateId, seq: campaignCouponSeq(run.id) };
   }
 
   async planOf(em: EntityManager, campaign: Campaign, run: Pick<CampaignRun, 'id' | 'asOf' | 'period'>, now: Date): Promise<CampaignPlan> {

@@ -22,7 +22,7 @@ import { isUniqueViolation, TransactionRunner } from '../database/transaction-ru
 import { sqlDate } from '../database/sql';
 import { Campaign, CampaignRun } from './campaign.entities';
 import { CampaignIssuer, type IssueReport } from './campaign-issuer';
-import { campaignCouponSeq, campaignMessagePrefix, CampaignPlans } from './campaign-plans';
+import { campaignMessagePrefix, CampaignPlans } from './campaign-plans';
 import type { SystemCampaign } from './system-campaigns';
 
 const RECENT_RUNS = 30;
@@ -189,8 +189,10 @@ export class CampaignsService {
   }
 
   private async view(campaign: Campaign, runLimit = RECENT_RUNS): Promise<CampaignView> {
-    const template =
-      campaign.couponTemplateId === null ? null : await couponsRepository.findTemplate(this.dataSource.manager, campaign.couponTemplateId);
+    // A system campaign shows the coupon its config gives today (birthday.perk.couponTemplateId), staff's their own.
+    const today = businessDate(this.clock.now(), this.config.businessCalendar.timeZone);
+    const templateId = this.plans.reportedCoupon(campaign, { id: 0, period: today })?.templateId ?? null;
+    const template = templateId === null ? null : await couponsRepository.findTemplate(this.dataSource.manager, templateId);
     const runs = await this.dataSource
       .getRepository(CampaignRun)
       .find({ where: { campaignId: campaign.id }, order: { id: 'DESC' }, take: runLimit });
@@ -199,7 +201,7 @@ export class CampaignsService {
       name: campaign.name,
       status: campaign.status,
       filter: JSON.parse(campaign.filter) as AudienceFilter,
-      couponTemplateId: campaign.couponTemplateId,
+      couponTemplateId: templateId,
       couponTemplateName: template?.name ?? null,
       points: campaign.points,
       messageKind: campaign.messageKind,
@@ -237,11 +239,19 @@ export class CampaignsService {
       }
     }
     let couponsRedeemed = 0;
-    if (campaign.couponTemplateId !== null) {
-      const [row] = await q<{ n: number | string }>(
-        "SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'",
-        [campaign.couponTemplateId, campaignCouponSeq(run.id)],
-      );
+    const coupon = this.plans.reportedCoupon(campaign, run);
+    if (coupon) {
+      // The run's own members only: a system campaign's coupons share their seq across the runs of a year (birthday).
+      const [row] =
+        campaign.systemKey === null
+          ? await q<{ n: number | string }>("SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'", [
+              coupon.templateId,
+              coupon.seq,
+            ])
+          : await q<{ n: number | string }>(
+              "SELECT COUNT(*) AS n FROM campaign_member cm JOIN coupon c ON c.template_id = ? AND c.member_id = cm.member_id AND c.seq = ? WHERE cm.run_id = ? AND c.status = 'redeemed'",
+              [coupon.templateId, coupon.seq, run.id],
+            );
       couponsRedeemed = Number(row.n);
     }
     // Revenue since the run started, treated against held out: once the run is done (while it issues, the
