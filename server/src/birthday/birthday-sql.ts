@@ -30,7 +30,7 @@ export function birthdayAudience(window: BirthdayWindowDays): { from: string; wh
 /** The audience's look-up for one member id range, as the runner's chunk statement reads it (for EXPLAIN). */
 export function birthdayCandidatesSql(dayCount: number): string {
   const audience = birthdayAudience({ month: 0, days: Array.from({ length: dayCount }, () => 0), year: 0 });
-  return `SELECT m.id AS id FROM ${audience.from} WHERE (${audience.where}) AND m.id BETWEEN ? AND ? ORDER BY m.id`;
+  return `SELECT m.id AS id FROM ${audience.from} WHERE (${audience.where}) AND m.id BETWEEN ? AND ?`;
 }
 
 export function birthdayCandidateParams(window: BirthdayWindowDays, firstMemberId: number, lastMemberId: number): number[] {
