@@ -1,5 +1,6 @@
 // npm run bench -- claim [--seconds 3] [--rounds 3] [--low 32] [--high 512] [--members 20000] [--sellout-members 50000] [--sellout-stock 1000]
 //                        [--profile] [--flash '{"windowMs":2,"maxBatch":500,"flushesInFlight":2}'] (coupons.flashClaim overrides, to tune)
+//                        [--client socket|node] (the load's HTTP client: bare keep-alive sockets, or Node's http module)
 //
 // A flash claim on one hot coupon template (issue 19). Ours: POST /api/coupons/templates/:id/claim over HTTP
 // through the built server (session check, write-combined claiming, MariaDB). Baseline, measured in the same
@@ -14,6 +15,7 @@
 // rows, nobody above the limit, every retried key answered with its first coupon.
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from 'jsonwebtoken';
@@ -213,7 +215,71 @@ function naiveTap(pool: Pool, templateId: () => number, limit: number) {
   };
 }
 
-function oursTap(http: ReturnType<typeof leanClient>, templateId: () => number) {
+type HttpClient = ReturnType<typeof leanClient>;
+
+/**
+ * A keep-alive HTTP/1.1 client on bare sockets, for this bench's load only: one preformatted request per call, the
+ * answer read by its content-length (Fastify sends JSON with one). On this 2-core machine the load generator shares
+ * the CPUs with the server and MariaDB, and Node's http client spent about as much CPU per claim as the server
+ * did, which the naive baseline (mysql2 in this same process) does not pay; shoppers' phones are not on the
+ * server's CPUs. `--client node` keeps the old client (leanClient) to compare.
+ */
+function socketClient(baseUrl: string): HttpClient {
+  const { hostname, port } = new URL(baseUrl);
+  const idle: Socket[] = [];
+  const connect = () =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = createConnection({ host: hostname, port: Number(port), noDelay: true }, () => resolve(socket));
+      socket.once('error', reject);
+    });
+  const exchange = (socket: Socket, request: string) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      let received: Buffer = Buffer.alloc(0);
+      const done = (error: Error | null, answer?: { status: number; body: any }) => {
+        socket.off('data', onData);
+        socket.off('close', onClose);
+        socket.off('error', onClose);
+        if (error) reject(error);
+        else resolve(answer!);
+      };
+      const onClose = () => done(new Error('connection closed before the answer'));
+      const onData = (chunk: Buffer) => {
+        received = received.length ? Buffer.concat([received, chunk]) : chunk;
+        const headEnd = received.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        const head = received.subarray(0, headEnd).toString('latin1');
+        const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+        if (!length) return done(new Error(`answer without content-length: ${head.split('\r\n')[0]}`));
+        const end = headEnd + 4 + Number(length[1]);
+        if (received.length < end) return;
+        const text = received.subarray(headEnd + 4, end).toString('utf8');
+        done(null, { status: Number(head.slice(9, 12)), body: text ? JSON.parse(text) : null });
+      };
+      socket.on('data', onData);
+      socket.once('close', onClose);
+      socket.once('error', onClose);
+      socket.write(request);
+    });
+  return async (method, path, options = {}) => {
+    const payload = options.body === undefined ? '' : JSON.stringify(options.body);
+    const request =
+      `${method} /api${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n` +
+      (options.token ? `authorization: Bearer ${options.token}\r\n` : '') +
+      (payload ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n` : '') +
+      `\r\n${payload}`;
+    const socket = idle.pop() ?? (await connect());
+    try {
+      const answer = await exchange(socket, request);
+      idle.push(socket);
+      return answer;
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  };
+}
+
+function oursTap(http: HttpClient, templateId: () => number) {
   return async (member: Member, key: string): Promise<Answer> => {
     const answer = await http('POST', `/coupons/templates/${templateId()}/claim`, { token: member.token, body: { idempotencyKey: key } });
     if (answer.status === 200) return { kind: 'claimed', id: Number(answer.body.id) };
@@ -234,6 +300,8 @@ async function main(): Promise<void> {
   const sellMembers = numberArg('sellout-members', 50_000);
   const sellStock = numberArg('sellout-stock', 1000);
   const profile = process.argv.includes('--profile');
+  const clientIndex = process.argv.indexOf('--client');
+  const clientKind = clientIndex >= 0 ? process.argv[clientIndex + 1] : 'socket';
   process.stdout.write(
     `claim benchmark: ${rounds} rounds of ${seconds} s at ${low} and ${high} concurrent over ${memberCount} members (limit ${LIMIT}); sell-out of ${sellStock} to ${sellMembers} members\n`,
   );
@@ -304,7 +372,7 @@ async function main(): Promise<void> {
     }));
     const members = all.slice(0, memberCount);
 
-    const http = leanClient(stack.serverUrl, high);
+    const http = clientKind === 'node' ? leanClient(stack.serverUrl, high) : socketClient(stack.serverUrl);
     const book = new AnswerBook();
     const templates: number[] = [];
     let current = 0;
@@ -398,6 +466,7 @@ async function main(): Promise<void> {
         stream: 'new taps, 5 % retries of an earlier key, 3 % the same tap twice at once',
         database: 'mariadb',
         serverPool: 32,
+        client: clientKind,
         baselinePool: 32,
         sellOut: { stock: sellStock, members: sellMembers, concurrency: high },
       },

@@ -72,26 +72,29 @@ export async function registerHttpHardening(app: NestFastifyApplication, config:
   });
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(securityHeaders);
+  // The API's no-store goes on with the security headers, before the route runs: a route that says otherwise
+  // (avatars are immutable by hash) sets its own cache-control over it. One callback hook, not an async onSend
+  // hook per response: each async hook is a promise per request, which showed in the flash-claim profile.
+  const apiHeaders = { ...securityHeaders, 'cache-control': 'no-store' };
+  const apiPath = `${API_PREFIX}/`;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith(apiPath) ? apiHeaders : securityHeaders);
     done();
-  });
-  fastify.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith(`${API_PREFIX}/`) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   // JSON.parse takes 1e3 as 1000, so a DTO cannot tell; numbers in request bodies are plain decimal only.
   // (WeChat Pay's notifications are WeChat's JSON, verified by signature, and left alone.)
-  fastify.addHook('preHandler', async (request, reply) => {
+  fastify.addHook('preHandler', (request, reply, done) => {
     const raw = (request as { rawBody?: Buffer | string }).rawBody;
-    if (!raw || request.url.startsWith(`${API_PREFIX}/pay/notify`) || !/json/i.test(String(request.headers['content-type'] ?? ''))) return;
-    if (!jsonHasExponentNumber(raw.toString())) return;
+    if (!raw || request.url.startsWith(`${API_PREFIX}/pay/notify`) || !/json/i.test(String(request.headers['content-type'] ?? '')))
+      return done();
+    if (!jsonHasExponentNumber(raw.toString())) return done();
     const body: ApiErrorBody = {
       code: 'VALIDATION_FAILED',
       message: errorMessage('VALIDATION_FAILED'),
       details: [{ path: '(body)', reason: 'numbers must be written in plain decimal (no exponent)' }],
       requestId: request.id,
     };
-    await reply.code(400).header('content-type', 'application/json; charset=utf-8').send(body);
-    return reply;
+    // Answered here, so the chain stops: done() is not called.
+    void reply.code(400).header('content-type', 'application/json; charset=utf-8').send(body);
   });
 }

@@ -1,7 +1,9 @@
-import type { ClaimCentreEntry, ClaimCouponRequest, CouponView, WalletResponse } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { ApiErrorBody, ClaimCentreEntry, ClaimCouponRequest, CouponView, WalletResponse } from '@member/shared';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
+import { refusal } from '../common/error.filter';
 import { ZodPipe } from '../common/zod.pipe';
 import { ClaimService } from './claim.service';
 import { claimBody, idParam, walletQuery } from './coupons.dto';
@@ -21,14 +23,17 @@ export class CouponsController {
     return this.claims.claimCentre(session.memberId);
   }
 
+  /** A flash claim: its refusals (已领完, the limit) are answered as values, as the error filter would answer them. */
   @Post('templates/:id/claim')
   @HttpCode(200)
-  claim(
+  async claim(
     @CurrentSession() session: SessionClaims,
     @Param('id', new ZodPipe(idParam)) templateId: number,
     @Body(new ZodPipe(claimBody)) body: ClaimCouponRequest,
-  ): Promise<CouponView> {
-    return this.claims.claim(session.memberId, templateId, body.idempotencyKey);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CouponView | ApiErrorBody> {
+    const result = await this.claims.claimResult(session.memberId, templateId, body.idempotencyKey);
+    return result.kind === 'coupon' ? result.view : refusal(reply, result.code);
   }
 
   @Get('wallet')
