@@ -28,6 +28,8 @@ interface Waiting extends Tap {
 /** One template's queue in this instance. */
 interface Lane {
   templateId: number;
+  /** The template as the latest tap found it (its fixed fields: window, limit, audience, validity). */
+  template: CouponTemplate;
   waiting: Waiting[];
   timer: NodeJS.Timeout | NodeJS.Immediate | null;
   /** Flushes of this lane running now (at most `flashClaim.flushesInFlight`). */
@@ -95,7 +97,7 @@ export class ClaimCombiner {
         return { kind: 'coupon', view: await this.replay(answer.couponId, template) };
       }
     }
-    const lane = this.laneOf(template.id);
+    const lane = this.laneOf(template);
     return new Promise<ClaimOutcome>((resolve, reject) => {
       lane.waiting.push({ memberId, idempotencyKey, template, done: (o) => (o instanceof Error ? reject(o) : resolve(o)) });
       this.schedule(lane);
@@ -114,14 +116,16 @@ export class ClaimCombiner {
     }
   }
 
-  private laneOf(templateId: number): Lane {
+  private laneOf(template: CouponTemplate): Lane {
+    const templateId = template.id;
     let lane = this.lanes.get(templateId);
     if (!lane) {
       if (this.lanes.size > 1000)
         for (const [id, idle] of this.lanes) if (idle.inFlight === 0 && idle.waiting.length === 0 && !idle.timer) this.lanes.delete(id);
-      lane = { templateId, waiting: [], timer: null, inFlight: 0 };
+      lane = { templateId, template, waiting: [], timer: null, inFlight: 0 };
       this.lanes.set(templateId, lane);
     }
+    lane.template = template;
     return lane;
   }
 
@@ -156,14 +160,19 @@ export class ClaimCombiner {
   private async flush(lane: Lane): Promise<void> {
     if (lane.inFlight >= this.settings.flushesInFlight || lane.waiting.length === 0) return;
     lane.inFlight++;
-    const batch = lane.waiting.splice(0, this.settings.maxBatch);
     this.stats.flushes++;
-    this.stats.claims += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    // Taken by the flush once it holds the template row's lock: what queued while it waited goes too.
+    let batch: Waiting[] | null = null;
+    const take = () => {
+      batch = lane.waiting.splice(0, this.settings.maxBatch);
+      this.stats.claims += batch.length;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+      return batch;
+    };
     try {
-      const { answers, now, soldOutAt } = await this.flusher.run(batch[0].template, batch);
+      const { taps, answers, now, soldOutAt } = await this.flusher.run(lane.template, take);
       const timeZone = this.config.businessCalendar.timeZone;
-      batch.forEach((waiting, i) => {
+      taps.forEach((waiting, i) => {
         const answer = answers[i];
         waiting.done(
           answer.kind === 'refused' ? answer : { kind: 'coupon', view: toCouponView(answer.coupon, waiting.template, now, timeZone) },
@@ -171,7 +180,10 @@ export class ClaimCombiner {
       });
       if (soldOutAt) void this.soldOut.learn(lane.templateId, soldOutAt);
     } catch (error) {
-      for (const waiting of batch) waiting.done(error instanceof Error ? error : new Error(String(error)));
+      // Failed before taking its batch (no connection, say): the taps it would have taken hear the error, so a
+      // database that is down answers them instead of being asked again and again.
+      const failed: Waiting[] = batch ?? take();
+      for (const waiting of failed) waiting.done(error instanceof Error ? error : new Error(String(error)));
     } finally {
       lane.inFlight--;
       if (lane.waiting.length > 0) {

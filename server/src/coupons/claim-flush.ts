@@ -22,7 +22,9 @@ const COUPON_COLUMNS =
 /** Each tap's answer: its coupon (new or the one its key already made), or why not. */
 export type FlushAnswer = { kind: 'coupon'; coupon: Coupon } | { kind: 'refused'; code: ClaimRefusal };
 
-export interface FlushResult {
+export interface FlushResult<T extends Tap> {
+  /** The batch this flush took, in arrival order; `answers` follow it. */
+  taps: T[];
   answers: FlushAnswer[];
   now: Date;
   /** The counters when this flush left the template sold out (null while stock is left). */
@@ -32,14 +34,17 @@ export interface FlushResult {
 /**
  * The SQL of one write-combined flush, in one transaction:
  *
- *   lock the template row (FOR UPDATE) → read the batch members' coupons of this template and the coupons the
- *   batch's (member, key) pairs already made, in one statement after the lock, so in a snapshot no other flush
- *   can change (a retried tap must get its coupon back, not "limit") → decide (claim-decisions.ts, pure) →
- *   CouponIssuer: one multi-row INSERT, one `claimed_count + n` conditional UPDATE → COMMIT.
+ *   lock the template row (FOR UPDATE) → take the batch: every tap that queued until now → read the batch members'
+ *   coupons of this template and the coupons the batch's (member, key) pairs already made, in one statement, so
+ *   in a snapshot no other flush can change (a retried tap must get its coupon back, not "limit") → decide
+ *   (claim-decisions.ts, pure) → CouponIssuer: one multi-row INSERT, one `claimed_count + n` conditional UPDATE
+ *   → COMMIT.
  *
- * The members' profiles (joined, tier) come from their owner (members.repository) on another connection while
- * the transaction waits for the lock: they are not part of what the lock protects, and reading them inside
- * before the lock would fix the snapshot too early (REPEATABLE READ starts it at the first plain read).
+ * The batch is taken once the lock is held, not when the flush begins: a flush waiting behind another's lock
+ * takes everything that arrived meanwhile, so batches are as large as the lock's turnover allows and each
+ * claim carries a smaller share of the flush's round trips (they were most of the server's database CPU).
+ * The members' profiles (joined, tier) come from their owner (members.repository) on another connection
+ * beside the coupons read: they are not part of what the lock protects.
  */
 export class ClaimFlush {
   private readonly logger = new Logger(ClaimFlush.name);
@@ -52,17 +57,17 @@ export class ClaimFlush {
     private readonly issuer: CouponIssuer,
   ) {}
 
-  /** The batch's transaction, judged again from the start if it lost a race on a unique key. */
-  async run(template: CouponTemplate, taps: readonly Tap[]): Promise<FlushResult> {
-    const profiles = membersRepository.claimProfiles(
-      this.dataSource.manager,
-      taps.map((t) => t.memberId),
-    );
-    profiles.catch(() => undefined); // awaited in the transaction; a failure there rolls it back
+  /**
+   * One flush: `take` is called once, under the lock, for the batch (an attempt judged again after a
+   * unique-key race keeps the same batch).
+   */
+  async run<T extends Tap>(template: CouponTemplate, take: () => T[]): Promise<FlushResult<T>> {
+    let taken: T[] | null = null;
+    const batch = () => (taken ??= take());
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
       try {
-        return await this.transactions.run(async (em) => ({ now, ...(await this.write(em, template, taps, profiles, now)) }));
+        return await this.transactions.run(async (em) => ({ now, ...(await this.write(em, template, batch, now)) }));
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= MAX_FLUSH_ATTEMPTS) throw error;
         this.logger.warn({ templateId: template.id, attempt }, 'claim flush judged again after a unique-key race');
@@ -70,21 +75,28 @@ export class ClaimFlush {
     }
   }
 
-  private async write(
+  private async write<T extends Tap>(
     em: EntityManager,
     template: CouponTemplate,
-    taps: readonly Tap[],
-    profiles: ReturnType<typeof membersRepository.claimProfiles>,
+    batch: () => T[],
     now: Date,
-  ): Promise<Omit<FlushResult, 'now'>> {
+  ): Promise<Omit<FlushResult<T>, 'now'>> {
     const [row]: Array<{ status: CouponTemplate['status']; total_stock: number | string; claimed_count: number | string }> = await em.query(
       `SELECT status, total_stock, claimed_count FROM coupon_template WHERE id = ?${forUpdate(em)}`,
       [template.id],
     );
-    if (!row) return { answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
+    const taps = batch();
+    if (taps.length === 0) return { taps, answers: [], soldOutAt: null };
+    if (!row) return { taps, answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
-    const { held, existing } = await this.couponsOf(em, template.id, taps);
+    const [{ held, existing }, members] = await Promise.all([
+      this.couponsOf(em, template.id, taps),
+      membersRepository.claimProfiles(
+        this.dataSource.manager,
+        taps.map((t) => t.memberId),
+      ),
+    ]);
     const timeZone = this.config.businessCalendar.timeZone;
     const { decisions, fresh } = decideFlush(taps, {
       templateId: template.id,
@@ -98,7 +110,7 @@ export class ClaimFlush {
         audience: template.audience,
         audienceTiers: audienceTiersOf(template),
       },
-      members: await profiles,
+      members,
       held,
       existing,
       now,
@@ -122,7 +134,7 @@ export class ClaimFlush {
       };
     });
     const claimedAfter = claimedBefore + fresh.length;
-    return { answers, soldOutAt: claimedAfter >= totalStock ? { claimedCount: claimedAfter, totalStock } : null };
+    return { taps, answers, soldOutAt: claimedAfter >= totalStock ? { claimedCount: claimedAfter, totalStock } : null };
   }
 
   /**

@@ -1,0 +1,59 @@
+import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { expectInvariants } from '../testing/invariants';
+import { startTestApp, type TestApp } from '../testing/test-app';
+import { ClaimService } from './claim.service';
+import { Coupon } from './coupon.entity';
+import { TemplatesService } from './templates.service';
+
+const START = '2026-11-23T02:00:00Z';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A flush takes its batch once it holds the template row's lock, so taps that queue while it waits (behind another
+ * flush, or another instance) go with it: batches are as large as the lock's turnover allows. MariaDB only: the
+ * lock is held from a second connection, as another instance's flush would hold it.
+ */
+describe('write-combined claims take their batch under the lock (mariadb)', () => {
+  let t: TestApp;
+  let claims: ClaimService;
+  let templates: TemplatesService;
+  let members: number[];
+
+  beforeAll(async () => {
+    t = await startTestApp('mariadb');
+    claims = t.app.get(ClaimService);
+    templates = t.app.get(TemplatesService);
+    members = await insertJoinedMembers(t.db.dataSource, 60, 'batch-mariadb', new Date('2026-11-20T00:00:00Z'));
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => t.clock.set(START));
+  afterEach(async () => {
+    await claims.combiner.drain();
+    await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url });
+  });
+
+  it('three waves of taps that queued while the row was locked elsewhere go in one batch, first come first served', async () => {
+    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 50 }));
+    const other = t.db.dataSource.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    await other.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [template.id]);
+    const flushes = claims.combiner.stats.flushes;
+    const waves = [members.slice(0, 20), members.slice(20, 40), members.slice(40, 60)];
+    const answers: Array<Promise<unknown>> = [];
+    for (const wave of waves) {
+      answers.push(...wave.map((m) => claims.claimResult(m, template.id, `wave-${m}`)));
+      await pause(40); // longer than the window: each wave would have been a batch of its own
+    }
+    await other.commitTransaction();
+    await other.release();
+    const settled = (await Promise.all(answers)) as Array<{ kind: string; code?: string }>;
+
+    expect(claims.combiner.stats.largestBatch).toBe(60);
+    expect(claims.combiner.stats.flushes - flushes).toBeLessThanOrEqual(2); // the second slot's flush finds nothing left
+    // Stock 50: the first 50 to tap win, in arrival order across the waves.
+    expect(settled.slice(0, 50).every((a) => a.kind === 'coupon')).toBe(true);
+    expect(settled.slice(50).map((a) => a.code)).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
+    expect(await t.db.dataSource.getRepository(Coupon).countBy({ templateId: template.id })).toBe(50);
+  });
+});
