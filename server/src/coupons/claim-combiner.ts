@@ -47,9 +47,10 @@ export interface CombinerStats {
 /**
  * Write-combining for flash claims (issue 19). A free claim does not run its own transaction: it joins its
  * template's queue in this instance, and a flush — when the window (`coupons.flashClaim.windowMs`) has passed
- * since the queue was empty, or `maxBatch` taps wait, or the previous flush ends — takes the whole queue in one
- * transaction (ClaimFlush: lock the template row, read, decide with claim-decisions, issue with CouponIssuer),
- * then answers every tap. Once a flush leaves the template sold out, SoldOutMemory answers its taps.
+ * since the queue was empty, or `maxBatch` taps wait, or the previous flush ends — begins one transaction, and
+ * once it holds the template row's lock takes the whole queue (ClaimFlush: read, decide with claim-decisions,
+ * issue with CouponIssuer), then answers every tap. Once a flush leaves the template sold out, SoldOutMemory
+ * answers its taps.
  *
  * Correctness rests on the database, not on this queue: several instances each combine their own taps and
  * serialize on the template row lock; the unique keys (template, member, seq) and (member, key) stay the final
