@@ -74,7 +74,7 @@ export class ClaimCombiner {
     issuer: CouponIssuer = new CouponIssuer(),
   ) {
     this.flusher = new ClaimFlush(config, dataSource, transactions, clock, issuer);
-    this.soldOut = new SoldOutMemory(dataSource, () => this.settings);
+    this.soldOut = new SoldOutMemory(config, dataSource);
   }
 
   private get settings(): Settings {

@@ -3,6 +3,7 @@ import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures
 import { TEST_DATABASES } from '../testing/databases';
 import { expectInvariants } from '../testing/invariants';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { Member } from '../members/member.entity';
 import { ClaimService } from './claim.service';
 import { TemplatesService } from './templates.service';
 
@@ -37,9 +38,9 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
     await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url });
   });
 
-  async function soldOutTemplate(perMemberLimit = 1) {
-    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 1, perMemberLimit }));
-    await claims.claim(member(), template.id, key('first'));
+  async function soldOutTemplate(perMemberLimit = 1, overrides: Parameters<typeof templateRequest>[1] = {}, first = member()) {
+    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 1, perMemberLimit, ...overrides }));
+    await claims.claim(first, template.id, key('first'));
     await claims.combiner.drain();
     expect(claims.combiner.isSoldOutInMemory(template.id)).toBe(true);
     return template;
@@ -85,5 +86,29 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
       'COUPON_OUT_OF_STOCK',
       'COUPON_OUT_OF_STOCK',
     ]);
+  });
+
+  it('answers who may not claim as the database path does (not joined, not in the audience, no such member), not 已领完', async () => {
+    const goldOnly = { audience: 'tiers' as const, audienceTiers: ['gold' as const, 'diamond' as const] };
+    const [gold, silver] = [member(), member()];
+    await t.db.dataSource.getRepository(Member).update({ id: gold }, { tier: 'gold' });
+    const [notJoined] = await t.db.dataSource
+      .getRepository(Member)
+      .insert({ openid: `so-nj-${kind}` })
+      .then((r) => r.identifiers.map((i) => i.id as number));
+    const taps = (templateId: number) =>
+      Promise.all([silver, notJoined, 99_999_999].map((m) => claims.claimResult(m, templateId, key('who'))));
+    // The database path, on a template with stock and the same audience.
+    const open = await templates.create(templateRequest(t.clock.now(), goldOnly));
+    const expected = await taps(open.id);
+    expect(expected.map((r) => (r.kind === 'refused' ? r.code : r.kind))).toEqual([
+      'COUPON_NOT_ELIGIBLE',
+      'MEMBER_NOT_JOINED',
+      'MEMBER_NOT_FOUND',
+    ]);
+    const soldOut = await soldOutTemplate(1, goldOnly, gold);
+    const fromMemory = claims.combiner.stats.soldOutAnswers;
+    expect(await taps(soldOut.id)).toEqual(expected);
+    expect(claims.combiner.stats.soldOutAnswers).toBe(fromMemory + 3);
   });
 });

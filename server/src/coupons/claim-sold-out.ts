@@ -1,9 +1,13 @@
 import type { AppConfig } from '@member/config';
+import type { TierCode } from '@member/shared';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { membersRepository } from '../members/members.repository';
 import { pairOf, type ClaimRefusal } from './claim-decisions';
 import { memberKeyPairsIn } from './claim-dialect';
+import { claimBlockReason } from './coupon-rules';
 import type { CouponTemplate } from './coupon-template.entity';
+import { audienceTiersOf } from './coupon.views';
 
 /** (member, key) pairs per look-up statement: SQLite builds may stop at 999 placeholders. */
 const PAIRS_PER_LOOKUP = 400;
@@ -30,25 +34,35 @@ interface SoldOut extends Counters {
   rechecking: boolean;
 }
 
-type Settings = AppConfig['coupons']['flashClaim'];
+/** What a look-up found: the coupon the tap's key already made (its template and id), and the member's profile. */
+interface LookedUp {
+  used: [number, number] | null;
+  member: { joinedAt: Date | null; tier: TierCode } | null;
+}
 
 /**
- * The sold-out memory of one instance, per template. One thing it cannot know is a key this member already
- * used on ANOTHER template: the database path answers that IDEMPOTENCY_KEY_REUSED before any rule, so a tap
- * whose key is not among this template's holders is looked up on the (member, key) unique index first. The
- * look-ups of taps arriving together go in one statement, outside any transaction and without locks.
+ * The sold-out memory of one instance, per template. It answers as the flush would (claim-decisions.ts), in the
+ * same order: a key already used → its coupon, or IDEMPOTENCY_KEY_REUSED when that coupon is of ANOTHER template;
+ * no such member; then the claim rules (paused, the window, joined, the audience, the limit) against the
+ * remembered row, which leave 已领完. What memory cannot know — a key used on another template, the member's
+ * profile — is looked up on the (member, key) unique index and from members.repository; the look-ups of taps
+ * arriving together share one statement each, outside any transaction and without locks.
  */
 export class SoldOutMemory {
   private readonly logger = new Logger(SoldOutMemory.name);
   private readonly templates = new Map<number, SoldOut>();
   private readonly learning = new Set<number>();
-  private lookups: Array<{ memberId: number; key: string; done: (templateAndId: [number, number] | null | Error) => void }> = [];
+  private lookups: Array<{ memberId: number; key: string; done: (found: LookedUp | Error) => void }> = [];
   private lookupsRunning = 0;
 
   constructor(
+    private readonly config: AppConfig,
     private readonly dataSource: DataSource,
-    private readonly settings: () => Settings,
   ) {}
+
+  private get settings(): AppConfig['coupons']['flashClaim'] {
+    return this.config.coupons.flashClaim;
+  }
 
   has(templateId: number): boolean {
     return this.templates.has(templateId);
@@ -59,10 +73,7 @@ export class SoldOutMemory {
     return this.learning.size > 0 || this.lookups.length > 0 || this.lookupsRunning > 0;
   }
 
-  /**
-   * The answer for a tap on a template remembered as sold out, in the database path's order (the key first, then
-   * the claim rules: paused, the window, the limit, the stock); null when the template is not remembered.
-   */
+  /** The answer for a tap on a template remembered as sold out; null when the template is not remembered. */
   async answer(template: CouponTemplate, memberId: number, key: string, now: Date): Promise<SoldOutAnswer | null> {
     const soldOut = this.templates.get(template.id);
     if (!soldOut) return null;
@@ -70,13 +81,27 @@ export class SoldOutMemory {
     const holder = soldOut.holders.get(memberId);
     const couponId = holder?.keys.get(key);
     if (couponId !== undefined) return { kind: 'replay', couponId };
-    const used = await this.lookUp(memberId, key);
+    const { used, member } = await this.lookUp(memberId, key);
     if (used) return used[0] === template.id ? { kind: 'replay', couponId: used[1] } : { kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' };
-    if (soldOut.status === 'paused') return { kind: 'refused', code: 'COUPON_TEMPLATE_PAUSED' };
-    if (now < template.claimStartsAt) return { kind: 'refused', code: 'COUPON_CLAIM_NOT_STARTED' };
-    if (now > template.claimEndsAt) return { kind: 'refused', code: 'COUPON_CLAIM_ENDED' };
-    if (holder && holder.count >= template.perMemberLimit) return { kind: 'refused', code: 'COUPON_LIMIT_REACHED' };
-    return { kind: 'refused', code: 'COUPON_OUT_OF_STOCK' };
+    if (!member) return { kind: 'refused', code: 'MEMBER_NOT_FOUND' };
+    const blocked = claimBlockReason({
+      now,
+      template: {
+        status: soldOut.status,
+        claimStartsAt: template.claimStartsAt,
+        claimEndsAt: template.claimEndsAt,
+        totalStock: soldOut.totalStock,
+        claimedCount: soldOut.claimedCount,
+        perMemberLimit: template.perMemberLimit,
+        audience: template.audience,
+        audienceTiers: audienceTiersOf(template),
+      },
+      member,
+      claimedByMe: holder?.count ?? 0,
+      config: this.config,
+    });
+    // Sold out: the rules always find a reason, at the latest the stock.
+    return { kind: 'refused', code: blocked ?? 'COUPON_OUT_OF_STOCK' };
   }
 
   /**
@@ -84,7 +109,7 @@ export class SoldOutMemory {
    * template row is read after the coupons: an unchanged row means nothing was added in between.
    */
   async learn(templateId: number, at: Counters): Promise<void> {
-    if (this.templates.has(templateId) || this.learning.has(templateId) || at.totalStock > this.settings().soldOutMemoryMaxStock) return;
+    if (this.templates.has(templateId) || this.learning.has(templateId) || at.totalStock > this.settings.soldOutMemoryMaxStock) return;
     this.learning.add(templateId);
     try {
       const rows: Array<{ member_id: number | string; idempotency_key: string | null; id: number | string }> = await this.dataSource.query(
@@ -115,7 +140,7 @@ export class SoldOutMemory {
 
   /** The stock may have been raised or the template paused: one look at the row per period, answering from memory meanwhile. */
   private recheckWhenDue(templateId: number, soldOut: SoldOut): void {
-    if (performance.now() - soldOut.checkedAt <= this.settings().soldOutRecheckMs || soldOut.rechecking) return;
+    if (performance.now() - soldOut.checkedAt <= this.settings.soldOutRecheckMs || soldOut.rechecking) return;
     soldOut.rechecking = true;
     void this.row(templateId)
       .then((row) => {
@@ -136,8 +161,8 @@ export class SoldOutMemory {
     return row ? { status: row.status, totalStock: Number(row.total_stock), claimedCount: Number(row.claimed_count) } : null;
   }
 
-  /** The (template, coupon id) this member's key already made, if any; taps of one turn of the event loop share a statement. */
-  private lookUp(memberId: number, key: string): Promise<[number, number] | null> {
+  /** What the tap's key already made and who the member is; taps of one turn of the event loop share the statements. */
+  private lookUp(memberId: number, key: string): Promise<LookedUp> {
     return new Promise((resolve, reject) => {
       if (this.lookups.length === 0) setImmediate(() => void this.runLookups());
       this.lookups.push({ memberId, key, done: (found) => (found instanceof Error ? reject(found) : resolve(found)) });
@@ -151,15 +176,20 @@ export class SoldOutMemory {
     for (let i = 0; i < waiting.length; i += PAIRS_PER_LOOKUP) {
       const batch = waiting.slice(i, i + PAIRS_PER_LOOKUP);
       try {
-        const rows: Array<{ member_id: number | string; idempotency_key: string; template_id: number | string; id: number | string }> =
-          await this.dataSource.query(
+        const [rows, members] = await Promise.all([
+          this.dataSource.query(
             `SELECT member_id, idempotency_key, template_id, id FROM coupon WHERE ${memberKeyPairsIn(this.dataSource.manager, batch.length)}`,
             batch.flatMap((w) => [w.memberId, w.key]),
-          );
-        const found = new Map(
+          ) as Promise<Array<{ member_id: number | string; idempotency_key: string; template_id: number | string; id: number | string }>>,
+          membersRepository.claimProfiles(
+            this.dataSource.manager,
+            batch.map((w) => w.memberId),
+          ),
+        ]);
+        const used = new Map(
           rows.map((r) => [pairOf(Number(r.member_id), r.idempotency_key), [Number(r.template_id), Number(r.id)] as [number, number]]),
         );
-        for (const w of batch) w.done(found.get(pairOf(w.memberId, w.key)) ?? null);
+        for (const w of batch) w.done({ used: used.get(pairOf(w.memberId, w.key)) ?? null, member: members.get(w.memberId) ?? null });
       } catch (error) {
         for (const w of batch) w.done(error as Error);
       }
