@@ -18,6 +18,9 @@ const MAX_FLUSH_ATTEMPTS = 4;
 
 const COUPON_COLUMNS =
   'id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, created_at, updated_at';
+/** COUPON_COLUMNS with only what counting a member's coupons needs (for a UNION with whole rows). */
+const COUNTED_COLUMNS =
+  'id, template_id, member_id, seq, NULL AS code, NULL AS status, NULL AS valid_from, NULL AS valid_until, NULL AS idempotency_key, NULL AS claimed_at, NULL AS redeemed_at, NULL AS created_at, NULL AS updated_at';
 
 /** Each tap's answer: its coupon (new or the one its key already made), or why not. */
 export type FlushAnswer = { kind: 'coupon'; coupon: Coupon } | { kind: 'refused'; code: ClaimRefusal };
@@ -140,7 +143,9 @@ export class ClaimFlush {
   /**
    * One statement: the batch members' coupons of this template (how many each holds, the highest seq) and the
    * coupons of the batch's (member, key) pairs on any template. Each half runs on its own unique index
-   * (template, member, seq) and (member, key); UNION ALL, not OR, so neither becomes a scan.
+   * (template, member, seq) and (member, key); UNION ALL, not OR, so neither becomes a scan. The first half reads
+   * only what counting needs (its other columns are NULL): whole rows, six datetimes each to parse, are needed
+   * only for the coupons a retried key gets back.
    */
   private async couponsOf(
     em: EntityManager,
@@ -150,22 +155,24 @@ export class ClaimFlush {
     const memberIds = [...new Set(taps.map((t) => t.memberId))];
     const pairs = new Map(taps.map((t) => [pairOf(t.memberId, t.idempotencyKey), [t.memberId, t.idempotencyKey] as const]));
     const rows: Array<Record<string, unknown>> = await em.query(
-      `SELECT ${COUPON_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
+      `SELECT ${COUNTED_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
        UNION ALL
        SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${memberKeyPairsIn(em, pairs.size)}`,
       [templateId, ...memberIds, ...[...pairs.values()].flat()],
     );
     const held = new Map<number, { count: number; topSeq: number }>();
     const existing = new Map<string, Coupon>();
-    const seen = new Set<number>();
+    const counted = new Set<number>();
     for (const row of rows) {
-      const coupon = couponOfRow(row);
-      if (seen.has(coupon.id)) continue; // in both halves
-      seen.add(coupon.id);
-      if (coupon.templateId === templateId) {
-        const mine = held.get(coupon.memberId) ?? { count: 0, topSeq: 0 };
-        held.set(coupon.memberId, { count: mine.count + 1, topSeq: Math.max(mine.topSeq, coupon.seq) });
+      const id = Number(row.id);
+      const memberId = Number(row.member_id);
+      if (Number(row.template_id) === templateId && !counted.has(id)) {
+        counted.add(id); // a coupon of this template with a batch key is in both halves
+        const mine = held.get(memberId) ?? { count: 0, topSeq: 0 };
+        held.set(memberId, { count: mine.count + 1, topSeq: Math.max(mine.topSeq, Number(row.seq)) });
       }
+      if (row.code === null) continue; // counted only
+      const coupon = couponOfRow(row);
       const pair = coupon.idempotencyKey === null ? null : pairOf(coupon.memberId, coupon.idempotencyKey);
       if (pair && pairs.has(pair)) existing.set(pair, coupon);
     }
