@@ -1,6 +1,7 @@
-import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { templateRequest } from '../testing/coupon-fixtures';
 import { expectInvariants } from '../testing/invariants';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { joinedMembersSpec } from '../testing/spec';
+import type { TestApp } from '../testing/test-app';
 import { ClaimService } from './claim.service';
 import { Coupon } from './coupon.entity';
 import { TemplatesService } from './templates.service';
@@ -14,18 +15,18 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * lock is held from a second connection, as another instance's flush would hold it.
  */
 describe('write-combined claims take their batch under the lock (mariadb)', () => {
+  const { start, member } = joinedMembersSpec('mariadb', 'batch', 60, '2026-11-20T00:00:00Z');
   let t: TestApp;
   let claims: ClaimService;
   let templates: TemplatesService;
   let members: number[];
 
   beforeAll(async () => {
-    t = await startTestApp('mariadb');
+    t = await start();
     claims = t.app.get(ClaimService);
     templates = t.app.get(TemplatesService);
-    members = await insertJoinedMembers(t.db.dataSource, 60, 'batch-mariadb', new Date('2026-11-20T00:00:00Z'));
+    members = Array.from({ length: 60 }, () => member());
   });
-  afterAll(() => t?.close());
   beforeEach(() => t.clock.set(START));
   afterEach(async () => {
     await claims.combiner.drain();

@@ -1,16 +1,14 @@
-import { DomainError } from '../common/domain-error';
-import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
+import { Member } from '../members/member.entity';
+import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { expectInvariants } from '../testing/invariants';
-import { startTestApp, type TestApp } from '../testing/test-app';
-import { Member } from '../members/member.entity';
+import { codeOf, joinedMembersSpec, keyMaker } from '../testing/spec';
+import type { TestApp } from '../testing/test-app';
 import { ClaimService } from './claim.service';
 import { TemplatesService } from './templates.service';
 
-const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : error);
 const START = '2026-11-23T02:00:00Z';
-let keySeq = 0;
-const key = (tag = 'k') => `${tag}-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
+const key = keyMaker('so');
 
 /**
  * The sold-out memory answers as the database path does. It holds only the sold-out template's coupons, so a key
@@ -18,20 +16,16 @@ const key = (tag = 'k') => `${tag}-${++keySeq}-${Math.random().toString(36).slic
  * (before any rule), and so must the memory, not 已领完.
  */
 describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
+  const { start, member } = joinedMembersSpec(kind, 'so', 20, '2026-11-20T00:00:00Z');
   let t: TestApp;
   let templates: TemplatesService;
   let claims: ClaimService;
-  let members: number[];
-  let nextMember = 0;
-  const member = () => members[nextMember++];
 
   beforeAll(async () => {
-    t = await startTestApp(kind);
+    t = await start();
     templates = t.app.get(TemplatesService);
     claims = t.app.get(ClaimService);
-    members = await insertJoinedMembers(t.db.dataSource, 20, `so-${kind}`, new Date('2026-11-20T00:00:00Z'));
   });
-  afterAll(() => t?.close());
   beforeEach(() => t.clock.set(START));
   afterEach(async () => {
     await claims.combiner.drain();
@@ -40,7 +34,7 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
 
   async function soldOutTemplate(perMemberLimit = 1, overrides: Parameters<typeof templateRequest>[1] = {}, first = member()) {
     const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 1, perMemberLimit, ...overrides }));
-    await claims.claim(first, template.id, key('first'));
+    await claims.claim(first, template.id, key());
     await claims.combiner.drain();
     expect(claims.combiner.isSoldOutInMemory(template.id)).toBe(true);
     return template;
@@ -49,7 +43,7 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
   it('answers a key this member used on another template IDEMPOTENCY_KEY_REUSED, as the database path does', async () => {
     const other = await templates.create(templateRequest(t.clock.now()));
     const me = member();
-    const reused = key('reused');
+    const reused = key();
     await claims.claim(me, other.id, reused);
     // The database path (a template with stock): the key's coupon is of another template.
     const open = await templates.create(templateRequest(t.clock.now()));
@@ -72,7 +66,7 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
     const other = await templates.create(templateRequest(t.clock.now(), { totalStock: 10 }));
     const soldOut = await soldOutTemplate();
     const reusers = [member(), member(), member()];
-    const keys = reusers.map(() => key('r'));
+    const keys = reusers.map(() => key());
     await Promise.all(reusers.map((m, i) => claims.claim(m, other.id, keys[i])));
     const taps = [
       ...reusers.map((m, i) => claims.claimResult(m, soldOut.id, keys[i])),
@@ -96,8 +90,7 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
       .getRepository(Member)
       .insert({ openid: `so-nj-${kind}` })
       .then((r) => r.identifiers.map((i) => i.id as number));
-    const taps = (templateId: number) =>
-      Promise.all([silver, notJoined, 99_999_999].map((m) => claims.claimResult(m, templateId, key('who'))));
+    const taps = (templateId: number) => Promise.all([silver, notJoined, 99_999_999].map((m) => claims.claimResult(m, templateId, key())));
     // The database path, on a template with stock and the same audience.
     const open = await templates.create(templateRequest(t.clock.now(), goldOnly));
     const expected = await taps(open.id);
