@@ -65,7 +65,7 @@ export class Coupons1763900000002 implements MigrationInterface {
           new TableIndex({ name: 'idx_coupon_expiry', columnNames: ['status', 'valid_until'] }),
         ],
         // No foreign key to coupon_template on purpose: its check share-locks the hot template row inside
-        // every claim (see ClaimService.insertClaim). Only the claim code writes template_id, from a row it read.
+        // every claim (see CouponIssuer). Only CouponIssuer writes template_id, from a template row its caller read.
         foreignKeys: [{ columnNames: ['member_id'], referencedTableName: 'member', referencedColumnNames: ['id'] }],
       }),
     );
