@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import type { MessageKind, MessagePreferencesResponse, ReportSubscriptionsRequest } from '@member/shared';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { answerSubscribeSheet, h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { answerSubscribeSheet, h5, launchChromium, phonePage, snapshot, README_SHOT_DIR } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
-const README_DIR = join(REPO_ROOT, 'test', 'e2e', 'readme');
+const README_DIR = README_SHOT_DIR;
 
 /**
  * Subscription messages (订阅消息) in the H5 build, in Chromium, against the real server (MariaDB) and the

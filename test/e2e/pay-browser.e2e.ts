@@ -13,14 +13,14 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { readDefaults } from '../../config/src/load';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, snapshot, README_SHOT_DIR } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
 
 const POLICY = '2026-11';
-const README_DIR = join(REPO_ROOT, 'test', 'e2e', 'readme');
+const README_DIR = README_SHOT_DIR;
 /** The order the journey pays: ¥300 at the flagship store, with the ¥20-off-¥200 coupon and 500 points. */
 const ORDER = { storeCode: 'S001', amountFen: 30_000, pointsToBurn: 500 };
 /** Enough at the till to hold more points than the order burns, at any tier multiplier. */

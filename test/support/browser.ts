@@ -4,6 +4,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT } from './processes';
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test', 'e2e', 'screenshots');
+/**
+ * Where the pictures the README shows are written: the tracked test/e2e/readme/ only when asked
+ * (`README_SHOTS=1 npm test`), so an ordinary test run leaves the work tree clean; otherwise beside the other
+ * screenshots (gitignored), where they can still be looked at.
+ */
+export const README_SHOT_DIR = process.env.README_SHOTS === '1' ? join(REPO_ROOT, 'test', 'e2e', 'readme') : join(SCREENSHOT_DIR, 'readme');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium driven by playwright-core (never a downloaded browser), with the flags this machine needs. */
