@@ -6,6 +6,20 @@ import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 
+/**
+ * How many verified tokens are remembered. A member's token is checked on every request (a flash claim taps,
+ * retries, then opens the card), and the HMAC over it was an eighth of the server's CPU in the flash-claim
+ * profile. An entry is the token and its claims, about 350 bytes: 50,000 is under 20 MB, enough for the members
+ * active within minutes of each other on one instance.
+ */
+const VERIFIED_TOKENS_KEPT = 50_000;
+
+interface VerifiedToken {
+  memberId: number;
+  openid: string;
+  expiresAtMs: number;
+}
+
 /** Who is calling: set on the request by the auth guard. */
 export interface SessionClaims {
   memberId: number;
@@ -25,6 +39,12 @@ export class SessionTokens {
    * was half the server's CPU on the card route.
    */
   private readonly key: KeyObject;
+  /**
+   * Tokens whose signature this instance has checked, least recently used first (a Map keeps insertion order).
+   * Keyed by the whole token string, so a tampered token or one signed with another secret is a different key
+   * and goes through the full check; only expiry, which depends on the clock, is judged again on every hit.
+   */
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -43,6 +63,17 @@ export class SessionTokens {
   }
 
   verify(token: string): SessionClaims {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAtMs <= this.clock.now().getTime()) {
+        this.verified.delete(token);
+        throw new DomainError('SESSION_EXPIRED');
+      }
+      // Moved to the young end, so the tokens in use stay while idle ones are evicted.
+      this.verified.delete(token);
+      this.verified.set(token, known);
+      return { memberId: known.memberId, openid: known.openid };
+    }
     let payload: { sub?: string; oid?: string; exp?: number };
     try {
       const decoded = verify(token, this.key, {
@@ -59,7 +90,11 @@ export class SessionTokens {
     if (!Number.isSafeInteger(memberId) || memberId < 1 || typeof payload.oid !== 'string' || typeof payload.exp !== 'number') {
       throw new DomainError('AUTH_REQUIRED');
     }
-    if (payload.exp * 1000 <= this.clock.now().getTime()) throw new DomainError('SESSION_EXPIRED');
+    const expiresAtMs = payload.exp * 1000;
+    // An expired token is not kept: the clock can move back in tests, and then it is checked in full again.
+    if (expiresAtMs <= this.clock.now().getTime()) throw new DomainError('SESSION_EXPIRED');
+    this.verified.set(token, { memberId, openid: payload.oid, expiresAtMs });
+    if (this.verified.size > VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     return { memberId, openid: payload.oid };
   }
 }

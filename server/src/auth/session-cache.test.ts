@@ -1,0 +1,91 @@
+import { createHmac } from 'node:crypto';
+import * as jwt from 'jsonwebtoken';
+import { ManualClock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { testConfig } from '../testing/test-app';
+import { SessionTokens } from './session';
+
+// The real verify, counted: a remembered token must not be checked again, and everything else must be.
+jest.mock('jsonwebtoken', () => {
+  const actual = jest.requireActual('jsonwebtoken');
+  return { ...actual, verify: jest.fn(actual.verify) };
+});
+const signatureChecks = jwt.verify as unknown as jest.Mock;
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof DomainError ? error.code : error;
+  }
+  return 'no error';
+};
+
+describe('remembered session tokens', () => {
+  const config = testConfig();
+  const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
+
+  beforeEach(() => {
+    clock.set('2026-11-23T02:00:00Z');
+    signatureChecks.mockClear();
+  });
+
+  it('checks a signature once, yet a remembered token still expires at its exp by the injected clock', () => {
+    const sessions = new SessionTokens(config, clock);
+    const { token } = sessions.issue({ memberId: 42, openid: 'o-42' });
+    expect(sessions.verify(token)).toEqual({ memberId: 42, openid: 'o-42' });
+    clock.advance(config.session.ttlSeconds - 1);
+    expect(sessions.verify(token)).toEqual({ memberId: 42, openid: 'o-42' });
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    clock.advance(1);
+    expect(codeOf(() => sessions.verify(token))).toBe('SESSION_EXPIRED');
+    expect(codeOf(() => sessions.verify(token))).toBe('SESSION_EXPIRED');
+    // Stateless as before: with the clock moved back the token is good again (checked in full).
+    clock.set('2026-11-23T02:00:00Z');
+    expect(sessions.verify(token).memberId).toBe(42);
+    expect(signatureChecks).toHaveBeenCalledTimes(3);
+  });
+
+  it('never answers a tampered token or one signed with another secret from memory', () => {
+    const sessions = new SessionTokens(config, clock);
+    const { token } = sessions.issue({ memberId: 7, openid: 'o-7' });
+    expect(sessions.verify(token).memberId).toBe(7);
+    const [header, payload, signature] = token.split('.');
+    const foreignSignature = createHmac('sha256', 'another-secret-0123456789abcdef0123').update(`${header}.${payload}`).digest('base64url');
+    const foreign = new SessionTokens(
+      { ...config, security: { ...config.security, sessionSecret: 'another-secret-0123456789abcdef0123' } },
+      clock,
+    );
+    const foreignToken = foreign.issue({ memberId: 7, openid: 'o-7' }).token;
+    expect(foreign.verify(foreignToken).memberId).toBe(7);
+    const lastChar = signature.at(-1) === 'A' ? 'B' : 'A';
+    for (const forged of [
+      `${header}.${payload}.${foreignSignature}`,
+      `${header}.${payload}.${signature.slice(0, -1)}${lastChar}`,
+      `${header}.${payload}.`,
+      foreignToken,
+    ]) {
+      expect(codeOf(() => sessions.verify(forged))).toBe('AUTH_REQUIRED');
+      expect(codeOf(() => sessions.verify(forged))).toBe('AUTH_REQUIRED');
+    }
+    // 2 good tokens checked once each; 4 forgeries checked every time.
+    expect(signatureChecks).toHaveBeenCalledTimes(2 + 4 * 2);
+    expect(sessions.verify(token).memberId).toBe(7);
+    expect(signatureChecks).toHaveBeenCalledTimes(10);
+  });
+
+  it('keeps a bounded number, evicting the least recently used', () => {
+    const sessions = new SessionTokens(config, clock);
+    const first = sessions.issue({ memberId: 1, openid: 'o-1' }).token;
+    const second = sessions.issue({ memberId: 2, openid: 'o-2' }).token;
+    sessions.verify(first);
+    sessions.verify(second);
+    sessions.verify(first); // first is now the most recently used
+    const kept = (sessions as unknown as { verified: Map<string, unknown> }).verified;
+    for (let id = 3; kept.size < 50_000; id++) sessions.verify(sessions.issue({ memberId: id, openid: `o-${id}` }).token);
+    sessions.verify(sessions.issue({ memberId: 999_999, openid: 'o-999999' }).token);
+    expect(kept.size).toBe(50_000);
+    expect(kept.has(second)).toBe(false);
+    expect(kept.has(first)).toBe(true);
+  });
+});
