@@ -6,10 +6,11 @@ import { API_PREFIX } from '@member/shared';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { auditStaffRoutes } from './audit/audit-routes';
 import { StaffService } from './auth/staff.service';
 import { StoresService } from './auth/stores.service';
 import { registerHttpHardening } from './common/http-hardening';
-import { httpLoggerOptions, PinoNestLogger } from './common/logging';
+import { httpLoggerOptions, PinoNestLogger, requestChildLoggers } from './common/logging';
 import { requestId, type CoreOptions } from './core.module';
 
 /**
@@ -23,11 +24,18 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
     requestIdHeader: false,
     genReqId: requestId,
     logger: httpLoggerOptions(options.config.server.logLevel, options.logSink),
+    childLoggerFactory: requestChildLoggers(),
   });
-  adapter.getInstance().addHook('onSend', async (request, reply) => {
+  // Set as the request arrives, so every answer carries it, errors included. A callback hook: an async onSend
+  // hook was a promise per response, which showed in the flash-claim profile.
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+  const root = AppModule.forRoot(options);
+  // Before Nest scans the modules: the audit goes onto the staff routes only.
+  auditStaffRoutes(root);
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bufferLogs: true,
     // WeChat Pay notifications are verified against their exact bytes.
     rawBody: true,

@@ -45,7 +45,8 @@ function describeDefault({ body, params, result }: AuditInput): Partial<AuditFac
 /**
  * Every staff action goes to the audit log, success or refusal (who, role, store, what, when, amounts, how it
  * ended), after the handler: a refusal such as a wrong member code or another store's sale is recorded too.
- * Codes (member codes, coupon codes) are never logged: they are bearer secrets.
+ * Codes (member codes, coupon codes) are never logged: they are bearer secrets. Attached to every route behind
+ * StaffGuard by auditStaffRoutes (audit-routes.ts), and to no other route.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {

@@ -1,14 +1,15 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
 
-/** The staff audit log: written for every staff action by one interceptor, read by admins. */
+/**
+ * The staff audit log: written for every staff action by one interceptor, read by admins. The interceptor is
+ * attached to the staff routes by auditStaffRoutes (at start-up, from their guards), not registered globally.
+ */
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AuditService],
   exports: [AuditService],
 })
 export class AuditModule {}
