@@ -109,13 +109,13 @@ async function main(): Promise<void> {
     await call(stack.serverUrl, 'POST', '/test/clock', { now: `${opensOn}T00:05:00+08:00` });
     const chunks = chunksUpTo(lastMemberId, CHUNK_ID_SPAN);
     const runOfTheDay =
-      "SELECT r.next_member_id AS next, r.targeted FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key = 'birthday-perk' AND r.period = ?";
+      "SELECT (SELECT COUNT(*) FROM campaign_run_chunk k WHERE k.run_id = r.id) AS done, r.targeted FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key = 'birthday-perk' AND r.period = ?";
     started = performance.now();
     const watching = setInterval(() => {
-      void rows<{ next: number }>(runOfTheDay, [opensOn])
+      void rows<{ done: number }>(runOfTheDay, [opensOn])
         .then(([run]) =>
           progress(
-            `ours: birthday run, ${run ? chunksUpTo(Number(run.next) - 1, CHUNK_ID_SPAN) : 0} / ${chunks} chunks, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+            `ours: birthday run, ${run ? Number(run.done) : 0} / ${chunks} chunks, ${((performance.now() - started) / 1000).toFixed(0)} s`,
           ),
         )
         .catch(() => undefined);

@@ -466,7 +466,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
 });
 
 /** The default campaigns.chunkMemberIds: the birthday perks' runs are chunked like every campaign's. */
-const DEFAULT_CHUNK_ID_SPAN = 20_000;
+const DEFAULT_CHUNK_ID_SPAN = 50_000;
 
 describe('birthday chunks (the campaign runner’s member id chunks)', () => {
   it.each<[number, number, number, Array<[number, number]>]>([
@@ -491,7 +491,7 @@ describe('birthday chunks (the campaign runner’s member id chunks)', () => {
         [31, 40],
       ],
     ],
-    [20_001, 20_001, DEFAULT_CHUNK_ID_SPAN, [[20_001, 40_000]]],
+    [50_001, 50_001, DEFAULT_CHUNK_ID_SPAN, [[50_001, 100_000]]],
   ])('cuts ids %i…%i by %i into ranges aligned to the span, whatever the first id: %j', (first, last, span, expected) => {
     expect(memberIdChunks(first, last, span)).toEqual(expected);
   });

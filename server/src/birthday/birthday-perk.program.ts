@@ -22,9 +22,6 @@ import { sqlDate } from '../database/sql';
 import { MessagesService } from '../messages/messages.service';
 import { birthdayAudience, birthdayCouponKey } from './birthday-sql';
 
-/** Rows per multi-row statement (SQLite builds may stop at 999 placeholders a statement). */
-const ROWS_PER_STATEMENT = 200;
-
 /**
  * The birthday perk (生日礼遇) as the 'birthday-perk' system campaign's plan, issued by the campaign runner: on a
  * run's day, every joined member whose birthday window (birthday.perk.window: the month, or the day) is open and
@@ -72,7 +69,7 @@ export class BirthdayPerkProgram implements SystemCampaignProgram, OnModuleInit 
       message: {
         kind: MessageKind.Birthday,
         // Queued with the perk, sent by the sender once the quiet hours the 00:05 run falls in are over.
-        queue: async (tx, reachable, withCoupon) => {
+        queue: async (tx, reachable, gotCoupon) => {
           let queued = 0;
           for (const member of reachable) {
             const outcome = await this.messages.queue(tx, {
@@ -80,7 +77,7 @@ export class BirthdayPerkProgram implements SystemCampaignProgram, OnModuleInit 
               kind: MessageKind.Birthday,
               vars: {
                 name: MessagesService.displayName(member),
-                gift: withCoupon.has(member.id) && coupon ? `${coupon.name}已放入券包` : '生日期间消费享双倍积分',
+                gift: gotCoupon(member.id) && coupon ? `${coupon.name}已放入券包` : '生日期间消费享双倍积分',
                 validUntil: window.closesOn,
               },
               // One per run and member like every campaign's message (so the run report follows it); once a
@@ -92,7 +89,7 @@ export class BirthdayPerkProgram implements SystemCampaignProgram, OnModuleInit 
           return queued;
         },
       },
-      record: (tx, given) => this.recordPerks(tx, window.year, doublePointsUntil, run.now, given),
+      record: (tx, given) => this.recordPerks(tx, window.year, doublePointsUntil, run.now, coupon, given),
     };
   }
 
@@ -119,31 +116,31 @@ export class BirthdayPerkProgram implements SystemCampaignProgram, OnModuleInit 
     };
   }
 
-  /** The perk ledger's rows for the chunk: each perk points at its coupon, found by the coupon's (member, key) index. */
-  private async recordPerks(em: EntityManager, year: number, until: Date, now: Date, given: ChunkGiven): Promise<void> {
-    const [at, untilValue] = [sqlDate(em, now), sqlDate(em, until)];
-    const hasCoupon = new Set(given.withCoupon);
-    for (const batch of batches(given.withCoupon, ROWS_PER_STATEMENT)) {
-      await em.query(
-        `INSERT INTO birthday_perk (member_id, year, coupon_id, double_points_until, created_at)
-         SELECT c.member_id, ?, c.id, ?, ? FROM coupon c WHERE c.idempotency_key = ? AND c.member_id IN (${marks(batch.length)})`,
-        [year, untilValue, at, birthdayCouponKey(year), ...batch],
-      );
-    }
-    const withoutCoupon = given.treated.filter((id) => !hasCoupon.has(id));
-    for (const batch of batches(withoutCoupon, ROWS_PER_STATEMENT)) {
-      await em.query(
-        `INSERT INTO birthday_perk (member_id, year, coupon_id, double_points_until, created_at) VALUES ${batch.map(() => '(?, ?, NULL, ?, ?)').join(', ')}`,
-        batch.flatMap((memberId) => [memberId, year, untilValue, at]),
-      );
-    }
+  /**
+   * The perk ledger's rows for the chunk, one INSERT … SELECT over its treated members: each perk points at the
+   * coupon the chunk gave, found by the coupon's (template, member, seq = year) key, integers only (none when
+   * stock ran short).
+   */
+  private async recordPerks(
+    em: EntityManager,
+    year: number,
+    until: Date,
+    now: Date,
+    coupon: CouponOffer | null,
+    given: ChunkGiven,
+  ): Promise<void> {
+    const { memberId, from, where, params } = given.treated;
+    const join = coupon
+      ? {
+          id: 'c.id',
+          sql: `LEFT JOIN coupon c ON c.template_id = ? AND c.member_id = ${memberId} AND c.seq = ?`,
+          params: [coupon.templateId, coupon.seq],
+        }
+      : { id: 'NULL', sql: '', params: [] };
+    await em.query(
+      `INSERT INTO birthday_perk (member_id, year, coupon_id, double_points_until, created_at)
+       SELECT ${memberId}, ?, ${join.id}, ?, ? FROM ${from} ${join.sql} WHERE ${where}`,
+      [year, sqlDate(em, until), sqlDate(em, now), ...join.params, ...params],
+    );
   }
-}
-
-function* batches<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
-function marks(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
 }

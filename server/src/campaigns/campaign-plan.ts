@@ -1,6 +1,7 @@
 import type { MessageKind } from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { MemberIdsSql } from '../members/members.repository';
 import type { SystemCampaign } from './system-campaigns';
 
 /**
@@ -60,13 +61,15 @@ export interface ReachableMember {
 export interface MessageOffer {
   kind: MessageKind;
   /** Answers how many messages it queued (an outbox key already there queues nothing). */
-  queue(em: EntityManager, reachable: ReachableMember[], withCoupon: ReadonlySet<number>): Promise<number>;
+  queue(em: EntityManager, reachable: ReachableMember[], gotCoupon: (memberId: number) => boolean): Promise<number>;
 }
 
-/** The treated members of a chunk (ascending id) and those of them who got the coupon. */
+/**
+ * The treated members of a chunk, as SQL over the run's campaign_member rows, once its coupons are in (a coupon
+ * with the run's key or seq is the one the chunk just gave; the first members by id got one when stock ran short).
+ */
 export interface ChunkGiven {
-  treated: number[];
-  withCoupon: number[];
+  treated: MemberIdsSql;
 }
 
 /** A system campaign's run as its program sees it. */

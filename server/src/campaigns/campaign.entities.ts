@@ -66,8 +66,9 @@ export class Campaign {
 
 /**
  * One issuance of a campaign: 'once' for a one-off, a business date for a recurring one (unique per campaign,
- * so two schedulers create it once). `next_member_id` is the checkpoint: each chunk of member ids moves it in the
- * chunk's own transaction, so a crash loses at most the chunk in flight and a restart carries on from there.
+ * so two schedulers create it once). Its chunks of member ids are checkpointed one row each in
+ * campaign_run_chunk, written in the chunk's own transaction, so a crash loses at most the chunks in flight and a
+ * restart carries on with the rest.
  */
 @Entity('campaign_run')
 @Index('uq_campaign_run_period', ['campaignId', 'period'], { unique: true })
@@ -89,6 +90,10 @@ export class CampaignRun {
   @Column({ name: 'as_of', type: 'datetime' })
   asOf!: Date;
 
+  /**
+   * Where the run's chunks start (1). No longer moved: it was the checkpoint before campaign_run_chunk, so for a
+   * run started before that, the ids below it are done.
+   */
   @Column({ name: 'next_member_id', type: 'int', default: 0 })
   nextMemberId!: number;
 
@@ -138,6 +143,26 @@ export class CampaignMember {
   /** In the holdout: counted, given nothing, compared with the treated. */
   @Column({ type: 'boolean' })
   holdout!: boolean;
+
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+}
+
+/**
+ * A chunk of a run that is done (or being issued: the row is written first in the chunk's transaction). The
+ * primary key (run, first member id) is the chunk's claim: a second instance's insert waits for the first one's
+ * commit and then fails on the key, so each chunk is issued once, and chunks of one run go in parallel.
+ */
+@Entity('campaign_run_chunk')
+export class CampaignRunChunk {
+  @PrimaryColumn({ name: 'run_id', type: 'int' })
+  runId!: number;
+
+  @PrimaryColumn({ name: 'first_member_id', type: 'int' })
+  firstMemberId!: number;
+
+  @Column({ name: 'last_member_id', type: 'int' })
+  lastMemberId!: number;
 
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt!: Date;

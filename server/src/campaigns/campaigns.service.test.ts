@@ -245,6 +245,93 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM member WHERE id IN (${ids}) AND points_balance <> 10`)).toBe(0);
   });
 
+  it('issues chunks of one run at once on MySQL, each member once; a failure rolls back the chunks after it, in id order', async () => {
+    const audience = await members(450, 7);
+    const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '并行券', totalStock: 1000 }));
+    const campaign = await campaigns.create(
+      request({ filter: { birthdayMonths: [7] }, couponTemplateId: template.id, points: 5 }),
+      'o-boss',
+    );
+    await campaigns.launch(campaign.id);
+    const [{ id: runId }] = (await campaigns.get(campaign.id)).runs;
+    // How many chunk transactions are open at once.
+    const runner = t.app.get(TransactionRunner);
+    const run = runner.run.bind(runner);
+    let open = 0;
+    let most = 0;
+    const spy = jest.spyOn(runner, 'run').mockImplementation(((work: (em: never) => Promise<unknown>, options?: never) =>
+      run(async (em) => {
+        most = Math.max(most, ++open);
+        try {
+          return await work(em as never);
+        } finally {
+          open--;
+        }
+      }, options)) as never);
+    try {
+      let reported = 0;
+      const crash = new Error('the process died');
+      await expect(
+        t.app.get(CampaignIssuer).issue(runId, () => {
+          if (++reported === 2) throw crash;
+        }),
+      ).rejects.toBe(crash);
+      // The chunks after the second rolled back, whatever was in flight: the run's first two chunks are done, no more.
+      const { lastMemberId } = await t.db.dataSource.getRepository(CampaignRun).findOneByOrFail({ id: runId });
+      const chunks: Array<{ first: number | string }> = await t.db.dataSource.query(
+        'SELECT first_member_id AS first FROM campaign_run_chunk WHERE run_id = ? ORDER BY first_member_id',
+        [runId],
+      );
+      expect(chunks.map((c) => Number(c.first))).toEqual([1, CHUNK + 1]);
+      expect(lastMemberId).toBeGreaterThan(4 * CHUNK);
+      const partial = await t.db.dataSource.getRepository(CampaignRun).findOneByOrFail({ id: runId });
+      expect(partial.targeted).toBe(await count('SELECT COUNT(*) AS n FROM campaign_member WHERE run_id = ?', [runId]));
+
+      await campaigns.tick();
+      await campaigns.tick();
+      expect(most).toBe(kind === 'mariadb' ? 4 : 1);
+    } finally {
+      spy.mockRestore();
+    }
+    const [report] = (await campaigns.get(campaign.id)).runs;
+    expect(report).toMatchObject({ status: 'done', targeted: 450, couponsIssued: 450, pointsGranted: 2250 });
+    const ids = audience.map((m) => m.id).join(',');
+    expect(
+      await coupons(
+        template.id,
+        audience.map((m) => m.id),
+      ),
+    ).toBe(450);
+    expect(await count(`SELECT COUNT(*) AS n FROM member WHERE id IN (${ids}) AND points_balance <> 5`)).toBe(0);
+    expect((await t.app.get(TemplatesService).get(template.id)).claimedCount).toBe(450);
+  });
+
+  it('leaves alone the ids below the checkpoint of a run started before chunk claims (next_member_id)', async () => {
+    const audience = await members(120, 8);
+    const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '续接券', totalStock: 1000 }));
+    const campaign = await campaigns.create(request({ filter: { birthdayMonths: [8] }, couponTemplateId: template.id }), 'o-boss');
+    await campaigns.launch(campaign.id);
+    const [{ id: runId }] = (await campaigns.get(campaign.id)).runs;
+    // As the old runner left it: everything below the 61st of these members was issued.
+    const resumeAt = audience[60].id;
+    await t.db.dataSource.query('UPDATE campaign_run SET next_member_id = ? WHERE id = ?', [resumeAt, runId]);
+    await t.app.get(CampaignIssuer).issue(runId);
+    const [report] = (await campaigns.get(campaign.id)).runs;
+    expect(report).toMatchObject({ status: 'done', targeted: 60, couponsIssued: 60 });
+    expect(
+      await coupons(
+        template.id,
+        audience.slice(0, 60).map((m) => m.id),
+      ),
+    ).toBe(0);
+    expect(
+      await coupons(
+        template.id,
+        audience.slice(60).map((m) => m.id),
+      ),
+    ).toBe(60);
+  });
+
   // Two processes on one database need a database server: the embedded SQLite file is one process's.
   (kind === 'mariadb' ? it : it.skip)('two server instances issuing one run at once issue every member exactly once', async () => {
     const audience = await members(500, 5);

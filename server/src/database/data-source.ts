@@ -26,10 +26,11 @@ import { MessageGrant, MessagePreference, OutboxMessage, SendWindow, SubscribeRe
 import { Segments1763900000010 } from './migrations/1763900000010-Segments';
 import { SystemCampaigns1763900000017 } from './migrations/1763900000017-SystemCampaigns';
 import { RedemptionStore1763900000018 } from './migrations/1763900000018-RedemptionStore';
+import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-CampaignRunChunks';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
-import { Campaign, CampaignMember, CampaignRun } from '../campaigns/campaign.entities';
+import { Campaign, CampaignMember, CampaignRun, CampaignRunChunk } from '../campaigns/campaign.entities';
 import { StaffStoresAuditThrottle1763900000013 } from './migrations/1763900000013-StaffStoresAuditThrottle';
 import { ClaimedWithinStock1763900000015 } from './migrations/1763900000015-ClaimedWithinStock';
 import { MemberAccessGrant, StaffStore, Store } from '../auth/store.entity';
@@ -62,6 +63,7 @@ export const ENTITIES = [
   Campaign,
   CampaignRun,
   CampaignMember,
+  CampaignRunChunk,
   Store,
   StaffStore,
   MemberAccessGrant,
@@ -85,6 +87,7 @@ export const MIGRATIONS = [
   ClaimedWithinStock1763900000015,
   SystemCampaigns1763900000017,
   RedemptionStore1763900000018,
+  CampaignRunChunks1763900000019,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

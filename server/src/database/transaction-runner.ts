@@ -4,6 +4,15 @@ import { DataSource, type EntityManager } from 'typeorm';
 const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_ATTEMPTS = 4;
 
+export interface RunOptions {
+  /**
+   * MySQL's isolation level for this transaction (REPEATABLE READ otherwise). READ COMMITTED makes the reads of
+   * an INSERT … SELECT or UPDATE … JOIN plain consistent reads instead of shared next-key locks, so set-based
+   * writes over disjoint rows do not wait for each other. The embedded SQLite has one writer: it ignores this.
+   */
+  isolation?: 'READ COMMITTED';
+}
+
 /** Work waiting for a transaction opened by `run` to commit, by its EntityManager (dropped with it on rollback). */
 const awaitingCommit = new WeakMap<EntityManager, Array<() => Promise<void>>>();
 
@@ -24,7 +33,7 @@ export class TransactionRunner {
     return this.dataSource.options.type === 'sqljs';
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  run<T>(work: (manager: EntityManager) => Promise<T>, options: RunOptions = {}): Promise<T> {
     // Each attempt's manager collects its own after-commit work; only the attempt that commits runs it.
     let committed: EntityManager | undefined;
     const tracked = (em: EntityManager): Promise<T> => {
@@ -36,7 +45,7 @@ export class TransactionRunner {
       await this.runAfterCommit(committed);
       return value;
     };
-    if (!this.isEmbedded) return this.runWithRetry(tracked).then(then);
+    if (!this.isEmbedded) return this.runWithRetry(tracked, options.isolation).then(then);
     const result = this.queue.then(() => this.dataSource.transaction(tracked));
     this.queue = result.catch(() => undefined);
     // After the queue slot is released: after-commit work may open transactions of its own.
@@ -74,10 +83,10 @@ export class TransactionRunner {
     }
   }
 
-  private async runWithRetry<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async runWithRetry<T>(work: (manager: EntityManager) => Promise<T>, isolation?: RunOptions['isolation']): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        return await (isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work));
       } catch (error) {
         const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
         if (!code || !RETRYABLE_MYSQL_ERRORS.has(code) || attempt >= MAX_ATTEMPTS) throw error;

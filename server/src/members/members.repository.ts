@@ -6,6 +6,18 @@ import { Member } from './member.entity';
 /** Ids per IN list: SQLite builds may stop at 999 placeholders a statement. */
 const IDS_PER_STATEMENT = 500;
 
+/**
+ * Members chosen by SQL: `SELECT ${memberId} FROM ${from} WHERE ${where}`, with `params` for `where` (`from`
+ * takes none). A campaign chunk hands its treated members to set-based statements this way, read from the run's
+ * campaign_member rows, so their ids need not travel through Node.
+ */
+export interface MemberIdsSql {
+  memberId: string;
+  from: string;
+  where: string;
+  params: unknown[];
+}
+
 /** What other modules may read of a member: the entity's fields, never the entity class (members owns the table). */
 export type MemberRecord = Readonly<Member>;
 
@@ -93,10 +105,17 @@ export const membersRepository = {
     return (await execute(em, 'UPDATE member SET lifecycle_status = ? WHERE id = ? AND lifecycle_status = ?', [to, memberId, from])) === 1;
   },
 
-  /** Double points through `until` (inclusive, second precision) for these members. */
+  /**
+   * Double points through `until` (inclusive, second precision) for these members: one UPDATE per 5,000 ids on
+   * MySQL (500 on SQLite). An IN list of the ids, not `UPDATE member JOIN campaign_member`: with two campaign
+   * chunks at once on MariaDB 10.11 the multi-table UPDATE took three times as long as this (36 ms against 12 ms a
+   * chunk of 1,365 members on the birthday benchmark), and MariaDB before 11.1 has no semi-join for a single-table
+   * UPDATE, so `id IN (subquery)` would be tried member by member.
+   */
   async setDoublePointsUntil(em: EntityManager, memberIds: readonly number[], until: Date): Promise<void> {
-    for (let i = 0; i < memberIds.length; i += IDS_PER_STATEMENT) {
-      const batch = memberIds.slice(i, i + IDS_PER_STATEMENT);
+    const perStatement = em.connection.options.type === 'mysql' ? 5000 : IDS_PER_STATEMENT;
+    for (let i = 0; i < memberIds.length; i += perStatement) {
+      const batch = memberIds.slice(i, i + perStatement);
       await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${batch.map(() => '?').join(', ')})`, [
         sqlDate(em, until),
         ...batch,

@@ -1,6 +1,7 @@
 // Plain strings, no entities: the audience benchmark prints the reach count's EXPLAIN, and benchmark scripts run
 // under tsx, which cannot load decorated entity modules (README.md, "Toolchain notes").
 import type { EntityManager } from 'typeorm';
+import type { MemberIdsSql } from '../members/members.repository';
 
 /**
  * Who a subscription message can still reach: the one definition, used by every module that asks.
@@ -62,6 +63,23 @@ export async function reachableMembers(
     reachable.push(...rows.map((row) => ({ id: Number(row.id), nickname: row.nickname })));
   }
   return reachable;
+}
+
+/**
+ * Of the members `selection` chooses, those a message can reach now, with what a message shows of them (id,
+ * nickname): one statement, whatever their number (a campaign chunk's treated members).
+ */
+export async function reachableAmong(
+  em: Pick<EntityManager, 'query'>,
+  address: MessageAddress,
+  selection: MemberIdsSql,
+): Promise<Array<{ id: number; nickname: string | null }>> {
+  const rows: Array<{ id: number | string; nickname: string | null }> = await em.query(
+    `SELECT m.id, m.nickname FROM ${selection.from} JOIN member m ON m.id = ${selection.memberId} ${reachJoin('m.id')}
+      WHERE (${selection.where}) AND ${reachCondition('m.id')}`,
+    [address.templateId, ...selection.params, address.kind],
+  );
+  return rows.map((row) => ({ id: Number(row.id), nickname: row.nickname }));
 }
 
 /**
