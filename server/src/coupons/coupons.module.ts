@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner';
 import { ClaimService } from './claim.service';
 import { CouponExpiryJob } from './coupon-expiry.job';
 import { CouponIssuer } from './coupon-issuer';
@@ -11,7 +10,7 @@ import { WalletService } from './wallet.service';
 
 @Module({
   controllers: [CouponsController, StaffCouponsController, AdminCouponTemplatesController],
-  providers: [TemplatesService, CouponIssuer, ClaimService, WalletService, RedemptionService, CouponExpiryJob, JobRunner],
+  providers: [TemplatesService, CouponIssuer, ClaimService, WalletService, RedemptionService, CouponExpiryJob],
   exports: [WalletService, CouponIssuer, ClaimService, RedemptionService, TemplatesService, CouponExpiryJob],
 })
 export class CouponsModule {}

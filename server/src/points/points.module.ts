@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CouponsModule } from '../coupons/coupons.module';
-import { JobRunner } from '../jobs/job-runner';
 import { PointsController, PointsShopController } from './points.controller';
 import { PointsShopService } from './points-shop.service';
 import { PointsExpiryJob } from './points-expiry.job';
@@ -10,7 +9,7 @@ import { PointsLedger } from './points-ledger';
 @Module({
   imports: [CouponsModule],
   controllers: [PointsController, PointsShopController],
-  providers: [PointsLedger, PointsHistoryService, PointsShopService, PointsExpiryJob, JobRunner],
+  providers: [PointsLedger, PointsHistoryService, PointsShopService, PointsExpiryJob],
   exports: [PointsLedger, PointsExpiryJob],
 })
 export class PointsModule {}
