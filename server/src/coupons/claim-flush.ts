@@ -2,25 +2,29 @@ import type { AppConfig } from '@member/config';
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../common/clock';
-import { forUpdate, sqlDateValue as asDate } from '../database/sql';
+import { forUpdate, sqlDateValue as asDate, tuplesIn } from '../database/dialect';
 import { isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
 import { membersRepository } from '../members/members.repository';
 import { decideFlush, pairOf, type ClaimRefusal, type Tap } from './claim-decisions';
-import { memberKeyPairsIn } from './claim-dialect';
 import { CouponIssuer, newCouponCode } from './coupon-issuer';
 import type { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { couponValidity } from './coupon-rules';
 import { audienceTiersOf, validityOf } from './coupon.views';
 
+/** A coupon's (member, idempotency key): unique (uq_coupon_idempotency), looked up many pairs at a time. */
+const MEMBER_KEY = ['member_id', 'idempotency_key'];
+
 /** A flush that lost a race on a unique key (a coupon code, a claim taken by another path) is judged again. */
 const MAX_FLUSH_ATTEMPTS = 4;
 
 const COUPON_COLUMNS =
-  'id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, created_at, updated_at';
+  'id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, ' +
+  'created_at, updated_at';
 /** COUPON_COLUMNS with only what counting a member's coupons needs (for a UNION with whole rows). */
 const COUNTED_COLUMNS =
-  'id, template_id, member_id, seq, NULL AS code, NULL AS status, NULL AS valid_from, NULL AS valid_until, NULL AS idempotency_key, NULL AS claimed_at, NULL AS redeemed_at, NULL AS created_at, NULL AS updated_at';
+  'id, template_id, member_id, seq, NULL AS code, NULL AS status, NULL AS valid_from, NULL AS valid_until, ' +
+  'NULL AS idempotency_key, NULL AS claimed_at, NULL AS redeemed_at, NULL AS created_at, NULL AS updated_at';
 
 /** Each tap's answer: its coupon (new or the one its key already made), or why not. */
 export type FlushAnswer = { kind: 'coupon'; coupon: Coupon } | { kind: 'refused'; code: ClaimRefusal };
@@ -157,7 +161,7 @@ export class ClaimFlush {
     const rows: Array<Record<string, unknown>> = await em.query(
       `SELECT ${COUNTED_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
        UNION ALL
-       SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${memberKeyPairsIn(em, pairs.size)}`,
+       SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${tuplesIn(em, MEMBER_KEY, pairs.size)}`,
       [templateId, ...memberIds, ...[...pairs.values()].flat()],
     );
     const held = new Map<number, { count: number; topSeq: number }>();

@@ -2,9 +2,9 @@ import type { AppConfig } from '@member/config';
 import type { TierCode } from '@member/shared';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { tuplesIn } from '../database/dialect';
 import { membersRepository } from '../members/members.repository';
 import { pairOf, type ClaimRefusal } from './claim-decisions';
-import { memberKeyPairsIn } from './claim-dialect';
 import { claimBlockReason } from './coupon-rules';
 import type { CouponTemplate } from './coupon-template.entity';
 import { audienceTiersOf } from './coupon.views';
@@ -178,7 +178,8 @@ export class SoldOutMemory {
       try {
         const [rows, members] = await Promise.all([
           this.dataSource.query(
-            `SELECT member_id, idempotency_key, template_id, id FROM coupon WHERE ${memberKeyPairsIn(this.dataSource.manager, batch.length)}`,
+            `SELECT member_id, idempotency_key, template_id, id FROM coupon
+              WHERE ${tuplesIn(this.dataSource, ['member_id', 'idempotency_key'], batch.length)}`,
             batch.flatMap((w) => [w.memberId, w.key]),
           ) as Promise<Array<{ member_id: number | string; idempotency_key: string; template_id: number | string; id: number | string }>>,
           membersRepository.claimProfiles(

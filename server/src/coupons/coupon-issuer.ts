@@ -1,31 +1,23 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { forUpdate, sqlDate } from '../database/sql';
-import { supportsReturning } from './claim-dialect';
+import { forUpdate, insertedId, randomCodeSql, rowsPerStatement, sqlDate, supportsReturning, type RandomCode } from '../database/dialect';
 
-/** 16 random digits starting with 9 (member codes start with the member-code prefix): unique by index. */
+/** A coupon code: "9" (member codes start with the member-code prefix) and 15 random digits; unique by index. */
+const COUPON_CODE: RandomCode = { prefix: '9', digits: 15 };
+
+/** A fresh coupon code (COUPON_CODE) from Node's CSPRNG. */
 export function newCouponCode(): string {
   // randomInt draws at most 2^48 values at a time: two draws make the 15 random digits.
   return `9${String(randomInt(0, 1e8)).padStart(8, '0')}${String(randomInt(0, 1e7)).padStart(7, '0')}`;
 }
 
 /**
- * A fresh coupon code computed by MySQL/MariaDB itself, in the format of newCouponCode: "9" and 15 random
- * digits. RANDOM_BYTES comes from the server's TLS library (cryptographically strong; RAND() is not: it
- * repeated a code within 82,000 rows when we tried). 64 random bits mod 10^15: a bias below 0.1 %. Lets a
- * set-based issue run as INSERT … SELECT instead of shipping every row from Node (30 % faster on a month of
- * birthdays). A collision with an existing code fails the statement on uq_coupon_code; callers retry their
- * chunk. (Non-deterministic: needs row-based binlogs, MySQL 8's default.)
- */
-export const MYSQL_RANDOM_COUPON_CODE =
-  "CONCAT('9', LPAD(CAST(CONV(HEX(RANDOM_BYTES(8)), 16, 10) AS UNSIGNED) % 1000000000000000, 15, '0'))";
-
-/**
- * Rows per multi-row INSERT and ids per IN list. MySQL takes 65,535 placeholders a statement (a coupon row has
- * 10); fewer, larger statements cost fewer round trips. SQLite builds may stop at 999 or 32,766: stay small.
+ * Rows per multi-row INSERT and ids per IN list (a coupon row has 10 placeholders): on MySQL fewer, larger
+ * statements cost fewer round trips; SQLite must stay within its placeholder limit (dialect.ts).
  */
 const ROWS_PER_STATEMENT = { mysql: 2000, sqlite: 90 };
+const PLACEHOLDERS_PER_COUPON = 10;
 
 const COLUMNS = 'template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at';
 
@@ -79,8 +71,10 @@ export interface MemberSelection {
  *   active templates only), never read-modify-write; a CHECK keeps claimed_count within stock as well.
  * - Idempotency is the coupon's unique keys: (member, idempotency key) and (template, member, seq). A second
  *   issue of the same thing fails on them, and the caller's transaction rolls back or skips.
- * - Many coupons go in set-based: INSERT … SELECT with codes drawn by MySQL, or multi-row VALUES with codes
- *   from Node's CSPRNG (the embedded SQLite; and wherever the caller needs the ids back).
+ * - Many coupons go in set-based: INSERT … SELECT with codes drawn by the database where it can draw them
+ *   (MySQL: 30 % faster on a month of birthdays than shipping every row from Node), or multi-row VALUES with
+ *   codes from Node's CSPRNG (the embedded SQLite; and wherever the caller needs the ids back). A code that
+ *   collides fails the statement on uq_coupon_code; callers retry their chunk.
  */
 @Injectable()
 export class CouponIssuer {
@@ -88,7 +82,8 @@ export class CouponIssuer {
   async takeStock(em: EntityManager, templateId: number, count: number): Promise<boolean> {
     if (count <= 0) return true;
     const taken = await em.queryRunner!.query(
-      "UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ? AND status = 'active' AND claimed_count + ? <= total_stock",
+      'UPDATE coupon_template SET claimed_count = claimed_count + ? ' +
+        "WHERE id = ? AND status = 'active' AND claimed_count + ? <= total_stock",
       [count, templateId, count],
       true,
     );
@@ -113,26 +108,24 @@ export class CouponIssuer {
 
   /** Issues one coupon (no stock taken: see takeStock); answers its id. */
   async issueOne(em: EntityManager, coupon: NewCoupon): Promise<number> {
-    const runner = em.queryRunner!;
-    const inserted = await runner.query(
+    const inserted = await em.queryRunner!.query(
       `INSERT INTO coupon (${COLUMNS}) VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)`,
       rowOf(em, coupon),
       true,
     );
-    if (em.connection.options.type === 'mysql') return Number((inserted.raw as { insertId: number }).insertId);
-    return Number(((await runner.query('SELECT last_insert_rowid() AS id')) as Array<{ id: number }>)[0].id);
+    return insertedId(em, inserted);
   }
 
   /**
    * Issues many distinct coupons in multi-row INSERTs and answers each one's id and code (in no set order): what a
-   * write-combined claim flush needs. MariaDB answers the ids with RETURNING; MySQL 8, TiDB and SQLite have none,
-   * and insertId + i would depend on the auto-increment lock mode, so there the rows are read back by their codes.
+   * write-combined claim flush needs: with RETURNING where the database has it (MariaDB), else read back by
+   * their unique codes in the same transaction (MySQL 8, TiDB, SQLite; see supportsReturning).
    */
   async issueMany(em: EntityManager, coupons: NewCoupon[]): Promise<InsertedCoupon[]> {
     const result: InsertedCoupon[] = [];
     const returning = await supportsReturning(em.connection);
     for (const batch of batches(coupons, this.rowsPerStatement(em))) {
-      const sql = `INSERT INTO coupon (${COLUMNS}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`;
+      const sql = `INSERT INTO coupon (${COLUMNS}) VALUES ${valuesRows(batch.length)}`;
       const params = batch.flatMap((coupon) => rowOf(em, coupon));
       if (returning) {
         const rows: Array<{ id: number | string; code: string }> = await em.queryRunner!.query(`${sql} RETURNING id, code`, params);
@@ -150,20 +143,22 @@ export class CouponIssuer {
   }
 
   /**
-   * Issues the same coupon to each of `memberIds` (no stock taken: see takeStock), set-based: on MySQL one
-   * INSERT … SELECT per batch with codes drawn by the database, on SQLite multi-row VALUES with codes from Node.
+   * Issues the same coupon to each of `memberIds` (no stock taken: see takeStock), set-based: one INSERT … SELECT
+   * per batch with codes drawn by the database where it can (MySQL), else multi-row VALUES with codes from Node.
    */
   async issueToMembers(em: EntityManager, issue: CouponIssue, memberIds: number[]): Promise<void> {
     const [validFrom, validUntil, at] = [sqlDate(em, issue.validFrom), sqlDate(em, issue.validUntil), sqlDate(em, issue.at)];
+    const code = randomCodeSql(em, COUPON_CODE);
     for (const batch of batches(memberIds, this.rowsPerStatement(em))) {
-      if (em.connection.options.type === 'mysql') {
+      if (code) {
         await em.query(
-          `INSERT INTO coupon (${COLUMNS}) SELECT ?, m.id, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? FROM member m WHERE m.id IN (${marks(batch.length)})`,
+          `INSERT INTO coupon (${COLUMNS}) SELECT ?, m.id, ?, ${code}, 'available', ?, ?, ?, ?, ?, ? ` +
+            `FROM member m WHERE m.id IN (${marks(batch.length)})`,
           [issue.templateId, issue.seq, validFrom, validUntil, issue.idempotencyKey, at, at, at, ...batch],
         );
       } else {
         await em.query(
-          `INSERT INTO coupon (${COLUMNS}) VALUES ${batch.map(() => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ')}`,
+          `INSERT INTO coupon (${COLUMNS}) VALUES ${valuesRows(batch.length)}`,
           batch.flatMap((memberId) => [
             issue.templateId,
             memberId,
@@ -182,13 +177,15 @@ export class CouponIssuer {
   }
 
   /**
-   * Issues the same coupon to the members a query selects, without shipping their ids through Node on MySQL
-   * (one INSERT … SELECT over the selection); on SQLite the ids are read and issued as `issueToMembers` does.
+   * Issues the same coupon to the members a query selects, without shipping their ids through Node where the
+   * database draws the codes (one INSERT … SELECT over the selection, MySQL); elsewhere the ids are read and
+   * issued as `issueToMembers` does.
    */
   async issueToSelection(em: EntityManager, issue: CouponIssue, selection: MemberSelection): Promise<void> {
     if (selection.limit <= 0) return;
     const tail = `FROM ${selection.from} WHERE ${selection.where} ORDER BY ${selection.memberId} LIMIT ${Math.floor(selection.limit)}`;
-    if (em.connection.options.type !== 'mysql') {
+    const code = randomCodeSql(em, COUPON_CODE);
+    if (!code) {
       const rows: Array<{ memberId: number | string }> = await em.query(
         `SELECT ${selection.memberId} AS memberId ${tail}`,
         selection.params,
@@ -200,24 +197,21 @@ export class CouponIssuer {
       );
     }
     const at = sqlDate(em, issue.at);
-    await em.query(
-      `INSERT INTO coupon (${COLUMNS}) SELECT ?, ${selection.memberId}, ?, ${MYSQL_RANDOM_COUPON_CODE}, 'available', ?, ?, ?, ?, ?, ? ${tail}`,
-      [
-        issue.templateId,
-        issue.seq,
-        sqlDate(em, issue.validFrom),
-        sqlDate(em, issue.validUntil),
-        issue.idempotencyKey,
-        at,
-        at,
-        at,
-        ...selection.params,
-      ],
-    );
+    await em.query(`INSERT INTO coupon (${COLUMNS}) SELECT ?, ${selection.memberId}, ?, ${code}, 'available', ?, ?, ?, ?, ?, ? ${tail}`, [
+      issue.templateId,
+      issue.seq,
+      sqlDate(em, issue.validFrom),
+      sqlDate(em, issue.validUntil),
+      issue.idempotencyKey,
+      at,
+      at,
+      at,
+      ...selection.params,
+    ]);
   }
 
   private rowsPerStatement(em: EntityManager): number {
-    return em.connection.options.type === 'mysql' ? ROWS_PER_STATEMENT.mysql : ROWS_PER_STATEMENT.sqlite;
+    return rowsPerStatement(em, ROWS_PER_STATEMENT, PLACEHOLDERS_PER_COUPON);
   }
 }
 
@@ -228,6 +222,11 @@ function rowOf(em: EntityManager, c: NewCoupon): unknown[] {
 
 function* batches<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** `count` rows of a coupon's VALUES: available, the rest from parameters (rowOf). */
+function valuesRows(count: number): string {
+  return Array.from({ length: count }, () => "(?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?)").join(', ');
 }
 
 function marks(count: number): string {

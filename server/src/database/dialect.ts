@@ -1,10 +1,12 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryResult } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * Where MySQL (MariaDB, TiDB) and the embedded SQLite (sql.js) differ, in one place: locking reads, upserts,
- * date arithmetic, dates as parameters and affected rows. Domain SQL asks this file instead of testing the
- * driver itself. Plain strings where a statement is built without a connection (benchmarks read those).
+ * date arithmetic, dates as parameters, affected rows and inserted ids, `INSERT … RETURNING`, pair lookups,
+ * random codes drawn by the database, statement sizes and index hints. Domain SQL asks this file for a
+ * capability instead of testing the driver itself. Plain strings where a statement is built without a
+ * connection (benchmarks read those).
  */
 export type DialectName = 'mysql' | 'sqlite';
 
@@ -125,4 +127,109 @@ export async function execute(em: Pick<EntityManager, 'connection' | 'queryRunne
   } finally {
     if (!em.queryRunner) await runner.release();
   }
+}
+
+/**
+ * The id of the row a single-row INSERT just wrote, given what `queryRunner.query(sql, params, true)` answered:
+ * mysql2 reports insertId; sql.js reports nothing, so SQLite is asked `last_insert_rowid()` on the same
+ * connection (its only one). Run it right after the INSERT, on the same `em`.
+ */
+export async function insertedId(em: Pick<EntityManager, 'connection' | 'queryRunner'>, inserted: QueryResult): Promise<number> {
+  if (isMysql(em)) return Number((inserted.raw as { insertId: number | string }).insertId);
+  const rows: Array<{ id: number | string }> = await (em.queryRunner ?? em.connection).query('SELECT last_insert_rowid() AS id');
+  return Number(rows[0].id);
+}
+
+const returningSupport = new WeakMap<Pick<DataSource, 'options'>, Promise<boolean>>();
+
+/**
+ * Whether `INSERT … RETURNING` answers the rows a multi-row INSERT wrote. MariaDB (10.5+) does; MySQL 8 and
+ * TiDB have none, and sql.js's SQLite is not relied on for it. Without it, read the rows back by a unique key in
+ * the same transaction: trusting `insertId + i` would depend on MySQL's auto-increment lock mode. Asked once per
+ * DataSource (MariaDB names itself in VERSION()).
+ */
+export function supportsReturning(dataSource: Pick<DataSource, 'options' | 'query'>): Promise<boolean> {
+  let known = returningSupport.get(dataSource);
+  if (!known) {
+    known = isMysql(dataSource)
+      ? dataSource
+          .query('SELECT VERSION() AS version')
+          .then((rows: Array<{ version: string }>) => /mariadb/i.test(String(rows[0]?.version ?? '')))
+      : Promise.resolve(false);
+    returningSupport.set(dataSource, known);
+  }
+  return known;
+}
+
+/** Tests: answer `supported` from now on for this DataSource, e.g. to take MySQL 8's read-back path on MariaDB. */
+export function assumeReturning(dataSource: Pick<DataSource, 'options'>, supported: boolean): void {
+  returningSupport.set(dataSource, Promise.resolve(supported));
+}
+
+/**
+ * `WHERE` for "any of these `count` tuples of `columns`", with `columns.length` × `count` parameters, tuple by
+ * tuple. MySQL and MariaDB turn a row-constructor IN into one index range per tuple (separate IN lists would
+ * make the cross product of ranges); SQLite takes a row-value IN only from a subquery, so there it is an OR of
+ * tuples, which its OR-optimisation looks up one by one in the same index. Not parenthesised on SQLite: put it
+ * in parentheses when anything else joins the WHERE.
+ */
+export function tuplesIn(source: DialectSource, columns: readonly string[], count: number): string {
+  if (isMysql(source)) {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    return `(${columns.join(', ')}) IN (${Array.from({ length: count }, () => tuple).join(', ')})`;
+  }
+  const tuple = `(${columns.map((column) => `${column} = ?`).join(' AND ')})`;
+  return Array.from({ length: count }, () => tuple).join(' OR ');
+}
+
+/**
+ * Placeholders one statement may carry: MySQL's protocol stops at 65,535; SQLite builds may stop at 999
+ * (SQLITE_MAX_VARIABLE_NUMBER before 3.32), so the embedded database is held to that.
+ */
+export const PLACEHOLDERS_PER_STATEMENT: Readonly<Record<DialectName, number>> = { mysql: 65_535, sqlite: 999 };
+
+/**
+ * Rows per multi-row statement (a VALUES list, an IN list): the caller's size for this dialect, checked against
+ * the placeholder limit at `placeholdersPerRow`. On MySQL fewer, larger statements cost fewer round trips, so
+ * sizes there are chosen for speed, far below the limit; on SQLite they must fit the limit.
+ */
+export function rowsPerStatement(source: DialectSource, sizes: Readonly<Record<DialectName, number>>, placeholdersPerRow = 1): number {
+  const dialect = dialectName(source);
+  const rows = sizes[dialect];
+  if (!(rows >= 1) || rows * placeholdersPerRow > PLACEHOLDERS_PER_STATEMENT[dialect])
+    throw new Error(`${rows} rows of ${placeholdersPerRow} placeholders do not fit one ${dialect} statement`);
+  return rows;
+}
+
+export interface RandomCode {
+  /** Digits the code starts with, e.g. '9'. */
+  prefix: string;
+  /** Random digits after the prefix, at most 16. */
+  digits: number;
+}
+
+/**
+ * An SQL expression drawing a fresh code per row, `prefix` then `digits` random decimal digits (leading zeros
+ * kept), so a set-based write can run as INSERT … SELECT instead of shipping every row from Node. Null when the
+ * database cannot draw one worth trusting: the caller makes the codes in Node then (the embedded SQLite).
+ *
+ * On MySQL/MariaDB RANDOM_BYTES comes from the server's TLS library (cryptographically strong; RAND() is not:
+ * it repeated a coupon code within 82,000 rows when we tried). 64 random bits mod 10^digits: a bias below 0.1 %
+ * up to 16 digits. A collision with an existing code fails the statement on its unique key, as a code from
+ * Node would. Non-deterministic, so it needs row-based binlogs (MySQL 8's default).
+ */
+export function randomCodeSql(source: DialectSource, code: RandomCode): string | null {
+  if (!/^\d*$/.test(code.prefix) || !Number.isInteger(code.digits) || code.digits < 1 || code.digits > 16)
+    throw new Error(`random code: prefix ${JSON.stringify(code.prefix)} and ${code.digits} digits are not supported`);
+  if (!isMysql(source)) return null;
+  const modulus = `1${'0'.repeat(code.digits)}`;
+  return `CONCAT('${code.prefix}', LPAD(CAST(CONV(HEX(RANDOM_BYTES(8)), 16, 10) AS UNSIGNED) % ${modulus}, ${code.digits}, '0'))`;
+}
+
+/**
+ * Whether `FORCE INDEX (…)` hints may follow a table name (MySQL syntax). SQLite's `INDEXED BY` takes one index
+ * and fails the statement when the planner cannot use it, so the embedded database (small tables) plans alone.
+ */
+export function supportsForceIndex(source: DialectSource): boolean {
+  return isMysql(source);
 }

@@ -1,6 +1,6 @@
 import type { LifecycleStatus, TierCode } from '@member/shared';
 import { In, IsNull, MoreThan, Not, type EntityManager } from 'typeorm';
-import { execute, forUpdate, sqlDate, sqlDateValue } from '../database/dialect';
+import { execute, forUpdate, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
 import { Member } from './member.entity';
 
 /** Ids per IN list: SQLite builds may stop at 999 placeholders a statement. */
@@ -113,7 +113,7 @@ export const membersRepository = {
    * UPDATE, so `id IN (subquery)` would be tried member by member.
    */
   async setDoublePointsUntil(em: EntityManager, memberIds: readonly number[], until: Date): Promise<void> {
-    const perStatement = em.connection.options.type === 'mysql' ? 5000 : IDS_PER_STATEMENT;
+    const perStatement = rowsPerStatement(em, { mysql: 5000, sqlite: IDS_PER_STATEMENT });
     for (let i = 0; i < memberIds.length; i += perStatement) {
       const batch = memberIds.slice(i, i + perStatement);
       await em.query(`UPDATE member SET double_points_until = ? WHERE id IN (${batch.map(() => '?').join(', ')})`, [

@@ -136,7 +136,9 @@ export function reachableCountSql(
   options: { indexHints?: boolean } = {},
 ): SqlStatement {
   return {
-    sql: `SELECT COUNT(*) AS n FROM ${query.countFrom} ${reachJoin(query.memberId, options)} WHERE ${query.where} AND ${reachCondition(query.memberId)}`,
+    sql:
+      `SELECT COUNT(*) AS n FROM ${query.countFrom} ${reachJoin(query.memberId, options)}` +
+      ` WHERE ${query.where} AND ${reachCondition(query.memberId)}`,
     params: [templateId, ...query.params, kind],
   };
 }
@@ -148,7 +150,8 @@ export function reachableCountSql(
 export function audienceSampleSql(query: AudienceQuery, limit: number): SqlStatement {
   return {
     sql:
-      'SELECT m.id AS memberId, m.nickname AS nickname, m.phone_masked AS phoneMasked, m.tier AS tier, m.lifecycle_status AS lifecycleStatus, rs.segment AS rfmSegment' +
+      'SELECT m.id AS memberId, m.nickname AS nickname, m.phone_masked AS phoneMasked, m.tier AS tier,' +
+      ' m.lifecycle_status AS lifecycleStatus, rs.segment AS rfmSegment' +
       ` FROM (SELECT ${query.memberId} AS id FROM ${query.countFrom} WHERE ${query.where} LIMIT ?) picked` +
       ' JOIN member m ON m.id = picked.id LEFT JOIN member_rfm rs ON rs.member_id = picked.id',
     params: [...query.params, limit],

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
-import { isMysql, sqlDate } from '../database/dialect';
+import { sqlDate, supportsForceIndex } from '../database/dialect';
 import {
   audienceCountSql,
   audienceQuery,
@@ -63,9 +63,9 @@ export class AudienceService {
     };
   }
 
-  /** Index hints are MySQL syntax; SQLite (the demo database) plans its small tables well on its own. */
+  /** Where the database takes FORCE INDEX; SQLite (the demo database) plans its small tables well on its own. */
   private get indexHints(): boolean {
-    return isMysql(this.dataSource);
+    return supportsForceIndex(this.dataSource);
   }
 
   private async count(statement: SqlStatement): Promise<number> {

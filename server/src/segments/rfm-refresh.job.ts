@@ -14,7 +14,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock, startOfBusinessDay } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { dialectName, sqlDate, sqlDateValue } from '../database/dialect';
+import { sqlDate, sqlDateValue } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
 import { MemberRfmRefresh } from './member-rfm.entity';
@@ -25,7 +25,6 @@ import {
   scoreChunkSql,
   SEGMENT_COUNTS_SQL,
   thresholdSql,
-  type Dialect,
   type RfmMetricColumn,
 } from './rfm-sql';
 
@@ -75,10 +74,6 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
     return result
       ? `${result.members} members, ${result.scoredMembers} scored, ${result.tookMs} ms`
       : 'skipped: a refresh staff started was running';
-  }
-
-  private get dialect(): Dialect {
-    return dialectName(this.dataSource);
   }
 
   /** Refreshes every member's RFM row now. SEGMENTS_REFRESH_RUNNING when another refresh holds the lease. */
@@ -139,7 +134,7 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
     const spendSince = local.minus({ months: this.config.tierWindowMonths }).toJSDate();
     const purchasesSince = rfmSince < spendSince ? rfmSince : spendSince;
     const em = this.dataSource.manager;
-    const statement = measureChunkSql(this.dialect, {
+    const statement = measureChunkSql(this.dataSource, {
       startOfToday: sqlDate(em, startOfBusinessDay(now, zone)),
       rfmSince: sqlDate(em, rfmSince),
       spendSince: sqlDate(em, spendSince),
@@ -148,14 +143,9 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
       firstMemberId: first,
       lastMemberId: last,
     });
-    const work = (manager: EntityManager) => manager.query(statement.sql, statement.params);
-    if (this.transactions.isEmbedded) {
-      await this.transactions.run(work);
-      return;
-    }
-    // READ COMMITTED: an INSERT … SELECT under REPEATABLE READ share-locks every member and purchase row it
-    // reads, which would hold up purchases of these members (they lock the member row) for the statement.
-    await this.dataSource.transaction('READ COMMITTED', work);
+    // READ COMMITTED on MySQL: an INSERT … SELECT under REPEATABLE READ share-locks every member and purchase row
+    // it reads, which would hold up purchases of these members (they lock the member row) for the statement.
+    await this.transactions.run((em: EntityManager) => em.query(statement.sql, statement.params), { isolation: 'READ COMMITTED' });
   }
 
   private async populationThresholds(): Promise<{ scored: number; thresholds: RfmPopulationThresholds | null }> {

@@ -8,9 +8,10 @@ import {
   type RfmPopulationThresholds,
   type RfmSegmentRule,
 } from '@member/shared';
-import { greatest, intDiv, overwrite, secondsBetween, upsert, type DialectName } from '../database/dialect';
+import { greatest, intDiv, overwrite, secondsBetween, upsert, type DialectSource } from '../database/dialect';
 
-export type Dialect = DialectName;
+/** A connection, or the dialect's name where a statement is built without one (the benchmark). */
+export type Dialect = DialectSource;
 
 /** How many member ids one refresh statement spans (one short transaction each). */
 export const RFM_CHUNK_ID_SPAN = 20_000;
@@ -67,7 +68,8 @@ export function measureChunkSql(dialect: Dialect, params: MeasureParams): { sql:
     ' GROUP BY m.id, m.last_purchase_at';
   const select =
     'INSERT INTO member_rfm (member_id, recency_days, frequency, monetary_fen, spend_12m_fen, computed_at)' +
-    ` SELECT a.id, CASE WHEN a.last_at IS NULL THEN NULL ELSE ${recencyDaysSql(dialect, 'a.last_at')} END, a.frequency, a.monetary, a.spend, ?` +
+    ` SELECT a.id, CASE WHEN a.last_at IS NULL THEN NULL ELSE ${recencyDaysSql(dialect, 'a.last_at')} END,` +
+    ' a.frequency, a.monetary, a.spend, ?' +
     ` FROM (${aggregate}) a`;
   const columns = ['recency_days', 'frequency', 'monetary_fen', 'spend_12m_fen', 'computed_at'];
   return {
@@ -102,7 +104,11 @@ const BETTER_OF: Record<RfmMetricColumn, Better> = {
  */
 export function thresholdSql(column: RfmMetricColumn): string {
   const order = BETTER_OF[column] === 'higher' ? 'ASC' : 'DESC';
-  return `SELECT ranked.pos AS pos, ranked.v AS v FROM (SELECT ${column} AS v, ROW_NUMBER() OVER (ORDER BY ${column} ${order}) - 1 AS pos FROM member_rfm WHERE frequency > 0) ranked WHERE ranked.pos IN (?, ?, ?, ?)`;
+  return (
+    'SELECT ranked.pos AS pos, ranked.v AS v' +
+    ` FROM (SELECT ${column} AS v, ROW_NUMBER() OVER (ORDER BY ${column} ${order}) - 1 AS pos FROM member_rfm WHERE frequency > 0) ranked` +
+    ' WHERE ranked.pos IN (?, ?, ?, ?)'
+  );
 }
 
 const literal = (value: number) => {
@@ -128,9 +134,14 @@ const segmentLiteral = (segment: string) => {
  * within the same UPDATE, SQLite the old ones. Parameters: first and last member id.
  */
 export function scoreChunkSql(thresholds: RfmPopulationThresholds | null, rules: readonly RfmSegmentRule[]): string {
-  const unscored = `WHEN frequency = 0 AND recency_days IS NULL THEN ${segmentLiteral(RfmSegment.NeverPurchased)} WHEN frequency = 0 THEN ${segmentLiteral(RfmSegment.Lapsed)}`;
+  const unscored =
+    `WHEN frequency = 0 AND recency_days IS NULL THEN ${segmentLiteral(RfmSegment.NeverPurchased)}` +
+    ` WHEN frequency = 0 THEN ${segmentLiteral(RfmSegment.Lapsed)}`;
   if (!thresholds) {
-    return `UPDATE member_rfm SET r_score = NULL, f_score = NULL, m_score = NULL, segment = CASE ${unscored} ELSE NULL END WHERE member_id BETWEEN ? AND ?`;
+    return (
+      `UPDATE member_rfm SET r_score = NULL, f_score = NULL, m_score = NULL, segment = CASE ${unscored} ELSE NULL END` +
+      ' WHERE member_id BETWEEN ? AND ?'
+    );
   }
   const score = {
     r: scoreSql('recency_days', thresholds.recencyDays),
