@@ -86,7 +86,8 @@ export const configSchema = z
         .min(0)
         .max(
           MAX_TOKEN_REFRESH_AHEAD_SECONDS,
-          `must be at most ${MAX_TOKEN_REFRESH_AHEAD_SECONDS}: stable_token returns the same token until its last ${MAX_TOKEN_REFRESH_AHEAD_SECONDS} s, so refreshing earlier refetches on every call`,
+          `must be at most ${MAX_TOKEN_REFRESH_AHEAD_SECONDS}: stable_token returns the same token ` +
+            `until its last ${MAX_TOKEN_REFRESH_AHEAD_SECONDS} s, so refreshing earlier refetches on every call`,
         ),
       requestTimeoutMs: z.int().min(100).max(60000),
     }),

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 describe('miniprogram/README.md', () => {
-  it('lists the pages app.config.ts declares, with their titles (regenerate: node miniprogram/scripts/pages-table.mjs --write)', async () => {
+  it('lists the pages app.config.ts declares, with titles (regenerate: node miniprogram/scripts/pages-table.mjs --write)', async () => {
     const { pagesTable, BEGIN, END } = await import('../scripts/pages-table.mjs');
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const block = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END) + END.length);

@@ -32,7 +32,8 @@ export function barcodeImage(text: string, color = '#111111'): CodeImage {
     x += run;
   }
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width * 4}" height="${height * 4}" preserveAspectRatio="none" shape-rendering="crispEdges">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width * 4}" height="${height * 4}" ` +
+    `preserveAspectRatio="none" shape-rendering="crispEdges">` +
     `<rect width="${width}" height="${height}" fill="#fff"/><path fill="${color}" d="${path}"/></svg>`;
   return { uri: svgDataUri(svg), width, height };
 }
@@ -57,7 +58,8 @@ export function qrImage(text: string, color = '#111111'): CodeImage {
   }
   const full = size + quiet * 2;
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" width="${full * 8}" height="${full * 8}" shape-rendering="crispEdges">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" width="${full * 8}" height="${full * 8}" ` +
+    `shape-rendering="crispEdges">` +
     `<rect width="${full}" height="${full}" fill="#fff"/><path fill="${color}" d="${path}"/></svg>`;
   return { uri: svgDataUri(svg), width: full, height: full };
 }

@@ -37,7 +37,8 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
       nextId += ID_STEP;
       const [, month, day] = birthday ? birthday.split('-').map(Number) : [null, null, null];
       await t.db.dataSource.query(
-        `INSERT INTO member (id, openid, joined_at, privacy_accepted_at, privacy_policy_version, birthday, birthday_month, birthday_day, birthday_set_on, version)
+        `INSERT INTO member (id, openid, joined_at, privacy_accepted_at, privacy_policy_version,
+           birthday, birthday_month, birthday_day, birthday_set_on, version)
          VALUES (?, ?, ?, ?, 'test', ?, ?, ?, ?, 1)`,
         [
           nextId,
@@ -59,7 +60,8 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
   async function perksOf(memberIds: number[]): Promise<PerkRow[]> {
     const rows: Array<{ member_id: number; year: number; coupon_id: number | null; double_points_until: Date | string }> =
       await t.db.dataSource.query(
-        `SELECT member_id, year, coupon_id, double_points_until FROM birthday_perk WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) ORDER BY member_id, year`,
+        `SELECT member_id, year, coupon_id, double_points_until FROM birthday_perk
+          WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) ORDER BY member_id, year`,
         memberIds,
       );
     return rows.map((r) => ({
@@ -87,23 +89,27 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     ).toBe(0);
     expect(
       await count(
-        "SELECT COUNT(*) AS n FROM (SELECT member_id, idempotency_key FROM coupon WHERE idempotency_key LIKE 'birthday:%' GROUP BY member_id, idempotency_key HAVING COUNT(*) > 1) x",
+        'SELECT COUNT(*) AS n FROM (SELECT member_id, idempotency_key FROM coupon' +
+          " WHERE idempotency_key LIKE 'birthday:%' GROUP BY member_id, idempotency_key HAVING COUNT(*) > 1) x",
       ),
     ).toBe(0);
     // Every perk's coupon is that member's birthday coupon of that year, and every birthday coupon has its perk.
     const birthdayKeyOfPerk = kind === 'mariadb' ? "CONCAT('birthday:', p.year)" : "'birthday:' || p.year";
     expect(
       await count(
-        `SELECT COUNT(*) AS n FROM birthday_perk p JOIN coupon c ON c.id = p.coupon_id WHERE c.member_id <> p.member_id OR c.idempotency_key <> ${birthdayKeyOfPerk}`,
+        `SELECT COUNT(*) AS n FROM birthday_perk p JOIN coupon c ON c.id = p.coupon_id
+          WHERE c.member_id <> p.member_id OR c.idempotency_key <> ${birthdayKeyOfPerk}`,
       ),
     ).toBe(0);
     expect(
       await count(
-        "SELECT COUNT(*) AS n FROM coupon c WHERE c.idempotency_key LIKE 'birthday:%' AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.coupon_id = c.id)",
+        "SELECT COUNT(*) AS n FROM coupon c WHERE c.idempotency_key LIKE 'birthday:%'" +
+          ' AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.coupon_id = c.id)',
       ),
     ).toBe(0);
     const broken = await t.db.dataSource.query(
-      'SELECT t.id FROM coupon_template t WHERE t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id) OR t.claimed_count > t.total_stock',
+      'SELECT t.id FROM coupon_template t' +
+        ' WHERE t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id) OR t.claimed_count > t.total_stock',
     );
     expect(broken).toEqual([]);
   }
@@ -138,7 +144,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
   beforeEach(() => setPerk({ window: 'month', couponTemplateId: birthdayTemplateId, runAtLocalTime: '00:05' }));
   afterEach(() => expectOncePerYearAndStockExact());
 
-  it('on the 1st of the month gives every joined member born that month the coupon and double points to 23:59:59 of the 30th, nobody else', async () => {
+  it('on the 1st gives every joined member born that month the coupon and double points to 23:59:59 of the 30th, nobody else', async () => {
     const november = await addMembers(['1990-11-03', '1985-11-30', '2000-11-01']);
     const others = await addMembers(['1990-10-31', '1990-12-01', null]);
     const [notJoined] = await addMembers(['1990-11-15'], { joined: false });
@@ -161,7 +167,8 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     for (const id of [...others, notJoined]) expect(await doublePointsUntil(id)).toBeNull();
 
     const coupons = await t.db.dataSource.query(
-      `SELECT member_id, template_id, status, valid_until, seq, code FROM coupon WHERE id IN (${perks.map(() => '?').join(', ')}) ORDER BY member_id`,
+      `SELECT member_id, template_id, status, valid_until, seq, code FROM coupon
+        WHERE id IN (${perks.map(() => '?').join(', ')}) ORDER BY member_id`,
       perks.map((p) => p.couponId),
     );
     expect(coupons).toHaveLength(3);
@@ -180,7 +187,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     expect((await t.app.get(TemplatesService).get(birthdayTemplateId)).claimedCount).toBe(3);
   });
 
-  it('run again the same day, or later in the month, it grants nothing twice; a birthday set inside the window is caught up the next day', async () => {
+  it('rerun the same day or later that month, it grants nothing twice; a birthday set in the window is caught up a day later', async () => {
     t.clock.set(shanghai('2026-11-01', '09:00:00'));
     const again = await job.grantPerks();
     // The first run's checkpoints for today: every chunk is skipped.
@@ -227,7 +234,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     expect(await buy()).toMatchObject({ pointsEarned: 100, bonusPermille: 1000 });
   });
 
-  it('celebrates 29 February on the 28th in non-leap years (day window), on the 29th in leap years, and in February (month window)', async () => {
+  it('celebrates 29 Feb on the 28th in non-leap years (day window), on the 29th in leap years, in February (month window)', async () => {
     setPerk({ window: 'day' });
     const [feb28, feb29, mar1] = await addMembers(['1990-02-28', '2000-02-29', '1990-03-01']);
     t.clock.set(shanghai('2027-02-28'));
@@ -275,7 +282,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     ]);
   });
 
-  it('never issues more coupons than the stock: the members after it get double points without the coupon; a paused template issues none', async () => {
+  it('never issues more coupons than the stock: members past it get double points, no coupon; a paused template issues none', async () => {
     const scarce = await t.app
       .get(TemplatesService)
       .create(templateRequest(t.clock.now(), { name: '限量生日券', totalStock: 5, perMemberLimit: 1 }));
@@ -355,7 +362,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
     await expect(t.app.get(CampaignsService).setPaused(birthday!.id, true)).rejects.toMatchObject({ code: 'CAMPAIGN_STATUS_CONFLICT' });
   });
 
-  it('is reported like any campaign (coupon, no grant, redeemed), and any instance’s campaign scheduler finishes a run that died', async () => {
+  it('is reported like any campaign (coupon, no grant, redeemed); any instance’s campaign scheduler finishes a run that died', async () => {
     const august = await addMembers(Array.from({ length: 6 }, (_, i) => `1990-08-${String(i + 10)}`));
     t.clock.set(shanghai('2030-08-01'));
     await expect(

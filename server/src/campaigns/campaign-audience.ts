@@ -37,7 +37,8 @@ export function campaignAudience(em: EntityManager, config: AppConfig, campaign:
     params.push(day(-(campaign.dormantDays ?? 0)), day(1 - (campaign.dormantDays ?? 0)));
   } else if (campaign.schedule === CampaignSchedule.CouponExpiry) {
     where.push(
-      `EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}' AND c.valid_until >= ? AND c.valid_until < ?)`,
+      `EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}'` +
+        ' AND c.valid_until >= ? AND c.valid_until < ?)',
     );
     const daysBefore = campaign.daysBefore ?? 0;
     params.push(day(daysBefore), day(daysBefore + 1));
@@ -49,7 +50,8 @@ export function campaignAudience(em: EntityManager, config: AppConfig, campaign:
     where.push(`m.birthday_month = ? AND m.birthday_day IN (${window.days.map(() => '?').join(', ')})`);
     params.push(window.month, ...window.days);
     where.push(
-      'NOT EXISTS (SELECT 1 FROM campaign_member seen JOIN campaign_run r ON r.id = seen.run_id WHERE seen.member_id = m.id AND r.campaign_id = ? AND r.id <> ? AND r.period LIKE ?)',
+      'NOT EXISTS (SELECT 1 FROM campaign_member seen JOIN campaign_run r ON r.id = seen.run_id' +
+        ' WHERE seen.member_id = m.id AND r.campaign_id = ? AND r.id <> ? AND r.period LIKE ?)',
     );
     params.push(campaign.campaignId, run.id, `${window.year}-%`);
   }

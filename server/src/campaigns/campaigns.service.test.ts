@@ -421,7 +421,8 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
       t.clock.set('2027-02-28T04:00:00Z'); // 12:00 in Shanghai
       const [feb28, feb29, mar1] = await members(3, 2);
       await t.db.dataSource.query(
-        'UPDATE member SET birthday_day = CASE id WHEN ? THEN 28 WHEN ? THEN 29 ELSE 1 END, birthday_month = CASE id WHEN ? THEN 3 ELSE 2 END WHERE id IN (?, ?, ?)',
+        'UPDATE member SET birthday_day = CASE id WHEN ? THEN 28 WHEN ? THEN 29 ELSE 1 END,' +
+          ' birthday_month = CASE id WHEN ? THEN 3 ELSE 2 END WHERE id IN (?, ?, ?)',
         [feb28.id, feb29.id, mar1.id, feb28.id, feb29.id, mar1.id],
       );
       const campaign = await campaigns.create(request({ filter: {}, points: 29, schedule: 'birthday' }), 'o-boss');

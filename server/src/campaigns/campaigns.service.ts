@@ -222,7 +222,8 @@ export class CampaignsService {
   private async runView(run: CampaignRun, campaign: Campaign): Promise<CampaignRunView> {
     const q = <T>(sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<T[]>;
     const outcomes = await q<{ status: string; reason: string | null; errcode: number | string | null; n: number | string }>(
-      'SELECT status, skip_reason AS reason, errcode, COUNT(*) AS n FROM message_outbox WHERE dedupe_key LIKE ? GROUP BY status, skip_reason, errcode',
+      'SELECT status, skip_reason AS reason, errcode, COUNT(*) AS n FROM message_outbox' +
+        ' WHERE dedupe_key LIKE ? GROUP BY status, skip_reason, errcode',
       [`${campaignMessagePrefix(run.id)}%`],
     );
     const messages: CampaignMessageOutcomes = { queued: 0, sent: 0, skipped: {}, failed: {} };
@@ -249,7 +250,9 @@ export class CampaignsService {
               coupon.seq,
             ])
           : await q<{ n: number | string }>(
-              "SELECT COUNT(*) AS n FROM campaign_member cm JOIN coupon c ON c.template_id = ? AND c.member_id = cm.member_id AND c.seq = ? WHERE cm.run_id = ? AND c.status = 'redeemed'",
+              'SELECT COUNT(*) AS n FROM campaign_member cm' +
+                ' JOIN coupon c ON c.template_id = ? AND c.member_id = cm.member_id AND c.seq = ?' +
+                " WHERE cm.run_id = ? AND c.status = 'redeemed'",
               [coupon.templateId, coupon.seq, run.id],
             );
       couponsRedeemed = Number(row.n);

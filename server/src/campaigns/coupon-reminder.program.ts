@@ -63,8 +63,10 @@ export class CouponReminderProgram implements SystemCampaignProgram, OnModuleIni
     for (let i = 0; i < reachable.length; i += IDS_PER_STATEMENT) {
       const batch = reachable.slice(i, i + IDS_PER_STATEMENT).map((m) => m.id);
       const coupons: Array<{ id: number | string; memberId: number | string; validUntil: Date | string; name: string }> = await em.query(
-        `SELECT c.id, c.member_id AS memberId, c.valid_until AS validUntil, t.name FROM coupon c JOIN coupon_template t ON t.id = c.template_id
-          WHERE c.member_id IN (${batch.map(() => '?').join(', ')}) AND c.status = ? AND c.valid_until >= ? AND c.valid_until < ? ORDER BY c.id`,
+        `SELECT c.id, c.member_id AS memberId, c.valid_until AS validUntil, t.name
+          FROM coupon c JOIN coupon_template t ON t.id = c.template_id
+          WHERE c.member_id IN (${batch.map(() => '?').join(', ')})
+            AND c.status = ? AND c.valid_until >= ? AND c.valid_until < ? ORDER BY c.id`,
         [...batch, CouponStatus.Available, sqlDate(em, from), sqlDate(em, to)],
       );
       for (const coupon of coupons) {

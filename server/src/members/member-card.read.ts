@@ -137,8 +137,10 @@ export class CardReader {
     if (!sql) {
       sql = [
         `SELECT ${this.columns.map((column) => `m.${column.databaseName}`).join(', ')},`,
-        ' (SELECT COALESCE(SUM(p.paid_fen - p.refunded_fen), 0) FROM purchase p WHERE p.member_id = m.id AND p.purchased_at > ?) AS card_spend,',
-        " (SELECT COUNT(*) FROM coupon c WHERE c.member_id = m.id AND c.status = 'available' AND c.valid_until >= ?) AS card_usable_coupons",
+        ' (SELECT COALESCE(SUM(p.paid_fen - p.refunded_fen), 0) FROM purchase p',
+        ' WHERE p.member_id = m.id AND p.purchased_at > ?) AS card_spend,',
+        " (SELECT COUNT(*) FROM coupon c WHERE c.member_id = m.id AND c.status = 'available'",
+        ' AND c.valid_until >= ?) AS card_usable_coupons',
         ` FROM member m WHERE m.id IN (${new Array(size).fill('?').join(', ')})`,
       ].join('');
       this.statements.set(size, sql);

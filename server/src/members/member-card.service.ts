@@ -43,7 +43,10 @@ export class MemberCardService {
     });
   }
 
-  /** One statement for the cards asked for at once (see member-card.read.ts); the tier table is config, built once; the calendar memoized (card-calendar.ts). */
+  /**
+   * One statement for the cards asked for at once (see member-card.read.ts); the tier table is config, built once;
+   * the calendar memoized (card-calendar.ts).
+   */
   async getCard(memberId: number): Promise<MemberCard> {
     const { row: read, at } = await this.reader.read(memberId);
     if (!read) throw new DomainError('MEMBER_NOT_FOUND');

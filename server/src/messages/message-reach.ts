@@ -57,7 +57,8 @@ export async function reachableMembers(
   for (let i = 0; i < memberIds.length; i += batchSize) {
     const batch = memberIds.slice(i, i + batchSize);
     const rows: Array<{ id: number | string; nickname: string | null }> = await em.query(
-      `SELECT m.id, m.nickname FROM member m ${reachJoin('m.id')} WHERE m.id IN (${batch.map(() => '?').join(', ')}) AND ${reachCondition('m.id')}`,
+      `SELECT m.id, m.nickname FROM member m ${reachJoin('m.id')}
+        WHERE m.id IN (${batch.map(() => '?').join(', ')}) AND ${reachCondition('m.id')}`,
       [address.templateId, ...batch, address.kind],
     );
     reachable.push(...rows.map((row) => ({ id: Number(row.id), nickname: row.nickname })));

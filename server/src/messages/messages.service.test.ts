@@ -217,7 +217,7 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await wechatQuota(me.openid, 'coupon_arrived')).toBe(6 - t.config.messages.frequencyCap.maxMessages);
   });
 
-  it('handles WeChat’s answers: 43101 zeroes the grant, 47003 fails without retry, -1 and 5xx retry after a backoff, a timeout is never resent', async () => {
+  it('WeChat answers: 43101 zeroes the grant, 47003 fails for good, -1/5xx retry after a backoff, a timeout is never resent', async () => {
     const noQuota = await newMember();
     // Ours says 1 but WeChat has none (the accept never reached WeChat): WeChat's word wins.
     await messages.report(noQuota.id, {
@@ -279,7 +279,7 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(await grantOf(slow.id, 'coupon_arrived')).toBe(await wechatQuota(slow.openid, 'coupon_arrived'));
   });
 
-  it('tells a subscribed member about the points a purchase earned, once the purchase commits (SaleSettled); others get no row', async () => {
+  it('tells a subscribed member the points a purchase earned, once the purchase commits (SaleSettled); others get no row', async () => {
     const subscribed = await newMember();
     const other = await newMember();
     await subscribe(subscribed, ['points_change']);

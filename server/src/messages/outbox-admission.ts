@@ -34,7 +34,8 @@ export async function admitBatch(
   const recentOf = new Map(
     (
       (await em.query(
-        `SELECT member_id AS memberId, COUNT(*) AS n FROM message_outbox WHERE member_id IN (${marks}) AND ((status = ? AND sent_at >= ?) OR (status = ? AND grant_spent = ?)) GROUP BY member_id`,
+        `SELECT member_id AS memberId, COUNT(*) AS n FROM message_outbox
+          WHERE member_id IN (${marks}) AND ((status = ? AND sent_at >= ?) OR (status = ? AND grant_spent = ?)) GROUP BY member_id`,
         [...memberIds, OutboxStatus.Sent, sqlDate(em, since), OutboxStatus.Sending, true],
       )) as Array<{ memberId: number | string; n: number | string }>
     ).map((r) => [Number(r.memberId), Number(r.n)]),
@@ -73,7 +74,8 @@ export async function admitBatch(
   if (spent.length > 0) {
     // Relative and conditional: reports only ever add meanwhile, and other senders wait for our member locks.
     await em.query(
-      `UPDATE message_grant SET remaining = remaining - CASE id ${spent.map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ? WHERE id IN (${spent.map(() => '?').join(', ')})`,
+      `UPDATE message_grant SET remaining = remaining - CASE id ${spent.map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ?
+        WHERE id IN (${spent.map(() => '?').join(', ')})`,
       [...spent.flatMap((g) => [g.id, g.spent]), sqlDate(em, now), ...spent.map((g) => g.id)],
     );
     await em

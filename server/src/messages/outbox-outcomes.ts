@@ -37,7 +37,8 @@ export class OutboxOutcomes {
     const now = this.clock.now();
     await this.transactions.run((em) =>
       em.query(
-        `UPDATE message_outbox SET status = ?, sent_at = ?, msgid = CASE id ${sent.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${sent.map(() => '?').join(', ')}) AND status = ?`,
+        `UPDATE message_outbox SET status = ?, sent_at = ?, msgid = CASE id ${sent.map(() => 'WHEN ? THEN ?').join(' ')} END
+          WHERE id IN (${sent.map(() => '?').join(', ')}) AND status = ?`,
         [OutboxStatus.Sent, sqlDate(em, now), ...sent.flatMap((x) => [x.id, x.msgid]), ...sent.map((x) => x.id), OutboxStatus.Sending],
       ),
     );

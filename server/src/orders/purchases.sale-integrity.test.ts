@@ -37,7 +37,7 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
   beforeEach(() => t.clock.set(START));
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
-  it('defect 3: the redemption a till purchase holds cannot be reversed on its own (REDEMPTION_OWNED_BY_SALE); the full refund gives the coupon back', async () => {
+  it('defect 3: a till purchase’s redemption can’t be reversed alone (REDEMPTION_OWNED_BY_SALE); the full refund returns it', async () => {
     const me = member();
     const coupon = await couponOf(me);
     const purchase = await buy(me, 30_000, { couponCode: coupon.code });
@@ -54,7 +54,8 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
     expect(await couponStatus(coupon.id)).toBe('redeemed');
     expect((await purchases.refund(purchase.id, { amountFen: 18_000, refundNo: key() }, 'o-clerk')).couponRestored).toBe(true);
     expect(await couponStatus(coupon.id)).toBe('available');
-    expect(codeOf(await redemptions.reverse(redemptionId!).catch((e) => e))).toBe('REDEMPTION_OWNED_BY_SALE'); // still the sale's to undo, never the clerk's
+    // Still the sale's to undo, never the clerk's.
+    expect(codeOf(await redemptions.reverse(redemptionId!).catch((e) => e))).toBe('REDEMPTION_OWNED_BY_SALE');
 
     // A standalone redemption is still reversed by the clerk.
     const standalone = await redemptions.redeem({ code: coupon.code, orderAmountFen: 30_000, idempotencyKey: key() }, 'o-clerk');
@@ -92,7 +93,7 @@ describe.each(TEST_DATABASES)('till sales under retries and reversals on %s', (k
     expect(await t.db.dataSource.getRepository(Purchase).countBy({ memberId: me })).toBe(2);
   });
 
-  it('defect 4: twenty identical till refunds at once all answer the first; the same refund number with another amount is refused', async () => {
+  it('defect 4: 20 identical till refunds at once all answer the first; the same refund no. with another amount is refused', async () => {
     const me = member();
     const purchase = await buy(me, 30_000);
     const refundNo = key();

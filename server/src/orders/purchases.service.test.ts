@@ -114,7 +114,9 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     ]);
   });
 
-  it('refunds: partial refunds take back earned points and give back burned ones in proportion; the coupon returns on the full refund; never more than paid; a resent refund refunds once', async () => {
+  // Partial refunds take back earned points and give back burned ones in proportion; the coupon returns on the
+  // full refund; never more than paid is refunded; a resent refund refunds once.
+  it('refunds: earned and burned points pro rata, the coupon on the full refund, never more than paid, a resent refund once', async () => {
     const me = member();
     await buy(me, 100_000); // 1000 points to spend
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now()));

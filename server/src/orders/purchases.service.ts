@@ -206,7 +206,8 @@ export class PurchasesService {
     const members = await membersRepository.findMany(this.dataSource.manager, memberIds);
     const since = spendWindowStart(this.clock.now(), this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
     const rows: Array<{ memberId: number | string; spend: number | string | null }> = await this.dataSource.query(
-      `SELECT member_id AS memberId, COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) AND purchased_at > ? GROUP BY member_id`,
+      `SELECT member_id AS memberId, COALESCE(SUM(paid_fen - refunded_fen), 0) AS spend FROM purchase
+        WHERE member_id IN (${memberIds.map(() => '?').join(', ')}) AND purchased_at > ? GROUP BY member_id`,
       [...memberIds, sqlDate(this.dataSource.manager, since)],
     );
     const spend = new Map(rows.map((r) => [Number(r.memberId), Number(r.spend ?? 0)]));

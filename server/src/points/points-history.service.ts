@@ -46,7 +46,8 @@ export class PointsHistoryService {
     for (const p of (await ordersRepository.findPurchases(this.dataSource.manager, purchaseIds)).values())
       stores.set(p.id, p.bonusPermille > 1000 ? `${p.storeCode} · 多倍积分` : p.storeCode);
     const expiring: Array<{ points: number | string; expiresAt: Date | string }> = await this.dataSource.query(
-      'SELECT SUM(remaining) AS points, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 AND expires_at >= ? GROUP BY expires_at ORDER BY expires_at LIMIT 3',
+      'SELECT SUM(remaining) AS points, expires_at AS expiresAt FROM points_lot' +
+        ' WHERE member_id = ? AND remaining > 0 AND expires_at >= ? GROUP BY expires_at ORDER BY expires_at LIMIT 3',
       [memberId, sqlDate(this.dataSource.manager, this.clock.now())],
     );
     return {

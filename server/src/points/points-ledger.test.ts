@@ -49,7 +49,7 @@ describe.each(TEST_DATABASES)('points lots on %s', (kind) => {
   // confirmed at once: the second waits for the first's locks, then read the lots from its older snapshot and
   // wrote them back, undoing the first's clawback (ledger = balance = 20, lots 60); their expiry then took 60
   // from a balance of 20 (−40). On sql.js transactions run one after another, so this holds there trivially.
-  it('two refunds of one purchase settling at once both take their points from the lots; their expiry never takes the balance below 0', async () => {
+  it('two refunds of one purchase settling at once both take points from lots; their expiry never takes the balance below 0', async () => {
     const me = member();
     const purchase = await buy(me, 10_000); // 100 points, one lot
     expect(await pointsOf(me)).toEqual({ balance: 100, ledger: 100, lots: 100 });

@@ -144,7 +144,8 @@ export class PointsLedger {
   ): Promise<Array<{ id: number; ledgerId: number; remaining: number; expiresAt: Date }>> {
     const rows: Array<{ id: number | string; ledgerId: number | string; remaining: number | string; expiresAt: Date | string }> =
       await em.query(
-        `SELECT id, ledger_id AS ledgerId, remaining, expires_at AS expiresAt FROM points_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, id${forUpdate(em)}`,
+        `SELECT id, ledger_id AS ledgerId, remaining, expires_at AS expiresAt FROM points_lot
+          WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, id${forUpdate(em)}`,
         [memberId],
       );
     return rows.map((row) => ({

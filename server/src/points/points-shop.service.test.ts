@@ -45,7 +45,9 @@ describe.each(TEST_DATABASES)('the points shop on %s', (kind) => {
   beforeEach(() => t.clock.set('2026-11-23T02:00:00Z'));
   afterEach(async () => {
     const broken = await t.db.dataSource.query(
-      'SELECT m.id FROM member m WHERE m.points_balance < 0 OR m.points_balance <> (SELECT COALESCE(SUM(l.delta), 0) FROM points_ledger l WHERE l.member_id = m.id) OR m.points_balance <> (SELECT COALESCE(SUM(p.remaining), 0) FROM points_lot p WHERE p.member_id = m.id)',
+      'SELECT m.id FROM member m WHERE m.points_balance < 0' +
+        ' OR m.points_balance <> (SELECT COALESCE(SUM(l.delta), 0) FROM points_ledger l WHERE l.member_id = m.id)' +
+        ' OR m.points_balance <> (SELECT COALESCE(SUM(p.remaining), 0) FROM points_lot p WHERE p.member_id = m.id)',
     );
     expect(broken).toEqual([]);
   });

@@ -35,15 +35,18 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
   },
   {
     invariant: 'points.lot-within-original',
-    sql: 'SELECT id AS lotId, member_id AS memberId, points, remaining FROM points_lot WHERE remaining < 0 OR remaining > points OR points <= 0',
+    sql: `SELECT id AS lotId, member_id AS memberId, points, remaining
+            FROM points_lot WHERE remaining < 0 OR remaining > points OR points <= 0`,
   },
   {
     invariant: 'points.ledger-balance-after-not-negative',
-    sql: 'SELECT id AS lineId, member_id AS memberId, delta, balance_after AS balanceAfter, source_key AS sourceKey FROM points_ledger WHERE balance_after < 0',
+    sql: `SELECT id AS lineId, member_id AS memberId, delta, balance_after AS balanceAfter, source_key AS sourceKey
+            FROM points_ledger WHERE balance_after < 0`,
   },
   {
     invariant: 'points.ledger-running-balance',
-    // Each line's balance_after is the sum of the member's lines up to it (lines are written under the member's lock, in id order).
+    // Each line's balance_after is the sum of the member's lines up to it (lines are written under the member's
+    // lock, in id order).
     sql: `SELECT l.id AS lineId, l.member_id AS memberId, l.balance_after AS balanceAfter,
                  (SELECT SUM(e.delta) FROM points_ledger e WHERE e.member_id = l.member_id AND e.id <= l.id) AS running
             FROM points_ledger l
@@ -53,7 +56,8 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
     invariant: 'sale.purchase-refunds-within-paid',
     // A purchase's refunded_fen is its refunds' sum, within what was paid.
     sql: `SELECT p.id AS purchaseId, p.paid_fen AS paid, p.refunded_fen AS refunded, COALESCE(r.total, 0) AS refunds
-            FROM purchase p LEFT JOIN (SELECT purchase_id, SUM(amount_fen) AS total FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
+            FROM purchase p
+            LEFT JOIN (SELECT purchase_id, SUM(amount_fen) AS total FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
            WHERE p.refunded_fen < 0 OR p.refunded_fen > p.paid_fen OR p.refunded_fen <> COALESCE(r.total, 0)`,
   },
   {
@@ -62,9 +66,11 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
     // plus till refunds of its purchase that no WeChat refund stands behind. Never above what was paid.
     sql: `SELECT o.out_trade_no AS outTradeNo, o.payable_fen AS paid, COALESCE(w.total, 0) AS wechat, COALESCE(t.total, 0) AS till
             FROM pay_order o
-            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status <> 'failed' GROUP BY pay_order_id) w ON w.pay_order_id = o.id
+            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status <> 'failed' GROUP BY pay_order_id) w
+              ON w.pay_order_id = o.id
             LEFT JOIN (SELECT pr.purchase_id, SUM(pr.amount_fen) AS total FROM purchase_refund pr
-                        WHERE NOT EXISTS (SELECT 1 FROM pay_refund x WHERE x.purchase_refund_id = pr.id) GROUP BY pr.purchase_id) t ON t.purchase_id = o.purchase_id
+                        WHERE NOT EXISTS (SELECT 1 FROM pay_refund x WHERE x.purchase_refund_id = pr.id) GROUP BY pr.purchase_id) t
+              ON t.purchase_id = o.purchase_id
            WHERE COALESCE(w.total, 0) + COALESCE(t.total, 0) > o.payable_fen`,
   },
   {
@@ -73,9 +79,12 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
     sql: `SELECT o.out_trade_no AS outTradeNo, o.payable_fen AS paid, o.refunded_fen AS refunded, o.refund_committed_fen AS committed,
                  COALESCE(s.total, 0) AS succeeded, COALESCE(c.total, 0) AS open
             FROM pay_order o
-            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status = 'succeeded' GROUP BY pay_order_id) s ON s.pay_order_id = o.id
-            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status IN ('processing', 'succeeded') GROUP BY pay_order_id) c ON c.pay_order_id = o.id
-           WHERE o.refunded_fen <> COALESCE(s.total, 0) OR o.refund_committed_fen < COALESCE(c.total, 0) OR o.refund_committed_fen > o.payable_fen OR o.refunded_fen > o.refund_committed_fen`,
+            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund WHERE status = 'succeeded' GROUP BY pay_order_id) s
+              ON s.pay_order_id = o.id
+            LEFT JOIN (SELECT pay_order_id, SUM(amount_fen) AS total FROM pay_refund
+                        WHERE status IN ('processing', 'succeeded') GROUP BY pay_order_id) c ON c.pay_order_id = o.id
+           WHERE o.refunded_fen <> COALESCE(s.total, 0) OR o.refund_committed_fen < COALESCE(c.total, 0)
+              OR o.refund_committed_fen > o.payable_fen OR o.refunded_fen > o.refund_committed_fen`,
   },
   {
     invariant: 'sale.paid-order-has-its-purchase',
@@ -84,24 +93,30 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
                  (SELECT COUNT(*) FROM purchase q WHERE q.staff_openid = 'wechat-pay' AND q.idempotency_key = o.out_trade_no) AS purchases
             FROM pay_order o LEFT JOIN purchase p ON p.id = o.purchase_id
            WHERE (o.status = 'paid' AND (p.id IS NULL OR p.paid_fen <> o.payable_fen))
-              OR (SELECT COUNT(*) FROM purchase q WHERE q.staff_openid = 'wechat-pay' AND q.idempotency_key = o.out_trade_no) > (CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END)`,
+              OR (SELECT COUNT(*) FROM purchase q WHERE q.staff_openid = 'wechat-pay' AND q.idempotency_key = o.out_trade_no)
+                 > (CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END)`,
   },
   {
     invariant: 'coupon.status-agrees-with-redemptions',
     // A redeemed coupon has exactly one redemption in force; any other coupon has none.
     sql: `SELECT c.id AS couponId, c.status, COALESCE(r.active, 0) AS activeRedemptions
-            FROM coupon c LEFT JOIN (SELECT coupon_id, COUNT(*) AS active FROM coupon_redemption WHERE status = 'redeemed' GROUP BY coupon_id) r ON r.coupon_id = c.id
+            FROM coupon c
+            LEFT JOIN (SELECT coupon_id, COUNT(*) AS active FROM coupon_redemption WHERE status = 'redeemed' GROUP BY coupon_id) r
+              ON r.coupon_id = c.id
            WHERE COALESCE(r.active, 0) <> (CASE WHEN c.status = 'redeemed' THEN 1 ELSE 0 END)`,
   },
   {
     invariant: 'coupon.redemption-of-its-member',
-    sql: 'SELECT r.id AS redemptionId, r.coupon_id AS couponId, r.member_id AS redemptionMember, c.member_id AS couponMember FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE r.member_id <> c.member_id',
+    sql: `SELECT r.id AS redemptionId, r.coupon_id AS couponId, r.member_id AS redemptionMember, c.member_id AS couponMember
+            FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id
+           WHERE r.member_id <> c.member_id`,
   },
   {
     invariant: 'coupon.held-by-its-order',
     // An app order holds its coupon while pending and keeps it once paid (until a full refund); a closed or
     // flagged order holds nothing.
-    sql: `SELECT o.out_trade_no AS outTradeNo, o.status AS orderStatus, o.payable_fen AS payable, o.refunded_fen AS refunded, r.status AS redemption, c.status AS coupon
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.status AS orderStatus, o.payable_fen AS payable, o.refunded_fen AS refunded,
+                 r.status AS redemption, c.status AS coupon
             FROM pay_order o JOIN coupon_redemption r ON r.id = o.redemption_id JOIN coupon c ON c.id = r.coupon_id
            WHERE (o.status = 'pending' AND (r.status <> 'redeemed' OR c.status <> 'redeemed'))
               OR (o.status IN ('closed', 'flagged') AND r.status = 'redeemed')
@@ -110,7 +125,9 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
   },
   {
     invariant: 'coupon.order-with-coupon-has-redemption',
-    sql: "SELECT o.out_trade_no AS outTradeNo, o.status, o.coupon_id AS couponId FROM pay_order o WHERE o.coupon_id IS NOT NULL AND o.redemption_id IS NULL AND o.status IN ('pending', 'paid') AND o.prepay_id IS NOT NULL",
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.status, o.coupon_id AS couponId
+            FROM pay_order o
+           WHERE o.coupon_id IS NOT NULL AND o.redemption_id IS NULL AND o.status IN ('pending', 'paid') AND o.prepay_id IS NOT NULL`,
   },
   {
     invariant: 'coupon.held-by-its-purchase',
@@ -123,16 +140,19 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
   {
     invariant: 'coupon.template-counters',
     // claimed_count = coupons issued ≤ stock; redeemed_count = redemptions in force.
-    sql: `SELECT t.id AS templateId, t.total_stock AS stock, t.claimed_count AS claimed, COALESCE(c.issued, 0) AS issued, t.redeemed_count AS redeemed, COALESCE(r.active, 0) AS activeRedemptions
+    sql: `SELECT t.id AS templateId, t.total_stock AS stock, t.claimed_count AS claimed, COALESCE(c.issued, 0) AS issued,
+                 t.redeemed_count AS redeemed, COALESCE(r.active, 0) AS activeRedemptions
             FROM coupon_template t
             LEFT JOIN (SELECT template_id, COUNT(*) AS issued FROM coupon GROUP BY template_id) c ON c.template_id = t.id
-            LEFT JOIN (SELECT k.template_id, COUNT(*) AS active FROM coupon_redemption x JOIN coupon k ON k.id = x.coupon_id WHERE x.status = 'redeemed' GROUP BY k.template_id) r ON r.template_id = t.id
+            LEFT JOIN (SELECT k.template_id, COUNT(*) AS active FROM coupon_redemption x JOIN coupon k ON k.id = x.coupon_id
+                        WHERE x.status = 'redeemed' GROUP BY k.template_id) r ON r.template_id = t.id
            WHERE t.claimed_count <> COALESCE(c.issued, 0) OR t.claimed_count > t.total_stock OR t.redeemed_count <> COALESCE(r.active, 0)`,
   },
   {
     invariant: 'points.held-by-its-order',
     // Points an app order burns are held while it is pending or paid and given back once it is closed or flagged.
-    sql: `SELECT o.out_trade_no AS outTradeNo, o.status, o.points_burned AS burned, COALESCE(b.delta, 0) AS held, COALESCE(g.delta, 0) AS released
+    sql: `SELECT o.out_trade_no AS outTradeNo, o.status, o.points_burned AS burned, COALESCE(b.delta, 0) AS held,
+                 COALESCE(g.delta, 0) AS released
             FROM pay_order o
             LEFT JOIN points_ledger b ON b.source_key = ${concat("'payorder:'", 'o.out_trade_no', "':burn'")}
             LEFT JOIN points_ledger g ON g.source_key = ${concat("'payorder:'", 'o.out_trade_no', "':release'")}
@@ -143,12 +163,16 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
   },
   {
     invariant: 'points.purchase-effects',
-    // A purchase earned what it says, once; its refunds took back no more than it earned and gave back no more than it burned.
-    sql: `SELECT p.id AS purchaseId, p.points_earned AS earned, COALESCE(e.delta, 0) AS earnLine, COALESCE(r.clawed, 0) AS clawed, COALESCE(r.restored, 0) AS restored, p.points_burned AS burned
+    // A purchase earned what it says, once; its refunds took back no more than it earned and gave back no more
+    // than it burned.
+    sql: `SELECT p.id AS purchaseId, p.points_earned AS earned, COALESCE(e.delta, 0) AS earnLine, COALESCE(r.clawed, 0) AS clawed,
+                 COALESCE(r.restored, 0) AS restored, p.points_burned AS burned
             FROM purchase p
             LEFT JOIN points_ledger e ON e.source_key = ${concat("'purchase:'", 'p.id', "':earn'")}
-            LEFT JOIN (SELECT purchase_id, SUM(points_clawed + points_shortfall) AS clawed, SUM(points_restored) AS restored FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
-           WHERE COALESCE(e.delta, 0) <> p.points_earned OR COALESCE(r.clawed, 0) > p.points_earned OR COALESCE(r.restored, 0) > p.points_burned`,
+            LEFT JOIN (SELECT purchase_id, SUM(points_clawed + points_shortfall) AS clawed, SUM(points_restored) AS restored
+                         FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
+           WHERE COALESCE(e.delta, 0) <> p.points_earned OR COALESCE(r.clawed, 0) > p.points_earned
+              OR COALESCE(r.restored, 0) > p.points_burned`,
   },
 ];
 

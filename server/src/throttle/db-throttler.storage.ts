@@ -42,7 +42,8 @@ export class DbThrottlerStorage implements ThrottlerStorage {
         window_ends_ms = CASE WHEN blocked_until_ms > ? THEN window_ends_ms WHEN ${fresh} THEN ? ELSE window_ends_ms END`;
       await em.query(upsert(em, insert, { conflict: ['throttle_key'], set }), [key, now + ttl, now, now, now, now, now, now, now + ttl]);
       await em.query(
-        'UPDATE throttle_counter SET blocked_until_ms = CASE WHEN hits > ? THEN ? ELSE 0 END WHERE throttle_key = ? AND blocked_until_ms <= ?',
+        'UPDATE throttle_counter SET blocked_until_ms = CASE WHEN hits > ? THEN ? ELSE 0 END' +
+          ' WHERE throttle_key = ? AND blocked_until_ms <= ?',
         [limit, now + blockDuration, key, now],
       );
       return this.readWith(em, key, now);

@@ -1,5 +1,6 @@
-// Value rules of subscribe-message fields, by type (WeChat's 订阅消息 value table; test/wechat-emulator/README.md). The type is the key name without
-// its number (thing1 → thing, character_string12 → character_string) unless a template says otherwise.
+// Value rules of subscribe-message fields, by type (WeChat's 订阅消息 value table; test/wechat-emulator/README.md).
+// The type is the key name without its number (thing1 → thing, character_string12 → character_string) unless a
+// template says otherwise.
 // WeChat rejects a send whose value breaks its field's rule with 47003, naming the field. The server checks
 // and fits values with these before queueing a message. The emulator has its own implementation of WeChat's
 // rules (test/wechat-emulator/subscribe-rules.ts), and a test holds the two to the same answers.

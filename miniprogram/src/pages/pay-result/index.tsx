@@ -211,14 +211,12 @@ export default function PayResultPage() {
 }
 
 function Line({ label, value, strong = false, small = false }: { label: string; value: string; strong?: boolean; small?: boolean }) {
+  const valueClass =
+    'pay-result-detail__value' + (strong ? ' pay-result-detail__value--strong' : '') + (small ? ' pay-result-detail__value--small' : '');
   return (
     <View className='pay-result-detail__line'>
       <Text className='pay-result-detail__key'>{label}</Text>
-      <Text
-        className={`pay-result-detail__value${strong ? ' pay-result-detail__value--strong' : ''}${small ? ' pay-result-detail__value--small' : ''}`}
-      >
-        {value}
-      </Text>
+      <Text className={valueClass}>{value}</Text>
     </View>
   );
 }

@@ -19,7 +19,8 @@ function initialCode(): string {
 /**
  * The till: the member's code (scanned on the staff home or here), the order amount, and optionally a coupon
  * and points → one purchase at the clerk's store. The store comes from the staff account (the server decides):
- * one store is shown; an account with several picks one of them, never types a code. Then, if the customer returns goods, a refund of part or all.
+ * one store is shown; an account with several picks one of them, never types a code. Then, if the customer
+ * returns goods, a refund of part or all.
  */
 export default function PurchasePage() {
   const [memberCode, setMemberCode] = useState(initialCode);

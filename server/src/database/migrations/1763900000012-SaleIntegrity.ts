@@ -23,10 +23,12 @@ export class SaleIntegrity1763900000012 implements MigrationInterface {
     await queryRunner.addColumn('pay_refund', new TableColumn({ name: 'flag_reason', type: 'varchar', length: '200', isNullable: true }));
     // Redemptions already held by a sale become owned by it.
     await queryRunner.query(
-      "UPDATE coupon_redemption SET owner_kind = 'pay_order' WHERE id IN (SELECT redemption_id FROM pay_order WHERE redemption_id IS NOT NULL)",
+      "UPDATE coupon_redemption SET owner_kind = 'pay_order'" +
+        ' WHERE id IN (SELECT redemption_id FROM pay_order WHERE redemption_id IS NOT NULL)',
     );
     await queryRunner.query(
-      "UPDATE coupon_redemption SET owner_kind = 'purchase' WHERE owner_kind IS NULL AND id IN (SELECT redemption_id FROM purchase WHERE redemption_id IS NOT NULL)",
+      "UPDATE coupon_redemption SET owner_kind = 'purchase'" +
+        ' WHERE owner_kind IS NULL AND id IN (SELECT redemption_id FROM purchase WHERE redemption_id IS NOT NULL)',
     );
   }
 

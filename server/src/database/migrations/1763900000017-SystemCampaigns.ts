@@ -18,7 +18,8 @@ export class SystemCampaigns1763900000017 implements MigrationInterface {
       ['coupon-reminder', '券到期提醒', 'coupon_expiry', 'coupon_expiring'],
     ]) {
       await queryRunner.query(
-        `INSERT INTO campaign (name, status, filter, coupon_template_id, points, message_kind, offer_text, schedule, holdout_permille, idempotency_key, created_by, created_at, launched_at, system_key)
+        `INSERT INTO campaign (name, status, filter, coupon_template_id, points, message_kind, offer_text, schedule, holdout_permille,
+           idempotency_key, created_by, created_at, launched_at, system_key)
          VALUES (?, 'active', '{}', NULL, 0, ?, NULL, ?, 0, ?, 'system', ?, ?, ?)`,
         [name, kind, schedule, `system:${key}`, now, now, key],
       );
@@ -27,7 +28,8 @@ export class SystemCampaigns1763900000017 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      'DELETE FROM campaign_member WHERE run_id IN (SELECT r.id FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key IS NOT NULL)',
+      'DELETE FROM campaign_member' +
+        ' WHERE run_id IN (SELECT r.id FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key IS NOT NULL)',
     );
     await queryRunner.query('DELETE FROM campaign_run WHERE campaign_id IN (SELECT id FROM campaign WHERE system_key IS NOT NULL)');
     await queryRunner.query('DELETE FROM campaign WHERE system_key IS NOT NULL');

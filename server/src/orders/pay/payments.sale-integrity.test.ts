@@ -48,7 +48,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
   });
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url, skip: skipInvariants }));
 
-  it('defect 1: a sale paid with WeChat Pay is refused at the till (REFUND_VIA_WECHAT_PAY) and refunded through WeChat Pay up to what was paid, once', async () => {
+  it('defect 1: the till refuses a WeChat Pay sale (REFUND_VIA_WECHAT_PAY); WeChat Pay refunds it up to what was paid, once', async () => {
     const me = await newMember(0, false);
     const created = await paidOrder(me, { amountFen: 10_000 });
     const no = created.order.outTradeNo;
@@ -80,7 +80,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     expect(atWechat.reduce((sum, r) => sum + (r.amount?.refund ?? 0), 0)).toBe(10_000);
   });
 
-  it('defect 3: the redemption a pending app order holds cannot be reversed on its own; cancel, expiry and a full refund still give the coupon back', async () => {
+  it('defect 3: a pending app order’s redemption can’t be reversed alone; cancel, expiry and a full refund return the coupon', async () => {
     const me = await newMember(1000, true);
     const redemptionOf = async (outTradeNo: string) => (await orderOf(outTradeNo)).redemptionId!;
 
@@ -116,7 +116,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
     expect(await balanceOf(me.id)).toBe(1000);
   });
 
-  it('defect 4: twenty identical checkouts at once all answer the one order, payable; the same key with another payload is refused', async () => {
+  it('defect 4: 20 identical checkouts at once all answer one payable order; the same key with another payload is refused', async () => {
     const me = await newMember(600, true);
     const request = { amountFen: 30_000, storeCode: 'S001', couponId: me.couponId!, pointsToBurn: 500, idempotencyKey: key() };
     const answers = await Promise.allSettled(Array.from({ length: 20 }, () => payments.create(me.id, request)));
@@ -143,7 +143,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
 
   // Keep last: it leaves a sale in the state old code left (refunded at the till and by WeChat Pay), which the
   // cross-route ceiling invariant rightly reports after every later test too.
-  it('defect 1: a REFUND.SUCCESS that conflicts with our state is recorded as flagged for a person and answered 204, never 500 in a loop', async () => {
+  it('defect 1: a REFUND.SUCCESS that conflicts with our state is flagged for a person and answered 204, never 500 in a loop', async () => {
     const me = await newMember(0, false);
     const created = await paidOrder(me, { amountFen: 10_000 });
     const no = created.order.outTradeNo;

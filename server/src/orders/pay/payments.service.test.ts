@@ -69,7 +69,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   // Issue 14: every module's invariants hold after every test (one checker for all).
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
-  it('charges what the server computes: ¥300 with a ¥20-off-¥200 coupon and 500 points is ¥275, and the notification completes it', async () => {
+  it('charges what the server computes: ¥300 with a ¥20-off-¥200 coupon + 500 points is ¥275; the notification completes it', async () => {
     const me = await newMember(2000, true);
     const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     expect(created.order).toMatchObject({
@@ -140,7 +140,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     expect(await couponStatus(me.couponId!)).toBe('available');
   });
 
-  it('calls WeChat only after its transaction commits: while WeChat is slow, the order, the holds and the refund are already visible', async () => {
+  it('calls WeChat only after its transaction commits: while WeChat is slow, the order, holds and refund are already visible', async () => {
     const me = await newMember(1000, true);
     await emulatorPost('/dev/faults', { endpoint: 'pay_jsapi', delayMs: 1500 });
     const creating = checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });

@@ -137,7 +137,7 @@ describe.each(TEST_DATABASES)('WeChat Pay by WeChat’s rules on %s', (kind) => 
   });
 
   describe('2. closing orders', () => {
-    it('does not ask WeChat to close within 5 minutes of creation: a member’s cancel is decided by a query, holds back at once', async () => {
+    it('does not ask WeChat to close within 5 minutes of creation: a member’s cancel is decided by query, holds back at once', async () => {
       const me = await newMember(600, true);
       const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 100 });
       const closes = await calls('pay_close');

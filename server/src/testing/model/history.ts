@@ -347,7 +347,8 @@ export async function runHistory(t: TestApp, history: History, options: { concur
       case 'reverse': {
         // Any redemption there is: standalone ones, and those an order or a purchase holds.
         const ids: Array<{ id: number | string }> = await t.db.dataSource.query(
-          `SELECT r.id FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE c.member_id IN (${members.map((x) => x.id).join(',')}) ORDER BY r.id`,
+          `SELECT r.id FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id
+            WHERE c.member_id IN (${members.map((x) => x.id).join(',')}) ORDER BY r.id`,
         );
         const id = pick(ids, op.r);
         if (id) await t.app.get(RedemptionService).reverse(Number(id.id));
@@ -414,7 +415,8 @@ export async function runHistory(t: TestApp, history: History, options: { concur
   const ours = orders.map((o) => `'${o.outTradeNo}'`).join(',');
   for (let waited = 0; ours && waited < 5_000; waited += 50) {
     const [open] = await t.db.dataSource.query(
-      `SELECT COUNT(*) AS n FROM pay_refund r JOIN pay_order o ON o.id = r.pay_order_id WHERE r.status = 'processing' AND o.out_trade_no IN (${ours})`,
+      `SELECT COUNT(*) AS n FROM pay_refund r JOIN pay_order o ON o.id = r.pay_order_id
+        WHERE r.status = 'processing' AND o.out_trade_no IN (${ours})`,
     );
     if (Number(open.n) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 50));

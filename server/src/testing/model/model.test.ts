@@ -9,7 +9,8 @@
 // campaigns) and the clock are driven directly, one boot serves every history, and the checker reads the same
 // database; WeChat is still the emulator over real HTTP, posting its notifications to the listening server.
 //
-// Bounded here (MODEL_HISTORIES, default 60: with the lot locking of 9e737e0 reverted it failed within 3-6 histories in 3 of 4 tries, one run of 20 missed it); `npm run bench -- model` runs it long and writes
+// Bounded here (MODEL_HISTORIES, default 60: with the lot locking of 9e737e0 reverted it failed within 3-6
+// histories in 3 of 4 tries, one run of 20 missed it); `npm run bench -- model` runs it long and writes
 // test/bench/results/model.json (MODEL_RESULT).
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -33,7 +34,7 @@ maybe('model-based concurrency on mariadb', () => {
   });
   afterAll(() => t?.close());
 
-  it(`keeps every invariant through random concurrent histories (${HISTORIES} histories of ≤ ${MAX_BATCHES} batches × ${PER_BATCH})`, async () => {
+  it(`keeps every invariant through random concurrent histories (${HISTORIES} of ≤ ${MAX_BATCHES} batches × ${PER_BATCH})`, async () => {
     const totals = { histories: 0, operations: 0, refused: 0, unexpected: [] as string[], violations: 0, ms: 0 };
     const measure = async (history: History, concurrent: boolean): Promise<HistoryOutcome> => {
       const started = performance.now();
