@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   // Each baseline count is a full scan taking seconds: once each by default, after ours warmed the same pages.
   const baselineRepeat = numberArg('baseline-repeat', 1);
   process.stdout.write(
-    `audience benchmark: ${memberCount.toLocaleString('en')} members, ${FILTERS.length} filters, ours the median of ${repeat}, baseline of ${baselineRepeat}\n`,
+    `audience benchmark: ${memberCount.toLocaleString('en')} members, ${FILTERS.length} filters, ` +
+      `ours the median of ${repeat}, baseline of ${baselineRepeat}\n`,
   );
 
   const stack = await startStack({ database: 'mariadb', staff: [{ user: 'bench-marketing', role: 'admin' }] });
@@ -111,7 +112,8 @@ async function main(): Promise<void> {
     const refreshSeconds = (performance.now() - started) / 1000;
     const refresh = refreshed.body;
     done(
-      `RFM refresh: ${refresh.members.toLocaleString('en')} members, ${refresh.scoredMembers.toLocaleString('en')} scored, in ${refreshSeconds.toFixed(1)} s`,
+      `RFM refresh: ${refresh.members.toLocaleString('en')} members, ` +
+        `${refresh.scoredMembers.toLocaleString('en')} scored, in ${refreshSeconds.toFixed(1)} s`,
     );
     process.stdout.write(
       `  segments: ${Object.entries(refresh.segments)
@@ -121,7 +123,9 @@ async function main(): Promise<void> {
     process.stdout.write(`  thresholds: ${JSON.stringify(refresh.thresholds)}\n`);
     started = performance.now();
     await pool.query(
-      'CREATE TABLE bench_purchase_rollup AS SELECT member_id, COUNT(*) AS n, SUM(paid_fen - refunded_fen) AS spend, MAX(purchased_at) AS last_at FROM purchase GROUP BY member_id',
+      'CREATE TABLE bench_purchase_rollup AS' +
+        ' SELECT member_id, COUNT(*) AS n, SUM(paid_fen - refunded_fen) AS spend, MAX(purchased_at) AS last_at' +
+        ' FROM purchase GROUP BY member_id',
     );
     const rollupSeconds = (performance.now() - started) / 1000;
     done(`context: one plain GROUP BY of all purchases into a scratch table: ${rollupSeconds.toFixed(1)} s`);
@@ -177,9 +181,11 @@ async function main(): Promise<void> {
       if (oursMs >= ONE_SECOND_MS) over++;
       oursTotalMs += oursMs;
       baselineTotalMs += baselineMs;
+      const reachableText = warm.body.reachable === null ? '' : `, reachable ${warm.body.reachable.toLocaleString('en')}`;
+      const sqlReachableText = sqlReachableMs === null ? '' : `, reachable ${sqlReachableMs.toFixed(0)} ms`;
       process.stdout.write(
-        `  size ${warm.body.size.toLocaleString('en')}${warm.body.reachable === null ? '' : `, reachable ${warm.body.reachable.toLocaleString('en')}`}` +
-          ` | ours: preview ${oursMs.toFixed(0)} ms over HTTP (SQL: size ${sqlSizeMs.toFixed(0)} ms${sqlReachableMs === null ? '' : `, reachable ${sqlReachableMs.toFixed(0)} ms`})` +
+        `  size ${warm.body.size.toLocaleString('en')}${reachableText}` +
+          ` | ours: preview ${oursMs.toFixed(0)} ms over HTTP (SQL: size ${sqlSizeMs.toFixed(0)} ms${sqlReachableText})` +
           ` | baseline ${baselineMs.toFixed(0)} ms | ${agree ? 'same numbers' : `MISMATCH: baseline ${JSON.stringify(baselineNumbers)}`}\n`,
       );
       results.push({
@@ -249,18 +255,22 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
   for (let from = 1; from <= memberCount; from += SEED_CHUNK) {
     const to = Math.min(memberCount, from + SEED_CHUNK - 1);
     await pool.query(
-      `INSERT INTO member (openid, nickname, phone_masked, joined_at, privacy_accepted_at, privacy_policy_version, birthday, birthday_month, birthday_day, tier, lifecycle_status, last_purchase_at, version)
+      `INSERT INTO member (openid, nickname, phone_masked, joined_at, privacy_accepted_at, privacy_policy_version,
+                           birthday, birthday_month, birthday_day, tier, lifecycle_status, last_purchase_at, version)
        SELECT CONCAT('aud-', s.seq), CONCAT('会员', s.seq), '138****0000', '2024-01-01', '2024-01-01', 'bench',
-              IF(s.b % 5 = 0, NULL, DATE_FORMAT(s.born, '%Y-%m-%d')), IF(s.b % 5 = 0, NULL, MONTH(s.born)), IF(s.b % 5 = 0, NULL, DAY(s.born)),
+              IF(s.b % 5 = 0, NULL, DATE_FORMAT(s.born, '%Y-%m-%d')), IF(s.b % 5 = 0, NULL, MONTH(s.born)),
+              IF(s.b % 5 = 0, NULL, DAY(s.born)),
               CASE WHEN s.t < 3 THEN 'diamond' WHEN s.t < 15 THEN 'gold' WHEN s.t < 40 THEN 'silver' ELSE 'normal' END,
-              CASE WHEN s.p >= 70 THEN IF(s.t % 3 = 0, 'new', 'churned') WHEN s.d >= 180 THEN 'churned' WHEN s.d >= 90 THEN 'dormant' WHEN s.t % 4 = 0 THEN 'regular' ELSE 'active' END,
+              CASE WHEN s.p >= 70 THEN IF(s.t % 3 = 0, 'new', 'churned') WHEN s.d >= 180 THEN 'churned'
+                   WHEN s.d >= 90 THEN 'dormant' WHEN s.t % 4 = 0 THEN 'regular' ELSE 'active' END,
               IF(s.p >= 70, NULL, UTC_TIMESTAMP() - INTERVAL s.d DAY - INTERVAL (s.b % 86400) SECOND), 1
          FROM (SELECT seq, ${h('b', 'seq')} AS b, ${h('t', 'seq')} % 100 AS t, ${h('p', 'seq')} % 100 AS p, ${h('d', 'seq')} % 720 AS d,
                       DATE_ADD('1990-01-01', INTERVAL ${h('b', 'seq')} % 366 DAY) AS born
                  FROM seq_${from}_to_${to}) s`,
     );
     progress(
-      `seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      `seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
   }
   const lastId = Number(((await pool.query<RowDataPacket[]>('SELECT MAX(id) AS id FROM member'))[0] as Array<{ id: number }>)[0].id);
@@ -270,14 +280,16 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
     const paid = `(1000 + ${h('a', "CONCAT(m.id, '-', q.seq)")} % 150000)`;
     await pool.query(
       `INSERT INTO purchase (member_id, staff_openid, idempotency_key, store_code, gross_fen, paid_fen, refunded_fen, purchased_at)
-       SELECT m.id, 'o-bench', CONCAT(m.id, '-', q.seq), 'S001', ${paid}, ${paid}, IF(${h('r', "CONCAT(m.id, '-', q.seq)")} % 100 < 3, ${paid}, 0),
+       SELECT m.id, 'o-bench', CONCAT(m.id, '-', q.seq), 'S001', ${paid}, ${paid},
+              IF(${h('r', "CONCAT(m.id, '-', q.seq)")} % 100 < 3, ${paid}, 0),
               m.last_purchase_at - INTERVAL ((q.seq - 1) * (7 + m.id % 30)) DAY
          FROM member m JOIN seq_1_to_3 q ON q.seq <= 1 + ${h('k', 'm.id')} % 3
         WHERE m.id BETWEEN ? AND ? AND m.last_purchase_at IS NOT NULL`,
       [from, to],
     );
     progress(
-      `seeding purchases: members up to ${Math.min(to, lastId).toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      `seeding purchases: members up to ${Math.min(to, lastId).toLocaleString('en')}, ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
   }
   // Grants: coupon messages for 35 % (a third of them spent), reactivation 15 %, birthday 10 %. Inserted in a
@@ -289,7 +301,8 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
   ] as const) {
     await pool.query(
       `INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at)
-       SELECT id, ?, ${h(`r${kind}`, 'id')} % 3, 2, UTC_TIMESTAMP() FROM member WHERE ${h(`g${kind}`, 'id')} % 100 < ? ORDER BY ${h(`s${kind}`, 'id')}`,
+       SELECT id, ?, ${h(`r${kind}`, 'id')} % 3, 2, UTC_TIMESTAMP() FROM member
+        WHERE ${h(`g${kind}`, 'id')} % 100 < ? ORDER BY ${h(`s${kind}`, 'id')}`,
       [TEMPLATES[kind], share],
     );
     progress(`seeding grants: ${kind}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -334,7 +347,8 @@ function baselineSql(filter: AudienceFilter, messageKind: MessageKind | undefine
     params.push(filter.spendFenMax);
   }
   const usesRfm = Boolean(filter.rfmSegments || filter.spendFenMin !== undefined || filter.spendFenMax !== undefined);
-  const from = `member m IGNORE INDEX (${MEMBER_AUDIENCE_INDEXES.join(', ')})${usesRfm ? ` JOIN member_rfm r IGNORE INDEX (${RFM_AUDIENCE_INDEXES.join(', ')}) ON r.member_id = m.id` : ''}`;
+  const rfmJoin = usesRfm ? ` JOIN member_rfm r IGNORE INDEX (${RFM_AUDIENCE_INDEXES.join(', ')}) ON r.member_id = m.id` : '';
+  const from = `member m IGNORE INDEX (${MEMBER_AUDIENCE_INDEXES.join(', ')})${rfmJoin}`;
   const size = { sql: `SELECT COUNT(*) FROM ${from} WHERE ${where.join(' AND ')}`, params };
   if (!messageKind) return { size, reachable: null };
   return {
@@ -342,7 +356,8 @@ function baselineSql(filter: AudienceFilter, messageKind: MessageKind | undefine
     reachable: {
       sql:
         `SELECT COUNT(*) FROM ${from} WHERE ${where.join(' AND ')}` +
-        ` AND EXISTS (SELECT 1 FROM message_grant g IGNORE INDEX (${GRANT_REACH_INDEX}) WHERE g.member_id = m.id AND g.template_id = ? AND g.remaining > 0)` +
+        ` AND EXISTS (SELECT 1 FROM message_grant g IGNORE INDEX (${GRANT_REACH_INDEX})` +
+        ' WHERE g.member_id = m.id AND g.template_id = ? AND g.remaining > 0)' +
         ' AND NOT EXISTS (SELECT 1 FROM message_preference p WHERE p.member_id = m.id AND p.kind = ? AND p.enabled = 0)',
       params: [...params, TEMPLATES[messageKind], messageKind],
     },

@@ -164,7 +164,8 @@ async function main(): Promise<void> {
       baseline: baseline.perSecond,
       unit: 'till purchases/s',
       method:
-        'POST /api/staff/purchases over HTTP, MariaDB; ours audited, baseline AUDIT_LOG=off (measurement switch), two stacks at once, rounds alternating',
+        'POST /api/staff/purchases over HTTP, MariaDB; ours audited, baseline AUDIT_LOG=off (measurement switch), ' +
+        'two stacks at once, rounds alternating',
       violations,
       params: {
         concurrency,

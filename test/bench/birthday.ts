@@ -3,8 +3,9 @@
 // into MariaDB; the job then opens one month window (~83,000 members): a coupon, a perk row and double points
 // each, set-based in member id chunks. Ours: POST /api/test/jobs/birthday on the built server (test mode, its
 // clock set to 00:05 on the 1st of the month), which runs the day's 'birthday-perk' system campaign through the
-// campaign runner (campaign_member, coupons, perk ledger, double points and greetings per chunk). Baseline, same run, same database: a plain INSERT … SELECT of the
-// same number of coupon rows (100 k id chunks), the cheapest way to put one coupon in each of those wallets.
+// campaign runner (campaign_member, coupons, perk ledger, double points and greetings per chunk). Baseline, same
+// run, same database: a plain INSERT … SELECT of the same number of coupon rows (100 k id chunks), the cheapest
+// way to put one coupon in each of those wallets.
 // Afterwards two more runs at once must grant nothing (once a year), and every born-that-month member must
 // hold exactly one perk and one birthday coupon.
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
       [BASELINE_TEMPLATE, 'bench baseline'],
     ] as const) {
       await pool.query(
-        `INSERT INTO coupon_template (id, name, kind, value_fen, threshold_fen, total_stock, per_member_limit, validity_type, valid_days, claim_starts_at, claim_ends_at, audience)
+        `INSERT INTO coupon_template (id, name, kind, value_fen, threshold_fen, total_stock, per_member_limit, validity_type, valid_days,
+                                      claim_starts_at, claim_ends_at, audience)
          VALUES (?, ?, 'no_threshold', 3000, 0, 10000000, 1, 'relative', 30, '2026-01-01', '2026-01-02', 'all')`,
         [id, name],
       );
@@ -56,19 +58,23 @@ async function main(): Promise<void> {
     for (let from = 1; from <= memberCount; from += SEED_CHUNK) {
       const to = Math.min(memberCount, from + SEED_CHUNK - 1);
       await pool.query(
-        `INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, birthday, birthday_month, birthday_day, birthday_set_on, version)
-         SELECT CONCAT('bench-', s.seq), '2025-06-01', '2025-06-01', 'bench', DATE_FORMAT(s.born, '%Y-%m-%d'), MONTH(s.born), DAY(s.born), '2025-06-01', 1
+        `INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, birthday, birthday_month, birthday_day,
+                             birthday_set_on, version)
+         SELECT CONCAT('bench-', s.seq), '2025-06-01', '2025-06-01', 'bench', DATE_FORMAT(s.born, '%Y-%m-%d'), MONTH(s.born), DAY(s.born),
+                '2025-06-01', 1
            FROM (SELECT seq, DATE_ADD('1992-01-01', INTERVAL seq % 366 DAY) AS born FROM seq_${from}_to_${to}) s`,
       );
       progress(
-        `seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        `seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}, ` +
+          `${((performance.now() - started) / 1000).toFixed(0)} s`,
       );
     }
     await pool.query('ANALYZE TABLE member');
     const seedSeconds = (performance.now() - started) / 1000;
     const inWindow = await one(`SELECT COUNT(*) FROM member WHERE birthday_month = ? AND joined_at IS NOT NULL`, [month]);
     done(
-      `seeded ${memberCount.toLocaleString('en')} members in ${seedSeconds.toFixed(1)} s; ${inWindow.toLocaleString('en')} born in ${window.key.slice(5)}`,
+      `seeded ${memberCount.toLocaleString('en')} members in ${seedSeconds.toFixed(1)} s; ` +
+        `${inWindow.toLocaleString('en')} born in ${window.key.slice(5)}`,
     );
 
     // 2. The run's look-up, as the runner's chunk statement reads it (first chunk of the window's id span).
@@ -92,14 +98,18 @@ async function main(): Promise<void> {
     let baselineRows = 0;
     for (let from = 1; from <= lastMemberId; from += BASELINE_CHUNK) {
       const [result] = await pool.query(
-        `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at)
-         SELECT ?, m.id, 1, CONCAT('8', LPAD(m.id, 15, '0')), 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 30 DAY, 'bench-baseline', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP()
-           FROM member m WHERE m.birthday_month = ? AND m.birthday_day IN (${window.days.map(() => '?').join(', ')}) AND m.id BETWEEN ? AND ? AND m.joined_at IS NOT NULL`,
+        `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key,
+                             claimed_at, created_at, updated_at)
+         SELECT ?, m.id, 1, CONCAT('8', LPAD(m.id, 15, '0')), 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 30 DAY,
+                'bench-baseline', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP()
+           FROM member m WHERE m.birthday_month = ? AND m.birthday_day IN (${window.days.map(() => '?').join(', ')})
+            AND m.id BETWEEN ? AND ? AND m.joined_at IS NOT NULL`,
         [BASELINE_TEMPLATE, month, ...window.days, from, from + BASELINE_CHUNK - 1],
       );
       baselineRows += (result as { affectedRows: number }).affectedRows;
       progress(
-        `baseline INSERT … SELECT: ${baselineRows.toLocaleString('en')} coupon rows, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `baseline INSERT … SELECT: ${baselineRows.toLocaleString('en')} coupon rows, ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
     }
     const baselineSeconds = (performance.now() - started) / 1000;
@@ -109,7 +119,8 @@ async function main(): Promise<void> {
     await call(stack.serverUrl, 'POST', '/test/clock', { now: `${opensOn}T00:05:00+08:00` });
     const chunks = chunksUpTo(lastMemberId, CHUNK_ID_SPAN);
     const runOfTheDay =
-      "SELECT (SELECT COUNT(*) FROM campaign_run_chunk k WHERE k.run_id = r.id) AS done, r.targeted FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key = 'birthday-perk' AND r.period = ?";
+      'SELECT (SELECT COUNT(*) FROM campaign_run_chunk k WHERE k.run_id = r.id) AS done, r.targeted' +
+      " FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.system_key = 'birthday-perk' AND r.period = ?";
     started = performance.now();
     const watching = setInterval(() => {
       void rows<{ done: number }>(runOfTheDay, [opensOn])
@@ -123,7 +134,8 @@ async function main(): Promise<void> {
     const ours = await call(stack.serverUrl, 'POST', '/test/jobs/birthday').finally(() => clearInterval(watching));
     const oursSeconds = (performance.now() - started) / 1000;
     done(
-      `ours: ${ours.perksGranted.toLocaleString('en')} perks, ${ours.couponsIssued.toLocaleString('en')} coupons, ${ours.chunksDone} chunks in ${oursSeconds.toFixed(2)} s`,
+      `ours: ${ours.perksGranted.toLocaleString('en')} perks, ${ours.couponsIssued.toLocaleString('en')} coupons, ` +
+        `${ours.chunksDone} chunks in ${oursSeconds.toFixed(2)} s`,
     );
 
     // 5. Once a year: two more runs at once (the same day) grant nothing; then check every member of the window.
@@ -138,7 +150,8 @@ async function main(): Promise<void> {
     const nextDay = await call(stack.serverUrl, 'POST', '/test/jobs/birthday');
     const nextDaySeconds = (performance.now() - nextDayStarted) / 1000;
     done(
-      `reruns: same day ×2 at once ${reruns.map((r) => r.perksGranted).join(' + ')} perks in ${rerunSeconds.toFixed(2)} s; next day ${nextDay.perksGranted} perks in ${nextDaySeconds.toFixed(2)} s`,
+      `reruns: same day ×2 at once ${reruns.map((r) => r.perksGranted).join(' + ')} perks in ${rerunSeconds.toFixed(2)} s; ` +
+        `next day ${nextDay.perksGranted} perks in ${nextDaySeconds.toFixed(2)} s`,
     );
 
     const doublePerks = await one(
@@ -146,7 +159,8 @@ async function main(): Promise<void> {
       [YEAR],
     );
     const missed = await one(
-      'SELECT COUNT(*) FROM member m WHERE m.birthday_month = ? AND m.joined_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.member_id = m.id AND p.year = ?)',
+      'SELECT COUNT(*) FROM member m WHERE m.birthday_month = ? AND m.joined_at IS NOT NULL' +
+        ' AND NOT EXISTS (SELECT 1 FROM birthday_perk p WHERE p.member_id = m.id AND p.year = ?)',
       [month, YEAR],
     );
     const strays = await one(
@@ -159,12 +173,14 @@ async function main(): Promise<void> {
       [`birthday:${YEAR}`],
     );
     const stockMismatch = await one(
-      'SELECT COUNT(*) FROM coupon_template t WHERE t.id = ? AND t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id)',
+      'SELECT COUNT(*) FROM coupon_template t' +
+        ' WHERE t.id = ? AND t.claimed_count <> (SELECT COUNT(*) FROM coupon c WHERE c.template_id = t.id)',
       [OURS_TEMPLATE],
     );
     const until = `${window.closesOn} 15:59:59`;
     const noDoublePoints = await one(
-      'SELECT COUNT(*) FROM member WHERE birthday_month = ? AND joined_at IS NOT NULL AND (double_points_until IS NULL OR double_points_until <> ?)',
+      'SELECT COUNT(*) FROM member WHERE birthday_month = ? AND joined_at IS NOT NULL' +
+        ' AND (double_points_until IS NULL OR double_points_until <> ?)',
       [month, until],
     );
     // Staff's report of the day: the system campaign's run counted every perk once.
@@ -183,8 +199,10 @@ async function main(): Promise<void> {
       reportOff +
       (ours.perksGranted === baselineRows ? 0 : 1);
     process.stdout.write(
-      `checks: two perks in a year ${doublePerks}, missed ${missed}, outside the window ${strays}, perk without coupon ${withoutCoupon}, two birthday coupons ${doubleCoupons}, ` +
-        `stock counter off ${stockMismatch}, double points not set ${noDoublePoints}, granted again by reruns ${grantedAgain}, run report off ${reportOff}; look-up uses idx_member_birthday: ${usesIndex}\n`,
+      `checks: two perks in a year ${doublePerks}, missed ${missed}, outside the window ${strays}, ` +
+        `perk without coupon ${withoutCoupon}, two birthday coupons ${doubleCoupons}, ` +
+        `stock counter off ${stockMismatch}, double points not set ${noDoublePoints}, granted again by reruns ${grantedAgain}, ` +
+        `run report off ${reportOff}; look-up uses idx_member_birthday: ${usesIndex}\n`,
     );
 
     report({

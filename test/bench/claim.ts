@@ -1,4 +1,5 @@
-// npm run bench -- claim [--seconds 3] [--rounds 3] [--low 32] [--high 512] [--members 20000] [--sellout-members 50000] [--sellout-stock 1000]
+// npm run bench -- claim [--seconds 3] [--rounds 3] [--low 32] [--high 512] [--members 20000]
+//                        [--sellout-members 50000] [--sellout-stock 1000]
 //                        [--profile] [--flash '{"windowMs":2,"maxBatch":500,"flushesInFlight":2}'] (coupons.flashClaim overrides, to tune)
 //                        [--client socket|node] (the load's HTTP client: bare keep-alive sockets, or Node's http module)
 //
@@ -117,7 +118,8 @@ async function runStream(
     refused,
   };
   process.stdout.write(
-    `\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${claimed} claimed, ${refused} refused, ${failures} failed${' '.repeat(10)}\n`,
+    `\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+      `${claimed} claimed, ${refused} refused, ${failures} failed${' '.repeat(10)}\n`,
   );
   return result;
 }
@@ -153,7 +155,8 @@ async function sellOut(
   clearInterval(progress);
   const result = { claimed, failures, soldOutMs: Math.round(lastWinAt - started), allAnsweredMs: Math.round(performance.now() - started) };
   process.stdout.write(
-    `\r  ${label}: sold out (last coupon answered) at ${result.soldOutMs} ms, everyone answered at ${result.allAnsweredMs} ms, ${claimed} claimed, ${failures} failed${' '.repeat(10)}\n`,
+    `\r  ${label}: sold out (last coupon answered) at ${result.soldOutMs} ms, everyone answered at ${result.allAnsweredMs} ms, ` +
+      `${claimed} claimed, ${failures} failed${' '.repeat(10)}\n`,
   );
   return result;
 }
@@ -183,7 +186,10 @@ function naiveTap(pool: Pool, templateId: () => number, limit: number) {
             return { kind: 'limit' };
           }
           const [inserted] = (await connection.query(
-            "INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 7 DAY, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+            'INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key,' +
+              ' claimed_at, created_at, updated_at)' +
+              " VALUES (?, ?, ?, ?, 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 7 DAY, ?," +
+              ' UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())',
             [
               templateId(),
               member.id,
@@ -193,7 +199,8 @@ function naiveTap(pool: Pool, templateId: () => number, limit: number) {
             ],
           )) as any;
           const [taken] = (await connection.query(
-            "UPDATE coupon_template SET claimed_count = claimed_count + 1 WHERE id = ? AND status = 'active' AND claimed_count < total_stock",
+            'UPDATE coupon_template SET claimed_count = claimed_count + 1' +
+              " WHERE id = ? AND status = 'active' AND claimed_count < total_stock",
             [templateId()],
           )) as any;
           if (taken.affectedRows !== 1) {
@@ -303,7 +310,8 @@ async function main(): Promise<void> {
   const clientIndex = process.argv.indexOf('--client');
   const clientKind = clientIndex >= 0 ? process.argv[clientIndex + 1] : 'socket';
   process.stdout.write(
-    `claim benchmark: ${rounds} rounds of ${seconds} s at ${low} and ${high} concurrent over ${memberCount} members (limit ${LIMIT}); sell-out of ${sellStock} to ${sellMembers} members\n`,
+    `claim benchmark: ${rounds} rounds of ${seconds} s at ${low} and ${high} concurrent over ${memberCount} members (limit ${LIMIT}); ` +
+      `sell-out of ${sellStock} to ${sellMembers} members\n`,
   );
 
   const flashIndex = process.argv.indexOf('--flash');
@@ -425,7 +433,8 @@ async function main(): Promise<void> {
       (row) => Number(row.rows_) !== Number(row.claimed_count) || Number(row.claimed_count) > Number(row.total_stock),
     ).length;
     const [[overLimit]] = (await pool.query(
-      'SELECT COUNT(*) AS n FROM (SELECT c.template_id, c.member_id FROM coupon c JOIN coupon_template t ON t.id = c.template_id WHERE c.template_id IN (?) GROUP BY c.template_id, c.member_id, t.per_member_limit HAVING COUNT(*) > t.per_member_limit) x',
+      'SELECT COUNT(*) AS n FROM (SELECT c.template_id, c.member_id FROM coupon c JOIN coupon_template t ON t.id = c.template_id' +
+        ' WHERE c.template_id IN (?) GROUP BY c.template_id, c.member_id, t.per_member_limit HAVING COUNT(*) > t.per_member_limit) x',
       [templates],
     )) as any;
     const overLimitCount = Number(overLimit.n);
@@ -445,10 +454,14 @@ async function main(): Promise<void> {
     const failures =
       runs.reduce((sum, r) => sum + Object.values(r).reduce((s, x) => s + x.failures, 0), 0) + sellOurs.failures + sellNaive.failures;
     process.stdout.write(
-      `\nmedian of ${rounds}: @${low} ours ${at('ours', low, 'perSecond')}/s vs naive ${at('naive', low, 'perSecond')}/s = ${ratioLow.toFixed(2)}× (goal ≥ 3); ` +
-        `@${high} ours ${at('ours', high, 'perSecond')}/s vs naive ${at('naive', high, 'perSecond')}/s = ${ratioHigh.toFixed(2)}× (goal ≥ 6), ours p99 ${at('ours', high, 'p99Ms')} ms (goal ≤ 60)\n` +
-        `sell-out ${sellStock}/${sellMembers}: ours sold out ${sellOurs.soldOutMs} ms, all answered ${sellOurs.allAnsweredMs} ms; naive ${sellNaive.soldOutMs} ms / ${sellNaive.allAnsweredMs} ms\n` +
-        `oversold ${oversold}, over limit ${overLimitCount}, retried keys answered differently ${book.mismatches}, sell-out not exactly ${sellStock}: ${sellShort}, failed requests ${failures}\n`,
+      `\nmedian of ${rounds}: @${low} ours ${at('ours', low, 'perSecond')}/s vs naive ${at('naive', low, 'perSecond')}/s = ` +
+        `${ratioLow.toFixed(2)}× (goal ≥ 3); ` +
+        `@${high} ours ${at('ours', high, 'perSecond')}/s vs naive ${at('naive', high, 'perSecond')}/s = ` +
+        `${ratioHigh.toFixed(2)}× (goal ≥ 6), ours p99 ${at('ours', high, 'p99Ms')} ms (goal ≤ 60)\n` +
+        `sell-out ${sellStock}/${sellMembers}: ours sold out ${sellOurs.soldOutMs} ms, all answered ${sellOurs.allAnsweredMs} ms; ` +
+        `naive ${sellNaive.soldOutMs} ms / ${sellNaive.allAnsweredMs} ms\n` +
+        `oversold ${oversold}, over limit ${overLimitCount}, retried keys answered differently ${book.mismatches}, ` +
+        `sell-out not exactly ${sellStock}: ${sellShort}, failed requests ${failures}\n`,
     );
     const result = report({
       name: 'claim',

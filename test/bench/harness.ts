@@ -155,7 +155,8 @@ export function report(result: BenchMeasurement): BenchResult {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${result.name}.json`), `${JSON.stringify(full, null, 2)}\n`);
   process.stdout.write(
-    `\n${result.name}: ours ${full.ours} ${full.unit}, baseline ${full.baseline} ${full.unit}, ratio ${full.ratio}, violations ${full.violations}\n` +
+    `\n${result.name}: ours ${full.ours} ${full.unit}, baseline ${full.baseline} ${full.unit}, ` +
+      `ratio ${full.ratio}, violations ${full.violations}\n` +
       `written to test/bench/results/${result.name}.json\n`,
   );
   return full;

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
     for (let from = 1; from <= memberCount; from += SEED_CHUNK) {
       const to = Math.min(memberCount, from + SEED_CHUNK - 1);
       await pool.query(
-        `INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version) SELECT CONCAT('bench-', seq), '2025-06-01', '2025-06-01', 'bench', 1 FROM seq_${from}_to_${to}`,
+        `INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, version)
+         SELECT CONCAT('bench-', seq), '2025-06-01', '2025-06-01', 'bench', 1 FROM seq_${from}_to_${to}`,
       );
       progress(`seeding members: ${to.toLocaleString('en')} / ${memberCount.toLocaleString('en')}`);
     }
@@ -61,8 +62,10 @@ async function main(): Promise<void> {
     let baselineRows = 0;
     for (let from = 1; from <= lastMemberId; from += BASELINE_CHUNK) {
       const [result] = await pool.query(
-        `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, created_at, updated_at)
-         SELECT ?, m.id, 1, CONCAT('8', LPAD(m.id, 15, '0')), 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 7 DAY, 'bench-baseline', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP()
+        `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key,
+                             claimed_at, created_at, updated_at)
+         SELECT ?, m.id, 1, CONCAT('8', LPAD(m.id, 15, '0')), 'available', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 7 DAY,
+                'bench-baseline', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP()
            FROM member m WHERE m.id BETWEEN ? AND ? AND m.joined_at IS NOT NULL`,
         [baselineTemplate.id, from, from + BASELINE_CHUNK - 1],
       );
@@ -84,7 +87,8 @@ async function main(): Promise<void> {
       void one('SELECT targeted FROM campaign_run WHERE campaign_id = ?', [campaign.id])
         .then((n) =>
           progress(
-            `ours: ${n.toLocaleString('en')} / ${memberCount.toLocaleString('en')} members issued, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+            `ours: ${n.toLocaleString('en')} / ${memberCount.toLocaleString('en')} members issued, ` +
+              `${((performance.now() - started) / 1000).toFixed(0)} s`,
           ),
         )
         .catch(() => undefined);
@@ -93,7 +97,8 @@ async function main(): Promise<void> {
     const oursSeconds = (performance.now() - started) / 1000;
     const [run] = (await call('GET', `/admin/campaigns/${campaign.id}`)).runs;
     done(
-      `ours: ${run.targeted.toLocaleString('en')} targeted, ${run.couponsIssued.toLocaleString('en')} coupons in ${oursSeconds.toFixed(2)} s (${run.status})`,
+      `ours: ${run.targeted.toLocaleString('en')} targeted, ${run.couponsIssued.toLocaleString('en')} coupons ` +
+        `in ${oursSeconds.toFixed(2)} s (${run.status})`,
     );
 
     // 4. Reruns: two more passes at once issue nothing.
@@ -102,7 +107,8 @@ async function main(): Promise<void> {
     const rerunSeconds = (performance.now() - started) / 1000;
     const after = (await call('GET', `/admin/campaigns/${campaign.id}`)).runs;
     done(
-      `reruns: ${after.length} run, ${after[0].couponsIssued.toLocaleString('en')} coupons after two more passes at once, ${rerunSeconds.toFixed(2)} s`,
+      `reruns: ${after.length} run, ${after[0].couponsIssued.toLocaleString('en')} coupons after two more passes at once, ` +
+        `${rerunSeconds.toFixed(2)} s`,
     );
 
     const twice = await one(

@@ -54,7 +54,9 @@ const run = spawnSync(
 try {
   const written = JSON.parse(readFileSync(result, 'utf8'));
   process.stdout.write(
-    `\nmodel: ours ${written.ours} histories/min, baseline ${written.baseline}, ratio ${written.ratio}, violations ${written.violations}, ${written.params.operations} operations\nwritten to test/bench/results/model.json\n`,
+    `\nmodel: ours ${written.ours} histories/min, baseline ${written.baseline}, ratio ${written.ratio}, ` +
+      `violations ${written.violations}, ${written.params.operations} operations\n` +
+      'written to test/bench/results/model.json\n',
   );
 } catch {
   process.stderr.write('model: no result written\n');

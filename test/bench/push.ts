@@ -62,7 +62,8 @@ async function main(): Promise<void> {
       progress(`seeding members and accepts: ${(from + users.length).toLocaleString('en')} / ${memberCount.toLocaleString('en')}`);
     }
     await pool.query(
-      "INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) SELECT id, ?, 1, 1, ? FROM member WHERE privacy_policy_version = 'bench'",
+      'INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at)' +
+        " SELECT id, ?, 1, 1, ? FROM member WHERE privacy_policy_version = 'bench'",
       [template.templateId, new Date(now)],
     );
     process.stdout.write(`\n  seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
     started = performance.now();
     await pool.query(
       `INSERT INTO message_outbox (dedupe_key, member_id, kind, template_id, page, data, status, attempts, grant_spent, due_at, created_at)
-       SELECT CONCAT('bench-push:', id), id, 'coupon_arrived', ?, ?, ?, 'queued', 0, 0, ?, ? FROM member WHERE privacy_policy_version = 'bench'`,
+       SELECT CONCAT('bench-push:', id), id, 'coupon_arrived', ?, ?, ?, 'queued', 0, 0, ?, ?
+         FROM member WHERE privacy_policy_version = 'bench'`,
       [template.templateId, template.page, JSON.stringify(rendered.data), new Date(now), new Date(now)],
     );
     let counts: Record<string, number> = {};
@@ -82,7 +84,8 @@ async function main(): Promise<void> {
       counts = Object.fromEntries((rows as Array<{ status: string; n: number }>).map((r) => [r.status, Number(r.n)]));
       const seconds = (performance.now() - started) / 1000;
       progress(
-        `sending: ${(counts.sent ?? 0).toLocaleString('en')} sent, ${(counts.queued ?? 0).toLocaleString('en')} queued, ${(counts.failed ?? 0) + (counts.skipped ?? 0)} failed/skipped, ${Math.round((counts.sent ?? 0) / seconds)}/s`,
+        `sending: ${(counts.sent ?? 0).toLocaleString('en')} sent, ${(counts.queued ?? 0).toLocaleString('en')} queued, ` +
+          `${(counts.failed ?? 0) + (counts.skipped ?? 0)} failed/skipped, ${Math.round((counts.sent ?? 0) / seconds)}/s`,
       );
       if (!counts.queued && !counts.sending) break;
     }
@@ -108,7 +111,8 @@ async function main(): Promise<void> {
       (row) => (theirs[row.openid] ?? 0) !== Number(row.remaining),
     ).length;
     process.stdout.write(
-      `  inbox ${inbox.messages.length.toLocaleString('en')} messages, ${duplicates} members messaged twice, ${grantMismatches} grant mismatches\n`,
+      `  inbox ${inbox.messages.length.toLocaleString('en')} messages, ${duplicates} members messaged twice, ` +
+        `${grantMismatches} grant mismatches\n`,
     );
 
     report({

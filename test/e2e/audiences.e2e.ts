@@ -150,7 +150,8 @@ describe('audiences end to end', () => {
       [{ filter: { spendFenMin: 200_000 } }, 1, null],
       [{ filter: { spendFenMax: 0 } }, 1, null],
       [{ filter: { rfmSegments: ['never_purchased'] }, messageKind: 'reactivation' }, 1, 0],
-      [{ filter: { lifecycleStatuses: ['new'], birthdayMonths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] } }, 0, null], // nobody set a birthday
+      // Nobody set a birthday.
+      [{ filter: { lifecycleStatuses: ['new'], birthdayMonths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] } }, 0, null],
     ];
     for (const [body, size, reachable] of cases) {
       const answer = await preview(body);

@@ -98,7 +98,7 @@ describe('write-combined claims across server processes', () => {
   const claimedCount = async (templateId: number) =>
     Number(((await pool.query('SELECT claimed_count AS n FROM coupon_template WHERE id = ?', [templateId])) as any)[0][0].n);
 
-  it('two instances combining claims on one template: exactly the stock, nobody above the limit, the same key answered with the same coupon by either', async () => {
+  it('two instances combining claims on one template: exactly the stock, none above the limit, one coupon per key on both', async () => {
     const templateId = await createTemplate({ name: '双实例抢券', totalStock: 300, perMemberLimit: 2 });
     const members = await crowd('flash-two', 400);
     const items: Array<Tap | Tap[]> = [];
@@ -127,7 +127,7 @@ describe('write-combined claims across server processes', () => {
     }
   });
 
-  it('a server killed mid-flush: every answered claim exists; each unanswered one either exists and comes back on a retry with its key, or does not exist', async () => {
+  it('a server killed mid-flush: answered claims exist; an unanswered one exists and returns on a retry with its key, or not', async () => {
     const templateId = await createTemplate({ name: '断电抢券', totalStock: 100_000, perMemberLimit: 20 });
     const members = await crowd('flash-kill', 300);
     // Taps on the main server only, a steady stream; it is killed once some hundreds have been answered.

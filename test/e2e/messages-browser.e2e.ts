@@ -128,7 +128,7 @@ describe('subscription messages in the mini-program H5', () => {
     await page.setViewportSize(viewport);
   }
 
-  it('allowing the coupon reminders at a claim: the page, the ledger and WeChat agree; a kind switched off is not asked for again', async () => {
+  it('allowing the coupon reminders at a claim: page, ledger and WeChat agree; a kind switched off is not asked for again', async () => {
     const user = 'shopper-xu';
     const member = await api.joinedMember(user, '13800002222', POLICY);
     const before = await preferencesOf(member.token);

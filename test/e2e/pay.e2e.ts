@@ -227,7 +227,7 @@ describe('WeChat Pay end to end', () => {
     expect((await api.call('GET', '/members/me/card', { token: me.token })).body.pointsBalance).toBe(0);
   });
 
-  it('answers WeChat in its own terms: junk notifications get 400 {code: FAIL}; a WeChat outage is a clear 503 that holds nothing', async () => {
+  it('answers WeChat in its own terms: junk notifications get 400 {code: FAIL}; a WeChat outage: a clear 503 holding nothing', async () => {
     for (const raw of ['', 'not json', '{"id":"x"}']) {
       const answer = await fetch(`${stack.serverUrl}/api/pay/notify/transaction`, {
         method: 'POST',

@@ -21,7 +21,7 @@ describe('purchases and points end to end', () => {
 
   const memberCodeOf = async (token: string) => (await api.call('GET', '/members/me/code', { token })).body.code as string;
 
-  it('records a purchase for the scanned member: points and spend show on the card and in the history; a refund takes them back', async () => {
+  it('records a purchase for the scanned member: points and spend show on the card and history; a refund takes them back', async () => {
     const shopper = await api.joinedMember('points-shopper', '13900001111', POLICY);
     const body = {
       memberCode: await memberCodeOf(shopper.token),

@@ -86,7 +86,7 @@ describe('one sale, every route, end to end', () => {
     return Number(rows[0].id);
   };
 
-  it('defect 1: ¥100 paid in the app is refunded once: the till refuses it, WeChat Pay refunds are held to what was paid, even all at once', async () => {
+  it('defect 1: ¥100 paid in the app is refunded once: the till refuses it; WeChat Pay refunds stay within it, even at once', async () => {
     const me = await shopper('sale-payer', '13800001111');
     const order = await paidInApp(me.token, 'sale-payer', { amountFen: 10_000, storeCode: 'S001', idempotencyKey: 'sale-pay-000001' });
     const no = order.outTradeNo;
@@ -134,7 +134,7 @@ describe('one sale, every route, end to end', () => {
     expect([late.status, late.body.code]).toEqual([409, 'REFUND_VIA_WECHAT_PAY']);
   });
 
-  it("defect 3: a redemption held by a pending app order or a till purchase cannot be reversed on its own; the sale's cancel or refund gives the coupon back", async () => {
+  it('defect 3: a redemption held by a pending app order or a till purchase is undone only by the sale’s cancel or refund', async () => {
     const me = await shopper('sale-holder', '13800002222');
     const pending = await api.call('POST', '/pay/orders', {
       token: me.token,
@@ -175,7 +175,7 @@ describe('one sale, every route, end to end', () => {
     );
   });
 
-  it('defect 4: twenty identical requests at once answer the first result, for app orders, till purchases, till refunds and redemptions; another payload under the key is 409', async () => {
+  it('defect 4: 20 identical app orders, till purchases/refunds, redemptions at once answer the first; a new payload: 409', async () => {
     const twenty = <T>(send: () => Promise<T>) => Promise.all(Array.from({ length: 20 }, send));
 
     // App order with coupon and points: the member has 1,000 points from a till purchase first.
@@ -242,7 +242,10 @@ describe('one sale, every route, end to end', () => {
     expect([otherRedeem.status, otherRedeem.body.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
 
     const [[counts]] = (await db.query(
-      "SELECT (SELECT COUNT(*) FROM pay_order WHERE idempotency_key = 'sale-retry-pay-0001') AS orders, (SELECT COUNT(*) FROM purchase WHERE idempotency_key = 'sale-retry-till-01') AS purchases, (SELECT COUNT(*) FROM purchase_refund WHERE refund_no = 'sale-retry-refund-01') AS refunds, (SELECT COUNT(*) FROM coupon_redemption WHERE idempotency_key = 'sale-retry-redeem-1') AS redemptions",
+      `SELECT (SELECT COUNT(*) FROM pay_order WHERE idempotency_key = 'sale-retry-pay-0001') AS orders,
+              (SELECT COUNT(*) FROM purchase WHERE idempotency_key = 'sale-retry-till-01') AS purchases,
+              (SELECT COUNT(*) FROM purchase_refund WHERE refund_no = 'sale-retry-refund-01') AS refunds,
+              (SELECT COUNT(*) FROM coupon_redemption WHERE idempotency_key = 'sale-retry-redeem-1') AS redemptions`,
     )) as [Array<Record<string, number>>, unknown];
     expect(Object.values(counts).map(Number)).toEqual([1, 1, 1, 1]);
   });

@@ -85,7 +85,7 @@ describe('staff security end to end', () => {
     expect((await api.call('GET', '/staff/me', { token: clerk })).body.stores).toEqual([{ code: 'S001', name: '悦享旗舰店' }]);
   });
 
-  it("binds a redemption to the store it was made at: another store's clerk cannot reverse it, its own clerk and an admin can", async () => {
+  it('binds a redemption to the store it was made at: another store’s clerk can’t reverse it, its own clerk and an admin can', async () => {
     const shopper = await api.joinedMember('sec-coupons', '13900007777', POLICY);
     const template = await api.call('POST', '/admin/coupon-templates', {
       token: admin,

@@ -58,7 +58,8 @@ describe('two server instances', () => {
       users.map((u) => [stack.openidOf(u), null, now, now, 'twin', 1]),
     ]);
     await pool.query(
-      "INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at) SELECT id, ?, 1, 1, ? FROM member WHERE privacy_policy_version = 'twin'",
+      'INSERT INTO message_grant (member_id, template_id, remaining, accepted_total, updated_at)' +
+        " SELECT id, ?, 1, 1, ? FROM member WHERE privacy_policy_version = 'twin'",
       [templateId, now],
     );
     await fetch(`${stack.emulatorUrl}/dev/quota`, {

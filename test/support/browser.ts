@@ -51,8 +51,9 @@ export async function snapshot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Page helpers for the H5 build served by a test stack (`serverUrl` is read at call time: stacks start in beforeAll). Taro's H5 router keeps the pages below the top one in
- * the DOM (hidden), so `on` and `text` look only at what is on screen.
+ * Page helpers for the H5 build served by a test stack (`serverUrl` is read at call time: stacks start in
+ * beforeAll). Taro's H5 router keeps the pages below the top one in the DOM (hidden), so `on` and `text` look
+ * only at what is on screen.
  */
 export function h5(serverUrl: () => string) {
   let loads = 0;

@@ -45,7 +45,8 @@ async function signed(
   const signature = rsaSign(opts.key ?? h.keys.merchant.privateKeyPem, `${method}\n${url}\n${ts}\n${nonce}\n${text}\n`);
   const authorization =
     opts.header ??
-    `WECHATPAY2-SHA256-RSA2048 mchid="${opts.mchid ?? h.keys.mchid}",nonce_str="${nonce}",signature="${signature}",timestamp="${ts}",serial_no="${opts.serial ?? h.keys.merchant.serialNo}"`;
+    `WECHATPAY2-SHA256-RSA2048 mchid="${opts.mchid ?? h.keys.mchid}",nonce_str="${nonce}",signature="${signature}",` +
+      `timestamp="${ts}",serial_no="${opts.serial ?? h.keys.merchant.serialNo}"`;
   const res = await fetch(`${h.url}${url}`, {
     method,
     headers: {
@@ -332,7 +333,10 @@ describe('Authorization', () => {
   async function authFor(method: string, url: string, body: string): Promise<string> {
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = rsaSign(h.keys.merchant.privateKeyPem, `${method}\n${url}\n${ts}\nabc\n${body}\n`);
-    return `WECHATPAY2-SHA256-RSA2048 serial_no="${h.keys.merchant.serialNo}",timestamp="${ts}",signature="${signature}",nonce_str="abc",mchid="${h.keys.mchid}"`;
+    return (
+      `WECHATPAY2-SHA256-RSA2048 serial_no="${h.keys.merchant.serialNo}",timestamp="${ts}",signature="${signature}",` +
+      `nonce_str="abc",mchid="${h.keys.mchid}"`
+    );
   }
 });
 

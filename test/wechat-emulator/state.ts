@@ -123,7 +123,10 @@ export class EmulatorState {
     this.reset();
   }
 
-  /** Forget every code, token, quota, message, fault, count and pay record, cancel pay timers; rewind the clock. Apps and merchants stay. */
+  /**
+   * Forget every code, token, quota, message, fault, count and pay record, cancel pay timers; rewind the clock.
+   * Apps and merchants stay.
+   */
   reset(): void {
     this.pay.reset();
     for (const name of ENDPOINTS) this.calls[name] = 0;
