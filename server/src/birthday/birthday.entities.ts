@@ -31,7 +31,7 @@ export class BirthdayPerk {
 
 /**
  * One member id range the birthday job finished on one business day, from before the campaign runner issued the
- * perks (issue 15): no longer written (a run's checkpoint is now campaign_run.next_member_id), kept so the table's
+ * perks (issue 15): no longer written (a run's chunks are now claimed in campaign_run_chunk), kept so the table's
  * past rows stay readable and its migration holds.
  */
 @Entity('birthday_perk_checkpoint')
