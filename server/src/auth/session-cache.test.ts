@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { ManualClock } from '../common/clock';
-import { DomainError } from '../common/domain-error';
+import { codeThrownBy } from '../testing/spec';
 import { testConfig } from '../testing/test-app';
 import { SessionTokens } from './session';
 
@@ -12,14 +12,7 @@ jest.mock('jsonwebtoken', () => {
 });
 const signatureChecks = jwt.verify as unknown as jest.Mock;
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : error;
-  }
-  return 'no error';
-};
+const codeOf = codeThrownBy;
 
 describe('remembered session tokens', () => {
   const config = testConfig();

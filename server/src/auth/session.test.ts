@@ -1,17 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { ManualClock } from '../common/clock';
-import { DomainError } from '../common/domain-error';
+import { codeThrownBy } from '../testing/spec';
 import { testConfig } from '../testing/test-app';
 import { SessionTokens } from './session';
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : error;
-  }
-  return 'no error';
-};
+const codeOf = codeThrownBy;
 
 describe('session tokens', () => {
   const config = testConfig();

@@ -8,6 +8,16 @@ import { startTestApp, type TestApp } from './test-app';
 /** A domain error's stable code, or the thrown value itself, so `expect(codeOf(e)).toBe('X')` shows any surprise. */
 export const codeOf = (error: unknown): unknown => (error instanceof DomainError ? error.code : error);
 
+/** What `fn` throws, as a domain error's code; 'no error' when it returns. */
+export function codeThrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return codeOf(error);
+  }
+  return 'no error';
+}
+
 /** Idempotency keys unique within the test process and across reruns on a kept database. */
 export function keyMaker(prefix: string): () => string {
   let seq = 0;
