@@ -88,9 +88,13 @@ export class AudienceService {
   }
 }
 
-/** "张小明" → "张**": staff see that the sample is real people without reading their names off the screen. */
+/**
+ * "张小明" → "张**", "欧阳娜娜" → "欧**": staff see that the sample is real people without reading their names off
+ * the screen. Always two stars, so the mask does not tell the name's length either; a one-character name shows
+ * none of it ("***"), since its first character would be the whole name.
+ */
 export function maskNickname(nickname: string): string {
-  const characters = Array.from(nickname);
-  if (characters.length <= 1) return '*';
-  return characters[0] + '*'.repeat(characters.length - 1);
+  const characters = Array.from(nickname.trim());
+  if (characters.length <= 1) return '***';
+  return `${characters[0]}**`;
 }
