@@ -97,6 +97,9 @@ export class ClaimFlush {
     if (!row) return { taps, answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
+    // The batch's coupons and keys are read in this transaction, after the lock (the snapshot the limit and the
+    // retried keys need); the members' profiles (joined, tier: eligibility only, no count depends on them) are read
+    // beside it on another connection, so the template row's lock is held one round trip less.
     const [{ held, existing }, members] = await Promise.all([
       this.couponsOf(em, template.id, taps),
       membersRepository.claimProfiles(
