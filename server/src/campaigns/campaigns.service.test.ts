@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CreateCampaignRequest, MessageKind } from '@member/shared';
 import { createApp } from '../bootstrap';
 import { DomainError } from '../common/domain-error';
+import { ClaimService } from '../coupons/claim.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -11,7 +12,7 @@ import { Member } from '../members/member.entity';
 import { SaleSettlement } from '../orders/sale-settlement.service';
 import { MessagesService } from '../messages/messages.service';
 import { OutboxSender } from '../messages/outbox-sender';
-import { templateRequest } from '../testing/coupon-fixtures';
+import { insertJoinedMembers, templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { grantMismatches } from '../testing/ledgers';
@@ -304,6 +305,41 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     ).toBe(450);
     expect(await count(`SELECT COUNT(*) AS n FROM member WHERE id IN (${ids}) AND points_balance <> 5`)).toBe(0);
     expect((await t.app.get(TemplatesService).get(template.id)).claimedCount).toBe(450);
+  });
+
+  it("chunks in parallel and flash claims taking one template's stock at once give out exactly the stock, never more", async () => {
+    // The pair: a run's chunks take stock at their ends (and again, scarce, under the template's lock once it runs
+    // short) while members claim the same template through the write-combined flush.
+    const audience = await members(400, 10);
+    const yesterday = new Date(t.clock.now().getTime() - 86_400_000);
+    const claimers = await insertJoinedMembers(t.db.dataSource, 200, `claim-race-${key()}`, yesterday);
+    const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '争抢券', totalStock: 300 }));
+    const campaign = await campaigns.create(request({ filter: { birthdayMonths: [10] }, couponTemplateId: template.id }), 'o-boss');
+    await campaigns.launch(campaign.id);
+    const claims = t.app.get(ClaimService);
+    const [, ...answers] = await Promise.all([
+      campaigns.tick(),
+      ...claimers.map((memberId) =>
+        claims.claim(memberId, template.id, key()).then(
+          () => 'claimed',
+          (error) => codeOf(error),
+        ),
+      ),
+    ]);
+    const claimed = answers.filter((answer) => answer === 'claimed').length;
+    expect(answers.filter((answer) => answer !== 'claimed' && answer !== 'COUPON_OUT_OF_STOCK')).toEqual([]);
+    const [run] = (await campaigns.get(campaign.id)).runs;
+    expect(run).toMatchObject({ status: 'done', targeted: 400 });
+    expect(run.couponsIssued + run.couponsShort).toBe(400);
+    expect(run.couponsIssued + claimed).toBe(300);
+    expect(
+      await coupons(
+        template.id,
+        audience.map((m) => m.id),
+      ),
+    ).toBe(run.couponsIssued);
+    expect(await coupons(template.id, claimers)).toBe(claimed);
+    expect((await t.app.get(TemplatesService).get(template.id)).claimedCount).toBe(300);
   });
 
   it('leaves alone the ids below the checkpoint of a run started before chunk claims (next_member_id)', async () => {
