@@ -19,7 +19,11 @@ export default defineConfig<'webpack5'>(async (merge) => {
   const baseConfig: UserConfigExport<'webpack5'> = {
     projectName: 'member-miniprogram',
     date: '2025-01-01',
-    designWidth: 750,
+    // Our styles are drawn on a 750-wide design; NutUI's on a 375-wide one. pxtransform scales each by its own.
+    designWidth(input) {
+      const file = typeof input === 'object' && input?.file ? input.file.replace(/\\+/g, '/') : '';
+      return file.includes('@nutui/') ? 375 : 750;
+    },
     deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
     sourceRoot: 'src',
     outputRoot: `dist/${taroEnv}`,
