@@ -13,6 +13,13 @@ export default defineAppConfig({
     'pages/pay/index',
     'pages/pay-result/index',
     'pages/messages/index',
+    'pages/member-code/index',
+    'pages/mine/index',
+    'pages/orders/index',
+    'pages/privacy/index',
+    'pages/agreement/index',
+    'pages/service/index',
+    'pages/account-delete/index',
   ],
   // Staff pages are downloaded only by the few who open them.
   subPackages: [
@@ -31,9 +38,23 @@ export default defineAppConfig({
         'campaigns/index',
         'campaign-edit/index',
         'campaign/index',
+        'sales/index',
       ],
     },
   ],
+  // Issue 16: the four tabs every member centre has. Tab pages must live in the main package.
+  tabBar: {
+    color: '#8a8f99',
+    selectedColor: '#1f7a4d',
+    backgroundColor: '#ffffff',
+    borderStyle: 'white',
+    list: [
+      { pagePath: 'pages/card/index', text: '首页' },
+      { pagePath: 'pages/member-code/index', text: '会员码' },
+      { pagePath: 'pages/wallet/index', text: '券包' },
+      { pagePath: 'pages/mine/index', text: '我的' },
+    ],
+  },
   window: {
     backgroundTextStyle: 'dark',
     backgroundColor: '#f4f5f7',

@@ -1,3 +1,4 @@
+import { openPage } from '@/utils/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
@@ -169,7 +170,7 @@ export default function CardPage() {
           <Text className='card-page__shortcut-title'>领券中心</Text>
           <Text className='card-page__shortcut-sub'>会员专享券</Text>
         </View>
-        <View id='goto-wallet' className='card-page__shortcut' onClick={() => void Taro.navigateTo({ url: '/pages/wallet/index' })}>
+        <View id='goto-wallet' className='card-page__shortcut' onClick={() => openPage('/pages/wallet/index')}>
           <Text className='card-page__shortcut-title'>我的券包</Text>
           <Text className='card-page__shortcut-sub'>{card.couponCount > 0 ? `${card.couponCount} 张可用` : '暂无可用券'}</Text>
         </View>

@@ -1,3 +1,4 @@
+import { replacePage } from '@/utils/navigation';
 import { useCallback, useEffect, useRef } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
@@ -74,7 +75,7 @@ export default function CouponPage() {
           idPrefix='coupon-page'
           title='找不到这张优惠券'
           retryText='返回券包'
-          onRetry={() => void Taro.redirectTo({ url: '/pages/wallet/index' })}
+          onRetry={() => replacePage('/pages/wallet/index')}
         />
       </View>
     );

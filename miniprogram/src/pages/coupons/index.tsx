@@ -1,3 +1,4 @@
+import { openPage } from '@/utils/navigation';
 import { useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
@@ -80,7 +81,7 @@ export default function ClaimCentrePage() {
   const entries = state.data;
   return (
     <View className='page claim-page'>
-      <View id='goto-wallet' className='link-row claim-page__wallet' onClick={() => void Taro.navigateTo({ url: '/pages/wallet/index' })}>
+      <View id='goto-wallet' className='link-row claim-page__wallet' onClick={() => openPage('/pages/wallet/index')}>
         <Text>我的券包</Text>
         <Text className='link-row__arrow'>›</Text>
       </View>

@@ -1,0 +1,6 @@
+import { View } from '@tarojs/components';
+
+// Placeholder registered in app.config.ts so the page list is settled; issue 16's work replaces it.
+export default function Page() {
+  return <View className='page'>会员码</View>;
+}
