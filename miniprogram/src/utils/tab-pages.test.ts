@@ -1,7 +1,5 @@
-import { describe, expect, it, jest } from '@jest/globals';
-import { isTabPage, TAB_PAGES } from './navigation';
-
-jest.mock('@tarojs/taro', () => ({}));
+import { describe, expect, it } from '@jest/globals';
+import { isTabPage, TAB_PAGES } from './tab-pages';
 
 describe('tab pages', () => {
   it('knows the four tabs, with or without a query', () => {
