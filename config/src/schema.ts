@@ -321,6 +321,10 @@ export const configSchema = z
         .max(7 * 86400),
       /** Members shown (masked) with an audience preview; 0 shows none. */
       previewSampleSize: z.int().min(0).max(20),
+      /** Fewer buyers in the window than this: nobody is ranked, buyers are 待分层 (unranked). */
+      minimumScoredMembers: z.int().min(1).max(1_000_000),
+      /** A buyer who joined within this many days is 新客 whatever the scores say; 0 turns this off. */
+      newMemberDays: z.int().min(0).max(365),
       /** Score ranges → segment, first match wins (shared/src/rules/rfm.ts); every r/f/m combination must match one. */
       rules: z
         .array(

@@ -32,14 +32,22 @@ export const RfmSegment = {
   Lapsed: 'lapsed',
   /** 未消费: joined, never bought. */
   NeverPurchased: 'never_purchased',
+  /**
+   * 待分层: bought in the window, but too few members did (`segments.minimumScoredMembers`) for quintiles to mean
+   * anything. With one buyer r = f = m = 1 and a member who bought five times this morning would read 沉睡.
+   */
+  Unranked: 'unranked',
 } as const;
 export type RfmSegment = (typeof RfmSegment)[keyof typeof RfmSegment];
 export const RFM_SEGMENTS: readonly RfmSegment[] = Object.values(RfmSegment);
 
-/** The segments the rule table assigns from scores (the others follow from having no purchase in the window). */
-export type ScoredRfmSegment = Exclude<RfmSegment, 'lapsed' | 'never_purchased'>;
+/**
+ * The segments the rule table assigns from scores (the others follow from having no purchase in the window, or
+ * from a population too small to rank).
+ */
+export type ScoredRfmSegment = Exclude<RfmSegment, 'lapsed' | 'never_purchased' | 'unranked'>;
 export const SCORED_RFM_SEGMENTS: readonly ScoredRfmSegment[] = RFM_SEGMENTS.filter(
-  (s): s is ScoredRfmSegment => s !== RfmSegment.Lapsed && s !== RfmSegment.NeverPurchased,
+  (s): s is ScoredRfmSegment => s !== RfmSegment.Lapsed && s !== RfmSegment.NeverPurchased && s !== RfmSegment.Unranked,
 );
 
 /** zh-CN names for the audience builder. */
@@ -53,6 +61,7 @@ export const RFM_SEGMENT_LABELS: Record<RfmSegment, string> = {
   dormant: '沉睡',
   lapsed: '久未消费',
   never_purchased: '未消费',
+  unranked: '待分层',
 };
 
 /**
@@ -129,8 +138,10 @@ export interface SegmentsRefreshResponse {
   members: number;
   /** Of those, members with a purchase in the window: the population the quintiles are taken over. */
   scoredMembers: number;
+  /** Below this many scored members nobody is ranked: buyers are `unranked` (待分层) and thresholds null. */
+  minimumScoredMembers: number;
   segments: Record<RfmSegment, number>;
-  /** null when nobody bought in the window. */
+  /** null when fewer than `minimumScoredMembers` bought in the window. */
   thresholds: RfmThresholdsView | null;
   tookMs: number;
 }

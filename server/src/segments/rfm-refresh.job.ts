@@ -90,9 +90,12 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
         await this.renewLease(token);
       }
       const { scored, thresholds } = await this.populationThresholds();
-      const scoring = scoreChunkSql(thresholds, this.config.segments.rules);
+      const { newMemberDays } = this.config.segments;
+      const scoring = scoreChunkSql(thresholds, this.config.segments.rules, { newMembers: newMemberDays > 0 });
+      const joinedAfter = sqlDate(this.dataSource.manager, new Date(now.getTime() - newMemberDays * 86_400_000));
       for (const [first, last] of chunks) {
-        await this.transactions.run((em) => em.query(scoring, [first, last]));
+        const params = newMemberDays > 0 ? [joinedAfter, first, last] : [first, last];
+        await this.transactions.run((em) => em.query(scoring, params));
         await this.renewLease(token);
       }
       const summary = await this.summarize(now, scored, thresholds, Math.round(performance.now() - started));
@@ -151,7 +154,9 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
   private async populationThresholds(): Promise<{ scored: number; thresholds: RfmPopulationThresholds | null }> {
     const [count]: Array<{ n: number | string }> = await this.dataSource.query(SCORED_COUNT_SQL);
     const scored = Number(count.n);
-    if (scored === 0) return { scored, thresholds: null };
+    // Quintiles of a handful of buyers rank noise: with one buyer r = f = m = 1 and a member who bought five
+    // times this morning reads 沉睡. Below the minimum every buyer is 待分层 (unranked) until there are enough.
+    if (scored === 0 || scored < this.config.segments.minimumScoredMembers) return { scored, thresholds: null };
     const positions = quintilePositions(scored);
     const valuesAt = async (column: RfmMetricColumn): Promise<QuintileThresholds> => {
       const rows: Array<{ pos: number | string; v: number | string }> = await this.dataSource.query(thresholdSql(column), positions);
@@ -191,6 +196,7 @@ export class RfmRefreshJob implements DeclaredJob<SegmentsRefreshResponse | null
       windowMonths: this.config.segments.windowMonths,
       members,
       scoredMembers: scored,
+      minimumScoredMembers: this.config.segments.minimumScoredMembers,
       segments,
       thresholds: thresholds && {
         recencyDays: [...thresholds.recencyDays],

@@ -131,15 +131,26 @@ const segmentLiteral = (segment: string) => {
 /**
  * Pass 2, one id range: scores and segment from the population's thresholds, by UPDATE … CASE. The segment's
  * CASE repeats the score expressions instead of reading the new score columns: MySQL would see the new values
- * within the same UPDATE, SQLite the old ones. Parameters: first and last member id.
+ * within the same UPDATE, SQLite the old ones. No thresholds (too few buyers to rank): buyers get no scores and
+ * the `unranked` segment. With `newMembers`, a buyer who joined after the first parameter is `new` whatever the
+ * scores say (rules/rfm.ts, rfmOf, says why); the joined date is read from member by primary key, only for
+ * buyers. Parameters: [joined-after, when `newMembers`,] first and last member id.
  */
-export function scoreChunkSql(thresholds: RfmPopulationThresholds | null, rules: readonly RfmSegmentRule[]): string {
+export function scoreChunkSql(
+  thresholds: RfmPopulationThresholds | null,
+  rules: readonly RfmSegmentRule[],
+  options: { newMembers?: boolean } = {},
+): string {
   const unscored =
     `WHEN frequency = 0 AND recency_days IS NULL THEN ${segmentLiteral(RfmSegment.NeverPurchased)}` +
-    ` WHEN frequency = 0 THEN ${segmentLiteral(RfmSegment.Lapsed)}`;
+    ` WHEN frequency = 0 THEN ${segmentLiteral(RfmSegment.Lapsed)}` +
+    (options.newMembers
+      ? ` WHEN (SELECT m.joined_at FROM member m WHERE m.id = member_rfm.member_id) > ? THEN ${segmentLiteral(RfmSegment.New)}`
+      : '');
   if (!thresholds) {
     return (
-      `UPDATE member_rfm SET r_score = NULL, f_score = NULL, m_score = NULL, segment = CASE ${unscored} ELSE NULL END` +
+      'UPDATE member_rfm SET r_score = NULL, f_score = NULL, m_score = NULL,' +
+      ` segment = CASE ${unscored} ELSE ${segmentLiteral(RfmSegment.Unranked)} END` +
       ' WHERE member_id BETWEEN ? AND ?'
     );
   }

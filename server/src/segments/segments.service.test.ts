@@ -60,9 +60,10 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
       joined?: boolean;
       lastPurchaseAt?: Date | null;
       nickname?: string;
+      joinedAt?: Date;
     },
   ): Promise<number> {
-    const joinedAt = fields.joined === false ? null : new Date('2025-01-01T00:00:00Z');
+    const joinedAt = fields.joined === false ? null : (fields.joinedAt ?? new Date('2025-01-01T00:00:00Z'));
     const inserted = await t.db.dataSource.getRepository(Member).insert({
       openid: `seg-${kind}-${key}-${++keySeq}`,
       nickname: fields.nickname ?? `会员${key}`,
@@ -149,6 +150,8 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
     t = await startTestApp(kind);
     audiences = t.app.get(AudienceService);
     refreshJob = t.app.get(RfmRefreshJob);
+    // Ten buyers are ranked here (the default minimum is 20): the quintile arithmetic below is worked out for ten.
+    t.config.segments.minimumScoredMembers = 10;
     await seedPopulation();
   });
   // Issue 14: every module's invariants hold after every test (one checker for all), then the app goes. The
@@ -250,6 +253,63 @@ describe.each(TEST_DATABASES)('audiences and RFM segments on %s', (kind) => {
     expect(await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: ids.B0 })).toMatchObject({ recencyDays: 2 });
     for (const row of await rfmRows()) expect(row.segment).toBe(rfmOf(row, after.thresholds as never, t.config.segments.rules).segment);
     expect((await audiences.preview({ filter: { spendFenMin: 2_000_000 } })).size).toBe(1);
+  });
+
+  /** The member of the bug report: joined 15 minutes ago and bought five times since. */
+  async function newcomerWithFivePurchases(): Promise<number> {
+    const joinedAt = new Date(t.clock.now().getTime() - 15 * 60_000);
+    const id = await addMember('NEW', { tier: 'normal', status: 'new', month: null, joinedAt });
+    for (let i = 1; i <= 5; i++) await buy(id, new Date(joinedAt.getTime() + i * 60_000), 8_800);
+    return id;
+  }
+
+  it('ranks nobody below the minimum of buyers (待分层); one who joined 15 minutes ago with five purchases is 新客, not 沉睡', async () => {
+    t.config.segments.minimumScoredMembers = 20;
+    const newcomer = await newcomerWithFivePurchases();
+    const result = await refreshJob.refresh();
+    expect(result).toMatchObject({ scoredMembers: 11, minimumScoredMembers: 20, thresholds: null });
+    expect(result.segments).toMatchObject({ new: 1, unranked: 10, lapsed: 1, never_purchased: 2, dormant: 0, high_value: 0 });
+    expect(await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: newcomer })).toMatchObject({
+      frequency: 5,
+      recencyDays: 0,
+      rScore: null,
+      segment: 'new',
+    });
+    expect(await segmentOf('B9')).toBe('unranked'); // 沉睡 when ranked among ten
+    expect(await segmentOf('L1')).toBe('lapsed'); // no ranking needed for these two
+    expect(await segmentOf('N1')).toBe('never_purchased');
+    expect((await audiences.preview({ filter: { rfmSegments: ['unranked'] } })).size).toBe(10);
+
+    // Without the new-member rule the newcomer is simply not ranked yet, like everyone else.
+    t.config.segments.newMemberDays = 0;
+    await refreshJob.refresh();
+    expect((await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: newcomer })).segment).toBe('unranked');
+  });
+
+  it('the bug as reported: the only buyer, joined 15 minutes ago with five purchases, is not 沉睡', async () => {
+    t.config.segments.minimumScoredMembers = 1; // even a population of one is "enough" here: the new-member rule decides
+    const newcomer = await newcomerWithFivePurchases();
+    await refreshJob.refresh();
+    expect((await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: newcomer })).segment).toBe('new');
+  });
+
+  it('above the minimum labels are assigned as before, and a buyer who joined within newMemberDays is 新客', async () => {
+    const newcomer = await newcomerWithFivePurchases();
+    const result = await refreshJob.refresh();
+    expect(result).toMatchObject({ scoredMembers: 11, minimumScoredMembers: 10 });
+    expect(result.thresholds).not.toBeNull();
+    expect(result.segments.unranked).toBe(0);
+    const newSince = t.clock.now().getTime() - t.config.segments.newMemberDays * 86_400_000;
+    const joined = new Map(
+      (await t.db.dataSource.getRepository(Member).find()).map((m) => [Number(m.id), m.joinedAt ? m.joinedAt.getTime() > newSince : false]),
+    );
+    for (const row of await rfmRows())
+      expect({ id: row.memberId, segment: row.segment }).toEqual({
+        id: row.memberId,
+        segment: rfmOf(row, result.thresholds as never, t.config.segments.rules, joined.get(row.memberId)).segment,
+      });
+    expect((await t.db.dataSource.getRepository(MemberRfm).findOneByOrFail({ memberId: newcomer })).segment).toBe('new');
+    expect(await segmentOf('B0')).toBe('high_value');
   });
 
   it('runs one refresh at a time: a second one meanwhile answers SEGMENTS_REFRESH_RUNNING; a dead one’s lease is taken over', async () => {

@@ -127,4 +127,17 @@ describe('RFM segments', () => {
     ]);
     expect(rfmThresholds(population.slice(2))).toBeNull();
   });
+
+  it('without thresholds (too few buyers to rank) a buyer is unranked, and a member who just joined and bought is new', () => {
+    const buyer: RfmMetrics = { recencyDays: 0, frequency: 5, monetaryFen: 50_000 };
+    expect(rfmOf(buyer, null, RULES)).toEqual({ scores: null, segment: 'unranked' });
+    expect(rfmOf(buyer, null, RULES, true)).toEqual({ scores: null, segment: 'new' });
+    expect(rfmOf({ recencyDays: null, frequency: 0, monetaryFen: 0 }, null, RULES, true)).toEqual({
+      scores: null,
+      segment: 'never_purchased',
+    });
+    // With thresholds the scores stay (they are true ranks); only the label says what a new member is.
+    const thresholds = rfmThresholds([buyer, { recencyDays: 100, frequency: 1, monetaryFen: 1_000 }])!;
+    expect(rfmOf(buyer, thresholds, RULES, true)).toEqual({ scores: { r: 3, f: 3, m: 3 }, segment: 'new' });
+  });
 });

@@ -129,18 +129,23 @@ function isScored(member: RfmMetrics): member is RfmMetrics & { recencyDays: num
 
 /**
  * A member's scores and segment. No purchase in the window: no scores, and `lapsed` when they bought before
- * it, `never_purchased` when they never bought.
+ * it, `never_purchased` when they never bought. No thresholds (too few buyers to rank, see
+ * `segments.minimumScoredMembers`): no scores, `unranked`. A member who joined within `segments.newMemberDays`
+ * (`joinedRecently`) and bought is `new` whatever the scores say: their frequency and spend cover days, not the
+ * window the others are ranked over.
  */
 export function rfmOf(
   member: RfmMetrics,
   thresholds: RfmPopulationThresholds | null,
   rules: readonly RfmSegmentRule[],
+  joinedRecently = false,
 ): { scores: RfmScores | null; segment: RfmSegment } {
-  if (!isScored(member) || !thresholds) return { scores: null, segment: member.recencyDays === null ? 'never_purchased' : 'lapsed' };
+  if (!isScored(member)) return { scores: null, segment: member.recencyDays === null ? 'never_purchased' : 'lapsed' };
+  if (!thresholds) return { scores: null, segment: joinedRecently ? 'new' : 'unranked' };
   const scores: RfmScores = {
     r: quintileScore(member.recencyDays, thresholds.recencyDays, RFM_BETTER.recencyDays),
     f: quintileScore(member.frequency, thresholds.frequency, RFM_BETTER.frequency),
     m: quintileScore(member.monetaryFen, thresholds.monetaryFen, RFM_BETTER.monetaryFen),
   };
-  return { scores, segment: rfmSegmentOf(scores, rules) };
+  return { scores, segment: joinedRecently ? 'new' : rfmSegmentOf(scores, rules) };
 }

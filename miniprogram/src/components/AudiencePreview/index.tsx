@@ -77,7 +77,7 @@ export default function AudiencePreview({ preview, messageKind, detailed = false
                     {[
                       TIER_NAMES[member.tier] ?? member.tier,
                       LIFECYCLE_STATUS_NAMES[member.lifecycleStatus] ?? member.lifecycleStatus,
-                      member.rfmSegment ? RFM_SEGMENT_LABELS[member.rfmSegment] : '未分层',
+                      member.rfmSegment ? RFM_SEGMENT_LABELS[member.rfmSegment] : '待刷新',
                     ].join(' · ')}
                   </Text>
                 </View>

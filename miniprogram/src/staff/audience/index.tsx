@@ -71,9 +71,7 @@ export default function AudiencePage() {
         <AudiencePreview preview={preview} messageKind={messageKind} detailed invalid={!reading.ok}>
           <View className='audience-page__rfm'>
             <Text id='audience-rfm-summary' className='audience-page__rfm-text'>
-              {lastRefresh
-                ? `上次分层共 ${lastRefresh.members} 位会员，其中 ${lastRefresh.scoredMembers} 位近${lastRefresh.windowMonths}个月有消费`
-                : '首次使用请先刷新分层数据'}
+              {lastRefresh ? rfmSummary(lastRefresh) : '首次使用请先刷新分层数据'}
             </Text>
             <ActionButton
               id='audience-refresh'
@@ -114,4 +112,12 @@ export default function AudiencePage() {
       </ActionButton>
     </View>
   );
+}
+
+/** What the last refresh found; says so when too few members bought to rank them (they are 待分层 until then). */
+function rfmSummary(refresh: SegmentsRefreshResponse): string {
+  const found = `上次分层共 ${refresh.members} 位会员，其中 ${refresh.scoredMembers} 位近${refresh.windowMonths}个月有消费`;
+  // Older summaries (before the minimum existed) carry no minimum: they were ranked.
+  const ranked = refresh.thresholds !== null || refresh.scoredMembers === 0 || !refresh.minimumScoredMembers;
+  return ranked ? found : `${found}；满 ${refresh.minimumScoredMembers} 位才分层，暂列为“待分层”`;
 }
