@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkInvariants } from '../../server/src/testing/invariants';
+import { DataSource } from 'typeorm';
 import { TestApi } from '../support/api-client';
 import { startProcess, type RunningProcess } from '../support/processes';
 
 /**
  * `npm start` as a newcomer runs it: no database server, no settings. The demo comes up on the embedded SQLite
- * file with the emulator, serves the H5 build, and its claim centre has sample coupons a shopper can claim;
- * a second start on the same data adds no more.
+ * file with the emulator, serves the H5 build, and its claim centre has sample coupons a shopper can claim; the
+ * first start also plays ninety days of a store (members, purchases, the points shop, a finished campaign) so
+ * the staff pages are not empty, with every ledger consistent; a second start on the same data adds nothing.
  */
 /** The demo names the emulator's inbox among the things to try; the emulator's URL is its origin. */
 const EMULATOR_URL = /(http:\/\/127\.0\.0\.1:\d+)\/dev\/inbox/;
@@ -39,13 +42,40 @@ describe('npm start (the demo)', () => {
       const emulatorUrl = EMULATOR_URL.exec(demo.process.output())?.[1];
       expect(emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(demo.process.output()).toContain('3 sample coupons');
+      expect(demo.process.output()).toMatch(/Play 97 days: \d+ members join, \d+ purchases/);
       expect(demo.process.output()).toContain(join(dataDir, 'member.sqlite'));
+
+      // The seeded store as the manager sees it, through the staff endpoints the pages call.
+      const api = new TestApi(serverUrl, emulatorUrl!, 'wx0000000000demo01');
+      const manager = (await api.login('clerk')).token;
+      const seeded = await seededStore(api, manager);
+      expect(seeded.templates).toBe(7); // 3 in the claim centre, 3 in the points shop, the campaign's
+      expect(seeded.members).toBeGreaterThanOrEqual(40);
+      expect(seeded.buyersInWindow).toBeGreaterThanOrEqual(30);
+      // Every kind of shopper is there, and with enough buyers they are ranked (none 待分层).
+      expect(seeded.segments.unranked).toBe(0);
+      const kinds = ['high_value', 'loyal', 'new', 'at_risk', 'dormant', 'never_purchased'];
+      expect(kinds.filter((segment) => !(seeded.segments[segment] > 0))).toEqual([]);
+      expect(seeded.campaign).toMatchObject({ status: 'ended' });
+      const run = seeded.campaign.runs[0];
+      expect(run).toMatchObject({ status: 'done' });
+      expect(run.targeted).toBeGreaterThan(5);
+      expect(run.couponsIssued).toBeGreaterThan(0);
+      expect(run.messages.sent).toBeGreaterThan(0);
+      expect(run.couponsRedeemed).toBeGreaterThan(0);
+      expect(run.treatment.revenueFen).toBeGreaterThan(0);
+      // The manager's own card (?user=clerk) holds a few purchases' worth of points, with their history.
+      const card = await api.call('GET', '/members/me/card', { token: manager });
+      expect(card.body.pointsBalance).toBeGreaterThan(0);
+      const history = await api.call('GET', '/members/me/points', { token: manager });
+      expect(history.body.lines.length).toBeGreaterThanOrEqual(3);
+      // Ledgers, counters and holds agree after the replayed history (and the emulator's quota with our grants).
+      await expectNoViolations(join(dataDir, 'member.sqlite'), emulatorUrl!);
 
       const page = await fetch(`${serverUrl}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="app"');
 
-      const api = new TestApi(serverUrl, emulatorUrl!, 'wx0000000000demo01');
       const shopper = await api.joinedMember('newcomer', '13600001234', '2026-11');
       const centre = await api.call('GET', '/coupons/claim-centre', { token: shopper.token });
       expect(centre.status).toBe(200);
@@ -77,16 +107,45 @@ describe('npm start (the demo)', () => {
         paid = (await api.call('GET', `/pay/orders/${order.body.order.outTradeNo}`, { token: shopper.token })).body.order.status;
       }
       expect(paid).toBe('paid');
+
+      const before = await seededStore(api, manager);
       await demo.process.stop();
 
       demo = await startDemo();
       expect(demo.process.output()).not.toContain('sample coupons');
+      expect(demo.process.output()).not.toContain('Play 97 days');
       const again = new TestApi(demo.match[1], EMULATOR_URL.exec(demo.process.output())![1], 'wx0000000000demo01');
-      const manager = await again.login('clerk');
-      const templates = await again.call('GET', '/admin/coupon-templates', { token: manager.token });
-      expect(templates.body).toHaveLength(3);
+      const after = await seededStore(again, (await again.login('clerk')).token);
+      expect(after).toEqual(before);
     } finally {
       await demo?.process.stop();
     }
   });
 });
+
+/** What the staff pages show of the store: templates, members, RFM segments and the seeded campaign's report. */
+async function seededStore(api: TestApi, token: string) {
+  const templates = await api.call('GET', '/admin/coupon-templates', { token });
+  const audience = await api.call('POST', '/admin/audiences/preview', { token, body: { filter: {} } });
+  const segments = await api.call('GET', '/admin/segments', { token });
+  const campaigns = await api.call('GET', '/admin/campaigns', { token });
+  const seededCampaign = campaigns.body.campaigns.find((c: { name: string }) => c.name === '两周未到店 · 回归礼');
+  const campaign = await api.call('GET', `/admin/campaigns/${seededCampaign.id}`, { token });
+  return {
+    templates: (templates.body as unknown[]).length,
+    members: audience.body.size as number,
+    buyersInWindow: segments.body.lastRefresh.scoredMembers as number,
+    segments: segments.body.lastRefresh.segments as Record<string, number>,
+    campaign: campaign.body,
+  };
+}
+
+/** The one invariant checker on the demo's SQLite file as the server last saved it. */
+async function expectNoViolations(sqlitePath: string, emulatorUrl: string): Promise<void> {
+  const sqlite = await new DataSource({ type: 'sqljs', location: sqlitePath, autoSave: false, useLocalForage: false }).initialize();
+  try {
+    expect(await checkInvariants(sqlite, { emulatorUrl })).toEqual([]);
+  } finally {
+    await sqlite.destroy();
+  }
+}

@@ -3,6 +3,7 @@
 //
 // It must work on a fresh clone where nothing is built yet: the emulator and the server's helpers load
 // @member/shared from shared/dist, so this file imports nothing of ours (only types) until the build steps ran.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,6 +83,37 @@ function pipeReadable(stream: NodeJS.ReadableStream, to: NodeJS.WriteStream): vo
   });
 }
 
+/**
+ * The first start's sample store (server/src/cli/demo-seed.ts): members, purchases, the points shop and a
+ * finished campaign, written through the server's own API before the server opens the same SQLite file. Its
+ * `DEMO_SEED_STEP <ms> <label>` lines become progress lines; a store that has coupons already is left alone.
+ */
+async function seedDemo(env: Record<string, string>): Promise<void> {
+  const seeding = spawn(process.execPath, [join(ROOT as string, 'server', 'dist', 'cli', 'demo-seed.js')], {
+    cwd: ROOT as string,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let buffered = '';
+  seeding.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const progress = /^DEMO_SEED_STEP (\d+) (.*)$/.exec(line);
+      if (progress) done(progress[2], Date.now() - Number(progress[1]));
+      else output += `${line}\n`;
+    }
+  });
+  seeding.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => seeding.on('exit', resolve));
+  if (code !== 0) {
+    process.stderr.write(output);
+    throw new Error(`seeding the demo store failed (exit ${code}); delete ${DATA_DIR} to start afresh`);
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   process.stdout.write(`\n悦享会员 demo · ${shanghaiTime()} (Asia/Shanghai)\n\n`);
@@ -93,7 +125,6 @@ async function main(): Promise<void> {
   const { openidFor } = await import('../wechat-emulator/index.js');
   const { startProcess } = await import('../support/processes.js');
   const { freePort, payEnv } = await import('../../server/src/testing/pay.js');
-  const { seedDemoCoupons } = await import('./demo-coupons.js');
 
   const secrets = demoSecrets();
   const pay = await demoPayKeys();
@@ -131,26 +162,31 @@ async function main(): Promise<void> {
   const emulatorUrl = emulator.match[1];
   done('Start the WeChat emulator', stepStarted, emulatorUrl);
 
-  stepStarted = Date.now();
   const sqlitePath = process.env.SQLITE_PATH || join(DATA_DIR, 'member.sqlite');
+  const serverEnv: Record<string, string> = {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    HOST: process.env.HOST ?? '127.0.0.1',
+    PORT: port,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    SQLITE_PATH: sqlitePath,
+    WECHAT_APPID: APPID,
+    WECHAT_API_BASE: emulatorUrl,
+    EMULATOR_PUBLIC_URL: emulatorUrl,
+    H5_STATIC_DIR: join(ROOT as string, 'miniprogram', 'dist', 'h5'),
+    STAFF: process.env.STAFF || `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
+    ...payEnv(pay.keys, pay.dir, emulatorUrl, `http://127.0.0.1:${port}`),
+    ...secrets,
+  };
+
+  // Only the embedded demo database gets sample data: never write demo data into a MySQL you pointed us at.
+  if (!process.env.DATABASE_URL && !process.env.STAFF) await seedDemo(serverEnv);
+
+  stepStarted = Date.now();
   const server = await startProcess(process.execPath, [join(ROOT as string, 'server', 'dist', 'main.js')], {
     ready: /^SERVER_LISTENING (\S+) driver=(\S+)/,
     label: `server (port ${port})`,
     timeoutMs: 60_000,
-    env: {
-      NODE_ENV: process.env.NODE_ENV ?? 'development',
-      HOST: process.env.HOST ?? '127.0.0.1',
-      PORT: port,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      SQLITE_PATH: sqlitePath,
-      WECHAT_APPID: APPID,
-      WECHAT_API_BASE: emulatorUrl,
-      EMULATOR_PUBLIC_URL: emulatorUrl,
-      H5_STATIC_DIR: join(ROOT as string, 'miniprogram', 'dist', 'h5'),
-      STAFF: process.env.STAFF || `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
-      ...payEnv(pay.keys, pay.dir, emulatorUrl, `http://127.0.0.1:${port}`),
-      ...secrets,
-    },
+    env: serverEnv,
   });
   running.push(server.process);
   const onMysql = server.match[2] === 'mysql';
@@ -162,12 +198,6 @@ async function main(): Promise<void> {
   // From here on, show what the server logs (warnings and errors at the default level), readably.
   pipeReadable(server.process.child.stdout!, process.stdout);
   pipeReadable(server.process.child.stderr!, process.stderr);
-
-  // Only the embedded demo database gets sample coupons: never write demo data into a MySQL you pointed us at.
-  stepStarted = Date.now();
-  let seeded = 0;
-  if (!onMysql && !process.env.STAFF) seeded = await seedDemoCoupons(server.match[1], emulatorUrl, APPID, DEMO_CLERK);
-  if (seeded) done(`Put ${seeded} sample coupons in 领券中心`, stepStarted);
 
   const url = `${server.match[1]}/`;
   process.stdout.write(

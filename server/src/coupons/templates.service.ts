@@ -1,6 +1,7 @@
 import type { CouponTemplateStatus, CouponTemplateView, CreateCouponTemplateRequest } from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CouponTemplate } from './coupon-template.entity';
@@ -12,6 +13,7 @@ export class TemplatesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
   ) {}
 
   async create(request: CreateCouponTemplateRequest): Promise<CouponTemplateView> {
@@ -38,6 +40,8 @@ export class TemplatesService {
         audience: request.audience,
         audienceTiers: request.audience === 'tiers' ? (request.audienceTiers ?? []).join(',') : null,
         pointsPrice: request.pointsPrice ?? null,
+        // The domain's clock, not the database's: a moved clock (tests, the demo's replayed history) dates it too.
+        createdAt: this.clock.now(),
       });
       return result.identifiers[0].id as number;
     });
