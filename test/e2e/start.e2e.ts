@@ -52,6 +52,7 @@ describe('npm start (the demo)', () => {
       expect(seeded.templates).toBe(7); // 3 in the claim centre, 3 in the points shop, the campaign's
       expect(seeded.members).toBeGreaterThanOrEqual(40);
       expect(seeded.buyersInWindow).toBeGreaterThanOrEqual(30);
+      expect(seeded.paidInApp).toBe(3); // 支付订单: paid in the app with WeChat Pay
       // Every kind of shopper is there, and with enough buyers they are ranked (none 待分层).
       expect(seeded.segments.unranked).toBe(0);
       const kinds = ['high_value', 'loyal', 'new', 'at_risk', 'dormant', 'never_purchased'];
@@ -131,7 +132,9 @@ async function seededStore(api: TestApi, token: string) {
   const campaigns = await api.call('GET', '/admin/campaigns', { token });
   const seededCampaign = campaigns.body.campaigns.find((c: { name: string }) => c.name === '两周未到店 · 回归礼');
   const campaign = await api.call('GET', `/admin/campaigns/${seededCampaign.id}`, { token });
+  const payOrders = await api.call('GET', '/staff/pay/orders?status=paid', { token });
   return {
+    paidInApp: (payOrders.body.orders as unknown[]).length,
     templates: (templates.body as unknown[]).length,
     members: audience.body.size as number,
     buyersInWindow: segments.body.lastRefresh.scoredMembers as number,

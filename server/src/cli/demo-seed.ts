@@ -11,8 +11,10 @@ import type {
   CampaignView,
   CouponTemplateView,
   CouponView,
+  CreatePayOrderResponse,
   MemberCodeResponse,
   MessagePreferencesResponse,
+  PayOrderView,
   PurchaseView,
   RefundView,
   SegmentsRefreshResponse,
@@ -245,7 +247,12 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
   );
 
   started = Date.now();
-  clock.set(new Date(now - 60_000));
+  const payers = plan.members.filter((m) => m.kind === 'regular').map((m) => m.user);
+  const paid = await payInApp(api, app, clock, config, payers.slice(0, 3));
+  if (paid > 0) step(started, `Pay ${paid} orders in the app with WeChat Pay (支付订单)`);
+
+  started = Date.now();
+  clock.set(new Date());
   const jobs = app.get(JobScheduler);
   for (const job of ['coupon-expiry', 'points-expiry', 'membership-review']) await jobs.runNow(job);
   const refresh = await api.ok<SegmentsRefreshResponse>('POST', '/admin/segments/refresh', MANAGER);
@@ -256,6 +263,44 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
     `Campaign 回归礼券: ${run.targeted} targeted, ${run.couponsIssued} coupons, ${run.messages.sent} messages, ` +
       `${run.couponsRedeemed} redeemed; RFM: ${refresh.scoredMembers} of ${refresh.members} members ranked`,
   );
+}
+
+/**
+ * 支付订单: a few members pay in the app with WeChat Pay just now, as the app does (order, the emulator's
+ * cashier, WeChat's signed notification back to this process, listening where the server will). WeChat Pay
+ * signs with the real clock and the server refuses notifications more than 5 minutes off, so these happen at
+ * the real now, not in the replayed past.
+ */
+async function payInApp(
+  api: DemoApi,
+  app: NestFastifyApplication,
+  clock: ManualClock,
+  config: AppConfig,
+  users: string[],
+): Promise<number> {
+  if (!config.wechatPay) return 0;
+  await app.listen({ port: config.server.port, host: config.server.host });
+  let paid = 0;
+  for (const [index, user] of users.entries()) {
+    clock.set(new Date());
+    const created = await api.ok<CreatePayOrderResponse>('POST', '/pay/orders', user, {
+      amountFen: [3_800, 12_800, 6_600][index % 3],
+      storeCode: index % 2 === 0 ? 'S001' : 'S002',
+      idempotencyKey: api.key('app-order'),
+    });
+    const cashier = await api.emulator<{ errMsg: string }>('/dev/pay/request-payment', { user, ...created.payment });
+    if (cashier.errMsg !== 'requestPayment:ok') throw new Error(`the emulator's cashier answered ${cashier.errMsg}`);
+    for (let poll = 0; poll < 100; poll++) {
+      clock.set(new Date());
+      const order = await api.ok<{ order: PayOrderView }>('GET', `/pay/orders/${created.order.outTradeNo}`, user);
+      if (order.order.status === 'paid') {
+        paid++;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return paid;
 }
 
 function blankPurchase(user: string): DemoPurchase {
