@@ -3,7 +3,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@n
 import { CurrentStaff, StaffGuard } from '../auth/auth.guards';
 import { MemberCodeGate } from '../auth/member-code-gate';
 import type { StaffAccount } from '../auth/staff.service';
+import { MemberAccessService } from '../auth/member-access.service';
 import { StoresService } from '../auth/stores.service';
+import { TillTicketsService } from '../auth/till-tickets.service';
 import { Audited, setAuditStore } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
 import { purchaseIdParam, recordPurchaseBody, refundBody } from './purchases.dto';
@@ -20,6 +22,8 @@ export class StaffPurchasesController {
     private readonly purchases: PurchasesService,
     private readonly stores: StoresService,
     private readonly gate: MemberCodeGate,
+    private readonly tickets: TillTicketsService,
+    private readonly access: MemberAccessService,
   ) {}
 
   @Post()
@@ -33,15 +37,35 @@ export class StaffPurchasesController {
     @Req() request: unknown,
     @Body(new ZodPipe(recordPurchaseBody)) body: RecordPurchaseRequest,
   ): Promise<PurchaseView> {
+    if (body.tillTicket !== undefined) return this.recordWithTicket(staff, request, body, body.tillTicket);
     const storeCode = await this.stores.storeFor(staff, body.storeCode);
     setAuditStore(request, storeCode);
     // The member code is a guess until it verifies: wrong ones count towards the lockout like at verify.
     return this.gate.check(
       staff,
-      body.memberCode,
+      body.memberCode ?? '',
       () => this.purchases.record({ ...body, storeCode }, staff.openid),
       (purchase) => purchase.memberId,
     );
+  }
+
+  /**
+   * The member was identified when the clerk verified their code: the ticket (signed, this clerk's) names them
+   * and the store it was taken at, so the sale goes through however long the form took (within the ticket).
+   */
+  private async recordWithTicket(
+    staff: StaffAccount,
+    request: unknown,
+    body: RecordPurchaseRequest,
+    ticket: string,
+  ): Promise<PurchaseView> {
+    const identified = this.tickets.memberOf(staff, ticket, null);
+    const storeCode = await this.stores.storeFor(staff, body.storeCode ?? identified.storeCode ?? undefined);
+    setAuditStore(request, storeCode);
+    const { memberId } = this.tickets.memberOf(staff, ticket, storeCode);
+    const purchase = await this.purchases.record({ ...body, storeCode }, staff.openid, memberId);
+    await this.access.grant(staff, memberId);
+    return purchase;
   }
 
   @Get(':id')
