@@ -26,6 +26,28 @@ export interface RecordPurchaseRequest {
   idempotencyKey: string;
 }
 
+/**
+ * POST /api/staff/purchases/quote — what the customer pays before the clerk confirms: the same coupon check and
+ * points rule the purchase then applies. Takes the purchase's fields without the key; a coupon or points that
+ * do not apply answer their error code (COUPON_BELOW_THRESHOLD, POINTS_BURN_TOO_LARGE, …) as recording would.
+ */
+export type TillQuoteRequest = Omit<RecordPurchaseRequest, 'idempotencyKey'>;
+
+export interface TillQuote {
+  storeCode: string;
+  grossFen: Fen;
+  couponDiscountFen: Fen;
+  /** The coupon's name ("满200减20"), when one is applied. */
+  couponName: string | null;
+  pointsBurned: number;
+  pointsValueFen: Fen;
+  /** 应付: what the customer pays in money. */
+  payableFen: Fen;
+  pointsBalance: number;
+  /** The most points this order allows for this balance (0 below the minimum). */
+  maxBurnPoints: number;
+}
+
 export interface PurchaseView {
   id: number;
   memberId: number;

@@ -1,4 +1,4 @@
-import type { PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
+import type { PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView, TillQuote, TillQuoteRequest } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CurrentStaff, StaffGuard } from '../auth/auth.guards';
 import { MemberCodeGate } from '../auth/member-code-gate';
@@ -8,7 +8,7 @@ import { StoresService } from '../auth/stores.service';
 import { TillTicketsService } from '../auth/till-tickets.service';
 import { Audited, setAuditStore } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
-import { purchaseIdParam, recordPurchaseBody, refundBody } from './purchases.dto';
+import { purchaseIdParam, quoteBody, recordPurchaseBody, refundBody } from './purchases.dto';
 import { PurchasesService } from './purchases.service';
 
 /**
@@ -49,6 +49,23 @@ export class StaffPurchasesController {
     );
   }
 
+  /** 应付 before the clerk confirms; the member by ticket (or a fresh code: wrong ones count as at verify). */
+  @Post('quote')
+  @HttpCode(200)
+  async quote(@CurrentStaff() staff: StaffAccount, @Body(new ZodPipe(quoteBody)) body: TillQuoteRequest): Promise<TillQuote> {
+    if (body.tillTicket !== undefined) {
+      const { storeCode, memberId } = await this.ticketed(staff, body, body.tillTicket);
+      return this.purchases.quote({ ...body, storeCode }, memberId);
+    }
+    const storeCode = await this.stores.storeFor(staff, body.storeCode);
+    return this.gate.check(
+      staff,
+      body.memberCode ?? '',
+      () => this.purchases.quote({ ...body, storeCode }),
+      () => 0,
+    );
+  }
+
   /**
    * The member was identified when the clerk verified their code: the ticket (signed, this clerk's) names them
    * and the store it was taken at, so the sale goes through however long the form took (within the ticket).
@@ -59,13 +76,18 @@ export class StaffPurchasesController {
     body: RecordPurchaseRequest,
     ticket: string,
   ): Promise<PurchaseView> {
-    const identified = this.tickets.memberOf(staff, ticket, null);
-    const storeCode = await this.stores.storeFor(staff, body.storeCode ?? identified.storeCode ?? undefined);
+    const { storeCode, memberId } = await this.ticketed(staff, body, ticket);
     setAuditStore(request, storeCode);
-    const { memberId } = this.tickets.memberOf(staff, ticket, storeCode);
     const purchase = await this.purchases.record({ ...body, storeCode }, staff.openid, memberId);
     await this.access.grant(staff, memberId);
     return purchase;
+  }
+
+  /** The store (named, else the ticket's, else the account's only one) and the member a ticket identifies there. */
+  private async ticketed(staff: StaffAccount, body: TillQuoteRequest, ticket: string): Promise<{ storeCode: string; memberId: number }> {
+    const identified = this.tickets.memberOf(staff, ticket, null);
+    const storeCode = await this.stores.storeFor(staff, body.storeCode ?? identified.storeCode ?? undefined);
+    return { storeCode, memberId: this.tickets.memberOf(staff, ticket, storeCode).memberId };
   }
 
   @Get(':id')

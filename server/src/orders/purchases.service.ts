@@ -2,11 +2,14 @@ import type { AppConfig } from '@member/config';
 import {
   checkRefund,
   decideBurn,
+  maxBurnablePoints,
   type ErrorCode,
   type PurchaseView,
   type RecordPurchaseRequest,
   type RefundPurchaseRequest,
   type RefundView,
+  type TillQuote,
+  type TillQuoteRequest,
 } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
@@ -136,6 +139,36 @@ export class PurchasesService {
         now,
       });
     });
+  }
+
+  /**
+   * What recording this purchase would charge, without recording it: the coupon previewed and the points rule
+   * decided exactly as recordOnce does (the balance read, not locked: the purchase re-checks under its lock).
+   */
+  async quote(request: TillQuoteRequest & { storeCode: string }, identifiedMemberId?: number): Promise<TillQuote> {
+    const now = this.clock.now();
+    const member = await membersRepository.find(this.dataSource.manager, identifiedMemberId ?? this.memberOfCode(request.memberCode, now));
+    if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
+    const preview = request.couponCode
+      ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id })
+      : null;
+    if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+    const couponDiscountFen = preview?.discountFen ?? 0;
+    const dueFen = request.amountFen - couponDiscountFen;
+    const rule = { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
+    const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, member.pointsBalance, rule);
+    if (!burn.ok) throw new DomainError(burn.code);
+    return {
+      storeCode: request.storeCode,
+      grossFen: request.amountFen,
+      couponDiscountFen,
+      couponName: preview?.coupon.name ?? null,
+      pointsBurned: burn.points,
+      pointsValueFen: burn.valueFen,
+      payableFen: dueFen - burn.valueFen,
+      pointsBalance: member.pointsBalance,
+      maxBurnPoints: maxBurnablePoints(dueFen, member.pointsBalance, rule),
+    };
   }
 
   private memberOfCode(memberCode: string | undefined, now: Date): number {

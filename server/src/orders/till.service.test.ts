@@ -83,6 +83,25 @@ describe.each(TEST_DATABASES)('the till on %s', (kind) => {
     expect(fresh.memberId).toBe(memberId);
   });
 
+  it('quotes 应付 before confirming with the rules the purchase applies, then records exactly that', async () => {
+    const memberId = members[next++];
+    const purchases = t.app.get(PurchasesService);
+    await purchases.record({ memberCode: codeFor(memberId), amountFen: 100_000, storeCode: 'S001', idempotencyKey: key() }, 'o-till-a');
+    const templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 10, perMemberLimit: 1 }))).id;
+    const coupon = await t.app.get(ClaimService).claim(memberId, templateId, key());
+    const { tillTicket } = await identify(clerkA, memberId);
+    t.clock.advance(4 * 60);
+    const controller = t.app.get(StaffPurchasesController);
+    const body = { tillTicket, amountFen: 30_000, couponCode: coupon.code, pointsToBurn: 500 };
+    const quote = await controller.quote(clerkA, body);
+    expect(quote).toMatchObject({ storeCode: 'S001', grossFen: 30_000, pointsBurned: 500, pointsValueFen: 500, pointsBalance: 1_000 });
+    expect(quote.couponDiscountFen).toBeGreaterThan(0);
+    expect(quote.payableFen).toBe(30_000 - quote.couponDiscountFen - 500);
+    expect(await codeOf(controller.quote(clerkA, { ...body, pointsToBurn: 900_000 }))).toBe('POINTS_BURN_TOO_LARGE');
+    const sale = await buy(clerkA, { ...body });
+    expect(sale.paidFen).toBe(quote.payableFen);
+  });
+
   it('refuses a ticket that is expired, another clerk’s, for another store, or forged, each with its own code', async () => {
     const memberId = members[next++];
     const { tillTicket } = await identify(clerkA, memberId);
