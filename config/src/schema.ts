@@ -371,6 +371,8 @@ export const configSchema = z
     staffAccess: z.object({
       /** A verified member code lets that clerk read the member for this long (then scan again). */
       memberGrantSeconds: z.int().min(30).max(86400),
+      /** Identifying a member at the till hands the clerk a ticket for this long: the form outlives the 60 s code. */
+      tillTicketSeconds: z.int().min(60).max(86400),
       /** Wrong member codes: more than `limit` in `windowSeconds` locks verification for `lockSeconds`. */
       memberCodeFailures: z.object({ perStaff: failureLimit, perMember: failureLimit }),
     }),

@@ -111,6 +111,19 @@ export interface MemberCodeResponse {
 /** POST /api/staff/member-code/verify (clerk or admin) */
 export interface VerifyMemberCodeRequest {
   code: string;
+  /** The store the clerk serves at; may be left out by an account with one store (its store is taken). */
+  storeCode?: string;
+}
+
+/**
+ * POST /api/staff/member-code/verify: the member, and a till ticket (signed; bound to this clerk, this member
+ * and the store) that record purchase and redeem take instead of the member code, which rotates every minute.
+ */
+export interface IdentifiedMemberView extends StaffMemberView {
+  tillTicket: string;
+  tillTicketExpiresAt: string;
+  /** The store the ticket is for; null when the account has several stores and named none. */
+  tillStoreCode: string | null;
 }
 
 /** What a clerk sees about a member: enough to serve them, never the full phone number. */

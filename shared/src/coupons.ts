@@ -155,6 +155,8 @@ export interface RedeemCouponRequest {
   orderAmountFen: Fen;
   /** The member the clerk identified by member code, if any: a coupon of another member is refused. */
   memberId?: number;
+  /** Instead of `memberId`: the till ticket identifying the member (IdentifiedMemberView.tillTicket). */
+  tillTicket?: string;
   /** Where it is redeemed: the clerk's account decides; when given it must be one of the account's stores. */
   storeCode?: string;
   /** Redeem only: a retried request with the same key answers the same redemption. */

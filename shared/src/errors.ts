@@ -93,6 +93,12 @@ export const ERRORS = {
   STORE_REQUIRED: { status: 400, message: '请选择门店' },
   /** A clerk reads a member only after scanning that member's code (the grant lasts a few minutes). */
   MEMBER_ACCESS_REQUIRED: { status: 403, message: '请先扫描会员码' },
+  /** The till ticket (handed out when the clerk identified the member) is malformed or its signature is wrong. */
+  TILL_TICKET_INVALID: { status: 400, message: '会员识别信息无效，请重新识别会员' },
+  /** The ticket outlived staffAccess.tillTicketSeconds: identify the member again. */
+  TILL_TICKET_EXPIRED: { status: 410, message: '会员识别已超时，请重新识别会员' },
+  /** The ticket was handed to another clerk, or for another store. */
+  TILL_TICKET_NOT_YOURS: { status: 403, message: '该会员由其他店员或门店识别，请重新识别会员' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -4,8 +4,13 @@ import type { Fen } from './money';
 
 /** POST /api/staff/purchases (clerk) */
 export interface RecordPurchaseRequest {
-  /** The member code the clerk scanned (it proves the member is at the till). */
-  memberCode: string;
+  /** The member code the clerk scanned (it proves the member is at the till); or, instead, `tillTicket`. */
+  memberCode?: string;
+  /**
+   * What identifying the member handed the clerk (IdentifiedMemberView.tillTicket): lasts minutes, not the
+   * code's 60 s, and only for this clerk at this store. Exactly one of `memberCode` and `tillTicket`.
+   */
+  tillTicket?: string;
   /** The order's amount before coupon and points. */
   amountFen: Fen;
   /**
@@ -19,6 +24,28 @@ export interface RecordPurchaseRequest {
   pointsToBurn?: number;
   /** One per purchase at the till: a resent request answers the first one's result. */
   idempotencyKey: string;
+}
+
+/**
+ * POST /api/staff/purchases/quote — what the customer pays before the clerk confirms: the same coupon check and
+ * points rule the purchase then applies. Takes the purchase's fields without the key; a coupon or points that
+ * do not apply answer their error code (COUPON_BELOW_THRESHOLD, POINTS_BURN_TOO_LARGE, …) as recording would.
+ */
+export type TillQuoteRequest = Omit<RecordPurchaseRequest, 'idempotencyKey'>;
+
+export interface TillQuote {
+  storeCode: string;
+  grossFen: Fen;
+  couponDiscountFen: Fen;
+  /** The coupon's name ("满200减20"), when one is applied. */
+  couponName: string | null;
+  pointsBurned: number;
+  pointsValueFen: Fen;
+  /** 应付: what the customer pays in money. */
+  payableFen: Fen;
+  pointsBalance: number;
+  /** The most points this order allows for this balance (0 below the minimum). */
+  maxBurnPoints: number;
 }
 
 export interface PurchaseView {
@@ -81,4 +108,60 @@ export interface PointsResponse {
   lines: PointsHistoryLine[];
   /** Pass as `before` for the next page; null at the end. */
   nextBefore: number | null;
+}
+
+/**
+ * GET /api/staff/sales?date=&storeCode=&receipt=&tillTicket=&before=&limit= — a store's sales of one business
+ * day, newest first, paged by id (`before`). A clerk sees only their own stores; HQ (admin) sees every store.
+ * `receipt` finds one sale by its receipt number; `tillTicket` (from identifying a member) narrows to that member.
+ */
+export interface SalesQuery {
+  /** Business date (Asia/Shanghai), YYYY-MM-DD; today when left out. */
+  date?: string;
+  storeCode?: string;
+  receipt?: string;
+  tillTicket?: string;
+  before?: number;
+  limit?: number;
+}
+
+export type SaleChannelCode = 'till' | 'wechat-pay';
+
+export interface SaleListItem {
+  id: number;
+  /** What the clerk reads off the receipt and types to find it again. */
+  receiptNo: string;
+  channel: SaleChannelCode;
+  storeCode: string;
+  memberId: number;
+  /** "张**": staff recognise the customer without reading their name off the screen. */
+  memberNameMasked: string | null;
+  grossFen: Fen;
+  couponDiscountFen: Fen;
+  pointsBurned: number;
+  paidFen: Fen;
+  refundedFen: Fen;
+  pointsEarned: number;
+  purchasedAt: string;
+}
+
+export interface SalesPage {
+  date: string;
+  sales: SaleListItem[];
+  /** Pass as `before` for the next page; null at the end. */
+  nextBefore: number | null;
+}
+
+/** GET /api/staff/sales/summary?date=&storeCode= — one business day at the clerk's store (HQ: every store). */
+export interface SalesSummary {
+  date: string;
+  storeCode: string | null;
+  salesCount: number;
+  /** Money taken (after coupon and points), before refunds. */
+  salesFen: Fen;
+  refundedFen: Fen;
+  /** Coupons redeemed at the store that day and not reversed. */
+  redemptions: number;
+  /** Members who joined that day and bought at the store that day (HQ without a store: everyone who joined). */
+  newMembers: number;
 }

@@ -1,11 +1,11 @@
 /** The typed API client: one function per endpoint of the shared contract (shared/src/api.ts). */
 import type {
+  IdentifiedMemberView,
   JoinRequest,
   MemberCard,
   MemberCodeResponse,
   MemberProfile,
   SetBirthdayRequest,
-  StaffMemberView,
   StaffProfile,
   UpdateProfileRequest,
   VerifyMemberCodeRequest,
@@ -20,6 +20,7 @@ export * from './coupons';
 export * from './messages';
 export * from './payments';
 export * from './points';
+export * from './till';
 export { currentSession, ensureSession, loadPublicConfig, onSessionChange, startSession, type Session } from './session';
 export { uploadAvatar } from './upload';
 
@@ -57,6 +58,6 @@ export function getStaffProfile(): Promise<StaffProfile> {
   return authedRequest<StaffProfile>('GET', '/staff/me');
 }
 
-export function verifyMemberCode(request: VerifyMemberCodeRequest): Promise<StaffMemberView> {
-  return authedRequest<StaffMemberView>('POST', '/staff/member-code/verify', request);
+export function verifyMemberCode(request: VerifyMemberCodeRequest): Promise<IdentifiedMemberView> {
+  return authedRequest<IdentifiedMemberView>('POST', '/staff/member-code/verify', request);
 }

@@ -5,11 +5,30 @@ import { MemberCodeGate } from './member-code-gate';
 import { SessionTokens } from './session';
 import { StaffService } from './staff.service';
 import { StoresService } from './stores.service';
+import { TillTicketsService } from './till-tickets.service';
 
 /** Sessions, staff roles and stores, a clerk's access to members, and the guards every feature module uses. */
 @Global()
 @Module({
-  providers: [SessionTokens, StaffService, StoresService, MemberAccessService, MemberCodeGate, MemberAuthGuard, StaffGuard],
-  exports: [SessionTokens, StaffService, StoresService, MemberAccessService, MemberCodeGate, MemberAuthGuard, StaffGuard],
+  providers: [
+    SessionTokens,
+    StaffService,
+    StoresService,
+    MemberAccessService,
+    MemberCodeGate,
+    TillTicketsService,
+    MemberAuthGuard,
+    StaffGuard,
+  ],
+  exports: [
+    SessionTokens,
+    StaffService,
+    StoresService,
+    MemberAccessService,
+    MemberCodeGate,
+    TillTicketsService,
+    MemberAuthGuard,
+    StaffGuard,
+  ],
 })
 export class AuthCoreModule {}

@@ -10,6 +10,7 @@ export type RedemptionOwner = (typeof RedemptionOwner)[keyof typeof RedemptionOw
 /** A clerk's redemption (核销) of a coupon at the till, and its undo (a refund). */
 @Entity('coupon_redemption')
 @Index('uq_redemption_idempotency', ['staffOpenid', 'idempotencyKey'], { unique: true })
+@Index('idx_redemption_store_time', ['storeCode', 'redeemedAt'])
 export class CouponRedemption {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;

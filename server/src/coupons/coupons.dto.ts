@@ -79,6 +79,10 @@ export const redeemBody = z.strictObject({
     .pipe(z.string().regex(/^\d{6,20}$/, 'must be the digits of a coupon code')),
   orderAmountFen: fen,
   memberId: idField.optional(),
+  tillTicket: z
+    .string()
+    .regex(/^[\w-]{8,200}\.[\w-]{16,64}$/, 'must be the ticket identifying the member')
+    .optional(),
   /** Where it is redeemed: from the clerk's account; a named store must be one of the account's. */
   storeCode: storeCode.optional(),
   idempotencyKey: idempotencyKey.optional(),

@@ -1,5 +1,5 @@
-import { In, type EntityManager } from 'typeorm';
-import { CouponRedemption } from './coupon-redemption.entity';
+import { And, In, LessThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
+import { CouponRedemption, RedemptionStatus } from './coupon-redemption.entity';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 
@@ -60,6 +60,15 @@ export const couponsRepository = {
   /** How many coupons of this template the member holds, whatever their status (the per-member limit counts them all). */
   countMemberCoupons(em: EntityManager, memberId: number, templateId: number): Promise<number> {
     return em.countBy(Coupon, { memberId, templateId });
+  },
+
+  /** Redemptions made in [from, until) at these stores (null: anywhere) and not reversed: the till's day summary. */
+  countRedemptionsBetween(em: EntityManager, stores: readonly string[] | null, from: Date, until: Date): Promise<number> {
+    return em.countBy(CouponRedemption, {
+      status: RedemptionStatus.Redeemed,
+      redeemedAt: And(MoreThanOrEqual(from), LessThan(until)),
+      ...(stores ? { storeCode: In([...stores]) } : {}),
+    });
   },
 
   findRedemption(em: EntityManager, redemptionId: number): Promise<CouponRedemptionRecord | null> {

@@ -11,6 +11,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Req, UseGuards } f
 import { CurrentStaff, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
+import { TillTicketsService } from '../auth/till-tickets.service';
+import { DomainError } from '../common/domain-error';
 import { Audited, setAuditStore } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
 import { createTemplateBody, idParam, redeemBody, setTemplateStatusBody } from './coupons.dto';
@@ -24,13 +26,15 @@ export class StaffCouponsController {
   constructor(
     private readonly redemptions: RedemptionService,
     private readonly stores: StoresService,
+    private readonly tickets: TillTicketsService,
   ) {}
 
   @Post('preview')
   @HttpCode(200)
-  preview(@Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<CouponPreview> {
-    const { storeCode: _store, ...request } = body;
-    return this.redemptions.preview(request);
+  preview(@CurrentStaff() staff: StaffAccount, @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest): Promise<CouponPreview> {
+    const { storeCode: named, tillTicket, ...request } = body;
+    const memberId = tillTicket === undefined ? request.memberId : this.ticketMember(staff, tillTicket, named ?? null, request.memberId);
+    return this.redemptions.preview({ ...request, memberId });
   }
 
   /** At the clerk's own store: the store comes from the account (audited with the redemption). */
@@ -45,10 +49,20 @@ export class StaffCouponsController {
     @Req() http: unknown,
     @Body(new ZodPipe(redeemBody)) body: RedeemCouponRequest,
   ): Promise<RedemptionView> {
-    const { storeCode: named, ...request } = body;
+    const { storeCode: asked, tillTicket, ...request } = body;
+    // A ticket names the store the member was identified at: the redemption happens there.
+    const named = asked ?? (tillTicket === undefined ? undefined : (this.tickets.memberOf(staff, tillTicket, null).storeCode ?? undefined));
     const storeCode = staff.role !== 'admin' || named !== undefined ? await this.stores.storeFor(staff, named) : null;
     if (storeCode) setAuditStore(http, storeCode);
-    return this.redemptions.redeem(request, staff.openid, storeCode);
+    const memberId = tillTicket === undefined ? request.memberId : this.ticketMember(staff, tillTicket, storeCode, request.memberId);
+    return this.redemptions.redeem({ ...request, memberId }, staff.openid, storeCode);
+  }
+
+  /** The member a till ticket names; a ticket and a member id that disagree are refused as not this clerk's. */
+  private ticketMember(staff: StaffAccount, ticket: string, storeCode: string | null, memberId: number | undefined): number {
+    const identified = this.tickets.memberOf(staff, ticket, storeCode);
+    if (memberId !== undefined && memberId !== identified.memberId) throw new DomainError('TILL_TICKET_NOT_YOURS');
+    return identified.memberId;
   }
 
   /** Only at the store the redemption was made at (an admin: anywhere); see RedemptionService.reverse. */

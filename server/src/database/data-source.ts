@@ -26,6 +26,7 @@ import { MessageGrant, MessagePreference, OutboxMessage, SendWindow, SubscribeRe
 import { Segments1763900000010 } from './migrations/1763900000010-Segments';
 import { SystemCampaigns1763900000017 } from './migrations/1763900000017-SystemCampaigns';
 import { RedemptionStore1763900000018 } from './migrations/1763900000018-RedemptionStore';
+import { SalesByStoreDay17639000000230 } from './migrations/17639000000230-SalesByStoreDay';
 import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-CampaignRunChunks';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
@@ -88,6 +89,7 @@ export const MIGRATIONS = [
   SystemCampaigns1763900000017,
   RedemptionStore1763900000018,
   CampaignRunChunks1763900000019,
+  SalesByStoreDay17639000000230,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -1,6 +1,6 @@
 import type { JoinRequest, LoginRequest, SetBirthdayRequest, UpdateProfileRequest, VerifyMemberCodeRequest } from '@member/shared';
 import { z } from 'zod';
-import { avatarUrl, idParam, plainText } from '../common/validation';
+import { avatarUrl, idParam, plainText, storeCode } from '../common/validation';
 
 /**
  * Request schemas for the members and auth routes, checked against the shared contract types so the two
@@ -31,6 +31,7 @@ export const setBirthdayBody = z.strictObject({
 
 export const verifyMemberCodeBody = z.strictObject({
   code: z.string().trim().min(1).max(64),
+  storeCode: storeCode.optional(),
 }) satisfies z.ZodType<VerifyMemberCodeRequest>;
 
 export const memberIdParam = idParam;

@@ -1,5 +1,5 @@
 import type { LifecycleStatus, TierCode } from '@member/shared';
-import { In, IsNull, MoreThan, Not, type EntityManager } from 'typeorm';
+import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
 import { execute, forUpdate, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
 import { Member } from './member.entity';
 
@@ -78,6 +78,11 @@ export const membersRepository = {
       order: { id: 'ASC' },
       take: limit,
     });
+  },
+
+  /** Members who joined in [from, until): the till's day summary (new members). */
+  countJoinedBetween(em: EntityManager, from: Date, until: Date): Promise<number> {
+    return em.countBy(Member, { joinedAt: And(MoreThanOrEqual(from), LessThan(until)) });
   },
 
   /** Locks the member row (FOR UPDATE on MySQL; SQLite has one writer) and answers its current tier. */

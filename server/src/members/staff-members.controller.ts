@@ -1,10 +1,11 @@
-import type { StaffMemberView, StaffProfile, VerifyMemberCodeRequest } from '@member/shared';
+import type { IdentifiedMemberView, StaffMemberView, StaffProfile, VerifyMemberCodeRequest } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { CurrentStaff, StaffGuard } from '../auth/auth.guards';
 import { MemberAccessService } from '../auth/member-access.service';
 import { MemberCodeGate } from '../auth/member-code-gate';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
+import { TillTicketsService } from '../auth/till-tickets.service';
 import { Audited } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
 import { MemberCardService } from './member-card.service';
@@ -26,6 +27,7 @@ export class StaffMembersController {
     private readonly stores: StoresService,
     private readonly gate: MemberCodeGate,
     private readonly access: MemberAccessService,
+    private readonly tickets: TillTicketsService,
   ) {}
 
   @Get('me')
@@ -40,20 +42,32 @@ export class StaffMembersController {
     };
   }
 
-  /** Wrong codes are counted and locked out (MemberCodeGate); a genuine one lets this clerk read the member for a while. */
+  /**
+   * Wrong codes are counted and locked out (MemberCodeGate); a genuine one lets this clerk read the member for a
+   * while, and hands the clerk a till ticket for the rest of the sale (the code itself rotates every minute).
+   */
   @Post('member-code/verify')
   @HttpCode(200)
   @Audited('member_code.verify', memberRead.describe)
-  verify(
+  async verify(
     @CurrentStaff() staff: StaffAccount,
     @Body(new ZodPipe(verifyMemberCodeBody)) body: VerifyMemberCodeRequest,
-  ): Promise<StaffMemberView> {
-    return this.gate.check(
+  ): Promise<IdentifiedMemberView> {
+    // A named store must be one of the account's; none named: the account's only store, or none yet (several).
+    const storeCode =
+      body.storeCode !== undefined
+        ? await this.stores.storeFor(staff, body.storeCode)
+        : staff.role !== 'admin' && staff.stores.length === 1
+          ? staff.stores[0]
+          : null;
+    const view = await this.gate.check(
       staff,
       body.code,
       () => this.cards.verifyCode(body.code),
-      (view) => view.id,
+      (member) => member.id,
     );
+    const { ticket, expiresAt } = this.tickets.issue(staff, view.id, storeCode);
+    return { ...view, tillTicket: ticket, tillTicketExpiresAt: expiresAt.toISOString(), tillStoreCode: storeCode };
   }
 
   @Get('members/:id')

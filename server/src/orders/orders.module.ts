@@ -14,6 +14,8 @@ import { StaffPurchasesController } from './purchases.controller';
 import { PurchasesService } from './purchases.service';
 import { SaleRefunds } from './sale-refunds.service';
 import { SaleSettlement } from './sale-settlement.service';
+import { StaffSalesController } from './sales.controller';
+import { SalesService } from './sales.service';
 
 /**
  * Sales: recorded at the till or paid in the app with WeChat Pay, one sale model, one settlement and one refund
@@ -22,11 +24,12 @@ import { SaleSettlement } from './sale-settlement.service';
  */
 @Module({
   imports: [CouponsModule, PointsModule],
-  controllers: [StaffPurchasesController, PayController, StaffPayController, PayNotifyController],
+  controllers: [StaffPurchasesController, StaffSalesController, PayController, StaffPayController, PayNotifyController],
   providers: [
     SaleSettlement,
     SaleRefunds,
     PurchasesService,
+    SalesService,
     WechatPayClient,
     PayRules,
     PayViews,

@@ -1,12 +1,14 @@
-import type { PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView } from '@member/shared';
+import type { PurchaseView, RecordPurchaseRequest, RefundPurchaseRequest, RefundView, TillQuote, TillQuoteRequest } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CurrentStaff, StaffGuard } from '../auth/auth.guards';
 import { MemberCodeGate } from '../auth/member-code-gate';
 import type { StaffAccount } from '../auth/staff.service';
+import { MemberAccessService } from '../auth/member-access.service';
 import { StoresService } from '../auth/stores.service';
+import { TillTicketsService } from '../auth/till-tickets.service';
 import { Audited, setAuditStore } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod.pipe';
-import { purchaseIdParam, recordPurchaseBody, refundBody } from './purchases.dto';
+import { purchaseIdParam, quoteBody, recordPurchaseBody, refundBody } from './purchases.dto';
 import { PurchasesService } from './purchases.service';
 
 /**
@@ -20,6 +22,8 @@ export class StaffPurchasesController {
     private readonly purchases: PurchasesService,
     private readonly stores: StoresService,
     private readonly gate: MemberCodeGate,
+    private readonly tickets: TillTicketsService,
+    private readonly access: MemberAccessService,
   ) {}
 
   @Post()
@@ -33,15 +37,57 @@ export class StaffPurchasesController {
     @Req() request: unknown,
     @Body(new ZodPipe(recordPurchaseBody)) body: RecordPurchaseRequest,
   ): Promise<PurchaseView> {
+    if (body.tillTicket !== undefined) return this.recordWithTicket(staff, request, body, body.tillTicket);
     const storeCode = await this.stores.storeFor(staff, body.storeCode);
     setAuditStore(request, storeCode);
     // The member code is a guess until it verifies: wrong ones count towards the lockout like at verify.
     return this.gate.check(
       staff,
-      body.memberCode,
+      body.memberCode ?? '',
       () => this.purchases.record({ ...body, storeCode }, staff.openid),
       (purchase) => purchase.memberId,
     );
+  }
+
+  /** 应付 before the clerk confirms; the member by ticket (or a fresh code: wrong ones count as at verify). */
+  @Post('quote')
+  @HttpCode(200)
+  async quote(@CurrentStaff() staff: StaffAccount, @Body(new ZodPipe(quoteBody)) body: TillQuoteRequest): Promise<TillQuote> {
+    if (body.tillTicket !== undefined) {
+      const { storeCode, memberId } = await this.ticketed(staff, body, body.tillTicket);
+      return this.purchases.quote({ ...body, storeCode }, memberId);
+    }
+    const storeCode = await this.stores.storeFor(staff, body.storeCode);
+    return this.gate.check(
+      staff,
+      body.memberCode ?? '',
+      () => this.purchases.quote({ ...body, storeCode }),
+      () => 0,
+    );
+  }
+
+  /**
+   * The member was identified when the clerk verified their code: the ticket (signed, this clerk's) names them
+   * and the store it was taken at, so the sale goes through however long the form took (within the ticket).
+   */
+  private async recordWithTicket(
+    staff: StaffAccount,
+    request: unknown,
+    body: RecordPurchaseRequest,
+    ticket: string,
+  ): Promise<PurchaseView> {
+    const { storeCode, memberId } = await this.ticketed(staff, body, ticket);
+    setAuditStore(request, storeCode);
+    const purchase = await this.purchases.record({ ...body, storeCode }, staff.openid, memberId);
+    await this.access.grant(staff, memberId);
+    return purchase;
+  }
+
+  /** The store (named, else the ticket's, else the account's only one) and the member a ticket identifies there. */
+  private async ticketed(staff: StaffAccount, body: TillQuoteRequest, ticket: string): Promise<{ storeCode: string; memberId: number }> {
+    const identified = this.tickets.memberOf(staff, ticket, null);
+    const storeCode = await this.stores.storeFor(staff, body.storeCode ?? identified.storeCode ?? undefined);
+    return { storeCode, memberId: this.tickets.memberOf(staff, ticket, storeCode).memberId };
   }
 
   @Get(':id')

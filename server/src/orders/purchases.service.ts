@@ -2,11 +2,14 @@ import type { AppConfig } from '@member/config';
 import {
   checkRefund,
   decideBurn,
+  maxBurnablePoints,
   type ErrorCode,
   type PurchaseView,
   type RecordPurchaseRequest,
   type RefundPurchaseRequest,
   type RefundView,
+  type TillQuote,
+  type TillQuoteRequest,
 } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
@@ -50,22 +53,29 @@ export class PurchasesService {
     this.codeSettings = { secret: config.security.memberCodeSecret, ...config.memberCode };
   }
 
-  /** `storeCode` is the store the controller took from the clerk's account. */
-  async record(request: RecordPurchaseRequest & { storeCode: string }, staffOpenid: string): Promise<PurchaseView> {
+  /**
+   * `storeCode` is the store the controller took from the clerk's account. The member is the one the member code
+   * names, or `identifiedMemberId` when the controller already knows them from a till ticket.
+   */
+  async record(
+    request: RecordPurchaseRequest & { storeCode: string },
+    staffOpenid: string,
+    identifiedMemberId?: number,
+  ): Promise<PurchaseView> {
     const hash = purchaseHash(request);
     const earlier = await this.purchaseByKey(staffOpenid, request.idempotencyKey);
-    if (earlier) return this.replayPurchase(earlier, request, hash);
+    if (earlier) return this.replayPurchase(earlier, request, hash, identifiedMemberId);
 
     let purchaseId: number;
     try {
-      purchaseId = await this.recordOnce(request, staffOpenid, hash);
+      purchaseId = await this.recordOnce(request, staffOpenid, hash, identifiedMemberId);
     } catch (error) {
       // The same purchase sent again while the first was under way: its checks fail (coupon taken, points
       // spent: it waited on the member's row lock until the first committed) or its insert hits the key.
       // Every resend answers the first result.
       if (error instanceof DomainError || isUniqueViolation(error)) {
         const winner = await this.purchaseByKey(staffOpenid, request.idempotencyKey);
-        if (winner) return this.replayPurchase(winner, request, hash);
+        if (winner) return this.replayPurchase(winner, request, hash, identifiedMemberId);
       }
       throw error;
     }
@@ -77,11 +87,14 @@ export class PurchasesService {
     return this.view(purchase);
   }
 
-  private async recordOnce(request: RecordPurchaseRequest & { storeCode: string }, staffOpenid: string, hash: string): Promise<number> {
+  private async recordOnce(
+    request: RecordPurchaseRequest & { storeCode: string },
+    staffOpenid: string,
+    hash: string,
+    identifiedMemberId: number | undefined,
+  ): Promise<number> {
     const now = this.clock.now();
-    const check = checkMemberCode(this.codeSettings, request.memberCode, now);
-    if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
-    const member = await membersRepository.find(this.dataSource.manager, check.memberId);
+    const member = await membersRepository.find(this.dataSource.manager, identifiedMemberId ?? this.memberOfCode(request.memberCode, now));
     if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
 
     // The coupon is checked before the transaction (reads only) and redeemed inside it, conditionally.
@@ -128,15 +141,57 @@ export class PurchasesService {
     });
   }
 
+  /**
+   * What recording this purchase would charge, without recording it: the coupon previewed and the points rule
+   * decided exactly as recordOnce does (the balance read, not locked: the purchase re-checks under its lock).
+   */
+  async quote(request: TillQuoteRequest & { storeCode: string }, identifiedMemberId?: number): Promise<TillQuote> {
+    const now = this.clock.now();
+    const member = await membersRepository.find(this.dataSource.manager, identifiedMemberId ?? this.memberOfCode(request.memberCode, now));
+    if (!member?.joinedAt) throw new DomainError('MEMBER_NOT_FOUND');
+    const preview = request.couponCode
+      ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id })
+      : null;
+    if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
+    const couponDiscountFen = preview?.discountFen ?? 0;
+    const dueFen = request.amountFen - couponDiscountFen;
+    const rule = { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
+    const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, member.pointsBalance, rule);
+    if (!burn.ok) throw new DomainError(burn.code);
+    return {
+      storeCode: request.storeCode,
+      grossFen: request.amountFen,
+      couponDiscountFen,
+      couponName: preview?.coupon.name ?? null,
+      pointsBurned: burn.points,
+      pointsValueFen: burn.valueFen,
+      payableFen: dueFen - burn.valueFen,
+      pointsBalance: member.pointsBalance,
+      maxBurnPoints: maxBurnablePoints(dueFen, member.pointsBalance, rule),
+    };
+  }
+
+  private memberOfCode(memberCode: string | undefined, now: Date): number {
+    const check = checkMemberCode(this.codeSettings, memberCode ?? '', now);
+    if (!check.ok) throw new DomainError(check.reason === 'EXPIRED' ? 'MEMBER_CODE_EXPIRED' : 'MEMBER_CODE_INVALID');
+    return check.memberId;
+  }
+
   private purchaseByKey(staffOpenid: string, idempotencyKey: string): Promise<Purchase | null> {
     return this.dataSource.getRepository(Purchase).findOneBy({ staffOpenid, idempotencyKey });
   }
 
   /** The first purchase under this key, answered again; refused when the key was used for another sale. */
-  private async replayPurchase(purchase: Purchase, request: RecordPurchaseRequest, hash: string): Promise<PurchaseView> {
+  private async replayPurchase(
+    purchase: Purchase,
+    request: RecordPurchaseRequest,
+    hash: string,
+    identifiedMemberId: number | undefined,
+  ): Promise<PurchaseView> {
     if (purchase.requestHash !== null && purchase.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-    // The member code rotates, so it is not in the hash; a still-valid code of another member is another sale.
-    const check = checkMemberCode(this.codeSettings, request.memberCode, this.clock.now());
+    // The member code (or ticket) changes, so it is not in the hash; a still-valid one of another member is another sale.
+    if (identifiedMemberId !== undefined && identifiedMemberId !== purchase.memberId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    const check = checkMemberCode(this.codeSettings, request.memberCode ?? '', this.clock.now());
     if (check.ok && check.memberId !== purchase.memberId) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     return this.view(purchase);
   }

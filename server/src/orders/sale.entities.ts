@@ -52,6 +52,7 @@ export type SaleAmounts = Pick<SaleColumns, 'grossFen' | 'couponDiscountFen' | '
 @Entity('purchase')
 @Index('uq_purchase_idempotency', ['staffOpenid', 'idempotencyKey'], { unique: true })
 @Index('idx_purchase_member_time', ['memberId', 'purchasedAt'])
+@Index('idx_purchase_store_time', ['storeCode', 'purchasedAt', 'id'])
 export class Purchase extends SaleColumns {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;

@@ -7,6 +7,8 @@ import { isApiError, messageOf, PendingKeys, previewRedemption, redeemCoupon, re
 import CouponTicket from '../../components/CouponTicket';
 import platform from '../../platform';
 import { businessDateTime } from '../../utils/dates';
+import { maskName } from '../../utils/till';
+import { useTillMember } from '../hooks/useTillMember';
 import './index.scss';
 
 /** The till's steps: type or scan → see what the coupon gives → redeem → (maybe) undo. */
@@ -25,6 +27,10 @@ const normalizeCode = (raw: string) => raw.replace(/[\s-]/g, '');
 
 export default function RedeemPage() {
   const memberId = useRef(memberIdFromRoute()).current;
+  // The member identified on the till's home: their ticket binds the redemption to them and to this store.
+  const till = useTillMember();
+  const tillTicket = till.member && till.member.id === memberId ? till.member.tillTicket : undefined;
+  const memberProof = tillTicket ? { tillTicket } : { memberId };
   const [code, setCode] = useState('');
   const [amount, setAmount] = useState('');
   const [step, setStep] = useState<Step>({ kind: 'input' });
@@ -52,7 +58,7 @@ export default function RedeemPage() {
     }
     setBusy(true);
     try {
-      const answer = await previewRedemption({ code: inputs.code, orderAmountFen: inputs.amountFen, memberId });
+      const answer = await previewRedemption({ code: inputs.code, orderAmountFen: inputs.amountFen, ...memberProof });
       setStep({ kind: 'previewed', preview: answer, code: inputs.code, amountFen: inputs.amountFen });
     } catch (failure) {
       setStep({ kind: 'input' });
@@ -72,7 +78,7 @@ export default function RedeemPage() {
       const redemption = await redeemCoupon({
         code: step.code,
         orderAmountFen: step.amountFen,
-        memberId,
+        ...memberProof,
         idempotencyKey: keys.keyFor(action),
       });
       keys.settle(action);
@@ -133,7 +139,9 @@ export default function RedeemPage() {
     <View className='page redeem-page'>
       {memberId !== undefined ? (
         <Text id='redeem-member' className='redeem-page__member'>
-          当前会员编号 {memberId}：只能核销该会员的券
+          {till.member && till.member.id === memberId
+            ? `为 ${maskName(till.member.nickname)}（${till.member.tier.name}）核销：只能核销该会员的券`
+            : `当前会员编号 ${memberId}：只能核销该会员的券`}
         </Text>
       ) : null}
 

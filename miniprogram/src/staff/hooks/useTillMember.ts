@@ -1,0 +1,48 @@
+import { useCallback, useState } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
+import type { IdentifiedMemberView, StaffMemberView } from '@member/shared';
+import { ticketUsable } from '../../utils/till';
+
+const KEY = 'staff.tillMember';
+
+function read(): IdentifiedMemberView | null {
+  const stored = Taro.getStorageSync(KEY) as IdentifiedMemberView | '' | undefined;
+  if (!stored || typeof stored !== 'object' || !stored.tillTicket) return null;
+  if (!ticketUsable(stored, new Date())) {
+    Taro.removeStorageSync(KEY);
+    return null;
+  }
+  return stored;
+}
+
+/**
+ * The member the clerk identified, shared by the till's pages (home, record purchase, redeem, sales): kept in
+ * storage with its ticket until the ticket runs out or the clerk clears it, and re-read whenever a page shows,
+ * so coming back from a sale shows the same member.
+ */
+export function useTillMember() {
+  const [member, setMember] = useState<IdentifiedMemberView | null>(read);
+
+  useDidShow(() => setMember(read()));
+
+  const identify = useCallback((identified: IdentifiedMemberView) => {
+    Taro.setStorageSync(KEY, identified);
+    setMember(identified);
+  }, []);
+
+  /** Fresh points and coupons (after a sale), same ticket. */
+  const refresh = useCallback((view: StaffMemberView) => {
+    const current = read();
+    if (!current || current.id !== view.id) return;
+    const next = { ...current, ...view };
+    Taro.setStorageSync(KEY, next);
+    setMember(next);
+  }, []);
+
+  const clear = useCallback(() => {
+    Taro.removeStorageSync(KEY);
+    setMember(null);
+  }, []);
+
+  return { member, identify, refresh, clear };
+}
