@@ -223,6 +223,10 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
     [3, 58_800],
   ])
     at(dayTime(daysAgo, 420), async () => void (await buy({ ...blankPurchase(MANAGER), daysAgo, amountFen })));
+  // …and a coupon still usable in the wallet (满200减20 lasts 7 days from the claim).
+  at(dayTime(1, 90), async () => {
+    await api.ok('POST', `/coupons/templates/${welcome.id}/claim`, MANAGER, { idempotencyKey: api.key('claim') });
+  });
   let campaignId = 0;
   at(dayTime(CAMPAIGN_DAYS_AGO, 0), async () => {
     campaignId = await runCampaign(api, app, clock, joined, (user, time) =>
@@ -399,6 +403,8 @@ async function main(): Promise<number> {
   const dataSource = await openDatabase({ ...dataSourceOptions(config.database), autoSave: false } as DataSourceOptions);
   const app = await createApp({ config, clock, dataSource });
   await app.init();
+  // Since this process began: Node, Nest's modules, the database file and its migrations.
+  process.stdout.write(`DEMO_SEED_STEP ${Math.round(process.uptime() * 1000)} Open the demo store (the server's modules in process)\n`);
   try {
     await seed(app, clock, config, emulatorUrl);
     await dataSource.sqljsManager.saveDatabase();
