@@ -404,7 +404,7 @@ async function main(): Promise<number> {
   const app = await createApp({ config, clock, dataSource });
   await app.init();
   // Since this process began: Node, Nest's modules, the database file and its migrations.
-  process.stdout.write(`DEMO_SEED_STEP ${Math.round(process.uptime() * 1000)} Open the demo store (the server's modules in process)\n`);
+  process.stdout.write(`DEMO_SEED_STEP ${Math.round(process.uptime() * 1000)} Open the demo store to seed it\n`);
   try {
     await seed(app, clock, config, emulatorUrl);
     await dataSource.sqljsManager.saveDatabase();
