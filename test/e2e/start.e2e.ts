@@ -70,6 +70,8 @@ describe('npm start (the demo)', () => {
       expect(card.body.pointsBalance).toBeGreaterThan(0);
       const history = await api.call('GET', '/members/me/points', { token: manager });
       expect(history.body.lines.length).toBeGreaterThanOrEqual(3);
+      const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: manager });
+      expect(wallet.body.coupons.length).toBeGreaterThanOrEqual(1);
       // Ledgers, counters and holds agree after the replayed history (and the emulator's quota with our grants).
       await expectNoViolations(join(dataDir, 'member.sqlite'), emulatorUrl!);
 

@@ -178,8 +178,10 @@ async function main(): Promise<void> {
     ...secrets,
   };
 
-  // Only the embedded demo database gets sample data: never write demo data into a MySQL you pointed us at.
-  if (!process.env.DATABASE_URL && !process.env.STAFF) await seedDemo(serverEnv);
+  // Only the embedded demo database gets sample data, and only on its first start (no file yet: a repeat start
+  // does not even boot the seeder): never write demo data into a MySQL you pointed us at.
+  if (!process.env.DATABASE_URL && !process.env.STAFF && !existsSync(sqlitePath))
+    await seedDemo({ ...serverEnv, DEMO_MANAGER_USER: DEMO_CLERK });
 
   stepStarted = Date.now();
   const server = await startProcess(process.execPath, [join(ROOT as string, 'server', 'dist', 'main.js')], {

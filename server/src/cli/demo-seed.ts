@@ -125,9 +125,9 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
     return;
   }
   const create = (body: unknown) => api.ok<CouponTemplateView>('POST', '/admin/coupon-templates', MANAGER, body);
-  const samples: Array<{ id: number; name: string }> = [];
+  const samples: CouponTemplateView[] = [];
   for (const body of sampleCoupons(start)) samples.push(await create(body));
-  const shop: Array<{ id: number; name: string }> = [];
+  const shop: CouponTemplateView[] = [];
   for (const body of pointsShopItems(start)) shop.push(await create(body));
   step(started, `Put ${samples.length} sample coupons in 领券中心, ${shop.length} items in 积分商城`);
 
@@ -207,10 +207,12 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
   // Points-shop exchanges by whoever has the points by then.
   for (const member of plan.members.filter((m) => m.kind === 'vip' || m.kind === 'regular'))
     at(dayTime(12, 300), async () => {
-      const item = (points.get(member.user) ?? 0) >= 3000 ? shop[1] : shop[0];
-      if ((points.get(member.user) ?? 0) < 1000) return;
+      const balance = points.get(member.user) ?? 0;
+      // The dearest item the member can afford (满300减50, else 10元无门槛券).
+      const item = [shop[1], shop[0]].find((t) => balance >= (t.pointsPrice ?? Infinity));
+      if (!item) return;
       await api.ok('POST', `/points-shop/${item.id}/exchange`, member.user, { idempotencyKey: api.key('exchange') });
-      points.set(member.user, (points.get(member.user) ?? 0) - (item.name === '满300减50' ? 3000 : 1000));
+      points.set(member.user, balance - item.pointsPrice!);
       counts.exchanges++;
     });
   // The demo manager's own card (?user=clerk): a member with a few purchases' worth of points.
@@ -223,6 +225,10 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
     [3, 58_800],
   ])
     at(dayTime(daysAgo, 420), async () => void (await buy({ ...blankPurchase(MANAGER), daysAgo, amountFen })));
+  // …and a coupon still usable in the wallet (满200减20 lasts 7 days from the claim).
+  at(dayTime(1, 90), async () => {
+    await api.ok('POST', `/coupons/templates/${welcome.id}/claim`, MANAGER, { idempotencyKey: api.key('claim') });
+  });
   let campaignId = 0;
   at(dayTime(CAMPAIGN_DAYS_AGO, 0), async () => {
     campaignId = await runCampaign(api, app, clock, joined, (user, time) =>
@@ -399,6 +405,8 @@ async function main(): Promise<number> {
   const dataSource = await openDatabase({ ...dataSourceOptions(config.database), autoSave: false } as DataSourceOptions);
   const app = await createApp({ config, clock, dataSource });
   await app.init();
+  // Since this process began: Node, Nest's modules, the database file and its migrations.
+  process.stdout.write(`DEMO_SEED_STEP ${Math.round(process.uptime() * 1000)} Open the demo store to seed it\n`);
   try {
     await seed(app, clock, config, emulatorUrl);
     await dataSource.sqljsManager.saveDatabase();
