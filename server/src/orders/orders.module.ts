@@ -8,7 +8,10 @@ import { PayCompletionService } from './pay/pay-completion.service';
 import { PayReconciliation } from './pay/pay-reconcile.service';
 import { PayRefundsService } from './pay/pay-refunds.service';
 import { PayRules } from './pay/pay-rules';
+import { PayUnpaidOrders } from './pay/pay-unpaid.service';
 import { PayViews } from './pay/pay-views.service';
+import { MyOrdersController } from './my-orders.controller';
+import { MyOrdersService } from './my-orders.service';
 import { WechatPayClient } from './pay/wechat-pay.client';
 import { StaffPurchasesController } from './purchases.controller';
 import { PurchasesService } from './purchases.service';
@@ -22,7 +25,7 @@ import { SaleSettlement } from './sale-settlement.service';
  */
 @Module({
   imports: [CouponsModule, PointsModule],
-  controllers: [StaffPurchasesController, PayController, StaffPayController, PayNotifyController],
+  controllers: [StaffPurchasesController, PayController, StaffPayController, PayNotifyController, MyOrdersController],
   providers: [
     SaleSettlement,
     SaleRefunds,
@@ -33,6 +36,8 @@ import { SaleSettlement } from './sale-settlement.service';
     PayCompletionService,
     PayRefundsService,
     PayCheckoutService,
+    PayUnpaidOrders,
+    MyOrdersService,
     PayReconciliation,
     PayReconcileJob,
   ],
