@@ -161,6 +161,7 @@ export interface MemberOrderView {
   storeName: string;
   /** The order amount before the coupon and points. */
   grossFen: Fen;
+  couponId: number | null;
   couponName: string | null;
   couponDiscountFen: Fen;
   pointsBurned: number;
