@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MemberOrderView } from '@member/shared';
-import { discountsText, memberOrderStatus, payByText } from './orders';
+import { discountsText, memberOrderStatus, paidLabel, payByText } from './orders';
 
 const order = (patch: Partial<MemberOrderView> = {}): MemberOrderView => ({
   ref: 'S1',
@@ -35,6 +35,11 @@ describe('我的订单 wording', () => {
       '退款中',
     );
     expect(memberOrderStatus(order({ status: 'flagged' })).tone).toBe('problem');
+    expect([paidLabel(order()), paidLabel(order({ status: 'pending' })), paidLabel(order({ status: 'closed' }))]).toEqual([
+      '实付',
+      '待支付',
+      '应付',
+    ]);
   });
 
   it('lists what came off the amount, points at 100 a yuan', () => {

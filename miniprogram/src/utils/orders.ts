@@ -45,3 +45,9 @@ export function payByText(expiresAt: string, now = new Date()): string {
   const at = businessDateTime(expiresAt);
   return `请在 ${at.startsWith(businessDate(now)) ? at.slice(11) : at} 前支付`;
 }
+
+/** The money's label: 实付 once paid, 待支付 while unpaid, 应付 on an order cancelled or not paid (nothing was taken). */
+export function paidLabel(order: Pick<MemberOrderView, 'status'>): string {
+  if (order.status === 'paid') return '实付';
+  return order.status === 'pending' ? '待支付' : '应付';
+}

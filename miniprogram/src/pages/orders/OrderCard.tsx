@@ -2,7 +2,7 @@ import { Text, View } from '@tarojs/components';
 import type { MemberOrderView } from '@member/shared';
 import ActionButton from '../../components/ActionButton';
 import { businessDateTime } from '../../utils/dates';
-import { discountsText, memberOrderStatus, ORDER_KIND_NAMES, payByText } from '../../utils/orders';
+import { discountsText, memberOrderStatus, ORDER_KIND_NAMES, paidLabel, payByText } from '../../utils/orders';
 import { money } from '../../utils/pay';
 
 /** One order in the list: where, status, what was paid and what came off; an unpaid one with 取消订单 / 去支付. */
@@ -35,7 +35,7 @@ export default function OrderCard(props: {
           <Text className='order-card__time'>{pending && order.expiresAt ? payByText(order.expiresAt) : businessDateTime(order.at)}</Text>
         </View>
         <View className='order-card__money'>
-          <Text className='order-card__paid-label'>{pending ? '待支付' : '实付'}</Text>
+          <Text className='order-card__paid-label'>{paidLabel(order)}</Text>
           <Text id={`order-${order.ref}-paid`} className='order-card__paid'>
             {money(order.paidFen)}
           </Text>

@@ -4,7 +4,7 @@ import { ScrollView, Text, View } from '@tarojs/components';
 import { FEN_PER_POINT, type MemberOrderView } from '@member/shared';
 import ActionButton from '../../components/ActionButton';
 import { businessDateTime } from '../../utils/dates';
-import { memberOrderStatus, ORDER_KIND_NAMES, payByText } from '../../utils/orders';
+import { memberOrderStatus, ORDER_KIND_NAMES, paidLabel, payByText } from '../../utils/orders';
 import { money } from '../../utils/pay';
 
 function Line({ id, label, value, strong = false }: { id?: string; label: string; value: string; strong?: boolean }) {
@@ -57,7 +57,7 @@ export default function OrderDetail(props: {
               label='积分抵扣'
               value={order.pointsBurned > 0 ? `-${money(order.pointsBurned * FEN_PER_POINT)}（${order.pointsBurned} 积分）` : '未使用'}
             />
-            <Line label={order.status === 'pending' ? '待支付' : '实付'} value={money(order.paidFen)} strong />
+            <Line label={paidLabel(order)} value={money(order.paidFen)} strong />
             {order.pointsEarned > 0 ? <Line label='获得积分' value={`+${order.pointsEarned}`} /> : null}
           </View>
 
