@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatFen } from '@member/shared';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, snapshot } from '../support/browser';
+import { h5, launchChromium, snapshot as saveSnapshot } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { invariantsAfterEach } from '../support/invariants';
 import { REPO_ROOT } from '../support/processes';
@@ -80,6 +80,12 @@ describe('我的订单, unpaid orders and held coupons in the mini-program H5', 
       timezoneId: 'Asia/Shanghai',
     });
     return context.newPage();
+  }
+
+  /** Pages slide in and sheets rise after a tick: wait for them to start (and end) before the picture. */
+  async function snapshot(page: Page, name: string): Promise<void> {
+    await page.waitForTimeout(600);
+    await saveSnapshot(page, name);
   }
 
   async function pressModal(page: Page, label: string): Promise<void> {

@@ -37,8 +37,8 @@ describe('我的订单 wording', () => {
     expect(memberOrderStatus(order({ status: 'flagged' })).tone).toBe('problem');
     expect([paidLabel(order()), paidLabel(order({ status: 'pending' })), paidLabel(order({ status: 'closed' }))]).toEqual([
       '实付',
-      '待支付',
       '应付',
+      '未支付',
     ]);
   });
 

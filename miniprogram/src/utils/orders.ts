@@ -40,14 +40,19 @@ export function discountsText(order: Pick<MemberOrderView, 'couponDiscountFen' |
     .join(' · ');
 }
 
-/** Until when an unpaid order can be paid: "15:23 前支付" today, with the date on another day. */
-export function payByText(expiresAt: string, now = new Date()): string {
+/** When an unpaid order's window ends: "15:23" today, with the date on another day. */
+export function payByTime(expiresAt: string, now = new Date()): string {
   const at = businessDateTime(expiresAt);
-  return `请在 ${at.startsWith(businessDate(now)) ? at.slice(11) : at} 前支付`;
+  return at.startsWith(businessDate(now)) ? at.slice(11) : at;
 }
 
-/** The money's label: 实付 once paid, 待支付 while unpaid, 应付 on an order cancelled or not paid (nothing was taken). */
+/** Until when an unpaid order can be paid: "请在 15:23 前支付". */
+export function payByText(expiresAt: string, now = new Date()): string {
+  return `请在 ${payByTime(expiresAt, now)} 前支付`;
+}
+
+/** The money's label: 实付 once paid, 应付 while unpaid (the status already says 待支付), 未支付 once cancelled. */
 export function paidLabel(order: Pick<MemberOrderView, 'status'>): string {
   if (order.status === 'paid') return '实付';
-  return order.status === 'pending' ? '待支付' : '应付';
+  return order.status === 'closed' ? '未支付' : '应付';
 }

@@ -7,13 +7,9 @@ import './index.scss';
 
 /** What cancelling gives back, said before the member confirms. */
 function releaseText(order: Pick<PayOrderView, 'couponName' | 'couponId' | 'pointsBurned'>): string {
-  const held = [
-    order.couponName ? `「${order.couponName}」` : order.couponId ? '优惠券' : '',
-    order.pointsBurned > 0 ? `${order.pointsBurned} 积分` : '',
-  ]
-    .filter(Boolean)
-    .join('和');
-  return held ? `取消后，本单使用的${held}将退回账户。` : '取消后如需购买，请重新下单。';
+  const coupon = order.couponName ? `「${order.couponName}」` : order.couponId ? '优惠券' : '';
+  const back = [coupon ? `${coupon}退回券包` : '', order.pointsBurned > 0 ? `${order.pointsBurned} 积分退回账户` : ''].filter(Boolean);
+  return back.length ? `取消后，${back.join('，')}。` : '取消后如需购买，请重新下单。';
 }
 
 /**

@@ -5,7 +5,7 @@ import type { PayOrderView } from '@member/shared';
 import { getPendingPayOrder } from '../../api';
 import { useUnpaidOrder } from '../../hooks/useUnpaidOrder';
 import { openPage } from '../../utils/navigation';
-import { payByText } from '../../utils/orders';
+import { payByTime } from '../../utils/orders';
 import { money } from '../../utils/pay';
 import ActionButton from '../ActionButton';
 import CancelOrderDialog from '../CancelOrderDialog';
@@ -35,11 +35,11 @@ export default function PendingOrderBanner() {
     <View id='pending-order-banner' className='pending-banner' onClick={() => openPage('/pages/orders/index')}>
       <View className='pending-banner__text'>
         <Text className='pending-banner__title'>
-          您有一笔订单待支付 <Text id='pending-order-amount'>{money(order.payableFen)}</Text>
+          待支付订单 <Text id='pending-order-amount'>{money(order.payableFen)}</Text>
         </Text>
         <Text className='pending-banner__sub'>
-          {payByText(order.expiresAt)}
-          {order.couponName || order.pointsBurned > 0 ? '，超时将退回优惠' : ''}
+          {payByTime(order.expiresAt)} 前支付
+          {order.couponName || order.pointsBurned > 0 ? '，优惠已为您保留' : ''}
         </Text>
       </View>
       <View className='pending-banner__actions' onClick={(event) => event.stopPropagation()}>

@@ -24,7 +24,7 @@ function isTab(value: unknown): value is WalletTab {
 
 /** The lines under a coupon's name: when it can be used, or when it was used / ended. */
 function couponMeta(coupon: CouponView): string[] {
-  if (coupon.status === 'held') return ['待支付订单使用中，取消订单或超时未付后退回'];
+  if (coupon.status === 'held') return ['待支付订单占用中，取消或超时后退回'];
   if (coupon.status === 'redeemed' && coupon.redeemedAt) return [`使用时间 ${businessDateTime(coupon.redeemedAt)}`];
   if (coupon.status === 'available' && coupon.notYetValid) {
     return [`${businessDateTime(coupon.validFrom)} 起可用`, `有效期至 ${businessDate(coupon.validUntil)}`];
