@@ -2,6 +2,7 @@ import { Text, View } from '@tarojs/components';
 import CouponTicket from '../../../components/CouponTicket';
 import StateView from '../../../components/StateView';
 import { businessDate } from '../../../utils/dates';
+import { bestCouponId } from '../../../utils/pay';
 import type { PayQuote } from '../usePayQuote';
 
 /** The member's coupons for this amount: the applicable ones to pick (the best one already picked), the rest with why not. */
@@ -15,7 +16,9 @@ export default function CouponPicker({ pay, locked }: { pay: PayQuote; locked: b
         <Text className='pay-coupons__title'>优惠券</Text>
         {options ? (
           <Text className='pay-coupons__aside'>
-            {applicableCount > 0 ? `${applicableCount} 张可用${couponId !== null ? '，已选最优' : ''}` : '无可用券'}
+            {applicableCount > 0
+              ? `${applicableCount} 张可用${couponId !== null && couponId === bestCouponId(options) ? '，已选最优' : ''}`
+              : '无可用券'}
           </Text>
         ) : null}
       </View>
