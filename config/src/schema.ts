@@ -223,6 +223,8 @@ export const configSchema = z
        * close may race the order's own state); a member's cancel before then is decided by a query.
        */
       closeNotBeforeSeconds: z.int().min(0).max(3600).default(300),
+      /** Orders per page of the member's 我的订单 (app orders and till purchases together). */
+      myOrdersPageSize: z.int().min(5).max(100).default(20),
     }),
     /**
      * The merchant's WeChat Pay credentials, or null when payment is not set up (pay endpoints then answer

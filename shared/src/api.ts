@@ -17,6 +17,8 @@ export interface PublicConfig {
   emulatorBaseUrl: string | null;
   /** Whether members can pay in the app (WeChat Pay is set up), and at which stores. */
   payEnabled: boolean;
+  /** The largest amount one app order may charge (fen): the pay page names it when an amount is over. */
+  payMaxOrderFen: number;
   stores: Array<{ code: string; name: string }>;
 }
 

@@ -78,7 +78,10 @@ export interface CouponTemplateView extends Omit<CreateCouponTemplateRequest, 'd
   description: string | null;
   status: CouponTemplateStatus;
   claimedCount: number;
+  /** Used: redeemed and not held by an unpaid app order. */
   redeemedCount: number;
+  /** Held by members' unpaid app orders (已锁定): back to usable if those orders are cancelled or expire. */
+  heldCount: number;
   createdAt: string;
 }
 
@@ -129,7 +132,8 @@ export interface CouponView {
   terms: CouponTerms;
   /** Shown as QR + barcode at the till. */
   code: string;
-  status: CouponStatus;
+  /** 'held': taken by the member's unpaid app order (已锁定); it comes back if that order is cancelled or expires. */
+  status: CouponViewStatus;
   validFrom: string;
   validUntil: string;
   /** Available but its validity has not begun yet, judged by the server's clock (a phone's clock may be wrong). */
@@ -140,9 +144,15 @@ export interface CouponView {
   redeemedAt: string | null;
 }
 
-export type WalletTab = 'usable' | 'used' | 'expired';
+/**
+ * How the member sees a coupon: its stored status, or 'held' while an unpaid app order holds it (stored as
+ * redeemed, since the order took it, but not used until the order is paid).
+ */
+export type CouponViewStatus = CouponStatus | 'held';
 
-/** GET /api/coupons/wallet?tab=usable|used|expired — usable ones soonest to expire first. */
+export type WalletTab = 'usable' | 'held' | 'used' | 'expired';
+
+/** GET /api/coupons/wallet?tab=usable|held|used|expired — usable ones soonest to expire first. */
 export interface WalletResponse {
   tab: WalletTab;
   coupons: CouponView[];

@@ -138,3 +138,56 @@ export function decodeStorePaymentCode(text: string): StorePaymentCode | null {
   const amountFen = Number(match[2]);
   return amountFen > 0 ? { storeCode: match[1], amountFen } : null;
 }
+
+/** Where a member's order was paid: in the app with WeChat Pay, or at the till (recorded by a clerk). */
+export type MemberOrderKind = 'app' | 'in-store';
+
+/** A refund of one of the member's orders, as the member reads it. */
+export interface MemberOrderRefund {
+  amountFen: Fen;
+  /** 'processing' only for app orders whose refund WeChat has not confirmed yet. */
+  status: 'processing' | 'succeeded';
+  at: string;
+}
+
+/**
+ * GET /api/my-orders — one of the member's orders, in the app or at the till. `ref` names it for the detail
+ * (`GET /api/my-orders/:ref`): "A<out_trade_no>" for an app order, "S<purchase id>" for a till purchase.
+ */
+export interface MemberOrderView {
+  ref: string;
+  kind: MemberOrderKind;
+  storeCode: string;
+  storeName: string;
+  /** The order amount before the coupon and points. */
+  grossFen: Fen;
+  couponId: number | null;
+  couponName: string | null;
+  couponDiscountFen: Fen;
+  pointsBurned: number;
+  /** Money paid (or, while pending, to pay). */
+  paidFen: Fen;
+  refundedFen: Fen;
+  pointsEarned: number;
+  /** A till purchase is always 'paid'. */
+  status: PayOrderStatus;
+  /** App orders: the number WeChat Pay knows; till purchases: null. */
+  outTradeNo: string | null;
+  /** When it was placed (app) or recorded (till). */
+  at: string;
+  paidAt: string | null;
+  /** Until when a pending app order can be paid; null otherwise. */
+  expiresAt: string | null;
+  refunds: MemberOrderRefund[];
+}
+
+/** GET /api/my-orders?cursor= — newest first; `nextCursor` continues after the last one (null: no more). */
+export interface MemberOrderListResponse {
+  orders: MemberOrderView[];
+  nextCursor: string | null;
+}
+
+/** GET /api/pay/orders/pending — the member's newest unpaid order that can still be paid, if any. */
+export interface PendingPayOrderResponse {
+  order: PayOrderView | null;
+}

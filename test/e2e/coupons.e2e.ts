@@ -55,7 +55,7 @@ describe('coupons end to end', () => {
 
     const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: shopper.token });
     expect(wallet.body.coupons.map((c: { id: number }) => c.id)).toEqual([first.body.id]);
-    expect(wallet.body.counts).toEqual({ usable: 1, used: 0, expired: 0 });
+    expect(wallet.body.counts).toEqual({ usable: 1, held: 0, used: 0, expired: 0 });
     expect((await api.call('GET', '/members/me/card', { token: shopper.token })).body.couponCount).toBe(1);
     expect((await api.call('GET', `/coupons/${first.body.id}`, { token: shopper.token })).body.code).toBe(first.body.code);
     const otherShopper = await api.joinedMember('coupon-other', '15000000002', POLICY);

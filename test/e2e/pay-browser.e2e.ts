@@ -321,7 +321,10 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     expect(pending).toMatchObject({ status: 'pending', couponId: me.couponId, pointsBurned: ORDER.pointsToBurn });
     if (!pending) return;
 
+    // 取消订单 asks first (the order holds the coupon and points): the dialog's 取消订单 confirms.
     await on(member, '#pay-cancel-order').click();
+    await on(member, '#cancel-order-dialog').waitFor();
+    await on(member, '.nut-dialog-footer-ok').click();
     await on(member, '#pay-pending').waitFor({ state: 'detached' });
     expect(await walletIds(me.token, 'usable')).toContain(me.couponId);
     expect(await balanceOf(me.token)).toBe(me.balance);

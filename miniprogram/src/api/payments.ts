@@ -4,9 +4,12 @@ import type {
   CreatePayOrderRequest,
   CreatePayOrderResponse,
   CreatePayRefundRequest,
+  MemberOrderListResponse,
+  MemberOrderView,
   PayOrderListResponse,
   PayOrderStatus,
   PayOrderView,
+  PendingPayOrderResponse,
 } from '@member/shared';
 import { authedRequest } from './client';
 
@@ -28,6 +31,25 @@ export function getPayOrder(outTradeNo: string, confirm = false): Promise<Create
 /** The member gives up an unpaid order: it is closed and its coupon and points come back. */
 export function cancelPayOrder(outTradeNo: string): Promise<PayOrderView> {
   return authedRequest<PayOrderView>('POST', `/pay/orders/${encodeURIComponent(outTradeNo)}/cancel`);
+}
+
+/** The member's newest unpaid order still payable (the banner on 首页 and 我的订单 read it after a reload). */
+export function getPendingPayOrder(): Promise<PendingPayOrderResponse> {
+  return authedRequest<PendingPayOrderResponse>('GET', '/pay/orders/pending');
+}
+
+/** Pay an unpaid order again: fresh `wx.requestPayment` parameters, or `payment: null` once it cannot be paid. */
+export function resumePayOrder(outTradeNo: string): Promise<CreatePayOrderResponse> {
+  return authedRequest<CreatePayOrderResponse>('POST', `/pay/orders/${encodeURIComponent(outTradeNo)}/resume`);
+}
+
+/** 我的订单: app and till orders, newest first; `cursor` is the previous page's `nextCursor`. */
+export function listMyOrders(cursor?: string | null): Promise<MemberOrderListResponse> {
+  return authedRequest<MemberOrderListResponse>('GET', `/my-orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+}
+
+export function getMyOrder(ref: string): Promise<MemberOrderView> {
+  return authedRequest<MemberOrderView>('GET', `/my-orders/${encodeURIComponent(ref)}`);
 }
 
 /** Staff: app orders, newest first; `before` is the previous page's `nextBefore`. */

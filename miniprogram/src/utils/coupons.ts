@@ -7,7 +7,7 @@ import {
   formatFen,
   parseYuanToFen,
   type CouponKind,
-  type CouponStatus,
+  type CouponViewStatus,
   type CouponTemplateStatus,
   type CouponTerms,
   type CouponValidity,
@@ -24,11 +24,18 @@ export const COUPON_KIND_NAMES: Record<CouponKind, string> = {
   gift: '满赠券',
 };
 
-export const COUPON_STATUS_NAMES: Record<CouponStatus, string> = {
+/** The member's words: 已使用, never the till's 已核销; 已锁定 while an unpaid order holds the coupon. */
+export const COUPON_STATUS_NAMES: Record<CouponViewStatus, string> = {
   available: '可使用',
+  held: '已锁定',
   redeemed: '已使用',
   expired: '已过期',
 };
+
+/** Where a coupon's 去使用 goes: 付款 with the coupon applied (the best one is picked only when none is asked for). */
+export function payWithCouponUrl(couponId: number): string {
+  return `/pages/pay/index?couponId=${couponId}`;
+}
 
 export const TEMPLATE_STATUS_NAMES: Record<CouponTemplateStatus, string> = {
   active: '进行中',

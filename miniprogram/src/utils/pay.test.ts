@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CheckoutOptions, CouponTerms, CouponView, PayRefundView } from '@member/shared';
 import {
+  amountLimitProblem,
+  bestCouponId,
+  couponToApply,
   halfOf,
   maxPointsFor,
   money,
@@ -187,5 +190,57 @@ describe('polling', () => {
         { intervalMs: 5, timeoutMs: 1000, stopped: () => true },
       ),
     ).toBeNull();
+  });
+});
+
+describe('the coupon preselected on the pay page', () => {
+  const offered = (id: number, validUntil: string, patch: Partial<CouponTerms> = {}, applicable = true) => ({
+    coupon: { ...coupon(id, patch), validUntil } as CouponView,
+    applicable,
+    reasonText: applicable ? null : '订单金额未达到该券的使用门槛',
+  });
+
+  it('takes the largest discount, then the soonest expiry, then the older claim; none when none applies', () => {
+    const ten = offered(1, '2027-01-10T00:00:00Z', { valueFen: 1000, thresholdFen: 0 });
+    const twentyLate = offered(2, '2027-03-01T00:00:00Z');
+    const twentySoon = offered(3, '2027-02-01T00:00:00Z');
+    const twentySoonToo = offered(4, '2027-02-01T00:00:00Z');
+    const fiftyNotApplicable = offered(5, '2027-01-01T00:00:00Z', { thresholdFen: 50000, valueFen: 5000 }, false);
+    const coupons = [ten, twentyLate, fiftyNotApplicable, twentySoonToo, twentySoon];
+    expect(bestCouponId({ amountFen: 30000, coupons })).toBe(3);
+    // 9折 (cap ¥40) takes ¥30 off ¥300: more than ¥20.
+    const percent = offered(6, '2027-06-01T00:00:00Z', { kind: 'percent_off', percentPermille: 900, capFen: 4000, valueFen: null });
+    expect(bestCouponId({ amountFen: 30000, coupons: [...coupons, percent] })).toBe(6);
+    expect(bestCouponId({ amountFen: 30000, coupons: [fiftyNotApplicable] })).toBeNull();
+    expect(bestCouponId({ amountFen: 30000, coupons: [] })).toBeNull();
+  });
+
+  it('applies the coupon the link asked for, else keeps the member’s choice while it applies, else the best', () => {
+    const small = offered(1, '2027-01-10T00:00:00Z', { valueFen: 1000, thresholdFen: 0 });
+    const big = offered(2, '2027-03-01T00:00:00Z');
+    const opts = { amountFen: 30000, coupons: [small, big] };
+    expect(couponToApply(opts, { requested: 1, chosen: null, chosenByMember: false })).toBe(1);
+    expect(couponToApply(opts, { requested: null, chosen: null, chosenByMember: false })).toBe(2);
+    expect(couponToApply(opts, { requested: null, chosen: null, chosenByMember: true })).toBeNull(); // 不使用优惠券
+    expect(couponToApply(opts, { requested: null, chosen: 1, chosenByMember: true })).toBe(1);
+    // Asked for a coupon that is not the member's or does not apply to this amount: the best one instead.
+    expect(couponToApply(opts, { requested: 99, chosen: null, chosenByMember: false })).toBe(2);
+    expect(
+      couponToApply(
+        { amountFen: 15000, coupons: [small, { ...big, applicable: false }] },
+        { requested: 2, chosen: 2, chosenByMember: true },
+      ),
+    ).toBe(1);
+  });
+});
+
+describe('limits named in the errors', () => {
+  it('names the largest order, the most points and the balance', () => {
+    expect(amountLimitProblem(5_000_001, 5_000_000)).toBe('单笔最多付款 ¥50,000.00，超出请到收银台结账');
+    expect(amountLimitProblem(5_000_000, 5_000_000)).toBeNull();
+    const opts = options();
+    expect(quoteProblem(previewCheckout(opts, null, 700), opts)).toBe('积分不足：当前可用 600 积分');
+    expect(quoteProblem(previewCheckout(options({ pointsBalance: 100_000 }), null, 20_000))).toBe('本单最多可用 15000 积分');
+    expect(quoteProblem(previewCheckout(opts, null, 50), opts)).toBe('单笔至少使用 100 积分');
   });
 });

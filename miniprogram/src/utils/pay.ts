@@ -5,6 +5,7 @@
  */
 import {
   checkRefund,
+  computeCouponDiscount,
   errorMessage,
   formatFen,
   parseYuanToFen,
@@ -87,9 +88,59 @@ export function maxPointsFor(options: CheckoutOptions, couponId: number | null):
   return previewCheckout(options, couponId, 0).maxBurnPoints;
 }
 
-/** A quote that cannot be paid, as the member reads it (the server's message for the same code). */
-export function quoteProblem(quote: CheckoutQuote): string | null {
-  return quote.ok ? null : errorMessage(quote.code);
+/**
+ * A quote that cannot be paid, as the member reads it. A limit names itself (the most points, the balance), so
+ * the member knows what to change; other codes read as the server's message for the same code.
+ */
+export function quoteProblem(quote: CheckoutQuote, options?: Pick<CheckoutOptions, 'pointsBalance' | 'burnRule'>): string | null {
+  if (quote.ok) return null;
+  if (options && quote.code === 'POINTS_INSUFFICIENT') return `积分不足：当前可用 ${options.pointsBalance} 积分`;
+  if (quote.code === 'POINTS_BURN_TOO_LARGE') return `本单最多可用 ${quote.maxBurnPoints} 积分`;
+  if (options && quote.code === 'POINTS_BURN_TOO_SMALL') return `单笔至少使用 ${options.burnRule.minPoints} 积分`;
+  return errorMessage(quote.code);
+}
+
+/** The amount over the largest one order may charge, named (the member types a smaller one or pays at the till). */
+export function amountLimitProblem(amountFen: Fen, maxOrderFen: Fen): string | null {
+  return amountFen > maxOrderFen ? `单笔最多付款 ${money(maxOrderFen)}，超出请到收银台结账` : null;
+}
+
+type OfferedCoupon = CheckoutOptions['coupons'][number];
+
+/**
+ * The coupon to preselect: of the applicable ones, the one taking most off this amount, then the one expiring
+ * soonest (use it before it is lost), then the older claim (lower id). Null when none applies.
+ */
+export function bestCouponId(options: Pick<CheckoutOptions, 'amountFen' | 'coupons'>): number | null {
+  let best: { entry: OfferedCoupon; discount: Fen } | null = null;
+  for (const entry of options.coupons) {
+    if (!entry.applicable) continue;
+    const discount = computeCouponDiscount(entry.coupon.terms, options.amountFen).discountFen;
+    if (!best || isBetter({ entry, discount }, best)) best = { entry, discount };
+  }
+  return best ? best.entry.coupon.id : null;
+}
+
+function isBetter(a: { entry: OfferedCoupon; discount: Fen }, b: { entry: OfferedCoupon; discount: Fen }): boolean {
+  if (a.discount !== b.discount) return a.discount > b.discount;
+  const untilA = Date.parse(a.entry.coupon.validUntil);
+  const untilB = Date.parse(b.entry.coupon.validUntil);
+  if (untilA !== untilB) return untilA < untilB;
+  return a.entry.coupon.id < b.entry.coupon.id;
+}
+
+/**
+ * Which coupon is applied once the options for an amount arrive: the one the link asked for (去使用) when it
+ * applies; else the member's own choice (none included) while it still applies; else the best one.
+ */
+export function couponToApply(
+  options: Pick<CheckoutOptions, 'amountFen' | 'coupons'>,
+  choice: { requested: number | null; chosen: number | null; chosenByMember: boolean },
+): number | null {
+  const applies = (id: number | null) => id !== null && options.coupons.some((c) => c.coupon.id === id && c.applicable);
+  if (applies(choice.requested)) return choice.requested;
+  if (choice.chosenByMember && (choice.chosen === null || applies(choice.chosen))) return choice.chosen;
+  return bestCouponId(options);
 }
 
 export type PaymentOutcomeResult = { kind: 'paid' } | { kind: 'cancelled' } | { kind: 'failed'; message: string };

@@ -24,6 +24,7 @@ import { Campaign, CampaignRun } from './campaign.entities';
 import { CampaignIssuer, type IssueReport } from './campaign-issuer';
 import { campaignMessagePrefix, CampaignPlans } from './campaign-plans';
 import type { SystemCampaign } from './system-campaigns';
+import { heldByUnpaidOrder } from '../coupons/held-coupons';
 
 const RECENT_RUNS = 30;
 
@@ -239,20 +240,22 @@ export class CampaignsService {
         messages.failed[code] = (messages.failed[code] ?? 0) + n;
       }
     }
+    // Redeemed means used: a coupon an unpaid app order holds (已锁定) is not counted until that order is paid.
     let couponsRedeemed = 0;
     const coupon = this.plans.reportedCoupon(campaign, run);
     if (coupon) {
       // The run's own members only: a system campaign's coupons share their seq across the runs of a year (birthday).
       const [row] =
         campaign.systemKey === null
-          ? await q<{ n: number | string }>("SELECT COUNT(*) AS n FROM coupon WHERE template_id = ? AND seq = ? AND status = 'redeemed'", [
-              coupon.templateId,
-              coupon.seq,
-            ])
+          ? await q<{ n: number | string }>(
+              'SELECT COUNT(*) AS n FROM coupon c WHERE c.template_id = ? AND c.seq = ?' +
+                ` AND c.status = 'redeemed' AND NOT ${heldByUnpaidOrder('c')}`,
+              [coupon.templateId, coupon.seq],
+            )
           : await q<{ n: number | string }>(
               'SELECT COUNT(*) AS n FROM campaign_member cm' +
                 ' JOIN coupon c ON c.template_id = ? AND c.member_id = cm.member_id AND c.seq = ?' +
-                " WHERE cm.run_id = ? AND c.status = 'redeemed'",
+                ` WHERE cm.run_id = ? AND c.status = 'redeemed' AND NOT ${heldByUnpaidOrder('c')}`,
               [coupon.templateId, coupon.seq, run.id],
             );
       couponsRedeemed = Number(row.n);

@@ -25,7 +25,8 @@ export function audienceTiersOf(template: CouponTemplate): TierCode[] {
   return template.audienceTiers ? (template.audienceTiers.split(',') as TierCode[]) : [];
 }
 
-export function toTemplateView(template: CouponTemplate): CouponTemplateView {
+/** `heldCount`: coupons unpaid app orders hold now; shown apart from (and not counted in) the redeemed ones. */
+export function toTemplateView(template: CouponTemplate, heldCount = 0): CouponTemplateView {
   return {
     id: template.id,
     name: template.name,
@@ -41,18 +42,21 @@ export function toTemplateView(template: CouponTemplate): CouponTemplateView {
     pointsPrice: template.pointsPrice ?? null,
     status: template.status,
     claimedCount: template.claimedCount,
-    redeemedCount: template.redeemedCount,
+    redeemedCount: Math.max(0, template.redeemedCount - heldCount),
+    heldCount,
     createdAt: template.createdAt.toISOString(),
   };
 }
 
 /**
  * A coupon as its owner and the till see it. An "available" coupon whose validity has passed shows as
- * expired at once, without waiting for the expiry sweep to change its row.
+ * expired at once, without waiting for the expiry sweep to change its row. `held`: an unpaid app order holds
+ * it (held-coupons.ts): 已锁定, with no use time, since it is not used until that order is paid.
  */
-export function toCouponView(coupon: Coupon, template: CouponTemplate, now: Date, timeZone: string): CouponView {
+export function toCouponView(coupon: Coupon, template: CouponTemplate, now: Date, timeZone: string, held = false): CouponView {
   const state = validityState(now, coupon.validFrom, coupon.validUntil);
-  const status = coupon.status === 'available' && state === 'expired' ? 'expired' : coupon.status;
+  const status =
+    held && coupon.status === 'redeemed' ? 'held' : coupon.status === 'available' && state === 'expired' ? 'expired' : coupon.status;
   return {
     id: coupon.id,
     templateId: coupon.templateId,
@@ -66,6 +70,6 @@ export function toCouponView(coupon: Coupon, template: CouponTemplate, now: Date
     notYetValid: status === 'available' && state === 'not_yet_valid',
     daysLeft: status === 'available' ? daysLeft(now, coupon.validUntil, timeZone) : null,
     claimedAt: coupon.claimedAt.toISOString(),
-    redeemedAt: coupon.redeemedAt?.toISOString() ?? null,
+    redeemedAt: status === 'held' ? null : (coupon.redeemedAt?.toISOString() ?? null),
   };
 }

@@ -1,4 +1,4 @@
-import type { ApiErrorBody, ClaimCentreEntry, ClaimCouponRequest, CouponView, WalletResponse } from '@member/shared';
+import type { ApiErrorBody, ClaimCentreEntry, ClaimCouponRequest, CouponView, WalletResponse, WalletTab } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
@@ -37,10 +37,7 @@ export class CouponsController {
   }
 
   @Get('wallet')
-  walletTab(
-    @CurrentSession() session: SessionClaims,
-    @Query(new ZodPipe(walletQuery)) query: { tab: 'usable' | 'used' | 'expired' },
-  ): Promise<WalletResponse> {
+  walletTab(@CurrentSession() session: SessionClaims, @Query(new ZodPipe(walletQuery)) query: { tab: WalletTab }): Promise<WalletResponse> {
     return this.wallet.wallet(session.memberId, query.tab);
   }
 

@@ -88,6 +88,6 @@ export const redeemBody = z.strictObject({
   idempotencyKey: idempotencyKey.optional(),
 }) satisfies z.ZodType<RedeemCouponRequest, unknown>;
 
-export const walletQuery = z.strictObject({ tab: z.enum(['usable', 'used', 'expired']).default('usable') });
+export const walletQuery = z.strictObject({ tab: z.enum(['usable', 'held', 'used', 'expired']).default('usable') });
 
 export { idParam };

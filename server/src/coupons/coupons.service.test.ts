@@ -151,7 +151,7 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     t.clock.set('2026-11-24T16:00:00Z'); // 00:00 on the 25th in Shanghai: the 2-day coupon has just expired
     const usable = await wallet.wallet(me, 'usable');
     expect(usable.coupons).toEqual([]);
-    expect(usable.counts).toEqual({ usable: 0, used: 1, expired: 1 });
+    expect(usable.counts).toEqual({ usable: 0, held: 0, used: 1, expired: 1 });
     expect((await wallet.wallet(me, 'used')).coupons.map((c) => c.id)).toEqual([c1.id]);
     expect((await wallet.wallet(me, 'expired')).coupons.map((c) => [c.id, c.status])).toEqual([[c2.id, 'expired']]);
     expect(codeOf(await wallet.detail(member(), c1.id).catch((e) => e))).toBe('COUPON_NOT_FOUND');

@@ -6,6 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CouponTemplate } from './coupon-template.entity';
 import { toTemplateView } from './coupon.views';
+import { heldCountsByTemplate } from './held-coupons';
 
 /** Marketing's side: define coupon templates, pause and resume them, see claimed and redeemed counts. */
 @Injectable()
@@ -49,7 +50,8 @@ export class TemplatesService {
   }
 
   async get(id: number): Promise<CouponTemplateView> {
-    return toTemplateView(await this.find(id));
+    const template = await this.find(id);
+    return toTemplateView(template, (await heldCountsByTemplate(this.dataSource.manager, [id])).get(id) ?? 0);
   }
 
   async find(id: number): Promise<CouponTemplate> {
@@ -60,7 +62,11 @@ export class TemplatesService {
 
   async list(): Promise<CouponTemplateView[]> {
     const templates = await this.dataSource.getRepository(CouponTemplate).find({ order: { id: 'DESC' }, take: 200 });
-    return templates.map(toTemplateView);
+    const held = await heldCountsByTemplate(
+      this.dataSource.manager,
+      templates.map((t) => t.id),
+    );
+    return templates.map((template) => toTemplateView(template, held.get(template.id) ?? 0));
   }
 
   async setStatus(id: number, status: CouponTemplateStatus): Promise<CouponTemplateView> {

@@ -28,6 +28,7 @@ import { SystemCampaigns1763900000017 } from './migrations/1763900000017-SystemC
 import { RedemptionStore1763900000018 } from './migrations/1763900000018-RedemptionStore';
 import { SalesByStoreDay17639000000230 } from './migrations/17639000000230-SalesByStoreDay';
 import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-CampaignRunChunks';
+import { PayOrderPrepayAt17639000000210 } from './migrations/17639000000210-PayOrderPrepayAt';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
@@ -89,6 +90,7 @@ export const MIGRATIONS = [
   SystemCampaigns1763900000017,
   RedemptionStore1763900000018,
   CampaignRunChunks1763900000019,
+  PayOrderPrepayAt17639000000210,
   SalesByStoreDay17639000000230,
 ];
 

@@ -42,6 +42,7 @@ export class HealthController {
       memberCodePeriodSeconds: this.config.memberCode.periodSeconds,
       emulatorBaseUrl: this.config.demo.emulatorPublicUrl,
       payEnabled: this.config.wechatPay !== null,
+      payMaxOrderFen: this.config.payment.maxOrderFen,
       stores: this.config.stores,
     };
   }

@@ -8,7 +8,10 @@ import { PayCompletionService } from './pay/pay-completion.service';
 import { PayReconciliation } from './pay/pay-reconcile.service';
 import { PayRefundsService } from './pay/pay-refunds.service';
 import { PayRules } from './pay/pay-rules';
+import { PayUnpaidOrders } from './pay/pay-unpaid.service';
 import { PayViews } from './pay/pay-views.service';
+import { MyOrdersController } from './my-orders.controller';
+import { MyOrdersService } from './my-orders.service';
 import { WechatPayClient } from './pay/wechat-pay.client';
 import { StaffPurchasesController } from './purchases.controller';
 import { PurchasesService } from './purchases.service';
@@ -24,7 +27,7 @@ import { SalesService } from './sales.service';
  */
 @Module({
   imports: [CouponsModule, PointsModule],
-  controllers: [StaffPurchasesController, StaffSalesController, PayController, StaffPayController, PayNotifyController],
+  controllers: [StaffPurchasesController, StaffSalesController, PayController, StaffPayController, PayNotifyController, MyOrdersController],
   providers: [
     SaleSettlement,
     SaleRefunds,
@@ -36,6 +39,8 @@ import { SalesService } from './sales.service';
     PayCompletionService,
     PayRefundsService,
     PayCheckoutService,
+    PayUnpaidOrders,
+    MyOrdersService,
     PayReconciliation,
     PayReconcileJob,
   ],

@@ -6,6 +6,7 @@ import ActionButton from '../../components/ActionButton';
 import type { MemberCard as MemberCardData, MessagePreferencesResponse, StaffRole } from '@member/shared';
 import { ensureSession, getMemberCard, isApiError, loadPublicConfig, messageOf } from '../../api';
 import MemberCard from '../../components/MemberCard';
+import PendingOrderBanner from '../../components/PendingOrderBanner';
 import MemberCode from '../../components/MemberCode';
 import StateView from '../../components/StateView';
 import { useMemberCode } from '../../hooks/useMemberCode';
@@ -127,6 +128,7 @@ export default function CardPage() {
   const { card } = state;
   return (
     <View className='page card-page'>
+      <PendingOrderBanner />
       <MemberCard card={card} />
 
       <View className='card-page__code'>

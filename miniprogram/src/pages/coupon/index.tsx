@@ -1,16 +1,17 @@
-import { replacePage } from '@/utils/navigation';
+import { openPage, replacePage } from '@/utils/navigation';
 import { useCallback, useEffect, useRef } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { ERRORS, type CouponView } from '@member/shared';
 import { ApiError, ensureSession, getCoupon } from '../../api';
+import ActionButton from '../../components/ActionButton';
 import CodeImages from '../../components/CodeImages';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { usePageVisible } from '../../hooks/usePageVisible';
 import platform from '../../platform';
-import { COUPON_STATUS_NAMES, expiryBadge, explainCouponTerms } from '../../utils/coupons';
+import { COUPON_STATUS_NAMES, expiryBadge, explainCouponTerms, payWithCouponUrl } from '../../utils/coupons';
 import { businessDateTime } from '../../utils/dates';
 import './index.scss';
 
@@ -101,6 +102,14 @@ export default function CouponPage() {
             <Text className='coupon-page__hint'>{notYet ? `${businessDateTime(coupon.validFrom)} 起可用` : '结账时向店员出示此券码'}</Text>
             <CodeImages code={coupon.code} idPrefix='coupon-code' subject='优惠券' />
           </>
+        ) : coupon.status === 'held' ? (
+          <View id='coupon-status' className='coupon-page__done'>
+            <Text className='coupon-page__done-title'>此券已锁定</Text>
+            <Text className='coupon-page__done-sub'>一笔待支付订单正在使用此券；取消订单或超时未付后，券会退回券包</Text>
+            <ActionButton id='coupon-goto-orders' className='coupon-page__secondary' onClick={() => openPage('/pages/orders/index')}>
+              查看待支付订单
+            </ActionButton>
+          </View>
         ) : (
           <View id='coupon-status' className='coupon-page__done'>
             <Text className='coupon-page__done-title'>{coupon.status === 'redeemed' ? '此券已使用' : '此券已过期'}</Text>
@@ -112,6 +121,12 @@ export default function CouponPage() {
           </View>
         )}
       </View>
+
+      {usable && !notYet ? (
+        <ActionButton id='coupon-use' className='coupon-page__use' onClick={() => openPage(payWithCouponUrl(coupon.id))}>
+          去使用 · 在线付款
+        </ActionButton>
+      ) : null}
 
       <View className='section'>
         <Text className='section-title'>使用说明</Text>

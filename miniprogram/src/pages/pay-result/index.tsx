@@ -6,6 +6,7 @@ import { FEN_PER_POINT, type PayOrderView, type PublicConfig } from '@member/sha
 import { ensureSession, getPayOrder, loadPublicConfig, messageOf } from '../../api';
 import StateView from '../../components/StateView';
 import { businessDateTime } from '../../utils/dates';
+import { backToHome, replacePage } from '../../utils/navigation';
 import { money, pollUntil } from '../../utils/pay';
 import './index.scss';
 
@@ -26,7 +27,7 @@ function orderNoFromRoute(): string {
   return /^[0-9A-Za-z_\-|*]{6,32}$/.test(no) ? no : '';
 }
 
-const backToCard = () => void Taro.reLaunch({ url: '/pages/card/index' });
+const backToCard = backToHome;
 
 /** After the cashier: the server's word on the order (it asks WeChat itself while pending), then the receipt. */
 export default function PayResultPage() {
@@ -94,7 +95,7 @@ export default function PayResultPage() {
           onRetry={() => void confirm()}
         />
         <ActionButton id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
-          返回会员卡
+          返回首页
         </ActionButton>
       </View>
     );
@@ -116,7 +117,7 @@ export default function PayResultPage() {
           刷新结果
         </ActionButton>
         <ActionButton id='pay-result-card' className='ghost-button pay-result-page__back' onClick={backToCard}>
-          返回会员卡
+          返回首页
         </ActionButton>
       </View>
     );
@@ -142,7 +143,7 @@ export default function PayResultPage() {
           <Text className='pay-result-head__sub'>订单号 {order.outTradeNo}</Text>
         </View>
         <ActionButton id='pay-result-card' className='primary-button pay-result-page__back' onClick={backToCard}>
-          返回会员卡
+          返回首页
         </ActionButton>
       </View>
     );
@@ -204,7 +205,14 @@ export default function PayResultPage() {
       </View>
 
       <ActionButton id='pay-result-card' className='primary-button pay-result-page__back' onClick={backToCard}>
-        返回会员卡
+        返回首页
+      </ActionButton>
+      <ActionButton
+        id='pay-result-orders'
+        className='ghost-button pay-result-page__orders'
+        onClick={() => replacePage('/pages/orders/index')}
+      >
+        查看订单
       </ActionButton>
     </View>
   );

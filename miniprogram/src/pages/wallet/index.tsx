@@ -6,22 +6,25 @@ import { ensureSession, getWallet } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
-import { COUPON_STATUS_NAMES, expiryBadge } from '../../utils/coupons';
+import { COUPON_STATUS_NAMES, expiryBadge, payWithCouponUrl } from '../../utils/coupons';
+import { openPage } from '../../utils/navigation';
 import { businessDate, businessDateTime } from '../../utils/dates';
 import './index.scss';
 
 const TABS: ReadonlyArray<{ tab: WalletTab; label: string; empty: string }> = [
   { tab: 'usable', label: '可使用', empty: '暂无可用的券' },
+  { tab: 'held', label: '已锁定', empty: '没有待支付订单占用的券' },
   { tab: 'used', label: '已使用', empty: '还没有使用过优惠券' },
   { tab: 'expired', label: '已过期', empty: '没有过期的券' },
 ];
 
 function isTab(value: unknown): value is WalletTab {
-  return value === 'usable' || value === 'used' || value === 'expired';
+  return value === 'usable' || value === 'held' || value === 'used' || value === 'expired';
 }
 
 /** The lines under a coupon's name: when it can be used, or when it was used / ended. */
 function couponMeta(coupon: CouponView): string[] {
+  if (coupon.status === 'held') return ['待支付订单占用中，取消或超时后退回'];
   if (coupon.status === 'redeemed' && coupon.redeemedAt) return [`使用时间 ${businessDateTime(coupon.redeemedAt)}`];
   if (coupon.status === 'available' && coupon.notYetValid) {
     return [`${businessDateTime(coupon.validFrom)} 起可用`, `有效期至 ${businessDate(coupon.validUntil)}`];
@@ -70,7 +73,7 @@ export default function WalletPage() {
           idPrefix='wallet-page'
           title='开通会员后即可领券'
           retryText='去开通会员'
-          onRetry={() => void Taro.navigateTo({ url: '/pages/join/index' })}
+          onRetry={() => openPage('/pages/join/index')}
         />
       ) : state.data.coupons.length === 0 ? (
         <StateView
@@ -79,7 +82,7 @@ export default function WalletPage() {
           title={current.empty}
           message={tab === 'usable' ? '去领券中心看看有哪些券可以领' : undefined}
           retryText='去领券'
-          onRetry={tab === 'usable' ? () => void Taro.navigateTo({ url: '/pages/coupons/index' }) : undefined}
+          onRetry={tab === 'usable' ? () => openPage('/pages/coupons/index') : undefined}
         />
       ) : (
         <View id={`wallet-list-${tab}`}>
@@ -93,8 +96,22 @@ export default function WalletPage() {
               badge={tab === 'usable' ? expiryBadge(coupon.daysLeft) : null}
               muted={tab !== 'usable'}
               stamp={tab === 'usable' ? null : COUPON_STATUS_NAMES[coupon.status]}
-              action={tab === 'usable' ? <Text className='wallet-page__use'>去使用</Text> : null}
-              onClick={() => void Taro.navigateTo({ url: `/pages/coupon/index?id=${coupon.id}` })}
+              action={
+                tab === 'usable' && !coupon.notYetValid ? (
+                  <Text
+                    id={`coupon-${coupon.id}-use`}
+                    className='wallet-page__use'
+                    onClick={(event) => {
+                      // 去使用 pays with this coupon; the rest of the ticket opens its detail (the code for the till).
+                      event.stopPropagation();
+                      openPage(payWithCouponUrl(coupon.id));
+                    }}
+                  >
+                    去使用
+                  </Text>
+                ) : null
+              }
+              onClick={() => openPage(`/pages/coupon/index?id=${coupon.id}`)}
             />
           ))}
           {state.data.coupons.length < state.data.counts[tab] ? (
@@ -106,7 +123,7 @@ export default function WalletPage() {
       )}
 
       {tab === 'usable' && state.kind === 'ready' && state.data.coupons.length > 0 ? (
-        <View id='wallet-goto-coupons' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/coupons/index' })}>
+        <View id='wallet-goto-coupons' className='link-row' onClick={() => openPage('/pages/coupons/index')}>
           <Text>领更多券</Text>
           <Text className='link-row__arrow'>›</Text>
         </View>

@@ -95,6 +95,7 @@ export default function TemplatesPage() {
               <View className='templates-page__foot'>
                 <Text id={`template-counts-${template.id}`} className='templates-page__counts'>
                   已领 {template.claimedCount}/{template.totalStock} · 已核销 {template.redeemedCount}
+                  {template.heldCount > 0 ? ` · 待支付锁定 ${template.heldCount}` : ''}
                 </Text>
                 <Text className={`templates-page__status templates-page__status--${template.status}`}>
                   {TEMPLATE_STATUS_NAMES[template.status]}

@@ -101,15 +101,8 @@ export class PayCheckoutService {
     const order = await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: orderId });
     const outTradeNo = order.outTradeNo;
     try {
-      const prepay = await this.wechatPay.prepay({
-        outTradeNo,
-        // WeChat's limit is 127 UTF-8 bytes (the client cuts it there, between characters).
-        description: `${this.config.payment.description}-${this.rules.store(order.storeCode).name}`,
-        totalFen: order.payableFen,
-        openid: order.openid,
-        expiresAt: order.expiresAt,
-      });
-      await this.dataSource.getRepository(PayOrder).update({ id: orderId }, { prepayId: prepay.prepayId });
+      const prepay = await this.wechatPay.prepay(this.rules.prepayRequest(order));
+      await this.dataSource.getRepository(PayOrder).update({ id: orderId }, { prepayId: prepay.prepayId, prepayAt: this.clock.now() });
       order.prepayId = prepay.prepayId;
       this.logger.log({ outTradeNo, memberId, payableFen: order.payableFen }, 'pay order created');
       return { order: await this.views.view(order), payment: prepay.params };

@@ -40,6 +40,10 @@ export class PayOrder extends SaleColumns {
   @Column({ name: 'prepay_id', type: 'varchar', length: 64, nullable: true })
   prepayId!: string | null;
 
+  /** When WeChat issued prepay_id (valid 2 h); null on older rows: read as created_at. */
+  @Column({ name: 'prepay_at', type: 'datetime', nullable: true })
+  prepayAt!: Date | null;
+
   @Column({ name: 'transaction_id', type: 'varchar', length: 32, nullable: true })
   transactionId!: string | null;
 

@@ -9,6 +9,9 @@ import { WechatPayClient, type WechatTransaction } from './wechat-pay.client';
 
 /** An order whose prepay never came back (a crash or failure between our insert and WeChat's answer). */
 export const PREPAY_LOST_AFTER_MS = 60_000;
+/** How long WeChat keeps a prepay_id; a resumed order older than this (less a margin) is asked again. */
+export const PREPAY_TTL_MS = 2 * 3600_000;
+export const PREPAY_RENEW_MARGIN_MS = 5 * 60_000;
 /** Trade states in which nothing can be paid any more. */
 export const FINISHED_UNPAID = new Set<WechatTransaction['trade_state']>(['CLOSED', 'REVOKED', 'PAYERROR']);
 
@@ -33,6 +36,21 @@ export class PayRules {
 
   burnRule() {
     return { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
+  }
+
+  /**
+   * What WeChat is asked for this order's prepay. A resumed order asks again with exactly these parameters: WeChat
+   * answers a repeated out_trade_no only when every parameter matches (then a prepay_id for the same order).
+   */
+  prepayRequest(order: { outTradeNo: string; storeCode: string; payableFen: number; openid: string; expiresAt: Date }) {
+    return {
+      outTradeNo: order.outTradeNo,
+      // WeChat's limit is 127 UTF-8 bytes (the client cuts it there, between characters).
+      description: `${this.config.payment.description}-${this.store(order.storeCode).name}`,
+      totalFen: order.payableFen,
+      openid: order.openid,
+      expiresAt: order.expiresAt,
+    };
   }
 
   requireConfigured(): void {

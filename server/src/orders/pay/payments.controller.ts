@@ -6,6 +6,7 @@ import type {
   PayOrderListResponse,
   PayOrderStatus,
   PayOrderView,
+  PendingPayOrderResponse,
 } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res, UseGuards, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +21,7 @@ import { checkoutQuery, createOrderBody, orderQuery, outTradeNoParam, refundBody
 import { PayCheckoutService } from './pay-checkout.service';
 import { PayCompletionService } from './pay-completion.service';
 import { PayRefundsService } from './pay-refunds.service';
+import { PayUnpaidOrders } from './pay-unpaid.service';
 import { PayViews } from './pay-views.service';
 import { NotificationRejected, WechatPayClient, type WechatRefund, type WechatTransaction } from './wechat-pay.client';
 
@@ -27,7 +29,10 @@ import { NotificationRejected, WechatPayClient, type WechatRefund, type WechatTr
 @Controller('pay')
 @UseGuards(MemberAuthGuard)
 export class PayController {
-  constructor(private readonly payments: PayCheckoutService) {}
+  constructor(
+    private readonly payments: PayCheckoutService,
+    private readonly unpaid: PayUnpaidOrders,
+  ) {}
 
   @Get('checkout')
   checkout(
@@ -44,6 +49,22 @@ export class PayController {
     @Body(new ZodPipe(createOrderBody)) body: CreatePayOrderRequest,
   ): Promise<CreatePayOrderResponse> {
     return this.payments.create(session.memberId, body);
+  }
+
+  /** The member's unpaid order, found again after a reload (首页's banner, 我的订单). */
+  @Get('orders/pending')
+  pending(@CurrentSession() session: SessionClaims): Promise<PendingPayOrderResponse> {
+    return this.unpaid.pending(session.memberId);
+  }
+
+  /** Pay an unpaid order again: its prepay reused, or (past WeChat's 2 h) asked again for the same order. */
+  @Post('orders/:outTradeNo/resume')
+  @HttpCode(200)
+  resume(
+    @CurrentSession() session: SessionClaims,
+    @Param('outTradeNo', new ZodPipe(outTradeNoParam)) outTradeNo: string,
+  ): Promise<CreatePayOrderResponse> {
+    return this.unpaid.resume(session.memberId, outTradeNo);
   }
 
   /** With confirm=1 this asks WeChat: throttled per member and per IP. */

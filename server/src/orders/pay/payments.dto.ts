@@ -31,3 +31,14 @@ export const staffOrdersQuery = z.strictObject({
   status: z.enum(Object.values(PayOrderStatus) as [PayOrderStatus, ...PayOrderStatus[]]).optional(),
   before: idParam.optional(),
 });
+
+/** GET /api/my-orders?cursor= — the cursor is the one the previous page answered. */
+export const myOrdersQuery = z.strictObject({
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}\.[AS]\.\d{1,10}$/, 'must be a cursor from the previous page')
+    .optional(),
+});
+
+/** "A<out_trade_no>" (an app order) or "S<purchase id>" (a till purchase). */
+export const myOrderRef = z.string().regex(/^(A[0-9A-Za-z_\-|*]{6,32}|S\d{1,10})$/, 'must be an order reference');

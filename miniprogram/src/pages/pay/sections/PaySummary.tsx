@@ -1,0 +1,78 @@
+import { Text, View } from '@tarojs/components';
+import type { CheckoutOptions, CheckoutQuote } from '@member/shared';
+import ActionButton from '../../../components/ActionButton';
+import { money } from '../../../utils/pay';
+
+function SummaryLine({ id, label, value, muted = false }: { id: string; label: string; value: string; muted?: boolean }) {
+  return (
+    <View className='pay-summary__line'>
+      <Text className='pay-summary__key'>{label}</Text>
+      <Text id={id} className={`pay-summary__value${muted ? ' pay-summary__value--muted' : ''}`}>
+        {value}
+      </Text>
+    </View>
+  );
+}
+
+/** The receipt before paying: 订单金额, what the coupon and the points take off, 实付, or what is wrong. */
+export function PaySummary({ options, quote, problem }: { options: CheckoutOptions; quote: CheckoutQuote; problem: string | null }) {
+  return (
+    <View id='pay-summary' className='section pay-summary'>
+      <SummaryLine id='pay-gross' label='订单金额' value={money(options.amountFen)} />
+      <SummaryLine
+        id='pay-coupon-discount'
+        label='优惠券'
+        value={quote.ok && quote.couponDiscountFen > 0 ? `-${money(quote.couponDiscountFen)}` : '未使用'}
+        muted={!quote.ok || quote.couponDiscountFen === 0}
+      />
+      <SummaryLine
+        id='pay-points-discount'
+        label='积分抵扣'
+        value={quote.ok && quote.pointsBurned > 0 ? `-${money(quote.pointsValueFen)}（${quote.pointsBurned} 积分）` : '未使用'}
+        muted={!quote.ok || quote.pointsBurned === 0}
+      />
+      <View className='pay-summary__total'>
+        <Text className='pay-summary__total-label'>实付</Text>
+        <Text id='pay-payable' className='pay-summary__total-value'>
+          {quote.ok ? money(quote.payableFen) : '—'}
+        </Text>
+      </View>
+      {problem ? (
+        <Text id='pay-quote-problem' className='pay-summary__problem'>
+          {problem}
+        </Text>
+      ) : quote.ok && quote.couponDiscountFen + quote.pointsValueFen > 0 ? (
+        <Text className='pay-summary__saved'>已为您节省 {money(quote.couponDiscountFen + quote.pointsValueFen)}</Text>
+      ) : null}
+    </View>
+  );
+}
+
+/** The bar at the bottom: 实付 and 确认付款. */
+export function PayBar(props: {
+  payableFen: number | null;
+  pending: boolean;
+  submitting: boolean;
+  canSubmit: boolean;
+  onSubmit: () => void;
+}) {
+  return (
+    <View className='pay-bar'>
+      <View className='pay-bar__amount'>
+        <Text className='pay-bar__label'>实付</Text>
+        <Text id='pay-bar-payable' className='pay-bar__value'>
+          {props.payableFen !== null ? money(props.payableFen) : '¥--'}
+        </Text>
+      </View>
+      <ActionButton
+        id='pay-submit'
+        className='pay-bar__submit'
+        loading={props.submitting}
+        disabled={!props.canSubmit || undefined}
+        onClick={props.onSubmit}
+      >
+        {props.pending ? '待支付' : '确认付款'}
+      </ActionButton>
+    </View>
+  );
+}

@@ -1,0 +1,205 @@
+// Issue 16: the member's unpaid order survives a reload (pending), is paid again (resume) or cancelled; the pairs
+// that race a cancel (a payment notification, the expiry job, a second cancel) give the holds back exactly once;
+// a held coupon is 已锁定 (held), not used; 我的订单 lists app and till orders with refunds, newest first, paged.
+import { PayOrderStatus } from '@member/shared';
+import { WalletService } from '../../coupons/wallet.service';
+import { TemplatesService } from '../../coupons/templates.service';
+import { issueMemberCode } from '../../members/member-code';
+import { TEST_DATABASES } from '../../testing/databases';
+import { expectInvariants } from '../../testing/invariants';
+import { paySpec } from '../../testing/pay-spec';
+import { codeOf, waitFor } from '../../testing/spec';
+import type { TestApp } from '../../testing/test-app';
+import { MyOrdersService } from '../my-orders.service';
+import { PurchasesService } from '../purchases.service';
+import { PayOrder } from './pay-order.entity';
+import { PayUnpaidOrders } from './pay-unpaid.service';
+import type { PayServices } from './pay.testing';
+
+describe.each(TEST_DATABASES)('unpaid orders and 我的订单 on %s', (kind) => {
+  const pay = paySpec(kind, 'unpaid');
+  const { key, emulatorGet, newMember, balanceOf, couponStatus, orderOf, requestPayment, checkout, paidOrder } = pay;
+  let t: TestApp;
+  let payments: PayServices;
+  let unpaid: PayUnpaidOrders;
+  let wallet: WalletService;
+  let myOrders: MyOrdersService;
+
+  const calls = async (endpoint: string): Promise<number> => (await emulatorGet('/dev/stats'))[endpoint] ?? 0;
+  const restoreLines = async (outTradeNo: string) =>
+    Number(
+      (await t.db.dataSource.query('SELECT COUNT(*) AS n FROM points_ledger WHERE source_key = ?', [`payorder:${outTradeNo}:release`]))[0]
+        .n,
+    );
+
+  beforeAll(async () => {
+    ({ t, payments } = await pay.start({ LOG_LEVEL: 'silent' }));
+    unpaid = t.app.get(PayUnpaidOrders);
+    wallet = t.app.get(WalletService);
+    myOrders = t.app.get(MyOrdersService);
+  });
+  afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
+
+  it('finds the unpaid order again after a reload and resumes it with the same prepay; the held coupon is 已锁定 meanwhile', async () => {
+    const me = await newMember(1000, true);
+    expect((await unpaid.pending(me.id)).order).toBeNull();
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    expect(await requestPayment(me.user, created.payment!, 'cancel')).toEqual({ errMsg: 'requestPayment:fail cancel' });
+
+    const found = await unpaid.pending(me.id);
+    expect(found.order).toMatchObject({ outTradeNo: created.order.outTradeNo, status: 'pending', payableFen: 27500 });
+    // Held, not used: its own tab, status held, no use time; the used tab and count leave it out.
+    const held = await wallet.wallet(me.id, 'held');
+    expect(held.coupons).toEqual([expect.objectContaining({ id: me.couponId, status: 'held', redeemedAt: null })]);
+    expect(held.counts).toMatchObject({ usable: 0, held: 1, used: 0 });
+    expect((await wallet.wallet(me.id, 'used')).coupons).toEqual([]);
+    expect(await wallet.detail(me.id, me.couponId!)).toMatchObject({ status: 'held', redeemedAt: null });
+    const template = (await t.app.get(TemplatesService).list()).find((v) => v.name === '满200减20')!;
+    expect(template.heldCount).toBeGreaterThanOrEqual(1);
+
+    const jsapi = await calls('pay_jsapi');
+    const resumed = await unpaid.resume(me.id, created.order.outTradeNo);
+    expect(await calls('pay_jsapi')).toBe(jsapi); // within WeChat's 2 h: the same prepay_id, freshly signed
+    expect(resumed.payment?.package).toBe(created.payment!.package);
+    expect(await requestPayment(me.user, resumed.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
+    await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
+    expect((await unpaid.pending(me.id)).order).toBeNull();
+    expect(await wallet.detail(me.id, me.couponId!)).toMatchObject({ status: 'redeemed', redeemedAt: expect.any(String) });
+    expect((await wallet.wallet(me.id, 'used')).counts).toMatchObject({ held: 0, used: 1 });
+    // A paid order resumed again answers as it stands: no payment to make.
+    expect((await unpaid.resume(me.id, created.order.outTradeNo)).payment).toBeNull();
+  });
+
+  it('asks WeChat again for a prepay older than 2 hours, with the same parameters (WeChat answers the same order)', async () => {
+    const me = await newMember();
+    const created = await checkout(me.id, { amountFen: 1200 });
+    await t.db.dataSource
+      .getRepository(PayOrder)
+      .update({ outTradeNo: created.order.outTradeNo }, { prepayAt: new Date(Date.now() - 2 * 3600_000) });
+    const jsapi = await calls('pay_jsapi');
+    const resumed = await unpaid.resume(me.id, created.order.outTradeNo);
+    expect(await calls('pay_jsapi')).toBe(jsapi + 1);
+    expect(resumed.payment).not.toBeNull();
+    expect((await orderOf(created.order.outTradeNo)).prepayAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(await requestPayment(me.user, resumed.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
+    await waitFor('paid', async () => (await orderOf(created.order.outTradeNo)).status === PayOrderStatus.Paid);
+    // Another member's order is not found, and cannot be resumed or cancelled.
+    const other = await newMember();
+    expect(codeOf(await unpaid.resume(other.id, created.order.outTradeNo).catch((e) => e))).toBe('PAY_ORDER_NOT_FOUND');
+    expect(codeOf(await payments.cancel(other.id, created.order.outTradeNo).catch((e) => e))).toBe('PAY_ORDER_NOT_FOUND');
+  });
+
+  it('cancel twice at once: closed once, the coupon and points back once; the coupon is usable again', async () => {
+    const me = await newMember(1000, true);
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    const no = created.order.outTradeNo;
+    const both = await Promise.all([payments.cancel(me.id, no), payments.cancel(me.id, no)]);
+    expect(both.map((o) => o.status)).toEqual(['closed', 'closed']);
+    expect(await restoreLines(no)).toBe(1);
+    expect(await balanceOf(me.id)).toBe(1000);
+    expect(await couponStatus(me.couponId!)).toBe('available');
+    expect((await wallet.wallet(me.id, 'usable')).coupons.map((c) => c.id)).toEqual([me.couponId]);
+    expect((await unpaid.pending(me.id)).order).toBeNull();
+    // A closed order resumed: nothing to pay.
+    expect((await unpaid.resume(me.id, no)).payment).toBeNull();
+  });
+
+  it('cancel against the expiry job: whichever closes, the holds come back once and WeChat has the order closed', async () => {
+    const me = await newMember(1000, true);
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    const no = created.order.outTradeNo;
+    // Past the 5 minutes and the expiry: the job and the member both close it, at WeChat too.
+    t.clock.advance(t.config.payment.orderExpireMinutes * 60 + 1);
+    try {
+      await Promise.all([payments.reconcile(), payments.cancel(me.id, no)]);
+    } finally {
+      pay.backToRealTime();
+    }
+    expect((await orderOf(no)).status).toBe('closed');
+    expect(await restoreLines(no)).toBe(1);
+    expect(await balanceOf(me.id)).toBe(1000);
+    expect(await couponStatus(me.couponId!)).toBe('available');
+    expect((await emulatorGet(`/dev/pay/orders?out_trade_no=${no}`)).orders[0].trade_state).toBe('CLOSED');
+  });
+
+  it('cancel against a payment landing: paid (the cancel gives nothing back) or closed and a late payment flagged', async () => {
+    const me = await newMember(1000, true);
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    const no = created.order.outTradeNo;
+    const [paid, cancelled] = await Promise.all([requestPayment(me.user, created.payment!), payments.cancel(me.id, no)]);
+    expect(paid.errMsg).toBeDefined();
+    await waitFor('the notification handled', async () => {
+      const order = await orderOf(no);
+      return order.status !== PayOrderStatus.Pending && (paid.errMsg !== 'requestPayment:ok' || order.status !== PayOrderStatus.Closed);
+    });
+    const order = await orderOf(no);
+    if (order.status === PayOrderStatus.Paid) {
+      // The payment won: the cancel answered the order as paid and gave nothing back.
+      expect(['paid', 'pending']).toContain(cancelled.status);
+      expect(await restoreLines(no)).toBe(0);
+      expect(await couponStatus(me.couponId!)).toBe('redeemed');
+      expect(await balanceOf(me.id)).toBeGreaterThanOrEqual(500);
+    } else {
+      // The cancel won: the holds came back once; a payment WeChat took anyway is flagged for a refund, granting nothing.
+      expect([PayOrderStatus.Closed, PayOrderStatus.Flagged]).toContain(order.status);
+      expect(await restoreLines(no)).toBe(1);
+      expect(await balanceOf(me.id)).toBe(1000);
+      expect(await couponStatus(me.couponId!)).toBe('available');
+    }
+    const purchases = Number((await t.db.dataSource.query('SELECT COUNT(*) AS n FROM purchase WHERE idempotency_key = ?', [no]))[0].n);
+    expect(purchases).toBe(order.status === PayOrderStatus.Paid ? 1 : 0);
+  });
+
+  it('lists app and till orders with their refunds, newest first, in pages that never repeat or skip', async () => {
+    const me = await newMember(0, false);
+    const purchases = t.app.get(PurchasesService);
+    const code = () => issueMemberCode({ secret: t.config.security.memberCodeSecret, ...t.config.memberCode }, me.id, t.clock.now()).code;
+    const till = await purchases.record({ memberCode: code(), amountFen: 8800, storeCode: 'S001', idempotencyKey: key() }, 'o-clerk');
+    await purchases.refund(till.id, { amountFen: 3000, refundNo: key() }, 'o-clerk');
+    const app = await paidOrder(me, { amountFen: 4500 });
+    const open = await checkout(me.id, { amountFen: 1500 });
+    // Enough orders for three pages, recorded within the same second or two (ties broken by kind, then id).
+    const size = t.config.payment.myOrdersPageSize;
+    for (let i = 0; i < size + 3; i++)
+      await purchases.record({ memberCode: code(), amountFen: 100 + i, storeCode: 'S001', idempotencyKey: key() }, 'o-clerk');
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let first = true;
+    do {
+      const page = await myOrders.list(me.id, cursor);
+      if (first) expect(page.orders).toHaveLength(size);
+      first = false;
+      seen.push(...page.orders.map((o) => o.ref));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(size + 3 + 3);
+
+    const all = (await Promise.all(seen.map((ref) => myOrders.detail(me.id, ref)))).map((o) => o);
+    const times = all.map((o) => Date.parse(o.at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(all.find((o) => o.ref === `S${till.id}`)).toMatchObject({
+      kind: 'in-store',
+      storeName: expect.any(String),
+      grossFen: 8800,
+      paidFen: 8800,
+      refundedFen: 3000,
+      status: 'paid',
+      refunds: [{ amountFen: 3000, status: 'succeeded', at: expect.any(String) }],
+    });
+    expect(all.find((o) => o.ref === `A${app.order.outTradeNo}`)).toMatchObject({ kind: 'app', status: 'paid', paidFen: 4500 });
+    expect(all.find((o) => o.ref === `A${open.order.outTradeNo}`)).toMatchObject({
+      kind: 'app',
+      status: 'pending',
+      expiresAt: expect.any(String),
+    });
+    // The app order's settlement (a purchase by WeChat Pay) is not listed twice.
+    expect(seen.filter((ref) => ref.startsWith('S'))).toHaveLength(size + 3 + 1);
+    // Another member sees none of them.
+    const other = await newMember();
+    expect((await myOrders.list(other.id)).orders).toEqual([]);
+    expect(codeOf(await myOrders.detail(other.id, `S${till.id}`).catch((e) => e))).toBe('PAY_ORDER_NOT_FOUND');
+    await payments.cancel(me.id, open.order.outTradeNo);
+  });
+});
