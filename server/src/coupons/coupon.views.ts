@@ -25,7 +25,8 @@ export function audienceTiersOf(template: CouponTemplate): TierCode[] {
   return template.audienceTiers ? (template.audienceTiers.split(',') as TierCode[]) : [];
 }
 
-export function toTemplateView(template: CouponTemplate): CouponTemplateView {
+/** The template's own fields; whether it is live is TemplatesService's to say. */
+export function toTemplateView(template: CouponTemplate): Omit<CouponTemplateView, 'liveBecause'> {
   return {
     id: template.id,
     name: template.name,
