@@ -4,6 +4,7 @@ import { Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
 import type { CampaignRunView, CampaignView } from '@member/shared';
 import { changeCampaign, getCampaign, messageOf, previewAudience, type CampaignAction } from '../../api';
+import CampaignDraftPanel from '../../components/CampaignDraftPanel';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { usePageVisible } from '../../hooks/usePageVisible';
@@ -162,6 +163,8 @@ export default function CampaignPage() {
         <Line label='创建时间' value={businessDateTime(view.createdAt)} />
         {view.launchedAt ? <Line label='发布时间' value={businessDateTime(view.launchedAt)} /> : null}
       </View>
+
+      <CampaignDraftPanel campaign={view} busy={busy !== null} />
 
       {view.status === 'draft' ? (
         <ActionButton
