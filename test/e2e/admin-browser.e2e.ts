@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { TestApi } from '../support/api-client';
 import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -21,6 +22,10 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
     stack = await startStack({ database: 'mariadb', serveH5: true, staff: [{ user: 'wang', role: 'admin', name: '王经理' }] });
     browser = await launchChromium();
+    // Two members, so the draft's audience has a size to show.
+    const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+    await api.joinedMember('amy', '13800000001', '2026-11');
+    await api.joinedMember('bo', '13800000002', '2026-11');
   });
   afterAll(async () => {
     await browser?.close();
@@ -60,9 +65,11 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, '#tpl-value input').fill('20');
     await on(admin, '#tpl-error-threshold').waitFor(); // still wrong: stays red
     expect(await admin.locator('#tpl-error-value').count()).toBe(0);
-    await on(admin, '#tpl-threshold input').fill('1');
-    expect(await admin.locator('#tpl-error-threshold').count()).toBe(1); // ¥20 off ¥1 is still wrong
     await on(admin, '#tpl-threshold input').fill('200');
+    await gone(admin, '#tpl-error-threshold');
+    await on(admin, '#tpl-stock input').fill('0');
+    await admin.waitForTimeout(300);
+    expect(await admin.locator('#tpl-error-stock').count()).toBe(1); // 0 is still wrong: stays red
     await on(admin, '#tpl-stock input').fill('100');
     await gone(admin, '#tpl-error-stock');
     await gone(admin, '#tpl-error');
@@ -140,9 +147,10 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
 
     await on(admin, '#campaign-title').waitFor({ timeout: 15_000 });
     await on(admin, '#campaign-draft #audience-size').waitFor();
-    await admin.waitForFunction(() => /\d/.test(document.querySelector('#campaign-draft #audience-size')?.textContent ?? ''), null, {
+    await admin.waitForFunction(() => document.querySelector('#campaign-draft #audience-size')?.textContent?.trim() === '2', null, {
       timeout: 15_000,
     });
+    await admin.waitForTimeout(500); // the page transition
     await snapshot(admin, 'admin-10-campaign-draft-audience');
 
     await on(admin, '#campaign-edit').click();
@@ -163,6 +171,8 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, '#campaign-title').waitFor({ timeout: 15_000 });
     expect(await text(admin, '#campaign-title')).toBe('周末回归礼 副本');
     await on(admin, '#campaign-delete').click();
+    await admin.waitForTimeout(400);
+    await snapshot(admin, 'admin-12-campaign-delete-confirm');
     await confirmModal(admin, '删除');
     await admin.waitForTimeout(1200);
 
@@ -172,6 +182,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     const names = await admin.locator('.campaign-row__name').allTextContents();
     expect(names).toContain('周末回归礼');
     expect(names).not.toContain('周末回归礼 副本');
-    await snapshot(admin, 'admin-12-campaigns');
+    await on(admin, '[id^="campaign-row-edit-"]').waitFor();
+    await snapshot(admin, 'admin-13-campaigns');
   });
 });

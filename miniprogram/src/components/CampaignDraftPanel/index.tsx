@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import type { CampaignView } from '@member/shared';
@@ -12,6 +12,8 @@ export interface CampaignDraftPanelProps {
   campaign: CampaignView;
   /** An action is running on the page (launch, pause): these wait. */
   busy: boolean;
+  /** The page's main action (发布 / 暂停 / 恢复), shown between the numbers and these secondary actions. */
+  children?: ReactNode;
 }
 
 /**
@@ -19,11 +21,11 @@ export interface CampaignDraftPanelProps {
  * preview API, asked again when the page opens), and may be edited or deleted; any campaign may be copied into a
  * new draft. A system campaign (birthday, reminders) follows its config and offers none of these.
  */
-export default function CampaignDraftPanel({ campaign, busy }: CampaignDraftPanelProps) {
+export default function CampaignDraftPanel({ campaign, busy, children }: CampaignDraftPanelProps) {
   const draft = campaign.status === 'draft';
   const preview = useAudiencePreview(draft ? campaign.filter : null, campaign.messageKind, 0);
   const [deleting, setDeleting] = useState(false);
-  if (campaign.system !== null) return null;
+  if (campaign.system !== null) return <>{children}</>;
 
   const remove = async () => {
     const answer = await Taro.showModal({
@@ -49,11 +51,13 @@ export default function CampaignDraftPanel({ campaign, busy }: CampaignDraftPane
   return (
     <View id='campaign-draft' className='campaign-draft'>
       {draft ? (
-        <>
-          <Text className='campaign-draft__title'>发布前的人数（按当前会员数据）</Text>
-          <AudiencePreview preview={preview} messageKind={campaign.messageKind} />
-        </>
+        <View className='section'>
+          <Text className='section-title'>发布前人数</Text>
+          <AudiencePreview preview={preview} messageKind={campaign.messageKind} noMessageText='本活动不发消息' />
+          <Text className='campaign-draft__hint'>按当前会员数据计算；发布时会再算一次并请你确认</Text>
+        </View>
       ) : null}
+      {children}
       <View className='campaign-draft__actions'>
         {draft ? (
           <>

@@ -164,41 +164,41 @@ export default function CampaignPage() {
         {view.launchedAt ? <Line label='发布时间' value={businessDateTime(view.launchedAt)} /> : null}
       </View>
 
-      <CampaignDraftPanel campaign={view} busy={busy !== null} />
-
-      {view.status === 'draft' ? (
-        <ActionButton
-          id='campaign-launch'
-          className='primary-button campaign-page__action'
-          loading={busy === 'launch'}
-          disabled={busy !== null || undefined}
-          onClick={() => void act('launch')}
-        >
-          发布活动
-        </ActionButton>
-      ) : null}
-      {view.status === 'active' ? (
-        <ActionButton
-          id='campaign-pause'
-          className='ghost-button campaign-page__action'
-          loading={busy === 'pause'}
-          disabled={busy !== null || undefined}
-          onClick={() => void act('pause')}
-        >
-          暂停活动
-        </ActionButton>
-      ) : null}
-      {view.status === 'paused' ? (
-        <ActionButton
-          id='campaign-resume'
-          className='primary-button campaign-page__action'
-          loading={busy === 'resume'}
-          disabled={busy !== null || undefined}
-          onClick={() => void act('resume')}
-        >
-          恢复活动
-        </ActionButton>
-      ) : null}
+      <CampaignDraftPanel campaign={view} busy={busy !== null}>
+        {view.status === 'draft' ? (
+          <ActionButton
+            id='campaign-launch'
+            className='primary-button campaign-page__action'
+            loading={busy === 'launch'}
+            disabled={busy !== null || undefined}
+            onClick={() => void act('launch')}
+          >
+            发布活动
+          </ActionButton>
+        ) : null}
+        {view.status === 'active' ? (
+          <ActionButton
+            id='campaign-pause'
+            className='ghost-button campaign-page__action'
+            loading={busy === 'pause'}
+            disabled={busy !== null || undefined}
+            onClick={() => void act('pause')}
+          >
+            暂停活动
+          </ActionButton>
+        ) : null}
+        {view.status === 'paused' ? (
+          <ActionButton
+            id='campaign-resume'
+            className='primary-button campaign-page__action'
+            loading={busy === 'resume'}
+            disabled={busy !== null || undefined}
+            onClick={() => void act('resume')}
+          >
+            恢复活动
+          </ActionButton>
+        ) : null}
+      </CampaignDraftPanel>
 
       <View id='campaign-runs' className='campaign-page__runs'>
         <Text className='campaign-page__runs-title'>执行报告</Text>
