@@ -17,13 +17,14 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
   let stack: Stack;
   invariantsAfterEach(() => stack);
   let browser: Browser;
+  let api: TestApi;
 
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
     stack = await startStack({ database: 'mariadb', serveH5: true, staff: [{ user: 'wang', role: 'admin', name: '王经理' }] });
     browser = await launchChromium();
     // Two members, so the draft's audience has a size to show.
-    const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+    api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     await api.joinedMember('amy', '13800000001', '2026-11');
     await api.joinedMember('bo', '13800000002', '2026-11');
   });
@@ -109,6 +110,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     expect(copy).toBeGreaterThan(id);
     await on(admin, `#template-toggle-${copy}`).click();
     await on(admin, `#template-delete-${copy}`).waitFor({ timeout: 15_000 });
+    await admin.waitForTimeout(1600); // the 已暂停领取 toast fades first
     await on(admin, `#template-delete-${copy}`).click();
     await snapshot(admin, 'admin-06-template-delete-confirm');
     await confirmModal(admin, '删除');
@@ -184,5 +186,64 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     expect(names).not.toContain('周末回归礼 副本');
     await on(admin, '[id^="campaign-row-edit-"]').waitFor();
     await snapshot(admin, 'admin-13-campaigns');
+  });
+
+  it('over HTTP: 409 with a stable code once live or launched, 204 on a delete, 404 after it', async () => {
+    const token = (await api.login('wang')).token;
+    const day = 86_400_000;
+    const body = (claimStartsAt: number) => ({
+      name: '接口券',
+      terms: {
+        kind: 'no_threshold',
+        valueFen: 500,
+        thresholdFen: 0,
+        percentPermille: null,
+        capFen: null,
+        giftName: null,
+        stacksWithMemberDiscount: false,
+      },
+      totalStock: 10,
+      perMemberLimit: 1,
+      validity: { type: 'relative', validDays: 7 },
+      claimStartsAt: new Date(claimStartsAt).toISOString(),
+      claimEndsAt: new Date(Date.now() + 30 * day).toISOString(),
+      audience: 'all',
+    });
+    const live = (await api.call('POST', '/admin/coupon-templates', { token, body: body(Date.now() - 1000) })).body;
+    expect(live.liveBecause).toBe('claimable');
+    const edit = await api.call('PUT', `/admin/coupon-templates/${live.id}`, { token, body: body(Date.now() + day) });
+    expect([edit.status, edit.body.code]).toEqual([409, 'COUPON_TEMPLATE_ALREADY_LIVE']);
+    const removal = await api.call('DELETE', `/admin/coupon-templates/${live.id}`, { token });
+    expect([removal.status, removal.body.code]).toEqual([409, 'COUPON_TEMPLATE_ALREADY_LIVE']);
+
+    const later = (await api.call('POST', '/admin/coupon-templates', { token, body: body(Date.now() + day) })).body;
+    expect(later.liveBecause).toBeNull();
+    expect(
+      (await api.call('PUT', `/admin/coupon-templates/${later.id}`, { token, body: { ...body(Date.now() + day), name: '改名' } })).body
+        .name,
+    ).toBe('改名');
+    expect((await api.call('DELETE', `/admin/coupon-templates/${later.id}`, { token })).status).toBe(204);
+    expect((await api.call('GET', `/admin/coupon-templates/${later.id}`, { token })).status).toBe(404);
+
+    const setUp = {
+      name: '接口活动',
+      filter: {},
+      couponTemplateId: null,
+      points: 5,
+      messageKind: null,
+      offerText: null,
+      schedule: 'now',
+      startsAt: null,
+      dormantDays: null,
+      daysBefore: null,
+      holdoutPermille: 0,
+    };
+    const draft = (await api.call('POST', '/admin/campaigns', { token, body: { ...setUp, idempotencyKey: 'api-draft-1' } })).body;
+    expect((await api.call('PUT', `/admin/campaigns/${draft.id}`, { token, body: { ...setUp, points: 8 } })).body.points).toBe(8);
+    await api.call('POST', `/admin/campaigns/${draft.id}/launch`, { token });
+    const late = await api.call('PUT', `/admin/campaigns/${draft.id}`, { token, body: setUp });
+    expect([late.status, late.body.code]).toEqual([409, 'CAMPAIGN_NOT_DRAFT']);
+    const gone = await api.call('DELETE', `/admin/campaigns/${draft.id}`, { token });
+    expect([gone.status, gone.body.code]).toEqual([409, 'CAMPAIGN_NOT_DRAFT']);
   });
 });
