@@ -112,6 +112,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, `#template-delete-${copy}`).waitFor({ timeout: 15_000 });
     await admin.waitForTimeout(1600); // the 已暂停领取 toast fades first
     await on(admin, `#template-delete-${copy}`).click();
+    await admin.waitForTimeout(400); // the dialog's fade-in
     await snapshot(admin, 'admin-06-template-delete-confirm');
     await confirmModal(admin, '删除');
     await gone(admin, `#template-${copy}`);
