@@ -94,6 +94,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, '#tpl-value input').fill('30');
     await on(admin, '#tpl-threshold input').fill('300');
     expect(await text(admin, '#tpl-submit')).toBe('保存修改');
+    await admin.waitForTimeout(500); // the page transition
     await snapshot(admin, 'admin-04-template-edit');
     await on(admin, '#tpl-submit').click();
     await admin.locator(`#template-${id} >> text=满300减30`).first().waitFor({ timeout: 15_000 });
@@ -103,6 +104,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, '#tpl-name input').waitFor();
     expect(await on(admin, '#tpl-name input').inputValue()).toBe('会员日满减券 副本');
     expect(await on(admin, '#tpl-value input').inputValue()).toBe('30');
+    await admin.waitForTimeout(500); // the page transition
     await snapshot(admin, 'admin-05-template-copy');
     await on(admin, '#tpl-submit').click();
     await admin.waitForTimeout(800);
@@ -168,6 +170,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, '#campaign-copy').click();
     await on(admin, '#campaign-name input').waitFor();
     expect(await on(admin, '#campaign-name input').inputValue()).toBe('周末回归礼 副本');
+    await admin.waitForTimeout(500); // the page transition
     await snapshot(admin, 'admin-11-campaign-copy');
     await on(admin, '#campaign-save').click();
     await admin.waitForURL((next) => next.toString() !== url, { timeout: 15_000 });

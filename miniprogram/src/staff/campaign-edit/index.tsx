@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Picker, Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
@@ -90,6 +90,10 @@ const ROW_OF: Partial<Record<CampaignFormField, CampaignFormField>> = {
  */
 export default function CampaignEditPage() {
   const { mode, source, retry } = useEditSource(getCampaign);
+  useEffect(() => {
+    // The page config's title is the new form's; an edit or a copy says what it is.
+    if (mode.kind !== 'new') void Taro.setNavigationBarTitle({ title: mode.kind === 'edit' ? '编辑活动草稿' : '复制活动' });
+  }, [mode]);
   const page = (content: ReactNode) => <View className='page campaign-form'>{content}</View>;
   if (source.kind === 'loading') return page(<StateView status='loading' idPrefix='campaign-form' />);
   if (source.kind === 'error') return page(<StateView status='error' idPrefix='campaign-form' message={source.message} onRetry={retry} />);

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
@@ -53,6 +53,10 @@ function scrollToField(field: TemplateFormField | null): void {
  */
 export default function TemplateEditPage() {
   const { mode, source, retry } = useEditSource(getCouponTemplate);
+  useEffect(() => {
+    // The page config's title is the new form's; an edit or a copy says what it is.
+    if (mode.kind !== 'new') void Taro.setNavigationBarTitle({ title: mode.kind === 'edit' ? '编辑优惠券' : '复制优惠券' });
+  }, [mode]);
   const page = (content: ReactNode) => <View className='page tpl-form'>{content}</View>;
   if (source.kind === 'loading') return page(<StateView status='loading' idPrefix='tpl-form' />);
   if (source.kind === 'error') return page(<StateView status='error' idPrefix='tpl-form' message={source.message} onRetry={retry} />);

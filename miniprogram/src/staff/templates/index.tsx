@@ -74,7 +74,8 @@ export default function TemplatesPage() {
     try {
       const updated = await setCouponTemplateStatus(template.id, template.status === 'active' ? 'paused' : 'active');
       update((templates) => templates.map((t) => (t.id === updated.id ? updated : t)));
-      void Taro.showToast({ title: updated.status === 'active' ? '已恢复领取' : '已暂停领取', icon: 'none' });
+      const title = updated.status === 'active' ? '已恢复领取' : updated.liveBecause ? '已暂停领取' : '已暂停领取，现在可以修改';
+      void Taro.showToast({ title, icon: 'none' });
     } catch (error) {
       void Taro.showToast({ title: messageOf(error), icon: 'none' });
     } finally {
