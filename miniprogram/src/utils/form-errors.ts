@@ -12,3 +12,19 @@ export function copyName(name: string, maxLength = 40): string {
   const chars = Array.from(name);
   return chars.length + suffix.length <= maxLength ? `${name}${suffix}` : `${chars.slice(0, maxLength - suffix.length).join('')}${suffix}`;
 }
+
+/**
+ * After a refused submit, what is still red once the person changed something: only fields that were red and
+ * are still wrong (a field turns back as soon as it is right, and nothing new turns red while typing).
+ */
+export function stillWrong<F extends string>(
+  shown: Partial<Record<F, string | undefined>>,
+  now: Partial<Record<F, string | undefined>> | null,
+): Partial<Record<F, string>> {
+  const remaining: Partial<Record<F, string>> = {};
+  for (const field of Object.keys(shown) as F[]) {
+    const message = now?.[field];
+    if (shown[field] && message) remaining[field] = message;
+  }
+  return remaining;
+}

@@ -17,9 +17,10 @@ import ChoiceChips from '../../components/ChoiceChips';
 import StateView from '../../components/StateView';
 import { useAudiencePreview } from '../../hooks/useAudiencePreview';
 import { useEditSource, type EditMode } from '../../hooks/useEditSource';
+import { useGuidedErrors } from '../../hooks/useGuidedErrors';
 import { useLoader } from '../../hooks/useLoader';
 import { audienceFormOf, MESSAGE_KIND_OPTIONS, readAudienceForm, type AudienceForm, type AudienceFormErrors } from '../../utils/audience';
-import { copyName, firstErrorField } from '../../utils/form-errors';
+import { copyName } from '../../utils/form-errors';
 import {
   buildCampaignRequest,
   CAMPAIGN_FIELD_ORDER,
@@ -70,12 +71,7 @@ function couponLabel(template: CouponTemplateView): string {
   return `${template.name}（${describeCouponTerms(template.terms)}）`;
 }
 
-/** Scrolls the page to a field's row (`#campaign-row-<field>`), so a refused submit shows its first red field. */
-function scrollToField(field: CampaignFormField | null): void {
-  if (field) void Taro.pageScrollTo({ selector: `#campaign-row-${ROW_OF[field] ?? field}`, duration: 300, offsetTop: -12 });
-}
-
-/** Fields shown inside another field's row. */
+/** Fields shown inside another field's row: the row scrolled to. */
 const ROW_OF: Partial<Record<CampaignFormField, CampaignFormField>> = {
   offer: 'points',
   offerText: 'messageKind',
@@ -132,9 +128,12 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
   }, [mode, campaign]);
   const [form, setForm] = useState<CampaignForm>(initial.form);
   const [audience, setAudience] = useState<AudienceForm>(initial.audience);
-  const [errors, setErrors] = useState<CampaignFormErrors>({});
+  const { errors, formError, setFormError, show, recheck } = useGuidedErrors({
+    order: CAMPAIGN_FIELD_ORDER,
+    rowPrefix: 'campaign-row-',
+    rowOf: ROW_OF,
+  });
   const [audienceErrors, setAudienceErrors] = useState<AudienceFormErrors>({});
-  const [formError, setFormError] = useState('');
   const [saving, setSaving] = useState(false);
   const idempotencyKey = useRef(newIdempotencyKey()).current;
   const saved = useRef(false);
@@ -143,26 +142,19 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
   const reading = readAudienceForm(audience);
   const preview = useAudiencePreview(reading.ok ? reading.filter : null, form.messageKind);
 
-  /** After a refused submit, each red field turns back as soon as what it holds is right (not merely touched). */
-  const recheck = (nextForm: CampaignForm, nextAudience: AudienceForm) =>
-    setErrors((current) => {
-      if (Object.keys(current).length === 0) return current;
-      const still = buildCampaignRequest(nextForm, readAudienceForm(nextAudience), new Date(), idempotencyKey);
-      const remaining: CampaignFormErrors = {};
-      for (const key of Object.keys(current) as CampaignFormField[])
-        if (current[key] && 'errors' in still && still.errors[key]) remaining[key] = still.errors[key];
-      if (Object.keys(remaining).length === 0) setFormError('');
-      return remaining;
-    });
+  const check = (nextForm: CampaignForm, nextAudience: AudienceForm) => {
+    const still = buildCampaignRequest(nextForm, readAudienceForm(nextAudience), new Date(), idempotencyKey);
+    recheck('errors' in still ? still.errors : null);
+  };
   const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => {
     const next = { ...form, [field]: value };
     setForm(next);
-    recheck(next, audience);
+    check(next, audience);
   };
   const changeAudience = (next: AudienceForm) => {
     setAudience(next);
     setAudienceErrors({});
-    recheck(form, next);
+    check(form, next);
   };
 
   const submit = async () => {
@@ -170,10 +162,8 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
     setFormError('');
     const result = buildCampaignRequest(form, readAudienceForm(audience), new Date(), idempotencyKey);
     if ('errors' in result) {
-      setErrors(result.errors);
       setAudienceErrors(result.audienceErrors ?? {});
-      setFormError('请检查标红的项目');
-      scrollToField(firstErrorField(CAMPAIGN_FIELD_ORDER, result.errors));
+      show(result.errors, '请检查标红的项目');
       return;
     }
     setSaving(true);
@@ -193,9 +183,7 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
         if (failure.code === 'CAMPAIGN_EMPTY_OFFER') fieldErrors.offer = failure.message;
         if (failure.code === 'CAMPAIGN_COUPON_TEMPLATE_UNKNOWN') fieldErrors.couponTemplateId = failure.message;
       }
-      setErrors(fieldErrors);
-      setFormError(messageOf(failure));
-      scrollToField(firstErrorField(CAMPAIGN_FIELD_ORDER, fieldErrors));
+      show(fieldErrors, messageOf(failure));
     } finally {
       setSaving(false);
     }

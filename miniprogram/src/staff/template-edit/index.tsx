@@ -8,9 +8,10 @@ import ChoiceChips from '../../components/ChoiceChips';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useEditSource, type EditMode } from '../../hooks/useEditSource';
+import { useGuidedErrors } from '../../hooks/useGuidedErrors';
 import { COUPON_KIND_NAMES, TIER_NAMES } from '../../utils/coupons';
 import { businessDate } from '../../utils/dates';
-import { copyName, firstErrorField } from '../../utils/form-errors';
+import { copyName } from '../../utils/form-errors';
 import {
   buildTemplateRequest,
   emptyTemplateForm,
@@ -41,11 +42,6 @@ const STACK_OPTIONS = [
 ] as const;
 
 const DAY_MS = 86_400_000;
-
-/** Scrolls the page to a field's row (`#tpl-row-<field>`), so a refused submit shows its first red field. */
-function scrollToField(field: TemplateFormField | null): void {
-  if (field) void Taro.pageScrollTo({ selector: `#tpl-row-${field}`, duration: 300, offsetTop: -12 });
-}
 
 /**
  * The coupon form (admins): a new template, an edit of one not live yet (`?id=`), or a copy of any (`?copyOf=`,
@@ -85,24 +81,15 @@ function TemplateFormPage({ mode, template }: { mode: EditMode; template: Coupon
     return emptyTemplateForm(businessDate(new Date(now)), businessDate(new Date(now + 30 * DAY_MS)));
   }, [mode, template]);
   const [form, setForm] = useState<TemplateForm>(initial);
-  const [errors, setErrors] = useState<TemplateFormErrors>({});
-  const [formError, setFormError] = useState('');
+  const { errors, formError, setFormError, show, recheck } = useGuidedErrors({ order: TEMPLATE_FIELD_ORDER, rowPrefix: 'tpl-row-' });
   const [saving, setSaving] = useState(false);
   const submitted = useRef(false);
 
-  // After a refused submit each red field turns back as soon as what it holds is right (not merely touched).
   const set = <K extends keyof TemplateForm>(field: K, value: TemplateForm[K]) => {
     const next = { ...form, [field]: value };
     setForm(next);
-    setErrors((current) => {
-      if (Object.keys(current).length === 0) return current;
-      const still = buildTemplateRequest(next, new Date());
-      const remaining: TemplateFormErrors = {};
-      for (const key of Object.keys(current) as TemplateFormField[])
-        if (current[key] && 'errors' in still && still.errors[key]) remaining[key] = still.errors[key];
-      if (Object.keys(remaining).length === 0) setFormError('');
-      return remaining;
-    });
+    const still = buildTemplateRequest(next, new Date());
+    recheck('errors' in still ? still.errors : null);
   };
 
   const built = buildTemplateRequest(form, new Date());
@@ -114,9 +101,7 @@ function TemplateFormPage({ mode, template }: { mode: EditMode; template: Coupon
     setFormError('');
     const result = buildTemplateRequest(form, new Date());
     if ('errors' in result) {
-      setErrors(result.errors);
-      setFormError('请检查标红的项目');
-      scrollToField(firstErrorField(TEMPLATE_FIELD_ORDER, result.errors));
+      show(result.errors, '请检查标红的项目');
       return;
     }
     setSaving(true);
@@ -135,9 +120,7 @@ function TemplateFormPage({ mode, template }: { mode: EditMode; template: Coupon
           if (field) fieldErrors[field] = '服务器未接受此项，请检查';
         }
       }
-      setErrors(fieldErrors);
-      setFormError(messageOf(failure));
-      scrollToField(firstErrorField(TEMPLATE_FIELD_ORDER, fieldErrors));
+      show(fieldErrors, messageOf(failure));
     } finally {
       setSaving(false);
     }
