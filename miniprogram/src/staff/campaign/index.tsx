@@ -246,9 +246,11 @@ async function confirmLaunch(campaign: CampaignView): Promise<boolean> {
       : campaign.schedule === 'at'
         ? '到设定时间自动发放。'
         : '发布后每天自动执行。';
+  // Launching makes its coupon live: the template's terms freeze from then on (TemplatesService on the server).
+  const frozen = campaign.couponTemplateName ? `发布后「${campaign.couponTemplateName}」的券面条款不能再修改。` : '';
   const answer = await Taro.showModal({
     title: '发布活动',
-    content: `${numbers}${holdout}${when}`,
+    content: `${numbers}${holdout}${when}${frozen}`,
     confirmText: '发布',
     cancelText: '再想想',
   });
