@@ -165,20 +165,27 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await on(admin, '#campaign-points input').fill('150');
     await on(admin, '#campaign-save').click();
     await admin.locator('#campaign-offer-summary >> text=150').first().waitFor({ timeout: 15_000 });
+    // The launch confirmation states the audience size again; 再想想 keeps the draft.
+    await on(admin, '#campaign-launch').click();
+    await admin.locator('.taro__modal .taro-modal__content >> visible=true').first().waitFor({ timeout: 15_000 });
+    expect(await text(admin, '.taro__modal .taro-modal__text')).toContain('目标人群 2 人');
+    await admin.waitForTimeout(400);
+    await snapshot(admin, 'admin-11-campaign-launch-confirm');
+    await admin.locator('.taro__modal .taro-model__btn >> visible=true').filter({ hasText: '再想想' }).click();
     const url = admin.url();
 
     await on(admin, '#campaign-copy').click();
     await on(admin, '#campaign-name input').waitFor();
     expect(await on(admin, '#campaign-name input').inputValue()).toBe('周末回归礼 副本');
     await admin.waitForTimeout(500); // the page transition
-    await snapshot(admin, 'admin-11-campaign-copy');
+    await snapshot(admin, 'admin-12-campaign-copy');
     await on(admin, '#campaign-save').click();
     await admin.waitForURL((next) => next.toString() !== url, { timeout: 15_000 });
     await on(admin, '#campaign-title').waitFor({ timeout: 15_000 });
     expect(await text(admin, '#campaign-title')).toBe('周末回归礼 副本');
     await on(admin, '#campaign-delete').click();
     await admin.waitForTimeout(400);
-    await snapshot(admin, 'admin-12-campaign-delete-confirm');
+    await snapshot(admin, 'admin-13-campaign-delete-confirm');
     await confirmModal(admin, '删除');
     await admin.waitForTimeout(1200);
 
@@ -189,7 +196,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     expect(names).toContain('周末回归礼');
     expect(names).not.toContain('周末回归礼 副本');
     await on(admin, '[id^="campaign-row-edit-"]').waitFor();
-    await snapshot(admin, 'admin-13-campaigns');
+    await snapshot(admin, 'admin-14-campaigns');
   });
 
   it('over HTTP: 409 with a stable code once live or launched, 204 on a delete, 404 after it', async () => {
