@@ -65,6 +65,9 @@ export interface CreateCampaignRequest {
   idempotencyKey: string;
 }
 
+/** PUT /api/admin/campaigns/:id: a draft's set-up again (the idempotency key is the create's and is ignored). */
+export type UpdateCampaignRequest = Omit<CreateCampaignRequest, 'idempotencyKey'>;
+
 export interface CampaignMessageOutcomes {
   queued: number;
   sent: number;

@@ -83,7 +83,27 @@ export interface CouponTemplateView extends Omit<CreateCouponTemplateRequest, 'd
   /** Held by members' unpaid app orders (已锁定): back to usable if those orders are cancelled or expire. */
   heldCount: number;
   createdAt: string;
+  /**
+   * Why its terms can no longer change (edit and delete refused), or null while it is not live yet:
+   * see TemplateLiveReason.
+   */
+  liveBecause: TemplateLiveReason | null;
 }
+
+/**
+ * What makes a coupon template live, after which its terms are frozen (no edit, no delete):
+ * - `coupons_given`: a coupon of it exists (every coupon, claimed, bought with points, a birthday perk or a
+ *   campaign's, takes stock, so claimed_count > 0 says so); a member holds those terms.
+ * - `claimable`: it is active and its claim window has opened: members see it in the claim centre or the
+ *   points shop and may claim it any moment.
+ * - `campaign`: a launched campaign (past its draft) offers it and may issue it at any run.
+ * - `birthday_perk`: the config names it as the birthday perk.
+ * A paused template whose window has opened is editable again only while nobody holds one.
+ */
+export type TemplateLiveReason = 'coupons_given' | 'claimable' | 'campaign' | 'birthday_perk';
+
+/** PUT /api/admin/coupon-templates/:id: the whole template again, while it is not live. */
+export type UpdateCouponTemplateRequest = CreateCouponTemplateRequest;
 
 /** PATCH /api/admin/coupon-templates/:id/status */
 export interface SetCouponTemplateStatusRequest {

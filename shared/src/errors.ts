@@ -39,6 +39,8 @@ export const ERRORS = {
   COUPON_CLAIM_NOT_STARTED: { status: 409, message: '领取尚未开始，请稍后再来' },
   COUPON_CLAIM_ENDED: { status: 409, message: '领取已结束' },
   COUPON_TEMPLATE_PAUSED: { status: 409, message: '该券暂停领取' },
+  COUPON_TEMPLATE_ALREADY_LIVE: { status: 409, message: '该券已开始领取、已发出或已被进行中的活动使用，不能再修改或删除' },
+  COUPON_TEMPLATE_IN_USE: { status: 409, message: '有营销活动选用了这张券，请先在活动中换掉它再删除' },
   COUPON_ALREADY_REDEEMED: { status: 409, message: '该券已核销，不能重复使用' },
   COUPON_EXPIRED: { status: 410, message: '该券已过期' },
   COUPON_NOT_YET_VALID: { status: 409, message: '该券尚未到使用时间' },
@@ -75,7 +77,7 @@ export const ERRORS = {
   /** NOT_ENOUGH: the merchant's WeChat Pay balance cannot cover the refund; it is kept and retried automatically. */
   PAY_REFUND_BALANCE_LOW: { status: 503, message: '商户账户余额不足，退款已登记，余额充足后将自动重试' },
   CAMPAIGN_NOT_FOUND: { status: 404, message: '未找到该活动' },
-  CAMPAIGN_NOT_DRAFT: { status: 409, message: '活动已发布，不能再修改' },
+  CAMPAIGN_NOT_DRAFT: { status: 409, message: '活动已发布，不能再修改或删除' },
   CAMPAIGN_STATUS_CONFLICT: { status: 409, message: '活动当前状态不允许此操作' },
   CAMPAIGN_COUPON_TEMPLATE_UNKNOWN: { status: 404, message: '未找到活动所选的优惠券' },
   CAMPAIGN_EMPTY_OFFER: { status: 400, message: '请至少选择优惠券、积分或消息中的一项' },

@@ -7,6 +7,7 @@ import type {
   CreateCampaignRequest,
   SegmentsOverviewResponse,
   SegmentsRefreshResponse,
+  UpdateCampaignRequest,
 } from '@member/shared';
 import { authedRequest } from './client';
 
@@ -40,4 +41,13 @@ export type CampaignAction = 'launch' | 'pause' | 'resume';
 
 export function changeCampaign(id: number, action: CampaignAction): Promise<CampaignView> {
   return authedRequest<CampaignView>('POST', `/admin/campaigns/${id}/${action}`);
+}
+
+/** A draft only (CAMPAIGN_NOT_DRAFT otherwise). */
+export function updateCampaign(id: number, request: UpdateCampaignRequest): Promise<CampaignView> {
+  return authedRequest<CampaignView>('PUT', `/admin/campaigns/${id}`, request);
+}
+
+export function deleteCampaign(id: number): Promise<void> {
+  return authedRequest<void>('DELETE', `/admin/campaigns/${id}`);
 }

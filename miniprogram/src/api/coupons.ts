@@ -11,6 +11,7 @@ import type {
   RedemptionView,
   ReverseRedemptionResponse,
   SetCouponTemplateStatusRequest,
+  UpdateCouponTemplateRequest,
   WalletResponse,
   WalletTab,
 } from '@member/shared';
@@ -57,4 +58,17 @@ export function createCouponTemplate(request: CreateCouponTemplateRequest): Prom
 export function setCouponTemplateStatus(id: number, status: CouponTemplateStatus): Promise<CouponTemplateView> {
   const request: SetCouponTemplateStatusRequest = { status };
   return authedRequest<CouponTemplateView>('PATCH', `/admin/coupon-templates/${id}/status`, request);
+}
+
+export function getCouponTemplate(id: number): Promise<CouponTemplateView> {
+  return authedRequest<CouponTemplateView>('GET', `/admin/coupon-templates/${id}`);
+}
+
+/** While it is not live only (COUPON_TEMPLATE_ALREADY_LIVE otherwise). */
+export function updateCouponTemplate(id: number, request: UpdateCouponTemplateRequest): Promise<CouponTemplateView> {
+  return authedRequest<CouponTemplateView>('PUT', `/admin/coupon-templates/${id}`, request);
+}
+
+export function deleteCouponTemplate(id: number): Promise<void> {
+  return authedRequest<void>('DELETE', `/admin/coupon-templates/${id}`);
 }

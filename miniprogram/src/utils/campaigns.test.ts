@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CampaignRunView, CampaignView } from '@member/shared';
-import { readAudienceForm, emptyAudienceForm } from './audience';
+import { audienceFormOf, readAudienceForm, emptyAudienceForm } from './audience';
 import {
   buildCampaignRequest,
   campaignFieldOfServerPath,
+  campaignFormOf,
   emptyCampaignForm,
   failedLines,
   holdoutText,
@@ -236,5 +237,35 @@ describe('the run report', () => {
     expect(lastRunText(campaign({ runs: [older, newer] }))).toBe('2026-11-23 执行：目标 2 人 · 发券 2 · 消息送达 1');
     expect(scheduleText(campaign({ schedule: 'at', startsAt: '2026-11-24T01:30:00.000Z' }))).toBe('定时：2026-11-24 09:30');
     expect(scheduleText(campaign({ schedule: 'reactivation', dormantDays: 90 }))).toContain('90 天');
+  });
+});
+
+describe('a saved campaign back in the form', () => {
+  it('round-trips: the form of a saved draft builds the same request again (an "at" schedule, holdout, offer text)', () => {
+    const typed = form({
+      points: '50',
+      messageKind: 'coupon_arrived',
+      offerText: '满100减30券已到账',
+      schedule: 'at',
+      startsDate: '2026-11-30',
+      startsTime: '09:30',
+      holdoutPercent: '12.5',
+    });
+    const built = buildCampaignRequest(typed, newMembers, NOW, KEY);
+    if (!('request' in built)) throw new Error('form should build');
+    const { idempotencyKey: _key, ...setUp } = built.request;
+    const saved = {
+      ...setUp,
+      id: 3,
+      status: 'draft',
+      couponTemplateName: '回归礼券',
+      createdAt: NOW.toISOString(),
+      launchedAt: null,
+      system: null,
+      runs: [],
+    } as CampaignView;
+    const again = campaignFormOf(saved, '2026-11-23');
+    expect(buildCampaignRequest(again, readAudienceForm(audienceFormOf(saved.filter)), NOW, KEY)).toEqual(built);
+    expect(campaignFormOf(saved, '2026-11-23', '回归礼 副本').name).toBe('回归礼 副本');
   });
 });

@@ -339,3 +339,37 @@ export function reportIsMoving(campaign: Pick<CampaignView, 'status' | 'schedule
 export function isEveryone(filter: AudienceFilter): boolean {
   return Object.values(filter).every((value) => value === undefined);
 }
+
+/** The fields in the order they stand on the form: the first one in red is scrolled to. */
+export const CAMPAIGN_FIELD_ORDER: readonly CampaignFormField[] = [
+  'name',
+  'audience',
+  'couponTemplateId',
+  'points',
+  'offer',
+  'messageKind',
+  'offerText',
+  'schedule',
+  'startsDate',
+  'dormantDays',
+  'daysBefore',
+  'holdoutPercent',
+];
+
+/** A saved campaign back in the form: to edit the draft, or (with `name` given) to start a copy of it. */
+export function campaignFormOf(campaign: CampaignView, today: string, name = campaign.name): CampaignForm {
+  const startsAt = campaign.startsAt ? businessDateTime(campaign.startsAt).split(' ') : null;
+  return {
+    ...emptyCampaignForm(today),
+    name,
+    couponTemplateId: campaign.couponTemplateId,
+    points: campaign.points ? String(campaign.points) : '',
+    messageKind: campaign.messageKind,
+    offerText: campaign.offerText ?? '',
+    schedule: campaign.schedule,
+    ...(startsAt ? { startsDate: startsAt[0], startsTime: startsAt[1] } : {}),
+    ...(campaign.dormantDays !== null ? { dormantDays: String(campaign.dormantDays) } : {}),
+    ...(campaign.daysBefore !== null ? { daysBefore: String(campaign.daysBefore) } : {}),
+    holdoutPercent: campaign.holdoutPermille ? String(campaign.holdoutPermille / 10) : '',
+  };
+}

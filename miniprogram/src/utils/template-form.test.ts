@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildTemplateRequest, emptyTemplateForm, fieldOfServerPath, type TemplateForm } from './template-form';
+import { buildTemplateRequest, emptyTemplateForm, fieldOfServerPath, templateFormOf, type TemplateForm } from './template-form';
 
 const NOW = new Date('2026-11-23T04:00:00Z'); // 12:00 in Shanghai
 const blank = emptyTemplateForm('2026-11-23', '2026-12-23');
@@ -102,5 +102,35 @@ describe('the new-coupon form', () => {
     expect(fieldOfServerPath('terms.valueFen')).toBe('value');
     expect(fieldOfServerPath('claimEndsAt')).toBe('claimEnds');
     expect(fieldOfServerPath('nonsense')).toBeNull();
+  });
+});
+
+describe('a saved template back in the form', () => {
+  it('round-trips: the form of a template builds the same request again', () => {
+    const now = new Date('2026-12-01T02:00:00Z');
+    const form = {
+      ...emptyTemplateForm('2026-12-01', '2026-12-31'),
+      name: '会员日满减券',
+      value: '20',
+      threshold: '200',
+      stock: '100',
+      description: '限门店使用',
+    };
+    const built = buildTemplateRequest(form, now);
+    if (!('request' in built)) throw new Error('form should build');
+    const view = {
+      ...built.request,
+      id: 7,
+      description: built.request.description ?? null,
+      pointsPrice: null,
+      status: 'active' as const,
+      claimedCount: 0,
+      redeemedCount: 0,
+      heldCount: 0,
+      createdAt: now.toISOString(),
+      liveBecause: null,
+    };
+    expect(buildTemplateRequest(templateFormOf(view), now)).toEqual(built);
+    expect(templateFormOf(view, '会员日满减券 副本').name).toBe('会员日满减券 副本');
   });
 });

@@ -3,9 +3,17 @@
  * server accepts, or a zh-CN message per field. Pure, so the form's rules are tested without a browser; the
  * server validates again (its word is final), this only saves the admin a round trip and explains in Chinese.
  */
-import { parseYuanToFen, type CouponAudience, type CouponKind, type CreateCouponTemplateRequest, type TierCode } from '@member/shared';
-import { parseCount, parseZheToPermille } from './coupons';
-import { businessInstant } from './dates';
+import {
+  formatFen,
+  parseYuanToFen,
+  type CouponAudience,
+  type CouponKind,
+  type CouponTemplateView,
+  type CreateCouponTemplateRequest,
+  type TierCode,
+} from '@member/shared';
+import { parseCount, parseZheToPermille, zheOf } from './coupons';
+import { businessDate, businessInstant } from './dates';
 
 export type ValidityType = 'relative' | 'fixed';
 
@@ -218,4 +226,53 @@ const SERVER_PATHS: Record<string, TemplateFormField> = {
 
 export function fieldOfServerPath(path: string): TemplateFormField | null {
   return SERVER_PATHS[path] ?? null;
+}
+
+/** The fields in the order they stand on the form: the first one in red is scrolled to. */
+export const TEMPLATE_FIELD_ORDER: readonly TemplateFormField[] = [
+  'name',
+  'value',
+  'percent',
+  'cap',
+  'giftName',
+  'threshold',
+  'stock',
+  'perMemberLimit',
+  'validDays',
+  'validFrom',
+  'validUntil',
+  'claimStarts',
+  'claimEnds',
+  'tiers',
+  'pointsPrice',
+  'description',
+];
+
+const yuanOf = (fen: number | null): string => (fen === null || fen === 0 ? '' : formatFen(fen, { symbol: false }).replace(/,/g, ''));
+
+/** A saved template back in the form: to edit it, or (with `name` given) to start a copy from its terms. */
+export function templateFormOf(template: CouponTemplateView, name = template.name): TemplateForm {
+  const { terms, validity } = template;
+  return {
+    name,
+    description: template.description ?? '',
+    kind: terms.kind,
+    value: yuanOf(terms.valueFen),
+    threshold: yuanOf(terms.thresholdFen),
+    percent: terms.percentPermille === null ? '' : zheOf(terms.percentPermille),
+    cap: yuanOf(terms.capFen),
+    giftName: terms.giftName ?? '',
+    stock: String(template.totalStock),
+    perMemberLimit: String(template.perMemberLimit),
+    validityType: validity.type,
+    validDays: validity.type === 'relative' ? String(validity.validDays) : '7',
+    validFrom: validity.type === 'fixed' ? businessDate(validity.validFrom) : businessDate(template.claimStartsAt),
+    validUntil: validity.type === 'fixed' ? businessDate(validity.validUntil) : businessDate(template.claimEndsAt),
+    claimStarts: businessDate(template.claimStartsAt),
+    claimEnds: businessDate(template.claimEndsAt),
+    audience: template.audience,
+    tiers: template.audienceTiers ?? [],
+    stacksWithMemberDiscount: terms.stacksWithMemberDiscount,
+    pointsPrice: template.pointsPrice === null ? '' : String(template.pointsPrice),
+  };
 }

@@ -1,9 +1,9 @@
-import type { CampaignListResponse, CampaignView, CreateCampaignRequest } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import type { CampaignListResponse, CampaignView, CreateCampaignRequest, UpdateCampaignRequest } from '@member/shared';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { CurrentSession, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
 import { ZodPipe } from '../common/zod.pipe';
-import { campaignIdParam, createCampaignBody } from './campaigns.dto';
+import { campaignIdParam, createCampaignBody, updateCampaignBody } from './campaigns.dto';
 import { CampaignsService } from './campaigns.service';
 
 /** Marketing (admins): campaigns and their run reports. */
@@ -29,6 +29,21 @@ export class CampaignsController {
   @Get(':id')
   get(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<CampaignView> {
     return this.campaigns.get(id);
+  }
+
+  /** Drafts only (CAMPAIGN_NOT_DRAFT). */
+  @Put(':id')
+  update(
+    @Param('id', new ZodPipe(campaignIdParam)) id: number,
+    @Body(new ZodPipe(updateCampaignBody)) body: UpdateCampaignRequest,
+  ): Promise<CampaignView> {
+    return this.campaigns.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<void> {
+    return this.campaigns.remove(id);
   }
 
   @Post(':id/launch')

@@ -10,14 +10,16 @@ import {
   type CampaignRunView,
   type CampaignView,
   type CreateCampaignRequest,
+  type UpdateCampaignRequest,
 } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { businessDate, Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { couponsRepository } from '../coupons/coupons.repository';
+import { TemplatesService } from '../coupons/templates.service';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { sqlDate } from '../database/sql';
 import { Campaign, CampaignRun } from './campaign.entities';
@@ -40,29 +42,19 @@ export class CampaignsService {
     private readonly clock: Clock,
     private readonly issuer: CampaignIssuer,
     private readonly plans: CampaignPlans,
+    private readonly templates: TemplatesService,
   ) {}
 
   async create(request: CreateCampaignRequest, staffOpenid: string): Promise<CampaignView> {
     const earlier = await this.dataSource.getRepository(Campaign).findOneBy({ idempotencyKey: request.idempotencyKey });
     if (earlier) return this.view(earlier);
-    if (request.couponTemplateId === null && request.points === 0 && request.messageKind === null)
-      throw new DomainError('CAMPAIGN_EMPTY_OFFER');
+    this.checkOffer(request);
     if (request.couponTemplateId !== null && !(await couponsRepository.templateExists(this.dataSource.manager, request.couponTemplateId)))
       throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
     try {
       const inserted = await this.dataSource.getRepository(Campaign).insert({
-        name: request.name,
+        ...this.columnsOf(request),
         status: CampaignStatus.Draft,
-        filter: JSON.stringify(request.filter),
-        couponTemplateId: request.couponTemplateId,
-        points: request.points,
-        messageKind: request.messageKind,
-        offerText: request.offerText,
-        schedule: request.schedule,
-        startsAt: request.startsAt ? new Date(request.startsAt) : null,
-        dormantDays: request.dormantDays,
-        daysBefore: request.daysBefore,
-        holdoutPermille: request.holdoutPermille,
         idempotencyKey: request.idempotencyKey,
         createdBy: staffOpenid,
         createdAt: this.clock.now(),
@@ -85,18 +77,81 @@ export class CampaignsService {
     return this.view(await this.campaign(id));
   }
 
-  /** Draft → active. A "now" campaign's run starts at once (issued in the background by the scheduler). */
+  /**
+   * Draft → active. A "now" campaign's run starts at once (issued in the background by the scheduler).
+   * The offered template's row is locked first (TemplatesService.lockForLaunch): from this commit on the template
+   * is live, and an edit or delete of it waiting on that lock is refused. The move is one conditional UPDATE on
+   * `status = 'draft'`, so of a launch and an edit or delete of the same draft exactly one wins.
+   */
   async launch(id: number): Promise<CampaignView> {
-    const campaign = await this.campaign(id);
     const now = this.clock.now();
-    const moved = await this.dataSource
-      .getRepository(Campaign)
-      .update({ id, status: CampaignStatus.Draft }, { status: CampaignStatus.Active, launchedAt: now });
-    if (!moved.affected)
-      throw new DomainError(campaign.status === CampaignStatus.Draft ? 'CAMPAIGN_STATUS_CONFLICT' : 'CAMPAIGN_NOT_DRAFT');
+    const campaign = await this.transactions.run(async (em) => {
+      const found = await em.findOneBy(Campaign, { id });
+      if (!found) throw new DomainError('CAMPAIGN_NOT_FOUND');
+      if (found.couponTemplateId !== null && !(await this.templates.lockForLaunch(em, found.couponTemplateId)))
+        throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
+      const moved = await em.update(Campaign, { id, status: CampaignStatus.Draft }, { status: CampaignStatus.Active, launchedAt: now });
+      if (!moved.affected) {
+        const current = await em.findOneBy(Campaign, { id });
+        if (!current) throw new DomainError('CAMPAIGN_NOT_FOUND');
+        throw new DomainError(current.status === CampaignStatus.Draft ? 'CAMPAIGN_STATUS_CONFLICT' : 'CAMPAIGN_NOT_DRAFT');
+      }
+      return found;
+    });
     this.logger.log({ campaignId: id }, 'campaign launched');
     if (campaign.schedule === CampaignSchedule.Now) await this.startRun(await this.campaign(id), 'once', now);
     return this.get(id);
+  }
+
+  /**
+   * A draft's whole set-up again (its idempotency key stays the create's). One conditional UPDATE on
+   * `status = 'draft'`: a launch that won first leaves nothing to change (CAMPAIGN_NOT_DRAFT), and a launch after
+   * it launches the edited draft.
+   */
+  async update(id: number, request: UpdateCampaignRequest): Promise<CampaignView> {
+    this.checkOffer(request);
+    await this.transactions.run(async (em) => {
+      if (request.couponTemplateId !== null && !(await couponsRepository.templateExists(em, request.couponTemplateId)))
+        throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
+      const moved = await em.update(Campaign, { id, status: CampaignStatus.Draft, systemKey: IsNull() }, this.columnsOf(request));
+      if (!moved.affected) await this.refuseNotDraft(em, id);
+    });
+    return this.get(id);
+  }
+
+  /** A draft only (nothing was run or given): one conditional DELETE, so a launch at the same moment or this wins. */
+  async remove(id: number): Promise<void> {
+    await this.transactions.run(async (em) => {
+      const removed = await em.delete(Campaign, { id, status: CampaignStatus.Draft, systemKey: IsNull() });
+      if (!removed.affected) await this.refuseNotDraft(em, id);
+    });
+  }
+
+  private async refuseNotDraft(em: EntityManager, id: number): Promise<never> {
+    if (!(await em.existsBy(Campaign, { id }))) throw new DomainError('CAMPAIGN_NOT_FOUND');
+    throw new DomainError('CAMPAIGN_NOT_DRAFT');
+  }
+
+  private checkOffer(request: UpdateCampaignRequest): void {
+    if (request.couponTemplateId === null && request.points === 0 && request.messageKind === null)
+      throw new DomainError('CAMPAIGN_EMPTY_OFFER');
+  }
+
+  /** The columns a campaign's set-up writes, on create and on edit. */
+  private columnsOf(request: UpdateCampaignRequest): Partial<Campaign> {
+    return {
+      name: request.name,
+      filter: JSON.stringify(request.filter),
+      couponTemplateId: request.couponTemplateId,
+      points: request.points,
+      messageKind: request.messageKind,
+      offerText: request.offerText,
+      schedule: request.schedule,
+      startsAt: request.startsAt ? new Date(request.startsAt) : null,
+      dormantDays: request.dormantDays,
+      daysBefore: request.daysBefore,
+      holdoutPermille: request.holdoutPermille,
+    };
   }
 
   async setPaused(id: number, paused: boolean): Promise<CampaignView> {

@@ -7,7 +7,7 @@ import { isUniqueViolation, type TransactionRunner } from '../database/transacti
 import { membersRepository } from '../members/members.repository';
 import { decideFlush, pairOf, type ClaimRefusal, type Tap } from './claim-decisions';
 import { CouponIssuer, newCouponCode } from './coupon-issuer';
-import type { CouponTemplate } from './coupon-template.entity';
+import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { couponValidity } from './coupon-rules';
 import { audienceTiersOf, validityOf } from './coupon.views';
@@ -84,17 +84,25 @@ export class ClaimFlush {
 
   private async write<T extends Tap>(
     em: EntityManager,
-    template: CouponTemplate,
+    cached: CouponTemplate,
     batch: () => T[],
     now: Date,
   ): Promise<Omit<FlushResult<T>, 'now'>> {
-    const [row]: Array<{ status: CouponTemplate['status']; total_stock: number | string; claimed_count: number | string }> = await em.query(
-      `SELECT status, total_stock, claimed_count FROM coupon_template WHERE id = ?${forUpdate(em)}`,
-      [template.id],
-    );
+    const [row]: Array<{
+      status: CouponTemplate['status'];
+      total_stock: number | string;
+      claimed_count: number | string;
+      terms_version: number | string;
+    }> = await em.query(`SELECT status, total_stock, claimed_count, terms_version FROM coupon_template WHERE id = ?${forUpdate(em)}`, [
+      cached.id,
+    ]);
     const taps = batch();
     if (taps.length === 0) return { taps, answers: [], soldOutAt: null };
     if (!row) return { taps, answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
+    // The claim path's copy may predate an edit made while the template was not live yet (TemplatesService.update):
+    // under the lock no edit can land, so the row read now is the terms the coupons are written with.
+    const template =
+      Number(row.terms_version) === cached.termsVersion ? cached : await em.findOneByOrFail(CouponTemplate, { id: cached.id });
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
     // The batch's coupons and keys are read in this transaction, after the lock (the snapshot the limit and the

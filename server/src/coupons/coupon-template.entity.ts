@@ -76,6 +76,10 @@ export class CouponTemplate {
   @Column({ name: 'audience_tiers', type: 'varchar', length: 64, nullable: true })
   audienceTiers!: string | null;
 
+  /** Up by one with every edit (TemplatesService.update): the claim path's cached copy is checked against it. */
+  @Column({ name: 'terms_version', type: 'int', default: 1 })
+  termsVersion!: number;
+
   @Column({ type: 'varchar', length: 16, default: CouponTemplateStatus.Active })
   status!: CouponTemplateStatus;
 

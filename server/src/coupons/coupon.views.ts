@@ -25,8 +25,11 @@ export function audienceTiersOf(template: CouponTemplate): TierCode[] {
   return template.audienceTiers ? (template.audienceTiers.split(',') as TierCode[]) : [];
 }
 
-/** `heldCount`: coupons unpaid app orders hold now; shown apart from (and not counted in) the redeemed ones. */
-export function toTemplateView(template: CouponTemplate, heldCount = 0): CouponTemplateView {
+/**
+ * The template's own fields; whether it is live is TemplatesService's to say. `heldCount`: coupons unpaid app orders
+ * hold now; shown apart from (and not counted in) the redeemed ones.
+ */
+export function toTemplateView(template: CouponTemplate, heldCount = 0): Omit<CouponTemplateView, 'liveBecause'> {
   return {
     id: template.id,
     name: template.name,

@@ -6,8 +6,9 @@ import type {
   RedemptionView,
   ReverseRedemptionResponse,
   SetCouponTemplateStatusRequest,
+  UpdateCouponTemplateRequest,
 } from '@member/shared';
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req, UseGuards } from '@nestjs/common';
 import { CurrentStaff, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
@@ -91,6 +92,26 @@ export class AdminCouponTemplatesController {
   @Post()
   create(@Body(new ZodPipe(createTemplateBody)) body: CreateCouponTemplateRequest): Promise<CouponTemplateView> {
     return this.templates.create(body);
+  }
+
+  @Get(':id')
+  get(@Param('id', new ZodPipe(idParam)) id: number): Promise<CouponTemplateView> {
+    return this.templates.get(id);
+  }
+
+  /** While not live only (COUPON_TEMPLATE_ALREADY_LIVE): see TemplatesService. */
+  @Put(':id')
+  update(
+    @Param('id', new ZodPipe(idParam)) id: number,
+    @Body(new ZodPipe(createTemplateBody)) body: UpdateCouponTemplateRequest,
+  ): Promise<CouponTemplateView> {
+    return this.templates.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', new ZodPipe(idParam)) id: number): Promise<void> {
+    return this.templates.remove(id);
   }
 
   @Patch(':id/status')

@@ -17,13 +17,22 @@ export interface AudiencePreviewProps {
   invalid?: boolean;
   /** Extra content under the RFM line (the builder's refresh button). */
   children?: ReactNode;
+  /** The status line when no message is chosen (a form asks to choose one; a saved draft just has none). */
+  noMessageText?: string;
 }
 
 /**
  * The audience's size and how many of it the chosen message could reach now (`#audience-size`,
  * `#audience-reachable`, `#audience-reach-share`), with a masked sample and the age of the RFM data.
  */
-export default function AudiencePreview({ preview, messageKind, detailed = false, invalid = false, children }: AudiencePreviewProps) {
+export default function AudiencePreview({
+  preview,
+  messageKind,
+  detailed = false,
+  invalid = false,
+  children,
+  noMessageText = '选择消息类型后显示可触达人数',
+}: AudiencePreviewProps) {
   const { data, loading, error } = preview;
   // The numbers on screen answer the question asked; while the kind just changed they would mislead.
   const reachable = data && messageKind !== null && data.messageKind === messageKind ? data.reachable : null;
@@ -52,7 +61,7 @@ export default function AudiencePreview({ preview, messageKind, detailed = false
       </View>
       <Text id='audience-preview-status' className='audience-preview__status'>
         {messageKind === null
-          ? `选择消息类型后显示可触达人数${status ? ` · ${status}` : ''}`
+          ? `${noMessageText}${status ? ` · ${status}` : ''}`
           : `可触达：还能收到「${MESSAGE_KIND_TITLES[messageKind]}」且未关闭该消息的会员${status ? ` · ${status}` : ''}`}
       </Text>
       {error ? (

@@ -1,18 +1,30 @@
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Picker, Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
-import { describeCouponTerms, MESSAGE_KINDS, type CampaignSchedule, type CouponTemplateView, type MessageKind } from '@member/shared';
-import { createCampaign, isApiError, listCouponTemplates, messageOf, newIdempotencyKey } from '../../api';
+import {
+  describeCouponTerms,
+  MESSAGE_KINDS,
+  type CampaignSchedule,
+  type CampaignView,
+  type CouponTemplateView,
+  type MessageKind,
+} from '@member/shared';
+import { createCampaign, getCampaign, isApiError, listCouponTemplates, messageOf, newIdempotencyKey, updateCampaign } from '../../api';
 import AudienceFilter from '../../components/AudienceFilter';
 import AudiencePreview from '../../components/AudiencePreview';
 import ChoiceChips from '../../components/ChoiceChips';
 import StateView from '../../components/StateView';
 import { useAudiencePreview } from '../../hooks/useAudiencePreview';
+import { useEditSource, type EditMode } from '../../hooks/useEditSource';
+import { useGuidedErrors } from '../../hooks/useGuidedErrors';
 import { useLoader } from '../../hooks/useLoader';
 import { audienceFormOf, MESSAGE_KIND_OPTIONS, readAudienceForm, type AudienceForm, type AudienceFormErrors } from '../../utils/audience';
+import { copyName } from '../../utils/form-errors';
 import {
   buildCampaignRequest,
+  CAMPAIGN_FIELD_ORDER,
+  campaignFormOf,
   campaignFieldOfServerPath,
   charCount,
   emptyCampaignForm,
@@ -20,6 +32,7 @@ import {
   SCHEDULE_OPTIONS,
   type CampaignForm,
   type CampaignFormErrors,
+  type CampaignFormField,
 } from '../../utils/campaigns';
 import { businessDate } from '../../utils/dates';
 import './index.scss';
@@ -58,21 +71,69 @@ function couponLabel(template: CouponTemplateView): string {
   return `${template.name}（${describeCouponTerms(template.terms)}）`;
 }
 
+/** Fields shown inside another field's row: the row scrolled to. */
+const ROW_OF: Partial<Record<CampaignFormField, CampaignFormField>> = {
+  offer: 'points',
+  offerText: 'messageKind',
+  startsDate: 'schedule',
+  dormantDays: 'schedule',
+  daysBefore: 'schedule',
+};
+
 /**
- * The new-campaign form (admins): name, audience (the builder's filter, with its live size and reach for the
- * chosen message), offer (a coupon and/or points), message, schedule and holdout. One idempotency key per form:
- * saving twice (a double tap, a retry after a lost answer) creates one campaign. Saved → the campaign's page.
+ * The campaign form (admins): a new campaign, an edit of a draft (`?id=`), or a copy of any (`?copyOf=`, named
+ * "… 副本", saved as a new draft). A launched campaign cannot be edited: the page says so and offers a copy.
  */
 export default function CampaignEditPage() {
+  const { mode, source, retry } = useEditSource(getCampaign);
+  useEffect(() => {
+    // The page config's title is the new form's; an edit or a copy says what it is.
+    if (mode.kind !== 'new') void Taro.setNavigationBarTitle({ title: mode.kind === 'edit' ? '编辑活动草稿' : '复制活动' });
+  }, [mode]);
+  const page = (content: ReactNode) => <View className='page campaign-form'>{content}</View>;
+  if (source.kind === 'loading') return page(<StateView status='loading' idPrefix='campaign-form' />);
+  if (source.kind === 'error') return page(<StateView status='error' idPrefix='campaign-form' message={source.message} onRetry={retry} />);
+  if (source.kind === 'blocked')
+    return page(<StateView status='empty' idPrefix='campaign-form' title='仅限管理员使用' message='营销活动需要管理员权限' />);
+  const campaign = source.data;
+  if (mode.kind === 'edit' && campaign && campaign.status !== 'draft') {
+    return page(
+      <StateView
+        status='empty'
+        idPrefix='campaign-form-live'
+        title='活动已发布，不能再修改'
+        message='可以复制为新的草稿，修改后再发布。'
+        retryText='复制为新活动'
+        onRetry={() => void Taro.redirectTo({ url: `/staff/campaign-edit/index?copyOf=${campaign.id}` })}
+      />,
+    );
+  }
+  return <CampaignFormPage mode={mode} campaign={campaign} />;
+}
+
+/**
+ * Name, audience (the builder's filter, with its live size and reach for the chosen message), offer (a coupon
+ * and/or points), message, schedule and holdout. One idempotency key per new form: saving twice (a double tap, a
+ * retry after a lost answer) creates one campaign. Saved → the campaign's page.
+ */
+function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: CampaignView | null }) {
   const initial = useMemo(() => {
+    const today = businessDate(new Date());
+    if (campaign) {
+      const name = mode.kind === 'copy' ? copyName(campaign.name) : campaign.name;
+      return { audience: audienceFormOf(campaign.filter), form: campaignFormOf(campaign, today, name) };
+    }
     const handed = fromRoute();
-    return { audience: handed.audience, form: { ...emptyCampaignForm(businessDate(new Date())), messageKind: handed.messageKind } };
-  }, []);
+    return { audience: handed.audience, form: { ...emptyCampaignForm(today), messageKind: handed.messageKind } };
+  }, [mode, campaign]);
   const [form, setForm] = useState<CampaignForm>(initial.form);
   const [audience, setAudience] = useState<AudienceForm>(initial.audience);
-  const [errors, setErrors] = useState<CampaignFormErrors>({});
+  const { errors, formError, setFormError, show, recheck } = useGuidedErrors({
+    order: CAMPAIGN_FIELD_ORDER,
+    rowPrefix: 'campaign-row-',
+    rowOf: ROW_OF,
+  });
   const [audienceErrors, setAudienceErrors] = useState<AudienceFormErrors>({});
-  const [formError, setFormError] = useState('');
   const [saving, setSaving] = useState(false);
   const idempotencyKey = useRef(newIdempotencyKey()).current;
   const saved = useRef(false);
@@ -81,20 +142,19 @@ export default function CampaignEditPage() {
   const reading = readAudienceForm(audience);
   const preview = useAudiencePreview(reading.ok ? reading.filter : null, form.messageKind);
 
+  const check = (nextForm: CampaignForm, nextAudience: AudienceForm) => {
+    const still = buildCampaignRequest(nextForm, readAudienceForm(nextAudience), new Date(), idempotencyKey);
+    recheck('errors' in still ? still.errors : null);
+  };
   const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => {
-    setForm((current) => ({ ...current, [field]: value }));
-    setFormError('');
-    setErrors((current) => ({
-      ...current,
-      [field]: undefined,
-      ...(field === 'couponTemplateId' || field === 'points' || field === 'messageKind' ? { offer: undefined } : {}),
-    }));
+    const next = { ...form, [field]: value };
+    setForm(next);
+    check(next, audience);
   };
   const changeAudience = (next: AudienceForm) => {
     setAudience(next);
     setAudienceErrors({});
-    setFormError('');
-    setErrors((current) => ({ ...current, audience: undefined }));
+    check(form, next);
   };
 
   const submit = async () => {
@@ -102,17 +162,17 @@ export default function CampaignEditPage() {
     setFormError('');
     const result = buildCampaignRequest(form, readAudienceForm(audience), new Date(), idempotencyKey);
     if ('errors' in result) {
-      setErrors(result.errors);
       setAudienceErrors(result.audienceErrors ?? {});
-      setFormError('请检查标红的项目');
+      show(result.errors, '请检查标红的项目');
       return;
     }
     setSaving(true);
     try {
-      const campaign = await createCampaign(result.request);
+      const { idempotencyKey: _key, ...setUp } = result.request;
+      const stored = mode.kind === 'edit' ? await updateCampaign(mode.id, setUp) : await createCampaign(result.request);
       saved.current = true;
-      void Taro.showToast({ title: '活动已保存，确认无误后发布', icon: 'none' });
-      void Taro.redirectTo({ url: `/staff/campaign/index?id=${campaign.id}` });
+      void Taro.showToast({ title: '草稿已保存，确认人数后发布', icon: 'none' });
+      void Taro.redirectTo({ url: `/staff/campaign/index?id=${stored.id}` });
     } catch (failure) {
       const fieldErrors: CampaignFormErrors = {};
       if (isApiError(failure)) {
@@ -123,8 +183,7 @@ export default function CampaignEditPage() {
         if (failure.code === 'CAMPAIGN_EMPTY_OFFER') fieldErrors.offer = failure.message;
         if (failure.code === 'CAMPAIGN_COUPON_TEMPLATE_UNKNOWN') fieldErrors.couponTemplateId = failure.message;
       }
-      setErrors(fieldErrors);
-      setFormError(messageOf(failure));
+      show(fieldErrors, messageOf(failure));
     } finally {
       setSaving(false);
     }
@@ -157,7 +216,8 @@ export default function CampaignEditPage() {
     />
   );
 
-  const activeTemplates = templates.state.kind === 'ready' ? templates.state.data.filter((t) => t.status === 'active') : [];
+  const activeTemplates =
+    templates.state.kind === 'ready' ? templates.state.data.filter((t) => t.status === 'active' || t.id === form.couponTemplateId) : [];
   const couponOptions = [
     { value: 'none', label: '不送券' },
     ...activeTemplates.map((t) => ({ value: String(t.id), label: couponLabel(t) })),
@@ -166,11 +226,11 @@ export default function CampaignEditPage() {
 
   return (
     <View className='page campaign-form'>
-      <Row label='活动名称' error={errors.name}>
+      <Row field='name' label='活动名称' error={errors.name}>
         {input('name', 'campaign-name', '如：双十二老客回归礼')}
       </Row>
 
-      <Row label='目标人群' error={errors.audience}>
+      <Row field='audience' label='目标人群' error={errors.audience}>
         <AudiencePreview preview={preview} messageKind={form.messageKind} invalid={!reading.ok} />
         <View className='campaign-form__sub'>
           <AudienceFilter
@@ -182,7 +242,7 @@ export default function CampaignEditPage() {
         </View>
       </Row>
 
-      <Row label='优惠券' error={errors.couponTemplateId}>
+      <Row field='couponTemplateId' label='优惠券' error={errors.couponTemplateId}>
         {templates.state.kind === 'loading' ? (
           <StateView status='loading' idPrefix='campaign-coupons' compact />
         ) : templates.state.kind === 'error' ? (
@@ -210,7 +270,7 @@ export default function CampaignEditPage() {
         )}
       </Row>
 
-      <Row label='赠送积分（每人，可不填）' error={errors.points}>
+      <Row field='points' label='赠送积分（每人，可不填）' error={errors.points}>
         {input('points', 'campaign-points', '如 100', 'number', 7)}
       </Row>
       {errors.offer ? (
@@ -219,7 +279,7 @@ export default function CampaignEditPage() {
         </Text>
       ) : null}
 
-      <Row label='订阅消息' error={errors.messageKind}>
+      <Row field='messageKind' label='订阅消息' error={errors.messageKind}>
         <ChoiceChips
           idPrefix='campaign-message'
           options={MESSAGE_OPTIONS}
@@ -239,7 +299,7 @@ export default function CampaignEditPage() {
         ) : null}
       </Row>
 
-      <Row label='发送时间' error={errors.schedule}>
+      <Row field='schedule' label='发送时间' error={errors.schedule}>
         <ChoiceChips
           idPrefix='campaign-schedule'
           options={SCHEDULE_OPTIONS}
@@ -295,7 +355,7 @@ export default function CampaignEditPage() {
         </Text>
       </Row>
 
-      <Row label='对照组比例（%，0–50，可不填）' error={errors.holdoutPercent}>
+      <Row field='holdoutPercent' label='对照组比例（%，0–50，可不填）' error={errors.holdoutPercent}>
         {input('holdoutPercent', 'campaign-holdout', '如 10', 'digit', 4)}
         <Text className='campaign-form__hint'>随机留出这部分会员不发任何东西，用来对比活动带来的真实增量</Text>
       </Row>
@@ -312,19 +372,23 @@ export default function CampaignEditPage() {
         disabled={saving || undefined}
         onClick={() => void submit()}
       >
-        保存活动
+        {mode.kind === 'edit' ? '保存修改' : '保存活动'}
       </ActionButton>
       <Text className='campaign-form__hint campaign-form__center'>保存后为草稿，在活动页确认人数后再发布</Text>
     </View>
   );
 }
 
-function Row({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
+function Row({ field, label, error, children }: { field: CampaignFormField; label: string; error?: string; children: ReactNode }) {
   return (
-    <View className='campaign-form__row'>
+    <View id={`campaign-row-${field}`} className={`campaign-form__row${error ? ' campaign-form__row--error' : ''}`}>
       <Text className='campaign-form__label'>{label}</Text>
       {children}
-      {error ? <Text className='campaign-form__error'>{error}</Text> : null}
+      {error ? (
+        <Text id={`campaign-error-${field}`} className='campaign-form__error'>
+          {error}
+        </Text>
+      ) : null}
     </View>
   );
 }

@@ -4,6 +4,7 @@ import { Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
 import type { CampaignRunView, CampaignView } from '@member/shared';
 import { changeCampaign, getCampaign, messageOf, previewAudience, type CampaignAction } from '../../api';
+import CampaignDraftPanel from '../../components/CampaignDraftPanel';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { usePageVisible } from '../../hooks/usePageVisible';
@@ -163,39 +164,41 @@ export default function CampaignPage() {
         {view.launchedAt ? <Line label='发布时间' value={businessDateTime(view.launchedAt)} /> : null}
       </View>
 
-      {view.status === 'draft' ? (
-        <ActionButton
-          id='campaign-launch'
-          className='primary-button campaign-page__action'
-          loading={busy === 'launch'}
-          disabled={busy !== null || undefined}
-          onClick={() => void act('launch')}
-        >
-          发布活动
-        </ActionButton>
-      ) : null}
-      {view.status === 'active' ? (
-        <ActionButton
-          id='campaign-pause'
-          className='ghost-button campaign-page__action'
-          loading={busy === 'pause'}
-          disabled={busy !== null || undefined}
-          onClick={() => void act('pause')}
-        >
-          暂停活动
-        </ActionButton>
-      ) : null}
-      {view.status === 'paused' ? (
-        <ActionButton
-          id='campaign-resume'
-          className='primary-button campaign-page__action'
-          loading={busy === 'resume'}
-          disabled={busy !== null || undefined}
-          onClick={() => void act('resume')}
-        >
-          恢复活动
-        </ActionButton>
-      ) : null}
+      <CampaignDraftPanel campaign={view} busy={busy !== null}>
+        {view.status === 'draft' ? (
+          <ActionButton
+            id='campaign-launch'
+            className='primary-button campaign-page__action'
+            loading={busy === 'launch'}
+            disabled={busy !== null || undefined}
+            onClick={() => void act('launch')}
+          >
+            发布活动
+          </ActionButton>
+        ) : null}
+        {view.status === 'active' ? (
+          <ActionButton
+            id='campaign-pause'
+            className='ghost-button campaign-page__action'
+            loading={busy === 'pause'}
+            disabled={busy !== null || undefined}
+            onClick={() => void act('pause')}
+          >
+            暂停活动
+          </ActionButton>
+        ) : null}
+        {view.status === 'paused' ? (
+          <ActionButton
+            id='campaign-resume'
+            className='primary-button campaign-page__action'
+            loading={busy === 'resume'}
+            disabled={busy !== null || undefined}
+            onClick={() => void act('resume')}
+          >
+            恢复活动
+          </ActionButton>
+        ) : null}
+      </CampaignDraftPanel>
 
       <View id='campaign-runs' className='campaign-page__runs'>
         <Text className='campaign-page__runs-title'>执行报告</Text>
@@ -243,9 +246,11 @@ async function confirmLaunch(campaign: CampaignView): Promise<boolean> {
       : campaign.schedule === 'at'
         ? '到设定时间自动发放。'
         : '发布后每天自动执行。';
+  // Launching makes its coupon live: the template's terms freeze from then on (TemplatesService on the server).
+  const frozen = campaign.couponTemplateName ? `发布后「${campaign.couponTemplateName}」的券面条款不能再修改。` : '';
   const answer = await Taro.showModal({
     title: '发布活动',
-    content: `${numbers}${holdout}${when}`,
+    content: `${numbers}${holdout}${when}${frozen}`,
     confirmText: '发布',
     cancelText: '再想想',
   });

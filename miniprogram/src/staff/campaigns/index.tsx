@@ -53,6 +53,12 @@ export default function CampaignsPage() {
   );
 }
 
+/** Opens the form without also opening the row's campaign page underneath. */
+const edit = (query: string) => (event: { stopPropagation: () => void }) => {
+  event.stopPropagation();
+  void Taro.navigateTo({ url: `/staff/campaign-edit/index${query}` });
+};
+
 function CampaignRow({ campaign }: { campaign: CampaignView }) {
   return (
     <View
@@ -71,9 +77,24 @@ function CampaignRow({ campaign }: { campaign: CampaignView }) {
         {offerSummary(campaign)}
         {campaign.messageKind ? ` · 消息「${MESSAGE_KIND_TITLES[campaign.messageKind] ?? campaign.messageKind}」` : ''}
       </Text>
-      <Text id={`campaign-last-run-${campaign.id}`} className='campaign-row__run'>
-        {lastRunText(campaign)}
-      </Text>
+      <View className='campaign-row__foot'>
+        <Text id={`campaign-last-run-${campaign.id}`} className='campaign-row__run'>
+          {lastRunText(campaign)}
+        </Text>
+        {/* What this status allows from the list: a draft is edited; a system campaign follows its config. */}
+        {campaign.system === null ? (
+          <View className='campaign-row__actions'>
+            {campaign.status === 'draft' ? (
+              <Text id={`campaign-row-edit-${campaign.id}`} className='campaign-row__action' onClick={edit(`?id=${campaign.id}`)}>
+                编辑
+              </Text>
+            ) : null}
+            <Text id={`campaign-row-copy-${campaign.id}`} className='campaign-row__action' onClick={edit(`?copyOf=${campaign.id}`)}>
+              复制
+            </Text>
+          </View>
+        ) : null}
+      </View>
     </View>
   );
 }
