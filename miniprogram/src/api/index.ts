@@ -20,7 +20,7 @@ export * from './coupons';
 export * from './messages';
 export * from './payments';
 export * from './points';
-export { currentSession, ensureSession, loadPublicConfig, onSessionChange, startSession, type Session } from './session';
+export { currentSession, ensureSession, loadPublicConfig, onSessionChange, peekPublicConfig, startSession, type Session } from './session';
 export { uploadAvatar } from './upload';
 
 /** The contract leaves these answers open; a MemberProfile is used when the server sends one. */
