@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { TestApi } from '../support/api-client';
 import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -17,7 +19,14 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
 
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
-    stack = await startStack({ database: 'mariadb', serveH5: true, staff: [{ user: 'clerk-zhao', role: 'clerk', name: '赵店员' }] });
+    stack = await startStack({
+      database: 'mariadb',
+      serveH5: true,
+      staff: [
+        { user: 'clerk-zhao', role: 'clerk', name: '赵店员' },
+        { user: 'boss-qian', role: 'admin', name: '钱经理' },
+      ],
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -25,6 +34,11 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
     await stack?.stop();
   });
 
+  /** Taro's H5 router slides a pushed page in over the tab page a moment after the click: let it arrive first. */
+  const shot = async (page: Page, name: string) => {
+    await page.waitForTimeout(700);
+    await snapshot(page, name);
+  };
   const tab = (page: Page, label: string) => page.locator('.weui-tabbar__item >> visible=true').filter({ hasText: label }).first();
 
   async function joinAs(page: Page, phone: string): Promise<void> {
@@ -43,19 +57,30 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
     expect(await text(visitor, '#brand-name')).toBe('悦享会员');
     expect(await visitor.locator('#card-join >> visible=true').count()).toBe(1);
     expect(await visitor.locator('#staff-entry >> visible=true').count()).toBe(0);
-    await snapshot(visitor, 'shell-01-visitor-home');
+    await shot(visitor, 'shell-01-visitor-home');
 
     await tab(visitor, '会员码').click();
     await on(visitor, '#member-code-page-not-joined').waitFor();
-    await snapshot(visitor, 'shell-02-visitor-member-code');
+    await shot(visitor, 'shell-02-visitor-member-code');
   });
 
   it('a member moves through 首页, the tabs, 我的 and the policy and service pages', async () => {
+    // A coupon in the claim centre fills 首页's campaign slot.
+    const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+    const admin = (await api.login('boss-qian')).token;
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '会员专享 满200减20', totalStock: 30 }),
+    });
+    expect(template.status).toBe(201);
+
     const member = await phonePage(browser);
     await open(member, 'member-yun', 'pages/card/index');
     await on(member, '#card-welcome').waitFor({ timeout: 15_000 });
     await joinAs(member, '13911112222');
     await on(member, '#home-services').waitFor();
+    await on(member, '#home-banner').waitFor({ timeout: 15_000 });
+    expect(await text(member, '#home-banner-title')).toBe('满200减20');
     // The code is on its own tab now; 首页 shows the card, the campaign slot and the services.
     expect(await member.locator('#member-code-text >> visible=true').count()).toBe(0);
     expect(await text(member, '#card-tier')).toContain('普通会员');
@@ -71,18 +96,18 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
     const lastBottom = await on(member, '#home-services').evaluate((grid) => grid.getBoundingClientRect().bottom);
     expect(lastBottom).toBeLessThanOrEqual(tabBarTop);
     await member.evaluate(() => window.scrollTo(0, 0));
-    await snapshot(member, 'shell-03-home');
+    await shot(member, 'shell-03-home');
 
     await on(member, '#card-show-code').click();
     await on(member, '#member-code-text').waitFor({ timeout: 15_000 });
     expect((await text(member, '#member-code-text')).replace(/\D/g, '')).toMatch(/^66\d{12,}$/);
     expect(await text(member, '#member-code-countdown')).toMatch(/秒后自动刷新/);
     expect(await text(member, '#member-code-brightness')).toMatch(/亮度/);
-    await snapshot(member, 'shell-04-member-code');
+    await shot(member, 'shell-04-member-code');
 
     await tab(member, '券包').click();
     await member.waitForTimeout(800);
-    await snapshot(member, 'shell-05-wallet');
+    await shot(member, 'shell-05-wallet');
 
     await tab(member, '我的').click();
     await on(member, '#mine-header').waitFor({ timeout: 15_000 });
@@ -99,36 +124,40 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
       await on(member, id).waitFor();
     }
     expect(await member.locator('#staff-entry >> visible=true').count()).toBe(0);
-    await snapshot(member, 'shell-06-mine');
+    await shot(member, 'shell-06-mine');
 
     await on(member, '#mine-privacy').click();
     await on(member, '#privacy-policy').waitFor();
     expect(await text(member, '#privacy-policy')).toMatch(/会员隐私保护指引.*生效日期 \d{4}-\d{2}-\d{2}.*一、我们收集的信息/);
-    await snapshot(member, 'shell-07-privacy');
+    await shot(member, 'shell-07-privacy');
     await member.goBack();
 
     await on(member, '#mine-agreement').click();
     await on(member, '#user-agreement').waitFor();
     expect(await text(member, '#user-agreement')).toMatch(/会员服务协议.*一、会员资格/);
-    await snapshot(member, 'shell-08-agreement');
+    await shot(member, 'shell-08-agreement');
     await member.goBack();
 
     await on(member, '#mine-service').click();
     await on(member, '#service-faq').waitFor();
     expect(await text(member, '#service-phone-number')).toBe('400-820-8820');
     expect(await text(member, '#service-hours')).toContain('09:00');
-    await snapshot(member, 'shell-09-service');
+    await shot(member, 'shell-09-service');
     await member.goBack();
 
     await tab(member, '首页').click();
     await on(member, '#member-card').waitFor();
+    await on(member, '#goto-tier').click();
+    await on(member, '#tier-current').waitFor({ timeout: 15_000 });
+    expect(await member.locator('#tier-normal .tier-row__card >> visible=true').getAttribute('style')).toContain('linear-gradient');
+    await shot(member, 'shell-11-tier');
   });
 
   it('a clerk finds the staff entry on 首页 and in 我的', async () => {
     const clerk = await phonePage(browser);
     await open(clerk, 'clerk-zhao', 'pages/card/index');
     await on(clerk, '#staff-entry').waitFor({ timeout: 15_000 });
-    await snapshot(clerk, 'shell-10-staff-home');
+    await shot(clerk, 'shell-10-staff-home');
     await tab(clerk, '我的').click();
     await on(clerk, '#mine-header').waitFor({ timeout: 15_000 });
     await on(clerk, '#staff-entry').click();

@@ -24,6 +24,10 @@ const GLYPHS = {
   store:
     '<path d="M4 9.5 5.5 4.5h13L20 9.5M4 9.5h16v0a2.7 2.7 0 0 1-5.3 0 2.7 2.7 0 0 1-5.4 0A2.7 2.7 0 0 1 4 9.5z"/>' +
     '<path d="M5.5 12.5v7h13v-7M10 19.5v-4h4v4"/>',
+  qr:
+    '<rect x="3.5" y="3.5" width="7" height="7" rx="1.5"/><rect x="13.5" y="3.5" width="7" height="7" rx="1.5"/>' +
+    '<rect x="3.5" y="13.5" width="7" height="7" rx="1.5"/><path d="M14 14h2.5v2.5M20.5 14v.01M14 20.5h.01M17.5 20.5h3v-3"/>',
+  wallet: '<path d="M4 7.5A2 2 0 0 1 6 5.5h11.5v3"/><rect x="4" y="8.5" width="16.5" height="11" rx="2"/>' + '<path d="M16 14h1.5"/>',
 } as const;
 
 export type GlyphName = keyof typeof GLYPHS;

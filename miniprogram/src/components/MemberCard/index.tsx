@@ -1,5 +1,6 @@
 import { Image, Text, View } from '@tarojs/components';
 import type { MemberCard as MemberCardData, TierCardArt } from '@member/shared';
+import { glyphImage } from '../IconGrid/glyphs';
 import TierProgress from '../TierProgress';
 import './index.scss';
 import { mediaUrl } from '../../api/http';
@@ -63,7 +64,7 @@ export default function MemberCard({
         </View>
         {onShowCode ? (
           <View id='card-show-code' className='member-card__code-button' onClick={onShowCode}>
-            <View className='member-card__code-icon' />
+            <Image className='member-card__code-icon' src={glyphImage('qr', '#ffffff')} />
             <Text>会员码</Text>
           </View>
         ) : null}

@@ -121,12 +121,19 @@ export default function CardPage() {
     );
   }
 
+  // Eight services in two rows; 付款 leads where WeChat Pay is set up (券包 is a tab anyway).
+  const pay: IconGridItem = { id: 'card-pay', label: '付款', glyph: 'pay', color: '#1a9b5b', onClick: () => openPage('/pages/pay/index') };
+  const wallet: IconGridItem = {
+    id: 'goto-wallet-grid',
+    label: '我的券包',
+    glyph: 'wallet',
+    color: '#e0662a',
+    onClick: () => openPage('/pages/wallet/index'),
+  };
   const services: IconGridItem[] = [
+    ...(payEnabled ? [pay] : []),
     { id: 'goto-coupons', label: '领券中心', glyph: 'coupon', color: '#e8453c', onClick: () => openPage('/pages/coupons/index') },
     { id: 'goto-points-shop', label: '积分商城', glyph: 'gift', color: '#f08c1a', onClick: () => openPage('/pages/points-shop/index') },
-    ...(payEnabled
-      ? [{ id: 'card-pay', label: '付款', glyph: 'pay' as const, color: '#1a9b5b', onClick: () => openPage('/pages/pay/index') }]
-      : []),
     { id: 'goto-tier', label: '等级权益', glyph: 'crown', color: '#b8862b', onClick: () => openPage('/pages/tier/index') },
     { id: 'goto-orders', label: '我的订单', glyph: 'orders', color: '#3b7be0', onClick: () => openPage('/pages/orders/index') },
     {
@@ -139,6 +146,7 @@ export default function CardPage() {
       onClick: () => openPage('/pages/messages/index'),
     },
     { id: 'goto-points-detail', label: '积分明细', glyph: 'points', color: '#d9583b', onClick: () => openPage('/pages/points/index') },
+    ...(payEnabled ? [] : [wallet]),
     { id: 'goto-service', label: '门店客服', glyph: 'service', color: '#2a9bb5', onClick: () => openPage('/pages/service/index') },
   ];
 
