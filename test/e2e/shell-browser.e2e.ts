@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, README_SHOT_DIR, snapshot } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -38,6 +38,12 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
   const shot = async (page: Page, name: string) => {
     await page.waitForTimeout(700);
     await snapshot(page, name);
+  };
+  /** The phone's screen as a shopper sees it, tab bar included, for the README's gallery. */
+  const readmeShot = async (page: Page, name: string) => {
+    mkdirSync(README_SHOT_DIR, { recursive: true });
+    await page.waitForTimeout(700);
+    await page.screenshot({ path: join(README_SHOT_DIR, `${name}.png`) });
   };
   const tab = (page: Page, label: string) => page.locator('.weui-tabbar__item >> visible=true').filter({ hasText: label }).first();
 
@@ -97,6 +103,7 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
     expect(lastBottom).toBeLessThanOrEqual(tabBarTop);
     await member.evaluate(() => window.scrollTo(0, 0));
     await shot(member, 'shell-03-home');
+    await readmeShot(member, 'home');
 
     await on(member, '#card-show-code').click();
     await on(member, '#member-code-text').waitFor({ timeout: 15_000 });
@@ -104,6 +111,7 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
     expect(await text(member, '#member-code-countdown')).toMatch(/秒后自动刷新/);
     expect(await text(member, '#member-code-brightness')).toMatch(/亮度/);
     await shot(member, 'shell-04-member-code');
+    await readmeShot(member, 'member-code');
 
     await tab(member, '券包').click();
     await member.waitForTimeout(800);
@@ -125,6 +133,7 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
     }
     expect(await member.locator('#staff-entry >> visible=true').count()).toBe(0);
     await shot(member, 'shell-06-mine');
+    await readmeShot(member, 'mine');
 
     await on(member, '#mine-privacy').click();
     await on(member, '#privacy-policy').waitFor();
