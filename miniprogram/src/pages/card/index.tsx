@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
-import Taro, { useDidShow } from '@tarojs/taro';
+import { useDidShow } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import type { ClaimCentreEntry, MemberCard as MemberCardData, MessagePreferencesResponse, StaffRole } from '@member/shared';
 import { currentSession, ensureSession, getClaimCentre, getMemberCard, loadPublicConfig } from '../../api';
 import ActionButton from '../../components/ActionButton';
+// Before the card: StateView's styles come before TierProgress's in every page (one CSS order for the shared chunk).
+import PageGate, { gateStatusOf } from '../../components/PageGate';
 import BrandHeader from '../../components/BrandHeader';
 import CampaignBanner from '../../components/CampaignBanner';
 import IconGrid, { type IconGridItem } from '../../components/IconGrid';
 import MemberCard from '../../components/MemberCard';
-import PageGate, { gateStatusOf } from '../../components/PageGate';
 import PendingOrderBanner from '@/components/PendingOrderBanner';
 import StaffEntry from '../../components/StaffEntry';
 import { useBrand } from '../../hooks/useBrand';
@@ -167,9 +168,7 @@ export default function CardPage() {
       {banner ? <CampaignBanner entry={banner} accent={brand?.accentColor} onOpen={() => openPage('/pages/coupons/index')} /> : null}
       <IconGrid id='home-services' items={services} />
       {staffRole ? <StaffEntry /> : null}
-      <Text className='card-page__foot' onClick={() => void Taro.pageScrollTo({ scrollTop: 0 })}>
-        {brand ? `${brand.name} · ${brand.slogan}` : ''}
-      </Text>
+      {brand ? <Text className='card-page__foot'>{`${brand.name} · ${brand.slogan}`}</Text> : null}
     </View>
   );
 }
