@@ -12,7 +12,7 @@ import IconGrid, { type IconGridItem } from '../../components/IconGrid';
 import MemberCard from '../../components/MemberCard';
 import PendingOrderBanner from '@/components/PendingOrderBanner';
 import StaffEntry from '../../components/StaffEntry';
-import { useBrand } from '../../hooks/useBrand';
+import { useBrand, useNavigationBarColor } from '../../hooks/useBrand';
 import { useLoader } from '../../hooks/useLoader';
 import { bannerCouponOf, tierArtOf } from '../../utils/brand';
 import { messagesSummary } from '../../utils/messages';
@@ -41,6 +41,7 @@ async function fetchHome(): Promise<Home> {
 /** 首页: the brand, the member card (the code lives on its own tab), campaigns and the member centre's services. */
 export default function CardPage() {
   const brand = useBrand();
+  useNavigationBarColor(brand?.primaryColor);
   const { state, reload } = useLoader(fetchHome, { blockedBy: ['MEMBER_NOT_JOINED'] });
   const [payEnabled, setPayEnabled] = useState(false);
   const [banner, setBanner] = useState<ClaimCentreEntry | null>(null);

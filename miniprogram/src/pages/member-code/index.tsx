@@ -3,7 +3,7 @@ import type { MemberCard } from '@member/shared';
 import { ensureSession, getMemberCard } from '../../api';
 import MemberCode from '../../components/MemberCode';
 import PageGate, { gateStatusOf } from '../../components/PageGate';
-import { useBrand } from '../../hooks/useBrand';
+import { useBrand, useNavigationBarColor } from '../../hooks/useBrand';
 import { useLoader } from '../../hooks/useLoader';
 import { useMemberCode } from '../../hooks/useMemberCode';
 import platform from '../../platform';
@@ -26,6 +26,7 @@ export default function MemberCodePage() {
   const card = state.kind === 'ready' ? state.data : null;
   const memberCode = useMemberCode(card !== null);
   const status = state.kind === 'ready' && !card ? 'not-joined' : gateStatusOf(state);
+  useNavigationBarColor(card ? tierArtOf(brand, card.tier.code)?.colors[0] : null);
 
   if (!card) {
     return (
