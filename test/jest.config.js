@@ -28,8 +28,46 @@ const common = {
   rootDir: require('node:path').resolve(__dirname, '..'),
   setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
 };
+// Component tests (miniprogram/src/**/*.test.tsx): rendered with Taro's real H5 components in jsdom.
+// @tarojs/components is mapped to its React build; Taro, Stencil and NutUI ship ESM, so swc transpiles them too.
+const swcTsx = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } }, target: 'es2020' },
+    module: { type: 'commonjs' },
+  },
+];
+const components = {
+  rootDir: common.rootDir,
+  displayName: 'components',
+  testEnvironment: 'jsdom',
+  testMatch: ['<rootDir>/miniprogram/src/**/*.test.tsx'],
+  transform: { '^.+\\.(tsx?|m?js)$': swcTsx },
+  transformIgnorePatterns: ['/node_modules/(?!(@tarojs|@stencil|@nutui|swiper|tslib|\\.pnpm)/)'],
+  moduleNameMapper: {
+    '^@tarojs/components$': '<rootDir>/node_modules/@tarojs/components/lib/react/index.js',
+    '^@tarojs/taro$': '<rootDir>/test/support/components/taro.ts',
+    '\\.(s?css)$': '<rootDir>/test/support/components/style-stub.js',
+    '^@member/shared$': '<rootDir>/shared/src/index.ts',
+    '^@/(.*)$': '<rootDir>/miniprogram/src/$1',
+  },
+  setupFiles: ['<rootDir>/test/support/components/setup.ts'],
+  // Taro's build-time flags, which its webpack build defines and its runtime reads.
+  globals: {
+    ENABLE_INNER_HTML: true,
+    ENABLE_ADJACENT_HTML: true,
+    ENABLE_SIZE_APIS: false,
+    ENABLE_TEMPLATE_CONTENT: true,
+    ENABLE_CLONE_NODE: true,
+    ENABLE_CONTAINS: true,
+    ENABLE_MUTATION_OBSERVER: false,
+    DEPRECATED_ADAPTER_COMPONENT: false,
+    SUPPORT_DINGTALK_NAVIGATE: 'disabled',
+  },
+};
 module.exports = {
   projects: [
+    components,
     { ...common, displayName: 'shared', testMatch: ['<rootDir>/shared/src/**/*.test.ts'] },
     { ...common, displayName: 'config', testMatch: ['<rootDir>/config/src/**/*.test.ts'] },
     { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/miniprogram/src/**/*.test.ts'] },

@@ -103,4 +103,30 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...validEnv, STAFF: 'oC:clerk@S999' })[0]).toMatch(/^staff\.0\.stores.*S999/);
     expect(config.staffAccess.memberGrantSeconds).toBe(600);
   });
+
+  it('validates the brand: colours, a safe inline SVG logo, a phone number, and card art for every tier', () => {
+    const brand = loadConfig(validEnv).brand;
+    expect(brand.primaryColor).toMatch(/^#[0-9a-f]{6}$/i);
+    expect(Object.keys(brand.tierCards).sort()).toEqual(['diamond', 'gold', 'normal', 'silver']);
+
+    const { writeFileSync, mkdtempSync } = require('node:fs') as typeof import('node:fs');
+    const dir = mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'cfg-'));
+    const problemsWith = (override: object) => {
+      const file = `${dir}/${Math.random()}.json`;
+      writeFileSync(file, JSON.stringify(override));
+      return problemsOf({ ...validEnv, CONFIG_FILE: file });
+    };
+    expect(problemsWith({ brand: { primaryColor: 'red' } })[0]).toMatch(/^brand\.primaryColor: must be a colour/);
+    expect(problemsWith({ brand: { logoSvg: '<svg onload="x()"></svg>' } })[0]).toMatch(/^brand\.logoSvg: must not contain scripts/);
+    expect(problemsWith({ brand: { logoSvg: '<img src="logo.png">' } })[0]).toMatch(/^brand\.logoSvg: must be one SVG document/);
+    expect(problemsWith({ brand: { service: { phone: 'call us' } } })[0]).toMatch(/^brand\.service\.phone/);
+    // Every tier needs its art (the merge cannot remove a key, so the check is run on the parsed tree).
+    const { configSchema } = require('./schema') as typeof import('./schema');
+    const config = loadConfig(validEnv);
+    const { silver: _silver, ...withoutSilver } = config.brand.tierCards;
+    const result = configSchema.safeParse({ ...config, brand: { ...config.brand, tierCards: withoutSilver } });
+    expect(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      'brand.tierCards.silver: tier silver needs its card art',
+    ]);
+  });
 });

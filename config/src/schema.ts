@@ -11,6 +11,7 @@ import {
 } from '@member/shared';
 import { SCORED_RFM_SEGMENTS, type ScoredRfmSegment, uncoveredScoreCombinations } from '@member/shared';
 import { isSubscribePhrase, SUBSCRIBE_PHRASES, subscribeTypeOfKey } from '@member/shared';
+import { HEX_COLOR } from '@member/shared';
 import { z } from 'zod';
 
 /** stable_token rolls its token over in the token's last 5 minutes (WeChat's getStableAccessToken doc). */
@@ -39,6 +40,29 @@ const tier = z.object({
   benefits: z.array(z.string().min(1)).max(10),
 });
 
+const hexColor = z.string().regex(HEX_COLOR, 'must be a colour like #e8453c');
+const tierCardArt = z.object({ colors: z.array(hexColor).min(2).max(4), text: hexColor, accent: hexColor });
+
+/** How the app looks and who answers the phone; the name is `appName`. */
+const brand = z.object({
+  slogan: z.string().min(1).max(24),
+  /** Shown through a data URL in `<Image>`: one SVG document in printable ASCII (no script, no external refs). */
+  logoSvg: z
+    .string()
+    .max(4096)
+    .refine((svg) => /^<svg[\s>]/.test(svg) && svg.trimEnd().endsWith('</svg>'), 'must be one SVG document, <svg …>…</svg>')
+    .refine((svg) => /^[\x20-\x7e]*$/.test(svg), 'must be printable ASCII on one line (write non-ASCII text as a path)')
+    .refine((svg) => !/<script|\son\w+=|href=['"]?(?!#)/i.test(svg), 'must not contain scripts, event handlers or external links'),
+  primaryColor: hexColor,
+  accentColor: hexColor,
+  service: z.object({
+    phone: z.string().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'must be a phone number such as 400-820-8820'),
+    hours: z.string().min(1).max(32),
+    faq: z.array(z.object({ question: z.string().min(1).max(40), answer: z.string().min(1).max(200) })).max(12),
+  }),
+  tierCards: z.partialRecord(z.enum(TIER_CODES as [TierCode, ...TierCode[]]), tierCardArt),
+});
+
 const isTimeZone = (zone: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -58,6 +82,7 @@ export const configSchema = z
   .object({
     env: z.enum(['development', 'test', 'production']),
     appName: z.string().min(1),
+    brand,
     server: z.object({
       host: z.string().min(1),
       port: z.int().min(0).max(65535),
@@ -392,6 +417,10 @@ export const configSchema = z
     }),
   })
   .superRefine((config, ctx) => {
+    for (const tier of config.tiers) {
+      if (!config.brand.tierCards[tier.code])
+        ctx.addIssue({ code: 'custom', path: ['brand', 'tierCards', tier.code], message: `tier ${tier.code} needs its card art` });
+    }
     const known = new Set(config.stores.map((store) => store.code));
     if (known.size !== config.stores.length) ctx.addIssue({ code: 'custom', path: ['stores'], message: 'store codes must be unique' });
     config.staff.forEach((entry, index) => {
@@ -414,3 +443,4 @@ export const configSchema = z
 
 export type AppConfig = z.infer<typeof configSchema>;
 export type TierConfig = AppConfig['tiers'][number];
+export type BrandConfig = AppConfig['brand'];

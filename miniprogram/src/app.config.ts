@@ -42,17 +42,38 @@ export default defineAppConfig({
       ],
     },
   ],
-  // Issue 16: the four tabs every member centre has. Tab pages must live in the main package.
+  // Issue 16: the four tabs every member centre has. Tab pages must live in the main package. The icons are
+  // drawn by scripts/make-tab-icons.mjs in these two colours (WeChat takes PNG files only).
   tabBar: {
     color: '#8a8f99',
-    selectedColor: '#1f7a4d',
+    selectedColor: '#e8453c',
     backgroundColor: '#ffffff',
     borderStyle: 'white',
     list: [
-      { pagePath: 'pages/card/index', text: '首页' },
-      { pagePath: 'pages/member-code/index', text: '会员码' },
-      { pagePath: 'pages/wallet/index', text: '券包' },
-      { pagePath: 'pages/mine/index', text: '我的' },
+      {
+        pagePath: 'pages/card/index',
+        text: '首页',
+        iconPath: 'assets/tab/home.png',
+        selectedIconPath: 'assets/tab/home-active.png',
+      },
+      {
+        pagePath: 'pages/member-code/index',
+        text: '会员码',
+        iconPath: 'assets/tab/code.png',
+        selectedIconPath: 'assets/tab/code-active.png',
+      },
+      {
+        pagePath: 'pages/wallet/index',
+        text: '券包',
+        iconPath: 'assets/tab/wallet.png',
+        selectedIconPath: 'assets/tab/wallet-active.png',
+      },
+      {
+        pagePath: 'pages/mine/index',
+        text: '我的',
+        iconPath: 'assets/tab/mine.png',
+        selectedIconPath: 'assets/tab/mine-active.png',
+      },
     ],
   },
   window: {

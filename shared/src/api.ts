@@ -3,6 +3,7 @@
  * strings in UTC; calendar dates are "YYYY-MM-DD" in the business calendar; money is integer fen.
  * Every non-2xx answer carries an `ApiErrorBody` (see errors.ts).
  */
+import type { Brand } from './brand';
 import type { CalendarDate } from './calendar';
 import type { LifecycleStatus, StaffRole, TierCode } from './enums';
 import type { Fen } from './money';
@@ -20,6 +21,8 @@ export interface PublicConfig {
   /** The largest amount one app order may charge (fen): the pay page names it when an amount is over. */
   payMaxOrderFen: number;
   stores: Array<{ code: string; name: string }>;
+  /** Name, slogan, logo, colours, customer service and tier card art (config `brand`). */
+  brand: Brand;
 }
 
 /** POST /api/auth/login — the `wx.login()` code. */

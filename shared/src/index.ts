@@ -1,4 +1,5 @@
 export * from './api';
+export * from './brand';
 export * from './calendar';
 export * from './enums';
 export * from './errors';

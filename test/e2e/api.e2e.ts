@@ -29,6 +29,12 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
       privacyPolicyVersion: POLICY,
       memberCodePeriodSeconds: 60,
       emulatorBaseUrl: stack.emulatorUrl,
+      brand: {
+        name: '悦享会员',
+        logo: expect.stringMatching(/^data:image\/svg\+xml;base64,/),
+        service: { phone: expect.any(String), hours: expect.any(String) },
+        tierCards: { normal: { colors: expect.any(Array) }, diamond: { text: expect.any(String) } },
+      },
     });
   });
 

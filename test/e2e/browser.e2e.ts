@@ -48,16 +48,19 @@ describe('mini-program H5 in Chromium', () => {
     await shopper.locator('#phone-confirm').click();
 
     await shopper.locator('#member-card').waitFor({ timeout: 15_000 });
-    await shopper.locator('#member-code-text').waitFor();
     expect(await shopper.locator('#card-tier').first().textContent()).toContain('普通');
     expect(await digitsOf(shopper, '#card-points')).toBe('0');
     expect(await digitsOf(shopper, '#card-coupons')).toBe('0');
     expect(await shopper.locator('#card-progress').first().textContent()).toMatch(/银卡/);
+    await snapshot(shopper, '04-member-card');
+    // The code lives on the 会员码 tab; the card's button switches to it.
+    await shopper.locator('#card-show-code').click();
+    await shopper.locator('#member-code-text >> visible=true').waitFor({ timeout: 15_000 });
     await expect(shopper.locator('#member-code-barcode').first().getAttribute('src')).resolves.toMatch(/^data:image\/svg\+xml/);
     await expect(shopper.locator('#member-code-qr').first().getAttribute('src')).resolves.toMatch(/^data:image\/svg\+xml/);
     const memberCode = await digitsOf(shopper, '#member-code-text');
     expect(memberCode).toMatch(/^66\d{12,}$/);
-    await snapshot(shopper, '04-member-card');
+    await snapshot(shopper, '04-member-code');
 
     const clerk = await phonePage(browser);
     await open(clerk, 'clerk-li');

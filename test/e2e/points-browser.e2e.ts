@@ -45,8 +45,11 @@ describe('points and tiers in the mini-program H5', () => {
     await api.joinedMember('shopper-sun', '13500001234', POLICY);
     const shopper = await phonePage(browser);
     await open(shopper, 'shopper-sun', 'pages/card/index');
-    await on(shopper, '#member-code-text').waitFor({ timeout: 15_000 });
+    await on(shopper, '#card-points').waitFor({ timeout: 15_000 });
     expect(await text(shopper, '#card-points')).toBe('0');
+    // The code lives on the 会员码 tab; the card's button switches to it.
+    await on(shopper, '#card-show-code').click();
+    await on(shopper, '#member-code-text').waitFor({ timeout: 15_000 });
     const memberCode = (await text(shopper, '#member-code-text')).replace(/\D/g, '');
 
     // The clerk identifies the member by the code on the shopper's screen, then records the purchase.
@@ -71,7 +74,7 @@ describe('points and tiers in the mini-program H5', () => {
     await snapshot(clerk, '22-purchase-recorded');
 
     // The member's card, refreshed: points, silver, and what is left to gold (¥10,000 − ¥2,500).
-    await shopper.reload();
+    await open(shopper, 'shopper-sun', 'pages/card/index');
     await on(shopper, '#member-card').waitFor({ timeout: 15_000 });
     expect(await text(shopper, '#card-points')).toBe('2500');
     expect(await text(shopper, '#card-tier')).toContain('银卡');

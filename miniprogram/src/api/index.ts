@@ -21,7 +21,7 @@ export * from './messages';
 export * from './payments';
 export * from './points';
 export * from './till';
-export { currentSession, ensureSession, loadPublicConfig, onSessionChange, startSession, type Session } from './session';
+export { currentSession, ensureSession, loadPublicConfig, onSessionChange, peekPublicConfig, startSession, type Session } from './session';
 export { uploadAvatar } from './upload';
 
 /** The contract leaves these answers open; a MemberProfile is used when the server sends one. */

@@ -46,6 +46,11 @@ export function loadPublicConfig(): Promise<PublicConfig> {
   return publicConfigInFlight;
 }
 
+/** The public config if it already arrived (so a page can paint the brand on its first render). */
+export function peekPublicConfig(): PublicConfig | null {
+  return publicConfig;
+}
+
 function isUsable(session: Session | null): session is Session {
   if (!session || session.identity !== platform.identity()) return false;
   const expires = Date.parse(session.expiresAt);

@@ -92,3 +92,10 @@ export interface BirthdayFieldProps {
   end: string;
   onChange: (value: string) => void;
 }
+
+/** platform/ContactButton: WeChat's customer-service chat (open-type="contact"); in a browser, a call button. */
+export interface ContactButtonProps {
+  id?: string;
+  /** The customer service number (brand config), dialled where there is no chat. */
+  phone: string;
+}

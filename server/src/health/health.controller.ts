@@ -1,5 +1,5 @@
 import type { AppConfig } from '@member/config';
-import type { HealthResponse, PublicConfig } from '@member/shared';
+import type { Brand, HealthResponse, PublicConfig } from '@member/shared';
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -7,13 +7,23 @@ import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { isMysql } from '../database/dialect';
 
+/** The brand as the app shows it: config is validated at boot, so this is built once. */
+export function brandOf(config: AppConfig): Brand {
+  const { logoSvg, ...brand } = config.brand;
+  return { name: config.appName, ...brand, logo: `data:image/svg+xml;base64,${Buffer.from(logoSvg).toString('base64')}` };
+}
+
 @Controller()
 export class HealthController {
+  private readonly brand: Brand;
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.brand = brandOf(config);
+  }
 
   /** For load balancers: 200 when the database answers, 503 when it does not. */
   @Get('health')
@@ -44,6 +54,7 @@ export class HealthController {
       payEnabled: this.config.wechatPay !== null,
       payMaxOrderFen: this.config.payment.maxOrderFen,
       stores: this.config.stores,
+      brand: this.brand,
     };
   }
 }

@@ -1,4 +1,4 @@
 export default definePageConfig({
-  navigationBarTitleText: '会员卡',
+  navigationBarTitleText: '会员中心',
   enablePullDownRefresh: true,
 });

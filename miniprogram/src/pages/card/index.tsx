@@ -1,111 +1,101 @@
-import { openPage } from '@/utils/navigation';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { useDidShow } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import type { ClaimCentreEntry, MemberCard as MemberCardData, MessagePreferencesResponse, StaffRole } from '@member/shared';
+import { currentSession, ensureSession, getClaimCentre, getMemberCard, loadPublicConfig } from '../../api';
 import ActionButton from '../../components/ActionButton';
-import type { MemberCard as MemberCardData, MessagePreferencesResponse, StaffRole } from '@member/shared';
-import { ensureSession, getMemberCard, isApiError, loadPublicConfig, messageOf } from '../../api';
+// Before the card: StateView's styles come before TierProgress's in every page (one CSS order for the shared chunk).
+import PageGate, { gateStatusOf } from '../../components/PageGate';
+import BrandHeader from '../../components/BrandHeader';
+import CampaignBanner from '../../components/CampaignBanner';
+import IconGrid, { type IconGridItem } from '../../components/IconGrid';
 import MemberCard from '../../components/MemberCard';
-import PendingOrderBanner from '../../components/PendingOrderBanner';
-import MemberCode from '../../components/MemberCode';
-import StateView from '../../components/StateView';
-import { useMemberCode } from '../../hooks/useMemberCode';
+import PendingOrderBanner from '@/components/PendingOrderBanner';
+import StaffEntry from '../../components/StaffEntry';
+import { useBrand, useNavigationBarColor } from '../../hooks/useBrand';
+import { useLoader } from '../../hooks/useLoader';
+import { bannerCouponOf, tierArtOf } from '../../utils/brand';
 import { messagesSummary } from '../../utils/messages';
+import { openPage } from '../../utils/navigation';
 import { onMessagePreferences, peekMessagePreferences, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
-type CardState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'welcome' } | { kind: 'ready'; card: MemberCardData };
+interface Home {
+  card: MemberCardData | null;
+  staffRole: StaffRole | null;
+}
 
 const WELCOME_BENEFITS = [
-  { title: '消费积分', text: '每消费 1 元得 1 积分，积分可抵现' },
-  { title: '等级权益', text: '银卡、金卡、钻石会员享更多折扣与礼遇' },
+  { title: '消费积分', text: '到店、线上消费都积分，积分可抵现' },
+  { title: '等级权益', text: '消费升级，享更高积分倍数与会员价' },
   { title: '生日礼遇', text: '生日月专属好礼与双倍积分' },
   { title: '会员专享券', text: '不定期发放会员专属优惠券' },
 ];
 
-export default function CardPage() {
-  const [state, setState] = useState<CardState>({ kind: 'loading' });
-  const [staffRole, setStaffRole] = useState<StaffRole | null>(null);
-  const [payEnabled, setPayEnabled] = useState(false);
-  const [messages, setMessages] = useState<MessagePreferencesResponse | null>(peekMessagePreferences);
-  const loading = useRef(false);
-  const hasCard = useRef(false);
+async function fetchHome(): Promise<Home> {
+  const session = await ensureSession();
+  const card = await getMemberCard();
+  return { card: card.member.joined ? card : null, staffRole: session.staffRole };
+}
 
-  /** `quiet`: keep what is on screen while reloading (coming back to the page, pull-down refresh). */
-  const load = useCallback(async (quiet: boolean) => {
-    if (loading.current) return;
-    loading.current = true;
-    if (!quiet) setState({ kind: 'loading' });
-    try {
-      const session = await ensureSession();
-      setStaffRole(session.staffRole);
-      // Paying in the app is offered only where WeChat Pay is set up (the session already loaded the config).
-      void loadPublicConfig().then(
-        (config) => setPayEnabled(config.payEnabled),
-        () => undefined,
-      );
-      const card = await getMemberCard();
-      hasCard.current = card.member.joined;
-      setState(card.member.joined ? { kind: 'ready', card } : { kind: 'welcome' });
-      // The 消息通知 line; the card never waits for it, and without it the line just shows no count.
-      if (card.member.joined) void warmMessagePreferences().catch(() => undefined);
-    } catch (error) {
-      if (isApiError(error) && error.code === 'MEMBER_NOT_JOINED') {
-        hasCard.current = false;
-        setState({ kind: 'welcome' });
-      } else if (quiet && hasCard.current) {
-        void Taro.showToast({ title: messageOf(error), icon: 'none' });
-      } else {
-        setState({ kind: 'error', message: messageOf(error) });
-      }
-    } finally {
-      loading.current = false;
-    }
-  }, []);
+/** 首页: the brand, the member card (the code lives on its own tab), campaigns and the member centre's services. */
+export default function CardPage() {
+  const brand = useBrand();
+  useNavigationBarColor(brand?.primaryColor);
+  const { state, reload } = useLoader(fetchHome, { blockedBy: ['MEMBER_NOT_JOINED'] });
+  const [payEnabled, setPayEnabled] = useState(false);
+  const [banner, setBanner] = useState<ClaimCentreEntry | null>(null);
+  const [messages, setMessages] = useState<MessagePreferencesResponse | null>(peekMessagePreferences);
+  const card = state.kind === 'ready' ? state.data.card : null;
+  const joined = card !== null;
 
   useEffect(() => {
-    void load(false);
-  }, [load]);
-  // Every newer answer (a report from another page, a switch on the messages page) updates the line.
+    // Paying in the app is offered only where WeChat Pay is set up.
+    loadPublicConfig().then(
+      (config) => setPayEnabled(config.payEnabled),
+      () => undefined,
+    );
+  }, []);
+  // Every newer answer (a report from another page, a switch on the messages page) updates the grid's note.
   useEffect(() => onMessagePreferences(setMessages), []);
-  // Back from join / profile: refresh quietly (the first show is covered by the initial load).
+
+  const loadExtras = useCallback(() => {
+    // The banner and the 消息通知 note never hold the page up; without them the slot is simply hidden.
+    getClaimCentre().then(
+      (entries) => setBanner(bannerCouponOf(entries)),
+      () => setBanner(null),
+    );
+    void warmMessagePreferences().catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    if (joined) loadExtras();
+  }, [joined, loadExtras]);
   useDidShow(() => {
-    if (hasCard.current) void load(true);
-  });
-  usePullDownRefresh(() => {
-    void load(true).finally(() => Taro.stopPullDownRefresh());
+    if (joined) loadExtras();
   });
 
-  const memberCode = useMemberCode(state.kind === 'ready');
+  const status = state.kind === 'ready' && !state.data.card ? 'not-joined' : gateStatusOf(state);
+  const staffRole = state.kind === 'ready' ? state.data.staffRole : (currentSession()?.staffRole ?? null);
+  const primary = brand?.primaryColor ?? '#e8453c';
 
-  if (state.kind === 'loading') {
+  if (status === 'not-joined') {
     return (
       <View className='page card-page'>
-        <StateView status='loading' idPrefix='card-page' title='正在打开会员卡…' />
-      </View>
-    );
-  }
-
-  if (state.kind === 'error') {
-    return (
-      <View className='page card-page'>
-        <StateView status='error' idPrefix='card-page' title='会员卡加载失败' message={state.message} onRetry={() => void load(false)} />
-      </View>
-    );
-  }
-
-  if (state.kind === 'welcome') {
-    return (
-      <View className='page card-page'>
-        <View id='card-welcome' className='welcome'>
-          <Text className='welcome__eyebrow'>MEMBERSHIP</Text>
-          <Text className='welcome__title'>成为会员，尊享专属权益</Text>
-          <Text className='welcome__subtitle'>开通即得会员卡，消费积分、等级升级、生日礼遇一卡尽享</Text>
-        </View>
+        <BrandHeader brand={brand}>
+          <View id='card-welcome' className='welcome'>
+            <Text className='welcome__eyebrow'>MEMBERSHIP</Text>
+            <Text className='welcome__title'>成为会员，尊享专属权益</Text>
+            <Text className='welcome__subtitle'>开通即得会员卡，积分、等级、生日礼遇一卡尽享</Text>
+            <ActionButton id='card-join' className='welcome__join' onClick={() => openPage('/pages/join/index')}>
+              立即开通会员
+            </ActionButton>
+          </View>
+        </BrandHeader>
         <View className='section welcome-benefits'>
+          <Text className='section-title'>会员权益</Text>
           {WELCOME_BENEFITS.map((benefit) => (
             <View key={benefit.title} className='welcome-benefits__item'>
-              <View className='welcome-benefits__dot' />
+              <View className='welcome-benefits__dot' style={{ background: primary }} />
               <View className='welcome-benefits__text'>
                 <Text className='welcome-benefits__title'>{benefit.title}</Text>
                 <Text className='welcome-benefits__desc'>{benefit.text}</Text>
@@ -113,104 +103,73 @@ export default function CardPage() {
             </View>
           ))}
         </View>
-        <ActionButton
-          id='card-join'
-          className='primary-button card-page__join'
-          onClick={() => void Taro.navigateTo({ url: '/pages/join/index' })}
-        >
-          开通会员
-        </ActionButton>
         {staffRole ? <StaffEntry /> : null}
       </View>
     );
   }
 
-  const { card } = state;
-  return (
-    <View className='page card-page'>
-      <PendingOrderBanner />
-      <MemberCard card={card} />
-
-      <View className='card-page__code'>
-        <MemberCode
-          code={memberCode.code}
-          status={memberCode.status}
-          secondsLeft={memberCode.secondsLeft}
-          refreshing={memberCode.refreshing}
-          errorMessage={memberCode.errorMessage}
-          onRefresh={memberCode.refresh}
+  if (!card) {
+    return (
+      <View className='page card-page'>
+        <PageGate
+          status={status}
+          idPrefix='card-page'
+          loadingTitle='正在打开会员卡…'
+          errorTitle='会员卡加载失败'
+          errorMessage={state.kind === 'error' ? state.message : undefined}
+          onRetry={() => void reload(false)}
         />
       </View>
+    );
+  }
 
-      {payEnabled ? (
-        <View id='card-pay' className='card-page__pay' onClick={() => void Taro.navigateTo({ url: '/pages/pay/index' })}>
-          <View className='card-page__pay-icon'>
-            <Text>¥</Text>
-          </View>
-          <View className='card-page__pay-text'>
-            <Text className='card-page__pay-title'>付款</Text>
-            <Text className='card-page__pay-sub'>微信支付，可用优惠券和积分抵现</Text>
-          </View>
-          <Text className='card-page__pay-arrow'>›</Text>
-        </View>
-      ) : null}
+  // Eight services in two rows; 付款 leads where WeChat Pay is set up (券包 is a tab anyway).
+  const pay: IconGridItem = { id: 'card-pay', label: '付款', glyph: 'pay', color: '#1a9b5b', onClick: () => openPage('/pages/pay/index') };
+  const wallet: IconGridItem = {
+    id: 'goto-wallet-grid',
+    label: '我的券包',
+    glyph: 'wallet',
+    color: '#e0662a',
+    onClick: () => openPage('/pages/wallet/index'),
+  };
+  const services: IconGridItem[] = [
+    ...(payEnabled ? [pay] : []),
+    { id: 'goto-coupons', label: '领券中心', glyph: 'coupon', color: '#e8453c', onClick: () => openPage('/pages/coupons/index') },
+    { id: 'goto-points-shop', label: '积分商城', glyph: 'gift', color: '#f08c1a', onClick: () => openPage('/pages/points-shop/index') },
+    { id: 'goto-tier', label: '等级权益', glyph: 'crown', color: '#b8862b', onClick: () => openPage('/pages/tier/index') },
+    { id: 'goto-orders', label: '我的订单', glyph: 'orders', color: '#3b7be0', onClick: () => openPage('/pages/orders/index') },
+    {
+      id: 'card-messages',
+      label: '消息通知',
+      glyph: 'bell',
+      color: '#7a5bd6',
+      note: messages ? messagesSummary(messages) : null,
+      noteId: 'card-messages-summary',
+      onClick: () => openPage('/pages/messages/index'),
+    },
+    { id: 'goto-points-detail', label: '积分明细', glyph: 'points', color: '#d9583b', onClick: () => openPage('/pages/points/index') },
+    ...(payEnabled ? [] : [wallet]),
+    { id: 'goto-service', label: '门店客服', glyph: 'service', color: '#2a9bb5', onClick: () => openPage('/pages/service/index') },
+  ];
 
-      {card.tier.benefits.length > 0 ? (
-        <View id='card-benefits' className='section'>
-          <Text className='section-title'>{card.tier.name}权益</Text>
-          {card.tier.benefits.map((benefit) => (
-            <View key={benefit} className='card-page__benefit'>
-              <Text className='card-page__benefit-dot'>·</Text>
-              <Text>{benefit}</Text>
-            </View>
-          ))}
-        </View>
-      ) : null}
-
-      <View className='card-page__shortcuts'>
-        <View id='goto-coupons' className='card-page__shortcut' onClick={() => void Taro.navigateTo({ url: '/pages/coupons/index' })}>
-          <Text className='card-page__shortcut-title'>领券中心</Text>
-          <Text className='card-page__shortcut-sub'>会员专享券</Text>
-        </View>
-        <View id='goto-wallet' className='card-page__shortcut' onClick={() => openPage('/pages/wallet/index')}>
-          <Text className='card-page__shortcut-title'>我的券包</Text>
-          <Text className='card-page__shortcut-sub'>{card.couponCount > 0 ? `${card.couponCount} 张可用` : '暂无可用券'}</Text>
-        </View>
-      </View>
-
-      <View id='goto-points' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/points/index' })}>
-        <Text>积分明细</Text>
-        <Text className='link-row__arrow'>›</Text>
-      </View>
-      <View id='goto-tier' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/tier/index' })}>
-        <Text>会员等级与权益</Text>
-        <Text className='link-row__arrow'>›</Text>
-      </View>
-      <View id='card-messages' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/messages/index' })}>
-        <Text>消息通知</Text>
-        <View className='link-row__end'>
-          {messages ? (
-            <Text id='card-messages-summary' className='link-row__value'>
-              {messagesSummary(messages)}
-            </Text>
-          ) : null}
-          <Text className='link-row__arrow'>›</Text>
-        </View>
-      </View>
-      <View id='goto-profile' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/profile/index' })}>
-        <Text>个人资料</Text>
-        <Text className='link-row__arrow'>›</Text>
-      </View>
-      {staffRole ? <StaffEntry /> : null}
-    </View>
-  );
-}
-
-function StaffEntry() {
   return (
-    <View id='staff-entry' className='link-row link-row--staff' onClick={() => void Taro.navigateTo({ url: '/staff/home/index' })}>
-      <Text>员工入口</Text>
-      <Text className='link-row__arrow'>›</Text>
+    <View className='page card-page'>
+      <BrandHeader brand={brand}>
+        <MemberCard
+          card={card}
+          art={tierArtOf(brand, card.tier.code)}
+          onShowCode={() => openPage('/pages/member-code/index')}
+          onOpenProfile={() => openPage('/pages/profile/index')}
+          onOpenPoints={() => openPage('/pages/points/index')}
+          onOpenCoupons={() => openPage('/pages/wallet/index')}
+          onOpenTier={() => openPage('/pages/tier/index')}
+        />
+      </BrandHeader>
+      <PendingOrderBanner />
+      {banner ? <CampaignBanner entry={banner} accent={brand?.accentColor} onOpen={() => openPage('/pages/coupons/index')} /> : null}
+      <IconGrid id='home-services' items={services} />
+      {staffRole ? <StaffEntry /> : null}
+      {brand ? <Text className='card-page__foot'>{`${brand.name} · ${brand.slogan}`}</Text> : null}
     </View>
   );
 }

@@ -3,7 +3,9 @@ import { formatFen, type MemberCard } from '@member/shared';
 import { ensureSession, getMemberCard } from '../../api';
 import StateView from '../../components/StateView';
 import TierProgress from '../../components/TierProgress';
+import { useBrand } from '../../hooks/useBrand';
 import { useLoader } from '../../hooks/useLoader';
+import { tierArtOf, tierCardStyle } from '../../utils/brand';
 import './index.scss';
 
 async function fetchCard(): Promise<MemberCard> {
@@ -13,6 +15,7 @@ async function fetchCard(): Promise<MemberCard> {
 
 /** Every tier's benefits, the member's spend over the rolling window, and how much is left to the next tier. */
 export default function TierPage() {
+  const brand = useBrand();
   const { state, reload } = useLoader(fetchCard);
 
   if (state.kind === 'loading') {
@@ -38,7 +41,7 @@ export default function TierPage() {
   const card = state.data;
   return (
     <View className='page tier-page'>
-      <View className={`tier-hero tier-hero--${card.tier.code}`}>
+      <View className={`tier-hero tier-hero--${card.tier.code}`} style={tierCardStyle(tierArtOf(brand, card.tier.code))}>
         <Text id='tier-current' className='tier-hero__name'>
           {card.tier.name}
         </Text>
@@ -48,6 +51,7 @@ export default function TierPage() {
         <View className='tier-hero__progress'>
           <TierProgress
             id='tier-progress'
+            barColor={tierArtOf(brand, card.tier.code)?.accent}
             nextTierName={card.nextTier?.name ?? null}
             remainingFen={card.remainingToNextTierFen}
             percent={card.progressPercent}
@@ -62,7 +66,9 @@ export default function TierPage() {
           className={`section tier-row${tier.code === card.tier.code ? ' tier-row--current' : ''}`}
         >
           <View className='tier-row__head'>
-            <Text className='tier-row__name'>{tier.name}</Text>
+            <View className={`tier-row__card tier-hero--${tier.code}`} style={tierCardStyle(tierArtOf(brand, tier.code))}>
+              <Text className='tier-row__card-name'>{tier.name}</Text>
+            </View>
             <Text className='tier-row__threshold'>
               {tier.minSpendFen === 0 ? '开通即享' : `近 ${card.tierWindowMonths} 个月消费满 ${formatFen(tier.minSpendFen)}`}
             </Text>
