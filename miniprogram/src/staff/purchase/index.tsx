@@ -166,6 +166,8 @@ export default function PurchasePage() {
             onChange={setCouponCode}
             placeholder='顾客出示的券码'
             disabled={!editing}
+            scanLabel='扫券'
+            onScanError={setError}
           />
           <TillField
             id='purchase-points'
