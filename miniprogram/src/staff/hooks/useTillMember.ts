@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import type { IdentifiedMemberView, StaffMemberView } from '@member/shared';
 import { getStaffMember } from '../../api';
@@ -39,6 +39,13 @@ export function useTillMember() {
     // Points and coupons move with every sale and refund, on this page or another: read them again.
     if (stored) getStaffMember(stored.id).then(refresh, () => undefined);
   });
+
+  // The ticket runs out while the page stays open: let go of the member then, rather than fail the next action.
+  useEffect(() => {
+    if (!member) return undefined;
+    const timer = setTimeout(() => setMember(read()), Math.max(1_000, Date.parse(member.tillTicketExpiresAt) - Date.now() - 4_000));
+    return () => clearTimeout(timer);
+  }, [member]);
 
   const identify = useCallback((identified: IdentifiedMemberView) => {
     Taro.setStorageSync(KEY, identified);
