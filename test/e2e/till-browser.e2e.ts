@@ -125,6 +125,7 @@ describe('the clerk’s till in the mini-program H5', () => {
     expect(await cards.count()).toBe(2);
     expect(await cards.first().textContent()).toContain('¥295.00');
     expect(await cards.first().textContent()).toContain('赵**');
+    await clerk.waitForTimeout(500); // the page slides in (replacePage)
     await snapshot(clerk, 'till-07-sales-history');
     await cards.first().locator('.sale-card__summary').click();
     await on(clerk, '#refund-all').click();
@@ -144,6 +145,13 @@ describe('the clerk’s till in the mini-program H5', () => {
     await on(clerk, '#sales-find').click();
     await clerk.waitForFunction(() => document.querySelectorAll('.sale-card').length === 1);
     await on(clerk, '#sales-by-member').click();
+    await clerk.waitForFunction(() => document.querySelectorAll('.sale-card').length === 2);
+    // Yesterday: nothing sold yet in this fresh store; back to today.
+    await on(clerk, '#sales-filter-day').click();
+    await on(clerk, '#sales-prev-day').click();
+    await on(clerk, '#sales-empty').waitFor();
+    expect(await text(clerk, '#sales-date')).toContain('昨天');
+    await on(clerk, '#sales-next-day').click();
     await clerk.waitForFunction(() => document.querySelectorAll('.sale-card').length === 2);
 
     // Today's summary on the till's home: two sales, ¥1,295 taken less ¥295 refunded, one new member.
