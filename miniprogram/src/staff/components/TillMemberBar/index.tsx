@@ -1,5 +1,6 @@
 import { Image, Text, View } from '@tarojs/components';
 import type { IdentifiedMemberView } from '@member/shared';
+import { mediaUrl } from '../../../api/http';
 import { maskName } from '../../../utils/till';
 import './index.scss';
 
@@ -22,7 +23,7 @@ export default function TillMemberBar({ member, onPurchase, onRedeem, onClear }:
         <View className='till-member__top'>
           <View className='till-member__avatar'>
             {member.avatarUrl ? (
-              <Image className='till-member__avatar-image' src={member.avatarUrl} mode='aspectFill' />
+              <Image className='till-member__avatar-image' src={mediaUrl(member.avatarUrl)} mode='aspectFill' />
             ) : (
               <Text>{member.nickname?.trim() ? name.slice(0, 1) : '会'}</Text>
             )}
