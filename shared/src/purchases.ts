@@ -34,6 +34,7 @@ export interface RecordPurchaseRequest {
 export type TillQuoteRequest = Omit<RecordPurchaseRequest, 'idempotencyKey'>;
 
 export interface TillQuote {
+  memberId: number;
   storeCode: string;
   grossFen: Fen;
   couponDiscountFen: Fen;

@@ -94,7 +94,9 @@ describe('the clerk’s till in the mini-program H5', () => {
     await on(clerk, '#staff-purchase-member').click();
     await on(clerk, '#purchase-amount input').waitFor();
     expect(await text(clerk, '#purchase-member')).toContain('赵**');
-    expect(await text(clerk, '#purchase-store')).toBe('悦享旗舰店');
+    // The store is the clerk's, by name: no picker for a clerk of one store.
+    await clerk.waitForFunction(() => [...document.querySelectorAll('#purchase-store')].some((e) => e.textContent === '悦享旗舰店'));
+    expect(await clerk.locator('#purchase-store-S001').count()).toBe(0);
     await on(clerk, '#purchase-amount input').fill('300');
     await on(clerk, '#purchase-points input').fill('500');
     await snapshot(clerk, 'till-04-purchase-form');
@@ -123,6 +125,7 @@ describe('the clerk’s till in the mini-program H5', () => {
     expect(await cards.count()).toBe(2);
     expect(await cards.first().textContent()).toContain('¥295.00');
     expect(await cards.first().textContent()).toContain('赵**');
+    await clerk.waitForTimeout(500); // the page slides in (replacePage)
     await snapshot(clerk, 'till-07-sales-history');
     await cards.first().locator('.sale-card__summary').click();
     await on(clerk, '#refund-all').click();
@@ -143,6 +146,13 @@ describe('the clerk’s till in the mini-program H5', () => {
     await clerk.waitForFunction(() => document.querySelectorAll('.sale-card').length === 1);
     await on(clerk, '#sales-by-member').click();
     await clerk.waitForFunction(() => document.querySelectorAll('.sale-card').length === 2);
+    // Yesterday: nothing sold yet in this fresh store; back to today.
+    await on(clerk, '#sales-filter-day').click();
+    await on(clerk, '#sales-prev-day').click();
+    await on(clerk, '#sales-empty').waitFor();
+    expect(await text(clerk, '#sales-date')).toContain('昨天');
+    await on(clerk, '#sales-next-day').click();
+    await clerk.waitForFunction(() => document.querySelectorAll('.sale-card').length === 2);
 
     // Today's summary on the till's home: two sales, ¥1,295 taken less ¥295 refunded, one new member.
     await open(clerk, 'till-zhou', 'staff/home/index');
@@ -153,6 +163,7 @@ describe('the clerk’s till in the mini-program H5', () => {
     expect(await text(clerk, '#today-refunded')).toContain('¥295');
     // The member is still pinned (the ticket outlives a reload), with the points after the refund.
     expect(await text(clerk, '#staff-member-name')).toBe('赵**');
+    await clerk.waitForFunction(() => document.querySelector('#staff-member-points')?.textContent === '1000');
     await snapshot(clerk, 'till-10-home-summary');
   });
 });

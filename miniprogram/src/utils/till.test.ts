@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { codeDigits, dayLabel, groupDigits, maskName, pressDigit, ticketMinutesLeft, ticketUsable } from './till';
+import { codeDigits, dayLabel, groupDigits, maskName, pressDigit, refundConsequences, ticketMinutesLeft, ticketUsable } from './till';
 
 describe('the till helpers', () => {
   it('masks a name without telling its length', () => {
@@ -32,5 +32,18 @@ describe('the till helpers', () => {
     expect(dayLabel('2026-03-01', '2026-03-02')).toBe('昨天');
     expect(dayLabel('2026-11-02', '2026-11-24')).toBe('11月2日');
     expect(dayLabel('2025-12-31', '2026-11-24')).toBe('2025年12月31日');
+  });
+});
+
+describe('a refund’s confirmation', () => {
+  it('names only what applies to the sale', () => {
+    expect(refundConsequences({ pointsEarned: 295, pointsBurned: 500, couponDiscountFen: 0 }, true)).toBe(
+      '本单所得积分按比例扣回，抵扣的积分按比例退回。',
+    );
+    expect(refundConsequences({ pointsEarned: 10, pointsBurned: 0, couponDiscountFen: 2000 }, true)).toBe(
+      '本单所得积分按比例扣回，优惠券退回。',
+    );
+    expect(refundConsequences({ pointsEarned: 10, pointsBurned: 0, couponDiscountFen: 2000 }, false)).toBe('本单所得积分按比例扣回。');
+    expect(refundConsequences({ pointsEarned: 0, pointsBurned: 0, couponDiscountFen: 0 }, true)).toBe('');
   });
 });

@@ -56,3 +56,13 @@ export function dayLabel(date: string, today: string): string {
   const sameYear = today.slice(0, 4) === match[1];
   return `${sameYear ? '' : `${Number(match[1])}年`}${Number(match[2])}月${Number(match[3])}日`;
 }
+
+/** What a refund does besides the money, for the confirmation: only what applies to this sale. */
+export function refundConsequences(sale: { pointsEarned: number; pointsBurned: number; couponDiscountFen: number }, full: boolean): string {
+  const parts = [
+    sale.pointsEarned > 0 ? '本单所得积分按比例扣回' : '',
+    sale.pointsBurned > 0 ? '抵扣的积分按比例退回' : '',
+    full && sale.couponDiscountFen > 0 ? '优惠券退回' : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join('，')}。` : '';
+}

@@ -62,7 +62,7 @@ export class StaffPurchasesController {
       staff,
       body.memberCode ?? '',
       () => this.purchases.quote({ ...body, storeCode }),
-      () => 0,
+      (quote) => quote.memberId,
     );
   }
 

@@ -159,6 +159,7 @@ export class PurchasesService {
     const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, member.pointsBalance, rule);
     if (!burn.ok) throw new DomainError(burn.code);
     return {
+      memberId: member.id,
       storeCode: request.storeCode,
       grossFen: request.amountFen,
       couponDiscountFen,

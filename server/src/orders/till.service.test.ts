@@ -98,6 +98,11 @@ describe.each(TEST_DATABASES)('the till on %s', (kind) => {
     expect(quote.couponDiscountFen).toBeGreaterThan(0);
     expect(quote.payableFen).toBe(30_000 - quote.couponDiscountFen - 500);
     expect(await codeOf(controller.quote(clerkA, { ...body, pointsToBurn: 900_000 }))).toBe('POINTS_BURN_TOO_LARGE');
+    // A fresh code works too, and a wrong one is refused (and counted towards the lockout, as at verify).
+    const fresh = codeFor(memberId);
+    expect((await controller.quote(clerkA, { memberCode: fresh, amountFen: 30_000 })).memberId).toBe(memberId);
+    const wrong = fresh.slice(0, -1) + String((Number(fresh.slice(-1)) + 1) % 10);
+    expect(await codeOf(controller.quote(clerkA, { memberCode: wrong, amountFen: 30_000 }))).toBe('MEMBER_CODE_INVALID');
     const sale = await buy(clerkA, { ...body });
     expect(sale.paidFen).toBe(quote.payableFen);
   });

@@ -1,6 +1,7 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import type { IdentifiedMemberView, StaffMemberView } from '@member/shared';
+import { getStaffMember } from '../../api';
 import { ticketUsable } from '../../utils/till';
 
 const KEY = 'staff.tillMember';
@@ -23,13 +24,6 @@ function read(): IdentifiedMemberView | null {
 export function useTillMember() {
   const [member, setMember] = useState<IdentifiedMemberView | null>(read);
 
-  useDidShow(() => setMember(read()));
-
-  const identify = useCallback((identified: IdentifiedMemberView) => {
-    Taro.setStorageSync(KEY, identified);
-    setMember(identified);
-  }, []);
-
   /** Fresh points and coupons (after a sale), same ticket. */
   const refresh = useCallback((view: StaffMemberView) => {
     const current = read();
@@ -37,6 +31,25 @@ export function useTillMember() {
     const next = { ...current, ...view };
     Taro.setStorageSync(KEY, next);
     setMember(next);
+  }, []);
+
+  useDidShow(() => {
+    const stored = read();
+    setMember(stored);
+    // Points and coupons move with every sale and refund, on this page or another: read them again.
+    if (stored) getStaffMember(stored.id).then(refresh, () => undefined);
+  });
+
+  // The ticket runs out while the page stays open: let go of the member then, rather than fail the next action.
+  useEffect(() => {
+    if (!member) return undefined;
+    const timer = setTimeout(() => setMember(read()), Math.max(1_000, Date.parse(member.tillTicketExpiresAt) - Date.now() - 4_000));
+    return () => clearTimeout(timer);
+  }, [member]);
+
+  const identify = useCallback((identified: IdentifiedMemberView) => {
+    Taro.setStorageSync(KEY, identified);
+    setMember(identified);
   }, []);
 
   const clear = useCallback(() => {

@@ -63,7 +63,7 @@ export default function PurchasePage() {
 
   const fixedStore = member?.tillStoreCode ?? (profile?.stores.length === 1 ? profile.stores[0].code : null);
   const storeCode = fixedStore ?? store;
-  const storeName = profile?.stores.find((s) => s.code === storeCode)?.name ?? storeCode;
+  const storeName = profile ? (profile.stores.find((s) => s.code === storeCode)?.name ?? storeCode) : '…';
   const request = () => {
     const reading = readYuanInput(amount, '消费金额');
     if (!reading.ok) return { problem: reading.message };
@@ -166,6 +166,8 @@ export default function PurchasePage() {
             onChange={setCouponCode}
             placeholder='顾客出示的券码'
             disabled={!editing}
+            scanLabel='扫券'
+            onScanError={setError}
           />
           <TillField
             id='purchase-points'

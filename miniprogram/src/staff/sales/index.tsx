@@ -109,7 +109,11 @@ export default function SalesPage() {
         </View>
       </View>
 
-      <TodaySummary summary={summary} storeName={null} title={`${dayLabel(date, today)}概况`} />
+      <TodaySummary
+        summary={summary}
+        storeName={null}
+        title={date === today ? '今日概况' : `${dayLabel(date, today).replace('昨天', '昨日')}概况`}
+      />
 
       <View className='sales-page__search'>
         <Input

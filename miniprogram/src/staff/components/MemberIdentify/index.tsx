@@ -101,6 +101,7 @@ export default function MemberIdentify({ onIdentified, hasMember }: MemberIdenti
         </Text>
       ) : null}
       <NumberKeyboard
+        className='till-keypad'
         visible={padOpen}
         type='rightColumn'
         confirmText='查询'

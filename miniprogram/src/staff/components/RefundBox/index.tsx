@@ -6,10 +6,11 @@ import { formatFen, type Fen, type RefundView } from '@member/shared';
 import ActionButton from '../../../components/ActionButton';
 import { messageOf, PendingKeys, refundPurchase } from '../../../api';
 import { readYuanInput, yuanInputText } from '../../../utils/pay';
+import { refundConsequences } from '../../../utils/till';
 import './index.scss';
 
 export interface RefundBoxProps {
-  sale: { id: number; paidFen: Fen; refundedFen: Fen; pointsEarned: number };
+  sale: { id: number; paidFen: Fen; refundedFen: Fen; pointsEarned: number; pointsBurned: number; couponDiscountFen: Fen };
   onRefunded: (refund: RefundView) => void;
 }
 
@@ -90,7 +91,7 @@ export default function RefundBox({ sale, onRefunded }: RefundBoxProps) {
         title='确认退款'
         content={
           asking !== null
-            ? `退款 ${formatFen(asking, { keepCents: true })} 给顾客：本单所得积分按比例扣回，抵扣的积分按比例退回${asking === left ? '，优惠券退回' : ''}。提交后不可撤销。`
+            ? `退款 ${formatFen(asking, { keepCents: true })} 给顾客。${refundConsequences(sale, asking === left)}提交后不可撤销。`
             : ''
         }
         confirmText='确认退款'

@@ -1,5 +1,6 @@
-import { Text, View } from '@tarojs/components';
+import { Image, Text, View } from '@tarojs/components';
 import type { IdentifiedMemberView } from '@member/shared';
+import { mediaUrl } from '../../../api/http';
 import { maskName } from '../../../utils/till';
 import './index.scss';
 
@@ -21,7 +22,11 @@ export default function TillMemberBar({ member, onPurchase, onRedeem, onClear }:
       <View className={`till-member__card till-member__card--${member.tier.code}`}>
         <View className='till-member__top'>
           <View className='till-member__avatar'>
-            <Text>{name.slice(0, 1)}</Text>
+            {member.avatarUrl ? (
+              <Image className='till-member__avatar-image' src={mediaUrl(member.avatarUrl)} mode='aspectFill' />
+            ) : (
+              <Text>{member.nickname?.trim() ? name.slice(0, 1) : '会'}</Text>
+            )}
           </View>
           <View className='till-member__who'>
             <View className='till-member__name-row'>

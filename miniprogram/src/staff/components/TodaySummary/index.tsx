@@ -22,7 +22,7 @@ export default function TodaySummary({ summary, storeName, onOpen, title = '今�
     <View id='staff-today' className='today-summary' onClick={onOpen}>
       <View className='today-summary__head'>
         <Text className='today-summary__title'>{title}</Text>
-        <Text className='today-summary__more'>{storeName ?? '全部门店'} · 销售记录 ›</Text>
+        {onOpen ? <Text className='today-summary__more'>{`${storeName ?? '全部门店'} · 销售记录 ›`}</Text> : null}
       </View>
       <View className='today-summary__tiles'>
         {tiles.map((tile) => (
@@ -36,7 +36,7 @@ export default function TodaySummary({ summary, storeName, onOpen, title = '今�
       </View>
       {summary && summary.refundedFen > 0 ? (
         <Text id='today-refunded' className='today-summary__note'>
-          含退款 {formatFen(summary.refundedFen)}，销售额为退款后
+          销售额已扣除退款 {formatFen(summary.refundedFen)}
         </Text>
       ) : null}
     </View>
