@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatFen } from '@member/shared';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, snapshot as saveSnapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, snapshot as saveSnapshot } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { invariantsAfterEach } from '../support/invariants';
 import { REPO_ROOT } from '../support/processes';
@@ -71,16 +71,7 @@ describe('我的订单, unpaid orders and held coupons in the mini-program H5', 
 
   const { open, on, text } = h5(() => stack.serverUrl);
 
-  /** The phone the issue names: 390×844. */
-  async function phone(): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-    return context.newPage();
-  }
+  const phone = (): Promise<Page> => phonePage(browser);
 
   /** Pages slide in and sheets rise after a tick: wait for them to start (and end) before the picture. */
   async function snapshot(page: Page, name: string): Promise<void> {

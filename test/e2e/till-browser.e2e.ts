@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { invariantsAfterEach } from '../support/invariants';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -33,17 +33,7 @@ describe('the clerk’s till in the mini-program H5', () => {
   });
 
   const { open, on, text } = h5(() => stack.serverUrl);
-  /** The phone a clerk holds (390×844, touch: NutUI's number pad answers touches). */
-  const tillPhone = async (): Promise<Page> =>
-    (
-      await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        hasTouch: true,
-        locale: 'zh-CN',
-        timezoneId: 'Asia/Shanghai',
-      })
-    ).newPage();
+  const tillPhone = (): Promise<Page> => phonePage(browser);
 
   it('identifies by number pad, records with 应付 shown first, survives the code expiring, lists and refunds the sale', async () => {
     // The server's clock, pinned at the real time so the device and the server agree on the ticket's ten minutes.
