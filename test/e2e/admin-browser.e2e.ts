@@ -1,3 +1,4 @@
+/// <reference lib="dom" /> // page.waitForFunction callbacks run in the browser
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';

@@ -1,3 +1,4 @@
+/// <reference lib="dom" /> // page.waitForFunction callbacks run in the browser
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
