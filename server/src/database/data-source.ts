@@ -27,6 +27,7 @@ import { Segments1763900000010 } from './migrations/1763900000010-Segments';
 import { SystemCampaigns1763900000017 } from './migrations/1763900000017-SystemCampaigns';
 import { RedemptionStore1763900000018 } from './migrations/1763900000018-RedemptionStore';
 import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-CampaignRunChunks';
+import { AccountDeletion17639000000220 } from './migrations/17639000000220-AccountDeletion';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
@@ -88,6 +89,7 @@ export const MIGRATIONS = [
   SystemCampaigns1763900000017,
   RedemptionStore1763900000018,
   CampaignRunChunks1763900000019,
+  AccountDeletion17639000000220,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
