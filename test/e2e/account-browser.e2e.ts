@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { TestApi } from '../support/api-client';
+import { h5, launchChromium, SCREENSHOT_DIR, snapshot } from '../support/browser';
+import { REPO_ROOT } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
+import { invariantsAfterEach } from '../support/invariants';
+
+/**
+ * 注销 in the H5 build at 390×844: a shopper joins, reads what deletion erases and keeps, confirms in the dialog,
+ * and the app starts over as a new visitor; the token the old account had, replayed by the test, is refused.
+ */
+describe('account deletion (注销) in the mini-program H5', () => {
+  let stack: Stack;
+  invariantsAfterEach(() => stack);
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
+    stack = await startStack({ database: 'mariadb', serveH5: true });
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const { open, on } = h5(() => stack.serverUrl);
+
+  async function phone390(): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    return context.newPage();
+  }
+
+  /** The session token the app keeps (Taro's H5 storage wraps values as {"data": …}). */
+  async function storedToken(page: Page): Promise<string | null> {
+    return page.evaluate(() => {
+      const raw = window.localStorage.getItem('member.session.v1');
+      if (!raw) return null;
+      const parsed = JSON.parse(raw) as { data?: { token?: string }; token?: string };
+      return parsed.data?.token ?? parsed.token ?? null;
+    });
+  }
+
+  it('join → 注销 with a confirmation → a new visitor; the old token is refused', async () => {
+    const shopper = await phone390();
+    await open(shopper, 'leaving-zhou', 'pages/card/index');
+    await on(shopper, '#card-join').click();
+    await on(shopper, '#join-privacy').click();
+    await on(shopper, '#join-phone').click();
+    await on(shopper, '#phone-input input').fill('13812340000');
+    await on(shopper, '#phone-confirm').click();
+    await on(shopper, '#member-code-text').waitFor({ timeout: 15_000 });
+    const oldToken = await storedToken(shopper);
+    expect(oldToken).toBeTruthy();
+    const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+    const before = await api.call('GET', '/members/me', { token: oldToken! });
+    expect(before.body).toMatchObject({ joined: true, phoneMasked: '138****0000' });
+
+    await open(shopper, 'leaving-zhou', 'pages/account-delete/index');
+    await on(shopper, '#account-delete-submit').waitFor();
+    expect(await on(shopper, '#account-delete-submit').getAttribute('disabled')).not.toBeNull();
+    await snapshot(shopper, 'account-01-delete-explained');
+
+    await on(shopper, '#account-delete-understood').click();
+    await on(shopper, '#account-delete-submit').click();
+    const dialog = on(shopper, '.nut-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('不可撤销');
+    await snapshot(shopper, 'account-02-delete-confirm');
+    await on(shopper, '.nut-dialog-footer-ok').click();
+
+    await on(shopper, '#account-delete-done').waitFor({ timeout: 15_000 });
+    await snapshot(shopper, 'account-03-deleted');
+    await on(shopper, '#account-delete-restart').click();
+
+    // A new visitor: not a member, a new session for a new member row.
+    await on(shopper, '#card-welcome').waitFor({ timeout: 15_000 });
+    await snapshot(shopper, 'account-04-new-visitor');
+    const newToken = await storedToken(shopper);
+    expect(newToken).toBeTruthy();
+    expect(newToken).not.toBe(oldToken);
+    const fresh = await api.call('GET', '/members/me', { token: newToken! });
+    expect(fresh).toMatchObject({ status: 200, body: { joined: false, phoneMasked: null, nickname: null } });
+    expect(fresh.body.id).not.toBe(before.body.id);
+
+    // The old token replayed: refused, for reading and for deleting again.
+    expect(await api.call('GET', '/members/me', { token: oldToken! })).toMatchObject({ status: 401, body: { code: 'SESSION_REVOKED' } });
+    expect(await api.call('POST', '/members/me/deletion', { token: oldToken!, body: { confirm: true } })).toMatchObject({ status: 401 });
+  });
+});
