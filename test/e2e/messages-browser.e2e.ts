@@ -175,10 +175,10 @@ describe('subscription messages in the mini-program H5', () => {
     await snapshot(shopper, '49-card-messages');
     await on(shopper, '#card-messages').click();
     await on(shopper, '#message-kind-coupon_arrived').waitFor({ timeout: 15_000 });
-    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('可接收 1 条');
-    expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('可接收 1 条');
+    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('已开启 · 可接收 1 条');
+    expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('已开启 · 可接收 1 条');
     for (const view of after.kinds.filter((k) => k.kind !== 'coupon_arrived' && k.kind !== 'coupon_expiring')) {
-      expect(await text(shopper, `#message-remaining-${view.kind}`)).toBe('未订阅');
+      expect(await text(shopper, `#message-remaining-${view.kind}`)).toMatch(/^未开启 · /);
     }
     expect(await text(shopper, '#message-kind-coupon_arrived')).toContain(arrived.title);
     expect(await text(shopper, '#message-kind-coupon_arrived')).toContain(arrived.description);
@@ -261,8 +261,8 @@ describe('subscription messages in the mini-program H5', () => {
 
     await open(shopper, user, 'pages/messages/index');
     await on(shopper, '#message-remaining-coupon_arrived').waitFor({ timeout: 15_000 });
-    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('未订阅');
-    expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('未订阅');
+    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('未开启 · 下次领券时可开启');
+    expect(await text(shopper, '#message-remaining-coupon_expiring')).toMatch(/^未开启 · /);
   });
 
   it('saving the birthday offers the birthday greeting', async () => {

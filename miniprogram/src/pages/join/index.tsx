@@ -7,7 +7,7 @@ import ConsentCheck from '../../components/ConsentCheck';
 import StateView from '../../components/StateView';
 import platform from '../../platform';
 import PhoneNumberButton from '../../platform/PhoneNumberButton';
-import { PRIVACY_SUMMARY } from './privacy';
+import { openPage } from '../../utils/navigation';
 import './index.scss';
 
 type PageState =
@@ -37,10 +37,25 @@ export default function JoinPage() {
 
   const goToCard = () => void Taro.reLaunch({ url: '/pages/card/index' });
 
+  /** WeChat's own privacy contract sheet where there is one (weapp), else our formatted policy page. */
   const showPolicy = async () => {
     if (await platform.openPrivacyContract()) return;
-    await Taro.showModal({ title: '会员隐私保护指引', content: PRIVACY_SUMMARY, showCancel: false, confirmText: '我知道了' });
+    openPage('/pages/privacy/index');
   };
+
+  /** A link inside the consent line opens its document without ticking the box. */
+  const docLink = (id: string, title: string, url: string) => (
+    <Text
+      id={id}
+      className='join-page__policy-name'
+      onClick={(event) => {
+        event.stopPropagation();
+        openPage(url);
+      }}
+    >
+      {title}
+    </Text>
+  );
 
   const join = async (phoneCode: string) => {
     if (state.kind !== 'form') return;
@@ -117,7 +132,9 @@ export default function JoinPage() {
       <View className='section'>
         <ConsentCheck id='join-privacy' checked={agreed} onChange={setAgreed} disabled={submitting}>
           <Text>我已阅读并同意</Text>
-          <Text className='join-page__policy-name'>《会员隐私保护指引》</Text>
+          {docLink('join-agreement-doc', '《用户协议》', '/pages/agreement/index')}
+          <Text>和</Text>
+          {docLink('join-privacy-doc', '《隐私政策》', '/pages/privacy/index')}
         </ConsentCheck>
         <View className='join-page__policy-meta'>
           <Text>指引版本 {state.policyVersion}</Text>
