@@ -45,7 +45,7 @@ export const ERRORS = {
   COUPON_CLAIM_NOT_STARTED: { status: 409, message: '领取尚未开始，请稍后再来' },
   COUPON_CLAIM_ENDED: { status: 409, message: '领取已结束' },
   COUPON_TEMPLATE_PAUSED: { status: 409, message: '该券暂停领取' },
-  COUPON_ALREADY_REDEEMED: { status: 409, message: '该券已核销，不能重复使用' },
+  COUPON_ALREADY_REDEEMED: { status: 409, message: '该券已使用，不能重复使用' },
   COUPON_EXPIRED: { status: 410, message: '该券已过期' },
   COUPON_NOT_YET_VALID: { status: 409, message: '该券尚未到使用时间' },
   COUPON_BELOW_THRESHOLD: { status: 409, message: '订单金额未达到该券的使用门槛' },

@@ -97,7 +97,7 @@ describe('points and tiers in the mini-program H5', () => {
     await shopper.reload();
     await on(shopper, '#points-balance').waitFor({ timeout: 15_000 });
     expect(await text(shopper, '#points-balance')).toBe('2000');
-    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回积分 · 门店 S001.*-500\s*余额 2000$/);
+    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回 · 门店 S001.*-500\s*余额 2000$/);
 
     await open(shopper, 'shopper-sun', 'pages/tier/index');
     await on(shopper, '#tier-current').waitFor({ timeout: 15_000 });

@@ -167,7 +167,11 @@ export default function ProfilePage() {
             placeholder='请输入昵称'
             maxlength={NICKNAME_MAX}
             value={nickname}
-            onInput={(event) => setNickname(event.detail.value)}
+            onInput={(event) => {
+              setNickname(event.detail.value);
+              // The error goes as soon as the field is being fixed, not at the next save.
+              if (event.detail.value.trim()) setProfileError('');
+            }}
             // WeChat fills the nickname in from its keyboard suggestion without an input event on some clients.
             onBlur={(event) => setNickname(event.detail.value)}
           />
@@ -190,7 +194,16 @@ export default function ProfilePage() {
 
       <View id='birthday-section' className='section'>
         <Text className='section-title'>生日</Text>
-        <BirthdayField value={birthday} end={todayOnDevice()} disabled={Boolean(locked) || savingBirthday} onChange={setBirthdayValue} />
+        <BirthdayField
+          value={birthday}
+          end={todayOnDevice()}
+          disabled={Boolean(locked) || savingBirthday}
+          onChange={(value) => {
+            setBirthdayValue(value);
+            // Cleared once the date is a real one again, so a stale red line never sits under a fixed field.
+            if (parseCalendarDate(value) && compareCalendarDates(value, todayOnDevice()) <= 0) setBirthdayError('');
+          }}
+        />
         {locked ? (
           <Text id='birthday-locked' className='profile-page__rule profile-page__rule--locked'>
             下次可修改日期：{formatChineseDate(locked)}
