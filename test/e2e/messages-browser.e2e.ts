@@ -82,14 +82,15 @@ describe('subscription messages in the mini-program H5', () => {
       timeout: 20_000,
     });
     await open(page, user, 'pages/coupons/index');
-    await on(page, `#claim-${templateIds[0]}`).waitFor({ timeout: 15_000 });
+    await on(page, `#claim-entry-${templateIds[0]}`).waitFor({ timeout: 15_000 });
     expect((await warmed).status()).toBe(200);
   }
 
   /** Taps 立即领取 and waits for the server's answer (the ticket turns to "limit reached"). */
   async function claim(page: Page, templateId: number): Promise<void> {
     await on(page, `#claim-${templateId}`).click();
-    await on(page, `#claim-entry-${templateId}.coupon-ticket--muted, #claim-entry-${templateId} .coupon-ticket--muted`).waitFor({
+    // Claimed: the coupon moves to 已领取 with 去使用.
+    await on(page, `#claim-use-${templateId}`).waitFor({
       timeout: 15_000,
     });
   }
