@@ -53,7 +53,7 @@ export default function ClaimCentrePage() {
     try {
       await claimCoupon(templateId, keys.keyFor(action));
       keys.settle(action);
-      void asking.then(() => Taro.showToast({ title: '领取成功，已放入券包', icon: 'none' }));
+      void asking.then(() => Taro.showToast({ title: '领取成功', icon: 'success' }));
     } catch (error) {
       keys.settle(action, error);
       setErrors((current) => ({ ...current, [templateId]: messageOf(error) }));
