@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
@@ -27,7 +28,7 @@ describe('account deletion (注销) in the mini-program H5', () => {
     await stack?.stop();
   });
 
-  const { open, on } = h5(() => stack.serverUrl);
+  const { open, on, text } = h5(() => stack.serverUrl);
 
   async function phone390(): Promise<Page> {
     const context = await browser.newContext({
@@ -94,5 +95,57 @@ describe('account deletion (注销) in the mini-program H5', () => {
     // The old token replayed: refused, for reading and for deleting again.
     expect(await api.call('GET', '/members/me', { token: oldToken! })).toMatchObject({ status: 401, body: { code: 'SESSION_REVOKED' } });
     expect(await api.call('POST', '/members/me/deletion', { token: oldToken!, body: { confirm: true } })).toMatchObject({ status: 401 });
+  });
+
+  it('the profile: avatar from a file, nickname, birthday from the date wheels; errors clear when fixed', async () => {
+    const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
+    await api.joinedMember('profile-he', '13812340001', '2026-11');
+    const shopper = await phone390();
+    await open(shopper, 'profile-he', 'pages/profile/index');
+    await on(shopper, '#birthday-picker').waitFor({ timeout: 15_000 });
+
+    // Avatar: a picture file, uploaded and shown from our server.
+    const dir = mkdtempSync(join(tmpdir(), 'avatar-'));
+    const png = join(dir, 'me.png');
+    writeFileSync(
+      png,
+      Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
+    );
+    const chooser = shopper.waitForEvent('filechooser');
+    await on(shopper, '#avatar-choose').click();
+    await (await chooser).setFiles(png);
+    await shopper
+      .locator('#avatar-choose img[src*="/api/media/avatars/"], #avatar-choose .taro-img__mode-aspectfill[src*="/api/media/avatars/"]')
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .catch(() => undefined);
+    await expect
+      .poll(async () => (await api.call('GET', '/members/me', { token: (await api.login('profile-he')).token })).body.avatarUrl, {
+        timeout: 10_000,
+      })
+      .toMatch(/^\/api\/media\/avatars\//);
+
+    // Nickname, read from the form when it is submitted.
+    await on(shopper, '#profile-nickname input').fill('何小姐');
+    await on(shopper, '#profile-save').click();
+    await expect
+      .poll(async () => (await api.call('GET', '/members/me', { token: (await api.login('profile-he')).token })).body.nickname)
+      .toBe('何小姐');
+
+    // Birthday: the wheels in a bottom sheet; 确定 takes what they show.
+    await on(shopper, '#birthday-picker').click();
+    await on(shopper, '.nut-picker').waitFor();
+    await snapshot(shopper, 'profile-02-birthday-wheels');
+    await on(shopper, '.nut-picker-confirm-btn').click();
+    expect(await text(shopper, '#birthday-picker')).toContain('1995年1月1日');
+
+    // A typed date that is not one shows the error; fixing the field clears it at once.
+    await on(shopper, '#birthday-typing').click();
+    await on(shopper, '#birthday-input input').fill('1995-13-40');
+    await on(shopper, '#birthday-save').click();
+    await on(shopper, '#birthday-error').waitFor();
+    await on(shopper, '#birthday-input input').fill('1995-06-18');
+    expect(await shopper.locator('#birthday-error >> visible=true').count()).toBe(0);
+    await snapshot(shopper, 'profile-01-filled');
   });
 });

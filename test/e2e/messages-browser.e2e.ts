@@ -276,7 +276,8 @@ describe('subscription messages in the mini-program H5', () => {
       timeout: 20_000,
     });
     await open(shopper, user, 'pages/profile/index');
-    await on(shopper, '#birthday-input input').waitFor({ timeout: 15_000 });
+    await on(shopper, '#birthday-typing').waitFor({ timeout: 15_000 });
+    await on(shopper, '#birthday-typing').click();
     await warmed;
     await on(shopper, '#birthday-input input').fill('1993-04-21');
     await on(shopper, '#birthday-save').click();
