@@ -82,22 +82,22 @@ export default function ProfilePage() {
 
   const { member } = state;
   const locked = member.birthdayLockedUntil;
-  const trimmedNickname = nickname.trim();
-  const nicknameSaveInactive = savingProfile || !trimmedNickname || trimmedNickname === (member.nickname ?? '');
 
   /**
-   * WeChat checks a type="nickname" input when it loses focus and clears it if the check fails, without an input
-   * event: the page's own copy would still hold the refused text. So the value saved is the one the form
-   * submits, read at submit time.
+   * WeChat checks a type="nickname" input when it loses focus and clears it if the check fails, and fills in its
+   * keyboard suggestion without an input event: the page's own copy may lag. So the value saved is the one the
+   * form submits, read at submit time, and the button does not wait for the copy to say something changed.
    */
   const saveNickname = async (submitted: string) => {
-    if (nicknameSaveInactive) return;
+    if (savingProfile) return;
     const trimmedNickname = submitted.trim();
-    setProfileError('');
+    setNickname(submitted);
     if (!trimmedNickname) {
       setProfileError('请填写昵称');
       return;
     }
+    setProfileError('');
+    if (trimmedNickname === (member.nickname ?? '')) return;
     setSavingProfile(true);
     try {
       await updateProfile({ nickname: trimmedNickname.slice(0, NICKNAME_MAX) });
@@ -180,7 +180,7 @@ export default function ProfilePage() {
             className='profile-page__save'
             formType='submit'
             loading={savingProfile}
-            disabled={nicknameSaveInactive}
+            disabled={savingProfile || undefined}
           >
             保存
           </ActionButton>
