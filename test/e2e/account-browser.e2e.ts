@@ -40,6 +40,16 @@ describe('account deletion (注销) in the mini-program H5', () => {
     return context.newPage();
   }
 
+  /** Asks until `probe` answers something `done` accepts (jest has no expect.poll). */
+  async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (done(value) || Date.now() > until) return value;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** The session token the app keeps (Taro's H5 storage wraps values as {"data": …}). */
   async function storedToken(page: Page): Promise<string | null> {
     return page.evaluate(() => {
@@ -114,23 +124,16 @@ describe('account deletion (注销) in the mini-program H5', () => {
     const chooser = shopper.waitForEvent('filechooser');
     await on(shopper, '#avatar-choose').click();
     await (await chooser).setFiles(png);
-    await shopper
-      .locator('#avatar-choose img[src*="/api/media/avatars/"], #avatar-choose .taro-img__mode-aspectfill[src*="/api/media/avatars/"]')
-      .first()
-      .waitFor({ timeout: 15_000 })
-      .catch(() => undefined);
-    await expect
-      .poll(async () => (await api.call('GET', '/members/me', { token: (await api.login('profile-he')).token })).body.avatarUrl, {
-        timeout: 10_000,
-      })
-      .toMatch(/^\/api\/media\/avatars\//);
+    // The circle shows the uploaded picture.
+    await on(shopper, '#avatar-choose img').waitFor({ timeout: 15_000 });
+    const profile = async () => (await api.call('GET', '/members/me', { token: (await api.login('profile-he')).token })).body;
+    const withAvatar = await eventually(profile, (member) => Boolean(member.avatarUrl));
+    expect(withAvatar.avatarUrl).toMatch(/^\/api\/media\/avatars\//);
 
     // Nickname, read from the form when it is submitted.
     await on(shopper, '#profile-nickname input').fill('何小姐');
     await on(shopper, '#profile-save').click();
-    await expect
-      .poll(async () => (await api.call('GET', '/members/me', { token: (await api.login('profile-he')).token })).body.nickname)
-      .toBe('何小姐');
+    expect((await eventually(profile, (member) => member.nickname === '何小姐')).nickname).toBe('何小姐');
 
     // Birthday: the wheels in a bottom sheet; 确定 takes what they show.
     await on(shopper, '#birthday-picker').click();

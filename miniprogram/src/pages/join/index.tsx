@@ -43,16 +43,9 @@ export default function JoinPage() {
     openPage('/pages/privacy/index');
   };
 
-  /** A link inside the consent line opens its document without ticking the box. */
+  /** A document's title in the consent line: opens its page. */
   const docLink = (id: string, title: string, url: string) => (
-    <Text
-      id={id}
-      className='join-page__policy-name'
-      onClick={(event) => {
-        event.stopPropagation();
-        openPage(url);
-      }}
-    >
+    <Text id={id} className='join-page__policy-name' onClick={() => openPage(url)}>
       {title}
     </Text>
   );
@@ -130,12 +123,15 @@ export default function JoinPage() {
       </View>
 
       <View className='section'>
-        <ConsentCheck id='join-privacy' checked={agreed} onChange={setAgreed} disabled={submitting}>
-          <Text>我已阅读并同意</Text>
+        {/* The documents' links sit beside the tick, not inside it: tapping a title opens it and never ticks the box. */}
+        <View className='join-page__consent'>
+          <ConsentCheck id='join-privacy' checked={agreed} onChange={setAgreed} disabled={submitting}>
+            <Text>我已阅读并同意</Text>
+          </ConsentCheck>
           {docLink('join-agreement-doc', '《用户协议》', '/pages/agreement/index')}
           <Text>和</Text>
           {docLink('join-privacy-doc', '《隐私政策》', '/pages/privacy/index')}
-        </ConsentCheck>
+        </View>
         <View className='join-page__policy-meta'>
           <Text>指引版本 {state.policyVersion}</Text>
           <Text id='join-privacy-link' className='join-page__policy-link' onClick={() => void showPolicy()}>
