@@ -131,6 +131,7 @@ describe('account deletion (注销) in the mini-program H5', () => {
     expect(withAvatar.avatarUrl).toMatch(/^\/api\/media\/avatars\//);
 
     // Nickname, read from the form when it is submitted.
+    await shopper.waitForFunction(() => !document.querySelector('#profile-save')?.hasAttribute('disabled')); // the upload is done
     await on(shopper, '#profile-nickname input').fill('何小姐');
     await on(shopper, '#profile-save').click();
     expect((await eventually(profile, (member) => member.nickname === '何小姐')).nickname).toBe('何小姐');

@@ -157,7 +157,11 @@ export default function ProfilePage() {
         <Text className='section-title'>昵称</Text>
         <Form
           className='profile-page__row'
-          onSubmit={(event) => void saveNickname(String((event.detail.value as { nickname?: unknown } | undefined)?.nickname ?? ''))}
+          onSubmit={(event) => {
+            // weapp hands over the field's value here; a build whose form does not collect it falls back to the copy.
+            const submitted = (event.detail.value as { nickname?: unknown } | undefined)?.nickname;
+            void saveNickname(typeof submitted === 'string' ? submitted : nickname);
+          }}
         >
           <Input
             id='profile-nickname'
