@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
+import { cashOffTemplateBody } from '../support/fixtures';
 import { h5, launchChromium, SCREENSHOT_DIR, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -19,7 +20,7 @@ describe('account deletion (注销) in the mini-program H5', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'miniprogram', 'dist', 'h5', 'index.html'))) throw new Error('build the H5 first: npm run build');
-    stack = await startStack({ database: 'mariadb', serveH5: true });
+    stack = await startStack({ database: 'mariadb', serveH5: true, staff: [{ user: 'account-boss', role: 'admin' }] });
     browser = await launchChromium();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
@@ -101,6 +102,16 @@ describe('account deletion (注销) in the mini-program H5', () => {
     const fresh = await api.call('GET', '/members/me', { token: newToken! });
     expect(fresh).toMatchObject({ status: 200, body: { joined: false, phoneMasked: null, nickname: null } });
     expect(fresh.body.id).not.toBe(before.body.id);
+
+    // The claim centre greets the new visitor with one way in, not a grey reason on every coupon.
+    const admin = (await api.login('account-boss')).token;
+    expect(
+      (await api.call('POST', '/admin/coupon-templates', { token: admin, body: cashOffTemplateBody({ name: '新人满100减10' }) })).status,
+    ).toBe(201);
+    await open(shopper, 'leaving-zhou', 'pages/coupons/index');
+    await on(shopper, '#claim-join-button').waitFor({ timeout: 15_000 });
+    expect(await shopper.locator('.coupon-ticket__blocked >> visible=true').count()).toBe(0);
+    await snapshot(shopper, 'account-05-claim-centre-visitor');
 
     // The old token replayed: refused, for reading and for deleting again.
     expect(await api.call('GET', '/members/me', { token: oldToken! })).toMatchObject({ status: 401, body: { code: 'SESSION_REVOKED' } });

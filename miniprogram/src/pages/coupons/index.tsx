@@ -31,7 +31,10 @@ async function fetchClaimCentre(): Promise<ClaimCentreData> {
     // What the member already holds, for 去使用; a visitor holds nothing.
     session.member.joined ? getWallet('usable').catch(() => null) : Promise.resolve(null),
   ]);
-  return { entries: arrangeClaimCentre(entries, usableByTemplate(wallet?.coupons ?? [])), visitor: needsToJoin(entries) };
+  return {
+    entries: arrangeClaimCentre(entries, usableByTemplate(wallet?.coupons ?? [])),
+    visitor: !session.member.joined || needsToJoin(entries),
+  };
 }
 
 const GROUP_TITLES = { claimable: '可领取', claimed: '已领取', blocked: '暂不可领' } as const;
