@@ -7,6 +7,7 @@ import { getMemberCard, isApiError, messageOf, setBirthday, updateProfile, uploa
 import StateView from '../../components/StateView';
 import AvatarPicker from '../../platform/AvatarPicker';
 import BirthdayField from '../../platform/BirthdayField';
+import platform from '../../platform';
 import { formatChineseDate, todayOnDevice } from '../../utils/dates';
 import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
@@ -182,7 +183,10 @@ export default function ProfilePage() {
           <ActionButton
             id='profile-save'
             className='profile-page__save'
-            formType='submit'
+            // weapp: the form hands over what WeChat's nickname field really holds. The H5 form does not submit
+            // from Taro's button, and its field's copy is exact (no WeChat check behind it): save from the copy.
+            formType={platform.name === 'weapp' ? 'submit' : undefined}
+            onClick={platform.name === 'weapp' ? undefined : () => void saveNickname(nickname)}
             loading={savingProfile}
             disabled={savingProfile || undefined}
           >
