@@ -150,6 +150,7 @@ describe('account deletion (注销) in the mini-program H5', () => {
     // Birthday: the wheels in a bottom sheet; 确定 takes what they show.
     await on(shopper, '#birthday-picker').click();
     await on(shopper, '.nut-picker').waitFor();
+    await shopper.waitForTimeout(600); // the sheet slides up
     await snapshot(shopper, 'profile-02-birthday-wheels');
     await on(shopper, '.nut-picker-confirm-btn').click();
     expect(await text(shopper, '#birthday-picker')).toContain('1995年1月1日');
