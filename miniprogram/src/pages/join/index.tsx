@@ -114,7 +114,7 @@ export default function JoinPage() {
       <View className='section join-steps'>
         <View className='join-steps__item'>
           <Text className='join-steps__no'>1</Text>
-          <Text className='join-steps__text'>阅读并同意会员隐私保护指引</Text>
+          <Text className='join-steps__text'>阅读并同意用户协议和隐私政策</Text>
         </View>
         <View className='join-steps__item'>
           <Text className='join-steps__no'>2</Text>
