@@ -157,41 +157,43 @@ export default function ProfilePage() {
       <View className='section'>
         <Text className='section-title'>昵称</Text>
         <Form
-          className='profile-page__row'
           onSubmit={(event) => {
             // weapp hands over the field's value here; a build whose form does not collect it falls back to the copy.
             const submitted = (event.detail.value as { nickname?: unknown } | undefined)?.nickname;
             void saveNickname(typeof submitted === 'string' ? submitted : nickname);
           }}
         >
-          <Input
-            id='profile-nickname'
-            name='nickname'
-            className='profile-page__input'
-            type='nickname'
-            placeholder='请输入昵称'
-            maxlength={NICKNAME_MAX}
-            value={nickname}
-            onInput={(event) => {
-              setNickname(event.detail.value);
-              // The error goes as soon as the field is being fixed, not at the next save.
-              if (event.detail.value.trim()) setProfileError('');
-            }}
-            // WeChat fills the nickname in from its keyboard suggestion without an input event on some clients.
-            onBlur={(event) => setNickname(event.detail.value)}
-          />
-          <ActionButton
-            id='profile-save'
-            className='profile-page__save'
-            // weapp: the form hands over what WeChat's nickname field really holds. The H5 form does not submit
-            // from Taro's button, and its field's copy is exact (no WeChat check behind it): save from the copy.
-            formType={platform.name === 'weapp' ? 'submit' : undefined}
-            onClick={platform.name === 'weapp' ? undefined : () => void saveNickname(nickname)}
-            loading={savingProfile}
-            disabled={savingProfile || undefined}
-          >
-            保存
-          </ActionButton>
+          {/* The row is a View: Taro's H5 form wraps its children in an inner <form> no class reaches. */}
+          <View className='profile-page__row'>
+            <Input
+              id='profile-nickname'
+              name='nickname'
+              className='profile-page__input'
+              type='nickname'
+              placeholder='请输入昵称'
+              maxlength={NICKNAME_MAX}
+              value={nickname}
+              onInput={(event) => {
+                setNickname(event.detail.value);
+                // The error goes as soon as the field is being fixed, not at the next save.
+                if (event.detail.value.trim()) setProfileError('');
+              }}
+              // WeChat fills the nickname in from its keyboard suggestion without an input event on some clients.
+              onBlur={(event) => setNickname(event.detail.value)}
+            />
+            <ActionButton
+              id='profile-save'
+              className='profile-page__save'
+              // weapp: the form hands over what WeChat's nickname field really holds. The H5 form does not submit
+              // from Taro's button, and its field's copy is exact (no WeChat check behind it): save from the copy.
+              formType={platform.name === 'weapp' ? 'submit' : undefined}
+              onClick={platform.name === 'weapp' ? undefined : () => void saveNickname(nickname)}
+              loading={savingProfile}
+              disabled={savingProfile || undefined}
+            >
+              保存
+            </ActionButton>
+          </View>
         </Form>
         {profileError ? (
           <Text id='profile-error' className='form-error'>
