@@ -23,6 +23,7 @@ import { codeOf, keyMaker } from '../testing/spec';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { AccountDeletionService, deletedOpenid } from './account-deletion.service';
 import { AvatarService } from './avatar.service';
+import { MemberCardService } from './member-card.service';
 import { MemberAvatar } from './member-avatar.entity';
 import { Member } from './member.entity';
 import { MembersService } from './members.service';
@@ -131,6 +132,16 @@ describe.each(TEST_DATABASES)('account deletion (注销) on %s', (kind) => {
     expect(await t.db.dataSource.getRepository(AuditLog).findBy({ memberId: me.id, action: 'account.delete' })).toEqual([
       expect.objectContaining({ role: 'member', staffId: null, outcome: 'ok' }),
     ]);
+
+    // A clerk (or an admin) asking for the member sees nothing: the deleted account is no member to show.
+    expect(
+      codeOf(
+        await t.app
+          .get(MemberCardService)
+          .staffView(me.id)
+          .catch((e) => e),
+      ),
+    ).toBe('MEMBER_NOT_FOUND');
 
     // The same WeChat user opens the app again: a new member, nothing of the old one.
     const again = await login(me.user);
