@@ -70,6 +70,19 @@ export interface UpdateProfileRequest {
  */
 
 /** PUT /api/members/me/birthday */
+/**
+ * POST /api/members/me/deletion — 注销: anonymises the member's personal data and ends every session. `confirm`
+ * must be exactly true (the page asks first); anything else answers ACCOUNT_DELETE_NOT_CONFIRMED.
+ */
+export interface DeleteAccountRequest {
+  confirm: true;
+}
+
+export interface DeleteAccountResponse {
+  deleted: true;
+  deletedAt: string;
+}
+
 export interface SetBirthdayRequest {
   birthday: CalendarDate;
 }
@@ -158,8 +171,9 @@ export interface StaffProfile {
 export interface AuditLogEntry {
   id: number;
   at: string;
+  /** The staff account's openid; empty for a member's own action (role 'member', e.g. account.delete). */
   staffOpenid: string;
-  role: StaffRole;
+  role: StaffRole | 'member';
   storeCode: string | null;
   /** e.g. purchase.record, purchase.refund, coupon.redeem, member_code.verify, member.view */
   action: string;

@@ -21,6 +21,16 @@ export const LifecycleStatus = {
 } as const;
 export type LifecycleStatus = (typeof LifecycleStatus)[keyof typeof LifecycleStatus];
 
+/**
+ * Whether the member's account stands. A deleted (注销) account keeps its row, anonymised, so the ledgers that
+ * point at it (sales, points, coupons) stay whole; it never comes back (a new login is a new member).
+ */
+export const AccountStatus = {
+  Active: 'active',
+  Deleted: 'deleted',
+} as const;
+export type AccountStatus = (typeof AccountStatus)[keyof typeof AccountStatus];
+
 /** clerk: the till of their store(s); store_manager: their store(s)' sales and staff; admin: HQ, every store. */
 export const StaffRole = {
   Clerk: 'clerk',

@@ -6,6 +6,8 @@ export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: '提交的信息有误，请检查后重试' },
   AUTH_REQUIRED: { status: 401, message: '请先登录' },
   SESSION_EXPIRED: { status: 401, message: '登录已过期，请重新进入' },
+  /** The account this token was issued for has been deleted (注销): no token issued before that is honoured. */
+  SESSION_REVOKED: { status: 401, message: '该账号已注销，请重新进入' },
   FORBIDDEN: { status: 403, message: '没有权限进行此操作' },
   NOT_FOUND: { status: 404, message: '内容不存在' },
   RATE_LIMITED: { status: 429, message: '操作太频繁，请稍后再试' },
@@ -23,6 +25,10 @@ export const ERRORS = {
   MEMBER_ALREADY_JOINED: { status: 409, message: '您已经是会员了' },
   MEMBER_NOT_JOINED: { status: 403, message: '请先开通会员' },
   MEMBER_NOT_FOUND: { status: 404, message: '未找到该会员' },
+  /** Deleting the account (注销) needs the member's explicit confirmation in the request. */
+  ACCOUNT_DELETE_NOT_CONFIRMED: { status: 400, message: '请确认注销账号' },
+  /** An unpaid app order holds the member's coupon and points: pay or cancel it first. */
+  ACCOUNT_HAS_OPEN_ORDER: { status: 409, message: '您有未支付的订单，请先支付或取消后再注销' },
 
   AVATAR_INVALID: { status: 400, message: '请上传 JPG、PNG 或 WebP 格式的图片' },
   AVATAR_TOO_LARGE: { status: 413, message: '头像图片太大，请换一张较小的图片' },
@@ -41,7 +47,7 @@ export const ERRORS = {
   COUPON_TEMPLATE_PAUSED: { status: 409, message: '该券暂停领取' },
   COUPON_TEMPLATE_ALREADY_LIVE: { status: 409, message: '该券已开始领取、已发出或已被进行中的活动使用，不能再修改或删除' },
   COUPON_TEMPLATE_IN_USE: { status: 409, message: '有营销活动选用了这张券，请先在活动中换掉它再删除' },
-  COUPON_ALREADY_REDEEMED: { status: 409, message: '该券已核销，不能重复使用' },
+  COUPON_ALREADY_REDEEMED: { status: 409, message: '该券已使用，不能重复使用' },
   COUPON_EXPIRED: { status: 410, message: '该券已过期' },
   COUPON_NOT_YET_VALID: { status: 409, message: '该券尚未到使用时间' },
   COUPON_BELOW_THRESHOLD: { status: 409, message: '订单金额未达到该券的使用门槛' },

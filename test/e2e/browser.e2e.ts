@@ -100,7 +100,8 @@ describe('mini-program H5 in Chromium', () => {
     await shopper.locator('#member-card').waitFor({ timeout: 15_000 });
 
     await shopper.locator('#goto-profile').click();
-    await shopper.locator('#birthday-input').waitFor();
+    // H5 offers the date wheels and, for a keyboard, a typed date.
+    await shopper.locator('#birthday-typing').click();
     await shopper.locator('#birthday-input input').fill('1992-06-18');
     await snapshot(shopper, '07-profile-birthday');
     await shopper.locator('#birthday-save').click();

@@ -92,9 +92,10 @@ describe('coupons in the mini-program H5', () => {
     await on(shopper, `#claim-${templateId}`).click();
     // The app asks, at this natural moment, whether coupon messages may be sent (see messages-browser.e2e.ts).
     await answerSubscribeSheet(shopper, '取消');
-    // Limit 1: once claimed the button gives way to the reason, from the server.
-    await on(shopper, `#claim-entry-${templateId} .coupon-ticket--muted, #claim-entry-${templateId}.coupon-ticket--muted`).waitFor();
-    expect(await text(shopper, `#claim-${templateId}`)).toContain('每人限领 1 张');
+    // Limit 1: once claimed it moves to 已领取, and 去使用 opens 付款 with it.
+    await on(shopper, `#claim-use-${templateId}`).waitFor();
+    expect(await text(shopper, `#claim-use-${templateId}`)).toBe('去使用');
+    expect(await text(shopper, '#claim-group-claimed')).toBe('已领取');
     await snapshot(shopper, '13-claimed');
 
     // The wallet lists it as usable; its page shows the code to show at the till.

@@ -82,14 +82,15 @@ describe('subscription messages in the mini-program H5', () => {
       timeout: 20_000,
     });
     await open(page, user, 'pages/coupons/index');
-    await on(page, `#claim-${templateIds[0]}`).waitFor({ timeout: 15_000 });
+    await on(page, `#claim-entry-${templateIds[0]}`).waitFor({ timeout: 15_000 });
     expect((await warmed).status()).toBe(200);
   }
 
   /** Taps 立即领取 and waits for the server's answer (the ticket turns to "limit reached"). */
   async function claim(page: Page, templateId: number): Promise<void> {
     await on(page, `#claim-${templateId}`).click();
-    await on(page, `#claim-entry-${templateId}.coupon-ticket--muted, #claim-entry-${templateId} .coupon-ticket--muted`).waitFor({
+    // Claimed: the coupon moves to 已领取 with 去使用.
+    await on(page, `#claim-use-${templateId}`).waitFor({
       timeout: 15_000,
     });
   }
@@ -146,8 +147,8 @@ describe('subscription messages in the mini-program H5', () => {
     const offered = before.moments.coupon_claimed.map((kind) => kindOf(before, kind).title);
     expect(await text(shopper, '.taro__modal .taro-modal__text')).toBe(`允许发送：${offered.join('、')}`);
     expect(offered).toEqual(expect.arrayContaining([arrived.title, expiring.title]));
-    // The picture shows the sheet alone, after the claim's toast has gone.
-    await shopper.getByText('领取成功，已放入券包').waitFor({ state: 'hidden', timeout: 5_000 });
+    // The claim's toast waits for the sheet to close: it never covers it.
+    expect(await shopper.getByText('领取成功').isVisible()).toBe(false);
     await settle(shopper);
     mkdirSync(README_DIR, { recursive: true });
     await shopper.screenshot({ path: join(README_DIR, 'messages-subscribe.png') });
@@ -175,10 +176,10 @@ describe('subscription messages in the mini-program H5', () => {
     await snapshot(shopper, '49-card-messages');
     await on(shopper, '#card-messages').click();
     await on(shopper, '#message-kind-coupon_arrived').waitFor({ timeout: 15_000 });
-    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('可接收 1 条');
-    expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('可接收 1 条');
+    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('已开启 · 可接收 1 条');
+    expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('已开启 · 可接收 1 条');
     for (const view of after.kinds.filter((k) => k.kind !== 'coupon_arrived' && k.kind !== 'coupon_expiring')) {
-      expect(await text(shopper, `#message-remaining-${view.kind}`)).toBe('未订阅');
+      expect(await text(shopper, `#message-remaining-${view.kind}`)).toMatch(/^未开启 · /);
     }
     expect(await text(shopper, '#message-kind-coupon_arrived')).toContain(arrived.title);
     expect(await text(shopper, '#message-kind-coupon_arrived')).toContain(arrived.description);
@@ -261,8 +262,8 @@ describe('subscription messages in the mini-program H5', () => {
 
     await open(shopper, user, 'pages/messages/index');
     await on(shopper, '#message-remaining-coupon_arrived').waitFor({ timeout: 15_000 });
-    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('未订阅');
-    expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('未订阅');
+    expect(await text(shopper, '#message-remaining-coupon_arrived')).toBe('未开启 · 下次领券时可开启');
+    expect(await text(shopper, '#message-remaining-coupon_expiring')).toMatch(/^未开启 · /);
   });
 
   it('saving the birthday offers the birthday greeting', async () => {
@@ -275,7 +276,8 @@ describe('subscription messages in the mini-program H5', () => {
       timeout: 20_000,
     });
     await open(shopper, user, 'pages/profile/index');
-    await on(shopper, '#birthday-input input').waitFor({ timeout: 15_000 });
+    await on(shopper, '#birthday-typing').waitFor({ timeout: 15_000 });
+    await on(shopper, '#birthday-typing').click();
     await warmed;
     await on(shopper, '#birthday-input input').fill('1993-04-21');
     await on(shopper, '#birthday-save').click();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { answerSubscribeSheet, h5, launchChromium, phonePage, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
@@ -104,7 +104,7 @@ describe('points and tiers in the mini-program H5', () => {
     await shopper.reload();
     await on(shopper, '#points-balance').waitFor({ timeout: 15_000 });
     expect(await text(shopper, '#points-balance')).toBe('2000');
-    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回积分 · 门店 S001.*-500\s*余额 2000$/);
+    expect(await text(shopper, '.points-line')).toMatch(/^退款扣回 · 门店 S001.*-500\s*余额 2000$/);
 
     await open(shopper, 'shopper-sun', 'pages/tier/index');
     await on(shopper, '#tier-current').waitFor({ timeout: 15_000 });
@@ -145,7 +145,9 @@ describe('points and tiers in the mini-program H5', () => {
     await snapshot(shopper, '26-points-shop');
     await on(shopper, `#shop-exchange-${priced.body.id}`).click();
     await shopper.locator('.taro__modal .taro-model__btn >> visible=true').filter({ hasText: '兑换' }).click();
-    await shopper.getByText('兑换成功，已放入券包').waitFor();
+    // The app offers the coupon reminders; the exchange's toast follows once the sheet is answered.
+    await answerSubscribeSheet(shopper, '取消');
+    await shopper.getByText('兑换成功', { exact: true }).waitFor();
     const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: (await api.login('shopper-sun')).token });
     expect(wallet.body.coupons.map((c: { name: string }) => c.name)).toEqual(['积分兑换 10 元券']);
     await open(shopper, 'shopper-sun', 'pages/points/index');

@@ -4,7 +4,10 @@ import { ensureSession, renewSession } from './session';
 
 /** The server says the token is missing or dead: a fresh silent login may fix it (once). */
 function needsNewLogin(error: unknown): boolean {
-  return error instanceof ApiError && (error.code === 'SESSION_EXPIRED' || error.code === 'AUTH_REQUIRED');
+  // SESSION_REVOKED: the account was deleted (注销), maybe on another device: the new login is a new visitor.
+  return (
+    error instanceof ApiError && (error.code === 'SESSION_EXPIRED' || error.code === 'AUTH_REQUIRED' || error.code === 'SESSION_REVOKED')
+  );
 }
 
 /**

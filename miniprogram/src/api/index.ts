@@ -1,5 +1,7 @@
 /** The typed API client: one function per endpoint of the shared contract (shared/src/api.ts). */
 import type {
+  DeleteAccountRequest,
+  DeleteAccountResponse,
   IdentifiedMemberView,
   JoinRequest,
   MemberCard,
@@ -11,7 +13,7 @@ import type {
   VerifyMemberCodeRequest,
 } from '@member/shared';
 import { authedRequest } from './client';
-import { updateSessionMember } from './session';
+import { endSession, updateSessionMember } from './session';
 
 export { ApiError, isApiError, messageOf, outcomeUnknown } from './errors';
 export { newIdempotencyKey, PendingKeys } from './idempotency';
@@ -52,6 +54,14 @@ export async function updateProfile(request: UpdateProfileRequest): Promise<void
 
 export async function setBirthday(request: SetBirthdayRequest): Promise<void> {
   keepMember(await authedRequest<unknown>('PUT', '/members/me/birthday', request));
+}
+
+/** 注销. Once the server has answered, this device's session is gone too: the next call is a new visitor's. */
+export async function deleteAccount(): Promise<DeleteAccountResponse> {
+  const request: DeleteAccountRequest = { confirm: true };
+  const answer = await authedRequest<DeleteAccountResponse>('POST', '/members/me/deletion', request);
+  endSession();
+  return answer;
 }
 
 export function getStaffProfile(): Promise<StaffProfile> {

@@ -126,6 +126,11 @@ export function updateSessionMember(member: MemberProfile): void {
   if (current) store({ ...current, member });
 }
 
+/** Forgets the session entirely (after 注销): the next call logs in afresh, as whoever WeChat says this user is now. */
+export function endSession(): void {
+  store(null);
+}
+
 export function onSessionChange(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);

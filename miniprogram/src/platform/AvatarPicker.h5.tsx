@@ -1,17 +1,26 @@
-import { useEffect, useState } from 'react';
-import { Image, Input, Text, View } from '@tarojs/components';
-import ActionButton from '../components/ActionButton';
+import Taro from '@tarojs/taro';
+import { Image, Text, View } from '@tarojs/components';
 import type { AvatarPickerProps } from './types';
 import './AvatarPicker.scss';
 import { mediaUrl } from '../api/http';
 
-/** The browser has no WeChat avatar chooser: an image URL can be typed in instead. */
+/**
+ * The browser has no WeChat avatar chooser: the member picks a picture file (album or camera on a phone), which
+ * is uploaded like weapp's chosen avatar (multipart `file`; the server checks its type from the bytes).
+ */
 export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: AvatarPickerProps) {
-  const [url, setUrl] = useState(avatarUrl ?? '');
-  useEffect(() => setUrl(avatarUrl ?? ''), [avatarUrl]);
-  const valid = /^https:\/\/\S+$/i.test(url.trim());
+  const choose = async () => {
+    if (disabled) return;
+    try {
+      const picked = await Taro.chooseImage({ count: 1, sizeType: ['compressed'], sourceType: ['album', 'camera'] });
+      const path = picked.tempFilePaths[0];
+      if (path) onPick({ kind: 'file', value: path });
+    } catch {
+      // Closed without choosing: nothing to do.
+    }
+  };
   return (
-    <View className='avatar-picker avatar-picker--h5'>
+    <View id='avatar-choose' className={`avatar-picker${disabled ? ' avatar-picker--disabled' : ''}`} onClick={() => void choose()}>
       <View className='avatar-picker__circle'>
         {avatarUrl ? (
           <Image className='avatar-picker__img' src={mediaUrl(avatarUrl)} mode='aspectFill' />
@@ -19,24 +28,7 @@ export default function AvatarPicker({ avatarUrl, disabled = false, onPick }: Av
           <Text className='avatar-picker__placeholder'>头像</Text>
         )}
       </View>
-      <View className='avatar-picker__url'>
-        <Input
-          id='avatar-url'
-          className='avatar-picker__input'
-          placeholder='头像图片地址（https://…）'
-          value={url}
-          disabled={disabled}
-          onInput={(event) => setUrl(event.detail.value)}
-        />
-        <ActionButton
-          id='avatar-save'
-          className='avatar-picker__save'
-          disabled={disabled || !valid || url.trim() === (avatarUrl ?? '') || undefined}
-          onClick={() => onPick({ kind: 'url', value: url.trim() })}
-        >
-          使用
-        </ActionButton>
-      </View>
+      <Text className='avatar-picker__hint'>点击更换头像</Text>
     </View>
   );
 }

@@ -6,6 +6,7 @@ import {
   decisionsOf,
   kindsToAsk,
   messagesSummary,
+  kindStatus,
   remainingText,
   subscribeSheetText,
   titlesOf,
@@ -135,7 +136,7 @@ describe('the report to the server', () => {
 
 describe('how the pages say it', () => {
   it('counts what each kind may still receive', () => {
-    expect([0, 1, 12].map(remainingText)).toEqual(['未订阅', '可接收 1 条', '可接收 12 条']);
+    expect([0, 1, 12].map(remainingText)).toEqual(['未开启', '可接收 1 条', '可接收 12 条']);
   });
 
   it('sums up on the card the kinds that can reach the member', () => {
@@ -143,6 +144,18 @@ describe('how the pages say it', () => {
     expect(messagesSummary(preferences({ coupon_arrived: { remaining: 1 }, coupon_expiring: { remaining: 2 } }))).toBe('已开启 2 项');
     expect(messagesSummary(preferences({ coupon_arrived: { remaining: 1 }, coupon_expiring: { remaining: 2, enabled: false } }))).toBe(
       '已开启 1 项',
+    );
+  });
+});
+
+describe('kindStatus', () => {
+  const moments = { coupon_claimed: ['coupon_arrived'], birthday_set: ['birthday_greeting'], notify_me: [] } as never;
+  it('says one thing per kind: off wins, then what can be received, then when it can be turned on', () => {
+    expect(kindStatus({ kind: 'coupon_arrived', enabled: false, remaining: 3 }, { moments })).toEqual({ status: 'off', text: '已关闭' });
+    expect(kindStatus({ kind: 'coupon_arrived', enabled: true, remaining: 2 }, { moments }).text).toBe('已开启 · 可接收 2 条');
+    expect(kindStatus({ kind: 'coupon_arrived', enabled: true, remaining: 0 }, { moments }).text).toBe('未开启 · 下次领券时可开启');
+    expect(kindStatus({ kind: 'birthday_greeting', enabled: true, remaining: 0 } as never, { moments }).text).toBe(
+      '未开启 · 保存生日时可开启',
     );
   });
 });

@@ -81,9 +81,34 @@ export function subscribeSheetText(titles: readonly string[]): string {
   return `允许发送：${titles.join('、')}`;
 }
 
-/** A kind's count as the member reads it: "可接收 2 条", or "未订阅" when nothing can be sent. */
+/** A kind's count as the member reads it: "可接收 2 条", or "未开启" when nothing can be sent. */
 export function remainingText(remaining: number): string {
-  return remaining > 0 ? `可接收 ${remaining} 条` : '未订阅';
+  return remaining > 0 ? `可接收 ${remaining} 条` : '未开启';
+}
+
+export type KindStatus = 'on' | 'waiting' | 'off';
+
+/**
+ * One state per kind, never two that contradict each other (a switch on beside "未订阅"): switched off here is
+ * 已关闭 whatever WeChat allows; switched on with messages left is 已开启 · 可接收 N 条; switched on with none
+ * left is 未开启, with when it can be turned on (the moment the app offers it next).
+ */
+export function kindStatus(
+  view: Pick<MessageKindView, 'kind' | 'enabled' | 'remaining'>,
+  preferences: Pick<MessagePreferencesResponse, 'moments'>,
+): {
+  status: KindStatus;
+  text: string;
+} {
+  if (!view.enabled) return { status: 'off', text: '已关闭' };
+  if (view.remaining > 0) return { status: 'on', text: `已开启 · ${remainingText(view.remaining)}` };
+  const moments = preferences.moments;
+  const hint = (moments.coupon_claimed ?? []).includes(view.kind)
+    ? '下次领券时可开启'
+    : (moments.birthday_set ?? []).includes(view.kind)
+      ? '保存生日时可开启'
+      : '点下方按钮即可开启';
+  return { status: 'waiting', text: `未开启 · ${hint}` };
 }
 
 /** The kinds that can reach the member right now: switched on here, with an accept left to use. */

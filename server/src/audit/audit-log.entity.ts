@@ -24,8 +24,9 @@ export class AuditLog {
   @Column({ name: 'staff_openid', type: 'varchar', length: 64 })
   staffOpenid!: string;
 
+  /** The staff role, or 'member' for a member's own action (AuditService.recordMemberAction). */
   @Column({ type: 'varchar', length: 16 })
-  role!: StaffRole;
+  role!: StaffRole | 'member';
 
   @Column({ name: 'store_code', type: 'varchar', length: 32, nullable: true })
   storeCode!: string | null;

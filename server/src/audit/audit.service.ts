@@ -1,6 +1,6 @@
 import type { AuditLogEntry, AuditLogPage } from '@member/shared';
 import { Injectable } from '@nestjs/common';
-import { DataSource, LessThan, type FindOptionsWhere } from 'typeorm';
+import { DataSource, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { Clock } from '../common/clock';
 import { AuditLog } from './audit-log.entity';
@@ -47,6 +47,28 @@ export class AuditService {
       amountFen: int(facts.amountFen),
       points: int(facts.points),
       requestId: facts.requestId?.slice(0, 64) ?? null,
+    });
+  }
+
+  /**
+   * A member's own action that must leave a trace (注销: account.delete), in the caller's transaction so the
+   * record commits with the action or not at all. The actor is the member: no staff account, role 'member',
+   * and nothing personal (the member id only).
+   */
+  async recordMemberAction(em: EntityManager, memberId: number, action: string, outcome = 'ok'): Promise<void> {
+    await em.getRepository(AuditLog).insert({
+      at: this.clock.now(),
+      staffId: null,
+      staffOpenid: '',
+      role: 'member',
+      storeCode: null,
+      action: action.slice(0, 48),
+      outcome: outcome.slice(0, 48),
+      target: null,
+      memberId,
+      amountFen: null,
+      points: null,
+      requestId: null,
     });
   }
 

@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { MemberAuthGuard, StaffGuard } from './auth.guards';
 import { MemberAccessService } from './member-access.service';
+import { MemberDeletedAccessSubscriber } from './member-deleted.subscriber';
 import { MemberCodeGate } from './member-code-gate';
 import { SessionTokens } from './session';
+import { SessionRevocations } from './session-revocations';
 import { StaffService } from './staff.service';
 import { StoresService } from './stores.service';
 import { TillTicketsService } from './till-tickets.service';
@@ -12,6 +14,7 @@ import { TillTicketsService } from './till-tickets.service';
 @Module({
   providers: [
     SessionTokens,
+    SessionRevocations,
     StaffService,
     StoresService,
     MemberAccessService,
@@ -19,9 +22,11 @@ import { TillTicketsService } from './till-tickets.service';
     TillTicketsService,
     MemberAuthGuard,
     StaffGuard,
+    MemberDeletedAccessSubscriber,
   ],
   exports: [
     SessionTokens,
+    SessionRevocations,
     StaffService,
     StoresService,
     MemberAccessService,

@@ -3,6 +3,7 @@ import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type E
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error';
 import { SessionTokens, type SessionClaims } from './session';
+import { SessionRevocations } from './session-revocations';
 import { StaffService, type StaffAccount } from './staff.service';
 
 export interface AuthenticatedRequest {
@@ -20,16 +21,24 @@ function bearerToken(request: AuthenticatedRequest): string | null {
   return match ? match[1] : null;
 }
 
-/** Any logged-in WeChat user (a member row exists from the first login). */
+/**
+ * Any logged-in WeChat user (a member row exists from the first login) whose account has not been deleted: a
+ * token issued before a deletion (注销) is refused from then on, on every instance (SessionRevocations).
+ */
 @Injectable()
 export class MemberAuthGuard implements CanActivate {
-  constructor(private readonly sessions: SessionTokens) {}
+  constructor(
+    private readonly sessions: SessionTokens,
+    private readonly revocations: SessionRevocations,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(request);
     if (!token) throw new DomainError('AUTH_REQUIRED');
-    request.session = this.sessions.verify(token);
+    const session = this.sessions.verify(token);
+    await this.revocations.assertLive(session.memberId);
+    request.session = session;
     return true;
   }
 }
@@ -48,7 +57,7 @@ export class StaffGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    this.memberAuth.canActivate(context);
+    await this.memberAuth.canActivate(context);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const account = await this.staff.accountOf(request.session!.openid);
     const allowed = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_ROLES_KEY, [context.getHandler(), context.getClass()]);

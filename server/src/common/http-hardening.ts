@@ -61,7 +61,8 @@ export async function registerHttpHardening(app: NestFastifyApplication, config:
         scriptSrc: ["'self'", ...scriptHashes],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:', ...wechatImages, ...emulator],
-        connectSrc: ["'self'", ...emulator],
+        // blob: the H5 avatar upload reads the picture the member chose (an object URL of this page) before posting it.
+        connectSrc: ["'self'", 'blob:', ...emulator],
         fontSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -30,6 +30,7 @@ import { SalesByStoreDay17639000000230 } from './migrations/17639000000230-Sales
 import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-CampaignRunChunks';
 import { PayOrderPrepayAt17639000000210 } from './migrations/17639000000210-PayOrderPrepayAt';
 import { TemplateTermsVersion17639000000240 } from './migrations/17639000000240-TemplateTermsVersion';
+import { AccountDeletion17639000000220 } from './migrations/17639000000220-AccountDeletion';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
@@ -92,6 +93,7 @@ export const MIGRATIONS = [
   RedemptionStore1763900000018,
   CampaignRunChunks1763900000019,
   PayOrderPrepayAt17639000000210,
+  AccountDeletion17639000000220,
   SalesByStoreDay17639000000230,
   TemplateTermsVersion17639000000240,
 ];

@@ -52,6 +52,17 @@ export class MemberJoined {
   ) {}
 }
 
+/**
+ * Published by members when a member deletes their account (注销), inside the transaction that anonymised the
+ * row: what other modules keep about the member that is not a ledger (message grants, a clerk's access) goes with it.
+ */
+export class MemberDeleted {
+  constructor(
+    readonly memberId: number,
+    readonly at: Date,
+  ) {}
+}
+
 /** Published by coupons when a coupon is redeemed (at the till, by an app order, or a standalone redemption). */
 export class CouponRedeemed {
   constructor(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '@member/config';
-import { API_PREFIX, type MemberProfile } from '@member/shared';
+import { AccountStatus, API_PREFIX, type MemberProfile } from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
 import { DataSource } from 'typeorm';
@@ -37,12 +37,18 @@ export class AvatarService {
     if (bytes.length > this.maxBytes) throw new DomainError('AVATAR_TOO_LARGE');
     const detected = bytes.length > 0 ? await fileTypeFromBuffer(bytes) : undefined;
     if (!detected || !ACCEPTED_TYPES.has(detected.mime)) throw new DomainError('AVATAR_INVALID', undefined, { detected: detected?.mime });
-    await this.members.getMember(memberId);
+    await this.members.getLiveMember(memberId);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await this.transactions.run(async (em) => {
       await em.delete(MemberAvatar, { memberId });
       await em.insert(MemberAvatar, { memberId, sha256, contentType: detected.mime, bytes });
-      await em.update(Member, { id: memberId }, { avatarUrl: `${AVATAR_PATH}/${sha256}` });
+      const pointed = await em.update(
+        Member,
+        { id: memberId, accountStatus: AccountStatus.Active },
+        { avatarUrl: `${AVATAR_PATH}/${sha256}` },
+      );
+      // The account was deleted (注销) meanwhile: the picture must not stay behind, so the whole upload rolls back.
+      if (pointed.affected !== 1) throw new DomainError('SESSION_REVOKED');
     });
     return this.members.getProfile(memberId);
   }

@@ -1,4 +1,4 @@
-import { LifecycleStatus, TierCode } from '@member/shared';
+import { AccountStatus, LifecycleStatus, TierCode } from '@member/shared';
 import { bigintAsNumber } from '../database/bigint';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
@@ -84,6 +84,13 @@ export class Member {
   /** Purchases earn double points through this second (the birthday window's end), set by the birthday job. */
   @Column({ name: 'double_points_until', type: 'datetime', nullable: true })
   doublePointsUntil!: Date | null;
+
+  /** Deleted (注销): the row stays, anonymised, for the ledgers that point at it; sessions issued before are refused. */
+  @Column({ name: 'account_status', type: 'varchar', length: 16, default: AccountStatus.Active })
+  accountStatus!: AccountStatus;
+
+  @Column({ name: 'deleted_at', type: 'datetime', nullable: true })
+  deletedAt!: Date | null;
 
   /** Optimistic concurrency for profile edits (birthday rule): updates are conditional on it. */
   @VersionColumn({ type: 'int' })

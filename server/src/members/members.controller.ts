@@ -1,13 +1,22 @@
-import type { JoinRequest, MemberCard, MemberCodeResponse, MemberProfile, SetBirthdayRequest, UpdateProfileRequest } from '@member/shared';
+import type {
+  DeleteAccountResponse,
+  JoinRequest,
+  MemberCard,
+  MemberCodeResponse,
+  MemberProfile,
+  SetBirthdayRequest,
+  UpdateProfileRequest,
+} from '@member/shared';
 import { Body, Controller, Get, HttpCode, Patch, Post, Put, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
 import { DomainError } from '../common/domain-error';
 import { ZodPipe } from '../common/zod.pipe';
+import { AccountDeletionService } from './account-deletion.service';
 import { AvatarService } from './avatar.service';
 import { MemberCardService } from './member-card.service';
-import { joinBody, setBirthdayBody, updateProfileBody } from './members.dto';
+import { deleteAccountBody, joinBody, setBirthdayBody, updateProfileBody } from './members.dto';
 import { MembersService } from './members.service';
 import { WechatCall } from '../throttle/wechat-call.throttle';
 
@@ -19,6 +28,7 @@ export class MembersController {
     private readonly members: MembersService,
     private readonly cards: MemberCardService,
     private readonly avatars: AvatarService,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   @Get()
@@ -64,6 +74,17 @@ export class MembersController {
       throw error;
     });
     return this.avatars.saveAvatar(session.memberId, bytes);
+  }
+
+  /**
+   * 注销: anonymises the account and ends every session issued for it. The body must say `{"confirm": true}`;
+   * a replay with the old token is refused by the guard (SESSION_REVOKED) and changes nothing.
+   */
+  @Post('deletion')
+  @HttpCode(200)
+  deleteAccount(@CurrentSession() session: SessionClaims, @Body() body: unknown): Promise<DeleteAccountResponse> {
+    if (!deleteAccountBody.safeParse(body).success) throw new DomainError('ACCOUNT_DELETE_NOT_CONFIRMED');
+    return this.deletion.deleteAccount(session.memberId);
   }
 
   @Get('card')

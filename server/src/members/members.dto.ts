@@ -1,4 +1,11 @@
-import type { JoinRequest, LoginRequest, SetBirthdayRequest, UpdateProfileRequest, VerifyMemberCodeRequest } from '@member/shared';
+import type {
+  DeleteAccountRequest,
+  JoinRequest,
+  LoginRequest,
+  SetBirthdayRequest,
+  UpdateProfileRequest,
+  VerifyMemberCodeRequest,
+} from '@member/shared';
 import { z } from 'zod';
 import { avatarUrl, idParam, plainText, storeCode } from '../common/validation';
 
@@ -24,6 +31,9 @@ export const updateProfileBody = z
     avatarUrl: avatarUrl.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'nothing to update') satisfies z.ZodType<UpdateProfileRequest>;
+
+/** 注销 needs `confirm: true`; a missing or other value is ACCOUNT_DELETE_NOT_CONFIRMED (checked in the controller). */
+export const deleteAccountBody = z.strictObject({ confirm: z.literal(true) }) satisfies z.ZodType<DeleteAccountRequest>;
 
 export const setBirthdayBody = z.strictObject({
   birthday: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'),

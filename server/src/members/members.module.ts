@@ -2,6 +2,7 @@ import type { AppConfig } from '@member/config';
 import { Module } from '@nestjs/common';
 import { CouponsModule } from '../coupons/coupons.module';
 import { APP_CONFIG } from '../common/app-config';
+import { AccountDeletionService } from './account-deletion.service';
 import { AvatarService } from './avatar.service';
 import { MediaController } from './media.controller';
 import { MemberCardService } from './member-card.service';
@@ -17,6 +18,7 @@ import { StaffMembersController } from './staff-members.controller';
   providers: [
     MembersService,
     MemberCardService,
+    AccountDeletionService,
     AvatarService,
     { provide: PhoneVault, useFactory: (config: AppConfig) => new PhoneVault(config.security.phoneEncryptionKey), inject: [APP_CONFIG] },
   ],

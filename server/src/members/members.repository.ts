@@ -1,4 +1,4 @@
-import type { LifecycleStatus, TierCode } from '@member/shared';
+import { AccountStatus, type LifecycleStatus, type TierCode } from '@member/shared';
 import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
 import { execute, forUpdate, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
 import { Member } from './member.entity';
@@ -42,6 +42,24 @@ export const membersRepository = {
       for (const member of await em.findBy(Member, { id: In(unique.slice(i, i + IDS_PER_STATEMENT)) })) found.set(member.id, member);
     }
     return found;
+  },
+
+  /**
+   * Which of these members have deleted their account (注销): the session guard asks on every request, for the
+   * requests of one moment in one statement, so a token issued before the deletion is refused on every instance.
+   */
+  async deletedAmong(em: EntityManager, memberIds: readonly number[]): Promise<Set<number>> {
+    const deleted = new Set<number>();
+    const unique = [...new Set(memberIds)];
+    for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+      const batch = unique.slice(i, i + IDS_PER_STATEMENT);
+      const rows: Array<{ id: number | string }> = await em.query(
+        `SELECT id FROM member WHERE id IN (${batch.map(() => '?').join(', ')}) AND account_status = ?`,
+        [...batch, AccountStatus.Deleted],
+      );
+      for (const row of rows) deleted.add(Number(row.id));
+    }
+    return deleted;
   },
 
   /**

@@ -1,5 +1,12 @@
 import type { AppConfig } from '@member/config';
-import { decideBirthdayChange, parseCalendarDate, type JoinRequest, type MemberProfile, type UpdateProfileRequest } from '@member/shared';
+import {
+  AccountStatus,
+  decideBirthdayChange,
+  parseCalendarDate,
+  type JoinRequest,
+  type MemberProfile,
+  type UpdateProfileRequest,
+} from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -49,6 +56,13 @@ export class MembersService {
     return member;
   }
 
+  /** The member, refused with SESSION_REVOKED once their account is deleted (a request that raced the deletion). */
+  async getLiveMember(memberId: number, manager: EntityManager = this.dataSource.manager): Promise<Member> {
+    const member = await this.getMember(memberId, manager);
+    if (member.accountStatus === AccountStatus.Deleted) throw new DomainError('SESSION_REVOKED');
+    return member;
+  }
+
   async getProfile(memberId: number): Promise<MemberProfile> {
     return this.profileOf(await this.getMember(memberId));
   }
@@ -66,7 +80,7 @@ export class MembersService {
     if (request.privacyAccepted !== true || request.privacyPolicyVersion !== this.config.privacy.policyVersion) {
       throw new DomainError('PRIVACY_CONSENT_REQUIRED', undefined, { version: request.privacyPolicyVersion });
     }
-    const current = await this.getMember(memberId);
+    const current = await this.getLiveMember(memberId);
     if (current.joinedAt) return this.profileOf(current);
 
     // The WeChat call happens before the transaction: no slow network call while holding row locks.
@@ -86,7 +100,8 @@ export class MembersService {
             privacyAcceptedAt: now,
             joinedAt: now,
           })
-          .where('id = :id AND joined_at IS NULL', { id: memberId })
+          // A deleted account (joined_at cleared by 注销) is never joined again by a request that raced it.
+          .where('id = :id AND joined_at IS NULL AND account_status = :active', { id: memberId, active: AccountStatus.Active })
           .execute();
         // Only the request that joined announces it (a racing second one changes nothing).
         if (joined.affected === 1) await this.events.publish(em, new MemberJoined(memberId, now));
@@ -95,6 +110,7 @@ export class MembersService {
       if (isUniqueViolation(error)) throw new DomainError('PHONE_ALREADY_BOUND');
       throw error;
     }
+    await this.getLiveMember(memberId);
     this.logger.log({ memberId }, 'member joined');
     return this.profileOf(await this.getMember(memberId));
   }
@@ -104,7 +120,10 @@ export class MembersService {
     if (patch.nickname !== undefined) changes.nickname = patch.nickname;
     if (patch.avatarUrl !== undefined) changes.avatarUrl = patch.avatarUrl;
     if (Object.keys(changes).length > 0) {
-      await this.transactions.run((em) => em.update(Member, { id: memberId }, changes));
+      // Conditional on the account standing: an edit that passed the session check just before a deletion
+      // (注销) committed must not write a nickname back onto the anonymised row.
+      const result = await this.transactions.run((em) => em.update(Member, { id: memberId, accountStatus: AccountStatus.Active }, changes));
+      if (result.affected !== 1) await this.getLiveMember(memberId);
     }
     return this.getProfile(memberId);
   }
@@ -115,7 +134,8 @@ export class MembersService {
    */
   async setBirthday(memberId: number, birthday: string): Promise<MemberProfile> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const member = await this.getMember(memberId);
+      // 注销 bumps the version too, so a birthday racing a deletion loses, re-reads and is refused here.
+      const member = await this.getLiveMember(memberId);
       if (!member.joinedAt) throw new DomainError('MEMBER_NOT_JOINED');
       const today = this.today();
       const decision = decideBirthdayChange({

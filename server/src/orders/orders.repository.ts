@@ -1,3 +1,4 @@
+import { PayOrderStatus } from '@member/shared';
 import { In, type EntityManager } from 'typeorm';
 import { sqlDate, sqlDateValue } from '../database/dialect';
 import { Purchase, PurchaseRefund } from './sale.entities';
@@ -53,5 +54,14 @@ export const ordersRepository = {
       for (const row of rows) times.push({ memberId: Number(row.memberId), purchasedAt: sqlDateValue(row.purchasedAt) });
     }
     return times;
+  },
+
+  /** Whether the member has an app order still waiting for payment (it holds their coupon and points). */
+  async hasUnpaidOrder(em: EntityManager, memberId: number): Promise<boolean> {
+    const rows: unknown[] = await em.query('SELECT 1 AS found FROM pay_order WHERE member_id = ? AND status = ? LIMIT 1', [
+      memberId,
+      PayOrderStatus.Pending,
+    ]);
+    return rows.length > 0;
   },
 };

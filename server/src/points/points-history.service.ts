@@ -13,8 +13,9 @@ import { PointsLedgerLine, type PointsReason } from './points.entities';
 const TITLES: Record<PointsReason, string> = {
   earn: '消费积分',
   burn: '积分抵现',
-  clawback: '退款扣回积分',
-  restore: '退款退回积分',
+  // Two words a shopper cannot mix up: points taken back (扣回) against points given back (退还).
+  clawback: '退款扣回',
+  restore: '退还积分',
   expire: '积分过期',
   exchange: '积分兑换优惠券',
   campaign: '活动赠送积分',

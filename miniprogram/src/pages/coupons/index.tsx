@@ -4,10 +4,11 @@ import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
 import { SubscribeMoment, type ClaimCentreEntry } from '@member/shared';
-import { claimCoupon, ensureSession, getClaimCentre, messageOf, PendingKeys } from '../../api';
+import { claimCoupon, ensureSession, getClaimCentre, getWallet, messageOf, PendingKeys } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
+import { arrangeClaimCentre, needsToJoin, usableByTemplate, type ArrangedEntry } from '../../utils/claim-centre';
 import { templateValidityText } from '../../utils/coupons';
 import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
@@ -15,12 +16,28 @@ import './index.scss';
 /** Below this many left, the ticket says "仅剩 N 张" so members know to hurry. */
 const LOW_STOCK = 50;
 
-async function fetchClaimCentre(): Promise<ClaimCentreEntry[]> {
-  await ensureSession();
-  // Ready before the member taps 立即领取, which asks for coupon messages inside the tap.
-  void warmMessagePreferences().catch(() => undefined);
-  return getClaimCentre();
+interface ClaimCentreData {
+  entries: ArrangedEntry[];
+  /** Not a member yet: one 开通会员 action instead of a grey reason on every coupon. */
+  visitor: boolean;
 }
+
+async function fetchClaimCentre(): Promise<ClaimCentreData> {
+  const session = await ensureSession();
+  // Ready before the member taps 立即领取, which asks for coupon messages inside the tap.
+  if (session.member.joined) void warmMessagePreferences().catch(() => undefined);
+  const [entries, wallet] = await Promise.all([
+    getClaimCentre(),
+    // What the member already holds, for 去使用; a visitor holds nothing.
+    session.member.joined ? getWallet('usable').catch(() => null) : Promise.resolve(null),
+  ]);
+  return {
+    entries: arrangeClaimCentre(entries, usableByTemplate(wallet?.coupons ?? [])),
+    visitor: !session.member.joined || needsToJoin(entries),
+  };
+}
+
+const GROUP_TITLES = { claimable: '可领取', claimed: '已领取', blocked: '暂不可领' } as const;
 
 export default function ClaimCentrePage() {
   const { state, reload } = useLoader(fetchClaimCentre, { blockedBy: ['MEMBER_NOT_JOINED'] });
@@ -29,8 +46,9 @@ export default function ClaimCentrePage() {
   const keys = useRef(new PendingKeys()).current;
 
   const claim = async (entry: ClaimCentreEntry) => {
-    // First, inside the tap (WeChat's rule): offer the coupon reminders. The claim does not wait for the answer.
-    void askAtMoment(SubscribeMoment.CouponClaimed);
+    // First, inside the tap (WeChat's rule): offer the coupon reminders. The claim does not wait for the answer,
+    // but its toast waits for the sheet to close, so the toast never covers the sheet.
+    const asking = askAtMoment(SubscribeMoment.CouponClaimed).catch(() => undefined);
     const templateId = entry.template.id;
     const action = `claim-${templateId}`;
     setClaiming(templateId);
@@ -38,7 +56,7 @@ export default function ClaimCentrePage() {
     try {
       await claimCoupon(templateId, keys.keyFor(action));
       keys.settle(action);
-      void Taro.showToast({ title: '领取成功，已放入券包', icon: 'none' });
+      void asking.then(() => Taro.showToast({ title: '领取成功', icon: 'success' }));
     } catch (error) {
       keys.settle(action, error);
       setErrors((current) => ({ ...current, [templateId]: messageOf(error) }));
@@ -72,64 +90,99 @@ export default function ClaimCentrePage() {
           title='开通会员后即可领券'
           message='会员专享券仅限会员领取'
           retryText='去开通会员'
-          onRetry={() => void Taro.navigateTo({ url: '/pages/join/index' })}
+          onRetry={() => openPage('/pages/join/index')}
         />
       </View>
     );
   }
 
-  const entries = state.data;
+  const { entries, visitor } = state.data;
+  const ticket = ({ entry, group, couponId }: ArrangedEntry, index: number) => {
+    const { template } = entry;
+    const meta = [templateValidityText(template.validity)];
+    if (!visitor && template.perMemberLimit > 1) meta.push(`每人限领 ${template.perMemberLimit} 张，已领 ${entry.claimedByMe} 张`);
+    if (entry.canClaim && entry.remainingStock <= LOW_STOCK) meta.push(`仅剩 ${entry.remainingStock} 张`);
+    const busy = claiming === template.id;
+    let action: JSX.Element | null = null;
+    if (group === 'claimable') {
+      action = (
+        <ActionButton
+          id={`claim-${template.id}`}
+          className='coupon-ticket__cta'
+          loading={busy}
+          disabled={claiming !== null || undefined}
+          onClick={() => void claim(entry)}
+        >
+          {busy ? '领取中' : entry.claimedByMe > 0 ? '再领一张' : '立即领取'}
+        </ActionButton>
+      );
+    } else if (group === 'claimed' && couponId !== null) {
+      action = (
+        <ActionButton
+          id={`claim-use-${template.id}`}
+          className='coupon-ticket__cta coupon-ticket__cta--ghost'
+          onClick={() => openPage(`/pages/pay/index?couponId=${couponId}`)}
+        >
+          去使用
+        </ActionButton>
+      );
+    } else if (!visitor) {
+      action = (
+        <Text id={`claim-${template.id}`} className='coupon-ticket__blocked'>
+          {entry.blockedText ?? '暂不可领'}
+        </Text>
+      );
+    }
+    const previous = index > 0 ? entries[index - 1].group : null;
+    return (
+      <View key={template.id}>
+        {!visitor && group !== previous ? (
+          <Text id={`claim-group-${group}`} className='claim-page__group'>
+            {GROUP_TITLES[group]}
+          </Text>
+        ) : null}
+        <CouponTicket
+          id={`claim-entry-${template.id}`}
+          terms={template.terms}
+          name={template.name}
+          meta={meta}
+          muted={group === 'blocked' && !visitor}
+          action={action}
+          footer={
+            errors[template.id] ? (
+              <Text id={`claim-error-${template.id}`} className='coupon-ticket__error'>
+                {errors[template.id]}
+              </Text>
+            ) : null
+          }
+        />
+      </View>
+    );
+  };
+
   return (
     <View className='page claim-page'>
-      <View id='goto-wallet' className='link-row claim-page__wallet' onClick={() => openPage('/pages/wallet/index')}>
-        <Text>我的券包</Text>
-        <Text className='link-row__arrow'>›</Text>
-      </View>
+      {visitor ? (
+        <View id='claim-join' className='claim-page__join'>
+          <View className='claim-page__join-text'>
+            <Text className='claim-page__join-title'>开通会员，免费领券</Text>
+            <Text className='claim-page__join-desc'>以下优惠券为会员专享，开通后即可领取</Text>
+          </View>
+          <ActionButton id='claim-join-button' className='claim-page__join-button' onClick={() => openPage('/pages/join/index')}>
+            开通会员
+          </ActionButton>
+        </View>
+      ) : (
+        <View id='goto-wallet' className='link-row claim-page__wallet' onClick={() => openPage('/pages/wallet/index')}>
+          <Text>我的券包</Text>
+          <Text className='link-row__arrow'>›</Text>
+        </View>
+      )}
 
       {entries.length === 0 ? (
         <StateView status='empty' idPrefix='claim-page' title='暂时没有可领的券' message='新券上线后会在这里出现，稍后再来看看' />
       ) : (
-        entries.map((entry) => {
-          const { template } = entry;
-          const meta = [templateValidityText(template.validity)];
-          if (template.perMemberLimit > 1) meta.push(`每人限领 ${template.perMemberLimit} 张，已领 ${entry.claimedByMe} 张`);
-          if (entry.canClaim && entry.remainingStock <= LOW_STOCK) meta.push(`仅剩 ${entry.remainingStock} 张`);
-          const busy = claiming === template.id;
-          return (
-            <CouponTicket
-              key={template.id}
-              id={`claim-entry-${template.id}`}
-              terms={template.terms}
-              name={template.name}
-              meta={meta}
-              muted={!entry.canClaim}
-              action={
-                entry.canClaim ? (
-                  <ActionButton
-                    id={`claim-${template.id}`}
-                    className='coupon-ticket__cta'
-                    loading={busy}
-                    disabled={claiming !== null || undefined}
-                    onClick={() => void claim(entry)}
-                  >
-                    {busy ? '领取中' : entry.claimedByMe > 0 ? '再领一张' : '立即领取'}
-                  </ActionButton>
-                ) : (
-                  <Text id={`claim-${template.id}`} className='coupon-ticket__blocked'>
-                    {entry.blockedText ?? '暂不可领'}
-                  </Text>
-                )
-              }
-              footer={
-                errors[template.id] ? (
-                  <Text id={`claim-error-${template.id}`} className='coupon-ticket__error'>
-                    {errors[template.id]}
-                  </Text>
-                ) : null
-              }
-            />
-          );
-        })
+        entries.map(ticket)
       )}
     </View>
   );

@@ -7,7 +7,7 @@ import ConsentCheck from '../../components/ConsentCheck';
 import StateView from '../../components/StateView';
 import platform from '../../platform';
 import PhoneNumberButton from '../../platform/PhoneNumberButton';
-import { PRIVACY_SUMMARY } from './privacy';
+import { openPage } from '../../utils/navigation';
 import './index.scss';
 
 type PageState =
@@ -37,10 +37,18 @@ export default function JoinPage() {
 
   const goToCard = () => void Taro.reLaunch({ url: '/pages/card/index' });
 
+  /** WeChat's own privacy contract sheet where there is one (weapp), else our formatted policy page. */
   const showPolicy = async () => {
     if (await platform.openPrivacyContract()) return;
-    await Taro.showModal({ title: '会员隐私保护指引', content: PRIVACY_SUMMARY, showCancel: false, confirmText: '我知道了' });
+    openPage('/pages/privacy/index');
   };
+
+  /** A document's title in the consent line: opens its page. */
+  const docLink = (id: string, title: string, url: string) => (
+    <Text id={id} className='join-page__policy-name' onClick={() => openPage(url)}>
+      {title}
+    </Text>
+  );
 
   const join = async (phoneCode: string) => {
     if (state.kind !== 'form') return;
@@ -106,7 +114,7 @@ export default function JoinPage() {
       <View className='section join-steps'>
         <View className='join-steps__item'>
           <Text className='join-steps__no'>1</Text>
-          <Text className='join-steps__text'>阅读并同意会员隐私保护指引</Text>
+          <Text className='join-steps__text'>阅读并同意用户协议和隐私政策</Text>
         </View>
         <View className='join-steps__item'>
           <Text className='join-steps__no'>2</Text>
@@ -115,10 +123,15 @@ export default function JoinPage() {
       </View>
 
       <View className='section'>
-        <ConsentCheck id='join-privacy' checked={agreed} onChange={setAgreed} disabled={submitting}>
-          <Text>我已阅读并同意</Text>
-          <Text className='join-page__policy-name'>《会员隐私保护指引》</Text>
-        </ConsentCheck>
+        {/* The documents' links sit beside the tick, not inside it: tapping a title opens it and never ticks the box. */}
+        <View className='join-page__consent'>
+          <ConsentCheck id='join-privacy' checked={agreed} onChange={setAgreed} disabled={submitting}>
+            <Text>我已阅读并同意</Text>
+          </ConsentCheck>
+          {docLink('join-agreement-doc', '《用户协议》', '/pages/agreement/index')}
+          <Text>和</Text>
+          {docLink('join-privacy-doc', '《隐私政策》', '/pages/privacy/index')}
+        </View>
         <View className='join-page__policy-meta'>
           <Text>指引版本 {state.policyVersion}</Text>
           <Text id='join-privacy-link' className='join-page__policy-link' onClick={() => void showPolicy()}>

@@ -6,7 +6,7 @@ import { SubscribeMoment, type MessageKindView, type MessagePreferencesResponse 
 import { ensureSession, messageOf, setMessagePreference } from '../../api';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
-import { acceptedCount, kindsToAsk, remainingText } from '../../utils/messages';
+import { acceptedCount, kindStatus, kindsToAsk } from '../../utils/messages';
 import { askAtMoment, keepMessagePreferences, onMessagePreferences, refreshMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
 
@@ -106,34 +106,34 @@ export default function MessagesPage() {
         {preferences.kinds.length === 0 ? (
           <StateView status='empty' compact idPrefix='messages-page' title='暂无可订阅的消息' />
         ) : (
-          preferences.kinds.map((view) => (
-            <View key={view.kind} id={`message-kind-${view.kind}`} className={`message-row${view.enabled ? '' : ' message-row--off'}`}>
-              <View className='message-row__text'>
-                <Text className='message-row__title'>{view.title}</Text>
-                <Text className='message-row__desc'>{view.description}</Text>
-                <Text
-                  id={`message-remaining-${view.kind}`}
-                  className={`message-row__remaining${view.remaining > 0 && view.enabled ? ' message-row__remaining--on' : ''}`}
-                >
-                  {remainingText(view.remaining)}
-                </Text>
+          preferences.kinds.map((view) => {
+            const status = kindStatus(view, preferences);
+            return (
+              <View key={view.kind} id={`message-kind-${view.kind}`} className={`message-row${view.enabled ? '' : ' message-row--off'}`}>
+                <View className='message-row__text'>
+                  <Text className='message-row__title'>{view.title}</Text>
+                  <Text className='message-row__desc'>{view.description}</Text>
+                  <Text id={`message-remaining-${view.kind}`} className={`message-row__remaining message-row__remaining--${status.status}`}>
+                    {status.text}
+                  </Text>
+                </View>
+                <Switch
+                  id={`message-switch-${view.kind}`}
+                  className='message-row__switch'
+                  checked={view.enabled}
+                  color={SWITCH_COLOR}
+                  disabled={saving[view.kind] || undefined}
+                  onChange={(event) => void toggle(view, Boolean(event.detail.value))}
+                />
               </View>
-              <Switch
-                id={`message-switch-${view.kind}`}
-                className='message-row__switch'
-                checked={view.enabled}
-                color={SWITCH_COLOR}
-                disabled={saving[view.kind] || undefined}
-                onChange={(event) => void toggle(view, Boolean(event.detail.value))}
-              />
-            </View>
-          ))
+            );
+          })
         )}
       </View>
 
       <View id='messages-note' className='messages-page__note'>
         <Text className='messages-page__note-line'>
-          微信规定：您每点一次「允许」，我们才能向您发送一条该类消息，发送后需再次允许才能继续接收。
+          领券、保存生日时，微信会询问是否接收提醒，选择「允许」即可开启；收到提醒后，下次可再次开启。
         </Text>
         <Text className='messages-page__note-line'>关闭某类消息后，我们不会再向您发送该类消息，重新打开即可恢复。</Text>
       </View>

@@ -8,6 +8,7 @@ import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { templateValidityText } from '../../utils/coupons';
+import { openPage } from '../../utils/navigation';
 import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 
 async function fetchShop(): Promise<PointsShopEntry[]> {
@@ -25,6 +26,8 @@ export default function PointsShopPage() {
 
   const exchange = async (entry: PointsShopEntry) => {
     const { id } = entry.template;
+    // The exchange's toast waits for the subscription sheet to close, so it never covers it.
+    let asking: Promise<unknown> = Promise.resolve();
     const confirmed = await Taro.showModal({
       title: '确认兑换',
       content: `使用 ${entry.pointsPrice} 积分兑换「${entry.template.name}」？`,
@@ -32,7 +35,7 @@ export default function PointsShopPage() {
       // The tap on 兑换 is the member's tap: ask in the modal's own callback, as close to it as we can get (the
       // await below comes a tick later and may no longer count as a tap). The exchange does not wait for it.
       success: (result) => {
-        if (result.confirm) void askAtMoment(SubscribeMoment.CouponClaimed);
+        if (result.confirm) asking = askAtMoment(SubscribeMoment.CouponClaimed).catch(() => undefined);
       },
     });
     if (!confirmed.confirm) return;
@@ -42,7 +45,7 @@ export default function PointsShopPage() {
     try {
       await exchangePoints(id, keys.keyFor(action));
       keys.settle(action);
-      void Taro.showToast({ title: '兑换成功，已放入券包', icon: 'none' });
+      void asking.then(() => Taro.showToast({ title: '兑换成功', icon: 'success' }));
     } catch (error) {
       keys.settle(action, error);
       setErrors((current) => ({ ...current, [id]: messageOf(error) }));
@@ -55,7 +58,7 @@ export default function PointsShopPage() {
   if (state.kind === 'loading') {
     return (
       <View className='page shop-page'>
-        <StateView status='loading' idPrefix='shop-page' />
+        <StateView status='loading' idPrefix='shop-page' title='正在加载积分商城…' />
       </View>
     );
   }
@@ -67,7 +70,8 @@ export default function PointsShopPage() {
           idPrefix='shop-page'
           title={state.kind === 'error' ? '积分商城加载失败' : '开通会员后即可兑换'}
           message={state.kind === 'error' ? state.message : undefined}
-          onRetry={state.kind === 'error' ? () => void reload(false) : undefined}
+          retryText={state.kind === 'error' ? undefined : '开通会员'}
+          onRetry={state.kind === 'error' ? () => void reload(false) : () => openPage('/pages/join/index')}
         />
       </View>
     );

@@ -1,12 +1,12 @@
 import { useCallback, useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
-import type { PointsHistoryLine, PointsResponse } from '@member/shared';
+import { FEN_PER_POINT, formatFen, type PointsHistoryLine, type PointsResponse } from '@member/shared';
 import { ensureSession, getPoints, messageOf } from '../../api';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
 import { businessDate, businessDateTime } from '../../utils/dates';
+import { openPage } from '../../utils/navigation';
 import './index.scss';
 
 async function firstPage(): Promise<PointsResponse> {
@@ -51,7 +51,14 @@ export default function PointsPage() {
   if (state.kind === 'blocked') {
     return (
       <View className='page points-page'>
-        <StateView status='empty' idPrefix='points-page' title='开通会员后即可积分' />
+        <StateView
+          status='empty'
+          idPrefix='points-page'
+          title='开通会员后即可积分'
+          message='消费得积分，积分可抵现、兑换优惠券'
+          retryText='开通会员'
+          onRetry={() => openPage('/pages/join/index')}
+        />
       </View>
     );
   }
@@ -64,7 +71,7 @@ export default function PointsPage() {
         <Text id='points-balance' className='points-hero__value'>
           {balance}
         </Text>
-        <Text className='points-hero__hint'>100 积分可抵 ¥1</Text>
+        <Text className='points-hero__hint'>100 积分可抵 {formatFen(100 * FEN_PER_POINT)}</Text>
         {expiring.length > 0 ? (
           <Text id='points-expiring' className='points-hero__expiring'>
             {expiring[0].points} 积分将于 {businessDate(expiring[0].expiresAt)} 过期
@@ -72,7 +79,7 @@ export default function PointsPage() {
         ) : null}
       </View>
 
-      <View id='goto-points-shop' className='link-row' onClick={() => void Taro.navigateTo({ url: '/pages/points-shop/index' })}>
+      <View id='goto-points-shop' className='link-row' onClick={() => openPage('/pages/points-shop/index')}>
         <Text>积分商城：用积分兑换优惠券</Text>
         <Text className='link-row__arrow'>›</Text>
       </View>

@@ -7,6 +7,7 @@ import { getMemberCard, isApiError, messageOf, setBirthday, updateProfile, uploa
 import StateView from '../../components/StateView';
 import AvatarPicker from '../../platform/AvatarPicker';
 import BirthdayField from '../../platform/BirthdayField';
+import platform from '../../platform';
 import { formatChineseDate, todayOnDevice } from '../../utils/dates';
 import { askAtMoment, warmMessagePreferences } from '../../utils/subscribe';
 import './index.scss';
@@ -82,22 +83,22 @@ export default function ProfilePage() {
 
   const { member } = state;
   const locked = member.birthdayLockedUntil;
-  const trimmedNickname = nickname.trim();
-  const nicknameSaveInactive = savingProfile || !trimmedNickname || trimmedNickname === (member.nickname ?? '');
 
   /**
-   * WeChat checks a type="nickname" input when it loses focus and clears it if the check fails, without an input
-   * event: the page's own copy would still hold the refused text. So the value saved is the one the form
-   * submits, read at submit time.
+   * WeChat checks a type="nickname" input when it loses focus and clears it if the check fails, and fills in its
+   * keyboard suggestion without an input event: the page's own copy may lag. So the value saved is the one the
+   * form submits, read at submit time, and the button does not wait for the copy to say something changed.
    */
   const saveNickname = async (submitted: string) => {
-    if (nicknameSaveInactive) return;
+    if (savingProfile) return;
     const trimmedNickname = submitted.trim();
-    setProfileError('');
+    setNickname(submitted);
     if (!trimmedNickname) {
       setProfileError('请填写昵称');
       return;
     }
+    setProfileError('');
+    if (trimmedNickname === (member.nickname ?? '')) return;
     setSavingProfile(true);
     try {
       await updateProfile({ nickname: trimmedNickname.slice(0, NICKNAME_MAX) });
@@ -156,30 +157,43 @@ export default function ProfilePage() {
       <View className='section'>
         <Text className='section-title'>昵称</Text>
         <Form
-          className='profile-page__row'
-          onSubmit={(event) => void saveNickname(String((event.detail.value as { nickname?: unknown } | undefined)?.nickname ?? ''))}
+          onSubmit={(event) => {
+            // weapp hands over the field's value here; a build whose form does not collect it falls back to the copy.
+            const submitted = (event.detail.value as { nickname?: unknown } | undefined)?.nickname;
+            void saveNickname(typeof submitted === 'string' ? submitted : nickname);
+          }}
         >
-          <Input
-            id='profile-nickname'
-            name='nickname'
-            className='profile-page__input'
-            type='nickname'
-            placeholder='请输入昵称'
-            maxlength={NICKNAME_MAX}
-            value={nickname}
-            onInput={(event) => setNickname(event.detail.value)}
-            // WeChat fills the nickname in from its keyboard suggestion without an input event on some clients.
-            onBlur={(event) => setNickname(event.detail.value)}
-          />
-          <ActionButton
-            id='profile-save'
-            className='profile-page__save'
-            formType='submit'
-            loading={savingProfile}
-            disabled={nicknameSaveInactive}
-          >
-            保存
-          </ActionButton>
+          {/* The row is a View: Taro's H5 form wraps its children in an inner <form> no class reaches. */}
+          <View className='profile-page__row'>
+            <Input
+              id='profile-nickname'
+              name='nickname'
+              className='profile-page__input'
+              type='nickname'
+              placeholder='请输入昵称'
+              maxlength={NICKNAME_MAX}
+              value={nickname}
+              onInput={(event) => {
+                setNickname(event.detail.value);
+                // The error goes as soon as the field is being fixed, not at the next save.
+                if (event.detail.value.trim()) setProfileError('');
+              }}
+              // WeChat fills the nickname in from its keyboard suggestion without an input event on some clients.
+              onBlur={(event) => setNickname(event.detail.value)}
+            />
+            <ActionButton
+              id='profile-save'
+              className='profile-page__save'
+              // weapp: the form hands over what WeChat's nickname field really holds. The H5 form does not submit
+              // from Taro's button, and its field's copy is exact (no WeChat check behind it): save from the copy.
+              formType={platform.name === 'weapp' ? 'submit' : undefined}
+              onClick={platform.name === 'weapp' ? undefined : () => void saveNickname(nickname)}
+              loading={savingProfile}
+              disabled={savingProfile || undefined}
+            >
+              保存
+            </ActionButton>
+          </View>
         </Form>
         {profileError ? (
           <Text id='profile-error' className='form-error'>
@@ -190,7 +204,16 @@ export default function ProfilePage() {
 
       <View id='birthday-section' className='section'>
         <Text className='section-title'>生日</Text>
-        <BirthdayField value={birthday} end={todayOnDevice()} disabled={Boolean(locked) || savingBirthday} onChange={setBirthdayValue} />
+        <BirthdayField
+          value={birthday}
+          end={todayOnDevice()}
+          disabled={Boolean(locked) || savingBirthday}
+          onChange={(value) => {
+            setBirthdayValue(value);
+            // Cleared once the date is a real one again, so a stale red line never sits under a fixed field.
+            if (parseCalendarDate(value) && compareCalendarDates(value, todayOnDevice()) <= 0) setBirthdayError('');
+          }}
+        />
         {locked ? (
           <Text id='birthday-locked' className='profile-page__rule profile-page__rule--locked'>
             下次可修改日期：{formatChineseDate(locked)}
