@@ -180,6 +180,9 @@ describe('subscription messages in the mini-program H5', () => {
     expect(await text(shopper, '#message-remaining-coupon_expiring')).toBe('已开启 · 可接收 1 条');
     for (const view of after.kinds.filter((k) => k.kind !== 'coupon_arrived' && k.kind !== 'coupon_expiring')) {
       expect(await text(shopper, `#message-remaining-${view.kind}`)).toMatch(/^未开启 · /);
+      // No switch shown "on" beside 未开启: the row offers WeChat's sheet instead.
+      expect(await shopper.locator(`#message-switch-${view.kind}`).count()).toBe(0);
+      expect(await text(shopper, `#message-enable-${view.kind}`)).toBe('去开启');
     }
     expect(await text(shopper, '#message-kind-coupon_arrived')).toContain(arrived.title);
     expect(await text(shopper, '#message-kind-coupon_arrived')).toContain(arrived.description);

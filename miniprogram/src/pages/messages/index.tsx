@@ -117,14 +117,28 @@ export default function MessagesPage() {
                     {status.text}
                   </Text>
                 </View>
-                <Switch
-                  id={`message-switch-${view.kind}`}
-                  className='message-row__switch'
-                  checked={view.enabled}
-                  color={SWITCH_COLOR}
-                  disabled={saving[view.kind] || undefined}
-                  onChange={(event) => void toggle(view, Boolean(event.detail.value))}
-                />
+                {status.status === 'waiting' ? (
+                  // Nothing can be sent yet: a switch shown "on" beside 未开启 would contradict it, and only WeChat's
+                  // sheet can open it, so the row offers that sheet instead.
+                  <Text
+                    id={`message-enable-${view.kind}`}
+                    className='message-row__enable'
+                    onClick={() => {
+                      if (!subscribing) subscribe(preferences);
+                    }}
+                  >
+                    去开启
+                  </Text>
+                ) : (
+                  <Switch
+                    id={`message-switch-${view.kind}`}
+                    className='message-row__switch'
+                    checked={view.enabled}
+                    color={SWITCH_COLOR}
+                    disabled={saving[view.kind] || undefined}
+                    onChange={(event) => void toggle(view, Boolean(event.detail.value))}
+                  />
+                )}
               </View>
             );
           })
