@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
 import { cashOffTemplateBody } from '../support/fixtures';
-import { h5, launchChromium, SCREENSHOT_DIR, snapshot } from '../support/browser';
+import { h5, launchChromium, readmeShot, SCREENSHOT_DIR, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
@@ -80,6 +80,7 @@ describe('account deletion (注销) in the mini-program H5', () => {
     await on(shopper, '#account-delete-submit').waitFor();
     expect(await on(shopper, '#account-delete-submit').getAttribute('disabled')).not.toBeNull();
     await snapshot(shopper, 'account-01-delete-explained');
+    await readmeShot(shopper, 'account-delete');
 
     await on(shopper, '#account-delete-understood').click();
     await on(shopper, '#account-delete-submit').click();

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
@@ -158,6 +158,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     });
     await admin.waitForTimeout(500); // the page transition
     await snapshot(admin, 'admin-10-campaign-draft-audience');
+    await readmeShot(admin, 'campaign-draft');
 
     await on(admin, '#campaign-edit').click();
     await on(admin, '#campaign-name input').waitFor();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatFen } from '@member/shared';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot as saveSnapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, readmeShot, snapshot as saveSnapshot } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { invariantsAfterEach } from '../support/invariants';
 import { REPO_ROOT } from '../support/processes';
@@ -141,6 +141,7 @@ describe('我的订单, unpaid orders and held coupons in the mini-program H5', 
     expect(await text(page, `#coupon-${coupons.fifty}`)).not.toContain('使用时间');
     expect(await text(page, '#wallet-tab-held')).toContain('1');
     await snapshot(page, '61-orders-wallet-held');
+    await readmeShot(page, 'wallet-held');
     await on(page, `#coupon-${coupons.fifty}`).click();
     await on(page, '#coupon-status').waitFor({ timeout: 15_000 });
     expect(await text(page, '#coupon-status')).toContain('此券已锁定');
@@ -214,6 +215,7 @@ describe('我的订单, unpaid orders and held coupons in the mini-program H5', 
     expect(statuses.map((s) => s.trim())).toEqual(['已取消', '已完成', '部分退款']);
     expect(await text(page, `#order-${appRef}-paid`)).toBe(money(25000));
     await snapshot(page, '67-orders-list');
+    await readmeShot(page, 'my-orders');
     await on(page, `#order-${appRef}`).click();
     await on(page, '#order-detail').waitFor();
     expect(await text(page, '#order-detail')).toContain('满300减50');

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, README_SHOT_DIR, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -38,12 +38,6 @@ describe('the app shell in Chromium: 首页, tabs, 我的, policies and service'
   const shot = async (page: Page, name: string) => {
     await page.waitForTimeout(700);
     await snapshot(page, name);
-  };
-  /** The phone's screen as a shopper sees it, tab bar included, for the README's gallery. */
-  const readmeShot = async (page: Page, name: string) => {
-    mkdirSync(README_SHOT_DIR, { recursive: true });
-    await page.waitForTimeout(700);
-    await page.screenshot({ path: join(README_SHOT_DIR, `${name}.png`) });
   };
   const tab = (page: Page, label: string) => page.locator('.weui-tabbar__item >> visible=true').filter({ hasText: label }).first();
 

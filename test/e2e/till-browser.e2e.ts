@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
 import { invariantsAfterEach } from '../support/invariants';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -76,6 +76,7 @@ describe('the clerk’s till in the mini-program H5', () => {
     expect(await text(clerk, '#staff-member-points')).toBe('1000');
     expect(await text(clerk, '#staff-member-phone')).toBe('136****1111');
     await snapshot(clerk, 'till-03-member-identified');
+    await readmeShot(clerk, 'till-member');
     // Sticky: scrolled down to the tools, the member and the actions stay at the top.
     await clerk.mouse.wheel(0, 600);
     await clerk.waitForTimeout(300);
@@ -97,6 +98,7 @@ describe('the clerk’s till in the mini-program H5', () => {
     expect(await text(clerk, '#purchase-points-off')).toBe('-¥5.00');
     expect(await text(clerk, '#purchase-payable')).toBe('¥295.00');
     await snapshot(clerk, 'till-05-purchase-confirm');
+    await readmeShot(clerk, 'till-confirm');
 
     // The customer chats; three minutes pass. Their code has expired, the clerk's ticket has not.
     expect((await api.call('POST', '/test/clock', { body: { now: new Date(start + 3 * 60_000).toISOString() } })).status).toBe(200);

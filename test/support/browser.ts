@@ -55,6 +55,18 @@ export async function snapshot(page: Page, name: string): Promise<void> {
 }
 
 /**
+ * The phone's screen (not the full page) for the README's gallery: tracked under test/e2e/readme/ when
+ * README_SHOTS=1, otherwise beside the other screenshots.
+ */
+export async function readmeShot(page: Page, name: string): Promise<void> {
+  mkdirSync(README_SHOT_DIR, { recursive: true });
+  await page
+    .waitForFunction("document.getAnimations().every((animation) => animation.playState !== 'running')", undefined, { timeout: 3000 })
+    .catch(() => undefined);
+  await page.screenshot({ path: join(README_SHOT_DIR, `${name}.png`) });
+}
+
+/**
  * Page helpers for the H5 build served by a test stack (`serverUrl` is read at call time: stacks start in
  * beforeAll). Taro's H5 router keeps the pages below the top one in the DOM (hidden), so `on` and `text` look
  * only at what is on screen.
