@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { answerSubscribeSheet, h5, launchChromium, phonePage, snapshot } from '../support/browser';
+import { answerSubscribeSheet, h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
@@ -134,6 +134,7 @@ describe('coupons in the mini-program H5', () => {
     expect(await text(clerk, '#redeem-discount')).toBe('-¥20');
     expect(await text(clerk, '#redeem-payable')).toBe('¥280');
     await snapshot(clerk, '17-redeem-preview');
+    await readmeShot(clerk, 'redeem-preview');
     await on(clerk, '#redeem-confirm').click();
     await on(clerk, '#redeem-success').waitFor();
     expect(await text(clerk, '#redeem-success')).toContain('核销成功');
