@@ -69,7 +69,7 @@ describe('account deletion (注销) in the mini-program H5', () => {
     await on(shopper, '#join-phone').click();
     await on(shopper, '#phone-input input').fill('13812340000');
     await on(shopper, '#phone-confirm').click();
-    await on(shopper, '#member-code-text').waitFor({ timeout: 15_000 });
+    await on(shopper, '#member-card').waitFor({ timeout: 15_000 });
     const oldToken = await storedToken(shopper);
     expect(oldToken).toBeTruthy();
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);

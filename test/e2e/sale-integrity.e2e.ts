@@ -148,7 +148,11 @@ describe('one sale, every route, end to end', () => {
       'REDEMPTION_OWNED_BY_SALE',
       '该券随订单核销，请通过订单退款或取消来撤销',
     ]);
-    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=used', { token: me.token })).body)).toContain(`"id":${me.couponId}`);
+    // Held by the unpaid order: 已锁定 to the member (issue 16), not 已使用.
+    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=held', { token: me.token })).body)).toContain(`"id":${me.couponId}`);
+    expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=used', { token: me.token })).body)).not.toContain(
+      `"id":${me.couponId}`,
+    );
     const cancelled = await api.call('POST', `/pay/orders/${pending.body.order.outTradeNo}/cancel`, { token: me.token });
     expect([cancelled.status, cancelled.body.status]).toEqual([200, 'closed']);
     expect(JSON.stringify((await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token })).body)).toContain(
