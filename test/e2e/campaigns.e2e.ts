@@ -2,6 +2,7 @@ import { TestApi } from '../support/api-client';
 import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
+import { emulatorCaller } from '../support/polling';
 
 const POLICY = '2026-11';
 
@@ -31,13 +32,7 @@ describe('campaigns end to end', () => {
   });
   afterAll(() => stack?.stop());
 
-  const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (
-      await fetch(
-        `${stack.emulatorUrl}${path}`,
-        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      )
-    ).json();
+  const emulator = emulatorCaller(() => stack.emulatorUrl);
   const campaign = (overrides: Record<string, unknown> = {}) => campaignBody({ filter: { lifecycleStatuses: ['new'] }, ...overrides });
 
   it('an admin launches a coupon-and-message campaign: the subscribed member gets both, the other only the coupon', async () => {

@@ -1,6 +1,7 @@
 import { TestApi } from '../support/api-client';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
+import { emulatorCaller } from '../support/polling';
 
 const POLICY = '2026-11';
 
@@ -24,13 +25,7 @@ describe('subscription messages end to end', () => {
   });
   afterAll(() => stack?.stop());
 
-  const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (
-      await fetch(
-        `${stack.emulatorUrl}${path}`,
-        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      )
-    ).json();
+  const emulator = emulatorCaller(() => stack.emulatorUrl);
 
   it('a member who accepted the points message gets it after a till purchase, with their own numbers', async () => {
     const me = await api.joinedMember('msg-shopper', '13600005555', POLICY);

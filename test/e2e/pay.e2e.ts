@@ -3,6 +3,7 @@ import { TestApi } from '../support/api-client';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
+import { emulatorCaller, until } from '../support/polling';
 
 const POLICY = '2026-11';
 
@@ -19,22 +20,7 @@ describe('WeChat Pay end to end', () => {
   let clerk: string;
   let couponTemplateId: number;
 
-  const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (
-      await fetch(
-        `${stack.emulatorUrl}${path}`,
-        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      )
-    ).json();
-
-  async function until<T>(what: string, probe: () => Promise<T | false>): Promise<T> {
-    for (let i = 0; i < 200; i++) {
-      const value = await probe();
-      if (value) return value;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
+  const emulator = emulatorCaller(() => stack.emulatorUrl);
 
   beforeAll(async () => {
     stack = await startStack({
