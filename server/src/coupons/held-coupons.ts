@@ -1,3 +1,4 @@
+import { PayOrderStatus } from '@member/shared';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -9,7 +10,7 @@ import type { EntityManager } from 'typeorm';
 export function heldByUnpaidOrder(alias: string): string {
   return (
     `EXISTS (SELECT 1 FROM pay_order po` +
-    ` WHERE po.member_id = ${alias}.member_id AND po.coupon_id = ${alias}.id AND po.status = 'pending')`
+    ` WHERE po.member_id = ${alias}.member_id AND po.coupon_id = ${alias}.id AND po.status = '${PayOrderStatus.Pending}')`
   );
 }
 
@@ -18,8 +19,8 @@ export async function heldCountsByTemplate(em: EntityManager, templateIds: reado
   if (templateIds.length === 0) return new Map();
   const rows: Array<{ templateId: number | string; held: number | string }> = await em.query(
     `SELECT c.template_id AS templateId, COUNT(*) AS held FROM pay_order po JOIN coupon c ON c.id = po.coupon_id
-      WHERE po.status = 'pending' AND c.template_id IN (${templateIds.map(() => '?').join(',')}) GROUP BY c.template_id`,
-    [...templateIds],
+      WHERE po.status = ? AND c.template_id IN (${templateIds.map(() => '?').join(',')}) GROUP BY c.template_id`,
+    [PayOrderStatus.Pending, ...templateIds],
   );
   return new Map(rows.map((row) => [Number(row.templateId), Number(row.held)]));
 }
