@@ -1,6 +1,7 @@
 import type { BirthdayPerkRunResult } from '@member/shared';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../bootstrap';
+import { CampaignOffers } from '../campaigns/campaign-offers';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { RedemptionService } from '../coupons/redemption.service';
 import { TemplatesService } from '../coupons/templates.service';
@@ -54,6 +55,24 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
       ids.push(nextId);
     }
     return ids;
+  }
+
+  /**
+   * Runs `work` as an instance that dies in the chunk holding `memberId`: that chunk rolls back, no chunk starts
+   * after it, the chunks already in flight finish.
+   */
+  async function dyingAt<T>(memberId: number, work: () => Promise<T>): Promise<T> {
+    const offers = t.app.get(CampaignOffers);
+    const give = offers.give.bind(offers);
+    const spy = jest.spyOn(offers, 'give').mockImplementation(async (em, plan, chunk, options) => {
+      if (chunk.from <= memberId && memberId <= chunk.to) throw new Error('instance stopped');
+      return give(em, plan, chunk, options);
+    });
+    try {
+      return await work();
+    } finally {
+      spy.mockRestore();
+    }
   }
 
   type PerkRow = { memberId: number; year: number; couponId: number | null; until: string };
@@ -325,12 +344,8 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
   it('resumes a run that died halfway from its checkpoints, granting each perk once', async () => {
     const october = await addMembers(Array.from({ length: 20 }, (_, i) => `1990-10-${String(i + 10)}`));
     t.clock.set(shanghai('2027-10-01'));
-    // Dies with the last chunks (which hold the newest members, these) still to do.
-    await expect(
-      job.grantPerks(undefined, (done, total) => {
-        if (done === total - 2) throw new Error('instance stopped');
-      }),
-    ).rejects.toThrow('instance stopped');
+    // Dies in the chunk of the last of these members: the chunks before it are done, that one and the rest are not.
+    await expect(dyingAt(october[october.length - 1], () => job.grantPerks())).rejects.toThrow('instance stopped');
     const before = (await perksOf(october)).length;
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(october.length);
@@ -365,11 +380,7 @@ describe.each(TEST_DATABASES)('birthday perks on %s', (kind) => {
   it('is reported like any campaign (coupon, no grant, redeemed); any instance’s campaign scheduler finishes a run that died', async () => {
     const august = await addMembers(Array.from({ length: 6 }, (_, i) => `1990-08-${String(i + 10)}`));
     t.clock.set(shanghai('2030-08-01'));
-    await expect(
-      job.grantPerks(undefined, (done, total) => {
-        if (done === total - 1) throw new Error('instance stopped');
-      }),
-    ).rejects.toThrow('instance stopped');
+    await expect(dyingAt(august[august.length - 1], () => job.grantPerks())).rejects.toThrow('instance stopped');
     expect((await perksOf(august)).length).toBeLessThan(august.length);
     // The next scheduler pass of any instance resumes the day's run from its checkpoint.
     await t.app.get(CampaignsService).tick();

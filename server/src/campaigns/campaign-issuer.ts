@@ -22,15 +22,6 @@ const MAX_CHUNK_ATTEMPTS = 5;
  */
 const PARALLEL_CHUNKS = 4;
 
-/** Thrown inside a chunk's transaction when its call stopped (a chunk before it failed): the chunk rolls back. */
-class ChunkAbandoned extends Error {}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
 /** What one chunk gave; added to the run's counters in the chunk's own transaction. */
 export interface ChunkOutcome {
   targeted: number;
@@ -69,9 +60,9 @@ const nothing = (): ChunkOutcome => ({
  * instances working on the same run take different chunks and a chunk is done once; everything the chunk gives
  * (members, coupons, points, double points, queued messages, a program's own record, the run's counters) commits
  * with the claim, or none of it does. On MySQL a call issues PARALLEL_CHUNKS chunks at once, in READ COMMITTED
- * (so the set-based reads take no shared locks on what the other chunks write); only the end of a chunk (the
- * coupon stock and the run's counters, taken last, and the commit) waits for the chunk before it. What a chunk
- * gives is the run's plan (CampaignPlans), applied by CampaignOffers.
+ * (so the set-based reads take no shared locks on what the other chunks write), each committing as soon as it is
+ * done; the coupon stock and the run's counters are taken last, so their rows are locked only for the end of a
+ * chunk. What a chunk gives is the run's plan (CampaignPlans), applied by CampaignOffers.
  */
 @Injectable()
 export class CampaignIssuer {
@@ -92,9 +83,9 @@ export class CampaignIssuer {
 
   /**
    * Works on the run until it is done (or the campaign is paused); safe to call from any number of places.
-   * `onProgress` hears (chunks of the run done, chunks in all) after each chunk this call issued. A call's chunks
-   * commit in id order; when one fails (or `onProgress` throws), the chunks after it roll back and the call fails
-   * with its error, as if the instance had died there.
+   * `onProgress` hears (chunks of the run done, chunks in all) after each chunk this call issued. When a chunk fails
+   * (or `onProgress` throws), no further chunk starts, the chunks in flight finish (each commits or rolls back whole),
+   * and the call fails with its error, as if the instance had died there: the next call carries on with the rest.
    */
   async issue(runId: number, onProgress?: (done: number, total: number) => void): Promise<IssueReport> {
     const given = nothing();
@@ -108,32 +99,34 @@ export class CampaignIssuer {
     let doneCount = chunks.length - todo.length;
     let next = 0;
     let stopped = false;
-    // Chunk i commits after chunk i-1 of this call has committed or given up: a failure (or a paused campaign)
-    // stops the call at one point in id order, whatever was in flight, as a crash of the instance would.
-    const settled = todo.map(() => deferred());
+    // Chunks commit in whatever order they finish: none of them ever waits for another outside the database. (Until
+    // issue 17 a chunk waited here for the one before it to commit, holding its own rows meanwhile; a chunk redone
+    // after a rollback, e.g. of an instance that died, can need a lock on the next chunk's first coupon (InnoDB's
+    // duplicate check on uq_coupon_idempotency locks the next record), so the lower chunk waited in InnoDB for the
+    // higher one, which waited here for the lower one: a wait InnoDB cannot see, ended only by lock wait timeouts,
+    // minutes with the retries. Every wait between chunks is now one InnoDB sees, and breaks as a deadlock at once.)
     const worker = async () => {
       while (!stopped && next < todo.length) {
-        const i = next++;
-        const [from, to] = todo[i];
+        const [from, to] = todo[next++];
+        if (!(await this.stillIssuing(runId))) {
+          stopped = true; // paused, or finished by another call
+          return;
+        }
+        let outcome: ChunkOutcome | null;
         try {
-          if (!(await this.stillIssuing(runId))) {
-            stopped = true; // paused, or finished by another call
-            return;
-          }
-          const outcome = await this.issueChunk(state.run, state.campaign, from, to, async () => {
-            if (i > 0) await settled[i - 1].promise;
-            if (stopped) throw new ChunkAbandoned();
-          });
-          if (outcome === null) continue; // another call took this chunk
-          chunksIssued++;
-          for (const key of Object.keys(given) as Array<keyof ChunkOutcome>) given[key] += outcome[key];
+          outcome = await this.issueChunk(state.run, state.campaign, from, to);
+        } catch (error) {
+          stopped = true; // no new chunk starts; those in flight finish
+          throw error;
+        }
+        if (outcome === null) continue; // another call took this chunk
+        chunksIssued++;
+        for (const key of Object.keys(given) as Array<keyof ChunkOutcome>) given[key] += outcome[key];
+        try {
           onProgress?.(++doneCount, chunks.length);
         } catch (error) {
-          if (error instanceof ChunkAbandoned) return;
-          stopped = true; // before the next chunk hears its turn: it rolls back
+          stopped = true;
           throw error;
-        } finally {
-          settled[i].resolve();
         }
       }
     };
@@ -189,18 +182,11 @@ export class CampaignIssuer {
     return new Set(rows.map((row) => row.firstMemberId));
   }
 
-  /** `turn` resolves when the chunk may take its stock and commit (it throws when the chunk must roll back instead). */
-  private async issueChunk(
-    run: CampaignRun,
-    campaign: Campaign,
-    from: number,
-    to: number,
-    turn: () => Promise<void>,
-  ): Promise<ChunkOutcome | null> {
+  private async issueChunk(run: CampaignRun, campaign: Campaign, from: number, to: number): Promise<ChunkOutcome | null> {
     let scarce = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.transactions.run((em) => this.issueChunkWithin(em, run, campaign, from, to, scarce, turn), {
+        const outcome = await this.transactions.run((em) => this.issueChunkWithin(em, run, campaign, from, to, scarce), {
           isolation: 'READ COMMITTED',
         });
         if (outcome) this.logger.debug({ runId: run.id, from, to, ...outcome }, 'campaign chunk issued');
@@ -226,7 +212,6 @@ export class CampaignIssuer {
     from: number,
     to: number,
     scarce: boolean,
-    turn: () => Promise<void>,
   ): Promise<ChunkOutcome | null> {
     const now = this.clock.now();
     try {
@@ -261,11 +246,8 @@ export class CampaignIssuer {
       ...(await this.offers.give(em, plan, { runId: run.id, from, to, treated, treatedCount, treatedIds, now }, { scarce })),
     };
 
-    // 3. The end, in id order within this call: the coupons' stock (the template row's lock) and the run's counters
-    // (the run row's), each held only from here to the commit. (Waiting here holds only this chunk's own rows; the
-    // one wait on them another chunk could meet, a fresh coupon code equal to one of ours, ends with the lock wait
-    // timeout and that chunk's retry.)
-    await turn();
+    // 3. The end: the coupons' stock (the template row's lock) and the run's counters (the run row's), each held
+    // only from here to the commit, taken in this order by every chunk.
     await this.offers.takeStock(em, plan, outcome.couponsIssued, { scarce });
 
     await em

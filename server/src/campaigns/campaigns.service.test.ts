@@ -246,7 +246,7 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM member WHERE id IN (${ids}) AND points_balance <> 10`)).toBe(0);
   });
 
-  it('issues chunks of one run at once on MySQL, each member once; a failure rolls back the chunks after it, in id order', async () => {
+  it('issues chunks of one run at once on MySQL, each member once; a failure stops the call, each chunk whole or not at all', async () => {
     const audience = await members(450, 7);
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '并行券', totalStock: 1000 }));
     const campaign = await campaigns.create(
@@ -277,14 +277,17 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
           if (++reported === 2) throw crash;
         }),
       ).rejects.toBe(crash);
-      // The chunks after the second rolled back, whatever was in flight: the run's first two chunks are done, no more.
+      // No chunk started after the failure; those in flight finished, each whole: the run's counters are exactly what
+      // its done chunks wrote, and some chunks are left for the next call.
       const { lastMemberId } = await t.db.dataSource.getRepository(CampaignRun).findOneByOrFail({ id: runId });
       const chunks: Array<{ first: number | string }> = await t.db.dataSource.query(
         'SELECT first_member_id AS first FROM campaign_run_chunk WHERE run_id = ? ORDER BY first_member_id',
         [runId],
       );
-      expect(chunks.map((c) => Number(c.first))).toEqual([1, CHUNK + 1]);
       expect(lastMemberId).toBeGreaterThan(4 * CHUNK);
+      // The two reported, and at most the others that were in flight with the second.
+      expect(chunks.length).toBeGreaterThanOrEqual(2);
+      expect(chunks.length).toBeLessThanOrEqual(2 + most - 1);
       const partial = await t.db.dataSource.getRepository(CampaignRun).findOneByOrFail({ id: runId });
       expect(partial.targeted).toBe(await count('SELECT COUNT(*) AS n FROM campaign_member WHERE run_id = ?', [runId]));
 
