@@ -66,7 +66,7 @@ export function PaySummary({ options, quote, problem }: { options: CheckoutOptio
   );
 }
 
-/** The bar at the bottom: 实付 and 确认付款. */
+/** The bar at the bottom: 应付 and 确认付款. */
 export function PayBar(props: {
   payableFen: number | null;
   pending: boolean;
@@ -77,7 +77,7 @@ export function PayBar(props: {
   return (
     <View className='pay-bar'>
       <View className='pay-bar__amount'>
-        <Text className='pay-bar__label'>实付</Text>
+        <Text className='pay-bar__label'>应付</Text>
         <Text id='pay-bar-payable' className='pay-bar__value'>
           {props.payableFen !== null ? money(props.payableFen) : '¥--'}
         </Text>
