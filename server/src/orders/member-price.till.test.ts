@@ -58,7 +58,7 @@ describe.each(TEST_DATABASES)('member price at the till on %s', (kind) => {
   beforeEach(() => t.clock.set(START));
   afterEach(() => expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url }));
 
-  it('a diamond member: ¥300 → 会员价 −¥45 → stacking coupon −¥20 (threshold on ¥255) → 500 points → ¥230; points earned on ¥230', async () => {
+  it('a diamond member: ¥300 → 会员价 −¥45 → stacking coupon −¥20 (threshold on ¥255) → 500 points → ¥230, points earned on it', async () => {
     const me = await diamond();
     const coupon = await couponOf(me, 'stacking');
     const request = { memberCode: undefined, amountFen: 30_000, storeCode: 'S001', couponCode: coupon.code, pointsToBurn: 500 };

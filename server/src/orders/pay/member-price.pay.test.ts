@@ -51,7 +51,7 @@ describe.each(TEST_DATABASES)('member price with WeChat Pay on %s', (kind) => {
     expect(byId.get(me.couponId!)).toMatchObject({ applicable: true });
   });
 
-  it('charges 订单金额 → 会员价 → coupon → points; settles with the order’s numbers after the tier dropped; refunds share every step', async () => {
+  it('charges 订单金额 → 会员价 → coupon → points; settles with the order’s numbers after the tier dropped; refunds share it', async () => {
     const me = await diamondMember();
     const created = await checkout(me.id, { amountFen: 30_000, couponId: me.stackingId, pointsToBurn: 500 });
     expect(created.order).toMatchObject({
