@@ -22,7 +22,7 @@ const START = '2026-11-23T02:00:00Z'; // Monday 10:00 in Shanghai, not a member 
  * from the sale's recorded numbers, also after the membership review lowered the tier.
  */
 describe.each(TEST_DATABASES)('member price at the till on %s', (kind) => {
-  const till = tillSpec(kind, 'mprice', 12);
+  const till = tillSpec(kind, 'mprice', 20);
   const { key, member, buy, balanceOf } = till;
   let t: TestApp;
   let purchases: PurchasesService;
@@ -184,5 +184,17 @@ describe.each(TEST_DATABASES)('member price at the till on %s', (kind) => {
     expect(half).toMatchObject({ memberDiscountShareFen: 0, couponDiscountShareFen: 1_000, grossShareFen: 15_000 });
     const rest = await purchases.refund(first.id, { amountFen: 14_000, refundNo: key() }, 'o-clerk');
     expect(rest).toMatchObject({ memberDiscountShareFen: 0, couponDiscountShareFen: 1_000, grossShareFen: 15_000, couponRestored: true });
+  });
+
+  it('the tier is read under the member’s lock: a sale after an upgrading one has the member price, one before not', async () => {
+    // Concurrent: the ¥50,000 sale that makes the member diamond and a ¥300 sale. Whichever takes the member's lock
+    // second sees the first committed, so the ¥300 sale has the member price exactly when it settled after.
+    for (let round = 0; round < 6; round++) {
+      const me = member();
+      const [upgrade, small] = await Promise.all([buy(me, 5_000_000), buy(me, 30_000)]);
+      expect(upgrade.memberDiscountFen).toBe(0); // the upgrading sale itself is at the normal price
+      expect(small.memberDiscountFen).toBe(small.id > upgrade.id ? 4_500 : 0);
+      expect(small.paidFen).toBe(small.id > upgrade.id ? 25_500 : 30_000);
+    }
   });
 });
