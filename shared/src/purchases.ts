@@ -155,6 +155,9 @@ export interface SaleListItem {
   /** "张**": staff recognise the customer without reading their name off the screen. */
   memberNameMasked: string | null;
   grossFen: Fen;
+  /** 会员价 as applied to the sale (0 / 1000 when none). */
+  memberDiscountFen: Fen;
+  memberPricePermille: number;
   couponDiscountFen: Fen;
   pointsBurned: number;
   paidFen: Fen;
