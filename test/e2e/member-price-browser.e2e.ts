@@ -143,6 +143,12 @@ describe('member price on the pay page, at the till and in 我的订单', () => 
     expect(await text(clerk, '#purchase-member-discount')).toBe('-¥45.00');
     expect(await text(clerk, '#purchase-paid')).toBe('¥225.00');
     await snapshot(clerk, 'member-price-04-till-recorded');
+    // 销售记录: the sale opened shows its 会员价 too.
+    await on(clerk, '#purchase-sales').click();
+    await on(clerk, '.sale-card').waitFor({ timeout: 15_000 });
+    await clerk.locator('.sale-card >> visible=true').first().locator('.sale-card__summary').click();
+    await clerk.locator('.sale-card__detail >> visible=true').first().waitFor();
+    expect(await clerk.locator('.sale-card__detail >> visible=true').first().textContent()).toContain('会员价 8.5折-¥45.00');
 
     // 我的订单: the in-store sale shows its 会员价.
     await open(member, 'shopper-jin', 'pages/orders/index');
