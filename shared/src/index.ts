@@ -14,6 +14,7 @@ export * from './purchases';
 export * from './rules/membership-review';
 export * from './payments';
 export * from './rules/checkout';
+export * from './rules/member-price';
 export * from './messages';
 export * from './rules/subscribe-values';
 export * from './segments';

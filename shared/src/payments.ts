@@ -37,6 +37,9 @@ export interface CheckoutOptions {
   pointsBalance: number;
   /** The rule the server applies (the client previews with the same shared function). */
   burnRule: { minPoints: number; maxPermilleOfOrder: number };
+  /** The member's tier and its member price (per-mille, 1000 = none), as the order will be priced now. */
+  tierName: string;
+  memberPricePermille: number;
 }
 
 /** POST /api/pay/orders (member) — the server computes every amount from these. */
@@ -79,6 +82,9 @@ export interface PayOrderView {
   storeCode: string;
   status: PayOrderStatus;
   grossFen: Fen;
+  /** 会员价 as recorded when the order was created (0 / 1000 when none applied). */
+  memberDiscountFen: Fen;
+  memberPricePermille: number;
   couponId: number | null;
   couponName: string | null;
   couponDiscountFen: Fen;
@@ -159,8 +165,11 @@ export interface MemberOrderView {
   kind: MemberOrderKind;
   storeCode: string;
   storeName: string;
-  /** The order amount before the coupon and points. */
+  /** The order amount before the member price, coupon and points. */
   grossFen: Fen;
+  /** 会员价: what the member price took off (0 when none), and the per-mille applied. */
+  memberDiscountFen: Fen;
+  memberPricePermille: number;
   couponId: number | null;
   couponName: string | null;
   couponDiscountFen: Fen;

@@ -1,6 +1,7 @@
 /** Purchases recorded at the till, their refunds, and the member's points: the HTTP contract. Money in fen. */
 import type { TierCode } from './enums';
 import type { Fen } from './money';
+import type { PriceBasis } from './rules/member-price';
 
 /** POST /api/staff/purchases (clerk) */
 export interface RecordPurchaseRequest {
@@ -37,9 +38,18 @@ export interface TillQuote {
   memberId: number;
   storeCode: string;
   grossFen: Fen;
+  /** The member's tier now, and the member price applied (per-mille; 1000 when none or waived for the coupon). */
+  tierName: string;
+  memberPricePermille: number;
+  /** 会员价: what the member price takes off the order amount. */
+  memberDiscountFen: Fen;
   couponDiscountFen: Fen;
-  /** The coupon's name ("满200减20"), when one is applied. */
+  /** The coupon's name ("满200减20"), when one is given (also when it is set aside). */
   couponName: string | null;
+  /** How a coupon that does not stack with the member price was settled (see priceOrder). */
+  priceBasis: PriceBasis;
+  memberPriceWaived: boolean;
+  couponSetAside: boolean;
   pointsBurned: number;
   pointsValueFen: Fen;
   /** 应付: what the customer pays in money. */
@@ -54,6 +64,9 @@ export interface PurchaseView {
   memberId: number;
   storeCode: string;
   grossFen: Fen;
+  /** 会员价 as applied to this sale (0 / 1000 when none). */
+  memberDiscountFen: Fen;
+  memberPricePermille: number;
   couponDiscountFen: Fen;
   couponId: number | null;
   pointsBurned: number;
@@ -83,6 +96,10 @@ export interface RefundView {
   pointsShortfall: number;
   pointsRestored: number;
   couponRestored: boolean;
+  /** This refund's share of the sale's order amount, member discount and coupon discount (points: pointsRestored). */
+  grossShareFen: Fen;
+  memberDiscountShareFen: Fen;
+  couponDiscountShareFen: Fen;
   refundedAt: string;
   purchase: PurchaseView;
 }
@@ -138,6 +155,9 @@ export interface SaleListItem {
   /** "张**": staff recognise the customer without reading their name off the screen. */
   memberNameMasked: string | null;
   grossFen: Fen;
+  /** 会员价 as applied to the sale (0 / 1000 when none). */
+  memberDiscountFen: Fen;
+  memberPricePermille: number;
   couponDiscountFen: Fen;
   pointsBurned: number;
   paidFen: Fen;

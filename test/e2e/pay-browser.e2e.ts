@@ -184,6 +184,7 @@ describe('paying with WeChat Pay in the mini-program H5', () => {
     expect(offered?.applicable).toBe(true);
     const quote = quoteCheckout({
       amountFen: ORDER.amountFen,
+      memberPricePermille: options.memberPricePermille,
       coupon: offered!.coupon.terms,
       pointsToBurn: ORDER.pointsToBurn,
       balance: me.balance,

@@ -66,12 +66,20 @@ describe('WeChat Pay end to end', () => {
 
     const checkout = await api.call('GET', '/pay/checkout?amountFen=30000&storeCode=S001', { token: me.token });
     expect(checkout.status).toBe(200);
-    expect(checkout.body).toMatchObject({ amountFen: 30000, storeCode: 'S001', storeName: '悦享旗舰店', pointsBalance: me.balance });
+    expect(checkout.body).toMatchObject({
+      amountFen: 30000,
+      storeCode: 'S001',
+      storeName: '悦享旗舰店',
+      pointsBalance: me.balance,
+      tierName: '普通会员',
+      memberPricePermille: 1000, // no member price below diamond (member-price-browser.e2e.ts has one)
+    });
     const offered = checkout.body.coupons.find((c: any) => c.coupon.id === me.couponId);
     expect(offered).toMatchObject({ applicable: true, reasonText: null });
     // The app previews with the same function the server charges with.
     const preview = quoteCheckout({
       amountFen: 30000,
+      memberPricePermille: checkout.body.memberPricePermille,
       coupon: offered.coupon.terms,
       pointsToBurn: 500,
       balance: me.balance,

@@ -8,6 +8,8 @@ const order = (patch: Partial<MemberOrderView> = {}): MemberOrderView => ({
   storeCode: 'S001',
   storeName: '悦享旗舰店',
   grossFen: 30000,
+  memberDiscountFen: 0,
+  memberPricePermille: 1000,
   couponId: null,
   couponName: null,
   couponDiscountFen: 0,
@@ -45,6 +47,9 @@ describe('我的订单 wording', () => {
   it('lists what came off the amount, points at 100 a yuan', () => {
     expect(discountsText(order({ couponDiscountFen: 2000, pointsBurned: 500 }))).toBe('券 -¥20.00 · 积分 -¥5.00');
     expect(discountsText(order())).toBe('');
+    expect(discountsText(order({ memberDiscountFen: 4500, memberPricePermille: 850, couponDiscountFen: 2000 }))).toBe(
+      '会员价 -¥45.00 · 券 -¥20.00',
+    );
   });
 
   it('says until when an unpaid order can be paid: a time today, a date on another day', () => {

@@ -30,9 +30,10 @@ export function memberOrderStatus(order: Pick<MemberOrderView, 'status' | 'paidF
 
 export const ORDER_KIND_NAMES: Record<MemberOrderView['kind'], string> = { app: '在线付款', 'in-store': '门店消费' };
 
-/** What came off the order amount: "券 -¥20.00 · 积分 -¥5.00"; empty when nothing did. */
-export function discountsText(order: Pick<MemberOrderView, 'couponDiscountFen' | 'pointsBurned'>): string {
+/** What came off the order amount: "会员价 -¥45.00 · 券 -¥20.00 · 积分 -¥5.00"; empty when nothing did. */
+export function discountsText(order: Pick<MemberOrderView, 'couponDiscountFen' | 'pointsBurned'> & { memberDiscountFen?: number }): string {
   return [
+    (order.memberDiscountFen ?? 0) > 0 ? `会员价 -${money(order.memberDiscountFen ?? 0)}` : '',
     order.couponDiscountFen > 0 ? `券 -${money(order.couponDiscountFen)}` : '',
     order.pointsBurned > 0 ? `积分 -${money(order.pointsBurned * FEN_PER_POINT)}` : '',
   ]

@@ -46,6 +46,8 @@ function options(patch: Partial<CheckoutOptions> = {}): CheckoutOptions {
     ],
     pointsBalance: 600,
     burnRule: RULE,
+    tierName: '普通会员',
+    memberPricePermille: 1000,
     ...patch,
   };
 }
@@ -213,6 +215,22 @@ describe('the coupon preselected on the pay page', () => {
     expect(bestCouponId({ amountFen: 30000, coupons: [...coupons, percent] })).toBe(6);
     expect(bestCouponId({ amountFen: 30000, coupons: [fiftyNotApplicable] })).toBeNull();
     expect(bestCouponId({ amountFen: 30000, coupons: [] })).toBeNull();
+  });
+
+  it('weighs the member price: a stacking coupon on the member price, a non-stacking one only when it beats it', () => {
+    const diamond = { amountFen: 30000, memberPricePermille: 850 };
+    const stacking = offered(1, '2027-03-01T00:00:00Z', { stacksWithMemberDiscount: true }); // ¥255 − ¥20
+    const fortyAlone = offered(2, '2027-02-01T00:00:00Z', { valueFen: 4000 }); // ¥300 − ¥40 = ¥260: worse than 会员价 alone
+    const sixtyAlone = offered(3, '2027-04-01T00:00:00Z', { valueFen: 6000 }); // ¥240: worse than the stacking ¥235
+    const eightyAlone = offered(4, '2027-04-01T00:00:00Z', { valueFen: 8000 }); // ¥220: the best
+    expect(bestCouponId({ ...diamond, coupons: [fortyAlone, stacking, sixtyAlone] })).toBe(1);
+    expect(bestCouponId({ ...diamond, coupons: [fortyAlone, stacking, sixtyAlone, eightyAlone] })).toBe(4);
+    // The member price beats the only coupon: nothing preselected (it would be set aside anyway).
+    expect(bestCouponId({ ...diamond, coupons: [fortyAlone] })).toBeNull();
+    // Without a member price the ¥40 coupon is simply the best.
+    expect(bestCouponId({ amountFen: 30000, coupons: [fortyAlone, stacking] })).toBe(2);
+    // A stacking threshold is on the member price: ¥220 → ¥187 is below 满200.
+    expect(bestCouponId({ amountFen: 22000, memberPricePermille: 850, coupons: [stacking] })).toBeNull();
   });
 
   it('applies the coupon the link asked for, else keeps the member’s choice while it applies, else the best', () => {

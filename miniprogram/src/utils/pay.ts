@@ -5,11 +5,11 @@
  */
 import {
   checkRefund,
-  computeCouponDiscount,
   errorMessage,
   formatFen,
   parseYuanToFen,
   PayRefundStatus,
+  priceOrder,
   quoteCheckout,
   type CheckoutOptions,
   type CheckoutQuote,
@@ -76,6 +76,7 @@ function chosenTerms(options: CheckoutOptions, couponId: number | null) {
 export function previewCheckout(options: CheckoutOptions, couponId: number | null, pointsToBurn: number): CheckoutQuote {
   return quoteCheckout({
     amountFen: options.amountFen,
+    memberPricePermille: options.memberPricePermille,
     coupon: chosenTerms(options, couponId),
     pointsToBurn,
     balance: options.pointsBalance,
@@ -107,15 +108,27 @@ export function amountLimitProblem(amountFen: Fen, maxOrderFen: Fen): string | n
 
 type OfferedCoupon = CheckoutOptions['coupons'][number];
 
+/** What the preselect needs: the amount, the coupons offered, and the member's member price (1000 when left out). */
+type PreselectOptions = Pick<CheckoutOptions, 'amountFen' | 'coupons'> & { memberPricePermille?: number };
+
 /**
- * The coupon to preselect: of the applicable ones, the one taking most off this amount, then the one expiring
- * soonest (use it before it is lost), then the older claim (lower id). Null when none applies.
+ * The coupon to preselect: of the applicable ones that this order would actually use, the one leaving least to
+ * pay after the member price (a stacking coupon is taken off the member price; a non-stacking one competes with
+ * it, and one the member price beats is never preselected: the member would keep it anyway), then the one
+ * expiring soonest (use it before it is lost), then the older claim (lower id). Null when none helps.
  */
-export function bestCouponId(options: Pick<CheckoutOptions, 'amountFen' | 'coupons'>): number | null {
+export function bestCouponId(options: PreselectOptions): number | null {
   let best: { entry: OfferedCoupon; discount: Fen } | null = null;
   for (const entry of options.coupons) {
     if (!entry.applicable) continue;
-    const discount = computeCouponDiscount(entry.coupon.terms, options.amountFen).discountFen;
+    const price = priceOrder({
+      grossFen: options.amountFen,
+      memberPricePermille: options.memberPricePermille ?? 1000,
+      coupon: entry.coupon.terms,
+    });
+    if (!price.ok || !price.couponApplied) continue;
+    // Ranked by what is left to pay: the larger the saving on the order amount, the better.
+    const discount = options.amountFen - price.dueFen;
     if (!best || isBetter({ entry, discount }, best)) best = { entry, discount };
   }
   return best ? best.entry.coupon.id : null;
@@ -134,7 +147,7 @@ function isBetter(a: { entry: OfferedCoupon; discount: Fen }, b: { entry: Offere
  * applies; else the member's own choice (none included) while it still applies; else the best one.
  */
 export function couponToApply(
-  options: Pick<CheckoutOptions, 'amountFen' | 'coupons'>,
+  options: PreselectOptions,
   choice: { requested: number | null; chosen: number | null; chosenByMember: boolean },
 ): number | null {
   const applies = (id: number | null) => id !== null && options.coupons.some((c) => c.coupon.id === id && c.applicable);

@@ -123,6 +123,8 @@ export function demoPlan(birthdayMonth: number): { members: DemoMember[]; purcha
   }
   // One diamond: a wedding banquet's worth at the flagship store, big enough for 钻石 (¥50,000 in 12 months).
   purchases.push({ ...blank(members[0].user, 40, 180), amountFen: 4_888_800, storeCode: 'S001' });
+  // … who comes back as diamond: this sale is priced at the member price (会员价 8.5折) in the sales and 我的订单.
+  purchases.push({ ...blank(members[0].user, 12, 300), amountFen: 68_000, storeCode: 'S001' });
   // Two refunds among the regulars' plain purchases: one whole, one a third.
   const plain = purchases.filter((p) => members.find((m) => m.user === p.user)?.kind === 'regular' && !p.burnPoints && !p.useWelcomeCoupon);
   if (plain[0]) plain[0].refund = 'full';

@@ -30,6 +30,7 @@ import { SalesByStoreDay17639000000230 } from './migrations/17639000000230-Sales
 import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-CampaignRunChunks';
 import { PayOrderPrepayAt17639000000210 } from './migrations/17639000000210-PayOrderPrepayAt';
 import { TemplateTermsVersion17639000000240 } from './migrations/17639000000240-TemplateTermsVersion';
+import { MemberPrice17639000000300 } from './migrations/17639000000300-MemberPrice';
 import { AccountDeletion17639000000220 } from './migrations/17639000000220-AccountDeletion';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
@@ -96,6 +97,7 @@ export const MIGRATIONS = [
   AccountDeletion17639000000220,
   SalesByStoreDay17639000000230,
   TemplateTermsVersion17639000000240,
+  MemberPrice17639000000300,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -24,6 +24,8 @@ export class SaleSettled {
     /** The member's points balance right after the earn line (null when nothing was earned). */
     readonly balanceAfterEarn: number | null,
     readonly at: Date,
+    /** 会员价: what the member price took off the gross (0 when none applied). */
+    readonly memberDiscountFen: number = 0,
   ) {}
 }
 

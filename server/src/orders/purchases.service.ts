@@ -3,6 +3,8 @@ import {
   checkRefund,
   decideBurn,
   maxBurnablePoints,
+  priceOrder,
+  type CouponPreview,
   type ErrorCode,
   type PurchaseView,
   type RecordPurchaseRequest,
@@ -30,8 +32,9 @@ import { SaleSettlement } from './sale-settlement.service';
 import { Purchase, PurchaseRefund, WECHAT_PAY_CHANNEL } from './sale.entities';
 
 /**
- * Purchases recorded at the till and their refunds. One transaction per purchase: check the member code,
- * redeem the coupon, decide the points burn, then settle the sale (SaleSettlement). A resent request (same
+ * Purchases recorded at the till and their refunds. One transaction per purchase: check the member code, read
+ * the tier under the member's lock, price the order (member price, coupon: priceOrder), redeem the coupon if it
+ * is used, decide the points burn, then settle the sale (SaleSettlement). A resent request (same
  * clerk, same key) answers the first result; a refund (same refund number) likewise, its effects applied by
  * SaleRefunds under the one refund ceiling.
  */
@@ -104,21 +107,18 @@ export class PurchasesService {
     if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
 
     return this.transactions.run(async (em) => {
-      const couponDiscountFen = preview?.discountFen ?? 0;
-      const dueFen = request.amountFen - couponDiscountFen;
+      // The tier is read under the member's row lock: the membership review or another sale may have changed it.
+      const tier = this.settlement.tierConfig(await membersRepository.lockTier(em, member.id));
       const balance = await this.ledger.lockBalance(em, member.id);
-      const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, balance, {
-        minPoints: this.config.points.minBurnPoints,
-        maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder,
-      });
-      if (!burn.ok) throw new DomainError(burn.code);
-      const paidFen = dueFen - burn.valueFen;
+      const { price, burn } = this.price(request, tier.memberPricePermille, preview, balance);
+      const paidFen = price.dueFen - burn.valueFen;
+      const coupon = price.couponApplied ? preview : null;
 
-      const redemptionId = preview
+      const redemptionId = coupon
         ? await this.redemptions.redeemWithin(
             em,
-            preview,
-            { orderAmountFen: request.amountFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) },
+            { ...coupon, discountFen: price.couponDiscountFen, payableFen: price.couponBaseFen - price.couponDiscountFen },
+            { orderAmountFen: price.couponBaseFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) },
             staffOpenid,
             now,
             { owner: RedemptionOwner.Purchase, storeCode: request.storeCode },
@@ -131,14 +131,32 @@ export class PurchasesService {
         requestHash: hash,
         storeCode: request.storeCode,
         grossFen: request.amountFen,
-        couponId: preview?.coupon.id ?? null,
+        memberDiscountFen: price.memberDiscountFen,
+        memberPricePermille: price.memberPricePermille,
+        couponId: coupon?.coupon.id ?? null,
         redemptionId,
-        couponDiscountFen,
+        couponDiscountFen: price.couponDiscountFen,
         paidFen,
         burn: { points: burn.points },
         now,
       });
     });
+  }
+
+  /**
+   * The till's price: order amount → the tier's member price → the coupon (priceOrder: stacking, the better of
+   * the two when it does not stack) → the points rule on what is left. Throws the code recording would refuse with.
+   */
+  private price(request: TillQuoteRequest, memberPricePermille: number, preview: CouponPreview | null, balance: number) {
+    const price = priceOrder({ grossFen: request.amountFen, memberPricePermille, coupon: preview?.coupon.terms ?? null });
+    if (!price.ok) throw new DomainError(price.code);
+    const burn = decideBurn(request.pointsToBurn ?? 0, price.dueFen, balance, this.burnRule());
+    if (!burn.ok) throw new DomainError(burn.code);
+    return { price, burn };
+  }
+
+  private burnRule() {
+    return { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
   }
 
   /**
@@ -153,22 +171,25 @@ export class PurchasesService {
       ? await this.redemptions.preview({ code: request.couponCode, orderAmountFen: request.amountFen, memberId: member.id })
       : null;
     if (preview && !preview.applicable) throw new DomainError(preview.reason as ErrorCode);
-    const couponDiscountFen = preview?.discountFen ?? 0;
-    const dueFen = request.amountFen - couponDiscountFen;
-    const rule = { minPoints: this.config.points.minBurnPoints, maxPermilleOfOrder: this.config.points.maxBurnPermilleOfOrder };
-    const burn = decideBurn(request.pointsToBurn ?? 0, dueFen, member.pointsBalance, rule);
-    if (!burn.ok) throw new DomainError(burn.code);
+    const tier = this.settlement.tierConfig(member.tier);
+    const { price, burn } = this.price(request, tier.memberPricePermille, preview, member.pointsBalance);
     return {
       memberId: member.id,
       storeCode: request.storeCode,
       grossFen: request.amountFen,
-      couponDiscountFen,
+      tierName: tier.name,
+      memberPricePermille: price.memberPricePermille,
+      memberDiscountFen: price.memberDiscountFen,
+      couponDiscountFen: price.couponDiscountFen,
       couponName: preview?.coupon.name ?? null,
+      priceBasis: price.priceBasis,
+      memberPriceWaived: price.memberPriceWaived,
+      couponSetAside: price.couponSetAside,
       pointsBurned: burn.points,
       pointsValueFen: burn.valueFen,
-      payableFen: dueFen - burn.valueFen,
+      payableFen: price.dueFen - burn.valueFen,
       pointsBalance: member.pointsBalance,
-      maxBurnPoints: maxBurnablePoints(dueFen, member.pointsBalance, rule),
+      maxBurnPoints: maxBurnablePoints(price.dueFen, member.pointsBalance, this.burnRule()),
     };
   }
 
@@ -295,6 +316,8 @@ export class PurchasesService {
       memberId: purchase.memberId,
       storeCode: purchase.storeCode,
       grossFen: purchase.grossFen,
+      memberDiscountFen: purchase.memberDiscountFen,
+      memberPricePermille: purchase.memberPricePermille,
       couponDiscountFen: purchase.couponDiscountFen,
       couponId: purchase.couponId,
       pointsBurned: purchase.pointsBurned,
@@ -321,6 +344,9 @@ export class PurchasesService {
       pointsShortfall: refund.pointsShortfall,
       pointsRestored: refund.pointsRestored,
       couponRestored: Boolean(refund.couponRestored),
+      grossShareFen: refund.grossShareFen,
+      memberDiscountShareFen: refund.memberDiscountShareFen,
+      couponDiscountShareFen: refund.couponDiscountShareFen,
       refundedAt: refund.refundedAt.toISOString(),
       purchase: await this.get(refund.purchaseId),
     };

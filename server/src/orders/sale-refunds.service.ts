@@ -25,7 +25,8 @@ export class SaleRefunds {
 
   /**
    * Inside the caller's transaction: claws back the share of earned points, gives back the share of burned
-   * points, and the coupon on the full refund. Refuses a total above what was paid. Answers the refund's id.
+   * points, and the coupon on the full refund; records the refund's share of each step of the price (gross,
+   * member price, coupon, points) from the sale's recorded numbers. Refuses a total above what was paid. Answers the refund's id.
    */
   async refundWithin(
     em: EntityManager,
@@ -62,6 +63,9 @@ export class SaleRefunds {
       paidFen: after.paidFen,
       earnedPoints: after.pointsEarned,
       burnedPoints: after.pointsBurned,
+      // The sale's recorded member price and coupon, never the member's tier now.
+      memberDiscountFen: after.memberDiscountFen,
+      couponDiscountFen: after.couponDiscountFen,
       refundedBeforeFen,
       refundFen: request.amountFen,
     });
@@ -74,6 +78,9 @@ export class SaleRefunds {
       pointsShortfall: 0,
       pointsRestored: 0,
       couponRestored: false,
+      grossShareFen: shares.grossShareFen,
+      memberDiscountShareFen: shares.memberDiscountShareFen,
+      couponDiscountShareFen: shares.couponDiscountShareFen,
       staffOpenid,
       refundedAt: now,
     });

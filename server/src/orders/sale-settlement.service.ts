@@ -59,6 +59,8 @@ export class SaleSettlement {
       requestHash: sale.requestHash ?? null,
       storeCode: sale.storeCode,
       grossFen: sale.grossFen,
+      memberDiscountFen: sale.memberDiscountFen ?? 0,
+      memberPricePermille: sale.memberPricePermille ?? 1000,
       couponId: sale.couponId,
       redemptionId: sale.redemptionId,
       couponDiscountFen: sale.couponDiscountFen,
@@ -108,6 +110,7 @@ export class SaleSettlement {
         earned,
         line?.balanceAfter ?? null,
         now,
+        sale.memberDiscountFen ?? 0,
       ),
     );
     return id;

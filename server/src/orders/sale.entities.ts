@@ -3,7 +3,8 @@ import type { SaleChannel } from '../events/domain-events';
 
 /**
  * The one sale model: what a till purchase (`purchase`) and an app order (`pay_order`) both record about a
- * sale — whose, where, under which key, and how its amount was made up (gross − coupon − points = money).
+ * sale — whose, where, under which key, and how its amount was made up (gross − member price − coupon − points
+ * = money).
  * Both tables keep their own names and migrations; the columns are declared once here, so they cannot drift
  * apart (same names, types, defaults), and code that reads "a sale's amounts" takes `SaleAmounts`.
  * The money itself is named by what it is in each: `paid_fen` (paid at the till) and `payable_fen` (what
@@ -24,9 +25,20 @@ export abstract class SaleColumns {
   @Column({ name: 'store_code', type: 'varchar', length: 32 })
   storeCode!: string;
 
-  /** The order's amount before the coupon and points. */
+  /** The order's amount (订单金额) before the member price, the coupon and points. */
   @Column({ name: 'gross_fen', type: 'int' })
   grossFen!: number;
+
+  /**
+   * 会员价: what the member's tier took off the gross when the sale was priced (0 when none, or waived for a better
+   * non-stacking coupon). Recorded, never re-read from the tier: settlement and refunds use these numbers.
+   */
+  @Column({ name: 'member_discount_fen', type: 'int', default: 0 })
+  memberDiscountFen!: number;
+
+  /** The member price applied, per-mille (850 = 8.5折; 1000 = none). */
+  @Column({ name: 'member_price_permille', type: 'int', default: 1000 })
+  memberPricePermille!: number;
 
   @Column({ name: 'coupon_id', type: 'int', nullable: true })
   couponId!: number | null;
@@ -46,7 +58,7 @@ export abstract class SaleColumns {
 }
 
 /** How a sale's amount was made up, whichever table it is in. */
-export type SaleAmounts = Pick<SaleColumns, 'grossFen' | 'couponDiscountFen' | 'pointsBurned' | 'refundedFen'>;
+export type SaleAmounts = Pick<SaleColumns, 'grossFen' | 'memberDiscountFen' | 'couponDiscountFen' | 'pointsBurned' | 'refundedFen'>;
 
 /** A settled sale: recorded at the till, or an app order once WeChat Pay confirmed it. */
 @Entity('purchase')
@@ -61,7 +73,7 @@ export class Purchase extends SaleColumns {
   @Column({ name: 'staff_openid', type: 'varchar', length: 64 })
   staffOpenid!: string;
 
-  /** What the member paid in money: gross − coupon − points. Points are earned on this, and refunds bounded by it. */
+  /** What the member paid in money: gross − member price − coupon − points. Points are earned on this, and refunds bounded by it. */
   @Column({ name: 'paid_fen', type: 'int' })
   paidFen!: number;
 
@@ -104,6 +116,20 @@ export class PurchaseRefund {
   @Column({ name: 'coupon_restored', type: 'boolean', default: false })
   couponRestored!: boolean;
 
+  /**
+   * This refund's share of each step of the sale's price, from the sale's recorded numbers (refundShares):
+   * amount = gross share − member discount share − coupon discount share − points restored. Over all the refunds
+   * of a sale refunded in full they sum exactly to the sale's numbers. 0 on refunds made before issue 17.
+   */
+  @Column({ name: 'gross_share_fen', type: 'int', default: 0 })
+  grossShareFen!: number;
+
+  @Column({ name: 'member_discount_share_fen', type: 'int', default: 0 })
+  memberDiscountShareFen!: number;
+
+  @Column({ name: 'coupon_discount_share_fen', type: 'int', default: 0 })
+  couponDiscountShareFen!: number;
+
   @Column({ name: 'staff_openid', type: 'varchar', length: 64 })
   staffOpenid!: string;
 
@@ -136,6 +162,12 @@ export interface Sale {
   requestHash?: string | null;
   storeCode: string;
   grossFen: number;
+  /**
+   * The member price as priced (read from the tier under the member's lock at the till; the order's at WeChat
+   * Pay). Left out: none (0 / 1000).
+   */
+  memberDiscountFen?: number;
+  memberPricePermille?: number;
   couponId: number | null;
   redemptionId: number | null;
   couponDiscountFen: number;

@@ -25,6 +25,8 @@ interface SaleRow {
   store_code: string;
   member_id: number | string;
   gross_fen: number | string;
+  member_discount_fen: number | string;
+  member_price_permille: number | string;
   coupon_discount_fen: number | string;
   points_burned: number | string;
   paid_fen: number | string;
@@ -83,7 +85,7 @@ export class SalesService {
     }
     const rows: SaleRow[] = await em.query(
       `SELECT p.id, p.staff_openid, p.store_code, p.member_id, p.gross_fen, p.coupon_discount_fen, p.points_burned, p.paid_fen,
-              p.refunded_fen, p.points_earned, p.purchased_at
+              p.refunded_fen, p.points_earned, p.purchased_at, p.member_discount_fen, p.member_price_permille
          FROM purchase p
         WHERE ${where.join(' AND ')}
         ORDER BY p.id DESC
@@ -149,6 +151,8 @@ function toItem(row: SaleRow, nickname: string | null): SaleListItem {
     memberId: Number(row.member_id),
     memberNameMasked: nickname === null || nickname.trim() === '' ? null : maskNickname(nickname),
     grossFen: Number(row.gross_fen),
+    memberDiscountFen: Number(row.member_discount_fen),
+    memberPricePermille: Number(row.member_price_permille),
     couponDiscountFen: Number(row.coupon_discount_fen),
     pointsBurned: Number(row.points_burned),
     paidFen: Number(row.paid_fen),

@@ -138,6 +138,43 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
               OR (p.paid_fen > 0 AND p.refunded_fen = p.paid_fen AND r.status = 'redeemed')`,
   },
   {
+    invariant: 'sale.amounts-add-up',
+    // Money = gross − member price − coupon − points (1 point = 1 fen), on both sale tables; the member discount is
+    // the recorded per-mille of the gross rounded down (1000: none).
+    sql: `SELECT 'purchase' AS saleTable, id, gross_fen AS gross, member_discount_fen AS member, member_price_permille AS permille,
+                 coupon_discount_fen AS coupon, points_burned AS points, paid_fen AS money
+            FROM purchase
+           WHERE paid_fen <> gross_fen - member_discount_fen - coupon_discount_fen - points_burned
+              OR member_discount_fen * 1000 > gross_fen * (1000 - member_price_permille)
+              OR (member_discount_fen + 1) * 1000 <= gross_fen * (1000 - member_price_permille)
+          UNION ALL
+          SELECT 'pay_order' AS saleTable, id, gross_fen AS gross, member_discount_fen AS member, member_price_permille AS permille,
+                 coupon_discount_fen AS coupon, points_burned AS points, payable_fen AS money
+            FROM pay_order
+           WHERE payable_fen <> gross_fen - member_discount_fen - coupon_discount_fen - points_burned
+              OR member_discount_fen * 1000 > gross_fen * (1000 - member_price_permille)
+              OR (member_discount_fen + 1) * 1000 <= gross_fen * (1000 - member_price_permille)`,
+  },
+  {
+    invariant: 'sale.refund-shares',
+    // Each refund's shares add up like the sale (amount = gross − member − coupon − points restored); a sale's
+    // refunds never share out more than the sale had, and a sale refunded in full has shared out exactly its
+    // numbers. Refunds from before issue 17 (gross share 0) are left out.
+    sql: `SELECT p.id AS purchaseId, p.gross_fen AS gross, p.member_discount_fen AS member, p.coupon_discount_fen AS coupon,
+                 p.points_burned AS burned, p.paid_fen AS paid, p.refunded_fen AS refunded, r.gross AS grossShares,
+                 r.member AS memberShares, r.coupon AS couponShares, r.points AS pointsShares, r.broken AS brokenRefunds
+            FROM purchase p
+            JOIN (SELECT purchase_id, SUM(gross_share_fen) AS gross, SUM(member_discount_share_fen) AS member,
+                         SUM(coupon_discount_share_fen) AS coupon, SUM(points_restored) AS points, MIN(gross_share_fen) AS oldest,
+                         SUM(CASE WHEN gross_share_fen <> amount_fen + member_discount_share_fen + coupon_discount_share_fen
+                                  + points_restored THEN 1 ELSE 0 END) AS broken
+                    FROM purchase_refund GROUP BY purchase_id) r ON r.purchase_id = p.id
+           WHERE r.oldest > 0 AND (r.broken > 0 OR r.gross > p.gross_fen OR r.member > p.member_discount_fen
+              OR r.coupon > p.coupon_discount_fen OR r.points > p.points_burned
+              OR (p.paid_fen > 0 AND p.refunded_fen = p.paid_fen AND (r.gross <> p.gross_fen OR r.member <> p.member_discount_fen
+                  OR r.coupon <> p.coupon_discount_fen OR r.points <> p.points_burned)))`,
+  },
+  {
     invariant: 'coupon.template-counters',
     // claimed_count = coupons issued ≤ stock; redeemed_count = redemptions in force.
     sql: `SELECT t.id AS templateId, t.total_stock AS stock, t.claimed_count AS claimed, COALESCE(c.issued, 0) AS issued,

@@ -77,7 +77,52 @@ describe('refunds', () => {
       { clawbackPoints: 0, restorePoints: 0, full: false },
     ],
   ])('%j → %j', (input, shares) => {
-    expect(refundShares(input)).toEqual(shares);
+    expect(refundShares(input)).toMatchObject(shares);
+  });
+
+  it('returns every step of the price in proportion: the shares of all refunds sum exactly to the sale', () => {
+    // ¥1,000.03 gross at 8.5折: −15,000 member price, −2,000 coupon, −1,003 points, 67,000 paid.
+    const sale = { grossFen: 85_003 + 15_000, memberDiscountFen: 15_000, couponDiscountFen: 2_000, burnedPoints: 1_003 };
+    const paidFen = sale.grossFen - sale.memberDiscountFen - sale.couponDiscountFen - sale.burnedPoints;
+    for (const sizes of [[paidFen], [1, 2, 3, paidFen - 6], [33_333, 33_333, paidFen - 66_666], [7, paidFen - 7]]) {
+      let refunded = 0;
+      const sum = { gross: 0, member: 0, coupon: 0, points: 0 };
+      for (const refundFen of sizes) {
+        const s = refundShares({ paidFen, earnedPoints: 0, ...sale, refundedBeforeFen: refunded, refundFen });
+        refunded += refundFen;
+        // Each refund's own numbers add up like the sale's.
+        expect(s.grossShareFen - s.memberDiscountShareFen - s.couponDiscountShareFen - s.restorePoints).toBe(refundFen);
+        sum.gross += s.grossShareFen;
+        sum.member += s.memberDiscountShareFen;
+        sum.coupon += s.couponDiscountShareFen;
+        sum.points += s.restorePoints;
+      }
+      expect(sum).toEqual({
+        gross: sale.grossFen,
+        member: sale.memberDiscountFen,
+        coupon: sale.couponDiscountFen,
+        points: sale.burnedPoints,
+      });
+    }
+    // A half refund: half of each step, rounded down cumulatively.
+    expect(
+      refundShares({
+        paidFen: 100,
+        earnedPoints: 0,
+        burnedPoints: 0,
+        memberDiscountFen: 15,
+        couponDiscountFen: 3,
+        refundedBeforeFen: 0,
+        refundFen: 50,
+      }),
+    ).toEqual({
+      clawbackPoints: 0,
+      restorePoints: 0,
+      full: false,
+      memberDiscountShareFen: 7,
+      couponDiscountShareFen: 1,
+      grossShareFen: 58,
+    });
   });
 
   it('refuses a refund above what was paid, or not positive', () => {

@@ -67,6 +67,11 @@ export interface RefundShares {
   restorePoints: number;
   /** Whether this refund completes a full refund (the coupon comes back then, if still valid). */
   full: boolean;
+  /** This refund's share of the sale's member discount (会员价), coupon discount, and of its order amount. */
+  memberDiscountShareFen: Fen;
+  couponDiscountShareFen: Fen;
+  /** refundFen + the discount shares + the burned points' share (restorePoints, at FEN_PER_POINT). */
+  grossShareFen: Fen;
 }
 
 /**
@@ -74,6 +79,12 @@ export interface RefundShares {
  * after refunds totalling R of the paid P, floor(earned·R/P) points have been taken back and floor(burned·R/P)
  * given back, so partial refunds add up exactly to a full one whatever their sizes, and rounding (down) leaves
  * the odd point with the member. Refusing more than was paid is the caller's job (checkRefund).
+ *
+ * Every other step of the price is returned in proportion the same way: floor(memberDiscount·R/P) and
+ * floor(couponDiscount·R/P) cumulatively, and the refund's share of the order amount is what makes its own
+ * numbers add up (gross share = refund + member share + coupon share + points share), so the shares of all the
+ * refunds of a sale sum exactly to the sale's gross, member discount, coupon discount and burned points once it
+ * is refunded in full. The inputs are the sale's RECORDED numbers, never the member's tier today.
  */
 export function refundShares(input: {
   paidFen: Fen;
@@ -81,15 +92,25 @@ export function refundShares(input: {
   burnedPoints: number;
   refundedBeforeFen: Fen;
   refundFen: Fen;
+  /** The sale's recorded member discount and coupon discount (0 when left out). */
+  memberDiscountFen?: Fen;
+  couponDiscountFen?: Fen;
 }): RefundShares {
   const { paidFen, earnedPoints, burnedPoints, refundedBeforeFen, refundFen } = input;
   const after = refundedBeforeFen + refundFen;
   const share = (total: number, refunded: Fen) =>
     paidFen > 0 ? Math.floor((total * refunded) / paidFen) : refunded >= paidFen ? total : 0;
+  const part = (total: number) => share(total, after) - share(total, refundedBeforeFen);
+  const restorePoints = part(burnedPoints);
+  const memberDiscountShareFen = part(input.memberDiscountFen ?? 0);
+  const couponDiscountShareFen = part(input.couponDiscountFen ?? 0);
   return {
-    clawbackPoints: share(earnedPoints, after) - share(earnedPoints, refundedBeforeFen),
-    restorePoints: share(burnedPoints, after) - share(burnedPoints, refundedBeforeFen),
+    clawbackPoints: part(earnedPoints),
+    restorePoints,
     full: after >= paidFen,
+    memberDiscountShareFen,
+    couponDiscountShareFen,
+    grossShareFen: refundFen + memberDiscountShareFen + couponDiscountShareFen + restorePoints * FEN_PER_POINT,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Popup } from '@nutui/nutui-react-taro';
 import '@nutui/nutui-react-taro/dist/es/packages/popup/style/css';
 import { ScrollView, Text, View } from '@tarojs/components';
-import { FEN_PER_POINT, type MemberOrderView } from '@member/shared';
+import { FEN_PER_POINT, zheText, type MemberOrderView } from '@member/shared';
 import ActionButton from '../../components/ActionButton';
 import { businessDateTime } from '../../utils/dates';
 import { memberOrderStatus, ORDER_KIND_NAMES, paidLabel, payByText } from '../../utils/orders';
@@ -49,6 +49,13 @@ export default function OrderDetail(props: {
 
           <View className='order-detail__block'>
             <Line id='order-detail-gross' label='订单金额' value={money(order.grossFen)} />
+            {order.memberDiscountFen > 0 ? (
+              <Line
+                id='order-detail-member-discount'
+                label={`会员价（${zheText(order.memberPricePermille)}）`}
+                value={`-${money(order.memberDiscountFen)}`}
+              />
+            ) : null}
             <Line
               label={order.couponName ? `优惠券（${order.couponName}）` : '优惠券'}
               value={order.couponDiscountFen > 0 ? `-${money(order.couponDiscountFen)}` : '未使用'}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
-import { FEN_PER_POINT, type PayOrderView, type PublicConfig } from '@member/shared';
+import { FEN_PER_POINT, zheText, type PayOrderView, type PublicConfig } from '@member/shared';
 import { ensureSession, getPayOrder, loadPublicConfig, messageOf } from '../../api';
 import StateView from '../../components/StateView';
 import { businessDateTime } from '../../utils/dates';
@@ -190,13 +190,18 @@ export default function PayResultPage() {
       <View className='section pay-result-detail'>
         <Line label='订单金额' value={money(order.grossFen)} />
         <View id='pay-result-discounts'>
+          {order.memberDiscountFen > 0 ? (
+            <Line label={`会员价 · ${zheText(order.memberPricePermille)}`} value={`-${money(order.memberDiscountFen)}`} />
+          ) : null}
           {order.couponDiscountFen > 0 ? (
             <Line label={`优惠券 · ${order.couponName ?? '优惠券'}`} value={`-${money(order.couponDiscountFen)}`} />
           ) : null}
           {order.pointsBurned > 0 ? (
             <Line label={`积分抵扣 · ${order.pointsBurned} 积分`} value={`-${money(order.pointsBurned * FEN_PER_POINT)}`} />
           ) : null}
-          {order.couponDiscountFen === 0 && order.pointsBurned === 0 ? <Line label='优惠' value='未使用优惠' /> : null}
+          {order.memberDiscountFen === 0 && order.couponDiscountFen === 0 && order.pointsBurned === 0 ? (
+            <Line label='优惠' value='未使用优惠' />
+          ) : null}
         </View>
         <Line label='实付' value={money(order.payableFen)} strong />
         {purchase ? <Line label='会员等级' value={purchase.member.tierName} /> : null}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import ActionButton from '../../components/ActionButton';
-import { FEN_PER_POINT, type PayOrderView, type PayRefundView, type PublicConfig } from '@member/shared';
+import { FEN_PER_POINT, zheText, type PayOrderView, type PayRefundView, type PublicConfig } from '@member/shared';
 import { getStaffPayOrder, loadPublicConfig, messageOf, outcomeUnknown, PendingKeys, refundPayOrder } from '../../api';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
@@ -182,6 +182,13 @@ export default function PayOrderPage() {
 
       <View className='section'>
         <Line id='pay-order-gross' label='订单金额' value={money(view.grossFen)} />
+        {view.memberDiscountFen > 0 ? (
+          <Line
+            id='pay-order-member-discount'
+            label={`会员价 · ${zheText(view.memberPricePermille)}`}
+            value={`-${money(view.memberDiscountFen)}`}
+          />
+        ) : null}
         <Line
           id='pay-order-coupon'
           label={view.couponName ? `优惠券 · ${view.couponName}` : '优惠券'}

@@ -1,7 +1,7 @@
 import type { AppConfig } from '@member/config';
 import {
-  computeCouponDiscount,
   errorMessage,
+  priceOrder,
   PayOrderStatus,
   quoteCheckout,
   type CheckoutOptions,
@@ -61,10 +61,12 @@ export class PayCheckoutService {
     const store = this.rules.store(storeCode);
     this.rules.checkAmount(amountFen);
     const member = await this.joinedMember(memberId);
+    const tier = this.tierOf(member);
     const usable = await this.wallet.wallet(memberId, 'usable');
     const coupons = usable.coupons.map((coupon) => {
-      const discount = computeCouponDiscount(coupon.terms, amountFen);
-      const reason: ErrorCode | null = coupon.notYetValid ? 'COUPON_NOT_YET_VALID' : discount.applicable ? null : discount.reason;
+      // Its threshold measured where it applies: on the member price when it stacks, else on the order amount.
+      const price = priceOrder({ grossFen: amountFen, memberPricePermille: tier.memberPricePermille, coupon: coupon.terms });
+      const reason: ErrorCode | null = coupon.notYetValid ? 'COUPON_NOT_YET_VALID' : price.ok ? null : price.code;
       return { coupon, applicable: reason === null, reasonText: reason ? errorMessage(reason) : null };
     });
     // Applicable first, the one taking most off first; the rest keep the wallet's soonest-to-expire order.
@@ -76,7 +78,14 @@ export class PayCheckoutService {
       coupons,
       pointsBalance: member.pointsBalance,
       burnRule: this.rules.burnRule(),
+      tierName: tier.name,
+      memberPricePermille: tier.memberPricePermille,
     };
+  }
+
+  /** The member's tier as configured (an unknown code reads as the lowest tier, as the settlement does). */
+  private tierOf(member: Pick<MemberRecord, 'tier'>) {
+    return this.config.tiers.find((t) => t.code === member.tier) ?? [...this.config.tiers].sort((a, b) => a.minSpendFen - b.minSpendFen)[0];
   }
 
   async create(memberId: number, request: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
@@ -139,15 +148,21 @@ export class PayCheckoutService {
     const now = this.clock.now();
     const outTradeNo = newOutTradeNo(now);
     return this.transactions.run(async (em) => {
+      // The tier is read under the member's row lock when the order is created; the order records the member
+      // price it was priced with, and its settlement uses those numbers whatever the tier is by then.
+      const tier = this.tierOf({ tier: await membersRepository.lockTier(em, memberId) });
       const balance = await this.ledger.lockBalance(em, memberId);
       const quote = quoteCheckout({
         amountFen: request.amountFen,
+        memberPricePermille: tier.memberPricePermille,
         coupon: held?.coupon.terms ?? null,
         pointsToBurn: request.pointsToBurn ?? 0,
         balance,
         burnRule: this.rules.burnRule(),
       });
       if (!quote.ok) throw new DomainError(quote.code);
+      // A non-stacking coupon the member price beats is set aside: not redeemed, the member keeps it.
+      const coupon = quote.couponApplied ? held : null;
       const inserted = await em.insert(PayOrder, {
         outTradeNo,
         memberId,
@@ -157,7 +172,9 @@ export class PayCheckoutService {
         storeCode: store.code,
         status: PayOrderStatus.Pending,
         grossFen: quote.grossFen,
-        couponId: held?.coupon.id ?? null,
+        memberDiscountFen: quote.memberDiscountFen,
+        memberPricePermille: quote.memberPricePermille,
+        couponId: coupon?.coupon.id ?? null,
         redemptionId: null,
         couponDiscountFen: quote.couponDiscountFen,
         pointsBurned: quote.pointsBurned,
@@ -168,11 +185,12 @@ export class PayCheckoutService {
         expiresAt: new Date(now.getTime() + this.config.payment.orderExpireMinutes * 60_000),
       });
       const id = inserted.identifiers[0].id as number;
-      if (held) {
+      if (coupon) {
+        const couponBaseFen = quote.grossFen - quote.memberDiscountFen;
         const redemptionId = await this.redemptions.redeemWithin(
           em,
-          held,
-          { orderAmountFen: request.amountFen, idempotencyKey: `pay-${outTradeNo}` },
+          { ...coupon, discountFen: quote.couponDiscountFen, payableFen: couponBaseFen - quote.couponDiscountFen },
+          { orderAmountFen: couponBaseFen, idempotencyKey: `pay-${outTradeNo}` },
           WECHAT_PAY_CHANNEL,
           now,
           { owner: RedemptionOwner.PayOrder, storeCode: store.code },

@@ -66,6 +66,9 @@ export class PayCompletionService {
         idempotencyKey: order.outTradeNo,
         storeCode: order.storeCode,
         grossFen: order.grossFen,
+        // The order's recorded member price: the tier may have changed since the order was created.
+        memberDiscountFen: order.memberDiscountFen,
+        memberPricePermille: order.memberPricePermille,
         couponId: order.couponId,
         redemptionId: order.redemptionId,
         couponDiscountFen: order.couponDiscountFen,

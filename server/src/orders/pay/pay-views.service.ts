@@ -116,6 +116,8 @@ export class PayViews {
       storeCode: order.storeCode,
       status: order.status,
       grossFen: order.grossFen,
+      memberDiscountFen: order.memberDiscountFen,
+      memberPricePermille: order.memberPricePermille,
       couponId: order.couponId,
       couponName: order.couponId ? (couponNames.get(order.couponId) ?? null) : null,
       couponDiscountFen: order.couponDiscountFen,

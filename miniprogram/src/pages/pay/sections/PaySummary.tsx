@@ -1,5 +1,5 @@
 import { Text, View } from '@tarojs/components';
-import type { CheckoutOptions, CheckoutQuote } from '@member/shared';
+import { memberPriceLabel, priceBasisNotice, type CheckoutOptions, type CheckoutQuote } from '@member/shared';
 import ActionButton from '../../../components/ActionButton';
 import { money } from '../../../utils/pay';
 
@@ -14,11 +14,24 @@ function SummaryLine({ id, label, value, muted = false }: { id: string; label: s
   );
 }
 
-/** The receipt before paying: 订单金额, what the coupon and the points take off, 实付, or what is wrong. */
+/**
+ * The receipt before paying: 订单金额, what the member price (a tier that has one), the coupon and the points take
+ * off, 应付, or what is wrong; and, when the coupon does not stack with the member price, which way was cheaper.
+ */
 export function PaySummary({ options, quote, problem }: { options: CheckoutOptions; quote: CheckoutQuote; problem: string | null }) {
+  const notice = quote.ok ? priceBasisNotice(quote) : null;
+  const saved = quote.ok ? quote.memberDiscountFen + quote.couponDiscountFen + quote.pointsValueFen : 0;
   return (
     <View id='pay-summary' className='section pay-summary'>
       <SummaryLine id='pay-gross' label='订单金额' value={money(options.amountFen)} />
+      {options.memberPricePermille < 1000 ? (
+        <SummaryLine
+          id='pay-member-discount'
+          label={`会员价（${memberPriceLabel(options.tierName, options.memberPricePermille)}）`}
+          value={quote.ok && quote.memberDiscountFen > 0 ? `-${money(quote.memberDiscountFen)}` : quote.ok ? '本单不享' : '—'}
+          muted={!quote.ok || quote.memberDiscountFen === 0}
+        />
+      ) : null}
       <SummaryLine
         id='pay-coupon-discount'
         label='优惠券'
@@ -32,23 +45,28 @@ export function PaySummary({ options, quote, problem }: { options: CheckoutOptio
         muted={!quote.ok || quote.pointsBurned === 0}
       />
       <View className='pay-summary__total'>
-        <Text className='pay-summary__total-label'>实付</Text>
+        <Text className='pay-summary__total-label'>应付</Text>
         <Text id='pay-payable' className='pay-summary__total-value'>
           {quote.ok ? money(quote.payableFen) : '—'}
         </Text>
       </View>
+      {notice && !problem ? (
+        <Text id='pay-price-basis' className='pay-summary__notice'>
+          {notice}
+        </Text>
+      ) : null}
       {problem ? (
         <Text id='pay-quote-problem' className='pay-summary__problem'>
           {problem}
         </Text>
-      ) : quote.ok && quote.couponDiscountFen + quote.pointsValueFen > 0 ? (
-        <Text className='pay-summary__saved'>已为您节省 {money(quote.couponDiscountFen + quote.pointsValueFen)}</Text>
+      ) : saved > 0 ? (
+        <Text className='pay-summary__saved'>已为您节省 {money(saved)}</Text>
       ) : null}
     </View>
   );
 }
 
-/** The bar at the bottom: 实付 and 确认付款. */
+/** The bar at the bottom: 应付 and 确认付款. */
 export function PayBar(props: {
   payableFen: number | null;
   pending: boolean;
@@ -59,7 +77,7 @@ export function PayBar(props: {
   return (
     <View className='pay-bar'>
       <View className='pay-bar__amount'>
-        <Text className='pay-bar__label'>实付</Text>
+        <Text className='pay-bar__label'>应付</Text>
         <Text id='pay-bar-payable' className='pay-bar__value'>
           {props.payableFen !== null ? money(props.payableFen) : '¥--'}
         </Text>

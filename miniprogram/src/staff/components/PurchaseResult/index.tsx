@@ -1,5 +1,5 @@
 import { Text, View } from '@tarojs/components';
-import { formatFen, type PurchaseView, type RefundView } from '@member/shared';
+import { formatFen, zheText, type PurchaseView, type RefundView } from '@member/shared';
 import ActionButton from '../../../components/ActionButton';
 import AmountLines from '../AmountLines';
 import RefundBox from '../RefundBox';
@@ -26,6 +26,16 @@ export default function PurchaseResult({ step, onRefunded, onNext, onSales }: Pu
       <AmountLines
         lines={[
           { label: '订单金额', value: formatFen(purchase.grossFen, { keepCents: true }) },
+          ...(purchase.memberDiscountFen > 0
+            ? [
+                {
+                  label: `会员价 ${zheText(purchase.memberPricePermille)}`,
+                  value: `-${formatFen(purchase.memberDiscountFen, { keepCents: true })}`,
+                  id: 'purchase-member-discount',
+                  minus: true,
+                },
+              ]
+            : []),
           ...(purchase.couponDiscountFen > 0
             ? [{ label: '优惠券', value: `-${formatFen(purchase.couponDiscountFen, { keepCents: true })}`, minus: true }]
             : []),

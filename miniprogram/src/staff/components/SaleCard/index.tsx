@@ -1,5 +1,5 @@
 import { Text, View } from '@tarojs/components';
-import { formatFen, type RefundView, type SaleListItem } from '@member/shared';
+import { formatFen, zheText, type RefundView, type SaleListItem } from '@member/shared';
 import { businessDateTime } from '../../../utils/dates';
 import { openPage } from '../../../utils/navigation';
 import AmountLines from '../AmountLines';
@@ -41,6 +41,9 @@ export default function SaleCard({ sale, open, onToggle, onRefunded }: SaleCardP
           <AmountLines
             lines={[
               { label: '订单金额', value: money(sale.grossFen) },
+              ...(sale.memberDiscountFen > 0
+                ? [{ label: `会员价 ${zheText(sale.memberPricePermille)}`, value: `-${money(sale.memberDiscountFen)}`, minus: true }]
+                : []),
               ...(sale.couponDiscountFen > 0 ? [{ label: '优惠券', value: `-${money(sale.couponDiscountFen)}`, minus: true }] : []),
               ...(sale.pointsBurned > 0
                 ? [{ label: `积分抵扣 ${sale.pointsBurned} 积分`, value: `-${money(sale.pointsBurned)}`, minus: true }]
