@@ -1,7 +1,16 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { execute, forUpdate, insertedId, randomCodeSql, rowsPerStatement, sqlDate, supportsReturning, type RandomCode } from '../database/dialect';
+import {
+  execute,
+  forUpdate,
+  insertedId,
+  randomCodeSql,
+  rowsPerStatement,
+  sqlDate,
+  supportsReturning,
+  type RandomCode,
+} from '../database/dialect';
 
 /** A coupon code: "9" (member codes start with the member-code prefix) and 15 random digits; unique by index. */
 const COUPON_CODE: RandomCode = { prefix: '9', digits: 15 };

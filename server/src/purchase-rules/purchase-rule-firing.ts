@@ -63,10 +63,10 @@ export class PurchaseRuleFiring implements OnModuleInit {
     const date = businessDate(sale.at, timeZone);
     const member = await membersRepository.find(em, sale.memberId);
     // A locking read: it sees every committed purchase of the member, whatever snapshot the transaction holds.
-    const firstPurchase = rules.some((r) => r.firstPurchase)
-      ? (await em.query(`SELECT id FROM purchase WHERE member_id = ? AND id <> ? LIMIT 1${forUpdate(em)}`, [sale.memberId, sale.purchaseId]))
-          .length === 0
-      : false;
+    const earlier = rules.some((r) => r.firstPurchase)
+      ? await em.query(`SELECT id FROM purchase WHERE member_id = ? AND id <> ? LIMIT 1${forUpdate(em)}`, [sale.memberId, sale.purchaseId])
+      : [null];
+    const firstPurchase = earlier.length === 0;
     return {
       paidFen: sale.paidFen,
       pointsEarned: sale.pointsEarned,
@@ -153,7 +153,8 @@ export class PurchaseRuleFiring implements OnModuleInit {
   private async takeBudget(em: EntityManager, ruleId: number, points: number, coupons: number): Promise<boolean> {
     const changed = await execute(
       em,
-      `UPDATE purchase_rule SET granted_count = granted_count + 1, points_granted = points_granted + ?, coupons_granted = coupons_granted + ?
+      `UPDATE purchase_rule
+          SET granted_count = granted_count + 1, points_granted = points_granted + ?, coupons_granted = coupons_granted + ?
         WHERE id = ? AND status = 'active'
           AND (max_grants IS NULL OR granted_count + 1 <= max_grants)
           AND (max_points IS NULL OR points_granted + ? <= max_points)
@@ -164,11 +165,17 @@ export class PurchaseRuleFiring implements OnModuleInit {
   }
 
   /** The rule could not fire after all: its grant row goes, and the budget it took comes back (same transaction). */
-  private async undo(em: EntityManager, grantId: number, ruleId: number, taken: { points: number; coupons: number } | null): Promise<false> {
+  private async undo(
+    em: EntityManager,
+    grantId: number,
+    ruleId: number,
+    taken: { points: number; coupons: number } | null,
+  ): Promise<false> {
     if (taken)
       await execute(
         em,
-        'UPDATE purchase_rule SET granted_count = granted_count - 1, points_granted = points_granted - ?, coupons_granted = coupons_granted - ? WHERE id = ?',
+        'UPDATE purchase_rule SET granted_count = granted_count - 1, points_granted = points_granted - ?, ' +
+          'coupons_granted = coupons_granted - ? WHERE id = ?',
         [taken.points, taken.coupons, ruleId],
       );
     await em.delete(PurchaseRuleGrant, { id: grantId });

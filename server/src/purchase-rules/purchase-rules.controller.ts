@@ -1,4 +1,10 @@
-import type { PurchaseRuleListResponse, PurchaseRuleReport, PurchaseRuleRequest, PurchaseRuleStatusRequest, PurchaseRuleView } from '@member/shared';
+import type {
+  PurchaseRuleListResponse,
+  PurchaseRuleReport,
+  PurchaseRuleRequest,
+  PurchaseRuleStatusRequest,
+  PurchaseRuleView,
+} from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { CurrentSession, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
@@ -26,7 +32,10 @@ export class PurchaseRulesController {
 
   @Post()
   @Audited('purchase_rule.create')
-  create(@CurrentSession() session: SessionClaims, @Body(new ZodPipe(purchaseRuleBody)) body: PurchaseRuleRequest): Promise<PurchaseRuleView> {
+  create(
+    @CurrentSession() session: SessionClaims,
+    @Body(new ZodPipe(purchaseRuleBody)) body: PurchaseRuleRequest,
+  ): Promise<PurchaseRuleView> {
     return this.rules.create(body, session.openid);
   }
 
@@ -38,7 +47,10 @@ export class PurchaseRulesController {
   /** Drafts only (PURCHASE_RULE_NOT_DRAFT). */
   @Put(':id')
   @Audited('purchase_rule.update')
-  update(@Param('id', new ZodPipe(idParam)) id: number, @Body(new ZodPipe(purchaseRuleBody)) body: PurchaseRuleRequest): Promise<PurchaseRuleView> {
+  update(
+    @Param('id', new ZodPipe(idParam)) id: number,
+    @Body(new ZodPipe(purchaseRuleBody)) body: PurchaseRuleRequest,
+  ): Promise<PurchaseRuleView> {
     return this.rules.update(id, body);
   }
 

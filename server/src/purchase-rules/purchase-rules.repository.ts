@@ -72,9 +72,7 @@ export const purchaseRulesRepository = {
     if (purchaseIds.length === 0) return found;
     const grants = await em.find(PurchaseRuleGrant, { where: { purchaseId: In([...new Set(purchaseIds)]) }, order: { id: 'ASC' } });
     if (grants.length === 0) return found;
-    const rules = new Map(
-      (await em.findBy(PurchaseRule, { id: In([...new Set(grants.map((g) => g.ruleId))]) })).map((r) => [r.id, r]),
-    );
+    const rules = new Map((await em.findBy(PurchaseRule, { id: In([...new Set(grants.map((g) => g.ruleId))]) })).map((r) => [r.id, r]));
     const templates = await couponsRepository.findTemplates(
       em,
       [...rules.values()].map((r) => r.couponTemplateId).filter((id): id is number => id !== null),

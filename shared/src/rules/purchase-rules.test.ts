@@ -1,5 +1,13 @@
 import type { PurchaseRuleConditions } from '../purchase-rules';
-import { fireInOrder, matchingRules, rewardIsEmpty, rewardPoints, saleMeetsConditions, type RuleForMatching, type SaleFacts } from './purchase-rules';
+import {
+  fireInOrder,
+  matchingRules,
+  rewardIsEmpty,
+  rewardPoints,
+  saleMeetsConditions,
+  type RuleForMatching,
+  type SaleFacts,
+} from './purchase-rules';
 
 const any: PurchaseRuleConditions = {
   minPaidFen: null,
