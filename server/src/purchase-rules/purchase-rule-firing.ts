@@ -19,13 +19,28 @@ import { forMatching, purchaseRulesRepository, type PurchaseRuleRecord } from '.
 import { rewardCouponKey, rewardCouponSeq, rewardPointsKey } from './reward-keys';
 import { RewardTakeBack } from './reward-take-back';
 
+/** Whether the rule has any budget: only then are its counters kept, by a conditional UPDATE on its row. */
+export function hasBudget(rule: Pick<PurchaseRuleRecord, 'maxGrants' | 'maxPoints' | 'maxCoupons'>): boolean {
+  return rule.maxGrants !== null || rule.maxPoints !== null || rule.maxCoupons !== null;
+}
+
+function withinBudget(rule: PurchaseRuleRecord, points: number, coupons: number): boolean {
+  return (
+    (rule.maxGrants === null || rule.grantedCount + 1 <= rule.maxGrants) &&
+    (rule.maxPoints === null || rule.pointsGranted + points <= rule.maxPoints) &&
+    (rule.maxCoupons === null || rule.couponsGranted + coupons <= rule.maxCoupons)
+  );
+}
+
 /**
  * Fires the rules a settled sale matches, inside the sale's own transaction (an in-transaction subscriber of
  * SaleSettled): the reward commits with the sale or not at all, so a crash between settlement and reward cannot
  * lose or split it. Each rule fires at most once per purchase: the grant row's unique key (rule, purchase) is taken
  * first, so a replayed event, a retried WeChat Pay notification or a second instance finds it taken and gives
  * nothing. The budget moves by one conditional UPDATE on the rule's counters (never read-modify-write): a rule out
- * of budget, or whose coupon template is sold out or paused, does not fire and does not count as fired.
+ * of budget, or whose coupon template is sold out or paused, does not fire and does not count as fired. A rule
+ * without a budget keeps no counters (its numbers are counted from its grants): taking its row lock would queue
+ * every matching sale behind the one before it for nothing, its row held until each sale commits.
  * Locks are taken in one order — member (settlement), rules by priority, then the coupon template — so concurrent
  * sales queue on a hot rule's row instead of deadlocking.
  */
@@ -83,6 +98,8 @@ export class PurchaseRuleFiring implements OnModuleInit {
   private async fireOne(em: EntityManager, rule: PurchaseRuleRecord, sale: SaleSettled): Promise<boolean> {
     const points = rewardPoints(rule, sale.pointsEarned);
     const coupons = rule.couponTemplateId !== null ? rule.couponCount : 0;
+    // Committed counters only grow, so a budget the rule row (as read) shows spent is spent: no lock needed to skip.
+    if (!withinBudget(rule, points, coupons)) return false;
     let grantId: number;
     try {
       const inserted = await em.insert(PurchaseRuleGrant, {
@@ -100,11 +117,13 @@ export class PurchaseRuleFiring implements OnModuleInit {
       if (isUniqueViolation(error)) return true;
       throw error;
     }
-    if (!(await this.takeBudget(em, rule.id, points, coupons))) return this.undo(em, grantId, rule.id, null);
+    const budgeted = hasBudget(rule);
+    if (budgeted && !(await this.takeBudget(em, rule.id, points, coupons))) return this.undo(em, grantId, rule.id, null);
     const template = rule.couponTemplateId !== null && coupons > 0 ? await couponsRepository.findTemplate(em, rule.couponTemplateId) : null;
     let validUntil: Date | null = null;
     if (template) {
-      if (!(await this.issuer.takeStock(em, template.id, coupons))) return this.undo(em, grantId, rule.id, { points, coupons });
+      if (!(await this.issuer.takeStock(em, template.id, coupons)))
+        return this.undo(em, grantId, rule.id, budgeted ? { points, coupons } : null);
       const validity = couponValidity(validityOf(template), sale.at, this.config.businessCalendar.timeZone);
       validUntil = validity.validUntil;
       for (let index = 0; index < coupons; index++) {

@@ -113,6 +113,18 @@ export class PurchaseRulesService {
   private async views(rules: PurchaseRuleRecord[]): Promise<PurchaseRuleView[]> {
     const templateIds = rules.map((r) => r.couponTemplateId).filter((id): id is number => id !== null);
     const templates = templateIds.length ? await couponsRepository.findTemplates(this.dataSource.manager, templateIds) : new Map();
+    // From the grants themselves: a rule without a budget keeps no counters.
+    const rows: Array<{ ruleId: number | string; n: number | string; points: number | string | null; coupons: number | string | null }> =
+      rules.length === 0
+        ? []
+        : await this.dataSource.query(
+            `SELECT rule_id AS ruleId, COUNT(*) AS n, SUM(points) AS points, SUM(coupon_count) AS coupons
+               FROM purchase_rule_grant WHERE rule_id IN (${rules.map(() => '?').join(', ')}) GROUP BY rule_id`,
+            rules.map((r) => r.id),
+          );
+    const granted = new Map(
+      rows.map((r) => [Number(r.ruleId), { n: Number(r.n), points: Number(r.points ?? 0), coupons: Number(r.coupons ?? 0) }]),
+    );
     return rules.map((rule) => ({
       id: rule.id,
       name: rule.name,
@@ -129,9 +141,9 @@ export class PurchaseRulesService {
       budget: { maxGrants: rule.maxGrants, maxPoints: rule.maxPoints, maxCoupons: rule.maxCoupons },
       takeBackOnRefund: rule.takeBack,
       couponTemplateName: rule.couponTemplateId ? (templates.get(rule.couponTemplateId)?.name ?? null) : null,
-      grantedCount: rule.grantedCount,
-      pointsGranted: rule.pointsGranted,
-      couponsGranted: rule.couponsGranted,
+      grantedCount: granted.get(rule.id)?.n ?? 0,
+      pointsGranted: granted.get(rule.id)?.points ?? 0,
+      couponsGranted: granted.get(rule.id)?.coupons ?? 0,
       createdAt: new Date(rule.createdAt).toISOString(),
     }));
   }

@@ -176,15 +176,19 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
   },
   {
     invariant: 'purchase-rules.counters-match-grants',
-    // A rule's counters are its grants (count, points, coupons), and within its budget.
+    // A rule with a budget: its counters are its grants (count, points, coupons), within the budget. Without one it
+    // keeps no counters (they stay 0; its numbers are counted from its grants).
     sql: `SELECT r.id AS ruleId, r.granted_count AS grantedCount, COALESCE(g.n, 0) AS grants, r.points_granted AS pointsGranted,
                  COALESCE(g.points, 0) AS grantPoints, r.coupons_granted AS couponsGranted, COALESCE(g.coupons, 0) AS grantCoupons,
                  r.max_grants AS maxGrants, r.max_points AS maxPoints, r.max_coupons AS maxCoupons
             FROM purchase_rule r
             LEFT JOIN (SELECT rule_id, COUNT(*) AS n, SUM(points) AS points, SUM(coupon_count) AS coupons
                          FROM purchase_rule_grant GROUP BY rule_id) g ON g.rule_id = r.id
-           WHERE r.granted_count <> COALESCE(g.n, 0) OR r.points_granted <> COALESCE(g.points, 0)
-              OR r.coupons_granted <> COALESCE(g.coupons, 0)
+           WHERE (r.max_grants IS NULL AND r.max_points IS NULL AND r.max_coupons IS NULL
+                  AND r.granted_count + r.points_granted + r.coupons_granted <> 0)
+              OR ((r.max_grants IS NOT NULL OR r.max_points IS NOT NULL OR r.max_coupons IS NOT NULL)
+                  AND (r.granted_count <> COALESCE(g.n, 0) OR r.points_granted <> COALESCE(g.points, 0)
+                       OR r.coupons_granted <> COALESCE(g.coupons, 0)))
               OR (r.max_grants IS NOT NULL AND r.granted_count > r.max_grants)
               OR (r.max_points IS NOT NULL AND r.points_granted > r.max_points)
               OR (r.max_coupons IS NOT NULL AND r.coupons_granted > r.max_coupons)`,
