@@ -4,6 +4,7 @@ import {
   matchingRules,
   rewardIsEmpty,
   rewardPoints,
+  rewardText,
   saleMeetsConditions,
   type RuleForMatching,
   type SaleFacts,
@@ -119,5 +120,14 @@ describe('reward points', () => {
     expect(rewardIsEmpty({ couponTemplateId: 3, couponCount: 0, points: 0, multiplierPermille: null })).toBe(true);
     expect(rewardIsEmpty({ couponTemplateId: 3, couponCount: 1, points: 0, multiplierPermille: null })).toBe(false);
     expect(rewardIsEmpty({ couponTemplateId: null, couponCount: 0, points: 0, multiplierPermille: 2000 })).toBe(false);
+  });
+});
+
+describe('reward text (本单获得)', () => {
+  it('points and grouped coupons; a taken-back reward says so', () => {
+    expect(rewardText({ ruleName: '满300送券', points: 100, couponNames: ['满200减20', '满200减20', '饮品券'], takenBack: false })).toBe(
+      '满300送券：100 积分、满200减20 ×2、饮品券',
+    );
+    expect(rewardText({ ruleName: '首单礼', points: 50, couponNames: [], takenBack: true })).toBe('首单礼：50 积分（已随退款收回）');
   });
 });

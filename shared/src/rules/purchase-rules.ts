@@ -80,3 +80,17 @@ export function rewardIsEmpty(reward: PurchaseRuleReward): boolean {
   const coupons = reward.couponTemplateId !== null && reward.couponCount > 0;
   return !coupons && reward.points <= 0 && (reward.multiplierPermille ?? 1000) <= 1000;
 }
+
+/**
+ * What one rule gave, as a line of 本单获得: "满300送券：100 积分、满200减20 ×2" (coupons of one name grouped).
+ * A reward a full refund took back says so.
+ */
+export function rewardText(reward: { ruleName: string; points: number; couponNames: string[]; takenBack: boolean }): string {
+  const counts = new Map<string, number>();
+  for (const name of reward.couponNames) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const parts = [
+    ...(reward.points > 0 ? [`${reward.points} 积分`] : []),
+    ...[...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)),
+  ];
+  return `${reward.ruleName}：${parts.join('、') || '—'}${reward.takenBack ? '（已随退款收回）' : ''}`;
+}
