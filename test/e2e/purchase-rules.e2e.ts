@@ -80,6 +80,15 @@ describe('purchase rules end to end', () => {
     );
 
     const me = await api.joinedMember('rules-payer', '13711110001', POLICY);
+    // The member allows both messages a reward may send (in WeChat's sheet, reported by the app).
+    const prefs = await api.call('GET', '/messages/preferences', { token: me.token });
+    const tmplIds = ['coupon_arrived', 'points_change'].map((kind) => prefs.body.kinds.find((k: any) => k.kind === kind).templateId);
+    const { errMsg: _errMsg, ...results } = await emulator('/dev/subscribe', { user: 'rules-payer', tmplIds });
+    const reported = await api.call('POST', '/messages/subscriptions', {
+      token: me.token,
+      body: { results, moment: 'notify_me', idempotencyKey: 'rules-payer-report-1' },
+    });
+    expect(reported.status).toBe(200);
     const order = await api.call('POST', '/pay/orders', {
       token: me.token,
       body: { amountFen: 12_000, storeCode: 'S001', idempotencyKey: 'rules-pay-0001' },
@@ -126,6 +135,10 @@ describe('purchase rules end to end', () => {
     expect(
       await count("SELECT COUNT(*) AS n FROM points_ledger WHERE source_key LIKE 'rule-grant:%' AND member_id = ?", [me.memberId]),
     ).toBe(1);
+    // After commit, one message each (queued for the sender; quiet hours may hold it until morning).
+    const outbox = (pattern: string) =>
+      count('SELECT COUNT(*) AS n FROM message_outbox WHERE member_id = ? AND dedupe_key LIKE ?', [me.memberId, pattern]);
+    await until('reward messages queued', async () => (await outbox('reward:%:coupon')) === 1 && (await outbox('points:reward:%')) === 1);
     const wallet = await api.call('GET', '/coupons/wallet?tab=usable', { token: me.token });
     expect(JSON.stringify(wallet.body).match(/支付有礼券/g)).toHaveLength(1);
     const report = await api.call('GET', `/admin/purchase-rules/${ruleId}/report`, { token: admin });
