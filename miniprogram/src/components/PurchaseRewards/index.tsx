@@ -13,7 +13,7 @@ export default function PurchaseRewards({ rewards, id = 'purchase-rewards' }: { 
       <Text className='purchase-rewards__title'>本单获得</Text>
       {rewards.map((reward) => (
         <Text key={reward.ruleId} className={'purchase-rewards__line' + (reward.takenBack ? ' purchase-rewards__line--back' : '')}>
-          🎁 {rewardText(reward)}
+          {rewardText(reward)}
         </Text>
       ))}
     </View>

@@ -150,7 +150,12 @@ export default function RuleEditPage() {
           disabled={saving}
           onSelect={(v) => set('couponTemplateId', v === 'none' ? null : Number(v))}
         />
-        {form.couponTemplateId !== null ? input('couponCount', '每次张数', 'number') : null}
+        {form.couponTemplateId !== null ? (
+          <>
+            <Text className='rule-form__label'>每次赠送张数</Text>
+            {input('couponCount', '如 1', 'number')}
+          </>
+        ) : null}
         <Text className='rule-form__label'>赠送积分</Text>
         {input('points', '如 100', 'number')}
         <Text className='rule-form__label'>积分倍数（按本单所得积分加赠）</Text>
