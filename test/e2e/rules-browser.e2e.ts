@@ -115,6 +115,7 @@ describe('purchase rules in the mini-program H5', () => {
     await untilText(admin, '#report-grants', /^2$/);
     expect(await text(admin, '#report-trigger-sales')).toBe('¥270.00');
     expect(await text(admin, '#report-cost')).toBe('¥1.00'); // 100 points at ¥0.01, no coupon used yet
+    await admin.waitForTimeout(800); // the router's slide-in, which the animation wait does not always catch
     await readmeShot(admin, 'rules-report');
   });
 });
