@@ -6,7 +6,9 @@ import { PurchaseRewarded, SaleSettled } from '../events/domain-events';
 import { businessDate } from '../common/clock';
 import { InjectConfig } from '../common/app-config';
 import type { AppConfig } from '@member/config';
+import { reachableMembers } from './message-reach';
 import { MessagesService } from './messages.service';
+import { DataSource } from 'typeorm';
 
 /**
  * The messages a sale leads to, subscribed rather than called: settlement announces SaleSettled and knows
@@ -18,6 +20,7 @@ import { MessagesService } from './messages.service';
 export class SaleMessagesSubscriber implements OnModuleInit {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
     private readonly events: DomainEvents,
     private readonly transactions: TransactionRunner,
     private readonly messages: MessagesService,
@@ -33,6 +36,18 @@ export class SaleMessagesSubscriber implements OnModuleInit {
    * each only to a member who subscribed (a grant is waiting); quiet hours and caps as for every message.
    */
   private async rewarded(reward: PurchaseRewarded): Promise<void> {
+    // Most members asked for neither: one plain read says so, without a transaction per reward (a sale can fire
+    // several rules, and this runs before the sale's caller gets its answer).
+    const kinds = [
+      ...(reward.couponCount > 0 ? [MessageKind.CouponArrived] : []),
+      ...(reward.points > 0 ? [MessageKind.PointsChange] : []),
+    ];
+    const reach = await Promise.all(
+      kinds.map((kind) =>
+        reachableMembers(this.dataSource.manager, { templateId: this.config.messages.templates[kind].templateId, kind }, [reward.memberId]),
+      ),
+    );
+    if (reach.every((members) => members.length === 0)) return;
     await this.transactions.run(async (em) => {
       if (reward.couponCount > 0 && reward.couponName && reward.couponValidUntil)
         await this.messages.queueIfReachable(em, {
