@@ -3,6 +3,7 @@ import { ruleRequest } from '../testing/purchase-rule-fixtures';
 import { TemplatesService } from '../coupons/templates.service';
 import { Coupon } from '../coupons/coupon.entity';
 import { TransactionRunner } from '../database/transaction-runner';
+import { DomainEvents } from '../events/domain-event-bus';
 import { SaleSettled } from '../events/domain-events';
 import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
@@ -24,7 +25,7 @@ describe.each(TEST_DATABASES)('purchase rules on %s', (kind) => {
   let rules: PurchaseRulesService;
   let purchases: PurchasesService;
   let templateId: number;
-  const till = tillSpec(kind, 'prl', 24);
+  const till = tillSpec(kind, 'prl', 30);
   const { member, buy, balanceOf } = till;
   const grantsOf = (ruleId: number) => t.db.dataSource.getRepository(PurchaseRuleGrant).findBy({ ruleId });
   const ruleRow = (id: number) => t.db.dataSource.getRepository(PurchaseRule).findOneByOrFail({ id });
@@ -96,6 +97,27 @@ describe.each(TEST_DATABASES)('purchase rules on %s', (kind) => {
     expect(await balanceOf(me)).toBe(400 + 50);
     expect(await t.db.dataSource.getRepository(Coupon).countBy({ memberId: me, templateId })).toBe(1);
     expect(await rules.get(rule.id)).toMatchObject({ grantedCount: 1, pointsGranted: 50, couponsGranted: 1 });
+  });
+
+  it('a crash after the reward, before the sale commits, leaves neither: the reward is part of the sale’s transaction', async () => {
+    const rule = await activeRule(
+      ruleRequest({ reward: { couponTemplateId: templateId, couponCount: 1, points: 80, multiplierPermille: null } }),
+    );
+    const me = member();
+    const off = t.app.get(DomainEvents).inTransaction(SaleSettled, 'test.crash-after-reward', async () => {
+      throw new Error('process died before COMMIT');
+    });
+    try {
+      await expect(buy(me, 30_000)).rejects.toThrow('process died before COMMIT');
+    } finally {
+      off();
+    }
+    expect(await grantsOf(rule.id)).toHaveLength(0);
+    expect(await balanceOf(me)).toBe(0);
+    expect(await t.db.dataSource.getRepository(Coupon).countBy({ memberId: me, templateId })).toBe(0);
+    // The till resends the sale: it settles now, and the rule fires once.
+    expect((await buy(me, 30_000)).rewards).toHaveLength(1);
+    expect(await grantsOf(rule.id)).toHaveLength(1);
   });
 
   it('priority and exclusivity: an exclusive rule first fires alone; out of budget it lets the next fire', async () => {
