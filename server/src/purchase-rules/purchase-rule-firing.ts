@@ -11,7 +11,7 @@ import { couponsRepository } from '../coupons/coupons.repository';
 import { execute, forUpdate } from '../database/dialect';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { DomainEvents } from '../events/domain-event-bus';
-import { PurchaseRewarded, SaleRefunded, SaleSettled } from '../events/domain-events';
+import { CouponRedemptionReversed, PurchaseRewarded, SaleRefunded, SaleSettled } from '../events/domain-events';
 import { membersRepository } from '../members/members.repository';
 import { PointsLedger } from '../points/points-ledger';
 import { PurchaseRuleGrant, PurchaseRuleGrantCoupon } from './purchase-rule.entities';
@@ -60,6 +60,9 @@ export class PurchaseRuleFiring implements OnModuleInit {
     this.events.inTransaction(SaleSettled, 'purchase-rules.fire', (sale, em) => this.fire(em, sale).then(() => undefined));
     this.events.inTransaction(SaleRefunded, 'purchase-rules.take-back', (refund, em) =>
       refund.full ? this.takeBack.takeBackWithin(em, refund.purchaseId, refund.at) : Promise.resolve(),
+    );
+    this.events.inTransaction(CouponRedemptionReversed, 'purchase-rules.coupon-came-back', (reversed, em) =>
+      reversed.restored ? this.takeBack.couponCameBack(em, reversed.couponId, reversed.redemptionId, reversed.at) : Promise.resolve(),
     );
   }
 

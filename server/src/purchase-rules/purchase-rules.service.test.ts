@@ -208,6 +208,13 @@ describe.each(TEST_DATABASES)('purchase rules on %s', (kind) => {
     expect(await balanceOf(me)).toBe(before);
     expect((await grantsOf(rule.id))[0]).toMatchObject({ pointsClawed: 100, couponsVoided: 1, lossFen: 2000 });
     const report = await t.app.get(PurchaseRuleReports).report(rule.id);
+    const afterReport = async () => {
+      // The later sale that used the reward coupon is refunded in full too: the coupon comes back, and since its
+      // reward was taken back it is voided at once; it is no longer a loss.
+      await purchases.refund(later.id, { amountFen: later.paidFen, refundNo: 'prl-r3' }, 'o-clerk');
+      expect((await t.db.dataSource.getRepository(Coupon).findOneByOrFail({ id: used.id })).status).toBe('expired');
+      expect((await grantsOf(rule.id))[0]).toMatchObject({ couponsVoided: 2, lossFen: 0 });
+    };
     expect(report).toMatchObject({
       grants: 1,
       takenBack: 1,
@@ -224,6 +231,7 @@ describe.each(TEST_DATABASES)('purchase rules on %s', (kind) => {
       laterPurchases: 1,
       laterPaidFen: 23_000,
     });
+    await afterReport();
   });
 
   it('a member who spent the reward points: clawed back as far as the balance goes, the rest a shortfall', async () => {

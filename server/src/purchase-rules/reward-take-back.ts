@@ -5,7 +5,7 @@ import { couponsRepository } from '../coupons/coupons.repository';
 import { execute, sqlDate } from '../database/dialect';
 import { PointsLedger } from '../points/points-ledger';
 import { pointsRepository } from '../points/points.repository';
-import { PurchaseRule, PurchaseRuleGrant } from './purchase-rule.entities';
+import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from './purchase-rule.entities';
 import { purchaseRulesRepository } from './purchase-rules.repository';
 import { rewardPointsKey } from './reward-keys';
 
@@ -25,6 +25,25 @@ export class RewardTakeBack {
     private readonly issuer: CouponIssuer,
     private readonly ledger: PointsLedger,
   ) {}
+
+  /**
+   * A reward coupon of a grant already taken back came back to the member: its sale was refunded, or the unpaid
+   * app order that held it (stored as redeemed, so counted as a loss at the take-back) closed. It is voided now,
+   * and the loss it was counted as is no longer one.
+   */
+  async couponCameBack(em: EntityManager, couponId: number, redemptionId: number, now: Date): Promise<void> {
+    const link = await em.findOneBy(PurchaseRuleGrantCoupon, { couponId });
+    if (!link) return;
+    const grant = await em.findOneBy(PurchaseRuleGrant, { id: link.grantId });
+    if (!grant?.takenBackAt || !(await this.issuer.voidUnused(em, couponId, now))) return;
+    const discount = (await couponsRepository.findRedemption(em, redemptionId))?.discountFen ?? 0;
+    await execute(
+      em,
+      'UPDATE purchase_rule_grant SET coupons_voided = coupons_voided + 1, loss_fen = loss_fen - ? WHERE id = ? AND loss_fen >= ?',
+      [discount, grant.id, discount],
+    );
+    this.logger.log({ grantId: grant.id, couponId, discount }, 'reward coupon came back after its take-back: voided');
+  }
 
   async takeBackWithin(em: EntityManager, purchaseId: number, now: Date): Promise<void> {
     const grants = await em.findBy(PurchaseRuleGrant, { purchaseId, takenBackAt: IsNull() });
