@@ -167,6 +167,17 @@ export const configSchema = z
       expirySweepSeconds: z.int().min(0).max(86400),
       historyPageSize: z.int().min(10).max(500),
     }),
+    /** Rewards fired by a purchase (营销规则 / 支付有礼): what one rule may give one sale, and how many rules. */
+    purchaseRules: z.object({
+      /** Most coupons one rule gives one sale (the coupons of a grant take claim sequences 10 apart, so ≤ 9). */
+      maxCouponsPerGrant: z.int().min(1).max(9),
+      /** Most fixed points one rule gives one sale. */
+      maxPointsPerGrant: z.int().min(0).max(1_000_000),
+      /** Highest points multiplier a rule may set (per-mille; 3000 = triple points). */
+      maxMultiplierPermille: z.int().min(1000).max(10_000),
+      /** Most rules not ended at once (each sale is checked against every active one). */
+      maxOpenRules: z.int().min(1).max(500),
+    }),
     businessCalendar: z.object({
       timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
     }),

@@ -16,6 +16,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { MessagesModule } from './messages/messages.module';
 import { OrdersModule } from './orders/orders.module';
 import { PointsModule } from './points/points.module';
+import { PurchaseRulesModule } from './purchase-rules/purchase-rules.module';
 import { SegmentsModule } from './segments/segments.module';
 import { TestModeModule } from './test-mode/test-mode.module';
 
@@ -37,6 +38,7 @@ export class AppModule {
         BirthdayModule,
         MembershipModule,
         OrdersModule,
+        PurchaseRulesModule,
         MessagesModule,
         SegmentsModule,
         CampaignsModule,

@@ -20,3 +20,5 @@ export * from './rules/subscribe-values';
 export * from './segments';
 export * from './rules/rfm';
 export * from './campaigns';
+export * from './purchase-rules';
+export * from './rules/purchase-rules';

@@ -1,3 +1,4 @@
+import type { PurchaseReward } from './purchase-rules';
 /** Purchases recorded at the till, their refunds, and the member's points: the HTTP contract. Money in fen. */
 import type { TierCode } from './enums';
 import type { Fen } from './money';
@@ -78,6 +79,8 @@ export interface PurchaseView {
   purchasedAt: string;
   /** The member right after: what the clerk tells the customer. */
   member: { pointsBalance: number; tier: TierCode; tierName: string; spendFen: Fen };
+  /** What rules gave this purchase (本单获得: 营销规则 / 支付有礼), one entry per rule that fired. */
+  rewards: PurchaseReward[];
 }
 
 /** POST /api/staff/purchases/:id/refunds */
@@ -104,7 +107,7 @@ export interface RefundView {
   purchase: PurchaseView;
 }
 
-export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign';
+export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign' | 'reward';
 
 export interface PointsHistoryLine {
   id: number;

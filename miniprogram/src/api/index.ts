@@ -22,6 +22,7 @@ export * from './coupons';
 export * from './messages';
 export * from './payments';
 export * from './points';
+export * from './purchase-rules';
 export * from './till';
 export { currentSession, ensureSession, loadPublicConfig, onSessionChange, peekPublicConfig, startSession, type Session } from './session';
 export { uploadAvatar } from './upload';

@@ -1,7 +1,16 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { forUpdate, insertedId, randomCodeSql, rowsPerStatement, sqlDate, supportsReturning, type RandomCode } from '../database/dialect';
+import {
+  execute,
+  forUpdate,
+  insertedId,
+  randomCodeSql,
+  rowsPerStatement,
+  sqlDate,
+  supportsReturning,
+  type RandomCode,
+} from '../database/dialect';
 
 /** A coupon code: "9" (member codes start with the member-code prefix) and 15 random digits; unique by index. */
 const COUPON_CODE: RandomCode = { prefix: '9', digits: 15 };
@@ -208,6 +217,21 @@ export class CouponIssuer {
       at,
       ...selection.params,
     ]);
+  }
+
+  /**
+   * Voids an unused coupon (a reward taken back when its sale was refunded): available → expired, its validity
+   * ended now, so the wallet shows it as expired and no till accepts it. Stock stays taken (the coupon was issued).
+   * Answers whether it voided it: false when the coupon was already used or expired, so a rerun changes nothing.
+   */
+  async voidUnused(em: EntityManager, couponId: number, now: Date): Promise<boolean> {
+    const at = sqlDate(em, new Date(Math.floor(now.getTime() / 1000) * 1000 - 1000));
+    const changed = await execute(
+      em,
+      "UPDATE coupon SET status = 'expired', valid_until = ?, updated_at = ? WHERE id = ? AND status = 'available'",
+      [at, sqlDate(em, now), couponId],
+    );
+    return changed === 1;
   }
 
   private rowsPerStatement(em: EntityManager): number {

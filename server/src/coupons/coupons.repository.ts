@@ -71,6 +71,20 @@ export const couponsRepository = {
     });
   },
 
+  /** The discount of each coupon's standing (not reversed) redemption, by coupon id: what a used coupon cost. */
+  async redeemedDiscounts(em: EntityManager, couponIds: readonly number[]): Promise<Map<number, number>> {
+    const found = new Map<number, number>();
+    const unique = [...new Set(couponIds)];
+    for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+      const rows = await em.findBy(CouponRedemption, {
+        couponId: In(unique.slice(i, i + IDS_PER_STATEMENT)),
+        status: RedemptionStatus.Redeemed,
+      });
+      for (const row of rows) found.set(row.couponId, row.discountFen);
+    }
+    return found;
+  },
+
   findRedemption(em: EntityManager, redemptionId: number): Promise<CouponRedemptionRecord | null> {
     return em.findOneBy(CouponRedemption, { id: redemptionId });
   },

@@ -41,6 +41,8 @@ import { ClaimedWithinStock1763900000015 } from './migrations/1763900000015-Clai
 import { MemberAccessGrant, StaffStore, Store } from '../auth/store.entity';
 import { AuditLog } from '../audit/audit-log.entity';
 import { ThrottleCounter } from '../throttle/throttle-counter.entity';
+import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from '../purchase-rules/purchase-rule.entities';
+import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
 
 export const ENTITIES = [
   Member,
@@ -74,6 +76,9 @@ export const ENTITIES = [
   MemberAccessGrant,
   AuditLog,
   ThrottleCounter,
+  PurchaseRule,
+  PurchaseRuleGrant,
+  PurchaseRuleGrantCoupon,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -98,6 +103,7 @@ export const MIGRATIONS = [
   SalesByStoreDay17639000000230,
   TemplateTermsVersion17639000000240,
   MemberPrice17639000000300,
+  PurchaseRules17639000000400,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -113,3 +113,21 @@ export class TierChanged {
     readonly at: Date,
   ) {}
 }
+
+/** Published by purchase-rules when a rule fired on a settled sale (inside the sale's transaction). */
+export class PurchaseRewarded {
+  constructor(
+    readonly grantId: number,
+    readonly ruleId: number,
+    readonly ruleName: string,
+    readonly memberId: number,
+    readonly purchaseId: number,
+    readonly points: number,
+    /** The member's balance right after the reward's points (null when it gave none). */
+    readonly balanceAfter: number | null,
+    readonly couponName: string | null,
+    readonly couponCount: number,
+    readonly couponValidUntil: Date | null,
+    readonly at: Date,
+  ) {}
+}

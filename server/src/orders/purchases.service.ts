@@ -6,6 +6,7 @@ import {
   priceOrder,
   type CouponPreview,
   type ErrorCode,
+  type PurchaseReward,
   type PurchaseView,
   type RecordPurchaseRequest,
   type RefundPurchaseRequest,
@@ -25,6 +26,7 @@ import { isUniqueViolation, TransactionRunner } from '../database/transaction-ru
 import { checkMemberCode, type MemberCodeSettings } from '../members/member-code';
 import { membersRepository, type MemberRecord } from '../members/members.repository';
 import { PointsLedger } from '../points/points-ledger';
+import { purchaseRulesRepository } from '../purchase-rules/purchase-rules.repository';
 import { sqlDate } from '../database/sql';
 import { spendInWindow, spendWindowStart } from '../points/spend';
 import { SaleRefunds } from './sale-refunds.service';
@@ -288,8 +290,12 @@ export class PurchasesService {
       [...memberIds, sqlDate(this.dataSource.manager, since)],
     );
     const spend = new Map(rows.map((r) => [Number(r.memberId), Number(r.spend ?? 0)]));
+    const rewards = await purchaseRulesRepository.rewardsOf(this.dataSource.manager, purchaseIds);
     for (const purchase of purchases)
-      views.set(purchase.id, this.viewOf(purchase, members.get(purchase.memberId)!, spend.get(purchase.memberId) ?? 0));
+      views.set(
+        purchase.id,
+        this.viewOf(purchase, members.get(purchase.memberId)!, spend.get(purchase.memberId) ?? 0, rewards.get(purchase.id) ?? []),
+      );
     return views;
   }
 
@@ -306,10 +312,11 @@ export class PurchasesService {
         this.config.tierWindowMonths,
         this.config.businessCalendar.timeZone,
       ),
+      (await purchaseRulesRepository.rewardsOf(this.dataSource.manager, [purchase.id])).get(purchase.id) ?? [],
     );
   }
 
-  private viewOf(purchase: Purchase, member: MemberRecord, spendFen: number): PurchaseView {
+  private viewOf(purchase: Purchase, member: MemberRecord, spendFen: number, rewards: PurchaseReward[]): PurchaseView {
     const tier = this.settlement.tierConfig(member.tier);
     return {
       id: purchase.id,
@@ -332,6 +339,7 @@ export class PurchasesService {
         tierName: tier.name,
         spendFen,
       },
+      rewards,
     };
   }
 

@@ -19,6 +19,7 @@ const TITLES: Record<PointsReason, string> = {
   expire: '积分过期',
   exchange: '积分兑换优惠券',
   campaign: '活动赠送积分',
+  reward: '消费奖励积分',
 };
 
 /** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */

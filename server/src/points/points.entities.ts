@@ -17,6 +17,8 @@ export const PointsReason = {
   Exchange: 'exchange',
   /** Given by a marketing campaign. */
   Campaign: 'campaign',
+  /** Given by a rule that fired on a purchase (营销规则 / 支付有礼). */
+  Reward: 'reward',
 } as const;
 export type PointsReason = (typeof PointsReason)[keyof typeof PointsReason];
 

@@ -211,6 +211,41 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
            WHERE COALESCE(e.delta, 0) <> p.points_earned OR COALESCE(r.clawed, 0) > p.points_earned
               OR COALESCE(r.restored, 0) > p.points_burned`,
   },
+  {
+    invariant: 'purchase-rules.counters-match-grants',
+    // A rule with a budget: its counters are its grants (count, points, coupons), within the budget. Without one it
+    // keeps no counters (they stay 0; its numbers are counted from its grants).
+    sql: `SELECT r.id AS ruleId, r.granted_count AS grantedCount, COALESCE(g.n, 0) AS grants, r.points_granted AS pointsGranted,
+                 COALESCE(g.points, 0) AS grantPoints, r.coupons_granted AS couponsGranted, COALESCE(g.coupons, 0) AS grantCoupons,
+                 r.max_grants AS maxGrants, r.max_points AS maxPoints, r.max_coupons AS maxCoupons
+            FROM purchase_rule r
+            LEFT JOIN (SELECT rule_id, COUNT(*) AS n, SUM(points) AS points, SUM(coupon_count) AS coupons
+                         FROM purchase_rule_grant GROUP BY rule_id) g ON g.rule_id = r.id
+           WHERE (r.max_grants IS NULL AND r.max_points IS NULL AND r.max_coupons IS NULL
+                  AND r.granted_count + r.points_granted + r.coupons_granted <> 0)
+              OR ((r.max_grants IS NOT NULL OR r.max_points IS NOT NULL OR r.max_coupons IS NOT NULL)
+                  AND (r.granted_count <> COALESCE(g.n, 0) OR r.points_granted <> COALESCE(g.points, 0)
+                       OR r.coupons_granted <> COALESCE(g.coupons, 0)))
+              OR (r.max_grants IS NOT NULL AND r.granted_count > r.max_grants)
+              OR (r.max_points IS NOT NULL AND r.points_granted > r.max_points)
+              OR (r.max_coupons IS NOT NULL AND r.coupons_granted > r.max_coupons)`,
+  },
+  {
+    invariant: 'purchase-rules.grant-effects',
+    // A grant issued the coupons it counts (to the purchase's member) and credited its points once; a grant
+    // taken back clawed back no more than it gave.
+    sql: `SELECT g.id AS grantId, g.coupon_count AS couponCount, COALESCE(c.n, 0) AS coupons, g.points,
+                 COALESCE(l.delta, 0) AS pointsLine, g.points_clawed AS clawed, g.points_shortfall AS shortfall
+            FROM purchase_rule_grant g
+            LEFT JOIN (SELECT gc.grant_id, COUNT(*) AS n, SUM(CASE WHEN cp.member_id = gr.member_id THEN 0 ELSE 1 END) AS foreign_n
+                         FROM purchase_rule_grant_coupon gc JOIN coupon cp ON cp.id = gc.coupon_id
+                         JOIN purchase_rule_grant gr ON gr.id = gc.grant_id GROUP BY gc.grant_id) c ON c.grant_id = g.id
+            LEFT JOIN points_ledger l ON l.source_key = ${concat("'rule-grant:'", 'g.id', "':points'")}
+            JOIN purchase p ON p.id = g.purchase_id
+           WHERE g.coupon_count <> COALESCE(c.n, 0) OR COALESCE(c.foreign_n, 0) > 0 OR COALESCE(l.delta, 0) <> g.points
+              OR p.member_id <> g.member_id OR g.points_clawed + g.points_shortfall > g.points
+              OR (g.taken_back_at IS NULL AND g.points_clawed + g.points_shortfall + g.coupons_voided + g.loss_fen > 0)`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */

@@ -8,6 +8,7 @@ import StateView from '../../components/StateView';
 import { businessDateTime } from '../../utils/dates';
 import { backToHome, replacePage } from '../../utils/navigation';
 import { money, pollUntil } from '../../utils/pay';
+import PurchaseRewards from '../../components/PurchaseRewards';
 import './index.scss';
 
 /** WeChat usually notifies within a second; the page asks (with confirm=1) every second for up to 30 s. */
@@ -186,6 +187,8 @@ export default function PayResultPage() {
           </View>
         </View>
       ) : null}
+
+      {purchase ? <PurchaseRewards rewards={purchase.rewards} id='pay-result-rewards' /> : null}
 
       <View className='section pay-result-detail'>
         <Line label='订单金额' value={money(order.grossFen)} />

@@ -1,6 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import { formatFen, zheText, type PurchaseView, type RefundView } from '@member/shared';
 import ActionButton from '../../../components/ActionButton';
+import PurchaseRewards from '../../../components/PurchaseRewards';
 import AmountLines from '../AmountLines';
 import RefundBox from '../RefundBox';
 
@@ -23,6 +24,7 @@ export default function PurchaseResult({ step, onRefunded, onNext, onSales }: Pu
           {purchase.bonusPermille > 1000 ? `（${purchase.bonusPermille / 1000} 倍积分）` : ''}
         </Text>
       </View>
+      <PurchaseRewards rewards={purchase.rewards} />
       <AmountLines
         lines={[
           { label: '订单金额', value: formatFen(purchase.grossFen, { keepCents: true }) },
