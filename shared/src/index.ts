@@ -19,3 +19,5 @@ export * from './rules/subscribe-values';
 export * from './segments';
 export * from './rules/rfm';
 export * from './campaigns';
+export * from './feedback';
+export * from './rules/feedback';

@@ -87,7 +87,7 @@ export interface RefundView {
   purchase: PurchaseView;
 }
 
-export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign';
+export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign' | 'goodwill' | 'adjust';
 
 export interface PointsHistoryLine {
   id: number;

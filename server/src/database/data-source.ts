@@ -31,6 +31,8 @@ import { CampaignRunChunks1763900000019 } from './migrations/1763900000019-Campa
 import { PayOrderPrepayAt17639000000210 } from './migrations/17639000000210-PayOrderPrepayAt';
 import { TemplateTermsVersion17639000000240 } from './migrations/17639000000240-TemplateTermsVersion';
 import { AccountDeletion17639000000220 } from './migrations/17639000000220-AccountDeletion';
+import { Feedback17639000000500 } from './migrations/17639000000500-Feedback';
+import { FeedbackCase, FeedbackMessage, FeedbackPhoto, GoodwillGrant } from '../feedback/feedback.entities';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
@@ -73,6 +75,10 @@ export const ENTITIES = [
   MemberAccessGrant,
   AuditLog,
   ThrottleCounter,
+  FeedbackCase,
+  FeedbackMessage,
+  FeedbackPhoto,
+  GoodwillGrant,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -96,6 +102,7 @@ export const MIGRATIONS = [
   AccountDeletion17639000000220,
   SalesByStoreDay17639000000230,
   TemplateTermsVersion17639000000240,
+  Feedback17639000000500,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -19,6 +19,8 @@ const TITLES: Record<PointsReason, string> = {
   expire: '积分过期',
   exchange: '积分兑换优惠券',
   campaign: '活动赠送积分',
+  goodwill: '服务补偿积分',
+  adjust: '积分调整',
 };
 
 /** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */

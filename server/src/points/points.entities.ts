@@ -17,6 +17,10 @@ export const PointsReason = {
   Exchange: 'exchange',
   /** Given by a marketing campaign. */
   Campaign: 'campaign',
+  /** Given as goodwill when staff resolved a member's complaint (feedback). */
+  Goodwill: 'goodwill',
+  /** An admin's manual adjustment, either way (feedback). */
+  Adjust: 'adjust',
 } as const;
 export type PointsReason = (typeof PointsReason)[keyof typeof PointsReason];
 
