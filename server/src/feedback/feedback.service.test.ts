@@ -108,14 +108,12 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
   it('goodwill stays within the role: a clerk may not give 600 points or a ¥30 coupon, a manager may', async () => {
     const me = spec.member();
     const c = await atTill(clerk1, me);
-    const big = await t.app
-      .get(TemplatesService)
-      .create(
-        templateRequest(t.clock.now(), {
-          name: '补偿券30',
-          terms: { ...templateRequest(t.clock.now()).terms, kind: 'no_threshold', valueFen: 3000, thresholdFen: 0 },
-        }),
-      );
+    const big = await t.app.get(TemplatesService).create(
+      templateRequest(t.clock.now(), {
+        name: '补偿券30',
+        terms: { ...templateRequest(t.clock.now()).terms, kind: 'no_threshold', valueFen: 3000, thresholdFen: 0 },
+      }),
+    );
     const tooMuch = { kind: 'points' as const, points: 600, reason: '商品过期补偿' };
     expect(await failure(staff.resolve(clerk1, c.id, { resolution: '已退换', goodwill: tooMuch, idempotencyKey: spec.key() }))).toBe(
       'GOODWILL_OVER_LIMIT',
