@@ -15,6 +15,8 @@ export const MessageKind = {
   Reactivation: 'reactivation',
   /** 积分变动 */
   PointsChange: 'points_change',
+  /** 服务进度: staff answered or resolved the member's feedback (投诉与反馈). */
+  ServiceReply: 'service_reply',
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 export const MESSAGE_KINDS: readonly MessageKind[] = Object.values(MessageKind);
@@ -42,6 +44,8 @@ export const SubscribeMoment = {
   BirthdaySet: 'birthday_set',
   /** The "notify me" switch on the card / the messages page. */
   NotifyMe: 'notify_me',
+  /** Right after raising feedback or a complaint (投诉与反馈). */
+  FeedbackRaised: 'feedback_raised',
 } as const;
 export type SubscribeMoment = (typeof SubscribeMoment)[keyof typeof SubscribeMoment];
 export const SUBSCRIBE_MOMENTS: readonly SubscribeMoment[] = Object.values(SubscribeMoment);

@@ -39,6 +39,7 @@ export const MESSAGE_KIND_TITLES: Record<MessageKind, string> = {
   coupon_expiring: '优惠券过期提醒',
   reactivation: '专属回归礼',
   points_change: '积分变动提醒',
+  service_reply: '服务进度提醒',
 };
 
 export const TIER_OPTIONS = TIER_CODES.map((tier) => ({ value: tier, label: TIER_NAMES[tier] }));

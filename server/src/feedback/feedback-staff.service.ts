@@ -1,6 +1,7 @@
 import type { AppConfig } from '@member/config';
 import {
   compareFeedbackQueue,
+  MessageKind,
   FeedbackChannel,
   FeedbackStatus,
   type FeedbackCaseView,
@@ -8,7 +9,9 @@ import {
   type ResolveFeedbackRequest,
   type StaffCreateFeedbackRequest,
 } from '@member/shared';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { MessagesService } from '../messages/messages.service';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
@@ -33,6 +36,8 @@ import { GoodwillService, type GrantNotice } from './goodwill.service';
  */
 @Injectable()
 export class FeedbackStaffService {
+  private readonly logger = new Logger(FeedbackStaffService.name);
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
@@ -42,6 +47,7 @@ export class FeedbackStaffService {
     private readonly tickets: TillTicketsService,
     private readonly feedback: FeedbackService,
     private readonly goodwill: GoodwillService,
+    private readonly messages: MessagesService,
   ) {}
 
   /** Not yet resolved cases this account sees (or all of them with `include: 'all'`), in queue order. */
@@ -99,7 +105,7 @@ export class FeedbackStaffService {
         [sqlDate(em, now), caseId],
       );
       if (answered !== 1) throw new DomainError('FEEDBACK_ALREADY_RESOLVED');
-      return null;
+      return { reply: body };
     });
   }
 
@@ -118,14 +124,15 @@ export class FeedbackStaffService {
         [sqlDate(em, now), request.resolution, staff.id, sqlDate(em, now), caseId],
       );
       if (resolved !== 1) throw new DomainError('FEEDBACK_ALREADY_RESOLVED');
-      if (!request.goodwill) return null;
-      return this.goodwill.grant(em, staff, {
+      if (!request.goodwill) return { reply: request.resolution };
+      const grant = await this.goodwill.grant(em, staff, {
         caseId,
         memberId: row.memberId,
         ask: request.goodwill,
         idempotencyKey: request.idempotencyKey,
         now,
       });
+      return { reply: request.resolution, grant };
     });
   }
 
@@ -136,18 +143,42 @@ export class FeedbackStaffService {
   private async once(
     caseId: number,
     idempotencyKey: string,
-    action: (em: EntityManager, now: Date) => Promise<GrantNotice | null>,
+    action: (em: EntityManager, now: Date) => Promise<{ reply: string; grant?: GrantNotice }>,
   ): Promise<FeedbackCaseView> {
     const done = () => this.dataSource.getRepository(FeedbackMessage).existsBy({ caseId, idempotencyKey });
     if (await done()) return this.feedback.view(this.dataSource.manager, caseId);
     try {
-      const notice = await this.transactions.run((em) => action(em, this.clock.now()));
-      if (notice) await this.goodwill.notify(notice);
+      const now = this.clock.now();
+      const outcome = await this.transactions.run((em) => action(em, now));
+      // After commit, and only by the attempt that made the effect: a replay sends nothing.
+      await this.notifyReply(caseId, idempotencyKey, outcome.reply, now);
+      if (outcome.grant) await this.goodwill.notify(outcome.grant);
     } catch (error) {
       const replay = isUniqueViolation(error) || (error instanceof DomainError && error.code === 'FEEDBACK_ALREADY_RESOLVED');
       if (!replay || !(await done())) throw error;
     }
     return this.feedback.view(this.dataSource.manager, caseId);
+  }
+
+  /** 服务进度提醒 to a member who asked for it when raising the case: one per staff message (its key). */
+  private async notifyReply(caseId: number, idempotencyKey: string, reply: string, now: Date): Promise<void> {
+    try {
+      const row = await this.dataSource.getRepository(FeedbackCase).findOneByOrFail({ id: caseId });
+      await this.transactions.run((em) =>
+        this.messages.queueIfReachable(em, {
+          memberId: row.memberId,
+          kind: MessageKind.ServiceReply,
+          vars: {
+            category: this.config.feedback.categories[row.category] ?? '意见反馈',
+            reply,
+            at: DateTime.fromJSDate(now, { zone: this.config.businessCalendar.timeZone }).toFormat('yyyy-MM-dd HH:mm'),
+          },
+          dedupeKey: `feedback:${caseId}:${idempotencyKey}`,
+        }),
+      );
+    } catch (error) {
+      this.logger.error({ err: error, caseId }, 'feedback reply message could not be queued');
+    }
   }
 
   private async addStaffMessage(em: EntityManager, staff: StaffAccount, caseId: number, body: string, idempotencyKey: string, now: Date) {

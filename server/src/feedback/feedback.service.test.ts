@@ -7,6 +7,10 @@ import { expectInvariants } from '../testing/invariants';
 import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import type { TestApp } from '../testing/test-app';
+import { MessagesService } from '../messages/messages.service';
+import { Member } from '../members/member.entity';
+import { openidFor, TEST_APP } from '../testing/emulator';
+import { emulatorDev } from '../testing/emulator-dev';
 import { FeedbackReportService } from './feedback-report.service';
 import { FeedbackStaffService } from './feedback-staff.service';
 import { FeedbackService } from './feedback.service';
@@ -103,6 +107,40 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
     expect(seen.messages.map((m) => m.author)).toEqual(['staff']);
     const answered = await feedback.addMessage(me, c.id, '好的，谢谢', spec.key());
     expect(answered.messages.map((m) => m.author)).toEqual(['staff', 'member']);
+  });
+
+  it('a member who asked for 服务进度提醒 hears of each reply once; one who did not hears nothing', async () => {
+    // A member WeChat knows (the grant ledger is checked against WeChat's after each test), who taps 允许.
+    const user = `fb-sub-${kind}`;
+    const joinedAt = new Date('2026-11-01T00:00:00Z');
+    const inserted = await t.db.dataSource.getRepository(Member).insert({
+      openid: openidFor(TEST_APP.appid, user),
+      nickname: '小林',
+      joinedAt,
+      privacyAcceptedAt: joinedAt,
+      privacyPolicyVersion: 'test',
+    });
+    const subscribed = Number(inserted.identifiers[0].id);
+    const silent = spec.member();
+    const { emulatorPost } = emulatorDev(() => t.emulator.url);
+    await emulatorPost('/dev/login-code', { appid: TEST_APP.appid, user });
+    const templateId = t.config.messages.templates.service_reply.templateId;
+    const { errMsg: _errMsg, ...results } = await emulatorPost('/dev/subscribe', {
+      appid: TEST_APP.appid,
+      user,
+      tmplIds: [templateId],
+      decisions: { [templateId]: 'accept' },
+    });
+    await t.app.get(MessagesService).report(subscribed, { results, moment: 'feedback_raised', idempotencyKey: spec.key() });
+    const key = spec.key();
+    const mine = await atTill(clerk1, subscribed);
+    await Promise.all([staff.reply(clerk1, mine.id, '您好，已安排处理', key), staff.reply(clerk1, mine.id, '您好，已安排处理', key)]);
+    await staff.reply(clerk1, (await atTill(clerk1, silent)).id, '您好', spec.key());
+    const outbox: Array<{ memberId: number | string; kind: string }> = await t.db.dataSource.query(
+      'SELECT member_id AS memberId, kind FROM message_outbox WHERE member_id IN (?, ?)',
+      [subscribed, silent],
+    );
+    expect(outbox.map((row) => [Number(row.memberId), row.kind])).toEqual([[subscribed, 'service_reply']]);
   });
 
   it('goodwill stays within the role: a clerk may not give 600 points or a ¥30 coupon, a manager may', async () => {
