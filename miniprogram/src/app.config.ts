@@ -20,6 +20,9 @@ export default defineAppConfig({
     'pages/agreement/index',
     'pages/service/index',
     'pages/account-delete/index',
+    'pages/feedback/index',
+    'pages/feedback-new/index',
+    'pages/feedback-detail/index',
   ],
   // Staff pages are downloaded only by the few who open them.
   subPackages: [

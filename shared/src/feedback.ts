@@ -190,6 +190,14 @@ export interface AdminMemberLookup {
   tier: string;
 }
 
+/** GET /api/staff/feedback/goodwill-options: what this staff account may give on one case. */
+export interface GoodwillOptions {
+  maxPoints: number;
+  maxCouponFaceFen: Fen;
+  /** Active templates with stock left whose face value is within this role's limit. */
+  coupons: Array<{ templateId: number; name: string; faceFen: Fen; remaining: number }>;
+}
+
 export interface FeedbackReportRow {
   key: string;
   label: string;

@@ -4,6 +4,7 @@ import type {
   FeedbackListResponse,
   FeedbackMessageRequest,
   FeedbackReport,
+  GoodwillOptions,
   PointsAdjustmentRequest,
   PointsAdjustmentView,
   ResolveFeedbackRequest,
@@ -55,6 +56,11 @@ export class StaffFeedbackController {
     @Query(new ZodPipe(queueQuery)) query: { storeCode?: string; include?: 'open' | 'all' },
   ): Promise<FeedbackListResponse> {
     return this.feedback.queue(staff, query);
+  }
+
+  @Get('goodwill-options')
+  goodwillOptions(@CurrentStaff() staff: StaffAccount): Promise<GoodwillOptions> {
+    return this.feedback.goodwillOptions(staff);
   }
 
   /** Managers and HQ; a store manager's figures cover their stores. */

@@ -1,6 +1,8 @@
 import type { AppConfig } from '@member/config';
 import {
   compareFeedbackQueue,
+  couponFaceFen,
+  type GoodwillOptions,
   MessageKind,
   FeedbackChannel,
   FeedbackStatus,
@@ -12,6 +14,7 @@ import {
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { MessagesService } from '../messages/messages.service';
+import { TemplatesService } from '../coupons/templates.service';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
@@ -48,6 +51,7 @@ export class FeedbackStaffService {
     private readonly feedback: FeedbackService,
     private readonly goodwill: GoodwillService,
     private readonly messages: MessagesService,
+    private readonly templates: TemplatesService,
   ) {}
 
   /** Not yet resolved cases this account sees (or all of them with `include: 'all'`), in queue order. */
@@ -75,6 +79,17 @@ export class FeedbackStaffService {
   async get(staff: StaffAccount, caseId: number): Promise<FeedbackCaseView> {
     const row = await this.visible(staff, caseId);
     return this.feedback.view(this.dataSource.manager, row.id);
+  }
+
+  /** What this account may give on one case: its role's limits and the coupons within them. */
+  async goodwillOptions(staff: StaffAccount): Promise<GoodwillOptions> {
+    const limit = this.config.feedback.goodwillLimits[staff.role];
+    const templates = await this.templates.list();
+    const coupons = templates
+      .filter((t) => t.status === 'active' && t.totalStock > t.claimedCount && t.pointsPrice === null)
+      .map((t) => ({ templateId: t.id, name: t.name, faceFen: couponFaceFen(t.terms), remaining: t.totalStock - t.claimedCount }))
+      .filter((c) => Number.isFinite(c.faceFen) && c.faceFen <= limit.maxCouponFaceFen);
+    return { maxPoints: limit.maxPoints, maxCouponFaceFen: limit.maxCouponFaceFen, coupons };
   }
 
   /** A clerk logs a case at the till for the identified member (channel store, the clerk's store). */
