@@ -26,7 +26,8 @@ export const getMyFeedback = (id: number) => authedRequest<FeedbackCaseView>('GE
 export const createFeedback = (request: CreateFeedbackRequest) => authedRequest<FeedbackCaseView>('POST', '/feedback', request);
 export const addFeedbackMessage = (id: number, body: string, idempotencyKey: string) =>
   authedRequest<FeedbackCaseView>('POST', `/feedback/${id}/messages`, { body, idempotencyKey });
-export const rateFeedback = (id: number, request: RateFeedbackRequest) => authedRequest<FeedbackCaseView>('POST', `/feedback/${id}/rating`, request);
+export const rateFeedback = (id: number, request: RateFeedbackRequest) =>
+  authedRequest<FeedbackCaseView>('POST', `/feedback/${id}/rating`, request);
 
 /**
  * Uploads a photo the member picked (Taro.chooseImage: a temporary file in WeChat, a blob URL in the browser)
@@ -70,7 +71,10 @@ export const getFeedbackReport = (from: string, to: string) =>
 
 // 积分调整 (HQ)
 export const lookupMember = (query: { id?: number; phone?: string }) =>
-  authedRequest<AdminMemberLookup>('GET', `/admin/members/lookup?${query.id !== undefined ? `id=${query.id}` : `phone=${query.phone ?? ''}`}`);
+  authedRequest<AdminMemberLookup>(
+    'GET',
+    `/admin/members/lookup?${query.id !== undefined ? `id=${query.id}` : `phone=${query.phone ?? ''}`}`,
+  );
 export const adjustPoints = (request: PointsAdjustmentRequest) =>
   authedRequest<PointsAdjustmentView>('POST', '/admin/points-adjustments', request);
 export const getGoodwillOptions = () => authedRequest<GoodwillOptions>('GET', '/staff/feedback/goodwill-options');

@@ -12,7 +12,9 @@ describe('feedback labels', () => {
 
   it('says what goodwill was given', () => {
     expect(goodwillText(null)).toBeNull();
-    expect(goodwillText({ kind: 'points', points: 300, couponId: null, couponName: null, faceFen: 0, reason: 'x', at: '' })).toBe('补偿 300 积分');
+    expect(goodwillText({ kind: 'points', points: 300, couponId: null, couponName: null, faceFen: 0, reason: 'x', at: '' })).toBe(
+      '补偿 300 积分',
+    );
     expect(goodwillText({ kind: 'coupon', points: 0, couponId: 1, couponName: '无门槛10元', faceFen: 1000, reason: 'x', at: '' })).toBe(
       '补偿优惠券「无门槛10元」（面值¥10）',
     );

@@ -32,7 +32,9 @@ export default function FeedbackThread({ c, forStaff = false }: { c: FeedbackCas
         <Text className='feedback-thread__meta'>
           {businessDateTime(c.createdAt)}
           {c.orderRef ? ` · 关联订单 ${c.orderRef}` : ''}
-          {forStaff ? ` · ${c.channel === 'store' ? `门店登记 ${c.storeCode ?? ''}` : `线上${c.storeCode ? ` · ${c.storeCode}` : ''}`}` : ''}
+          {forStaff
+            ? ` · ${c.channel === 'store' ? `门店登记 ${c.storeCode ?? ''}` : `线上${c.storeCode ? ` · ${c.storeCode}` : ''}`}`
+            : ''}
         </Text>
         {forStaff ? (
           <Text id='feedback-due' className={`feedback-thread__due${c.overdue ? ' feedback-thread__due--late' : ''}`}>

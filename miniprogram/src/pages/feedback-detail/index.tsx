@@ -77,7 +77,12 @@ export default function FeedbackDetailPage() {
           <Text className='section-title'>对处理结果满意吗？</Text>
           <View className='feedback-detail__stars'>
             {[1, 2, 3, 4, 5].map((n) => (
-              <Text key={n} id={`feedback-star-${n}`} className={`feedback-detail__star${n <= rating ? ' feedback-detail__star--on' : ''}`} onClick={() => setRating(n)}>
+              <Text
+                key={n}
+                id={`feedback-star-${n}`}
+                className={`feedback-detail__star${n <= rating ? ' feedback-detail__star--on' : ''}`}
+                onClick={() => setRating(n)}
+              >
                 {n <= rating ? '★' : '☆'}
               </Text>
             ))}

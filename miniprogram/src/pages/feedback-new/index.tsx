@@ -1,7 +1,13 @@
 import { useCallback, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Image, Text, Textarea, View } from '@tarojs/components';
-import { FEEDBACK_KIND_LABELS, SubscribeMoment, type FeedbackCategory, type FeedbackKind, type FeedbackPhotoUploaded } from '@member/shared';
+import {
+  FEEDBACK_KIND_LABELS,
+  SubscribeMoment,
+  type FeedbackCategory,
+  type FeedbackKind,
+  type FeedbackPhotoUploaded,
+} from '@member/shared';
 import { createFeedback, getFeedbackOptions, listMyOrders, messageOf, PendingKeys, uploadFeedbackPhoto } from '../../api';
 import { mediaUrl } from '../../api/http';
 import ActionButton from '../../components/ActionButton';
@@ -54,7 +60,11 @@ export default function FeedbackNewPage() {
     setError('');
     let paths: string[];
     try {
-      const picked = await Taro.chooseImage({ count: options.maxPhotos - photos.length, sizeType: ['compressed'], sourceType: ['album', 'camera'] });
+      const picked = await Taro.chooseImage({
+        count: options.maxPhotos - photos.length,
+        sizeType: ['compressed'],
+        sourceType: ['album', 'camera'],
+      });
       paths = picked.tempFilePaths;
     } catch {
       return; // closed without choosing
@@ -130,9 +140,7 @@ export default function FeedbackNewPage() {
       <Text className='feedback-new__count'>
         {text.length}/{options.maxTextChars}
       </Text>
-      <Text className='section-title'>
-        图片（可选，最多 {options.maxPhotos} 张）
-      </Text>
+      <Text className='section-title'>图片（可选，最多 {options.maxPhotos} 张）</Text>
       <View className='feedback-new__photos'>
         {photos.map((p) => (
           <Image key={p.id} className='feedback-new__photo' src={mediaUrl(p.url)} mode='aspectFill' />
@@ -148,7 +156,13 @@ export default function FeedbackNewPage() {
           {error}
         </Text>
       ) : null}
-      <ActionButton id='fb-submit' className='primary-button' loading={saving} disabled={uploading || undefined} onClick={() => void submit()}>
+      <ActionButton
+        id='fb-submit'
+        className='primary-button'
+        loading={saving}
+        disabled={uploading || undefined}
+        onClick={() => void submit()}
+      >
         提交
       </ActionButton>
     </View>

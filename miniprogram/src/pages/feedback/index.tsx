@@ -55,7 +55,13 @@ export default function FeedbackPage() {
   if (state.kind === 'blocked')
     return (
       <View className='page feedback-page'>
-        <StateView status='empty' idPrefix='feedback-page' title='开通会员后可提交反馈' retryText='开通会员' onRetry={() => openPage('/pages/join/index')} />
+        <StateView
+          status='empty'
+          idPrefix='feedback-page'
+          title='开通会员后可提交反馈'
+          retryText='开通会员'
+          onRetry={() => openPage('/pages/join/index')}
+        />
       </View>
     );
   return (
