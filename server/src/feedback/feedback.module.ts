@@ -10,6 +10,7 @@ import { AdminPointsController, StaffFeedbackController } from './feedback-staff
 import { FeedbackStaffService } from './feedback-staff.service';
 import { FeedbackService } from './feedback.service';
 import { GoodwillService } from './goodwill.service';
+import { MemberDeletedFeedbackSubscriber } from './member-deleted.subscriber';
 import { PointsAdjustmentsService } from './points-adjustments.service';
 
 /**
@@ -19,7 +20,14 @@ import { PointsAdjustmentsService } from './points-adjustments.service';
 @Module({
   imports: [CouponsModule, PointsModule, OrdersModule, MessagesModule, MembersModule],
   controllers: [FeedbackController, FeedbackMediaController, StaffFeedbackController, AdminPointsController],
-  providers: [FeedbackService, FeedbackStaffService, GoodwillService, FeedbackReportService, PointsAdjustmentsService],
+  providers: [
+    FeedbackService,
+    FeedbackStaffService,
+    GoodwillService,
+    FeedbackReportService,
+    PointsAdjustmentsService,
+    MemberDeletedFeedbackSubscriber,
+  ],
   exports: [FeedbackService, FeedbackStaffService, PointsAdjustmentsService],
 })
 export class FeedbackModule {}

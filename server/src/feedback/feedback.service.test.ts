@@ -8,6 +8,7 @@ import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import type { TestApp } from '../testing/test-app';
 import { MessagesService } from '../messages/messages.service';
+import { AccountDeletionService } from '../members/account-deletion.service';
 import { Member } from '../members/member.entity';
 import { openidFor, TEST_APP } from '../testing/emulator';
 import { emulatorDev } from '../testing/emulator-dev';
@@ -215,6 +216,24 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
       (await adjustments.adjust(admin, { memberId: me, points: -300, reason: '误加扣回', idempotencyKey: spec.key() })).balanceAfter,
     ).toBe(500);
     expect(await failure(adjustments.adjust(admin, { ...request, points: 5 }))).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('注销 erases what the member wrote and their photos; the case stays for the report', async () => {
+    const me = spec.member();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const photo = await feedback.uploadPhoto(me, png);
+    expect(await failure(feedback.uploadPhoto(me, Buffer.from('GIF89a not really')))).toBe('FEEDBACK_PHOTO_INVALID');
+    const c = await raise(me, { text: '我的手机号 13800000000，店员很凶', photoIds: [photo.id] });
+    expect(c.photoUrls).toEqual([photo.url]);
+    expect(await failure(raise(spec.member(), { photoIds: [photo.id] }))).toBe('FEEDBACK_PHOTOS_INVALID');
+    await feedback.addMessage(me, c.id, '补充：下午三点', spec.key());
+    await t.app.get(AccountDeletionService).deleteAccount(me);
+    const [row] = await t.db.dataSource.query('SELECT text, status FROM feedback_case WHERE id = ?', [c.id]);
+    expect(row).toEqual({ text: '（已注销）', status: 'open' });
+    const bodies = await t.db.dataSource.query("SELECT body FROM feedback_message WHERE case_id = ? AND author = 'member'", [c.id]);
+    expect(bodies).toEqual([{ body: '（已注销）' }]);
+    const [{ n }] = await t.db.dataSource.query('SELECT COUNT(*) AS n FROM feedback_photo WHERE member_id = ?', [me]);
+    expect(Number(n)).toBe(0);
   });
 
   it('reports volume, response times, the share in time and goodwill cost for a range of days', async () => {
