@@ -72,7 +72,8 @@ export class FeedbackService {
 
   async findPhoto(sha256: string): Promise<{ contentType: string; bytes: Buffer }> {
     const photo = await this.dataSource.getRepository(FeedbackPhoto).findOneBy({ sha256 });
-    if (!photo || photo.caseId === null) throw new DomainError('NOT_FOUND');
+    // Served before it is attached too: the new-case form shows what the member picked.
+    if (!photo) throw new DomainError('NOT_FOUND');
     return { contentType: photo.contentType, bytes: Buffer.from(photo.bytes) };
   }
 
