@@ -3,7 +3,7 @@ import { TillTicketsService } from '../auth/till-tickets.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
-import { expectInvariants } from '../testing/invariants';
+import { checkInvariants, expectInvariants } from '../testing/invariants';
 import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import type { TestApp } from '../testing/test-app';
@@ -187,6 +187,11 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
     // Another key on a resolved case gives nothing more.
     expect(await failure(staff.resolve(clerk1, c.id, { ...request, idempotencyKey: spec.key() }))).toBe('FEEDBACK_ALREADY_RESOLVED');
     expect(await spec.balanceOf(me)).toBe(300);
+    // The invariant checker sees a grant whose points disagree with its ledger line (then it is put back).
+    await t.db.dataSource.query('UPDATE goodwill_grant SET points = 301 WHERE case_id = ?', [c.id]);
+    const broken = await checkInvariants(t.db.dataSource);
+    await t.db.dataSource.query('UPDATE goodwill_grant SET points = 300 WHERE case_id = ?', [c.id]);
+    expect(broken.map((v) => v.invariant)).toEqual(['feedback.goodwill-matches-effect']);
   });
 
   it('the member rates only after the resolution, only their own case, once', async () => {
