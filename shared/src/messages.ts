@@ -20,6 +20,8 @@ export const MessageKind = {
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 export const MESSAGE_KINDS: readonly MessageKind[] = Object.values(MessageKind);
+/** The kinds a marketing campaign may send: 服务进度 answers one member's feedback and is never a campaign's. */
+export const CAMPAIGN_MESSAGE_KINDS: readonly MessageKind[] = MESSAGE_KINDS.filter((kind) => kind !== MessageKind.ServiceReply);
 
 /** What the member chose for one template in `wx.requestSubscribeMessage` (cancelling the sheet gives 'reject'). */
 export const SubscribeDecision = {

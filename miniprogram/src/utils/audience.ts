@@ -6,7 +6,7 @@
 import {
   formatFen,
   LifecycleStatus,
-  MESSAGE_KINDS,
+  CAMPAIGN_MESSAGE_KINDS,
   parseYuanToFen,
   RFM_SEGMENT_LABELS,
   RFM_SEGMENTS,
@@ -47,7 +47,7 @@ export const STATUS_OPTIONS = LIFECYCLE_STATUSES.map((status) => ({ value: statu
 /** Chip values are strings: "1" … "12". */
 export const MONTH_OPTIONS = Array.from({ length: 12 }, (_, i) => ({ value: String(i + 1), label: `${i + 1}月` }));
 export const SEGMENT_OPTIONS = RFM_SEGMENTS.map((segment) => ({ value: segment, label: RFM_SEGMENT_LABELS[segment] }));
-export const MESSAGE_KIND_OPTIONS = MESSAGE_KINDS.map((kind) => ({ value: kind, label: MESSAGE_KIND_TITLES[kind] }));
+export const MESSAGE_KIND_OPTIONS = CAMPAIGN_MESSAGE_KINDS.map((kind) => ({ value: kind, label: MESSAGE_KIND_TITLES[kind] }));
 
 /** What the builder holds: chips as lists, number fields as typed. Empty = the criterion is left out. */
 export interface AudienceForm {
