@@ -143,6 +143,32 @@ describe('service recovery in the mini-program H5', () => {
     expect(outbox.body.entries[0]).toMatchObject({ outcome: 'ok', points: 300 });
   });
 
+  it('a clerk logs a complaint at the till for the member just identified, and answers it', async () => {
+    // The server's clock at the real time, so the device and the server agree on the till ticket's ten minutes.
+    await clock(new Date().toISOString());
+    const shopper = await api.joinedMember('fbb-till-wu', '13600006666', POLICY);
+    const code = (await api.call('GET', '/members/me/code', { token: shopper.token })).body.code as string;
+    const clerk = await phonePage(browser);
+    await open(clerk, 'fbb-clerk', 'staff/home/index');
+    await on(clerk, '#staff-code-input input').waitFor({ timeout: 15_000 });
+    await on(clerk, '#staff-code-input input').fill(code);
+    await on(clerk, '#staff-verify').click();
+    await on(clerk, '#staff-feedback-member').click();
+    await shows(clerk, '#staff-fb-member', `会员号 ${shopper.memberId}`);
+    await on(clerk, '#staff-fb-category-quality').click();
+    await on(clerk, '#staff-fb-text textarea').fill('购买的面包内有异物，已当场退换');
+    await snapshot(clerk, 'feedback-11-till-new');
+    await on(clerk, '#staff-fb-submit').click();
+    await shows(clerk, '#feedback-due', '前回复');
+    expect(await text(clerk, '.feedback-thread__meta')).toContain('门店登记 S001');
+    await on(clerk, '#case-reply textarea').fill('已为您退换并致歉，感谢您的反馈。');
+    await on(clerk, '#case-reply-send').click();
+    await shows(clerk, '#feedback-due', '按时回复于');
+    await snapshot(clerk, 'feedback-12-till-answered');
+    const mine = await api.call('GET', '/feedback', { token: shopper.token });
+    expect(mine.body.cases[0]).toMatchObject({ channel: 'store', storeCode: 'S001', status: 'responded' });
+  });
+
   it('HQ adjusts a member’s points by phone number, and reads the report', async () => {
     const member = await api.joinedMember('fbb-adjust', '13600009999', POLICY);
     const hq = await phonePage(browser);
