@@ -15,7 +15,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { MessagesService } from '../messages/messages.service';
 import { TemplatesService } from '../coupons/templates.service';
-import { Brackets, DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
 import { TillTicketsService } from '../auth/till-tickets.service';
@@ -55,20 +55,32 @@ export class FeedbackStaffService {
   ) {}
 
   /** Not yet resolved cases this account sees (or all of them with `include: 'all'`), in queue order. */
+  /**
+   * The cases this account sees. The queue (default): waiting ones first, then answered ones not yet resolved,
+   * each read oldest-due first from the database (the index on status, due_at), so a page never fills with
+   * answered cases while a waiting one is left out; the pure rule then puts overdue ones on top. `all`: newest first.
+   */
   async queue(staff: StaffAccount, filter: { storeCode?: string; include?: 'open' | 'all' }): Promise<FeedbackListResponse> {
     if (filter.storeCode !== undefined) this.stores.assertWorksAt(staff, filter.storeCode);
     const visible = this.stores.visibleStores(staff);
-    const query = this.dataSource.getRepository(FeedbackCase).createQueryBuilder('c');
-    if (filter.include !== 'all') query.where('c.status IN (:...open)', { open: [FeedbackStatus.Open, FeedbackStatus.Responded] });
-    if (filter.storeCode !== undefined) query.andWhere('c.store_code = :store', { store: filter.storeCode });
-    else if (visible !== null) {
-      if (visible.length === 0) return { cases: [] };
-      query.andWhere(new Brackets((q) => q.where('c.store_code IN (:...visible)', { visible })));
-    }
-    // Oldest due first from the database (the index on status, due_at); the pure rule orders the page.
-    const rows = await query.orderBy('c.due_at', 'ASC').addOrderBy('c.id', 'ASC').take(this.config.feedback.pageSize).getMany();
+    if (filter.storeCode === undefined && visible !== null && visible.length === 0) return { cases: [] };
+    const size = this.config.feedback.pageSize;
+    const scoped = () => {
+      const query = this.dataSource.getRepository(FeedbackCase).createQueryBuilder('c').where('1 = 1');
+      if (filter.storeCode !== undefined) query.andWhere('c.store_code = :store', { store: filter.storeCode });
+      else if (visible !== null) query.andWhere('c.store_code IN (:...visible)', { visible });
+      return query;
+    };
+    const byDue = (status: FeedbackStatus, take: number) =>
+      scoped().andWhere('c.status = :status', { status }).orderBy('c.due_at', 'ASC').addOrderBy('c.id', 'ASC').take(take).getMany();
     const now = this.clock.now();
-    rows.sort((a, b) => compareFeedbackQueue(a, b, now));
+    let rows: FeedbackCase[];
+    if (filter.include === 'all') rows = await scoped().orderBy('c.id', 'DESC').take(size).getMany();
+    else {
+      const waiting = await byDue(FeedbackStatus.Open, size);
+      rows = waiting.length < size ? [...waiting, ...(await byDue(FeedbackStatus.Responded, size - waiting.length))] : waiting;
+      rows.sort((a, b) => compareFeedbackQueue(a, b, now));
+    }
     const goodwill = await goodwillOf(
       this.dataSource.manager,
       rows.map((r) => r.id),

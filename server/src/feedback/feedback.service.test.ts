@@ -94,6 +94,14 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
       [online.id, true],
       [store.id, false],
     ]);
+    // An answered case goes below the waiting ones however early it was due; 全部 lists the newest first.
+    await staff.reply(admin, online.id, '您好，已收到', spec.key());
+    const after = (await staff.queue(admin, {})).cases.filter((c) => [store.id, online.id].includes(c.id));
+    expect(after.map((c) => [c.id, c.status])).toEqual([
+      [store.id, 'open'],
+      [online.id, 'responded'],
+    ]);
+    expect((await staff.queue(admin, { include: 'all' })).cases[0].id).toBe(online.id);
   });
 
   it('a reply is the first response; the member sees it and may answer', async () => {
