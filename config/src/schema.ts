@@ -1,5 +1,7 @@
 import {
   BIRTHDAY_WINDOW_KINDS,
+  FEEDBACK_CATEGORIES,
+  type FeedbackCategory,
   MESSAGE_KINDS,
   type MessageKind,
   STAFF_ROLES,
@@ -394,6 +396,32 @@ export const configSchema = z
       schedulerEverySeconds: z.int().min(0).max(3600),
       /** Recurring campaigns (birthday, reactivation, coupon expiry) run once a day from this local time. */
       recurringRunAtLocalTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour clock) in the business time zone'),
+    }),
+    /** Service recovery (投诉与反馈) and manual points adjustments: deadlines, sizes and per-role limits. */
+    feedback: z.object({
+      /** The first response to a case is due this many minutes after it was raised, by channel. */
+      firstResponseMinutes: z.object({ store: z.int().min(1).max(10080), online: z.int().min(1).max(10080) }),
+      /** Category labels shown to members and staff, one per category code. */
+      categories: z.object(
+        Object.fromEntries(FEEDBACK_CATEGORIES.map((code) => [code, z.string().min(1).max(12)])) as Record<FeedbackCategory, z.ZodString>,
+      ),
+      maxTextChars: z.int().min(10).max(2000),
+      maxPhotos: z.int().min(0).max(9),
+      photoMaxBytes: z
+        .int()
+        .min(1024)
+        .max(5 * 1024 * 1024),
+      /** What one staff role may give as goodwill on one case: points, and a coupon's face value in fen. */
+      goodwillLimits: z.object(
+        Object.fromEntries(STAFF_ROLES.map((role) => [role, z.object({ maxPoints: z.int().min(0), maxCouponFaceFen: fen })])) as Record<
+          StaffRole,
+          z.ZodObject<{ maxPoints: z.ZodInt; maxCouponFaceFen: typeof fen }>
+        >,
+      ),
+      /** An admin's manual points adjustment: at most this many points either way, per adjustment. */
+      pointsAdjustmentMaxPoints: z.int().min(1).max(10_000_000),
+      /** Cases per page of the staff queue and the member's list. */
+      pageSize: z.int().min(5).max(200),
     }),
     privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
     /** Staff accounts from config: a clerk and a store manager work at their stores; an admin (HQ) at every store. */

@@ -20,6 +20,9 @@ export default defineAppConfig({
     'pages/agreement/index',
     'pages/service/index',
     'pages/account-delete/index',
+    'pages/feedback/index',
+    'pages/feedback-new/index',
+    'pages/feedback-detail/index',
   ],
   // Staff pages are downloaded only by the few who open them.
   subPackages: [
@@ -42,6 +45,11 @@ export default defineAppConfig({
         'rules/index',
         'rule/index',
         'rule-edit/index',
+        'feedback/index',
+        'feedback-case/index',
+        'feedback-new/index',
+        'feedback-report/index',
+        'points-adjust/index',
       ],
     },
   ],

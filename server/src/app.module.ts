@@ -8,6 +8,7 @@ import { BirthdayModule } from './birthday/birthday.module';
 import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { EventsModule } from './events/events.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
@@ -42,6 +43,7 @@ export class AppModule {
         MessagesModule,
         SegmentsModule,
         CampaignsModule,
+        FeedbackModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

@@ -115,6 +115,26 @@ export const ERRORS = {
   TILL_TICKET_EXPIRED: { status: 410, message: '会员识别已超时，请重新识别会员' },
   /** The ticket was handed to another clerk, or for another store. */
   TILL_TICKET_NOT_YOURS: { status: 403, message: '该会员由其他店员或门店识别，请重新识别会员' },
+
+  /** Service recovery (投诉与反馈): the case does not exist, or is another member's (never told apart). */
+  FEEDBACK_NOT_FOUND: { status: 404, message: '未找到该反馈' },
+  /** The order named is not one of this member's orders. */
+  FEEDBACK_ORDER_NOT_YOURS: { status: 400, message: '请选择您本人的订单' },
+  FEEDBACK_PHOTO_INVALID: { status: 400, message: '请上传 JPG、PNG 或 WebP 格式的图片' },
+  FEEDBACK_PHOTO_TOO_LARGE: { status: 413, message: '图片太大，请换一张较小的图片' },
+  /** More photos than feedback.maxPhotos, or a photo that is not the member's own unused upload. */
+  FEEDBACK_PHOTOS_INVALID: { status: 400, message: '图片数量过多或图片已失效，请重新选择' },
+  /** A resolved or closed case takes no more replies, and cannot be resolved again. */
+  FEEDBACK_ALREADY_RESOLVED: { status: 409, message: '该反馈已处理完毕' },
+  /** The member rates only after staff resolved the case. */
+  FEEDBACK_NOT_RESOLVED: { status: 409, message: '问题处理完成后才能评价' },
+  FEEDBACK_ALREADY_RATED: { status: 409, message: '您已评价过了' },
+  /** The goodwill asked for is above what this staff role may give (feedback.goodwillLimits). */
+  GOODWILL_OVER_LIMIT: { status: 403, message: '补偿超出您的权限额度，请联系上级处理' },
+  /** A goodwill coupon's template cannot be issued now (paused, out of stock or gone). */
+  GOODWILL_COUPON_UNAVAILABLE: { status: 409, message: '该优惠券暂不可发放，请换一张' },
+  /** A manual points adjustment above feedback.pointsAdjustmentMaxPoints (either way), or of 0. */
+  POINTS_ADJUST_OVER_LIMIT: { status: 400, message: '调整积分超出单次上限' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -22,3 +22,5 @@ export * from './rules/rfm';
 export * from './campaigns';
 export * from './purchase-rules';
 export * from './rules/purchase-rules';
+export * from './feedback';
+export * from './rules/feedback';

@@ -15,9 +15,13 @@ export const MessageKind = {
   Reactivation: 'reactivation',
   /** 积分变动 */
   PointsChange: 'points_change',
+  /** 服务进度: staff answered or resolved the member's feedback (投诉与反馈). */
+  ServiceReply: 'service_reply',
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 export const MESSAGE_KINDS: readonly MessageKind[] = Object.values(MessageKind);
+/** The kinds a marketing campaign may send: 服务进度 answers one member's feedback and is never a campaign's. */
+export const CAMPAIGN_MESSAGE_KINDS: readonly MessageKind[] = MESSAGE_KINDS.filter((kind) => kind !== MessageKind.ServiceReply);
 
 /** What the member chose for one template in `wx.requestSubscribeMessage` (cancelling the sheet gives 'reject'). */
 export const SubscribeDecision = {
@@ -42,6 +46,8 @@ export const SubscribeMoment = {
   BirthdaySet: 'birthday_set',
   /** The "notify me" switch on the card / the messages page. */
   NotifyMe: 'notify_me',
+  /** Right after raising feedback or a complaint (投诉与反馈). */
+  FeedbackRaised: 'feedback_raised',
 } as const;
 export type SubscribeMoment = (typeof SubscribeMoment)[keyof typeof SubscribeMoment];
 export const SUBSCRIBE_MOMENTS: readonly SubscribeMoment[] = Object.values(SubscribeMoment);

@@ -107,7 +107,17 @@ export interface RefundView {
   purchase: PurchaseView;
 }
 
-export type PointsReasonCode = 'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign' | 'reward';
+export type PointsReasonCode =
+  | 'earn'
+  | 'burn'
+  | 'clawback'
+  | 'restore'
+  | 'expire'
+  | 'exchange'
+  | 'campaign'
+  | 'reward'
+  | 'goodwill'
+  | 'adjust';
 
 export interface PointsHistoryLine {
   id: number;

@@ -72,3 +72,4 @@ export function getStaffProfile(): Promise<StaffProfile> {
 export function verifyMemberCode(request: VerifyMemberCodeRequest): Promise<IdentifiedMemberView> {
   return authedRequest<IdentifiedMemberView>('POST', '/staff/member-code/verify', request);
 }
+export * from './feedback';

@@ -6,7 +6,7 @@
 import {
   formatFen,
   LifecycleStatus,
-  MESSAGE_KINDS,
+  CAMPAIGN_MESSAGE_KINDS,
   parseYuanToFen,
   RFM_SEGMENT_LABELS,
   RFM_SEGMENTS,
@@ -39,6 +39,7 @@ export const MESSAGE_KIND_TITLES: Record<MessageKind, string> = {
   coupon_expiring: '优惠券过期提醒',
   reactivation: '专属回归礼',
   points_change: '积分变动提醒',
+  service_reply: '服务进度提醒',
 };
 
 export const TIER_OPTIONS = TIER_CODES.map((tier) => ({ value: tier, label: TIER_NAMES[tier] }));
@@ -46,7 +47,7 @@ export const STATUS_OPTIONS = LIFECYCLE_STATUSES.map((status) => ({ value: statu
 /** Chip values are strings: "1" … "12". */
 export const MONTH_OPTIONS = Array.from({ length: 12 }, (_, i) => ({ value: String(i + 1), label: `${i + 1}月` }));
 export const SEGMENT_OPTIONS = RFM_SEGMENTS.map((segment) => ({ value: segment, label: RFM_SEGMENT_LABELS[segment] }));
-export const MESSAGE_KIND_OPTIONS = MESSAGE_KINDS.map((kind) => ({ value: kind, label: MESSAGE_KIND_TITLES[kind] }));
+export const MESSAGE_KIND_OPTIONS = CAMPAIGN_MESSAGE_KINDS.map((kind) => ({ value: kind, label: MESSAGE_KIND_TITLES[kind] }));
 
 /** What the builder holds: chips as lists, number fields as typed. Empty = the criterion is left out. */
 export interface AudienceForm {

@@ -18,6 +18,7 @@ const TITLES: Record<MessageKind, string> = {
   coupon_expiring: '优惠券过期提醒',
   reactivation: '专属回归礼',
   points_change: '积分变动提醒',
+  service_reply: '服务进度提醒',
 };
 
 function view(kind: MessageKind, patch: Partial<MessageKindView> = {}): MessageKindView {
@@ -42,6 +43,7 @@ function preferences(
       coupon_claimed: ['coupon_arrived', 'coupon_expiring'],
       birthday_set: ['birthday'],
       notify_me: ['coupon_arrived', 'reactivation', 'points_change'],
+      feedback_raised: ['service_reply'],
       ...moments,
     },
   };

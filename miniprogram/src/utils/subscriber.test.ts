@@ -21,6 +21,7 @@ function fakeServer() {
       coupon_claimed: ['coupon_arrived', 'coupon_expiring'],
       birthday_set: ['birthday'],
       notify_me: ['coupon_arrived', 'reactivation', 'points_change'],
+      feedback_raised: ['service_reply'],
     },
   });
   return {

@@ -1,6 +1,6 @@
 import {
   CAMPAIGN_SCHEDULES,
-  MESSAGE_KINDS,
+  CAMPAIGN_MESSAGE_KINDS,
   type CampaignSchedule,
   type CreateCampaignRequest,
   type MessageKind,
@@ -15,7 +15,7 @@ const setUp = {
   filter: audienceFilterBody,
   couponTemplateId: idField.nullable(),
   points: z.int().min(0).max(100_000),
-  messageKind: z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]).nullable(),
+  messageKind: z.enum(CAMPAIGN_MESSAGE_KINDS as [MessageKind, ...MessageKind[]]).nullable(),
   offerText: plainText(1, 20).nullable(),
   schedule: z.enum(CAMPAIGN_SCHEDULES as [CampaignSchedule, ...CampaignSchedule[]]),
   startsAt: z.iso.datetime({ offset: true }).nullable(),

@@ -32,6 +32,8 @@ import { PayOrderPrepayAt17639000000210 } from './migrations/17639000000210-PayO
 import { TemplateTermsVersion17639000000240 } from './migrations/17639000000240-TemplateTermsVersion';
 import { MemberPrice17639000000300 } from './migrations/17639000000300-MemberPrice';
 import { AccountDeletion17639000000220 } from './migrations/17639000000220-AccountDeletion';
+import { Feedback17639000000500 } from './migrations/17639000000500-Feedback';
+import { FeedbackCase, FeedbackMessage, FeedbackPhoto, GoodwillGrant } from '../feedback/feedback.entities';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
 import { SaleIntegrity1763900000012 } from './migrations/1763900000012-SaleIntegrity';
@@ -79,6 +81,10 @@ export const ENTITIES = [
   PurchaseRule,
   PurchaseRuleGrant,
   PurchaseRuleGrantCoupon,
+  FeedbackCase,
+  FeedbackMessage,
+  FeedbackPhoto,
+  GoodwillGrant,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -104,6 +110,7 @@ export const MIGRATIONS = [
   TemplateTermsVersion17639000000240,
   MemberPrice17639000000300,
   PurchaseRules17639000000400,
+  Feedback17639000000500,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

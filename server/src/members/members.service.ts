@@ -56,6 +56,13 @@ export class MembersService {
     return member;
   }
 
+  /** The member bound to this mainland mobile number (by its keyed hash), for HQ's look-up; null when none. */
+  async idByPhone(nationalNumber: string): Promise<number | null> {
+    const phoneHash = this.phoneVault.lookupHash(PhoneVault.normalize('86', nationalNumber));
+    const member = await this.dataSource.getRepository(Member).findOne({ where: { phoneHash }, select: { id: true } });
+    return member?.id ?? null;
+  }
+
   /** The member, refused with SESSION_REVOKED once their account is deleted (a request that raced the deletion). */
   async getLiveMember(memberId: number, manager: EntityManager = this.dataSource.manager): Promise<Member> {
     const member = await this.getMember(memberId, manager);

@@ -44,6 +44,6 @@ import { SalesService } from './sales.service';
     PayReconciliation,
     PayReconcileJob,
   ],
-  exports: [SaleSettlement, PurchasesService, PayReconcileJob],
+  exports: [SaleSettlement, PurchasesService, PayReconcileJob, MyOrdersService],
 })
 export class OrdersModule {}

@@ -20,6 +20,8 @@ const TITLES: Record<PointsReason, string> = {
   exchange: '积分兑换优惠券',
   campaign: '活动赠送积分',
   reward: '消费奖励积分',
+  goodwill: '服务补偿积分',
+  adjust: '积分调整',
 };
 
 /** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */

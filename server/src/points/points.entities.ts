@@ -19,6 +19,10 @@ export const PointsReason = {
   Campaign: 'campaign',
   /** Given by a rule that fired on a purchase (营销规则 / 支付有礼). */
   Reward: 'reward',
+  /** Given as goodwill when staff resolved a member's complaint (feedback). */
+  Goodwill: 'goodwill',
+  /** An admin's manual adjustment, either way (feedback). */
+  Adjust: 'adjust',
 } as const;
 export type PointsReason = (typeof PointsReason)[keyof typeof PointsReason];
 

@@ -245,6 +245,25 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
            WHERE g.coupon_count <> COALESCE(c.n, 0) OR COALESCE(c.foreign_n, 0) > 0 OR COALESCE(l.delta, 0) <> g.points
               OR p.member_id <> g.member_id OR g.points_clawed + g.points_shortfall > g.points
               OR (g.taken_back_at IS NULL AND g.points_clawed + g.points_shortfall + g.coupons_voided + g.loss_fen > 0)`,
+    invariant: 'feedback.goodwill-matches-effect',
+    // A points grant (goodwill or an admin's adjustment) has exactly one ledger line with its points, for its
+    // member; a coupon grant names one coupon of its template in its member's wallet and gives no points.
+    sql: `SELECT g.id AS grantId, g.kind, g.points, l.delta AS ledger, c.id AS couponId
+            FROM goodwill_grant g
+            LEFT JOIN points_ledger l ON l.member_id = g.member_id
+                  AND l.source_key = ${concat("CASE WHEN g.kind = 'adjustment' THEN 'adjust:' ELSE 'goodwill:' END", 'g.id')}
+            LEFT JOIN coupon c ON c.id = g.coupon_id AND c.member_id = g.member_id AND c.template_id = g.template_id
+           WHERE (g.kind IN ('points', 'adjustment') AND (l.delta IS NULL OR l.delta <> g.points OR g.coupon_id IS NOT NULL))
+              OR (g.kind = 'coupon' AND (c.id IS NULL OR g.points <> 0 OR l.id IS NOT NULL))`,
+  },
+  {
+    invariant: 'feedback.case-timeline',
+    // A case's times follow its status: answered before resolved, resolved before rated; one goodwill per case.
+    sql: `SELECT id AS caseId, status FROM feedback_case
+           WHERE (status IN ('responded', 'resolved', 'closed') AND first_response_at IS NULL)
+              OR (status IN ('resolved', 'closed') AND resolved_at IS NULL)
+              OR (status = 'closed') <> (rating IS NOT NULL)
+              OR (status = 'open' AND (first_response_at IS NOT NULL OR resolved_at IS NOT NULL))`,
   },
 ];
 

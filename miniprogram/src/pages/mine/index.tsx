@@ -41,6 +41,7 @@ const SERVICE_ROWS: Row[] = [
   { id: 'mine-points', label: '我的积分', glyph: 'points', url: '/pages/points/index', membersOnly: true },
   { id: 'mine-tier', label: '会员等级', glyph: 'crown', url: '/pages/tier/index', membersOnly: true },
   { id: 'mine-messages', label: '消息通知', glyph: 'bell', url: '/pages/messages/index', membersOnly: true },
+  { id: 'mine-feedback', label: '意见反馈', glyph: 'doc', url: '/pages/feedback/index', membersOnly: true },
   { id: 'mine-profile-cell', label: '个人资料', glyph: 'user', url: '/pages/profile/index', membersOnly: true },
 ];
 const ABOUT_ROWS: Row[] = [

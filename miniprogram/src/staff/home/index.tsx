@@ -91,6 +91,7 @@ export default function StaffHomePage() {
           member={till.member}
           onPurchase={() => openPage('/staff/purchase/index')}
           onRedeem={() => openPage(`/staff/redeem/index?memberId=${till.member!.id}`)}
+          onFeedback={() => openPage('/staff/feedback-new/index')}
           onClear={till.clear}
         />
       ) : (

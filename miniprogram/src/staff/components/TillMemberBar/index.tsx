@@ -8,6 +8,8 @@ export interface TillMemberBarProps {
   member: IdentifiedMemberView;
   onPurchase: () => void;
   onRedeem: () => void;
+  /** 登记投诉: a case for this member, logged at the till. */
+  onFeedback?: () => void;
   onClear: () => void;
 }
 
@@ -15,7 +17,7 @@ export interface TillMemberBarProps {
  * The member being served, pinned to the top of the till while the clerk scrolls: masked name, tier, points and
  * usable coupons, and right below it what the clerk does next (记录消费, 核销优惠券) or 清除 for the next customer.
  */
-export default function TillMemberBar({ member, onPurchase, onRedeem, onClear }: TillMemberBarProps) {
+export default function TillMemberBar({ member, onPurchase, onRedeem, onFeedback, onClear }: TillMemberBarProps) {
   const name = maskName(member.nickname);
   return (
     <View id='staff-member' className='till-member'>
@@ -69,6 +71,11 @@ export default function TillMemberBar({ member, onPurchase, onRedeem, onClear }:
         <View id='staff-redeem-member' className='till-member__action' onClick={onRedeem}>
           <Text>核销优惠券</Text>
         </View>
+        {onFeedback ? (
+          <View id='staff-feedback-member' className='till-member__action' onClick={onFeedback}>
+            <Text>登记投诉</Text>
+          </View>
+        ) : null}
       </View>
     </View>
   );
