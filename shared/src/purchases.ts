@@ -108,16 +108,7 @@ export interface RefundView {
 }
 
 export type PointsReasonCode =
-  | 'earn'
-  | 'burn'
-  | 'clawback'
-  | 'restore'
-  | 'expire'
-  | 'exchange'
-  | 'campaign'
-  | 'reward'
-  | 'goodwill'
-  | 'adjust';
+  'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign' | 'reward' | 'goodwill' | 'adjust';
 
 export interface PointsHistoryLine {
   id: number;

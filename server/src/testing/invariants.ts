@@ -245,6 +245,8 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
            WHERE g.coupon_count <> COALESCE(c.n, 0) OR COALESCE(c.foreign_n, 0) > 0 OR COALESCE(l.delta, 0) <> g.points
               OR p.member_id <> g.member_id OR g.points_clawed + g.points_shortfall > g.points
               OR (g.taken_back_at IS NULL AND g.points_clawed + g.points_shortfall + g.coupons_voided + g.loss_fen > 0)`,
+  },
+  {
     invariant: 'feedback.goodwill-matches-effect',
     // A points grant (goodwill or an admin's adjustment) has exactly one ledger line with its points, for its
     // member; a coupon grant names one coupon of its template in its member's wallet and gives no points.
