@@ -150,8 +150,9 @@ export class PayCheckoutService {
     return this.transactions.run(async (em) => {
       // The tier is read under the member's row lock when the order is created; the order records the member
       // price it was priced with, and its settlement uses those numbers whatever the tier is by then.
-      const tier = this.tierOf({ tier: await membersRepository.lockTier(em, memberId) });
+      // The row lock first (by the primary key), then the tier: see PurchasesService.recordOnce.
       const balance = await this.ledger.lockBalance(em, memberId);
+      const tier = this.tierOf({ tier: await membersRepository.lockTier(em, memberId) });
       const quote = quoteCheckout({
         amountFen: request.amountFen,
         memberPricePermille: tier.memberPricePermille,
