@@ -60,6 +60,12 @@ export async function snapshot(page: Page, name: string): Promise<void> {
  */
 export async function readmeShot(page: Page, name: string): Promise<void> {
   mkdirSync(README_SHOT_DIR, { recursive: true });
+  // A toast that confirmed the last tap would cover the picture: wait for Taro's H5 toast to hide itself.
+  await page
+    .waitForFunction("[...document.querySelectorAll('.taro__toast')].every((toast) => toast.style.display === 'none')", undefined, {
+      timeout: 5000,
+    })
+    .catch(() => undefined);
   await page
     .waitForFunction("document.getAnimations().every((animation) => animation.playState !== 'running')", undefined, { timeout: 3000 })
     .catch(() => undefined);

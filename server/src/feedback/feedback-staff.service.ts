@@ -21,6 +21,7 @@ import { StoresService } from '../auth/stores.service';
 import { TillTicketsService } from '../auth/till-tickets.service';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
+import { couponValidity } from '../coupons/coupon-rules';
 import { DomainError } from '../common/domain-error';
 import { execute, sqlDate } from '../database/dialect';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
@@ -96,9 +97,13 @@ export class FeedbackStaffService {
   /** What this account may give on one case: its role's limits and the coupons within them. */
   async goodwillOptions(staff: StaffAccount): Promise<GoodwillOptions> {
     const limit = this.config.feedback.goodwillLimits[staff.role];
+    const now = this.clock.now();
+    const zone = this.config.businessCalendar.timeZone;
     const templates = await this.templates.list();
     const coupons = templates
       .filter((t) => t.status === 'active' && t.totalStock > t.claimedCount && t.pointsPrice === null)
+      // Not a fixed-dates template whose validity has ended: its coupon would arrive expired.
+      .filter((t) => t.validity.type === 'relative' || couponValidity(t.validity, now, zone).validUntil.getTime() > now.getTime())
       .map((t) => ({ templateId: t.id, name: t.name, faceFen: couponFaceFen(t.terms), remaining: t.totalStock - t.claimedCount }))
       .filter((c) => Number.isFinite(c.faceFen) && c.faceFen <= limit.maxCouponFaceFen);
     return { maxPoints: limit.maxPoints, maxCouponFaceFen: limit.maxCouponFaceFen, coupons };

@@ -177,6 +177,26 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
     expect(Number(n)).toBe(1);
   });
 
+  it('never gives a coupon whose fixed validity has ended: not offered, refused, nothing given', async () => {
+    const me = spec.member();
+    const c = await atTill(clerk1, me);
+    const ended = await t.app.get(TemplatesService).create(
+      templateRequest(t.clock.now(), {
+        name: '已过期补偿券',
+        terms: { ...templateRequest(t.clock.now()).terms, kind: 'no_threshold', valueFen: 1000, thresholdFen: 0 },
+        validity: { type: 'fixed', validFrom: '2026-11-20T00:00:00+08:00', validUntil: '2026-12-01T00:00:00+08:00' },
+      }),
+    );
+    expect((await staff.goodwillOptions(manager1)).coupons.map((o) => o.templateId)).not.toContain(ended.id);
+    const coupon = { kind: 'coupon' as const, templateId: ended.id, reason: '补偿' };
+    expect(await failure(staff.resolve(manager1, c.id, { resolution: '已处理', goodwill: coupon, idempotencyKey: spec.key() }))).toBe(
+      'GOODWILL_COUPON_UNAVAILABLE',
+    );
+    expect(await feedback.get(me, c.id)).toMatchObject({ status: 'open', goodwill: null });
+    const [{ n }] = await t.db.dataSource.query('SELECT COUNT(*) AS n FROM coupon WHERE template_id = ?', [ended.id]);
+    expect(Number(n)).toBe(0);
+  });
+
   it('retried resolutions (at once) give the goodwill once', async () => {
     const me = spec.member();
     const c = await atTill(clerk1, me);

@@ -102,6 +102,8 @@ export class GoodwillService {
       };
     }
     const { validFrom, validUntil } = couponValidity(validityOf(template!), now, this.config.businessCalendar.timeZone);
+    // A fixed-dates template whose validity has ended would hand the member a coupon that is already expired.
+    if (validUntil.getTime() <= now.getTime()) throw new DomainError('GOODWILL_COUPON_UNAVAILABLE');
     // Coupon row first, stock last (the template row is locked only from its UPDATE to the COMMIT), as claims do.
     const couponId = await this.issuer.issueOne(em, {
       templateId: template!.id,
