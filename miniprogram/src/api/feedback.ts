@@ -1,4 +1,3 @@
-import Taro from '@tarojs/taro';
 import type {
   AdminMemberLookup,
   CreateFeedbackRequest,
@@ -15,9 +14,7 @@ import type {
   StaffCreateFeedbackRequest,
 } from '@member/shared';
 import { authedRequest } from './client';
-import { ApiError } from './errors';
-import { apiUrl } from './http';
-import { ensureSession } from './session';
+import { uploadAuthed } from './upload';
 
 // 意见反馈 (member)
 export const getFeedbackOptions = () => authedRequest<FeedbackOptions>('GET', '/feedback/options');
@@ -33,28 +30,7 @@ export const rateFeedback = (id: number, request: RateFeedbackRequest) =>
  * Uploads a photo the member picked (Taro.chooseImage: a temporary file in WeChat, a blob URL in the browser)
  * as `POST /api/feedback/photos`, multipart field `file`, like the avatar.
  */
-export async function uploadFeedbackPhoto(filePath: string): Promise<FeedbackPhotoUploaded> {
-  const session = await ensureSession();
-  let result: Taro.uploadFile.SuccessCallbackResult;
-  try {
-    result = await Taro.uploadFile({
-      url: apiUrl('/feedback/photos'),
-      filePath,
-      name: 'file',
-      header: { Authorization: `Bearer ${session.token}` },
-    });
-  } catch {
-    throw ApiError.client('NETWORK_ERROR');
-  }
-  let body: unknown = null;
-  try {
-    body = JSON.parse(result.data);
-  } catch {
-    // Not JSON: handled below by status.
-  }
-  if (result.statusCode < 200 || result.statusCode >= 300) throw ApiError.fromResponse(result.statusCode, body);
-  return body as FeedbackPhotoUploaded;
-}
+export const uploadFeedbackPhoto = (filePath: string) => uploadAuthed<FeedbackPhotoUploaded>('/feedback/photos', filePath);
 
 // 投诉与反馈 (staff)
 export const listStaffFeedback = (include: 'open' | 'all' = 'open') =>

@@ -5,15 +5,15 @@ import { apiUrl } from './http';
 import { ensureSession, updateSessionMember } from './session';
 
 /**
- * Uploads the avatar the member picked with `<Button openType="chooseAvatar">` (a temporary file on the
- * device) as `POST /api/members/me/avatar`, multipart field `file` → MemberProfile with the new `avatarUrl`.
+ * Uploads a file on the device (a temporary file in WeChat, a blob URL in the browser) as multipart field `file`
+ * to an authenticated endpoint, and answers its JSON body; a non-2xx answer throws its ApiError.
  */
-export async function uploadAvatar(filePath: string): Promise<MemberProfile> {
+export async function uploadAuthed<T>(path: string, filePath: string): Promise<T> {
   const session = await ensureSession();
   let result: Taro.uploadFile.SuccessCallbackResult;
   try {
     result = await Taro.uploadFile({
-      url: apiUrl('/members/me/avatar'),
+      url: apiUrl(path),
       filePath,
       name: 'file',
       header: { Authorization: `Bearer ${session.token}` },
@@ -28,7 +28,15 @@ export async function uploadAvatar(filePath: string): Promise<MemberProfile> {
     // Not JSON: handled below by status.
   }
   if (result.statusCode < 200 || result.statusCode >= 300) throw ApiError.fromResponse(result.statusCode, body);
-  const member = body as MemberProfile;
+  return body as T;
+}
+
+/**
+ * Uploads the avatar the member picked with `<Button openType="chooseAvatar">` (a temporary file on the
+ * device) as `POST /api/members/me/avatar` → MemberProfile with the new `avatarUrl`.
+ */
+export async function uploadAvatar(filePath: string): Promise<MemberProfile> {
+  const member = await uploadAuthed<MemberProfile>('/members/me/avatar', filePath);
   updateSessionMember(member);
   return member;
 }
