@@ -26,6 +26,8 @@ export class SaleSettled {
     readonly at: Date,
     /** 会员价: what the member price took off the gross (0 when none applied). */
     readonly memberDiscountFen: number = 0,
+    /** The member's tier once the sale is settled (after an upgrade it caused); null when the publisher did not say. */
+    readonly tierAfter: string | null = null,
   ) {}
 }
 

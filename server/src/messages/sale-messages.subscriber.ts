@@ -16,8 +16,13 @@ import { DataSource } from 'typeorm';
  * unreachable) never undoes a sale. Its own short transaction writes the outbox row the sender sends; a crash
  * between the sale's commit and this write loses the message, never duplicates it (messages are at-most-once).
  */
+/** How long the reward messages' reach, read for one purchase, serves its other rewards. */
+const REWARD_REACH_MEMO_MS = 5_000;
+
 @Injectable()
 export class SaleMessagesSubscriber implements OnModuleInit {
+  private readonly rewardReach = new Map<number, Promise<Set<MessageKind>>>();
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
@@ -38,16 +43,11 @@ export class SaleMessagesSubscriber implements OnModuleInit {
   private async rewarded(reward: PurchaseRewarded): Promise<void> {
     // Most members asked for neither: one plain read says so, without a transaction per reward (a sale can fire
     // several rules, and this runs before the sale's caller gets its answer).
-    const kinds = [
-      ...(reward.couponCount > 0 ? [MessageKind.CouponArrived] : []),
-      ...(reward.points > 0 ? [MessageKind.PointsChange] : []),
-    ];
-    const reach = await Promise.all(
-      kinds.map((kind) =>
-        reachableMembers(this.dataSource.manager, { templateId: this.config.messages.templates[kind].templateId, kind }, [reward.memberId]),
-      ),
-    );
-    if (reach.every((members) => members.length === 0)) return;
+    const reachable = await this.reachableForRewards(reward);
+    const wanted =
+      (reward.couponCount > 0 && reachable.has(MessageKind.CouponArrived)) ||
+      (reward.points > 0 && reachable.has(MessageKind.PointsChange));
+    if (!wanted) return;
     await this.transactions.run(async (em) => {
       if (reward.couponCount > 0 && reward.couponName && reward.couponValidUntil)
         await this.messages.queueIfReachable(em, {
@@ -67,6 +67,29 @@ export class SaleMessagesSubscriber implements OnModuleInit {
           dedupeKey: `points:reward:${reward.grantId}`,
         });
     });
+  }
+
+  /**
+   * Which of the two reward messages the member can get: read once per purchase, since the rewards of one sale
+   * arrive one after another right after its commit (a sale can fire several rules). A pre-check only: queueing
+   * checks again in its own transaction, so a grant that arrives meanwhile is at worst missed by one reward.
+   */
+  private reachableForRewards(reward: PurchaseRewarded): Promise<Set<MessageKind>> {
+    let reach = this.rewardReach.get(reward.purchaseId);
+    if (!reach) {
+      const kinds = [MessageKind.CouponArrived, MessageKind.PointsChange];
+      reach = Promise.all(
+        kinds.map((kind) =>
+          reachableMembers(this.dataSource.manager, { templateId: this.config.messages.templates[kind].templateId, kind }, [
+            reward.memberId,
+          ]),
+        ),
+      ).then((members) => new Set(kinds.filter((_, i) => members[i].length > 0)));
+      this.rewardReach.set(reward.purchaseId, reach);
+      // Forgotten soon: only the rewards of the same commit share it.
+      setTimeout(() => this.rewardReach.delete(reward.purchaseId), REWARD_REACH_MEMO_MS).unref();
+    }
+    return reach;
   }
 
   /** "You earned n points": only for members who asked for points-change messages (a grant is waiting). */

@@ -94,7 +94,7 @@ export class SaleSettlement {
       expiresAt: this.ledger.expiryFor(now),
     });
     await membersRepository.stampLastPurchase(em, memberId, now);
-    await this.upgradeTier(em, memberId, currentTier, now);
+    const tierAfter = await this.upgradeTier(em, memberId, currentTier, now);
     await this.events.publish(
       em,
       new SaleSettled(
@@ -111,13 +111,14 @@ export class SaleSettlement {
         line?.balanceAfter ?? null,
         now,
         sale.memberDiscountFen ?? 0,
+        tierAfter,
       ),
     );
     return id;
   }
 
-  /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. */
-  private async upgradeTier(em: EntityManager, memberId: number, currentTier: string, now: Date): Promise<void> {
+  /** Upgrades apply at once (product rule); a lower spend never lowers the tier here. Answers the tier after. */
+  private async upgradeTier(em: EntityManager, memberId: number, currentTier: string, now: Date): Promise<string> {
     const spend = await spendInWindow(em, memberId, now, this.config.tierWindowMonths, this.config.businessCalendar.timeZone);
     const reached = tierForSpend(this.config.tiers, spend);
     if (reached.minSpendFen > this.tierConfig(currentTier).minSpendFen) {
@@ -125,7 +126,9 @@ export class SaleSettlement {
       await membersRepository.setTier(em, memberId, reached.code, null);
       this.logger.log({ memberId, from: currentTier, to: reached.code }, 'tier upgraded');
       await this.events.publish(em, new TierChanged(memberId, currentTier, reached.code, 'sale', now));
+      return reached.code;
     }
+    return currentTier;
   }
 
   tierConfig(code: string) {

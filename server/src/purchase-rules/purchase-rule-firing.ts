@@ -79,7 +79,8 @@ export class PurchaseRuleFiring implements OnModuleInit {
   private async factsOf(em: EntityManager, sale: SaleSettled, rules: PurchaseRuleRecord[]): Promise<SaleFacts> {
     const timeZone = this.config.businessCalendar.timeZone;
     const date = businessDate(sale.at, timeZone);
-    const member = await membersRepository.find(em, sale.memberId);
+    // The settlement says the tier it left (no read); an event from elsewhere may not, then the row is read.
+    const tier = sale.tierAfter ?? (await membersRepository.find(em, sale.memberId))?.tier ?? 'normal';
     // A locking read: it sees every committed purchase of the member, whatever snapshot the transaction holds.
     const earlier = rules.some((r) => r.firstPurchase)
       ? await em.query(`SELECT id FROM purchase WHERE member_id = ? AND id <> ? LIMIT 1${forUpdate(em)}`, [sale.memberId, sale.purchaseId])
@@ -89,7 +90,7 @@ export class PurchaseRuleFiring implements OnModuleInit {
       paidFen: sale.paidFen,
       pointsEarned: sale.pointsEarned,
       firstPurchase,
-      tier: member?.tier ?? 'normal',
+      tier: tier as SaleFacts['tier'],
       storeCode: sale.storeCode,
       channel: sale.channel,
       businessDate: date,
