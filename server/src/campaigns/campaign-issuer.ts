@@ -112,6 +112,7 @@ export class CampaignIssuer {
           stopped = true; // paused, or finished by another call
           return;
         }
+        if (stopped) return; // a chunk failed while this one was being looked up: no chunk starts after a failure
         let outcome: ChunkOutcome | null;
         try {
           outcome = await this.issueChunk(state.run, state.campaign, from, to);

@@ -285,9 +285,10 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
         [runId],
       );
       expect(lastMemberId).toBeGreaterThan(4 * CHUNK);
-      // The two reported, and at most the others that were in flight with the second.
+      // The two reported, and at most the others that were in flight with the second (the call's other workers).
+      const workers = kind === 'mariadb' ? 4 : 1;
       expect(chunks.length).toBeGreaterThanOrEqual(2);
-      expect(chunks.length).toBeLessThanOrEqual(2 + most - 1);
+      expect(chunks.length).toBeLessThanOrEqual(2 + workers - 1);
       const partial = await t.db.dataSource.getRepository(CampaignRun).findOneByOrFail({ id: runId });
       expect(partial.targeted).toBe(await count('SELECT COUNT(*) AS n FROM campaign_member WHERE run_id = ?', [runId]));
 
