@@ -6,6 +6,7 @@ import { Between, DataSource, In } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
 import { InjectConfig } from '../common/app-config';
+import { couponsRepository } from '../coupons/coupons.repository';
 import { FeedbackCase, GoodwillGrant } from './feedback.entities';
 
 const minutesBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 60_000;
@@ -62,15 +63,8 @@ export class FeedbackReportService {
       ? await this.dataSource.getRepository(GoodwillGrant).find({ where: { caseId: In(cases.map((c) => c.id)) } })
       : [];
     const couponIds = grants.flatMap((g) => (g.couponId ? [g.couponId] : []));
-    const discounts = new Map<number, number>();
-    if (couponIds.length) {
-      const rows: Array<{ couponId: number | string; discountFen: number | string }> = await this.dataSource.query(
-        `SELECT coupon_id AS couponId, discount_fen AS discountFen FROM coupon_redemption
-          WHERE status = 'redeemed' AND coupon_id IN (${couponIds.map(() => '?').join(',')})`,
-        couponIds,
-      );
-      for (const row of rows) discounts.set(Number(row.couponId), Number(row.discountFen));
-    }
+    // A goodwill coupon that was used cost its discount; one not used (yet), its face value.
+    const discounts = await couponsRepository.redeemedDiscounts(this.dataSource.manager, couponIds);
     const goodwillPoints = grants.reduce((sum, g) => sum + g.points, 0);
     const couponCost = grants.reduce((sum, g) => sum + (g.couponId ? (discounts.get(g.couponId) ?? g.faceFen) : 0), 0);
 

@@ -1,5 +1,6 @@
 import type { StaffAccount } from '../auth/staff.service';
 import { TillTicketsService } from '../auth/till-tickets.service';
+import { RedemptionService } from '../coupons/redemption.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
@@ -295,5 +296,36 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
       goodwillCostFen: 200,
     });
     expect((await t.app.get(FeedbackReportService).report(manager1, { from: '2027-01-11', to: '2027-01-12' })).cases).toBe(0);
+  });
+
+  it('counts a goodwill coupon at the discount it gave when used, at its face value while unused', async () => {
+    t.clock.set('2027-02-10T02:00:00Z');
+    const template = await t.app.get(TemplatesService).create(
+      templateRequest(t.clock.now(), {
+        name: '补偿9折券',
+        terms: {
+          ...templateRequest(t.clock.now()).terms,
+          kind: 'percent_off',
+          valueFen: null,
+          thresholdFen: 0,
+          percentPermille: 900,
+          capFen: 1500,
+        },
+      }),
+    );
+    const [used, unused] = [spec.member(), spec.member()];
+    for (const member of [used, unused]) {
+      const c = await atTill(clerk1, member);
+      await staff.resolve(manager1, c.id, {
+        resolution: '已处理',
+        goodwill: { kind: 'coupon', templateId: template.id, reason: '服务补偿' },
+        idempotencyKey: spec.key(),
+      });
+    }
+    const [{ code }] = await t.db.dataSource.query('SELECT code FROM coupon WHERE member_id = ? AND template_id = ?', [used, template.id]);
+    await t.app.get(RedemptionService).redeem({ code, orderAmountFen: 5000 }, 'o-fb-manager-1');
+    const report = await t.app.get(FeedbackReportService).report(manager1, { from: '2027-02-10', to: '2027-02-10' });
+    // 10 % of ¥50 used (¥5), the unused one at its cap (¥15).
+    expect(report).toMatchObject({ cases: 2, goodwillPoints: 0, goodwillCostFen: 500 + 1500 });
   });
 });
