@@ -67,7 +67,8 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
     ['members_lifecycle_', 'lifecycle_status'],
   ])
     statements.push({
-      sql: `${INSERT_DAY} SELECT '', ?, ${concat(dialect, `'${prefix}'`, column)}, COUNT(*) FROM member WHERE joined_at < ? GROUP BY ${column}`,
+      sql: `${INSERT_DAY} SELECT '', ?, ${concat(dialect, `'${prefix}'`, column)}, COUNT(*) FROM member WHERE joined_at < ?
+        GROUP BY ${column}`,
       params: [d.day, d.end],
     });
 
@@ -79,7 +80,8 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
   const dayWhere = ' FROM purchase p WHERE p.purchased_at >= ? AND p.purchased_at < ?';
   statements.push({
     sql: `${INSERT_DAY} SELECT s.store_code, ?, x.metric, COALESCE(${pick(STORE_PURCHASE_METRICS, 's')}, 0)
-      FROM (${daySales}, p.store_code AS store_code${dayWhere} GROUP BY p.store_code) s CROSS JOIN (${metricNames(STORE_PURCHASE_METRICS)}) x`,
+      FROM (${daySales}, p.store_code AS store_code${dayWhere} GROUP BY p.store_code) s
+      CROSS JOIN (${metricNames(STORE_PURCHASE_METRICS)}) x`,
     params: [d.day, d.start, d.end],
   });
   statements.push({
@@ -139,8 +141,8 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
     d.expiredBefore,
   ]);
   const redeemed = ['coupons_redeemed', 'coupon_discount_fen'] as const;
-  const redemptions =
-    "SELECT COUNT(*) AS coupons_redeemed, SUM(r.discount_fen) AS coupon_discount_fen FROM coupon_redemption r WHERE r.redeemed_at >= ? AND r.redeemed_at < ? AND r.status = 'redeemed'";
+  const redemptions = `SELECT COUNT(*) AS coupons_redeemed, SUM(r.discount_fen) AS coupon_discount_fen FROM coupon_redemption r
+      WHERE r.redeemed_at >= ? AND r.redeemed_at < ? AND r.status = 'redeemed'`;
   statements.push({
     sql: `${INSERT_DAY} SELECT s.store_code, ?, x.metric, COALESCE(${pick(redeemed, 's')}, 0)
       FROM (${redemptions.replace('SELECT ', 'SELECT r.store_code AS store_code, ')} AND r.store_code IS NOT NULL GROUP BY r.store_code) s
@@ -148,7 +150,8 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
     params: [d.day, d.start, d.end],
   });
   statements.push({
-    sql: `${INSERT_DAY} SELECT '', ?, x.metric, COALESCE(${pick(redeemed, 's')}, 0) FROM (${redemptions}) s CROSS JOIN (${metricNames(redeemed)}) x`,
+    sql: `${INSERT_DAY} SELECT '', ?, x.metric, COALESCE(${pick(redeemed, 's')}, 0) FROM (${redemptions}) s CROSS
+      JOIN (${metricNames(redeemed)}) x`,
     params: [d.day, d.start, d.end],
   });
 
@@ -182,7 +185,8 @@ export function couponBreakdownStatements(dialect: DialectSource, d: DayParams):
     'SELECT c.template_id AS template_id, c.idempotency_key AS k, 1 AS issued, 0 AS redeemed, 0 AS expired, 0 AS discount' +
     ' FROM coupon c WHERE c.claimed_at >= ? AND c.claimed_at < ?' +
     ' UNION ALL SELECT c.template_id, c.idempotency_key, 0, 1, 0, r.discount_fen' +
-    " FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE r.redeemed_at >= ? AND r.redeemed_at < ? AND r.status = 'redeemed'" +
+    ` FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE r.redeemed_at >= ? AND r.redeemed_at < ?
+      AND r.status = 'redeemed'` +
     ' UNION ALL SELECT c.template_id, c.idempotency_key, 0, 0, 1, 0' +
     " FROM coupon c WHERE c.valid_until >= ? AND c.valid_until < ? AND c.status <> 'redeemed'";
   const eventParams = [d.start, d.end, d.start, d.end, d.start, d.expiredBefore];
@@ -240,11 +244,12 @@ export function campaignRunStatement(dialect: DialectSource, day: string, run: C
   const key = `campaign-run:${run.runId}`;
   if (!Number.isSafeInteger(pointsPerYuan) || pointsPerYuan < 1) throw new Error(`pointsPerYuan ${pointsPerYuan}`);
   return {
-    sql: `INSERT INTO metric_campaign_day (day, run_id, campaign_id, treated, holdout, treated_revenue_fen, holdout_revenue_fen, discount_fen, points_cost_fen)
+    sql: `INSERT INTO metric_campaign_day
+        (day, run_id, campaign_id, treated, holdout, treated_revenue_fen, holdout_revenue_fen, discount_fen, points_cost_fen)
       SELECT ?, ?, ?, ${members(0)}, ${members(1)}, ${revenue(0)}, ${revenue(1)},
         (SELECT COALESCE(SUM(r.discount_fen), 0) FROM coupon c JOIN coupon_redemption r ON r.coupon_id = c.id AND r.status = 'redeemed'
           WHERE c.idempotency_key = ? AND r.redeemed_at < ?),
-        ${intDiv(dialect, '(SELECT COALESCE(SUM(l.delta), 0) * 100 FROM points_ledger l WHERE l.source_key LIKE ? AND l.created_at < ?)', String(pointsPerYuan))}`,
+        ${intDiv(dialect, POINTS_OF_RUN, String(pointsPerYuan))}`,
     params: [
       day,
       run.runId,
@@ -265,12 +270,16 @@ export function campaignRunStatement(dialect: DialectSource, day: string, run: C
   };
 }
 
+const POINTS_OF_RUN = '(SELECT COALESCE(SUM(l.delta), 0) * 100 FROM points_ledger l WHERE l.source_key LIKE ? AND l.created_at < ?)';
+
 /** Each member's current segment as the month's snapshot (rewritten by every snapshot taken in the month). */
 export function segmentMonthStatements(month: string, previous: string): Statement[] {
   return [
     { sql: 'DELETE FROM member_segment_month WHERE month = ?', params: [month] },
     {
-      sql: 'INSERT INTO member_segment_month (month, member_id, segment) SELECT ?, member_id, segment FROM member_rfm WHERE segment IS NOT NULL',
+      sql:
+        'INSERT INTO member_segment_month (month, member_id, segment)' +
+        ' SELECT ?, member_id, segment FROM member_rfm WHERE segment IS NOT NULL',
       params: [month],
     },
     { sql: 'DELETE FROM metric_segment_migration WHERE month = ?', params: [month] },
@@ -308,7 +317,8 @@ export function cohortStatements(
       sql: `INSERT INTO metric_cohort (cohort, month, members, retained)
         SELECT c.cohort, ?, COUNT(*), SUM(c.bought) FROM (
           SELECT CASE ${branches} ELSE ? END AS cohort,
-                 CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.member_id = m.id AND p.purchased_at >= ? AND p.purchased_at < ? AND ${VISIT})
+                 CASE WHEN EXISTS (SELECT 1 FROM purchase p
+                   WHERE p.member_id = m.id AND p.purchased_at >= ? AND p.purchased_at < ? AND ${VISIT})
                       THEN 1 ELSE 0 END AS bought
             FROM member m WHERE m.joined_at >= ? AND m.joined_at < ?) c
          GROUP BY c.cohort`,

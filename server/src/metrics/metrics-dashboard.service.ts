@@ -42,7 +42,8 @@ export class MetricsDashboardService {
     const definitions = store === null ? this.definitions : this.definitions.filter((d) => d.perStore);
     const metrics = metricsRead(definitions);
     const rows: Array<{ day: string; metric: string; value: Num }> = await this.dataSource.query(
-      `SELECT day, metric, value FROM metric_day WHERE store_code = ? AND day >= ? AND day <= ? AND metric IN (${metrics.map(() => '?').join(', ')})`,
+      `SELECT day, metric, value FROM metric_day WHERE store_code = ? AND day >= ? AND day <= ?
+        AND metric IN (${metrics.map(() => '?').join(', ')})`,
       [store ?? '', query.from, query.to, ...metrics],
     );
     const [latest]: Array<{ at: Date | string | null }> = await this.dataSource.query(
@@ -62,7 +63,8 @@ export class MetricsDashboardService {
     this.checkRange(query);
     this.chainOnly(staff);
     const rows: Array<{ day: string; metric: string; value: Num }> = await this.dataSource.query(
-      `SELECT day, metric, value FROM metric_day WHERE store_code = '' AND day = (SELECT MAX(day) FROM metric_snapshot WHERE day >= ? AND day <= ?)
+      `SELECT day, metric, value FROM metric_day WHERE store_code = '' AND day = (SELECT MAX(day) FROM metric_snapshot
+        WHERE day >= ? AND day <= ?)
          AND (metric LIKE 'members_tier_%' OR metric LIKE 'members_lifecycle_%')`,
       [query.from, query.to],
     );
@@ -77,7 +79,8 @@ export class MetricsDashboardService {
     const rows: Array<{ dimension: string; refId: Num; issued: Num; redeemed: Num; expired: Num; discount: Num; name: string | null }> =
       await this.dataSource.query(
         `SELECT s.dimension, s.ref_id AS refId, s.issued, s.redeemed, s.expired, s.discount, COALESCE(t.name, c.name) AS name
-           FROM (SELECT dimension, ref_id, SUM(issued) AS issued, SUM(redeemed) AS redeemed, SUM(expired) AS expired, SUM(discount_fen) AS discount
+           FROM (SELECT dimension, ref_id, SUM(issued) AS issued, SUM(redeemed) AS redeemed,
+                        SUM(expired) AS expired, SUM(discount_fen) AS discount
                    FROM metric_coupon_day WHERE day >= ? AND day <= ? GROUP BY dimension, ref_id) s
            LEFT JOIN coupon_template t ON s.dimension = 'template' AND t.id = s.ref_id
            LEFT JOIN campaign c ON s.dimension = 'campaign' AND c.id = s.ref_id
@@ -105,7 +108,8 @@ export class MetricsDashboardService {
     this.checkRange(query);
     this.chainOnly(staff);
     const rows: Array<{ kind: string; outcome: string; messages: Num }> = await this.dataSource.query(
-      'SELECT kind, outcome, SUM(messages) AS messages FROM metric_message_day WHERE day >= ? AND day <= ? GROUP BY kind, outcome ORDER BY kind, outcome',
+      `SELECT kind, outcome, SUM(messages) AS messages FROM metric_message_day WHERE day >= ? AND day <= ?
+        GROUP BY kind, outcome ORDER BY kind, outcome`,
       [query.from, query.to],
     );
     const reach: Array<{ metric: string; value: Num }> = await this.dataSource.query(
@@ -168,7 +172,8 @@ export class MetricsDashboardService {
   async segments(staff: StaffAccount, query: { month: string }): Promise<SegmentMigrationResponse> {
     this.chainOnly(staff);
     const rows: Array<{ fromSegment: string; toSegment: string; members: Num }> = await this.dataSource.query(
-      'SELECT from_segment AS fromSegment, to_segment AS toSegment, members FROM metric_segment_migration WHERE month = ? ORDER BY from_segment, to_segment',
+      `SELECT from_segment AS fromSegment, to_segment AS toSegment, members FROM metric_segment_migration WHERE month = ?
+        ORDER BY from_segment, to_segment`,
       [query.month],
     );
     return {

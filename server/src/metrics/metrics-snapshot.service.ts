@@ -96,7 +96,9 @@ export class MetricsSnapshotService {
 
   /** When a day's snapshot was last computed, or null. */
   async computedAt(day: string): Promise<Date | null> {
-    const [row]: Array<{ at: Date | string }> = await this.dataSource.query('SELECT computed_at AS at FROM metric_snapshot WHERE day = ?', [day]);
+    const [row]: Array<{ at: Date | string }> = await this.dataSource.query('SELECT computed_at AS at FROM metric_snapshot WHERE day = ?', [
+      day,
+    ]);
     return row ? sqlDateValue(row.at) : null;
   }
 
@@ -130,7 +132,8 @@ export class MetricsSnapshotService {
     const end = start.plus({ days: 1 });
     const windowDays = this.config.metrics.campaignWindowDays;
     const runs: Array<{ id: number | string; campaignId: number | string; startedAt: Date | string }> = await em.query(
-      'SELECT id, campaign_id AS campaignId, started_at AS startedAt FROM campaign_run WHERE started_at < ? AND started_at >= ? ORDER BY id',
+      `SELECT id, campaign_id AS campaignId, started_at AS startedAt FROM campaign_run WHERE started_at < ?
+        AND started_at >= ? ORDER BY id`,
       [sqlDate(em, end.toJSDate()), sqlDate(em, start.minus({ days: windowDays }).toJSDate())],
     );
     return runs.map((run) => {

@@ -57,7 +57,10 @@ export class StaffMetricsController {
   }
 
   @Get('segments')
-  segments(@CurrentStaff() staff: StaffAccount, @Query(new ZodPipe(monthQuery)) query: { month: string }): Promise<SegmentMigrationResponse> {
+  segments(
+    @CurrentStaff() staff: StaffAccount,
+    @Query(new ZodPipe(monthQuery)) query: { month: string },
+  ): Promise<SegmentMigrationResponse> {
     return this.dashboards.segments(staff, query);
   }
 

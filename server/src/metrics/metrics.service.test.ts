@@ -64,7 +64,13 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
   let seq = 0;
 
   const emulatorPost = async (path: string, body: unknown): Promise<Json> =>
-    (await fetch(`${t.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${t.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   async function member(joinedAt: string, extra: { tier?: TierCode; lifecycle?: LifecycleStatus; birthdayMonth?: number } = {}) {
     const user = `mx-${kind}-${++seq}`;
@@ -167,11 +173,11 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const refunded = await buy(old[1].id, 12_000, { storeCode: 'S002' });
     await buy(old[2].id, 25_000, { couponCode: claimed.code });
     await buy(early.id, 8_000, { storeCode: 'S002' });
-    const treated: number[] = (await q('SELECT member_id AS id FROM campaign_member WHERE run_id = ? AND holdout = ?', [runId, false])).map((r) =>
-      num(r.id),
+    const treated: number[] = (await q('SELECT member_id AS id FROM campaign_member WHERE run_id = ? AND holdout = ?', [runId, false])).map(
+      (r) => num(r.id),
     );
-    const heldOut: number[] = (await q('SELECT member_id AS id FROM campaign_member WHERE run_id = ? AND holdout = ?', [runId, true])).map((r) =>
-      num(r.id),
+    const heldOut: number[] = (await q('SELECT member_id AS id FROM campaign_member WHERE run_id = ? AND holdout = ?', [runId, true])).map(
+      (r) => num(r.id),
     );
     expect(treated.length).toBeGreaterThan(0);
     expect(heldOut.length).toBeGreaterThan(0);
@@ -211,7 +217,8 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
       .map((r) => `${r.store}|${r.metric}|${num(r.value)}`)
       .sort();
   const stored = async (day: string, prefix: RegExp) => (await dayRows(day)).filter((row) => prefix.test(row.split('|')[1]));
-  const rowsOf = (entries: Array<[string, string, number]>) => entries.map(([store, metric, value]) => `${store}|${metric}|${value}`).sort();
+  const rowsOf = (entries: Array<[string, string, number]>) =>
+    entries.map(([store, metric, value]) => `${store}|${metric}|${value}`).sort();
 
   it.each(DAYS)('members new, total, by tier and by lifecycle on %s', async (day) => {
     const { s, e } = bounds(day);
@@ -244,18 +251,21 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     );
     for (const r of perStore) {
       const buyers = await q(
-        `SELECT COUNT(*) AS n FROM (SELECT DISTINCT member_id FROM purchase WHERE store_code = ? AND purchased_at >= ? AND purchased_at < ? AND ${VISIT_TEST}) b`,
+        `SELECT COUNT(*) AS n FROM (SELECT DISTINCT member_id FROM purchase WHERE store_code = ? AND purchased_at >= ?
+          AND purchased_at < ? AND ${VISIT_TEST}) b`,
         [r.store, s, e],
       );
       expected.push([String(r.store), 'member_sales_fen', num(r.sales)], [String(r.store), 'member_purchases', num(r.visits)]);
       expected.push([String(r.store), 'buyers', num(buyers[0].n)]);
     }
     const [all] = await q(
-      `SELECT SUM(paid_fen) - SUM(refunded_fen) AS sales, SUM(CASE WHEN ${VISIT_TEST} THEN 1 ELSE 0 END) AS visits FROM purchase WHERE purchased_at >= ? AND purchased_at < ?`,
+      `SELECT SUM(paid_fen) - SUM(refunded_fen) AS sales, SUM(CASE WHEN ${VISIT_TEST} THEN 1 ELSE 0 END) AS visits
+        FROM purchase WHERE purchased_at >= ? AND purchased_at < ?`,
       [s, e],
     );
     const [buyers] = await q(
-      `SELECT COUNT(*) AS n FROM (SELECT DISTINCT member_id FROM purchase WHERE purchased_at >= ? AND purchased_at < ? AND ${VISIT_TEST}) b`,
+      `SELECT COUNT(*) AS n FROM (SELECT DISTINCT member_id FROM purchase WHERE purchased_at >= ? AND purchased_at < ?
+        AND ${VISIT_TEST}) b`,
       [s, e],
     );
     expected.push(['', 'member_sales_fen', num(all.sales)], ['', 'member_purchases', num(all.visits)], ['', 'buyers', num(buyers.n)]);
@@ -272,10 +282,11 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const since = (days: number) => shanghaiStart(nextDay(day, 1 - days));
     const expected: Array<[string, string, number]> = [];
     const visitors = async (from: string) =>
-      q(`SELECT store_code AS store, member_id AS m, COUNT(*) AS n FROM purchase WHERE purchased_at >= ? AND purchased_at < ? AND ${VISIT_TEST} GROUP BY store_code, member_id`, [
-        from,
-        e,
-      ]);
+      q(
+        `SELECT store_code AS store, member_id AS m, COUNT(*) AS n FROM purchase WHERE purchased_at >= ? AND purchased_at < ?
+          AND ${VISIT_TEST} GROUP BY store_code, member_id`,
+        [from, e],
+      );
     const active = await visitors(since(90));
     const stores = [...new Set(active.map((r) => String(r.store)))];
     for (const store of stores) expected.push([store, 'active_members', active.filter((r) => r.store === store).length]);
@@ -287,17 +298,23 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
       const mine = window.filter((r) => r.store === store);
       expected.push([store, 'buyers_window', mine.length], [store, 'repeat_buyers_window', mine.filter((r) => num(r.n) >= 2).length]);
     }
-    expected.push(['', 'buyers_window', perMember.size], ['', 'repeat_buyers_window', [...perMember.values()].filter((n) => n >= 2).length]);
+    expected.push(
+      ['', 'buyers_window', perMember.size],
+      ['', 'repeat_buyers_window', [...perMember.values()].filter((n) => n >= 2).length],
+    );
     expect(await stored(day, /^(active_members|buyers_window|repeat_buyers_window)$/)).toEqual(rowsOf(expected));
   });
 
   it.each([...DAYS, '2028-01-01'])('points issued, spent, expired, clawed back and outstanding on %s', async (day) => {
     const { s, e } = bounds(day);
-    const byReason = await q('SELECT reason, SUM(delta) AS total FROM points_ledger WHERE created_at >= ? AND created_at < ? GROUP BY reason', [s, e]);
-    const [negativeAdjust] = await q("SELECT SUM(delta) AS total FROM points_ledger WHERE reason = 'adjust' AND delta < 0 AND created_at >= ? AND created_at < ?", [
-      s,
-      e,
-    ]);
+    const byReason = await q(
+      'SELECT reason, SUM(delta) AS total FROM points_ledger WHERE created_at >= ? AND created_at < ? GROUP BY reason',
+      [s, e],
+    );
+    const [negativeAdjust] = await q(
+      "SELECT SUM(delta) AS total FROM points_ledger WHERE reason = 'adjust' AND delta < 0 AND created_at >= ? AND created_at < ?",
+      [s, e],
+    );
     const sum = (...reasons: string[]) => byReason.filter((r) => reasons.includes(String(r.reason))).reduce((a, r) => a + num(r.total), 0);
     const all = byReason.reduce((a, r) => a + num(r.total), 0);
     const spent = -sum('burn', 'exchange', 'restore');
@@ -322,7 +339,8 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
         const [, metric, value] = row.split('|');
         totals.set(metric, (totals.get(metric) ?? 0) + Number(value));
       }
-    for (const metric of ['points_issued', 'points_spent', 'points_expired', 'points_clawed_back']) expect(totals.get(metric)).toBeGreaterThan(0);
+    for (const metric of ['points_issued', 'points_spent', 'points_expired', 'points_clawed_back'])
+      expect(totals.get(metric)).toBeGreaterThan(0);
     const [balances] = await q('SELECT SUM(points_balance) AS total FROM member');
     expect(await stored('2028-01-01', /^points_outstanding$/)).toEqual([`|points_outstanding|${num(balances.total)}`]);
   });
@@ -331,76 +349,118 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const { s, e } = bounds(day);
     const expected: Array<[string, string, number]> = [];
     const [issued] = await q('SELECT COUNT(*) AS n FROM coupon WHERE claimed_at >= ? AND claimed_at < ?', [s, e]);
-    const [expired] = await q("SELECT COUNT(*) AS n FROM coupon WHERE valid_until >= ? AND valid_until < ? AND status IN ('available', 'expired')", [s, e]);
+    const [expired] = await q(
+      "SELECT COUNT(*) AS n FROM coupon WHERE valid_until >= ? AND valid_until < ? AND status IN ('available', 'expired')",
+      [s, e],
+    );
     const redemptions = await q(
-      "SELECT r.store_code AS store, r.discount_fen AS discount, c.template_id AS template, c.idempotency_key AS k FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE r.status = 'redeemed' AND r.redeemed_at >= ? AND r.redeemed_at < ?",
+      `SELECT r.store_code AS store, r.discount_fen AS discount, c.template_id AS template, c.idempotency_key AS k
+        FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id
+        WHERE r.status = 'redeemed' AND r.redeemed_at >= ? AND r.redeemed_at < ?`,
       [s, e],
     );
     expected.push(['', 'coupons_issued', num(issued.n)], ['', 'coupons_expired', num(expired.n)]);
-    expected.push(['', 'coupons_redeemed', redemptions.length], ['', 'coupon_discount_fen', redemptions.reduce((a, r) => a + num(r.discount), 0)]);
+    expected.push(
+      ['', 'coupons_redeemed', redemptions.length],
+      ['', 'coupon_discount_fen', redemptions.reduce((a, r) => a + num(r.discount), 0)],
+    );
     for (const store of [...new Set(redemptions.filter((r) => r.store !== null).map((r) => String(r.store)))]) {
       const mine = redemptions.filter((r) => r.store === store);
-      expected.push([store, 'coupons_redeemed', mine.length], [store, 'coupon_discount_fen', mine.reduce((a, r) => a + num(r.discount), 0)]);
+      expected.push(
+        [store, 'coupons_redeemed', mine.length],
+        [store, 'coupon_discount_fen', mine.reduce((a, r) => a + num(r.discount), 0)],
+      );
     }
     expect(await stored(day, /^coupon/)).toEqual(rowsOf(expected));
 
     // By template and by campaign, from the coupons' own rows.
     const events = [
-      ...(await q('SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE claimed_at >= ? AND claimed_at < ?', [s, e])).map((r) => ({
-        ...r,
-        what: 'issued',
-        discount: 0,
-      })),
+      ...(await q('SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE claimed_at >= ? AND claimed_at < ?', [s, e])).map(
+        (r) => ({
+          ...r,
+          what: 'issued',
+          discount: 0,
+        }),
+      ),
       ...redemptions.map((r) => ({ ...r, what: 'redeemed' })),
       ...(
-        await q("SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE valid_until >= ? AND valid_until < ? AND status IN ('available', 'expired')", [
-          s,
-          e,
-        ])
+        await q(
+          `SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE valid_until >= ? AND valid_until < ?
+            AND status IN ('available', 'expired')`,
+          [s, e],
+        )
       ).map((r) => ({ ...r, what: 'expired', discount: 0 })),
     ];
     const tally = (list: typeof events) =>
-      [list.filter((x) => x.what === 'issued').length, list.filter((x) => x.what === 'redeemed').length, list.filter((x) => x.what === 'expired').length, list.reduce((a, x) => a + num(x.discount), 0)].join('|');
-    const expectedBreakdown = [...new Set(events.map((x) => num(x.template)))].map((id) => `template|${id}|${tally(events.filter((x) => num(x.template) === id))}`);
+      [
+        list.filter((x) => x.what === 'issued').length,
+        list.filter((x) => x.what === 'redeemed').length,
+        list.filter((x) => x.what === 'expired').length,
+        list.reduce((a, x) => a + num(x.discount), 0),
+      ].join('|');
+    const expectedBreakdown = [...new Set(events.map((x) => num(x.template)))].map(
+      (id) => `template|${id}|${tally(events.filter((x) => num(x.template) === id))}`,
+    );
     const ofCampaign = events.filter((x) => x.k === `campaign-run:${runId}`);
     if (ofCampaign.length > 0) expectedBreakdown.push(`campaign|${campaignId}|${tally(ofCampaign)}`);
     const breakdown = (
-      await q('SELECT dimension, ref_id AS ref, issued, redeemed, expired, discount_fen AS discount FROM metric_coupon_day WHERE day = ?', [day])
+      await q('SELECT dimension, ref_id AS ref, issued, redeemed, expired, discount_fen AS discount FROM metric_coupon_day WHERE day = ?', [
+        day,
+      ])
     ).map((r) => `${r.dimension}|${num(r.ref)}|${num(r.issued)}|${num(r.redeemed)}|${num(r.expired)}|${num(r.discount)}`);
     expect(breakdown.sort()).toEqual(expectedBreakdown.sort());
   });
 
   it('the campaign’s coupons show under the campaign, and unused coupons expire on their last valid day', async () => {
-    const [row] = await q("SELECT issued, redeemed FROM metric_coupon_day WHERE dimension = 'campaign' AND ref_id = ? AND day = '2026-11-23'", [campaignId]);
+    const [row] = await q(
+      "SELECT issued, redeemed FROM metric_coupon_day WHERE dimension = 'campaign' AND ref_id = ? AND day = '2026-11-23'",
+      [campaignId],
+    );
     expect(num(row.issued)).toBeGreaterThan(0);
-    expect(num((await q("SELECT SUM(expired) AS n FROM metric_coupon_day WHERE day = '2026-11-29' AND dimension = 'template'"))[0].n)).toBeGreaterThan(0);
+    expect(
+      num((await q("SELECT SUM(expired) AS n FROM metric_coupon_day WHERE day = '2026-11-29' AND dimension = 'template'"))[0].n),
+    ).toBeGreaterThan(0);
   });
 
   it.each(DAYS)('messages by kind and outcome, sent, attempted and reach on %s', async (day) => {
     const { s, e } = bounds(day);
-    const outbox = await q('SELECT kind, status, skip_reason AS reason, errcode FROM message_outbox WHERE created_at >= ? AND created_at < ?', [s, e]);
+    const outbox = await q(
+      'SELECT kind, status, skip_reason AS reason, errcode FROM message_outbox WHERE created_at >= ? AND created_at < ?',
+      [s, e],
+    );
     const outcomes = new Map<string, number>();
     for (const m of outbox) {
-      const outcome = m.status === 'failed' ? `failed:${m.errcode ?? 'unknown'}` : m.status === 'skipped' ? `skipped:${m.reason ?? 'unknown'}` : String(m.status);
+      const outcome =
+        m.status === 'failed'
+          ? `failed:${m.errcode ?? 'unknown'}`
+          : m.status === 'skipped'
+            ? `skipped:${m.reason ?? 'unknown'}`
+            : String(m.status);
       outcomes.set(`${m.kind}|${outcome}`, (outcomes.get(`${m.kind}|${outcome}`) ?? 0) + 1);
     }
-    const breakdown = (await q('SELECT kind, outcome, messages FROM metric_message_day WHERE day = ?', [day])).map((r) => `${r.kind}|${r.outcome}|${num(r.messages)}`);
+    const breakdown = (await q('SELECT kind, outcome, messages FROM metric_message_day WHERE day = ?', [day])).map(
+      (r) => `${r.kind}|${r.outcome}|${num(r.messages)}`,
+    );
     expect(breakdown.sort()).toEqual([...outcomes].map(([k, n]) => `${k}|${n}`).sort());
 
     // Reach: of the treated members of message campaigns started that day, those a message was queued for.
     const runs = await q(
-      'SELECT r.id, c.message_kind AS kind FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id WHERE c.message_kind IS NOT NULL AND r.started_at >= ? AND r.started_at < ?',
+      `SELECT r.id, c.message_kind AS kind FROM campaign_run r JOIN campaign c ON c.id = r.campaign_id
+        WHERE c.message_kind IS NOT NULL AND r.started_at >= ? AND r.started_at < ?`,
       [s, e],
     );
     let targeted = 0;
     let reachable = 0;
     for (const run of runs) {
-      const treated = (await q('SELECT member_id AS m FROM campaign_member WHERE run_id = ? AND holdout = ?', [run.id, false])).map((r) => num(r.m));
+      const treated = (await q('SELECT member_id AS m FROM campaign_member WHERE run_id = ? AND holdout = ?', [run.id, false])).map((r) =>
+        num(r.m),
+      );
       targeted += treated.length;
-      const queued = await q(`SELECT DISTINCT member_id AS m FROM message_outbox WHERE kind = ? AND member_id IN (${treated.join(', ') || 'NULL'}) AND created_at >= ?`, [
-        run.kind,
-        s,
-      ]);
+      const queued = await q(
+        `SELECT DISTINCT member_id AS m FROM message_outbox WHERE kind = ? AND member_id IN (${treated.join(', ') || 'NULL'})
+          AND created_at >= ?`,
+        [run.kind, s],
+      );
       reachable += queued.length;
     }
     const sent = outbox.filter((m) => m.status === 'sent').length;
@@ -425,7 +485,11 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
 
   it.each(DAYS)('campaign treated vs holdout revenue and cost on %s', async (day) => {
     const { e } = bounds(day);
-    const rows = await q('SELECT run_id AS run, campaign_id AS c, treated, holdout, treated_revenue_fen AS tr, holdout_revenue_fen AS hr, discount_fen AS d, points_cost_fen AS p FROM metric_campaign_day WHERE day = ?', [day]);
+    const rows = await q(
+      `SELECT run_id AS run, campaign_id AS c, treated, holdout, treated_revenue_fen AS tr, holdout_revenue_fen AS hr,
+        discount_fen AS d, points_cost_fen AS p FROM metric_campaign_day WHERE day = ?`,
+      [day],
+    );
     const started = runStartedAt.getTime();
     const windowEnd = new Date(Math.min(started + 30 * 86_400_000, Date.parse(`${e.replace(' ', 'T')}Z`)));
     if (started >= Date.parse(`${e.replace(' ', 'T')}Z`) || day > '2026-12-23') {
@@ -435,17 +499,27 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const to = windowEnd.toISOString().slice(0, 19).replace('T', ' ');
     const from = runStartedAt.toISOString().slice(0, 19).replace('T', ' ');
     const side = async (holdout: boolean) => {
-      const ids = (await q('SELECT member_id AS m FROM campaign_member WHERE run_id = ? AND holdout = ?', [runId, holdout])).map((r) => num(r.m));
-      const [rev] = await q(`SELECT SUM(paid_fen - refunded_fen) AS v FROM purchase WHERE member_id IN (${ids.join(', ')}) AND purchased_at >= ? AND purchased_at < ?`, [from, to]);
+      const ids = (await q('SELECT member_id AS m FROM campaign_member WHERE run_id = ? AND holdout = ?', [runId, holdout])).map((r) =>
+        num(r.m),
+      );
+      const [rev] = await q(
+        `SELECT SUM(paid_fen - refunded_fen) AS v FROM purchase WHERE member_id IN (${ids.join(', ')}) AND purchased_at >= ?
+          AND purchased_at < ?`,
+        [from, to],
+      );
       return { n: ids.length, revenue: num(rev.v) };
     };
     const treated = await side(false);
     const held = await side(true);
     const [discount] = await q(
-      "SELECT SUM(r.discount_fen) AS v FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id WHERE c.idempotency_key = ? AND r.status = 'redeemed' AND r.redeemed_at < ?",
+      `SELECT SUM(r.discount_fen) AS v FROM coupon_redemption r JOIN coupon c ON c.id = r.coupon_id
+        WHERE c.idempotency_key = ? AND r.status = 'redeemed' AND r.redeemed_at < ?`,
       [`campaign-run:${runId}`, to],
     );
-    const [points] = await q('SELECT SUM(delta) AS v FROM points_ledger WHERE source_key LIKE ? AND created_at < ?', [`campaign-run:${runId}:member:%`, to]);
+    const [points] = await q('SELECT SUM(delta) AS v FROM points_ledger WHERE source_key LIKE ? AND created_at < ?', [
+      `campaign-run:${runId}:member:%`,
+      to,
+    ]);
     expect(rows.map((r) => Object.values(r).map(num))).toEqual([
       [runId, campaignId, treated.n, held.n, treated.revenue, held.revenue, num(discount.v), num(points.v)], // 100 points = ¥1 = 100 fen
     ]);
@@ -453,7 +527,16 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
 
   it('campaign ROI per product.md: (lift × treated − cost) ÷ cost', () => {
     // 10 treated spent ¥1,000, 5 held out ¥300: lift = ¥100 − ¥60 = ¥40 a member, ¥400 in all; cost ¥50 + ¥30.
-    expect(campaignRoi({ treated: 10, holdout: 5, treatedRevenueFen: 100_000, holdoutRevenueFen: 30_000, discountFen: 5_000, pointsCostFen: 3_000 })).toEqual({
+    expect(
+      campaignRoi({
+        treated: 10,
+        holdout: 5,
+        treatedRevenueFen: 100_000,
+        holdoutRevenueFen: 30_000,
+        discountFen: 5_000,
+        pointsCostFen: 3_000,
+      }),
+    ).toEqual({
       liftPerMemberFen: 4_000,
       roiPermille: 4_000,
     });
@@ -474,9 +557,9 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
       const k = `${before.get(memberId) ?? 'none'}>${segment}`;
       moves.set(k, (moves.get(k) ?? 0) + 1);
     }
-    const stored = (await q("SELECT from_segment AS f, to_segment AS t, members FROM metric_segment_migration WHERE month = '2026-12'")).map(
-      (r) => `${r.f}>${r.t}|${num(r.members)}`,
-    );
+    const stored = (
+      await q("SELECT from_segment AS f, to_segment AS t, members FROM metric_segment_migration WHERE month = '2026-12'")
+    ).map((r) => `${r.f}>${r.t}|${num(r.members)}`);
     expect(stored.sort()).toEqual([...moves].map(([k, n]) => `${k}|${n}`).sort());
     expect([...moves.keys()].some((k) => k.split('>')[0] !== k.split('>')[1])).toBe(true);
   });
@@ -486,7 +569,12 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const monthEnd = shanghaiStart(month === '2026-11' ? '2026-12-01' : '2027-01-01');
     const members = await q('SELECT id, joined_at AS joined FROM member WHERE joined_at IS NOT NULL AND joined_at < ?', [monthEnd]);
     const buyers = new Set(
-      (await q(`SELECT DISTINCT member_id AS m FROM purchase WHERE purchased_at >= ? AND purchased_at < ? AND ${VISIT_TEST}`, [monthStart, monthEnd])).map((r) => num(r.m)),
+      (
+        await q(`SELECT DISTINCT member_id AS m FROM purchase WHERE purchased_at >= ? AND purchased_at < ? AND ${VISIT_TEST}`, [
+          monthStart,
+          monthEnd,
+        ])
+      ).map((r) => num(r.m)),
     );
     const cohorts = new Map<string, { n: number; r: number }>();
     for (const m of members) {
@@ -496,7 +584,9 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
       if (buyers.has(num(m.id))) c.r++;
       cohorts.set(shanghaiMonth(joined), c);
     }
-    const rows = (await q('SELECT cohort, members, retained FROM metric_cohort WHERE month = ?', [month])).map((r) => `${r.cohort}|${num(r.members)}|${num(r.retained)}`);
+    const rows = (await q('SELECT cohort, members, retained FROM metric_cohort WHERE month = ?', [month])).map(
+      (r) => `${r.cohort}|${num(r.members)}|${num(r.retained)}`,
+    );
     expect(rows.sort()).toEqual([...cohorts].map(([c, v]) => `${c}|${v.n}|${v.r}`).sort());
     expect([...cohorts.values()].some((v) => v.r > 0)).toBe(true);
   });
@@ -546,13 +636,25 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const dashboard = await t.app.get(MetricsDashboardService).dashboard(admin, { from: '2026-11-22', to: '2026-11-25' });
     const kpi = (k: string) => dashboard.kpis.find((x) => x.key === k)!;
     const sumOf = async (metric: string) =>
-      num((await q("SELECT SUM(value) AS v FROM metric_day WHERE store_code = '' AND metric = ? AND day >= '2026-11-22' AND day <= '2026-11-25'", [metric]))[0].v);
-    const on = async (metric: string, day: string) => num((await q("SELECT value AS v FROM metric_day WHERE store_code = '' AND metric = ? AND day = ?", [metric, day]))[0]?.v);
+      num(
+        (
+          await q(
+            "SELECT SUM(value) AS v FROM metric_day WHERE store_code = '' AND metric = ? AND day >= '2026-11-22' AND day <= '2026-11-25'",
+            [metric],
+          )
+        )[0].v,
+      );
+    const on = async (metric: string, day: string) =>
+      num((await q("SELECT value AS v FROM metric_day WHERE store_code = '' AND metric = ? AND day = ?", [metric, day]))[0]?.v);
     expect(kpi('member_sales').value).toBe(await sumOf('member_sales_fen'));
     expect(kpi('members_total').value).toBe(await on('members_total', '2026-11-25'));
     const issued = await sumOf('points_issued');
     expect(issued).toBeGreaterThan(0);
-    expect(kpi('points_redemption_rate')).toMatchObject({ unit: 'permille', target: 300, value: Math.round((1000 * (await sumOf('points_spent'))) / issued) });
+    expect(kpi('points_redemption_rate')).toMatchObject({
+      unit: 'permille',
+      target: 300,
+      value: Math.round((1000 * (await sumOf('points_spent'))) / issued),
+    });
     expect(kpi('points_redemption_rate').met).toBe(kpi('points_redemption_rate').value >= 300);
     expect(kpi('points_liability')).toMatchObject({ unit: 'fen', value: await on('points_outstanding', '2026-11-25') });
     expect(kpi('message_reach_rate')).toMatchObject({ target: 800, met: kpi('message_reach_rate').value >= 800 });
@@ -562,18 +664,36 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     const store = await t.app.get(MetricsDashboardService).dashboard(manager, { from: '2026-11-22', to: '2026-11-25' });
     expect(store.store).toBe('S001');
     expect(store.kpis.map((k) => k.key)).not.toContain('members_total');
-    const [s001] = await q("SELECT SUM(value) AS v FROM metric_day WHERE store_code = 'S001' AND metric = 'member_sales_fen' AND day >= '2026-11-22' AND day <= '2026-11-25'");
+    const [s001] = await q(
+      `SELECT SUM(value) AS v FROM metric_day WHERE store_code = 'S001' AND metric = 'member_sales_fen'
+        AND day >= '2026-11-22' AND day <= '2026-11-25'`,
+    );
     expect(store.kpis.find((k) => k.key === 'member_sales')!.value).toBe(num(s001.v));
-    const refused = await t.app.get(MetricsDashboardService).dashboard(manager, { from: '2026-11-22', to: '2026-11-25', store: 'S002' }).catch((e) => e);
+    const refused = await t.app
+      .get(MetricsDashboardService)
+      .dashboard(manager, { from: '2026-11-22', to: '2026-11-25', store: 'S002' })
+      .catch((e) => e);
     expect(codeOf(refused)).toBe('STORE_NOT_YOURS');
-    expect(codeOf(await t.app.get(MetricsDashboardService).coupons(manager, { from: '2026-11-22', to: '2026-11-25' }).catch((e) => e))).toBe('FORBIDDEN');
+    expect(
+      codeOf(
+        await t.app
+          .get(MetricsDashboardService)
+          .coupons(manager, { from: '2026-11-22', to: '2026-11-25' })
+          .catch((e) => e),
+      ),
+    ).toBe('FORBIDDEN');
   });
 
   it('the reports read the snapshots: coupons, messages, campaigns, segments and cohorts', async () => {
     const service = t.app.get(MetricsDashboardService);
     const range = { from: '2026-11-22', to: '2026-12-01' };
     const coupons = await service.coupons(admin, range);
-    expect(coupons.byTemplate.find((r) => r.name === '满200减20')).toMatchObject({ issued: 2, redeemed: 1, expired: 1, redemptionPermille: 500 });
+    expect(coupons.byTemplate.find((r) => r.name === '满200减20')).toMatchObject({
+      issued: 2,
+      redeemed: 1,
+      expired: 1,
+      redemptionPermille: 500,
+    });
     expect(coupons.byCampaign).toEqual([expect.objectContaining({ refId: campaignId, name: '回归礼' })]);
     const messages = await service.messages(admin, range);
     expect(messages.targeted).toBeGreaterThan(messages.reachable);

@@ -86,12 +86,7 @@ export class Metrics17639000000700 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'metric_cohort',
-        columns: [
-          { name: 'cohort', type: 'varchar', length: '7', isPrimary: true },
-          month,
-          int('members'),
-          int('retained'),
-        ],
+        columns: [{ name: 'cohort', type: 'varchar', length: '7', isPrimary: true }, month, int('members'), int('retained')],
       }),
     );
     await queryRunner.createTable(
