@@ -71,6 +71,15 @@ export function h5IsStale() {
   return newestMtime(['miniprogram/src', 'miniprogram/config', 'shared/src']) > statSync(index).mtimeMs;
 }
 
+export function consoleIsStale() {
+  const index = join(ROOT, 'server', 'console', 'dist', 'index.html');
+  if (!existsSync(index)) return true;
+  return (
+    newestMtime(['server/console/src', 'server/console/index.html', 'server/console/vite.config.ts', 'shared/src']) >
+    statSync(index).mtimeMs
+  );
+}
+
 /** A moment in the business's time zone, as people there read it: `2026-12-04 02:18:10`. */
 export function shanghaiTime(date = new Date()) {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium' }).format(date);
