@@ -116,3 +116,8 @@ export interface MetricsBackfillResponse {
   days: number;
   tookMs: number;
 }
+
+/** GET /api/staff/metrics/stores: the stores the caller may pick on the dashboard. */
+export interface MetricsStoresResponse {
+  stores: Array<{ code: string; name: string }>;
+}

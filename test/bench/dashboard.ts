@@ -72,12 +72,14 @@ async function main(): Promise<void> {
       if (answer.status !== 200) throw new Error(`snapshot ${day}: ${answer.status} ${JSON.stringify(answer.body)}`);
       snapshotMs.push(Math.round(performance.now() - started));
       done(
-        `snapshot job, ${day}: ${(snapshotMs[snapshotMs.length - 1] / 1000).toFixed(1)} s${day === dayList[0] ? ' (today: with the segment snapshot)' : ''}`,
+        `snapshot job, ${day}: ${(snapshotMs[snapshotMs.length - 1] / 1000).toFixed(1)} s` +
+          (day === dayList[0] ? ' (today: with the segment snapshot)' : ''),
       );
     }
     const metricRows = await counted('metric_day');
     done(
-      `snapshot tables: ${metricRows.toLocaleString('en')} metric_day rows, ${(await counted('member_segment_month')).toLocaleString('en')} segment rows`,
+      `snapshot tables: ${metricRows.toLocaleString('en')} metric_day rows, ` +
+        `${(await counted('member_segment_month')).toLocaleString('en')} segment rows`,
     );
 
     const from = dayList[dayList.length - 1];
@@ -114,7 +116,8 @@ async function main(): Promise<void> {
     );
     const rawRead = (store: string) => async () => {
       await pool.query(
-        `SELECT day, metric, value FROM metric_day WHERE store_code = ? AND day >= ? AND day <= ? AND metric IN (${metrics.map(() => '?').join(', ')})`,
+        `SELECT day, metric, value FROM metric_day
+          WHERE store_code = ? AND day >= ? AND day <= ? AND metric IN (${metrics.map(() => '?').join(', ')})`,
         [store, from, to, ...metrics],
       );
       return true;
@@ -179,7 +182,8 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
   for (let from = 1; from <= memberCount; from += SEED_CHUNK) {
     const to = Math.min(memberCount, from + SEED_CHUNK - 1);
     await pool.query(
-      `INSERT INTO member (openid, joined_at, privacy_accepted_at, privacy_policy_version, tier, lifecycle_status, last_purchase_at, version)
+      `INSERT INTO member
+         (openid, joined_at, privacy_accepted_at, privacy_policy_version, tier, lifecycle_status, last_purchase_at, version)
        SELECT CONCAT('dash-', s.seq), s.joined, s.joined, 'bench',
               CASE WHEN s.t < 3 THEN 'diamond' WHEN s.t < 15 THEN 'gold' WHEN s.t < 40 THEN 'silver' ELSE 'normal' END,
               CASE WHEN s.p >= 70 THEN 'new' WHEN s.d >= 180 THEN 'churned' WHEN s.d >= 90 THEN 'dormant'
@@ -197,7 +201,8 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
     // The last purchase at the member's last_purchase_at, the others 7-36 days before; 3 % refunded in full.
     const paid = `(1000 + ${h('a', "CONCAT(m.id, '-', q.seq)")} % 50000)`;
     await pool.query(
-      `INSERT INTO purchase (member_id, staff_openid, idempotency_key, store_code, gross_fen, paid_fen, refunded_fen, points_earned, purchased_at)
+      `INSERT INTO purchase
+         (member_id, staff_openid, idempotency_key, store_code, gross_fen, paid_fen, refunded_fen, points_earned, purchased_at)
        SELECT m.id, 'o-bench', CONCAT(m.id, '-', q.seq), ELT(1 + ${h('st', "CONCAT(m.id, '-', q.seq)")} % 3, 'S001', 'S002', 'S003'),
               ${paid}, ${paid}, IF(${h('r', "CONCAT(m.id, '-', q.seq)")} % 100 < 3, ${paid}, 0), ${paid} DIV 100,
               m.last_purchase_at - INTERVAL ((q.seq - 1) * (7 + m.id % 30)) DAY
@@ -229,7 +234,8 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
   await pool.query(
     `INSERT INTO coupon_template (name, kind, value_fen, threshold_fen, total_stock, per_member_limit, validity_type, valid_days,
                                   claim_starts_at, claim_ends_at, audience)
-     VALUES ('满100减10', 'cash_off', 1000, 10000, 10000000, 1, 'relative', 14, UTC_TIMESTAMP() - INTERVAL 60 DAY, UTC_TIMESTAMP() + INTERVAL 60 DAY, 'all')`,
+     VALUES ('满100减10', 'cash_off', 1000, 10000, 10000000, 1, 'relative', 14,
+             UTC_TIMESTAMP() - INTERVAL 60 DAY, UTC_TIMESTAMP() + INTERVAL 60 DAY, 'all')`,
   );
   const [template] = (await pool.query<RowDataPacket[]>('SELECT MAX(id) AS id FROM coupon_template'))[0];
   for (let from = 1; from <= lastId; from += SEED_CHUNK) {
@@ -248,7 +254,8 @@ async function seed(pool: Pool, memberCount: number): Promise<number> {
     const to = from + SEED_CHUNK * 5 - 1;
     await pool.query(
       `INSERT INTO member_rfm (member_id, recency_days, frequency, monetary_fen, spend_12m_fen, segment, computed_at)
-       SELECT id, NULL, 0, 0, 0, ELT(1 + ${h('seg', 'id')} % ${segments.length}, ${segments.map((s) => `'${s}'`).join(', ')}), UTC_TIMESTAMP()
+       SELECT id, NULL, 0, 0, 0,
+              ELT(1 + ${h('seg', 'id')} % ${segments.length}, ${segments.map((s) => `'${s}'`).join(', ')}), UTC_TIMESTAMP()
          FROM member WHERE id BETWEEN ? AND ?`,
       [from, to],
     );

@@ -115,13 +115,15 @@ export class MetricsSnapshotService {
     const start = DateTime.fromISO(day, { zone }).startOf('day');
     const end = start.plus({ days: 1 });
     const expiredBefore = end.toJSDate() < now ? end.toJSDate() : now;
+    const { activeWindowDays, repurchaseWindowDays } = this.config.metrics;
     return {
       day,
       start: sqlDate(em, start.toJSDate()),
       end: sqlDate(em, end.toJSDate()),
       expiredBefore: sqlDate(em, expiredBefore),
-      activeSince: sqlDate(em, end.minus({ days: this.config.metrics.activeWindowDays }).toJSDate()),
-      repurchaseSince: sqlDate(em, end.minus({ days: this.config.metrics.repurchaseWindowDays }).toJSDate()),
+      activeSince: sqlDate(em, end.minus({ days: activeWindowDays }).toJSDate()),
+      repurchaseSince: sqlDate(em, end.minus({ days: repurchaseWindowDays }).toJSDate()),
+      windowSince: sqlDate(em, end.minus({ days: Math.max(activeWindowDays, repurchaseWindowDays) }).toJSDate()),
     };
   }
 
@@ -167,7 +169,7 @@ export class MetricsSnapshotService {
         cohorts.push({ cohort: cohort.toFormat('yyyy-MM'), start: sqlDate(em, cohort.toJSDate()) });
     }
     if (cohorts.length > 0) cohorts[0].start = sqlDate(em, new Date(0));
-    return cohortStatements(month, sqlDate(em, monthStart.toJSDate()), sqlDate(em, monthEnd.toJSDate()), cohorts);
+    return cohortStatements(em, month, sqlDate(em, monthStart.toJSDate()), sqlDate(em, monthEnd.toJSDate()), cohorts);
   }
 }
 

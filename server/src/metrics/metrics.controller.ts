@@ -6,11 +6,13 @@ import type {
   MessageMetricsResponse,
   MetricsBackfillRequest,
   MetricsBackfillResponse,
+  MetricsStoresResponse,
   SegmentMigrationResponse,
 } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { CurrentStaff, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { StaffAccount } from '../auth/staff.service';
+import { StoresService } from '../auth/stores.service';
 import { ZodPipe } from '../common/zod.pipe';
 import { backfillBody, dashboardQuery, monthQuery, rangeQuery } from './metrics.dto';
 import { MetricsDashboardService } from './metrics-dashboard.service';
@@ -26,7 +28,19 @@ export class StaffMetricsController {
   constructor(
     private readonly dashboards: MetricsDashboardService,
     private readonly snapshots: MetricsSnapshotService,
+    private readonly stores: StoresService,
   ) {}
+
+  /** The stores the caller may pick on the dashboard: every open store for HQ, their own for a manager. */
+  @Get('stores')
+  async storeOptions(@CurrentStaff() staff: StaffAccount): Promise<MetricsStoresResponse> {
+    const open = await this.stores.active();
+    return {
+      stores: open
+        .filter((store) => staff.role === 'admin' || staff.stores.includes(store.code))
+        .map((store) => ({ code: store.code, name: store.name })),
+    };
+  }
 
   @Get('dashboard')
   dashboard(
