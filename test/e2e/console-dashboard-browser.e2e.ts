@@ -25,6 +25,7 @@ describe('the console dashboard', () => {
   beforeAll(async () => {
     stack = await startStack({
       database: 'mariadb',
+      env: { LOG_LEVEL: 'error' },
       staff: [
         { user: 'hq-wang', role: 'admin', name: '王总' },
         { user: 'lin', role: 'store_manager', name: '林店长', stores: ['S001'] },
@@ -57,7 +58,7 @@ describe('the console dashboard', () => {
       token: admin,
       body: { from: shanghaiDay(-1), to: shanghaiDay() },
     });
-    if (backfill.status !== 200) throw new Error(`backfill: ${backfill.status} ${JSON.stringify(backfill.body)}`);
+    if (backfill.status !== 200) throw new Error(`backfill: ${backfill.status} ${JSON.stringify(backfill.body)}\n${stack.serverOutput().slice(-3000)}`);
     dashboard = (
       await api.call<DashboardResponse>('GET', `/staff/metrics/dashboard?from=${shanghaiDay(-29)}&to=${shanghaiDay()}`, { token: admin })
     ).body;
