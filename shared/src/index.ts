@@ -24,4 +24,5 @@ export * from './purchase-rules';
 export * from './rules/purchase-rules';
 export * from './feedback';
 export * from './rules/feedback';
+export * from './metrics';
 export * from './console-login';
