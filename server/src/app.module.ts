@@ -9,6 +9,7 @@ import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { EventsModule } from './events/events.module';
 import { FeedbackModule } from './feedback/feedback.module';
+import { DataTransferModule } from './data-transfer/data-transfer.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
@@ -44,6 +45,7 @@ export class AppModule {
         SegmentsModule,
         CampaignsModule,
         FeedbackModule,
+        DataTransferModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

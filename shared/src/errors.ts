@@ -135,6 +135,14 @@ export const ERRORS = {
   GOODWILL_COUPON_UNAVAILABLE: { status: 409, message: '该优惠券暂不可发放，请换一张' },
   /** A manual points adjustment above feedback.pointsAdjustmentMaxPoints (either way), or of 0. */
   POINTS_ADJUST_OVER_LIMIT: { status: 400, message: '调整积分超出单次上限' },
+  /** Exports and imports (issue 18). */
+  EXPORT_NOT_FOUND: { status: 404, message: '没有这个导出' },
+  IMPORT_NOT_FOUND: { status: 404, message: '没有这个导入任务' },
+  IMPORT_FILE_INVALID: { status: 400, message: '请上传 CSV 或 XLSX 文件，第一行为表头，且包含“手机号”列' },
+  IMPORT_FILE_TOO_LARGE: { status: 413, message: '文件太大，请拆分后分批导入' },
+  IMPORT_TOO_MANY_ROWS: { status: 400, message: '文件行数超过单次导入上限，请拆分后分批导入' },
+  /** Another worker holds the import's lease (it is running now): wait, then look at its progress. */
+  IMPORT_RUNNING: { status: 409, message: '该导入正在进行中' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

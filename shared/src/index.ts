@@ -24,3 +24,4 @@ export * from './purchase-rules';
 export * from './rules/purchase-rules';
 export * from './feedback';
 export * from './rules/feedback';
+export * from './data-transfer';

@@ -45,6 +45,8 @@ import { AuditLog } from '../audit/audit-log.entity';
 import { ThrottleCounter } from '../throttle/throttle-counter.entity';
 import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from '../purchase-rules/purchase-rule.entities';
 import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
+import { DataTransfer17639000001000 } from './migrations/17639000001000-DataTransfer';
+import { ExportRun, ImportJob, ImportRow } from '../data-transfer/data-transfer.entities';
 
 export const ENTITIES = [
   Member,
@@ -85,6 +87,9 @@ export const ENTITIES = [
   FeedbackMessage,
   FeedbackPhoto,
   GoodwillGrant,
+  ExportRun,
+  ImportJob,
+  ImportRow,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -111,6 +116,7 @@ export const MIGRATIONS = [
   MemberPrice17639000000300,
   PurchaseRules17639000000400,
   Feedback17639000000500,
+  DataTransfer17639000001000,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
