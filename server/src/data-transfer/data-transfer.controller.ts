@@ -82,7 +82,8 @@ export class ImportsController {
     if (!request.isMultipart())
       throw new DomainError('VALIDATION_FAILED', [{ path: '(body)', reason: 'expected multipart/form-data with a file field' }]);
     const file = await request.file({ limits: { fileSize: this.imports.maxBytes, files: 1 } });
-    if (!file || file.fieldname !== 'file') throw new DomainError('VALIDATION_FAILED', [{ path: 'file', reason: 'a file field is required' }]);
+    if (!file || file.fieldname !== 'file')
+      throw new DomainError('VALIDATION_FAILED', [{ path: 'file', reason: 'a file field is required' }]);
     const bytes = await file.toBuffer().catch((error: { code?: string }) => {
       if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('IMPORT_FILE_TOO_LARGE');
       throw error;

@@ -51,11 +51,26 @@ export function listSources(config: AppConfig): ExportSource[] {
       name: 'purchases',
       title: '消费记录',
       roles: ['admin', 'store_manager'],
-      header: ['消费ID', '时间', '门店', '会员ID', '原价(元)', '会员价优惠(元)', '优惠券抵扣(元)', '积分抵扣', '实付(元)', '获得积分', '已退款(元)'],
+      header: [
+        '消费ID',
+        '时间',
+        '门店',
+        '会员ID',
+        '原价(元)',
+        '会员价优惠(元)',
+        '优惠券抵扣(元)',
+        '积分抵扣',
+        '实付(元)',
+        '获得积分',
+        '已退款(元)',
+      ],
       select: `SELECT p.id, p.purchased_at, p.store_code, p.member_id, p.gross_fen, p.member_discount_fen, p.coupon_discount_fen,
           p.points_burned, p.paid_fen, p.points_earned, p.refunded_fen FROM purchase p`,
       key: 'p.id',
-      conditions: (em, scope) => [scope.stores && cond(`p.store_code IN (${marks(scope.stores)})`, ...scope.stores), ...period(em, 'p.purchased_at', scope)],
+      conditions: (em, scope) => [
+        scope.stores && cond(`p.store_code IN (${marks(scope.stores)})`, ...scope.stores),
+        ...period(em, 'p.purchased_at', scope),
+      ],
       row: (r) => [
         num(r.id),
         time(r.purchased_at),
@@ -79,10 +94,20 @@ export function listSources(config: AppConfig): ExportSource[] {
       key: 'l.id',
       conditions: (em, scope) => [
         // A store's points lines are those of its sales (earned, burned, clawed back); the rest are HQ's.
-        scope.stores && cond(`l.purchase_id IN (SELECT p.id FROM purchase p WHERE p.store_code IN (${marks(scope.stores)}))`, ...scope.stores),
+        scope.stores &&
+          cond(`l.purchase_id IN (SELECT p.id FROM purchase p WHERE p.store_code IN (${marks(scope.stores)}))`, ...scope.stores),
         ...period(em, 'l.created_at', scope),
       ],
-      row: (r) => [num(r.id), time(r.created_at), num(r.member_id), str(r.reason), num(r.delta), num(r.balance_after), time(r.expires_at), num(r.purchase_id)],
+      row: (r) => [
+        num(r.id),
+        time(r.created_at),
+        num(r.member_id),
+        str(r.reason),
+        num(r.delta),
+        num(r.balance_after),
+        time(r.expires_at),
+        num(r.purchase_id),
+      ],
     }),
     keyset({
       name: 'coupons',
@@ -96,7 +121,10 @@ export function listSources(config: AppConfig): ExportSource[] {
       conditions: (em, scope) => [
         // A store's coupons are those redeemed at it.
         scope.stores &&
-          cond(`EXISTS (SELECT 1 FROM coupon_redemption r WHERE r.coupon_id = c.id AND r.store_code IN (${marks(scope.stores)}))`, ...scope.stores),
+          cond(
+            `EXISTS (SELECT 1 FROM coupon_redemption r WHERE r.coupon_id = c.id AND r.store_code IN (${marks(scope.stores)}))`,
+            ...scope.stores,
+          ),
         ...period(em, 'c.claimed_at', scope),
       ],
       row: (r) => [
@@ -118,7 +146,10 @@ export function listSources(config: AppConfig): ExportSource[] {
       select: `SELECT a.id, a.at, a.staff_id, a.role, a.store_code, a.action, a.outcome, a.target, a.member_id, a.amount_fen, a.points
           FROM audit_log a`,
       key: 'a.id',
-      conditions: (em, scope) => [scope.stores && cond(`a.store_code IN (${marks(scope.stores)})`, ...scope.stores), ...period(em, 'a.at', scope)],
+      conditions: (em, scope) => [
+        scope.stores && cond(`a.store_code IN (${marks(scope.stores)})`, ...scope.stores),
+        ...period(em, 'a.at', scope),
+      ],
       row: (r) => [
         num(r.id),
         time(r.at),

@@ -106,7 +106,8 @@ export function checkRow(cells: Partial<Record<ImportField, string>>, rules: Imp
   let points = 0;
   if (text('points')) {
     const raw = text('points').replace(/,/g, '');
-    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Math.abs(Number(raw)) > 2_000_000_000) problems.push('POINTS_INVALID');
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Math.abs(Number(raw)) > 2_000_000_000)
+      problems.push('POINTS_INVALID');
     else if (Number(raw) < 0) problems.push('POINTS_NEGATIVE');
     else points = Number(raw);
   }

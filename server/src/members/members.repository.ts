@@ -218,6 +218,7 @@ export const membersRepository = {
       'imported_at',
       'created_at',
       'updated_at',
+      'version',
     ];
     const perStatement = rowsPerStatement(em, { mysql: 2000, sqlite: 60 }, columns.length);
     const at = sqlDate(em, now);
@@ -242,6 +243,7 @@ export const membersRepository = {
           at,
           at,
           at,
+          1,
         );
       }
       const tuple = `(${columns.map(() => '?').join(', ')})`;

@@ -37,5 +37,4 @@ export class ImportedTiers {
       for (const memberId of memberIds) await this.events.publish(em, new TierChanged(memberId, this.lowest, tier, 'import', now));
     }
   }
-
 }

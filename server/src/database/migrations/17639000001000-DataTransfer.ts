@@ -14,7 +14,10 @@ export class DataTransfer17639000001000 implements MigrationInterface {
       new TableColumn({ name: 'external_id', type: 'varchar', length: '64', isNullable: true }),
       new TableColumn({ name: 'imported_at', type: 'datetime', isNullable: true }),
     ]);
-    await queryRunner.createIndex('member', new TableIndex({ name: 'uq_member_external_id', columnNames: ['external_id'], isUnique: true }));
+    await queryRunner.createIndex(
+      'member',
+      new TableIndex({ name: 'uq_member_external_id', columnNames: ['external_id'], isUnique: true }),
+    );
 
     const id = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' as const };
     await queryRunner.createTable(
