@@ -223,17 +223,15 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
     const auth = t.app.get(AuthService);
     const first = await auth.login((await mintLoginCode(t.emulator.url, user)).code);
     expect(first.member.id).not.toBe(imported.id); // the first login cannot know the phone yet
-    const profile = await t.app
-      .get(MembersService)
-      .join(
-        first.member.id,
-        {
-          privacyAccepted: true,
-          privacyPolicyVersion: t.config.privacy.policyVersion,
-          phoneCode: await mintPhoneCode(t.emulator.url, user, p),
-        },
-        (await members().findOneByOrFail({ id: first.member.id })).openid,
-      );
+    const profile = await t.app.get(MembersService).join(
+      first.member.id,
+      {
+        privacyAccepted: true,
+        privacyPolicyVersion: t.config.privacy.policyVersion,
+        phoneCode: await mintPhoneCode(t.emulator.url, user, p),
+      },
+      (await members().findOneByOrFail({ id: first.member.id })).openid,
+    );
     expect(profile).toMatchObject({ id: imported.id, joined: true, phoneMasked: imported.phoneMasked });
     // The visitor row is retired (its session is refused), and the next login lands on the imported member.
     expect(await members().findOneByOrFail({ id: first.member.id })).toMatchObject({ accountStatus: 'deleted' });
