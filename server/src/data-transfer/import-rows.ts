@@ -88,8 +88,7 @@ export function checkRow(cells: Partial<Record<ImportField, string>>, rules: Imp
   let birthday: string | null = null;
   if (text('birthday')) {
     birthday = calendarDate(text('birthday'));
-    const today = DateTime.fromJSDate(rules.now, { zone: rules.timeZone }).toISODate()!;
-    if (!birthday || birthday > today || birthday < '1900-01-01') {
+    if (!birthday || birthday > businessToday(rules) || birthday < '1900-01-01') {
       problems.push('BIRTHDAY_INVALID');
       birthday = null;
     }
@@ -118,7 +117,7 @@ export function checkRow(cells: Partial<Record<ImportField, string>>, rules: Imp
     if (!date) problems.push('POINTS_EXPIRY_INVALID');
     else {
       // "Valid until the 30th" means through 23:59:59 of the 30th on the business calendar, as coupons do.
-      pointsExpiresAt = DateTime.fromISO(date, { zone: rules.timeZone }).endOf('day').startOf('second').toJSDate();
+      pointsExpiresAt = endOfBusinessDay(date, rules.timeZone);
       if (pointsExpiresAt <= rules.now) problems.push('POINTS_EXPIRY_PAST');
     }
   }
@@ -128,4 +127,32 @@ export function checkRow(cells: Partial<Record<ImportField, string>>, rules: Imp
   if (externalId && !EXTERNAL_ID.test(externalId)) problems.push('EXTERNAL_ID_INVALID');
 
   return { phone, name, birthday, tier, points, pointsExpiresAt, externalId, problems };
+}
+
+/*
+ * luxon's zone arithmetic is ~50 µs a call: per row it was 95 % of a 100,000-row dry run. Files repeat the same few
+ * dates (one expiry for everyone, a few thousand birthdays), so both answers are memoized.
+ */
+const endsOfDay = new Map<string, Date>();
+const todays = new WeakMap<ImportRules, string>();
+
+function businessToday(rules: ImportRules): string {
+  let today = todays.get(rules);
+  if (today === undefined) {
+    today = DateTime.fromJSDate(rules.now, { zone: rules.timeZone }).toISODate()!;
+    todays.set(rules, today);
+  }
+  return today;
+}
+
+/** 23:59:59 of a calendar date on the business calendar. */
+function endOfBusinessDay(date: string, timeZone: string): Date {
+  const key = `${timeZone}|${date}`;
+  let end = endsOfDay.get(key);
+  if (end === undefined) {
+    end = DateTime.fromISO(date, { zone: timeZone }).endOf('day').startOf('second').toJSDate();
+    if (endsOfDay.size > 10_000) endsOfDay.clear();
+    endsOfDay.set(key, end);
+  }
+  return new Date(end);
 }

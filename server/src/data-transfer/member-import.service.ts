@@ -14,7 +14,7 @@ import type { StaffAccount } from '../auth/staff.service';
 import { InjectConfig } from '../common/app-config';
 import { businessDate, Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { execute, sqlDate } from '../database/dialect';
+import { execute, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ImportedTiers } from '../membership/imported-tiers';
 import { membersRepository } from '../members/members.repository';
@@ -25,7 +25,23 @@ import { readSheet } from './import-file';
 import { checkRow, mapHeader, type ImportField } from './import-rows';
 
 /** Rows written per INSERT while the dry run stores its verdicts (SQLite allows 999 placeholders a statement). */
-const ROWS_PER_INSERT = { mysql: 1000, sqlite: 55 };
+const ROWS_PER_INSERT = { mysql: 2000, sqlite: 60 };
+/** import_row's columns and the ImportRow fields they hold (job_id apart). */
+const IMPORT_ROW_COLUMNS: ReadonlyArray<[string, keyof Omit<ImportRow, 'id' | 'jobId'>]> = [
+  ['row_no', 'rowNo'],
+  ['status', 'status'],
+  ['problems', 'problems'],
+  ['phone_cipher', 'phoneCipher'],
+  ['phone_hash', 'phoneHash'],
+  ['phone_masked', 'phoneMasked'],
+  ['name', 'name'],
+  ['birthday', 'birthday'],
+  ['tier', 'tier'],
+  ['points', 'points'],
+  ['points_expires_at', 'pointsExpiresAt'],
+  ['external_id', 'externalId'],
+  ['member_id', 'memberId'],
+];
 const REPORT_PAGE = 200;
 
 /** Test and bench hooks: called after each committed chunk (a test throws here to play a crash). */
@@ -147,11 +163,20 @@ export class MemberImportService {
         finishedAt: null,
       });
       const id = Number(inserted.identifiers[0].id);
-      const perInsert = tx.connection.options.type === 'mysql' ? ROWS_PER_INSERT.mysql : ROWS_PER_INSERT.sqlite;
+      // Plain multi-row INSERTs: TypeORM's entity insert cost ~100 µs a row, most of a 100,000-row dry run.
+      const columns = IMPORT_ROW_COLUMNS.map(([column]) => column);
+      const perInsert = rowsPerStatement(tx, ROWS_PER_INSERT, columns.length);
       for (let i = 0; i < rows.length; i += perInsert) {
-        await tx.insert(
-          ImportRow,
-          rows.slice(i, i + perInsert).map((row) => ({ ...row, jobId: id })),
+        const batch = rows.slice(i, i + perInsert);
+        await tx.query(
+          `INSERT INTO import_row (job_id, ${columns.join(', ')}) VALUES ${batch.map(() => `(?, ${columns.map(() => '?').join(', ')})`).join(', ')}`,
+          batch.flatMap((row) => [
+            id,
+            ...IMPORT_ROW_COLUMNS.map(([, field]) => {
+              const value = row[field];
+              return value instanceof Date ? sqlDate(tx, value) : value;
+            }),
+          ]),
         );
       }
       return id;
@@ -255,13 +280,23 @@ export class MemberImportService {
     const job = await em.findOneBy(ImportJob, { id: jobId });
     if (!job || job.status !== ImportJobStatus.Importing) return true;
     const cursor = job.cursorRow;
-    const rows = await em
-      .getRepository(ImportRow)
-      .createQueryBuilder('r')
-      .where('r.job_id = :jobId AND r.row_no > :cursor', { jobId, cursor })
-      .orderBy('r.row_no', 'ASC')
-      .take(this.config.dataTransfer.importChunkRows)
-      .getMany();
+    // Plain SQL: hydrating 1,000 entities a chunk was a seventh of the import's time.
+    const raw: Array<Record<string, unknown>> = await em.query(
+      `SELECT id, row_no AS rowNo, status, phone_cipher AS phoneCipher, phone_hash AS phoneHash, phone_masked AS phoneMasked,
+              name, birthday, tier, points, points_expires_at AS pointsExpiresAt, external_id AS externalId
+         FROM import_row WHERE job_id = ? AND row_no > ? ORDER BY row_no LIMIT ${Number(this.config.dataTransfer.importChunkRows)}`,
+      [jobId, cursor],
+    );
+    const rows = raw.map(
+      (r) =>
+        ({
+          ...r,
+          id: Number(r.id),
+          rowNo: Number(r.rowNo),
+          points: Number(r.points),
+          pointsExpiresAt: r.pointsExpiresAt === null ? null : sqlDateValue(r.pointsExpiresAt as Date | string),
+        }) as ImportRow,
+    );
 
     if (rows.length === 0) {
       const ended = await execute(
