@@ -93,7 +93,8 @@ export default tseslint.config(
   },
   {
     name: 'project/miniprogram',
-    files: ['miniprogram/src/**/*.{ts,tsx}'],
+    // The mini-program and the desktop console (server/console) are both React in a browser.
+    files: ['miniprogram/src/**/*.{ts,tsx}', 'server/console/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },

@@ -18,6 +18,7 @@ export const ENV_KEYS: Record<string, string> = {
   HOST: 'server.host',
   PORT: 'server.port',
   H5_STATIC_DIR: 'server.h5StaticDir',
+  CONSOLE_STATIC_DIR: 'server.consoleStaticDir',
   LOG_LEVEL: 'server.logLevel',
   DATABASE_URL: 'database.url',
   SQLITE_PATH: 'database.sqlitePath',
@@ -69,7 +70,7 @@ export function readDefaults(): Json {
 
 const ENVIRONMENT_DEFAULTS: Json = {
   env: 'development',
-  server: { host: '0.0.0.0', port: 3000, h5StaticDir: null, logLevel: 'info' },
+  server: { host: '0.0.0.0', port: 3000, h5StaticDir: null, consoleStaticDir: null, logLevel: 'info' },
   database: { url: null, sqlitePath: '.data/member.sqlite', poolSize: 20 },
   wechat: { apiBaseUrl: 'https://api.weixin.qq.com', payApiBaseUrl: 'https://api.mch.weixin.qq.com' },
   security: {},

@@ -90,6 +90,8 @@ export const configSchema = z
       port: z.int().min(0).max(65535),
       /** Folder of the mini-program's H5 build to serve at `/` (demo), or null. */
       h5StaticDir: z.string().min(1).nullable(),
+      /** Folder of the HQ console's build (server/console/dist) to serve at `/console/`, or null. */
+      consoleStaticDir: z.string().min(1).nullable(),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     }),
     database: z.object({
@@ -439,6 +441,13 @@ export const configSchema = z
       /** Rows read per keyset page while an export streams. */
       exportPageRows: z.int().min(100).max(50_000),
     }),
+    /** The desktop console (/console): its sign-in QR code, scanned and confirmed in the staff mini-program. */
+    consoleLogin: z.object({
+      /** A QR code can be scanned and confirmed for this long after it is shown; then the console shows a new one. */
+      ticketSeconds: z.int().min(30).max(3600),
+      /** After the confirmation, the console has this long to collect its session (it polls every 1–2 s). */
+      collectSeconds: z.int().min(5).max(600),
+    }),
     privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
     /** Staff accounts from config: a clerk and a store manager work at their stores; an admin (HQ) at every store. */
     staff: z.array(
@@ -463,6 +472,8 @@ export const configSchema = z
       login: z.object({ perIpPerMinute: z.int().min(1).max(1_000_000) }),
       phone: z.object({ perMemberPerMinute: z.int().min(1).max(1_000_000), perIpPerMinute: z.int().min(1).max(1_000_000) }),
       payConfirm: z.object({ perMemberPerMinute: z.int().min(1).max(1_000_000), perIpPerMinute: z.int().min(1).max(1_000_000) }),
+      /** The console's sign-in QR codes: each one is a row, and no session is needed to ask for one. */
+      consoleLogin: z.object({ perIpPerMinute: z.int().min(1).max(1_000_000) }),
       /** How often counters whose window and block have both ended are deleted (0: never, on this instance). */
       sweepSeconds: z.int().min(0).max(86400),
     }),

@@ -50,6 +50,7 @@ export default defineAppConfig({
         'feedback-new/index',
         'feedback-report/index',
         'points-adjust/index',
+        'console-login/index',
       ],
     },
   ],

@@ -8,6 +8,7 @@ import { BirthdayModule } from './birthday/birthday.module';
 import { ApiErrorFilter } from './common/error.filter';
 import { CoreModule, type CoreOptions } from './core.module';
 import { EventsModule } from './events/events.module';
+import { ConsoleLoginModule } from './console-login/console-login.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { DataTransferModule } from './data-transfer/data-transfer.module';
 import { HealthController } from './health/health.controller';
@@ -46,6 +47,7 @@ export class AppModule {
         CampaignsModule,
         FeedbackModule,
         DataTransferModule,
+        ConsoleLoginModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

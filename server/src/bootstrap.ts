@@ -54,6 +54,19 @@ export async function createApp(options: CoreOptions): Promise<NestFastifyApplic
     // One route per file (no wildcard), so unknown /api paths still answer our JSON 404.
     app.useStaticAssets({ root, prefix: '/', wildcard: false });
   }
+  const consoleDir = options.config.server.consoleStaticDir;
+  if (consoleDir) {
+    const root = resolve(consoleDir);
+    if (!existsSync(resolve(root, 'index.html')))
+      throw new Error(`CONSOLE_STATIC_DIR ${root} has no index.html: build the console first (npm run build)`);
+    // The desktop console (HQ and store managers) beside the H5 app; hash routing, so /console/ is its one page.
+    // decorateReply: false because the H5 registration above already decorated fastify's reply.
+    app.useStaticAssets({ root, prefix: '/console/', wildcard: false, decorateReply: !h5 });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .get('/console', (_request, reply) => reply.redirect('/console/', 302));
+  }
 
   // Stores first: staff accounts refer to them.
   await app.get(StoresService).syncFromConfig(options.config.stores);

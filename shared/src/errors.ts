@@ -13,6 +13,12 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, message: '操作太频繁，请稍后再试' },
   INTERNAL_ERROR: { status: 500, message: '系统繁忙，请稍后再试' },
 
+  /** The desktop console's sign-in by scanning (扫码登录). */
+  CONSOLE_LOGIN_NOT_FOUND: { status: 404, message: '二维码无效，请在电脑上刷新二维码后重新扫码' },
+  CONSOLE_LOGIN_EXPIRED: { status: 410, message: '二维码已过期，请在电脑上刷新二维码后重新扫码' },
+  CONSOLE_LOGIN_USED: { status: 409, message: '该二维码已使用，请在电脑上刷新二维码后重新扫码' },
+  CONSOLE_LOGIN_ROLE_REFUSED: { status: 403, message: '管理后台仅限店长和总部人员登录' },
+
   WECHAT_CODE_INVALID: { status: 400, message: '微信登录凭证无效或已过期，请重新进入' },
   WECHAT_CODE_USED: { status: 400, message: '微信登录凭证已使用，请重新进入' },
   WECHAT_USER_BLOCKED: { status: 403, message: '当前微信账号存在风险，暂时无法登录' },

@@ -5,4 +5,5 @@ import { step } from './lib.mjs';
 step('TypeScript: shared, config, server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
 step('Mini-program: weapp production build', 'npm', ['run', 'build:weapp', '-w', 'miniprogram']);
 step('Mini-program: H5 production build', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
+step('Console (HQ desktop): production build', 'npm', ['run', 'build', '-w', 'server/console']);
 step('Mini-program: package sizes', 'npm', ['run', '--silent', 'size', '-w', 'miniprogram'], { quiet: false });

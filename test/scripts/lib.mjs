@@ -53,6 +53,10 @@ export function step(label, command, args, options = {}) {
 export function newestMtime(folders) {
   let newest = 0;
   const walk = (path) => {
+    if (!statSync(path).isDirectory()) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+      return;
+    }
     for (const entry of readdirSync(path, { withFileTypes: true })) {
       if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
       const full = join(path, entry.name);
@@ -69,6 +73,15 @@ export function h5IsStale() {
   const index = join(ROOT, 'miniprogram', 'dist', 'h5', 'index.html');
   if (!existsSync(index)) return true;
   return newestMtime(['miniprogram/src', 'miniprogram/config', 'shared/src']) > statSync(index).mtimeMs;
+}
+
+export function consoleIsStale() {
+  const index = join(ROOT, 'server', 'console', 'dist', 'index.html');
+  if (!existsSync(index)) return true;
+  return (
+    newestMtime(['server/console/src', 'server/console/index.html', 'server/console/vite.config.ts', 'shared/src']) >
+    statSync(index).mtimeMs
+  );
 }
 
 /** A moment in the business's time zone, as people there read it: `2026-12-04 02:18:10`. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { PayKeys } from '../wechat-emulator/pay/keys';
 import type { RunningProcess } from '../support/processes';
 // @ts-expect-error plain ESM helper shared with the other root scripts
-import { done, h5IsStale, ROOT, shanghaiTime, step } from './lib.mjs';
+import { consoleIsStale, done, h5IsStale, ROOT, shanghaiTime, step } from './lib.mjs';
 
 /** Where the demo keeps its database and secrets; DEMO_DATA_DIR moves it (the start-up test uses a temporary one). */
 const DATA_DIR: string = process.env.DEMO_DATA_DIR || join(ROOT as string, '.data');
@@ -120,6 +120,8 @@ async function main(): Promise<void> {
   step('Compile shared, config and server', 'npx', ['tsc', '-b', 'shared', 'config', 'server']);
   if (h5IsStale()) step('Build the mini-program for the browser (H5)', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
   else done('Mini-program H5 build is up to date', Date.now());
+  if (consoleIsStale()) step('Build the desktop console (/console)', 'npm', ['run', 'build', '-w', 'server/console']);
+  else done('Desktop console build is up to date', Date.now());
 
   // Only now is @member/shared built: load the emulator and the process helpers.
   const { openidFor } = await import('../wechat-emulator/index.js');
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
     WECHAT_API_BASE: emulatorUrl,
     EMULATOR_PUBLIC_URL: emulatorUrl,
     H5_STATIC_DIR: join(ROOT as string, 'miniprogram', 'dist', 'h5'),
+    CONSOLE_STATIC_DIR: join(ROOT as string, 'server', 'console', 'dist'),
     STAFF: process.env.STAFF || `${openidFor(APPID, DEMO_CLERK)}:admin:演示店长`,
     ...payEnv(pay.keys, pay.dir, emulatorUrl, `http://127.0.0.1:${port}`),
     ...secrets,
@@ -206,6 +209,7 @@ async function main(): Promise<void> {
     `\n  Ready in ${((Date.now() - started) / 1000).toFixed(0)} s. Each browser is its own WeChat user. Try:\n` +
       `    · ${url}?user=${DEMO_CLERK}  — the demo store manager: 员工入口 (staff pages), 营销活动, 支付订单\n` +
       '    · 付款 on the member card — WeChat Pay with the emulator as the cashier\n' +
+      `    · ${url}console/  — the HQ desktop console (管理后台): sign in by scanning; in the demo its page links the confirming page\n` +
       `    · ${emulatorUrl}/dev/inbox  — the subscription messages the server sent\n` +
       '  Ctrl+C stops the demo.\n\n' +
       `  Open the member program (会员小程序) in a browser:\n\n  ${url}\n\n`,

@@ -1,12 +1,14 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createMysqlDatabase } from '../../server/src/testing/mysql';
 import { freePort, payEnv } from '../../server/src/testing/pay';
 import { TEST_SECRETS } from '../../server/src/testing/secrets';
 import { createPayKeys, payKeysToEmulatorConfig, type PayKeys } from '../wechat-emulator/pay/keys';
 import { openidFor } from '../wechat-emulator';
 import { REPO_ROOT, startProcess, type RunningProcess } from './processes';
+
+const CONSOLE_INDEX = join(REPO_ROOT, 'server', 'console', 'dist', 'index.html');
 
 export const STACK_APP = { appid: 'wx0000000000e2e001', secret: 'e2e-app-secret-0123456789abcdef0' };
 export { TEST_SECRETS };
@@ -146,6 +148,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           THROTTLE_PHONE_PER_IP_PER_MINUTE: '1000000',
           THROTTLE_PAY_CONFIRM_PER_IP_PER_MINUTE: '1000000',
           H5_STATIC_DIR: options.serveH5 ? join(REPO_ROOT, 'miniprogram', 'dist', 'h5') : '',
+          // The desktop console beside the H5 app, when it is built (npm test builds both).
+          CONSOLE_STATIC_DIR: options.serveH5 && existsSync(CONSOLE_INDEX) ? dirname(CONSOLE_INDEX) : '',
           ...(payKeys ? payEnv(payKeys, payDir, emulatorUrl, `http://127.0.0.1:${port}`) : {}),
           ...options.env,
         },

@@ -18,6 +18,7 @@ import { endSession, updateSessionMember } from './session';
 export { ApiError, isApiError, messageOf, outcomeUnknown } from './errors';
 export { newIdempotencyKey, PendingKeys } from './idempotency';
 export * from './campaigns';
+export * from './console-login';
 export * from './coupons';
 export * from './messages';
 export * from './payments';

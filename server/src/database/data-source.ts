@@ -44,6 +44,8 @@ import { MemberAccessGrant, StaffStore, Store } from '../auth/store.entity';
 import { AuditLog } from '../audit/audit-log.entity';
 import { ThrottleCounter } from '../throttle/throttle-counter.entity';
 import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from '../purchase-rules/purchase-rule.entities';
+import { ConsoleLogin17639000000600 } from './migrations/17639000000600-ConsoleLogin';
+import { ConsoleLoginTicket } from '../console-login/console-login-ticket.entity';
 import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
 import { DataTransfer17639000001000 } from './migrations/17639000001000-DataTransfer';
 import { ExportRun, ImportJob, ImportRow } from '../data-transfer/data-transfer.entities';
@@ -90,6 +92,7 @@ export const ENTITIES = [
   ExportRun,
   ImportJob,
   ImportRow,
+  ConsoleLoginTicket,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -116,6 +119,7 @@ export const MIGRATIONS = [
   MemberPrice17639000000300,
   PurchaseRules17639000000400,
   Feedback17639000000500,
+  ConsoleLogin17639000000600,
   DataTransfer17639000001000,
 ];
 

@@ -4,7 +4,8 @@ import { ThrottlerGuard, type ThrottlerOptions } from '@nestjs/throttler';
 import { DomainError } from '../common/domain-error';
 
 /** Routes that make us call WeChat for a user: each kind has its own limits (config `throttle`). */
-export type WechatCallKind = 'login' | 'phone' | 'payConfirm';
+/** consoleLogin is not a WeChat call, but the same kind of risk: an unauthenticated route that writes a row. */
+export type WechatCallKind = 'login' | 'phone' | 'payConfirm' | 'consoleLogin';
 
 const WECHAT_CALL_KEY = 'wechatCall';
 
@@ -13,6 +14,8 @@ const WECHAT_CALL_KEY = 'wechatCall';
  * Put it after the auth guard (the per-member key needs the session): method guards run after class guards.
  */
 export const WechatCall = (kind: WechatCallKind) => applyDecorators(SetMetadata(WECHAT_CALL_KEY, kind), UseGuards(WechatCallThrottleGuard));
+/** The console asking for a sign-in QR code, per IP (config `throttle.consoleLogin`). */
+export const ConsoleLoginThrottled = () => WechatCall('consoleLogin');
 
 type TrackedRequest = { ip?: string; session?: { memberId: number }; query?: Record<string, unknown> };
 const kindOf = (context: ExecutionContext) => Reflect.getMetadata(WECHAT_CALL_KEY, context.getHandler()) as WechatCallKind | undefined;
@@ -44,6 +47,13 @@ export function wechatCallThrottlers(config: AppConfig['throttle']): { throttler
       limit: config.payConfirm.perIpPerMinute,
       getTracker: byIp,
       skipIf: only('payConfirm', notConfirming),
+    },
+    {
+      name: 'console-login-ip',
+      ttl: minute,
+      limit: config.consoleLogin.perIpPerMinute,
+      getTracker: byIp,
+      skipIf: only('consoleLogin'),
     },
   ];
   return { throttlers };

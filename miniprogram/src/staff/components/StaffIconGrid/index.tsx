@@ -38,6 +38,14 @@ const ENTRIES: Entry[] = [
   { id: 'staff-goto-templates', label: '优惠券管理', glyph: '管', tone: 'purple', url: '/staff/templates/index', roles: [StaffRole.Admin] },
   { id: 'staff-goto-audience', label: '客户分层', glyph: '群', tone: 'teal', url: '/staff/audience/index', roles: [StaffRole.Admin] },
   { id: 'staff-goto-campaigns', label: '营销活动', glyph: '活', tone: 'pink', url: '/staff/campaigns/index', roles: [StaffRole.Admin] },
+  {
+    id: 'staff-goto-console-login',
+    label: '扫码登录后台',
+    glyph: '登',
+    tone: 'blue',
+    url: '/staff/console-login/index',
+    roles: [StaffRole.StoreManager, StaffRole.Admin],
+  },
   { id: 'staff-goto-rules', label: '营销规则', glyph: '规', tone: 'orange', url: '/staff/rules/index', roles: [StaffRole.Admin] },
 ];
 
