@@ -425,6 +425,22 @@ export const configSchema = z
       /** Cases per page of the staff queue and the member's list. */
       pageSize: z.int().min(5).max(200),
     }),
+    /** Exports and member imports of the HQ console (issue 18). */
+    dataTransfer: z.object({
+      /** Largest member import file (CSV or XLSX) an admin may upload. */
+      importMaxBytes: z
+        .int()
+        .min(1024)
+        .max(200 * 1024 * 1024),
+      /** Most rows one import file may hold. */
+      importMaxRows: z.int().min(1).max(1_000_000),
+      /** Rows committed per import transaction: the resume point moves by this many. */
+      importChunkRows: z.int().min(1).max(10_000),
+      /** An import worker that has not committed a chunk for this long is presumed dead; its import may be resumed. */
+      importLeaseSeconds: z.int().min(5).max(3600),
+      /** Rows read per keyset page while an export streams. */
+      exportPageRows: z.int().min(100).max(50_000),
+    }),
     /** The desktop console (/console): its sign-in QR code, scanned and confirmed in the staff mini-program. */
     consoleLogin: z.object({
       /** A QR code can be scanned and confirmed for this long after it is shown; then the console shows a new one. */

@@ -10,6 +10,7 @@ import { CoreModule, type CoreOptions } from './core.module';
 import { EventsModule } from './events/events.module';
 import { ConsoleLoginModule } from './console-login/console-login.module';
 import { FeedbackModule } from './feedback/feedback.module';
+import { DataTransferModule } from './data-transfer/data-transfer.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
@@ -47,6 +48,7 @@ export class AppModule {
         CampaignsModule,
         FeedbackModule,
         MetricsModule,
+        DataTransferModule,
         ConsoleLoginModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.

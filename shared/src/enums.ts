@@ -46,3 +46,31 @@ export const StoreStatus = {
   Closed: 'closed',
 } as const;
 export type StoreStatus = (typeof StoreStatus)[keyof typeof StoreStatus];
+
+/** A members import (issue 18): checked (dry run done) → importing (a worker holds its lease) → done. */
+export const ImportJobStatus = {
+  Checked: 'checked',
+  Importing: 'importing',
+  Done: 'done',
+} as const;
+export type ImportJobStatus = (typeof ImportJobStatus)[keyof typeof ImportJobStatus];
+
+/**
+ * One row of an import file: valid (will be imported), invalid (refused by the dry run), existing (the phone is
+ * a member already: skipped, never imported twice), imported (done, with its member id).
+ */
+export const ImportRowStatus = {
+  Valid: 'valid',
+  Invalid: 'invalid',
+  Existing: 'existing',
+  Imported: 'imported',
+} as const;
+export type ImportRowStatus = (typeof ImportRowStatus)[keyof typeof ImportRowStatus];
+
+/** A streamed export: running while rows leave, then done or failed (the client went away, or an error). */
+export const ExportRunStatus = {
+  Running: 'running',
+  Done: 'done',
+  Failed: 'failed',
+} as const;
+export type ExportRunStatus = (typeof ExportRunStatus)[keyof typeof ExportRunStatus];

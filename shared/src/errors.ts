@@ -147,6 +147,14 @@ export const ERRORS = {
   METRICS_RANGE_INVALID: { status: 400, message: '日期范围有误，请重新选择' },
   /** A metrics range longer than metrics.maxRangeDays. */
   METRICS_RANGE_TOO_LONG: { status: 400, message: '日期范围过长，请缩短后重试' },
+  /** Exports and imports (issue 18). */
+  EXPORT_NOT_FOUND: { status: 404, message: '没有这个导出' },
+  IMPORT_NOT_FOUND: { status: 404, message: '没有这个导入任务' },
+  IMPORT_FILE_INVALID: { status: 400, message: '请上传 CSV 或 XLSX 文件，第一行为表头，且包含“手机号”列' },
+  IMPORT_FILE_TOO_LARGE: { status: 413, message: '文件太大，请拆分后分批导入' },
+  IMPORT_TOO_MANY_ROWS: { status: 400, message: '文件行数超过单次导入上限，请拆分后分批导入' },
+  /** Another worker holds the import's lease (it is running now): wait, then look at its progress. */
+  IMPORT_RUNNING: { status: 409, message: '该导入正在进行中' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -25,4 +25,5 @@ export * from './rules/purchase-rules';
 export * from './feedback';
 export * from './rules/feedback';
 export * from './metrics';
+export * from './data-transfer';
 export * from './console-login';

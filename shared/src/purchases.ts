@@ -108,7 +108,7 @@ export interface RefundView {
 }
 
 export type PointsReasonCode =
-  'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign' | 'reward' | 'goodwill' | 'adjust';
+  'earn' | 'burn' | 'clawback' | 'restore' | 'expire' | 'exchange' | 'campaign' | 'reward' | 'goodwill' | 'adjust' | 'import';
 
 export interface PointsHistoryLine {
   id: number;

@@ -50,6 +50,8 @@ export interface Stack {
   /** The WeChat Pay keys when started with `pay`. */
   payKeys: PayKeys | null;
   openidOf(user: string): string;
+  /** The main server process's pid (benches read its memory from /proc). */
+  serverPid(): number | undefined;
   /** Kills the main server process at once (SIGKILL: no shutdown hooks, open transactions left to the database). */
   killServer(): Promise<void>;
   /** Everything the server process wrote to stdout and stderr so far (its logs). */
@@ -174,6 +176,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       payKeys,
       openidOf: (user) => openidFor(STACK_APP.appid, user),
       serverOutput: () => server.process.output(),
+      serverPid: () => server.process.child.pid,
       killServer: () =>
         new Promise<void>((resolve) => {
           const child = server.process.child;

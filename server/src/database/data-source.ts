@@ -58,6 +58,8 @@ import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from '../pur
 import { ConsoleLogin17639000000600 } from './migrations/17639000000600-ConsoleLogin';
 import { ConsoleLoginTicket } from '../console-login/console-login-ticket.entity';
 import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
+import { DataTransfer17639000001000 } from './migrations/17639000001000-DataTransfer';
+import { ExportRun, ImportJob, ImportRow } from '../data-transfer/data-transfer.entities';
 
 export const ENTITIES = [
   Member,
@@ -106,6 +108,9 @@ export const ENTITIES = [
   MetricSegmentMigration,
   MetricCohort,
   MetricSnapshot,
+  ExportRun,
+  ImportJob,
+  ImportRow,
   ConsoleLoginTicket,
 ];
 export const MIGRATIONS = [
@@ -135,6 +140,7 @@ export const MIGRATIONS = [
   Feedback17639000000500,
   ConsoleLogin17639000000600,
   Metrics17639000000700,
+  DataTransfer17639000001000,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -111,7 +111,7 @@ export class TierChanged {
     readonly memberId: number,
     readonly from: string,
     readonly to: string,
-    readonly cause: 'sale' | 'review',
+    readonly cause: 'sale' | 'review' | 'import',
     readonly at: Date,
   ) {}
 }

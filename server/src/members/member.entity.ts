@@ -92,6 +92,18 @@ export class Member {
   @Column({ name: 'deleted_at', type: 'datetime', nullable: true })
   deletedAt!: Date | null;
 
+  /** The retailer's own id for a member brought in by an import (issue 18); unique when given. */
+  @Index('uq_member_external_id', { unique: true })
+  @Column({ name: 'external_id', type: 'varchar', length: 64, nullable: true })
+  externalId!: string | null;
+
+  /**
+   * When an import brought the member in. Until they log in with WeChat and bind the same phone, their openid is
+   * a placeholder (IMPORTED_OPENID_PREFIX + phone hash); binding then gives this row the real openid.
+   */
+  @Column({ name: 'imported_at', type: 'datetime', nullable: true })
+  importedAt!: Date | null;
+
   /** Optimistic concurrency for profile edits (birthday rule): updates are conditional on it. */
   @VersionColumn({ type: 'int' })
   version!: number;

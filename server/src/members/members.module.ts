@@ -22,6 +22,6 @@ import { StaffMembersController } from './staff-members.controller';
     AvatarService,
     { provide: PhoneVault, useFactory: (config: AppConfig) => new PhoneVault(config.security.phoneEncryptionKey), inject: [APP_CONFIG] },
   ],
-  exports: [MembersService, MemberCardService],
+  exports: [MembersService, MemberCardService, PhoneVault],
 })
 export class MembersModule {}

@@ -7,6 +7,24 @@ import { Member } from './member.entity';
 const IDS_PER_STATEMENT = 500;
 
 /**
+ * The openid of a member an import brought in, until they log in with WeChat and bind the same phone: the
+ * column is unique and required, and this value can never be a real openid (WeChat's have no colon). Derived
+ * from the phone's keyed hash, so importing the same phone twice collides instead of making a second member.
+ */
+export const IMPORTED_OPENID_PREFIX = 'import:';
+export const importedOpenid = (phoneHash: string) => `${IMPORTED_OPENID_PREFIX}${phoneHash.slice(0, 56)}`;
+
+/** A member as an import brings them in (the phone already sealed and hashed like an app join's). */
+export interface ImportedMemberRow {
+  phoneCipher: string;
+  phoneHash: string;
+  phoneMasked: string;
+  nickname: string | null;
+  birthday: string | null;
+  externalId: string | null;
+}
+
+/**
  * Members chosen by SQL: `SELECT ${memberId} FROM ${from} WHERE ${where}`, with `params` for `where` (`from`
  * takes none). A campaign chunk hands its treated members to set-based statements this way, read from the run's
  * campaign_member rows, so their ids need not travel through Node.
@@ -168,4 +186,175 @@ export const membersRepository = {
       ])) === 1
     );
   },
+
+  /** Which of these phone hashes already belong to a member (an import skips them: never a second member). */
+  async phoneHashesTaken(em: EntityManager, phoneHashes: readonly string[]): Promise<Set<string>> {
+    return valuesTaken(em, 'phone_hash', phoneHashes);
+  },
+
+  /** Which of these external ids (the retailer's own member ids) a member already has. */
+  async externalIdsTaken(em: EntityManager, externalIds: readonly string[]): Promise<Set<string>> {
+    return valuesTaken(em, 'external_id', externalIds);
+  },
+
+  /**
+   * Inserts imported members (multi-row INSERTs), joined as of `now` and never deleted, and answers their ids by
+   * phone hash. The caller has checked that none of the phones is taken; one that a WeChat join took meanwhile
+   * fails the unique index, and the caller's transaction rolls back and is tried again.
+   */
+  async insertImported(em: EntityManager, rows: readonly ImportedMemberRow[], now: Date, today: string): Promise<Map<string, number>> {
+    const columns = [
+      'openid',
+      'phone_cipher',
+      'phone_hash',
+      'phone_masked',
+      'nickname',
+      'birthday',
+      'birthday_month',
+      'birthday_day',
+      'birthday_set_on',
+      'external_id',
+      'joined_at',
+      'imported_at',
+      'created_at',
+      'updated_at',
+      'version',
+    ];
+    const perStatement = rowsPerStatement(em, { mysql: 2000, sqlite: 60 }, columns.length);
+    const at = sqlDate(em, now);
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const batch = rows.slice(i, i + perStatement);
+      const params: unknown[] = [];
+      for (const row of batch) {
+        const [, month, day] = row.birthday ? row.birthday.split('-').map(Number) : [null, null, null];
+        params.push(
+          importedOpenid(row.phoneHash),
+          row.phoneCipher,
+          row.phoneHash,
+          row.phoneMasked,
+          row.nickname,
+          row.birthday,
+          month,
+          day,
+          // Set by the retailer, not by the member: the member's own once-a-year change counts from the import day.
+          row.birthday ? today : null,
+          row.externalId,
+          at,
+          at,
+          at,
+          at,
+          1,
+        );
+      }
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      await em.query(`INSERT INTO member (${columns.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`, params);
+    }
+    const ids = new Map<string, number>();
+    const hashes = rows.map((row) => row.phoneHash);
+    for (let i = 0; i < hashes.length; i += IDS_PER_STATEMENT) {
+      const batch = hashes.slice(i, i + IDS_PER_STATEMENT);
+      const found: Array<{ id: number | string; phoneHash: string }> = await em.query(
+        `SELECT id, phone_hash AS phoneHash FROM member WHERE phone_hash IN (${batch.map(() => '?').join(', ')})`,
+        batch,
+      );
+      for (const row of found) ids.set(row.phoneHash, Number(row.id));
+    }
+    return ids;
+  },
+
+  /** Sets one tier for these members (an import's tier column, through the membership module). */
+  async setTierOf(em: EntityManager, memberIds: readonly number[], tier: TierCode | string): Promise<void> {
+    for (let i = 0; i < memberIds.length; i += IDS_PER_STATEMENT) {
+      const batch = memberIds.slice(i, i + IDS_PER_STATEMENT);
+      await em.query(`UPDATE member SET tier = ? WHERE id IN (${batch.map(() => '?').join(', ')})`, [tier, ...batch]);
+    }
+  },
+
+  /**
+   * Adds to many balances at once (the opening balances of imported members, written by the points ledger with
+   * their ledger lines and lots): one UPDATE … CASE per 500 members. Positive amounts only.
+   */
+  async addPointsBalances(em: EntityManager, amounts: ReadonlyMap<number, number>): Promise<void> {
+    const entries = [...amounts].filter(([, points]) => points > 0);
+    for (let i = 0; i < entries.length; i += IDS_PER_STATEMENT / 2) {
+      const batch = entries.slice(i, i + IDS_PER_STATEMENT / 2);
+      const changed = await execute(
+        em,
+        `UPDATE member SET points_balance = points_balance + CASE id ${batch.map(() => 'WHEN ? THEN ?').join(' ')} END
+          WHERE id IN (${batch.map(() => '?').join(', ')})`,
+        [...batch.flat(), ...batch.map(([id]) => id)],
+      );
+      if (changed !== batch.length) throw new Error(`points balances: ${changed} of ${batch.length} members found`);
+    }
+  },
+
+  /**
+   * The imported member (not yet bound to WeChat) holding this phone, locked for the rest of the transaction;
+   * null when the phone is nobody's or belongs to a member who joined in the app.
+   */
+  async lockUnboundImported(em: EntityManager, phoneHash: string): Promise<{ id: number } | null> {
+    const [row]: Array<{ id: number | string }> = await em.query(
+      `SELECT id FROM member WHERE phone_hash = ? AND openid = ? AND account_status = ?${forUpdate(em)}`,
+      [phoneHash, importedOpenid(phoneHash), AccountStatus.Active],
+    );
+    return row ? { id: Number(row.id) } : null;
+  },
+
+  /**
+   * A WeChat user bound the phone of an imported member: that member becomes theirs (openid, consent) and the
+   * empty row their first login made is retired as deleted, so their old session is refused and the mini-program
+   * logs in again (SESSION_REVOKED), landing on the imported member with its points, tier and history. The
+   * visitor row had not joined, so nothing of a member's (purchases, points, coupons) can hang from it.
+   * Answers false when either row was not as expected (a race): nothing is changed then.
+   */
+  async bindImported(
+    em: EntityManager,
+    binding: { importedId: number; visitorId: number; openid: string; unionid: string | null; policyVersion: string; now: Date },
+  ): Promise<boolean> {
+    const at = sqlDate(em, binding.now);
+    const retired = await execute(
+      em,
+      `UPDATE member SET openid = ?, unionid = NULL, account_status = ?, deleted_at = ?, version = version + 1
+        WHERE id = ? AND openid = ? AND joined_at IS NULL AND account_status = ?`,
+      [`bound:${binding.visitorId}`, AccountStatus.Deleted, at, binding.visitorId, binding.openid, AccountStatus.Active],
+    );
+    if (retired !== 1) return false;
+    const visitor: Array<{ nickname: string | null; avatarUrl: string | null }> = await em.query(
+      'SELECT nickname, avatar_url AS avatarUrl FROM member WHERE id = ?',
+      [binding.visitorId],
+    );
+    const bound = await execute(
+      em,
+      `UPDATE member SET openid = ?, unionid = ?, privacy_policy_version = ?, privacy_accepted_at = ?,
+          nickname = COALESCE(nickname, ?), avatar_url = COALESCE(avatar_url, ?), version = version + 1
+        WHERE id = ? AND openid LIKE ? AND account_status = ?`,
+      [
+        binding.openid,
+        binding.unionid,
+        binding.policyVersion,
+        at,
+        visitor[0]?.nickname ?? null,
+        visitor[0]?.avatarUrl ?? null,
+        binding.importedId,
+        `${IMPORTED_OPENID_PREFIX}%`,
+        AccountStatus.Active,
+      ],
+    );
+    return bound === 1;
+  },
 };
+
+/** Which of `values` column `column` of member already holds, 500 to a statement. */
+async function valuesTaken(em: EntityManager, column: 'phone_hash' | 'external_id', values: readonly string[]): Promise<Set<string>> {
+  const taken = new Set<string>();
+  const unique = [...new Set(values)];
+  for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+    const batch = unique.slice(i, i + IDS_PER_STATEMENT);
+    const rows: Array<{ value: string }> = await em.query(
+      `SELECT ${column} AS value FROM member WHERE ${column} IN (${batch.map(() => '?').join(', ')})`,
+      batch,
+    );
+    for (const row of rows) taken.add(row.value);
+  }
+  return taken;
+}

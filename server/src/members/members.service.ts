@@ -19,6 +19,7 @@ import { WechatClient } from '../wechat/wechat.client';
 import { WechatApiError } from '../wechat/wechat.errors';
 import { Member } from './member.entity';
 import { toProfile } from './member.views';
+import { membersRepository } from './members.repository';
 import { PhoneVault } from './phone-vault';
 
 /** The member's own profile: created on first login, joined with consent + phone, birthday once a year. */
@@ -94,14 +95,33 @@ export class MembersService {
     const phone = await this.exchangePhoneCode(request.phoneCode, openid);
     const normalized = PhoneVault.normalize(phone.countryCode, phone.purePhoneNumber);
     const now = this.clock.now();
+    const phoneHash = this.phoneVault.lookupHash(normalized);
+    let memberIdNow = memberId;
     try {
       await this.transactions.run(async (em) => {
+        memberIdNow = memberId;
+        // Issue 18: the phone is an imported member's (brought in from the retailer's old system): this WeChat
+        // user IS that member, with their points and tier; the empty row their first login made is retired.
+        const imported = await membersRepository.lockUnboundImported(em, phoneHash);
+        if (imported) {
+          const bound = await membersRepository.bindImported(em, {
+            importedId: imported.id,
+            visitorId: memberId,
+            openid,
+            unionid: current.unionid,
+            policyVersion: request.privacyPolicyVersion,
+            now,
+          });
+          if (!bound) throw new DomainError('PHONE_ALREADY_BOUND');
+          memberIdNow = imported.id;
+          return;
+        }
         const joined = await em
           .createQueryBuilder()
           .update(Member)
           .set({
             phoneCipher: this.phoneVault.seal(normalized),
-            phoneHash: this.phoneVault.lookupHash(normalized),
+            phoneHash,
             phoneMasked: PhoneVault.mask(phone.purePhoneNumber),
             privacyPolicyVersion: request.privacyPolicyVersion,
             privacyAcceptedAt: now,
@@ -116,6 +136,12 @@ export class MembersService {
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('PHONE_ALREADY_BOUND');
       throw error;
+    }
+    if (memberIdNow !== memberId) {
+      // Not getLiveMember(memberId): that row is the retired visitor now. The mini-program's next call with its
+      // old token answers SESSION_REVOKED, and its silent re-login lands on the imported member.
+      this.logger.log({ memberId: memberIdNow, visitorId: memberId }, 'imported member bound to WeChat');
+      return this.profileOf(await this.getMember(memberIdNow));
     }
     await this.getLiveMember(memberId);
     this.logger.log({ memberId }, 'member joined');

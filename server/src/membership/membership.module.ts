@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ImportedTiers } from './imported-tiers';
 import { MembershipReviewJob } from './membership-review.job';
 
 @Module({
-  providers: [MembershipReviewJob],
-  exports: [MembershipReviewJob],
+  providers: [MembershipReviewJob, ImportedTiers],
+  exports: [MembershipReviewJob, ImportedTiers],
 })
 export class MembershipModule {}

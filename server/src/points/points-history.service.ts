@@ -22,6 +22,7 @@ const TITLES: Record<PointsReason, string> = {
   reward: '消费奖励积分',
   goodwill: '服务补偿积分',
   adjust: '积分调整',
+  import: '原会员积分转入',
 };
 
 /** The member's points page: balance, what expires when, and the ledger newest first, a page at a time. */

@@ -5,12 +5,12 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { DomainError } from '../common/domain-error';
-import { execute, forUpdate, sqlDateValue } from '../database/dialect';
+import { execute, forUpdate, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { DomainEvents } from '../events/domain-event-bus';
 import { PointsChanged } from '../events/domain-events';
 import { membersRepository } from '../members/members.repository';
-import { PointsLedgerLine, PointsLot, type PointsReason } from './points.entities';
+import { PointsLedgerLine, PointsLot, PointsReason } from './points.entities';
 
 export interface Movement {
   memberId: number;
@@ -71,6 +71,54 @@ export class PointsLedger {
     });
     await this.moveBalance(em, movement.memberId, movement.points);
     return line;
+  }
+
+  /**
+   * The opening balances of members an import has just inserted (issue 18), in the import's transaction: for
+   * each, one ledger line (reason `import`, its source key unique, so a replayed chunk cannot credit twice) and
+   * one lot with the file's expiry, and the balance moved by the same amount, as `credit` does one member at a
+   * time. Multi-row statements: a chunk of 1,000 members costs a handful of statements, not 4,000. The members
+   * are new (balance 0, nobody else can know them yet), so no member lock is needed.
+   */
+  async openImportedBalances(
+    em: EntityManager,
+    entries: ReadonlyArray<{ memberId: number; points: number; expiresAt: Date; sourceKey: string }>,
+    now: Date,
+  ): Promise<void> {
+    const credits = entries.filter((entry) => entry.points > 0);
+    if (credits.length === 0) return;
+    const lineColumns = ['member_id', 'delta', 'balance_after', 'reason', 'source_key', 'expires_at', 'created_at'];
+    const perStatement = rowsPerStatement(em, { mysql: 2000, sqlite: 100 }, lineColumns.length);
+    const at = sqlDate(em, now);
+    const ledgerIds = new Map<string, number>();
+    for (let i = 0; i < credits.length; i += perStatement) {
+      const batch = credits.slice(i, i + perStatement);
+      try {
+        await em.query(
+          `INSERT INTO points_ledger (${lineColumns.join(', ')}) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          batch.flatMap((c) => [c.memberId, c.points, c.points, PointsReason.Import, c.sourceKey, sqlDate(em, c.expiresAt), at]),
+        );
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new PointsEffectAlreadyApplied(batch[0].sourceKey);
+        throw error;
+      }
+      const rows: Array<{ id: number | string; sourceKey: string }> = await em.query(
+        `SELECT id, source_key AS sourceKey FROM points_ledger WHERE source_key IN (${batch.map(() => '?').join(', ')})`,
+        batch.map((c) => c.sourceKey),
+      );
+      for (const row of rows) ledgerIds.set(row.sourceKey, Number(row.id));
+      await em.query(
+        `INSERT INTO points_lot (member_id, ledger_id, points, remaining, expires_at) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        batch.flatMap((c) => [c.memberId, ledgerIds.get(c.sourceKey), c.points, c.points, sqlDate(em, c.expiresAt)]),
+      );
+    }
+    await membersRepository.addPointsBalances(em, new Map(credits.map((c) => [c.memberId, c.points])));
+    for (const c of credits) {
+      await this.events.publish(
+        em,
+        new PointsChanged(c.memberId, ledgerIds.get(c.sourceKey)!, c.points, c.points, PointsReason.Import, c.sourceKey, null, now),
+      );
+    }
   }
 
   /**

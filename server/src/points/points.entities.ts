@@ -23,6 +23,8 @@ export const PointsReason = {
   Goodwill: 'goodwill',
   /** An admin's manual adjustment, either way (feedback). */
   Adjust: 'adjust',
+  /** The opening balance of a member brought in by an import (issue 18), with the expiry the file gave. */
+  Import: 'import',
 } as const;
 export type PointsReason = (typeof PointsReason)[keyof typeof PointsReason];
 

@@ -280,6 +280,24 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
             LEFT JOIN (SELECT month, SUM(members) AS n FROM metric_segment_migration GROUP BY month) g ON g.month = h.month
            WHERE COALESCE(g.n, 0) <> h.n`,
   },
+  {
+    invariant: 'import.row-is-its-member',
+    // An imported row names the member it made: the same phone (hash), and its opening points credited once,
+    // exactly as the file said (no line when it gave none).
+    sql: `SELECT r.job_id AS jobId, r.row_no AS rowNo FROM import_row r
+            LEFT JOIN member m ON m.id = r.member_id
+            LEFT JOIN points_ledger l ON l.member_id = r.member_id AND l.source_key = ${concat("'import:member:'", 'r.member_id')}
+           WHERE r.status = 'imported'
+             AND (m.id IS NULL OR m.phone_hash <> r.phone_hash OR m.imported_at IS NULL
+                  OR (r.points > 0 AND (l.id IS NULL OR l.delta <> r.points)) OR (r.points = 0 AND l.id IS NOT NULL))`,
+  },
+  {
+    invariant: 'import.cursor-covers-imported',
+    // The resume point moves in the transaction that imports a chunk: no row past it is imported, and a finished
+    // import has no row left valid (each was imported, skipped as a member already, or refused).
+    sql: `SELECT r.job_id AS jobId, r.row_no AS rowNo, r.status FROM import_row r JOIN import_job j ON j.id = r.job_id
+           WHERE (r.status = 'imported' AND r.row_no > j.cursor_row) OR (j.status = 'done' AND r.status = 'valid')`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */

@@ -21,6 +21,7 @@ const HQ: readonly StaffRole[] = ['admin'];
 export const PAGES: readonly ConsolePage[] = [
   { path: 'home', label: '首页', group: null, roles: MANAGERS, component: lazy(() => import('./home')) },
   { path: 'dashboard', label: '数据看板', group: null, roles: MANAGERS, component: lazy(() => import('./dashboard')) },
+  { path: 'import', label: '导入导出', group: null, roles: MANAGERS, component: lazy(() => import('./import')) },
 ];
 
 export const pagesFor = (role: StaffRole): readonly ConsolePage[] => PAGES.filter((page) => page.roles.includes(role));
