@@ -20,6 +20,8 @@ const HQ: readonly StaffRole[] = ['admin'];
  */
 export const PAGES: readonly ConsolePage[] = [
   { path: 'home', label: '首页', group: null, roles: MANAGERS, component: lazy(() => import('./home')) },
+  { path: 'coupons', label: '优惠券', group: '营销', roles: HQ, component: lazy(() => import('./coupons')) },
+  { path: 'campaigns', label: '营销活动', group: '营销', roles: HQ, component: lazy(() => import('./campaigns')) },
 ];
 
 export const pagesFor = (role: StaffRole): readonly ConsolePage[] => PAGES.filter((page) => page.roles.includes(role));
