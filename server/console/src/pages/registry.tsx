@@ -24,6 +24,7 @@ export const PAGES: readonly ConsolePage[] = [
   { path: 'campaigns', label: '营销活动', group: '营销', roles: HQ, component: lazy(() => import('./campaigns')) },
   { path: 'rules', label: '支付有礼', group: '营销', roles: HQ, component: lazy(() => import('./rules')) },
   { path: 'service', label: '投诉与反馈', group: '服务', roles: MANAGERS, component: lazy(() => import('./service')) },
+  { path: 'audit', label: '操作日志', group: '系统', roles: MANAGERS, component: lazy(() => import('./audit')) },
 ];
 
 export const pagesFor = (role: StaffRole): readonly ConsolePage[] => PAGES.filter((page) => page.roles.includes(role));
