@@ -60,6 +60,9 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     await page.locator(selector).click();
     await visible(page, `.ant-select-dropdown .ant-select-item-option[title="${option}"]`).click();
   };
+  /** Until Ant Design's confirmations (已发布, 已暂停领取 …) have faded, so they do not cover the README picture. */
+  const settled = (page: Page) =>
+    page.waitForFunction(() => document.querySelectorAll('.ant-message-notice').length === 0, undefined, { timeout: 10_000 });
   const chartOf = async (page: Page, id: string) => {
     await page.locator(`#${id} canvas`).first().waitFor({ timeout: 15_000 });
     return page.evaluate((chartId) => {
@@ -136,6 +139,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     await page.locator(`#coupon-state-${created.id}`).filter({ hasText: '已暂停' }).waitFor({ timeout: 15_000 });
     await page.locator(`#coupon-toggle-${created.id}`).click();
     await page.locator(`#coupon-state-${created.id}`).filter({ hasText: '领取中' }).waitFor({ timeout: 15_000 });
+    await settled(page);
     await snapshot(page, 'console-coupons');
     await readmeShot(page, 'console-coupons');
   });
@@ -224,6 +228,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     expect(messages.drawn).toBe(true);
     // Nobody allowed the message in the app: every treated member counts as 未订阅.
     expect(messages.legend).toContain('未订阅');
+    // Per member, treated against held out (the lift).
     const revenue = await chartOf(page, 'chart-campaign-revenue');
     expect(revenue).toEqual({ drawn: true, series: 2, legend: ['活动组', '对照组'] });
     const trend = await chartOf(page, 'chart-campaign-trend');
@@ -233,6 +238,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     expect(kpis).toContain('¥600.00');
     const runs = await page.locator('#campaign-runs').innerText();
     expect(runs).toContain(`未订阅 ${run.targeted - run.heldOut}`);
+    await settled(page);
     await snapshot(page, 'console-campaign-report');
     await readmeShot(page, 'console-campaign-report');
   });

@@ -644,15 +644,15 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
       ],
     };
     const revenue: ChartOption = {
-      title: { text: '人均消费：活动组 vs 对照组', left: 'center', textStyle: { fontSize: 14 } },
+      title: { text: '人均消费：活动组 vs 对照组（元）', left: 'center', textStyle: { fontSize: 14 } },
       tooltip: TOOLTIP_YUAN,
       legend: { bottom: 0 },
       grid: { left: 64, right: 16, top: 40, bottom: 48 },
-      xAxis: { type: 'category', data: ['人均消费', '总消费'] },
-      yAxis: { type: 'value', name: '元' },
+      xAxis: { type: 'category', data: ['人均消费'] },
+      yAxis: { type: 'value' },
       series: [
-        { name: '活动组', type: 'bar', data: [yuan(treatedPer), yuan(t.treatedRevenue)], barMaxWidth: 48 },
-        { name: '对照组', type: 'bar', data: [yuan(holdoutPer), yuan(t.holdoutRevenue)], barMaxWidth: 48 },
+        { name: '活动组', type: 'bar', data: [yuan(treatedPer)], barMaxWidth: 64, label: { show: true, position: 'top' } },
+        { name: '对照组', type: 'bar', data: [yuan(holdoutPer)], barMaxWidth: 64, label: { show: true, position: 'top' } },
       ],
     };
     // Over time: one point per run (a recurring campaign runs daily; a one-off has a single run).
@@ -725,12 +725,7 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
               <Statistic title='发券 / 核销' value={`${t.couponsIssued} / ${t.couponsRedeemed}`} />
             </Col>
             <Col span={4}>
-              <Statistic
-                title='消息送达'
-                value={t.sent}
-                suffix={`/ 未订阅 ${t.notSubscribed} / 失败 ${t.failed}`}
-                valueStyle={{ fontSize: 22 }}
-              />
+              <Statistic title='消息 送达 / 未订阅 / 失败' value={`${t.sent} / ${t.notSubscribed} / ${t.failed}`} />
             </Col>
             <Col span={4}>
               <Statistic title='活动组总消费' value={formatFen(t.treatedRevenue)} />

@@ -93,6 +93,7 @@ export default function CouponsPage() {
               {
                 title: '券名称',
                 dataIndex: 'name',
+                width: 220,
                 render: (_, template) => (
                   <Space orientation='vertical' size={0}>
                     <Typography.Text strong>{template.name}</Typography.Text>
@@ -100,10 +101,10 @@ export default function CouponsPage() {
                   </Space>
                 ),
               },
-              { title: '类型', width: 90, render: (_, template) => COUPON_KIND_NAMES[template.terms.kind] },
+              { title: '类型', width: 80, render: (_, template) => COUPON_KIND_NAMES[template.terms.kind] },
               {
                 title: '状态',
-                width: 100,
+                width: 80,
                 render: (_, template) => {
                   const state = stateOf(template, now);
                   return (
@@ -124,7 +125,7 @@ export default function CouponsPage() {
               },
               {
                 title: '已核销',
-                width: 110,
+                width: 90,
                 render: (_, template) => (
                   <span id={`coupon-redeemed-${template.id}`}>
                     {template.redeemedCount.toLocaleString('zh-CN')}
@@ -132,16 +133,22 @@ export default function CouponsPage() {
                   </span>
                 ),
               },
-              { title: '对象', width: 120, render: (_, template) => audienceText(template) },
-              { title: '有效期', width: 200, render: (_, template) => validityText(template) },
+              { title: '对象', width: 100, render: (_, template) => audienceText(template) },
               {
-                title: '领取时间',
-                width: 200,
-                render: (_, template) => `${businessDate(template.claimStartsAt)} 至 ${businessDate(template.claimEndsAt)}`,
+                title: '领取时间 / 有效期',
+                width: 220,
+                render: (_, template) => (
+                  <Space orientation='vertical' size={0}>
+                    <span>
+                      {businessDate(template.claimStartsAt)} 至 {businessDate(template.claimEndsAt)}
+                    </span>
+                    <Typography.Text type='secondary'>{validityText(template)}</Typography.Text>
+                  </Space>
+                ),
               },
               {
                 title: '操作',
-                width: 230,
+                width: 200,
                 render: (_, template) => (
                   <Space size={4} wrap>
                     {template.liveBecause ? (
