@@ -70,11 +70,10 @@ describe('the console: service queue and audit log', () => {
     await stack?.stop();
   });
 
-  const visible = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first();
   const choose = async (page: Page, selector: string, option: string) => {
     await page.locator(selector).click();
     await page.keyboard.type(option);
-    await visible(page, `.ant-select-dropdown .ant-select-item-option[title="${option}"]`).click();
+    await page.locator('.ant-select-dropdown .ant-select-item-option >> visible=true').filter({ hasText: option }).first().click();
   };
   const settled = (page: Page) =>
     page.waitForFunction(() => document.querySelectorAll('.ant-message-notice').length === 0, undefined, { timeout: 10_000 });
@@ -149,12 +148,12 @@ describe('the console: service queue and audit log', () => {
     await page.locator('#audit-filter-member').fill(String(complainer.memberId));
     await page.locator('#audit-filter-apply').click();
     await page.waitForFunction(
-      () => [...document.querySelectorAll('#audit-table tbody tr[id]')].every((row) => row.textContent?.includes('feedback.')),
-      undefined,
+      (member) => [...document.querySelectorAll('#audit-table tbody tr[id]')].every((row) => row.textContent?.includes(member)),
+      `#${complainer.memberId}`,
       { timeout: 15_000 },
     );
     const actions = await page.locator('#audit-table tbody').innerText();
-    for (const action of ['feedback.view', 'feedback.reply', 'feedback.resolve']) expect(actions).toContain(action);
+    for (const action of ['查看反馈', '回复反馈', '处理完成']) expect(actions).toContain(action);
     await settled(page);
     await snapshot(page, 'console-audit-member');
     await readmeShot(page, 'console-audit');

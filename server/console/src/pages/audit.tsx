@@ -21,6 +21,31 @@ interface Filters {
 
 const ROLE_NAMES: Record<AuditLogEntry['role'], string> = { ...ROLE_LABELS, member: '会员本人' };
 
+/** The actions the server names (its @Audited routes and own records), as staff read them; others show their code. */
+const ACTION_NAMES: Record<string, string> = {
+  'account.delete': '注销账号',
+  'coupon.redeem': '核销优惠券',
+  'feedback.create': '登记投诉',
+  'feedback.reply': '回复反馈',
+  'feedback.resolve': '处理完成',
+  'feedback.view': '查看反馈',
+  'member.lookup': '查找会员',
+  'member.view': '查看会员',
+  'member_code.verify': '验证会员码',
+  'member_code.locked': '会员码验证锁定',
+  'pay_order.refund': '订单退款',
+  'pay_order.view': '查看订单',
+  'points.adjust': '调整积分',
+  'purchase.record': '登记消费',
+  'purchase.refund': '消费退款',
+  'purchase.view': '查看消费',
+  'purchase_rule.create': '新建支付有礼',
+  'purchase_rule.status': '支付有礼状态',
+  'purchase_rule.update': '修改支付有礼',
+  'sales.list': '查看销售',
+};
+const actionText = (action: string) => (ACTION_NAMES[action] ? `${ACTION_NAMES[action]}（${action}）` : action);
+
 /**
  * 操作日志: who did what, where, to whom and how it ended. HQ sees every entry; a store manager their stores'
  * (the server decides). Filters by staff, action, store, member and business days; pages with a cursor (the
@@ -69,12 +94,12 @@ export default function AuditPage() {
         <Select
           id='audit-filter-action'
           allowClear
-          showSearch
+          showSearch={{ optionFilterProp: 'label' }}
           placeholder='操作类型'
-          style={{ width: 200 }}
+          style={{ width: 240 }}
           value={draft.action}
           onChange={(value?: string) => setDraft((d) => ({ ...d, action: value }))}
-          options={(filters.data?.actions ?? []).map((action) => ({ value: action, label: action }))}
+          options={(filters.data?.actions ?? []).map((action) => ({ value: action, label: actionText(action) }))}
         />
         {session?.role === 'admin' ? (
           <Input
@@ -160,11 +185,20 @@ export default function AuditPage() {
                       </span>
                     ),
                 },
-                { title: '门店', width: 80, render: (_, e) => e.storeCode ?? '总部' },
-                { title: '操作', width: 200, render: (_, e) => <Typography.Text code>{e.action}</Typography.Text> },
+                { title: '门店', width: 80, render: (_, e) => e.storeCode ?? '—' },
+                {
+                  title: '操作',
+                  width: 220,
+                  render: (_, e) =>
+                    ACTION_NAMES[e.action] ? (
+                      <span title={e.action}>{ACTION_NAMES[e.action]}</span>
+                    ) : (
+                      <Typography.Text code>{e.action}</Typography.Text>
+                    ),
+                },
                 {
                   title: '结果',
-                  width: 200,
+                  width: 140,
                   render: (_, e) => (e.outcome === 'ok' ? <Tag color='green'>成功</Tag> : <Tag color='red'>{e.outcome}</Tag>),
                 },
                 { title: '对象', render: (_, e) => e.target ?? '—' },

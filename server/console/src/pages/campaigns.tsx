@@ -608,6 +608,8 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
           name: '目标人群',
           type: 'pie',
           radius: ['40%', '65%'],
+          // The legend names the slices; the ring shows their counts (names beside it are cut off at this size).
+          label: { position: 'inside', formatter: '{c}' },
           data: [
             { name: '活动组', value: t.targeted - t.heldOut },
             { name: '对照组', value: t.heldOut },
@@ -633,6 +635,8 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
           name: '消息',
           type: 'pie',
           radius: ['40%', '65%'],
+          // The legend names the slices; the ring shows their counts (names beside it are cut off at this size).
+          label: { position: 'inside', formatter: '{c}' },
           data: [
             { name: '已送达', value: t.sent },
             { name: '未订阅', value: t.notSubscribed },

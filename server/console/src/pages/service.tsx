@@ -399,6 +399,8 @@ function ReportBody({ report }: { report: FeedbackReport }) {
           name: '处理进度',
           type: 'pie',
           radius: ['40%', '65%'],
+          // The legend names the slices; the ring shows their counts (names beside it are cut off at this size).
+          label: { position: 'inside', formatter: '{c}' },
           data: [
             { name: '已解决', value: report.resolved },
             { name: '已回复未解决', value: Math.max(0, report.responded - report.resolved) },
