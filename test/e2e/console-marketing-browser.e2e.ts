@@ -233,6 +233,12 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     expect(revenue).toEqual({ drawn: true, series: 2, legend: ['活动组', '对照组'] });
     const trend = await chartOf(page, 'chart-campaign-trend');
     expect(trend.series).toBe(6);
+    // Over time: the run's revenue per business day, treated vs held out, per member and so far.
+    const daily = await chartOf(page, 'chart-campaign-daily');
+    expect(daily).toEqual({ drawn: true, series: 4, legend: ['活动组当日', '对照组当日', '活动组累计', '对照组累计'] });
+    const days = (await api.call('GET', `/admin/campaigns/${draft.id}/runs/${run.id}/daily`, { token: admin })).body;
+    expect(days.days.reduce((sum: number, day: { treatedRevenueFen: number }) => sum + day.treatedRevenueFen, 0)).toBe(60_000);
+    expect(days.days.reduce((sum: number, day: { holdoutRevenueFen: number }) => sum + day.holdoutRevenueFen, 0)).toBe(10_000);
     const kpis = await page.locator('#campaign-kpis').innerText();
     expect(kpis).toContain(`${run.couponsIssued} / 2`);
     expect(kpis).toContain('¥600.00');

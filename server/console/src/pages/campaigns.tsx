@@ -1,6 +1,7 @@
 import type {
   AudiencePreviewResponse,
   CampaignListResponse,
+  CampaignRunDaily,
   CampaignRunView,
   CampaignSchedule,
   CampaignView,
@@ -29,7 +30,7 @@ import {
 } from 'antd';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
-import { api, ApiError } from '../api';
+import { api, ApiError, query } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
 import { formatFen } from '../components/Money';
 import { PageState } from '../components/PageState';
@@ -757,6 +758,7 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
               <Chart id='chart-campaign-trend' option={options.trend} height={300} />
             </Col>
           </Row>
+          <RunDaily campaignId={campaign.id} runs={runs} />
           <Table<CampaignRunView>
             id='campaign-runs'
             size='small'
@@ -786,5 +788,70 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
         </>
       )}
     </Space>
+  );
+}
+
+/**
+ * A run's revenue over time: per business day since it started, what a treated and a held-out member paid on
+ * average (bars) and in total so far (lines): the lift as it builds up. The latest run unless another is picked.
+ */
+function RunDaily({ campaignId, runs }: { campaignId: number; runs: readonly CampaignRunView[] }) {
+  const done = runs.filter((run) => run.status === 'done');
+  const [picked, setPicked] = useState<number | null>(null);
+  const runId = picked ?? done[done.length - 1]?.id ?? null;
+  const loaded = useLoad(
+    () =>
+      runId === null
+        ? Promise.resolve(null)
+        : api<CampaignRunDaily>(`admin/campaigns/${campaignId}/runs/${runId}/daily${query({ days: 31 })}`),
+    [campaignId, runId],
+  );
+  const option = useMemo((): ChartOption | null => {
+    const daily = loaded.data;
+    if (!daily) return null;
+    const per = (fen: number, members: number) => (members ? Math.round(fen / members) / 100 : 0);
+    let treatedSoFar = 0;
+    let holdoutSoFar = 0;
+    const cumulative = daily.days.map((day) => {
+      treatedSoFar += day.treatedRevenueFen;
+      holdoutSoFar += day.holdoutRevenueFen;
+      return [per(treatedSoFar, daily.treatedMembers), per(holdoutSoFar, daily.holdoutMembers)];
+    });
+    return {
+      title: { text: '按天：人均消费（元）', left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: TOOLTIP_YUAN,
+      legend: { bottom: 0 },
+      grid: { left: 56, right: 24, top: 40, bottom: 56 },
+      xAxis: { type: 'category', data: daily.days.map((day) => day.date.slice(5)) },
+      yAxis: { type: 'value' },
+      series: [
+        { name: '活动组当日', type: 'bar', data: daily.days.map((day) => per(day.treatedRevenueFen, daily.treatedMembers)) },
+        { name: '对照组当日', type: 'bar', data: daily.days.map((day) => per(day.holdoutRevenueFen, daily.holdoutMembers)) },
+        { name: '活动组累计', type: 'line', data: cumulative.map(([treated]) => treated) },
+        { name: '对照组累计', type: 'line', data: cumulative.map(([, holdout]) => holdout) },
+      ],
+    };
+  }, [loaded.data]);
+  if (runId === null) return null;
+  return (
+    <Card
+      size='small'
+      title='消费走势（活动组 vs 对照组）'
+      extra={
+        done.length > 1 ? (
+          <Select
+            id='campaign-daily-run'
+            style={{ width: 160 }}
+            value={runId}
+            onChange={(value: number) => setPicked(value)}
+            options={[...done]
+              .reverse()
+              .map((run) => ({ value: run.id, label: runPeriodText(run) === '单次' ? '单次' : `${run.period} 批次` }))}
+          />
+        ) : null
+      }
+    >
+      <PageState loaded={loaded}>{() => (option ? <Chart id='chart-campaign-daily' option={option} height={300} /> : null)}</PageState>
+    </Card>
   );
 }
