@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
 import { launchChromium, readmeShot, snapshot } from '../support/browser';
 import { consolePage } from '../support/console';
-import { campaignBody, cashOffTemplateBody } from '../support/fixtures';
+import { cashOffTemplateBody } from '../support/fixtures';
 import { invariantsAfterEach } from '../support/invariants';
 import { startStack, type Stack } from '../support/stack';
 
@@ -144,7 +144,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     await readmeShot(page, 'console-coupons');
   });
 
-  it('a campaign draft previews its audience; a launched one reports targeted vs holdout, coupons, messages and revenue as charts', async () => {
+  it('a campaign draft previews its audience; its report charts targeted vs holdout, coupons, messages and revenue', async () => {
     const members = [];
     // The holdout is a deterministic share by member id that steps 81‰ per id: 12 members in a row and more
     // always put some on each side.

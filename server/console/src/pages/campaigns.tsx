@@ -696,8 +696,6 @@ function ReportBody({ campaign }: { campaign: CampaignView }) {
     t.queued,
     treatedPer,
     holdoutPer,
-    t.treatedRevenue,
-    t.holdoutRevenue,
   ]);
 
   return (
