@@ -350,7 +350,11 @@ function RuleReportBody({ rule, report, onChanged }: { rule: PurchaseRuleView; r
       tooltip: { trigger: 'axis', valueFormatter: (value: number) => formatFen(Math.round(value * 100)) },
       legend: { bottom: 0 },
       grid: { left: 72, right: 16, top: 40, bottom: 48 },
-      xAxis: { type: 'category', data: ['积分成本', '券抵扣', '退款未收回', '总成本', '触发订单实付', '之后消费'] },
+      xAxis: {
+        type: 'category',
+        data: ['积分成本', '券抵扣', '退款未收回', '总成本', '触发订单实付', '之后消费'],
+        axisLabel: { interval: 0 },
+      },
       yAxis: { type: 'value' },
       series: [
         {
@@ -416,7 +420,11 @@ function RuleReportBody({ rule, report, onChanged }: { rule: PurchaseRuleView; r
           <Statistic title='总成本' value={formatFen(report.costFen)} />
         </Col>
         <Col span={4}>
-          <Statistic title='之后消费' value={formatFen(report.laterPaidFen)} suffix={`${report.laterPurchases} 笔`} />
+          <Statistic
+            title='之后消费'
+            value={formatFen(report.laterPaidFen)}
+            suffix={<span style={{ fontSize: 14 }}>（{report.laterPurchases} 笔）</span>}
+          />
         </Col>
         <Col span={4}>
           <Statistic title='退款未收回（已用券）' value={formatFen(report.lossFen)} />
