@@ -136,7 +136,8 @@ describe('the console: service queue and audit log', () => {
     await page.locator('#audit-table').waitFor({ timeout: 20_000 });
     await choose(page, '#audit-filter-action', 'feedback.resolve');
     await page.locator('#audit-filter-apply').click();
-    await page.locator('#audit-table tbody tr[id]').first().waitFor({ timeout: 15_000 });
+    // The page keeps the last rows while the filtered ones load: until only the filtered one is left.
+    await page.waitForFunction(() => document.querySelectorAll('#audit-table tbody tr[id]').length === 1, undefined, { timeout: 15_000 });
     const resolved = await page.locator('#audit-table tbody').innerText();
     expect(await page.locator('#audit-table tbody tr[id]').count()).toBe(1);
     expect(resolved).toContain('总部客服');
@@ -148,7 +149,10 @@ describe('the console: service queue and audit log', () => {
     await page.locator('#audit-filter-member').fill(String(complainer.memberId));
     await page.locator('#audit-filter-apply').click();
     await page.waitForFunction(
-      (member) => [...document.querySelectorAll('#audit-table tbody tr[id]')].every((row) => row.textContent?.includes(member)),
+      (member) => {
+        const rows = [...document.querySelectorAll('#audit-table tbody tr[id]')];
+        return rows.length >= 3 && rows.every((row) => row.textContent?.includes(member));
+      },
       `#${complainer.memberId}`,
       { timeout: 15_000 },
     );

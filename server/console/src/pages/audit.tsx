@@ -86,7 +86,7 @@ export default function AuditPage() {
           allowClear
           showSearch={{ optionFilterProp: 'label' }}
           placeholder='操作人'
-          style={{ width: 180 }}
+          style={{ width: 160 }}
           value={draft.staffOpenid}
           onChange={(value?: string) => setDraft((d) => ({ ...d, staffOpenid: value }))}
           options={(filters.data?.actors ?? []).map((a) => ({ value: a.openid, label: `${a.name ?? a.openid}（${ROLE_LABELS[a.role]}）` }))}
@@ -96,7 +96,7 @@ export default function AuditPage() {
           allowClear
           showSearch={{ optionFilterProp: 'label' }}
           placeholder='操作类型'
-          style={{ width: 240 }}
+          style={{ width: 220 }}
           value={draft.action}
           onChange={(value?: string) => setDraft((d) => ({ ...d, action: value }))}
           options={(filters.data?.actions ?? []).map((action) => ({ value: action, label: actionText(action) }))}
@@ -125,7 +125,8 @@ export default function AuditPage() {
           <Input
             id='audit-filter-member'
             placeholder='会员 ID'
-            style={{ width: 120 }}
+            prefix={<Typography.Text type='secondary'>会员</Typography.Text>}
+            style={{ width: 130 }}
             status={memberBad ? 'error' : undefined}
             value={draft.memberId ?? ''}
             onChange={(e) => setDraft((d) => ({ ...d, memberId: e.target.value }))}
@@ -174,7 +175,7 @@ export default function AuditPage() {
                 { title: '时间', width: 170, render: (_, e) => businessDateTime(e.at) },
                 {
                   title: '操作人',
-                  width: 180,
+                  width: 170,
                   render: (_, e) =>
                     e.role === 'member' ? (
                       '会员本人'
@@ -188,7 +189,7 @@ export default function AuditPage() {
                 { title: '门店', width: 80, render: (_, e) => e.storeCode ?? '—' },
                 {
                   title: '操作',
-                  width: 220,
+                  width: 170,
                   render: (_, e) =>
                     ACTION_NAMES[e.action] ? (
                       <span title={e.action}>{ACTION_NAMES[e.action]}</span>
@@ -198,10 +199,10 @@ export default function AuditPage() {
                 },
                 {
                   title: '结果',
-                  width: 140,
+                  width: 110,
                   render: (_, e) => (e.outcome === 'ok' ? <Tag color='green'>成功</Tag> : <Tag color='red'>{e.outcome}</Tag>),
                 },
-                { title: '对象', render: (_, e) => e.target ?? '—' },
+                { title: '对象', width: 110, render: (_, e) => e.target ?? '—' },
                 { title: '会员', width: 90, render: (_, e) => (e.memberId === null ? '—' : `#${e.memberId}`) },
                 { title: '金额', width: 120, render: (_, e) => (e.amountFen === null ? '—' : formatFen(e.amountFen)) },
                 { title: '积分', width: 90, render: (_, e) => (e.points === null ? '—' : e.points.toLocaleString('zh-CN')) },
