@@ -142,6 +142,25 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     await settled(page);
     await snapshot(page, 'console-coupons');
     await readmeShot(page, 'console-coupons');
+
+    // Editing the one not live yet: its form holds its terms; the change is saved.
+    await page.locator(`#coupon-edit-${later.body.id}`).click();
+    expect(await page.locator('#coupon-name').inputValue()).toBe('元旦预热券');
+    expect(await page.locator('#coupon-value').inputValue()).toBe('20');
+    await page.locator('#coupon-stock').fill('60');
+    await page.locator('#coupon-save').click();
+    await page.locator(`#coupon-claimed-${later.body.id}`).filter({ hasText: '0 / 60' }).waitFor({ timeout: 15_000 });
+    // Copying the live one starts a new template from its terms, named as a copy.
+    await page.locator(`#coupon-copy-${created.id}`).click();
+    expect(await page.locator('#coupon-name').inputValue()).toBe('双十二满减券 副本');
+    expect(await page.locator('#coupon-threshold').inputValue()).toBe('200');
+    await visible(page, '.ant-modal-footer button:not(#coupon-save)').click();
+    await page.locator('.ant-modal').waitFor({ state: 'hidden', timeout: 15_000 });
+    // Deleting the one not live, after a confirmation.
+    await page.locator(`#coupon-delete-${later.body.id}`).click();
+    await visible(page, `#coupon-delete-ok-${later.body.id}`).click();
+    await page.locator(`#coupon-row-${later.body.id}`).waitFor({ state: 'detached', timeout: 15_000 });
+    expect((await api.call('GET', `/admin/coupon-templates/${later.body.id}`, { token: admin })).status).toBe(404);
   });
 
   it('a campaign draft previews its audience; its report charts targeted vs holdout, coupons, messages and revenue', async () => {
@@ -274,6 +293,24 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     expect(rule.status).toBe(201);
     const page = await consolePage(browser, stack, 'mk-hq', 'rules');
     await page.locator(`#rule-status-${rule.body.id}`).filter({ hasText: '草稿' }).waitFor({ timeout: 20_000 });
+    // A new rule through the form: the staff page's rules say what is wrong, in Chinese.
+    await page.locator('#rule-new').click();
+    await page.locator('#rule-save').click();
+    await page.locator('#rule-form-error').filter({ hasText: '请填写规则名称' }).waitFor({ timeout: 10_000 });
+    await page.locator('#rule-name').fill('首单送50积分');
+    await page.locator('#rule-points').fill('-5');
+    await page.locator('#rule-save').click();
+    await page.locator('#rule-form-error').filter({ hasText: '赠送积分须为不小于 0 的整数' }).waitFor({ timeout: 10_000 });
+    await page.locator('#rule-points').fill('50');
+    await page.locator('#rule-first').check();
+    await page.locator('#rule-save').click();
+    await page.locator('.ant-modal').waitFor({ state: 'hidden', timeout: 15_000 });
+    const rules = (await api.call('GET', '/admin/purchase-rules', { token: admin })).body.rules as Array<{ name: string }>;
+    expect(rules.find((r) => r.name === '首单送50积分')).toMatchObject({
+      status: 'draft',
+      reward: { points: 50 },
+      conditions: { firstPurchase: true },
+    });
     await page.locator(`#rule-activate-${rule.body.id}`).click();
     await page.locator(`#rule-status-${rule.body.id}`).filter({ hasText: '进行中' }).waitFor({ timeout: 15_000 });
     const buyer = await api.joinedMember('mk-rule-buyer', '13800003333', POLICY);
