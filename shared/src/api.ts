@@ -183,11 +183,19 @@ export interface AuditLogEntry {
   memberId: number | null;
   amountFen: number | null;
   points: number | null;
+  /** The staff member's name as the staff list has it now (GET /api/staff/audit-log); null when unknown or removed. */
+  staffName?: string | null;
 }
 
 export interface AuditLogPage {
   entries: AuditLogEntry[];
   nextBefore: number | null;
+}
+
+/** GET /api/staff/audit-log/filters: what the console's filters offer (the actions recorded, the staff who act). */
+export interface AuditLogFilters {
+  actions: string[];
+  actors: Array<{ openid: string; name: string | null; role: StaffRole }>;
 }
 
 export interface HealthResponse {

@@ -124,3 +124,21 @@ export interface CampaignView {
 export interface CampaignListResponse {
   campaigns: CampaignView[];
 }
+
+/** One business day of a run's report: what its treated and held-out members paid (net of refunds) that day. */
+export interface CampaignRunDay {
+  /** YYYY-MM-DD, business calendar. */
+  date: string;
+  treatedRevenueFen: Fen;
+  holdoutRevenueFen: Fen;
+  treatedPurchasers: number;
+  holdoutPurchasers: number;
+}
+
+/** GET /api/admin/campaigns/:id/runs/:runId/daily?days=N: the run's revenue day by day from its start (today last). */
+export interface CampaignRunDaily {
+  runId: number;
+  treatedMembers: number;
+  holdoutMembers: number;
+  days: CampaignRunDay[];
+}

@@ -1,15 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditController } from './audit.controller';
+import { AuditController, StaffAuditController } from './audit.controller';
+import { AuditReadService } from './audit-read.service';
 import { AuditService } from './audit.service';
 
 /**
- * The staff audit log: written for every staff action by one interceptor, read by admins. The interceptor is
+ * The staff audit log: written for every staff action by one interceptor, read by HQ (all of it) and store
+ * managers (their stores' entries, AuditReadService). The interceptor is
  * attached to the staff routes by auditStaffRoutes (at start-up, from their guards), not registered globally.
  */
 @Global()
 @Module({
-  controllers: [AuditController],
-  providers: [AuditService],
+  controllers: [AuditController, StaffAuditController],
+  providers: [AuditService, AuditReadService],
   exports: [AuditService],
 })
 export class AuditModule {}

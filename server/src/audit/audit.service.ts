@@ -1,6 +1,6 @@
 import type { AuditLogEntry, AuditLogPage } from '@member/shared';
 import { Injectable } from '@nestjs/common';
-import { DataSource, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { Between, DataSource, In, LessThan, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { Clock } from '../common/clock';
 import { AuditLog } from './audit-log.entity';
@@ -22,6 +22,18 @@ export interface AuditQuery {
   staffOpenid?: string;
   storeCode?: string;
   action?: string;
+  /** Business days ("YYYY-MM-DD"), both included: AuditReadService turns them into `atFrom` / `atTo`. */
+  from?: string;
+  to?: string;
+  memberId?: number;
+}
+
+/** What `page` reads by: the query with its days as instants, and the stores a manager may see. */
+export interface AuditPageQuery extends Omit<AuditQuery, 'from' | 'to'> {
+  atFrom?: Date;
+  atTo?: Date;
+  /** Only entries of these stores (a store manager's); undefined or null: every entry. */
+  stores?: readonly string[] | null;
 }
 
 /** The append-only record of staff actions: this service only inserts and reads; nothing updates or deletes. */
@@ -73,12 +85,20 @@ export class AuditService {
   }
 
   /** Newest first, `limit` at a time; `nextBefore` pages on. */
-  async page(query: AuditQuery): Promise<AuditLogPage> {
+  async page(query: AuditPageQuery): Promise<AuditLogPage> {
     const where: FindOptionsWhere<AuditLog> = {};
     if (query.before !== undefined) where.id = LessThan(query.before);
     if (query.staffOpenid) where.staffOpenid = query.staffOpenid;
-    if (query.storeCode) where.storeCode = query.storeCode;
     if (query.action) where.action = query.action;
+    if (query.memberId !== undefined) where.memberId = query.memberId;
+    if (query.stores) {
+      // A manager without stores sees nothing (and IN () is not SQL).
+      const stores = query.storeCode ? query.stores.filter((code) => code === query.storeCode) : query.stores;
+      if (stores.length === 0) return { entries: [], nextBefore: null };
+      where.storeCode = In(stores);
+    } else if (query.storeCode) where.storeCode = query.storeCode;
+    if (query.atFrom || query.atTo)
+      where.at = query.atTo ? Between(query.atFrom ?? new Date(0), query.atTo) : MoreThanOrEqual(query.atFrom!);
     const rows = await this.dataSource.getRepository(AuditLog).find({ where, order: { id: 'DESC' }, take: query.limit + 1 });
     const entries = rows.slice(0, query.limit).map(toEntry);
     return { entries, nextBefore: rows.length > query.limit ? entries[entries.length - 1].id : null };

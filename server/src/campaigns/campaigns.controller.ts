@@ -1,9 +1,10 @@
-import type { CampaignListResponse, CampaignView, CreateCampaignRequest, UpdateCampaignRequest } from '@member/shared';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import type { CampaignListResponse, CampaignRunDaily, CampaignView, CreateCampaignRequest, UpdateCampaignRequest } from '@member/shared';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { CurrentSession, StaffGuard, StaffRoles } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
 import { ZodPipe } from '../common/zod.pipe';
-import { campaignIdParam, createCampaignBody, updateCampaignBody } from './campaigns.dto';
+import { CampaignDailyReport } from './campaign-daily';
+import { campaignIdParam, createCampaignBody, dailyQuery, updateCampaignBody } from './campaigns.dto';
 import { CampaignsService } from './campaigns.service';
 
 /** Marketing (admins): campaigns and their run reports. */
@@ -11,7 +12,10 @@ import { CampaignsService } from './campaigns.service';
 @UseGuards(StaffGuard)
 @StaffRoles('admin')
 export class CampaignsController {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly daily: CampaignDailyReport,
+  ) {}
 
   @Get()
   list(): Promise<CampaignListResponse> {
@@ -29,6 +33,16 @@ export class CampaignsController {
   @Get(':id')
   get(@Param('id', new ZodPipe(campaignIdParam)) id: number): Promise<CampaignView> {
     return this.campaigns.get(id);
+  }
+
+  /** A run's revenue per business day, treated against held out (the console's chart over time). */
+  @Get(':id/runs/:runId/daily')
+  runDaily(
+    @Param('id', new ZodPipe(campaignIdParam)) id: number,
+    @Param('runId', new ZodPipe(campaignIdParam)) runId: number,
+    @Query(new ZodPipe(dailyQuery)) query: { days: number },
+  ): Promise<CampaignRunDaily> {
+    return this.daily.daily(id, runId, query.days);
   }
 
   /** Drafts only (CAMPAIGN_NOT_DRAFT). */

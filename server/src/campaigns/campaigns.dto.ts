@@ -7,7 +7,7 @@ import {
   type UpdateCampaignRequest,
 } from '@member/shared';
 import { z } from 'zod';
-import { idField, idParam, plainText } from '../common/validation';
+import { decimalInt, idField, idParam, plainText } from '../common/validation';
 import { audienceFilterBody } from '../segments/segments.dto';
 
 const setUp = {
@@ -44,3 +44,6 @@ export const createCampaignBody = z
 export const updateCampaignBody = z.strictObject(setUp).superRefine(scheduleFields) satisfies z.ZodType<UpdateCampaignRequest, unknown>;
 
 export const campaignIdParam = idParam;
+
+/** How many business days of a run's daily report (from its first day): a chart's width, at most a quarter. */
+export const dailyQuery = z.strictObject({ days: decimalInt(1, 92).default(31) });

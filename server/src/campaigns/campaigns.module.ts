@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CouponsModule } from '../coupons/coupons.module';
 import { MessagesModule } from '../messages/messages.module';
 import { PointsModule } from '../points/points.module';
+import { CampaignDailyReport } from './campaign-daily';
 import { CampaignIssuer } from './campaign-issuer';
 import { CampaignOffers } from './campaign-offers';
 import { SystemCampaignPrograms } from './campaign-plan';
@@ -20,6 +21,7 @@ import { CouponReminderProgram } from './coupon-reminder.program';
   imports: [CouponsModule, MessagesModule, PointsModule],
   controllers: [CampaignsController],
   providers: [
+    CampaignDailyReport,
     CampaignIssuer,
     CampaignOffers,
     CampaignPlans,

@@ -37,7 +37,17 @@ export function Chart({ option, height = 300, id }: { option: ChartOption; heigh
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    const instance = chart.current;
+    if (!instance) return;
+    instance.setOption(option, { notMerge: true });
+    // What ECharts holds after the option (series and legend names), on the element for browser tests to read.
+    const held = instance.getOption() as { series?: Array<{ name?: string; type?: string; data?: Array<{ name?: string }> }> };
+    const series = held.series ?? [];
+    element.current!.dataset.seriesCount = String(series.length);
+    // A pie's legend names its slices; the other kinds name their series.
+    element.current!.dataset.legend = series
+      .flatMap((one) => (one.type === 'pie' ? (one.data ?? []).map((slice) => slice.name ?? '') : [one.name ?? '']))
+      .join('|');
   }, [option]);
   return <div ref={element} id={id} data-chart='echarts' style={{ width: '100%', height }} />;
 }
