@@ -46,3 +46,12 @@ export const StoreStatus = {
   Closed: 'closed',
 } as const;
 export type StoreStatus = (typeof StoreStatus)[keyof typeof StoreStatus];
+
+/** A staff invite (邀请员工): pending until accepted once or revoked; an expired one is pending past its time (not stored). */
+export const StaffInviteStatus = {
+  Pending: 'pending',
+  Accepted: 'accepted',
+  Revoked: 'revoked',
+  Expired: 'expired',
+} as const;
+export type StaffInviteStatus = (typeof StaffInviteStatus)[keyof typeof StaffInviteStatus];

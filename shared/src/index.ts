@@ -25,3 +25,5 @@ export * from './rules/purchase-rules';
 export * from './feedback';
 export * from './rules/feedback';
 export * from './console-login';
+export * from './staff-admin';
+export * from './settings';

@@ -29,6 +29,13 @@ export class StoresService {
     });
   }
 
+  /** 停业 / 恢复营业 from the console (HQ); the store row, or null when there is no such store. */
+  async setStatus(code: string, status: StoreStatus): Promise<Store | null> {
+    const repository = this.dataSource.getRepository(Store);
+    const result = await repository.update({ code }, { status });
+    return result.affected === 1 ? repository.findOneBy({ code }) : null;
+  }
+
   async active(): Promise<Store[]> {
     return this.dataSource.getRepository(Store).find({ where: { status: StoreStatus.Active }, order: { code: 'ASC' } });
   }

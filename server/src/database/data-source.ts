@@ -47,6 +47,9 @@ import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from '../pur
 import { ConsoleLogin17639000000600 } from './migrations/17639000000600-ConsoleLogin';
 import { ConsoleLoginTicket } from '../console-login/console-login-ticket.entity';
 import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
+import { StaffInvitesSettings17639000000800 } from './migrations/17639000000800-StaffInvitesSettings';
+import { StaffInvite } from '../staff-admin/staff-invite.entity';
+import { SettingVersion } from '../settings/setting-version.entity';
 
 export const ENTITIES = [
   Member,
@@ -88,6 +91,8 @@ export const ENTITIES = [
   FeedbackPhoto,
   GoodwillGrant,
   ConsoleLoginTicket,
+  StaffInvite,
+  SettingVersion,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -115,6 +120,7 @@ export const MIGRATIONS = [
   PurchaseRules17639000000400,
   Feedback17639000000500,
   ConsoleLogin17639000000600,
+  StaffInvitesSettings17639000000800,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
