@@ -61,12 +61,7 @@ export class RuntimeSettings {
     const rows = await repository
       .createQueryBuilder('v')
       .where((qb) => {
-        const latest = qb
-          .subQuery()
-          .select('MAX(l.version)')
-          .from(SettingVersion, 'l')
-          .where('l.setting_key = v.setting_key')
-          .getQuery();
+        const latest = qb.subQuery().select('MAX(l.version)').from(SettingVersion, 'l').where('l.setting_key = v.setting_key').getQuery();
         return `v.version = ${latest}`;
       })
       .getMany();

@@ -10,7 +10,8 @@ import { SettingsService, type SettingChange } from './settings.service';
 type Json = Record<string, unknown> | undefined;
 /** The audit row names the key and the version made; the value and reason are in setting_version itself. */
 const settingFacts = ({ params, result }: { params?: Json; result?: Json }) => ({
-  target: result?.version !== undefined ? `${String(params?.key)}@${String(result.version)}` : ((params?.key as string | undefined) ?? null),
+  target:
+    result?.version !== undefined ? `${String(params?.key)}@${String(result.version)}` : ((params?.key as string | undefined) ?? null),
 });
 
 /** 设置: HQ only. */

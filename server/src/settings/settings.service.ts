@@ -1,4 +1,10 @@
-import { isRuntimeSettingKey, RUNTIME_SETTING_KEYS, type RuntimeSettingKey, type RuntimeSettingVersionView, type RuntimeSettingView } from '@member/shared';
+import {
+  isRuntimeSettingKey,
+  RUNTIME_SETTING_KEYS,
+  type RuntimeSettingKey,
+  type RuntimeSettingVersionView,
+  type RuntimeSettingView,
+} from '@member/shared';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';

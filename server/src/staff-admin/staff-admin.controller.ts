@@ -90,7 +90,10 @@ export class StaffAdminController {
   @Post('invites')
   @HttpCode(201)
   @Audited('staff.invite.create', staffFacts)
-  createInvite(@CurrentStaff() staff: StaffAccount, @Body(new ZodPipe(createInviteBody)) body: InviteRequest): Promise<StaffInviteCreatedView> {
+  createInvite(
+    @CurrentStaff() staff: StaffAccount,
+    @Body(new ZodPipe(createInviteBody)) body: InviteRequest,
+  ): Promise<StaffInviteCreatedView> {
     return this.admin.createInvite(staff, body);
   }
 
@@ -118,7 +121,10 @@ export class StaffInviteController {
 
   @Post(':token/accept')
   @HttpCode(200)
-  accept(@CurrentSession() session: SessionClaims, @Param(new ZodPipe(inviteTokenParam)) params: { token: string }): Promise<StaffInviteAcceptedView> {
+  accept(
+    @CurrentSession() session: SessionClaims,
+    @Param(new ZodPipe(inviteTokenParam)) params: { token: string },
+  ): Promise<StaffInviteAcceptedView> {
     return this.admin.accept(session, params.token);
   }
 }

@@ -141,14 +141,18 @@ export class StaffAdminService {
     const repository = this.dataSource.getRepository(StaffInvite);
     const invite = await repository.findOneBy({ id });
     if (!invite) throw new DomainError('STAFF_INVITE_NOT_FOUND');
-    if (actor.role !== 'admin' && invite.createdByStaffId !== actor.id && grantRefusal(actor, { role: invite.role, stores: storesOf(invite) }))
+    if (
+      actor.role !== 'admin' &&
+      invite.createdByStaffId !== actor.id &&
+      grantRefusal(actor, { role: invite.role, stores: storesOf(invite) })
+    )
       throw new DomainError('STAFF_MANAGE_REFUSED');
     const now = this.clock.now();
     const revoked = await repository.update(
-      { id, status: StaffInviteStatus.Pending },
+      { id, status: StaffInviteStatus.Pending, expiresAt: MoreThan(now) },
       { status: StaffInviteStatus.Revoked, decidedAt: now, revokedByStaffId: actor.id },
     );
-    if (revoked.affected !== 1) throw new DomainError(this.refusalOf((await repository.findOneByOrFail({ id }))));
+    if (revoked.affected !== 1) throw new DomainError(this.refusalOf(await repository.findOneByOrFail({ id })));
     return this.inviteView(await repository.findOneByOrFail({ id }));
   }
 
@@ -156,7 +160,9 @@ export class StaffAdminService {
   async preview(token: string): Promise<StaffInvitePreview> {
     const invite = await this.byToken(token);
     const codes = storesOf(invite);
-    const stores = codes.length ? await this.dataSource.getRepository(Store).find({ where: { code: In(codes) }, order: { code: 'ASC' } }) : [];
+    const stores = codes.length
+      ? await this.dataSource.getRepository(Store).find({ where: { code: In(codes) }, order: { code: 'ASC' } })
+      : [];
     return {
       role: invite.role,
       stores: stores.map((store) => ({ code: store.code, name: store.name })),
@@ -174,6 +180,8 @@ export class StaffAdminService {
    */
   async accept(session: SessionClaims, token: string): Promise<StaffInviteAcceptedView> {
     const invite = await this.byToken(token);
+    // A spent code says so first, whoever scans it (also the person who used it).
+    if (this.statusOf(invite) !== StaffInviteStatus.Pending) throw new DomainError(this.refusalOf(invite));
     const now = this.clock.now();
     let accepted: StaffInviteAcceptedView;
     try {
@@ -184,7 +192,7 @@ export class StaffAdminService {
           { id: invite.id, status: StaffInviteStatus.Pending, expiresAt: MoreThan(now) },
           { status: StaffInviteStatus.Accepted, acceptedOpenid: session.openid, decidedAt: now },
         );
-        if (taken.affected !== 1) throw new DomainError(this.refusalOf((await em.findOneByOrFail(StaffInvite, { id: invite.id }))));
+        if (taken.affected !== 1) throw new DomainError(this.refusalOf(await em.findOneByOrFail(StaffInvite, { id: invite.id })));
         // A store closed since the invite was made is left out; none left for a store role: nothing to join.
         const stores = invite.role === 'admin' ? [] : await this.openStores(em, storesOf(invite), { dropClosed: true });
         const staffId = await this.staff.enrolFromInvite(em, session.openid, invite.role, invite.name, stores);
@@ -223,9 +231,7 @@ export class StaffAdminService {
   private async openStores(em: EntityManager, codes: string[], options: { dropClosed?: boolean } = {}): Promise<string[]> {
     const wanted = [...new Set(codes)].sort();
     if (!wanted.length) return [];
-    const open = new Set(
-      (await em.find(Store, { where: { code: In(wanted), status: StoreStatus.Active } })).map((store) => store.code),
-    );
+    const open = new Set((await em.find(Store, { where: { code: In(wanted), status: StoreStatus.Active } })).map((store) => store.code));
     if (!options.dropClosed && open.size !== wanted.length) throw new DomainError('STORE_UNKNOWN');
     const kept = wanted.filter((code) => open.has(code));
     if (!kept.length) throw new DomainError('STORE_UNKNOWN');
