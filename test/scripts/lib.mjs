@@ -53,6 +53,10 @@ export function step(label, command, args, options = {}) {
 export function newestMtime(folders) {
   let newest = 0;
   const walk = (path) => {
+    if (!statSync(path).isDirectory()) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+      return;
+    }
     for (const entry of readdirSync(path, { withFileTypes: true })) {
       if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
       const full = join(path, entry.name);
