@@ -51,6 +51,7 @@ export default defineAppConfig({
         'feedback-report/index',
         'points-adjust/index',
         'console-login/index',
+        'staff-invite/index',
       ],
     },
   ],
