@@ -189,11 +189,17 @@ function EditSetting(props: { setting: RuntimeSettingView | null; onClose: () =>
       onOk={() => void save()}
       onCancel={props.onClose}
       destroyOnHidden
-      afterOpenChange={(open) => open && setting && form.setFieldsValue({ fields: leaves, reason: '' })}
     >
       {error && <Alert type='error' showIcon title={<span id='setting-error'>{error}</span>} style={{ marginBottom: 12 }} />}
       <Typography.Paragraph type='secondary'>{setting?.description}</Typography.Paragraph>
-      <Form form={form} layout='horizontal' labelCol={{ span: 10 }} id='setting-form'>
+      <Form
+        key={`${setting?.key}@${setting?.version}`}
+        form={form}
+        layout='horizontal'
+        labelCol={{ span: 10 }}
+        id='setting-form'
+        initialValues={{ fields: leaves, reason: '' }}
+      >
         {Object.entries(leaves).map(([path, value]) => (
           <Form.Item
             key={path}
