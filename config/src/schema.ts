@@ -478,6 +478,23 @@ export const configSchema = z
       /** Where the browser reaches the WeChat emulator's dev API (H5 demo/test only); null in production. */
       emulatorPublicUrl: baseUrl.nullable(),
     }),
+    /** The daily metrics (server/src/metrics/README.md): snapshot schedule, definitions' windows and the playbooks' targets. */
+    metrics: z.object({
+      /** How often each instance's snapshot job may run (one instance per period); 0 turns it off there. */
+      snapshotEverySeconds: z.int().min(0).max(86400),
+      /** Points worth ¥1 (the liability in ¥ is outstanding points ÷ this). */
+      pointsPerYuan: z.int().min(1).max(100_000),
+      /** A member is active with a purchase in this many days up to the day's end. */
+      activeWindowDays: z.int().min(1).max(3650),
+      /** The repurchase rate looks back this many days (rolling, ending with the day). */
+      repurchaseWindowDays: z.int().min(1).max(365),
+      /** A campaign's revenue counts this many days from the run's start (treated vs holdout). */
+      campaignWindowDays: z.int().min(1).max(365),
+      /** Targets the dashboard colours against, per-mille. */
+      targets: z.object({ pointsRedemptionPermille: z.int().min(0).max(1000), messageReachPermille: z.int().min(0).max(1000) }),
+      /** Longest range the dashboard answers in one request. */
+      maxRangeDays: z.int().min(1).max(3660),
+    }),
   })
   .superRefine((config, ctx) => {
     for (const tier of config.tiers) {

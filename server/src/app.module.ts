@@ -16,6 +16,7 @@ import { MembersModule } from './members/members.module';
 import { MembershipModule } from './membership/membership.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { PointsModule } from './points/points.module';
 import { PurchaseRulesModule } from './purchase-rules/purchase-rules.module';
@@ -48,6 +49,7 @@ export class AppModule {
         SegmentsModule,
         CampaignsModule,
         FeedbackModule,
+        MetricsModule,
         ConsoleLoginModule,
         StaffAdminModule,
         AuthModule,

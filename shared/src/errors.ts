@@ -159,6 +159,12 @@ export const ERRORS = {
   GOODWILL_COUPON_UNAVAILABLE: { status: 409, message: '该优惠券暂不可发放，请换一张' },
   /** A manual points adjustment above feedback.pointsAdjustmentMaxPoints (either way), or of 0. */
   POINTS_ADJUST_OVER_LIMIT: { status: 400, message: '调整积分超出单次上限' },
+  /** A metrics snapshot asked for a day that has not begun yet (business calendar). */
+  METRICS_DAY_IN_FUTURE: { status: 400, message: '不能统计未来的日期' },
+  /** A metrics range whose end is before its start. */
+  METRICS_RANGE_INVALID: { status: 400, message: '日期范围有误，请重新选择' },
+  /** A metrics range longer than metrics.maxRangeDays. */
+  METRICS_RANGE_TOO_LONG: { status: 400, message: '日期范围过长，请缩短后重试' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -24,6 +24,7 @@ export * from './purchase-rules';
 export * from './rules/purchase-rules';
 export * from './feedback';
 export * from './rules/feedback';
+export * from './metrics';
 export * from './console-login';
 export * from './staff-admin';
 export * from './settings';

@@ -33,6 +33,17 @@ import { TemplateTermsVersion17639000000240 } from './migrations/17639000000240-
 import { MemberPrice17639000000300 } from './migrations/17639000000300-MemberPrice';
 import { AccountDeletion17639000000220 } from './migrations/17639000000220-AccountDeletion';
 import { Feedback17639000000500 } from './migrations/17639000000500-Feedback';
+import { Metrics17639000000700 } from './migrations/17639000000700-Metrics';
+import {
+  MemberSegmentMonth,
+  MetricCampaignDay,
+  MetricCohort,
+  MetricCouponDay,
+  MetricDay,
+  MetricMessageDay,
+  MetricSegmentMigration,
+  MetricSnapshot,
+} from '../metrics/metric.entities';
 import { FeedbackCase, FeedbackMessage, FeedbackPhoto, GoodwillGrant } from '../feedback/feedback.entities';
 import { MemberRfm, MemberRfmRefresh } from '../segments/member-rfm.entity';
 import { Campaigns1763900000011 } from './migrations/1763900000011-Campaigns';
@@ -90,6 +101,14 @@ export const ENTITIES = [
   FeedbackMessage,
   FeedbackPhoto,
   GoodwillGrant,
+  MetricDay,
+  MetricCouponDay,
+  MetricMessageDay,
+  MetricCampaignDay,
+  MemberSegmentMonth,
+  MetricSegmentMigration,
+  MetricCohort,
+  MetricSnapshot,
   ConsoleLoginTicket,
   StaffInvite,
   SettingVersion,
@@ -120,6 +139,7 @@ export const MIGRATIONS = [
   PurchaseRules17639000000400,
   Feedback17639000000500,
   ConsoleLogin17639000000600,
+  Metrics17639000000700,
   StaffInvitesSettings17639000000800,
 ];
 

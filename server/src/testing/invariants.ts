@@ -267,6 +267,19 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
               OR (status = 'closed') <> (rating IS NOT NULL)
               OR (status = 'open' AND (first_response_at IS NOT NULL OR resolved_at IS NOT NULL))`,
   },
+  {
+    invariant: 'metrics.snapshot-day-recorded',
+    // Every day with figures was written by a snapshot, which records the day (and holds its lock) first.
+    sql: `SELECT DISTINCT d.day FROM metric_day d LEFT JOIN metric_snapshot s ON s.day = d.day WHERE s.day IS NULL`,
+  },
+  {
+    invariant: 'metrics.segment-migration-covers-month',
+    // A month's migration matrix counts each member of that month's segment snapshot exactly once.
+    sql: `SELECT h.month, h.n AS members, COALESCE(g.n, 0) AS migrated
+            FROM (SELECT month, COUNT(*) AS n FROM member_segment_month GROUP BY month) h
+            LEFT JOIN (SELECT month, SUM(members) AS n FROM metric_segment_migration GROUP BY month) g ON g.month = h.month
+           WHERE COALESCE(g.n, 0) <> h.n`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */

@@ -20,6 +20,7 @@ const HQ: readonly StaffRole[] = ['admin'];
  */
 export const PAGES: readonly ConsolePage[] = [
   { path: 'home', label: '首页', group: null, roles: MANAGERS, component: lazy(() => import('./home')) },
+  { path: 'dashboard', label: '数据看板', group: null, roles: MANAGERS, component: lazy(() => import('./dashboard')) },
   { path: 'staff', label: '门店与员工', group: '系统', roles: MANAGERS, component: lazy(() => import('./staff')) },
   { path: 'settings', label: '运行时设置', group: '系统', roles: HQ, component: lazy(() => import('./settings')) },
 ];
