@@ -52,6 +52,7 @@ export default defineAppConfig({
         'points-adjust/index',
         'console-login/index',
         'staff-invite/index',
+        'dashboard/index',
       ],
     },
   ],

@@ -75,3 +75,4 @@ export function verifyMemberCode(request: VerifyMemberCodeRequest): Promise<Iden
 }
 export * from './feedback';
 export * from './staff-invite';
+export * from './metrics';
