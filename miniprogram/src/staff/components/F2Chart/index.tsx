@@ -69,13 +69,18 @@ export default function F2Chart({ id, kind, data, format, color = '#e8453c', hei
       node.width = width * pixelRatio;
       node.height = canvasHeight * pixelRatio;
       const points = data.map((point) => ({ day: point.day.slice(5), value: point.value }));
-      const geometry = kind === 'line' ? el(Line, { x: 'day', y: 'value', color }) : el(Interval, { x: 'day', y: 'value', color });
+      const geometry =
+        kind === 'line'
+          ? el(Line, { x: 'day', y: 'value', color, style: { lineWidth: 2 } })
+          : el(Interval, { x: 'day', y: 'value', color });
       const { props } = el(Canvas, {
         context: node.getContext('2d'),
         pixelRatio,
         width,
         height: canvasHeight,
         animate: false,
+        // Room above the top tick's label, which sits on the plot's edge.
+        theme: { padding: [6, 8, 2, 2] },
         requestAnimationFrame: node.requestAnimationFrame?.bind(node),
         cancelAnimationFrame: node.cancelAnimationFrame?.bind(node),
         createImage: node.createImage?.bind(node),
@@ -83,8 +88,8 @@ export default function F2Chart({ id, kind, data, format, color = '#e8453c', hei
           data: points,
           scale: { value: { min: 0, nice: true, tickCount: 4 }, day: { tickCount: Math.min(points.length, 5) } },
           children: [
-            el(Axis, { field: 'day', style: { label: { fontSize: 20 } } }),
-            el(Axis, { field: 'value', formatter: format, style: { label: { fontSize: 20 } } }),
+            el(Axis, { field: 'day', style: { label: { fontSize: 11 } } }),
+            el(Axis, { field: 'value', formatter: format, style: { label: { fontSize: 11 } } }),
             geometry,
           ],
         }),
