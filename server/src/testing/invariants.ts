@@ -280,6 +280,20 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
             LEFT JOIN (SELECT month, SUM(members) AS n FROM metric_segment_migration GROUP BY month) g ON g.month = h.month
            WHERE COALESCE(g.n, 0) <> h.n`,
   },
+  {
+    invariant: 'staff.invite-accepted-made-account',
+    // An accepted invite names the account it made (same WeChat user); only an accepted one names anyone.
+    sql: `SELECT i.id AS inviteId, i.status, i.accepted_staff_id AS staffId, i.accepted_openid AS openid, s.openid AS staffOpenid
+            FROM staff_invite i LEFT JOIN staff_member s ON s.id = i.accepted_staff_id
+           WHERE (i.status = 'accepted' AND (s.id IS NULL OR s.openid <> i.accepted_openid))
+              OR (i.status <> 'accepted' AND (i.accepted_staff_id IS NOT NULL OR i.accepted_openid IS NOT NULL))`,
+  },
+  {
+    invariant: 'settings.versions-contiguous',
+    // A setting's versions are 1..n with no gap: each save made exactly the next one from the one it saw.
+    sql: `SELECT setting_key AS settingKey, COUNT(*) AS versions, MIN(version) AS lowest, MAX(version) AS highest
+            FROM setting_version GROUP BY setting_key HAVING MIN(version) <> 1 OR MAX(version) <> COUNT(*)`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */
