@@ -4,6 +4,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
 import { StaffMember, StaffSource } from './staff-member.entity';
+
+export { StaffSource };
 import { StaffStore } from './store.entity';
 
 /** A staff account as the guards see it: role and the stores it works at (none for an admin: every store). */

@@ -12,12 +12,10 @@ import {
   type StoreAdminView,
 } from '@member/shared';
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { SessionClaims } from '../auth/session';
-import { StaffSource } from '../auth/staff-member.entity';
-import { StaffService, type StaffAccount, type StaffListEntry } from '../auth/staff.service';
-import { Store } from '../auth/store.entity';
+import { StaffService, StaffSource, type StaffAccount, type StaffListEntry } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
@@ -56,7 +54,7 @@ export class StaffAdminService {
 
   /** Stores with how many enabled accounts work at each; a manager sees their own stores only. */
   async stores(actor: StaffAccount): Promise<StoreAdminView[]> {
-    const stores = await this.dataSource.getRepository(Store).find({ order: { code: 'ASC' } });
+    const stores = await this.storesService.all();
     const counts = new Map<string, number>();
     for (const account of await this.staff.list())
       if (account.disabledAt === null) for (const code of account.stores) counts.set(code, (counts.get(code) ?? 0) + 1);
@@ -160,9 +158,7 @@ export class StaffAdminService {
   async preview(token: string): Promise<StaffInvitePreview> {
     const invite = await this.byToken(token);
     const codes = storesOf(invite);
-    const stores = codes.length
-      ? await this.dataSource.getRepository(Store).find({ where: { code: In(codes) }, order: { code: 'ASC' } })
-      : [];
+    const stores = await this.storesService.byCodes(codes);
     return {
       role: invite.role,
       stores: stores.map((store) => ({ code: store.code, name: store.name })),
@@ -231,7 +227,7 @@ export class StaffAdminService {
   private async openStores(em: EntityManager, codes: string[], options: { dropClosed?: boolean } = {}): Promise<string[]> {
     const wanted = [...new Set(codes)].sort();
     if (!wanted.length) return [];
-    const open = new Set((await em.find(Store, { where: { code: In(wanted), status: StoreStatus.Active } })).map((store) => store.code));
+    const open = await this.storesService.openAmong(em, wanted);
     if (!options.dropClosed && open.size !== wanted.length) throw new DomainError('STORE_UNKNOWN');
     const kept = wanted.filter((code) => open.has(code));
     if (!kept.length) throw new DomainError('STORE_UNKNOWN');

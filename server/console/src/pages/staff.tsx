@@ -71,9 +71,10 @@ export default function StaffPage() {
     const timer = setInterval(invites.reload, 2000);
     return () => clearInterval(timer);
   }, [shown, shownStatus, invites.reload]);
+  const reloadStaff = staff.reload;
   useEffect(() => {
-    if (shownStatus === 'accepted') staff.reload();
-  }, [shownStatus, staff.reload]);
+    if (shownStatus === 'accepted') reloadStaff();
+  }, [shownStatus, reloadStaff]);
 
   return (
     <Space direction='vertical' size='large' style={{ width: '100%' }} id='console-staff'>
