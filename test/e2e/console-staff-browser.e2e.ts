@@ -70,6 +70,11 @@ describe('the console manages staff (invite by QR) and runtime settings', () => 
     await row.waitFor({ timeout: 15_000 });
     expect((await row.innerText()).replace(/\s+/g, ' ')).toMatch(/吴新人 店员 S001 扫码邀请 在职/);
     expect(await console.locator('#staff-invites tbody tr', { hasText: '吴新人' }).innerText()).toContain('已加入');
+    // The picture without the closing dialog or a fading toast.
+    await console.locator('.ant-modal-wrap').first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await console.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 10_000 });
+    // The store's count includes the new clerk (林店长, 周店员 and 吴新人).
+    await console.locator('#staff-stores .store-staff-count', { hasText: '3' }).waitFor({ timeout: 10_000 });
     await readmeShot(console, 'console-staff');
 
     // The same code again, on another phone: spent.
@@ -115,6 +120,7 @@ describe('the console manages staff (invite by QR) and runtime settings', () => 
     const first = console.locator('.setting-history-v1');
     await first.waitFor({ timeout: 10_000 });
     expect(await first.innerText()).toMatch(/总部小张 · .*\n?原因：线上响应提速/);
+    await console.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 10_000 });
     await readmeShot(console, 'console-settings');
 
     await first.locator('.setting-revert').click();

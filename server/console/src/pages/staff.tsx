@@ -71,10 +71,14 @@ export default function StaffPage() {
     const timer = setInterval(invites.reload, 2000);
     return () => clearInterval(timer);
   }, [shown, shownStatus, invites.reload]);
+  // Someone joined: the staff list and the stores' counts change.
   const reloadStaff = staff.reload;
+  const reloadStores = stores.reload;
   useEffect(() => {
-    if (shownStatus === 'accepted') reloadStaff();
-  }, [shownStatus, reloadStaff]);
+    if (shownStatus !== 'accepted') return;
+    reloadStaff();
+    reloadStores();
+  }, [shownStatus, reloadStaff, reloadStores]);
 
   return (
     <Space direction='vertical' size='large' style={{ width: '100%' }} id='console-staff'>
