@@ -136,11 +136,27 @@ describe.each(TEST_DATABASES)('runtime settings (设置) on %s', (kind) => {
   describe('the wired keys take effect on the next read', () => {
     const clerk: StaffAccount = { id: 9101, openid: 'o-set-clerk', role: 'clerk', name: null, stores: ['S001'] };
 
-    it('feedback.goodwillLimits: what a clerk may give', async () => {
+    it('feedback.goodwillLimits: what a clerk may give, and what a grant may give', async () => {
       const staffFeedback = t.app.get(FeedbackStaffService);
       expect(await staffFeedback.goodwillOptions(clerk)).toMatchObject(t.config.feedback.goodwillLimits.clerk);
       await set('feedback.goodwillLimits', { ...t.config.feedback.goodwillLimits, clerk: { maxPoints: 1234, maxCouponFaceFen: 1500 } });
       expect(await staffFeedback.goodwillOptions(clerk)).toMatchObject({ maxPoints: 1234, maxCouponFaceFen: 1500 });
+
+      // The grant itself (GoodwillService) reads the same setting: HQ's own limit lowered to 100 points.
+      await set('feedback.goodwillLimits', { ...t.config.feedback.goodwillLimits, admin: { maxPoints: 100, maxCouponFaceFen: 1000 } });
+      const me = await newMember();
+      const resolve = async (points: number) => {
+        const raised = await t.app
+          .get(FeedbackService)
+          .create(me.id, { kind: 'complaint', category: 'service', text: '排队太久', idempotencyKey: key() });
+        return staffFeedback.resolve(hq, raised.id, {
+          resolution: '已致歉',
+          goodwill: { kind: 'points', points, reason: '排队补偿' },
+          idempotencyKey: key(),
+        });
+      };
+      expect(await failure(resolve(101))).toBe('GOODWILL_OVER_LIMIT');
+      expect(await failure(resolve(100))).toBe('no error');
     });
 
     it('feedback.firstResponseMinutes: when a new case is due', async () => {
