@@ -115,6 +115,8 @@ export interface MetricsBackfillRequest {
 export interface MetricsBackfillResponse {
   days: number;
   tookMs: number;
+  /** The slowest day's slowest statements (their first words and time): what to look at when a day is slow. */
+  slowest: Array<{ statement: string; ms: number }>;
 }
 
 /** GET /api/staff/metrics/stores: the stores the caller may pick on the dashboard. */

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     // The snapshot job: today first (with the month's segment snapshot), then the days before.
     const dayList = Array.from({ length: days }, (_, i) => shanghaiDay(-i));
     const snapshotMs: number[] = [];
+    const slowest: Record<string, MetricsBackfillResponse['slowest']> = {};
     for (const day of dayList) {
       const started = performance.now();
       const ticking = setInterval(() => progress(`snapshot of ${day}: ${((performance.now() - started) / 1000).toFixed(0)} s`), 1000);
@@ -71,11 +72,13 @@ async function main(): Promise<void> {
         .finally(() => clearInterval(ticking));
       if (answer.status !== 200) throw new Error(`snapshot ${day}: ${answer.status} ${JSON.stringify(answer.body)}`);
       snapshotMs.push(Math.round(performance.now() - started));
+      slowest[day] = answer.body.slowest;
       done(
         `snapshot job, ${day}: ${(snapshotMs[snapshotMs.length - 1] / 1000).toFixed(1)} s` +
           (day === dayList[0] ? ' (today: with the segment snapshot)' : ''),
       );
     }
+    for (const { statement, ms } of slowest[dayList[0]] ?? []) process.stdout.write(`    ${ms} ms  ${statement}…\n`);
     const metricRows = await counted('metric_day');
     done(
       `snapshot tables: ${metricRows.toLocaleString('en')} metric_day rows, ` +
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
       seedSeconds: Number(seedSeconds.toFixed(1)),
       snapshotMs: Object.fromEntries(dayList.map((day, i) => [day, snapshotMs[i]])),
       snapshotTodayMs: snapshotMs[0],
+      snapshotSlowestStatements: slowest[dayList[0]],
       latencyMs: {
         oursChain: { p50: oursChain.p50Ms, p99: oursChain.p99Ms },
         baselineChain: { p50: baseChain.p50Ms, p99: baseChain.p99Ms },

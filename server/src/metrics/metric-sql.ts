@@ -329,7 +329,7 @@ export function cohortStatements(
     {
       sql: `INSERT INTO metric_cohort (cohort, month, members, retained)
         SELECT c.cohort, ?, COUNT(*), SUM(c.bought) FROM (
-          SELECT CASE ${branches} ELSE ? END AS cohort, CASE WHEN b.member_id IS NULL THEN 0 ELSE 1 END AS bought
+          SELECT ${branches ? `CASE ${branches} ELSE ? END` : '?'} AS cohort, CASE WHEN b.member_id IS NULL THEN 0 ELSE 1 END AS bought
             FROM member m
             LEFT JOIN (SELECT DISTINCT p.member_id AS member_id FROM purchase p${fullScan(dialect)}
                         WHERE p.purchased_at >= ? AND p.purchased_at < ? AND ${VISIT}) b ON b.member_id = m.id

@@ -709,3 +709,29 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     expect(cohorts.cohorts[0].retainedPermille.length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe.each(TEST_DATABASES)('metrics snapshots of a young chain on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind, { LOG_LEVEL: 'silent' });
+    t.clock.set('2026-11-23T02:00:00Z');
+  });
+  afterAll(() => t?.close());
+
+  it('snapshots a chain with no members, then one whose members all joined this month (a single cohort)', async () => {
+    const snapshots = t.app.get(MetricsSnapshotService);
+    await snapshots.snapshotDay('2026-11-23');
+    expect(await t.db.dataSource.query('SELECT * FROM metric_cohort')).toEqual([]);
+    for (const user of ['young-1', 'young-2'])
+      await t.db.dataSource.getRepository(Member).insert({
+        openid: openidFor(TEST_APP.appid, `${user}-${kind}`),
+        joinedAt: new Date('2026-11-20T04:00:00Z'),
+        privacyAcceptedAt: new Date('2026-11-20T04:00:00Z'),
+        privacyPolicyVersion: 'test',
+      });
+    await snapshots.snapshotDay('2026-11-23');
+    const rows = (await t.db.dataSource.query('SELECT cohort, month, members, retained FROM metric_cohort')) as Row[];
+    expect(rows.map((r) => [r.cohort, r.month, num(r.members), num(r.retained)])).toEqual([['2026-11', '2026-11', 2, 0]]);
+    await expectInvariants(t.db.dataSource);
+  });
+});
