@@ -448,6 +448,19 @@ export const configSchema = z
       /** After the confirmation, the console has this long to collect its session (it polls every 1–2 s). */
       collectSeconds: z.int().min(5).max(600),
     }),
+    /** Inviting staff from the console by a QR code the invitee scans (邀请员工): single use, revocable. */
+    staffInvites: z.object({
+      /** An invite can be accepted for this long after it is made; then it says 邀请已过期. */
+      inviteSeconds: z
+        .int()
+        .min(60)
+        .max(30 * 86400),
+    }),
+    /** Business rules HQ changes at run time from the console (设置), versioned; each instance re-reads them this often. */
+    runtimeSettings: z.object({
+      /** How long an instance keeps a setting it read: two instances agree within this many seconds of a change. */
+      cacheSeconds: z.int().min(0).max(300),
+    }),
     privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
     /** Staff accounts from config: a clerk and a store manager work at their stores; an admin (HQ) at every store. */
     staff: z.array(

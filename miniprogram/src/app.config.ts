@@ -51,6 +51,8 @@ export default defineAppConfig({
         'feedback-report/index',
         'points-adjust/index',
         'console-login/index',
+        'staff-invite/index',
+        'dashboard/index',
       ],
     },
   ],

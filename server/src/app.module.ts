@@ -23,6 +23,8 @@ import { PointsModule } from './points/points.module';
 import { PurchaseRulesModule } from './purchase-rules/purchase-rules.module';
 import { SegmentsModule } from './segments/segments.module';
 import { TestModeModule } from './test-mode/test-mode.module';
+import { SettingsModule } from './settings/settings.module';
+import { StaffAdminModule } from './staff-admin/staff-admin.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +39,7 @@ export class AppModule {
         ThrottleModule,
         AuditModule,
         AuthCoreModule,
+        SettingsModule,
         MembersModule,
         PointsModule,
         BirthdayModule,
@@ -50,6 +53,7 @@ export class AppModule {
         MetricsModule,
         DataTransferModule,
         ConsoleLoginModule,
+        StaffAdminModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

@@ -74,3 +74,12 @@ export const ExportRunStatus = {
   Failed: 'failed',
 } as const;
 export type ExportRunStatus = (typeof ExportRunStatus)[keyof typeof ExportRunStatus];
+
+/** A staff invite (邀请员工): pending until accepted once or revoked; an expired one is pending past its time (not stored). */
+export const StaffInviteStatus = {
+  Pending: 'pending',
+  Accepted: 'accepted',
+  Revoked: 'revoked',
+  Expired: 'expired',
+} as const;
+export type StaffInviteStatus = (typeof StaffInviteStatus)[keyof typeof StaffInviteStatus];

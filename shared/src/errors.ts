@@ -19,6 +19,24 @@ export const ERRORS = {
   CONSOLE_LOGIN_USED: { status: 409, message: '该二维码已使用，请在电脑上刷新二维码后重新扫码' },
   CONSOLE_LOGIN_ROLE_REFUSED: { status: 403, message: '管理后台仅限店长和总部人员登录' },
 
+  /** Staff invites (邀请员工) and the console's staff management. */
+  STAFF_INVITE_NOT_FOUND: { status: 404, message: '邀请二维码无效，请联系邀请人重新生成' },
+  STAFF_INVITE_EXPIRED: { status: 410, message: '邀请已过期，请联系邀请人重新生成' },
+  STAFF_INVITE_USED: { status: 409, message: '该邀请已被使用' },
+  STAFF_INVITE_REVOKED: { status: 410, message: '该邀请已被撤销' },
+  STAFF_ALREADY_STAFF: { status: 409, message: '您已是员工，无需再次接受邀请' },
+  /** A store manager may invite and manage clerks of their own stores only. */
+  STAFF_MANAGE_REFUSED: { status: 403, message: '店长只能管理本店店员' },
+  /** Accounts listed in config are changed in config (re-applied at every start), not in the console. */
+  STAFF_FROM_CONFIG: { status: 409, message: '该员工由系统配置管理，请修改配置文件' },
+  STAFF_NOT_FOUND: { status: 404, message: '员工不存在' },
+  STAFF_SELF_CHANGE: { status: 409, message: '不能修改或停用自己的账号' },
+  /** Runtime settings (设置). */
+  SETTING_UNKNOWN: { status: 404, message: '该设置项不存在或不可在线修改' },
+  SETTING_INVALID: { status: 400, message: '设置值不符合要求，请检查后重试' },
+  SETTING_STALE: { status: 409, message: '该设置已被他人修改，请刷新后重试' },
+  SETTING_VERSION_NOT_FOUND: { status: 404, message: '该版本不存在' },
+
   WECHAT_CODE_INVALID: { status: 400, message: '微信登录凭证无效或已过期，请重新进入' },
   WECHAT_CODE_USED: { status: 400, message: '微信登录凭证已使用，请重新进入' },
   WECHAT_USER_BLOCKED: { status: 403, message: '当前微信账号存在风险，暂时无法登录' },

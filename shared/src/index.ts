@@ -27,3 +27,5 @@ export * from './rules/feedback';
 export * from './metrics';
 export * from './data-transfer';
 export * from './console-login';
+export * from './staff-admin';
+export * from './settings';

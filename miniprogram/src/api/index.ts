@@ -74,3 +74,5 @@ export function verifyMemberCode(request: VerifyMemberCodeRequest): Promise<Iden
   return authedRequest<IdentifiedMemberView>('POST', '/staff/member-code/verify', request);
 }
 export * from './feedback';
+export * from './staff-invite';
+export * from './metrics';

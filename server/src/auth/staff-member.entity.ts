@@ -1,7 +1,8 @@
 import { StaffRole } from '@member/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const StaffSource = { Config: 'config', Cli: 'cli' } as const;
+/** config: re-applied at every start (the console leaves it alone); cli: `npm run staff`; invite: accepted a QR invite. */
+export const StaffSource = { Config: 'config', Cli: 'cli', Invite: 'invite' } as const;
 export type StaffSource = (typeof StaffSource)[keyof typeof StaffSource];
 
 /** A WeChat user (by openid) who may use the staff pages, with a role. Checked on every staff request. */
@@ -23,6 +24,10 @@ export class StaffMember {
   /** Where the binding came from: config entries are re-applied at every start, CLI ones are kept. */
   @Column({ type: 'varchar', length: 16 })
   source!: StaffSource;
+
+  /** Set when HQ or a manager disabled the account (停用): it is no longer staff, but its history still names it. */
+  @Column({ name: 'disabled_at', type: 'datetime', nullable: true })
+  disabledAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt!: Date;

@@ -1,9 +1,11 @@
 import type { AppConfig } from '@member/config';
 import { StaffRole } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
 import { StaffMember, StaffSource } from './staff-member.entity';
+
+export { StaffSource };
 import { StaffStore } from './store.entity';
 
 /** A staff account as the guards see it: role and the stores it works at (none for an admin: every store). */
@@ -15,6 +17,8 @@ export interface StaffAccount {
   stores: string[];
 }
 
+export type StaffListEntry = StaffAccount & { source: StaffSource; disabledAt: Date | null; createdAt: Date };
+
 /** Staff are WeChat users bound to a role and stores, from config (re-applied at each start) or from the CLI. */
 @Injectable()
 export class StaffService {
@@ -25,8 +29,9 @@ export class StaffService {
     private readonly transactions: TransactionRunner,
   ) {}
 
+  /** The enabled account of this WeChat user: a disabled one (停用) is not staff any more. */
   async findByOpenid(openid: string): Promise<StaffMember | null> {
-    return this.dataSource.getRepository(StaffMember).findOneBy({ openid });
+    return this.dataSource.getRepository(StaffMember).findOneBy({ openid, disabledAt: IsNull() });
   }
 
   async roleOf(openid: string): Promise<StaffRole | null> {
@@ -70,17 +75,72 @@ export class StaffService {
     });
   }
 
-  async list(): Promise<Array<StaffAccount & { source: StaffSource }>> {
+  /** Every account, enabled or not (`disabledAt`), oldest first. */
+  async list(): Promise<StaffListEntry[]> {
     const staff = await this.dataSource.getRepository(StaffMember).find({ order: { id: 'ASC' } });
     const stores = await this.dataSource.getRepository(StaffStore).find({ order: { storeCode: 'ASC' } });
-    return staff.map((s) => ({
+    const byStaff = new Map<number, string[]>();
+    for (const row of stores) byStaff.set(row.staffId, [...(byStaff.get(row.staffId) ?? []), row.storeCode]);
+    return staff.map((s) => this.entry(s, byStaff.get(s.id) ?? []));
+  }
+
+  /** One account by id, enabled or not; null when there is none. */
+  async byId(id: number, em: EntityManager = this.dataSource.manager): Promise<StaffListEntry | null> {
+    const staff = await em.findOneBy(StaffMember, { id });
+    if (!staff) return null;
+    const stores = await em.find(StaffStore, { where: { staffId: id }, order: { storeCode: 'ASC' } });
+    return this.entry(
+      staff,
+      stores.map((row) => row.storeCode),
+    );
+  }
+
+  /** The console's change of an account's role and stores (the caller checked who may; config accounts are refused there). */
+  async changeRole(em: EntityManager, id: number, role: StaffRole, stores: string[]): Promise<void> {
+    await em.update(StaffMember, { id }, { role });
+    await em.delete(StaffStore, { staffId: id });
+    if (stores.length)
+      await em.insert(
+        StaffStore,
+        [...new Set(stores)].map((storeCode) => ({ staffId: id, storeCode })),
+      );
+  }
+
+  /** 停用 / 启用: a disabled account fails StaffGuard on its next request; its rows and history stay. */
+  async setDisabled(em: EntityManager, id: number, disabledAt: Date | null): Promise<void> {
+    await em.update(StaffMember, { id }, { disabledAt });
+  }
+
+  /**
+   * Makes this WeChat user staff from an accepted invite, in the caller's transaction: a new account, or a
+   * disabled one enabled again with the invite's role and stores. An enabled account is refused (the caller
+   * says STAFF_ALREADY_STAFF); two first acceptances at once meet the unique openid index and one fails.
+   */
+  async enrolFromInvite(em: EntityManager, openid: string, role: StaffRole, name: string | null, stores: string[]): Promise<number | null> {
+    const existing = await em.findOneBy(StaffMember, { openid });
+    if (existing && existing.disabledAt === null) return null;
+    if (existing) {
+      await em.update(StaffMember, { id: existing.id }, { disabledAt: null, source: StaffSource.Invite, name: name ?? existing.name });
+      await this.changeRole(em, existing.id, role, stores);
+      return existing.id;
+    }
+    await em.insert(StaffMember, { openid, role, name, source: StaffSource.Invite, disabledAt: null });
+    const id = (await em.findOneByOrFail(StaffMember, { openid })).id;
+    await this.changeRole(em, id, role, stores);
+    return id;
+  }
+
+  private entry(s: StaffMember, stores: string[]): StaffListEntry {
+    return {
       id: s.id,
       openid: s.openid,
       role: s.role,
       name: s.name,
       source: s.source,
-      stores: stores.filter((row) => row.staffId === s.id).map((row) => row.storeCode),
-    }));
+      stores,
+      disabledAt: s.disabledAt,
+      createdAt: s.createdAt,
+    };
   }
 
   private async upsertWith(em: EntityManager, openid: string, role: StaffRole, name: string | null, stores: string[], source: StaffSource) {
@@ -88,7 +148,8 @@ export class StaffService {
     const existing = await repository.findOneBy({ openid });
     let id: number;
     if (existing) {
-      await repository.update({ id: existing.id }, { role, name, source });
+      // Config and the CLI are authoritative for what they say: an account they list is enabled again.
+      await repository.update({ id: existing.id }, { role, name, source, disabledAt: null });
       id = existing.id;
     } else {
       await repository.insert({ openid, role, name, source });

@@ -1,7 +1,7 @@
 import type { AppConfig } from '@member/config';
 import { StoreStatus } from '@member/shared';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { StaffAccount } from './staff.service';
@@ -27,6 +27,31 @@ export class StoresService {
         else if (existing.name !== store.name) await em.update(Store, { code: store.code }, { name: store.name });
       }
     });
+  }
+
+  /** 停业 / 恢复营业 from the console (HQ); the store row, or null when there is no such store. */
+  async setStatus(code: string, status: StoreStatus): Promise<Store | null> {
+    const repository = this.dataSource.getRepository(Store);
+    const result = await repository.update({ code }, { status });
+    return result.affected === 1 ? repository.findOneBy({ code }) : null;
+  }
+
+  /** Every store, open or closed, by code. */
+  async all(): Promise<Store[]> {
+    return this.dataSource.getRepository(Store).find({ order: { code: 'ASC' } });
+  }
+
+  /** These stores by code (the ones that exist). */
+  async byCodes(codes: string[]): Promise<Store[]> {
+    if (!codes.length) return [];
+    return this.dataSource.getRepository(Store).find({ where: { code: In(codes) }, order: { code: 'ASC' } });
+  }
+
+  /** Which of these codes are open stores, read in the caller's transaction. */
+  async openAmong(em: EntityManager, codes: string[]): Promise<Set<string>> {
+    if (!codes.length) return new Set();
+    const rows = await em.find(Store, { where: { code: In(codes), status: StoreStatus.Active } });
+    return new Set(rows.map((store) => store.code));
   }
 
   async active(): Promise<Store[]> {

@@ -60,6 +60,9 @@ import { ConsoleLoginTicket } from '../console-login/console-login-ticket.entity
 import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
 import { DataTransfer17639000001000 } from './migrations/17639000001000-DataTransfer';
 import { ExportRun, ImportJob, ImportRow } from '../data-transfer/data-transfer.entities';
+import { StaffInvitesSettings17639000000800 } from './migrations/17639000000800-StaffInvitesSettings';
+import { StaffInvite } from '../staff-admin/staff-invite.entity';
+import { SettingVersion } from '../settings/setting-version.entity';
 
 export const ENTITIES = [
   Member,
@@ -112,6 +115,8 @@ export const ENTITIES = [
   ImportJob,
   ImportRow,
   ConsoleLoginTicket,
+  StaffInvite,
+  SettingVersion,
 ];
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -140,6 +145,7 @@ export const MIGRATIONS = [
   Feedback17639000000500,
   ConsoleLogin17639000000600,
   Metrics17639000000700,
+  StaffInvitesSettings17639000000800,
   DataTransfer17639000001000,
 ];
 

@@ -20,6 +20,7 @@ import type { StaffAccount } from '../auth/staff.service';
 import { StoresService } from '../auth/stores.service';
 import { TillTicketsService } from '../auth/till-tickets.service';
 import { InjectConfig } from '../common/app-config';
+import { RuntimeSettings } from '../settings/runtime-settings.service';
 import { Clock } from '../common/clock';
 import { couponValidity } from '../coupons/coupon-rules';
 import { DomainError } from '../common/domain-error';
@@ -53,6 +54,7 @@ export class FeedbackStaffService {
     private readonly goodwill: GoodwillService,
     private readonly messages: MessagesService,
     private readonly templates: TemplatesService,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   /** Not yet resolved cases this account sees (or all of them with `include: 'all'`), in queue order. */
@@ -96,7 +98,7 @@ export class FeedbackStaffService {
 
   /** What this account may give on one case: its role's limits and the coupons within them. */
   async goodwillOptions(staff: StaffAccount): Promise<GoodwillOptions> {
-    const limit = this.config.feedback.goodwillLimits[staff.role];
+    const limit = (await this.settings.get('feedback.goodwillLimits'))[staff.role];
     const now = this.clock.now();
     const zone = this.config.businessCalendar.timeZone;
     const templates = await this.templates.list();

@@ -15,6 +15,7 @@ import { Injectable } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
+import { RuntimeSettings } from '../settings/runtime-settings.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
@@ -45,6 +46,7 @@ export class FeedbackService {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     private readonly orders: MyOrdersService,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   options(): FeedbackOptions {
@@ -87,7 +89,8 @@ export class FeedbackService {
    * must be the member's own; the photos the member's own unused uploads.
    */
   async raise(memberId: number, request: CreateFeedbackRequest, raiser: Raiser): Promise<FeedbackCaseView> {
-    const { maxTextChars, maxPhotos, firstResponseMinutes } = this.config.feedback;
+    const { maxTextChars, maxPhotos } = this.config.feedback;
+    const firstResponseMinutes = await this.settings.get('feedback.firstResponseMinutes');
     if (request.text.length > maxTextChars) throw new DomainError('VALIDATION_FAILED');
     const photoIds = [...new Set(request.photoIds ?? [])];
     if (photoIds.length > maxPhotos) throw new DomainError('FEEDBACK_PHOTOS_INVALID');

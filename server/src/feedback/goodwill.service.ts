@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { InjectConfig } from '../common/app-config';
+import { RuntimeSettings } from '../settings/runtime-settings.service';
 import { businessDate } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { newCouponCode } from '../coupons/claim-combiner';
@@ -49,6 +50,7 @@ export class GoodwillService {
     private readonly ledger: PointsLedger,
     private readonly transactions: TransactionRunner,
     private readonly messages: MessagesService,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async grant(
@@ -57,7 +59,8 @@ export class GoodwillService {
     input: { caseId: number; memberId: number; ask: GoodwillAsk; idempotencyKey: string; now: Date },
   ): Promise<GrantNotice> {
     const { ask, memberId, now } = input;
-    const limits = this.config.feedback.goodwillLimits;
+    // A runtime setting (设置): HQ may change the limits in the console without a deploy.
+    const limits = await this.settings.get('feedback.goodwillLimits');
     const template = ask.kind === 'coupon' ? await couponsRepository.findTemplate(em, ask.templateId) : null;
     if (ask.kind === 'coupon' && !template) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
     const faceFen = template ? couponFaceFen(template) : 0;

@@ -10,6 +10,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { StaffAccount } from '../auth/staff.service';
 import { InjectConfig } from '../common/app-config';
+import { RuntimeSettings } from '../settings/runtime-settings.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
@@ -33,10 +34,11 @@ export class PointsAdjustmentsService {
     private readonly clock: Clock,
     private readonly ledger: PointsLedger,
     private readonly members: MembersService,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async adjust(staff: StaffAccount, request: PointsAdjustmentRequest): Promise<PointsAdjustmentView> {
-    if (!pointsAdjustmentWithinLimit(request.points, this.config.feedback.pointsAdjustmentMaxPoints))
+    if (!pointsAdjustmentWithinLimit(request.points, await this.settings.get('feedback.pointsAdjustmentMaxPoints')))
       throw new DomainError('POINTS_ADJUST_OVER_LIMIT');
     const replay = await this.replay(staff, request);
     if (replay) return replay;

@@ -2,6 +2,7 @@ import type { AppConfig } from '@member/config';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
+import { RuntimeSettings } from '../settings/runtime-settings.service';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ScheduledJob, type DeclaredJob } from '../jobs/job.decorator';
@@ -46,6 +47,7 @@ export class OutboxSender implements DeclaredJob<SendPassSummary> {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     private readonly wechat: WechatClient,
+    private readonly settings: RuntimeSettings,
   ) {
     this.outcomes = new OutboxOutcomes(config, transactions, clock);
   }
@@ -66,7 +68,8 @@ export class OutboxSender implements DeclaredJob<SendPassSummary> {
     const now = this.clock.now();
     const summary: SendPassSummary = { claimed: 0, sent: 0, skipped: 0, failed: 0, retrying: 0, quietUntil: null };
     await this.transactions.run((em) => markInterrupted(em, now));
-    summary.quietUntil = quietUntil(now, this.config.messages.quietHours, this.config.businessCalendar.timeZone);
+    // Quiet hours and the frequency cap are runtime settings (设置), read once per pass.
+    summary.quietUntil = quietUntil(now, await this.settings.get('messages.quietHours'), this.config.businessCalendar.timeZone);
     if (summary.quietUntil) return summary;
     // Claims until this second's budget is spent or nothing is due; each batch is sent before the next claim.
     for (;;) {
@@ -87,7 +90,8 @@ export class OutboxSender implements DeclaredJob<SendPassSummary> {
    */
   private async sendAll(rows: OutboxMessage[], summary: SendPassSummary): Promise<void> {
     if (rows.length === 0) return;
-    const admitted = await this.transactions.run((em) => admitBatch(em, rows, this.clock.now(), this.config.messages.frequencyCap));
+    const cap = await this.settings.get('messages.frequencyCap');
+    const admitted = await this.transactions.run((em) => admitBatch(em, rows, this.clock.now(), cap));
     summary.skipped += rows.length - admitted.length;
     const sent: Array<{ id: number; msgid: string | null }> = [];
     let next = 0;

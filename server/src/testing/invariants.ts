@@ -298,6 +298,20 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
     sql: `SELECT r.job_id AS jobId, r.row_no AS rowNo, r.status FROM import_row r JOIN import_job j ON j.id = r.job_id
            WHERE (r.status = 'imported' AND r.row_no > j.cursor_row) OR (j.status = 'done' AND r.status = 'valid')`,
   },
+  {
+    invariant: 'staff.invite-accepted-made-account',
+    // An accepted invite names the account it made (same WeChat user); only an accepted one names anyone.
+    sql: `SELECT i.id AS inviteId, i.status, i.accepted_staff_id AS staffId, i.accepted_openid AS openid, s.openid AS staffOpenid
+            FROM staff_invite i LEFT JOIN staff_member s ON s.id = i.accepted_staff_id
+           WHERE (i.status = 'accepted' AND (s.id IS NULL OR s.openid <> i.accepted_openid))
+              OR (i.status <> 'accepted' AND (i.accepted_staff_id IS NOT NULL OR i.accepted_openid IS NOT NULL))`,
+  },
+  {
+    invariant: 'settings.versions-contiguous',
+    // A setting's versions are 1..n with no gap: each save made exactly the next one from the one it saw.
+    sql: `SELECT setting_key AS settingKey, COUNT(*) AS versions, MIN(version) AS lowest, MAX(version) AS highest
+            FROM setting_version GROUP BY setting_key HAVING MIN(version) <> 1 OR MAX(version) <> COUNT(*)`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */

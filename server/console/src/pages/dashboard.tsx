@@ -53,10 +53,10 @@ function KpiTile({ kpi }: { kpi: DashboardKpi }) {
       <Statistic
         title={kpi.label}
         value={formatKpi(kpi.unit, kpi.value)}
-        valueStyle={coloured ? { color: kpi.met ? MET : UNMET } : undefined}
+        valueStyle={{ fontSize: 22, ...(coloured ? { color: kpi.met ? MET : UNMET } : {}) }}
       />
       {coloured && (
-        <Space size={6} style={{ marginTop: 6 }}>
+        <Space size={4} style={{ marginTop: 4 }} wrap>
           <Typography.Text type='secondary'>目标 ≥ {formatKpi(kpi.unit, kpi.target!)}</Typography.Text>
           <Tag color={kpi.met ? 'success' : 'error'}>{kpi.met ? '达标' : '未达标'}</Tag>
         </Space>
@@ -319,9 +319,9 @@ export default function DashboardPage() {
       >
         {(data) => (
           <Space direction='vertical' size={16} style={{ width: '100%' }}>
-            <Row gutter={[16, 16]} id='dashboard-kpis'>
+            <Row gutter={[12, 12]} id='dashboard-kpis'>
               {data.kpis.map((kpi) => (
-                <Col key={kpi.key} span={6}>
+                <Col key={kpi.key} span={4}>
                   <KpiTile kpi={kpi} />
                 </Col>
               ))}

@@ -27,6 +27,8 @@ export const PAGES: readonly ConsolePage[] = [
   { path: 'rules', label: '支付有礼', group: '营销', roles: HQ, component: lazy(() => import('./rules')) },
   { path: 'service', label: '投诉与反馈', group: '服务', roles: MANAGERS, component: lazy(() => import('./service')) },
   { path: 'audit', label: '操作日志', group: '系统', roles: MANAGERS, component: lazy(() => import('./audit')) },
+  { path: 'staff', label: '门店与员工', group: '系统', roles: MANAGERS, component: lazy(() => import('./staff')) },
+  { path: 'settings', label: '运行时设置', group: '系统', roles: HQ, component: lazy(() => import('./settings')) },
 ];
 
 export const pagesFor = (role: StaffRole): readonly ConsolePage[] => PAGES.filter((page) => page.roles.includes(role));

@@ -46,6 +46,14 @@ const ENTRIES: Entry[] = [
     url: '/staff/console-login/index',
     roles: [StaffRole.StoreManager, StaffRole.Admin],
   },
+  {
+    id: 'staff-goto-dashboard',
+    label: '数据看板',
+    glyph: '数',
+    tone: 'teal',
+    url: '/staff/dashboard/index',
+    roles: [StaffRole.StoreManager, StaffRole.Admin],
+  },
   { id: 'staff-goto-rules', label: '营销规则', glyph: '规', tone: 'orange', url: '/staff/rules/index', roles: [StaffRole.Admin] },
 ];
 
