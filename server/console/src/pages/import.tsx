@@ -136,7 +136,7 @@ function MemberImport() {
         <p style={{ fontSize: 16, margin: '8px 0' }}>{uploading ? '正在检查…' : '点击或拖拽文件到这里上传'}</p>
         <p style={{ color: '#888' }}>列：手机号（必填）、姓名、生日、等级、积分、积分有效期、外部编号</p>
       </Upload.Dragger>
-      {error && <Alert id='import-error' type='error' showIcon message={error} style={{ marginTop: 16 }} />}
+      {error && <Alert id='import-error' type='error' showIcon title={error} style={{ marginTop: 16 }} />}
       {job && report && (
         <div id='import-report' style={{ marginTop: 24 }}>
           <Space size={48} style={{ marginBottom: 16 }}>

@@ -19,6 +19,8 @@ export default function LoginPage() {
   const [status, setStatus] = useState<ConsoleLoginPollView['status']>('pending');
   const [staffName, setStaffName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // One more per answered poll: the next poll is scheduled by this changing, even when the answer did not.
+  const [polls, setPolls] = useState(0);
   // The demo (npm start) runs against the WeChat emulator: there is no phone, so the confirming page is a link.
   const [publicConfig, setPublicConfig] = useState<PublicConfig | null>(null);
   useEffect(() => {
@@ -51,15 +53,17 @@ export default function LoginPage() {
         const poll = await api<ConsoleLoginPollView>(`console/login-tickets/${shown.ticket.ticketId}?secret=${shown.ticket.pollSecret}`);
         setStaffName(poll.staffName);
         if (poll.session) saveSession(poll.session);
-        setStatus(poll.status);
+        // Collected without a session here: another page of this browser took it; this code is spent.
+        setStatus(poll.status === 'collected' && !poll.session ? 'expired' : poll.status);
+        setPolls((count) => count + 1);
       } catch (failure) {
         // A network blip: the next poll tries again; a refused poll means this code is gone.
         if (failure instanceof ApiError && failure.status > 0) setStatus('expired');
-        else setStatus((current) => current);
+        else setPolls((count) => count + 1);
       }
     }, POLL_MS);
     return () => clearTimeout(timer);
-  }, [shown, status, staffName]);
+  }, [shown, status, polls]);
 
   const ended = status === 'denied' || status === 'expired' || (status === 'collected' && !shown);
   return (
