@@ -432,6 +432,11 @@ export const configSchema = z
       /** After the confirmation, the console has this long to collect its session (it polls every 1–2 s). */
       collectSeconds: z.int().min(5).max(600),
     }),
+    /** The console's member pages (会员查询 and a member's detail). */
+    memberConsole: z.object({
+      /** Rows per page of the search and of a member's messages and 操作记录 (keyset-paged). */
+      pageSize: z.int().min(5).max(100),
+    }),
     privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
     /** Staff accounts from config: a clerk and a store manager work at their stores; an admin (HQ) at every store. */
     staff: z.array(

@@ -13,6 +13,7 @@ import { FeedbackModule } from './feedback/feedback.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
+import { MemberConsoleModule } from './members/member-console.module';
 import { MembershipModule } from './membership/membership.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { MessagesModule } from './messages/messages.module';
@@ -46,6 +47,7 @@ export class AppModule {
         CampaignsModule,
         FeedbackModule,
         ConsoleLoginModule,
+        MemberConsoleModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

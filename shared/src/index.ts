@@ -25,3 +25,4 @@ export * from './rules/purchase-rules';
 export * from './feedback';
 export * from './rules/feedback';
 export * from './console-login';
+export * from './member-console';

@@ -22,6 +22,8 @@ export interface AuditQuery {
   staffOpenid?: string;
   storeCode?: string;
   action?: string;
+  /** One member's entries (the console's 操作记录): the index on (member_id, id). */
+  memberId?: number;
 }
 
 /** The append-only record of staff actions: this service only inserts and reads; nothing updates or deletes. */
@@ -79,6 +81,7 @@ export class AuditService {
     if (query.staffOpenid) where.staffOpenid = query.staffOpenid;
     if (query.storeCode) where.storeCode = query.storeCode;
     if (query.action) where.action = query.action;
+    if (query.memberId !== undefined) where.memberId = query.memberId;
     const rows = await this.dataSource.getRepository(AuditLog).find({ where, order: { id: 'DESC' }, take: query.limit + 1 });
     const entries = rows.slice(0, query.limit).map(toEntry);
     return { entries, nextBefore: rows.length > query.limit ? entries[entries.length - 1].id : null };

@@ -47,6 +47,7 @@ import { PurchaseRule, PurchaseRuleGrant, PurchaseRuleGrantCoupon } from '../pur
 import { ConsoleLogin17639000000600 } from './migrations/17639000000600-ConsoleLogin';
 import { ConsoleLoginTicket } from '../console-login/console-login-ticket.entity';
 import { PurchaseRules17639000000400 } from './migrations/17639000000400-PurchaseRules';
+import { MemberSearch17639000000900 } from './migrations/17639000000900-MemberSearch';
 
 export const ENTITIES = [
   Member,
@@ -115,6 +116,7 @@ export const MIGRATIONS = [
   PurchaseRules17639000000400,
   Feedback17639000000500,
   ConsoleLogin17639000000600,
+  MemberSearch17639000000900,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

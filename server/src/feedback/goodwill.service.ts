@@ -54,7 +54,7 @@ export class GoodwillService {
   async grant(
     em: EntityManager,
     staff: StaffAccount,
-    input: { caseId: number; memberId: number; ask: GoodwillAsk; idempotencyKey: string; now: Date },
+    input: { caseId: number | null; memberId: number; ask: GoodwillAsk; idempotencyKey: string; now: Date },
   ): Promise<GrantNotice> {
     const { ask, memberId, now } = input;
     const limits = this.config.feedback.goodwillLimits;

@@ -64,4 +64,25 @@ export const ordersRepository = {
     ]);
     return rows.length > 0;
   },
+
+  /**
+   * The stores where the member has settled sales (till or app), the most recent first: a store manager's
+   * "own" members in the console are the ones who bought at one of their stores. Reads the member's purchases
+   * through idx_purchase_member_time (a member's own rows, tens to hundreds).
+   */
+  async storesOfMember(em: EntityManager, memberId: number): Promise<string[]> {
+    const rows: Array<{ storeCode: string }> = await em.query(
+      'SELECT store_code AS storeCode, MAX(purchased_at) AS lastAt FROM purchase WHERE member_id = ? GROUP BY store_code ORDER BY lastAt DESC',
+      [memberId],
+    );
+    return rows.map((row) => row.storeCode);
+  },
+
+  /** The EXISTS that scopes a member query (alias `memberAlias`) to members who bought at one of `stores`. */
+  boughtAtSql(memberAlias: string, stores: readonly string[]): { sql: string; params: string[] } {
+    return {
+      sql: `EXISTS (SELECT 1 FROM purchase p WHERE p.member_id = ${memberAlias}.id AND p.store_code IN (${stores.map(() => '?').join(', ')}))`,
+      params: [...stores],
+    };
+  },
 };
