@@ -44,7 +44,7 @@ export class Member {
   phoneMasked!: string | null;
 
   /** The number's last four digits (mainland numbers), indexed: the console's 手机尾号 search (null: none, or deleted). */
-  @Column({ name: 'phone_last4', type: 'char', length: 4, nullable: true })
+  @Column({ name: 'phone_last4', type: 'varchar', length: 4, nullable: true })
   phoneLast4!: string | null;
 
   @Column({ name: 'privacy_policy_version', type: 'varchar', length: 32, nullable: true })

@@ -17,7 +17,7 @@ export class MemberSearch17639000000900 implements MigrationInterface {
   name = 'MemberSearch17639000000900';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('member', new TableColumn({ name: 'phone_last4', type: 'char', length: '4', isNullable: true }));
+    await queryRunner.addColumn('member', new TableColumn({ name: 'phone_last4', type: 'varchar', length: '4', isNullable: true }));
     const [bounds]: Array<{ low: number | string | null; high: number | string | null }> = await queryRunner.query(
       'SELECT MIN(id) AS low, MAX(id) AS high FROM member',
     );
