@@ -1,4 +1,5 @@
 import type { AccountStatus, LifecycleStatus, StaffRole, TierCode } from './enums';
+import type { CouponView, WalletResponse } from './coupons';
 import type { MessageKind, OutboxSkipReason, OutboxStatus } from './messages';
 import type { Fen } from './money';
 
@@ -127,4 +128,12 @@ export interface ConsolePointsAdjustmentRequest {
   points: number;
   reason: string;
   idempotencyKey: string;
+}
+
+/**
+ * GET /api/staff/console/members/:id/coupons?tab= — the member's wallet without the coupons' codes: a code is a
+ * bearer secret the member shows at the till, and staff who could read it could redeem it.
+ */
+export interface ConsoleWalletResponse extends Omit<WalletResponse, 'coupons'> {
+  coupons: Array<Omit<CouponView, 'code'>>;
 }

@@ -14,7 +14,7 @@ import type {
   MessageKind,
   PointsAdjustmentView,
   PointsResponse,
-  WalletResponse,
+  ConsoleWalletResponse,
   WalletTab,
 } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
@@ -93,7 +93,7 @@ export class MemberConsoleController {
     @CurrentStaff() staff: StaffAccount,
     @Param('id', new ZodPipe(consoleMemberId)) id: number,
     @Query(new ZodPipe(couponsQuery)) query: { tab: WalletTab },
-  ): Promise<WalletResponse> {
+  ): Promise<ConsoleWalletResponse> {
     return this.members.coupons(staff, id, query.tab);
   }
 

@@ -17,7 +17,7 @@ import {
   type MessageKind,
   type PointsAdjustmentView,
   type PointsResponse,
-  type WalletResponse,
+  type ConsoleWalletResponse,
   type WalletTab,
 } from '@member/shared';
 import { Injectable } from '@nestjs/common';
@@ -95,9 +95,11 @@ export class MemberConsoleService {
     return this.points.history(memberId, before);
   }
 
-  async coupons(staff: StaffAccount, memberId: number, tab: WalletTab): Promise<WalletResponse> {
+  /** 优惠券 by status, without the codes (bearer secrets: whoever reads one can redeem it at a till). */
+  async coupons(staff: StaffAccount, memberId: number, tab: WalletTab): Promise<ConsoleWalletResponse> {
     await this.mine(staff, memberId);
-    return this.wallet.wallet(memberId, tab);
+    const wallet = await this.wallet.wallet(memberId, tab);
+    return { ...wallet, coupons: wallet.coupons.map(({ code: _code, ...coupon }) => coupon) };
   }
 
   async messages(staff: StaffAccount, memberId: number, query: { kind?: MessageKind; before?: number }): Promise<MemberMessagesResponse> {

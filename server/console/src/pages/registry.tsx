@@ -20,6 +20,7 @@ const HQ: readonly StaffRole[] = ['admin'];
  */
 export const PAGES: readonly ConsolePage[] = [
   { path: 'home', label: '首页', group: null, roles: MANAGERS, component: lazy(() => import('./home')) },
+  { path: 'members', label: '会员查询', group: '会员', roles: MANAGERS, component: lazy(() => import('./members')) },
 ];
 
 export const pagesFor = (role: StaffRole): readonly ConsolePage[] => PAGES.filter((page) => page.roles.includes(role));
