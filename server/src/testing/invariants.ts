@@ -267,6 +267,14 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
               OR (status = 'closed') <> (rating IS NOT NULL)
               OR (status = 'open' AND (first_response_at IS NOT NULL OR resolved_at IS NOT NULL))`,
   },
+  {
+    invariant: 'member.phone-last4-matches-mask',
+    // The console's 手机尾号 column says what the mask says: the last four digits of a bound mainland number
+    // (masked "138****8000"), and nothing once the number is gone (注销) or for a shorter foreign one.
+    sql: `SELECT id AS memberId, phone_masked AS masked, phone_last4 AS last4 FROM member
+           WHERE (phone_last4 IS NOT NULL AND (phone_hash IS NULL OR phone_masked IS NULL OR phone_last4 <> SUBSTR(phone_masked, -4)))
+              OR (phone_last4 IS NULL AND phone_hash IS NOT NULL AND phone_masked LIKE '%****____')`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */
