@@ -76,15 +76,15 @@ try {
     },
   });
   const stores = { visibleStores: (staff) => (staff.role === 'admin' ? null : staff.stores) };
-  const service = new MemberSearchService({ memberConsole: { pageSize: 20 } }, tracing, stores, vault);
+  const service = new MemberSearchService({ memberConsole: { pageSize: 20, containsScanIds: 100_000 } }, tracing, stores, vault);
   const hq = { id: 1, openid: 'hq', role: 'admin', name: null, stores: [] };
   const manager = { id: 2, openid: 'mgr', role: 'store_manager', name: null, stores: ['S001'] };
   const cases = [
     ['phone', { q: '13812345678' }],
     ['last4', { q: '4321' }],
-    ['memberNo', { q: '500002' }],
+    ['memberNo', { q: String(middle) }],
     ['nickname prefix 张晓 (12,500 matches)', { q: '张晓' }],
-    ['nickname prefix, rare (张晓99)', { q: '张晓99' }],
+    ['nickname prefix, narrow (张晓99: also 张晓990-996)', { q: '张晓99' }],
     ['nickname contains 晓1 (common)', { q: '晓1', match: 'contains' }],
     ['nickname contains, no match', { q: 'zzz', match: 'contains' }],
   ];
@@ -100,7 +100,7 @@ try {
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);
-      const { sql, params } = captured[0];
+      const { sql, params } = captured[captured.length - 1];
       const plan = await dataSource.query(`EXPLAIN ${sql}`, params);
       results.push({ who: staff.role, label, ms: Number(times[2].toFixed(1)), rows: answer.rows.length, more: answer.nextCursor !== null });
       console.log(

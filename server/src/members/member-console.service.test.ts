@@ -121,6 +121,33 @@ describe.each(TEST_DATABASES)('console member search and detail on %s', (kind) =
     expect(await failure(search.search(admin, { q: 'abc', mode: 'phone' }))).toBe('VALIDATION_FAILED');
   });
 
+  it('a contains search reads one bounded range of member ids a request, and 继续搜索 walks the rest', async () => {
+    const [a, b, c] = Array.from({ length: 3 }, () => spec.member());
+    for (const id of [a, b, c]) await profile(id, { nickname: `全扫描${id}` });
+    const scan = t.config.memberConsole;
+    const saved = scan.containsScanIds;
+    scan.containsScanIds = 7;
+    try {
+      const found: number[] = [];
+      let cursor: string | undefined;
+      let requests = 0;
+      let emptyButMore = 0;
+      do {
+        const page = await search.search(admin, { q: '扫描', match: 'contains', cursor });
+        requests++;
+        if (page.rows.length === 0 && page.nextCursor) emptyButMore++;
+        found.push(...ids(page));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && requests < 1000);
+      expect(found).toEqual([c, b, a]);
+      const [{ top }] = await t.db.dataSource.query('SELECT MAX(id) AS top FROM member');
+      expect(requests).toBe(Math.ceil(Number(top) / 7));
+      expect(emptyButMore).toBeGreaterThan(0);
+    } finally {
+      scan.containsScanIds = saved;
+    }
+  });
+
   it('nickname prefix pages in nickname order through its cursor', async () => {
     const size = t.config.memberConsole.pageSize;
     const mine = Array.from({ length: size + 2 }, () => spec.member());

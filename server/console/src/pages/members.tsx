@@ -140,7 +140,15 @@ function MemberSearchPage() {
             loading={loading && rows.length === 0}
             dataSource={rows}
             pagination={false}
-            locale={{ emptyText: loading ? '查询中…' : <Empty description='没有找到符合条件的会员' /> }}
+            locale={{
+              emptyText: loading ? (
+                '查询中…'
+              ) : last?.nextCursor ? (
+                <Empty description='最近注册的会员中没有找到，可继续搜索更早注册的会员' />
+              ) : (
+                <Empty description='没有找到符合条件的会员' />
+              ),
+            }}
             onRow={(row) => ({ onClick: () => navigate(`/members/${row.id}`), style: { cursor: 'pointer' } })}
             columns={[
               { title: '会员号', dataIndex: 'id', width: 100 },
@@ -175,7 +183,7 @@ function MemberSearchPage() {
         )}
         {last?.nextCursor && (
           <Button id='member-search-more' onClick={() => void load(last.nextCursor)} loading={loading}>
-            加载更多
+            {rows.length > 0 ? '加载更多' : '继续搜索'}
           </Button>
         )}
       </Space>
