@@ -44,7 +44,15 @@ import { api, ApiError, query } from '../api';
 import { formatFen } from '../components/Money';
 import { PageState } from '../components/PageState';
 import { useLoad } from '../hooks';
+import { loadSession } from '../session';
 import { AccountTag, formatTime, LIFECYCLE_LABELS, TIER_LABELS } from './members';
+
+/** What each role may do here (MEMBER_CONSOLE_ACTIONS in shared/src/member-console.ts; the server enforces it). */
+const ROLE_NOTE: Record<string, string> = {
+  admin: '总部可查看完整手机号（记入操作记录）、调整积分（单次上限见系统设置）和赠送优惠券。',
+  store_manager: '店长可向本店会员赠送优惠券（面值在店长补偿额度内）；调整积分和查看完整手机号仅限总部。',
+  clerk: '',
+};
 
 const newKey = () => crypto.randomUUID().replace(/-/g, '');
 const failureOf = (error: unknown) => (error instanceof ApiError ? error : new ApiError('INTERNAL_ERROR', '系统繁忙，请稍后再试', 0));
@@ -84,6 +92,9 @@ export default function MemberDetailPage() {
               }
               extra={<MemberActions member={member} onChanged={changed} />}
             >
+              <Typography.Paragraph type='secondary' id='member-role-note' style={{ marginTop: -8 }}>
+                {ROLE_NOTE[loadSession()?.role ?? 'clerk']}
+              </Typography.Paragraph>
               <Descriptions column={4} size='small'>
                 <Descriptions.Item label='会员号'>{member.id}</Descriptions.Item>
                 <Descriptions.Item label='手机号'>

@@ -11,6 +11,7 @@ import { Alert, Button, Card, Empty, Input, Radio, Space, Table, Tag, Typography
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Route, Routes, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError, query } from '../api';
+import { loadSession } from '../session';
 
 const MemberDetailPage = lazy(() => import('./member'));
 
@@ -129,6 +130,11 @@ function MemberSearchPage() {
             />
           )}
         </Space>
+        {loadSession()?.role === 'store_manager' && (
+          <Typography.Text type='secondary' id='member-search-scope'>
+            店长可查到在本人门店（{loadSession()?.stores.join('、')}）消费过的会员。
+          </Typography.Text>
+        )}
         {error && <Alert type='error' showIcon title={error.message} id='member-search-error' />}
         {!q ? (
           <Empty description='输入手机号、尾号、会员号或昵称查找会员' />
