@@ -115,6 +115,17 @@ describe('the console finds a member by last four digits and acts on them', () =
     expect(await audit.innerText()).toContain('查看会员');
     await page.getByRole('tab', { name: '积分明细' }).click();
     await page.locator('#member-points tbody').getByText('积分调整').waitFor({ timeout: 15_000 });
+    // The picture without the toast, and with the tab underline arrived under the active tab.
+    await page.locator('.ant-message-notice').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const bar = document.querySelector('.ant-tabs-ink-bar')?.getBoundingClientRect();
+        const tab = document.querySelector('.ant-tabs-tab-active')?.getBoundingClientRect();
+        return !!bar && !!tab && Math.abs(bar.left - tab.left) < 2 && Math.abs(bar.width - tab.width) < 2;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     await readmeShot(page, 'console-member-detail');
     await snapshot(page, 'console-member-detail-points');
   });
