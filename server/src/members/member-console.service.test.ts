@@ -6,6 +6,7 @@ import { expectInvariants } from '../testing/invariants';
 import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import type { TestApp } from '../testing/test-app';
+import { backfillPhoneLast4 } from '../database/migrations/17639000000900-MemberSearch';
 import { AccountDeletionService } from './account-deletion.service';
 import { MemberConsoleService } from './member-console.service';
 import { MemberSearchService } from './member-search.service';
@@ -263,5 +264,25 @@ describe.each(TEST_DATABASES)('console member search and detail on %s', (kind) =
     expect(await failure(members.giveCoupon(clerk, me, { templateId: small.id, reason: '越权', idempotencyKey: spec.key() }))).toBe(
       'FORBIDDEN',
     );
+  });
+  it('the migration backfills the last four digits from the mask, for bound mainland numbers only', async () => {
+    const [mainland, foreign, gone] = Array.from({ length: 3 }, () => spec.member());
+    await profile(mainland, { phone: newPhone('2468') });
+    await t.db.dataSource.query("UPDATE member SET phone_hash = 'h-foreign', phone_masked = '852****78' WHERE id = ?", [foreign]);
+    await t.db.dataSource.query("UPDATE member SET phone_hash = NULL, phone_masked = '139****1357' WHERE id = ?", [gone]);
+    // As before the migration: the column empty for these rows, then its backfill.
+    await t.db.dataSource.query('UPDATE member SET phone_last4 = NULL WHERE id IN (?, ?, ?)', [mainland, foreign, gone]);
+    await backfillPhoneLast4(t.db.dataSource);
+    const rows: Array<{ id: number | string; last4: string | null }> = await t.db.dataSource.query(
+      'SELECT id, phone_last4 AS last4 FROM member WHERE id IN (?, ?, ?) ORDER BY id',
+      [mainland, foreign, gone],
+    );
+    expect(rows.map((r) => [Number(r.id), r.last4])).toEqual([
+      [mainland, '2468'],
+      [foreign, null],
+      [gone, null],
+    ]);
+    expect(ids(await search.search(admin, { q: '2468' }))).toContain(mainland);
+    await t.db.dataSource.query('UPDATE member SET phone_hash = NULL, phone_masked = NULL WHERE id IN (?, ?)', [foreign, gone]);
   });
 });

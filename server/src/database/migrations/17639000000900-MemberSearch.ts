@@ -18,18 +18,7 @@ export class MemberSearch17639000000900 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn('member', new TableColumn({ name: 'phone_last4', type: 'varchar', length: '4', isNullable: true }));
-    const [bounds]: Array<{ low: number | string | null; high: number | string | null }> = await queryRunner.query(
-      'SELECT MIN(id) AS low, MAX(id) AS high FROM member',
-    );
-    if (bounds?.low !== null && bounds?.low !== undefined) {
-      for (let from = Number(bounds.low); from <= Number(bounds.high); from += BACKFILL_CHUNK) {
-        await queryRunner.query(
-          `UPDATE member SET phone_last4 = SUBSTR(phone_masked, -4)
-            WHERE id >= ? AND id < ? AND phone_masked LIKE '%****____' AND phone_hash IS NOT NULL`,
-          [from, from + BACKFILL_CHUNK],
-        );
-      }
-    }
+    await backfillPhoneLast4(queryRunner);
     await queryRunner.createIndex('member', new TableIndex({ name: 'idx_member_phone_last4', columnNames: ['phone_last4', 'id'] }));
     await queryRunner.createIndex('member', new TableIndex({ name: 'idx_member_nickname', columnNames: ['nickname', 'id'] }));
     await queryRunner.createIndex('audit_log', new TableIndex({ name: 'idx_audit_log_member', columnNames: ['member_id', 'id'] }));
@@ -40,5 +29,21 @@ export class MemberSearch17639000000900 implements MigrationInterface {
     await queryRunner.dropIndex('member', 'idx_member_nickname');
     await queryRunner.dropIndex('member', 'idx_member_phone_last4');
     await queryRunner.dropColumn('member', 'phone_last4');
+  }
+}
+
+/** Fills phone_last4 from the mask where it is missing, one id range at a time (also run alone by its test). */
+export async function backfillPhoneLast4(queryRunner: Pick<QueryRunner, 'query'>): Promise<void> {
+  const [bounds]: Array<{ low: number | string | null; high: number | string | null }> = await queryRunner.query(
+    'SELECT MIN(id) AS low, MAX(id) AS high FROM member',
+  );
+  if (bounds?.low !== null && bounds?.low !== undefined) {
+    for (let from = Number(bounds.low); from <= Number(bounds.high); from += BACKFILL_CHUNK) {
+      await queryRunner.query(
+        `UPDATE member SET phone_last4 = SUBSTR(phone_masked, -4)
+          WHERE id >= ? AND id < ? AND phone_masked LIKE '%****____' AND phone_hash IS NOT NULL AND phone_last4 IS NULL`,
+        [from, from + BACKFILL_CHUNK],
+      );
+    }
   }
 }
