@@ -72,7 +72,8 @@ export const ordersRepository = {
    */
   async storesOfMember(em: EntityManager, memberId: number): Promise<string[]> {
     const rows: Array<{ storeCode: string }> = await em.query(
-      'SELECT store_code AS storeCode, MAX(purchased_at) AS lastAt FROM purchase WHERE member_id = ? GROUP BY store_code ORDER BY lastAt DESC',
+      'SELECT store_code AS storeCode, MAX(purchased_at) AS lastAt FROM purchase WHERE member_id = ?' +
+        ' GROUP BY store_code ORDER BY lastAt DESC',
       [memberId],
     );
     return rows.map((row) => row.storeCode);
