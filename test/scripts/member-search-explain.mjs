@@ -28,7 +28,8 @@ try {
   for (let from = 1; from <= MEMBERS; from += 100_000) {
     const to = Math.min(MEMBERS, from + 99_999);
     await dataSource.query(
-      `INSERT INTO member (openid, nickname, phone_hash, phone_masked, joined_at, privacy_accepted_at, privacy_policy_version, version, created_at, updated_at, last_purchase_at)
+      `INSERT INTO member (openid, nickname, phone_hash, phone_masked, joined_at, privacy_accepted_at, privacy_policy_version,
+                           version, created_at, updated_at, last_purchase_at)
        SELECT CONCAT('ex-', seq), CONCAT(ELT(1 + seq % 10, ${surnames}), ELT(1 + (seq DIV 10) % 8, ${given}), seq % 997),
               SHA2(CONCAT('p', seq), 256), CONCAT('13', seq % 10, '****', LPAD(seq % 10000, 4, '0')),
               '2026-01-05', '2026-01-05', 'test', 1, NOW(), NOW(), IF(seq % 2 = 0, '2026-06-01', NULL)
