@@ -7,6 +7,9 @@ import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import type { TestApp } from '../testing/test-app';
 import { backfillPhoneLast4 } from '../database/migrations/17639000000900-MemberSearch';
+import { TransactionRunner } from '../database/transaction-runner';
+import { FeedbackService } from '../feedback/feedback.service';
+import { MessagesService } from '../messages/messages.service';
 import { AccountDeletionService } from './account-deletion.service';
 import { MemberConsoleService } from './member-console.service';
 import { MemberSearchService } from './member-search.service';
@@ -199,7 +202,31 @@ describe.each(TEST_DATABASES)('console member search and detail on %s', (kind) =
     expect(points.balance).toBe(await spec.balanceOf(me));
     expect((await members.coupons(admin, me, 'usable')).coupons).toEqual([]);
     expect((await members.complaints(admin, me)).cases).toEqual([]);
-    expect((await members.messages(admin, me, {})).messages).toEqual(expect.any(Array));
+    const raised = await t.app
+      .get(FeedbackService)
+      .create(me, { kind: 'complaint', category: 'service', text: '排队太久', idempotencyKey: spec.key() });
+    expect((await members.complaints(admin, me)).cases).toMatchObject([{ id: raised.id, status: 'open' }]);
+
+    const messages = t.app.get(MessagesService);
+    await t.app.get(TransactionRunner).run(async (em) => {
+      await messages.queue(em, {
+        memberId: me,
+        kind: 'points_change',
+        vars: { delta: 10, balance: 10, reason: '测试' },
+        dedupeKey: spec.key(),
+      });
+      await messages.queue(em, {
+        memberId: me,
+        kind: 'service_reply',
+        vars: { category: '服务', reply: '已处理', at: '2026-12-01 10:00' },
+        dedupeKey: spec.key(),
+      });
+    });
+    const all = await members.messages(admin, me, {});
+    expect(all.messages.map((m) => m.kind)).toEqual(['service_reply', 'points_change']);
+    expect(all.messages[0]).toMatchObject({ status: expect.any(String), errcode: null });
+    expect((await members.messages(admin, me, { kind: 'points_change' })).messages.map((m) => m.kind)).toEqual(['points_change']);
+    expect((await members.messages(admin, me, { before: all.messages[0].id })).messages.map((m) => m.kind)).toEqual(['points_change']);
     expect((await members.auditTrail(admin, me)).entries).toEqual([]);
   });
 
@@ -272,7 +299,12 @@ describe.each(TEST_DATABASES)('console member search and detail on %s', (kind) =
     await t.db.dataSource.query("UPDATE member SET phone_hash = NULL, phone_masked = '139****1357' WHERE id = ?", [gone]);
     // As before the migration: the column empty for these rows, then its backfill.
     await t.db.dataSource.query('UPDATE member SET phone_last4 = NULL WHERE id IN (?, ?, ?)', [mainland, foreign, gone]);
-    await backfillPhoneLast4(t.db.dataSource);
+    const runner = t.db.dataSource.createQueryRunner();
+    try {
+      await backfillPhoneLast4(runner);
+    } finally {
+      await runner.release();
+    }
     const rows: Array<{ id: number | string; last4: string | null }> = await t.db.dataSource.query(
       'SELECT id, phone_last4 AS last4 FROM member WHERE id IN (?, ?, ?) ORDER BY id',
       [mainland, foreign, gone],
