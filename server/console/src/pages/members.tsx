@@ -89,7 +89,7 @@ function MemberSearchPage() {
     setPages([]);
     if (q) void load(null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q, match]);
+  }, [q, match, params.get('r')]);
 
   const submit = (value: string) => {
     const term = value.trim();
