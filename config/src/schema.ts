@@ -461,6 +461,13 @@ export const configSchema = z
       /** How long an instance keeps a setting it read: two instances agree within this many seconds of a change. */
       cacheSeconds: z.int().min(0).max(300),
     }),
+    /** The console's member pages (会员查询 and a member's detail). */
+    memberConsole: z.object({
+      /** Rows per page of the search and of a member's messages and 操作记录 (keyset-paged). */
+      pageSize: z.int().min(5).max(100),
+      /** A nickname "contains" search reads at most this many member ids a request (no index can serve it). */
+      containsScanIds: z.int().min(1000).max(10_000_000),
+    }),
     privacy: z.object({ policyVersion: z.string().min(1).max(32) }),
     /** Staff accounts from config: a clerk and a store manager work at their stores; an admin (HQ) at every store. */
     staff: z.array(

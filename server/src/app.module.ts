@@ -14,6 +14,7 @@ import { DataTransferModule } from './data-transfer/data-transfer.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
+import { MemberConsoleModule } from './members/member-console.module';
 import { MembershipModule } from './membership/membership.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { MessagesModule } from './messages/messages.module';
@@ -54,6 +55,7 @@ export class AppModule {
         DataTransferModule,
         ConsoleLoginModule,
         StaffAdminModule,
+        MemberConsoleModule,
         AuthModule,
         // The test clock and on-demand jobs exist only in test mode: in any other mode /api/test/* is a 404.
         ...(options.config.env === 'test' ? [TestModeModule] : []),

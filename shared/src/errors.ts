@@ -135,6 +135,8 @@ export const ERRORS = {
   MEMBER_ACCESS_REQUIRED: { status: 403, message: '请先扫描会员码' },
   /** The till ticket (handed out when the clerk identified the member) is malformed or its signature is wrong. */
   TILL_TICKET_INVALID: { status: 400, message: '会员识别信息无效，请重新识别会员' },
+  /** The console's member pages: a store manager opens only members who bought at one of their stores. */
+  MEMBER_NOT_YOURS: { status: 403, message: '该会员不是您门店的会员' },
   /** The ticket outlived staffAccess.tillTicketSeconds: identify the member again. */
   TILL_TICKET_EXPIRED: { status: 410, message: '会员识别已超时，请重新识别会员' },
   /** The ticket was handed to another clerk, or for another store. */

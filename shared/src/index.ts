@@ -29,3 +29,4 @@ export * from './data-transfer';
 export * from './console-login';
 export * from './staff-admin';
 export * from './settings';
+export * from './member-console';

@@ -11,6 +11,7 @@ import { bigintAsNumber } from '../database/bigint';
 @Index('idx_audit_log_staff', ['staffOpenid', 'id'])
 @Index('idx_audit_log_store', ['storeCode', 'id'])
 @Index('idx_audit_log_action', ['action', 'id'])
+@Index('idx_audit_log_member', ['memberId', 'id'])
 export class AuditLog {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;

@@ -63,6 +63,7 @@ import { ExportRun, ImportJob, ImportRow } from '../data-transfer/data-transfer.
 import { StaffInvitesSettings17639000000800 } from './migrations/17639000000800-StaffInvitesSettings';
 import { StaffInvite } from '../staff-admin/staff-invite.entity';
 import { SettingVersion } from '../settings/setting-version.entity';
+import { MemberSearch17639000000900 } from './migrations/17639000000900-MemberSearch';
 
 export const ENTITIES = [
   Member,
@@ -146,6 +147,7 @@ export const MIGRATIONS = [
   ConsoleLogin17639000000600,
   Metrics17639000000700,
   StaffInvitesSettings17639000000800,
+  MemberSearch17639000000900,
   DataTransfer17639000001000,
 ];
 

@@ -12,6 +12,7 @@ import { FeedbackService } from './feedback.service';
 import { GoodwillService } from './goodwill.service';
 import { MemberDeletedFeedbackSubscriber } from './member-deleted.subscriber';
 import { PointsAdjustmentsService } from './points-adjustments.service';
+import { CouponGiftsService } from './coupon-gifts.service';
 
 /**
  * Service recovery (投诉与反馈, issue 17 part 3) and admins' manual points adjustments. Owns its tables; calls
@@ -27,7 +28,8 @@ import { PointsAdjustmentsService } from './points-adjustments.service';
     FeedbackReportService,
     PointsAdjustmentsService,
     MemberDeletedFeedbackSubscriber,
+    CouponGiftsService,
   ],
-  exports: [FeedbackService, FeedbackStaffService, PointsAdjustmentsService],
+  exports: [FeedbackService, FeedbackStaffService, PointsAdjustmentsService, CouponGiftsService],
 })
 export class FeedbackModule {}

@@ -56,7 +56,7 @@ export class GoodwillService {
   async grant(
     em: EntityManager,
     staff: StaffAccount,
-    input: { caseId: number; memberId: number; ask: GoodwillAsk; idempotencyKey: string; now: Date },
+    input: { caseId: number | null; memberId: number; ask: GoodwillAsk; idempotencyKey: string; now: Date },
   ): Promise<GrantNotice> {
     const { ask, memberId, now } = input;
     // A runtime setting (设置): HQ may change the limits in the console without a deploy.

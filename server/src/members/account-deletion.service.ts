@@ -66,7 +66,7 @@ export class AccountDeletionService {
     const changed = await execute(
       em,
       `UPDATE member SET openid = ?, unionid = NULL, nickname = NULL, avatar_url = NULL,
-              phone_cipher = NULL, phone_hash = NULL, phone_masked = NULL,
+              phone_cipher = NULL, phone_hash = NULL, phone_masked = NULL, phone_last4 = NULL,
               birthday = NULL, birthday_month = NULL, birthday_day = NULL, birthday_set_on = NULL,
               double_points_until = NULL, joined_at = NULL,
               account_status = ?, deleted_at = ?, version = version + 1

@@ -10,6 +10,9 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 @Index('idx_member_birthday', ['birthdayMonth', 'birthdayDay'])
 // Audience counts read only these (see server/src/segments/audience-sql.ts and the Segments migration).
 @Index('idx_member_audience', ['tier', 'lifecycleStatus', 'birthdayMonth', 'lastPurchaseAt', 'joinedAt'])
+// The console's member search (17639000000900-MemberSearch): by last four digits, by nickname prefix.
+@Index('idx_member_phone_last4', ['phoneLast4', 'id'])
+@Index('idx_member_nickname', ['nickname', 'id'])
 @Index('idx_member_audience_id', ['id', 'joinedAt', 'tier', 'lifecycleStatus', 'birthdayMonth', 'lastPurchaseAt'])
 export class Member {
   @PrimaryGeneratedColumn({ type: 'integer' })
@@ -39,6 +42,10 @@ export class Member {
 
   @Column({ name: 'phone_masked', type: 'varchar', length: 20, nullable: true })
   phoneMasked!: string | null;
+
+  /** The number's last four digits (mainland numbers), indexed: the console's 手机尾号 search (null: none, or deleted). */
+  @Column({ name: 'phone_last4', type: 'varchar', length: 4, nullable: true })
+  phoneLast4!: string | null;
 
   @Column({ name: 'privacy_policy_version', type: 'varchar', length: 32, nullable: true })
   privacyPolicyVersion!: string | null;

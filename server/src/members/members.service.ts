@@ -123,6 +123,7 @@ export class MembersService {
             phoneCipher: this.phoneVault.seal(normalized),
             phoneHash,
             phoneMasked: PhoneVault.mask(phone.purePhoneNumber),
+            phoneLast4: PhoneVault.last4(phone.purePhoneNumber),
             privacyPolicyVersion: request.privacyPolicyVersion,
             privacyAcceptedAt: now,
             joinedAt: now,

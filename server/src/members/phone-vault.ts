@@ -30,6 +30,12 @@ export class PhoneVault {
     return `${digits.slice(0, 3)}****${digits.slice(-2)}`;
   }
 
+  /** The last four digits the console searches by (手机尾号): mainland numbers only, like the mask shows them. */
+  static last4(nationalNumber: string): string | null {
+    const digits = nationalNumber.replace(/\D/g, '');
+    return digits.length >= 11 ? digits.slice(-4) : null;
+  }
+
   lookupHash(normalized: string): string {
     return createHmac('sha256', this.lookupKey).update(normalized).digest('hex');
   }

@@ -10,6 +10,6 @@ import { PointsLedger } from './points-ledger';
   imports: [CouponsModule],
   controllers: [PointsController, PointsShopController],
   providers: [PointsLedger, PointsHistoryService, PointsShopService, PointsExpiryJob],
-  exports: [PointsLedger, PointsExpiryJob],
+  exports: [PointsLedger, PointsExpiryJob, PointsHistoryService],
 })
 export class PointsModule {}

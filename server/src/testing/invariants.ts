@@ -312,6 +312,14 @@ const CHECKS: Array<{ invariant: string; sql: string }> = [
     sql: `SELECT setting_key AS settingKey, COUNT(*) AS versions, MIN(version) AS lowest, MAX(version) AS highest
             FROM setting_version GROUP BY setting_key HAVING MIN(version) <> 1 OR MAX(version) <> COUNT(*)`,
   },
+  {
+    invariant: 'member.phone-last4-matches-mask',
+    // The console's 手机尾号 column says what the mask says: the last four digits of a bound mainland number
+    // (masked "138****8000"), and nothing once the number is gone (注销) or for a shorter foreign one.
+    sql: `SELECT id AS memberId, phone_masked AS masked, phone_last4 AS last4 FROM member
+           WHERE (phone_last4 IS NOT NULL AND (phone_hash IS NULL OR phone_masked IS NULL OR phone_last4 <> SUBSTR(phone_masked, -4)))
+              OR (phone_last4 IS NULL AND phone_hash IS NOT NULL AND phone_masked LIKE '%****____')`,
+  },
 ];
 
 /** String concatenation in both dialects (MySQL's || is OR unless PIPES_AS_CONCAT; SQLite has no CONCAT before 3.44). */

@@ -29,6 +29,7 @@ export const PAGES: readonly ConsolePage[] = [
   { path: 'audit', label: '操作日志', group: '系统', roles: MANAGERS, component: lazy(() => import('./audit')) },
   { path: 'staff', label: '门店与员工', group: '系统', roles: MANAGERS, component: lazy(() => import('./staff')) },
   { path: 'settings', label: '运行时设置', group: '系统', roles: HQ, component: lazy(() => import('./settings')) },
+  { path: 'members', label: '会员查询', group: '会员', roles: MANAGERS, component: lazy(() => import('./members')) },
 ];
 
 export const pagesFor = (role: StaffRole): readonly ConsolePage[] => PAGES.filter((page) => page.roles.includes(role));
