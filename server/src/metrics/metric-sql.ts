@@ -160,9 +160,13 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
   const redeemed = ['coupons_redeemed', 'coupon_discount_fen'] as const;
   const redemptions = `SELECT COUNT(*) AS coupons_redeemed, SUM(r.discount_fen) AS coupon_discount_fen FROM coupon_redemption r
       WHERE r.redeemed_at >= ? AND r.redeemed_at < ? AND r.status = 'redeemed'`;
+  // Per store through the store table, as the day's sales (app orders have no store: chain only).
+  const redemptionsByStore = redemptions
+    .replace('SELECT ', 'SELECT st.code AS store_code, ')
+    .replace('FROM coupon_redemption r', 'FROM store st JOIN coupon_redemption r ON r.store_code = st.code');
   statements.push({
     sql: `${INSERT_DAY} SELECT s.store_code, ?, x.metric, COALESCE(${pick(redeemed, 's')}, 0)
-      FROM (${redemptions.replace('SELECT ', 'SELECT st.code AS store_code, ').replace('FROM coupon_redemption r', 'FROM store st JOIN coupon_redemption r ON r.store_code = st.code')} GROUP BY st.code) s
+      FROM (${redemptionsByStore} GROUP BY st.code) s
       CROSS JOIN (${metricNames(redeemed)}) x`,
     params: [d.day, d.start, d.end],
   });

@@ -374,22 +374,19 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     expect(await stored(day, /^coupon/)).toEqual(rowsOf(expected));
 
     // By template and by campaign, from the coupons' own rows.
-    const events = [
+    type CouponEvent = { template: unknown; k: unknown; discount: unknown; what: string };
+    const events: CouponEvent[] = [
       ...(await q('SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE claimed_at >= ? AND claimed_at < ?', [s, e])).map(
-        (r) => ({
-          ...r,
-          what: 'issued',
-          discount: 0,
-        }),
+        (r) => ({ template: r.template, k: r.k, what: 'issued', discount: 0 }),
       ),
-      ...redemptions.map((r) => ({ ...r, what: 'redeemed' })),
+      ...redemptions.map((r) => ({ template: r.template, k: r.k, discount: r.discount, what: 'redeemed' })),
       ...(
         await q(
           `SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE valid_until >= ? AND valid_until < ?
             AND status IN ('available', 'expired')`,
           [s, e],
         )
-      ).map((r) => ({ ...r, what: 'expired', discount: 0 })),
+      ).map((r) => ({ template: r.template, k: r.k, what: 'expired', discount: 0 })),
     ];
     const tally = (list: typeof events) =>
       [
