@@ -5,6 +5,7 @@ import type {
   DashboardKpi,
   DashboardResponse,
   MessageMetricsResponse,
+  MetricsMembersResponse,
   MetricsStoresResponse,
   RfmSegment,
   SegmentMigrationResponse,
@@ -133,12 +134,6 @@ const TIER_LABELS: Record<string, string> = { normal: '普通会员', silver: '�
 const LIFECYCLE_LABELS: Record<string, string> = { new: '新客', active: '活跃', regular: '常客', dormant: '沉睡', churned: '流失' };
 const segmentLabel = (segment: string) => (segment === 'none' ? '（上月无）' : (RFM_SEGMENT_LABELS[segment as RfmSegment] ?? segment));
 
-interface MembersComposition {
-  day: string | null;
-  byTier: Array<{ key: string; members: number }>;
-  byLifecycle: Array<{ key: string; members: number }>;
-}
-
 function pieOption(title: string, rows: Array<{ key: string; members: number }>, labels: Record<string, string>): ChartOption {
   return {
     title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
@@ -183,7 +178,7 @@ function Reports({ from, to }: { from: string; to: string }) {
   const campaigns = useLoad(() => api<CampaignMetricsResponse>(`staff/metrics/campaigns${range}`), [range]);
   const cohortRange = query({ from: shanghaiDay(-365), to });
   const cohorts = useLoad(() => api<CohortResponse>(`staff/metrics/cohorts${cohortRange}`), [cohortRange]);
-  const members = useLoad(() => api<MembersComposition>(`staff/metrics/members${range}`), [range]);
+  const members = useLoad(() => api<MetricsMembersResponse>(`staff/metrics/members${range}`), [range]);
   const month = to.slice(0, 7);
   const migration = useLoad(() => api<SegmentMigrationResponse>(`staff/metrics/segments${query({ month })}`), [month]);
   const permille = (value: number | null) => (value === null ? '—' : formatPermille(value));
