@@ -123,3 +123,10 @@ export interface MetricsBackfillResponse {
 export interface MetricsStoresResponse {
   stores: Array<{ code: string; name: string }>;
 }
+
+/** GET /api/staff/metrics/members: joined members by tier and by lifecycle on the range's last snapshotted day. */
+export interface MetricsMembersResponse {
+  day: string | null;
+  byTier: Array<{ key: string; members: number }>;
+  byLifecycle: Array<{ key: string; members: number }>;
+}

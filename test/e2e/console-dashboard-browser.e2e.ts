@@ -59,6 +59,9 @@ describe('the console dashboard', () => {
       });
       if (answer.status !== 200) throw new Error(`sale: ${answer.status} ${JSON.stringify(answer.body)}`);
     }
+    // The RFM refresh first, so today's snapshot records this month's segments (the migration heat map).
+    const refreshed = await api.call('POST', '/admin/segments/refresh', { token: admin });
+    if (refreshed.status !== 200) throw new Error(`refresh: ${refreshed.status} ${JSON.stringify(refreshed.body)}`);
     const backfill = await api.call('POST', '/staff/metrics/backfill', {
       token: admin,
       body: { from: shanghaiDay(-1), to: shanghaiDay() },
@@ -104,13 +107,20 @@ describe('the console dashboard', () => {
     expect(await tile.innerText()).toContain('目标 ≥ 30.0%');
     // The trends are drawn (ECharts canvases with pixels).
     for (const id of ['chart-sales', 'chart-members', 'chart-points', 'chart-rates'])
-      await page.locator(`#${id} canvas`).waitFor({ timeout: 10_000 });
+      await page.locator(`#${id} canvas`).first().waitFor({ timeout: 10_000 });
     const drawn = await page.evaluate(() => {
       const canvas = document.querySelector<HTMLCanvasElement>('#chart-sales canvas')!;
       return canvas.width > 0 && canvas.height > 0;
     });
     expect(drawn).toBe(true);
     await page.getByRole('tab', { name: '活动 ROI' }).waitFor({ timeout: 10_000 });
+    // HQ's reports: who the members are, and how they moved between segments (all new to the snapshot).
+    await page.locator('#chart-tiers canvas').first().waitFor({ timeout: 10_000 });
+    await page.getByRole('tab', { name: '客群迁移' }).click();
+    await page.locator('#chart-migration canvas').first().waitFor({ timeout: 10_000 });
+    await page.locator('#chart-migration').scrollIntoViewIfNeeded();
+    await snapshot(page, 'console-dashboard-migration');
+    await page.getByRole('tab', { name: '会员构成' }).click();
     await page.waitForTimeout(600); // the charts' entry animation, before the picture
     await readmeShot(page, 'console-dashboard');
 

@@ -88,10 +88,13 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
     'SELECT SUM(p.paid_fen - p.refunded_fen) AS member_sales_fen,' +
     ` SUM(CASE WHEN ${VISIT} THEN 1 ELSE 0 END) AS member_purchases,` +
     ` COUNT(DISTINCT CASE WHEN ${VISIT} THEN p.member_id END) AS buyers`;
-  const dayWhere = ' FROM purchase p WHERE p.purchased_at >= ? AND p.purchased_at < ?';
+  // Through the store table: one range of idx_purchase_store_time (store, time) per store, so a day reads only
+  // its own sales (MySQL has no skip scan; without a store condition it read the whole index and table). The
+  // store table keeps closed stores, so every sale's store is in it.
+  const dayWhere = ' FROM store st JOIN purchase p ON p.store_code = st.code AND p.purchased_at >= ? AND p.purchased_at < ?';
   statements.push({
     sql: `${INSERT_DAY} SELECT s.store_code, ?, x.metric, COALESCE(${pick(STORE_PURCHASE_METRICS, 's')}, 0)
-      FROM (${daySales}, p.store_code AS store_code${dayWhere} GROUP BY p.store_code) s
+      FROM (${daySales}, st.code AS store_code${dayWhere} GROUP BY st.code) s
       CROSS JOIN (${metricNames(STORE_PURCHASE_METRICS)}) x`,
     params: [d.day, d.start, d.end],
   });
@@ -130,20 +133,22 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
 
   // Points of the day by what moved them; every ledger reason falls in exactly one of the four, so
   // issued − spent − expired − clawed back over all days = Σ delta = outstanding.
-  const points = ['points_issued', 'points_spent', 'points_expired', 'points_clawed_back'] as const;
   const spent = SPENT_REASONS.map((r) => `'${r}'`).join(', ');
   const isClawback = "(reason = 'clawback' OR (reason = 'adjust' AND delta < 0))";
+  // One pass over the ledger up to the day's end: the day's lines by class, and every line for the outstanding.
+  const points = ['points_issued', 'points_spent', 'points_expired', 'points_clawed_back', 'points_outstanding'] as const;
+  const ofDay = (condition: string, value: string) => `SUM(CASE WHEN created_at >= ? AND ${condition} THEN ${value} ELSE 0 END)`;
   statements.push({
     sql: `${INSERT_DAY} SELECT '', ?, x.metric, COALESCE(${pick(points, 's')}, 0)
       FROM (SELECT
-        SUM(CASE WHEN reason IN (${spent}) OR reason = 'expire' OR ${isClawback} THEN 0 ELSE delta END) AS points_issued,
-        -SUM(CASE WHEN reason IN (${spent}) THEN delta ELSE 0 END) AS points_spent,
-        -SUM(CASE WHEN reason = 'expire' THEN delta ELSE 0 END) AS points_expired,
-        -SUM(CASE WHEN ${isClawback} THEN delta ELSE 0 END) AS points_clawed_back
-        FROM points_ledger WHERE created_at >= ? AND created_at < ?) s CROSS JOIN (${metricNames(points)}) x`,
-    params: [d.day, d.start, d.end],
+        ${ofDay(`NOT (reason IN (${spent}) OR reason = 'expire' OR ${isClawback})`, 'delta')} AS points_issued,
+        ${ofDay(`reason IN (${spent})`, '-delta')} AS points_spent,
+        ${ofDay("reason = 'expire'", '-delta')} AS points_expired,
+        ${ofDay(isClawback, '-delta')} AS points_clawed_back,
+        SUM(delta) AS points_outstanding
+        FROM points_ledger WHERE created_at < ?) s CROSS JOIN (${metricNames(points)}) x`,
+    params: [d.day, d.start, d.start, d.start, d.start, d.end],
   });
-  chain('points_outstanding', 'SELECT SUM(delta) FROM points_ledger WHERE created_at < ?', [d.end]);
 
   // Coupons: issued (claimed) that day; redeemed that day and not reversed since; expired: validity ended that
   // day (before now, for today) without a redemption.
@@ -155,9 +160,13 @@ export function dayStatements(dialect: DialectSource, d: DayParams): Statement[]
   const redeemed = ['coupons_redeemed', 'coupon_discount_fen'] as const;
   const redemptions = `SELECT COUNT(*) AS coupons_redeemed, SUM(r.discount_fen) AS coupon_discount_fen FROM coupon_redemption r
       WHERE r.redeemed_at >= ? AND r.redeemed_at < ? AND r.status = 'redeemed'`;
+  // Per store through the store table, as the day's sales (app orders have no store: chain only).
+  const redemptionsByStore = redemptions
+    .replace('SELECT ', 'SELECT st.code AS store_code, ')
+    .replace('FROM coupon_redemption r', 'FROM store st JOIN coupon_redemption r ON r.store_code = st.code');
   statements.push({
     sql: `${INSERT_DAY} SELECT s.store_code, ?, x.metric, COALESCE(${pick(redeemed, 's')}, 0)
-      FROM (${redemptions.replace('SELECT ', 'SELECT r.store_code AS store_code, ')} AND r.store_code IS NOT NULL GROUP BY r.store_code) s
+      FROM (${redemptionsByStore} GROUP BY st.code) s
       CROSS JOIN (${metricNames(redeemed)}) x`,
     params: [d.day, d.start, d.end],
   });

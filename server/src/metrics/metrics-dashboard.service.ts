@@ -6,6 +6,7 @@ import type {
   CouponMetricsRow,
   DashboardResponse,
   MessageMetricsResponse,
+  MetricsMembersResponse,
   SegmentMigrationResponse,
 } from '@member/shared';
 import { Injectable } from '@nestjs/common';
@@ -59,7 +60,7 @@ export class MetricsDashboardService {
   }
 
   /** Members by tier and by lifecycle on the range's last snapshotted day (chain). */
-  async members(staff: StaffAccount, query: { from: string; to: string }) {
+  async members(staff: StaffAccount, query: { from: string; to: string }): Promise<MetricsMembersResponse> {
     this.checkRange(query);
     this.chainOnly(staff);
     const rows: Array<{ day: string; metric: string; value: Num }> = await this.dataSource.query(

@@ -6,6 +6,7 @@ import type {
   MessageMetricsResponse,
   MetricsBackfillRequest,
   MetricsBackfillResponse,
+  MetricsMembersResponse,
   MetricsStoresResponse,
   SegmentMigrationResponse,
 } from '@member/shared';
@@ -51,7 +52,7 @@ export class StaffMetricsController {
   }
 
   @Get('members')
-  members(@CurrentStaff() staff: StaffAccount, @Query(new ZodPipe(rangeQuery)) query: Range) {
+  members(@CurrentStaff() staff: StaffAccount, @Query(new ZodPipe(rangeQuery)) query: Range): Promise<MetricsMembersResponse> {
     return this.dashboards.members(staff, query);
   }
 

@@ -19,7 +19,9 @@ import { codeOf, keyMaker } from '../testing/spec';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { campaignRoi } from './dashboard-kpis';
 import { MetricsDashboardService } from './metrics-dashboard.service';
+import { MetricsSnapshotJob } from './metrics-snapshot.job';
 import { MetricsSnapshotService } from './metrics-snapshot.service';
+import { JobRunner } from '../jobs/job-runner';
 
 type Row = Record<string, unknown>;
 type Json = any;
@@ -374,22 +376,19 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
     expect(await stored(day, /^coupon/)).toEqual(rowsOf(expected));
 
     // By template and by campaign, from the coupons' own rows.
-    const events = [
+    type CouponEvent = { template: unknown; k: unknown; discount: unknown; what: string };
+    const events: CouponEvent[] = [
       ...(await q('SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE claimed_at >= ? AND claimed_at < ?', [s, e])).map(
-        (r) => ({
-          ...r,
-          what: 'issued',
-          discount: 0,
-        }),
+        (r) => ({ template: r.template, k: r.k, what: 'issued', discount: 0 }),
       ),
-      ...redemptions.map((r) => ({ ...r, what: 'redeemed' })),
+      ...redemptions.map((r) => ({ template: r.template, k: r.k, discount: r.discount, what: 'redeemed' })),
       ...(
         await q(
           `SELECT template_id AS template, idempotency_key AS k FROM coupon WHERE valid_until >= ? AND valid_until < ?
             AND status IN ('available', 'expired')`,
           [s, e],
         )
-      ).map((r) => ({ ...r, what: 'expired', discount: 0 })),
+      ).map((r) => ({ template: r.template, k: r.k, what: 'expired', discount: 0 })),
     ];
     const tally = (list: typeof events) =>
       [
@@ -733,5 +732,20 @@ describe.each(TEST_DATABASES)('metrics snapshots of a young chain on %s', (kind)
     const rows = (await t.db.dataSource.query('SELECT cohort, month, members, retained FROM metric_cohort')) as Row[];
     expect(rows.map((r) => [r.cohort, r.month, num(r.members), num(r.retained)])).toEqual([['2026-11', '2026-11', 2, 0]]);
     await expectInvariants(t.db.dataSource);
+  });
+
+  it('the scheduled job rewrites yesterday and today, once per period across instances', async () => {
+    const job = t.app.get(MetricsSnapshotJob);
+    t.clock.set('2026-11-24T01:00:00Z'); // 09:00 on the 24th in Shanghai
+    const result = await job.run(t.clock.now());
+    expect(result.map((r) => r.day)).toEqual(['2026-11-23', '2026-11-24']);
+    expect(job.outcome(result)).toMatch(/^2026-11-23 \d+ ms, 2026-11-24 \d+ ms$/);
+    const days = (await t.db.dataSource.query('SELECT day FROM metric_snapshot ORDER BY day')) as Row[];
+    expect(days.map((r) => r.day)).toEqual(['2026-11-23', '2026-11-24']);
+    const runner = t.app.get(JobRunner);
+    const outcomes = await Promise.all(
+      [1, 2].map(() => runner.runOnce('metrics-snapshot', 'p-1', async () => job.outcome(await job.run(t.clock.now())))),
+    );
+    expect(outcomes.filter((o) => o !== null)).toHaveLength(1);
   });
 });

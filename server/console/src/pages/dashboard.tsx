@@ -5,8 +5,12 @@ import type {
   DashboardKpi,
   DashboardResponse,
   MessageMetricsResponse,
+  MetricsMembersResponse,
   MetricsStoresResponse,
+  RfmSegment,
+  SegmentMigrationResponse,
 } from '@member/shared';
+import { RFM_SEGMENT_LABELS } from '@member/shared';
 import { Card, Col, Empty, Input, Row, Segmented, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { api, query } from '../api';
@@ -126,6 +130,46 @@ function Trends({ data }: { data: DashboardResponse }) {
   );
 }
 
+const TIER_LABELS: Record<string, string> = { normal: '普通会员', silver: '银卡会员', gold: '金卡会员', diamond: '钻石会员' };
+const LIFECYCLE_LABELS: Record<string, string> = { new: '新客', active: '活跃', regular: '常客', dormant: '沉睡', churned: '流失' };
+const segmentLabel = (segment: string) => (segment === 'none' ? '（上月无）' : (RFM_SEGMENT_LABELS[segment as RfmSegment] ?? segment));
+
+function pieOption(title: string, rows: Array<{ key: string; members: number }>, labels: Record<string, string>): ChartOption {
+  return {
+    title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+    tooltip: { trigger: 'item', formatter: '{b}: {c}（{d}%）' },
+    series: [
+      {
+        type: 'pie',
+        radius: ['35%', '65%'],
+        top: 24,
+        data: rows.map((row) => ({ name: labels[row.key] ?? row.key, value: row.members })),
+      },
+    ],
+  };
+}
+
+/** Members moving from last month's RFM segment to this month's, as a heat map. */
+function migrationOption(data: SegmentMigrationResponse): ChartOption {
+  const from = [...new Set(data.cells.map((c) => c.from))].sort();
+  const to = [...new Set(data.cells.map((c) => c.to))].sort();
+  const max = Math.max(1, ...data.cells.map((c) => c.members));
+  return {
+    tooltip: { position: 'top' },
+    grid: { left: 110, right: 24, top: 16, bottom: 70 },
+    xAxis: { type: 'category', data: to.map(segmentLabel), name: data.month, axisLabel: { rotate: 30 } },
+    yAxis: { type: 'category', data: from.map(segmentLabel), name: data.previous },
+    visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, show: false },
+    series: [
+      {
+        type: 'heatmap',
+        label: { show: true },
+        data: data.cells.map((c) => [to.indexOf(c.to), from.indexOf(c.from), c.members]),
+      },
+    ],
+  };
+}
+
 /** HQ's reports over the same range: coupons by template and campaign, messages, campaign ROI, cohorts. */
 function Reports({ from, to }: { from: string; to: string }) {
   const range = query({ from, to });
@@ -134,6 +178,9 @@ function Reports({ from, to }: { from: string; to: string }) {
   const campaigns = useLoad(() => api<CampaignMetricsResponse>(`staff/metrics/campaigns${range}`), [range]);
   const cohortRange = query({ from: shanghaiDay(-365), to });
   const cohorts = useLoad(() => api<CohortResponse>(`staff/metrics/cohorts${cohortRange}`), [cohortRange]);
+  const members = useLoad(() => api<MetricsMembersResponse>(`staff/metrics/members${range}`), [range]);
+  const month = to.slice(0, 7);
+  const migration = useLoad(() => api<SegmentMigrationResponse>(`staff/metrics/segments${query({ month })}`), [month]);
   const permille = (value: number | null) => (value === null ? '—' : formatPermille(value));
   const couponColumns = [
     { title: '名称', dataIndex: 'name' },
@@ -147,6 +194,41 @@ function Reports({ from, to }: { from: string; to: string }) {
     <Card size='small' style={{ marginTop: 16 }}>
       <Tabs
         items={[
+          {
+            key: 'members',
+            label: '会员构成',
+            children: (
+              <PageState loaded={members} empty={(d) => d.day === null} emptyText='暂无会员构成数据'>
+                {(d) => (
+                  <Row gutter={16}>
+                    <Col span={12}>
+                      <Chart id='chart-tiers' option={pieOption(`按等级（${d.day}）`, d.byTier, TIER_LABELS)} height={280} />
+                    </Col>
+                    <Col span={12}>
+                      <Chart
+                        id='chart-lifecycle'
+                        option={pieOption(`按生命周期（${d.day}）`, d.byLifecycle, LIFECYCLE_LABELS)}
+                        height={280}
+                      />
+                    </Col>
+                  </Row>
+                )}
+              </PageState>
+            ),
+          },
+          {
+            key: 'segments',
+            label: '客群迁移',
+            children: (
+              <PageState
+                loaded={migration}
+                empty={(d) => d.cells.length === 0}
+                emptyText='本月暂无客群快照（RFM 分层刷新后由统计任务记录）'
+              >
+                {(d) => <Chart id='chart-migration' option={migrationOption(d)} height={360} />}
+              </PageState>
+            ),
+          },
           {
             key: 'coupons',
             label: '优惠券核销',
