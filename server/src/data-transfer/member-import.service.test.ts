@@ -84,6 +84,7 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
       status: 'valid',
       phoneMasked: `${a.slice(0, 3)}****${a.slice(-4)}`,
       tier: 'silver',
+      tierName: '银卡会员',
       points: 1200,
       pointsExpiresOn: '2027-03-31',
     });

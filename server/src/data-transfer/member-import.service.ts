@@ -211,7 +211,7 @@ export class MemberImportService {
     const page = found.slice(0, limit);
     return {
       job,
-      rows: page.map((row) => toRowView(row, this.config.businessCalendar.timeZone)),
+      rows: page.map((row) => toRowView(row, this.config)),
       nextAfterRow: found.length > limit ? page[page.length - 1].rowNo : null,
     };
   }
@@ -417,7 +417,7 @@ function toJobView(job: ImportJob): ImportJobView {
   };
 }
 
-function toRowView(row: ImportRow, timeZone: string): ImportRowView {
+function toRowView(row: ImportRow, config: AppConfig): ImportRowView {
   const codes = (row.problems ? row.problems.split(',') : []) as ImportProblem[];
   return {
     rowNo: row.rowNo,
@@ -426,8 +426,9 @@ function toRowView(row: ImportRow, timeZone: string): ImportRowView {
     name: row.name,
     birthday: row.birthday,
     tier: row.tier,
+    tierName: config.tiers.find((tier) => tier.code === row.tier)?.name ?? null,
     points: row.points,
-    pointsExpiresOn: row.pointsExpiresAt ? businessDate(row.pointsExpiresAt, timeZone) : null,
+    pointsExpiresOn: row.pointsExpiresAt ? businessDate(row.pointsExpiresAt, config.businessCalendar.timeZone) : null,
     externalId: row.externalId,
     problems: codes.map((code) => ({ code, message: IMPORT_PROBLEM_TEXT[code] })),
     memberId: row.memberId,

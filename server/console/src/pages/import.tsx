@@ -139,7 +139,7 @@ function MemberImport() {
       {error && <Alert id='import-error' type='error' showIcon message={error} style={{ marginTop: 16 }} />}
       {job && report && (
         <div id='import-report' style={{ marginTop: 24 }}>
-          <Space size={48} style={{ marginBottom: 16 }}>
+          <Space size={48} style={{ display: 'flex', marginBottom: 16 }}>
             <Statistic title='总行数' value={job.rowsTotal} />
             <Statistic title='可导入' value={job.rowsValid} valueStyle={{ color: '#389e0d' }} />
             <Statistic title='有问题' value={job.rowsInvalid} valueStyle={{ color: job.rowsInvalid ? '#cf1322' : undefined }} />
@@ -167,23 +167,25 @@ function MemberImport() {
               )}
             </div>
           ) : (
-            <Space style={{ marginBottom: 16 }}>
+            <Space style={{ display: 'flex', marginBottom: 16 }}>
               <Button type='primary' id='import-start' disabled={importable === 0} onClick={() => void start()}>
                 开始导入 {importable} 名会员
               </Button>
               {importable === 0 && <Typography.Text type='secondary'>没有可导入的行</Typography.Text>}
             </Space>
           )}
-          <Segmented
-            id='import-filter'
-            value={only}
-            onChange={(value) => void showRows(value as 'problems' | 'all')}
-            options={[
-              { label: '只看问题行', value: 'problems' },
-              { label: '全部行', value: 'all' },
-            ]}
-            style={{ marginBottom: 12 }}
-          />
+          <div>
+            <Segmented
+              id='import-filter'
+              value={only}
+              onChange={(value) => void showRows(value as 'problems' | 'all')}
+              options={[
+                { label: '只看问题行', value: 'problems' },
+                { label: '全部行', value: 'all' },
+              ]}
+              style={{ marginBottom: 12 }}
+            />
+          </div>
           <Table<ImportRowView>
             id='import-rows'
             rowKey='rowNo'
@@ -201,7 +203,7 @@ function MemberImport() {
               },
               { title: '手机号', dataIndex: 'phoneMasked', width: 130, render: (v: string | null) => v ?? '—' },
               { title: '姓名', dataIndex: 'name', width: 120, render: (v: string | null) => v ?? '—' },
-              { title: '等级', dataIndex: 'tier', width: 90 },
+              { title: '等级', dataIndex: 'tierName', width: 100, render: (v: string | null) => v ?? '—' },
               { title: '积分', dataIndex: 'points', width: 90 },
               { title: '积分有效期', dataIndex: 'pointsExpiresOn', width: 120, render: (v: string | null) => v ?? '—' },
               {
@@ -228,7 +230,7 @@ function Exports() {
   const sources = useLoad(() => api<ExportSourceView[]>('staff/exports'), []);
   const session = loadSession();
   return (
-    <Card id='exports' title='数据导出' style={{ marginBottom: 24 }}>
+    <Card id='exports' title='数据导出' style={{ marginTop: 24 }}>
       <Typography.Paragraph type='secondary'>
         {session?.role === 'admin' ? '导出全部门店的数据。' : `仅导出您门店（${session?.stores.join('、')}）的数据。`}
         会员手机号一律脱敏导出。CSV 可直接用 Excel 打开。
@@ -253,8 +255,8 @@ export default function ImportPage() {
   const session = loadSession();
   return (
     <div id='data-transfer'>
-      <Exports />
       {session?.role === 'admin' && <MemberImport />}
+      <Exports />
     </div>
   );
 }
