@@ -71,7 +71,8 @@ async function main(): Promise<void> {
       ];
     });
     const columns =
-      'openid, phone_cipher, phone_hash, phone_masked, nickname, birthday, birthday_month, birthday_day, tier, points_balance, external_id, joined_at, imported_at, version';
+      'openid, phone_cipher, phone_hash, phone_masked, nickname, birthday, birthday_month, birthday_day, tier, points_balance, ' +
+      'external_id, joined_at, imported_at, version';
     const t0 = performance.now();
     for (let i = 0; i < rows.length; i += 2000) {
       const batch = rows.slice(i, i + 2000);
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
     const oursSeconds = (performance.now() - t1) / 1000;
     const ours = Math.round(count / oursSeconds);
     process.stdout.write(
-      `\r  ours: import ${Math.round(count / importSeconds)} rows/s; upload + dry run + import ${ours} rows/s (${oursSeconds.toFixed(1)} s)\n`,
+      `\r  ours: import ${Math.round(count / importSeconds)} rows/s; ` +
+        `upload + dry run + import ${ours} rows/s (${oursSeconds.toFixed(1)} s)\n`,
     );
 
     const [members] = await db.query('SELECT COUNT(*) AS n, SUM(points_balance) AS points FROM member WHERE imported_at IS NOT NULL');

@@ -94,7 +94,7 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
     expect(await members().count()).toBe(before);
   });
 
-  it('imports: phone sealed and hashed like an app join, tier through membership, points through the ledger with the expiry given', async () => {
+  it('imports: phone sealed and hashed like an app join, tier via membership, points via the ledger with the expiry given', async () => {
     const [a, b, c] = [phone(), phone(), phone()];
     const report = await imports.check(
       admin,

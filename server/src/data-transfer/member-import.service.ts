@@ -165,11 +165,12 @@ export class MemberImportService {
       const id = Number(inserted.identifiers[0].id);
       // Plain multi-row INSERTs: TypeORM's entity insert cost ~100 µs a row, most of a 100,000-row dry run.
       const columns = IMPORT_ROW_COLUMNS.map(([column]) => column);
-      const perInsert = rowsPerStatement(tx, ROWS_PER_INSERT, columns.length);
+      const perInsert = rowsPerStatement(tx, ROWS_PER_INSERT, columns.length + 1);
+      const tuple = `(?, ${columns.map(() => '?').join(', ')})`;
       for (let i = 0; i < rows.length; i += perInsert) {
         const batch = rows.slice(i, i + perInsert);
         await tx.query(
-          `INSERT INTO import_row (job_id, ${columns.join(', ')}) VALUES ${batch.map(() => `(?, ${columns.map(() => '?').join(', ')})`).join(', ')}`,
+          `INSERT INTO import_row (job_id, ${columns.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`,
           batch.flatMap((row) => [
             id,
             ...IMPORT_ROW_COLUMNS.map(([, field]) => {
