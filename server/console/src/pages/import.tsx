@@ -32,6 +32,8 @@ const STATUS: Record<ImportRowView['status'], { color: string; text: string }> =
   imported: { color: 'blue', text: '已导入' },
 };
 
+const JOB_STATUS: Record<ImportJobView['status'], string> = { checked: '待导入', importing: '导入中', done: '已完成' };
+
 function downloadTemplate() {
   // A BOM, so Excel opens the Chinese heading as Chinese.
   const url = URL.createObjectURL(new Blob([`\uFEFF${TEMPLATE}`], { type: 'text/csv;charset=utf-8' }));
@@ -84,27 +86,54 @@ function MemberImport() {
     setReport((current) => (afterRow > 0 && current ? { ...page, rows: [...current.rows, ...page.rows] } : page));
   }
 
-  async function follow(id: number) {
+  /** Polls the import until it is done, or until it has not moved for ~10 s (its server stopped: 继续导入 resumes it). */
+  async function follow(id: number): Promise<boolean> {
     polling.current = true;
-    while (polling.current) {
+    let cursor = -1;
+    let still = 0;
+    let finished = false;
+    while (polling.current && still < 12) {
       const now = await api<ImportJobView>(`staff/imports/${id}`).catch(() => null);
-      if (now) setJob(now);
-      if (now?.status === 'done') break;
+      if (now?.status === 'done') finished = true;
+      if (finished) {
+        polling.current = false;
+        setJob(now);
+        break;
+      }
+      if (now) {
+        still = now.cursorRow === cursor ? still + 1 : 0;
+        cursor = now.cursorRow;
+        if (still >= 12) polling.current = false;
+        setJob(now);
+      }
       await new Promise((resolve) => setTimeout(resolve, 800));
     }
     polling.current = false;
     await showRows(only).catch(() => undefined);
+    return finished;
   }
 
   async function start() {
     if (!job) return;
     try {
       setJob(await api<ImportJobView>(`staff/imports/${job.id}/start`, { method: 'POST' }));
-      await follow(job.id);
-      message.success('导入完成');
+      if (await follow(job.id)) message.success('导入完成');
+      else message.warning('导入暂停了，可点击“继续导入”从中断处继续');
     } catch (failure) {
       message.error(failure instanceof ApiError ? failure.message : '导入失败，请重试');
     }
+  }
+
+  const recent = useLoad(() => api<ImportJobView[]>('staff/imports'), [job?.id, job?.status]);
+
+  async function open(id: number) {
+    const page = await api<ImportRowsResponse>(`staff/imports/${id}/rows${query({ only: 'problems' })}`);
+    setOnly('problems');
+    setError(null);
+    setReport(page);
+    setJob(page.job);
+    // Running somewhere (another tab, another server): follow its progress; a stopped one offers 继续导入.
+    if (page.job.status === 'importing' && !polling.current) void follow(id);
   }
 
   const importable = job ? job.rowsValid : 0;
@@ -221,6 +250,41 @@ function MemberImport() {
           )}
         </div>
       )}
+      <Typography.Title level={5} style={{ marginTop: 32 }}>
+        最近的导入
+      </Typography.Title>
+      <PageState loaded={recent} empty={(list) => list.length === 0} emptyText='还没有导入过'>
+        {(list) => (
+          <Table<ImportJobView>
+            id='import-jobs'
+            rowKey='id'
+            size='small'
+            pagination={false}
+            dataSource={list.slice(0, 10)}
+            columns={[
+              { title: '文件', dataIndex: 'fileName' },
+              {
+                title: '上传时间',
+                dataIndex: 'createdAt',
+                width: 180,
+                render: (v: string) => new Date(v).toLocaleString('zh-CN', { hour12: false }),
+              },
+              { title: '状态', dataIndex: 'status', width: 100, render: (v: ImportJobView['status']) => JOB_STATUS[v] },
+              { title: '总行数', dataIndex: 'rowsTotal', width: 90 },
+              { title: '已导入', dataIndex: 'rowsImported', width: 90 },
+              {
+                title: '',
+                width: 90,
+                render: (_: unknown, row) => (
+                  <Button type='link' size='small' onClick={() => void open(row.id)}>
+                    查看
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </PageState>
     </Card>
   );
 }
