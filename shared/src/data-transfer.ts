@@ -64,6 +64,8 @@ export interface ImportRowView {
   name: string | null;
   birthday: string | null;
   tier: string | null;
+  /** The tier's Chinese name (银卡会员), as the file may have said it. */
+  tierName: string | null;
   points: number;
   pointsExpiresOn: string | null;
   externalId: string | null;

@@ -139,7 +139,7 @@ describe('exports and member imports end to end', () => {
     expect(audit.some((r) => r[5] === 'export' && r[7] === 'members' && r[6] === 'ok')).toBe(true);
   });
 
-  it('an import killed mid-way resumes on another instance after the lease, every row once; the same file again imports nothing', async () => {
+  it('a killed import resumes on another instance after the lease, every row once; the same file again imports nothing', async () => {
     const phones = Array.from({ length: 20_000 }, (_, i) => `135${String(i).padStart(8, '0')}`);
     const file = Buffer.from(['手机号,积分', ...phones.map((p, i) => `${p},${(i % 7) * 10}`)].join('\n'));
     const checked = await upload(stack.serverUrl, admin, file);

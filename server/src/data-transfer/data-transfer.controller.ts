@@ -57,8 +57,14 @@ export class ExportsController {
       .header('x-export-run', prepared.runKey)
       .header('x-export-rows', String(prepared.rowsTotal))
       .send(body);
-    const rows = await prepared.stream(body, () => closed);
-    return { rows };
+    try {
+      return { rows: await prepared.stream(body, () => closed) };
+    } catch (error) {
+      // The 200 and part of the file are gone already: abort the response, so the client sees a broken download
+      // rather than a file that ends early and looks whole. The run says failed; the audit line records the error.
+      body.destroy(error as Error);
+      throw error;
+    }
   }
 }
 

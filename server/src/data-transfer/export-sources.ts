@@ -90,7 +90,8 @@ export function listSources(config: AppConfig): ExportSource[] {
       title: '积分流水',
       roles: ['admin', 'store_manager'],
       header: ['流水ID', '时间', '会员ID', '原因', '变动', '变动后余额', '到期时间', '消费ID'],
-      select: `SELECT l.id, l.created_at, l.member_id, l.reason, l.delta, l.balance_after, l.expires_at, l.purchase_id FROM points_ledger l`,
+      select: `SELECT l.id, l.created_at, l.member_id, l.reason, l.delta, l.balance_after, l.expires_at, l.purchase_id
+          FROM points_ledger l`,
       key: 'l.id',
       conditions: (em, scope) => [
         // A store's points lines are those of its sales (earned, burned, clawed back); the rest are HQ's.

@@ -84,6 +84,7 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
       status: 'valid',
       phoneMasked: `${a.slice(0, 3)}****${a.slice(-4)}`,
       tier: 'silver',
+      tierName: '银卡会员',
       points: 1200,
       pointsExpiresOn: '2027-03-31',
     });
@@ -93,7 +94,7 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
     expect(await members().count()).toBe(before);
   });
 
-  it('imports: phone sealed and hashed like an app join, tier through membership, points through the ledger with the expiry given', async () => {
+  it('imports: phone sealed and hashed like an app join, tier via membership, points via the ledger with the expiry given', async () => {
     const [a, b, c] = [phone(), phone(), phone()];
     const report = await imports.check(
       admin,

@@ -165,11 +165,12 @@ export class MemberImportService {
       const id = Number(inserted.identifiers[0].id);
       // Plain multi-row INSERTs: TypeORM's entity insert cost ~100 µs a row, most of a 100,000-row dry run.
       const columns = IMPORT_ROW_COLUMNS.map(([column]) => column);
-      const perInsert = rowsPerStatement(tx, ROWS_PER_INSERT, columns.length);
+      const perInsert = rowsPerStatement(tx, ROWS_PER_INSERT, columns.length + 1);
+      const tuple = `(?, ${columns.map(() => '?').join(', ')})`;
       for (let i = 0; i < rows.length; i += perInsert) {
         const batch = rows.slice(i, i + perInsert);
         await tx.query(
-          `INSERT INTO import_row (job_id, ${columns.join(', ')}) VALUES ${batch.map(() => `(?, ${columns.map(() => '?').join(', ')})`).join(', ')}`,
+          `INSERT INTO import_row (job_id, ${columns.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`,
           batch.flatMap((row) => [
             id,
             ...IMPORT_ROW_COLUMNS.map(([, field]) => {
@@ -211,7 +212,7 @@ export class MemberImportService {
     const page = found.slice(0, limit);
     return {
       job,
-      rows: page.map((row) => toRowView(row, this.config.businessCalendar.timeZone)),
+      rows: page.map((row) => toRowView(row, this.config)),
       nextAfterRow: found.length > limit ? page[page.length - 1].rowNo : null,
     };
   }
@@ -417,7 +418,7 @@ function toJobView(job: ImportJob): ImportJobView {
   };
 }
 
-function toRowView(row: ImportRow, timeZone: string): ImportRowView {
+function toRowView(row: ImportRow, config: AppConfig): ImportRowView {
   const codes = (row.problems ? row.problems.split(',') : []) as ImportProblem[];
   return {
     rowNo: row.rowNo,
@@ -426,8 +427,9 @@ function toRowView(row: ImportRow, timeZone: string): ImportRowView {
     name: row.name,
     birthday: row.birthday,
     tier: row.tier,
+    tierName: config.tiers.find((tier) => tier.code === row.tier)?.name ?? null,
     points: row.points,
-    pointsExpiresOn: row.pointsExpiresAt ? businessDate(row.pointsExpiresAt, timeZone) : null,
+    pointsExpiresOn: row.pointsExpiresAt ? businessDate(row.pointsExpiresAt, config.businessCalendar.timeZone) : null,
     externalId: row.externalId,
     problems: codes.map((code) => ({ code, message: IMPORT_PROBLEM_TEXT[code] })),
     memberId: row.memberId,

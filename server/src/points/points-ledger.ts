@@ -108,7 +108,8 @@ export class PointsLedger {
       );
       for (const row of rows) ledgerIds.set(row.sourceKey, Number(row.id));
       await em.query(
-        `INSERT INTO points_lot (member_id, ledger_id, points, remaining, expires_at) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO points_lot (member_id, ledger_id, points, remaining, expires_at)
+          VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
         batch.flatMap((c) => [c.memberId, ledgerIds.get(c.sourceKey), c.points, c.points, sqlDate(em, c.expiresAt)]),
       );
     }

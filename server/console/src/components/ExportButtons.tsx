@@ -49,8 +49,16 @@ export function ExportButtons({ source, params = {}, fileName = source }: Export
     try {
       await download(`staff/exports/${source}${query({ ...params, format, run })}`, `${fileName}.${format}`);
       finished = true;
-      const view = await api<ExportRunView>(`staff/exports/runs/${run}`).catch(() => null);
-      if (alive.current) message.success(`导出完成，共 ${(view?.rowsDone ?? 0).toLocaleString('zh-CN')} 行`);
+      // The server closes the run just after the last byte: give it a moment to say done or failed.
+      let view: ExportRunView | null = null;
+      for (let i = 0; i < 10 && (!view || view.status === 'running'); i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+        view = await api<ExportRunView>(`staff/exports/runs/${run}`).catch(() => null);
+      }
+      if (!alive.current) return;
+      // A file can arrive whole-looking although the server stopped part way: the run says whether it is complete.
+      if (view?.status === 'failed') message.error('导出中断，文件不完整，请重试');
+      else message.success(`导出完成，共 ${(view?.rowsDone ?? 0).toLocaleString('zh-CN')} 行`);
     } catch (error) {
       finished = true;
       if (alive.current) message.error(error instanceof ApiError ? error.message : '导出失败，请稍后再试');

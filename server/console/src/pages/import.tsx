@@ -32,6 +32,8 @@ const STATUS: Record<ImportRowView['status'], { color: string; text: string }> =
   imported: { color: 'blue', text: '已导入' },
 };
 
+const JOB_STATUS: Record<ImportJobView['status'], string> = { checked: '待导入', importing: '导入中', done: '已完成' };
+
 function downloadTemplate() {
   // A BOM, so Excel opens the Chinese heading as Chinese.
   const url = URL.createObjectURL(new Blob([`\uFEFF${TEMPLATE}`], { type: 'text/csv;charset=utf-8' }));
@@ -84,27 +86,54 @@ function MemberImport() {
     setReport((current) => (afterRow > 0 && current ? { ...page, rows: [...current.rows, ...page.rows] } : page));
   }
 
-  async function follow(id: number) {
+  /** Polls the import until it is done, or until it has not moved for ~10 s (its server stopped: 继续导入 resumes it). */
+  async function follow(id: number): Promise<boolean> {
     polling.current = true;
-    while (polling.current) {
+    let cursor = -1;
+    let still = 0;
+    let finished = false;
+    while (polling.current && still < 12) {
       const now = await api<ImportJobView>(`staff/imports/${id}`).catch(() => null);
-      if (now) setJob(now);
-      if (now?.status === 'done') break;
+      if (now?.status === 'done') finished = true;
+      if (finished) {
+        polling.current = false;
+        setJob(now);
+        break;
+      }
+      if (now) {
+        still = now.cursorRow === cursor ? still + 1 : 0;
+        cursor = now.cursorRow;
+        if (still >= 12) polling.current = false;
+        setJob(now);
+      }
       await new Promise((resolve) => setTimeout(resolve, 800));
     }
     polling.current = false;
     await showRows(only).catch(() => undefined);
+    return finished;
   }
 
   async function start() {
     if (!job) return;
     try {
       setJob(await api<ImportJobView>(`staff/imports/${job.id}/start`, { method: 'POST' }));
-      await follow(job.id);
-      message.success('导入完成');
+      if (await follow(job.id)) message.success('导入完成');
+      else message.warning('导入暂停了，可点击“继续导入”从中断处继续');
     } catch (failure) {
       message.error(failure instanceof ApiError ? failure.message : '导入失败，请重试');
     }
+  }
+
+  const recent = useLoad(() => api<ImportJobView[]>('staff/imports'), [job?.id, job?.status]);
+
+  async function open(id: number) {
+    const page = await api<ImportRowsResponse>(`staff/imports/${id}/rows${query({ only: 'problems' })}`);
+    setOnly('problems');
+    setError(null);
+    setReport(page);
+    setJob(page.job);
+    // Running somewhere (another tab, another server): follow its progress; a stopped one offers 继续导入.
+    if (page.job.status === 'importing' && !polling.current) void follow(id);
   }
 
   const importable = job ? job.rowsValid : 0;
@@ -139,7 +168,7 @@ function MemberImport() {
       {error && <Alert id='import-error' type='error' showIcon title={error} style={{ marginTop: 16 }} />}
       {job && report && (
         <div id='import-report' style={{ marginTop: 24 }}>
-          <Space size={48} style={{ marginBottom: 16 }}>
+          <Space size={48} style={{ display: 'flex', marginBottom: 16 }}>
             <Statistic title='总行数' value={job.rowsTotal} />
             <Statistic title='可导入' value={job.rowsValid} valueStyle={{ color: '#389e0d' }} />
             <Statistic title='有问题' value={job.rowsInvalid} valueStyle={{ color: job.rowsInvalid ? '#cf1322' : undefined }} />
@@ -167,23 +196,25 @@ function MemberImport() {
               )}
             </div>
           ) : (
-            <Space style={{ marginBottom: 16 }}>
+            <Space style={{ display: 'flex', marginBottom: 16 }}>
               <Button type='primary' id='import-start' disabled={importable === 0} onClick={() => void start()}>
                 开始导入 {importable} 名会员
               </Button>
               {importable === 0 && <Typography.Text type='secondary'>没有可导入的行</Typography.Text>}
             </Space>
           )}
-          <Segmented
-            id='import-filter'
-            value={only}
-            onChange={(value) => void showRows(value as 'problems' | 'all')}
-            options={[
-              { label: '只看问题行', value: 'problems' },
-              { label: '全部行', value: 'all' },
-            ]}
-            style={{ marginBottom: 12 }}
-          />
+          <div>
+            <Segmented
+              id='import-filter'
+              value={only}
+              onChange={(value) => void showRows(value as 'problems' | 'all')}
+              options={[
+                { label: '只看问题行', value: 'problems' },
+                { label: '全部行', value: 'all' },
+              ]}
+              style={{ marginBottom: 12 }}
+            />
+          </div>
           <Table<ImportRowView>
             id='import-rows'
             rowKey='rowNo'
@@ -201,7 +232,7 @@ function MemberImport() {
               },
               { title: '手机号', dataIndex: 'phoneMasked', width: 130, render: (v: string | null) => v ?? '—' },
               { title: '姓名', dataIndex: 'name', width: 120, render: (v: string | null) => v ?? '—' },
-              { title: '等级', dataIndex: 'tier', width: 90 },
+              { title: '等级', dataIndex: 'tierName', width: 100, render: (v: string | null) => v ?? '—' },
               { title: '积分', dataIndex: 'points', width: 90 },
               { title: '积分有效期', dataIndex: 'pointsExpiresOn', width: 120, render: (v: string | null) => v ?? '—' },
               {
@@ -219,6 +250,41 @@ function MemberImport() {
           )}
         </div>
       )}
+      <Typography.Title level={5} style={{ marginTop: 32 }}>
+        最近的导入
+      </Typography.Title>
+      <PageState loaded={recent} empty={(list) => list.length === 0} emptyText='还没有导入过'>
+        {(list) => (
+          <Table<ImportJobView>
+            id='import-jobs'
+            rowKey='id'
+            size='small'
+            pagination={false}
+            dataSource={list.slice(0, 10)}
+            columns={[
+              { title: '文件', dataIndex: 'fileName' },
+              {
+                title: '上传时间',
+                dataIndex: 'createdAt',
+                width: 180,
+                render: (v: string) => new Date(v).toLocaleString('zh-CN', { hour12: false }),
+              },
+              { title: '状态', dataIndex: 'status', width: 100, render: (v: ImportJobView['status']) => JOB_STATUS[v] },
+              { title: '总行数', dataIndex: 'rowsTotal', width: 90 },
+              { title: '已导入', dataIndex: 'rowsImported', width: 90 },
+              {
+                title: '',
+                width: 90,
+                render: (_: unknown, row) => (
+                  <Button type='link' size='small' onClick={() => void open(row.id)}>
+                    查看
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </PageState>
     </Card>
   );
 }
@@ -228,7 +294,7 @@ function Exports() {
   const sources = useLoad(() => api<ExportSourceView[]>('staff/exports'), []);
   const session = loadSession();
   return (
-    <Card id='exports' title='数据导出' style={{ marginBottom: 24 }}>
+    <Card id='exports' title='数据导出' style={{ marginTop: 24 }}>
       <Typography.Paragraph type='secondary'>
         {session?.role === 'admin' ? '导出全部门店的数据。' : `仅导出您门店（${session?.stores.join('、')}）的数据。`}
         会员手机号一律脱敏导出。CSV 可直接用 Excel 打开。
@@ -253,8 +319,8 @@ export default function ImportPage() {
   const session = loadSession();
   return (
     <div id='data-transfer'>
-      <Exports />
       {session?.role === 'admin' && <MemberImport />}
+      <Exports />
     </div>
   );
 }
