@@ -208,6 +208,7 @@ export const membersRepository = {
       'phone_cipher',
       'phone_hash',
       'phone_masked',
+      'phone_last4',
       'nickname',
       'birthday',
       'birthday_month',
@@ -232,6 +233,8 @@ export const membersRepository = {
           row.phoneCipher,
           row.phoneHash,
           row.phoneMasked,
+          // The console's 手机尾号 search reads it, as for a member who joined in the app (the mask's last four).
+          /\*{4}(\d{4})$/.exec(row.phoneMasked)?.[1] ?? null,
           row.nickname,
           row.birthday,
           month,
