@@ -2,6 +2,7 @@ import type { AuditLogEntry, AuditLogFilters, AuditLogPage } from '@member/share
 import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, query } from '../api';
+import { ExportButtons } from '../components/ExportButtons';
 import { formatFen } from '../components/Money';
 import { PageState } from '../components/PageState';
 import { useLoad } from '../hooks';
@@ -79,7 +80,13 @@ export default function AuditPage() {
   const actorName = (openid: string) => filters.data?.actors.find((a) => a.openid === openid)?.name;
 
   return (
-    <Card id='audit-page' title='操作日志'>
+    <Card
+      id='audit-page'
+      title='操作日志'
+      extra={
+        <ExportButtons source='audit-log' params={{ from: applied.from, to: applied.to, storeCode: applied.storeCode }} fileName='操作日志' />
+      }
+    >
       <Space wrap style={{ marginBottom: 16 }} align='start'>
         <Select
           id='audit-filter-actor'

@@ -1,3 +1,4 @@
+import { ExportButtons } from '../components/ExportButtons';
 import {
   detectMemberSearchMode,
   type AccountStatus,
@@ -100,7 +101,7 @@ function MemberSearchPage() {
   const last = pages[pages.length - 1];
 
   return (
-    <Card title='会员查询' id='members-page'>
+    <Card title='会员查询' id='members-page' extra={<ExportButtons source='members' fileName='会员' />}>
       <Space direction='vertical' size='middle' style={{ width: '100%' }}>
         <Space wrap>
           <Input.Search
