@@ -84,7 +84,11 @@ export default function AuditPage() {
       id='audit-page'
       title='操作日志'
       extra={
-        <ExportButtons source='audit-log' params={{ from: applied.from, to: applied.to, storeCode: applied.storeCode }} fileName='操作日志' />
+        <ExportButtons
+          source='audit-log'
+          params={{ from: applied.from, to: applied.to, storeCode: applied.storeCode }}
+          fileName='操作日志'
+        />
       }
     >
       <Space wrap style={{ marginBottom: 16 }} align='start'>
