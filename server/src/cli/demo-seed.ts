@@ -14,6 +14,7 @@ import type {
   CreatePayOrderResponse,
   MemberCodeResponse,
   MessagePreferencesResponse,
+  MetricsBackfillResponse,
   PayOrderView,
   PurchaseView,
   RefundView,
@@ -269,6 +270,13 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
     `Campaign 回归礼券: ${run.targeted} targeted, ${run.couponsIssued} coupons, ${run.messages.sent} messages, ` +
       `${run.couponsRedeemed} redeemed; RFM: ${refresh.scoredMembers} of ${refresh.members} members ranked`,
   );
+
+  // 数据看板 reads daily snapshots: take them for every day the demo played, as the hourly job would have.
+  started = Date.now();
+  const today = DateTime.fromMillis(now, { zone }).toISODate()!;
+  const first = DateTime.fromMillis(start, { zone }).toISODate()!;
+  const snapshots = await api.ok<MetricsBackfillResponse>('POST', '/staff/metrics/backfill', MANAGER, { from: first, to: today });
+  step(started, `Daily metrics for 数据看板: ${snapshots.days} days snapshotted`);
 }
 
 /**
