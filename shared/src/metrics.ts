@@ -16,8 +16,10 @@ export interface DashboardKpi {
   unit: MetricUnit;
   /** The playbook's target, in the same unit (rates: per-mille), when it has one. */
   target?: number;
-  /** Whether `value` reaches `target`; only with a target. */
+  /** Whether `value` reaches `target`; only with a target, and never when `noData`. */
   met?: boolean;
+  /** A rate with nothing to divide by in the range (no points issued, no one targeted): shown as —, not as 0 %. */
+  noData?: true;
 }
 
 /** GET /api/staff/metrics/dashboard?from=YYYY-MM-DD&to=YYYY-MM-DD&store=S001 */

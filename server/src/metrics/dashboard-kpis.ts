@@ -149,9 +149,12 @@ export function buildDashboard(
           ? permille(total(rule.num), total(rule.den))
           : dayValue(rule, lastDay);
     const kpi: DashboardKpi = { key: definition.key, label: definition.label, value, unit: definition.unit };
+    // A rate over nothing is unknown, not 0 %: it neither misses nor meets its target.
+    const denominator = rule.kind !== 'ratio' ? null : rule.of === 'sum' ? total(rule.den) : (lastDay.get(rule.den) ?? 0);
+    if (denominator === 0) kpi.noData = true;
     if (definition.target !== undefined) {
       kpi.target = definition.target;
-      kpi.met = value >= definition.target;
+      if (!kpi.noData) kpi.met = value >= definition.target;
     }
     kpis.push(kpi);
     series[definition.key] = days.map((day) => ({ day, value: dayValue(rule, byDay.get(day)!) }));

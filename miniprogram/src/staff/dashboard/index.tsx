@@ -46,13 +46,14 @@ const axisFormat: Record<MetricUnit, (value: number) => string> = {
 };
 
 function Tile({ kpi }: { kpi: DashboardKpi }) {
+  const below = kpi.met === false;
   return (
-    <View id={`dash-kpi-${kpi.key}`} className={`dash__tile${kpi.met === false ? ' dash__tile--below' : ''}`}>
+    <View id={`dash-kpi-${kpi.key}`} className={`dash__tile${below ? ' dash__tile--below' : ''}`}>
       <Text className='dash__tile-label'>{kpi.label}</Text>
-      <Text className='dash__tile-value'>{formatValue(kpi.value, kpi.unit)}</Text>
+      <Text className='dash__tile-value'>{kpi.noData ? '—' : formatValue(kpi.value, kpi.unit)}</Text>
       {kpi.target !== undefined ? (
-        <Text className={`dash__tile-target ${kpi.met ? 'dash__tile-target--met' : 'dash__tile-target--below'}`}>
-          目标 ≥ {formatValue(kpi.target, kpi.unit)} · {kpi.met ? '已达成' : '未达成'}
+        <Text className={`dash__tile-target ${kpi.noData ? '' : kpi.met ? 'dash__tile-target--met' : 'dash__tile-target--below'}`}>
+          目标 ≥ {formatValue(kpi.target, kpi.unit)} · {kpi.noData ? '暂无数据' : kpi.met ? '已达成' : '未达成'}
         </Text>
       ) : null}
     </View>

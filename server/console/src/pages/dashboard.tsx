@@ -51,18 +51,18 @@ const MET = '#389e0d';
 const UNMET = '#cf1322';
 
 function KpiTile({ kpi }: { kpi: DashboardKpi }) {
-  const coloured = kpi.target !== undefined;
+  const coloured = kpi.target !== undefined && !kpi.noData;
   return (
     <Card size='small' data-kpi={kpi.key} data-met={coloured ? String(kpi.met) : undefined} style={{ height: '100%' }}>
       <Statistic
         title={kpi.label}
-        value={formatKpi(kpi.unit, kpi.value)}
+        value={kpi.noData ? '—' : formatKpi(kpi.unit, kpi.value)}
         valueStyle={{ fontSize: 22, ...(coloured ? { color: kpi.met ? MET : UNMET } : {}) }}
       />
-      {coloured && (
+      {kpi.target !== undefined && (
         <Space size={4} style={{ marginTop: 4 }} wrap>
-          <Typography.Text type='secondary'>目标 ≥ {formatKpi(kpi.unit, kpi.target!)}</Typography.Text>
-          <Tag color={kpi.met ? 'success' : 'error'}>{kpi.met ? '达标' : '未达标'}</Tag>
+          <Typography.Text type='secondary'>目标 ≥ {formatKpi(kpi.unit, kpi.target)}</Typography.Text>
+          {kpi.noData ? <Tag>暂无数据</Tag> : <Tag color={kpi.met ? 'success' : 'error'}>{kpi.met ? '达标' : '未达标'}</Tag>}
         </Space>
       )}
     </Card>
