@@ -37,6 +37,11 @@ export class MetricsDashboardService {
     this.definitions = kpiDefinitions(config.metrics);
   }
 
+  /** The KPIs the dashboard shows, in its order (the export's columns). */
+  kpiColumns(): Array<{ key: string; label: string; unit: KpiDefinition['unit'] }> {
+    return this.definitions.map(({ key, label, unit }) => ({ key, label, unit }));
+  }
+
   async dashboard(staff: StaffAccount, query: { from: string; to: string; store?: string }): Promise<DashboardResponse> {
     this.checkRange(query);
     const store = this.storeFor(staff, query.store);

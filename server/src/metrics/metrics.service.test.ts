@@ -22,6 +22,9 @@ import { MetricsDashboardService } from './metrics-dashboard.service';
 import { MetricsSnapshotJob } from './metrics-snapshot.job';
 import { MetricsSnapshotService } from './metrics-snapshot.service';
 import { JobRunner } from '../jobs/job-runner';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { ExportService } from '../data-transfer/export.service';
 
 type Row = Record<string, unknown>;
 type Json = any;
@@ -681,6 +684,35 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
           .catch((e) => e),
       ),
     ).toBe('FORBIDDEN');
+  });
+
+  it('downloads the dashboard as one row a day: money in yuan, the manager’s own store', async () => {
+    const csv = async (staff: StaffAccount) => {
+      const prepared = await t.app.get(ExportService).prepare(staff, 'dashboard', { format: 'csv', from: '2026-11-22', to: '2026-11-25' });
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (chunk: Buffer) => chunks.push(chunk));
+      await prepared.stream(out, () => false);
+      return parse(Buffer.concat(chunks).toString('utf8'), { bom: true }) as string[][];
+    };
+    const [header, ...days] = await csv(admin);
+    expect(header[0]).toBe('日期');
+    const sales = header.indexOf('会员销售额（元）');
+    expect(sales).toBeGreaterThan(0);
+    expect(header).toContain('积分核销率（%）');
+    expect(days.map((row) => row[0])).toEqual(['2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25']);
+    for (const row of days) {
+      const [stored] = await q("SELECT value AS v FROM metric_day WHERE store_code = '' AND metric = 'member_sales_fen' AND day = ?", [
+        row[0],
+      ]);
+      expect(Number(row[sales]) * 100).toBeCloseTo(num(stored?.v ?? 0), 6);
+    }
+    const [, ...storeDays] = await csv(manager);
+    const [s001] = await q(
+      `SELECT SUM(value) AS v FROM metric_day WHERE store_code = 'S001' AND metric = 'member_sales_fen'
+        AND day >= '2026-11-22' AND day <= '2026-11-25'`,
+    );
+    expect(storeDays.reduce((sum, row) => sum + Math.round(Number(row[sales]) * 100), 0)).toBe(num(s001.v));
   });
 
   it('the reports read the snapshots: coupons, messages, campaigns, segments and cohorts', async () => {

@@ -1,3 +1,4 @@
+import { ExportButtons } from '../components/ExportButtons';
 import type {
   CampaignMetricsResponse,
   CohortResponse,
@@ -392,6 +393,7 @@ export default function DashboardPage() {
             {from} 至 {to}
             {dashboard.data?.asOf ? ` · 数据更新于 ${new Date(dashboard.data.asOf).toLocaleString('zh-CN', { hour12: false })}` : ''}
           </Typography.Text>
+          <ExportButtons source='dashboard' params={{ from, to, storeCode: store || undefined }} fileName='数据看板' />
         </Space>
       </Card>
       <PageState
