@@ -17,6 +17,19 @@ const POLICY = '2026-11';
  * series (targeted vs holdout, coupons issued and used, messages sent and 未订阅, revenue treated vs holdout);
  * reads a purchase rule's report; and a store manager's menu has no marketing at all.
  */
+
+/**
+ * Waits for the dialog that just opened to finish its opening animation: a click on its button while it is still
+ * zooming in can land on nothing (seen under load in the full run).
+ */
+async function dialogOpen(page: Page, button: string): Promise<void> {
+  await page.locator(button).waitFor();
+  await page
+    .waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'), undefined, { timeout: 5000 })
+    .catch(() => undefined);
+  await page.waitForTimeout(100);
+}
+
 describe('the console: coupons, campaigns and purchase rules', () => {
   let stack: Stack;
   invariantsAfterEach(() => stack);
@@ -90,6 +103,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     const page = await consolePage(browser, stack, 'mk-hq', 'coupons');
     await page.locator('#coupons-table').waitFor({ timeout: 20_000 });
     await page.locator('#coupon-new').click();
+    await dialogOpen(page, '#coupon-save');
     await page.locator('#coupon-save').click();
     // The staff pages' rules, in Chinese, under each field.
     await page.locator('#coupon-form-error').waitFor({ timeout: 10_000 });
@@ -177,6 +191,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     // The draft, built in the console: the preview counts every member and how many the message can reach.
     const page = await consolePage(browser, stack, 'mk-hq', 'campaigns');
     await page.locator('#campaign-new').click();
+    await dialogOpen(page, '#campaign-save');
     await page.locator('#campaign-save').click();
     expect(await page.locator('#campaign-form').innerText()).toContain('请输入活动名称');
     expect(await page.locator('#campaign-form').innerText()).toContain('请至少选择优惠券、积分或消息中的一项');
@@ -295,6 +310,7 @@ describe('the console: coupons, campaigns and purchase rules', () => {
     await page.locator(`#rule-status-${rule.body.id}`).filter({ hasText: '草稿' }).waitFor({ timeout: 20_000 });
     // A new rule through the form: the staff page's rules say what is wrong, in Chinese.
     await page.locator('#rule-new').click();
+    await dialogOpen(page, '#rule-save');
     await page.locator('#rule-save').click();
     await page.locator('#rule-form-error').filter({ hasText: '请填写规则名称' }).waitFor({ timeout: 10_000 });
     await page.locator('#rule-name').fill('首单送50积分');

@@ -1,4 +1,5 @@
 /// <reference lib="dom" /> // page.waitForFunction callbacks run in the browser
+import { until } from '../support/polling';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -115,6 +116,9 @@ describe('the clerk’s till in the mini-program H5', () => {
     await on(clerk, '#purchase-sales').click();
     await on(clerk, '.sale-card').waitFor({ timeout: 15_000 });
     const cards = clerk.locator('.sale-card >> visible=true');
+    // The list pages in while the purchase page slides out: wait for both cards to be on screen (a count taken
+    // at the first card's appearance saw the page mid-transition under load).
+    await until('both sales listed', async () => (await cards.count()) === 2).catch(() => undefined);
     expect(await cards.count()).toBe(2);
     expect(await cards.first().textContent()).toContain('¥295.00');
     expect(await cards.first().textContent()).toContain('赵**');
