@@ -92,6 +92,12 @@ describe('the staff dashboard shows KPI tiles and charts from the snapshots', ()
     // A manager sees their store's figures only: the chain-wide ones (new members, redemption rate) are not tiles.
     expect(await phone.locator('#dash-kpi-members_new').count()).toBe(0);
     for (const chart of ['#dash-chart-sales', '#dash-chart-purchases', '#dash-chart-third']) await drawn(phone, chart);
+    // The page slides in from the right (Taro's router): the picture once it has arrived.
+    await phone.waitForFunction(
+      () => [...document.querySelectorAll('.dash')].some((page) => Math.abs(page.getBoundingClientRect().x) < 1),
+      undefined,
+      { timeout: 5000 },
+    );
     await readmeShot(phone, 'staff-dashboard');
 
     // 近30天: the same sales, a longer range.
