@@ -2,6 +2,7 @@ import type { AppConfig } from '@member/config';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { sqlDate, sqlDateValue } from '../database/dialect';
+import { ordersRepository } from '../orders/orders.repository';
 import type { ExportScope, ExportSource } from './export-registry';
 import type { ExportCell } from './export-writer';
 
@@ -29,9 +30,9 @@ export function listSources(config: AppConfig): ExportSource[] {
       key: 'm.id',
       conditions: (em, scope) => [
         cond("m.joined_at IS NOT NULL AND m.account_status = 'active'"),
-        // A store manager's members: those who bought at one of their stores.
-        scope.stores &&
-          cond(`EXISTS (SELECT 1 FROM purchase p WHERE p.member_id = m.id AND p.store_code IN (${marks(scope.stores)}))`, ...scope.stores),
+        // A store manager's members: those who bought at one of their stores (the orders module's one definition,
+        // as 会员查询 uses it).
+        scope.stores && boughtAt(scope.stores),
         ...period(em, 'm.joined_at', scope),
       ],
       row: (r) => [
@@ -175,6 +176,10 @@ interface Condition {
 }
 const cond = (sql: string, ...params: unknown[]): Condition => ({ sql, params });
 const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+const boughtAt = (stores: readonly string[]): Condition => {
+  const { sql, params } = ordersRepository.boughtAtSql('m', stores);
+  return cond(sql, ...params);
+};
 
 function period(em: EntityManager, column: string, scope: ExportScope): Condition[] {
   return [
