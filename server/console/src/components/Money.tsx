@@ -1,7 +1,8 @@
-/** ¥1,234.50 from integer fen: the one money format of the console. */
+import { formatFen as formatFenShared } from '@member/shared';
+
+/** ¥1,234.50 from integer fen: the shared formatter (integer arithmetic), always with cents in the console's tables. */
 export function formatFen(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  return `${sign}¥${(Math.abs(fen) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return formatFenShared(Math.round(fen), { keepCents: true });
 }
 
 /** 31.2% from a permille. */
