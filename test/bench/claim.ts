@@ -1,6 +1,6 @@
 // npm run bench -- claim [--seconds 3] [--rounds 3] [--low 32] [--high 512] [--members 20000]
 //                        [--sellout-members 50000] [--sellout-stock 1000]
-//                        [--profile] [--flash '{"windowMs":2,"maxBatch":500,"flushesInFlight":2}'] (coupons.flashClaim overrides, to tune)
+//                        [--profile] [--flash '{"windowMs":0,"maxBatch":500,"flushesInFlight":3}'] (coupons.flashClaim overrides, to tune)
 //                        [--client socket|node] (the load's HTTP client: bare keep-alive sockets, or Node's http module)
 //
 // A flash claim on one hot coupon template (issue 19). Ours: POST /api/coupons/templates/:id/claim over HTTP

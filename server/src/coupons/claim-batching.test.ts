@@ -51,7 +51,8 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     const settled = (await Promise.all(answers)) as Array<{ kind: string; code?: string }>;
 
     expect(claims.combiner.stats.largestBatch).toBe(60);
-    expect(claims.combiner.stats.flushes - flushes).toBeLessThanOrEqual(2); // the second slot's flush finds nothing left
+    // One flush per slot at most: those behind the one that took the batch find nothing left.
+    expect(claims.combiner.stats.flushes - flushes).toBeLessThanOrEqual(t.config.coupons.flashClaim.flushesInFlight);
     // Stock 50: the first 50 to tap win, in arrival order across the waves.
     expect(settled.slice(0, 50).every((a) => a.kind === 'coupon')).toBe(true);
     expect(settled.slice(50).map((a) => a.code)).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
