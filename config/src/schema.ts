@@ -152,6 +152,7 @@ export const configSchema = z
         windowMs: z.int().min(0).max(100),
         maxBatch: z.int().min(1).max(2000),
         flushesInFlight: z.int().min(1).max(16),
+        connections: z.int().min(1).max(64),
         soldOutRecheckMs: z.int().min(50).max(60_000),
         soldOutMemoryMaxStock: z.int().min(0).max(10_000_000),
       }),

@@ -57,5 +57,20 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     expect(settled.slice(0, 50).every((a) => a.kind === 'coupon')).toBe(true);
     expect(settled.slice(50).map((a) => a.code)).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
     expect(await t.db.dataSource.getRepository(Coupon).countBy({ templateId: template.id })).toBe(50);
+
+    // The flushes that found nothing left ended their transactions: the row's lock is free at once, for another
+    // connection and for the next flushes (a flush's connection returned to its pool mid-transaction kept the lock).
+    const probe = t.db.dataSource.createQueryRunner();
+    await probe.connect();
+    await probe.query('SET SESSION innodb_lock_wait_timeout = 1');
+    await probe.startTransaction();
+    await probe.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [template.id]);
+    await probe.rollbackTransaction();
+    await probe.release();
+    const again = await templates.create(templateRequest(t.clock.now(), { totalStock: 50 }));
+    const later = await Promise.all(members.slice(0, 10).map((m) => claims.claimResult(m, again.id, `later-${m}`)));
+    expect(later.every((a) => a.kind === 'coupon')).toBe(true);
+    const more = await Promise.all(members.slice(50, 60).map((m) => claims.claimResult(m, template.id, `more-${m}`)));
+    expect(more.map((a) => (a.kind === 'refused' ? a.code : a.kind))).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
   });
 });

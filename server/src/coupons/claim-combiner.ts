@@ -105,6 +105,12 @@ export class ClaimCombiner {
     });
   }
 
+  /** Answers what is queued, then closes the flushes' own connections (shutdown). */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.flusher.close();
+  }
+
   /** Whether this instance answers the template from its sold-out memory (tests). */
   isSoldOutInMemory(templateId: number): boolean {
     return this.soldOut.has(templateId);

@@ -2,11 +2,12 @@ import type { AppConfig } from '@member/config';
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../common/clock';
-import { forUpdate, sqlDateValue as asDate, tuplesIn } from '../database/dialect';
-import { isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
+import { forUpdate, sqlDateValue as asDate, supportsReturning, tuplesIn } from '../database/dialect';
+import { StatementBatches, type BatchConnection } from '../database/statement-batches';
+import { isRetryableLockConflict, isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
 import { membersRepository } from '../members/members.repository';
 import { decideFlush, pairOf, type ClaimRefusal, type Tap } from './claim-decisions';
-import { CouponIssuer, newCouponCode } from './coupon-issuer';
+import { CouponIssuer, insertedOf, newCouponCode, type InsertedCoupon, type NewCoupon } from './coupon-issuer';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { couponValidity } from './coupon-rules';
@@ -38,6 +39,29 @@ export interface FlushResult<T extends Tap> {
   soldOutAt: { claimedCount: number; totalStock: number } | null;
 }
 
+interface TemplateCounters {
+  status: CouponTemplate['status'];
+  total_stock: number | string;
+  claimed_count: number | string;
+  terms_version: number | string;
+}
+
+const LOCK_TEMPLATE = 'SELECT status, total_stock, claimed_count, terms_version FROM coupon_template WHERE id = ?';
+
+/**
+ * A flush's transaction, as the statements it needs: the same SQL either way, sent one round trip each inside a
+ * TransactionRunner transaction (the embedded SQLite), or batched on a MySQL connection of StatementBatches, where
+ * the lock goes with the BEGIN and the writes with the COMMIT (three round trips instead of six, four of them
+ * while the template row is locked: that was most of a flash claim's latency at low concurrency).
+ */
+interface FlushTransaction {
+  /** Begins (where it is not begun already) and reads the template row under its lock. */
+  lockTemplate(templateId: number): Promise<TemplateCounters | undefined>;
+  read(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Issues the coupons, takes their stock and commits (or leaves the commit to the runner); answers the ids. */
+  writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]>;
+}
+
 /**
  * The SQL of one write-combined flush, in one transaction:
  *
@@ -55,6 +79,8 @@ export interface FlushResult<T extends Tap> {
  */
 export class ClaimFlush {
   private readonly logger = new Logger(ClaimFlush.name);
+  /** MySQL: the flushes' own connections, which take a batch of statements per round trip (opened at the first flush). */
+  private batches: StatementBatches | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -74,42 +100,59 @@ export class ClaimFlush {
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
       try {
-        return await this.transactions.run(async (em) => ({ now, ...(await this.write(em, template, batch, now)) }));
+        return { now, ...(await this.transaction((tx) => this.write(tx, template, batch, now))) };
       } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= MAX_FLUSH_ATTEMPTS) throw error;
-        this.logger.warn({ templateId: template.id, attempt }, 'claim flush judged again after a unique-key race');
+        if (attempt >= MAX_FLUSH_ATTEMPTS || !(isUniqueViolation(error) || (this.batches && isRetryableLockConflict(error)))) throw error;
+        this.logger.warn({ templateId: template.id, attempt }, 'claim flush judged again after a unique-key race or a lock conflict');
       }
     }
   }
 
+  /** Closes the flushes' own connections (shutdown, after the last flush). */
+  async close(): Promise<void> {
+    const batches = this.batches;
+    this.batches = null;
+    await batches?.close();
+  }
+
+  /**
+   * One attempt's transaction: batched on MySQL (StatementBatches; deadlocks are retried by `run`), one statement
+   * per round trip in a TransactionRunner transaction on the embedded SQLite (which queues its transactions).
+   */
+  private async transaction<R>(work: (tx: FlushTransaction) => Promise<R>): Promise<R> {
+    const url = this.config.database.url;
+    if (this.transactions.isEmbedded || !url) return this.transactions.run((em) => work(new RunnerFlushTransaction(em, this.issuer)));
+    this.batches ??= new StatementBatches(url, this.config.coupons.flashClaim.connections);
+    const returning = await supportsReturning(this.dataSource);
+    return this.batches.transaction((connection) =>
+      work(new BatchedFlushTransaction(connection, this.dataSource.manager, this.issuer, returning)),
+    );
+  }
+
   private async write<T extends Tap>(
-    em: EntityManager,
+    tx: FlushTransaction,
     cached: CouponTemplate,
     batch: () => T[],
     now: Date,
   ): Promise<Omit<FlushResult<T>, 'now'>> {
-    const [row]: Array<{
-      status: CouponTemplate['status'];
-      total_stock: number | string;
-      claimed_count: number | string;
-      terms_version: number | string;
-    }> = await em.query(`SELECT status, total_stock, claimed_count, terms_version FROM coupon_template WHERE id = ?${forUpdate(em)}`, [
-      cached.id,
-    ]);
+    const row = await tx.lockTemplate(cached.id);
     const taps = batch();
     if (taps.length === 0) return { taps, answers: [], soldOutAt: null };
     if (!row) return { taps, answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
     // The claim path's copy may predate an edit made while the template was not live yet (TemplatesService.update):
     // under the lock no edit can land, so the row read now is the terms the coupons are written with.
+    // Read beside the transaction: the lock it holds keeps any edit from committing, so this is the row under the lock.
     const template =
-      Number(row.terms_version) === cached.termsVersion ? cached : await em.findOneByOrFail(CouponTemplate, { id: cached.id });
+      Number(row.terms_version) === cached.termsVersion
+        ? cached
+        : await this.dataSource.manager.findOneByOrFail(CouponTemplate, { id: cached.id });
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
     // The batch's coupons and keys are read in this transaction, after the lock (the snapshot the limit and the
     // retried keys need); the members' profiles (joined, tier: eligibility only, no count depends on them) are read
     // beside it on another connection, so the template row's lock is held one round trip less.
     const [{ held, existing }, members] = await Promise.all([
-      this.couponsOf(em, template.id, taps),
+      this.couponsOf(tx, template.id, taps),
       membersRepository.claimProfiles(
         this.dataSource.manager,
         taps.map((t) => t.memberId),
@@ -137,10 +180,7 @@ export class ClaimFlush {
       newCode: newCouponCode,
     });
 
-    const ids = new Map((await this.issuer.issueMany(em, fresh)).map((c) => [c.code, c.id]));
-    // The lock makes this certain; the condition (and the CHECK) make it so even if the lock were lost.
-    if (!(await this.issuer.takeStock(em, template.id, fresh.length)))
-      throw new Error(`claim flush: stock of template ${template.id} moved under its lock`);
+    const ids = new Map((await tx.writeAndCommit(template.id, fresh)).map((c) => [c.code, c.id]));
     const answers = decisions.map((decision): FlushAnswer => {
       if (decision.kind === 'refused') return decision;
       if (decision.kind === 'replay') return { kind: 'coupon', coupon: decision.coupon };
@@ -163,16 +203,16 @@ export class ClaimFlush {
    * only for the coupons a retried key gets back.
    */
   private async couponsOf(
-    em: EntityManager,
+    tx: FlushTransaction,
     templateId: number,
     taps: readonly Tap[],
   ): Promise<{ held: Map<number, { count: number; topSeq: number }>; existing: Map<string, Coupon> }> {
     const memberIds = [...new Set(taps.map((t) => t.memberId))];
     const pairs = new Map(taps.map((t) => [pairOf(t.memberId, t.idempotencyKey), [t.memberId, t.idempotencyKey] as const]));
-    const rows: Array<Record<string, unknown>> = await em.query(
+    const rows = await tx.read(
       `SELECT ${COUNTED_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
        UNION ALL
-       SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${tuplesIn(em, MEMBER_KEY, pairs.size)}`,
+       SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${tuplesIn(this.dataSource, MEMBER_KEY, pairs.size)}`,
       [templateId, ...memberIds, ...[...pairs.values()].flat()],
     );
     const held = new Map<number, { count: number; topSeq: number }>();
@@ -192,6 +232,69 @@ export class ClaimFlush {
       if (pair && pairs.has(pair)) existing.set(pair, coupon);
     }
     return { held, existing };
+  }
+}
+
+/** The embedded SQLite's flush: each statement its own round trip, in the runner's transaction (it commits). */
+class RunnerFlushTransaction implements FlushTransaction {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly issuer: CouponIssuer,
+  ) {}
+
+  async lockTemplate(templateId: number): Promise<TemplateCounters | undefined> {
+    const [row] = (await this.em.query(`${LOCK_TEMPLATE}${forUpdate(this.em)}`, [templateId])) as TemplateCounters[];
+    return row;
+  }
+
+  read(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+    return this.em.query(sql, params);
+  }
+
+  async writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]> {
+    const inserted = await this.issuer.issueMany(this.em, fresh);
+    // The lock makes this certain; the condition (and the CHECK) make it so even if the lock were lost.
+    if (!(await this.issuer.takeStock(this.em, templateId, fresh.length)))
+      throw new Error(`claim flush: stock of template ${templateId} moved under its lock`);
+    return inserted;
+  }
+}
+
+/**
+ * MySQL's flush, on a connection that takes several statements per round trip: BEGIN with the locking read, the
+ * batch's read, then the INSERT(s), the stock UPDATE and the COMMIT in one packet. A statement that fails stops
+ * the packet before the COMMIT (a unique key, the stock CHECK) and StatementBatches rolls back.
+ */
+class BatchedFlushTransaction implements FlushTransaction {
+  constructor(
+    private readonly connection: BatchConnection,
+    /** The dialect the issuer writes for (MySQL), not a connection the flush writes on. */
+    private readonly dialect: EntityManager,
+    private readonly issuer: CouponIssuer,
+    private readonly returning: boolean,
+  ) {}
+
+  async lockTemplate(templateId: number): Promise<TemplateCounters | undefined> {
+    const [, rows] = await this.connection.send([
+      { sql: 'START TRANSACTION' },
+      { sql: `${LOCK_TEMPLATE} FOR UPDATE`, params: [templateId] },
+    ]);
+    return (rows as TemplateCounters[])[0];
+  }
+
+  async read(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+    const [rows] = await this.connection.send([{ sql, params }]);
+    return rows as Array<Record<string, unknown>>;
+  }
+
+  async writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]> {
+    if (fresh.length === 0) {
+      await this.connection.send([{ sql: 'COMMIT' }]);
+      return [];
+    }
+    const inserts = this.issuer.issueManyStatements(this.dialect, fresh, this.returning);
+    const results = await this.connection.send([...inserts, this.issuer.takeStockUnderLock(templateId, fresh.length), { sql: 'COMMIT' }]);
+    return inserts.flatMap((statement, i) => (statement.answersIds ? insertedOf(results[i]) : []));
   }
 }
 

@@ -57,7 +57,7 @@ export class ClaimService implements OnApplicationShutdown {
 
   /** Taps already queued are flushed and answered before the database closes. */
   async onApplicationShutdown(): Promise<void> {
-    await this.combiner.drain();
+    await this.combiner.close();
   }
 
   /** Free coupons: templates without a points price. */

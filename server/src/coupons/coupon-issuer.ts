@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Statement } from '../database/statement-batches';
 import {
   execute,
   forUpdate,
@@ -132,23 +133,45 @@ export class CouponIssuer {
    */
   async issueMany(em: EntityManager, coupons: NewCoupon[]): Promise<InsertedCoupon[]> {
     const result: InsertedCoupon[] = [];
-    const returning = await supportsReturning(em.connection);
+    for (const statement of this.issueManyStatements(em, coupons, await supportsReturning(em.connection))) {
+      const rows: unknown = await em.queryRunner!.query(statement.sql, statement.params as unknown[]);
+      if (statement.answersIds) result.push(...insertedOf(rows));
+    }
+    return result;
+  }
+
+  /**
+   * The statements `issueMany` runs, for a caller that sends them in one batch (ClaimFlush on MySQL): per chunk of
+   * rows, the INSERT … RETURNING id, code, or (without RETURNING) the INSERT and a read back by the unique codes.
+   * `answersIds` marks the statements whose rows are the coupons' ids and codes (read them with `insertedOf`).
+   */
+  issueManyStatements(em: EntityManager, coupons: NewCoupon[], returning: boolean): Array<Statement & { answersIds: boolean }> {
+    const statements: Array<Statement & { answersIds: boolean }> = [];
     for (const batch of batches(coupons, this.rowsPerStatement(em))) {
       const sql = `INSERT INTO coupon (${COLUMNS}) VALUES ${valuesRows(batch.length)}`;
       const params = batch.flatMap((coupon) => rowOf(em, coupon));
       if (returning) {
-        const rows: Array<{ id: number | string; code: string }> = await em.queryRunner!.query(`${sql} RETURNING id, code`, params);
-        result.push(...rows.map((row) => ({ id: Number(row.id), code: String(row.code) })));
+        statements.push({ sql: `${sql} RETURNING id, code`, params, answersIds: true });
         continue;
       }
-      await em.queryRunner!.query(sql, params);
-      const rows: Array<{ id: number | string; code: string }> = await em.queryRunner!.query(
-        `SELECT id, code FROM coupon WHERE code IN (${marks(batch.length)})`,
-        batch.map((c) => c.code),
-      );
-      result.push(...rows.map((row) => ({ id: Number(row.id), code: String(row.code) })));
+      statements.push({ sql, params, answersIds: false });
+      statements.push({
+        sql: `SELECT id, code FROM coupon WHERE code IN (${marks(batch.length)})`,
+        params: batch.map((c) => c.code),
+        answersIds: true,
+      });
     }
-    return result;
+    return statements;
+  }
+
+  /**
+   * `takeStock` for a batch that commits right after it (ClaimFlush on MySQL), by a caller that holds the template
+   * row's lock and read it active with stock for `count`. A batch cannot stop on "no row changed", so the UPDATE
+   * is not conditional: the CHECK (claimed_count ≤ total_stock) fails it, and the batch with its COMMIT, if the
+   * stock would not cover it; the lock keeps the status.
+   */
+  takeStockUnderLock(templateId: number, count: number): Statement {
+    return { sql: 'UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', params: [count, templateId] };
   }
 
   /**
@@ -242,6 +265,11 @@ export class CouponIssuer {
 function rowOf(em: EntityManager, c: NewCoupon): unknown[] {
   const at = sqlDate(em, c.claimedAt);
   return [c.templateId, c.memberId, c.seq, c.code, sqlDate(em, c.validFrom), sqlDate(em, c.validUntil), c.idempotencyKey, at, at, at];
+}
+
+/** The ids and codes of the rows an `answersIds` statement read. */
+export function insertedOf(rows: unknown): InsertedCoupon[] {
+  return (rows as Array<{ id: number | string; code: string }>).map((row) => ({ id: Number(row.id), code: String(row.code) }));
 }
 
 function* batches<T>(items: T[], size: number): Generator<T[]> {

@@ -88,13 +88,22 @@ export class TransactionRunner {
       try {
         return await (isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work));
       } catch (error) {
-        const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
-        if (!code || !RETRYABLE_MYSQL_ERRORS.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-        this.logger.warn({ code, attempt }, 'transaction retried after a lock conflict');
+        if (!isRetryableLockConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+        this.logger.warn({ code: errorCode(error), attempt }, 'transaction retried after a lock conflict');
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
       }
     }
   }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
+}
+
+/** A MySQL deadlock or lock wait timeout: the transaction was rolled back and may simply run again. */
+export function isRetryableLockConflict(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && RETRYABLE_MYSQL_ERRORS.has(code);
 }
 
 /** True when a write failed on a unique index: the idempotency keys rely on this. */
