@@ -21,15 +21,26 @@ function bearerToken(request: AuthenticatedRequest): string | null {
   return match ? match[1] : null;
 }
 
+const LIVENESS_BY_ROUTE_KEY = 'sessionLivenessByRoute';
+/**
+ * The route itself refuses a deleted account's session (SESSION_REVOKED) on every path, before any effect or any
+ * of the member's data, inside a read of the member it makes anyway; MemberAuthGuard then skips its own read.
+ * Only for a hot route where that read is a real share of the cost: the flash claim, whose flush reads the
+ * members' rows (ClaimService.claimResult).
+ */
+export const ChecksSessionLiveness = () => SetMetadata(LIVENESS_BY_ROUTE_KEY, true);
+
 /**
  * Any logged-in WeChat user (a member row exists from the first login) whose account has not been deleted: a
- * token issued before a deletion (注销) is refused from then on, on every instance (SessionRevocations).
+ * token issued before a deletion (注销) is refused from then on, on every instance (SessionRevocations), here or,
+ * on a route marked ChecksSessionLiveness, by the route.
  */
 @Injectable()
 export class MemberAuthGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionTokens,
     private readonly revocations: SessionRevocations,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,7 +48,8 @@ export class MemberAuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (!token) throw new DomainError('AUTH_REQUIRED');
     const session = this.sessions.verify(token);
-    await this.revocations.assertLive(session.memberId);
+    if (!this.reflector.get<boolean | undefined>(LIVENESS_BY_ROUTE_KEY, context.getHandler()))
+      await this.revocations.assertLive(session.memberId);
     request.session = session;
     return true;
   }

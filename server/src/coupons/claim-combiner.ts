@@ -69,8 +69,11 @@ export class ClaimCombiner {
     dataSource: DataSource,
     transactions: TransactionRunner,
     private readonly clock: Clock,
-    /** Reads a coupon by id for a retried tap answered from the sold-out memory. */
-    private readonly replay: (couponId: number, template: CouponTemplate) => Promise<CouponView>,
+    /**
+     * Reads a coupon by id for a retried tap answered from the sold-out memory, once the member's session is
+     * known to stand (the memory answers such a retry without reading the member).
+     */
+    private readonly replay: (couponId: number, template: CouponTemplate, memberId: number) => Promise<CouponView>,
     issuer: CouponIssuer = new CouponIssuer(),
   ) {
     this.flusher = new ClaimFlush(config, dataSource, transactions, clock, issuer);
@@ -95,7 +98,7 @@ export class ClaimCombiner {
       if (answer) {
         this.stats.soldOutAnswers++;
         if (answer.kind === 'refused') return answer;
-        return { kind: 'coupon', view: await this.replay(answer.couponId, template) };
+        return { kind: 'coupon', view: await this.replay(answer.couponId, template, memberId) };
       }
     }
     const lane = this.laneOf(template);

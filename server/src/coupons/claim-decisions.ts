@@ -5,7 +5,8 @@ import type { Coupon } from './coupon.entity';
 import type { NewCoupon } from './coupon-issuer';
 
 /** Why a tap got no coupon: a claim rule, or something only the flush can see. */
-export type ClaimRefusal = ClaimBlockReason | 'IDEMPOTENCY_KEY_REUSED' | 'MEMBER_NOT_FOUND' | 'COUPON_TEMPLATE_NOT_FOUND';
+export type ClaimRefusal =
+  ClaimBlockReason | 'IDEMPOTENCY_KEY_REUSED' | 'MEMBER_NOT_FOUND' | 'COUPON_TEMPLATE_NOT_FOUND' | 'SESSION_REVOKED';
 
 export type Decision =
   { kind: 'claimed'; coupon: NewCoupon } | { kind: 'replay'; coupon: Coupon } | { kind: 'refused'; code: ClaimRefusal };
@@ -20,8 +21,8 @@ export interface FlushSnapshot {
   templateId: number;
   /** The template as locked: counters and status from the row, the fixed fields (window, audience, limit) from the template. */
   template: ClaimSituation['template'];
-  /** The batch's members (absent: no such member). */
-  members: Map<number, { joinedAt: Date | null; tier: TierCode }>;
+  /** The batch's members (absent: no such member; `deleted`: the account was deleted, 注销). */
+  members: Map<number, { joinedAt: Date | null; tier: TierCode; deleted: boolean }>;
   /** Each batch member's coupons of this template: how many, and the highest seq taken. */
   held: Map<number, { count: number; topSeq: number }>;
   /** The coupons the batch's (member, key) pairs already made, on any template, by `pairOf`. */
@@ -40,10 +41,11 @@ export function pairOf(memberId: number, idempotencyKey: string): string {
 
 /**
  * One flush's decisions, a pure function of what it read (design.md: the rules return actions, the service
- * applies them). Taps are judged in arrival order, so stock goes first come first served: the same key twice →
- * one answer; a key this member already used → its coupon back, or IDEMPOTENCY_KEY_REUSED when that coupon is of
- * another template (before any rule, as a retried tap must get its coupon even at the limit); then the claim
- * rules against the locked row with what this flush has given so far. `fresh` is what to insert, in order.
+ * applies them). Taps are judged in arrival order, so stock goes first come first served: a deleted account →
+ * SESSION_REVOKED; the same key twice → one answer; a key this member already used → its coupon back, or
+ * IDEMPOTENCY_KEY_REUSED when that coupon is of another template (before any rule, as a retried tap must get
+ * its coupon even at the limit); then the claim rules against the locked row with what this flush has given so
+ * far. `fresh` is what to insert, in order.
  */
 export function decideFlush(taps: readonly Tap[], snapshot: FlushSnapshot): { decisions: Decision[]; fresh: NewCoupon[] } {
   const byPair = new Map<string, Decision>();
@@ -67,12 +69,15 @@ function decideTap(
   held: Map<number, { count: number; topSeq: number }>,
   givenThisFlush: number,
 ): Decision {
+  const member = snapshot.members.get(tap.memberId);
+  // Before everything, a retry included: the claim route's session is checked here (MemberAuthGuard leaves it to
+  // the flush, which reads the member anyway), and a deleted account neither claims nor sees its coupons.
+  if (member?.deleted) return { kind: 'refused', code: 'SESSION_REVOKED' };
   const existing = snapshot.existing.get(pairOf(tap.memberId, tap.idempotencyKey));
   if (existing)
     return existing.templateId === snapshot.templateId
       ? { kind: 'replay', coupon: existing }
       : { kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' };
-  const member = snapshot.members.get(tap.memberId);
   if (!member) return { kind: 'refused', code: 'MEMBER_NOT_FOUND' };
   const mine = held.get(tap.memberId) ?? { count: 0, topSeq: 0 };
   const blocked = claimBlockReason({

@@ -37,7 +37,7 @@ interface SoldOut extends Counters {
 /** What a look-up found: the coupon the tap's key already made (its template and id), and the member's profile. */
 interface LookedUp {
   used: [number, number] | null;
-  member: { joinedAt: Date | null; tier: TierCode } | null;
+  member: { joinedAt: Date | null; tier: TierCode; deleted: boolean } | null;
 }
 
 /**
@@ -82,6 +82,9 @@ export class SoldOutMemory {
     const couponId = holder?.keys.get(key);
     if (couponId !== undefined) return { kind: 'replay', couponId };
     const { used, member } = await this.lookUp(memberId, key);
+    // As the flush: a deleted account first (the claim route's session is checked here, not by its guard). A
+    // retry this memory answers by itself is checked by the combiner's replay.
+    if (member?.deleted) return { kind: 'refused', code: 'SESSION_REVOKED' };
     if (used) return used[0] === template.id ? { kind: 'replay', couponId: used[1] } : { kind: 'refused', code: 'IDEMPOTENCY_KEY_REUSED' };
     if (!member) return { kind: 'refused', code: 'MEMBER_NOT_FOUND' };
     const blocked = claimBlockReason({

@@ -2,6 +2,7 @@ import type { AppConfig } from '@member/config';
 import type { ClaimCentreEntry, CouponView, ErrorCode, PointsShopEntry } from '@member/shared';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, IsNull, MoreThanOrEqual, Not } from 'typeorm';
+import { SessionRevocations } from '../auth/session-revocations';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -44,13 +45,17 @@ export class ClaimService implements OnApplicationShutdown {
     transactions: TransactionRunner,
     private readonly clock: Clock,
     issuer: CouponIssuer,
+    private readonly revocations: SessionRevocations,
   ) {
     this.combiner = new ClaimCombiner(
       config,
       dataSource,
       transactions,
       clock,
-      (couponId, template) => this.replay(couponId, template, this.clock.now()),
+      async (couponId, template, memberId) => {
+        await this.revocations.assertLive(memberId);
+        return this.replay(couponId, template, this.clock.now());
+      },
       issuer,
     );
   }
@@ -136,10 +141,18 @@ export class ClaimService implements OnApplicationShutdown {
   /**
    * As `claim`, with a refusal as a value: a flash sale answers thousands of 已领完 a second, and an exception
    * per refusal (its stack, the framework's error path, the filter) cost more than the answer itself.
+   *
+   * It also answers SESSION_REVOKED for a deleted account on every path, before any effect or any of the
+   * member's data: the claim route's guard leaves that check to it (ChecksSessionLiveness), because the flush
+   * and the sold-out look-ups read the member's row anyway, which saves a read per claim on the hot path. The
+   * other paths ask SessionRevocations.
    */
   async claimResult(memberId: number, templateId: number, idempotencyKey: string): Promise<ClaimResult> {
     try {
-      const template = await this.templateForClaim(templateId, this.clock.now());
+      const template = await this.templateForClaim(templateId, this.clock.now()).catch(async (error: unknown) => {
+        await this.revocations.assertLive(memberId);
+        throw error;
+      });
       if ((template.pointsPrice ?? null) === null) return await this.combiner.claimOutcome(template, memberId, idempotencyKey);
       return { kind: 'coupon', view: await this.refusePointsOnly(memberId, templateId, idempotencyKey) };
     } catch (error) {
@@ -165,8 +178,9 @@ export class ClaimService implements OnApplicationShutdown {
         [templateId, memberId, memberId, idempotencyKey],
       ) as Promise<Array<{ claimed: number | string; replayId: number | string | null }>>,
     ]);
-    if (counts.replayId !== null) return this.replay(Number(counts.replayId), template, now);
     const member = profiles.get(memberId);
+    if (member?.deleted) throw new DomainError('SESSION_REVOKED');
+    if (counts.replayId !== null) return this.replay(Number(counts.replayId), template, now);
     if (!member) throw new DomainError('MEMBER_NOT_FOUND');
     const blocked = claimBlockReason(this.situation(template, member, Number(counts.claimed), now));
     throw new DomainError(blocked ?? 'COUPON_POINTS_ONLY');

@@ -1,7 +1,7 @@
 import type { ApiErrorBody, ClaimCentreEntry, ClaimCouponRequest, CouponView, WalletResponse, WalletTab } from '@member/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
+import { ChecksSessionLiveness, CurrentSession, MemberAuthGuard } from '../auth/auth.guards';
 import type { SessionClaims } from '../auth/session';
 import { refusal } from '../common/error.filter';
 import { ZodPipe } from '../common/zod.pipe';
@@ -25,6 +25,7 @@ export class CouponsController {
 
   /** A flash claim: its refusals (已领完, the limit) are answered as values, as the error filter would answer them. */
   @Post('templates/:id/claim')
+  @ChecksSessionLiveness()
   @HttpCode(200)
   async claim(
     @CurrentSession() session: SessionClaims,

@@ -48,6 +48,9 @@ export type MemberRecord = Readonly<Member>;
  * Writes are plain SQL, not entity saves: they leave `version` alone, because it guards the member's own
  * profile edits, not the columns other modules keep.
  */
+/** A claimer as the claim rules see them (claimProfiles). */
+export type ClaimProfile = Pick<MemberRecord, 'joinedAt' | 'tier'> & { deleted: boolean };
+
 export const membersRepository = {
   find(em: EntityManager, memberId: number): Promise<MemberRecord | null> {
     return em.findOneBy(Member, { id: memberId });
@@ -81,20 +84,27 @@ export const membersRepository = {
   },
 
   /**
-   * What the claim rules read of each member (joined since when, and the tier), for a batch of claimers in one
-   * statement per 500 ids: a write-combined claim flush judges hundreds of members at once. Members not found
-   * are absent from the map.
+   * What the claim rules read of each member (joined since when, the tier, and whether the account was deleted:
+   * the flash-claim route checks its session's liveness here instead of in a read of its own), for a batch of
+   * claimers in one statement per 500 ids: a write-combined claim flush judges hundreds of members at once.
+   * Members not found are absent from the map.
    */
-  async claimProfiles(em: EntityManager, memberIds: readonly number[]): Promise<Map<number, Pick<MemberRecord, 'joinedAt' | 'tier'>>> {
-    const found = new Map<number, Pick<MemberRecord, 'joinedAt' | 'tier'>>();
+  async claimProfiles(em: EntityManager, memberIds: readonly number[]): Promise<Map<number, ClaimProfile>> {
+    const found = new Map<number, ClaimProfile>();
     const unique = [...new Set(memberIds)];
     for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
       const batch = unique.slice(i, i + IDS_PER_STATEMENT);
-      const rows: Array<{ id: number | string; joinedAt: Date | string | null; tier: TierCode }> = await em.query(
-        `SELECT id, joined_at AS joinedAt, tier FROM member WHERE id IN (${batch.map(() => '?').join(', ')})`,
+      const rows: Array<{ id: number | string; joinedAt: Date | string | null; tier: TierCode; accountStatus: string }> = await em.query(
+        `SELECT id, joined_at AS joinedAt, tier, account_status AS accountStatus FROM member
+          WHERE id IN (${batch.map(() => '?').join(', ')})`,
         batch,
       );
-      for (const row of rows) found.set(Number(row.id), { joinedAt: sqlDateValue(row.joinedAt), tier: row.tier });
+      for (const row of rows)
+        found.set(Number(row.id), {
+          joinedAt: sqlDateValue(row.joinedAt),
+          tier: row.tier,
+          deleted: row.accountStatus === AccountStatus.Deleted,
+        });
     }
     return found;
   },
