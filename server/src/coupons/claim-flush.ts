@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../common/clock';
 import { forUpdate, sqlDateValue as asDate, supportsReturning, tuplesIn } from '../database/dialect';
-import { StatementBatches, type BatchConnection } from '../database/statement-batches';
+import { StatementBatches, type BatchConnection, type Statement } from '../database/statement-batches';
 import { isRetryableLockConflict, isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
 import { membersRepository } from '../members/members.repository';
 import { decideFlush, pairOf, type ClaimRefusal, type Tap } from './claim-decisions';
@@ -57,7 +57,8 @@ const LOCK_TEMPLATE = 'SELECT status, total_stock, claimed_count, terms_version 
 interface FlushTransaction {
   /** Begins (where it is not begun already) and reads the template row under its lock. */
   lockTemplate(templateId: number): Promise<TemplateCounters | undefined>;
-  read(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Reads in the transaction's snapshot: each statement's rows, in order (one round trip where it can). */
+  read(statements: Statement[]): Promise<unknown[]>;
   /** Issues the coupons, takes their stock and commits (or leaves the commit to the runner); answers the ids. */
   writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]>;
 }
@@ -149,15 +150,12 @@ export class ClaimFlush {
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
     // The batch's coupons and keys are read in this transaction, after the lock (the snapshot the limit and the
-    // retried keys need); the members' profiles (joined, tier: eligibility only, no count depends on them) are read
-    // beside it on another connection, so the template row's lock is held one round trip less.
-    const [{ held, existing }, members] = await Promise.all([
-      this.couponsOf(tx, template.id, taps),
-      membersRepository.claimProfiles(
-        this.dataSource.manager,
-        taps.map((t) => t.memberId),
-      ),
-    ]);
+    // retried keys need), and with them the members' profiles (joined, tier, a deleted account), all in one round
+    // trip where the connection takes batches.
+    const coupons = this.couponsStatement(template.id, taps);
+    const [couponRows, ...profileRows] = await tx.read([coupons, ...membersRepository.claimProfileStatements(taps.map((t) => t.memberId))]);
+    const { held, existing } = this.couponsOf(couponRows as Array<Record<string, unknown>>, template.id, taps);
+    const members = membersRepository.claimProfilesOf(profileRows);
     const timeZone = this.config.businessCalendar.timeZone;
     const { decisions, fresh } = decideFlush(taps, {
       templateId: template.id,
@@ -202,19 +200,24 @@ export class ClaimFlush {
    * only what counting needs (its other columns are NULL): whole rows, six datetimes each to parse, are needed
    * only for the coupons a retried key gets back.
    */
-  private async couponsOf(
-    tx: FlushTransaction,
-    templateId: number,
-    taps: readonly Tap[],
-  ): Promise<{ held: Map<number, { count: number; topSeq: number }>; existing: Map<string, Coupon> }> {
+  private couponsStatement(templateId: number, taps: readonly Tap[]): Statement {
     const memberIds = [...new Set(taps.map((t) => t.memberId))];
     const pairs = new Map(taps.map((t) => [pairOf(t.memberId, t.idempotencyKey), [t.memberId, t.idempotencyKey] as const]));
-    const rows = await tx.read(
-      `SELECT ${COUNTED_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
+    return {
+      sql: `SELECT ${COUNTED_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
        UNION ALL
        SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${tuplesIn(this.dataSource, MEMBER_KEY, pairs.size)}`,
-      [templateId, ...memberIds, ...[...pairs.values()].flat()],
-    );
+      params: [templateId, ...memberIds, ...[...pairs.values()].flat()],
+    };
+  }
+
+  /** What couponsStatement read: each batch member's count and top seq, and the coupons of the batch's keys. */
+  private couponsOf(
+    rows: Array<Record<string, unknown>>,
+    templateId: number,
+    taps: readonly Tap[],
+  ): { held: Map<number, { count: number; topSeq: number }>; existing: Map<string, Coupon> } {
+    const pairs = new Set(taps.map((t) => pairOf(t.memberId, t.idempotencyKey)));
     const held = new Map<number, { count: number; topSeq: number }>();
     const existing = new Map<string, Coupon>();
     const counted = new Set<number>();
@@ -247,8 +250,10 @@ class RunnerFlushTransaction implements FlushTransaction {
     return row;
   }
 
-  read(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
-    return this.em.query(sql, params);
+  async read(statements: Statement[]): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const statement of statements) results.push(await this.em.query(statement.sql, statement.params as unknown[]));
+    return results;
   }
 
   async writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]> {
@@ -282,9 +287,8 @@ class BatchedFlushTransaction implements FlushTransaction {
     return (rows as TemplateCounters[])[0];
   }
 
-  async read(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
-    const [rows] = await this.connection.send([{ sql, params }]);
-    return rows as Array<Record<string, unknown>>;
+  read(statements: Statement[]): Promise<unknown[]> {
+    return this.connection.send(statements);
   }
 
   async writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]> {

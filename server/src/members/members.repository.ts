@@ -1,6 +1,7 @@
 import { AccountStatus, type LifecycleStatus, type TierCode } from '@member/shared';
 import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
 import { execute, forUpdate, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
+import type { Statement } from '../database/statement-batches';
 import { Member } from './member.entity';
 
 /** Ids per IN list: SQLite builds may stop at 999 placeholders a statement. */
@@ -90,22 +91,38 @@ export const membersRepository = {
    * Members not found are absent from the map.
    */
   async claimProfiles(em: EntityManager, memberIds: readonly number[]): Promise<Map<number, ClaimProfile>> {
-    const found = new Map<number, ClaimProfile>();
+    const rows: unknown[] = [];
+    for (const statement of this.claimProfileStatements(memberIds)) rows.push(await em.query(statement.sql, statement.params as unknown[]));
+    return this.claimProfilesOf(rows);
+  },
+
+  /** claimProfiles' statements, for a caller that sends them in a batch with its own (the flash-claim flush). */
+  claimProfileStatements(memberIds: readonly number[]): Statement[] {
     const unique = [...new Set(memberIds)];
+    const statements: Statement[] = [];
     for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
       const batch = unique.slice(i, i + IDS_PER_STATEMENT);
-      const rows: Array<{ id: number | string; joinedAt: Date | string | null; tier: TierCode; accountStatus: string }> = await em.query(
-        `SELECT id, joined_at AS joinedAt, tier, account_status AS accountStatus FROM member
-          WHERE id IN (${batch.map(() => '?').join(', ')})`,
-        batch,
-      );
+      statements.push({
+        sql: `SELECT id, joined_at AS joinedAt, tier, account_status AS accountStatus FROM member
+               WHERE id IN (${batch.map(() => '?').join(', ')})`,
+        params: batch,
+      });
+    }
+    return statements;
+  },
+
+  /** The profiles in the rows of claimProfileStatements (one array of rows per statement). */
+  claimProfilesOf(results: readonly unknown[]): Map<number, ClaimProfile> {
+    const found = new Map<number, ClaimProfile>();
+    for (const rows of results as Array<
+      Array<{ id: number | string; joinedAt: Date | string | null; tier: TierCode; accountStatus: string }>
+    >)
       for (const row of rows)
         found.set(Number(row.id), {
           joinedAt: sqlDateValue(row.joinedAt),
           tier: row.tier,
           deleted: row.accountStatus === AccountStatus.Deleted,
         });
-    }
     return found;
   },
 
