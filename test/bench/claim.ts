@@ -2,6 +2,7 @@
 //                        [--sellout-members 50000] [--sellout-stock 1000]
 //                        [--profile] [--flash '{"windowMs":0,"maxBatch":500,"flushesInFlight":3}'] (coupons.flashClaim overrides, to tune)
 //                        [--client socket|node] (the load's HTTP client: bare keep-alive sockets, or Node's http module)
+//                        [--instances N] (N server processes on one database, the load spread over them in turn)
 //
 // A flash claim on one hot coupon template (issue 19). Ours: POST /api/coupons/templates/:id/claim over HTTP
 // through the built server (session check, write-combined claiming, MariaDB). Baseline, measured in the same
@@ -306,12 +307,13 @@ async function main(): Promise<void> {
   const memberCount = numberArg('members', 20_000);
   const sellMembers = numberArg('sellout-members', 50_000);
   const sellStock = numberArg('sellout-stock', 1000);
+  const instances = numberArg('instances', 1);
   const profile = process.argv.includes('--profile');
   const clientIndex = process.argv.indexOf('--client');
   const clientKind = clientIndex >= 0 ? process.argv[clientIndex + 1] : 'socket';
   process.stdout.write(
     `claim benchmark: ${rounds} rounds of ${seconds} s at ${low} and ${high} concurrent over ${memberCount} members (limit ${LIMIT}); ` +
-      `sell-out of ${sellStock} to ${sellMembers} members\n`,
+      `sell-out of ${sellStock} to ${sellMembers} members; ${instances} server process${instances === 1 ? '' : 'es'}\n`,
   );
 
   const flashIndex = process.argv.indexOf('--flash');
@@ -328,6 +330,7 @@ async function main(): Promise<void> {
     staff: [{ user: 'bench-admin', role: 'admin' }],
     env,
     nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir=test/bench/results/profiles'] : [],
+    extraInstances: instances - 1,
   });
   const pool: Pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 32, timezone: 'Z' });
   try {
@@ -380,7 +383,12 @@ async function main(): Promise<void> {
     }));
     const members = all.slice(0, memberCount);
 
-    const http = clientKind === 'node' ? leanClient(stack.serverUrl, high) : socketClient(stack.serverUrl);
+    // Several instances: each tap goes to the next one in turn, as a round-robin balancer would send it.
+    const clients = [stack.serverUrl, ...stack.extraServerUrls].map((url) =>
+      clientKind === 'node' ? leanClient(url, high) : socketClient(url),
+    );
+    let turn = 0;
+    const http: HttpClient = (...args) => clients[turn++ % clients.length](...args);
     const book = new AnswerBook();
     const templates: number[] = [];
     let current = 0;
