@@ -489,7 +489,7 @@ async function main(): Promise<void> {
         stream: 'new taps, 5 % retries of an earlier key, 3 % the same tap twice at once',
         database: 'mariadb',
         serverPool: 32,
-      instances,
+        instances,
         client: clientKind,
         baselinePool: 32,
         sellOut: { stock: sellStock, members: sellMembers, concurrency: high },
