@@ -105,9 +105,13 @@ export class MembershipReviewJob implements DeclaredJob<ReviewOutcome> {
       rule: this.config.lifecycle,
     });
     if (status === member.lifecycleStatus) return;
-    // Conditional on what was read, so a concurrent change of the status is never overwritten by a stale view.
-    if (await membersRepository.changeLifecycleStatus(this.dataSource.manager, member.id, member.lifecycleStatus, status))
-      outcome.statusChanged++;
+    // Conditional on what was read, so a concurrent change of the status is never overwritten by a stale view. In a
+    // TransactionRunner transaction like every write, so a deadlock with a sale touching the member's row is retried
+    // there instead of failing the whole review run.
+    const changed = await this.transactions.run((em) =>
+      membersRepository.changeLifecycleStatus(em, member.id, member.lifecycleStatus, status),
+    );
+    if (changed) outcome.statusChanged++;
   }
 
   /** Purchases (not fully refunded) per member in each of the last complete business-calendar months, most recent first. */
