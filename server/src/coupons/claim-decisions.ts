@@ -1,6 +1,7 @@
 import type { AppConfig } from '@member/config';
-import type { ClaimBlockReason, TierCode } from '@member/shared';
+import type { ClaimBlockReason } from '@member/shared';
 import { claimBlockReason, type ClaimSituation } from './coupon-rules';
+import type { ClaimProfile } from '../members/members.repository';
 import type { Coupon } from './coupon.entity';
 import type { NewCoupon } from './coupon-issuer';
 
@@ -22,7 +23,7 @@ export interface FlushSnapshot {
   /** The template as locked: counters and status from the row, the fixed fields (window, audience, limit) from the template. */
   template: ClaimSituation['template'];
   /** The batch's members (absent: no such member; `deleted`: the account was deleted, 注销). */
-  members: Map<number, { joinedAt: Date | null; tier: TierCode; deleted: boolean }>;
+  members: Map<number, ClaimProfile>;
   /** Each batch member's coupons of this template: how many, and the highest seq taken. */
   held: Map<number, { count: number; topSeq: number }>;
   /** The coupons the batch's (member, key) pairs already made, on any template, by `pairOf`. */

@@ -1,9 +1,8 @@
 import type { AppConfig } from '@member/config';
-import type { TierCode } from '@member/shared';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { tuplesIn } from '../database/dialect';
-import { membersRepository } from '../members/members.repository';
+import { membersRepository, type ClaimProfile } from '../members/members.repository';
 import { pairOf, type ClaimRefusal } from './claim-decisions';
 import { claimBlockReason } from './coupon-rules';
 import type { CouponTemplate } from './coupon-template.entity';
@@ -37,7 +36,7 @@ interface SoldOut extends Counters {
 /** What a look-up found: the coupon the tap's key already made (its template and id), and the member's profile. */
 interface LookedUp {
   used: [number, number] | null;
-  member: { joinedAt: Date | null; tier: TierCode; deleted: boolean } | null;
+  member: ClaimProfile | null;
 }
 
 /**

@@ -40,6 +40,9 @@ export interface MemberIdsSql {
 /** What other modules may read of a member: the entity's fields, never the entity class (members owns the table). */
 export type MemberRecord = Readonly<Member>;
 
+/** A claimer as the claim rules see them (claimProfiles): joined since when, the tier, and a deleted account. */
+export type ClaimProfile = Pick<MemberRecord, 'joinedAt' | 'tier'> & { deleted: boolean };
+
 /**
  * The member row's SQL, on the caller's `em` (design.md: a module alone writes its tables). Other modules own
  * rules about some columns (points the balance, membership the tier and lifecycle, birthday the double-points
@@ -49,9 +52,6 @@ export type MemberRecord = Readonly<Member>;
  * Writes are plain SQL, not entity saves: they leave `version` alone, because it guards the member's own
  * profile edits, not the columns other modules keep.
  */
-/** A claimer as the claim rules see them (claimProfiles). */
-export type ClaimProfile = Pick<MemberRecord, 'joinedAt' | 'tier'> & { deleted: boolean };
-
 export const membersRepository = {
   find(em: EntityManager, memberId: number): Promise<MemberRecord | null> {
     return em.findOneBy(Member, { id: memberId });
