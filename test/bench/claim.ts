@@ -16,7 +16,7 @@
 // member has an answer, ours and naive. Correctness after everything: no template above its stock or off its
 // rows, nobody above the limit, every retried key answered with its first coupon.
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,81 @@ class AnswerBook {
   }
 }
 
+/** CPU time used by each side during a phase, in % of one core: where a phase's limit lies on this machine. */
+interface CpuShare {
+  /** The (first) server process, all its threads: the HTTP work and the flushes. */
+  server: number | null;
+  /** MariaDB, all its threads. */
+  database: number | null;
+  /** This process: the load generator's HTTP client, or the naive baseline's mysql2 loop. */
+  load: number;
+}
+
+/**
+ * Reads CPU time from /proc (Linux; elsewhere the server's and MariaDB's shares are unknown and print as ?).
+ * A phase whose server share is near 100 % is bound by the server's one JavaScript thread, whatever the database
+ * does; one where the sum nears the machine's cores is bound by the machine.
+ */
+class CpuMeter {
+  private static readonly TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
+  private readonly databasePid = CpuMeter.findDatabase();
+
+  constructor(private readonly serverPid: () => number | undefined) {}
+
+  start(): () => CpuShare {
+    const t0 = performance.now();
+    const load0 = process.cpuUsage();
+    const server0 = CpuMeter.ticks(this.serverPid());
+    const database0 = CpuMeter.ticks(this.databasePid);
+    return () => {
+      const seconds = (performance.now() - t0) / 1000;
+      const share = (ticks: number | null, before: number | null) =>
+        ticks === null || before === null ? null : Math.round(((ticks - before) / CpuMeter.TICKS_PER_SECOND / seconds) * 100);
+      const load = process.cpuUsage(load0);
+      return {
+        server: share(CpuMeter.ticks(this.serverPid()), server0),
+        database: share(CpuMeter.ticks(this.databasePid), database0),
+        load: Math.round(((load.user + load.system) / 1e6 / seconds) * 100),
+      };
+    };
+  }
+
+  static describe(cpu: CpuShare): string {
+    const of = (value: number | null) => (value === null ? '?' : `${value} %`);
+    return `CPU (% of a core): server ${of(cpu.server)}, MariaDB ${of(cpu.database)}, load ${of(cpu.load)}`;
+  }
+
+  private static ticks(pid: number | undefined): number | null {
+    if (pid === undefined) return null;
+    try {
+      // utime and stime: fields 14 and 15, counted after the command name, which is in parentheses.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return null;
+    }
+  }
+
+  private static findDatabase(): number | undefined {
+    try {
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const name = (() => {
+          try {
+            return readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+          } catch {
+            return '';
+          }
+        })();
+        if (name === 'mariadbd' || name === 'mysqld') return Number(entry);
+      }
+    } catch {
+      // not Linux
+    }
+    return undefined;
+  }
+}
+
 /**
  * `concurrency` workers send a stream of taps for `seconds`: mostly new taps, 5 % a retry of one of the
  * member's earlier keys, 3 % the same new tap twice at once. Every answer (a coupon or an expected refusal)
@@ -61,13 +136,15 @@ async function runStream(
   members: Member[],
   tap: (member: Member, key: string) => Promise<Answer>,
   book: AnswerBook,
-): Promise<LoadResult & { claimed: number; refused: number }> {
+  meter: CpuMeter,
+): Promise<LoadResult & { claimed: number; refused: number; cpu: CpuShare }> {
   const latencies: number[] = [];
   let failures = 0;
   let claimed = 0;
   let refused = 0;
   const keysOf = new Map<number, string[]>();
   let seq = 0;
+  const cpuUsed = meter.start();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const progress = setInterval(() => {
@@ -106,6 +183,7 @@ async function runStream(
   );
   clearInterval(progress);
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = cpuUsed();
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
   const result = {
@@ -117,10 +195,12 @@ async function runStream(
     p99Ms: pick(0.99),
     claimed,
     refused,
+    cpu,
   };
   process.stdout.write(
     `\r  ${label}: ${result.perSecond}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-      `${claimed} claimed, ${refused} refused, ${failures} failed${' '.repeat(10)}\n`,
+      `${claimed} claimed, ${refused} refused, ${failures} failed${' '.repeat(10)}\n` +
+      `    ${CpuMeter.describe(cpu)}\n`,
   );
   return result;
 }
@@ -402,15 +482,24 @@ async function main(): Promise<void> {
     await use('warm-up', 10_000_000, LIMIT);
     // Both concurrencies once, so every keep-alive connection is open before anything is measured (512 connects
     // at once overflow the listen backlog and a dropped SYN is retried a second later).
-    await runStream('warm-up', low, 1, members, ours, book);
-    await runStream('warm-up', high, 1, members, ours, book);
+    const meter = new CpuMeter(() => stack.serverPid());
+    await runStream('warm-up', low, 1, members, ours, book, meter);
+    await runStream('warm-up', high, 1, members, ours, book, meter);
     const runs: Array<Record<string, LoadResult>> = [];
     for (let round = 1; round <= rounds; round++) {
       process.stdout.write(`round ${round}/${rounds}\n`);
       const measured: Record<string, LoadResult> = {};
       for (const concurrency of [low, high]) {
         await use(`ours-${round}-${concurrency}`, 10_000_000, LIMIT);
-        measured[`ours@${concurrency}`] = await runStream(`ours: HTTP claim @${concurrency}`, concurrency, seconds, members, ours, book);
+        measured[`ours@${concurrency}`] = await runStream(
+          `ours: HTTP claim @${concurrency}`,
+          concurrency,
+          seconds,
+          members,
+          ours,
+          book,
+          meter,
+        );
         await use(`naive-${round}-${concurrency}`, 10_000_000, LIMIT);
         measured[`naive@${concurrency}`] = await runStream(
           `naive: raw mysql2 transaction per claim @${concurrency}`,
@@ -419,6 +508,7 @@ async function main(): Promise<void> {
           members,
           naive,
           book,
+          meter,
         );
       }
       runs.push(measured);
