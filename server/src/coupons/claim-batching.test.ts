@@ -73,4 +73,60 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     const more = await Promise.all(members.slice(50, 60).map((m) => claims.claimResult(m, template.id, `more-${m}`)));
     expect(more.map((a) => (a.kind === 'refused' ? a.code : a.kind))).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
   });
+
+  it('a flush that loses a deadlock to another writer of the template is judged again in a new snapshot', async () => {
+    // The other writer does what a campaign chunk does: INSERT coupons, then `claimed_count + n` on the template row.
+    // It holds the unique key (template, member, seq 1) of the member who taps; the flush holds the row lock and
+    // waits for that key; the other then waits for the row: a deadlock. Twenty rows make the other transaction the
+    // heavier one, so InnoDB rolls the flush back, and the flush must run again rather than fail its taps.
+    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 50, perMemberLimit: 2 }));
+    const [tapper, ...others] = members.slice(0, 21);
+    const other = t.db.dataSource.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    const now = t.clock.now();
+    const until = new Date(now.getTime() + 7 * 86_400_000);
+    const rows = [tapper, ...others.slice(0, 19)].map((memberId, i) => [
+      template.id,
+      memberId,
+      1,
+      `deadlock-${template.id}-${i}`,
+      now,
+      until,
+    ]);
+    await other.query(
+      `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, claimed_at, created_at, updated_at)
+       VALUES ${rows.map(() => "(?, ?, ?, ?, 'available', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())").join(', ')}`,
+      rows.flat(),
+    );
+    const flushesBefore = claims.combiner.stats.flushes;
+    const answer = claims.claimResult(tapper, template.id, 'deadlock-tap');
+    // Until the flush's INSERT runs (it holds the row lock by then): it cannot finish while the key is taken.
+    for (let waited = 0; ; waited += 10) {
+      const running = (await t.db.dataSource.query('SHOW PROCESSLIST')) as Array<{ Command: string; Info: string | null }>;
+      if (running.some((p) => p.Command === 'Query' && /^INSERT INTO coupon\b/.test(p.Info ?? ''))) break;
+      if (waited > 5000) throw new Error('the flush never reached its INSERT');
+      await pause(10);
+    }
+    // Were the deadlock not detected, this would wait for the flush's lock: fail in seconds, not InnoDB's default 50.
+    await other.query('SET SESSION innodb_lock_wait_timeout = 5');
+    await other.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', [rows.length, template.id]);
+    await other.commitTransaction();
+    await other.release();
+
+    // Judged again after the other committed: its coupon counts, so the tap takes seq 2 within the limit of two.
+    const settled = await answer;
+    expect(settled.kind).toBe('coupon');
+    expect(claims.combiner.stats.flushes - flushesBefore).toBe(1);
+    const mine = await t.db.dataSource
+      .getRepository(Coupon)
+      .find({ where: { templateId: template.id, memberId: tapper }, order: { seq: 'ASC' } });
+    expect(mine.map((c) => [c.seq, c.idempotencyKey])).toEqual([
+      [1, null],
+      [2, 'deadlock-tap'],
+    ]);
+    // A retry of the tap gets the same coupon; the counter matches the rows (expectInvariants, after each test).
+    const again = await claims.claimResult(tapper, template.id, 'deadlock-tap');
+    expect(again.kind === 'coupon' && settled.kind === 'coupon' && again.view.id === settled.view.id).toBe(true);
+  });
 });

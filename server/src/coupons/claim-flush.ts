@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../common/clock';
 import { forUpdate, sqlDateValue as asDate, supportsReturning, tuplesIn } from '../database/dialect';
 import { StatementBatches, type BatchConnection, type Statement } from '../database/statement-batches';
-import { isRetryableLockConflict, isUniqueViolation, type TransactionRunner } from '../database/transaction-runner';
+import { isRetryableLockConflict, isUniqueViolation, pauseAfterLockConflict, type TransactionRunner } from '../database/transaction-runner';
 import { membersRepository } from '../members/members.repository';
 import { decideFlush, pairOf, type ClaimRefusal, type Tap } from './claim-decisions';
 import { CouponIssuer, insertedOf, newCouponCode, type InsertedCoupon, type NewCoupon } from './coupon-issuer';
@@ -103,8 +103,11 @@ export class ClaimFlush {
       try {
         return { now, ...(await this.transaction((tx) => this.write(tx, template, batch, now))) };
       } catch (error) {
-        if (attempt >= MAX_FLUSH_ATTEMPTS || !(isUniqueViolation(error) || (this.batches && isRetryableLockConflict(error)))) throw error;
+        const lockConflict = this.batches !== null && isRetryableLockConflict(error);
+        if (attempt >= MAX_FLUSH_ATTEMPTS || !(isUniqueViolation(error) || lockConflict)) throw error;
         this.logger.warn({ templateId: template.id, attempt }, 'claim flush judged again after a unique-key race or a lock conflict');
+        // A lost unique-key race is judged again at once (the codes are new); a lock conflict waits as TransactionRunner's do.
+        if (lockConflict) await pauseAfterLockConflict(attempt);
       }
     }
   }
@@ -121,7 +124,11 @@ export class ClaimFlush {
    * per round trip in a TransactionRunner transaction on the embedded SQLite (which queues its transactions).
    */
   private async transaction<R>(work: (tx: FlushTransaction) => Promise<R>): Promise<R> {
-    const url = this.config.database.url;
+    // The database the server runs on, as its DataSource was opened: not the config's URL, which a caller that
+    // hands the server a DataSource of its own need not set (the service tests did not, so on MariaDB they ran the
+    // one-statement path and never this one). A MySQL DataSource opened from host and port keeps that path.
+    const options = this.dataSource.options;
+    const url = options.type === 'mysql' || options.type === 'mariadb' ? options.url : undefined;
     if (this.transactions.isEmbedded || !url) return this.transactions.run((em) => work(new RunnerFlushTransaction(em, this.issuer)));
     this.batches ??= new StatementBatches(url, this.config.coupons.flashClaim.connections);
     const returning = await supportsReturning(this.dataSource);

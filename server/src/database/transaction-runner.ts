@@ -90,7 +90,7 @@ export class TransactionRunner {
       } catch (error) {
         if (!isRetryableLockConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
         this.logger.warn({ code: errorCode(error), attempt }, 'transaction retried after a lock conflict');
-        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+        await pauseAfterLockConflict(attempt);
       }
     }
   }
@@ -98,6 +98,14 @@ export class TransactionRunner {
 
 function errorCode(error: unknown): string | undefined {
   return (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
+}
+
+/**
+ * The wait before a transaction that lost a lock conflict runs again: longer with each attempt, and jittered, so
+ * the transactions that met do not meet again at once in the same order.
+ */
+export function pauseAfterLockConflict(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
 }
 
 /** A MySQL deadlock or lock wait timeout: the transaction was rolled back and may simply run again. */
