@@ -105,22 +105,19 @@ class CpuMeter {
   }
 
   private static findDatabase(): number | undefined {
-    try {
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        const name = (() => {
-          try {
-            return readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-          } catch {
-            return '';
-          }
-        })();
-        if (name === 'mariadbd' || name === 'mysqld') return Number(entry);
+    const nameOf = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return ''; // ended since the listing
       }
+    };
+    try {
+      const pid = readdirSync('/proc').find((entry) => /^\d+$/.test(entry) && ['mariadbd', 'mysqld'].includes(nameOf(entry)));
+      return pid === undefined ? undefined : Number(pid);
     } catch {
-      // not Linux
+      return undefined; // not Linux
     }
-    return undefined;
   }
 }
 

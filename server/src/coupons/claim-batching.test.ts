@@ -83,39 +83,48 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     const [tapper, ...others] = members.slice(0, 21);
     const other = t.db.dataSource.createQueryRunner();
     await other.connect();
-    await other.startTransaction();
-    const now = t.clock.now();
-    const until = new Date(now.getTime() + 7 * 86_400_000);
-    const rows = [tapper, ...others.slice(0, 19)].map((memberId, i) => [
-      template.id,
-      memberId,
-      1,
-      `deadlock-${template.id}-${i}`,
-      now,
-      until,
-    ]);
-    await other.query(
-      `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, claimed_at, created_at, updated_at)
-       VALUES ${rows.map(() => "(?, ?, ?, ?, 'available', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())").join(', ')}`,
-      rows.flat(),
-    );
     const flushesBefore = claims.combiner.stats.flushes;
-    const answer = claims.claimResult(tapper, template.id, 'deadlock-tap');
-    // Until the flush's INSERT runs (it holds the row lock by then): it cannot finish while the key is taken.
-    for (let waited = 0; ; waited += 10) {
-      const running = (await t.db.dataSource.query('SHOW PROCESSLIST')) as Array<{ Command: string; Info: string | null }>;
-      if (running.some((p) => p.Command === 'Query' && /^INSERT INTO coupon\b/.test(p.Info ?? ''))) break;
-      if (waited > 5000) throw new Error('the flush never reached its INSERT');
-      await pause(10);
+    let answer: ReturnType<ClaimService['claimResult']> | null = null;
+    try {
+      await other.startTransaction();
+      const now = t.clock.now();
+      const until = new Date(now.getTime() + 7 * 86_400_000);
+      const rows = [tapper, ...others.slice(0, 19)].map((memberId, i) => [
+        template.id,
+        memberId,
+        1,
+        `deadlock-${template.id}-${i}`,
+        now,
+        until,
+      ]);
+      await other.query(
+        `INSERT INTO coupon (template_id, member_id, seq, code, status, valid_from, valid_until, claimed_at, created_at, updated_at)
+         VALUES ${rows.map(() => "(?, ?, ?, ?, 'available', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())").join(', ')}`,
+        rows.flat(),
+      );
+      answer = claims.claimResult(tapper, template.id, 'deadlock-tap');
+      // Until the flush's INSERT runs in this test's database (it holds the row lock by then): it cannot finish while
+      // the key is taken. Other suites' connections on the same server are not this flush.
+      for (let waited = 0; ; waited += 10) {
+        const [{ inserting }] = (await t.db.dataSource.query(
+          `SELECT COUNT(*) AS inserting FROM information_schema.PROCESSLIST
+            WHERE DB = DATABASE() AND COMMAND = 'Query' AND INFO LIKE 'INSERT INTO coupon%'`,
+        )) as Array<{ inserting: string | number }>;
+        if (Number(inserting) > 0) break;
+        if (waited > 5000) throw new Error('the flush never reached its INSERT');
+        await pause(10);
+      }
+      // Were the deadlock not detected, this would wait for the flush's lock: fail in seconds, not InnoDB's default 50.
+      await other.query('SET SESSION innodb_lock_wait_timeout = 5');
+      await other.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', [rows.length, template.id]);
+      await other.commitTransaction();
+    } finally {
+      // A failed step must not leave the other transaction holding its keys (the flush, and the run, would wait).
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
     }
-    // Were the deadlock not detected, this would wait for the flush's lock: fail in seconds, not InnoDB's default 50.
-    await other.query('SET SESSION innodb_lock_wait_timeout = 5');
-    await other.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', [rows.length, template.id]);
-    await other.commitTransaction();
-    await other.release();
-
     // Judged again after the other committed: its coupon counts, so the tap takes seq 2 within the limit of two.
-    const settled = await answer;
+    const settled = await answer!;
     expect(settled.kind).toBe('coupon');
     expect(claims.combiner.stats.flushes - flushesBefore).toBe(1);
     const mine = await t.db.dataSource
