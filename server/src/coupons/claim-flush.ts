@@ -2,7 +2,15 @@ import type { AppConfig } from '@member/config';
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../common/clock';
-import { forUpdate, sqlDateValue as asDate, supportsReturning, tuplesIn } from '../database/dialect';
+import {
+  forUpdate,
+  jsonBatchTable,
+  MYSQL_COLLATION,
+  sqlDateValue as asDate,
+  supportsReturning,
+  tuplesIn,
+  type DialectSource,
+} from '../database/dialect';
 import { StatementBatches, type BatchConnection, type Statement } from '../database/statement-batches';
 import { isRetryableLockConflict, isUniqueViolation, pauseAfterLockConflict, type TransactionRunner } from '../database/transaction-runner';
 import { membersRepository } from '../members/members.repository';
@@ -19,13 +27,25 @@ const MEMBER_KEY = ['member_id', 'idempotency_key'];
 /** A flush that lost a race on a unique key (a coupon code, a claim taken by another path) is judged again. */
 const MAX_FLUSH_ATTEMPTS = 4;
 
-const COUPON_COLUMNS =
-  'id, template_id, member_id, seq, code, status, valid_from, valid_until, idempotency_key, claimed_at, redeemed_at, ' +
-  'created_at, updated_at';
-/** COUPON_COLUMNS with only what counting a member's coupons needs (for a UNION with whole rows). */
-const COUNTED_COLUMNS =
-  'id, template_id, member_id, seq, NULL AS code, NULL AS status, NULL AS valid_from, NULL AS valid_until, ' +
-  'NULL AS idempotency_key, NULL AS claimed_at, NULL AS redeemed_at, NULL AS created_at, NULL AS updated_at';
+const COUPON_COLUMNS = [
+  'id',
+  'template_id',
+  'member_id',
+  'seq',
+  'code',
+  'status',
+  'valid_from',
+  'valid_until',
+  'idempotency_key',
+  'claimed_at',
+  'redeemed_at',
+  'created_at',
+  'updated_at',
+];
+/** What counting a member's coupons needs (id, template_id, member_id, seq), the rest NULL, for a UNION with whole rows. */
+const COUNTED_COLUMNS = COUPON_COLUMNS.map((column, i) => (i < 4 ? column : `NULL AS ${column}`));
+const columnsOf = (columns: string[], table?: string) =>
+  columns.map((c) => (table && !c.startsWith('NULL') ? `${table}.${c}` : c)).join(', ');
 
 /** Each tap's answer: its coupon (new or the one its key already made), or why not. */
 export type FlushAnswer = { kind: 'coupon'; coupon: Coupon } | { kind: 'refused'; code: ClaimRefusal };
@@ -159,8 +179,14 @@ export class ClaimFlush {
     // The batch's coupons and keys are read in this transaction, after the lock (the snapshot the limit and the
     // retried keys need), and with them the members' profiles (joined, tier, a deleted account), all in one round
     // trip where the connection takes batches.
-    const coupons = this.couponsStatement(template.id, taps);
-    const [couponRows, ...profileRows] = await tx.read([coupons, ...membersRepository.claimProfileStatements(taps.map((t) => t.memberId))]);
+    const coupons = flushCouponsStatement(this.dataSource, template.id, taps);
+    const [couponRows, ...profileRows] = await tx.read([
+      coupons,
+      ...membersRepository.claimProfileStatements(
+        this.dataSource,
+        taps.map((t) => t.memberId),
+      ),
+    ]);
     const { held, existing } = this.couponsOf(couponRows as Array<Record<string, unknown>>, template.id, taps);
     const members = membersRepository.claimProfilesOf(profileRows);
     const timeZone = this.config.businessCalendar.timeZone;
@@ -200,25 +226,7 @@ export class ClaimFlush {
     return { taps, answers, soldOutAt: claimedAfter >= totalStock ? { claimedCount: claimedAfter, totalStock } : null };
   }
 
-  /**
-   * One statement: the batch members' coupons of this template (how many each holds, the highest seq) and the
-   * coupons of the batch's (member, key) pairs on any template. Each half runs on its own unique index
-   * (template, member, seq) and (member, key); UNION ALL, not OR, so neither becomes a scan. The first half reads
-   * only what counting needs (its other columns are NULL): whole rows, six datetimes each to parse, are needed
-   * only for the coupons a retried key gets back.
-   */
-  private couponsStatement(templateId: number, taps: readonly Tap[]): Statement {
-    const memberIds = [...new Set(taps.map((t) => t.memberId))];
-    const pairs = new Map(taps.map((t) => [pairOf(t.memberId, t.idempotencyKey), [t.memberId, t.idempotencyKey] as const]));
-    return {
-      sql: `SELECT ${COUNTED_COLUMNS} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
-       UNION ALL
-       SELECT ${COUPON_COLUMNS} FROM coupon WHERE ${tuplesIn(this.dataSource, MEMBER_KEY, pairs.size)}`,
-      params: [templateId, ...memberIds, ...[...pairs.values()].flat()],
-    };
-  }
-
-  /** What couponsStatement read: each batch member's count and top seq, and the coupons of the batch's keys. */
+  /** What flushCouponsStatement read: each batch member's count and top seq, and the coupons of the batch's keys. */
   private couponsOf(
     rows: Array<Record<string, unknown>>,
     templateId: number,
@@ -243,6 +251,41 @@ export class ClaimFlush {
     }
     return { held, existing };
   }
+}
+
+/**
+ * A flush's read, one statement: the batch members' coupons of this template (how many each holds, the highest
+ * seq) and the coupons of the batch's (member, key) pairs on any template. Each half runs on its own unique index
+ * (template, member, seq) and (member, key), a look-up per member or pair: on MySQL joined from the batch as a
+ * table (jsonBatchTable; an IN list of more than 200 members read every coupon of the template instead), on
+ * SQLite by IN lists. UNION ALL, not OR, so neither becomes a scan. The first half reads only what counting
+ * needs (its other columns are NULL): whole rows, six datetimes each to parse, are needed only for the coupons
+ * a retried key gets back. Exported for claim-reads.test.ts, which counts the index reads.
+ */
+export function flushCouponsStatement(source: DialectSource, templateId: number, taps: readonly Tap[]): Statement {
+  const memberIds = [...new Set(taps.map((t) => t.memberId))];
+  const pairs = [...new Map(taps.map((t) => [pairOf(t.memberId, t.idempotencyKey), [t.memberId, t.idempotencyKey] as const])).values()];
+  const members = jsonBatchTable(source, 'batch', [['member_id', 'INT']]);
+  const keys = jsonBatchTable(source, 'batch', [
+    ['member_id', 'INT'],
+    ['idempotency_key', 'VARCHAR(64)'],
+  ]);
+  if (members && keys)
+    return {
+      // The key's collation spelled out: MySQL 8 gives JSON_TABLE's strings a collation of its own.
+      sql: `SELECT STRAIGHT_JOIN ${columnsOf(COUNTED_COLUMNS, 'c')} FROM ${members}
+              JOIN coupon c ON c.template_id = ? AND c.member_id = batch.member_id
+            UNION ALL
+            SELECT STRAIGHT_JOIN ${columnsOf(COUPON_COLUMNS, 'c')} FROM ${keys}
+              JOIN coupon c ON c.member_id = batch.member_id AND c.idempotency_key = batch.idempotency_key COLLATE ${MYSQL_COLLATION}`,
+      params: [JSON.stringify(memberIds), templateId, JSON.stringify(pairs)],
+    };
+  return {
+    sql: `SELECT ${columnsOf(COUNTED_COLUMNS)} FROM coupon WHERE template_id = ? AND member_id IN (${memberIds.map(() => '?').join(', ')})
+     UNION ALL
+     SELECT ${columnsOf(COUPON_COLUMNS)} FROM coupon WHERE ${tuplesIn(source, MEMBER_KEY, pairs.length)}`,
+    params: [templateId, ...memberIds, ...pairs.flat()],
+  };
 }
 
 /** The embedded SQLite's flush: each statement its own round trip, in the runner's transaction (it commits). */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '@member/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { MYSQL_COLLATION } from './dialect';
 import { StaffMember } from '../auth/staff-member.entity';
 import { BirthdayPerk, BirthdayPerkCheckpoint } from '../birthday/birthday.entities';
 import { CouponRedemption } from '../coupons/coupon-redemption.entity';
@@ -170,7 +171,7 @@ export function dataSourceOptions(
       type: 'mysql',
       url: database.url,
       timezone: 'Z',
-      charset: 'utf8mb4_unicode_ci',
+      charset: MYSQL_COLLATION,
       poolSize: database.poolSize,
       extra: { connectionLimit: database.poolSize, waitForConnections: true },
     };

@@ -11,6 +11,9 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 export type DialectName = 'mysql' | 'sqlite';
 
 /** Anything that knows its connection: a DataSource, an EntityManager, or a dialect name already known. */
+/** The connections' (and so the tables') character set and collation on MySQL and MariaDB. */
+export const MYSQL_COLLATION = 'utf8mb4_unicode_ci';
+
 export type DialectSource = Pick<DataSource, 'options'> | Pick<EntityManager, 'connection'> | DialectName;
 
 type Manager = Pick<EntityManager, 'connection'>;
@@ -180,6 +183,26 @@ export function tuplesIn(source: DialectSource, columns: readonly string[], coun
   }
   const tuple = `(${columns.map((column) => `${column} = ?`).join(' AND ')})`;
   return Array.from({ length: count }, () => tuple).join(' OR ');
+}
+
+/**
+ * A batch of values as a table to join from, on MySQL and MariaDB: `JSON_TABLE` over ONE parameter, the JSON
+ * array `JSON.stringify(values)` whose elements are the values (one column) or arrays of them (several columns,
+ * in order). Joined from it with STRAIGHT_JOIN, each value is one index look-up. An IN list of more than
+ * `eq_range_index_dive_limit` values (200 by default on both) makes the optimizer estimate from statistics
+ * instead of the index, and on coupon (template_id, member_id) it then chose to read every coupon of the template:
+ * 36,000 index entries under the flash-claim flush's row lock for a batch of 280 members, 2.9 ms where the
+ * look-ups take 0.7 ms, growing with every coupon claimed. Null on SQLite (no JSON_TABLE, no such estimate):
+ * callers keep their IN lists there. MariaDB 10.6+ and MySQL 8.0.4+.
+ */
+export function jsonBatchTable(
+  source: DialectSource,
+  alias: string,
+  columns: ReadonlyArray<readonly [name: string, type: string]>,
+): string | null {
+  if (!isMysql(source)) return null;
+  const paths = columns.map(([name, type], i) => `${name} ${type} PATH '${columns.length === 1 ? '$' : `$[${i}]`}'`);
+  return `JSON_TABLE(?, '$[*]' COLUMNS (${paths.join(', ')})) AS ${alias}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AccountStatus, type LifecycleStatus, type TierCode } from '@member/shared';
 import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
-import { execute, forUpdate, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
+import { execute, forUpdate, jsonBatchTable, rowsPerStatement, sqlDate, sqlDateValue, type DialectSource } from '../database/dialect';
 import type { Statement } from '../database/statement-batches';
 import { Member } from './member.entity';
 
@@ -92,13 +92,27 @@ export const membersRepository = {
    */
   async claimProfiles(em: EntityManager, memberIds: readonly number[]): Promise<Map<number, ClaimProfile>> {
     const rows: unknown[] = [];
-    for (const statement of this.claimProfileStatements(memberIds)) rows.push(await em.query(statement.sql, statement.params as unknown[]));
+    for (const statement of this.claimProfileStatements(em, memberIds))
+      rows.push(await em.query(statement.sql, statement.params as unknown[]));
     return this.claimProfilesOf(rows);
   },
 
-  /** claimProfiles' statements, for a caller that sends them in a batch with its own (the flash-claim flush). */
-  claimProfileStatements(memberIds: readonly number[]): Statement[] {
+  /**
+   * claimProfiles' statements, for a caller that sends them in a batch with its own (the flash-claim flush): on
+   * MySQL one statement joining from the ids (jsonBatchTable: a look-up each, where an IN list of hundreds cost
+   * half as much again), elsewhere IN lists of 500.
+   */
+  claimProfileStatements(source: DialectSource, memberIds: readonly number[]): Statement[] {
     const unique = [...new Set(memberIds)];
+    const batch = jsonBatchTable(source, 'batch', [['id', 'INT']]);
+    if (batch)
+      return [
+        {
+          sql: `SELECT STRAIGHT_JOIN m.id, m.joined_at AS joinedAt, m.tier, m.account_status AS accountStatus
+                 FROM ${batch} JOIN member m ON m.id = batch.id`,
+          params: [JSON.stringify(unique)],
+        },
+      ];
     const statements: Statement[] = [];
     for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
       const batch = unique.slice(i, i + IDS_PER_STATEMENT);
