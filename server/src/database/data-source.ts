@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '@member/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { atomicFileSave } from './atomic-file-save';
 import { MYSQL_COLLATION } from './dialect';
 import { StaffMember } from '../auth/staff-member.entity';
 import { BirthdayPerk, BirthdayPerkCheckpoint } from '../birthday/birthday.entities';
@@ -179,7 +180,8 @@ export function dataSourceOptions(
   if (options.sqliteInMemory) return { ...common, type: 'sqljs' };
   const location = resolve(database.sqlitePath);
   mkdirSync(dirname(location), { recursive: true });
-  return { ...common, type: 'sqljs', location, autoSave: true, useLocalForage: false };
+  // Loaded from `location`; saved whole by rename (atomicFileSave), never written in place.
+  return { ...common, type: 'sqljs', location, autoSave: true, autoSaveCallback: atomicFileSave(location), useLocalForage: false };
 }
 
 export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
