@@ -10,10 +10,10 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
  */
 export type DialectName = 'mysql' | 'sqlite';
 
-/** Anything that knows its connection: a DataSource, an EntityManager, or a dialect name already known. */
 /** The connections' (and so the tables') character set and collation on MySQL and MariaDB. */
 export const MYSQL_COLLATION = 'utf8mb4_unicode_ci';
 
+/** Anything that knows its connection: a DataSource, an EntityManager, or a dialect name already known. */
 export type DialectSource = Pick<DataSource, 'options'> | Pick<EntityManager, 'connection'> | DialectName;
 
 type Manager = Pick<EntityManager, 'connection'>;
