@@ -152,6 +152,12 @@ export const configSchema = z
         windowMs: z.int().min(0).max(100),
         maxBatch: z.int().min(1).max(2000),
         flushesInFlight: z.int().min(1).max(16),
+        /**
+         * A flush that finds at least this many taps queued as it begins takes them at once and sends the batch's
+         * reads with the row lock, one round trip fewer while it holds the lock (MySQL); below, it takes its batch
+         * once it holds the lock, with what arrived while it waited.
+         */
+        readWithLockFrom: z.int().min(1).max(100_000),
         connections: z.int().min(1).max(64),
         soldOutRecheckMs: z.int().min(50).max(60_000),
         soldOutMemoryMaxStock: z.int().min(0).max(10_000_000),

@@ -75,6 +75,37 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     expect(more.map((a) => (a.kind === 'refused' ? a.code : a.kind))).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
   });
 
+  it('a flush taking its batch as it begins (long queue) leaves later taps for the next, which queues once it holds the lock', async () => {
+    const settings = t.config.coupons.flashClaim;
+    const { readWithLockFrom } = settings;
+    settings.readWithLockFrom = 1;
+    try {
+      const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 50 }));
+      const other = t.db.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      await other.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [template.id]);
+      const before = { ...claims.combiner.stats };
+      const answers: Array<Promise<{ kind: string; code?: string }>> = [];
+      answers.push(...members.slice(0, 20).map((m) => claims.claimResult(m, template.id, `first-${m}`)));
+      await pause(40); // the first flush has taken these 20 and waits at the lock with them
+      answers.push(...members.slice(20, 60).map((m) => claims.claimResult(m, template.id, `next-${m}`)));
+      await pause(40); // no second flush queues at the lock while the first waits there
+      expect(claims.combiner.stats.flushes - before.flushes).toBe(1);
+      await other.commitTransaction();
+      await other.release();
+      const settled = await Promise.all(answers);
+      // Two flushes: the first with its 20, the second with the 40 that queued while it waited.
+      expect(claims.combiner.stats.flushes - before.flushes).toBe(2);
+      expect(claims.combiner.stats.claims - before.claims).toBe(60);
+      // Still first come first served across the two: stock 50, the last 10 to tap find it sold out.
+      expect(settled.slice(0, 50).every((a) => a.kind === 'coupon')).toBe(true);
+      expect(settled.slice(50).map((a) => a.code)).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
+    } finally {
+      settings.readWithLockFrom = readWithLockFrom;
+    }
+  });
+
   it('more taps queued than one batch takes: one flush per full batch waits at the lock, each takes its own', async () => {
     const settings = t.config.coupons.flashClaim;
     const { maxBatch } = settings;

@@ -34,8 +34,8 @@ interface Lane {
   timer: NodeJS.Timeout | NodeJS.Immediate | null;
   /** Flushes of this lane running now (at most `flashClaim.flushesInFlight`). */
   inFlight: number;
-  /** Of those, the ones that have not taken their batch yet: waiting at the row lock (or for a connection). */
-  untaken: number;
+  /** Of those, the ones that do not hold the template row's lock yet (at most one: see `needsFlush`). */
+  awaitingLock: number;
 }
 
 export interface CombinerStats {
@@ -49,10 +49,10 @@ export interface CombinerStats {
 /**
  * Write-combining for flash claims (issue 19). A free claim does not run its own transaction: it joins its
  * template's queue in this instance, and a flush — when the window (`coupons.flashClaim.windowMs`) has passed
- * since the queue was empty, or `maxBatch` taps wait, or the previous flush ends — begins one transaction, and
- * once it holds the template row's lock takes the whole queue (ClaimFlush: read, decide with claim-decisions,
- * issue with CouponIssuer), then answers every tap. Once a flush leaves the template sold out, SoldOutMemory
- * answers its taps.
+ * since the queue was empty, or `maxBatch` taps wait, or the flush waiting at the lock takes it — begins one
+ * transaction and takes the whole queue, once it holds the template row's lock or, with a long queue, as it begins
+ * (ClaimFlush: read, decide with claim-decisions, issue with CouponIssuer), then answers every tap. Once a flush
+ * leaves the template sold out, SoldOutMemory answers its taps.
  *
  * Correctness rests on the database, not on this queue: several instances each combine their own taps and
  * serialize on the template row lock; the unique keys (template, member, seq) and (member, key) stay the final
@@ -134,7 +134,7 @@ export class ClaimCombiner {
     if (!lane) {
       if (this.lanes.size > 1000)
         for (const [id, idle] of this.lanes) if (idle.inFlight === 0 && idle.waiting.length === 0 && !idle.timer) this.lanes.delete(id);
-      lane = { templateId, template, waiting: [], timer: null, inFlight: 0, untaken: 0 };
+      lane = { templateId, template, waiting: [], timer: null, inFlight: 0, awaitingLock: 0 };
       this.lanes.set(templateId, lane);
     }
     lane.template = template;
@@ -144,8 +144,9 @@ export class ClaimCombiner {
   /**
    * Up to `flushesInFlight` flushes per template per instance: the next one begins its transaction and waits at
    * the row lock while the current one writes, and takes the lock the moment it commits (InnoDB releases row
-   * locks before the log flush, so their commits overlap). Taps gather while all slots are busy and go as soon
-   * as one frees (they have already waited); a queue with a free slot waits the window for company.
+   * locks before the log flush, so their commits overlap). Taps gather while a flush waits at the lock or all
+   * slots are busy, and go as soon as that changes (they have already waited); a queue with a free slot waits the
+   * window for company.
    */
   private schedule(lane: Lane): void {
     if (!this.needsFlush(lane)) return;
@@ -163,14 +164,17 @@ export class ClaimCombiner {
   }
 
   /**
-   * Whether the queue needs one more flush: a slot is free, and the flushes still waiting for the lock will not
-   * take every queued tap between them. One that would find the queue empty once it held the lock would hold it a
-   * whole round trip for nothing (its ROLLBACK), while the next flush with taps waits behind it: at low
-   * concurrency, where one flush often takes every caller there is, that was about a quarter of all flushes.
+   * Whether the queue needs one more flush now: taps wait, a slot is free, and no flush of this lane is still
+   * waiting for the row lock. One flush queues at the lock at a time, and the next begins once it holds it:
+   *
+   * - On MySQL a flush takes its batch when it begins and sends the lock with the batch's reads in one round trip,
+   *   so a second flush queued behind it would go with only the few taps that arrived in between and hold the lock
+   *   a whole flush for them; the taps that arrive while one waits go together in the next.
+   * - Where the batch is taken under the lock (the embedded SQLite), a second one would find the queue empty and
+   *   hold the lock for nothing, ahead of the next flush with taps.
    */
   private needsFlush(lane: Lane): boolean {
-    const { flushesInFlight, maxBatch } = this.settings;
-    return lane.inFlight < flushesInFlight && lane.waiting.length > lane.untaken * maxBatch;
+    return lane.waiting.length > 0 && lane.inFlight < this.settings.flushesInFlight && lane.awaitingLock === 0;
   }
 
   private clearTimer(lane: Lane): void {
@@ -183,19 +187,24 @@ export class ClaimCombiner {
   private async flush(lane: Lane): Promise<void> {
     if (!this.needsFlush(lane)) return;
     lane.inFlight++;
-    lane.untaken++;
+    lane.awaitingLock++;
     this.stats.flushes++;
-    // Taken by the flush once it holds the template row's lock: what queued while it waited goes too.
+    let lockHeld = false;
+    const locked = () => {
+      if (lockHeld) return;
+      lockHeld = true;
+      lane.awaitingLock--;
+      this.schedule(lane); // the taps that queued while this one waited: the next flush queues at the lock now
+    };
     let batch: Waiting[] | null = null;
     const take = () => {
-      lane.untaken--;
       batch = lane.waiting.splice(0, this.settings.maxBatch);
       this.stats.claims += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
       return batch;
     };
     try {
-      const { taps, answers, now, soldOutAt } = await this.flusher.run(lane.template, take);
+      const { taps, answers, now, soldOutAt } = await this.flusher.run(lane.template, take, { locked, queued: () => lane.waiting.length });
       const timeZone = this.config.businessCalendar.timeZone;
       taps.forEach((waiting, i) => {
         const answer = answers[i];
@@ -210,6 +219,10 @@ export class ClaimCombiner {
       const failed: Waiting[] = batch ?? take();
       for (const waiting of failed) waiting.done(error instanceof Error ? error : new Error(String(error)));
     } finally {
+      if (!lockHeld) {
+        lockHeld = true;
+        lane.awaitingLock--;
+      }
       lane.inFlight--;
       if (lane.waiting.length > 0) {
         // These taps waited through a whole flush: no window for them. (A new tap may have found the template

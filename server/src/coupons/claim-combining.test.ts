@@ -75,26 +75,48 @@ describe.each(TEST_DATABASES)('write-combined claims on %s', (kind) => {
     return { template, first, settled, flushes: claims.combiner.stats.flushes - flushesBefore, who: { a, b, c, d, e, f } };
   }
 
-  it('one flush of a retry, duplicates, an over-limit member and the last stock answers each right, first come first served', async () => {
-    const { template, first, settled, flushes, who } = await mixedFlush();
-    expect(flushes).toBe(1);
-    const answers = settled.map(answerOf);
-    // a1 retried: its coupon back (not "limit", though A is at the limit once a2 is taken in the same flush).
-    expect(answers[0]).toBe(first.id);
-    expect(answers[1]).toEqual(expect.any(Number));
-    expect(answers[2]).toBe('COUPON_LIMIT_REACHED');
-    // b twice at once: one coupon, both taps answered with it.
-    expect(answers[3]).toEqual(expect.any(Number));
-    expect(answers[4]).toBe(answers[3]);
-    // Stock 6: 3 before the flush, a2, b and c take the last three; d, e, f find it sold out.
-    expect(answers.slice(5)).toEqual([expect.any(Number), 'COUPON_OUT_OF_STOCK', 'COUPON_OUT_OF_STOCK', 'COUPON_OUT_OF_STOCK']);
-    const rows = await rowsOf(template.id);
-    expect(rows).toHaveLength(6);
-    expect(await claimedCount(template.id)).toBe(6);
-    expect(rows.filter((r) => r.memberId === who.a).map((r) => r.seq)).toEqual([1, 2]);
-    expect(rows.filter((r) => r.memberId === who.b)).toHaveLength(1);
-    expect(new Set(rows.map((r) => r.code)).size).toBe(6);
-  });
+  /**
+   * Runs `work` with the flush taking its batch first and reading it with the lock (`readWithLockFrom` 1), as a
+   * flush that finds a long queue does; by default these small batches are taken once the lock is held.
+   */
+  async function withBatchTakenFirst<R>(takenFirst: boolean, work: () => Promise<R>): Promise<R> {
+    const settings = t.config.coupons.flashClaim;
+    const from = settings.readWithLockFrom;
+    if (takenFirst) settings.readWithLockFrom = 1;
+    try {
+      return await work();
+    } finally {
+      settings.readWithLockFrom = from;
+    }
+  }
+  const batchModes = [
+    ['taken under the lock', false],
+    ['taken first and read with the lock', true],
+  ] as const;
+
+  it.each(batchModes)(
+    'one flush of a retry, duplicates, an over-limit member and the last stock answers each right, first come first served (batch %s)',
+    async (_mode, takenFirst) => {
+      const { template, first, settled, flushes, who } = await withBatchTakenFirst(takenFirst, mixedFlush);
+      expect(flushes).toBe(1);
+      const answers = settled.map(answerOf);
+      // a1 retried: its coupon back (not "limit", though A is at the limit once a2 is taken in the same flush).
+      expect(answers[0]).toBe(first.id);
+      expect(answers[1]).toEqual(expect.any(Number));
+      expect(answers[2]).toBe('COUPON_LIMIT_REACHED');
+      // b twice at once: one coupon, both taps answered with it.
+      expect(answers[3]).toEqual(expect.any(Number));
+      expect(answers[4]).toBe(answers[3]);
+      // Stock 6: 3 before the flush, a2, b and c take the last three; d, e, f find it sold out.
+      expect(answers.slice(5)).toEqual([expect.any(Number), 'COUPON_OUT_OF_STOCK', 'COUPON_OUT_OF_STOCK', 'COUPON_OUT_OF_STOCK']);
+      const rows = await rowsOf(template.id);
+      expect(rows).toHaveLength(6);
+      expect(await claimedCount(template.id)).toBe(6);
+      expect(rows.filter((r) => r.memberId === who.a).map((r) => r.seq)).toEqual([1, 2]);
+      expect(rows.filter((r) => r.memberId === who.b)).toHaveLength(1);
+      expect(new Set(rows.map((r) => r.code)).size).toBe(6);
+    },
+  );
 
   it('answers a sold-out template from memory: 已领完 for newcomers, the limit for holders; a retried key still gets its coupon', async () => {
     const { template, settled, who } = await mixedFlush();
@@ -131,21 +153,24 @@ describe.each(TEST_DATABASES)('write-combined claims on %s', (kind) => {
     expect(await claimedCount(template.id)).toBe(2);
   });
 
-  it('takes the MySQL 8 path (no RETURNING: rows read back by their codes) with the same answers', async () => {
-    assumeReturning(t.db.dataSource, false);
-    try {
-      const { first, settled } = await mixedFlush();
-      const answers = settled.map(answerOf);
-      expect(answers[0]).toBe(first.id);
-      expect(answers[4]).toBe(answers[3]);
-      expect(answers.filter((a) => typeof a === 'number')).toHaveLength(5);
-      const views = settled.filter((s): s is PromiseFulfilledResult<CouponView> => s.status === 'fulfilled').map((s) => s.value);
-      const rows = await t.db.dataSource.getRepository(Coupon).findBy(views.map((v) => ({ id: v.id })));
-      for (const view of views) expect(rows.find((r) => r.id === view.id)?.code).toBe(view.code);
-    } finally {
-      assumeReturning(t.db.dataSource, kind !== 'sqlite');
-    }
-  });
+  it.each(batchModes)(
+    'takes the MySQL 8 path (no RETURNING: rows read back by their codes) with the same answers (batch %s)',
+    async (_mode, takenFirst) => {
+      assumeReturning(t.db.dataSource, false);
+      try {
+        const { first, settled } = await withBatchTakenFirst(takenFirst, mixedFlush);
+        const answers = settled.map(answerOf);
+        expect(answers[0]).toBe(first.id);
+        expect(answers[4]).toBe(answers[3]);
+        expect(answers.filter((a) => typeof a === 'number')).toHaveLength(5);
+        const views = settled.filter((s): s is PromiseFulfilledResult<CouponView> => s.status === 'fulfilled').map((s) => s.value);
+        const rows = await t.db.dataSource.getRepository(Coupon).findBy(views.map((v) => ({ id: v.id })));
+        for (const view of views) expect(rows.find((r) => r.id === view.id)?.code).toBe(view.code);
+      } finally {
+        assumeReturning(t.db.dataSource, kind !== 'sqlite');
+      }
+    },
+  );
 
   it('the database refuses claimed_count above total_stock (CHECK), whatever code runs', async () => {
     const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 2 }));

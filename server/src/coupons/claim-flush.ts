@@ -75,10 +75,18 @@ const LOCK_TEMPLATE = 'SELECT status, total_stock, claimed_count, terms_version 
  * while the template row is locked: that was most of a flash claim's latency at low concurrency).
  */
 interface FlushTransaction {
-  /** Begins (where it is not begun already) and reads the template row under its lock. */
-  lockTemplate(templateId: number): Promise<TemplateCounters | undefined>;
-  /** Reads in the transaction's snapshot: each statement's rows, in order (one round trip where it can). */
-  read(statements: Statement[]): Promise<unknown[]>;
+  /**
+   * Begins, locks the template row and reads, for the batch, what `reads` asks. With `takeFirst`, where the
+   * connection takes a batch of statements (MySQL), the batch is taken first and all of it goes in one round trip;
+   * otherwise the batch is taken once the lock is held and read in a round trip of its own. `taps` is empty (and
+   * nothing was read) when the queue was.
+   */
+  lockAndRead<T>(
+    templateId: number,
+    batch: () => T[],
+    reads: (taps: T[]) => Statement[],
+    takeFirst: boolean,
+  ): Promise<{ row: TemplateCounters | undefined; taps: T[]; results: unknown[] }>;
   /** Issues the coupons, takes their stock and commits (or leaves the commit to the runner); answers the ids. */
   writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]>;
 }
@@ -92,9 +100,11 @@ interface FlushTransaction {
  *   (claim-decisions.ts, pure) → CouponIssuer: one multi-row INSERT, one `claimed_count + n` conditional UPDATE
  *   → COMMIT.
  *
- * The batch is taken once the lock is held, not when the flush begins: a flush waiting behind another's lock
- * takes everything that arrived meanwhile, so batches are as large as the lock's turnover allows and each
- * claim carries a smaller share of the flush's round trips (they were most of the server's database CPU).
+ * With a short queue the batch is taken once the lock is held, not when the flush begins: a flush waiting behind
+ * another's lock takes everything that arrived meanwhile, so batches are as large as the lock's turnover allows and
+ * each claim carries a smaller share of the flush's round trips (they were most of the server's database CPU).
+ * With a long one (`readWithLockFrom`) the batch is taken as the flush begins and its reads go with the lock, one
+ * round trip fewer under the lock: a server that busy reads each reply milliseconds late, all of it lock time.
  * The members' profiles (joined, tier) come from their owner (members.repository) on another connection
  * beside the coupons read: they are not part of what the lock protects.
  */
@@ -115,13 +125,25 @@ export class ClaimFlush {
    * One flush: `take` is called once, under the lock, for the batch (an attempt judged again after a
    * unique-key race keeps the same batch).
    */
-  async run<T extends Tap>(template: CouponTemplate, take: () => T[]): Promise<FlushResult<T>> {
+  async run<T extends Tap>(
+    template: CouponTemplate,
+    take: () => T[],
+    { locked = () => undefined, queued = () => 0 }: { locked?: () => void; queued?: () => number } = {},
+  ): Promise<FlushResult<T>> {
     let taken: T[] | null = null;
     const batch = () => (taken ??= take());
+    let lockedOnce = false;
+    const lockHeld = () => {
+      if (lockedOnce) return;
+      lockedOnce = true;
+      locked();
+    };
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
       try {
-        return { now, ...(await this.transaction((tx) => this.write(tx, template, batch, now))) };
+        // Decided once, as the flush begins: a retried attempt has its batch already.
+        const takeFirst = taken !== null || queued() >= this.config.coupons.flashClaim.readWithLockFrom;
+        return { now, ...(await this.transaction((tx) => this.write(tx, template, batch, now, lockHeld, takeFirst))) };
       } catch (error) {
         const lockConflict = this.batches !== null && isRetryableLockConflict(error);
         if (attempt >= MAX_FLUSH_ATTEMPTS || !(isUniqueViolation(error) || lockConflict)) throw error;
@@ -162,9 +184,23 @@ export class ClaimFlush {
     cached: CouponTemplate,
     batch: () => T[],
     now: Date,
+    locked: () => void,
+    takeFirst: boolean,
   ): Promise<Omit<FlushResult<T>, 'now'>> {
-    const row = await tx.lockTemplate(cached.id);
-    const taps = batch();
+    // The batch's coupons and keys are read in this transaction, once the lock is held (the snapshot the limit and
+    // the retried keys need), and with them the members' profiles (joined, tier, a deleted account): with a long
+    // queue, in the same round trip as the lock. A server busy enough to queue that many answers a database reply
+    // milliseconds late, and the flush holds the lock through each such wait; with a short one, the batch taken
+    // under the lock is larger by what arrived while the flush waited, and the extra round trip is quick.
+    const reads = (batchTaps: T[]) => [
+      flushCouponsStatement(this.dataSource, cached.id, batchTaps),
+      ...membersRepository.claimProfileStatements(
+        this.dataSource,
+        batchTaps.map((t) => t.memberId),
+      ),
+    ];
+    const { row, taps, results } = await tx.lockAndRead(cached.id, batch, reads, takeFirst);
+    locked();
     if (taps.length === 0) return { taps, answers: [], soldOutAt: null };
     if (!row) return { taps, answers: taps.map(() => ({ kind: 'refused', code: 'COUPON_TEMPLATE_NOT_FOUND' })), soldOutAt: null };
     // The claim path's copy may predate an edit made while the template was not live yet (TemplatesService.update):
@@ -176,17 +212,7 @@ export class ClaimFlush {
         : await this.dataSource.manager.findOneByOrFail(CouponTemplate, { id: cached.id });
     const totalStock = Number(row.total_stock);
     const claimedBefore = Number(row.claimed_count);
-    // The batch's coupons and keys are read in this transaction, after the lock (the snapshot the limit and the
-    // retried keys need), and with them the members' profiles (joined, tier, a deleted account), all in one round
-    // trip where the connection takes batches.
-    const coupons = flushCouponsStatement(this.dataSource, template.id, taps);
-    const [couponRows, ...profileRows] = await tx.read([
-      coupons,
-      ...membersRepository.claimProfileStatements(
-        this.dataSource,
-        taps.map((t) => t.memberId),
-      ),
-    ]);
+    const [couponRows, ...profileRows] = results;
     const { held, existing } = this.couponsOf(couponRows as Array<Record<string, unknown>>, template.id, taps);
     const members = membersRepository.claimProfilesOf(profileRows);
     const timeZone = this.config.businessCalendar.timeZone;
@@ -295,15 +321,20 @@ class RunnerFlushTransaction implements FlushTransaction {
     private readonly issuer: CouponIssuer,
   ) {}
 
-  async lockTemplate(templateId: number): Promise<TemplateCounters | undefined> {
+  async lockAndRead<T>(
+    templateId: number,
+    batch: () => T[],
+    reads: (taps: T[]) => Statement[],
+    // Each statement is its own round trip here: taking the batch first would save none.
+    _takeFirst: boolean,
+  ): Promise<{ row: TemplateCounters | undefined; taps: T[]; results: unknown[] }> {
     const [row] = (await this.em.query(`${LOCK_TEMPLATE}${forUpdate(this.em)}`, [templateId])) as TemplateCounters[];
-    return row;
-  }
-
-  async read(statements: Statement[]): Promise<unknown[]> {
+    // Taken now: what queued while this transaction waited for the runner goes too.
+    const taps = batch();
     const results: unknown[] = [];
-    for (const statement of statements) results.push(await this.em.query(statement.sql, statement.params as unknown[]));
-    return results;
+    if (taps.length > 0)
+      for (const statement of reads(taps)) results.push(await this.em.query(statement.sql, statement.params as unknown[]));
+    return { row, taps, results };
   }
 
   async writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]> {
@@ -329,16 +360,22 @@ class BatchedFlushTransaction implements FlushTransaction {
     private readonly returning: boolean,
   ) {}
 
-  async lockTemplate(templateId: number): Promise<TemplateCounters | undefined> {
-    const [, rows] = await this.connection.send([
-      { sql: 'START TRANSACTION' },
-      { sql: `${LOCK_TEMPLATE} FOR UPDATE`, params: [templateId] },
-    ]);
-    return (rows as TemplateCounters[])[0];
-  }
-
-  read(statements: Statement[]): Promise<unknown[]> {
-    return this.connection.send(statements);
+  async lockAndRead<T>(
+    templateId: number,
+    batch: () => T[],
+    reads: (taps: T[]) => Statement[],
+    takeFirst: boolean,
+  ): Promise<{ row: TemplateCounters | undefined; taps: T[]; results: unknown[] }> {
+    const lock: Statement[] = [{ sql: 'START TRANSACTION' }, { sql: `${LOCK_TEMPLATE} FOR UPDATE`, params: [templateId] }];
+    if (takeFirst) {
+      const taps = batch();
+      if (taps.length === 0) return { row: undefined, taps, results: [] };
+      const [, rows, ...results] = await this.connection.send([...lock, ...reads(taps)]);
+      return { row: (rows as TemplateCounters[])[0], taps, results };
+    }
+    const [, rows] = await this.connection.send(lock);
+    const taps = batch();
+    return { row: (rows as TemplateCounters[])[0], taps, results: taps.length === 0 ? [] : await this.connection.send(reads(taps)) };
   }
 
   async writeAndCommit(templateId: number, fresh: NewCoupon[]): Promise<InsertedCoupon[]> {
