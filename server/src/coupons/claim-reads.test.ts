@@ -3,6 +3,8 @@ import { expectInvariants } from '../testing/invariants';
 import { joinedMembersSpec } from '../testing/spec';
 import type { TestApp } from '../testing/test-app';
 import { flushCouponsStatement } from './claim-flush';
+import { Coupon } from './coupon.entity';
+import { CouponIssuer, newCouponCode, type NewCoupon } from './coupon-issuer';
 import { TemplatesService } from './templates.service';
 
 const START = '2026-11-23T02:00:00Z';
@@ -104,5 +106,62 @@ describe('a flush reads its batch by look-ups, however many coupons the template
     } finally {
       await runner.release();
     }
+  });
+
+  it("a flush's coupons (one template, one moment) go in as one JSON parameter; coupons that differ in more, as VALUES rows", async () => {
+    t.clock.set(START);
+    const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 5000 }));
+    const memberIds = (
+      (await t.db.dataSource.query("SELECT id FROM member WHERE openid LIKE 'reads-%' ORDER BY id DESC LIMIT 40")) as Array<{
+        id: number | string;
+      }>
+    ).map((row) => Number(row.id));
+    const at = new Date('2026-11-23T02:00:00.123Z');
+    const until = new Date('2026-11-30T15:59:59Z');
+    const coupon = (memberId: number, i: number): NewCoupon => ({
+      templateId: template.id,
+      memberId,
+      seq: 1,
+      code: newCouponCode(),
+      validFrom: at,
+      validUntil: until,
+      idempotencyKey: `json-${i}-'"\\-${memberId}`, // quotes and a backslash survive the JSON and the SQL
+      claimedAt: at,
+    });
+    const shared = memberIds.slice(0, 30).map(coupon);
+    const differing = memberIds
+      .slice(30, 40)
+      .map((memberId, i) => ({ ...coupon(memberId, 100 + i), validUntil: new Date(until.getTime() + i * 1000) }));
+    const issuer = new CouponIssuer();
+    const em = t.db.dataSource.manager;
+    const [json] = issuer.issueManyStatements(em, shared, true);
+    expect(json.sql).toMatch(/JSON_TABLE/);
+    expect(json.params).toHaveLength(7);
+    const [values] = issuer.issueManyStatements(em, differing, true);
+    expect(values.sql).not.toMatch(/JSON_TABLE/);
+    expect(values.params).toHaveLength(10 * differing.length);
+
+    const inserted = await t.db.dataSource.transaction(async (tx) => {
+      const ids = await tx.query(json.sql, [...(json.params ?? [])]);
+      const more = await tx.query(values.sql, [...(values.params ?? [])]);
+      await tx.query('UPDATE coupon_template SET claimed_count = claimed_count + ? WHERE id = ?', [
+        shared.length + differing.length,
+        template.id,
+      ]);
+      return [...(ids as Array<{ id: number; code: string }>), ...(more as Array<{ id: number; code: string }>)];
+    });
+    expect(inserted).toHaveLength(40);
+    const rows = await t.db.dataSource.getRepository(Coupon).findBy({ templateId: template.id });
+    const written = (c: Pick<Coupon, 'memberId' | 'seq' | 'code' | 'idempotencyKey' | 'validFrom' | 'validUntil' | 'claimedAt'>) =>
+      [c.memberId, c.seq, c.code, c.idempotencyKey, c.validFrom.getTime(), c.validUntil.getTime(), c.claimedAt.getTime()].join('|');
+    // Stored whole-second, as every datetime column here (the milliseconds are dropped the same way by both forms).
+    const second = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+    expect(rows.map(written).sort()).toEqual(
+      [...shared, ...differing]
+        .map((c) => written({ ...c, validFrom: second(c.validFrom), validUntil: second(c.validUntil), claimedAt: second(c.claimedAt) }))
+        .sort(),
+    );
+    expect(rows.every((row) => row.status === 'available')).toBe(true);
+    expect(new Set(inserted.map((row) => row.code))).toEqual(new Set(rows.map((row) => row.code)));
   });
 });

@@ -6,6 +6,7 @@ import {
   execute,
   forUpdate,
   insertedId,
+  jsonBatchTable,
   randomCodeSql,
   rowsPerStatement,
   sqlDate,
@@ -148,8 +149,10 @@ export class CouponIssuer {
   issueManyStatements(em: EntityManager, coupons: NewCoupon[], returning: boolean): Array<Statement & { answersIds: boolean }> {
     const statements: Array<Statement & { answersIds: boolean }> = [];
     for (const batch of batches(coupons, this.rowsPerStatement(em))) {
-      const sql = `INSERT INTO coupon (${COLUMNS}) VALUES ${valuesRows(batch.length)}`;
-      const params = batch.flatMap((coupon) => rowOf(em, coupon));
+      const { sql, params } = sharedTermsInsert(em, batch) ?? {
+        sql: `INSERT INTO coupon (${COLUMNS}) VALUES ${valuesRows(batch.length)}`,
+        params: batch.flatMap((coupon) => rowOf(em, coupon)),
+      };
       if (returning) {
         statements.push({ sql: `${sql} RETURNING id, code`, params, answersIds: true });
         continue;
@@ -260,6 +263,47 @@ export class CouponIssuer {
   private rowsPerStatement(em: EntityManager): number {
     return rowsPerStatement(em, ROWS_PER_STATEMENT, PLACEHOLDERS_PER_COUPON);
   }
+}
+
+/** What varies between the coupons of a flush (the rest is one template's, issued at one moment). */
+const PER_COUPON_COLUMNS = [
+  ['member_id', 'INT'],
+  ['seq', 'INT'],
+  ['code', 'VARCHAR(20)'],
+  ['idempotency_key', 'VARCHAR(64)'],
+] as const;
+
+/**
+ * On MySQL, coupons that share their template, validity and moment of issue (a claim flush's) as one INSERT …
+ * SELECT over a JSON parameter: the four values that differ per coupon travel as one JSON string, the rest once.
+ * A VALUES list of 250 coupons is 2,500 values for mysql2 to escape (five dates formatted each row), which was
+ * the largest share of the server's CPU the flush had left. Null when the rows differ in more, or elsewhere.
+ */
+function sharedTermsInsert(em: EntityManager, coupons: NewCoupon[]): Statement | null {
+  const [first] = coupons;
+  const batch = jsonBatchTable(em.connection, 'batch', PER_COUPON_COLUMNS);
+  if (!batch || !first) return null;
+  const shared = (c: NewCoupon) =>
+    c.templateId === first.templateId &&
+    c.validFrom.getTime() === first.validFrom.getTime() &&
+    c.validUntil.getTime() === first.validUntil.getTime() &&
+    c.claimedAt.getTime() === first.claimedAt.getTime();
+  if (!coupons.every(shared)) return null;
+  const at = sqlDate(em, first.claimedAt);
+  return {
+    sql:
+      `INSERT INTO coupon (${COLUMNS}) SELECT ?, batch.member_id, batch.seq, batch.code, 'available', ?, ?, ` +
+      `batch.idempotency_key, ?, ?, ? FROM ${batch}`,
+    params: [
+      first.templateId,
+      sqlDate(em, first.validFrom),
+      sqlDate(em, first.validUntil),
+      at,
+      at,
+      at,
+      JSON.stringify(coupons.map((c) => [c.memberId, c.seq, c.code, c.idempotencyKey])),
+    ],
+  };
 }
 
 function rowOf(em: EntityManager, c: NewCoupon): unknown[] {
