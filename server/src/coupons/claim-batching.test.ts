@@ -28,6 +28,18 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     members = Array.from({ length: 60 }, () => member());
   });
   beforeEach(() => t.clock.set(START));
+
+  /** Holds the template row's lock from a connection of its own, as another instance's flush would; resolves to its release. */
+  async function lockElsewhere(templateId: number): Promise<() => Promise<void>> {
+    const other = t.db.dataSource.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    await other.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [templateId]);
+    return async () => {
+      await other.commitTransaction();
+      await other.release();
+    };
+  }
   afterEach(async () => {
     await claims.combiner.drain();
     await expectInvariants(t.db.dataSource, { emulatorUrl: t.emulator.url });
@@ -35,10 +47,7 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
 
   it('three waves of taps that queued while the row was locked elsewhere go in one batch, first come first served', async () => {
     const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 50 }));
-    const other = t.db.dataSource.createQueryRunner();
-    await other.connect();
-    await other.startTransaction();
-    await other.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [template.id]);
+    const release = await lockElsewhere(template.id);
     const flushes = claims.combiner.stats.flushes;
     const waves = [members.slice(0, 20), members.slice(20, 40), members.slice(40, 60)];
     const answers: Array<Promise<unknown>> = [];
@@ -46,8 +55,7 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
       answers.push(...wave.map((m) => claims.claimResult(m, template.id, `wave-${m}`)));
       await pause(40); // longer than the window: each wave would have been a batch of its own
     }
-    await other.commitTransaction();
-    await other.release();
+    await release();
     const settled = (await Promise.all(answers)) as Array<{ kind: string; code?: string }>;
 
     expect(claims.combiner.stats.largestBatch).toBe(60);
@@ -81,10 +89,7 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     settings.readWithLockFrom = 1;
     try {
       const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 50 }));
-      const other = t.db.dataSource.createQueryRunner();
-      await other.connect();
-      await other.startTransaction();
-      await other.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [template.id]);
+      const release = await lockElsewhere(template.id);
       const before = { ...claims.combiner.stats };
       const answers: Array<Promise<{ kind: string; code?: string }>> = [];
       answers.push(...members.slice(0, 20).map((m) => claims.claimResult(m, template.id, `first-${m}`)));
@@ -92,8 +97,7 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
       answers.push(...members.slice(20, 60).map((m) => claims.claimResult(m, template.id, `next-${m}`)));
       await pause(40); // no second flush queues at the lock while the first waits there
       expect(claims.combiner.stats.flushes - before.flushes).toBe(1);
-      await other.commitTransaction();
-      await other.release();
+      await release();
       const settled = await Promise.all(answers);
       // Two flushes: the first with its 20, the second with the 40 that queued while it waited.
       expect(claims.combiner.stats.flushes - before.flushes).toBe(2);
@@ -112,15 +116,11 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     settings.maxBatch = 25;
     try {
       const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 100 }));
-      const other = t.db.dataSource.createQueryRunner();
-      await other.connect();
-      await other.startTransaction();
-      await other.query('SELECT id FROM coupon_template WHERE id = ? FOR UPDATE', [template.id]);
+      const release = await lockElsewhere(template.id);
       const before = { ...claims.combiner.stats };
       const answers = members.map((m) => claims.claimResult(m, template.id, `split-${m}`));
       await pause(40);
-      await other.commitTransaction();
-      await other.release();
+      await release();
       const settled = await Promise.all(answers);
       expect(settled.every((a) => a.kind === 'coupon')).toBe(true);
       // 60 taps, 25 a batch: three flushes (25, 25, 10), none empty.
