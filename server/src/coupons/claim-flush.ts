@@ -122,8 +122,9 @@ export class ClaimFlush {
   ) {}
 
   /**
-   * One flush: `take` is called once, under the lock, for the batch (an attempt judged again after a
-   * unique-key race keeps the same batch).
+   * One flush: `take` is called once for the batch, under the lock or, with `queued()` at `readWithLockFrom` or
+   * more, as the flush begins (an attempt judged again after a unique-key race or a lost deadlock keeps the same
+   * batch). `locked` is told each time an attempt holds the lock with its batch (the combiner counts the first).
    */
   async run<T extends Tap>(
     template: CouponTemplate,
@@ -132,18 +133,12 @@ export class ClaimFlush {
   ): Promise<FlushResult<T>> {
     let taken: T[] | null = null;
     const batch = () => (taken ??= take());
-    let lockedOnce = false;
-    const lockHeld = () => {
-      if (lockedOnce) return;
-      lockedOnce = true;
-      locked();
-    };
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
       try {
         // Decided once, as the flush begins: a retried attempt has its batch already.
         const takeFirst = taken !== null || queued() >= this.config.coupons.flashClaim.readWithLockFrom;
-        return { now, ...(await this.transaction((tx) => this.write(tx, template, batch, now, lockHeld, takeFirst))) };
+        return { now, ...(await this.transaction((tx) => this.write(tx, template, batch, now, locked, takeFirst))) };
       } catch (error) {
         const lockConflict = this.batches !== null && isRetryableLockConflict(error);
         if (attempt >= MAX_FLUSH_ATTEMPTS || !(isUniqueViolation(error) || lockConflict)) throw error;
