@@ -14,33 +14,24 @@ export interface AuthenticatedRequest {
   staff?: StaffAccount;
 }
 
-function bearerToken(request: AuthenticatedRequest): string | null {
+/** The token of `Authorization: Bearer <token>`, or null. */
+export function bearerToken(request: AuthenticatedRequest): string | null {
   const header = request.headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
   const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
   return match ? match[1] : null;
 }
 
-const LIVENESS_BY_ROUTE_KEY = 'sessionLivenessByRoute';
-/**
- * The route itself refuses a deleted account's session (SESSION_REVOKED) on every path, before any effect or any
- * of the member's data, inside a read of the member it makes anyway; MemberAuthGuard then skips its own read.
- * Only for a hot route where that read is a real share of the cost: the flash claim, whose flush reads the
- * members' rows (ClaimService.claimResult).
- */
-export const ChecksSessionLiveness = () => SetMetadata(LIVENESS_BY_ROUTE_KEY, true);
-
 /**
  * Any logged-in WeChat user (a member row exists from the first login) whose account has not been deleted: a
- * token issued before a deletion (注销) is refused from then on, on every instance (SessionRevocations), here or,
- * on a route marked ChecksSessionLiveness, by the route.
+ * token issued before a deletion (注销) is refused from then on, on every instance (SessionRevocations). (The flash
+ * claim, FlashClaimRoute, is a route of its own that makes these checks itself.)
  */
 @Injectable()
 export class MemberAuthGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionTokens,
     private readonly revocations: SessionRevocations,
-    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,8 +39,7 @@ export class MemberAuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (!token) throw new DomainError('AUTH_REQUIRED');
     const session = this.sessions.verify(token);
-    if (!this.reflector.get<boolean | undefined>(LIVENESS_BY_ROUTE_KEY, context.getHandler()))
-      await this.revocations.assertLive(session.memberId);
+    await this.revocations.assertLive(session.memberId);
     request.session = session;
     return true;
   }

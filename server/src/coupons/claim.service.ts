@@ -143,9 +143,9 @@ export class ClaimService implements OnApplicationShutdown {
    * per refusal (its stack, the framework's error path, the filter) cost more than the answer itself.
    *
    * It also answers SESSION_REVOKED for a deleted account on every path, before any effect or any of the
-   * member's data: the claim route's guard leaves that check to it (ChecksSessionLiveness), because the flush
-   * and the sold-out look-ups read the member's row anyway, which saves a read per claim on the hot path. The
-   * other paths ask SessionRevocations.
+   * member's data: the claim route (FlashClaimRoute) leaves that check to it, because the flush and the sold-out
+   * look-ups read the member's row anyway, which saves a read per claim on the hot path. The other paths ask
+   * SessionRevocations.
    */
   async claimResult(memberId: number, templateId: number, idempotencyKey: string): Promise<ClaimResult> {
     try {
