@@ -1,16 +1,24 @@
 import { createHmac } from 'node:crypto';
-import * as jwt from 'jsonwebtoken';
 import { ManualClock } from '../common/clock';
 import { codeThrownBy } from '../testing/spec';
 import { testConfig } from '../testing/test-app';
 import { SessionTokens } from './session';
 
-// The real verify, counted: a remembered token must not be checked again, and everything else must be.
-jest.mock('jsonwebtoken', () => {
-  const actual = jest.requireActual('jsonwebtoken');
-  return { ...actual, verify: jest.fn(actual.verify) };
+// The real verifier, counted: a remembered token must not be checked again, and everything else must be.
+const signatureChecks = jest.fn();
+jest.mock('fast-jwt', () => {
+  const actual = jest.requireActual('fast-jwt');
+  return {
+    ...actual,
+    createVerifier: (options: object) => {
+      const verify = actual.createVerifier(options);
+      return (token: string) => {
+        signatureChecks(token);
+        return verify(token);
+      };
+    },
+  };
 });
-const signatureChecks = jwt.verify as unknown as jest.Mock;
 
 const codeOf = codeThrownBy;
 
