@@ -15,8 +15,9 @@ export const FLASH_CLAIM_PATH = `${API_PREFIX}/coupons/templates/:id/claim`;
 /**
  * POST /api/coupons/templates/:id/claim, the flash claim (限时抢券), as a route of the HTTP server itself rather than
  * a Nest controller method: at a flash sale it is the one route taking thousands of requests a second, and Nest's
- * per-request pipeline around it (execution context, guard and pipe promises, the response controller) was 12–17 %
- * of the server's CPU per claim, measured in `npm run bench -- claim` against the controller method in one run.
+ * per-request pipeline around it (execution context, guard and pipe promises, the response controller) was 10–17 %
+ * of the server's CPU per claim at 512 concurrent, measured in `npm run bench -- claim` against the controller
+ * method in alternating runs.
  *
  * What it answers is what the controller answered, checked by the same code in the same order:
  * - the caller's session (SessionTokens, as MemberAuthGuard); the deleted-account check (SESSION_REVOKED) is made by
