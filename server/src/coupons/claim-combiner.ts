@@ -189,12 +189,16 @@ export class ClaimCombiner {
     lane.inFlight++;
     lane.awaitingLock++;
     this.stats.flushes++;
-    let lockHeld = false;
-    const locked = () => {
-      if (lockHeld) return;
-      lockHeld = true;
+    let awaiting = true;
+    const stopAwaiting = (): boolean => {
+      if (!awaiting) return false;
+      awaiting = false;
       lane.awaitingLock--;
-      this.schedule(lane); // the taps that queued while this one waited: the next flush queues at the lock now
+      return true;
+    };
+    // The taps that queued while this one waited: the next flush queues at the lock now.
+    const locked = () => {
+      if (stopAwaiting()) this.schedule(lane);
     };
     let batch: Waiting[] | null = null;
     const take = () => {
@@ -219,10 +223,7 @@ export class ClaimCombiner {
       const failed: Waiting[] = batch ?? take();
       for (const waiting of failed) waiting.done(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      if (!lockHeld) {
-        lockHeld = true;
-        lane.awaitingLock--;
-      }
+      stopAwaiting(); // a flush that failed before it held the lock
       lane.inFlight--;
       if (lane.waiting.length > 0) {
         // These taps waited through a whole flush: no window for them. (A new tap may have found the template

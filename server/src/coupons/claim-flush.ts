@@ -71,8 +71,9 @@ const LOCK_TEMPLATE = 'SELECT status, total_stock, claimed_count, terms_version 
 /**
  * A flush's transaction, as the statements it needs: the same SQL either way, sent one round trip each inside a
  * TransactionRunner transaction (the embedded SQLite), or batched on a MySQL connection of StatementBatches, where
- * the lock goes with the BEGIN and the writes with the COMMIT (three round trips instead of six, four of them
- * while the template row is locked: that was most of a flash claim's latency at low concurrency).
+ * the lock goes with the BEGIN and the writes with the COMMIT: three round trips instead of six, and two with a long
+ * queue, whose reads go with the lock too (round trips made while the row is locked were most of a flash claim's
+ * latency at low concurrency).
  */
 interface FlushTransaction {
   /**
@@ -105,8 +106,8 @@ interface FlushTransaction {
  * each claim carries a smaller share of the flush's round trips (they were most of the server's database CPU).
  * With a long one (`readWithLockFrom`) the batch is taken as the flush begins and its reads go with the lock, one
  * round trip fewer under the lock: a server that busy reads each reply milliseconds late, all of it lock time.
- * The members' profiles (joined, tier) come from their owner (members.repository) on another connection
- * beside the coupons read: they are not part of what the lock protects.
+ * The members' profiles (joined, tier, a deleted account) are read with the batch's coupons, by statements their
+ * owner builds (members.repository); they are not part of what the lock protects.
  */
 export class ClaimFlush {
   private readonly logger = new Logger(ClaimFlush.name);
