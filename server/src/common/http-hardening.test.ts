@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { listenLocally, startTestApp, type TestApp } from '../testing/test-app';
 
 /**
  * The two header sets over real HTTP: the H5 page gets a CSP it can run under (its inline sizing script allowed by
@@ -19,8 +19,7 @@ describe('security headers', () => {
     h5Dir = mkdtempSync(join(tmpdir(), 'h5-headers-'));
     writeFileSync(join(h5Dir, 'index.html'), `<!doctype html><html><head><script>${inlineScript}</script></head><body></body></html>`);
     t = await startTestApp('sqlite', { H5_STATIC_DIR: h5Dir });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
+    base = await listenLocally(t.app);
   });
   afterAll(async () => {
     await t?.close();

@@ -3,7 +3,7 @@ import { SessionTokens } from '../auth/session';
 import { templateRequest } from '../testing/coupon-fixtures';
 import { TEST_DATABASES } from '../testing/databases';
 import { joinedMembersSpec, keyMaker } from '../testing/spec';
-import type { TestApp } from '../testing/test-app';
+import { listenLocally, type TestApp } from '../testing/test-app';
 import { ClaimService } from './claim.service';
 import { TemplatesService } from './templates.service';
 
@@ -28,8 +28,7 @@ describe.each(TEST_DATABASES)('the flash-claim route on %s', (kind) => {
 
   beforeAll(async () => {
     t = await start();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
+    base = await listenLocally(t.app);
     templateId = (await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { totalStock: 2, perMemberLimit: 1 }))).id;
   });
   afterEach(() => t.app.get(ClaimService).combiner.drain());

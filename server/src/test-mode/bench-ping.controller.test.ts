@@ -1,5 +1,5 @@
 import { SessionTokens } from '../auth/session';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { listenLocally, startTestApp, type TestApp } from '../testing/test-app';
 
 /** The card bench's bare authenticated route: test mode only, the member JWT guard, the caller's own id and nothing else. */
 describe.each([
@@ -11,8 +11,7 @@ describe.each([
   let base: string;
   beforeAll(async () => {
     t = await startTestApp('sqlite', { NODE_ENV: mode });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
+    base = await listenLocally(t.app);
   });
   afterAll(() => t?.close());
 

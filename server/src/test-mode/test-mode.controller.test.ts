@@ -4,7 +4,7 @@ import { Clock, ShiftedClock, SystemClock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { createTestDatabase } from '../testing/databases';
 import { TEST_SECRETS } from '../testing/secrets';
-import { startTestApp, testConfig, type TestApp } from '../testing/test-app';
+import { listenLocally, startTestApp, testConfig, type TestApp } from '../testing/test-app';
 import { TestModeGuard } from './test-mode.controller';
 
 const baseUrls = new WeakMap<TestApp, string>();
@@ -13,9 +13,7 @@ const baseUrls = new WeakMap<TestApp, string>();
 async function http(t: TestApp, request: { method: 'GET' | 'POST'; url: string; payload?: object }) {
   let base = baseUrls.get(t);
   if (!base) {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${address.port}`;
+    base = await listenLocally(t.app);
     baseUrls.set(t, base);
   }
   const response = await fetch(`${base}${request.url}`, {

@@ -48,6 +48,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Puts the app on a free local port, for tests that speak real HTTP to it; answers its base URL. */
+export async function listenLocally(app: NestFastifyApplication): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+}
+
 export interface TestAppOptions {
   /**
    * WeChat Pay on: keys, the emulator's Pay API, and the server listening on a port for notifications. The
