@@ -48,9 +48,19 @@ describe('the seeded demo in the browser (H5)', () => {
 
   it('客户分层 shows the seeded members by RFM segment', async () => {
     const page = await phonePage(browser);
+    // The last refresh comes from its own request: held back, the page says it is reading it, not 首次使用.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/admin/segments', async (route) => {
+      await released;
+      await route.continue();
+    });
     await open(page, 'clerk', 'staff/audience/index');
     await visible(page, '#audience-size');
     await page.waitForFunction(() => Number(document.querySelector('#audience-size')?.textContent?.replace(/\D/g, '')) >= 40);
+    expect(await text(page, '#audience-rfm-summary')).toBe('正在读取上次分层…');
+    release();
+    await page.waitForFunction(() => !document.querySelector('#audience-rfm-summary')?.textContent?.includes('正在读取'));
     expect(await text(page, '#audience-rfm-summary')).toMatch(/上次分层共 \d+ 位会员，其中 \d+ 位近12个月有消费$/);
     expect(await text(page, '#audience-segment-high_value')).toMatch(/^高价值 [1-9]\d*$/);
     expect(await text(page, '#audience-segment-dormant')).toMatch(/^沉睡 [1-9]\d*$/);

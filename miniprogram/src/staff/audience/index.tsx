@@ -21,6 +21,8 @@ export default function AudiencePage() {
   const [form, setForm] = useState<AudienceForm>(emptyAudienceForm);
   const [messageKind, setMessageKind] = useState<MessageKind | null>(null);
   const [lastRefresh, setLastRefresh] = useState<SegmentsRefreshResponse | null>(null);
+  // Until the overview answers, the page does not know whether segments were ever refreshed: it must not say 首次使用.
+  const [overviewRead, setOverviewRead] = useState<'reading' | 'read' | 'failed'>('reading');
   const [overviewForbidden, setOverviewForbidden] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
 
@@ -29,8 +31,14 @@ export default function AudiencePage() {
 
   useEffect(() => {
     getSegmentsOverview().then(
-      (overview) => setLastRefresh(overview.lastRefresh),
-      (error: unknown) => setOverviewForbidden(isApiError(error) && error.code === 'FORBIDDEN'),
+      (overview) => {
+        setLastRefresh(overview.lastRefresh);
+        setOverviewRead('read');
+      },
+      (error: unknown) => {
+        setOverviewForbidden(isApiError(error) && error.code === 'FORBIDDEN');
+        setOverviewRead('failed');
+      },
     );
   }, []);
 
@@ -39,6 +47,7 @@ export default function AudiencePage() {
     try {
       const result = await refreshSegments();
       setLastRefresh(result);
+      setOverviewRead('read');
       preview.refresh();
       void Taro.showToast({ title: `分层已更新：${result.members} 位会员`, icon: 'none' });
     } catch (error) {
@@ -71,7 +80,13 @@ export default function AudiencePage() {
         <AudiencePreview preview={preview} messageKind={messageKind} detailed invalid={!reading.ok}>
           <View className='audience-page__rfm'>
             <Text id='audience-rfm-summary' className='audience-page__rfm-text'>
-              {lastRefresh ? rfmSummary(lastRefresh) : '首次使用请先刷新分层数据'}
+              {lastRefresh
+                ? rfmSummary(lastRefresh)
+                : overviewRead === 'reading'
+                  ? '正在读取上次分层…'
+                  : overviewRead === 'failed'
+                    ? '上次分层未能读取，可点「刷新分层数据」'
+                    : '首次使用请先刷新分层数据'}
             </Text>
             <ActionButton
               id='audience-refresh'
