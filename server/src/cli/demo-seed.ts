@@ -19,6 +19,7 @@ import type {
   PurchaseView,
   RefundView,
   SegmentsRefreshResponse,
+  TillQuote,
   WalletResponse,
 } from '@member/shared';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -168,14 +169,16 @@ async function seed(app: NestFastifyApplication, clock: ManualClock, config: App
 
   /** Records a purchase at the till as the store manager does: the member shows the code, the manager types it. */
   const buy = async (purchase: DemoPurchase, couponCode?: string): Promise<number> => {
-    const { code: memberCode } = await api.ok<MemberCodeResponse>('GET', '/members/me/code', purchase.user);
-    const balance = points.get(purchase.user) ?? 0;
-    const burn = purchase.burnPoints && balance >= 500 ? Math.floor(Math.min(balance, purchase.amountFen / 2) / 100) * 100 : 0;
+    const memberCode = async (): Promise<string> => (await api.ok<MemberCodeResponse>('GET', '/members/me/code', purchase.user)).code;
+    const order = { amountFen: purchase.amountFen, storeCode: purchase.storeCode, ...(couponCode ? { couponCode } : {}) };
+    // Points pay part of what is due after the member price and the coupon, which depend on the member's tier on
+    // the day: ask the till's quote for the most this order allows (0 below the minimum), as the clerk's screen shows it.
+    const burn = purchase.burnPoints
+      ? (await api.ok<TillQuote>('POST', '/staff/purchases/quote', MANAGER, { ...order, memberCode: await memberCode() })).maxBurnPoints
+      : 0;
     const recorded = await api.ok<PurchaseView>('POST', '/staff/purchases', MANAGER, {
-      memberCode,
-      amountFen: purchase.amountFen,
-      storeCode: purchase.storeCode,
-      ...(couponCode ? { couponCode } : {}),
+      ...order,
+      memberCode: await memberCode(),
       ...(burn > 0 ? { pointsToBurn: burn } : {}),
       idempotencyKey: api.key('till'),
     });
