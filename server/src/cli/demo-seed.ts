@@ -80,7 +80,8 @@ class DemoApi {
   async token(user: string): Promise<string> {
     const now = this.clock.now().getTime();
     const held = this.sessions.get(user);
-    if (held) return held.token;
+    // A history replayed as of another day (DEMO_SEED_NOW) ends at the real now, which may be past its sessions.
+    if (held && now - held.at < SESSION_REUSE_MS) return held.token;
     const { code } = await this.emulator<{ code: string }>('/dev/login-code', { user });
     const answer = await this.app.inject({ method: 'POST', url: '/api/auth/login', payload: { code } });
     if (answer.statusCode !== 200) throw new Error(`login of ${user}: ${answer.statusCode} ${answer.body}`);
@@ -101,6 +102,20 @@ interface Happening {
 }
 
 const MANAGER = process.env.DEMO_MANAGER_USER || 'clerk';
+/** Sessions of this process last 120 days (see main); one older than this on the clock is replaced. */
+const SESSION_REUSE_MS = 100 * DAY_MS;
+
+/**
+ * When the store's history ends: now, or DEMO_SEED_NOW (an ISO instant) to replay it as of another moment. The
+ * plan, the opening hours and the tiers depend on the calendar, so a test seeds moments that once broke it.
+ */
+function seedMoment(): number {
+  const given = process.env.DEMO_SEED_NOW;
+  if (!given) return Date.now();
+  const at = Date.parse(given);
+  if (Number.isNaN(at)) throw new Error(`DEMO_SEED_NOW must be an ISO date and time, not ${given}`);
+  return at;
+}
 const CAMPAIGN_DAYS_AGO = 21;
 
 function step(started: number, label: string): void {
@@ -108,7 +123,7 @@ function step(started: number, label: string): void {
 }
 
 async function seed(app: NestFastifyApplication, clock: ManualClock, config: AppConfig, emulatorUrl: string): Promise<void> {
-  const now = Date.now();
+  const now = clock.now().getTime();
   const zone = config.businessCalendar.timeZone;
   const api = new DemoApi(app, clock, emulatorUrl, config.wechat.appid);
   /** `minute` minutes after 10:00 (opening) on the day `daysAgo` days before today, never later than now. */
@@ -411,7 +426,7 @@ async function main(): Promise<number> {
   // manager in hundreds of times within seconds. So sessions of this process outlive its 97 days of history.
   config.session.ttlSeconds = 120 * 86_400;
   if (config.database.url) throw new Error('the demo seeds only the embedded SQLite file, never a DATABASE_URL');
-  const clock = new ManualClock(new Date());
+  const clock = new ManualClock(new Date(seedMoment()));
   // sql.js writes the whole file after every transaction (autoSave); the seed's thousand transactions save it once.
   const dataSource = await openDatabase({ ...dataSourceOptions(config.database), autoSave: false } as DataSourceOptions);
   const app = await createApp({ config, clock, dataSource });
