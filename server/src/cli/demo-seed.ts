@@ -114,6 +114,8 @@ function seedMoment(): number {
   if (!given) return Date.now();
   const at = Date.parse(given);
   if (Number.isNaN(at)) throw new Error(`DEMO_SEED_NOW must be an ISO date and time, not ${given}`);
+  // The in-app payments and the jobs run at the real now, after the history: it cannot end later than that.
+  if (at > Date.now()) throw new Error(`DEMO_SEED_NOW must not be in the future: ${given}`);
   return at;
 }
 const CAMPAIGN_DAYS_AGO = 21;
