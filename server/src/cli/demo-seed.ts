@@ -44,6 +44,8 @@ class DemoApi {
     private readonly clock: ManualClock,
     private readonly emulatorUrl: string,
     private readonly appid: string,
+    /** How long a session of this server lasts (main lengthens it past the replayed history). */
+    private readonly sessionTtlMs: number,
   ) {}
 
   async call<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, user: string | null, body?: unknown): Promise<Answer<T>> {
@@ -80,8 +82,9 @@ class DemoApi {
   async token(user: string): Promise<string> {
     const now = this.clock.now().getTime();
     const held = this.sessions.get(user);
-    // A history replayed as of another day (DEMO_SEED_NOW) ends at the real now, which may be past its sessions.
-    if (held && now - held.at < SESSION_REUSE_MS) return held.token;
+    // A history replayed as of another day (DEMO_SEED_NOW) ends at the real now, which may be past its sessions:
+    // one within a day of its expiry on the clock is replaced.
+    if (held && now - held.at < this.sessionTtlMs - DAY_MS) return held.token;
     const { code } = await this.emulator<{ code: string }>('/dev/login-code', { user });
     const answer = await this.app.inject({ method: 'POST', url: '/api/auth/login', payload: { code } });
     if (answer.statusCode !== 200) throw new Error(`login of ${user}: ${answer.statusCode} ${answer.body}`);
@@ -102,8 +105,7 @@ interface Happening {
 }
 
 const MANAGER = process.env.DEMO_MANAGER_USER || 'clerk';
-/** Sessions of this process last 120 days (see main); one older than this on the clock is replaced. */
-const SESSION_REUSE_MS = 100 * DAY_MS;
+const CAMPAIGN_DAYS_AGO = 21;
 
 /**
  * When the store's history ends: now, or DEMO_SEED_NOW (an ISO instant) to replay it as of another moment. The
@@ -118,7 +120,6 @@ function seedMoment(): number {
   if (at > Date.now()) throw new Error(`DEMO_SEED_NOW must not be in the future: ${given}`);
   return at;
 }
-const CAMPAIGN_DAYS_AGO = 21;
 
 function step(started: number, label: string): void {
   process.stdout.write(`DEMO_SEED_STEP ${Date.now() - started} ${label}\n`);
@@ -127,7 +128,7 @@ function step(started: number, label: string): void {
 async function seed(app: NestFastifyApplication, clock: ManualClock, config: AppConfig, emulatorUrl: string): Promise<void> {
   const now = clock.now().getTime();
   const zone = config.businessCalendar.timeZone;
-  const api = new DemoApi(app, clock, emulatorUrl, config.wechat.appid);
+  const api = new DemoApi(app, clock, emulatorUrl, config.wechat.appid, config.session.ttlSeconds * 1000);
   /** `minute` minutes after 10:00 (opening) on the day `daysAgo` days before today, never later than now. */
   const dayTime = (daysAgo: number, minute: number) => {
     const at = DateTime.fromMillis(now, { zone }).startOf('day').minus({ days: daysAgo }).plus({ hours: 10, minutes: minute }).toMillis();
