@@ -108,6 +108,28 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     expect(settled.slice(50).map((a) => a.code)).toEqual(Array(10).fill('COUPON_OUT_OF_STOCK'));
   });
 
+  it('the taps that queued while a flush waited at the lock go the moment it holds the lock, not after a window', async () => {
+    t.config.coupons.flashClaim.readWithLockFrom = 1; // each flush takes its batch as it begins
+    t.config.coupons.flashClaim.windowMs = 100; // a window far longer than the first flush's write and commit
+    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 60 }));
+    const release = await lockElsewhere(template.id);
+    const before = { ...claims.combiner.stats };
+    const first = members.slice(0, 20).map((m) => claims.claimResult(m, template.id, `go-first-${m}`));
+    await pause(150); // the window has passed: the first flush has taken these 20 and waits at the lock
+    const next = members.slice(20, 60).map((m) => claims.claimResult(m, template.id, `go-next-${m}`));
+    await pause(20);
+    expect(claims.combiner.stats.flushes - before.flushes).toBe(1);
+    await release();
+    // By the time the first flush has committed and answered, the second one has begun with the 40 (it queues at the
+    // lock while the first writes). Started after the window instead, it would begin some 100 ms later.
+    await Promise.all(first);
+    const begunWhenFirstAnswered = claims.combiner.stats.flushes - before.flushes;
+    const settled = await Promise.all(next);
+    expect(begunWhenFirstAnswered).toBe(2);
+    expect(settled.every((a) => a.kind === 'coupon')).toBe(true);
+    expect(claims.combiner.stats.claims - before.claims).toBe(60);
+  });
+
   it('more taps queued than one batch takes: one flush per full batch waits at the lock, each takes its own', async () => {
     t.config.coupons.flashClaim.maxBatch = 25;
     const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 100 }));

@@ -196,9 +196,15 @@ export class ClaimCombiner {
       lane.awaitingLock--;
       return true;
     };
-    // The taps that queued while this one waited: the next flush queues at the lock now.
+    // The taps that queued while this one waited go now, not after the window or the rest of this turn of the event
+    // loop: the next flush's BEGIN and lock reach the database while this one still writes, so the row passes to it
+    // the moment this one commits. (Started from setImmediate, at 512 concurrent the next flush was sent a median
+    // 7.5 ms after this one had its lock, half the time after this one had committed, and the row sat unlocked.)
     const locked = () => {
-      if (stopAwaiting()) this.schedule(lane);
+      if (stopAwaiting() && this.needsFlush(lane)) {
+        this.clearTimer(lane);
+        void this.flush(lane);
+      }
     };
     let batch: Waiting[] | null = null;
     const take = () => {
