@@ -1,6 +1,6 @@
 import { templateRequest } from '../testing/coupon-fixtures';
 import { expectInvariants } from '../testing/invariants';
-import { joinedMembersSpec } from '../testing/spec';
+import { joinedMembersSpec, waitFor } from '../testing/spec';
 import type { TestApp } from '../testing/test-app';
 import { ClaimService } from './claim.service';
 import { Coupon } from './coupon.entity';
@@ -115,7 +115,8 @@ describe('write-combined claims take their batch under the lock (mariadb)', () =
     const release = await lockElsewhere(template.id);
     const before = { ...claims.combiner.stats };
     const first = members.slice(0, 20).map((m) => claims.claimResult(m, template.id, `go-first-${m}`));
-    await pause(150); // the window has passed: the first flush has taken these 20 and waits at the lock
+    // After the window the first flush takes these 20 and waits at the lock with them.
+    await waitFor('the first flush to take its batch', async () => claims.combiner.stats.claims - before.claims === 20);
     const next = members.slice(20, 60).map((m) => claims.claimResult(m, template.id, `go-next-${m}`));
     await pause(20);
     expect(claims.combiner.stats.flushes - before.flushes).toBe(1);
