@@ -15,15 +15,22 @@
 // template of 1,000 coupons and 50,000 members tapping once each, how long until it is sold out and until every
 // member has an answer, ours and naive. Correctness after everything: no template above its stock or off its
 // rows, nobody above the limit, every retried key answered with its first coupon.
+//
+// The HTTP floor, at the high concurrency in every round: the same load client against servers that do nothing but
+// answer with one recorded answer of ours (test/bench/floor/server.ts), one on Node's http module and one on
+// Fastify. It is what this machine's HTTP layer alone allows, above any work a claim does: the most claims a
+// second an HTTP claim could answer, and the lowest p99 it could have.
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from 'jsonwebtoken';
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { TestApi } from '../support/api-client';
-import { startStack, TEST_SECRETS } from '../support/stack';
+import { REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
+import { SERVER_GC_FLAG, startStack, TEST_SECRETS } from '../support/stack';
 import { leanClient, numberArg, report, type LoadResult } from './harness';
 
 const LIMIT = 3;
@@ -352,7 +359,10 @@ function socketClient(baseUrl: string): HttpClient {
       (options.token ? `authorization: Bearer ${options.token}\r\n` : '') +
       (payload ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n` : '') +
       `\r\n${payload}`;
-    const socket = idle.pop() ?? (await connect());
+    // A connection the server closed while it was idle (its keep-alive timeout) is dropped, not written to.
+    let reused = idle.pop();
+    while (reused && (reused.destroyed || !reused.writable)) reused = idle.pop();
+    const socket = reused ?? (await connect());
     try {
       const answer = await exchange(socket, request);
       idle.push(socket);
@@ -371,6 +381,62 @@ function oursTap(http: HttpClient, templateId: () => number) {
     if (answer.body?.code === 'COUPON_LIMIT_REACHED') return { kind: 'limit' };
     if (answer.body?.code === 'COUPON_OUT_OF_STOCK') return { kind: 'out' };
     return { kind: 'error', detail: `${answer.status} ${answer.body?.code}` };
+  };
+}
+
+/** One answer of the real claim route as it went on the wire, for the floor servers to send back. */
+function recordAnswer(
+  baseUrl: string,
+  templateId: number,
+  member: Member,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const payload = JSON.stringify({ idempotencyKey: `floor-record-${randomInt(0, 1e9)}` });
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${baseUrl}/api/coupons/templates/${templateId}/claim`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${member.token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      },
+    });
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        // The connection's own headers are the floor server's to set.
+        const perConnection = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+        const headers = Object.fromEntries(
+          Object.entries(response.headers)
+            .filter(([name, value]) => !perConnection.has(name) && typeof value === 'string')
+            .map(([name, value]) => [name, value as string]),
+        );
+        resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+type FloorKind = 'node' | 'fastify';
+const FLOOR_LABEL: Record<FloorKind, string> = { node: 'node:http', fastify: 'Fastify' };
+
+/** A floor server (test/bench/floor/server.ts), run as the server is (its own process, the same GC flag). */
+async function startFloor(kind: FloorKind, answer: Awaited<ReturnType<typeof recordAnswer>>) {
+  const { process: running, match } = await startProcess(
+    process.execPath,
+    [SERVER_GC_FLAG, '--import', 'tsx', join('test', 'bench', 'floor', 'server.ts'), kind],
+    { cwd: REPO_ROOT, env: { FLOOR_ANSWER: JSON.stringify(answer) }, ready: /^FLOOR_LISTENING (\S+)/, label: `floor server (${kind})` },
+  );
+  return { kind, running, url: match[1] };
+}
+
+/** A tap on a floor server: the same request as ours; any 200 counts (the answer is always the recorded one). */
+function floorTap(http: HttpClient) {
+  return async (member: Member, key: string): Promise<Answer> => {
+    const answer = await http('POST', `/coupons/templates/1/claim`, { token: member.token, body: { idempotencyKey: key } });
+    return answer.status === 200 ? { kind: 'claimed', id: 0 } : { kind: 'error', detail: `${answer.status}` };
   };
 }
 
@@ -411,6 +477,7 @@ async function main(): Promise<void> {
     extraInstances: instances - 1,
   });
   const pool: Pool = createPool({ uri: stack.databaseUrl!, connectionLimit: 32, timezone: 'Z' });
+  const floors: Array<{ kind: FloorKind; running: RunningProcess; url: string }> = [];
   try {
     const api = new TestApi(stack.serverUrl, stack.emulatorUrl, stack.appid);
     const admin = (await api.login('bench-admin')).token;
@@ -489,6 +556,19 @@ async function main(): Promise<void> {
     await use('warm-up-naive', 10_000_000, LIMIT);
     await runStream('warm-up: naive', low, warmup, members, naive, book, meter);
     await runStream('warm-up: naive', high, warmup, members, naive, book, meter);
+    // The floor servers answer with a coupon as ours gave it, headers and all.
+    await use('floor-answer', 1, 1);
+    const recorded = await recordAnswer(stack.serverUrl, current, members[0]);
+    if (recorded.status !== 200) throw new Error(`recording an answer for the floor: ${recorded.status} ${recorded.body}`);
+    for (const kind of ['node', 'fastify'] as const) floors.push(await startFloor(kind, recorded));
+    const floorRuns = floors.map((floor) => {
+      const tap = floorTap(socketClient(floor.url));
+      const floorMeter = new CpuMeter(() => floor.running.child.pid);
+      // Their answers are all one coupon: kept out of the book, which checks ours and naive.
+      const run = (label: string, seconds: number) => runStream(label, high, seconds, members, tap, new AnswerBook(), floorMeter);
+      return { kind: floor.kind, run };
+    });
+    for (const floor of floorRuns) await floor.run(`warm-up: floor ${FLOOR_LABEL[floor.kind]}`, warmup);
     const runs: Array<Record<string, LoadResult>> = [];
     for (let round = 1; round <= rounds; round++) {
       process.stdout.write(`round ${round}/${rounds}\n`);
@@ -513,6 +593,12 @@ async function main(): Promise<void> {
           naive,
           book,
           meter,
+        );
+      }
+      for (const floor of floorRuns) {
+        measured[`floor-${floor.kind}@${high}`] = await floor.run(
+          `floor: ${FLOOR_LABEL[floor.kind]}, an answer and nothing else @${high}`,
+          seconds,
         );
       }
       runs.push(measured);
@@ -549,8 +635,12 @@ async function main(): Promise<void> {
       (sellNaive.claimed !== sellStock ? 1 : 0);
 
     const ratioOf = (concurrency: number) => runs.map((r) => r[`ours@${concurrency}`].perSecond / r[`naive@${concurrency}`].perSecond);
-    const at = (side: 'ours' | 'naive', concurrency: number, field: keyof LoadResult) =>
+    const at = (side: 'ours' | 'naive' | `floor-${FloorKind}`, concurrency: number, field: keyof LoadResult) =>
       median(runs.map((r) => r[`${side}@${concurrency}`][field]));
+    const floorAt = (kind: FloorKind) => ({ perSecond: at(`floor-${kind}`, high, 'perSecond'), p99Ms: at(`floor-${kind}`, high, 'p99Ms') });
+    const floorAtHigh = { node: floorAt('node'), fastify: floorAt('fastify') };
+    const oursShareOfFloor = (kind: FloorKind) =>
+      median(runs.map((r) => r[`ours@${high}`].perSecond / r[`floor-${kind}@${high}`].perSecond));
     const ratioLow = median(ratioOf(low));
     const ratioHigh = median(ratioOf(high));
     const failures =
@@ -560,6 +650,16 @@ async function main(): Promise<void> {
         `${ratioLow.toFixed(2)}× (goal ≥ 3); ` +
         `@${high} ours ${at('ours', high, 'perSecond')}/s vs naive ${at('naive', high, 'perSecond')}/s = ` +
         `${ratioHigh.toFixed(2)}× (goal ≥ 6), ours p99 ${at('ours', high, 'p99Ms')} ms (goal ≤ 60)\n` +
+        `HTTP floor @${high} (an answer and nothing else, same client): ` +
+        (['node', 'fastify'] as const)
+          .map(
+            (kind) =>
+              `${FLOOR_LABEL[kind]} ${floorAtHigh[kind].perSecond}/s, p99 ${floorAtHigh[kind].p99Ms} ms ` +
+              `(= ${(floorAtHigh[kind].perSecond / at('naive', high, 'perSecond')).toFixed(2)}× naive; ` +
+              `ours ${Math.round(100 * oursShareOfFloor(kind))} % of it)`,
+          )
+          .join('; ') +
+        '\n' +
         `sell-out ${sellStock}/${sellMembers}: ours sold out ${sellOurs.soldOutMs} ms, all answered ${sellOurs.allAnsweredMs} ms; ` +
         `naive ${sellNaive.soldOutMs} ms / ${sellNaive.allAnsweredMs} ms\n` +
         `oversold ${oversold}, over limit ${overLimitCount}, retried keys answered differently ${book.mismatches}, ` +
@@ -598,10 +698,17 @@ async function main(): Promise<void> {
         [`@${high}`]: ratioOf(high).map((r) => Number(r.toFixed(3))),
       },
       p99AtHighMs: { ours: at('ours', high, 'p99Ms'), naive: at('naive', high, 'p99Ms') },
+      // What the HTTP layer alone allows at the high concurrency (medians of the rounds), and ours as a share of it.
+      floorAtHigh: {
+        ...floorAtHigh,
+        oursShareOfNode: Number(oursShareOfFloor('node').toFixed(3)),
+        oursShareOfFastify: Number(oursShareOfFloor('fastify').toFixed(3)),
+      },
       sellOut: { ours: sellOurs, naive: sellNaive },
       runs,
     });
   } finally {
+    await Promise.all(floors.map((floor) => floor.running.stop()));
     await pool.end();
     await stack.stop();
   }

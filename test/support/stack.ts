@@ -18,7 +18,7 @@ export { TEST_SECRETS };
  * garbage, and with V8's default the scavenger ran so often that GC was 13 % of the server's busy time in the
  * flash-claim bench; with this 8 %.
  */
-const SERVER_GC_FLAG = '--max-semi-space-size=32';
+export const SERVER_GC_FLAG = '--max-semi-space-size=32';
 
 export interface StackOptions {
   database: 'mariadb' | 'sqlite';
