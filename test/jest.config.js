@@ -78,4 +78,9 @@ module.exports = {
   // Jest 30 reads this only at the top level. Generous because the e2e suites start processes and a browser
   // on a 2-core machine; no test asserts a wall-clock time.
   testTimeout: 120000,
+  // Two suites at a time. Jest's default is one worker fewer than the cores, so on the 2-core machines CI runs on
+  // the suites ran one after another (1,253 s), though most of their time is spent waiting on MariaDB, server
+  // processes and Chromium; with two, 735 s on the same machine. Every suite has its own database and ports, and
+  // the few that read MariaDB's process or transaction lists look only at their own database.
+  maxWorkers: 2,
 };
