@@ -36,10 +36,14 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
 
   const { open, on, text } = h5(() => stack.serverUrl);
   const gone = (page: Page, selector: string) => page.locator(selector).first().waitFor({ state: 'detached', timeout: 15_000 });
+  // Asked until the scroll's 300 ms animation has brought it in, for up to 5 s: a loaded machine draws it late.
   const inView = async (page: Page, selector: string) => {
-    await page.waitForTimeout(600); // the scroll's 300 ms animation
-    const box = await on(page, selector).boundingBox();
-    return box !== null && box.y >= 0 && box.y + box.height <= 844;
+    for (const deadline = Date.now() + 5_000; ;) {
+      const box = await on(page, selector).boundingBox();
+      if (box !== null && box.y >= 0 && box.y + box.height <= 844) return true;
+      if (Date.now() > deadline) return false;
+      await page.waitForTimeout(100);
+    }
   };
   const confirmModal = async (page: Page, button: string) => {
     await page.locator('.taro__modal .taro-modal__content >> visible=true').first().waitFor({ timeout: 15_000 });
@@ -108,7 +112,15 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await admin.waitForTimeout(500); // the page transition
     await snapshot(admin, 'admin-05-template-copy');
     await on(admin, '#tpl-submit').click();
-    await admin.waitForTimeout(800);
+    // Back on the list once the copy is saved: the newest row is then no longer the original.
+    await admin.waitForFunction(
+      (original) => {
+        const newest = document.querySelector('[id^="template-counts-"]');
+        return newest !== null && newest.id !== original;
+      },
+      `template-counts-${id}`,
+      { timeout: 15_000 },
+    );
     const copy = await newestTemplateId(admin);
     expect(copy).toBeGreaterThan(id);
     await on(admin, `#template-toggle-${copy}`).click();
@@ -185,11 +197,13 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await admin.waitForURL((next) => next.toString() !== url, { timeout: 15_000 });
     await on(admin, '#campaign-title').waitFor({ timeout: 15_000 });
     expect(await text(admin, '#campaign-title')).toBe('周末回归礼 副本');
+    const copyUrl = admin.url();
     await on(admin, '#campaign-delete').click();
     await admin.waitForTimeout(400);
     await snapshot(admin, 'admin-13-campaign-delete-confirm');
     await confirmModal(admin, '删除');
-    await admin.waitForTimeout(1200);
+    // The page goes back once the delete has been answered.
+    await admin.waitForURL((next) => next.toString() !== copyUrl, { timeout: 15_000 });
 
     // The list: the original draft stays, the copy is gone; the launch confirmation states the audience size.
     await open(admin, 'wang', 'staff/campaigns/index');
