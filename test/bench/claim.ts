@@ -22,7 +22,6 @@
 // second an HTTP claim could answer, and the lowest p99 it could have.
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -384,46 +383,18 @@ function oursTap(http: HttpClient, templateId: () => number) {
   };
 }
 
-/** One answer of the real claim route as it went on the wire, for the floor servers to send back. */
-function recordAnswer(
-  baseUrl: string,
-  templateId: number,
-  member: Member,
-): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  const payload = JSON.stringify({ idempotencyKey: `floor-record-${randomInt(0, 1e9)}` });
-  return new Promise((resolve, reject) => {
-    const request = http.request(`${baseUrl}/api/coupons/templates/${templateId}/claim`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${member.token}`,
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(payload),
-      },
-    });
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        // The connection's own headers are the floor server's to set.
-        const perConnection = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
-        const headers = Object.fromEntries(
-          Object.entries(response.headers)
-            .filter(([name, value]) => !perConnection.has(name) && typeof value === 'string')
-            .map(([name, value]) => [name, value as string]),
-        );
-        resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
+/** An answer of the real claim route, for the floor servers to send back: its status, headers and body. */
+interface RecordedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 type FloorKind = 'node' | 'fastify';
 const FLOOR_LABEL: Record<FloorKind, string> = { node: 'node:http', fastify: 'Fastify' };
 
 /** A floor server (test/bench/floor/server.ts), run as the server is (its own process, the same GC flag). */
-async function startFloor(kind: FloorKind, answer: Awaited<ReturnType<typeof recordAnswer>>) {
+async function startFloor(kind: FloorKind, answer: RecordedAnswer) {
   const { process: running, match } = await startProcess(
     process.execPath,
     [SERVER_GC_FLAG, '--import', 'tsx', join('test', 'bench', 'floor', 'server.ts'), kind],
@@ -558,8 +529,18 @@ async function main(): Promise<void> {
     await runStream('warm-up: naive', high, warmup, members, naive, book, meter);
     // The floor servers answer with a coupon as ours gave it, headers and all.
     await use('floor-answer', 1, 1);
-    const recorded = await recordAnswer(stack.serverUrl, current, members[0]);
-    if (recorded.status !== 200) throw new Error(`recording an answer for the floor: ${recorded.status} ${recorded.body}`);
+    const answered = await api.call('POST', `/coupons/templates/${current}/claim`, {
+      token: members[0].token,
+      body: { idempotencyKey: `floor-record-${randomInt(0, 1e9)}` },
+    });
+    if (answered.status !== 200) throw new Error(`recording an answer for the floor: ${answered.status} ${JSON.stringify(answered.body)}`);
+    // The connection's own headers are the floor server's to set.
+    const perConnection = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+    const recorded: RecordedAnswer = {
+      status: answered.status,
+      headers: Object.fromEntries([...answered.headers].filter(([name]) => !perConnection.has(name))),
+      body: JSON.stringify(answered.body),
+    };
     for (const kind of ['node', 'fastify'] as const) floors.push(await startFloor(kind, recorded));
     const floorRuns = floors.map((floor) => {
       const tap = floorTap(socketClient(floor.url));
