@@ -4,6 +4,7 @@ import { cashOffTemplateBody } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
 import { emulatorCaller, until } from '../support/polling';
+import { emulatorDev } from '../../server/src/testing/emulator-dev';
 
 const POLICY = '2026-11';
 
@@ -110,7 +111,9 @@ describe('one sale, every route, end to end', () => {
     expect(refunded).toMatchObject({ refundedFen: 10_000, refunds: [{ amountFen: 10_000, status: 'succeeded', flagReason: null }] });
     const atWechat = (await emulator(`/dev/pay/refunds?out_trade_no=${no}`)).refunds as any[];
     expect(atWechat.reduce((sum, r) => sum + r.amount.refund, 0)).toBe(10_000);
-    const notifications = (await emulator(`/dev/pay/notifications?out_trade_no=${no}&event_type=REFUND.SUCCESS`)).notifications as any[];
+    const notifications = await emulatorDev(() => stack.emulatorUrl).answeredPayNotifications(
+      `out_trade_no=${no}&event_type=REFUND.SUCCESS`,
+    );
     expect(notifications.every((n) => n.delivered && n.attempts.every((a: any) => a.status === 204))).toBe(true);
     expect((await api.call('GET', '/members/me/card', { token: me.token })).body.pointsBalance).toBe(0);
     const late = await api.call('POST', `/staff/purchases/${purchaseId}/refunds`, {

@@ -10,5 +10,22 @@ export function emulatorDev(emulatorUrl: () => string) {
       const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
       return (await (await fetch(`${emulatorUrl()}${path}`, init)).json()) as Json;
     },
+    /**
+     * The WeChat Pay notifications matching `query` (e.g. `out_trade_no=…&event_type=REFUND.SUCCESS`), once each
+     * has had its first delivery answered. Our server commits a notification's effect before its answer reaches
+     * the emulator, so a test that saw the effect must still wait for the answer to be recorded before it reads
+     * `delivered` or `attempts`. After 10 s it returns what it has, for the caller's assertion to report.
+     */
+    answeredPayNotifications: async (query: string): Promise<Json[]> => {
+      const read = async (): Promise<Json[]> =>
+        ((await (await fetch(`${emulatorUrl()}/dev/pay/notifications?${query}`)).json()) as Json).notifications as Json[];
+      const deadline = Date.now() + 10_000;
+      let list = await read();
+      while (!(list.length > 0 && list.every((n) => n.attempts.length > 0)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        list = await read();
+      }
+      return list;
+    },
   };
 }

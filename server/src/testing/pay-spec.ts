@@ -44,7 +44,7 @@ export function paySpec(kind: TestDatabaseKind, name: string) {
     return suite.set({ t, payments: payServices(t.app), templateId });
   }
 
-  const { emulatorGet, emulatorPost } = emulatorDev(() => app().t.emulator.url);
+  const { emulatorGet, emulatorPost, answeredPayNotifications } = emulatorDev(() => app().t.emulator.url);
 
   /** A joined member whose openid is the emulator user's, with `points` to spend and, if asked, a coupon of the suite's template. */
   async function newMember(points = 0, withCoupon = false): Promise<{ id: number; user: string; couponId: number | null }> {
@@ -119,6 +119,7 @@ export function paySpec(kind: TestDatabaseKind, name: string) {
     start,
     key,
     emulatorGet,
+    answeredPayNotifications,
     emulatorPost,
     newMember,
     balanceOf: async (memberId: number) =>

@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../../testing/test-app';
 import { expectInvariants } from '../../testing/invariants';
 import { PayOrder } from './pay-order.entity';
 import { payServices } from './pay.testing';
+import { emulatorDev } from '../../testing/emulator-dev';
 import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 
 describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (kind) => {
@@ -47,7 +48,7 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
       order = await t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo: created.order.outTradeNo });
     }
     expect(order.status).toBe(PayOrderStatus.Paid);
-    const [notification] = (await emulator(`/dev/pay/notifications?out_trade_no=${created.order.outTradeNo}`)).notifications;
+    const [notification] = await emulatorDev(() => t.emulator.url).answeredPayNotifications(`out_trade_no=${created.order.outTradeNo}`);
     expect(notification.headers['Wechatpay-Serial'] ?? notification.headers['wechatpay-serial']).toBe(t.pay!.keys.platform.certSerialNo);
     expect(notification.delivered).toBe(true);
 

@@ -20,7 +20,19 @@ type Json = any;
  */
 describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
   const pay = paySpec(kind, 'sale');
-  const { key, emulatorGet, emulatorPost, newMember, balanceOf, couponStatus, orderOf, checkout, paidOrder, reconcileAfter } = pay;
+  const {
+    key,
+    emulatorGet,
+    emulatorPost,
+    answeredPayNotifications,
+    newMember,
+    balanceOf,
+    couponStatus,
+    orderOf,
+    checkout,
+    paidOrder,
+    reconcileAfter,
+  } = pay;
   let t: TestApp;
   let payments: PayServices;
   let purchases: PurchasesService;
@@ -166,7 +178,7 @@ describe.each(TEST_DATABASES)('one sale, many routes, on %s', (kind) => {
       }),
     ]);
     expect(view.refundedFen).toBe(0); // no effects applied: the points and the purchase stay as the till left them
-    const [notification] = (await emulatorGet(`/dev/pay/notifications?out_trade_no=${no}&event_type=REFUND.SUCCESS`)).notifications;
+    const [notification] = await answeredPayNotifications(`out_trade_no=${no}&event_type=REFUND.SUCCESS`);
     expect(notification.delivered).toBe(true);
     expect(notification.attempts.map((a: Json) => a.status)).toEqual([204]);
 

@@ -21,6 +21,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
   const {
     key,
     emulatorGet,
+    answeredPayNotifications,
     emulatorPost,
     newMember,
     balanceOf,
@@ -177,7 +178,7 @@ describe.each(TEST_DATABASES)('WeChat Pay on %s', (kind) => {
     const created = await paidOrder(me, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
     const no = created.order.outTradeNo;
     const balanceAfterFirst = await balanceOf(me.id);
-    const [sent] = (await emulatorGet(`/dev/pay/notifications?out_trade_no=${no}`)).notifications;
+    const [sent] = await answeredPayNotifications(`out_trade_no=${no}`);
     expect(sent.delivered).toBe(true);
     const replay = { headers: sent.headers, body: sent.body };
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(sent.url, replay)));
