@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The newcomer's first two commands, checked on a temporary clone of the committed tree: `npm install` (no
 # engine warnings) and `npm start` with nothing built and no .data/, which must print its URL and serve the app.
-# Run by .ci/run before anything else builds; safe to run by hand: `bash test/scripts/fresh-start-check.sh`.
+# Run by .ci/run first, in the background beside that clone's own install and build, which cannot reach this
+# clone; safe to run by hand: `bash test/scripts/fresh-start-check.sh`.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 tmp="$(mktemp -d)"
@@ -11,6 +12,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # .ci/run stops it when a step of its own failed: clean up then too
 
 git clone -q "$repo" "$tmp/repo"
 cd "$tmp/repo"
