@@ -1,5 +1,7 @@
 // The WeChat emulator's dev API (/dev/…: faults, settings, inbox, quota, the cashier) as the service tests call
 // it; one copy instead of a fetch wrapper in each test file.
+import { waitFor } from './spec';
+
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** `emulatorUrl` is read at call time, since suites start their emulator in beforeAll. */
@@ -14,18 +16,16 @@ export function emulatorDev(emulatorUrl: () => string) {
      * The WeChat Pay notifications matching `query` (e.g. `out_trade_no=…&event_type=REFUND.SUCCESS`), once each
      * has had its first delivery answered. Our server commits a notification's effect before its answer reaches
      * the emulator, so a test that saw the effect must still wait for the answer to be recorded before it reads
-     * `delivered` or `attempts`. After 10 s it returns what it has, for the caller's assertion to report.
+     * `delivered` or `attempts` (which then say what our server answered).
      */
-    answeredPayNotifications: async (query: string): Promise<Json[]> => {
-      const read = async (): Promise<Json[]> =>
-        ((await (await fetch(`${emulatorUrl()}/dev/pay/notifications?${query}`)).json()) as Json).notifications as Json[];
-      const deadline = Date.now() + 10_000;
-      let list = await read();
-      while (!(list.length > 0 && list.every((n) => n.attempts.length > 0)) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        list = await read();
-      }
-      return list;
-    },
+    answeredPayNotifications: (query: string): Promise<Json[]> =>
+      waitFor(
+        `the emulator to record our answers to the pay notifications ${query}`,
+        async () => {
+          const list = ((await (await fetch(`${emulatorUrl()}/dev/pay/notifications?${query}`)).json()) as Json).notifications as Json[];
+          return list.length > 0 && list.every((n) => n.attempts.length > 0) && list;
+        },
+        10_000,
+      ),
   };
 }

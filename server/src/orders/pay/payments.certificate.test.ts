@@ -13,17 +13,11 @@ import { rsaSign } from '../../../../test/wechat-emulator/pay/crypto';
 
 describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (kind) => {
   let t: TestApp;
-  const emulator = async (path: string, body?: unknown): Promise<any> =>
-    (
-      await fetch(
-        `${t.emulator.url}${path}`,
-        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      )
-    ).json();
+  const { emulatorPost, answeredPayNotifications } = emulatorDev(() => t.emulator.url);
 
   beforeAll(async () => {
     t = await startTestApp(kind, { LOG_LEVEL: 'silent' }, { pay: { certificateOnly: true } }); // it forges a notification on purpose
-    await emulator('/dev/pay/settings', { signWith: 'certificate' });
+    await emulatorPost('/dev/pay/settings', { signWith: 'certificate' });
   });
   afterAll(() => t?.close());
   // Issue 14: every module's invariants hold after every test (one checker for all).
@@ -39,7 +33,7 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
 
     const created = await payServices(t.app).create(memberId, { amountFen: 12300, storeCode: 'S003', idempotencyKey: `cert-${kind}` });
     expect(created.payment).not.toBeNull();
-    expect(await emulator('/dev/pay/request-payment', { user, ...created.payment })).toEqual({ errMsg: 'requestPayment:ok' });
+    expect(await emulatorPost('/dev/pay/request-payment', { user, ...created.payment })).toEqual({ errMsg: 'requestPayment:ok' });
 
     const until = Date.now() + 8000;
     let order = await t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo: created.order.outTradeNo });
@@ -48,7 +42,7 @@ describe.each(TEST_DATABASES)('WeChat Pay with platform certificates on %s', (ki
       order = await t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ outTradeNo: created.order.outTradeNo });
     }
     expect(order.status).toBe(PayOrderStatus.Paid);
-    const [notification] = await emulatorDev(() => t.emulator.url).answeredPayNotifications(`out_trade_no=${created.order.outTradeNo}`);
+    const [notification] = await answeredPayNotifications(`out_trade_no=${created.order.outTradeNo}`);
     expect(notification.headers['Wechatpay-Serial'] ?? notification.headers['wechatpay-serial']).toBe(t.pay!.keys.platform.certSerialNo);
     expect(notification.delivered).toBe(true);
 
