@@ -143,6 +143,46 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await snapshot(admin, 'admin-08-template-live-no-edit');
   });
 
+  it('a template keeps every field changed before the form renders again', async () => {
+    // Each change once rebuilt the whole form from the copy its render held, so a change arriving before the next
+    // render undid the one before it. Four fields are typed and two chips tapped in one task here.
+    const admin = await phonePage(browser);
+    await open(admin, 'wang', 'staff/template-edit/index');
+    await on(admin, '#tpl-name input').waitFor({ timeout: 15_000 });
+    const typed: Array<[string, string]> = [
+      ['#tpl-name input', '连填满减券'],
+      ['#tpl-value input', '15'],
+      ['#tpl-threshold input', '99'],
+      ['#tpl-stock input', '30'],
+    ];
+    await admin.evaluate((fields: Array<[string, string]>) => {
+      for (const [selector, value] of fields) {
+        const input = Array.from(document.querySelectorAll<HTMLInputElement>(selector)).find((element) => element.offsetParent !== null)!;
+        input.value = value;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      for (const chip of ['#tpl-stacks-yes', '#tpl-audience-new_members']) {
+        Array.from(document.querySelectorAll<HTMLElement>(chip))
+          .find((element) => element.offsetParent !== null)!
+          .click();
+      }
+    }, typed);
+    for (const [selector, value] of typed) expect(await on(admin, selector).inputValue()).toBe(value);
+
+    const created = admin.waitForResponse((r) => r.url().endsWith('/api/admin/coupon-templates') && r.request().method() === 'POST', {
+      timeout: 15_000,
+    });
+    await on(admin, '#tpl-submit').click();
+    const answer = await created;
+    expect(answer.status()).toBe(201);
+    expect(answer.request().postDataJSON()).toMatchObject({
+      name: '连填满减券',
+      terms: { kind: 'cash_off', valueFen: 1500, thresholdFen: 9900, stacksWithMemberDiscount: true },
+      totalStock: 30,
+      audience: 'new_members',
+    });
+  });
+
   it('a campaign draft: form errors guide → save → audience size → edit → copy → delete the copy', async () => {
     const admin = await phonePage(browser);
     await open(admin, 'wang', 'staff/campaigns/index');

@@ -269,6 +269,64 @@ describe('campaigns in the staff pages (H5)', () => {
     expect(quietInbox.messages).toHaveLength(0);
   });
 
+  it('keeps every change when several land before the form renders again (a late input event, quick taps)', async () => {
+    // CI once saved a campaign without the coupon just tapped: each change rebuilt the whole form from the copy its
+    // render held, so a change arriving before the next render undid the one before it. Here the name, the days
+    // since the last purchase, two tiers, the coupon, the message and the schedule all change in one task, with no
+    // render between them: all are saved.
+    const admin = (await api.login('boss')).token;
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: admin,
+      body: cashOffTemplateBody({ name: '连点礼券', totalStock: 10 }),
+    });
+    expect(template.status).toBe(201);
+    const templateId: number = template.body.id;
+
+    const boss = await phonePage(browser);
+    await open(boss, 'boss', 'staff/campaign-edit/index');
+    await on(boss, `#campaign-coupon-${templateId}`).waitFor({ timeout: 15_000 });
+    const picked = [
+      '#audience-tier-gold',
+      '#audience-tier-diamond',
+      `#campaign-coupon-${templateId}`,
+      '#campaign-message-coupon_arrived',
+      '#campaign-schedule-now',
+    ];
+    const typed: Array<[string, string]> = [
+      ['#campaign-name input', '连点测试'],
+      ['#audience-days-min input', '10'],
+    ];
+    await boss.evaluate(
+      ({ fields, chips }: { fields: Array<[string, string]>; chips: string[] }) => {
+        const visible = (selector: string) =>
+          Array.from(document.querySelectorAll<HTMLElement>(selector)).find((element) => element.offsetParent !== null)!;
+        for (const [selector, value] of fields) {
+          const input = visible(selector) as HTMLInputElement;
+          input.value = value;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+        for (const chip of chips) visible(chip).click();
+      },
+      { fields: typed, chips: picked },
+    );
+    for (const chip of picked) expect(await isOn(boss, chip)).toBe(true);
+    for (const [selector, value] of typed) expect(await on(boss, selector).inputValue()).toBe(value);
+
+    const created = boss.waitForResponse((r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST', {
+      timeout: 15_000,
+    });
+    await on(boss, '#campaign-save').click();
+    const answer = await created;
+    expect(answer.status()).toBe(201);
+    expect(answer.request().postDataJSON()).toMatchObject({
+      name: '连点测试',
+      filter: { tiers: ['gold', 'diamond'], lastPurchaseDaysMin: 10 },
+      couponTemplateId: templateId,
+      messageKind: 'coupon_arrived',
+      schedule: 'now',
+    });
+  });
+
   it('a recurring campaign is launched, paused and resumed from its page, with its holdout shown', async () => {
     const admin = (await api.login('boss')).token;
     const created = await api.call('POST', '/admin/campaigns', {

@@ -16,7 +16,8 @@ import './index.scss';
 
 export interface AudienceFilterProps {
   form: AudienceForm;
-  onChange: (form: AudienceForm) => void;
+  /** Given a change to apply to the form as it is then (two changes can arrive between renders). */
+  onChange: (update: (current: AudienceForm) => AudienceForm) => void;
   errors?: AudienceFormErrors;
   disabled?: boolean;
   /** Member counts per RFM segment from the last refresh, shown on the chips when known. */
@@ -42,7 +43,10 @@ export default function AudienceFilter({
   segmentCounts = null,
   idPrefix = 'audience',
 }: AudienceFilterProps) {
-  const set = <K extends keyof AudienceForm>(field: K, value: AudienceForm[K]) => onChange({ ...form, [field]: value });
+  const set = <K extends keyof AudienceForm>(field: K, value: AudienceForm[K]) => onChange((current) => ({ ...current, [field]: value }));
+  /** A chip toggled in or out of the group as it is then: two quick taps in one group both count. */
+  const toggle = <K extends 'tiers' | 'lifecycleStatuses' | 'birthdayMonths' | 'rfmSegments'>(field: K, value: AudienceForm[K][number]) =>
+    onChange((current) => ({ ...current, [field]: toggled<AudienceForm[K][number]>(current[field], value) }));
   const segmentOptions = SEGMENT_OPTIONS.map((option) => {
     const count = segmentCounts?.[option.value];
     return count === undefined ? option : { ...option, label: `${option.label} ${count}` };
@@ -69,7 +73,7 @@ export default function AudienceFilter({
           options={TIER_OPTIONS}
           selected={form.tiers}
           disabled={disabled}
-          onSelect={(tier: TierCode) => set('tiers', toggled(form.tiers, tier))}
+          onSelect={(tier: TierCode) => toggle('tiers', tier)}
         />
       </Group>
       <Group title='会员状态'>
@@ -78,7 +82,7 @@ export default function AudienceFilter({
           options={STATUS_OPTIONS}
           selected={form.lifecycleStatuses}
           disabled={disabled}
-          onSelect={(status: LifecycleStatus) => set('lifecycleStatuses', toggled(form.lifecycleStatuses, status))}
+          onSelect={(status: LifecycleStatus) => toggle('lifecycleStatuses', status)}
         />
       </Group>
       <Group title='生日月份'>
@@ -87,7 +91,7 @@ export default function AudienceFilter({
           options={MONTH_OPTIONS}
           selected={form.birthdayMonths.map(String)}
           disabled={disabled}
-          onSelect={(month) => set('birthdayMonths', toggled(form.birthdayMonths, Number(month)))}
+          onSelect={(month) => toggle('birthdayMonths', Number(month))}
         />
       </Group>
       <Group title='距上次消费（天）' hint='今天消费为 0 天；从未消费的会员不在此范围内' error={errors.daysMin ?? errors.daysMax}>
@@ -110,7 +114,7 @@ export default function AudienceFilter({
           options={segmentOptions}
           selected={form.rfmSegments}
           disabled={disabled}
-          onSelect={(segment: RfmSegment) => set('rfmSegments', toggled(form.rfmSegments, segment))}
+          onSelect={(segment: RfmSegment) => toggle('rfmSegments', segment)}
         />
       </Group>
       <Text className='audience-filter__note'>不选即不限；同一项内多选为“或”，不同项之间为“且”。</Text>

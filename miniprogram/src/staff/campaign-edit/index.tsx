@@ -142,20 +142,19 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
   const reading = readAudienceForm(audience);
   const preview = useAudiencePreview(reading.ok ? reading.filter : null, form.messageKind);
 
-  const check = (nextForm: CampaignForm, nextAudience: AudienceForm) => {
-    const still = buildCampaignRequest(nextForm, readAudienceForm(nextAudience), new Date(), idempotencyKey);
-    recheck('errors' in still ? still.errors : null);
-  };
-  const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => {
-    const next = { ...form, [field]: value };
-    setForm(next);
-    check(next, audience);
-  };
-  const changeAudience = (next: AudienceForm) => {
-    setAudience(next);
+  // Each change applies to the form as it is by then, not as this render saw it: two changes can arrive before
+  // React renders between them (a typed name whose input event lands after the next tap), and a whole form built
+  // from this render's copy would silently undo the other.
+  const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => setForm((current) => ({ ...current, [field]: value }));
+  const changeAudience = (update: (current: AudienceForm) => AudienceForm) => {
+    setAudience(update);
     setAudienceErrors({});
-    check(form, next);
   };
+  // Once a save has marked fields red, the marks follow the form: kept while still wrong, dropped once right.
+  useEffect(() => {
+    const still = buildCampaignRequest(form, readAudienceForm(audience), new Date(), idempotencyKey);
+    recheck('errors' in still ? still.errors : null);
+  }, [form, audience, idempotencyKey, recheck]);
 
   const submit = async () => {
     if (saving || saved.current) return;

@@ -229,7 +229,11 @@ export default function PurchasePage() {
       {step.kind === 'done' ? (
         <PurchaseResult
           step={step}
-          onRefunded={(refund: RefundView) => setStep({ ...step, purchase: refund.purchase, refunds: [...step.refunds, refund] })}
+          onRefunded={(refund: RefundView) =>
+            setStep((current) =>
+              current.kind === 'done' ? { ...current, purchase: refund.purchase, refunds: [...current.refunds, refund] } : current,
+            )
+          }
           onNext={() => {
             till.clear();
             backToHome();

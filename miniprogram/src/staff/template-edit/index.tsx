@@ -9,6 +9,7 @@ import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useEditSource, type EditMode } from '../../hooks/useEditSource';
 import { useGuidedErrors } from '../../hooks/useGuidedErrors';
+import { toggled } from '../../utils/audience';
 import { COUPON_KIND_NAMES, TIER_NAMES } from '../../utils/coupons';
 import { businessDate } from '../../utils/dates';
 import { copyName } from '../../utils/form-errors';
@@ -85,12 +86,14 @@ function TemplateFormPage({ mode, template }: { mode: EditMode; template: Coupon
   const [saving, setSaving] = useState(false);
   const submitted = useRef(false);
 
-  const set = <K extends keyof TemplateForm>(field: K, value: TemplateForm[K]) => {
-    const next = { ...form, [field]: value };
-    setForm(next);
-    const still = buildTemplateRequest(next, new Date());
+  // Each change applies to the form as it is by then: two can arrive before React renders between them, and a
+  // whole form built from this render's copy would silently undo the other.
+  const set = <K extends keyof TemplateForm>(field: K, value: TemplateForm[K]) => setForm((current) => ({ ...current, [field]: value }));
+  // Once a save has marked fields red, the marks follow the form: kept while still wrong, dropped once right.
+  useEffect(() => {
+    const still = buildTemplateRequest(form, new Date());
     recheck('errors' in still ? still.errors : null);
-  };
+  }, [form, recheck]);
 
   const built = buildTemplateRequest(form, new Date());
   const preview = 'request' in built ? built.request.terms : null;
@@ -249,9 +252,7 @@ function TemplateFormPage({ mode, template }: { mode: EditMode; template: Coupon
               options={TIER_OPTIONS}
               selected={form.tiers}
               disabled={saving}
-              onSelect={(tier: TierCode) =>
-                set('tiers', form.tiers.includes(tier) ? form.tiers.filter((t) => t !== tier) : [...form.tiers, tier])
-              }
+              onSelect={(tier: TierCode) => setForm((current) => ({ ...current, tiers: toggled(current.tiers, tier) }))}
             />
           </View>
         ) : null}
