@@ -249,21 +249,19 @@ function CampaignModal({ campaign, onClose }: { campaign: CampaignView | null; o
     return () => clearTimeout(timer);
   }, [filterKey]);
 
-  const recheck = (nextForm: CampaignForm, nextAudience: AudienceForm) => {
-    if (!errors) return;
-    const built = buildCampaignRequest(nextForm, readAudienceForm(nextAudience), new Date(), key);
-    setErrors('errors' in built ? { fields: built.errors, audience: built.audienceErrors ?? {} } : { fields: {}, audience: {} });
-  };
-  const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => {
-    const next = { ...form, [field]: value };
-    setForm(next);
-    recheck(next, audience);
-  };
-  const setAud = <K extends keyof AudienceForm>(field: K, value: AudienceForm[K]) => {
-    const next = { ...audience, [field]: value };
-    setAudience(next);
-    recheck(form, next);
-  };
+  // Each change applies to the form as it is by then, not as this render saw it: two changes can arrive before
+  // React renders between them, and a whole form built from this render's copy would silently undo the other.
+  const set = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => setForm((current) => ({ ...current, [field]: value }));
+  const setAud = <K extends keyof AudienceForm>(field: K, value: AudienceForm[K]) =>
+    setAudience((current) => ({ ...current, [field]: value }));
+  // Once the person has tried to save, the red marks follow the form.
+  useEffect(() => {
+    setErrors((shown) => {
+      if (!shown) return shown;
+      const built = buildCampaignRequest(form, readAudienceForm(audience), new Date(), key);
+      return 'errors' in built ? { fields: built.errors, audience: built.audienceErrors ?? {} } : { fields: {}, audience: {} };
+    });
+  }, [form, audience, key]);
 
   const submit = async () => {
     setServerError('');

@@ -1,6 +1,6 @@
 import { TIER_CODES, type CouponAudience, type CouponKind, type CouponTemplateView } from '@member/shared';
 import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { api, ApiError } from '../api';
 import { PageState } from '../components/PageState';
 import { useLoad } from '../hooks';
@@ -246,15 +246,17 @@ function TemplateModal({ editing, onClose }: { editing: Editing; onClose: (saved
   const [serverError, setServerError] = useState('');
   const [saving, setSaving] = useState(false);
 
-  const set = <K extends keyof TemplateForm>(field: K, value: TemplateForm[K]) => {
-    const next = { ...form, [field]: value };
-    setForm(next);
-    // Once the person has tried to save, the red marks follow what they type.
-    if (errors) {
-      const still = buildTemplateRequest(next, new Date());
-      setErrors('errors' in still ? still.errors : {});
-    }
-  };
+  // Each change applies to the form as it is by then: two can arrive before React renders between them, and a
+  // whole form built from this render's copy would silently undo the other.
+  const set = <K extends keyof TemplateForm>(field: K, value: TemplateForm[K]) => setForm((current) => ({ ...current, [field]: value }));
+  // Once the person has tried to save, the red marks follow what they type.
+  useEffect(() => {
+    setErrors((shown) => {
+      if (!shown) return shown;
+      const still = buildTemplateRequest(form, new Date());
+      return 'errors' in still ? still.errors : {};
+    });
+  }, [form]);
 
   const submit = async () => {
     setServerError('');
