@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
+import { changeInOneTask, h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
@@ -155,18 +155,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
       ['#tpl-threshold input', '99'],
       ['#tpl-stock input', '30'],
     ];
-    await admin.evaluate((fields: Array<[string, string]>) => {
-      for (const [selector, value] of fields) {
-        const input = Array.from(document.querySelectorAll<HTMLInputElement>(selector)).find((element) => element.offsetParent !== null)!;
-        input.value = value;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-      for (const chip of ['#tpl-stacks-yes', '#tpl-audience-new_members']) {
-        Array.from(document.querySelectorAll<HTMLElement>(chip))
-          .find((element) => element.offsetParent !== null)!
-          .click();
-      }
-    }, typed);
+    await changeInOneTask(admin, { type: typed, tap: ['#tpl-stacks-yes', '#tpl-audience-new_members'] });
     for (const [selector, value] of typed) expect(await on(admin, selector).inputValue()).toBe(value);
 
     const created = admin.waitForResponse((r) => r.url().endsWith('/api/admin/coupon-templates') && r.request().method() === 'POST', {

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import type { MessagePreferencesResponse } from '@member/shared';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { answerSubscribeSheet, h5, launchChromium, phonePage, SCREENSHOT_DIR, snapshot, README_SHOT_DIR } from '../support/browser';
+import {
+  answerSubscribeSheet,
+  changeInOneTask,
+  h5,
+  launchChromium,
+  phonePage,
+  SCREENSHOT_DIR,
+  snapshot,
+  README_SHOT_DIR,
+} from '../support/browser';
 import { cashOffTemplateBody } from '../support/fixtures';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -296,19 +305,7 @@ describe('campaigns in the staff pages (H5)', () => {
       ['#campaign-name input', '连点测试'],
       ['#audience-days-min input', '10'],
     ];
-    await boss.evaluate(
-      ({ fields, chips }: { fields: Array<[string, string]>; chips: string[] }) => {
-        const visible = (selector: string) =>
-          Array.from(document.querySelectorAll<HTMLElement>(selector)).find((element) => element.offsetParent !== null)!;
-        for (const [selector, value] of fields) {
-          const input = visible(selector) as HTMLInputElement;
-          input.value = value;
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-        }
-        for (const chip of chips) visible(chip).click();
-      },
-      { fields: typed, chips: picked },
-    );
+    await changeInOneTask(boss, { type: typed, tap: picked });
     for (const chip of picked) expect(await isOn(boss, chip)).toBe(true);
     for (const [selector, value] of typed) expect(await on(boss, selector).inputValue()).toBe(value);
 

@@ -102,3 +102,27 @@ export async function answerSubscribeSheet(page: Page, label: '允许' | '取消
   await button.click();
   await page.locator('.taro-modal__content').first().waitFor({ state: 'hidden' });
 }
+
+/**
+ * Types into each input and then taps each element, all in one task of the page, so no render can come between
+ * them (as when an input event lands late and a tap follows at once): a page whose changes each rebuild the
+ * whole form from their render's copy loses some of them. Each selector takes its first visible match.
+ */
+export async function changeInOneTask(page: Page, changes: { type?: Array<[string, string]>; tap?: string[] }): Promise<void> {
+  await page.evaluate(
+    ({ type, tap }: { type: Array<[string, string]>; tap: string[] }) => {
+      const visible = (selector: string) => {
+        const found = Array.from(document.querySelectorAll<HTMLElement>(selector)).find((element) => element.offsetParent !== null);
+        if (!found) throw new Error(`nothing visible matches ${selector}`);
+        return found;
+      };
+      for (const [selector, value] of type) {
+        const input = visible(selector) as HTMLInputElement;
+        input.value = value;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      for (const selector of tap) visible(selector).click();
+    },
+    { type: changes.type ?? [], tap: changes.tap ?? [] },
+  );
+}
