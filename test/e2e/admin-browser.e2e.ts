@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApi } from '../support/api-client';
-import { changeInOneTask, h5, launchChromium, phonePage, readmeShot, snapshot } from '../support/browser';
+import { changeInOneTask, h5, launchChromium, postSentBy, phonePage, readmeShot, snapshot } from '../support/browser';
 import { REPO_ROOT } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { invariantsAfterEach } from '../support/invariants';
@@ -158,11 +158,7 @@ describe('coupon templates and campaign drafts in the H5 staff pages', () => {
     await changeInOneTask(admin, { type: typed, tap: ['#tpl-stacks-yes', '#tpl-audience-new_members'] });
     for (const [selector, value] of typed) expect(await on(admin, selector).inputValue()).toBe(value);
 
-    const created = admin.waitForResponse((r) => r.url().endsWith('/api/admin/coupon-templates') && r.request().method() === 'POST', {
-      timeout: 15_000,
-    });
-    await on(admin, '#tpl-submit').click();
-    const answer = await created;
+    const answer = await postSentBy(admin, '#tpl-submit', '/api/admin/coupon-templates');
     expect(answer.status()).toBe(201);
     expect(answer.request().postDataJSON()).toMatchObject({
       name: '连填满减券',

@@ -8,6 +8,7 @@ import {
   changeInOneTask,
   h5,
   launchChromium,
+  postSentBy,
   phonePage,
   SCREENSHOT_DIR,
   snapshot,
@@ -89,6 +90,16 @@ describe('campaigns in the staff pages (H5)', () => {
 
   const emulatorGet = async (path: string): Promise<any> => (await fetch(`${stack.emulatorUrl}${path}`)).json();
 
+  /** A live cash-off coupon template, made over the API by an admin: its id. */
+  const newTemplate = async (adminToken: string, name: string, totalStock: number): Promise<number> => {
+    const template = await api.call('POST', '/admin/coupon-templates', {
+      token: adminToken,
+      body: cashOffTemplateBody({ name, totalStock }),
+    });
+    expect(template.status).toBe(201);
+    return template.body.id;
+  };
+
   it('admin builds an audience, sees size and reach, launches a coupon + message campaign; the subscribed member gets both', async () => {
     // Two new members; one allows the coupon messages in the app (开启消息通知 on the messages page).
     const fan = await api.joinedMember('camp-fan', '13500007777', POLICY);
@@ -109,12 +120,7 @@ describe('campaigns in the staff pages (H5)', () => {
 
     // The coupon the campaign gives.
     const admin = (await api.login('boss')).token;
-    const template = await api.call('POST', '/admin/coupon-templates', {
-      token: admin,
-      body: cashOffTemplateBody({ name: '回归礼券', totalStock: 100 }),
-    });
-    expect(template.status).toBe(201);
-    const templateId: number = template.body.id;
+    const templateId = await newTemplate(admin, '回归礼券', 100);
 
     // 客户分层 from the staff home.
     const boss = await phonePage(browser);
@@ -283,13 +289,7 @@ describe('campaigns in the staff pages (H5)', () => {
     // render held, so a change arriving before the next render undid the one before it. Here the name, the days
     // since the last purchase, two tiers, the coupon, the message and the schedule all change in one task, with no
     // render between them: all are saved.
-    const admin = (await api.login('boss')).token;
-    const template = await api.call('POST', '/admin/coupon-templates', {
-      token: admin,
-      body: cashOffTemplateBody({ name: '连点礼券', totalStock: 10 }),
-    });
-    expect(template.status).toBe(201);
-    const templateId: number = template.body.id;
+    const templateId = await newTemplate((await api.login('boss')).token, '连点礼券', 10);
 
     const boss = await phonePage(browser);
     await open(boss, 'boss', 'staff/campaign-edit/index');
@@ -309,11 +309,7 @@ describe('campaigns in the staff pages (H5)', () => {
     for (const chip of picked) expect(await isOn(boss, chip)).toBe(true);
     for (const [selector, value] of typed) expect(await on(boss, selector).inputValue()).toBe(value);
 
-    const created = boss.waitForResponse((r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST', {
-      timeout: 15_000,
-    });
-    await on(boss, '#campaign-save').click();
-    const answer = await created;
+    const answer = await postSentBy(boss, '#campaign-save', '/api/admin/campaigns');
     expect(answer.status()).toBe(201);
     expect(answer.request().postDataJSON()).toMatchObject({
       name: '连点测试',

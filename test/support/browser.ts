@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { REPO_ROOT } from './processes';
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test', 'e2e', 'screenshots');
@@ -125,4 +125,11 @@ export async function changeInOneTask(page: Page, changes: { type?: Array<[strin
     },
     { type: changes.type ?? [], tap: changes.tap ?? [] },
   );
+}
+
+/** Taps `button` and returns the POST it sends to an API path ending in `pathEnd` (`/api/admin/campaigns`), once answered. */
+export async function postSentBy(page: Page, button: string, pathEnd: string): Promise<Response> {
+  const sent = page.waitForResponse((r) => r.url().endsWith(pathEnd) && r.request().method() === 'POST', { timeout: 15_000 });
+  await page.locator(`${button} >> visible=true`).first().click();
+  return sent;
 }
