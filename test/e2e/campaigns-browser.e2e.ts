@@ -287,8 +287,8 @@ describe('campaigns in the staff pages (H5)', () => {
   it('keeps every change when several land before the form renders again (a late input event, quick taps)', async () => {
     // CI once saved a campaign without the coupon just tapped: each change rebuilt the whole form from the copy its
     // render held, so a change arriving before the next render undid the one before it. Here the name, the days
-    // since the last purchase, two tiers, the coupon, the message and the schedule all change in one task, with no
-    // render between them: all are saved.
+    // since the last purchase, two tiers, the coupon, the message and the schedule all change in one task of the
+    // page, before the typed values have rendered: all are saved.
     const templateId = await newTemplate((await api.login('boss')).token, '连点礼券', 10);
 
     const boss = await phonePage(browser);

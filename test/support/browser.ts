@@ -104,9 +104,10 @@ export async function answerSubscribeSheet(page: Page, label: '允许' | '取消
 }
 
 /**
- * Types into each input and then taps each element, all in one task of the page, so no render can come between
- * them (as when an input event lands late and a tap follows at once): a page whose changes each rebuild the
- * whole form from their render's copy loses some of them. Each selector takes its first visible match.
+ * Types into each input and then taps each element, all in one task of the page, as when an input event lands
+ * late and a tap follows at once. The typed values' updates are then still waiting for React when the taps
+ * arrive, so a page whose changes each rebuild the whole form from their render's copy loses some of them (taps
+ * alone are each rendered before the next, so a case must type first). Each selector takes its first visible match.
  */
 export async function changeInOneTask(page: Page, changes: { type?: Array<[string, string]>; tap?: string[] }): Promise<void> {
   await page.evaluate(
