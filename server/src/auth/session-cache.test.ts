@@ -75,18 +75,27 @@ describe('remembered session tokens', () => {
     expect(signatureChecks).toHaveBeenCalledTimes(10);
   });
 
-  it('keeps a bounded number, evicting the least recently used', () => {
+  it('keeps a bounded number: a token used within the last 25,000 others stays, one unused for 50,000 is checked again', () => {
     const sessions = new SessionTokens(config, clock);
+    let next = 3;
+    const verifyNew = (count: number) => {
+      for (const end = next + count; next < end; next++) sessions.verify(sessions.issue({ memberId: next, openid: `o-${next}` }).token);
+    };
     const first = sessions.issue({ memberId: 1, openid: 'o-1' }).token;
     const second = sessions.issue({ memberId: 2, openid: 'o-2' }).token;
     sessions.verify(first);
     sessions.verify(second);
-    sessions.verify(first); // first is now the most recently used
-    const kept = (sessions as unknown as { verified: Map<string, unknown> }).verified;
-    for (let id = 3; kept.size < 50_000; id++) sessions.verify(sessions.issue({ memberId: id, openid: `o-${id}` }).token);
-    sessions.verify(sessions.issue({ memberId: 999_999, openid: 'o-999999' }).token);
-    expect(kept.size).toBe(50_000);
-    expect(kept.has(second)).toBe(false);
-    expect(kept.has(first)).toBe(true);
+    verifyNew(25_000);
+    sessions.verify(first); // used again: remembered, and kept for the next 25,000
+    verifyNew(25_000);
+    signatureChecks.mockClear();
+    expect(sessions.verify(first).memberId).toBe(1);
+    expect(signatureChecks).not.toHaveBeenCalled();
+    expect(sessions.verify(second).memberId).toBe(2);
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    // The memory stays bounded: at most the limit of tokens, whatever the stream.
+    const kept = sessions as unknown as { young: Map<string, unknown>; old: Map<string, unknown> };
+    verifyNew(60_000);
+    expect(kept.young.size + kept.old.size).toBeLessThanOrEqual(50_000);
   });
 });
