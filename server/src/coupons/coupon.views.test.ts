@@ -1,21 +1,11 @@
+import { templateRequest } from '../testing/coupon-fixtures';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
 import { toCouponView } from './coupon.views';
 
 const TZ = 'Asia/Shanghai';
 
-const template = Object.assign(new CouponTemplate(), {
-  id: 1,
-  name: '满200减20',
-  description: null,
-  kind: 'cash_off',
-  valueFen: 2000,
-  thresholdFen: 20000,
-  percentPermille: null,
-  capFen: null,
-  giftName: null,
-  stacksWithMemberDiscount: false,
-});
+const template = Object.assign(new CouponTemplate(), { id: 1, description: null, ...templateRequest(new Date()).terms, name: '满200减20' });
 
 function couponAt(id: number, claimedAt: Date): Coupon {
   return Object.assign(new Coupon(), {
