@@ -52,17 +52,19 @@ export function toTemplateView(template: CouponTemplate, heldCount = 0): Omit<Co
 }
 
 /**
- * Instants as ISO strings, the last few hundred formatted remembered: a flash-claim flush answers hundreds of
- * coupons that share their validity and their moment of claim: a view of such a coupon took about 1.9 µs formatting
- * its three instants, against 0.45 µs with them remembered.
+ * How many instants keep their ISO string. A flash-claim flush answers hundreds of coupons that share their validity
+ * and their moment of claim; formatting those three instants for each of them took a view about 1.9 µs, against
+ * 0.45 µs with the strings remembered. Keyed by the time, not the Date, so a Date changed in place is formatted again.
  */
+const ISO_STRINGS_KEPT = 512;
 const isoStrings = new Map<number, string>();
+
 function isoString(at: Date): string {
   const time = at.getTime();
   let iso = isoStrings.get(time);
   if (iso === undefined) {
-    iso = at.toISOString();
-    if (isoStrings.size >= 512) isoStrings.clear();
+    iso = at.toISOString(); // throws on an invalid Date, as before, and nothing is remembered
+    if (isoStrings.size >= ISO_STRINGS_KEPT) isoStrings.clear();
     isoStrings.set(time, iso);
   }
   return iso;
