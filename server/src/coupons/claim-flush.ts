@@ -5,7 +5,7 @@ import type { Clock } from '../common/clock';
 import {
   forUpdate,
   jsonBatchTable,
-  MYSQL_COLLATION,
+  MYSQL_KEY_COLLATION,
   sqlDateValue as asDate,
   supportsReturning,
   tuplesIn,
@@ -294,12 +294,12 @@ export function flushCouponsStatement(source: DialectSource, templateId: number,
   ]);
   if (members && keys)
     return {
-      // The key's collation spelled out: MySQL 8 gives JSON_TABLE's strings a collation of its own.
+      // The key's collation spelled out, the column's (exact): MySQL 8 gives JSON_TABLE's strings a collation of its own.
       sql: `SELECT STRAIGHT_JOIN ${columnsOf(COUNTED_COLUMNS, 'c')} FROM ${members}
               JOIN coupon c ON c.template_id = ? AND c.member_id = batch.member_id
             UNION ALL
             SELECT STRAIGHT_JOIN ${columnsOf(COUPON_COLUMNS, 'c')} FROM ${keys}
-              JOIN coupon c ON c.member_id = batch.member_id AND c.idempotency_key = batch.idempotency_key COLLATE ${MYSQL_COLLATION}`,
+              JOIN coupon c ON c.member_id = batch.member_id AND c.idempotency_key = batch.idempotency_key COLLATE ${MYSQL_KEY_COLLATION}`,
       params: [JSON.stringify(memberIds), templateId, JSON.stringify(pairs)],
     };
   return {

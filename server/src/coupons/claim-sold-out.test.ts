@@ -62,6 +62,21 @@ describe.each(TEST_DATABASES)('the sold-out memory on %s', (kind) => {
     expect((await templates.get(soldOut.id)).claimedCount).toBe(1);
   });
 
+  it("tells keys differing only in case apart: the holder's other-case key is 已领完, its own key its coupon", async () => {
+    const me = member();
+    const mixed = `${key()}-MiXeD`;
+    const template = await templates.create(templateRequest(t.clock.now(), { totalStock: 1, perMemberLimit: 2 }));
+    const mine = await claims.claim(me, template.id, mixed);
+    await claims.combiner.drain();
+    expect(claims.combiner.isSoldOutInMemory(template.id)).toBe(true);
+    const fromMemory = claims.combiner.stats.soldOutAnswers;
+    // Not in the memory's own list: looked up in the database, and what it finds is matched to the tap exactly.
+    expect(codeOf(await claims.claim(me, template.id, mixed.toLowerCase()).catch((e) => e))).toBe('COUPON_OUT_OF_STOCK');
+    expect(codeOf(await claims.claim(me, template.id, mixed.toUpperCase()).catch((e) => e))).toBe('COUPON_OUT_OF_STOCK');
+    expect((await claims.claim(me, template.id, mixed)).id).toBe(mine.id);
+    expect(claims.combiner.stats.soldOutAnswers).toBe(fromMemory + 3);
+  });
+
   it('answers many sold-out taps at once, each by its own key (one look-up statement for all of them)', async () => {
     const other = await templates.create(templateRequest(t.clock.now(), { totalStock: 10 }));
     const soldOut = await soldOutTemplate();

@@ -3,7 +3,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 
 /**
  * One coupon in a member's wallet. Two unique keys make claiming safe to race and to retry:
- * (template, member, seq) with seq ≤ the per-member limit, and (member, idempotency key).
+ * (template, member, seq) with seq ≤ the per-member limit, and (member, idempotency key), the key compared exactly
+ * (utf8mb4_bin on MySQL: migration ExactIdempotencyKeys).
  */
 @Entity('coupon')
 @Index('uq_coupon_claim', ['templateId', 'memberId', 'seq'], { unique: true })

@@ -66,6 +66,7 @@ import { StaffInvitesSettings17639000000800 } from './migrations/17639000000800-
 import { StaffInvite } from '../staff-admin/staff-invite.entity';
 import { SettingVersion } from '../settings/setting-version.entity';
 import { MemberSearch17639000000900 } from './migrations/17639000000900-MemberSearch';
+import { ExactIdempotencyKeys17639000001100 } from './migrations/17639000001100-ExactIdempotencyKeys';
 
 export const ENTITIES = [
   Member,
@@ -151,6 +152,7 @@ export const MIGRATIONS = [
   StaffInvitesSettings17639000000800,
   MemberSearch17639000000900,
   DataTransfer17639000001000,
+  ExactIdempotencyKeys17639000001100,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

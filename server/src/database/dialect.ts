@@ -12,6 +12,8 @@ export type DialectName = 'mysql' | 'sqlite';
 
 /** The connections' (and so the tables') character set and collation on MySQL and MariaDB. */
 export const MYSQL_COLLATION = 'utf8mb4_unicode_ci';
+/** The idempotency keys' columns' collation on MySQL and MariaDB: exact, as SQLite and the code compare them. */
+export const MYSQL_KEY_COLLATION = 'utf8mb4_bin';
 
 /** Anything that knows its connection: a DataSource, an EntityManager, or a dialect name already known. */
 export type DialectSource = Pick<DataSource, 'options'> | Pick<EntityManager, 'connection'> | DialectName;

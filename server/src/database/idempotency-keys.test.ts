@@ -1,0 +1,69 @@
+import { createTestDatabase, TEST_DATABASES, type TestDatabase } from '../testing/databases';
+import { ExactIdempotencyKeys17639000001100 } from './migrations/17639000001100-ExactIdempotencyKeys';
+
+const onMariadb = TEST_DATABASES.includes('mariadb') ? describe : describe.skip;
+
+interface KeyColumn {
+  table: string;
+  collation: string;
+  type: string;
+  nullable: string;
+}
+
+/** Every column named idempotency_key in this database: its collation, type and whether it takes NULL. */
+async function keyColumns(db: TestDatabase): Promise<KeyColumn[]> {
+  const rows = (await db.dataSource.query(
+    `SELECT TABLE_NAME AS \`table\`, COLLATION_NAME AS collation, COLUMN_TYPE AS type, IS_NULLABLE AS nullable
+       FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'idempotency_key' ORDER BY TABLE_NAME`,
+  )) as KeyColumn[];
+  return rows.map((r) => ({ table: r.table, collation: r.collation, type: r.type, nullable: r.nullable }));
+}
+
+/**
+ * A client's idempotency key is compared exactly on MySQL and MariaDB, as on the embedded SQLite and in the code
+ * (migration ExactIdempotencyKeys): two keys differing only in case are two requests. The tables' own collation
+ * (utf8mb4_unicode_ci) would make them one to a unique index and two to the code, which failed whole flash-claim
+ * flushes (claim-combining.test.ts). Read from information_schema, so a table added later with such a column is
+ * held to it too.
+ */
+onMariadb('idempotency keys on mariadb', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('mariadb', 2);
+  });
+  afterAll(() => db?.drop());
+
+  it('every idempotency_key column compares exactly (utf8mb4_bin)', async () => {
+    const columns = await keyColumns(db);
+    expect(columns.map((c) => c.table)).toEqual(
+      expect.arrayContaining(['campaign', 'coupon', 'coupon_redemption', 'feedback_case', 'pay_order', 'purchase']),
+    );
+    expect(columns.filter((c) => c.collation !== 'utf8mb4_bin')).toEqual([]);
+    // MODIFY restates the whole column: each still takes NULL exactly where its entity says it may.
+    for (const column of columns) {
+      const entity = db.dataSource.entityMetadatas.find((m) => m.tableName === column.table);
+      const declared = entity?.findColumnWithDatabaseName('idempotency_key');
+      expect(declared).toBeDefined();
+      expect({ table: column.table, type: column.type, nullable: column.nullable }).toEqual({
+        table: column.table,
+        type: 'varchar(64)',
+        nullable: declared?.isNullable ? 'YES' : 'NO',
+      });
+    }
+  });
+
+  it("the migration goes back to the tables' collation and forward again, each column's type and NULL kept", async () => {
+    const before = await keyColumns(db);
+    const migration = new ExactIdempotencyKeys17639000001100();
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await migration.down(runner);
+      expect(new Set((await keyColumns(db)).map((c) => c.collation))).toEqual(new Set(['utf8mb4_unicode_ci']));
+      await migration.up(runner);
+      expect(await keyColumns(db)).toEqual(before);
+    } finally {
+      await runner.release();
+    }
+  });
+});
