@@ -134,6 +134,45 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
     expect(defaultLot.expiresAt).toEqual(t.app.get(MemberImportService)['ledger'].expiryFor(t.clock.now()));
   });
 
+  it('external ids compare without case, as the member table does: a variant of a taken id or an earlier row’s is refused', async () => {
+    // Before, the file's check compared them exactly and MySQL's unique index without case: on MariaDB the import
+    // of `vip-case-1` failed on uq_member_external_id, chunk after chunk, while SQLite made two members.
+    const [a, b, c, d, e] = [phone(), phone(), phone(), phone(), phone()];
+    await imports.runToEnd((await imports.check(admin, 'first.csv', csv(['phone,external_id', `${a},VIP-Case-1`]))).job.id);
+    const report = await imports.check(
+      admin,
+      'variants.csv',
+      csv(['phone,external_id', `${b},vip-case-1`, `${c},Same-In-File`, `${d},SAME-IN-FILE`, `${e},Race-Id-1`]),
+    );
+    const problems = Object.fromEntries(report.rows.map((row) => [row.rowNo, row.problems.map((p) => p.code)]));
+    expect(problems).toEqual({ 2: ['EXTERNAL_ID_TAKEN'], 4: ['DUPLICATE_EXTERNAL_ID_IN_FILE'] });
+    // Between the dry run and the import, another file gives a member `race-id-1`: the import refuses row 5 then.
+    await imports.runToEnd((await imports.check(admin, 'race.csv', csv(['phone,external_id', `${phone()},race-id-1`]))).job.id);
+    const job = await imports.runToEnd(report.job.id);
+    expect(job).toMatchObject({ status: 'done', rowsImported: 1 });
+    expect((await memberByPhone(c))!.externalId).toBe('Same-In-File');
+    for (const refused of [b, d, e]) expect(await memberByPhone(refused)).toBeNull();
+    const rows = await imports.rows(report.job.id, { afterRow: 0, problemsOnly: true });
+    expect(rows.rows.find((row) => row.rowNo === 5)?.problems.map((p) => p.code)).toEqual(['EXTERNAL_ID_TAKEN']);
+  });
+
+  it('a cell longer than the report keeps (a 100-character name, a 70-character id) refuses its row, not the file', async () => {
+    // On MariaDB such a cell failed the whole dry run ("Data too long" for import_row), where SQLite kept it.
+    const [a, b] = [phone(), phone()];
+    const report = await imports.check(
+      admin,
+      'long.csv',
+      csv(['phone,name,external_id', `${a},${'长'.repeat(100)},`, `${b},,${'X'.repeat(70)}`]),
+    );
+    expect(report.job).toMatchObject({ status: 'checked', rowsTotal: 2, rowsValid: 0, rowsInvalid: 2 });
+    const [name, id] = report.rows;
+    expect(name.problems.map((p) => p.code)).toEqual(['NAME_TOO_LONG']);
+    expect(name.name).toBe(`${'长'.repeat(63)}…`);
+    expect(id.problems.map((p) => p.code)).toEqual(['EXTERNAL_ID_INVALID']);
+    expect(id.externalId).toBe(`${'X'.repeat(63)}…`);
+    expect(await imports.runToEnd(report.job.id)).toMatchObject({ status: 'done', rowsImported: 0 });
+  });
+
   it('a crash between chunks resumes from the last committed row, and nothing is imported twice', async () => {
     const phones = Array.from({ length: 7 }, () => phone());
     const report = await imports.check(admin, 'crash.csv', csv(['手机号,积分', ...phones.map((p, i) => `${p},${(i + 1) * 10}`)]));

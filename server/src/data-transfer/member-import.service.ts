@@ -17,7 +17,7 @@ import { DomainError } from '../common/domain-error';
 import { execute, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ImportedTiers } from '../membership/imported-tiers';
-import { membersRepository } from '../members/members.repository';
+import { externalIdKey, membersRepository } from '../members/members.repository';
 import { PhoneVault } from '../members/phone-vault';
 import { PointsLedger } from '../points/points-ledger';
 import { ImportJob, ImportRow } from './data-transfer.entities';
@@ -43,6 +43,16 @@ const IMPORT_ROW_COLUMNS: ReadonlyArray<[string, keyof Omit<ImportRow, 'id' | 'j
   ['member_id', 'memberId'],
 ];
 const REPORT_PAGE = 200;
+
+/** import_row's text columns for what the file said (name, external_id): VARCHAR(64), counted in characters. */
+const ROW_TEXT_MAX = 64;
+/**
+ * A value as the report keeps it. Only a row already refused can be longer than its column (a name over 32
+ * characters, an external id over 64): it is kept cut short with an ellipsis, so one such cell makes its row
+ * invalid instead of failing the whole dry run on MySQL ("Data too long"; SQLite would have kept it whole).
+ */
+const forTheReport = (value: string | null): string | null =>
+  value === null || [...value].length <= ROW_TEXT_MAX ? value : `${[...value].slice(0, ROW_TEXT_MAX - 1).join('')}…`;
 
 /** Test and bench hooks: called after each committed chunk (a test throws here to play a crash). */
 export interface ImportHooks {
@@ -111,8 +121,10 @@ export class MemberImportService {
         phoneMasked = PhoneVault.mask(checked.phone);
       }
       if (checked.externalId) {
-        if (externalRow.has(checked.externalId)) problems.push('DUPLICATE_EXTERNAL_ID_IN_FILE');
-        else externalRow.set(checked.externalId, rowNo);
+        // `VIP-1` and `vip-1` are one id to the member table's unique index (externalIdKey).
+        const externalKey = externalIdKey(checked.externalId);
+        if (externalRow.has(externalKey)) problems.push('DUPLICATE_EXTERNAL_ID_IN_FILE');
+        else externalRow.set(externalKey, rowNo);
       }
       rows.push({
         rowNo,
@@ -121,12 +133,12 @@ export class MemberImportService {
         phoneCipher,
         phoneHash,
         phoneMasked,
-        name: checked.name,
+        name: forTheReport(checked.name),
         birthday: checked.birthday,
         tier: checked.tier,
         points: checked.points,
         pointsExpiresAt: checked.pointsExpiresAt,
-        externalId: checked.externalId,
+        externalId: forTheReport(checked.externalId),
         memberId: null,
       });
     }
@@ -137,7 +149,7 @@ export class MemberImportService {
     const takenExternal = await membersRepository.externalIdsTaken(em, [...externalRow.keys()]);
     for (const row of rows) {
       if (row.status !== ImportRowStatus.Valid) continue;
-      if (row.externalId && takenExternal.has(row.externalId)) {
+      if (row.externalId && takenExternal.has(externalIdKey(row.externalId))) {
         row.status = ImportRowStatus.Invalid;
         row.problems = 'EXTERNAL_ID_TAKEN';
       } else if (row.phoneHash && takenPhones.has(row.phoneHash)) {
@@ -321,7 +333,9 @@ export class MemberImportService {
       valid.flatMap((row) => (row.externalId ? [row.externalId] : [])),
     );
     const existing = valid.filter((row) => takenPhones.has(row.phoneHash!));
-    const refused = valid.filter((row) => !takenPhones.has(row.phoneHash!) && row.externalId && takenExternal.has(row.externalId));
+    const refused = valid.filter(
+      (row) => !takenPhones.has(row.phoneHash!) && row.externalId && takenExternal.has(externalIdKey(row.externalId)),
+    );
     const fresh = valid.filter((row) => !existing.includes(row) && !refused.includes(row));
 
     const today = businessDate(now, this.config.businessCalendar.timeZone);

@@ -1,6 +1,15 @@
 import { AccountStatus, type LifecycleStatus, type TierCode } from '@member/shared';
 import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
-import { execute, forUpdate, jsonBatchTable, rowsPerStatement, sqlDate, sqlDateValue, type DialectSource } from '../database/dialect';
+import {
+  execute,
+  forUpdate,
+  isMysql,
+  jsonBatchTable,
+  rowsPerStatement,
+  sqlDate,
+  sqlDateValue,
+  type DialectSource,
+} from '../database/dialect';
 import type { Statement } from '../database/statement-batches';
 import { Member } from './member.entity';
 
@@ -233,9 +242,13 @@ export const membersRepository = {
     return valuesTaken(em, 'phone_hash', phoneHashes);
   },
 
-  /** Which of these external ids (the retailer's own member ids) a member already has. */
+  /**
+   * Which of these external ids (the retailer's own member ids) a member already has, as externalIdKey folds them:
+   * `VIP-1` is taken when a member has `vip-1`.
+   */
   async externalIdsTaken(em: EntityManager, externalIds: readonly string[]): Promise<Set<string>> {
-    return valuesTaken(em, 'external_id', externalIds);
+    const taken = await valuesTaken(em, 'external_id', externalIds.map(externalIdKey));
+    return new Set([...taken].map(externalIdKey));
   },
 
   /**
@@ -388,14 +401,27 @@ export const membersRepository = {
   },
 };
 
-/** Which of `values` column `column` of member already holds, 500 to a statement. */
+/**
+ * How two external ids are told apart: without case, as the unique index uq_member_external_id does on MySQL
+ * (utf8mb4_unicode_ci), so an import judges a file as the database will take it. They are [\w-] (import-rows.ts),
+ * where that collation is ASCII case folding.
+ */
+export function externalIdKey(externalId: string): string {
+  return externalId.toLowerCase();
+}
+
+/**
+ * Which of `values` column `column` of member already holds, 500 to a statement. External ids are compared
+ * without case: the column's own collation on MySQL; NOCASE on SQLite, whose text compares exactly otherwise.
+ */
 async function valuesTaken(em: EntityManager, column: 'phone_hash' | 'external_id', values: readonly string[]): Promise<Set<string>> {
   const taken = new Set<string>();
   const unique = [...new Set(values)];
+  const compared = column === 'external_id' && !isMysql(em) ? `${column} COLLATE NOCASE` : column;
   for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
     const batch = unique.slice(i, i + IDS_PER_STATEMENT);
     const rows: Array<{ value: string }> = await em.query(
-      `SELECT ${column} AS value FROM member WHERE ${column} IN (${batch.map(() => '?').join(', ')})`,
+      `SELECT ${column} AS value FROM member WHERE ${compared} IN (${batch.map(() => '?').join(', ')})`,
       batch,
     );
     for (const row of rows) taken.add(row.value);
