@@ -45,17 +45,24 @@ export class AuditService {
   ) {}
 
   async record(staff: Pick<StaffAccount, 'id' | 'openid' | 'role'>, facts: AuditFacts): Promise<void> {
+    // What the request said, kept only where its column can hold it: an audit row is written for refused requests
+    // too (a member id of 15 digits in a wrong member code, a store code of 100 characters in a path), and a value
+    // MySQL cannot store would lose the row, where SQLite kept it.
     const int = (value: number | null | undefined) => (typeof value === 'number' && Number.isSafeInteger(value) ? value : null);
+    const int32 = (value: number | null | undefined) => {
+      const n = int(value);
+      return n !== null && Math.abs(n) <= 2_147_483_647 ? n : null;
+    };
     await this.dataSource.getRepository(AuditLog).insert({
       at: this.clock.now(),
       staffId: staff.id,
       staffOpenid: staff.openid,
       role: staff.role,
-      storeCode: facts.storeCode ?? null,
+      storeCode: facts.storeCode?.slice(0, 32) ?? null,
       action: facts.action.slice(0, 48),
       outcome: facts.outcome.slice(0, 48),
       target: facts.target === null || facts.target === undefined ? null : String(facts.target).slice(0, 64),
-      memberId: int(facts.memberId),
+      memberId: int32(facts.memberId),
       amountFen: int(facts.amountFen),
       points: int(facts.points),
       requestId: facts.requestId?.slice(0, 64) ?? null,

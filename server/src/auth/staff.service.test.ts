@@ -207,4 +207,23 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
     expect(second.nextBefore).toBeNull();
     expect(Object.getOwnPropertyNames(AuditService.prototype).sort()).toEqual(['constructor', 'page', 'record', 'recordMemberAction']);
   });
+
+  it('audits a refused request with what its columns can hold: a member id past INT, a store code of 40 characters', async () => {
+    // Audit rows are written for refused requests too, with what the request said: on MySQL such a value failed
+    // the insert (a wrong member code claiming a 15-digit member id answered 500 instead of MEMBER_CODE_INVALID).
+    const audit = new AuditService(db.dataSource, clock);
+    const clerk = await account('o-till');
+    await audit.record(clerk, {
+      action: 'member_code.locked',
+      outcome: 'MEMBER_CODE_LOCKED',
+      memberId: 123_456_789_012_345,
+      storeCode: 'S'.repeat(40),
+    });
+    await audit.record(clerk, { action: 'member_code.locked', outcome: 'MEMBER_CODE_LOCKED', memberId: 2_147_483_647 });
+    const { entries } = await audit.page({ limit: 2, action: 'member_code.locked' });
+    expect(entries.map((e) => [e.memberId, e.storeCode])).toEqual([
+      [2_147_483_647, null],
+      [null, 'S'.repeat(32)],
+    ]);
+  });
 });

@@ -16,18 +16,21 @@ const token = (bytes: number) => randomBytes(bytes).toString('base64url');
 /** Who may sign in to the console: HQ and store managers. Clerks work at the till only. */
 const CONSOLE_ROLES = new Set<StaffAccount['role']>(['admin', 'store_manager']);
 
-/** "Chrome 131 · Windows" from a user agent, so the phone can say which browser is asking. */
+/**
+ * "Chrome 131 · Windows" from a user agent, so the phone can say which browser is asking. A version is at most
+ * four digits: the header is the caller's to write, and the ticket keeps this in 200 characters.
+ */
 export function describeClient(userAgent: string | undefined): string {
   const ua = (userAgent ?? '').slice(0, 400);
   const browser =
-    /Edg\/(\d+)/.exec(ua)?.[1] !== undefined
-      ? `Edge ${/Edg\/(\d+)/.exec(ua)![1]}`
-      : /Chrome\/(\d+)/.exec(ua)
-        ? `Chrome ${/Chrome\/(\d+)/.exec(ua)![1]}`
-        : /Firefox\/(\d+)/.exec(ua)
-          ? `Firefox ${/Firefox\/(\d+)/.exec(ua)![1]}`
-          : /Version\/(\d+)[^ ]* Safari/.exec(ua)
-            ? `Safari ${/Version\/(\d+)/.exec(ua)![1]}`
+    /Edg\/(\d{1,4})/.exec(ua)?.[1] !== undefined
+      ? `Edge ${/Edg\/(\d{1,4})/.exec(ua)![1]}`
+      : /Chrome\/(\d{1,4})/.exec(ua)
+        ? `Chrome ${/Chrome\/(\d{1,4})/.exec(ua)![1]}`
+        : /Firefox\/(\d{1,4})/.exec(ua)
+          ? `Firefox ${/Firefox\/(\d{1,4})/.exec(ua)![1]}`
+          : /Version\/(\d{1,4})[^ ]* Safari/.exec(ua)
+            ? `Safari ${/Version\/(\d{1,4})/.exec(ua)![1]}`
             : '浏览器';
   const system = /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
   return system ? `${browser} · ${system}` : browser;

@@ -39,7 +39,8 @@ function columnsOf(request: CreateCouponTemplateRequest): Partial<CouponTemplate
     claimStartsAt: new Date(request.claimStartsAt),
     claimEndsAt: new Date(request.claimEndsAt),
     audience: request.audience,
-    audienceTiers: request.audience === 'tiers' ? (request.audienceTiers ?? []).join(',') : null,
+    // Each tier once: the request may repeat one, and the column holds the distinct list.
+    audienceTiers: request.audience === 'tiers' ? [...new Set(request.audienceTiers ?? [])].join(',') : null,
     pointsPrice: request.pointsPrice ?? null,
   };
 }

@@ -67,6 +67,7 @@ import { StaffInvite } from '../staff-admin/staff-invite.entity';
 import { SettingVersion } from '../settings/setting-version.entity';
 import { MemberSearch17639000000900 } from './migrations/17639000000900-MemberSearch';
 import { ExactIdempotencyKeys17639000001100 } from './migrations/17639000001100-ExactIdempotencyKeys';
+import { InviteStoresWide17639000001200 } from './migrations/17639000001200-InviteStoresWide';
 
 export const ENTITIES = [
   Member,
@@ -153,6 +154,7 @@ export const MIGRATIONS = [
   MemberSearch17639000000900,
   DataTransfer17639000001000,
   ExactIdempotencyKeys17639000001100,
+  InviteStoresWide17639000001200,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

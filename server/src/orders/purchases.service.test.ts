@@ -1,4 +1,6 @@
+import { In } from 'typeorm';
 import { ClaimService } from '../coupons/claim.service';
+import { Coupon } from '../coupons/coupon.entity';
 import { TemplatesService } from '../coupons/templates.service';
 import { MemberCardService } from '../members/member-card.service';
 import { issueMemberCode } from '../members/member-code';
@@ -145,6 +147,24 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     expect(codeOf(await purchases.refund(purchase.id, { amountFen: 1, refundNo: 'R-more' }, 'o-clerk').catch((e) => e))).toBe(
       'REFUND_EXCEEDS_PAID',
     );
+  });
+
+  it('two long till keys sharing their first 55 characters are two sales, each redeeming its own coupon', async () => {
+    // The redemption's key was `purchase-<key>` cut to 64 characters: these two keys made one.
+    const me = member();
+    const templates = t.app.get(TemplatesService);
+    const claims = t.app.get(ClaimService);
+    const template = await templates.create(templateRequest(t.clock.now(), { perMemberLimit: 2 }));
+    const [first, second] = [await claims.claim(me, template.id, key()), await claims.claim(me, template.id, key())];
+    const prefix = `${key()}-`.padEnd(55, 'p');
+    const one = await buy(me, 30_000, { couponCode: first.code, idempotencyKey: `${prefix}-one` });
+    const two = await buy(me, 30_000, { couponCode: second.code, idempotencyKey: `${prefix}-two` });
+    expect(two.id).not.toBe(one.id);
+    expect([one.couponDiscountFen, two.couponDiscountFen]).toEqual([2000, 2000]);
+    const redeemed = await t.db.dataSource.getRepository(Coupon).findBy({ id: In([first.id, second.id]) });
+    expect(redeemed.map((c) => c.status)).toEqual(['redeemed', 'redeemed']);
+    // Each key, resent, answers its own sale.
+    expect((await buy(me, 30_000, { couponCode: second.code, idempotencyKey: `${prefix}-two` })).id).toBe(two.id);
   });
 
   it('takes back only what is left when the member already spent the points: the balance never goes negative', async () => {

@@ -14,6 +14,7 @@ import {
   type TillQuote,
   type TillQuoteRequest,
 } from '@member/shared';
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
@@ -32,6 +33,17 @@ import { spendInWindow, spendWindowStart } from '../points/spend';
 import { SaleRefunds } from './sale-refunds.service';
 import { SaleSettlement } from './sale-settlement.service';
 import { Purchase, PurchaseRefund, WECHAT_PAY_CHANNEL } from './sale.entities';
+
+/**
+ * The key of the redemption a till purchase makes of its coupon: `purchase-<the purchase's key>` while that fits
+ * the column (64 characters), a digest of the key beyond that. Cutting it to 64 made two purchase keys of 56-64
+ * characters that share their first 55 one redemption key, and the second sale failed on its unique index. `=`
+ * is outside the keys a till may send ([\w-]), so a digest never meets a clerk's own key.
+ */
+export function redemptionKeyOfPurchase(purchaseKey: string): string {
+  const plain = `purchase-${purchaseKey}`;
+  return plain.length <= 64 ? plain : `purchase=${createHash('sha256').update(purchaseKey, 'utf8').digest('base64url')}`;
+}
 
 /**
  * Purchases recorded at the till and their refunds. One transaction per purchase: check the member code, read
@@ -122,7 +134,7 @@ export class PurchasesService {
         ? await this.redemptions.redeemWithin(
             em,
             { ...coupon, discountFen: price.couponDiscountFen, payableFen: price.couponBaseFen - price.couponDiscountFen },
-            { orderAmountFen: price.couponBaseFen, idempotencyKey: `purchase-${request.idempotencyKey}`.slice(0, 64) },
+            { orderAmountFen: price.couponBaseFen, idempotencyKey: redemptionKeyOfPurchase(request.idempotencyKey) },
             staffOpenid,
             now,
             { owner: RedemptionOwner.Purchase, storeCode: request.storeCode },

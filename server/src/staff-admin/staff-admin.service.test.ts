@@ -1,5 +1,6 @@
 import { AuditService } from '../audit/audit.service';
 import { StaffService, type StaffAccount } from '../auth/staff.service';
+import { StoresService } from '../auth/stores.service';
 import { TEST_DATABASES } from '../testing/databases';
 import { expectInvariants } from '../testing/invariants';
 import { codeOf } from '../testing/spec';
@@ -184,5 +185,17 @@ describe.each(TEST_DATABASES)('stores, staff and staff invites (邀请员工) on
     expect(await failure(admin.createInvite(hq, { role: 'clerk', stores: ['S003'] }))).toBe('STORE_UNKNOWN');
     expect((await admin.setStoreStatus('S003', 'active')).status).toBe('active');
     expect(await failure(admin.setStoreStatus('S404', 'closed'))).toBe('STORE_UNKNOWN');
+  });
+
+  // Last: its hundred stores would be in every store list after it.
+  it('an invite may name 100 stores (a regional manager), not only what 400 characters of codes hold', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => ({ code: `R-${String(i).padStart(5, '0')}`, name: `区域门店${i}` }));
+    await t.app.get(StoresService).syncFromConfig(many);
+    const invite = await admin.createInvite(hq, { role: 'store_manager', stores: many.map((s) => s.code), name: '区域经理' });
+    expect(invite.stores).toHaveLength(100);
+    const me = user();
+    const accepted = await admin.accept(me, invite.token);
+    expect(accepted.stores).toHaveLength(100);
+    expect((await account(me.openid)).stores).toHaveLength(100);
   });
 });

@@ -18,8 +18,8 @@ export class StaffInvite {
   @Column({ type: 'varchar', length: 16 })
   role!: StaffRole;
 
-  /** Store codes joined by commas (an admin's invite may have none: HQ works everywhere). */
-  @Column({ type: 'varchar', length: 400 })
+  /** Store codes joined by commas (an admin's invite may have none: HQ works everywhere); up to 100 of 32 characters. */
+  @Column({ type: 'varchar', length: 3300 })
   stores!: string;
 
   /** The name the inviter gave (the invitee's staff name). */
