@@ -1,5 +1,6 @@
 import { type CampaignRunStatus, type CampaignSchedule, type CampaignStatus, type MessageKind } from '@member/shared';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintAsNumber } from '../database/bigint';
 
 /** A campaign as marketing set it up. The audience filter is stored as JSON and applied anew at each run. */
 @Entity('campaign')
@@ -113,7 +114,8 @@ export class CampaignRun {
   @Column({ name: 'coupons_short', type: 'int', default: 0 })
   couponsShort!: number;
 
-  @Column({ name: 'points_granted', type: 'int', default: 0 })
+  /** BIGINT: a running total over every member or sale (INT overflowed at ~2.1e9 points). */
+  @Column({ name: 'points_granted', type: 'bigint', default: 0, transformer: bigintAsNumber })
   pointsGranted!: number;
 
   @Column({ name: 'messages_queued', type: 'int', default: 0 })

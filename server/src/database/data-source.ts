@@ -68,6 +68,7 @@ import { SettingVersion } from '../settings/setting-version.entity';
 import { MemberSearch17639000000900 } from './migrations/17639000000900-MemberSearch';
 import { ExactIdempotencyKeys17639000001100 } from './migrations/17639000001100-ExactIdempotencyKeys';
 import { InviteStoresWide17639000001200 } from './migrations/17639000001200-InviteStoresWide';
+import { PointsGrantedBigint17639000001300 } from './migrations/17639000001300-PointsGrantedBigint';
 
 export const ENTITIES = [
   Member,
@@ -155,6 +156,7 @@ export const MIGRATIONS = [
   DataTransfer17639000001000,
   ExactIdempotencyKeys17639000001100,
   InviteStoresWide17639000001200,
+  PointsGrantedBigint17639000001300,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -1,5 +1,6 @@
 import type { PurchaseRuleChannel, PurchaseRuleStatus } from '@member/shared';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintAsNumber } from '../database/bigint';
 
 /** A rule: conditions → reward, within a budget (see shared/src/purchase-rules.ts for the meaning of each field). */
 @Entity('purchase_rule')
@@ -70,7 +71,8 @@ export class PurchaseRule {
   @Column({ name: 'granted_count', type: 'int', default: 0 })
   grantedCount!: number;
 
-  @Column({ name: 'points_granted', type: 'int', default: 0 })
+  /** BIGINT: a running total over every member or sale (INT overflowed at ~2.1e9 points). */
+  @Column({ name: 'points_granted', type: 'bigint', default: 0, transformer: bigintAsNumber })
   pointsGranted!: number;
 
   @Column({ name: 'coupons_granted', type: 'int', default: 0 })

@@ -21,13 +21,15 @@ async function keyColumns(db: TestDatabase): Promise<KeyColumn[]> {
 }
 
 /**
+ * Columns that hold what requests add up to or say, on MariaDB (SQLite's TEXT and INTEGER hold anything).
+ *
  * A client's idempotency key is compared exactly on MySQL and MariaDB, as on the embedded SQLite and in the code
  * (migration ExactIdempotencyKeys): two keys differing only in case are two requests. The tables' own collation
  * (utf8mb4_unicode_ci) would make them one to a unique index and two to the code, which failed whole flash-claim
  * flushes (claim-combining.test.ts). Read from information_schema, so a table added later with such a column is
  * held to it too.
  */
-onMariadb('idempotency keys on mariadb', () => {
+onMariadb('column limits on mariadb', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('mariadb', 2);
@@ -51,6 +53,32 @@ onMariadb('idempotency keys on mariadb', () => {
         nullable: declared?.isNullable ? 'YES' : 'NO',
       });
     }
+  });
+
+  it('running totals of points given pass INT (a campaign run, a purchase rule): BIGINT', async () => {
+    const types = (await db.dataSource.query(
+      `SELECT TABLE_NAME AS \`table\`, DATA_TYPE AS type FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'points_granted' ORDER BY TABLE_NAME`,
+    )) as Array<{ table: string; type: string }>;
+    expect(types.map((c) => [c.table, c.type])).toEqual([
+      ['campaign_run', 'bigint'],
+      ['purchase_rule', 'bigint'],
+    ]);
+    // What the rule's budget UPDATE does to a total near INT's end, in a transaction rolled back.
+    await db.dataSource
+      .transaction(async (em) => {
+        await em.query(
+          `INSERT INTO purchase_rule (name, status, stores, channel, points, max_grants, points_granted, created_by, created_at, updated_at)
+         VALUES ('near INT', 'active', '', 'any', 100000, 100000000, 2147400000, 'test', UTC_TIMESTAMP(), UTC_TIMESTAMP())`,
+        );
+        await em.query("UPDATE purchase_rule SET points_granted = points_granted + 100000 WHERE name = 'near INT'");
+        const [row] = (await em.query("SELECT points_granted AS total FROM purchase_rule WHERE name = 'near INT'")) as Array<{
+          total: string;
+        }>;
+        expect(Number(row.total)).toBe(2_147_500_000);
+        throw new Error('rolled back');
+      })
+      .catch((error: Error) => expect(error.message).toBe('rolled back'));
   });
 
   it("the migration goes back to the tables' collation and forward again, each column's type and NULL kept", async () => {
