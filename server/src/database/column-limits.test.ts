@@ -5,19 +5,26 @@ const onMariadb = TEST_DATABASES.includes('mariadb') ? describe : describe.skip;
 
 interface KeyColumn {
   table: string;
+  column: string;
   collation: string;
   type: string;
   nullable: string;
 }
 
-/** Every column named idempotency_key in this database: its collation, type and whether it takes NULL. */
+/** The key columns: every idempotency_key, the refund numbers and the outbox's dedupe key. */
+const KEY_COLUMN_NAMES = ['idempotency_key', 'refund_no', 'out_refund_no', 'dedupe_key'];
+
+/** Every key column in this database: its collation, type and whether it takes NULL. */
 async function keyColumns(db: TestDatabase): Promise<KeyColumn[]> {
   const rows = (await db.dataSource.query(
-    `SELECT TABLE_NAME AS \`table\`, COLLATION_NAME AS collation, COLUMN_TYPE AS type, IS_NULLABLE AS nullable
+    `SELECT TABLE_NAME AS \`table\`, COLUMN_NAME AS \`column\`, COLLATION_NAME AS collation, COLUMN_TYPE AS type,
+            IS_NULLABLE AS nullable
        FROM information_schema.COLUMNS
-      WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'idempotency_key' ORDER BY TABLE_NAME`,
+      WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IN (${KEY_COLUMN_NAMES.map(() => '?').join(', ')})
+      ORDER BY TABLE_NAME, COLUMN_NAME`,
+    KEY_COLUMN_NAMES,
   )) as KeyColumn[];
-  return rows.map((r) => ({ table: r.table, collation: r.collation, type: r.type, nullable: r.nullable }));
+  return rows.map((r) => ({ table: r.table, column: r.column, collation: r.collation, type: r.type, nullable: r.nullable }));
 }
 
 /**
@@ -36,20 +43,30 @@ onMariadb('column limits on mariadb', () => {
   });
   afterAll(() => db?.drop());
 
-  it('every idempotency_key column compares exactly (utf8mb4_bin)', async () => {
+  it('every key column compares exactly (utf8mb4_bin): idempotency keys, refund numbers, the outbox dedupe key', async () => {
     const columns = await keyColumns(db);
-    expect(columns.map((c) => c.table)).toEqual(
-      expect.arrayContaining(['campaign', 'coupon', 'coupon_redemption', 'feedback_case', 'pay_order', 'purchase']),
+    expect(columns.map((c) => `${c.table}.${c.column}`)).toEqual(
+      expect.arrayContaining([
+        'campaign.idempotency_key',
+        'coupon.idempotency_key',
+        'coupon_redemption.idempotency_key',
+        'feedback_case.idempotency_key',
+        'pay_order.idempotency_key',
+        'purchase.idempotency_key',
+        'purchase_refund.refund_no',
+        'pay_refund.out_refund_no',
+        'message_outbox.dedupe_key',
+      ]),
     );
     expect(columns.filter((c) => c.collation !== 'utf8mb4_bin')).toEqual([]);
     // MODIFY restates the whole column: each still takes NULL exactly where its entity says it may.
     for (const column of columns) {
       const entity = db.dataSource.entityMetadatas.find((m) => m.tableName === column.table);
-      const declared = entity?.findColumnWithDatabaseName('idempotency_key');
+      const declared = entity?.findColumnWithDatabaseName(column.column);
       expect(declared).toBeDefined();
       expect({ table: column.table, type: column.type, nullable: column.nullable }).toEqual({
         table: column.table,
-        type: 'varchar(64)',
+        type: `varchar(${declared?.length})`,
         nullable: declared?.isNullable ? 'YES' : 'NO',
       });
     }

@@ -149,6 +149,18 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     );
   });
 
+  it('refund numbers differing only in case are two refunds, not a replay of the first', async () => {
+    // The refund number's column compared without case on MySQL: the second was answered as the first, no money back.
+    const me = member();
+    const purchase = await buy(me, 30_000);
+    const number = `${key()}-RF`;
+    const first = await purchases.refund(purchase.id, { amountFen: 10_000, refundNo: number.toUpperCase() }, 'o-clerk');
+    const second = await purchases.refund(purchase.id, { amountFen: 10_000, refundNo: number.toLowerCase() }, 'o-clerk');
+    expect(second.id).not.toBe(first.id);
+    expect(second.purchase.refundedFen).toBe(20_000);
+    expect((await purchases.refund(purchase.id, { amountFen: 10_000, refundNo: number.toUpperCase() }, 'o-clerk')).id).toBe(first.id);
+  });
+
   it('two long till keys sharing their first 55 characters are two sales, each redeeming its own coupon', async () => {
     // The redemption's key was `purchase-<key>` cut to 64 characters: these two keys made one.
     const me = member();
