@@ -1,3 +1,4 @@
+import { StoreStatus } from '@member/shared';
 import { AuditService } from '../audit/audit.service';
 import { ManualClock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -92,6 +93,11 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
     expect(await stores.storeFor(hq, 'S002')).toBe('S002');
     expect(stores.visibleStores(till)).toEqual(['S001']);
     expect(stores.visibleStores(hq)).toBeNull();
+    // Codes are exact: MySQL's collation found S001 for `s001` and an admin's sale was written as `s001`.
+    expect(await codeOf(() => stores.storeFor(hq, 's001'))).toBe('STORE_UNKNOWN');
+    expect(await codeOf(() => stores.storeFor(till, 'S001 '))).toBe('STORE_UNKNOWN');
+    expect(await stores.setStatus('s002', StoreStatus.Closed)).toBeNull();
+    expect((await stores.active()).map((s) => s.code)).toEqual(['S001', 'S002']);
   });
 
   it('lets a clerk read a member only for a while after verifying their code; an admin always', async () => {

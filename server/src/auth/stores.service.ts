@@ -32,8 +32,19 @@ export class StoresService {
   /** 停业 / 恢复营业 from the console (HQ); the store row, or null when there is no such store. */
   async setStatus(code: string, status: StoreStatus): Promise<Store | null> {
     const repository = this.dataSource.getRepository(Store);
+    if (!(await this.exactly(code))) return null;
     const result = await repository.update({ code }, { status });
     return result.affected === 1 ? repository.findOneBy({ code }) : null;
+  }
+
+  /**
+   * The store whose code is exactly this one. Store codes are exact (config's list is checked so), but MySQL's
+   * collation finds `S001` for `s001`: taken as S001, such a request wrote `s001` on sales, redemptions and
+   * feedback, which S001's own staff then saw in lists and could not open, and SQLite refused it.
+   */
+  private async exactly(code: string): Promise<Store | null> {
+    const store = await this.dataSource.getRepository(Store).findOneBy({ code });
+    return store && store.code === code ? store : null;
   }
 
   /** Every store, open or closed, by code. */
@@ -67,7 +78,7 @@ export class StoresService {
       if (staff.role !== 'admin' && staff.stores.length === 1) return staff.stores[0];
       throw new DomainError('STORE_REQUIRED');
     }
-    const store = await this.dataSource.getRepository(Store).findOneBy({ code: requested });
+    const store = await this.exactly(requested);
     if (!store || store.status !== StoreStatus.Active) throw new DomainError('STORE_UNKNOWN');
     this.assertWorksAt(staff, requested);
     return requested;
