@@ -17,7 +17,7 @@ const KEY_COLUMNS: ReadonlyArray<{ table: string; column: string; length: number
   // Refund numbers are the till's and the app's keys for a refund (a resent one is a replay).
   { table: 'purchase_refund', column: 'refund_no', length: 64, nullable: false },
   { table: 'pay_refund', column: 'out_refund_no', length: 64, nullable: false },
-  // An outbox message's dedupe key embeds a key (a feedback reply's): a reply exact, its reminder not, lost one.
+  // An outbox dedupe key may embed a key (a feedback reply's): compared without case, a second reply's reminder was lost.
   { table: 'message_outbox', column: 'dedupe_key', length: 128, nullable: false },
 ];
 
@@ -26,8 +26,8 @@ const EXACT_KEY_COLLATION = 'utf8mb4_bin';
 
 /**
  * Idempotency keys (and refund numbers, and the dedupe keys built from keys) compare exactly on MySQL, as they
- * already do on the embedded SQLite (BINARY) and in the code
- * (a retried key is matched in Maps and Sets of strings). The tables' collation, utf8mb4_unicode_ci, made
+ * already do on the embedded SQLite (BINARY) and in the code (a retried key is matched in Maps and Sets of
+ * strings). The tables' collation, utf8mb4_unicode_ci, made
  * `Abcd-1234` and `abcd-1234` one key to the unique indexes and another to the code: a member who sent both on
  * one template made the write-combined flash claim's INSERT fail on uq_coupon_idempotency four times running,
  * and every other member's tap in that flush was answered with an error. Now two keys differing in case are two
