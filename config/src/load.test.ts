@@ -104,6 +104,18 @@ describe('loadConfig', () => {
     expect(config.staffAccess.memberGrantSeconds).toBe(600);
   });
 
+  it('refuses two stores with one code, or with codes that differ only in case', () => {
+    const { configSchema } = require('./schema') as typeof import('./schema');
+    const config = loadConfig(validEnv);
+    const problemsWithStores = (codes: string[]) => {
+      const result = configSchema.safeParse({ ...config, stores: codes.map((code, i) => ({ code, name: `店${i}` })), staff: [] });
+      return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    };
+    expect(problemsWithStores(['S001', 'S002'])).toEqual([]);
+    expect(problemsWithStores(['S001', 'S001'])).toEqual(['stores: store codes must be unique']);
+    expect(problemsWithStores(['S001', 's001'])).toEqual(['stores: store codes must differ by more than case (S001 and s001)']);
+  });
+
   it('validates the brand: colours, a safe inline SVG logo, a phone number, and card art for every tier', () => {
     const brand = loadConfig(validEnv).brand;
     expect(brand.primaryColor).toMatch(/^#[0-9a-f]{6}$/i);

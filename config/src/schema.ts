@@ -533,6 +533,10 @@ export const configSchema = z
     }
     const known = new Set(config.stores.map((store) => store.code));
     if (known.size !== config.stores.length) ctx.addIssue({ code: 'custom', path: ['stores'], message: 'store codes must be unique' });
+    // Codes are exact everywhere (a filter for s001 finds nothing of S001's), so two that differ only in case would
+    // be two stores to the database that no clerk or manager could tell apart when reading or typing them.
+    else if (new Set(config.stores.map((store) => store.code.toUpperCase())).size !== config.stores.length)
+      ctx.addIssue({ code: 'custom', path: ['stores'], message: 'store codes must differ by more than case (S001 and s001)' });
     config.staff.forEach((entry, index) => {
       for (const code of entry.stores) {
         if (!known.has(code))

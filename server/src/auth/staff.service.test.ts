@@ -62,6 +62,16 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
     ]);
   });
 
+  it('binds from the CLI only to stores the store table has, spelled as it spells them', async () => {
+    const refusal = await staff.bind('o-typo', 'clerk', null, ['S001', 's002', 'S404']).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect(refusal).toMatchObject({ code: 'STORE_UNKNOWN', context: { unknown: ['s002', 'S404'] } });
+    expect(await staff.roleOf('o-typo')).toBeNull();
+  });
+
   it('unbinds at once and says whether there was anything to unbind', async () => {
     await staff.bind('o-gone', 'clerk', null, ['S001']);
     expect(await staff.unbind('o-gone')).toBe(true);

@@ -2,11 +2,12 @@ import type { AppConfig } from '@member/config';
 import { StaffRole } from '@member/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { StaffMember, StaffSource } from './staff-member.entity';
 
 export { StaffSource };
-import { StaffStore } from './store.entity';
+import { Store, StaffStore } from './store.entity';
 
 /** A staff account as the guards see it: role and the stores it works at (none for an admin: every store). */
 export interface StaffAccount {
@@ -61,8 +62,18 @@ export class StaffService {
     if (wanted.length) this.logger.log({ count: wanted.length }, 'staff bindings applied from config');
   }
 
+  /**
+   * The CLI's binding (`npm run staff -- add`). Its stores must be stores, spelled as the store table spells them:
+   * an operator's `s001` for S001 was kept on SQLite as a store no request could name, and MySQL's foreign key
+   * refused it with a bare SQL error. STORE_UNKNOWN names the ones that are not (context.unknown).
+   */
   async bind(openid: string, role: StaffRole, name: string | null, stores: string[] = []): Promise<void> {
-    await this.transactions.run((em) => this.upsertWith(em, openid, role, name, stores, StaffSource.Cli));
+    await this.transactions.run(async (em) => {
+      const known = new Set(stores.length ? (await em.find(Store, { where: { code: In(stores) } })).map((store) => store.code) : []);
+      const unknown = stores.filter((code) => !known.has(code));
+      if (unknown.length) throw new DomainError('STORE_UNKNOWN', undefined, { unknown });
+      await this.upsertWith(em, openid, role, name, stores, StaffSource.Cli);
+    });
   }
 
   async unbind(openid: string): Promise<boolean> {

@@ -1,6 +1,8 @@
 import { ConfigError, loadDatabaseConfig } from '@member/config';
 import { STAFF_ROLES, type StaffRole } from '@member/shared';
 import { StaffService } from '../auth/staff.service';
+import { StoresService } from '../auth/stores.service';
+import { DomainError } from '../common/domain-error';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 
@@ -37,7 +39,17 @@ async function main(args: string[]): Promise<number> {
           process.stderr.write(`a ${role} works at stores: add --stores S001[,S002]\n${USAGE}\n`);
           return 64;
         }
-        await staff.bind(openid, role as StaffRole, nameParts.join(' ') || null, stores);
+        try {
+          await staff.bind(openid, role as StaffRole, nameParts.join(' ') || null, stores);
+        } catch (error) {
+          if (!(error instanceof DomainError && error.code === 'STORE_UNKNOWN')) throw error;
+          const known = (await new StoresService(dataSource, new TransactionRunner(dataSource)).all()).map((store) => store.code);
+          const stores = known.length
+            ? `the stores are ${known.join(', ')}`
+            : "no stores yet: the server adds config's stores as it starts";
+          process.stderr.write(`no such store: ${(error.context?.unknown as string[]).join(', ')} (${stores})\n`);
+          return 65;
+        }
         process.stdout.write(`${openid} is now ${role}${stores.length ? ` at ${stores.join(', ')}` : ''}\n`);
         return 0;
       case 'remove':

@@ -69,6 +69,7 @@ import { MemberSearch17639000000900 } from './migrations/17639000000900-MemberSe
 import { ExactIdempotencyKeys17639000001100 } from './migrations/17639000001100-ExactIdempotencyKeys';
 import { InviteStoresWide17639000001200 } from './migrations/17639000001200-InviteStoresWide';
 import { PointsGrantedBigint17639000001300 } from './migrations/17639000001300-PointsGrantedBigint';
+import { ExactStoreCodes17639000001400 } from './migrations/17639000001400-ExactStoreCodes';
 
 export const ENTITIES = [
   Member,
@@ -157,6 +158,7 @@ export const MIGRATIONS = [
   ExactIdempotencyKeys17639000001100,
   InviteStoresWide17639000001200,
   PointsGrantedBigint17639000001300,
+  ExactStoreCodes17639000001400,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';
