@@ -177,6 +177,14 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     expect(redeemed.map((c) => c.status)).toEqual(['redeemed', 'redeemed']);
     // Each key, resent, answers its own sale.
     expect((await buy(me, 30_000, { couponCode: second.code, idempotencyKey: `${prefix}-two` })).id).toBe(two.id);
+    // A full refund of the first gives back its coupon only (the redemption is found by its sale, not its key).
+    const refunded = await purchases.refund(one.id, { amountFen: one.paidFen, refundNo: key() }, 'o-clerk');
+    expect(refunded.couponRestored).toBe(true);
+    const after = await t.db.dataSource.getRepository(Coupon).find({ where: { id: In([first.id, second.id]) }, order: { id: 'ASC' } });
+    expect(after.map((c) => [c.id, c.status])).toEqual([
+      [first.id, 'available'],
+      [second.id, 'redeemed'],
+    ]);
   });
 
   it('takes back only what is left when the member already spent the points: the balance never goes negative', async () => {
