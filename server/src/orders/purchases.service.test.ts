@@ -10,7 +10,9 @@ import type { TestApp } from '../testing/test-app';
 import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import { expectInvariants } from '../testing/invariants';
+import { TransactionRunner } from '../database/transaction-runner';
 import { PointsExpiryJob } from '../points/points-expiry.job';
+import { PointsLedger } from '../points/points-ledger';
 import { PointsHistoryService } from '../points/points-history.service';
 import { PurchasesService } from './purchases.service';
 
@@ -200,6 +202,26 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     const refund = await purchases.refund(earned.id, { amountFen: 50_000, refundNo: 'R-short-1' }, 'o-clerk');
     expect(refund).toMatchObject({ pointsClawed: 0, pointsShortfall: 500 });
     expect(await balanceOf(me)).toBe(0);
+  });
+
+  it('a refund gives back the burned points before it takes back the earned ones: no shortfall while points come back', async () => {
+    const me = member();
+    await buy(me, 100_000); // 1,000 points
+    const sale = await buy(me, 30_000, { pointsToBurn: 500 }); // pays ¥295, earns 295: 795 left
+    expect(sale.pointsEarned).toBe(295);
+    // The member spends everything left, the 295 just earned with it.
+    await t.app
+      .get(TransactionRunner)
+      .run((em) =>
+        t.app
+          .get(PointsLedger)
+          .debit(em, { memberId: me, points: 795, reason: 'exchange', sourceKey: `spend-all-${me}`, now: t.clock.now() }),
+      );
+    expect(await balanceOf(me)).toBe(0);
+    // The full refund gives back the 500 burned, out of which the 295 earned are taken back: 205, nothing short.
+    const refund = await purchases.refund(sale.id, { amountFen: sale.paidFen, refundNo: key() }, 'o-clerk');
+    expect(refund).toMatchObject({ pointsRestored: 500, pointsClawed: 295, pointsShortfall: 0 });
+    expect(await balanceOf(me)).toBe(205);
   });
 
   describe('under concurrency', () => {

@@ -24,7 +24,7 @@ export class SaleRefunds {
   ) {}
 
   /**
-   * Inside the caller's transaction: claws back the share of earned points, gives back the share of burned
+   * Inside the caller's transaction: gives back the share of burned points, then claws back the share of earned
    * points, and the coupon on the full refund; records the refund's share of each step of the price (gross,
    * member price, coupon, points) from the sale's recorded numbers. Refuses a total above what was paid. Answers the refund's id.
    */
@@ -85,17 +85,6 @@ export class SaleRefunds {
       refundedAt: now,
     });
     const id = inserted.identifiers[0].id as number;
-    const earnLine = await pointsRepository.findLine(em, `purchase:${purchaseId}:earn`);
-    const clawed = await this.ledger.debit(em, {
-      memberId: after.memberId,
-      points: shares.clawbackPoints,
-      upToBalance: true,
-      firstFromLedgerId: earnLine?.id,
-      reason: 'clawback',
-      sourceKey: `refund:${id}:clawback`,
-      purchaseId,
-      now,
-    });
     let restored = 0;
     if (shares.restorePoints > 0) {
       const burnLine = await pointsRepository.findLine(
@@ -115,6 +104,19 @@ export class SaleRefunds {
       });
       restored = shares.restorePoints;
     }
+    // Taken back after the burned points came back: a member who spent what the sale earned pays it out of them,
+    // rather than keeping it as a shortfall while the burned points are credited in full.
+    const earnLine = await pointsRepository.findLine(em, `purchase:${purchaseId}:earn`);
+    const clawed = await this.ledger.debit(em, {
+      memberId: after.memberId,
+      points: shares.clawbackPoints,
+      upToBalance: true,
+      firstFromLedgerId: earnLine?.id,
+      reason: 'clawback',
+      sourceKey: `refund:${id}:clawback`,
+      purchaseId,
+      now,
+    });
     let couponRestored = false;
     if (shares.full && after.redemptionId) {
       const redemption = await couponsRepository.findRedemption(em, after.redemptionId);
