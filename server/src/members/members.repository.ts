@@ -171,6 +171,19 @@ export const membersRepository = {
     return em.countBy(Member, { joinedAt: And(MoreThanOrEqual(from), LessThan(until)) });
   },
 
+  /**
+   * Locks the member row, as lockTier, and answers its tier and whether the account was deleted (注销) by then:
+   * read under the lock, so a deletion that committed while the caller waited for it is seen.
+   */
+  async lockAccount(em: EntityManager, memberId: number): Promise<{ tier: TierCode; deleted: boolean }> {
+    const [row]: Array<{ tier: TierCode; accountStatus: string }> = await em.query(
+      `SELECT tier, account_status AS accountStatus FROM member WHERE id = ?${forUpdate(em)}`,
+      [memberId],
+    );
+    if (!row) throw new Error(`member ${memberId} does not exist`);
+    return { tier: row.tier, deleted: row.accountStatus === AccountStatus.Deleted };
+  },
+
   /** Locks the member row (FOR UPDATE on MySQL; SQLite has one writer) and answers its current tier. */
   async lockTier(em: EntityManager, memberId: number): Promise<TierCode> {
     const [row]: Array<{ tier: TierCode }> = await em.query(`SELECT tier FROM member WHERE id = ?${forUpdate(em)}`, [memberId]);

@@ -152,7 +152,11 @@ export class PayCheckoutService {
       // price it was priced with, and its settlement uses those numbers whatever the tier is by then.
       // The row lock first (by the primary key), then the tier: see PurchasesService.recordOnce.
       const balance = await this.ledger.lockBalance(em, memberId);
-      const tier = this.tierOf({ tier: await membersRepository.lockTier(em, memberId) });
+      // Deletion refuses while an order is pending, so checkout refuses once the account is gone: read under the
+      // lock, an order can no longer be left holding points and a coupon on an anonymised member.
+      const account = await membersRepository.lockAccount(em, memberId);
+      if (account.deleted) throw new DomainError('SESSION_REVOKED');
+      const tier = this.tierOf({ tier: account.tier });
       const quote = quoteCheckout({
         amountFen: request.amountFen,
         memberPricePermille: tier.memberPricePermille,

@@ -12,6 +12,8 @@ import { codeOf, waitFor } from '../../testing/spec';
 import type { TestApp } from '../../testing/test-app';
 import { MyOrdersService } from '../my-orders.service';
 import { PurchasesService } from '../purchases.service';
+import { AccountDeletionService } from '../../members/account-deletion.service';
+import { PayCheckoutService } from './pay-checkout.service';
 import { PayOrder } from './pay-order.entity';
 import { PayUnpaidOrders } from './pay-unpaid.service';
 import type { PayServices } from './pay.testing';
@@ -201,5 +203,27 @@ describe.each(TEST_DATABASES)('unpaid orders and 我的订单 on %s', (kind) => 
     expect((await myOrders.list(other.id)).orders).toEqual([]);
     expect(codeOf(await myOrders.detail(other.id, `S${till.id}`).catch((e) => e))).toBe('PAY_ORDER_NOT_FOUND');
     await payments.cancel(me.id, open.order.outTradeNo);
+  });
+
+  it('an account deleted while its checkout was being priced: the checkout is refused and nothing is held', async () => {
+    // Deletion refuses while an order is pending; checkout must refuse once the account is gone, or an order
+    // holding points and a coupon would be left on an anonymised member who can no longer see or cancel it.
+    const me = await newMember(1000, true);
+    const members = PayCheckoutService.prototype as unknown as { joinedMember(id: number): Promise<unknown> };
+    const original = members.joinedMember;
+    const spy = jest.spyOn(members, 'joinedMember').mockImplementation(async function (this: unknown, id: number) {
+      const member = await original.call(this, id);
+      await t.app.get(AccountDeletionService).deleteAccount(id);
+      return member;
+    });
+    try {
+      const refusal = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 }).catch((e) => e);
+      expect(codeOf(refusal)).toBe('SESSION_REVOKED');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await t.db.dataSource.getRepository(PayOrder).countBy({ memberId: me.id })).toBe(0);
+    expect(await balanceOf(me.id)).toBe(1000);
+    expect(await couponStatus(me.couponId!)).toBe('available');
   });
 });
