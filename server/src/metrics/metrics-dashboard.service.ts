@@ -16,7 +16,7 @@ import { InjectConfig } from '../common/app-config';
 import { DomainError } from '../common/domain-error';
 import { sqlDateValue } from '../database/dialect';
 import { buildDashboard, campaignRoi, kpiDefinitions, metricsRead, permille, type KpiDefinition } from './dashboard-kpis';
-import { daysBetween, previousMonth } from './metrics-snapshot.service';
+import { dayCount, previousMonth } from './metrics-snapshot.service';
 
 type Num = number | string;
 const n = (value: Num | null | undefined) => Number(value ?? 0);
@@ -217,7 +217,7 @@ export class MetricsDashboardService {
 
   private checkRange(query: { from: string; to: string }): void {
     if (query.from > query.to) throw new DomainError('METRICS_RANGE_INVALID');
-    if (daysBetween(query.from, query.to).length > this.config.metrics.maxRangeDays) throw new DomainError('METRICS_RANGE_TOO_LONG');
+    if (dayCount(query.from, query.to) > this.config.metrics.maxRangeDays) throw new DomainError('METRICS_RANGE_TOO_LONG');
   }
 
   /**

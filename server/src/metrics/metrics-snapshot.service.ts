@@ -28,6 +28,15 @@ export interface DaySnapshot {
   slowest: Array<{ statement: string; ms: number }>;
 }
 
+/**
+ * How many days from `from` to `to`, both included ('YYYY-MM-DD'; 0 when `to` is before `from`), in constant time:
+ * a range is judged against its limit before any day of it is listed (0001-01-01 to 9999-12-31 is 3.65 million).
+ */
+export function dayCount(from: string, to: string): number {
+  const days = DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days;
+  return Math.max(0, Math.round(days) + 1);
+}
+
 /** The days from `from` to `to`, both included ('YYYY-MM-DD'). */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
@@ -118,9 +127,10 @@ export class MetricsSnapshotService {
 
   /** Snapshots every day from `from` to `to` (both included), oldest first. */
   async backfill(from: string, to: string): Promise<MetricsBackfillResponse> {
+    const count = dayCount(from, to);
+    if (count === 0) throw new DomainError('METRICS_RANGE_INVALID');
+    if (count > this.config.metrics.maxRangeDays) throw new DomainError('METRICS_RANGE_TOO_LONG');
     const days = daysBetween(from, to);
-    if (days.length === 0) throw new DomainError('METRICS_RANGE_INVALID');
-    if (days.length > this.config.metrics.maxRangeDays) throw new DomainError('METRICS_RANGE_TOO_LONG');
     const started = performance.now();
     let slowestDay: DaySnapshot | null = null;
     for (const day of days) {

@@ -20,7 +20,7 @@ import { startTestApp, type TestApp } from '../testing/test-app';
 import { campaignRoi } from './dashboard-kpis';
 import { MetricsDashboardService } from './metrics-dashboard.service';
 import { MetricsSnapshotJob } from './metrics-snapshot.job';
-import { MetricsSnapshotService } from './metrics-snapshot.service';
+import { dayCount, daysBetween, MetricsSnapshotService } from './metrics-snapshot.service';
 import { JobRunner } from '../jobs/job-runner';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
@@ -676,6 +676,18 @@ describe.each(TEST_DATABASES)('metrics snapshots on %s', (kind) => {
       .dashboard(manager, { from: '2026-11-22', to: '2026-11-25', store: 'S002' })
       .catch((e) => e);
     expect(codeOf(refused)).toBe('STORE_NOT_YOURS');
+    // A range is judged by its length before any day of it is listed: 0001 to 9999 is 3.65 million days, which
+    // once held the server's thread for about 40 s before this answer.
+    const endless = await t.app
+      .get(MetricsDashboardService)
+      .dashboard(manager, { from: '0001-01-01', to: '9999-12-31' })
+      .catch((e) => e);
+    expect(codeOf(endless)).toBe('METRICS_RANGE_TOO_LONG');
+    expect(codeOf(await snapshots.backfill('0001-01-01', '9999-12-31').catch((e) => e))).toBe('METRICS_RANGE_TOO_LONG');
+    expect([dayCount('2024-02-28', '2024-03-01'), dayCount('2026-11-25', '2026-11-25'), dayCount('2026-11-25', '2026-11-24')]).toEqual([
+      3, 1, 0,
+    ]);
+    expect(dayCount('2023-12-30', '2028-01-02')).toBe(daysBetween('2023-12-30', '2028-01-02').length);
     expect(
       codeOf(
         await t.app
