@@ -223,6 +223,7 @@ export class ClaimFlush {
         perMemberLimit: template.perMemberLimit,
         audience: template.audience,
         audienceTiers: audienceTiersOf(template),
+        validUntil: template.validUntil,
       },
       members,
       held,

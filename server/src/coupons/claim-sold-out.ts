@@ -97,6 +97,7 @@ export class SoldOutMemory {
         perMemberLimit: template.perMemberLimit,
         audience: template.audience,
         audienceTiers: audienceTiersOf(template),
+        validUntil: template.validUntil,
       },
       member,
       claimedByMe: holder?.count ?? 0,

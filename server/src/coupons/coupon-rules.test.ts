@@ -59,6 +59,7 @@ describe('who may claim', () => {
       perMemberLimit: 1,
       audience: 'all',
       audienceTiers: [],
+      validUntil: null,
     },
     member: { joinedAt: new Date('2026-11-20T00:00:00Z'), tier: 'normal' },
     claimedByMe: 0,
@@ -76,6 +77,9 @@ describe('who may claim', () => {
     ['paused', withTemplate({ status: 'paused' }), 'COUPON_TEMPLATE_PAUSED'],
     ['before the window', withTemplate({ claimStartsAt: new Date('2026-11-24T00:00:00Z') }), 'COUPON_CLAIM_NOT_STARTED'],
     ['after the window', withTemplate({ claimEndsAt: new Date('2026-11-22T00:00:00Z') }), 'COUPON_CLAIM_ENDED'],
+    // Within the claim window, but the fixed validity is over: the coupon would arrive expired.
+    ['validity over', withTemplate({ validUntil: new Date('2026-11-23T01:59:59Z') }), 'COUPON_CLAIM_ENDED'],
+    ['validity still on', withTemplate({ validUntil: new Date('2026-11-23T02:00:00Z') }), null],
     ['tier not allowed', withTemplate({ audience: 'tiers', audienceTiers: ['gold', 'diamond'] }), 'COUPON_NOT_ELIGIBLE'],
     ['tier allowed', withTemplate({ audience: 'tiers', audienceTiers: ['normal'] }), null],
     ['new member within 30 days', withTemplate({ audience: 'new_members' }), null],

@@ -41,6 +41,8 @@ export interface ClaimSituation {
     perMemberLimit: number;
     audience: 'all' | 'tiers' | 'new_members';
     audienceTiers: TierCode[];
+    /** A fixed validity's last instant (null for N days from claim): past it, a claimed coupon would arrive expired. */
+    validUntil: Date | null;
   };
   member: { joinedAt: Date | null; tier: TierCode };
   claimedByMe: number;
@@ -52,7 +54,7 @@ export function claimBlockReason(s: ClaimSituation): ClaimBlockReason | null {
   if (!s.member.joinedAt) return 'MEMBER_NOT_JOINED';
   if (s.template.status === 'paused') return 'COUPON_TEMPLATE_PAUSED';
   if (s.now < s.template.claimStartsAt) return 'COUPON_CLAIM_NOT_STARTED';
-  if (s.now > s.template.claimEndsAt) return 'COUPON_CLAIM_ENDED';
+  if (s.now > s.template.claimEndsAt || (s.template.validUntil !== null && s.now > s.template.validUntil)) return 'COUPON_CLAIM_ENDED';
   if (s.template.audience === 'tiers' && !s.template.audienceTiers.includes(s.member.tier)) return 'COUPON_NOT_ELIGIBLE';
   if (s.template.audience === 'new_members') {
     const newUntil = s.member.joinedAt.getTime() + s.config.coupons.newMemberDays * 86_400_000;

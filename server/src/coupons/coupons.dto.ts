@@ -35,7 +35,11 @@ const terms = z
 const validity = z.discriminatedUnion('type', [
   z
     .strictObject({ type: z.literal('fixed'), validFrom: instant, validUntil: instant })
-    .refine((v) => v.validUntil > v.validFrom, { message: 'validUntil must be after validFrom', path: ['validUntil'] }),
+    // As instants: the two strings may carry different offsets (…Z and …+08:00), which text order misjudges.
+    .refine((v) => Date.parse(v.validUntil) > Date.parse(v.validFrom), {
+      message: 'validUntil must be after validFrom',
+      path: ['validUntil'],
+    }),
   z.strictObject({ type: z.literal('relative'), validDays: z.int().min(1).max(3650) }),
 ]);
 
@@ -59,6 +63,9 @@ export const createTemplateBody = z
   .superRefine((body, ctx) => {
     if (new Date(body.claimEndsAt) <= new Date(body.claimStartsAt))
       ctx.addIssue({ code: 'custom', path: ['claimEndsAt'], message: 'claimEndsAt must be after claimStartsAt' });
+    // A coupon claimed after its fixed validity ended would arrive expired (and a points-shop one paid for).
+    if (body.validity.type === 'fixed' && Date.parse(body.claimEndsAt) > Date.parse(body.validity.validUntil))
+      ctx.addIssue({ code: 'custom', path: ['claimEndsAt'], message: 'claimEndsAt must not be after validity.validUntil' });
     if (body.audience === 'tiers' && !body.audienceTiers?.length)
       ctx.addIssue({ code: 'custom', path: ['audienceTiers'], message: 'name at least one tier' });
     if (body.perMemberLimit > body.totalStock)

@@ -99,6 +99,17 @@ describe.each(TEST_DATABASES)('coupons on %s', (kind) => {
     t.clock.set('2026-11-25T02:00:01Z');
     expect(codeOf(await claims.claim(member(), later.id, key()).catch((e) => e))).toBe('COUPON_CLAIM_ENDED');
     t.clock.set(START);
+    // A fixed validity that ended inside the claim window (made without the console's check): no expired coupon.
+    const lapsed = await templates.create(
+      templateRequest(t.clock.now(), {
+        validity: { type: 'fixed', validFrom: '2026-11-01T00:00:00Z', validUntil: '2026-11-23T01:00:00Z' },
+      }),
+    );
+    expect(codeOf(await claims.claim(member(), lapsed.id, key()).catch((e) => e))).toBe('COUPON_CLAIM_ENDED');
+    expect((await claims.claimCentre(member())).find((e) => e.template.id === lapsed.id)).toMatchObject({
+      canClaim: false,
+      blockedBy: 'COUPON_CLAIM_ENDED',
+    });
 
     const goldOnly = await templates.create(templateRequest(t.clock.now(), { audience: 'tiers', audienceTiers: ['gold', 'diamond'] }));
     // A tier named more than once is kept once: ten of them overflowed the column on MySQL (a 500 there).
