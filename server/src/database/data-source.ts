@@ -19,7 +19,7 @@ import { PointsAndPurchases1763900000003 } from './migrations/1763900000003-Poin
 import { BirthdayPerks1763900000004 } from './migrations/1763900000004-BirthdayPerks';
 import { PointsShop1763900000006 } from './migrations/1763900000006-PointsShop';
 import { MembershipReview1763900000007 } from './migrations/1763900000007-MembershipReview';
-import { PointsLedgerLine, PointsLot } from '../points/points.entities';
+import { PointsDraw, PointsLedgerLine, PointsLot } from '../points/points.entities';
 import { Purchase, PurchaseRefund } from '../orders/sale.entities';
 import { Payments1763900000008 } from './migrations/1763900000008-Payments';
 import { PayOrder, PayRefund } from '../orders/pay/pay-order.entity';
@@ -70,6 +70,7 @@ import { ExactIdempotencyKeys17639000001100 } from './migrations/17639000001100-
 import { InviteStoresWide17639000001200 } from './migrations/17639000001200-InviteStoresWide';
 import { PointsGrantedBigint17639000001300 } from './migrations/17639000001300-PointsGrantedBigint';
 import { ExactStoreCodes17639000001400 } from './migrations/17639000001400-ExactStoreCodes';
+import { PointsDraws17639000001500 } from './migrations/17639000001500-PointsDraws';
 
 export const ENTITIES = [
   Member,
@@ -83,6 +84,7 @@ export const ENTITIES = [
   PurchaseRefund,
   PointsLedgerLine,
   PointsLot,
+  PointsDraw,
   BirthdayPerk,
   BirthdayPerkCheckpoint,
   PayOrder,
@@ -159,6 +161,7 @@ export const MIGRATIONS = [
   InviteStoresWide17639000001200,
   PointsGrantedBigint17639000001300,
   ExactStoreCodes17639000001400,
+  PointsDraws17639000001500,
 ];
 
 export type DatabaseDriver = 'mysql' | 'sqljs';

@@ -10,6 +10,7 @@ import type { TestApp } from '../testing/test-app';
 import { codeOf } from '../testing/spec';
 import { tillSpec } from '../testing/till-spec';
 import { expectInvariants } from '../testing/invariants';
+import { sqlDateValue } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { PointsExpiryJob } from '../points/points-expiry.job';
 import { PointsLedger } from '../points/points-ledger';
@@ -280,6 +281,76 @@ describe.each(TEST_DATABASES)('purchases and points on %s', (kind) => {
     ]);
     expect(history.expiring).toEqual([{ points: 200, expiresAt: '2028-12-31T15:59:59.000Z' }]);
     expect(history.lines[1]).toMatchObject({ title: '消费积分 · 门店 S001', expiresAt: '2028-12-31T15:59:59.000Z' });
+    // The same on a server whose own time zone is not UTC: the embedded SQLite answers the raw read as text,
+    // which was parsed as the server's local time (a day late in New York's evening).
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect((await t.app.get(PointsHistoryService).history(me, null)).expiring).toEqual(history.expiring);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('burned points given back keep each part’s expiry, the latest first: a year end takes only the part it owned', async () => {
+    const me = member();
+    t.clock.set('2026-03-01T02:00:00Z');
+    await buy(me, 10_000); // 100 points, expiring 2027-12-31 23:59:59 Shanghai
+    t.clock.set('2027-06-01T02:00:00Z');
+    await buy(me, 100_000); // 1,000 points, expiring 2028-12-31
+    const sale = await buy(me, 100_000, { pointsToBurn: 1000 }); // 100 from the 2027 lot, then 900 from the 2028 one
+    const restoredLots = async () =>
+      (
+        (await t.db.dataSource.query(
+          `SELECT l.expires_at AS expiresAt, l.points FROM points_lot l JOIN points_ledger g ON g.id = l.ledger_id
+            WHERE g.purchase_id = ? AND g.reason = 'restore' ORDER BY g.id, l.expires_at`,
+          [sale.id],
+        )) as Array<{ expiresAt: Date | string; points: number | string }>
+      ).map((lot) => [sqlDateValue(lot.expiresAt).toISOString(), Number(lot.points)]);
+    const [end2027, end2028] = ['2027-12-31T15:59:59.000Z', '2028-12-31T15:59:59.000Z'];
+
+    // Half the sale refunded: half the burn back, all of it from the later part.
+    await purchases.refund(sale.id, { amountFen: sale.paidFen / 2, refundNo: key() }, 'o-clerk');
+    expect(await restoredLots()).toEqual([[end2028, 500]]);
+    // The rest: what is left of the later part, then the sooner one; no part is given back twice.
+    await purchases.refund(sale.id, { amountFen: sale.paidFen / 2, refundNo: key() }, 'o-clerk');
+    expect(await restoredLots()).toEqual([
+      [end2028, 500],
+      [end2027, 100],
+      [end2028, 400],
+    ]);
+
+    // At 2028-01-01 00:00 Shanghai only the 100 points that were 2027's expire (they once all took 2027's expiry).
+    const before = await balanceOf(me);
+    t.clock.set('2027-12-31T16:00:00Z');
+    await t.app.get(PointsExpiryJob).sweep();
+    expect(await balanceOf(me)).toBe(before - 100);
+  });
+
+  it('points past their expiry are not spent before the expiry job has run: the sale expires them first', async () => {
+    const me = member();
+    t.clock.set('2026-06-01T02:00:00Z');
+    await buy(me, 10_000); // 100 points, expiring 2027-12-31 23:59:59 Shanghai
+    t.clock.set('2027-06-01T02:00:00Z');
+    await buy(me, 50_000); // 500 points, expiring 2028-12-31
+    t.clock.set('2027-12-31T16:30:00Z'); // 00:30 on 2028-01-01 in Shanghai; the job has not run yet
+    expect(await balanceOf(me)).toBe(600);
+    expect(codeOf(await buy(me, 100_000, { pointsToBurn: 600 }).catch((e) => e))).toBe('POINTS_INSUFFICIENT');
+    const sale = await buy(me, 100_000, { pointsToBurn: 500 });
+    expect(sale.pointsBurned).toBe(500);
+    const expireLines = async () =>
+      (
+        (await t.db.dataSource.query("SELECT delta FROM points_ledger WHERE member_id = ? AND reason = 'expire'", [me])) as Array<{
+          delta: number | string;
+        }>
+      ).map((line) => Number(line.delta));
+    expect(await expireLines()).toEqual([-100]);
+    expect(await balanceOf(me)).toBe(sale.pointsEarned);
+    // The job, when it comes, finds that lot done.
+    await t.app.get(PointsExpiryJob).sweep();
+    expect(await expireLines()).toEqual([-100]);
+    expect(await balanceOf(me)).toBe(sale.pointsEarned);
   });
 
   it('refuses a stale or forged member code, and a coupon of another member', async () => {

@@ -122,9 +122,9 @@ export class PurchasesService {
 
     return this.transactions.run(async (em) => {
       // The tier is read under the member's row lock: the membership review or another sale may have changed it.
-      // The row lock comes first (lockBalance, by the primary key): lockTier's read may go through a covering
+      // The row lock comes first (lockSpendableBalance, by the primary key): lockTier's read may go through a covering
       // secondary index, and taking that first would order its locks against the review's UPDATE of the row.
-      const balance = await this.ledger.lockBalance(em, member.id);
+      const balance = await this.ledger.lockSpendableBalance(em, member.id, now);
       const tier = this.settlement.tierConfig(await membersRepository.lockTier(em, member.id));
       const { price, burn } = this.price(request, tier.memberPricePermille, preview, balance);
       const paidFen = price.dueFen - burn.valueFen;

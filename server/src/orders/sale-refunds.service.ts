@@ -91,16 +91,16 @@ export class SaleRefunds {
         em,
         after.staffOpenid === WECHAT_PAY_CHANNEL ? payOrderBurnKey(after.idempotencyKey) : burnSourceKey(purchaseId),
       );
-      // Given-back points keep the expiry of the points that were burned (they do not become younger).
-      const expiresAt = burnLine?.expiresAt ?? this.ledger.expiryFor(after.purchasedAt);
-      await this.ledger.credit(em, {
+      // Given-back points keep the expiries of the points that were burned (they do not become younger, nor older).
+      await this.ledger.restore(em, {
         memberId: after.memberId,
         points: shares.restorePoints,
+        fromLine: burnLine,
+        fallbackExpiresAt: burnLine?.expiresAt ?? this.ledger.expiryFor(after.purchasedAt),
         reason: 'restore',
         sourceKey: `refund:${id}:restore`,
         purchaseId,
         now,
-        expiresAt,
       });
       restored = shares.restorePoints;
     }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { sqlDate } from '../database/dialect';
+import { sqlDate, sqlDateValue } from '../database/dialect';
 import { membersRepository } from '../members/members.repository';
 import { ordersRepository } from '../orders/orders.repository';
 import { PointsLedgerLine, type PointsReason } from './points.entities';
@@ -57,7 +57,7 @@ export class PointsHistoryService {
     );
     return {
       balance: member.pointsBalance,
-      expiring: expiring.map((e) => ({ points: Number(e.points), expiresAt: new Date(e.expiresAt).toISOString() })),
+      expiring: expiring.map((e) => ({ points: Number(e.points), expiresAt: sqlDateValue(e.expiresAt).toISOString() })),
       lines: page.map((line): PointsHistoryLine => ({
         id: line.id,
         reason: line.reason,

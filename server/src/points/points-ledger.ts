@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../database/transaction-runner';
 import { DomainEvents } from '../events/domain-event-bus';
 import { PointsChanged } from '../events/domain-events';
 import { membersRepository } from '../members/members.repository';
-import { PointsLedgerLine, PointsLot, PointsReason } from './points.entities';
+import { PointsDraw, PointsLedgerLine, PointsLot, PointsReason } from './points.entities';
 
 export interface Movement {
   memberId: number;
@@ -132,7 +132,7 @@ export class PointsLedger {
     movement: Movement & { points: number; upToBalance?: boolean; firstFromLedgerId?: number },
   ): Promise<{ taken: number; line: PointsLedgerLine | null }> {
     if (movement.points <= 0) return { taken: 0, line: null };
-    const balance = await this.lockBalance(em, movement.memberId);
+    const balance = await this.lockSpendableBalance(em, movement.memberId, movement.now);
     if (balance < movement.points && !movement.upToBalance) throw new DomainError('POINTS_INSUFFICIENT');
     const wanted = Math.min(movement.points, balance);
     if (wanted === 0) return { taken: 0, line: null };
@@ -142,18 +142,79 @@ export class PointsLedger {
       lots.sort((a, b) => Number(b.ledgerId === movement.firstFromLedgerId) - Number(a.ledgerId === movement.firstFromLedgerId));
     let left = wanted;
     let earliestExpiry: Date | null = null;
+    const draws: Array<{ lotId: number; points: number; expiresAt: Date }> = [];
     for (const lot of lots) {
       if (left === 0) break;
       const take = Math.min(lot.remaining, left);
       await this.takeFromLot(em, lot.id, take);
       left -= take;
+      draws.push({ lotId: lot.id, points: take, expiresAt: lot.expiresAt });
       if (!earliestExpiry || lot.expiresAt < earliestExpiry) earliestExpiry = lot.expiresAt;
     }
     // Lots and balance are written together; they can only disagree through a bug, which must not pass silently.
     if (left !== 0) throw new Error(`points lots of member ${movement.memberId} hold ${wanted - left}, balance says ${balance}`);
     const line = await this.appendLine(em, movement, -wanted, balance - wanted, earliestExpiry);
+    await em.insert(
+      PointsDraw,
+      draws.map((draw) => ({ ledgerId: line.id, ...draw, restored: 0 })),
+    );
     await this.moveBalance(em, movement.memberId, -wanted);
     return { taken: wanted, line };
+  }
+
+  /**
+   * Gives back `points` of what the debit `fromLine` took (a refund's share of a burn, an order's released hold),
+   * each part with the expiry it had: from the latest-expiring part first (undoing the debit, which took the
+   * soonest first), so a partial give-back keeps the longest life and two give-backs of one debit never give the
+   * same part twice (`restored` moves by a conditional UPDATE, under the member's lock). Points beyond what the
+   * debit's draws hold (a debit from before draws were kept) come back with `fallbackExpiresAt`. One ledger line
+   * (its expiry the soonest of the parts) and one lot per expiry.
+   */
+  async restore(
+    em: EntityManager,
+    movement: Movement & { points: number; fromLine: PointsLedgerLine | null; fallbackExpiresAt: Date },
+  ): Promise<PointsLedgerLine | null> {
+    if (movement.points <= 0) return null;
+    const balance = await this.lockBalance(em, movement.memberId);
+    const draws: Array<{ id: number | string; points: number | string; restored: number | string; expiresAt: Date | string }> =
+      movement.fromLine === null
+        ? []
+        : await em.query(
+            `SELECT id, points, restored, expires_at AS expiresAt FROM points_draw
+              WHERE ledger_id = ? ORDER BY expires_at DESC, id DESC${forUpdate(em)}`,
+            [movement.fromLine.id],
+          );
+    const byExpiry = new Map<number, number>();
+    const add = (expiresAt: Date, points: number) => byExpiry.set(expiresAt.getTime(), (byExpiry.get(expiresAt.getTime()) ?? 0) + points);
+    let left = movement.points;
+    for (const draw of draws) {
+      if (left === 0) break;
+      const take = Math.min(Number(draw.points) - Number(draw.restored), left);
+      if (take <= 0) continue;
+      const changed = await execute(em, 'UPDATE points_draw SET restored = restored + ? WHERE id = ? AND restored + ? <= points', [
+        take,
+        Number(draw.id),
+        take,
+      ]);
+      if (changed !== 1) throw new Error(`points draw ${draw.id} was given back under its lock`);
+      add(sqlDateValue(draw.expiresAt), take);
+      left -= take;
+    }
+    if (left > 0) add(movement.fallbackExpiresAt, left);
+    const parts = [...byExpiry.entries()].sort(([a], [b]) => a - b).map(([at, points]) => ({ expiresAt: new Date(at), points }));
+    const line = await this.appendLine(em, movement, movement.points, balance + movement.points, parts[0].expiresAt);
+    await em.insert(
+      PointsLot,
+      parts.map((part) => ({
+        memberId: movement.memberId,
+        ledgerId: line.id,
+        points: part.points,
+        remaining: part.points,
+        expiresAt: part.expiresAt,
+      })),
+    );
+    await this.moveBalance(em, movement.memberId, movement.points);
+    return line;
   }
 
   /**
@@ -165,19 +226,50 @@ export class PointsLedger {
     const lot = await em.findOneBy(PointsLot, { id: lotId });
     if (!lot || lot.remaining <= 0) return 0;
     const balance = await this.lockBalance(em, lot.memberId);
+    return this.expireLockedLot(em, { id: lotId, memberId: lot.memberId, expiresAt: lot.expiresAt }, balance, now);
+  }
+
+  /**
+   * Locks the member's row, as lockBalance, and first expires the member's lots whose time has come, as the expiry
+   * job would (the same `expire:lot:<id>` lines, so the job later finds nothing to do): answers the balance that
+   * may be spent now. Spending calls it: between a year's end and the job's next run, points that had expired
+   * were still spent (taken first, being the soonest to expire).
+   */
+  async lockSpendableBalance(em: EntityManager, memberId: number, now: Date): Promise<number> {
+    let balance = await this.lockBalance(em, memberId);
+    const lapsed: Array<{ id: number | string; expiresAt: Date | string }> = await em.query(
+      `SELECT id, expires_at AS expiresAt FROM points_lot
+        WHERE member_id = ? AND remaining > 0 AND expires_at < ? ORDER BY id${forUpdate(em)}`,
+      [memberId, sqlDate(em, now)],
+    );
+    for (const lot of lapsed)
+      balance -= await this.expireLockedLot(em, { id: Number(lot.id), memberId, expiresAt: sqlDateValue(lot.expiresAt) }, balance, now);
+    return balance;
+  }
+
+  /** expireLot once the member's row is locked (`balance` read under it). */
+  private async expireLockedLot(
+    em: EntityManager,
+    lot: { id: number; memberId: number; expiresAt: Date },
+    balance: number,
+    now: Date,
+  ): Promise<number> {
     const [fresh]: Array<{ remaining: number | string }> = await em.query(`SELECT remaining FROM points_lot WHERE id = ?${forUpdate(em)}`, [
-      lotId,
+      lot.id,
     ]);
     const remaining = Number(fresh.remaining);
     if (remaining <= 0) return 0;
-    await this.takeFromLot(em, lotId, remaining);
+    await this.takeFromLot(em, lot.id, remaining);
     const taken = Math.min(remaining, balance);
     if (taken < remaining)
-      this.logger.error({ memberId: lot.memberId, lotId, remaining, balance }, 'points lot held more than the balance: expired down to 0');
+      this.logger.error(
+        { memberId: lot.memberId, lotId: lot.id, remaining, balance },
+        'points lot held more than the balance: expired down to 0',
+      );
     if (taken === 0) return 0;
     await this.appendLine(
       em,
-      { memberId: lot.memberId, reason: 'expire', sourceKey: `expire:lot:${lotId}`, now },
+      { memberId: lot.memberId, reason: 'expire', sourceKey: `expire:lot:${lot.id}`, now },
       -taken,
       balance - taken,
       lot.expiresAt,

@@ -60,8 +60,9 @@ export class PointsLedgerLine {
   purchaseId!: number | null;
 
   /**
-   * Credits: when these points expire. Debits: the earliest expiry among the lots they were taken from, so
-   * points a refund gives back keep the expiry they had (they do not become younger).
+   * Credits: when these points expire (a give-back in several parts: the soonest). Debits: the earliest expiry
+   * among the lots they were taken from; what each lot gave is kept in points_draw, so points given back later
+   * keep each part's own expiry.
    */
   @Column({ name: 'expires_at', type: 'datetime', nullable: true })
   expiresAt!: Date | null;
@@ -93,6 +94,37 @@ export class PointsLot {
   @Column({ type: 'int' })
   remaining!: number;
 
+  @Column({ name: 'expires_at', type: 'datetime' })
+  expiresAt!: Date;
+}
+
+/**
+ * What one debit took from one lot, and how much of it has been given back since. A refund or a released order
+ * gives burned points back with the expiry each part had: a burn of 100 points expiring this year and 900 expiring
+ * next year gives back 100 and 900 with those expiries, not 1,000 with the sooner one (900 points lost a year, or
+ * all of them when the give-back came after that year's end).
+ */
+@Entity('points_draw')
+@Index('idx_points_draw_ledger', ['ledgerId'])
+export class PointsDraw {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  /** The debit's ledger line. */
+  @Column({ name: 'ledger_id', type: 'int' })
+  ledgerId!: number;
+
+  @Column({ name: 'lot_id', type: 'int' })
+  lotId!: number;
+
+  @Column({ type: 'int' })
+  points!: number;
+
+  /** Given back so far (never above `points`: a conditional UPDATE). */
+  @Column({ type: 'int', default: 0 })
+  restored!: number;
+
+  /** The lot's expiry, which given-back points keep. */
   @Column({ name: 'expires_at', type: 'datetime' })
   expiresAt!: Date;
 }

@@ -151,7 +151,7 @@ export class PayCheckoutService {
       // The tier is read under the member's row lock when the order is created; the order records the member
       // price it was priced with, and its settlement uses those numbers whatever the tier is by then.
       // The row lock first (by the primary key), then the tier: see PurchasesService.recordOnce.
-      const balance = await this.ledger.lockBalance(em, memberId);
+      const balance = await this.ledger.lockSpendableBalance(em, memberId, now);
       // Deletion refuses while an order is pending, so checkout refuses once the account is gone: read under the
       // lock, an order can no longer be left holding points and a coupon on an anonymised member.
       const account = await membersRepository.lockAccount(em, memberId);

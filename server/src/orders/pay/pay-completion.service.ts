@@ -178,13 +178,14 @@ export class PayCompletionService {
     if (fresh.pointsBurned > 0) {
       const burnLine = await pointsRepository.findLine(em, payOrderBurnKey(fresh.outTradeNo));
       if (!burnLine) throw new Error(`the points order ${fresh.outTradeNo} held have no ledger line`);
-      await this.ledger.credit(em, {
+      await this.ledger.restore(em, {
         memberId: fresh.memberId,
         points: fresh.pointsBurned,
+        fromLine: burnLine,
+        fallbackExpiresAt: burnLine.expiresAt ?? now,
         reason: 'restore',
         sourceKey: `payorder:${fresh.outTradeNo}:release`,
         now,
-        expiresAt: burnLine.expiresAt ?? now,
       });
     }
   }

@@ -15,6 +15,9 @@ import { PurchasesService } from '../purchases.service';
 import { AccountDeletionService } from '../../members/account-deletion.service';
 import { PayCheckoutService } from './pay-checkout.service';
 import { PayOrder } from './pay-order.entity';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { PointsLedger } from '../../points/points-ledger';
+import { PointsLedgerLine, PointsLot } from '../../points/points.entities';
 import { PayUnpaidOrders } from './pay-unpaid.service';
 import type { PayServices } from './pay.testing';
 
@@ -225,5 +228,29 @@ describe.each(TEST_DATABASES)('unpaid orders and 我的订单 on %s', (kind) => 
     expect(await t.db.dataSource.getRepository(PayOrder).countBy({ memberId: me.id })).toBe(0);
     expect(await balanceOf(me.id)).toBe(1000);
     expect(await couponStatus(me.couponId!)).toBe('available');
+  });
+
+  it('a cancelled order gives its burned points back with the expiry each part had', async () => {
+    const me = await newMember(100); // 100 points expiring in 200 days
+    const later = new Date(t.clock.now().getTime() + 600 * 86_400_000);
+    await t.app
+      .get(TransactionRunner)
+      .run((em) =>
+        t.app
+          .get(PointsLedger)
+          .credit(em, { memberId: me.id, points: 1000, reason: 'earn', sourceKey: `later:${me.id}`, now: t.clock.now(), expiresAt: later }),
+      );
+    const sooner = (await t.db.dataSource.getRepository(PointsLot).findOneByOrFail({ memberId: me.id, points: 100 })).expiresAt;
+    const created = await checkout(me.id, { amountFen: 30000, pointsToBurn: 1000 }); // 100 of the sooner, 900 of the later
+    await payments.cancel(me.id, created.order.outTradeNo);
+    const release = await t.db.dataSource
+      .getRepository(PointsLedgerLine)
+      .findOneByOrFail({ sourceKey: `payorder:${created.order.outTradeNo}:release` });
+    const lots = await t.db.dataSource.getRepository(PointsLot).find({ where: { ledgerId: release.id }, order: { expiresAt: 'ASC' } });
+    expect(lots.map((lot) => [lot.expiresAt.getTime(), lot.points])).toEqual([
+      [sooner.getTime(), 100],
+      [later.getTime(), 900],
+    ]);
+    expect(await balanceOf(me.id)).toBe(1100);
   });
 });
