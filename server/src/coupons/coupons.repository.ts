@@ -1,4 +1,5 @@
 import { And, In, LessThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
+import { isMysql } from '../database/dialect';
 import { CouponRedemption, RedemptionStatus } from './coupon-redemption.entity';
 import { CouponTemplate } from './coupon-template.entity';
 import { Coupon } from './coupon.entity';
@@ -34,6 +35,17 @@ async function byIds<T extends { id: number }>(
 export const couponsRepository = {
   findTemplate(em: EntityManager, templateId: number): Promise<CouponTemplateRecord | null> {
     return em.findOneBy(CouponTemplate, { id: templateId });
+  },
+
+  /**
+   * The template as it is now, its row locked to the caller's commit (FOR UPDATE on MySQL; SQLite has one writer):
+   * what a gift or a reward coupon is issued with. A plain read answers from the transaction's snapshot, which can
+   * predate an edit made while the template was not live; locked, an edit either landed before (and is read) or
+   * waits, then finds the coupon given and is refused.
+   */
+  lockTemplate(em: EntityManager, templateId: number): Promise<CouponTemplateRecord | null> {
+    const query = em.createQueryBuilder(CouponTemplate, 't').where('t.id = :id', { id: templateId });
+    return (isMysql(em) ? query.setLock('pessimistic_write') : query).getOne();
   },
 
   templateExists(em: EntityManager, templateId: number): Promise<boolean> {

@@ -8,6 +8,9 @@ import { codeOf, joinedMembersSpec, keyMaker } from '../testing/spec';
 import type { TestApp } from '../testing/test-app';
 import { ClaimService } from './claim.service';
 import { TemplatesService } from './templates.service';
+import type { StaffAccount } from '../auth/staff.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { GoodwillService } from '../feedback/goodwill.service';
 
 const START = '2026-11-23T02:00:00Z'; // 10:00 in Shanghai
 const DAY = 86_400_000;
@@ -150,6 +153,28 @@ describe.each(TEST_DATABASES)('coupon templates edited while not live, on %s', (
       }
     }
   });
+
+  if (kind === 'mariadb')
+    it('a goodwill coupon given while its template is edited carries the edited terms (its snapshot predates the edit)', async () => {
+      const template = await templates.create(upcoming({ validity: { type: 'relative', validDays: 30 } }));
+      const memberId = member();
+      const admin: StaffAccount = { id: 9104, openid: 'o-te-admin', role: 'admin', name: null, stores: [] };
+      await t.app.get(TransactionRunner).run(async (em) => {
+        // The gift's transaction has read the template (its snapshot) before the edit commits on another connection.
+        await em.query('SELECT id FROM coupon_template WHERE id = ?', [template.id]);
+        await templates.update(template.id, upcoming({ validity: { type: 'relative', validDays: 3 } }));
+        await t.app.get(GoodwillService).grant(em, admin, {
+          caseId: null,
+          memberId,
+          ask: { kind: 'coupon', templateId: template.id, reason: '补偿' },
+          idempotencyKey: key(),
+          now: now(),
+        });
+      });
+      expect([await coupons(template.id), await validWithin(template.id, 4)]).toEqual([1, 1]);
+      // Given, the template is live: a later edit is refused.
+      expect(codeOf(await templates.update(template.id, upcoming()).catch((e) => e))).toBe('COUPON_TEMPLATE_ALREADY_LIVE');
+    });
 
   it('an edit racing a campaign launch and its run: the run gives the terms the template had at launch, to everyone', async () => {
     for (let round = 0; round < 3; round++) {

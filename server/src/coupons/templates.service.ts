@@ -11,7 +11,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InjectConfig } from '../common/app-config';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { forUpdate, isMysql } from '../database/dialect';
+import { forUpdate } from '../database/dialect';
+import { couponsRepository } from './coupons.repository';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CouponTemplate } from './coupon-template.entity';
 import { toTemplateView } from './coupon.views';
@@ -154,8 +155,7 @@ export class TemplatesService {
    * The campaigns are read with a locking read after the row lock: a launch that held the lock has committed.
    */
   private async lockWhileNotLive(em: EntityManager, id: number): Promise<Array<{ id: number; status: string }>> {
-    const query = em.createQueryBuilder(CouponTemplate, 't').where('t.id = :id', { id });
-    const template = await (isMysql(em) ? query.setLock('pessimistic_write') : query).getOne();
+    const template = await couponsRepository.lockTemplate(em, id);
     if (!template) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
     const campaigns = (
       (await em.query(`SELECT id, status FROM campaign WHERE coupon_template_id = ? ORDER BY id${forUpdate(em)}`, [id])) as Array<{

@@ -61,7 +61,8 @@ export class GoodwillService {
     const { ask, memberId, now } = input;
     // A runtime setting (设置): HQ may change the limits in the console without a deploy.
     const limits = await this.settings.get('feedback.goodwillLimits');
-    const template = ask.kind === 'coupon' ? await couponsRepository.findTemplate(em, ask.templateId) : null;
+    // Locked as it is read: a coupon is given with the terms the template has now, never a snapshot's older ones.
+    const template = ask.kind === 'coupon' ? await couponsRepository.lockTemplate(em, ask.templateId) : null;
     if (ask.kind === 'coupon' && !template) throw new DomainError('COUPON_TEMPLATE_NOT_FOUND');
     const faceFen = template ? couponFaceFen(template) : 0;
     const within =
@@ -107,7 +108,7 @@ export class GoodwillService {
     const { validFrom, validUntil } = couponValidity(validityOf(template!), now, this.config.businessCalendar.timeZone);
     // A fixed-dates template whose validity has ended would hand the member a coupon that is already expired.
     if (validUntil.getTime() <= now.getTime()) throw new DomainError('GOODWILL_COUPON_UNAVAILABLE');
-    // Coupon row first, stock last (the template row is locked only from its UPDATE to the COMMIT), as claims do.
+    // The template row is locked from the read above, as a claim's flush locks it before its coupons.
     const couponId = await this.issuer.issueOne(em, {
       templateId: template!.id,
       memberId,

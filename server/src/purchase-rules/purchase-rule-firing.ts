@@ -123,11 +123,15 @@ export class PurchaseRuleFiring implements OnModuleInit {
     }
     const budgeted = hasBudget(rule);
     if (budgeted && !(await this.takeBudget(em, rule.id, points, coupons))) return this.undo(em, grantId, rule.id, null);
-    const template = rule.couponTemplateId !== null && coupons > 0 ? await couponsRepository.findTemplate(em, rule.couponTemplateId) : null;
     let validUntil: Date | null = null;
-    if (template) {
-      if (!(await this.issuer.takeStock(em, template.id, coupons)))
+    let couponName: string | null = null;
+    if (rule.couponTemplateId !== null && coupons > 0) {
+      if (!(await this.issuer.takeStock(em, rule.couponTemplateId, coupons)))
         return this.undo(em, grantId, rule.id, budgeted ? { points, coupons } : null);
+      // Read under the lock the stock just took: the sale's snapshot can predate an edit of the template.
+      const template = await couponsRepository.lockTemplate(em, rule.couponTemplateId);
+      if (!template) throw new Error(`coupon template ${rule.couponTemplateId} of rule ${rule.id} took stock and does not exist`);
+      couponName = template.name;
       const validity = couponValidity(validityOf(template), sale.at, this.config.businessCalendar.timeZone);
       validUntil = validity.validUntil;
       for (let index = 0; index < coupons; index++) {
@@ -163,8 +167,8 @@ export class PurchaseRuleFiring implements OnModuleInit {
         sale.purchaseId,
         points,
         line?.balanceAfter ?? null,
-        template?.name ?? null,
-        template ? coupons : 0,
+        couponName,
+        couponName !== null ? coupons : 0,
         validUntil,
         sale.at,
       ),
