@@ -2,6 +2,7 @@ import type { PurchaseRuleRequest } from '@member/shared';
 import { ruleRequest } from '../testing/purchase-rule-fixtures';
 import { TemplatesService } from '../coupons/templates.service';
 import { Coupon } from '../coupons/coupon.entity';
+import { CouponIssuer } from '../coupons/coupon-issuer';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DomainEvents } from '../events/domain-event-bus';
 import { SaleSettled } from '../events/domain-events';
@@ -81,6 +82,41 @@ describe.each(TEST_DATABASES)('purchase rules on %s', (kind) => {
     expect(await rules.get(rule.id)).toMatchObject({ grantedCount: 1, pointsGranted: 100, couponsGranted: 2 });
     expect(await ruleRow(rule.id)).toMatchObject({ grantedCount: 0 }); // no budget: no counters, no lock
   });
+
+  if (kind === 'mariadb')
+    it('a reward coupon given while its template is edited carries the edited terms (the sale’s snapshot predates the edit)', async () => {
+      const DAY = 86_400_000;
+      const templates = t.app.get(TemplatesService);
+      // Claimable from tomorrow, so not live: an edit is allowed until the first coupon is given.
+      const upcoming = (validDays: number) =>
+        templateRequest(t.clock.now(), {
+          name: `奖励券 ${validDays} 天`,
+          claimStartsAt: new Date(t.clock.now().getTime() + DAY).toISOString(),
+          validity: { type: 'relative', validDays },
+        });
+      const rewardTemplate = (await templates.create(upcoming(30))).id;
+      await activeRule(ruleRequest({ reward: { couponTemplateId: rewardTemplate, couponCount: 1, points: 0, multiplierPermille: null } }));
+      const issuer = CouponIssuer.prototype as unknown as { takeStock(...args: unknown[]): Promise<boolean> };
+      const original = issuer.takeStock;
+      let edited = false;
+      const spy = jest.spyOn(issuer, 'takeStock').mockImplementation(async function (this: unknown, ...args: unknown[]) {
+        // The edit commits on another connection after the sale's transaction has read (and fixed its snapshot).
+        if (args[1] === rewardTemplate && !edited) {
+          edited = true;
+          await templates.update(rewardTemplate, upcoming(3));
+        }
+        return original.apply(this, args);
+      });
+      try {
+        const sale = await buy(member(), 30_000);
+        expect(sale.rewards[0].couponNames).toEqual(['奖励券 3 天']);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(edited).toBe(true);
+      const [coupon] = await t.db.dataSource.getRepository(Coupon).findBy({ templateId: rewardTemplate });
+      expect(coupon.validUntil.getTime() - t.clock.now().getTime()).toBeLessThan(4 * DAY);
+    });
 
   it('fires once per purchase: a resent till request and a replayed SaleSettled give nothing more', async () => {
     const rule = await activeRule(
