@@ -351,7 +351,10 @@ export const configSchema = z
       senderEverySeconds: z.number().min(0).max(3600),
       /** Retries of a send that failed for a passing reason (-1, 45009, 5xx, timeout), and the waits between them. */
       retryBackoffSeconds: z.array(z.int().min(1).max(86400)).min(1).max(10),
-      /** The coupon-expiry reminder: once a day from `runAtLocalTime`, for coupons whose last day is `daysBefore` days away. */
+      /**
+       * The coupon-expiry reminder: once a day from `runAtLocalTime`, for coupons whose last day is at most
+       * `daysBefore` days away (once each).
+       */
       couponExpiringReminder: z.object({
         daysBefore: z.int().min(1).max(30),
         runAtLocalTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour clock) in the business time zone'),

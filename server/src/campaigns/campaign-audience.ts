@@ -40,8 +40,9 @@ export function campaignAudience(em: EntityManager, config: AppConfig, campaign:
       `EXISTS (SELECT 1 FROM coupon c WHERE c.member_id = m.id AND c.status = '${CouponStatus.Available}'` +
         ' AND c.valid_until >= ? AND c.valid_until < ?)',
     );
+    // Last day at most `daysBefore` days away and not over (the reminder program's own window).
     const daysBefore = campaign.daysBefore ?? 0;
-    params.push(day(daysBefore), day(daysBefore + 1));
+    params.push(sqlDate(em, run.asOf), day(daysBefore + 1));
   } else if (campaign.schedule === CampaignSchedule.Birthday) {
     // Members in the birthday window open today (the birthday perks' own rule, shared/rules/birthday.ts: a
     // month, or a day with 29 February celebrated on the 28th in non-leap years), once a year: a daily run

@@ -57,8 +57,11 @@ export class CouponReminderProgram implements SystemCampaignProgram, OnModuleIni
   /** One message per expiring coupon of each reachable member. Answers how many were new. */
   private async remindOfExpiringCoupons(em: EntityManager, asOf: Date, reachable: ReachableMember[]): Promise<number> {
     const timeZone = this.config.businessCalendar.timeZone;
-    const from = addBusinessDays(asOf, this.config.messages.couponExpiringReminder.daysBefore, timeZone);
-    const to = addBusinessDays(from, 1, timeZone);
+    // Every coupon still valid whose last day is at most `daysBefore` days away (the per-coupon dedupe key keeps
+    // it to one reminder): a coupon valid for fewer days than that, or claimed after the day's run, or a day
+    // whose run was missed, is reminded at the next run instead of never.
+    const from = asOf;
+    const to = addBusinessDays(asOf, this.config.messages.couponExpiringReminder.daysBefore + 1, timeZone);
     let queued = 0;
     for (let i = 0; i < reachable.length; i += IDS_PER_STATEMENT) {
       const batch = reachable.slice(i, i + IDS_PER_STATEMENT).map((m) => m.id);

@@ -355,6 +355,29 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     expect(run!.targeted).toBeGreaterThanOrEqual(2);
   });
 
+  it('reminds of a coupon valid for fewer days than the reminder’s lead, claimed after the day’s run, at the next run', async () => {
+    const fan = await newMember();
+    await subscribe(fan, ['coupon_expiring']);
+    const template = await t.app
+      .get(TemplatesService)
+      .create(templateRequest(t.clock.now(), { name: '两日券', totalStock: 10, validity: { type: 'relative', validDays: 2 } }));
+    const coupon = await t.app.get(ClaimService).claim(fan.id, template.id, key());
+    const job = t.app.get(CouponReminderJob);
+    // Its last day is tomorrow: three days before it was yesterday, so the old one-day window never held it.
+    const nextRun = new Date(t.clock.now().getTime() + 86_400_000);
+    expect(await job.remind(nextRun)).toBe(1);
+    expect(await job.remind(new Date(nextRun.getTime() + 3_600_000))).toBe(0);
+    await drain();
+    const messagesOfCoupon = (await inboxOf(fan.openid)).filter((m) => m.template_id === templateOf('coupon_expiring'));
+    expect(messagesOfCoupon).toHaveLength(1);
+    expect(messagesOfCoupon[0]).toMatchObject({
+      data: {
+        thing1: { value: '两日券' },
+        date2: { value: businessDate(new Date(coupon.validUntil), t.config.businessCalendar.timeZone) },
+      },
+    });
+  });
+
   it('keeps to the send rate per second, across passes', async () => {
     const me = await newMember();
     const rate = t.config.messages.sendRatePerSecond;
