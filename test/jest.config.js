@@ -1,3 +1,9 @@
+// Every test, and every server an e2e test starts, runs in a time zone that is neither UTC nor the business
+// calendar's (Asia/Shanghai): code that reads the machine's local time (a date string parsed without its zone,
+// getDate(), setHours()) fails here instead of on a server whose clock is set to Shanghai or anywhere else. The
+// embedded SQLite's expiry dates on the points page were read that way. Workers inherit it from this process.
+process.env.TZ = 'America/New_York';
+
 // One jest run for every TypeScript package. The mini-program's pages are built and driven in Chromium (e2e);
 // its pure helpers (utils/) are tested here like any other code.
 // swc transpiles both our TypeScript and the ESM-only NestJS 12 packages (README.md, "Toolchain notes").

@@ -20,6 +20,8 @@ export interface PublicConfig {
   payEnabled: boolean;
   /** The largest amount one app order may charge (fen): the pay page names it when an amount is over. */
   payMaxOrderFen: number;
+  /** The wallet badges a usable coupon in its last this many days (今天过期 / 明天过期 / n天后过期; config coupons.expiringSoonDays). */
+  couponExpiringSoonDays: number;
   stores: Array<{ code: string; name: string }>;
   /** Name, slogan, logo, colours, customer service and tier card art (config `brand`). */
   brand: Brand;

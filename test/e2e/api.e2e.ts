@@ -29,6 +29,7 @@ describe.each(['mariadb', 'sqlite'] as const)('API end to end on %s', (database)
       privacyPolicyVersion: POLICY,
       memberCodePeriodSeconds: 60,
       emulatorBaseUrl: stack.emulatorUrl,
+      couponExpiringSoonDays: 3,
       brand: {
         name: '悦享会员',
         logo: expect.stringMatching(/^data:image\/svg\+xml;base64,/),

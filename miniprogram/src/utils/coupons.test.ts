@@ -34,6 +34,9 @@ describe('how coupons read', () => {
 
   it('badges only the last days of a usable coupon', () => {
     expect([null, 0, 1, 2, 3, 4].map((days) => expiryBadge(days))).toEqual([null, null, '今天过期', '明天过期', '2天后过期', null]);
+    // A chain that badges a week ahead (config coupons.expiringSoonDays 7, passed in the public config).
+    expect([5, 7, 8].map((days) => expiryBadge(days, 7))).toEqual(['4天后过期', '6天后过期', null]);
+    expect(expiryBadge(2, 0)).toBeNull();
   });
 
   it('reads 折 and counts as people type them', () => {

@@ -110,8 +110,11 @@ export function templateValidityText(validity: CouponValidity): string {
   return `${businessDate(validity.validFrom)} 至 ${businessDate(validity.validUntil)}`;
 }
 
-/** Shown only in the last days of a usable coupon: "今天过期", "明天过期", "2天后过期". */
-export function expiryBadge(daysLeft: number | null, withinDays = 3): string | null {
+/** The badge's days until the public config says (config coupons.expiringSoonDays; its default). */
+export const DEFAULT_EXPIRING_SOON_DAYS = 3;
+
+/** Shown only in the last `withinDays` days of a usable coupon: "今天过期", "明天过期", "2天后过期". */
+export function expiryBadge(daysLeft: number | null, withinDays = DEFAULT_EXPIRING_SOON_DAYS): string | null {
   if (daysLeft === null || daysLeft < 1 || daysLeft > withinDays) return null;
   if (daysLeft === 1) return '今天过期';
   if (daysLeft === 2) return '明天过期';

@@ -53,6 +53,7 @@ export class HealthController {
       emulatorBaseUrl: this.config.demo.emulatorPublicUrl,
       payEnabled: this.config.wechatPay !== null,
       payMaxOrderFen: this.config.payment.maxOrderFen,
+      couponExpiringSoonDays: this.config.coupons.expiringSoonDays,
       stores: this.config.stores,
       brand: this.brand,
     };

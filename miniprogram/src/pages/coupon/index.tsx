@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { ERRORS, type CouponView } from '@member/shared';
-import { ApiError, ensureSession, getCoupon } from '../../api';
+import { ApiError, ensureSession, getCoupon, peekPublicConfig } from '../../api';
 import ActionButton from '../../components/ActionButton';
 import CodeImages from '../../components/CodeImages';
 import CouponTicket from '../../components/CouponTicket';
@@ -91,7 +91,7 @@ export default function CouponPage() {
         id='coupon-ticket'
         terms={coupon.terms}
         name={coupon.name}
-        badge={usable ? expiryBadge(coupon.daysLeft) : null}
+        badge={usable ? expiryBadge(coupon.daysLeft, peekPublicConfig()?.couponExpiringSoonDays) : null}
         muted={!usable}
         stamp={usable ? null : COUPON_STATUS_NAMES[coupon.status]}
       />

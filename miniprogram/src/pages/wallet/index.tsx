@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import type { CouponView, WalletResponse, WalletTab } from '@member/shared';
-import { ensureSession, getWallet } from '../../api';
+import { ensureSession, getWallet, peekPublicConfig } from '../../api';
 import CouponTicket from '../../components/CouponTicket';
 import StateView from '../../components/StateView';
 import { useLoader } from '../../hooks/useLoader';
@@ -93,7 +93,7 @@ export default function WalletPage() {
               terms={coupon.terms}
               name={coupon.name}
               meta={couponMeta(coupon)}
-              badge={tab === 'usable' ? expiryBadge(coupon.daysLeft) : null}
+              badge={tab === 'usable' ? expiryBadge(coupon.daysLeft, peekPublicConfig()?.couponExpiringSoonDays) : null}
               muted={tab !== 'usable'}
               stamp={tab === 'usable' ? null : COUPON_STATUS_NAMES[coupon.status]}
               action={
