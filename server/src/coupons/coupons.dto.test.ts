@@ -1,24 +1,13 @@
+import { templateRequest } from '../testing/coupon-fixtures';
 import { createTemplateBody } from './coupons.dto';
 
-/** A valid template request, changed by `change`; answers the problems' paths (none: accepted). */
+/** A valid template request (fixed validity over December), changed by `change`; the problems' paths (none: accepted). */
 function problemsOf(change: (body: Record<string, unknown>) => void): string[] {
   const body: Record<string, unknown> = {
-    name: '满200减20',
-    terms: {
-      kind: 'cash_off',
-      valueFen: 2000,
-      thresholdFen: 20000,
-      percentPermille: null,
-      capFen: null,
-      giftName: null,
-      stacksWithMemberDiscount: false,
-    },
-    totalStock: 100,
-    perMemberLimit: 1,
+    ...templateRequest(new Date('2026-12-01T00:00:00+08:00')),
     validity: { type: 'fixed', validFrom: '2026-12-01T00:00:00+08:00', validUntil: '2026-12-31T23:59:59+08:00' },
     claimStartsAt: '2026-12-01T00:00:00+08:00',
     claimEndsAt: '2026-12-20T00:00:00+08:00',
-    audience: 'all',
   };
   change(body);
   const result = createTemplateBody.safeParse(body);

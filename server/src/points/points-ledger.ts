@@ -61,15 +61,32 @@ export class PointsLedger {
   async credit(em: EntityManager, movement: Movement & { points: number; expiresAt: Date }): Promise<PointsLedgerLine | null> {
     if (movement.points <= 0) return null;
     const balance = await this.lockBalance(em, movement.memberId);
-    const line = await this.appendLine(em, movement, movement.points, balance + movement.points, movement.expiresAt);
-    await em.insert(PointsLot, {
-      memberId: movement.memberId,
-      ledgerId: line.id,
-      points: movement.points,
-      remaining: movement.points,
-      expiresAt: movement.expiresAt,
-    });
-    await this.moveBalance(em, movement.memberId, movement.points);
+    return this.addLots(em, movement, balance, [{ points: movement.points, expiresAt: movement.expiresAt }]);
+  }
+
+  /**
+   * A credit's writes once the member's row is locked (`balance` read under it): one ledger line (its expiry the
+   * soonest of the parts, which come soonest first), one lot per part, the balance moved by their sum.
+   */
+  private async addLots(
+    em: EntityManager,
+    movement: Movement,
+    balance: number,
+    parts: ReadonlyArray<{ points: number; expiresAt: Date }>,
+  ): Promise<PointsLedgerLine> {
+    const points = parts.reduce((sum, part) => sum + part.points, 0);
+    const line = await this.appendLine(em, movement, points, balance + points, parts[0].expiresAt);
+    await em.insert(
+      PointsLot,
+      parts.map((part) => ({
+        memberId: movement.memberId,
+        ledgerId: line.id,
+        points: part.points,
+        remaining: part.points,
+        expiresAt: part.expiresAt,
+      })),
+    );
+    await this.moveBalance(em, movement.memberId, points);
     return line;
   }
 
@@ -202,19 +219,7 @@ export class PointsLedger {
     }
     if (left > 0) add(movement.fallbackExpiresAt, left);
     const parts = [...byExpiry.entries()].sort(([a], [b]) => a - b).map(([at, points]) => ({ expiresAt: new Date(at), points }));
-    const line = await this.appendLine(em, movement, movement.points, balance + movement.points, parts[0].expiresAt);
-    await em.insert(
-      PointsLot,
-      parts.map((part) => ({
-        memberId: movement.memberId,
-        ledgerId: line.id,
-        points: part.points,
-        remaining: part.points,
-        expiresAt: part.expiresAt,
-      })),
-    );
-    await this.moveBalance(em, movement.memberId, movement.points);
-    return line;
+    return this.addLots(em, movement, balance, parts);
   }
 
   /**
