@@ -4,9 +4,10 @@ import { MemberAccessService } from './member-access.service';
 import type { StaffAccount } from './staff.service';
 import { AuditService } from '../audit/audit.service';
 import { InjectConfig } from '../common/app-config';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { DbThrottlerStorage } from '../throttle/db-throttler.storage';
-import { claimedMemberId } from '../members/member-code';
+import { checkMemberCode, claimedMemberId } from '../members/member-code';
 
 /**
  * Stops member-code guessing. The MAC is 8 digits, so one guess wins 1 in 10^8 — but a clerk could try ~1,000 a
@@ -26,11 +27,15 @@ export class MemberCodeGate {
     private readonly counters: DbThrottlerStorage,
     private readonly access: MemberAccessService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
    * Runs `use` (which checks the code and throws MEMBER_CODE_INVALID on a wrong one) unless the account or the
-   * member is locked; counts a wrong code; grants access to the member `use` answers.
+   * member is locked; counts a wrong code; grants access to the member `use` answers, if the code is that
+   * member's now. `use` may answer without judging the code: a resent sale answers the first one whatever code it
+   * carries (codes change every minute, a retry may come after), and a made-up code on an old sale's key must not
+   * reopen a member the clerk served long ago.
    */
   async check<T>(staff: StaffAccount, code: string, use: () => Promise<T>, memberOf: (result: T) => number): Promise<T> {
     const memberId = claimedMemberId(this.config.memberCode, code);
@@ -46,7 +51,10 @@ export class MemberCodeGate {
       if (error instanceof DomainError && error.code === 'MEMBER_CODE_INVALID') await this.countFailure(staff, memberId, keys);
       throw error;
     }
-    await this.access.grant(staff, memberOf(result));
+    const served = memberOf(result);
+    const settings = { secret: this.config.security.memberCodeSecret, ...this.config.memberCode };
+    const current = checkMemberCode(settings, code, this.clock.now());
+    if (current.ok && current.memberId === served) await this.access.grant(staff, served);
     return result;
   }
 

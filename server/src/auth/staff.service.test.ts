@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { createTestDatabase, TEST_DATABASES, type TestDatabase } from '../testing/databases';
 import { testConfig } from '../testing/test-app';
+import { issueMemberCode } from '../members/member-code';
 import { DbThrottlerStorage } from '../throttle/db-throttler.storage';
 import { MemberAccessService } from './member-access.service';
 import { MemberCodeGate } from './member-code-gate';
@@ -128,7 +129,7 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
   it('locks member-code guessing per staff account and per member, across accounts, and audits the lock', async () => {
     const counters = new DbThrottlerStorage(db.dataSource, new TransactionRunner(db.dataSource), clock);
     const audit = new AuditService(db.dataSource, clock);
-    const gate = new MemberCodeGate(config, counters, new MemberAccessService(config, db.dataSource, clock), audit);
+    const gate = new MemberCodeGate(config, counters, new MemberAccessService(config, db.dataSource, clock), audit, clock);
     const { perStaff, perMember } = config.staffAccess.memberCodeFailures;
     const wrong = async () => {
       throw new DomainError('MEMBER_CODE_INVALID');
@@ -195,6 +196,39 @@ describe.each(TEST_DATABASES)('staff accounts, stores, member access and member-
         ),
       ),
     ).toBe('no error');
+  });
+
+  it('grants access only for a code that is the member’s now, whatever the checked action answered', async () => {
+    const counters = new DbThrottlerStorage(db.dataSource, new TransactionRunner(db.dataSource), clock);
+    const access = new MemberAccessService(config, db.dataSource, clock);
+    const gate = new MemberCodeGate(config, counters, access, new AuditService(db.dataSource, clock), clock);
+    await staff.bind('o-replay', 'clerk', null, ['S001']);
+    const clerk = await account('o-replay');
+    // A resent sale answers the first one (member 51) whatever code it carries: a made-up one grants nothing.
+    await gate.check(
+      clerk,
+      '6612345100000000',
+      async () => 'the first sale',
+      () => 51,
+    );
+    expect(await codeOf(() => access.assertMayRead(clerk, 51))).toBe('MEMBER_ACCESS_REQUIRED');
+    // Nor does member 52's genuine code, answered as member 51's.
+    const settings = { secret: config.security.memberCodeSecret, ...config.memberCode };
+    await gate.check(
+      clerk,
+      issueMemberCode(settings, 52, clock.now()).code,
+      async () => 'the first sale',
+      () => 51,
+    );
+    expect(await codeOf(() => access.assertMayRead(clerk, 51))).toBe('MEMBER_ACCESS_REQUIRED');
+    // The member's own code, now: access for a while.
+    await gate.check(
+      clerk,
+      issueMemberCode(settings, 51, clock.now()).code,
+      async () => 'served',
+      () => 51,
+    );
+    expect(await codeOf(() => access.assertMayRead(clerk, 51))).toBe('no error');
   });
 
   it('keeps the audit log append-only and pages it newest first', async () => {
