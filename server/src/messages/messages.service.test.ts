@@ -25,6 +25,7 @@ import { MessagesService, type QueueMessage } from './messages.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { CouponReminderJob } from '../campaigns/coupon-reminder.job';
 import { OutboxSender } from './outbox-sender';
+import { WechatClient } from '../wechat/wechat.client';
 
 type Json = any;
 
@@ -277,6 +278,29 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await drain();
     expect(await inboxOf(slow.openid)).toHaveLength(1);
     expect(await grantOf(slow.id, 'coupon_arrived')).toBe(await wechatQuota(slow.openid, 'coupon_arrived'));
+  });
+
+  it('a send whose access_token could not be had waits and is sent later, its grant kept: nothing had left for WeChat', async () => {
+    const member = await newMember();
+    await subscribe(member, ['coupon_arrived']);
+    const tokens = t.app.get(WechatClient).tokens;
+    tokens.invalidate(await tokens.getToken()); // the next send fetches a token
+    await emulatorPost('/dev/faults', { endpoint: 'stable_token', delayMs: 2500 }); // past our HTTP timeout
+    await queue(couponArrived(member.id, 1));
+    await drain();
+    expect((await rowsOf(member.id))[0]).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(await grantOf(member.id, 'coupon_arrived')).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1600)); // the slow token answer ends
+    // A token endpoint refusing us (an errcode), then a good one: sent on the next try.
+    await emulatorPost('/dev/faults', { endpoint: 'stable_token', errcode: 45009 });
+    t.clock.advance(t.config.messages.retryBackoffSeconds[0]);
+    await drain();
+    expect((await rowsOf(member.id))[0]).toMatchObject({ status: 'queued', attempts: 2, errcode: 45009 });
+    t.clock.advance(t.config.messages.retryBackoffSeconds[1]);
+    await drain();
+    expect((await rowsOf(member.id))[0]).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(await inboxOf(member.openid)).toHaveLength(1);
+    expect(await grantOf(member.id, 'coupon_arrived')).toBe(await wechatQuota(member.openid, 'coupon_arrived'));
   });
 
   it('tells a subscribed member the points a purchase earned, once the purchase commits (SaleSettled); others get no row', async () => {

@@ -1,3 +1,4 @@
+import { ACCESS_TOKEN_ENDPOINT } from '../wechat/access-token.provider';
 import type { AppConfig } from '@member/config';
 import { OutboxStatus } from '@member/shared';
 import type { EntityManager } from 'typeorm';
@@ -47,6 +48,10 @@ export class OutboxOutcomes {
   /** One failed send: what WeChat's error means for the row and the grant. Anything not from WeChat is rethrown. */
   async afterError(row: OutboxMessage, error: unknown): Promise<FailureOutcome> {
     const now = this.clock.now();
+    // The access_token could not be had (a timeout, a refusal, an answer out of protocol): the message itself
+    // never left, so even a timeout here is not "WeChat may have sent it". The grant goes back; it waits and tries again.
+    if ((error instanceof WechatApiError || error instanceof WechatUnavailableError) && error.endpoint === ACCESS_TOKEN_ENDPOINT)
+      return this.retryOrFail(row, error instanceof WechatApiError ? error.errcode : null, `access_token: ${error.message}`, now);
     if (error instanceof WechatApiError) {
       if (error.errcode === NO_QUOTA) {
         // WeChat has no accept left for this template: ours said otherwise, so ours goes to what WeChat knows.

@@ -2,6 +2,7 @@ import { MAX_TOKEN_REFRESH_AHEAD_SECONDS } from '@member/config';
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock';
 import type { WechatHttp } from './wechat.http';
+import { WechatUnavailableError } from './wechat.errors';
 
 interface CachedToken {
   value: string;
@@ -10,6 +11,8 @@ interface CachedToken {
   refreshAtMs: number;
 }
 
+/** The endpoint label of the access_token fetch, on the errors it throws: nothing was sent to WeChat but the token. */
+export const ACCESS_TOKEN_ENDPOINT = 'stable_token';
 /**
  * The mini-program's access_token. It comes from /cgi-bin/stable_token in normal mode, which hands every
  * caller the same token while it is valid: N server instances can each cache it without invalidating one
@@ -57,14 +60,15 @@ export class AccessTokenProvider {
   }
 
   private async fetchStableToken(): Promise<CachedToken> {
-    const body = await this.http.postJson<{ access_token: string; expires_in: number }>('stable_token', '/cgi-bin/stable_token', {
+    const body = await this.http.postJson<{ access_token: string; expires_in: number }>(ACCESS_TOKEN_ENDPOINT, '/cgi-bin/stable_token', {
       grant_type: 'client_credential',
       appid: this.credentials.appid,
       secret: this.credentials.secret,
       force_refresh: false,
     });
     if (typeof body.access_token !== 'string' || typeof body.expires_in !== 'number') {
-      throw new Error('stable_token answered without access_token/expires_in');
+      // Not WeChat's protocol: callers treat it as WeChat being unreachable (a message waits and is tried again).
+      throw new WechatUnavailableError(ACCESS_TOKEN_ENDPOINT, 'answered without access_token/expires_in');
     }
     const now = this.clock.now().getTime();
     const expiresAtMs = now + body.expires_in * 1000;
