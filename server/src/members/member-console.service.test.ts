@@ -1,3 +1,4 @@
+import { AuditService } from '../audit/audit.service';
 import type { StaffAccount } from '../auth/staff.service';
 import { TemplatesService } from '../coupons/templates.service';
 import { templateRequest } from '../testing/coupon-fixtures';
@@ -228,6 +229,18 @@ describe.each(TEST_DATABASES)('console member search and detail on %s', (kind) =
     expect((await members.messages(admin, me, { kind: 'points_change' })).messages.map((m) => m.kind)).toEqual(['points_change']);
     expect((await members.messages(admin, me, { before: all.messages[0].id })).messages.map((m) => m.kind)).toEqual(['points_change']);
     expect((await members.auditTrail(admin, me)).entries).toEqual([]);
+  });
+
+  it('the 操作记录 tab shows a store manager their stores’ entries only; HQ all of them', async () => {
+    const me = spec.member();
+    await spec.buy(me, 5000, { storeCode: 'S001' });
+    const audit = t.app.get(AuditService);
+    await audit.record(admin, { action: 'member.phone_reveal', outcome: 'ok', target: 'member', memberId: me, storeCode: null });
+    await audit.record(manager1, { action: 'member.coupon_gift', outcome: 'ok', target: 'member', memberId: me, storeCode: 'S001' });
+    await audit.record(manager2, { action: 'purchase.record', outcome: 'ok', target: 'purchase', memberId: me, storeCode: 'S002' });
+    const actions = async (staff: StaffAccount) => (await members.auditTrail(staff, me)).entries.map((e) => e.action);
+    expect(await actions(manager1)).toEqual(['member.coupon_gift']);
+    expect(await actions(admin)).toEqual(['purchase.record', 'member.coupon_gift', 'member.phone_reveal']);
   });
 
   it('actions per role: HQ reveals the phone and adjusts points (once per key); a manager gives coupons within its limit', async () => {

@@ -113,10 +113,15 @@ export class MemberConsoleService {
     return this.feedback.list(memberId);
   }
 
-  /** 操作记录: staff actions on this member (and the member's own, such as 注销), newest first. */
+  /**
+   * 操作记录: staff actions on this member (and the member's own, such as 注销), newest first. A store manager
+   * sees their stores' entries only, as in the console's audit log: HQ's own (a phone revealed, points adjusted)
+   * and other stores' are not theirs, though the member is.
+   */
   async auditTrail(staff: StaffAccount, memberId: number, before?: number): Promise<AuditLogPage> {
     await this.mine(staff, memberId);
-    return this.audit.page({ memberId, before, limit: this.config.memberConsole.pageSize });
+    const stores = staff.role === 'admin' ? undefined : staff.stores;
+    return this.audit.page({ memberId, before, limit: this.config.memberConsole.pageSize, stores });
   }
 
   /** The coupons this account may give (its role's goodwill limit), for the 赠送优惠券 dialog. */
