@@ -157,6 +157,8 @@ export const ERRORS = {
   FEEDBACK_ALREADY_RATED: { status: 409, message: '您已评价过了' },
   /** The goodwill asked for is above what this staff role may give (feedback.goodwillLimits). */
   GOODWILL_OVER_LIMIT: { status: 403, message: '补偿超出您的权限额度，请联系上级处理' },
+  /** Staff giving goodwill, a coupon or a points adjustment to their own member account (the same WeChat user). */
+  GOODWILL_TO_SELF: { status: 403, message: '不能给自己的会员账号发放补偿或调整积分' },
   /** A goodwill coupon's template cannot be issued now (paused, out of stock or gone). */
   GOODWILL_COUPON_UNAVAILABLE: { status: 409, message: '该优惠券暂不可发放，请换一张' },
   /** A manual points adjustment above feedback.pointsAdjustmentMaxPoints (either way), or of 0. */

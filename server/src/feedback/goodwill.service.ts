@@ -15,6 +15,7 @@ import { validityOf } from '../coupons/coupon.views';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MessagesService } from '../messages/messages.service';
 import { PointsLedger } from '../points/points-ledger';
+import { membersRepository } from '../members/members.repository';
 import { GoodwillGrant } from './feedback.entities';
 
 /** Goodwill coupons take a claim sequence of their own: far above claims (≤ 100) and campaign runs (1,000,000 + run). */
@@ -59,6 +60,7 @@ export class GoodwillService {
     input: { caseId: number | null; memberId: number; ask: GoodwillAsk; idempotencyKey: string; now: Date },
   ): Promise<GrantNotice> {
     const { ask, memberId, now } = input;
+    await assertNotOwnAccount(em, staff, memberId);
     // A runtime setting (设置): HQ may change the limits in the console without a deploy.
     const limits = await this.settings.get('feedback.goodwillLimits');
     // Locked as it is read: a coupon is given with the terms the template has now, never a snapshot's older ones.
@@ -152,4 +154,14 @@ export class GoodwillService {
       this.logger.error({ err: error, grantId: notice.grantId }, 'goodwill message could not be queued');
     }
   }
+}
+
+/**
+ * Staff never give goodwill, gifts or points to their own member account: a clerk who is also a member (the same
+ * WeChat user, so the same openid) could otherwise raise a case on their own purchase and resolve it with points or
+ * a coupon for themselves, again and again. Audited or not, that is for someone else to decide.
+ */
+export async function assertNotOwnAccount(em: EntityManager, staff: Pick<StaffAccount, 'openid'>, memberId: number): Promise<void> {
+  const member = await membersRepository.find(em, memberId);
+  if (member && member.openid === staff.openid) throw new DomainError('GOODWILL_TO_SELF');
 }

@@ -18,7 +18,7 @@ import { membersRepository } from '../members/members.repository';
 import { MembersService } from '../members/members.service';
 import { PointsLedger } from '../points/points-ledger';
 import { GoodwillGrant } from './feedback.entities';
-import { goodwillSourceKey } from './goodwill.service';
+import { assertNotOwnAccount, goodwillSourceKey } from './goodwill.service';
 
 /**
  * HQ admins adjust a member's points by hand: a reason, at most feedback.pointsAdjustmentMaxPoints either way,
@@ -45,6 +45,7 @@ export class PointsAdjustmentsService {
     const now = this.clock.now();
     try {
       return await this.transactions.run(async (em) => {
+        await assertNotOwnAccount(em, staff, request.memberId);
         const inserted = await em.insert(GoodwillGrant, {
           caseId: null,
           memberId: request.memberId,

@@ -1,3 +1,4 @@
+import { Member } from './member.entity';
 import { AuditService } from '../audit/audit.service';
 import type { StaffAccount } from '../auth/staff.service';
 import { TemplatesService } from '../coupons/templates.service';
@@ -287,6 +288,15 @@ describe.each(TEST_DATABASES)('console member search and detail on %s', (kind) =
     expect(await members.giveCoupon(manager1, me, { templateId: small.id, reason: '生日关怀', idempotencyKey: giftKey })).toEqual(gift);
     expect(await failure(members.giveCoupon(manager1, me, { templateId: big.id, reason: '生日关怀', idempotencyKey: giftKey }))).toBe(
       'IDEMPOTENCY_KEY_REUSED',
+    );
+    // Nobody gives to their own member account (the same WeChat user): not a coupon, not points.
+    const { openid } = await t.db.dataSource.getRepository(Member).findOneByOrFail({ id: me });
+    const herself: StaffAccount = { id: 9199, openid, role: 'admin', name: null, stores: [] };
+    expect(await failure(members.giveCoupon(herself, me, { templateId: small.id, reason: '自己', idempotencyKey: spec.key() }))).toBe(
+      'GOODWILL_TO_SELF',
+    );
+    expect(await failure(members.adjustPoints(herself, me, { points: 100, reason: '自己', idempotencyKey: spec.key() }))).toBe(
+      'GOODWILL_TO_SELF',
     );
     // Two at once with one key: one coupon.
     const raceKey = spec.key();
