@@ -119,6 +119,19 @@ describe.each(TEST_DATABASES)('stores, staff and staff invites (邀请员工) on
     expect((await Promise.all(two.map((i) => admin.preview(i.token)))).map((p) => p.status).sort()).toEqual(['accepted', 'pending']);
   });
 
+  it('an invite lends its maker’s authority as it stands when accepted: a maker disabled since has none', async () => {
+    await staff.bind('o-sa-leaving', 'store_manager', '离职店长', ['S001']);
+    const leaving = await account('o-sa-leaving');
+    const invite = await admin.createInvite(leaving, { role: 'clerk', stores: ['S001'] });
+    await admin.setDisabled(hq, leaving.id, true);
+    const accomplice = user();
+    expect(await failure(admin.accept(accomplice, invite.token))).toBe('STAFF_INVITE_REVOKED');
+    expect(await staff.accountOf(accomplice.openid)).toBeNull();
+    // Enabled again, the same invite works.
+    await admin.setDisabled(hq, leaving.id, false);
+    expect(await admin.accept(accomplice, invite.token)).toMatchObject({ role: 'clerk', stores: ['S001'] });
+  });
+
   it('a store manager invites and manages clerks of their own stores only', async () => {
     expect(await failure(admin.createInvite(manager, { role: 'store_manager', stores: ['S001'] }))).toBe('STAFF_MANAGE_REFUSED');
     expect(await failure(admin.createInvite(manager, { role: 'clerk', stores: ['S002'] }))).toBe('STAFF_MANAGE_REFUSED');

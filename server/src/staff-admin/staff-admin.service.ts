@@ -183,6 +183,11 @@ export class StaffAdminService {
     try {
       accepted = await this.transactions.run(async (em) => {
         if ((await this.staff.findByOpenid(session.openid)) !== null) throw new DomainError('STAFF_ALREADY_STAFF');
+        // The invite acts on its maker's authority, judged now: a maker disabled, removed or no longer running those
+        // stores since (a manager let go with invites still open) has none left to lend.
+        const maker = await this.staff.byId(invite.createdByStaffId, em);
+        if (!maker || maker.disabledAt !== null || grantRefusal(maker, { role: invite.role, stores: storesOf(invite) }))
+          throw new DomainError('STAFF_INVITE_REVOKED');
         const taken = await em.update(
           StaffInvite,
           { id: invite.id, status: StaffInviteStatus.Pending, expiresAt: MoreThan(now) },
