@@ -156,6 +156,16 @@ describe.each(TEST_DATABASES)('campaigns on %s', (kind) => {
     expect(inbox[0].data.thing1.value).toBe('回归礼券');
   });
 
+  it('a draft resent with its key is the same draft; another draft under that key is refused, not answered with the first', async () => {
+    const key1 = key();
+    const asked = request({ name: '周末回归', points: 50, schedule: 'at', startsAt: '2026-12-20T02:00:00.500Z', idempotencyKey: key1 });
+    const first = await campaigns.create(asked, 'o-admin');
+    expect((await campaigns.create(asked, 'o-admin')).id).toBe(first.id);
+    const changed = await campaigns.create({ ...asked, points: 80 }, 'o-admin').catch((e) => e);
+    expect(codeOf(changed)).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await campaigns.get(first.id)).points).toBe(50);
+  });
+
   it('holds out a share that gets nothing, and gives out no more coupons than the stock', async () => {
     const audience = await members(400, 3);
     const template = await t.app.get(TemplatesService).create(templateRequest(t.clock.now(), { name: '限量券', totalStock: 250 }));

@@ -47,7 +47,7 @@ export class CampaignsService {
 
   async create(request: CreateCampaignRequest, staffOpenid: string): Promise<CampaignView> {
     const earlier = await this.dataSource.getRepository(Campaign).findOneBy({ idempotencyKey: request.idempotencyKey });
-    if (earlier) return this.view(earlier);
+    if (earlier) return this.replayCreate(earlier, request);
     this.checkOffer(request);
     if (request.couponTemplateId !== null && !(await couponsRepository.templateExists(this.dataSource.manager, request.couponTemplateId)))
       throw new DomainError('CAMPAIGN_COUPON_TEMPLATE_UNKNOWN');
@@ -63,8 +63,25 @@ export class CampaignsService {
       return this.get(inserted.identifiers[0].id as number);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      return this.view(await this.dataSource.getRepository(Campaign).findOneByOrFail({ idempotencyKey: request.idempotencyKey }));
+      return this.replayCreate(
+        await this.dataSource.getRepository(Campaign).findOneByOrFail({ idempotencyKey: request.idempotencyKey }),
+        request,
+      );
     }
+  }
+
+  /**
+   * The draft a key already made, for the same request only: another one under that key is refused
+   * (IDEMPOTENCY_KEY_REUSED), never answered with the first draft as if its changes had been saved.
+   */
+  private replayCreate(earlier: Campaign, request: CreateCampaignRequest): Promise<CampaignView> {
+    // Instants to the second: MySQL's DATETIME keeps no fractions of one.
+    const comparable = (value: unknown) => (value instanceof Date ? Math.floor(value.getTime() / 1000) : (value ?? null));
+    const asked = this.columnsOf(request) as Record<string, unknown>;
+    const stored = earlier as unknown as Record<string, unknown>;
+    if (Object.keys(asked).some((column) => comparable(asked[column]) !== comparable(stored[column])))
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    return this.view(earlier);
   }
 
   async list(): Promise<CampaignListResponse> {

@@ -10,7 +10,7 @@ import {
   type CouponTemplateView,
   type MessageKind,
 } from '@member/shared';
-import { createCampaign, getCampaign, isApiError, listCouponTemplates, messageOf, newIdempotencyKey, updateCampaign } from '../../api';
+import { createCampaign, getCampaign, isApiError, listCouponTemplates, messageOf, PendingKeys, updateCampaign } from '../../api';
 import AudienceFilter from '../../components/AudienceFilter';
 import AudiencePreview from '../../components/AudiencePreview';
 import ChoiceChips from '../../components/ChoiceChips';
@@ -135,7 +135,10 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
   });
   const [audienceErrors, setAudienceErrors] = useState<AudienceFormErrors>({});
   const [saving, setSaving] = useState(false);
-  const idempotencyKey = useRef(newIdempotencyKey()).current;
+  // One key per draft as asked: a save whose outcome is unknown is resent with the same key (the server answers the
+  // draft it made), and a changed form is another request with a key of its own (the server refuses a key reused
+  // for other content).
+  const keys = useRef(new PendingKeys()).current;
   const saved = useRef(false);
 
   const templates = useLoader(listCouponTemplates, { blockedBy: ['FORBIDDEN'] });
@@ -152,27 +155,33 @@ function CampaignFormPage({ mode, campaign }: { mode: EditMode; campaign: Campai
   };
   // Once a save has marked fields red, the marks follow the form: kept while still wrong, dropped once right.
   useEffect(() => {
-    const still = buildCampaignRequest(form, readAudienceForm(audience), new Date(), idempotencyKey);
+    const still = buildCampaignRequest(form, readAudienceForm(audience), new Date(), '');
     recheck('errors' in still ? still.errors : null);
-  }, [form, audience, idempotencyKey, recheck]);
+  }, [form, audience, recheck]);
 
   const submit = async () => {
     if (saving || saved.current) return;
     setFormError('');
-    const result = buildCampaignRequest(form, readAudienceForm(audience), new Date(), idempotencyKey);
+    const result = buildCampaignRequest(form, readAudienceForm(audience), new Date(), '');
     if ('errors' in result) {
       setAudienceErrors(result.audienceErrors ?? {});
       show(result.errors, '请检查标红的项目');
       return;
     }
     setSaving(true);
+    const { idempotencyKey: _key, ...setUp } = result.request;
+    const action = JSON.stringify(setUp);
     try {
-      const { idempotencyKey: _key, ...setUp } = result.request;
-      const stored = mode.kind === 'edit' ? await updateCampaign(mode.id, setUp) : await createCampaign(result.request);
+      const stored =
+        mode.kind === 'edit'
+          ? await updateCampaign(mode.id, setUp)
+          : await createCampaign({ ...result.request, idempotencyKey: keys.keyFor(action) });
+      keys.settle(action);
       saved.current = true;
       void Taro.showToast({ title: '草稿已保存，确认人数后发布', icon: 'none' });
       void Taro.redirectTo({ url: `/staff/campaign/index?id=${stored.id}` });
     } catch (failure) {
+      keys.settle(action, failure);
       const fieldErrors: CampaignFormErrors = {};
       if (isApiError(failure)) {
         for (const detail of failure.details ?? []) {

@@ -28,7 +28,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, query } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
@@ -227,7 +227,15 @@ function CampaignModal({ campaign, onClose }: { campaign: CampaignView | null; o
   const [errors, setErrors] = useState<{ fields: CampaignFormErrors; audience: AudienceFormErrors } | null>(null);
   const [serverError, setServerError] = useState('');
   const [saving, setSaving] = useState(false);
-  const [key] = useState(() => crypto.randomUUID());
+  // One key per draft as asked, for this dialog's life: the same draft resent (its answer lost) is the same key, and
+  // the server answers the draft it made; a changed draft is another request with its own key (a key reused for
+  // other content is refused).
+  const keys = useRef(new Map<string, string>());
+  const keyFor = (draft: string) => {
+    let key = keys.current.get(draft);
+    if (!key) keys.current.set(draft, (key = crypto.randomUUID()));
+    return key;
+  };
   const templates = useLoad(() => api<CouponTemplateView[]>('admin/coupon-templates'), []);
 
   const reading = readAudienceForm(audience);
@@ -258,25 +266,24 @@ function CampaignModal({ campaign, onClose }: { campaign: CampaignView | null; o
   useEffect(() => {
     setErrors((shown) => {
       if (!shown) return shown;
-      const built = buildCampaignRequest(form, readAudienceForm(audience), new Date(), key);
+      const built = buildCampaignRequest(form, readAudienceForm(audience), new Date(), '');
       return 'errors' in built ? { fields: built.errors, audience: built.audienceErrors ?? {} } : { fields: {}, audience: {} };
     });
-  }, [form, audience, key]);
+  }, [form, audience]);
 
   const submit = async () => {
     setServerError('');
-    const built = buildCampaignRequest(form, readAudienceForm(audience), new Date(), key);
+    const built = buildCampaignRequest(form, readAudienceForm(audience), new Date(), '');
     if ('errors' in built) {
       setErrors({ fields: built.errors, audience: built.audienceErrors ?? {} });
       return;
     }
     setSaving(true);
+    const { idempotencyKey: _ignored, ...update } = built.request;
+    void _ignored;
     try {
-      if (campaign) {
-        const { idempotencyKey: _ignored, ...update } = built.request;
-        void _ignored;
-        await api(`admin/campaigns/${campaign.id}`, { method: 'PUT', json: update });
-      } else await api('admin/campaigns', { method: 'POST', json: built.request });
+      if (campaign) await api(`admin/campaigns/${campaign.id}`, { method: 'PUT', json: update });
+      else await api('admin/campaigns', { method: 'POST', json: { ...update, idempotencyKey: keyFor(JSON.stringify(update)) } });
       message.success(campaign ? '已保存草稿' : '已创建草稿，确认后可发布');
       onClose(true);
     } catch (error) {
