@@ -64,6 +64,16 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
       overdue: false,
     });
     expect((await raise(me, { orderRef: `S${purchase.id}`, idempotencyKey: key })).id).toBe(first.id);
+    // The key with other content is another case, refused rather than answered with the first.
+    expect(await failure(raise(me, { orderRef: `S${purchase.id}`, idempotencyKey: key, text: '商品质量问题' }))).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
+    expect(await failure(raise(me, { idempotencyKey: key }))).toBe('IDEMPOTENCY_KEY_REUSED');
+    const said = spec.key();
+    await feedback.addMessage(me, first.id, '下午三点到店的', said);
+    await feedback.addMessage(me, first.id, '下午三点到店的', said);
+    expect(await failure(feedback.addMessage(me, first.id, '其实是四点', said))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await feedback.get(me, first.id)).messages.filter((m) => m.author === 'member').map((m) => m.body)).toEqual(['下午三点到店的']);
     expect((await feedback.list(me)).cases.map((c) => c.id)).toEqual([first.id]);
     expect(await failure(raise(other, { orderRef: `S${purchase.id}` }))).toBe('FEEDBACK_ORDER_NOT_YOURS');
     expect(await failure(feedback.get(other, first.id))).toBe('FEEDBACK_NOT_FOUND');

@@ -94,7 +94,7 @@ export class FeedbackService {
     if (request.text.length > maxTextChars) throw new DomainError('VALIDATION_FAILED');
     const photoIds = [...new Set(request.photoIds ?? [])];
     if (photoIds.length > maxPhotos) throw new DomainError('FEEDBACK_PHOTOS_INVALID');
-    const replay = await this.byKey(memberId, request.idempotencyKey);
+    const replay = await this.byKey(memberId, request);
     if (replay) return replay;
     await this.joinedMember(memberId);
     let storeCode = raiser.storeCode;
@@ -139,7 +139,7 @@ export class FeedbackService {
       return this.view(this.dataSource.manager, id);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const made = await this.byKey(memberId, request.idempotencyKey);
+      const made = await this.byKey(memberId, request);
       if (!made) throw error;
       return made;
     }
@@ -172,6 +172,9 @@ export class FeedbackService {
         .insert({ caseId, author: 'member', staffId: null, body, idempotencyKey, createdAt: this.clock.now() });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
+      // The message this key already added, for the same words only: other words under it are refused.
+      const earlier = await this.dataSource.getRepository(FeedbackMessage).findOneBy({ caseId, idempotencyKey });
+      if (earlier && (earlier.body !== body || earlier.author !== 'member')) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     }
     return this.get(memberId, caseId);
   }
@@ -202,9 +205,20 @@ export class FeedbackService {
     return row;
   }
 
-  private async byKey(memberId: number, idempotencyKey: string): Promise<FeedbackCaseView | null> {
-    const row = await this.dataSource.getRepository(FeedbackCase).findOneBy({ memberId, idempotencyKey });
-    return row ? toCaseView(this.dataSource.manager, row, this.config, this.clock.now()) : null;
+  /** The case this key made, for the same case only: one raised with other content under it is refused. */
+  private async byKey(
+    memberId: number,
+    request: Pick<CreateFeedbackRequest, 'idempotencyKey' | 'kind' | 'category' | 'orderRef' | 'text'>,
+  ): Promise<FeedbackCaseView | null> {
+    const row = await this.dataSource.getRepository(FeedbackCase).findOneBy({ memberId, idempotencyKey: request.idempotencyKey });
+    if (!row) return null;
+    const same =
+      row.kind === request.kind &&
+      row.category === request.category &&
+      row.orderRef === (request.orderRef ?? null) &&
+      row.text === request.text;
+    if (!same) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    return toCaseView(this.dataSource.manager, row, this.config, this.clock.now());
   }
 
   private async joinedMember(memberId: number): Promise<void> {

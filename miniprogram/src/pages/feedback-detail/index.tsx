@@ -41,13 +41,15 @@ export default function FeedbackDetailPage() {
     setError('');
     if (!message.trim()) return;
     setBusy('send');
+    const words = message.trim();
+    const action = `send:${words}`; // an edited message is another message, with a key of its own
     try {
-      await addFeedbackMessage(c.id, message.trim(), keys.keyFor('send'));
-      keys.settle('send');
+      await addFeedbackMessage(c.id, words, keys.keyFor(action));
+      keys.settle(action);
       setMessage('');
       await reload(true);
     } catch (failure) {
-      keys.settle('send', failure);
+      keys.settle(action, failure);
       setError(messageOf(failure));
     } finally {
       setBusy(null);

@@ -89,20 +89,17 @@ export default function FeedbackNewPage() {
     // Still inside the tap (WeChat's rule): offer 服务进度提醒; submitting does not wait for the answer.
     void askAtMoment(SubscribeMoment.FeedbackRaised);
     setSaving(true);
+    const asked = { kind, category, orderRef: orderRef === NO_ORDER ? undefined : orderRef, text: text.trim() };
+    // Keyed by what is asked: a retry of the same case keeps its key, an edited one is a new case (the server
+    // refuses a key reused for other content).
+    const action = `create:${JSON.stringify(asked)}`;
     try {
-      const made = await createFeedback({
-        kind,
-        category,
-        orderRef: orderRef === NO_ORDER ? undefined : orderRef,
-        text: text.trim(),
-        photoIds: photos.map((p) => p.id),
-        idempotencyKey: keys.keyFor('create'),
-      });
-      keys.settle('create');
+      const made = await createFeedback({ ...asked, photoIds: photos.map((p) => p.id), idempotencyKey: keys.keyFor(action) });
+      keys.settle(action);
       void Taro.showToast({ title: '已提交', icon: 'success' });
       replacePage(`/pages/feedback-detail/index?id=${made.id}`);
     } catch (failure) {
-      keys.settle('create', failure);
+      keys.settle(action, failure);
       setError(messageOf(failure));
     } finally {
       setSaving(false);

@@ -48,6 +48,8 @@ export default function StaffFeedbackNewPage() {
     if (!category) return setError('请选择问题类型');
     if (text.trim().length < 5) return setError('请至少用 5 个字描述问题');
     setSaving(true);
+    // Keyed by what is asked: a retry keeps its key, an edited case is a new one (a reused key is refused).
+    const action = `create:${JSON.stringify({ kind, category, text: text.trim() })}`;
     try {
       const made = await createStaffFeedback({
         kind,
@@ -55,13 +57,13 @@ export default function StaffFeedbackNewPage() {
         text: text.trim(),
         tillTicket: member.tillTicket,
         storeCode: member.tillStoreCode ?? undefined,
-        idempotencyKey: keys.keyFor('create'),
+        idempotencyKey: keys.keyFor(action),
       });
-      keys.settle('create');
+      keys.settle(action);
       void Taro.showToast({ title: '已登记', icon: 'success' });
       replacePage(`/staff/feedback-case/index?id=${made.id}`);
     } catch (failure) {
-      keys.settle('create', failure);
+      keys.settle(action, failure);
       setError(messageOf(failure));
     } finally {
       setSaving(false);
