@@ -420,16 +420,30 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     const me = await newMember();
     await subscribe(me, ['coupon_arrived']);
     await queue(couponArrived(me.id, 1));
-    // A sender claimed it and died before finishing.
+    // A sender claimed it, admitted it (its grant spent) and died in the WeChat call.
     await t.db.dataSource
       .getRepository(OutboxMessage)
-      .update({ memberId: me.id }, { status: OutboxStatus.Sending, claimedAt: t.clock.now(), attempts: 1 });
+      .update({ memberId: me.id }, { status: OutboxStatus.Sending, claimedAt: t.clock.now(), attempts: 1, grantSpent: true });
     await drain();
     expect((await rowsOf(me.id))[0].status).toBe('sending');
     t.clock.advance(11 * 60);
     await drain();
     expect((await rowsOf(me.id))[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('interrupted') });
     expect(await inboxOf(me.openid)).toHaveLength(0);
+  });
+
+  it('sends a message a sender died holding before admitting it: WeChat was never called for it', async () => {
+    const me = await newMember();
+    await subscribe(me, ['coupon_arrived']);
+    await queue(couponArrived(me.id, 1));
+    // Claimed (sending, its grant not spent), then the sender died or its admission failed.
+    await t.db.dataSource
+      .getRepository(OutboxMessage)
+      .update({ memberId: me.id }, { status: OutboxStatus.Sending, claimedAt: t.clock.now(), attempts: 1 });
+    t.clock.advance(11 * 60);
+    await drain();
+    expect((await rowsOf(me.id))[0]).toMatchObject({ status: 'sent' });
+    expect(await inboxOf(me.openid)).toHaveLength(1);
   });
 
   // Two processes on one database need a database server: the embedded SQLite file is one process's.

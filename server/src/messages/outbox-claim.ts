@@ -39,9 +39,22 @@ export async function claimDue(em: EntityManager, now: Date, sendRatePerSecond: 
   return em.find(OutboxMessage, { where: { id: In(ids), status: OutboxStatus.Sending }, order: { id: 'ASC' } });
 }
 
-/** Rows left `sending` by a sender that died mid-call: failed, never resent (WeChat may have them). */
+/**
+ * Rows left `sending` by a sender that died or failed. One whose grant was never spent was never admitted, so
+ * WeChat was never called for it: queued again. The others died mid-call: failed, never resent (WeChat may have them).
+ */
 export async function markInterrupted(em: EntityManager, now: Date): Promise<void> {
   const before = new Date(now.getTime() - INTERRUPTED_AFTER_MS);
+  await em
+    .createQueryBuilder()
+    .update(OutboxMessage)
+    .set({ status: OutboxStatus.Queued, dueAt: now, error: 'interrupted before sending: queued again' })
+    .where('status = :sending AND claimed_at < :before AND grant_spent = :unspent', {
+      sending: OutboxStatus.Sending,
+      before,
+      unspent: false,
+    })
+    .execute();
   await em
     .createQueryBuilder()
     .update(OutboxMessage)
