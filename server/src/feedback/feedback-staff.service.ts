@@ -6,6 +6,7 @@ import {
   MessageKind,
   FeedbackChannel,
   FeedbackStatus,
+  GoodwillKind,
   type FeedbackCaseView,
   type FeedbackListResponse,
   type ResolveFeedbackRequest,
@@ -26,7 +27,7 @@ import { couponValidity } from '../coupons/coupon-rules';
 import { DomainError } from '../common/domain-error';
 import { execute, sqlDate } from '../database/dialect';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
-import { FeedbackCase, FeedbackMessage } from './feedback.entities';
+import { FeedbackCase, FeedbackMessage, GoodwillGrant } from './feedback.entities';
 import { FeedbackService } from './feedback.service';
 import { goodwillOf, toSummary } from './feedback.views';
 import { GoodwillService, type GrantNotice } from './goodwill.service';
@@ -128,7 +129,8 @@ export class FeedbackStaffService {
   async reply(staff: StaffAccount, caseId: number, body: string, idempotencyKey: string): Promise<FeedbackCaseView> {
     const row = await this.visible(staff, caseId);
     if (body.length > this.config.feedback.maxTextChars) throw new DomainError('VALIDATION_FAILED');
-    return this.once(caseId, idempotencyKey, async (em, now) => {
+    const same = async (done: FeedbackMessage) => done.body === body;
+    return this.once(caseId, idempotencyKey, same, async (em, now) => {
       if (row.status === FeedbackStatus.Resolved || row.status === FeedbackStatus.Closed)
         throw new DomainError('FEEDBACK_ALREADY_RESOLVED');
       await this.addStaffMessage(em, staff, caseId, body, idempotencyKey, now);
@@ -149,7 +151,19 @@ export class FeedbackStaffService {
    */
   async resolve(staff: StaffAccount, caseId: number, request: ResolveFeedbackRequest): Promise<FeedbackCaseView> {
     const row = await this.visible(staff, caseId);
-    return this.once(caseId, request.idempotencyKey, async (em, now) => {
+    // The same resolution, with the same goodwill (or none): what a resend under this key must ask.
+    const same = async (done: FeedbackMessage) => {
+      if (done.body !== request.resolution) return false;
+      const grant = await this.dataSource
+        .getRepository(GoodwillGrant)
+        .findOneBy({ caseId, memberId: row.memberId, idempotencyKey: request.idempotencyKey });
+      const asked = request.goodwill;
+      if (!asked || !grant) return !asked && !grant;
+      return asked.kind === 'points'
+        ? grant.kind === GoodwillKind.Points && grant.points === asked.points
+        : grant.templateId === asked.templateId;
+    };
+    return this.once(caseId, request.idempotencyKey, same, async (em, now) => {
       await this.addStaffMessage(em, staff, caseId, request.resolution, request.idempotencyKey, now);
       const resolved = await execute(
         em,
@@ -172,14 +186,20 @@ export class FeedbackStaffService {
 
   /**
    * Runs a staff action on a case once per idempotency key: its message row's (case, key) is unique, so a
-   * retry (concurrent or later) fails on it, rolls back, and answers the case as the first attempt left it.
+   * retry (concurrent or later) fails on it, rolls back, and answers the case as the first attempt left it, if it
+   * asked the same (`same`); another action under that key is refused (IDEMPOTENCY_KEY_REUSED).
    */
   private async once(
     caseId: number,
     idempotencyKey: string,
+    same: (done: FeedbackMessage) => Promise<boolean>,
     action: (em: EntityManager, now: Date) => Promise<{ reply: string; grant?: GrantNotice }>,
   ): Promise<FeedbackCaseView> {
-    const done = () => this.dataSource.getRepository(FeedbackMessage).existsBy({ caseId, idempotencyKey });
+    const done = async () => {
+      const message = await this.dataSource.getRepository(FeedbackMessage).findOneBy({ caseId, idempotencyKey });
+      if (message && !(await same(message))) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+      return message !== null;
+    };
     if (await done()) return this.feedback.view(this.dataSource.manager, caseId);
     try {
       const now = this.clock.now();

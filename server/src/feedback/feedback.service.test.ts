@@ -226,6 +226,12 @@ describe.each(TEST_DATABASES)('service recovery (feedback) on %s', (kind) => {
     // Another key on a resolved case gives nothing more.
     expect(await failure(staff.resolve(clerk1, c.id, { ...request, idempotencyKey: spec.key() }))).toBe('FEEDBACK_ALREADY_RESOLVED');
     expect(await spec.balanceOf(me)).toBe(300);
+    // The same key asking for other goodwill, or another resolution, is refused, not answered as done.
+    const otherGoodwill = { ...request, goodwill: { kind: 'points' as const, points: 200, reason: '排队太久' } };
+    expect(await failure(staff.resolve(clerk1, c.id, otherGoodwill))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await failure(staff.resolve(clerk1, c.id, { ...request, goodwill: undefined }))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await failure(staff.resolve(clerk1, c.id, { ...request, resolution: '已处理' }))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await staff.resolve(clerk1, c.id, request)).status).toBe('resolved');
     // The invariant checker sees a grant whose points disagree with its ledger line (then it is put back).
     await t.db.dataSource.query('UPDATE goodwill_grant SET points = 301 WHERE case_id = ?', [c.id]);
     const broken = await checkInvariants(t.db.dataSource);
