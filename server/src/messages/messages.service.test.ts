@@ -123,6 +123,10 @@ describe.each(TEST_DATABASES)('subscription messages on %s', (kind) => {
     await Promise.all([messages.report(me.id, report), messages.report(me.id, report)]);
     expect(await grantOf(me.id, 'coupon_arrived')).toBe(1);
     expect(await grantOf(me.id, 'coupon_arrived')).toBe(await wechatQuota(me.openid, 'coupon_arrived'));
+    // Its key with other decisions was never counted: refused, not answered as if it had been.
+    const otherDecisions = { ...report, results: { ...results, [templateOf('coupon_expiring')]: 'accept' } };
+    expect(codeOf(await messages.report(me.id, otherDecisions).catch((e) => e))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await grantOf(me.id, 'coupon_expiring')).toBe(0);
 
     expect(
       codeOf(

@@ -110,7 +110,12 @@ export class MessagesService {
       });
       if (accepted.length) this.logger.log({ memberId, moment: request.moment, accepted: accepted.length }, 'subscription grants added');
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error; // the same report again: already counted
+      if (!isUniqueViolation(error)) throw error;
+      // The same report again: already counted. Other decisions under its key were never counted: refused, not
+      // answered as if they had been (our grants would fall behind WeChat's quota unnoticed).
+      const earlier = await this.dataSource.getRepository(SubscribeReport).findOneBy({ memberId, idempotencyKey: request.idempotencyKey });
+      if (earlier && (earlier.accepted !== accepted.join(',') || earlier.moment !== request.moment))
+        throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     }
     return this.preferences(memberId);
   }
