@@ -128,6 +128,27 @@ describe.each(TEST_DATABASES)('members on %s', (kind) => {
     ]);
   });
 
+  it('a join resent while the first is still running (one phone code) answers joined, not PHONE_CODE_INVALID', async () => {
+    const session = await login();
+    const openid = (await members.getMember(session.member.id)).openid;
+    const request = {
+      privacyAccepted: true as const,
+      privacyPolicyVersion: t.config.privacy.policyVersion,
+      phoneCode: await mintPhoneCode(t.emulator.url, session.user, '13600000077'),
+    };
+    // The first exchange waits at WeChat; the resend's is answered first, spends the code and joins.
+    await fetch(`${t.emulator.url}/dev/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: 'getuserphonenumber', delayMs: 600, times: 1 }),
+    });
+    const first = members.join(session.member.id, request, openid);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const resent = await members.join(session.member.id, request, openid);
+    expect(resent).toMatchObject({ joined: true, phoneMasked: '136****0077' });
+    expect(await first).toEqual(resent);
+  });
+
   it('treats joining again as a no-op success without spending a phone code', async () => {
     const { member, profile } = await joined('13600000000');
     const openid = (await members.getMember(member.id)).openid;

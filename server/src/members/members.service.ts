@@ -92,7 +92,17 @@ export class MembersService {
     if (current.joinedAt) return this.profileOf(current);
 
     // The WeChat call happens before the transaction: no slow network call while holding row locks.
-    const phone = await this.exchangePhoneCode(request.phoneCode, openid);
+    let phone: Awaited<ReturnType<MembersService['exchangePhoneCode']>>;
+    try {
+      phone = await this.exchangePhoneCode(request.phoneCode, openid);
+    } catch (error) {
+      // A join resent while the first was still running: the first spent the code (WeChat's codes are single-use)
+      // and joined meanwhile. The retry answers as joining again does, not PHONE_CODE_INVALID.
+      if (!(error instanceof DomainError && error.code === 'PHONE_CODE_INVALID')) throw error;
+      const meanwhile = await this.getLiveMember(memberId).catch(() => null);
+      if (meanwhile?.joinedAt) return this.profileOf(meanwhile);
+      throw error;
+    }
     const normalized = PhoneVault.normalize(phone.countryCode, phone.purePhoneNumber);
     const now = this.clock.now();
     const phoneHash = this.phoneVault.lookupHash(normalized);
