@@ -111,11 +111,17 @@ export class PayCheckoutService {
     const outTradeNo = order.outTradeNo;
     try {
       const prepay = await this.wechatPay.prepay(this.rules.prepayRequest(order));
-      await this.dataSource.getRepository(PayOrder).update({ id: orderId }, { prepayId: prepay.prepayId, prepayAt: this.clock.now() });
+      // Only onto an order still pending: one the reconcile job closed meanwhile (no prepay after a minute, its
+      // holds given back) gets no payment parameters, so the member cannot pay an order that no longer holds anything.
+      const stored = await this.dataSource
+        .getRepository(PayOrder)
+        .update({ id: orderId, status: PayOrderStatus.Pending }, { prepayId: prepay.prepayId, prepayAt: this.clock.now() });
+      if (stored.affected !== 1) throw new DomainError('PAY_ORDER_CLOSED');
       order.prepayId = prepay.prepayId;
       this.logger.log({ outTradeNo, memberId, payableFen: order.payableFen }, 'pay order created');
       return { order: await this.views.view(order), payment: prepay.params };
     } catch (error) {
+      if (error instanceof DomainError && error.code === 'PAY_ORDER_CLOSED') throw error; // its holds went back already
       this.logger.warn({ err: error, outTradeNo }, 'prepay failed; releasing the coupon and points');
       await this.completion.closeLocally(order, this.clock.now());
       // PARAM_ERROR names a field WeChat refused (description, openid, notify_url…): a setup problem, never

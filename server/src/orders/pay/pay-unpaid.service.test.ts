@@ -15,6 +15,8 @@ import { PurchasesService } from '../purchases.service';
 import { AccountDeletionService } from '../../members/account-deletion.service';
 import { PayCheckoutService } from './pay-checkout.service';
 import { PayOrder } from './pay-order.entity';
+import { PayCompletionService } from './pay-completion.service';
+import { WechatPayClient } from './wechat-pay.client';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { PointsLedger } from '../../points/points-ledger';
 import { PointsLedgerLine, PointsLot } from '../../points/points.entities';
@@ -252,5 +254,26 @@ describe.each(TEST_DATABASES)('unpaid orders and 我的订单 on %s', (kind) => 
       [later.getTime(), 900],
     ]);
     expect(await balanceOf(me.id)).toBe(1100);
+  });
+
+  it('an order the reconcile job closed while its prepay was asked for gets no payment parameters', async () => {
+    const me = await newMember(1000);
+    const client = WechatPayClient.prototype as unknown as { prepay(...args: unknown[]): Promise<unknown> };
+    const original = client.prepay;
+    const spy = jest.spyOn(client, 'prepay').mockImplementation(async function (this: unknown, ...args: unknown[]) {
+      const answer = await original.apply(this, args);
+      // Meanwhile the job found the order without a prepay and closed it, giving its points back.
+      const order = await t.db.dataSource.getRepository(PayOrder).findOneByOrFail({ memberId: me.id, status: PayOrderStatus.Pending });
+      await t.app.get(PayCompletionService).closeLocally(order, t.clock.now());
+      return answer;
+    });
+    try {
+      expect(codeOf(await checkout(me.id, { amountFen: 30000, pointsToBurn: 500 }).catch((e) => e))).toBe('PAY_ORDER_CLOSED');
+    } finally {
+      spy.mockRestore();
+    }
+    const [order] = await t.db.dataSource.getRepository(PayOrder).findBy({ memberId: me.id });
+    expect(order).toMatchObject({ status: PayOrderStatus.Closed, prepayId: null });
+    expect(await balanceOf(me.id)).toBe(1000);
   });
 });
