@@ -1,3 +1,4 @@
+import { membersRepository } from '../members/members.repository';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,6 +237,33 @@ describe.each(TEST_DATABASES)('member import on %s', (kind) => {
     );
     expect(await imports.runToEnd(report.job.id)).toMatchObject({ rowsImported: 1, rowsExisting: 1 });
     expect((await memberByPhone(late))!).toMatchObject({ id: session.member.id, pointsBalance: 0 });
+  });
+
+  it('a phone a WeChat join takes after the chunk checked it: the chunk is judged again, the row skipped, the import done', async () => {
+    const [mine, theirs] = [phone(), phone()];
+    const report = await imports.check(admin, 'late-join.csv', csv(['手机号,积分', `${mine},10`, `${theirs},20`]));
+    const { code } = await mintLoginCode(t.emulator.url, `late-joiner-${kind}`);
+    const session = await t.app.get(AuthService).login(code);
+    await t.app.get(MembersService).join(
+      session.member.id,
+      {
+        privacyAccepted: true,
+        privacyPolicyVersion: t.config.privacy.policyVersion,
+        phoneCode: await mintPhoneCode(t.emulator.url, `late-joiner-${kind}`, theirs),
+      },
+      (await members().findOneByOrFail({ id: session.member.id })).openid,
+    );
+    // The chunk's check misses the join once, as it would had the join committed just after the check.
+    const real = membersRepository.phoneHashesTaken;
+    const spy = jest.spyOn(membersRepository, 'phoneHashesTaken').mockImplementationOnce(async () => new Set<string>());
+    try {
+      expect(await imports.runToEnd(report.job.id)).toMatchObject({ status: 'done', rowsImported: 1, rowsExisting: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(membersRepository.phoneHashesTaken).toBe(real);
+    expect((await memberByPhone(theirs))!).toMatchObject({ id: session.member.id, pointsBalance: 0 });
+    expect((await memberByPhone(mine))!).toMatchObject({ pointsBalance: 10 });
   });
 
   it('reads XLSX too (dates as Excel keeps them), and refuses a file without a phone column', async () => {

@@ -15,7 +15,7 @@ import { InjectConfig } from '../common/app-config';
 import { businessDate, Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { execute, rowsPerStatement, sqlDate, sqlDateValue } from '../database/dialect';
-import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
 import { ImportedTiers } from '../membership/imported-tiers';
 import { externalIdKey, membersRepository } from '../members/members.repository';
 import { PhoneVault } from '../members/phone-vault';
@@ -24,6 +24,8 @@ import { ImportJob, ImportRow } from './data-transfer.entities';
 import { readSheet } from './import-file';
 import { checkRow, mapHeader, type ImportField } from './import-rows';
 
+/** A chunk that lost unique-key races this many times running stops the import (something else is wrong). */
+const MAX_CHUNK_ATTEMPTS = 4;
 /** Rows written per INSERT while the dry run stores its verdicts (SQLite allows 999 placeholders a statement). */
 const ROWS_PER_INSERT = { mysql: 2000, sqlite: 60 };
 /** import_row's columns and the ImportRow fields they hold (job_id apart). */
@@ -281,9 +283,25 @@ export class MemberImportService {
 
   private async importChunks(jobId: number, hooks: ImportHooks = {}): Promise<void> {
     for (let chunk = 1; ; chunk++) {
-      const finished = await this.transactions.run((em) => this.importChunk(em, jobId));
+      const finished = await this.importChunkJudgedAgain(jobId);
       if (finished) return;
       await hooks.afterChunk?.(chunk);
+    }
+  }
+
+  /**
+   * One chunk, judged again when it lost a race on a unique key: a phone (or an external id) that a WeChat join
+   * took after the chunk checked it fails the INSERT and rolls the chunk back; run again, the chunk finds it taken
+   * and skips that row. Without this the import stopped there, its job left importing until its lease ran out.
+   */
+  private async importChunkJudgedAgain(jobId: number): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactions.run((em) => this.importChunk(em, jobId));
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= MAX_CHUNK_ATTEMPTS) throw error;
+        this.logger.warn({ jobId, attempt }, 'import chunk lost a race on a unique key: judged again');
+      }
     }
   }
 
