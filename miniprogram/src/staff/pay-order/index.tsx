@@ -162,7 +162,10 @@ export default function PayOrderPage() {
   }
 
   const view = state.data;
-  const canRefund = view.status === 'paid' && refundable > 0;
+  // A paid order, or one WeChat took payment for after it was closed here (flagged with its transaction, nothing
+  // granted): its money goes back the same way, and moves no points or coupon.
+  const takesRefunds = view.status === 'paid' || (view.status === 'flagged' && view.transactionId !== null && view.purchase === null);
+  const canRefund = takesRefunds && refundable > 0;
   return (
     <View className='page pay-order-page'>
       <View className='pay-order-hero'>
@@ -201,7 +204,7 @@ export default function PayOrderPage() {
         />
         <Line label='实付' value={money(view.payableFen)} strong />
         <Line id='pay-order-refunded' label='已退款' value={money(view.refundedFen)} />
-        {view.status === 'paid' ? <Line id='pay-order-refundable' label='可退金额' value={money(refundable)} /> : null}
+        {takesRefunds ? <Line id='pay-order-refundable' label='可退金额' value={money(refundable)} /> : null}
         {view.purchase ? <Line label='本单积分' value={`+${view.purchase.pointsEarned}`} /> : null}
         <Line label={view.paidAt ? '支付时间' : '下单时间'} value={businessDateTime(view.paidAt ?? view.createdAt)} />
         <Line label='订单号' value={view.outTradeNo} small />
@@ -271,7 +274,7 @@ export default function PayOrderPage() {
             </Text>
           ) : null}
         </View>
-      ) : view.status === 'paid' && !waiting ? (
+      ) : takesRefunds && !waiting ? (
         <Text id='pay-order-fully-refunded' className='pay-order-page__done'>
           本单已全额退款
         </Text>

@@ -52,7 +52,7 @@ export class PayRefundsService {
       }
       return this.views.view(await this.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id }));
     }
-    if (order.status !== PayOrderStatus.Paid) throw new DomainError('PAY_ORDER_NOT_PAID');
+    if (!refundable(order)) throw new DomainError('PAY_ORDER_NOT_PAID');
     const invalid = checkRefund(order.payableFen, 0, request.amountFen);
     if (invalid) throw new DomainError(invalid);
     this.rules.requireConfigured();
@@ -66,9 +66,9 @@ export class PayRefundsService {
           .createQueryBuilder()
           .update(PayOrder)
           .set({ refundCommittedFen: () => 'refund_committed_fen + :amount' })
-          .where('id = :id AND status = :paid AND refund_committed_fen + :amount <= payable_fen', {
+          .where('id = :id AND status IN (:...refundable) AND refund_committed_fen + :amount <= payable_fen', {
             id: order.id,
-            paid: PayOrderStatus.Paid,
+            refundable: [PayOrderStatus.Paid, PayOrderStatus.Flagged],
             amount: request.amountFen,
           })
           .execute();
@@ -297,4 +297,15 @@ export class PayRefundsService {
       return true;
     });
   }
+}
+
+/**
+ * Orders whose money can go back through WeChat Pay: a paid one, and one WeChat took payment for after we had
+ * closed it (flagged with the payment's transaction id; its holds went back and nothing was granted, so its refund
+ * moves no points and no coupon). An order flagged because WeChat's report did not match it (another amount, another
+ * payer) carries no transaction id of ours: a person settles that one.
+ */
+function refundable(order: PayOrder): boolean {
+  if (order.status === PayOrderStatus.Paid) return true;
+  return order.status === PayOrderStatus.Flagged && order.transactionId !== null && order.purchaseId === null;
 }

@@ -276,4 +276,25 @@ describe.each(TEST_DATABASES)('unpaid orders and 我的订单 on %s', (kind) => 
     expect(order).toMatchObject({ status: PayOrderStatus.Closed, prepayId: null });
     expect(await balanceOf(me.id)).toBe(1000);
   });
+
+  it('a payment WeChat took after we closed the order is flagged, and then refunded in full through WeChat Pay', async () => {
+    const me = await newMember(1000, true);
+    const created = await checkout(me.id, { amountFen: 30000, couponId: me.couponId, pointsToBurn: 500 });
+    const no = created.order.outTradeNo;
+    // Closed here (its holds back) while WeChat still had it open; the member pays anyway.
+    await t.app.get(PayCompletionService).closeLocally(await orderOf(no), t.clock.now());
+    expect(await requestPayment(me.user, created.payment!)).toEqual({ errMsg: 'requestPayment:ok' });
+    await waitFor('the late payment flagged', async () => (await orderOf(no)).status === PayOrderStatus.Flagged);
+    expect(await balanceOf(me.id)).toBe(1000);
+
+    const refunded = await payments.refund(no, { amountFen: 27500, outRefundNo: `R-${no}-late` }, 'o-clerk');
+    expect(refunded.refunds).toEqual([expect.objectContaining({ amountFen: 27500 })]);
+    await waitFor('the refund settled', async () => (await orderOf(no)).refundedFen === 27500);
+    // Nothing moves but the money: the holds came back at the close, and no sale was made.
+    expect(await balanceOf(me.id)).toBe(1000);
+    expect(await couponStatus(me.couponId!)).toBe('available');
+    expect(codeOf(await payments.refund(no, { amountFen: 1, outRefundNo: `R-${no}-more` }, 'o-clerk').catch((e) => e))).toBe(
+      'REFUND_EXCEEDS_PAID',
+    );
+  });
 });
